@@ -1,0 +1,129 @@
+/*
+ * log.h - one partition's log: segments on disk in Apache Kafka's layout.
+ *
+ *   <log.dir>/<topic>-<partition>/
+ *       00000000000000000000.log        record batches as received, offsets assigned
+ *       00000000000000000000.index      sparse offset index: (int32 relativeOffset, int32 position)
+ *       00000000000000000000.timeindex  sparse time index: (int64 timestamp, int32 relativeOffset)
+ *       00000000000000012345.log        the next segment, named by its base offset
+ *       ...
+ *
+ * Index entries are big-endian, as in Kafka.  An entry is added when at least
+ * index.interval.bytes (4096) were appended since the previous one; a time
+ * index entry is added at the same points when the batch's maxTimestamp is
+ * larger than the last entry's.  The indexes are kept in memory as well and are
+ * rebuilt from the .log file whenever the segment is recovered, so their files
+ * are a start-up accelerator, never a source of truth.
+ *
+ * Concurrency: a plog_t is not locked internally.  Every call must hold the
+ * owning partition's lock (see topics.h); plog_open/plog_close run before the
+ * partition is published / after it is unpublished.
+ */
+#ifndef CONNECTD_LOG_H
+#define CONNECTD_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch.h"
+#include "buf.h"
+#include "kerr.h"
+
+typedef struct plog plog_t;
+
+typedef struct plog_config {
+    int64_t segment_bytes;           /* roll when a segment would exceed this (segment.bytes) */
+    int64_t segment_ms;              /* roll a segment older than this (segment.ms) */
+    int64_t retention_ms;            /* -1: keep forever (retention.ms) */
+    int64_t retention_bytes;         /* -1: no size limit (retention.bytes) */
+    int32_t index_interval_bytes;    /* index.interval.bytes, 4096 */
+    int64_t flush_interval_messages; /* fsync after this many unflushed messages; INT64_MAX: never */
+} plog_config_t;
+
+/* Called once for every batch recovery reads (its header only), in offset
+ * order, so the owner can rebuild producer state. */
+typedef void(plog_batch_cb)(void *opaque, const batch_header_t *hdr);
+
+/*
+ * Opens (creating if missing) the partition directory `dir` and loads its
+ * segments.  Batches from `recovery_point` on are re-read: each one's CRC is
+ * checked and the log is truncated at the first torn or corrupt batch (a log
+ * line says how many bytes were cut).  Segments wholly before the recovery
+ * point are trusted; their indexes are loaded from disk or rebuilt when the
+ * index file is missing or inconsistent.  `log_start_offset` is the persisted
+ * log start (from DeleteRecords); pass 0 if unknown.  `on_batch` (may be NULL)
+ * sees every batch header recovery reads.
+ * Returns NULL with errstr set when the directory cannot be used.
+ */
+plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_point,
+                  int64_t log_start_offset, plog_batch_cb *on_batch, void *opaque, char *errstr,
+                  size_t errstr_size);
+
+/* Flushes nothing; closes files and frees.  NULL is fine. */
+void plog_close(plog_t *plog);
+
+/* Closes and removes the directory with all its files (topic deletion). */
+void plog_destroy_files(plog_t *plog);
+
+/* Topic config changed (e.g. CreateTopics/alter); applies to later appends. */
+void plog_set_config(plog_t *plog, const plog_config_t *cfg);
+
+/*
+ * Appends one validated batch: assigns offsets [LEO, LEO + count), patches the
+ * batch's baseOffset and leader epoch in place (the caller's buffer), rolls a
+ * segment first if needed, writes the bytes and updates the indexes.  `now_ms`
+ * is the wall clock used for segment.ms.  On success *base_offset is the first
+ * assigned offset.  Returns KAFKA_STORAGE_ERROR if the write failed (the log is
+ * left as it was before the call).
+ */
+kerr_t plog_append(plog_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
+                   int64_t *base_offset);
+
+int64_t plog_start_offset(const plog_t *plog); /* first offset still readable */
+int64_t plog_end_offset(const plog_t *plog);   /* LEO: the next offset to be assigned */
+int64_t plog_size_bytes(const plog_t *plog);   /* bytes of all .log files */
+int64_t plog_recovery_point(const plog_t *plog);
+int plog_segment_count(const plog_t *plog);
+
+/*
+ * Reads whole batches for a fetch at `offset`, starting with the batch that
+ * contains it, appending their bytes to `out`.  Stops before a batch that
+ * would push the bytes past `max_bytes`, except that when `min_one` is true
+ * the first batch is returned even if larger (KIP-74).  Never returns a batch
+ * at or beyond `max_offset` (the high watermark).
+ * Returns OFFSET_OUT_OF_RANGE when offset < log start or offset > LEO; offset
+ * == LEO reads nothing.  *nbytes is the number of bytes appended.
+ */
+kerr_t plog_read(plog_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes, bool min_one,
+                 kbuf_writer_t *out, size_t *nbytes);
+
+/* Bytes available from `offset` up to LEO (cheap estimate used by long-poll Fetch). */
+size_t plog_bytes_after(const plog_t *plog, int64_t offset);
+
+/*
+ * ListOffsets by timestamp: the first offset whose record timestamp is >= ts,
+ * and that record's timestamp.  Uses the time index to skip, then batch
+ * maxTimestamps, then the records of the one batch (decompressing if needed).
+ * No such record: *offset = *timestamp = -1, KERR_NONE.
+ */
+kerr_t plog_offset_for_timestamp(plog_t *plog, int64_t ts, int64_t *offset, int64_t *timestamp);
+
+/* DeleteRecords: moves the log start to `offset` (<= LEO, else
+ * OFFSET_OUT_OF_RANGE) and deletes segments wholly below it. */
+kerr_t plog_delete_records_before(plog_t *plog, int64_t offset);
+
+/* Retention by time and size: deletes the oldest segments that are past
+ * retention.ms (by their largest timestamp) or that keep the log above
+ * retention.bytes.  An expired active segment is rolled first so it can go.
+ * Returns the number of segments deleted. */
+int plog_enforce_retention(plog_t *plog, int64_t now_ms);
+
+/* Rolls the active segment if it is older than segment.ms and not empty. */
+void plog_maybe_roll(plog_t *plog, int64_t now_ms);
+
+/* fsyncs the segments written since the last flush and moves the recovery
+ * point to LEO.  KAFKA_STORAGE_ERROR on failure. */
+kerr_t plog_flush(plog_t *plog);
+
+#endif

@@ -1,0 +1,90 @@
+/* Unit tests for batch.c and crc32c.c: header checks a producer's batch must pass. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "batch_fixture.h"
+
+static void test_crc32c_check_value(void **state)
+{
+    assert_int_equal(crc32c(0, "123456789", 9), 0xE3069283u);
+    /* Continuing a CRC equals computing it in one go. */
+    uint32_t part = crc32c(0, "1234", 4);
+    assert_int_equal(crc32c(part, "56789", 5), 0xE3069283u);
+    assert_int_equal(crc32c(0, "", 0), 0);
+}
+
+static void test_valid_batch(void **state)
+{
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 0);
+    size_t n = fixture_batch(&w, 3, 1000, 10, -1, -1, -1);
+    batch_header_t hdr;
+    char err[256];
+    assert_int_equal(batch_validate(w.data, n, &hdr, err, sizeof(err)), KERR_NONE);
+    assert_int_equal(hdr.records_count, 3);
+    assert_true(hdr.max_timestamp == 1020);
+    batch_set_base_offset(w.data, 42, 7);
+    assert_true(batch_is_intact(w.data, n, &hdr)); /* patching keeps the CRC valid */
+    assert_true(hdr.base_offset == 42);
+    assert_int_equal(hdr.leader_epoch, 7);
+    kbuf_writer_release(&w);
+}
+
+static void test_rejections(void **state)
+{
+    struct {
+        const char *what;
+        size_t offset; /* byte to corrupt */
+        uint8_t value;
+        kerr_t want;
+    } cases[] = {
+        {"bad crc", 70, 0x55, KERR_CORRUPT_MESSAGE},
+        {"magic 1", 16, 1, KERR_INVALID_RECORD},
+        {"count mismatch", 60, 9, KERR_INVALID_RECORD},
+        {"control batch", 22, 0x20, KERR_INVALID_RECORD},
+        {"codec 7", 22, 0x07, KERR_UNSUPPORTED_COMPRESSION_TYPE},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        kbuf_writer_t w;
+        kbuf_writer_init(&w, 0);
+        size_t n = fixture_batch(&w, 3, 1000, 10, -1, -1, -1);
+        w.data[cases[i].offset] = cases[i].value;
+        batch_header_t hdr;
+        char err[256] = "";
+        kerr_t got = batch_validate(w.data, n, &hdr, err, sizeof(err));
+        if (got != cases[i].want) {
+            fail_msg("%s: got %s (%s)", cases[i].what, kerr_name(got), err);
+        }
+        assert_true(err[0] != '\0');
+        kbuf_writer_release(&w);
+    }
+}
+
+static void test_length_must_match(void **state)
+{
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 0);
+    size_t n = fixture_batch(&w, 2, 1000, 1, -1, -1, -1);
+    batch_header_t hdr;
+    char err[256];
+    assert_int_equal(batch_validate(w.data, n - 1, &hdr, err, sizeof(err)), KERR_INVALID_RECORD);
+    assert_int_equal(batch_validate(w.data, 20, &hdr, err, sizeof(err)), KERR_INVALID_RECORD);
+    assert_false(batch_is_intact(w.data, n - 1, &hdr)); /* torn tail */
+    kbuf_writer_release(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crc32c_check_value),
+        cmocka_unit_test(test_valid_batch),
+        cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_length_must_match),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -68,6 +68,7 @@
     X(UNKNOWN_PRODUCER_ID,                 59,  false, "unknown producer id")               \
     X(NON_EMPTY_GROUP,                     68,  false, "group is not empty")                \
     X(GROUP_ID_NOT_FOUND,                  69,  false, "group id not found")                \
+    X(TOPIC_DELETION_DISABLED,             73,  false, "topic deletion is disabled")        \
     X(UNSUPPORTED_COMPRESSION_TYPE,        76,  false, "unsupported compression type")      \
     X(MEMBER_ID_REQUIRED,                  79,  false, "member id required")                \
     X(GROUP_MAX_SIZE_REACHED,              81,  false, "group max size reached")            \

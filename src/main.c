@@ -1,1 +1,45 @@
-int main(void){return 0;}
+/*
+ * main.c - the connectd command: dispatches to a subcommand.
+ *
+ *   connectd broker BROKER.properties [--override key=value ...]
+ *
+ * Exit codes (DESIGN §1): 0 clean stop, 1 runtime failure, 2 bad command
+ * line or configuration.
+ */
+#include "connectd-build.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: connectd broker BROKER.properties [--override key=value ...]\n"
+                 "       connectd --version\n"
+                 "\n"
+                 "  broker   run a Kafka-protocol broker node (keys as Kafka's server.properties)\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("connectd %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "broker") == 0) {
+        return cmd_broker(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "connectd: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

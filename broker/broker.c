@@ -1,0 +1,287 @@
+/*
+ * broker.c - one broker node: wires configuration, topics, the network
+ * server and the upkeep timer together, and routes requests to handlers.
+ *
+ * Identity: <first log.dir>/meta.properties holds the cluster id (22
+ * characters of URL-safe base64, like Kafka's) and node id, written on first
+ * start and reused after, so clients see a stable cluster.
+ */
+#include "broker.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "blog.h"
+#include "handlers.h"
+#include "server.h"
+#include "topics.h"
+
+#define UPKEEP_INTERVAL_MS 1000
+/* Kafka's log.flush.offset.checkpoint.interval.ms default. */
+#define CHECKPOINT_INTERVAL_MS 60000
+
+struct broker {
+    uv_loop_t *loop;
+    broker_config_t *cfg;
+    broker_ctx_t ctx;
+    uv_timer_t upkeep;
+    int64_t last_retention_ms;
+    int64_t last_checkpoint_ms;
+    char cluster_id[32];
+    char *bind_host;
+    char *adv_host;
+};
+
+typedef req_result_t(handler_fn)(broker_ctx_t *ctx, kreq_t *req);
+
+static handler_fn *handler_for(int16_t key)
+{
+    switch (key) {
+    case API_API_VERSIONS:
+        return handle_api_versions;
+    case API_METADATA:
+        return handle_metadata;
+    case API_PRODUCE:
+        return handle_produce;
+    case API_FETCH:
+        return handle_fetch;
+    case API_LIST_OFFSETS:
+        return handle_list_offsets;
+    case API_CREATE_TOPICS:
+        return handle_create_topics;
+    case API_DELETE_TOPICS:
+        return handle_delete_topics;
+    case API_CREATE_PARTITIONS:
+        return handle_create_partitions;
+    case API_DESCRIBE_CONFIGS:
+        return handle_describe_configs;
+    case API_DELETE_RECORDS:
+        return handle_delete_records;
+    case API_INIT_PRODUCER_ID:
+        return handle_init_producer_id;
+    default:
+        return NULL;
+    }
+}
+
+static req_result_t broker_dispatch(void *opaque, kreq_t *req)
+{
+    broker_ctx_t *ctx = opaque;
+    int16_t key = req->hdr.api_key, v = req->hdr.api_version;
+    const api_range_t *range = api_find(key);
+    handler_fn *fn = handler_for(key);
+    if (key == API_API_VERSIONS) {
+        return handle_api_versions(ctx, req); /* answers any version (KIP-511) */
+    }
+    if (!range || !fn) {
+        blog_info("closing connection from %s: API key %d (%s) is not supported", kconn_peer(req->conn),
+                  key, api_name(key));
+        return REQ_CLOSE;
+    }
+    if (v < range->min || v > range->max) {
+        blog_info("closing connection from %s: %s v%d is not supported (supported: v%d to v%d)",
+                  kconn_peer(req->conn), api_name(key), v, range->min, range->max);
+        return REQ_CLOSE;
+    }
+    return fn(ctx, req);
+}
+
+/* ---- listeners ------------------------------------------------------------ */
+
+/* Parses the first "NAME://host:port" of a listener list.  host may be empty
+ * or a bracketed IPv6 address. */
+static bool listener_parse(const char *list, char **host, int *port, char *errstr, size_t errstr_size)
+{
+    const char *sep = strstr(list, "://");
+    if (!sep) {
+        goto bad;
+    }
+    const char *h = sep + 3;
+    const char *end = strchr(h, ',');
+    size_t len = end ? (size_t)(end - h) : strlen(h);
+    const char *colon = NULL;
+    for (const char *c = h; c < h + len; c++) {
+        if (*c == ':') {
+            colon = c;
+        }
+    }
+    if (!colon) {
+        goto bad;
+    }
+    char *endp;
+    long p = strtol(colon + 1, &endp, 10);
+    if (endp != h + len || p < 0 || p > 65535 || colon + 1 == endp) {
+        goto bad;
+    }
+    const char *hs = h, *he = colon;
+    if (hs < he && *hs == '[' && he[-1] == ']') {
+        hs++;
+        he--;
+    }
+    *host = strndup(hs, (size_t)(he - hs));
+    *port = (int)p;
+    return true;
+bad:
+    snprintf(errstr, errstr_size, "listener '%s' is not of the form PLAINTEXT://host:port", list);
+    return false;
+}
+
+/* ---- identity ------------------------------------------------------------- */
+
+static void cluster_id_new(char *out)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof(raw), 0) != sizeof(raw)) {
+        for (size_t i = 0; i < sizeof(raw); i++) {
+            raw[i] = (unsigned char)rand();
+        }
+    }
+    for (int i = 0; i < 22; i++) {
+        int bit = i * 6;
+        int byte = bit / 8, shift = bit % 8;
+        unsigned v = (unsigned)raw[byte] << 8 | (byte + 1 < 16 ? raw[byte + 1] : 0);
+        out[i] = b64[(v >> (10 - shift)) & 63];
+    }
+    out[22] = '\0';
+}
+
+/* Reads or creates meta.properties in the first log dir. */
+static bool cluster_id_load(broker_t *b, char *errstr, size_t errstr_size)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", b->cfg->log_dirs);
+    dir[strcspn(dir, ",")] = '\0';
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/meta.properties", dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof(line), f)) {
+            if (strncmp(line, "cluster.id=", 11) == 0) {
+                snprintf(b->cluster_id, sizeof(b->cluster_id), "%.31s", line + 11);
+                b->cluster_id[strcspn(b->cluster_id, "\r\n")] = '\0';
+            }
+        }
+        fclose(f);
+        if (b->cluster_id[0]) {
+            return true;
+        }
+    }
+    cluster_id_new(b->cluster_id);
+    f = fopen(path, "w");
+    if (!f) {
+        snprintf(errstr, errstr_size, "cannot write %s: check that log.dirs is writable", path);
+        return false;
+    }
+    fprintf(f, "#Written by connectd; do not edit.\nversion=1\ncluster.id=%s\nnode.id=%d\n",
+            b->cluster_id, b->cfg->node_id);
+    fflush(f);
+    fsync(fileno(f));
+    fclose(f);
+    return true;
+}
+
+/* ---- upkeep --------------------------------------------------------------- */
+
+static void on_upkeep(uv_timer_t *timer)
+{
+    broker_t *b = timer->data;
+    int64_t now = handler_now_ms();
+    bool retention_due = now - b->last_retention_ms >= b->cfg->log_retention_check_interval_ms;
+    bool checkpoint_due = now - b->last_checkpoint_ms >= CHECKPOINT_INTERVAL_MS;
+    if (retention_due) {
+        b->last_retention_ms = now;
+    }
+    if (checkpoint_due) {
+        b->last_checkpoint_ms = now;
+    }
+    topics_maintain(b->ctx.topics, now, retention_due, checkpoint_due);
+}
+
+/* ---- life cycle ----------------------------------------------------------- */
+
+broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    broker_t *b = calloc(1, sizeof(*b));
+    if (!b) {
+        abort();
+    }
+    b->loop = loop;
+    b->cfg = cfg;
+    int port, adv_port = 0;
+    if (!listener_parse(cfg->listeners, &b->bind_host, &port, errstr, errstr_size) ||
+        (cfg->advertised_listeners &&
+         !listener_parse(cfg->advertised_listeners, &b->adv_host, &adv_port, errstr, errstr_size))) {
+        goto fail;
+    }
+    if (b->adv_host && !b->adv_host[0]) {
+        free(b->adv_host); /* "PLAINTEXT://:9092": advertise what clients reach */
+        b->adv_host = NULL;
+    }
+    b->ctx.cfg = cfg;
+    b->ctx.advertised_host = b->adv_host;
+    b->ctx.advertised_port = adv_port;
+    b->ctx.topics = topics_open(cfg, errstr, errstr_size);
+    if (!b->ctx.topics || !cluster_id_load(b, errstr, errstr_size)) {
+        goto fail;
+    }
+    b->ctx.cluster_id = b->cluster_id;
+    server_config_t scfg = {
+        .host = b->bind_host,
+        .port = port,
+        .num_threads = cfg->num_network_threads,
+        .max_request_bytes = cfg->socket_request_max_bytes,
+        .dispatch = broker_dispatch,
+        .ctx = &b->ctx,
+    };
+    b->ctx.server = server_create(loop, &scfg, errstr, errstr_size);
+    if (!b->ctx.server) {
+        goto fail;
+    }
+    b->last_retention_ms = b->last_checkpoint_ms = handler_now_ms();
+    uv_timer_init(loop, &b->upkeep);
+    b->upkeep.data = b;
+    uv_timer_start(&b->upkeep, on_upkeep, UPKEEP_INTERVAL_MS, UPKEEP_INTERVAL_MS);
+    blog_info("broker %d of cluster %s listening on %s:%d, data in %s", cfg->node_id, b->cluster_id,
+              b->bind_host[0] ? b->bind_host : "0.0.0.0", server_port(b->ctx.server), cfg->log_dirs);
+    return b;
+fail:
+    topics_close(b->ctx.topics);
+    free(b->bind_host);
+    free(b->adv_host);
+    broker_config_destroy(cfg);
+    free(b);
+    return NULL;
+}
+
+int broker_port(const broker_t *b)
+{
+    return server_port(b->ctx.server);
+}
+
+static void on_upkeep_closed(uv_handle_t *handle)
+{
+    broker_t *b = handle->data;
+    free(b);
+}
+
+void broker_destroy(broker_t *b)
+{
+    if (!b) {
+        return;
+    }
+    server_destroy(b->ctx.server); /* joins the network threads: no handler runs after this */
+    topics_close(b->ctx.topics);   /* flushes and checkpoints */
+    blog_info("broker %d stopped cleanly", b->cfg->node_id);
+    free(b->bind_host);
+    free(b->adv_host);
+    broker_config_destroy(b->cfg);
+    uv_timer_stop(&b->upkeep);
+    uv_close((uv_handle_t *)&b->upkeep, on_upkeep_closed);
+}

@@ -1,0 +1,137 @@
+/*
+ * config.h - broker and topic configuration, as data.
+ *
+ * Every setting is one row of a table (name, type, default, bounds, doc,
+ * flags), in the style of Fluent Bit's flb_config_map and nginx's
+ * ngx_command_t.  Parsing, defaults, DescribeConfigs and the reference in
+ * docs/broker.md all come from these rows, never from a second list.
+ *
+ * Names and defaults follow Apache Kafka's server.properties / topic configs.
+ */
+#ifndef CONNECTD_CONFIG_H
+#define CONNECTD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+typedef enum cfg_type {
+    CFG_INT,    /* int32 */
+    CFG_LONG,   /* int64 */
+    CFG_BOOL,   /* "true" / "false" (case-insensitive, as Kafka) */
+    CFG_STRING, /* free text */
+    CFG_LIST,   /* comma-separated, stored as the raw string */
+} cfg_type_t;
+
+enum cfg_flags {
+    CFG_SENSITIVE = 1 << 0, /* value masked in every response */
+    CFG_READ_ONLY = 1 << 1, /* cannot be changed at runtime (always true for now) */
+};
+
+/* Where a value came from; numbers are DescribeConfigs' ConfigSource. */
+typedef enum cfg_source {
+    CFG_SOURCE_DYNAMIC_TOPIC = 1,
+    CFG_SOURCE_STATIC_BROKER = 4,
+    CFG_SOURCE_DEFAULT = 5,
+} cfg_source_t;
+
+typedef struct cfg_def {
+    const char *name;
+    cfg_type_t type;
+    const char *default_value; /* text form; NULL = no default (null) */
+    int64_t min, max;          /* inclusive bounds for INT/LONG */
+    const char *const *choices; /* NULL-terminated allowed values, or NULL */
+    unsigned flags;
+    const char *doc;
+} cfg_def_t;
+
+/* The broker's resolved configuration.  Strings are owned by the struct. */
+typedef struct broker_config {
+    int32_t node_id;
+    char *listeners;            /* "PLAINTEXT://:9092" */
+    char *advertised_listeners; /* NULL: advertise the address each client connected to */
+    char *log_dirs;             /* comma-separated; the first one holds internal files */
+    int32_t num_partitions;
+    int16_t default_replication_factor;
+    bool auto_create_topics_enable;
+    bool delete_topic_enable;
+    int64_t log_segment_bytes;
+    int64_t log_roll_ms;
+    int64_t log_retention_ms;   /* resolved from .ms / .minutes / .hours; -1 = forever */
+    int64_t log_retention_bytes;
+    int64_t log_retention_check_interval_ms;
+    int64_t log_flush_interval_messages;
+    int64_t log_flush_interval_ms; /* -1: only by message count */
+    int32_t log_index_interval_bytes;
+    int32_t message_max_bytes;
+    int32_t socket_request_max_bytes;
+    int32_t num_network_threads;
+    /* Keys given explicitly (for ConfigSource); indexes into broker_config_defs. */
+    bool *is_set;
+} broker_config_t;
+
+extern const cfg_def_t broker_config_defs[]; /* terminated by a row with name NULL */
+extern const cfg_def_t topic_config_defs[];
+
+/* A config with every default applied.  Never NULL (aborts on OOM). */
+broker_config_t *broker_config_create(void);
+void broker_config_destroy(broker_config_t *cfg); /* NULL is fine */
+
+typedef enum cfg_set_result {
+    CFG_SET_OK = 0,
+    CFG_SET_UNKNOWN = 1, /* not a broker key: caller warns and goes on */
+    CFG_SET_INVALID = 2, /* malformed value: errstr names the key and what was expected */
+} cfg_set_result_t;
+
+/*
+ * Sets one key from its text value, e.g. ("log.retention.hours", "168").
+ * `broker.id` is accepted as a synonym of `node.id`.  Validation errors look like:
+ * "log.segment.bytes: expected an integer between 14 and 2147483647, got 'ten'".
+ */
+cfg_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
+                                   char *errstr, size_t errstr_size);
+
+/* Resolves derived values (retention hours/minutes/ms precedence as in Kafka)
+ * and cross-checks; false with errstr on an inconsistent config. */
+bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size);
+
+/* Text of a broker key's current value (for DescribeConfigs); writes into buf
+ * and returns buf, or returns NULL for a null value. */
+const char *broker_config_value(const broker_config_t *cfg, const cfg_def_t *def, char *buf,
+                                size_t buf_size);
+cfg_source_t broker_config_source(const broker_config_t *cfg, const cfg_def_t *def);
+
+/*
+ * Topic configs: overrides are kept as text pairs; resolution falls back to
+ * the broker's log.* defaults exactly as Kafka does (retention.ms <-
+ * log.retention.ms, segment.bytes <- log.segment.bytes, ...).
+ */
+typedef struct topic_config_kv {
+    char *key;
+    char *value;
+} topic_config_kv_t;
+
+/* Checks that `key` is a topic config and `value` fits its row.  Keys that are
+ * accepted but not enforced yet (cleanup.policy=compact) pass; compression.type
+ * other than "producer" fails with a message saying recompression is not
+ * supported yet. */
+bool topic_config_validate(const char *key, const char *value, char *errstr, size_t errstr_size);
+
+/* The effective text value of a topic key given the overrides, and its source. */
+const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
+                               size_t n_overrides, const cfg_def_t *def, char *buf, size_t buf_size,
+                               cfg_source_t *source);
+
+/* The log settings of a topic: overrides over broker defaults. */
+void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
+                          size_t n_overrides, plog_config_t *out);
+
+/* max.message.bytes of a topic (override or message.max.bytes). */
+int32_t topic_config_max_message_bytes(const broker_config_t *bcfg,
+                                       const topic_config_kv_t *overrides, size_t n_overrides);
+
+const cfg_def_t *cfg_def_find(const cfg_def_t *defs, const char *name);
+
+#endif

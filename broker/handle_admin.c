@@ -1,0 +1,247 @@
+/*
+ * handle_admin.c - CreateTopics, DeleteTopics, CreatePartitions,
+ * DescribeConfigs, DeleteRecords and InitProducerId.
+ *
+ * Error messages go back in the responses' ErrorMessage fields where the
+ * version has one, so `kafka-topics`-style tools can show what to fix.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blog.h"
+#include "handlers.h"
+
+static const char *arena_msg(kreq_t *req, const char *msg)
+{
+    return arena_strndup(req->arena, msg, strlen(msg));
+}
+
+static kerr_t create_one(broker_ctx_t *ctx, kreq_t *req, create_topic_t *ct, bool validate_only,
+                         char *err, size_t err_size)
+{
+    int32_t partitions = ct->n_assignments > 0 ? ct->n_assignments : ct->num_partitions;
+    if (ct->replication_factor != -1 && ct->replication_factor != 1 && ct->n_assignments <= 0) {
+        snprintf(err, err_size,
+                 "replication factor %d is larger than the 1 broker available; use 1 on a "
+                 "single node",
+                 ct->replication_factor);
+        return KERR_INVALID_REPLICATION_FACTOR;
+    }
+    topic_config_kv_t *kvs = arena_alloc(req->arena, sizeof(*kvs) * (size_t)(ct->n_configs + 1));
+    for (int32_t i = 0; i < ct->n_configs; i++) {
+        create_topic_config_t *c = &ct->configs[i];
+        kvs[i].key = arena_strndup(req->arena, c->name.ptr, (size_t)c->name.len);
+        if (c->value.len < 0) {
+            snprintf(err, err_size, "%s: a null value is not supported for topic configs", kvs[i].key);
+            return KERR_INVALID_CONFIG;
+        }
+        kvs[i].value = arena_strndup(req->arena, c->value.ptr, (size_t)c->value.len);
+    }
+    return topics_create(ctx->topics, ct->name, partitions, kvs, (size_t)ct->n_configs, validate_only,
+                         err, err_size);
+}
+
+req_result_t handle_create_topics(broker_ctx_t *ctx, kreq_t *req)
+{
+    create_topics_req_t cr = {0};
+    if (!proto_decode_create_topics(&req->body, req->hdr.api_version, req->arena, &cr)) {
+        return handler_bad_request(req);
+    }
+    for (int32_t t = 0; t < cr.n_topics; t++) {
+        char err[512] = "";
+        create_topic_t *ct = &cr.topics[t];
+        ct->error = create_one(ctx, req, ct, cr.validate_only, err, sizeof(err));
+        ct->error_message = ct->error ? arena_msg(req, err) : NULL;
+    }
+    proto_encode_create_topics(&req->resp, req->hdr.api_version, &cr);
+    return REQ_DONE;
+}
+
+req_result_t handle_delete_topics(broker_ctx_t *ctx, kreq_t *req)
+{
+    delete_topics_req_t dr = {0};
+    if (!proto_decode_delete_topics(&req->body, req->hdr.api_version, req->arena, &dr)) {
+        return handler_bad_request(req);
+    }
+    for (int32_t t = 0; t < dr.n_topics; t++) {
+        dr.topics[t].error = ctx->cfg->delete_topic_enable ? topics_delete(ctx->topics, dr.topics[t].name)
+                                                           : KERR_TOPIC_DELETION_DISABLED;
+    }
+    proto_encode_delete_topics(&req->resp, req->hdr.api_version, &dr);
+    return REQ_DONE;
+}
+
+req_result_t handle_create_partitions(broker_ctx_t *ctx, kreq_t *req)
+{
+    create_partitions_req_t cr = {0};
+    if (!proto_decode_create_partitions(&req->body, req->hdr.api_version, req->arena, &cr)) {
+        return handler_bad_request(req);
+    }
+    for (int32_t t = 0; t < cr.n_topics; t++) {
+        char err[512] = "";
+        create_partitions_topic_t *ct = &cr.topics[t];
+        ct->error = topics_add_partitions(ctx->topics, ct->name, ct->count, cr.validate_only, err,
+                                          sizeof(err));
+        ct->error_message = ct->error ? arena_msg(req, err) : NULL;
+    }
+    proto_encode_create_partitions(&req->resp, req->hdr.api_version, &cr);
+    return REQ_DONE;
+}
+
+/* Whether key `name` was asked for (all keys when the list is null). */
+static bool key_wanted(const describe_configs_resource_t *res, const char *name)
+{
+    if (res->n_keys < 0) {
+        return true;
+    }
+    for (int32_t k = 0; k < res->n_keys; k++) {
+        if (kstr_eq(res->keys[k], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static describe_config_entry_t *entry_add(kreq_t *req, describe_configs_resource_t *res,
+                                          const cfg_def_t *def, const char *value, cfg_source_t source)
+{
+    describe_config_entry_t *e = &res->entries[res->n_entries++];
+    bool sensitive = def->flags & CFG_SENSITIVE;
+    e->name = def->name;
+    e->value = sensitive || !value ? NULL : arena_msg(req, value);
+    e->source = (int8_t)source;
+    e->is_default = source == CFG_SOURCE_DEFAULT;
+    e->is_sensitive = sensitive;
+    return e;
+}
+
+static void describe_broker(broker_ctx_t *ctx, kreq_t *req, describe_configs_resource_t *res)
+{
+    char id[16];
+    snprintf(id, sizeof(id), "%d", ctx->cfg->node_id);
+    if (res->name.len > 0 && !kstr_eq(res->name, id)) {
+        res->error = KERR_INVALID_REQUEST;
+        res->error_message = "this broker's node.id is not the requested broker";
+        return;
+    }
+    size_t n = 0;
+    while (broker_config_defs[n].name) {
+        n++;
+    }
+    res->entries = arena_alloc(req->arena, sizeof(describe_config_entry_t) * (n + 1));
+    for (const cfg_def_t *def = broker_config_defs; def->name; def++) {
+        if (key_wanted(res, def->name)) {
+            char buf[512];
+            const char *value = broker_config_value(ctx->cfg, def, buf, sizeof(buf));
+            describe_config_entry_t *e = entry_add(req, res, def, value, broker_config_source(ctx->cfg, def));
+            e->read_only = true; /* no AlterConfigs yet: every broker key is static */
+        }
+    }
+}
+
+static void describe_topic(broker_ctx_t *ctx, kreq_t *req, describe_configs_resource_t *res)
+{
+    topics_read_lock(ctx->topics);
+    topic_t *topic = topics_find(ctx->topics, res->name);
+    if (!topic) {
+        topics_read_unlock(ctx->topics);
+        res->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        res->error_message = "topic does not exist";
+        return;
+    }
+    size_t n = 0;
+    while (topic_config_defs[n].name) {
+        n++;
+    }
+    res->entries = arena_alloc(req->arena, sizeof(describe_config_entry_t) * (n + 1));
+    for (const cfg_def_t *def = topic_config_defs; def->name; def++) {
+        if (key_wanted(res, def->name)) {
+            char buf[512];
+            cfg_source_t source;
+            const char *value = topic_config_value(ctx->cfg, topic->overrides, topic->n_overrides, def,
+                                                   buf, sizeof(buf), &source);
+            entry_add(req, res, def, value, source);
+        }
+    }
+    topics_read_unlock(ctx->topics);
+}
+
+req_result_t handle_describe_configs(broker_ctx_t *ctx, kreq_t *req)
+{
+    describe_configs_req_t dr = {0};
+    if (!proto_decode_describe_configs(&req->body, req->hdr.api_version, req->arena, &dr)) {
+        return handler_bad_request(req);
+    }
+    for (int32_t i = 0; i < dr.n_resources; i++) {
+        describe_configs_resource_t *res = &dr.resources[i];
+        if (res->type == RESOURCE_BROKER) {
+            describe_broker(ctx, req, res);
+        } else if (res->type == RESOURCE_TOPIC) {
+            describe_topic(ctx, req, res);
+        } else {
+            res->error = KERR_INVALID_REQUEST;
+            res->error_message = "only TOPIC (2) and BROKER (4) resources can be described";
+        }
+    }
+    proto_encode_describe_configs(&req->resp, req->hdr.api_version, &dr);
+    return REQ_DONE;
+}
+
+req_result_t handle_delete_records(broker_ctx_t *ctx, kreq_t *req)
+{
+    delete_records_req_t dr = {0};
+    if (!proto_decode_delete_records(&req->body, req->hdr.api_version, req->arena, &dr)) {
+        return handler_bad_request(req);
+    }
+    bool changed = false;
+    topics_read_lock(ctx->topics);
+    for (int32_t t = 0; t < dr.n_topics; t++) {
+        topic_t *topic = topics_find(ctx->topics, dr.topics[t].name);
+        for (int32_t p = 0; p < dr.topics[t].n_partitions; p++) {
+            delete_records_partition_t *dp = &dr.topics[t].partitions[p];
+            partition_t *part = topic ? topic_partition(topic, dp->index) : NULL;
+            dp->low_watermark = -1;
+            if (!part) {
+                dp->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            pthread_mutex_lock(&part->lock);
+            int64_t offset = dp->offset == -1 ? plog_end_offset(part->plog) : dp->offset;
+            dp->error = offset < 0 ? KERR_OFFSET_OUT_OF_RANGE
+                                   : plog_delete_records_before(part->plog, offset);
+            dp->low_watermark = plog_start_offset(part->plog);
+            pthread_mutex_unlock(&part->lock);
+            changed |= dp->error == KERR_NONE;
+        }
+    }
+    topics_read_unlock(ctx->topics);
+    if (changed) {
+        topics_write_checkpoints(ctx->topics);
+    }
+    proto_encode_delete_records(&req->resp, req->hdr.api_version, &dr);
+    return REQ_DONE;
+}
+
+req_result_t handle_init_producer_id(broker_ctx_t *ctx, kreq_t *req)
+{
+    init_producer_id_req_t ir = {0};
+    if (!proto_decode_init_producer_id(&req->body, req->hdr.api_version, req->arena, &ir)) {
+        return handler_bad_request(req);
+    }
+    ir.producer_id = -1;
+    ir.producer_epoch = -1;
+    if (ir.transactional_id.len >= 0) {
+        /* Transactions need a transaction coordinator, which connectd does not
+         * have yet; refusing here makes transactional producers fail fast. */
+        blog_info("refusing transactional producer '%.*s' from %s: transactions are not supported",
+                  (int)ir.transactional_id.len, ir.transactional_id.ptr, kconn_peer(req->conn));
+        ir.error = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    } else {
+        ir.producer_id = topics_next_producer_id(ctx->topics);
+        ir.producer_epoch = 0;
+        ir.error = ir.producer_id < 0 ? KERR_KAFKA_STORAGE_ERROR : KERR_NONE;
+    }
+    proto_encode_init_producer_id(&req->resp, req->hdr.api_version, &ir);
+    return REQ_DONE;
+}

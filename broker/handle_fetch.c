@@ -1,0 +1,173 @@
+/*
+ * handle_fetch.c - Fetch (with long-poll) and ListOffsets.
+ *
+ * Fetch returns whole stored batches from the one containing FetchOffset,
+ * never past the high watermark, within MaxBytes and PartitionMaxBytes,
+ * except that the first batch of the first non-empty partition is always
+ * returned whole (KIP-74) so a large batch cannot stall a consumer.
+ *
+ * Long-poll: when fewer than MinBytes are available the request is parked
+ * (server_park) for up to MaxWaitMs.  Every append wakes the parked fetches,
+ * which first compare a cheap byte estimate (plog_bytes_after) with MinBytes
+ * and only then read.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+
+typedef struct fetch_state {
+    fetch_req_t fr;
+    kbuf_writer_t records;
+} fetch_state_t;
+
+/* Bytes the request could get right now, without reading. */
+static size_t fetch_available(broker_ctx_t *ctx, const fetch_req_t *fr, bool *any_error)
+{
+    size_t total = 0;
+    topics_read_lock(ctx->topics);
+    for (int32_t t = 0; t < fr->n_topics; t++) {
+        topic_t *topic = topics_find(ctx->topics, fr->topics[t].name);
+        for (int32_t p = 0; p < fr->topics[t].n_partitions; p++) {
+            const fetch_partition_t *fp = &fr->topics[t].partitions[p];
+            partition_t *part = topic ? topic_partition(topic, fp->index) : NULL;
+            if (!part) {
+                *any_error = true;
+                continue;
+            }
+            pthread_mutex_lock(&part->lock);
+            if (fp->fetch_offset < plog_start_offset(part->plog) ||
+                fp->fetch_offset > plog_end_offset(part->plog)) {
+                *any_error = true;
+            } else {
+                total += plog_bytes_after(part->plog, fp->fetch_offset);
+            }
+            pthread_mutex_unlock(&part->lock);
+        }
+    }
+    topics_read_unlock(ctx->topics);
+    return total;
+}
+
+/* Reads every partition into st->records and fills the results. */
+static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
+{
+    fetch_req_t *fr = &st->fr;
+    st->records.len = 0;
+    size_t max_total = fr->max_bytes > 0 ? (size_t)fr->max_bytes : 0;
+    size_t total = 0;
+    topics_read_lock(ctx->topics);
+    for (int32_t t = 0; t < fr->n_topics; t++) {
+        topic_t *topic = topics_find(ctx->topics, fr->topics[t].name);
+        for (int32_t p = 0; p < fr->topics[t].n_partitions; p++) {
+            fetch_partition_t *fp = &fr->topics[t].partitions[p];
+            partition_t *part = topic ? topic_partition(topic, fp->index) : NULL;
+            fp->records_at = st->records.len;
+            fp->records_len = 0;
+            fp->high_watermark = fp->last_stable_offset = fp->result_log_start_offset = -1;
+            if (!part) {
+                fp->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            size_t room = max_total > total ? max_total - total : 0;
+            size_t limit = fp->partition_max_bytes > 0 ? (size_t)fp->partition_max_bytes : 0;
+            if (limit > room) {
+                limit = room;
+            }
+            pthread_mutex_lock(&part->lock);
+            int64_t hwm = plog_end_offset(part->plog);
+            fp->error = plog_read(part->plog, fp->fetch_offset, hwm, limit, total == 0,
+                                  &st->records, &fp->records_len);
+            fp->high_watermark = fp->last_stable_offset = hwm;
+            fp->result_log_start_offset = plog_start_offset(part->plog);
+            pthread_mutex_unlock(&part->lock);
+            total += fp->records_len;
+        }
+    }
+    topics_read_unlock(ctx->topics);
+    return total;
+}
+
+static void fetch_respond(kreq_t *req, fetch_state_t *st)
+{
+    proto_encode_fetch(&req->resp, req->hdr.api_version, &st->fr, st->records.data);
+}
+
+static void fetch_state_free(kreq_t *req)
+{
+    fetch_state_t *st = req->state;
+    kbuf_writer_release(&st->records);
+}
+
+static bool fetch_recheck(void *opaque, kreq_t *req, bool timed_out)
+{
+    broker_ctx_t *ctx = opaque;
+    fetch_state_t *st = req->state;
+    bool any_error = false;
+    if (!timed_out && fetch_available(ctx, &st->fr, &any_error) < (size_t)st->fr.min_bytes &&
+        !any_error) {
+        return false;
+    }
+    fetch_read(ctx, st);
+    fetch_respond(req, st);
+    return true;
+}
+
+req_result_t handle_fetch(broker_ctx_t *ctx, kreq_t *req)
+{
+    fetch_state_t *st = arena_alloc(req->arena, sizeof(*st));
+    if (!proto_decode_fetch(&req->body, req->hdr.api_version, req->arena, &st->fr)) {
+        return handler_bad_request(req);
+    }
+    req->state = st;
+    kbuf_writer_init(&st->records, 4096);
+    req->on_free = fetch_state_free;
+    size_t got = fetch_read(ctx, st);
+    bool any_error = false;
+    for (int32_t t = 0; t < st->fr.n_topics && !any_error; t++) {
+        for (int32_t p = 0; p < st->fr.topics[t].n_partitions; p++) {
+            any_error |= st->fr.topics[t].partitions[p].error != KERR_NONE;
+        }
+    }
+    if (got >= (size_t)(st->fr.min_bytes > 0 ? st->fr.min_bytes : 1) || st->fr.max_wait_ms <= 0 ||
+        any_error || st->fr.n_topics == 0) {
+        fetch_respond(req, st);
+        return REQ_DONE;
+    }
+    server_park(req, st->fr.max_wait_ms, fetch_recheck);
+    return REQ_PARKED;
+}
+
+req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req)
+{
+    list_offsets_req_t lr = {0};
+    if (!proto_decode_list_offsets(&req->body, req->hdr.api_version, req->arena, &lr)) {
+        return handler_bad_request(req);
+    }
+    topics_read_lock(ctx->topics);
+    for (int32_t t = 0; t < lr.n_topics; t++) {
+        topic_t *topic = topics_find(ctx->topics, lr.topics[t].name);
+        for (int32_t p = 0; p < lr.topics[t].n_partitions; p++) {
+            list_offsets_partition_t *lp = &lr.topics[t].partitions[p];
+            partition_t *part = topic ? topic_partition(topic, lp->index) : NULL;
+            lp->offset = lp->result_timestamp = -1;
+            if (!part) {
+                lp->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            pthread_mutex_lock(&part->lock);
+            if (lp->timestamp == -1) { /* latest */
+                lp->offset = plog_end_offset(part->plog);
+            } else if (lp->timestamp == -2) { /* earliest */
+                lp->offset = plog_start_offset(part->plog);
+            } else {
+                lp->error = plog_offset_for_timestamp(part->plog, lp->timestamp, &lp->offset,
+                                                      &lp->result_timestamp);
+            }
+            pthread_mutex_unlock(&part->lock);
+        }
+    }
+    topics_read_unlock(ctx->topics);
+    proto_encode_list_offsets(&req->resp, req->hdr.api_version, &lr);
+    return REQ_DONE;
+}

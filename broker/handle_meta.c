@@ -1,0 +1,140 @@
+/*
+ * handle_meta.c - ApiVersions and Metadata: what a client asks first.
+ *
+ * Metadata advertises this node as the leader, sole replica and ISR of every
+ * partition, and as the controller (admin clients send CreateTopics there).
+ * Without advertised.listeners the advertised address is the one the client
+ * connected to, which is always reachable by that client - kinder than
+ * Kafka's default of the machine's hostname, which often does not resolve.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "blog.h"
+#include "handlers.h"
+
+int64_t handler_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+req_result_t handler_bad_request(kreq_t *req)
+{
+    blog_info("closing connection from %s: %s v%d request body does not parse (%zu bytes)",
+              kconn_peer(req->conn), api_name(req->hdr.api_key), req->hdr.api_version,
+              req->frame_len);
+    return REQ_CLOSE;
+}
+
+req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req)
+{
+    api_versions_req_t av = {0};
+    const api_range_t *range = api_find(API_API_VERSIONS);
+    int16_t v = req->hdr.api_version;
+    if (v > range->max) {
+        /* KIP-511: answer a too-new ApiVersions with a v0 body carrying
+         * UNSUPPORTED_VERSION and our ApiVersions range, so the client can
+         * retry with a version we know.  The header stays v0. */
+        av.error = KERR_UNSUPPORTED_VERSION;
+        av.apis = range;
+        av.n_apis = 1;
+        req->hdr.flexible = false;
+        proto_encode_api_versions(&req->resp, 0, &av);
+        return REQ_DONE;
+    }
+    if (!proto_decode_api_versions(&req->body, v, req->arena, &av)) {
+        return handler_bad_request(req);
+    }
+    av.apis = api_supported(&av.n_apis);
+    proto_encode_api_versions(&req->resp, v, &av);
+    return REQ_DONE;
+}
+
+static void fill_partitions(kreq_t *req, metadata_topic_t *mt, topic_t *topic, int32_t node_id)
+{
+    mt->n_partitions = topic->n_partitions;
+    mt->partitions = arena_alloc(req->arena, sizeof(metadata_partition_t) * (size_t)(topic->n_partitions + 1));
+    mt->is_internal = topic->internal;
+    for (int32_t p = 0; p < topic->n_partitions; p++) {
+        mt->partitions[p].index = p;
+        mt->partitions[p].leader = node_id;
+    }
+}
+
+/* Resolves one requested topic, auto-creating it when allowed. */
+static void metadata_topic(broker_ctx_t *ctx, kreq_t *req, metadata_req_t *md, metadata_topic_t *mt)
+{
+    char err[256];
+    topics_read_lock(ctx->topics);
+    topic_t *topic = topics_find(ctx->topics, mt->name);
+    if (topic) {
+        fill_partitions(req, mt, topic, ctx->cfg->node_id);
+        topics_read_unlock(ctx->topics);
+        return;
+    }
+    topics_read_unlock(ctx->topics);
+    if (!topics_name_valid(mt->name, err, sizeof(err))) {
+        mt->error = KERR_INVALID_TOPIC_EXCEPTION;
+        return;
+    }
+    if (!md->allow_auto_topic_creation || !ctx->cfg->auto_create_topics_enable) {
+        mt->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
+    }
+    kerr_t rc = topics_create(ctx->topics, mt->name, -1, NULL, 0, false, err, sizeof(err));
+    if (rc != KERR_NONE && rc != KERR_TOPIC_ALREADY_EXISTS) {
+        blog_warn("auto-creating topic %.*s failed: %s", (int)mt->name.len, mt->name.ptr, err);
+        mt->error = rc;
+        return;
+    }
+    topics_read_lock(ctx->topics);
+    topic = topics_find(ctx->topics, mt->name);
+    if (topic) {
+        fill_partitions(req, mt, topic, ctx->cfg->node_id);
+    } else {
+        mt->error = KERR_LEADER_NOT_AVAILABLE; /* deleted meanwhile: client retries */
+    }
+    topics_read_unlock(ctx->topics);
+}
+
+req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req)
+{
+    metadata_req_t md = {0};
+    int16_t v = req->hdr.api_version;
+    if (!proto_decode_metadata(&req->body, v, req->arena, &md)) {
+        return handler_bad_request(req);
+    }
+    metadata_broker_t self = {
+        .node_id = ctx->cfg->node_id,
+        .host = ctx->advertised_host ? ctx->advertised_host : kconn_local_host(req->conn),
+        .port = ctx->advertised_host ? ctx->advertised_port : kconn_local_port(req->conn),
+    };
+    md.brokers = &self;
+    md.n_brokers = 1;
+    md.cluster_id = ctx->cluster_id;
+    md.controller_id = ctx->cfg->node_id;
+    if (md.n_topics >= 0) {
+        for (int32_t i = 0; i < md.n_topics; i++) {
+            metadata_topic(ctx, req, &md, &md.topics[i]);
+        }
+    } else {
+        topics_read_lock(ctx->topics);
+        size_t n = topics_count(ctx->topics);
+        md.n_result_topics = (int32_t)n;
+        md.result_topics = arena_alloc(req->arena, sizeof(metadata_topic_t) * (n + 1));
+        for (size_t i = 0; i < n; i++) {
+            topic_t *topic = topics_at(ctx->topics, i);
+            metadata_topic_t *mt = &md.result_topics[i];
+            mt->name.ptr = arena_strndup(req->arena, topic->name, strlen(topic->name));
+            mt->name.len = (int32_t)strlen(topic->name);
+            fill_partitions(req, mt, topic, ctx->cfg->node_id);
+        }
+        topics_read_unlock(ctx->topics);
+    }
+    proto_encode_metadata(&req->resp, v, &md);
+    return REQ_DONE;
+}

@@ -1,0 +1,134 @@
+/*
+ * handle_produce.c - Produce: validate each partition's batch, check the
+ * idempotent producer's sequence, append, answer.
+ *
+ * On a single node the leader is the whole ISR, so acks=1 and acks=all are
+ * both satisfied once the batch is in the log (page cache), exactly as a
+ * Kafka cluster with one replica; log.flush.interval.* add fsync on top.
+ * acks=0 gets no response; if such a request fails, the connection is
+ * closed, which is how Kafka tells a fire-and-forget producer something went
+ * wrong.
+ */
+#include <stdio.h>
+
+#include "blog.h"
+#include "handlers.h"
+
+static partition_t *find_partition(broker_ctx_t *ctx, kstr_t name, int32_t index, kerr_t *err)
+{
+    topic_t *topic = topics_find(ctx->topics, name);
+    partition_t *part = topic ? topic_partition(topic, index) : NULL;
+    *err = part ? KERR_NONE : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    return part;
+}
+
+/* Creates an unknown topic a producer writes to, as auto.create.topics.enable
+ * allows.  Called without the registry lock. */
+static void maybe_auto_create(broker_ctx_t *ctx, kstr_t name)
+{
+    char err[256];
+    if (!ctx->cfg->auto_create_topics_enable || !topics_name_valid(name, err, sizeof(err))) {
+        return;
+    }
+    topics_read_lock(ctx->topics);
+    bool exists = topics_find(ctx->topics, name) != NULL;
+    topics_read_unlock(ctx->topics);
+    if (!exists) {
+        topics_create(ctx->topics, name, -1, NULL, 0, false, err, sizeof(err));
+    }
+}
+
+static void append_one(broker_ctx_t *ctx, kreq_t *req, kstr_t topic_name, produce_partition_t *pp,
+                       bool *appended)
+{
+    char why[256] = "";
+    kerr_t err;
+    partition_t *part = find_partition(ctx, topic_name, pp->index, &err);
+    pp->base_offset = -1;
+    pp->log_append_time = -1;
+    pp->log_start_offset = -1;
+    if (!part) {
+        pp->error = err;
+        return;
+    }
+    batch_header_t hdr;
+    if (pp->records_len > part->topic->max_message_bytes) {
+        snprintf(why, sizeof(why), "batch of %d bytes exceeds max.message.bytes %d",
+                 pp->records_len, part->topic->max_message_bytes);
+        err = KERR_MESSAGE_TOO_LARGE;
+    } else if (pp->records_len < 0) {
+        snprintf(why, sizeof(why), "records are null");
+        err = KERR_INVALID_RECORD;
+    } else {
+        err = batch_validate(pp->records, (size_t)pp->records_len, &hdr, why, sizeof(why));
+    }
+    if (err == KERR_NONE && (hdr.attributes & BATCH_ATTR_CODEC_MASK) == BATCH_CODEC_ZSTD &&
+        req->hdr.api_version < 7) {
+        snprintf(why, sizeof(why), "zstd needs Produce v7 or later, got v%d", req->hdr.api_version);
+        err = KERR_UNSUPPORTED_COMPRESSION_TYPE;
+    }
+    if (err != KERR_NONE) {
+        blog_info("rejected produce to %s-%d from %s: %s (%s)", part->topic->name, pp->index,
+                  kconn_peer(req->conn), why, kerr_name(err));
+        pp->error = err;
+        return;
+    }
+    pthread_mutex_lock(&part->lock);
+    int64_t dup_offset;
+    err = pstate_check(part->pstate, &hdr, &dup_offset);
+    if (err == KERR_DUPLICATE_SEQUENCE_NUMBER) {
+        /* Kafka answers a retried batch with its original offset and NONE. */
+        pp->base_offset = dup_offset;
+        err = KERR_NONE;
+    } else if (err == KERR_NONE) {
+        err = plog_append(part->plog, pp->records, (size_t)pp->records_len, 0, handler_now_ms(),
+                          &pp->base_offset);
+        if (err == KERR_NONE) {
+            pstate_update(part->pstate, &hdr, pp->base_offset);
+            *appended = true;
+        }
+    }
+    pp->log_start_offset = plog_start_offset(part->plog);
+    pthread_mutex_unlock(&part->lock);
+    pp->error = err;
+}
+
+req_result_t handle_produce(broker_ctx_t *ctx, kreq_t *req)
+{
+    produce_req_t pr = {0};
+    if (!proto_decode_produce(&req->body, req->hdr.api_version, req->arena, &pr)) {
+        return handler_bad_request(req);
+    }
+    bool acks_valid = pr.acks == 0 || pr.acks == 1 || pr.acks == -1;
+    bool appended = false, failed = false;
+    for (int32_t t = 0; t < pr.n_topics; t++) {
+        produce_topic_t *pt = &pr.topics[t];
+        if (acks_valid) {
+            maybe_auto_create(ctx, pt->name);
+        }
+        topics_read_lock(ctx->topics);
+        for (int32_t p = 0; p < pt->n_partitions; p++) {
+            produce_partition_t *pp = &pt->partitions[p];
+            if (!acks_valid) {
+                pp->error = KERR_INVALID_REQUIRED_ACKS;
+                pp->base_offset = pp->log_append_time = pp->log_start_offset = -1;
+            } else {
+                append_one(ctx, req, pt->name, pp, &appended);
+            }
+            failed |= pp->error != KERR_NONE;
+        }
+        topics_read_unlock(ctx->topics);
+    }
+    if (appended) {
+        server_wake_all(ctx->server); /* long-polling fetches may now have data */
+    }
+    if (pr.acks == 0) {
+        if (failed) {
+            blog_info("closing connection from %s: an acks=0 produce failed", kconn_peer(req->conn));
+            return REQ_CLOSE;
+        }
+        return REQ_NO_RESPONSE;
+    }
+    proto_encode_produce(&req->resp, req->hdr.api_version, &pr);
+    return REQ_DONE;
+}

@@ -1,0 +1,45 @@
+/*
+ * handlers.h - the request handlers: decode, act on topics and logs, encode.
+ *
+ * Each handler runs on the network thread of the request's connection, takes
+ * the registry read lock (topics.h) while it touches topics, and returns the
+ * server's verdict (server.h).  A body that does not decode returns
+ * REQ_CLOSE after logging, as Kafka closes on an unparseable request.
+ */
+#ifndef CONNECTD_HANDLERS_H
+#define CONNECTD_HANDLERS_H
+
+#include "config.h"
+#include "server.h"
+#include "topics.h"
+
+/* What every handler may use; owned by broker.c. */
+typedef struct broker_ctx {
+    const broker_config_t *cfg;
+    topics_t *topics;
+    server_t *server;
+    const char *cluster_id;
+    const char *advertised_host; /* NULL: the address the client connected to */
+    int advertised_port;
+} broker_ctx_t;
+
+req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_produce(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_fetch(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_create_topics(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_delete_topics(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_create_partitions(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_describe_configs(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_delete_records(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_init_producer_id(broker_ctx_t *ctx, kreq_t *req);
+
+/* Logs "closing connection from <peer>: <Api> v<N> request body does not
+ * parse" and returns REQ_CLOSE. */
+req_result_t handler_bad_request(kreq_t *req);
+
+/* Wall-clock milliseconds (timestamps, segment.ms, retention). */
+int64_t handler_now_ms(void);
+
+#endif

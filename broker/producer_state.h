@@ -1,0 +1,41 @@
+/*
+ * producer_state.h - idempotent-producer bookkeeping of one partition.
+ *
+ * For each producer id the partition remembers the epoch and the last five
+ * batches appended (first/last sequence and base offset), as Kafka does
+ * (ProducerStateManager; librdkafka keeps at most 5 requests in flight with
+ * idempotence).  A batch is then:
+ *   - a duplicate of one of those five: not appended again, and answered
+ *     with the original base offset (Kafka answers NONE, not 46);
+ *   - the next in sequence: appended;
+ *   - from an older epoch: INVALID_PRODUCER_EPOCH (47);
+ *   - from a newer epoch: must start at sequence 0 (else 45), resets state;
+ *   - anything else: OUT_OF_ORDER_SEQUENCE_NUMBER (45).
+ * A producer the partition has never seen may start at any sequence, like
+ * Kafka after its state was lost to retention; this also keeps a producer
+ * working across a broker restart, whose state is rebuilt only from the
+ * batches recovery re-reads.
+ *
+ * Not locked: the owning partition's lock covers it.
+ */
+#ifndef CONNECTD_PRODUCER_STATE_H
+#define CONNECTD_PRODUCER_STATE_H
+
+#include <stdint.h>
+
+#include "batch.h"
+#include "kerr.h"
+
+typedef struct pstate pstate_t;
+
+pstate_t *pstate_create(void);
+void pstate_destroy(pstate_t *ps); /* NULL is fine */
+
+/* Checks a batch before append.  KERR_NONE: append it.
+ * KERR_DUPLICATE_SEQUENCE_NUMBER: already appended at *dup_base_offset. */
+kerr_t pstate_check(const pstate_t *ps, const batch_header_t *hdr, int64_t *dup_base_offset);
+
+/* Records a batch appended at base_offset (also used by recovery). */
+void pstate_update(pstate_t *ps, const batch_header_t *hdr, int64_t base_offset);
+
+#endif

@@ -1,0 +1,376 @@
+/*
+ * proto.h - the Kafka wire codec: request decoders and response encoders.
+ *
+ * Pure functions over buffers: nothing here touches a socket, a log or a
+ * lock, so every function is unit-tested with byte vectors taken from the
+ * Apache Kafka JSON schemas (clients/src/main/resources/common/message).
+ *
+ * Conventions
+ * - A decoder reads one request body of a given version from a reader and
+ *   allocates its structs in the request's arena.  Strings and record bytes
+ *   are kstr_t slices into the request frame, which outlives the arena.
+ *   Decoders return false when the body is truncated or malformed; the caller
+ *   closes the connection, as Kafka does for an unparseable request.
+ * - Each request struct carries the result fields its response needs
+ *   (error codes, offsets), filled in by the handler; the encoder then writes
+ *   the response for the same version from the same struct.  Responses
+ *   mirror their requests' topics and partitions in order, which librdkafka
+ *   relies on.
+ * - Only ApiVersions v3 is a flexible version among the ranges we advertise
+ *   (see api.c), so only it uses compact encodings and tagged fields.
+ */
+#ifndef CONNECTD_PROTO_H
+#define CONNECTD_PROTO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+
+enum api_key {
+    API_PRODUCE = 0,
+    API_FETCH = 1,
+    API_LIST_OFFSETS = 2,
+    API_METADATA = 3,
+    API_OFFSET_COMMIT = 8,
+    API_OFFSET_FETCH = 9,
+    API_FIND_COORDINATOR = 10,
+    API_JOIN_GROUP = 11,
+    API_HEARTBEAT = 12,
+    API_LEAVE_GROUP = 13,
+    API_SYNC_GROUP = 14,
+    API_DESCRIBE_GROUPS = 15,
+    API_LIST_GROUPS = 16,
+    API_API_VERSIONS = 18,
+    API_CREATE_TOPICS = 19,
+    API_DELETE_TOPICS = 20,
+    API_DELETE_RECORDS = 21,
+    API_INIT_PRODUCER_ID = 22,
+    API_DESCRIBE_CONFIGS = 32,
+    API_CREATE_PARTITIONS = 37,
+    API_DELETE_GROUPS = 42,
+};
+
+/* ---- request header ------------------------------------------------------ */
+
+typedef struct req_header {
+    int16_t api_key;
+    int16_t api_version;
+    int32_t correlation_id;
+    kstr_t client_id;
+    bool flexible; /* header v2 (and compact body) */
+} req_header_t;
+
+/* Decodes the request header.  `flexible` must say whether (api_key,
+ * api_version) is a flexible version; see api_is_flexible(). */
+bool proto_decode_header(kbuf_reader_t *r, req_header_t *hdr, bool (*is_flexible)(int16_t, int16_t));
+
+/* Writes the response header: correlation id, plus an empty tag section for
+ * flexible responses other than ApiVersions (whose header is always v0). */
+void proto_encode_response_header(kbuf_writer_t *w, const req_header_t *hdr);
+
+/* ---- ApiVersions (18) ------------------------------------------------------ */
+
+typedef struct api_range {
+    int16_t key;
+    int16_t min;
+    int16_t max;
+} api_range_t;
+
+typedef struct api_versions_req {
+    kstr_t client_software_name; /* v3+ */
+    kstr_t client_software_version;
+    /* result */
+    int16_t error;
+    const api_range_t *apis;
+    int n_apis;
+} api_versions_req_t;
+
+bool proto_decode_api_versions(kbuf_reader_t *r, int16_t v, arena_t *a, api_versions_req_t *req);
+void proto_encode_api_versions(kbuf_writer_t *w, int16_t v, const api_versions_req_t *req);
+
+/* ---- Metadata (3) ----------------------------------------------------------- */
+
+typedef struct metadata_broker {
+    int32_t node_id;
+    const char *host;
+    int32_t port;
+} metadata_broker_t;
+
+typedef struct metadata_partition {
+    int16_t error;
+    int32_t index;
+    int32_t leader;
+} metadata_partition_t;
+
+typedef struct metadata_topic {
+    kstr_t name;
+    /* result */
+    int16_t error;
+    bool is_internal;
+    int32_t n_partitions;
+    metadata_partition_t *partitions;
+} metadata_topic_t;
+
+typedef struct metadata_req {
+    int32_t n_topics; /* -1: all topics (v1+ null array, or v0 empty array) */
+    metadata_topic_t *topics;
+    bool allow_auto_topic_creation; /* v4+; true below */
+    /* result */
+    int32_t n_brokers;
+    metadata_broker_t *brokers;
+    const char *cluster_id;
+    int32_t controller_id;
+    /* For "all topics" the handler fills these (n_topics stays -1). */
+    int32_t n_result_topics;
+    metadata_topic_t *result_topics;
+} metadata_req_t;
+
+bool proto_decode_metadata(kbuf_reader_t *r, int16_t v, arena_t *a, metadata_req_t *req);
+void proto_encode_metadata(kbuf_writer_t *w, int16_t v, const metadata_req_t *req);
+
+/* ---- Produce (0) ------------------------------------------------------------ */
+
+typedef struct produce_partition {
+    int32_t index;
+    uint8_t *records; /* mutable: the broker patches offsets in place */
+    int32_t records_len; /* -1 for null */
+    /* result */
+    int16_t error;
+    int64_t base_offset;
+    int64_t log_append_time;
+    int64_t log_start_offset;
+} produce_partition_t;
+
+typedef struct produce_topic {
+    kstr_t name;
+    int32_t n_partitions;
+    produce_partition_t *partitions;
+} produce_topic_t;
+
+typedef struct produce_req {
+    kstr_t transactional_id;
+    int16_t acks;
+    int32_t timeout_ms;
+    int32_t n_topics;
+    produce_topic_t *topics;
+} produce_req_t;
+
+bool proto_decode_produce(kbuf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req);
+void proto_encode_produce(kbuf_writer_t *w, int16_t v, const produce_req_t *req);
+
+/* ---- Fetch (1) -------------------------------------------------------------- */
+
+typedef struct fetch_partition {
+    int32_t index;
+    int32_t current_leader_epoch; /* v9+ */
+    int64_t fetch_offset;
+    int64_t log_start_offset; /* v5+ (follower only) */
+    int32_t partition_max_bytes;
+    /* result */
+    int16_t error;
+    int64_t high_watermark;
+    int64_t last_stable_offset;
+    int64_t result_log_start_offset;
+    size_t records_at;  /* offset of this partition's batches in the records buffer */
+    size_t records_len;
+} fetch_partition_t;
+
+typedef struct fetch_topic {
+    kstr_t name;
+    int32_t n_partitions;
+    fetch_partition_t *partitions;
+} fetch_topic_t;
+
+typedef struct fetch_req {
+    int32_t replica_id;
+    int32_t max_wait_ms;
+    int32_t min_bytes;
+    int32_t max_bytes; /* v3+ */
+    int8_t isolation_level; /* v4+ */
+    int32_t session_id; /* v7+ */
+    int32_t session_epoch;
+    int32_t n_topics;
+    fetch_topic_t *topics;
+    /* result */
+    int16_t error; /* v7+ top level */
+} fetch_req_t;
+
+bool proto_decode_fetch(kbuf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req);
+/* `records` holds the batches every partition points at (records_at/len). */
+void proto_encode_fetch(kbuf_writer_t *w, int16_t v, const fetch_req_t *req, const uint8_t *records);
+
+/* ---- ListOffsets (2) -------------------------------------------------------- */
+
+typedef struct list_offsets_partition {
+    int32_t index;
+    int64_t timestamp;
+    /* result */
+    int16_t error;
+    int64_t result_timestamp;
+    int64_t offset;
+} list_offsets_partition_t;
+
+typedef struct list_offsets_topic {
+    kstr_t name;
+    int32_t n_partitions;
+    list_offsets_partition_t *partitions;
+} list_offsets_topic_t;
+
+typedef struct list_offsets_req {
+    int32_t replica_id;
+    int8_t isolation_level; /* v2+ */
+    int32_t n_topics;
+    list_offsets_topic_t *topics;
+} list_offsets_req_t;
+
+bool proto_decode_list_offsets(kbuf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req);
+void proto_encode_list_offsets(kbuf_writer_t *w, int16_t v, const list_offsets_req_t *req);
+
+/* ---- CreateTopics (19) ------------------------------------------------------ */
+
+typedef struct create_topic_config {
+    kstr_t name;
+    kstr_t value; /* len -1 = null */
+} create_topic_config_t;
+
+typedef struct create_topic {
+    kstr_t name;
+    int32_t num_partitions;
+    int16_t replication_factor;
+    int32_t n_assignments;
+    int32_t n_configs;
+    create_topic_config_t *configs;
+    /* result */
+    int16_t error;
+    const char *error_message; /* arena or static */
+} create_topic_t;
+
+typedef struct create_topics_req {
+    int32_t n_topics;
+    create_topic_t *topics;
+    int32_t timeout_ms;
+    bool validate_only;
+} create_topics_req_t;
+
+bool proto_decode_create_topics(kbuf_reader_t *r, int16_t v, arena_t *a, create_topics_req_t *req);
+void proto_encode_create_topics(kbuf_writer_t *w, int16_t v, const create_topics_req_t *req);
+
+/* ---- DeleteTopics (20) ------------------------------------------------------ */
+
+typedef struct delete_topic {
+    kstr_t name;
+    int16_t error; /* result */
+} delete_topic_t;
+
+typedef struct delete_topics_req {
+    int32_t n_topics;
+    delete_topic_t *topics;
+    int32_t timeout_ms;
+} delete_topics_req_t;
+
+bool proto_decode_delete_topics(kbuf_reader_t *r, int16_t v, arena_t *a, delete_topics_req_t *req);
+void proto_encode_delete_topics(kbuf_writer_t *w, int16_t v, const delete_topics_req_t *req);
+
+/* ---- CreatePartitions (37) -------------------------------------------------- */
+
+typedef struct create_partitions_topic {
+    kstr_t name;
+    int32_t count;
+    int32_t n_assignments; /* -1 = null */
+    /* result */
+    int16_t error;
+    const char *error_message;
+} create_partitions_topic_t;
+
+typedef struct create_partitions_req {
+    int32_t n_topics;
+    create_partitions_topic_t *topics;
+    int32_t timeout_ms;
+    bool validate_only;
+} create_partitions_req_t;
+
+bool proto_decode_create_partitions(kbuf_reader_t *r, int16_t v, arena_t *a,
+                                    create_partitions_req_t *req);
+void proto_encode_create_partitions(kbuf_writer_t *w, int16_t v, const create_partitions_req_t *req);
+
+/* ---- DescribeConfigs (32) --------------------------------------------------- */
+
+enum config_resource_type {
+    RESOURCE_TOPIC = 2,
+    RESOURCE_BROKER = 4,
+};
+
+typedef struct describe_config_entry {
+    const char *name;
+    const char *value; /* NULL = null */
+    bool read_only;
+    int8_t source;
+    bool is_sensitive;
+    bool is_default; /* v0 only */
+} describe_config_entry_t;
+
+typedef struct describe_configs_resource {
+    int8_t type;
+    kstr_t name;
+    int32_t n_keys; /* -1 = all */
+    kstr_t *keys;
+    /* result */
+    int16_t error;
+    const char *error_message;
+    int32_t n_entries;
+    describe_config_entry_t *entries;
+} describe_configs_resource_t;
+
+typedef struct describe_configs_req {
+    int32_t n_resources;
+    describe_configs_resource_t *resources;
+    bool include_synonyms; /* v1+ */
+} describe_configs_req_t;
+
+bool proto_decode_describe_configs(kbuf_reader_t *r, int16_t v, arena_t *a,
+                                   describe_configs_req_t *req);
+void proto_encode_describe_configs(kbuf_writer_t *w, int16_t v, const describe_configs_req_t *req);
+
+/* ---- DeleteRecords (21) ----------------------------------------------------- */
+
+typedef struct delete_records_partition {
+    int32_t index;
+    int64_t offset;
+    /* result */
+    int64_t low_watermark;
+    int16_t error;
+} delete_records_partition_t;
+
+typedef struct delete_records_topic {
+    kstr_t name;
+    int32_t n_partitions;
+    delete_records_partition_t *partitions;
+} delete_records_topic_t;
+
+typedef struct delete_records_req {
+    int32_t n_topics;
+    delete_records_topic_t *topics;
+    int32_t timeout_ms;
+} delete_records_req_t;
+
+bool proto_decode_delete_records(kbuf_reader_t *r, int16_t v, arena_t *a, delete_records_req_t *req);
+void proto_encode_delete_records(kbuf_writer_t *w, int16_t v, const delete_records_req_t *req);
+
+/* ---- InitProducerId (22) ---------------------------------------------------- */
+
+typedef struct init_producer_id_req {
+    kstr_t transactional_id;
+    int32_t transaction_timeout_ms;
+    /* result */
+    int16_t error;
+    int64_t producer_id;
+    int16_t producer_epoch;
+} init_producer_id_req_t;
+
+bool proto_decode_init_producer_id(kbuf_reader_t *r, int16_t v, arena_t *a,
+                                   init_producer_id_req_t *req);
+void proto_encode_init_producer_id(kbuf_writer_t *w, int16_t v, const init_producer_id_req_t *req);
+
+#endif

@@ -1,0 +1,663 @@
+/*
+ * server.c - libuv network server for the Kafka protocol; see server.h for
+ * the threading and ordering model.
+ *
+ * Life of a connection:
+ *   acceptor: accept4() -> queue fd to worker k -> uv_async_send
+ *   worker:   uv_tcp_open(fd) -> read -> frames -> dispatch -> uv_write
+ *   close:    uv_close(tcp) -> (parked request's timer closed) -> free
+ *
+ * The acceptor uses a plain non-blocking socket watched by uv_poll rather
+ * than uv_listen, because an accepted libuv handle cannot move to another
+ * loop but a file descriptor can.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "blog.h"
+
+/* Stop reading from a client whose unsent responses exceed this. */
+#define WRITE_QUEUE_HIGH (16u << 20)
+#define READ_CHUNK (64u << 10)
+
+typedef struct worker {
+    server_t *srv;
+    int index;
+    uv_loop_t loop;
+    uv_thread_t thread;
+    uv_async_t accept_async; /* new fds in `pending_fds` */
+    uv_async_t wake_async;   /* parked requests should recheck */
+    uv_async_t stop_async;
+    pthread_mutex_t fd_lock;
+    int *pending_fds;
+    size_t n_pending_fds, cap_pending_fds;
+    kconn_t *conns;     /* all open connections of this loop */
+    kreq_t *parked;     /* requests waiting in server_park */
+    atomic_int n_parked; /* read by other threads in server_wake_all */
+} worker_t;
+
+struct server {
+    server_config_t cfg;
+    uv_loop_t *acceptor_loop;
+    int listen_fd;
+    int port;
+    uv_poll_t listen_poll;
+    worker_t *workers;
+    int n_workers;
+    unsigned next_worker;
+};
+
+struct kconn {
+    uv_tcp_t tcp;
+    worker_t *worker;
+    kconn_t *next, *prev;
+    uint8_t *rbuf;
+    size_t rlen, rcap;
+    kreq_t *pending; /* parked request; the connection is muted meanwhile */
+    bool closing;
+    bool reading;
+    char local_host[INET6_ADDRSTRLEN];
+    int local_port;
+    char peer[INET6_ADDRSTRLEN + 8];
+};
+
+typedef struct write_req {
+    uv_write_t req;
+    uint8_t header[16];
+    uint8_t *body;
+} write_req_t;
+
+static void conn_close(kconn_t *conn);
+static void conn_process(kconn_t *conn);
+
+/* ---- requests ------------------------------------------------------------- */
+
+static void req_free(kreq_t *req)
+{
+    if (req->on_free) {
+        req->on_free(req);
+    }
+    arena_destroy(req->arena);
+    kbuf_writer_release(&req->resp);
+    free(req->frame);
+    free(req);
+}
+
+static void on_req_timer_closed(uv_handle_t *handle)
+{
+    req_free(handle->data);
+}
+
+/* Frees a request that may have an initialised timer. */
+static void req_release(kreq_t *req)
+{
+    if (req->recheck) {
+        uv_close((uv_handle_t *)&req->timer, on_req_timer_closed);
+    } else {
+        req_free(req);
+    }
+}
+
+static void on_write_done(uv_write_t *wreq, int status)
+{
+    write_req_t *w = (write_req_t *)wreq;
+    kconn_t *conn = wreq->data;
+    free(w->body);
+    free(w);
+    if (status < 0 && status != UV_ECANCELED) {
+        if (!conn->closing) {
+            blog_info("closing connection from %s: write failed: %s", conn->peer, uv_strerror(status));
+            conn_close(conn);
+        }
+        return;
+    }
+    /* Resume reading once the client has drained its responses. */
+    if (!conn->closing && !conn->reading &&
+        uv_stream_get_write_queue_size((uv_stream_t *)&conn->tcp) < WRITE_QUEUE_HIGH / 2) {
+        conn_process(conn);
+    }
+}
+
+static void conn_send(kconn_t *conn, kreq_t *req)
+{
+    write_req_t *w = malloc(sizeof(*w));
+    if (!w) {
+        abort();
+    }
+    kbuf_writer_t hdr = {w->header, 0, sizeof(w->header)};
+    kbuf_reserve(&hdr, 4); /* size, patched below */
+    proto_encode_response_header(&hdr, &req->hdr);
+    kbuf_put_i32(w->header, (int32_t)(hdr.len - 4 + req->resp.len));
+    size_t body_len;
+    w->body = kbuf_writer_steal(&req->resp, &body_len);
+    uv_buf_t bufs[2] = {uv_buf_init((char *)w->header, (unsigned)hdr.len),
+                        uv_buf_init((char *)w->body, (unsigned)body_len)};
+    w->req.data = conn;
+    int rc = uv_write(&w->req, (uv_stream_t *)&conn->tcp, bufs, 2, on_write_done);
+    if (rc < 0) {
+        free(w->body);
+        free(w);
+        blog_info("closing connection from %s: write failed: %s", conn->peer, uv_strerror(rc));
+        conn_close(conn);
+    }
+}
+
+/* Finishes a request according to the handler's verdict.  Returns false if
+ * the connection is closing. */
+static bool req_finish(kconn_t *conn, kreq_t *req, req_result_t result)
+{
+    switch (result) {
+    case REQ_DONE:
+        conn_send(conn, req);
+        req_release(req);
+        break;
+    case REQ_NO_RESPONSE:
+        req_release(req);
+        break;
+    case REQ_PARKED:
+        conn->pending = req;
+        return true;
+    case REQ_CLOSE:
+        req_release(req);
+        conn_close(conn);
+        return false;
+    }
+    return !conn->closing;
+}
+
+static void frame_handle(kconn_t *conn, uint8_t *frame, size_t len)
+{
+    kreq_t *req = calloc(1, sizeof(*req));
+    if (!req) {
+        abort();
+    }
+    req->conn = conn;
+    req->frame = frame;
+    req->frame_len = len;
+    req->arena = arena_create(4096);
+    kbuf_writer_init(&req->resp, 256);
+    kbuf_reader_init(&req->body, frame, len);
+    if (!proto_decode_header(&req->body, &req->hdr, api_is_flexible)) {
+        blog_info("closing connection from %s: request header of %zu bytes does not parse",
+                  conn->peer, len);
+        req_release(req);
+        conn_close(conn);
+        return;
+    }
+    server_t *srv = conn->worker->srv;
+    req_finish(conn, req, srv->cfg.dispatch(srv->cfg.ctx, req));
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    kconn_t *conn = handle->data;
+    size_t want = READ_CHUNK;
+    if (conn->rlen >= 4) {
+        /* Make room for the whole frame being received, so a large Produce
+         * arrives in few reads. */
+        size_t frame = 4 + (size_t)(uint32_t)kbuf_get_i32(conn->rbuf);
+        if (frame > conn->rlen && frame - conn->rlen > want &&
+            frame <= 4 + (size_t)conn->worker->srv->cfg.max_request_bytes) {
+            want = frame - conn->rlen;
+        }
+    }
+    if (conn->rcap - conn->rlen < want) {
+        size_t cap = conn->rlen + want;
+        uint8_t *rbuf = realloc(conn->rbuf, cap);
+        if (!rbuf) {
+            abort();
+        }
+        conn->rbuf = rbuf;
+        conn->rcap = cap;
+    }
+    *buf = uv_buf_init((char *)conn->rbuf + conn->rlen, (unsigned)(conn->rcap - conn->rlen));
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    kconn_t *conn = stream->data;
+    if (nread < 0) {
+        if (nread != UV_EOF && nread != UV_ECONNRESET) {
+            blog_info("closing connection from %s: read failed: %s", conn->peer,
+                      uv_strerror((int)nread));
+        }
+        conn_close(conn);
+        return;
+    }
+    conn->rlen += (size_t)nread;
+    conn_process(conn);
+}
+
+static void conn_set_reading(kconn_t *conn, bool on)
+{
+    if (on == conn->reading || conn->closing) {
+        return;
+    }
+    if (on) {
+        uv_read_start((uv_stream_t *)&conn->tcp, on_alloc, on_read);
+    } else {
+        uv_read_stop((uv_stream_t *)&conn->tcp);
+    }
+    conn->reading = on;
+}
+
+/* Handles every complete frame in the read buffer, unless muted. */
+static void conn_process(kconn_t *conn)
+{
+    int32_t max = conn->worker->srv->cfg.max_request_bytes;
+    size_t at = 0;
+    while (!conn->closing && !conn->pending && conn->rlen - at >= 4) {
+        int32_t size = kbuf_get_i32(conn->rbuf + at);
+        if (size < 8 || size > max) {
+            blog_info("closing connection from %s: request size %d is outside 8..%d "
+                      "(socket.request.max.bytes)",
+                      conn->peer, size, max);
+            conn_close(conn);
+            return;
+        }
+        if (conn->rlen - at < 4 + (size_t)size) {
+            break;
+        }
+        uint8_t *frame = malloc((size_t)size);
+        if (!frame) {
+            abort();
+        }
+        memcpy(frame, conn->rbuf + at + 4, (size_t)size);
+        at += 4 + (size_t)size;
+        frame_handle(conn, frame, (size_t)size);
+    }
+    if (conn->closing) {
+        return;
+    }
+    if (at > 0) {
+        memmove(conn->rbuf, conn->rbuf + at, conn->rlen - at);
+        conn->rlen -= at;
+    }
+    /* Bound what one client can make us buffer: stop reading while muted
+     * with a full frame waiting, or while its responses are not drained. */
+    bool backlog = conn->pending && conn->rlen >= READ_CHUNK;
+    bool unsent = uv_stream_get_write_queue_size((uv_stream_t *)&conn->tcp) > WRITE_QUEUE_HIGH;
+    conn_set_reading(conn, !backlog && !unsent);
+}
+
+/* ---- connections ---------------------------------------------------------- */
+
+static void on_conn_closed(uv_handle_t *handle)
+{
+    kconn_t *conn = handle->data;
+    free(conn->rbuf);
+    free(conn);
+}
+
+static void park_unlink(worker_t *wk, kreq_t *req)
+{
+    if (req->park_prev) {
+        req->park_prev->park_next = req->park_next;
+    } else {
+        wk->parked = req->park_next;
+    }
+    if (req->park_next) {
+        req->park_next->park_prev = req->park_prev;
+    }
+    req->park_next = req->park_prev = NULL;
+    atomic_fetch_sub(&wk->n_parked, 1);
+}
+
+static void conn_close(kconn_t *conn)
+{
+    if (conn->closing) {
+        return;
+    }
+    conn->closing = true;
+    worker_t *wk = conn->worker;
+    if (conn->pending) {
+        uv_timer_stop(&conn->pending->timer);
+        park_unlink(wk, conn->pending);
+        req_release(conn->pending);
+        conn->pending = NULL;
+    }
+    if (conn->prev) {
+        conn->prev->next = conn->next;
+    } else {
+        wk->conns = conn->next;
+    }
+    if (conn->next) {
+        conn->next->prev = conn->prev;
+    }
+    uv_close((uv_handle_t *)&conn->tcp, on_conn_closed);
+}
+
+static void addr_format(const struct sockaddr_storage *ss, char *host, size_t host_size, int *port)
+{
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)host_size);
+        *port = ntohs(in6->sin6_port);
+    } else {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)host_size);
+        *port = ntohs(in->sin_port);
+    }
+}
+
+static void conn_open(worker_t *wk, int fd)
+{
+    kconn_t *conn = calloc(1, sizeof(*conn));
+    if (!conn) {
+        abort();
+    }
+    conn->worker = wk;
+    uv_tcp_init(&wk->loop, &conn->tcp);
+    conn->tcp.data = conn;
+    if (uv_tcp_open(&conn->tcp, fd) < 0) {
+        close(fd);
+        conn->closing = true;
+        uv_close((uv_handle_t *)&conn->tcp, on_conn_closed);
+        return;
+    }
+    uv_tcp_nodelay(&conn->tcp, 1);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int peer_port = 0;
+    char peer_host[INET6_ADDRSTRLEN] = "?";
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+        addr_format(&ss, conn->local_host, sizeof(conn->local_host), &conn->local_port);
+    }
+    len = sizeof(ss);
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+        addr_format(&ss, peer_host, sizeof(peer_host), &peer_port);
+    }
+    snprintf(conn->peer, sizeof(conn->peer), "%s:%d", peer_host, peer_port);
+    conn->next = wk->conns;
+    if (wk->conns) {
+        wk->conns->prev = conn;
+    }
+    wk->conns = conn;
+    conn_set_reading(conn, true);
+}
+
+/* ---- parking -------------------------------------------------------------- */
+
+/* Called when a parked request completed: answer it and unmute. */
+static void park_complete(kreq_t *req)
+{
+    kconn_t *conn = req->conn;
+    uv_timer_stop(&req->timer);
+    park_unlink(conn->worker, req);
+    conn->pending = NULL;
+    conn_send(conn, req);
+    req_release(req);
+    if (!conn->closing) {
+        conn_process(conn);
+    }
+}
+
+static void on_park_timeout(uv_timer_t *timer)
+{
+    kreq_t *req = timer->data;
+    server_t *srv = req->conn->worker->srv;
+    req->recheck(srv->cfg.ctx, req, true);
+    park_complete(req);
+}
+
+void server_park(kreq_t *req, int64_t timeout_ms,
+                 bool (*recheck)(void *ctx, kreq_t *req, bool timed_out))
+{
+    worker_t *wk = req->conn->worker;
+    req->recheck = recheck;
+    uv_timer_init(&wk->loop, &req->timer);
+    req->timer.data = req;
+    uv_timer_start(&req->timer, on_park_timeout, timeout_ms > 0 ? (uint64_t)timeout_ms : 0, 0);
+    req->park_next = wk->parked;
+    req->park_prev = NULL;
+    if (wk->parked) {
+        wk->parked->park_prev = req;
+    }
+    wk->parked = req;
+    atomic_fetch_add(&wk->n_parked, 1);
+}
+
+static void on_wake(uv_async_t *async)
+{
+    worker_t *wk = async->data;
+    kreq_t *req = wk->parked;
+    while (req) {
+        kreq_t *next = req->park_next;
+        if (req->recheck(wk->srv->cfg.ctx, req, false)) {
+            park_complete(req);
+        }
+        req = next;
+    }
+}
+
+void server_wake_all(server_t *srv)
+{
+    for (int i = 0; i < srv->n_workers; i++) {
+        if (atomic_load(&srv->workers[i].n_parked) > 0) {
+            uv_async_send(&srv->workers[i].wake_async);
+        }
+    }
+}
+
+/* ---- workers -------------------------------------------------------------- */
+
+static void on_accept_async(uv_async_t *async)
+{
+    worker_t *wk = async->data;
+    pthread_mutex_lock(&wk->fd_lock);
+    int *fds = wk->pending_fds;
+    size_t n = wk->n_pending_fds;
+    wk->pending_fds = NULL;
+    wk->n_pending_fds = wk->cap_pending_fds = 0;
+    pthread_mutex_unlock(&wk->fd_lock);
+    for (size_t i = 0; i < n; i++) {
+        conn_open(wk, fds[i]);
+    }
+    free(fds);
+}
+
+static void on_stop_async(uv_async_t *async)
+{
+    worker_t *wk = async->data;
+    while (wk->conns) {
+        conn_close(wk->conns);
+    }
+    uv_close((uv_handle_t *)&wk->accept_async, NULL);
+    uv_close((uv_handle_t *)&wk->wake_async, NULL);
+    uv_close((uv_handle_t *)&wk->stop_async, NULL);
+}
+
+static void worker_main(void *arg)
+{
+    worker_t *wk = arg;
+    uv_run(&wk->loop, UV_RUN_DEFAULT);
+}
+
+static int worker_start(server_t *srv, worker_t *wk, int index)
+{
+    wk->srv = srv;
+    wk->index = index;
+    atomic_init(&wk->n_parked, 0);
+    pthread_mutex_init(&wk->fd_lock, NULL);
+    uv_loop_init(&wk->loop);
+    uv_async_init(&wk->loop, &wk->accept_async, on_accept_async);
+    uv_async_init(&wk->loop, &wk->wake_async, on_wake);
+    uv_async_init(&wk->loop, &wk->stop_async, on_stop_async);
+    wk->accept_async.data = wk->wake_async.data = wk->stop_async.data = wk;
+    return uv_thread_create(&wk->thread, worker_main, wk);
+}
+
+static void worker_hand_fd(worker_t *wk, int fd)
+{
+    pthread_mutex_lock(&wk->fd_lock);
+    if (wk->n_pending_fds == wk->cap_pending_fds) {
+        size_t cap = wk->cap_pending_fds ? wk->cap_pending_fds * 2 : 8;
+        int *fds = realloc(wk->pending_fds, cap * sizeof(int));
+        if (!fds) {
+            abort();
+        }
+        wk->pending_fds = fds;
+        wk->cap_pending_fds = cap;
+    }
+    wk->pending_fds[wk->n_pending_fds++] = fd;
+    pthread_mutex_unlock(&wk->fd_lock);
+    uv_async_send(&wk->accept_async);
+}
+
+/* ---- acceptor ------------------------------------------------------------- */
+
+static void on_listen_readable(uv_poll_t *poll, int status, int events)
+{
+    server_t *srv = poll->data;
+    for (;;) {
+        int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                blog_warn("accept failed: %s", strerror(errno));
+            }
+            return;
+        }
+        worker_hand_fd(&srv->workers[srv->next_worker++ % (unsigned)srv->n_workers], fd);
+    }
+}
+
+static int listen_socket(const char *host, int port, int *bound_port, char *errstr,
+                         size_t errstr_size)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char port_str[16];
+    snprintf(port_str, sizeof(port_str), "%d", port);
+    const char *node = host && *host ? host : NULL;
+    if (!node) {
+        hints.ai_family = AF_INET; /* Kafka binds 0.0.0.0 for an empty host */
+    }
+    int rc = getaddrinfo(node, port_str, &hints, &res);
+    if (rc != 0) {
+        snprintf(errstr, errstr_size, "cannot resolve listener host '%s': %s", host ? host : "",
+                 gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
+        snprintf(errstr, errstr_size, "cannot listen on %s:%d: %s", node ? node : "0.0.0.0", port,
+                 strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    char ignored[INET6_ADDRSTRLEN];
+    addr_format(&ss, ignored, sizeof(ignored), bound_port);
+    return fd;
+}
+
+server_t *server_create(uv_loop_t *acceptor_loop, const server_config_t *cfg, char *errstr,
+                        size_t errstr_size)
+{
+    server_t *srv = calloc(1, sizeof(*srv));
+    if (!srv) {
+        abort();
+    }
+    srv->cfg = *cfg;
+    srv->acceptor_loop = acceptor_loop;
+    srv->listen_fd = listen_socket(cfg->host, cfg->port, &srv->port, errstr, errstr_size);
+    if (srv->listen_fd < 0) {
+        free(srv);
+        return NULL;
+    }
+    srv->n_workers = cfg->num_threads > 0 ? cfg->num_threads : 1;
+    srv->workers = calloc((size_t)srv->n_workers, sizeof(worker_t));
+    if (!srv->workers) {
+        abort();
+    }
+    for (int i = 0; i < srv->n_workers; i++) {
+        if (worker_start(srv, &srv->workers[i], i) != 0) {
+            snprintf(errstr, errstr_size, "cannot start network thread %d", i);
+            abort(); /* thread creation failing at start-up leaves nothing to run */
+        }
+    }
+    uv_poll_init(acceptor_loop, &srv->listen_poll, srv->listen_fd);
+    srv->listen_poll.data = srv;
+    uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen_readable);
+    return srv;
+}
+
+int server_port(const server_t *srv)
+{
+    return srv->port;
+}
+
+static void on_listen_poll_closed(uv_handle_t *handle)
+{
+    server_t *srv = handle->data;
+    close(srv->listen_fd);
+    free(srv->workers);
+    free(srv);
+}
+
+void server_destroy(server_t *srv)
+{
+    if (!srv) {
+        return;
+    }
+    uv_poll_stop(&srv->listen_poll);
+    for (int i = 0; i < srv->n_workers; i++) {
+        uv_async_send(&srv->workers[i].stop_async);
+    }
+    for (int i = 0; i < srv->n_workers; i++) {
+        worker_t *wk = &srv->workers[i];
+        uv_thread_join(&wk->thread);
+        for (size_t f = 0; f < wk->n_pending_fds; f++) {
+            close(wk->pending_fds[f]);
+        }
+        free(wk->pending_fds);
+        uv_loop_close(&wk->loop);
+        pthread_mutex_destroy(&wk->fd_lock);
+    }
+    uv_close((uv_handle_t *)&srv->listen_poll, on_listen_poll_closed);
+}
+
+const char *kconn_local_host(const kconn_t *conn)
+{
+    return conn->local_host;
+}
+
+int kconn_local_port(const kconn_t *conn)
+{
+    return conn->local_port;
+}
+
+const char *kconn_peer(const kconn_t *conn)
+{
+    return conn->peer;
+}
+
+server_t *kconn_server(const kconn_t *conn)
+{
+    return conn->worker->srv;
+}

@@ -1,0 +1,104 @@
+/*
+ * server.h - the Kafka-protocol network server on libuv.
+ *
+ * Threads: one acceptor loop (the caller of server_run) accepts connections
+ * and deals them round-robin to `num.network.threads` worker loops, each on
+ * its own thread.  A connection lives on one worker loop for its whole life;
+ * its requests are decoded and handled on that loop's thread.
+ *
+ * Ordering: Kafka answers the requests of one connection in order.  Like
+ * Kafka's SocketServer, a connection is "muted" while one of its requests is
+ * parked (a long-poll Fetch waiting for data): later frames stay buffered and
+ * are processed after the parked request has been answered.  Reading goes on,
+ * up to a bound, so pipelining clients never deadlock.
+ *
+ * Framing: int32 size + request.  A size below 8 or above
+ * socket.request.max.bytes, a header that does not parse, or a handler that
+ * says so closes the connection with a log line naming the peer and reason.
+ */
+#ifndef CONNECTD_SERVER_H
+#define CONNECTD_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "proto.h"
+
+typedef struct server server_t;
+typedef struct kconn kconn_t;
+typedef struct kreq kreq_t;
+
+typedef enum req_result {
+    REQ_DONE,        /* req->resp holds the response body: send it */
+    REQ_NO_RESPONSE, /* Produce with acks=0: nothing goes back */
+    REQ_PARKED,      /* the handler called server_park(); answer comes later */
+    REQ_CLOSE,       /* protocol violation: the handler logged why; close */
+} req_result_t;
+
+/* One request, from decode to response.  Owned by the server; the handler
+ * may keep it only while parked. */
+struct kreq {
+    kconn_t *conn;
+    req_header_t hdr;
+    arena_t *arena;    /* freed with the request */
+    uint8_t *frame;    /* the request bytes after the size field (mutable) */
+    size_t frame_len;
+    kbuf_reader_t body; /* positioned just after the header */
+    kbuf_writer_t resp; /* response body, without header */
+    void *state;        /* handler-private, usually in the arena */
+    void (*on_free)(kreq_t *req); /* releases what `state` holds outside the arena */
+    /* parking (server-private) */
+    bool (*recheck)(void *ctx, kreq_t *req, bool timed_out);
+    uv_timer_t timer;
+    kreq_t *park_next;
+    kreq_t *park_prev;
+};
+
+/* Dispatch runs on the connection's worker thread. */
+typedef req_result_t(server_dispatch_fn)(void *ctx, kreq_t *req);
+
+typedef struct server_config {
+    const char *host; /* bind address; "" or NULL = all interfaces */
+    int port;         /* 0 = pick a free port (see server_port) */
+    int num_threads;
+    int32_t max_request_bytes;
+    server_dispatch_fn *dispatch;
+    void *ctx;
+} server_config_t;
+
+/* Binds and listens; the worker threads start here.  NULL with errstr set on
+ * failure (e.g. "cannot listen on 0.0.0.0:9092: address already in use"). */
+server_t *server_create(uv_loop_t *acceptor_loop, const server_config_t *cfg, char *errstr,
+                        size_t errstr_size);
+
+int server_port(const server_t *srv);
+
+/* Stops accepting, closes every connection, joins the worker threads and
+ * frees.  Called on the acceptor loop's thread; NULL is fine. */
+void server_destroy(server_t *srv);
+
+/*
+ * Parks `req` until recheck() returns true (it has written req->resp) or
+ * `timeout_ms` passes, when recheck() is called with timed_out = true and must
+ * complete.  recheck() runs on the request's worker thread after every
+ * server_wake_all().  @locality worker thread of req.
+ */
+void server_park(kreq_t *req, int64_t timeout_ms,
+                 bool (*recheck)(void *ctx, kreq_t *req, bool timed_out));
+
+/* New data may satisfy parked requests: every worker with parked requests
+ * rechecks them soon.  Thread-safe; cheap when nothing is parked. */
+void server_wake_all(server_t *srv);
+
+/* Where the client reached us: the local address of its socket ("127.0.0.1"),
+ * and the peer ("127.0.0.1:53422") for log lines. */
+const char *kconn_local_host(const kconn_t *conn);
+int kconn_local_port(const kconn_t *conn);
+const char *kconn_peer(const kconn_t *conn);
+server_t *kconn_server(const kconn_t *conn);
+
+#endif

@@ -1,0 +1,867 @@
+/*
+ * topics.c - the topic registry and its on-disk metadata; see topics.h for
+ * the layout and the locking rules.
+ */
+#include "topics.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blog.h"
+#include "checkpoint.h"
+
+#define META_DIR "__connectd_topics"
+#define RECOVERY_CHECKPOINT "recovery-point-offset-checkpoint"
+#define LOG_START_CHECKPOINT "log-start-offset-checkpoint"
+#define PRODUCER_ID_FILE "producer-id-block"
+#define PRODUCER_ID_BLOCK 1000
+
+struct topics {
+    pthread_rwlock_t lock;
+    const broker_config_t *cfg;
+    char **dirs;
+    int n_dirs;
+    topic_t **items;
+    size_t count, cap;
+    pthread_mutex_t pid_lock;
+    int64_t next_pid;
+    int64_t pid_block_end;
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (!d) {
+        abort();
+    }
+    return d;
+}
+
+static char *kstrdup(kstr_t s)
+{
+    char *d = malloc((size_t)s.len + 1);
+    if (!d) {
+        abort();
+    }
+    memcpy(d, s.ptr, (size_t)s.len);
+    d[s.len] = '\0';
+    return d;
+}
+
+static int64_t now_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+                return -1;
+            }
+            *p = '/';
+        }
+    }
+    return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static void rm_rf(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Writes `text` to `path` atomically: temp file, fsync, rename, fsync dir. */
+static int write_file_atomic(const char *dir, const char *name, const char *text)
+{
+    char tmp[4096], path[4096];
+    snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return -1;
+    }
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    if (n != (ssize_t)len || fsync(fd) < 0) {
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (rename(tmp, path) < 0) {
+        unlink(tmp);
+        return -1;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size)
+{
+    if (name.len <= 0 || name.len > 249) {
+        snprintf(errstr, errstr_size, "topic name must be 1 to 249 characters long");
+        return false;
+    }
+    if (kstr_eq(name, ".") || kstr_eq(name, "..")) {
+        snprintf(errstr, errstr_size, "topic name cannot be '.' or '..'");
+        return false;
+    }
+    for (int32_t i = 0; i < name.len; i++) {
+        char c = name.ptr[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok) {
+            snprintf(errstr, errstr_size,
+                     "topic name '%.*s' contains '%c'; legal characters are ASCII alphanumerics, "
+                     "'.', '_' and '-'",
+                     (int)name.len, name.ptr, c);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- partitions ----------------------------------------------------------- */
+
+static void partition_on_batch(void *opaque, const batch_header_t *hdr)
+{
+    partition_t *part = opaque;
+    pstate_update(part->pstate, hdr, hdr->base_offset);
+}
+
+static void partition_dir_path(const topics_t *topics, int dir, const char *topic, int32_t index,
+                               char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s-%d", topics->dirs[dir], topic, index);
+}
+
+/* Finds the log dir already holding this partition, or the least loaded. */
+static int partition_pick_dir(const topics_t *topics, const char *topic, int32_t index)
+{
+    int best = 0;
+    size_t best_load = SIZE_MAX;
+    for (int d = 0; d < topics->n_dirs; d++) {
+        char path[4096];
+        struct stat st;
+        partition_dir_path(topics, d, topic, index, path, sizeof(path));
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            return d;
+        }
+        size_t load = 0;
+        for (size_t t = 0; t < topics->count; t++) {
+            for (int32_t p = 0; p < topics->items[t]->n_partitions; p++) {
+                load += topics->items[t]->partitions[p]->dir == d;
+            }
+        }
+        if (load < best_load) {
+            best = d;
+            best_load = load;
+        }
+    }
+    return best;
+}
+
+static void partition_destroy(partition_t *part)
+{
+    if (!part) {
+        return;
+    }
+    plog_close(part->plog);
+    pstate_destroy(part->pstate);
+    pthread_mutex_destroy(&part->lock);
+    free(part);
+}
+
+static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t index,
+                                   const checkpoint_t *recovery, const checkpoint_t *starts,
+                                   char *errstr, size_t errstr_size)
+{
+    partition_t *part = calloc(1, sizeof(*part));
+    if (!part) {
+        abort();
+    }
+    pthread_mutex_init(&part->lock, NULL);
+    part->topic = topic;
+    part->index = index;
+    part->pstate = pstate_create();
+    part->dir = partition_pick_dir(topics, topic->name, index);
+    part->last_flush_ms = now_wall_ms();
+    char path[4096];
+    partition_dir_path(topics, part->dir, topic->name, index, path, sizeof(path));
+    int64_t recovery_point = recovery ? checkpoint_get(&recovery[part->dir], topic->name, index, 0) : 0;
+    int64_t log_start = starts ? checkpoint_get(&starts[part->dir], topic->name, index, 0) : 0;
+    part->plog = plog_open(path, &topic->log_cfg, recovery_point, log_start, partition_on_batch, part,
+                           errstr, errstr_size);
+    if (!part->plog) {
+        partition_destroy(part);
+        return NULL;
+    }
+    return part;
+}
+
+/* ---- topics --------------------------------------------------------------- */
+
+static void topic_free(topic_t *topic)
+{
+    if (!topic) {
+        return;
+    }
+    for (int32_t p = 0; p < topic->n_partitions; p++) {
+        partition_destroy(topic->partitions[p]);
+    }
+    free(topic->partitions);
+    for (size_t i = 0; i < topic->n_overrides; i++) {
+        free(topic->overrides[i].key);
+        free(topic->overrides[i].value);
+    }
+    free(topic->overrides);
+    free(topic->name);
+    free(topic);
+}
+
+static void topic_resolve_config(const topics_t *topics, topic_t *topic)
+{
+    topic_config_resolve(topics->cfg, topic->overrides, topic->n_overrides, &topic->log_cfg);
+    topic->max_message_bytes =
+        topic_config_max_message_bytes(topics->cfg, topic->overrides, topic->n_overrides);
+}
+
+static topic_t *topic_new(const topics_t *topics, const char *name)
+{
+    topic_t *topic = calloc(1, sizeof(*topic));
+    if (!topic) {
+        abort();
+    }
+    topic->name = xstrdup(name);
+    topic->internal = name[0] == '_' && name[1] == '_';
+    return topic;
+}
+
+static void topic_add_override(topic_t *topic, const char *key, const char *value)
+{
+    topic_config_kv_t *kv = realloc(topic->overrides, (topic->n_overrides + 1) * sizeof(*kv));
+    if (!kv) {
+        abort();
+    }
+    topic->overrides = kv;
+    kv[topic->n_overrides].key = xstrdup(key);
+    kv[topic->n_overrides].value = xstrdup(value);
+    topic->n_overrides++;
+}
+
+/* Grows the partition array to `count`, opening each new partition's log. */
+static bool topic_open_partitions(topics_t *topics, topic_t *topic, int32_t count,
+                                  const checkpoint_t *recovery, const checkpoint_t *starts,
+                                  char *errstr, size_t errstr_size)
+{
+    partition_t **parts = realloc(topic->partitions, (size_t)count * sizeof(*parts));
+    if (!parts) {
+        abort();
+    }
+    topic->partitions = parts;
+    for (int32_t p = topic->n_partitions; p < count; p++) {
+        partition_t *part = partition_open(topics, topic, p, recovery, starts, errstr, errstr_size);
+        if (!part) {
+            return false;
+        }
+        topic->partitions[p] = part;
+        topic->n_partitions = p + 1;
+    }
+    return true;
+}
+
+static int topic_write_meta(const topics_t *topics, const topic_t *topic, int32_t n_partitions)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/" META_DIR, topics->dirs[0]);
+    if (mkdir_p(dir) < 0) {
+        return -1;
+    }
+    size_t cap = 64 + strlen(topic->name);
+    for (size_t i = 0; i < topic->n_overrides; i++) {
+        cap += strlen(topic->overrides[i].key) + strlen(topic->overrides[i].value) + 2;
+    }
+    char *text = malloc(cap);
+    if (!text) {
+        abort();
+    }
+    size_t len = (size_t)snprintf(text, cap, "partitions=%d\n", n_partitions);
+    for (size_t i = 0; i < topic->n_overrides; i++) {
+        len += (size_t)snprintf(text + len, cap - len, "%s=%s\n", topic->overrides[i].key,
+                                topic->overrides[i].value);
+    }
+    char name[300];
+    snprintf(name, sizeof(name), "%s.properties", topic->name);
+    int rc = write_file_atomic(dir, name, text);
+    free(text);
+    return rc;
+}
+
+static void registry_append(topics_t *topics, topic_t *topic)
+{
+    if (topics->count == topics->cap) {
+        topics->cap = topics->cap ? topics->cap * 2 : 16;
+        topic_t **items = realloc(topics->items, topics->cap * sizeof(*items));
+        if (!items) {
+            abort();
+        }
+        topics->items = items;
+    }
+    topics->items[topics->count++] = topic;
+}
+
+static topic_t *registry_find(const topics_t *topics, kstr_t name)
+{
+    /* A linear scan: a single node has tens of topics, not thousands, and
+     * this keeps the registry trivially consistent under the rwlock. */
+    for (size_t i = 0; i < topics->count; i++) {
+        if (kstr_eq(name, topics->items[i]->name)) {
+            return topics->items[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+/* Parses one "<topic>.properties" metadata file: partitions=N plus overrides. */
+static topic_t *topic_load_meta(topics_t *topics, const char *dir, const char *file,
+                                int32_t *n_partitions)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return NULL;
+    }
+    char name[256];
+    snprintf(name, sizeof(name), "%.*s", (int)(strlen(file) - strlen(".properties")), file);
+    topic_t *topic = topic_new(topics, name);
+    *n_partitions = topics->cfg->num_partitions;
+    char line[8192];
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *eq = strchr(line, '=');
+        if (!eq || line[0] == '#') {
+            continue;
+        }
+        *eq = '\0';
+        if (strcmp(line, "partitions") == 0) {
+            *n_partitions = atoi(eq + 1);
+        } else {
+            char err[256];
+            if (topic_config_validate(line, eq + 1, err, sizeof(err))) {
+                topic_add_override(topic, line, eq + 1);
+            } else {
+                blog_warn("%s: ignoring topic config %s: %s", path, line, err);
+            }
+        }
+    }
+    fclose(f);
+    topic_resolve_config(topics, topic);
+    return topic;
+}
+
+/* Splits "<topic>-<n>" into its parts; false for anything else. */
+static bool parse_partition_dir(const char *entry, char *topic, size_t topic_size, int32_t *index)
+{
+    const char *dash = strrchr(entry, '-');
+    if (!dash || dash == entry || !dash[1] || (size_t)(dash - entry) >= topic_size) {
+        return false;
+    }
+    char *end;
+    long n = strtol(dash + 1, &end, 10);
+    if (*end || n < 0 || n > INT32_MAX) {
+        return false;
+    }
+    memcpy(topic, entry, (size_t)(dash - entry));
+    topic[dash - entry] = '\0';
+    *index = (int32_t)n;
+    kstr_t k = {topic, (int32_t)strlen(topic)};
+    char err[256];
+    return topics_name_valid(k, err, sizeof(err));
+}
+
+/* Removes "*.deleting" leftovers and adopts partition dirs of unknown topics. */
+static void scan_log_dir(topics_t *topics, int d, int32_t **adopt_counts)
+{
+    DIR *dir = opendir(topics->dirs[d]);
+    if (!dir) {
+        return;
+    }
+    struct dirent *ent;
+    while ((ent = readdir(dir))) {
+        const char *suffix = strstr(ent->d_name, ".deleting");
+        if (suffix && suffix[strlen(".deleting")] == '\0') {
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s", topics->dirs[d], ent->d_name);
+            rm_rf(path);
+            continue;
+        }
+        char name[256];
+        int32_t index;
+        if (!parse_partition_dir(ent->d_name, name, sizeof(name), &index)) {
+            continue;
+        }
+        kstr_t k = {name, (int32_t)strlen(name)};
+        topic_t *topic = registry_find(topics, k);
+        if (!topic) {
+            topic = topic_new(topics, name);
+            topic_resolve_config(topics, topic);
+            registry_append(topics, topic);
+            *adopt_counts = realloc(*adopt_counts, topics->count * sizeof(int32_t));
+            (*adopt_counts)[topics->count - 1] = 0;
+            blog_info("adopting partition directories of topic %s found in %s", name,
+                      topics->dirs[d]);
+        }
+        size_t t = 0;
+        while (topics->items[t] != topic) {
+            t++;
+        }
+        if ((*adopt_counts)[t] >= 0 && index + 1 > (*adopt_counts)[t]) {
+            (*adopt_counts)[t] = index + 1;
+        }
+    }
+    closedir(dir);
+}
+
+static bool load_all(topics_t *topics, checkpoint_t *recovery, checkpoint_t *starts, char *errstr,
+                     size_t errstr_size)
+{
+    char meta[4096];
+    snprintf(meta, sizeof(meta), "%s/" META_DIR, topics->dirs[0]);
+    int32_t *counts = NULL;
+    DIR *dir = opendir(meta);
+    if (dir) {
+        struct dirent *ent;
+        while ((ent = readdir(dir))) {
+            size_t len = strlen(ent->d_name);
+            if (len <= strlen(".properties") ||
+                strcmp(ent->d_name + len - strlen(".properties"), ".properties") != 0) {
+                continue;
+            }
+            int32_t n;
+            topic_t *topic = topic_load_meta(topics, meta, ent->d_name, &n);
+            if (topic) {
+                registry_append(topics, topic);
+                counts = realloc(counts, topics->count * sizeof(int32_t));
+                counts[topics->count - 1] = -n - 1; /* negative: from metadata, fixed */
+            }
+        }
+        closedir(dir);
+    }
+    for (int d = 0; d < topics->n_dirs; d++) {
+        scan_log_dir(topics, d, &counts);
+    }
+    bool ok = true;
+    for (size_t t = 0; t < topics->count && ok; t++) {
+        topic_t *topic = topics->items[t];
+        int32_t n = counts[t] < 0 ? -counts[t] - 1 : counts[t];
+        ok = topic_open_partitions(topics, topic, n, recovery, starts, errstr, errstr_size);
+        if (ok && counts[t] >= 0) {
+            topic_write_meta(topics, topic, n);
+        }
+    }
+    free(counts);
+    return ok;
+}
+
+static char **split_dirs(const char *list, int *n)
+{
+    char **dirs = NULL;
+    *n = 0;
+    char *copy = xstrdup(list);
+    for (char *save, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') {
+            tok++;
+        }
+        if (!*tok) {
+            continue;
+        }
+        dirs = realloc(dirs, (size_t)(*n + 1) * sizeof(char *));
+        dirs[(*n)++] = xstrdup(tok);
+    }
+    free(copy);
+    return dirs;
+}
+
+topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    topics_t *topics = calloc(1, sizeof(*topics));
+    if (!topics) {
+        abort();
+    }
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    /* Writers (topic creation) must not starve behind a stream of produces. */
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&topics->lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    pthread_mutex_init(&topics->pid_lock, NULL);
+    topics->cfg = cfg;
+    topics->dirs = split_dirs(cfg->log_dirs, &topics->n_dirs);
+    if (topics->n_dirs == 0) {
+        snprintf(errstr, errstr_size, "log.dirs is empty: name at least one directory");
+        topics_close(topics);
+        return NULL;
+    }
+    checkpoint_t *recovery = calloc((size_t)topics->n_dirs, sizeof(checkpoint_t));
+    checkpoint_t *starts = calloc((size_t)topics->n_dirs, sizeof(checkpoint_t));
+    bool ok = true;
+    for (int d = 0; d < topics->n_dirs && ok; d++) {
+        if (mkdir_p(topics->dirs[d]) < 0 || access(topics->dirs[d], W_OK) < 0) {
+            snprintf(errstr, errstr_size, "log dir %s is not usable: %s (check log.dirs)",
+                     topics->dirs[d], strerror(errno));
+            ok = false;
+            break;
+        }
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/" RECOVERY_CHECKPOINT, topics->dirs[d]);
+        ok = checkpoint_read(path, &recovery[d], errstr, errstr_size) == 0;
+        snprintf(path, sizeof(path), "%s/" LOG_START_CHECKPOINT, topics->dirs[d]);
+        ok = ok && checkpoint_read(path, &starts[d], errstr, errstr_size) == 0;
+    }
+    ok = ok && load_all(topics, recovery, starts, errstr, errstr_size);
+    for (int d = 0; d < topics->n_dirs; d++) {
+        checkpoint_free(&recovery[d]);
+        checkpoint_free(&starts[d]);
+    }
+    free(recovery);
+    free(starts);
+    if (!ok) {
+        topics_close(topics);
+        return NULL;
+    }
+    return topics;
+}
+
+/* ---- checkpoints ---------------------------------------------------------- */
+
+/* Writes both checkpoint files of every log dir.  Caller holds the registry
+ * lock (either mode). */
+static void write_checkpoints(topics_t *topics)
+{
+    for (int d = 0; d < topics->n_dirs; d++) {
+        checkpoint_t recovery = {0}, starts = {0};
+        for (size_t t = 0; t < topics->count; t++) {
+            topic_t *topic = topics->items[t];
+            for (int32_t p = 0; p < topic->n_partitions; p++) {
+                partition_t *part = topic->partitions[p];
+                if (part->dir != d) {
+                    continue;
+                }
+                pthread_mutex_lock(&part->lock);
+                checkpoint_add(&recovery, topic->name, p, plog_recovery_point(part->plog));
+                checkpoint_add(&starts, topic->name, p, plog_start_offset(part->plog));
+                pthread_mutex_unlock(&part->lock);
+            }
+        }
+        char path[4096], err[512];
+        snprintf(path, sizeof(path), "%s/" RECOVERY_CHECKPOINT, topics->dirs[d]);
+        if (checkpoint_write(path, &recovery, err, sizeof(err)) < 0) {
+            blog_error("%s", err);
+        }
+        snprintf(path, sizeof(path), "%s/" LOG_START_CHECKPOINT, topics->dirs[d]);
+        if (checkpoint_write(path, &starts, err, sizeof(err)) < 0) {
+            blog_error("%s", err);
+        }
+        checkpoint_free(&recovery);
+        checkpoint_free(&starts);
+    }
+}
+
+void topics_close(topics_t *topics)
+{
+    if (!topics) {
+        return;
+    }
+    for (size_t t = 0; t < topics->count; t++) {
+        topic_t *topic = topics->items[t];
+        for (int32_t p = 0; p < topic->n_partitions; p++) {
+            if (plog_flush(topic->partitions[p]->plog) != KERR_NONE) {
+                blog_error("flushing %s-%d at shutdown failed", topic->name, p);
+            }
+        }
+    }
+    if (topics->n_dirs > 0 && topics->count > 0) {
+        write_checkpoints(topics);
+    }
+    for (size_t t = 0; t < topics->count; t++) {
+        topic_free(topics->items[t]);
+    }
+    free(topics->items);
+    for (int d = 0; d < topics->n_dirs; d++) {
+        free(topics->dirs[d]);
+    }
+    free(topics->dirs);
+    pthread_rwlock_destroy(&topics->lock);
+    pthread_mutex_destroy(&topics->pid_lock);
+    free(topics);
+}
+
+/* ---- queries -------------------------------------------------------------- */
+
+void topics_read_lock(topics_t *topics)
+{
+    pthread_rwlock_rdlock(&topics->lock);
+}
+
+void topics_read_unlock(topics_t *topics)
+{
+    pthread_rwlock_unlock(&topics->lock);
+}
+
+topic_t *topics_find(topics_t *topics, kstr_t name)
+{
+    return registry_find(topics, name);
+}
+
+size_t topics_count(topics_t *topics)
+{
+    return topics->count;
+}
+
+topic_t *topics_at(topics_t *topics, size_t i)
+{
+    return topics->items[i];
+}
+
+partition_t *topic_partition(topic_t *topic, int32_t index)
+{
+    return index >= 0 && index < topic->n_partitions ? topic->partitions[index] : NULL;
+}
+
+const broker_config_t *topics_config(const topics_t *topics)
+{
+    return topics->cfg;
+}
+
+/* ---- changes -------------------------------------------------------------- */
+
+kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
+                     const topic_config_kv_t *overrides, size_t n_overrides, bool validate_only,
+                     char *errstr, size_t errstr_size)
+{
+    if (!topics_name_valid(name, errstr, errstr_size)) {
+        return KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    if (n_partitions == -1) {
+        n_partitions = topics->cfg->num_partitions;
+    }
+    if (n_partitions <= 0 || n_partitions > 100000) {
+        snprintf(errstr, errstr_size, "number of partitions must be between 1 and 100000, got %d",
+                 n_partitions);
+        return KERR_INVALID_PARTITIONS;
+    }
+    for (size_t i = 0; i < n_overrides; i++) {
+        if (!topic_config_validate(overrides[i].key, overrides[i].value, errstr, errstr_size)) {
+            return KERR_INVALID_CONFIG;
+        }
+    }
+    pthread_rwlock_wrlock(&topics->lock);
+    kerr_t err = KERR_NONE;
+    if (registry_find(topics, name)) {
+        snprintf(errstr, errstr_size, "topic '%.*s' already exists", (int)name.len, name.ptr);
+        err = KERR_TOPIC_ALREADY_EXISTS;
+        goto done;
+    }
+    if (validate_only) {
+        goto done;
+    }
+    char *cname = kstrdup(name);
+    topic_t *topic = topic_new(topics, cname);
+    free(cname);
+    for (size_t i = 0; i < n_overrides; i++) {
+        topic_add_override(topic, overrides[i].key, overrides[i].value);
+    }
+    topic_resolve_config(topics, topic);
+    if (topic_write_meta(topics, topic, n_partitions) < 0) {
+        snprintf(errstr, errstr_size, "cannot write metadata of topic %s in %s: %s", topic->name,
+                 topics->dirs[0], strerror(errno));
+        topic_free(topic);
+        err = KERR_KAFKA_STORAGE_ERROR;
+        goto done;
+    }
+    if (!topic_open_partitions(topics, topic, n_partitions, NULL, NULL, errstr, errstr_size)) {
+        topic_free(topic);
+        err = KERR_KAFKA_STORAGE_ERROR;
+        goto done;
+    }
+    registry_append(topics, topic);
+    blog_info("created topic %s with %d partitions", topic->name, n_partitions);
+done:
+    pthread_rwlock_unlock(&topics->lock);
+    return err;
+}
+
+kerr_t topics_delete(topics_t *topics, kstr_t name)
+{
+    pthread_rwlock_wrlock(&topics->lock);
+    size_t t = 0;
+    while (t < topics->count && !kstr_eq(name, topics->items[t]->name)) {
+        t++;
+    }
+    if (t == topics->count) {
+        pthread_rwlock_unlock(&topics->lock);
+        return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    topic_t *topic = topics->items[t];
+    memmove(&topics->items[t], &topics->items[t + 1], (topics->count - t - 1) * sizeof(topic_t *));
+    topics->count--;
+    /* Rename first so a crash mid-way cannot bring the topic back. */
+    char **doomed = calloc((size_t)topic->n_partitions, sizeof(char *));
+    for (int32_t p = 0; p < topic->n_partitions; p++) {
+        partition_t *part = topic->partitions[p];
+        char path[4096], moved[4200];
+        partition_dir_path(topics, part->dir, topic->name, p, path, sizeof(path));
+        snprintf(moved, sizeof(moved), "%s.deleting", path);
+        plog_close(part->plog);
+        part->plog = NULL;
+        if (rename(path, moved) == 0) {
+            doomed[p] = xstrdup(moved);
+        }
+    }
+    char meta[4400];
+    snprintf(meta, sizeof(meta), "%s/" META_DIR "/%s.properties", topics->dirs[0], topic->name);
+    unlink(meta);
+    for (int32_t p = 0; p < topic->n_partitions; p++) {
+        if (doomed[p]) {
+            rm_rf(doomed[p]);
+            free(doomed[p]);
+        }
+    }
+    free(doomed);
+    blog_info("deleted topic %s", topic->name);
+    topic_free(topic);
+    write_checkpoints(topics);
+    pthread_rwlock_unlock(&topics->lock);
+    return KERR_NONE;
+}
+
+kerr_t topics_add_partitions(topics_t *topics, kstr_t name, int32_t count, bool validate_only,
+                             char *errstr, size_t errstr_size)
+{
+    pthread_rwlock_wrlock(&topics->lock);
+    kerr_t err = KERR_NONE;
+    topic_t *topic = registry_find(topics, name);
+    if (!topic) {
+        snprintf(errstr, errstr_size, "topic '%.*s' does not exist", (int)name.len, name.ptr);
+        err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    } else if (count <= topic->n_partitions || count > 100000) {
+        snprintf(errstr, errstr_size,
+                 "topic currently has %d partitions, which is higher than or equal to the "
+                 "requested %d; partitions can only be added",
+                 topic->n_partitions, count);
+        err = KERR_INVALID_PARTITIONS;
+    } else if (!validate_only) {
+        if (topic_write_meta(topics, topic, count) < 0 ||
+            !topic_open_partitions(topics, topic, count, NULL, NULL, errstr, errstr_size)) {
+            err = KERR_KAFKA_STORAGE_ERROR;
+        } else {
+            blog_info("topic %s now has %d partitions", topic->name, count);
+        }
+    }
+    pthread_rwlock_unlock(&topics->lock);
+    return err;
+}
+
+/* ---- upkeep --------------------------------------------------------------- */
+
+void topics_maintain(topics_t *topics, int64_t now_ms, bool retention_due, bool checkpoint_due)
+{
+    const broker_config_t *cfg = topics->cfg;
+    pthread_rwlock_rdlock(&topics->lock);
+    for (size_t t = 0; t < topics->count; t++) {
+        topic_t *topic = topics->items[t];
+        for (int32_t p = 0; p < topic->n_partitions; p++) {
+            partition_t *part = topic->partitions[p];
+            pthread_mutex_lock(&part->lock);
+            plog_maybe_roll(part->plog, now_ms);
+            if (retention_due) {
+                int n = plog_enforce_retention(part->plog, now_ms);
+                if (n > 0) {
+                    blog_info("retention deleted %d segment(s) of %s-%d; log start offset is now %lld",
+                              n, topic->name, p, (long long)plog_start_offset(part->plog));
+                }
+            }
+            if (cfg->log_flush_interval_ms >= 0 &&
+                now_ms - part->last_flush_ms >= cfg->log_flush_interval_ms) {
+                plog_flush(part->plog);
+                part->last_flush_ms = now_ms;
+            }
+            pthread_mutex_unlock(&part->lock);
+        }
+    }
+    if (checkpoint_due) {
+        write_checkpoints(topics);
+    }
+    pthread_rwlock_unlock(&topics->lock);
+}
+
+void topics_write_checkpoints(topics_t *topics)
+{
+    pthread_rwlock_rdlock(&topics->lock);
+    write_checkpoints(topics);
+    pthread_rwlock_unlock(&topics->lock);
+}
+
+/* ---- producer ids --------------------------------------------------------- */
+
+int64_t topics_next_producer_id(topics_t *topics)
+{
+    pthread_mutex_lock(&topics->pid_lock);
+    if (topics->next_pid >= topics->pid_block_end) {
+        /* Reserve the next block on disk before handing out any id in it. */
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/" PRODUCER_ID_FILE, topics->dirs[0]);
+        int64_t start = 0;
+        FILE *f = fopen(path, "r");
+        if (f) {
+            long long v;
+            if (fscanf(f, "%lld", &v) == 1 && v > 0) {
+                start = v;
+            }
+            fclose(f);
+        }
+        if (start < topics->pid_block_end) {
+            start = topics->pid_block_end;
+        }
+        char text[32];
+        snprintf(text, sizeof(text), "%lld\n", (long long)(start + PRODUCER_ID_BLOCK));
+        if (write_file_atomic(topics->dirs[0], PRODUCER_ID_FILE, text) < 0) {
+            pthread_mutex_unlock(&topics->pid_lock);
+            blog_error("cannot reserve producer ids in %s: %s", path, strerror(errno));
+            return -1;
+        }
+        topics->next_pid = start;
+        topics->pid_block_end = start + PRODUCER_ID_BLOCK;
+    }
+    int64_t pid = topics->next_pid++;
+    pthread_mutex_unlock(&topics->pid_lock);
+    return pid;
+}

@@ -1,0 +1,120 @@
+/*
+ * topics.h - the broker's topics and partitions, and where they live on disk.
+ *
+ *   <log.dir>/<topic>-<partition>/      one plog_t per partition (log.h)
+ *   <log.dir>/recovery-point-offset-checkpoint   Kafka's checkpoint files
+ *   <log.dir>/log-start-offset-checkpoint
+ *   <first log.dir>/__connectd_topics/<topic>.properties
+ *       partitions=6
+ *       retention.ms=60000          (only the topic's config overrides)
+ *
+ * Kafka keeps topic metadata in ZooKeeper or the KRaft log; a single node
+ * needs only this small file per topic, written atomically (temp file,
+ * fsync, rename).  Partition directories found without a metadata file (a
+ * data directory copied from elsewhere) are adopted as topics with default
+ * configs.  A deleted topic's directories are renamed to
+ * "<topic>-<p>.deleting" before they are removed, so a crash half-way never
+ * resurrects it.
+ *
+ * Locking: the registry has one reader-writer lock.  Request handlers hold
+ * it for reading while they use topics and partitions; create, delete and
+ * add-partitions take it for writing, so a partition cannot disappear under
+ * a reader.  Each partition has its own mutex around its log and producer
+ * state.  Lock order: registry, then one partition at a time.
+ */
+#ifndef CONNECTD_TOPICS_H
+#define CONNECTD_TOPICS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "producer_state.h"
+
+typedef struct topic topic_t;
+
+typedef struct partition {
+    pthread_mutex_t lock; /* guards plog and pstate */
+    topic_t *topic;
+    int32_t index;
+    int dir;              /* index into the broker's log dirs */
+    plog_t *plog;
+    pstate_t *pstate;
+    int64_t last_flush_ms;
+} partition_t;
+
+struct topic {
+    char *name;
+    int32_t n_partitions;
+    partition_t **partitions;
+    topic_config_kv_t *overrides;
+    size_t n_overrides;
+    plog_config_t log_cfg;     /* resolved from overrides + broker defaults */
+    int32_t max_message_bytes;
+    bool internal;             /* __consumer_offsets and friends */
+};
+
+typedef struct topics topics_t;
+
+/* Loads every topic from the log dirs, recovering each partition's log.
+ * NULL with errstr set when a log dir cannot be used. */
+topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_size);
+
+/* Flushes every log, writes the checkpoints and frees.  NULL is fine. */
+void topics_close(topics_t *topics);
+
+void topics_read_lock(topics_t *topics);
+void topics_read_unlock(topics_t *topics);
+
+/* @locks registry read lock held.  NULL if there is no such topic. */
+topic_t *topics_find(topics_t *topics, kstr_t name);
+/* @locks registry read lock held.  Iteration in creation order. */
+size_t topics_count(topics_t *topics);
+topic_t *topics_at(topics_t *topics, size_t i);
+/* @locks registry read lock held.  NULL if out of range. */
+partition_t *topic_partition(topic_t *topic, int32_t index);
+
+/* Whether `name` is a legal topic name; errstr says why not. */
+bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size);
+
+/*
+ * Creates a topic with `n_partitions` (-1: num.partitions) and config
+ * overrides.  Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION,
+ * INVALID_PARTITIONS, INVALID_CONFIG, KAFKA_STORAGE_ERROR, each with errstr.
+ * With validate_only nothing changes.  Takes the registry write lock: call
+ * without holding the read lock.
+ */
+kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
+                     const topic_config_kv_t *overrides, size_t n_overrides, bool validate_only,
+                     char *errstr, size_t errstr_size);
+
+/* Deletes a topic and its data.  UNKNOWN_TOPIC_OR_PARTITION if absent.
+ * Takes the write lock. */
+kerr_t topics_delete(topics_t *topics, kstr_t name);
+
+/* Grows a topic to `count` partitions (INVALID_PARTITIONS if not larger).
+ * Takes the write lock. */
+kerr_t topics_add_partitions(topics_t *topics, kstr_t name, int32_t count, bool validate_only,
+                             char *errstr, size_t errstr_size);
+
+/* Periodic upkeep from the broker's timer: segment.ms rolls, retention (when
+ * `retention_due`), time-based flushes, checkpoints (when `checkpoint_due`).
+ * Takes the read lock. */
+void topics_maintain(topics_t *topics, int64_t now_ms, bool retention_due, bool checkpoint_due);
+
+/* Writes the recovery-point and log-start checkpoints now (after
+ * DeleteRecords, so a restart keeps the new log start).  Call without the
+ * registry lock. */
+void topics_write_checkpoints(topics_t *topics);
+
+const broker_config_t *topics_config(const topics_t *topics);
+
+/* Allocates a new idempotent producer id, unique across restarts (ids are
+ * reserved in blocks recorded in <first log.dir>/producer-id-block).
+ * Thread-safe.  -1 on a storage error. */
+int64_t topics_next_producer_id(topics_t *topics);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * cmd_broker.c - `connectd broker`: a broker node in the foreground.
+ *
+ * Configuration: the properties file, then every --override (which wins,
+ * wherever it appears on the line).  Unknown keys are reported and ignored,
+ * as Kafka does; a malformed value stops start-up with exit code 2 and a
+ * message naming the key.  SIGTERM and SIGINT stop cleanly: connections
+ * close, every log is flushed and the checkpoints are written.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "blog.h"
+#include "broker.h"
+#include "commands.h"
+#include "properties.h"
+
+static broker_t *running;
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    blog_info("received %s, shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
+    broker_destroy(running);
+    running = NULL;
+    uv_close((uv_handle_t *)sig, NULL);
+}
+
+/* Parses the command line into `props`.  Returns false after printing why. */
+static bool read_command_line(int argc, char **argv, properties_t *props)
+{
+    const char *file = NULL;
+    char err[512];
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--override") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "connectd broker: --override needs a key=value argument\n");
+                return false;
+            }
+            i++; /* applied after the file, below */
+        } else if (strncmp(argv[i], "--", 2) == 0) {
+            fprintf(stderr, "connectd broker: unknown option '%s'\n", argv[i]);
+            return false;
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            fprintf(stderr, "connectd broker: only one properties file is accepted, got '%s' too\n",
+                    argv[i]);
+            return false;
+        }
+    }
+    if (!file) {
+        fprintf(stderr, "usage: connectd broker BROKER.properties [--override key=value ...]\n");
+        return false;
+    }
+    if (properties_load_file(props, file, err, sizeof(err)) < 0) {
+        fprintf(stderr, "connectd broker: %s\n", err);
+        return false;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--override") == 0 &&
+            properties_set_override(props, argv[++i], err, sizeof(err)) < 0) {
+            fprintf(stderr, "connectd broker: --override %s: %s\n", argv[i], err);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Applies every property to a fresh config.  NULL after printing why. */
+static broker_config_t *config_from(const properties_t *props)
+{
+    broker_config_t *cfg = broker_config_create();
+    char err[512];
+    for (size_t i = 0; i < properties_count(props); i++) {
+        const char *key = properties_key_at(props, i);
+        switch (broker_config_set(cfg, key, properties_value_at(props, i), err, sizeof(err))) {
+        case CFG_SET_OK:
+            break;
+        case CFG_SET_UNKNOWN:
+            blog_warn("unknown broker config '%s' is ignored (check the spelling against "
+                      "docs/broker.md)",
+                      key);
+            break;
+        case CFG_SET_INVALID:
+            fprintf(stderr, "connectd broker: invalid configuration: %s\n", err);
+            broker_config_destroy(cfg);
+            return NULL;
+        }
+    }
+    if (!broker_config_finish(cfg, err, sizeof(err))) {
+        fprintf(stderr, "connectd broker: invalid configuration: %s\n", err);
+        broker_config_destroy(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+int cmd_broker(int argc, char **argv)
+{
+    properties_t *props = properties_create();
+    broker_config_t *cfg = read_command_line(argc, argv, props) ? config_from(props) : NULL;
+    properties_destroy(props);
+    if (!cfg) {
+        return EXIT_USAGE;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    uv_loop_t *loop = uv_default_loop();
+    char err[512];
+    running = broker_create(loop, cfg, err, sizeof(err));
+    if (!running) {
+        fprintf(stderr, "connectd broker: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    uv_signal_t sigterm, sigint;
+    uv_signal_init(loop, &sigterm);
+    uv_signal_init(loop, &sigint);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_run(loop, UV_RUN_DEFAULT);
+    /* A signal stopped the broker; close the other signal handle too. */
+    if (!uv_is_closing((uv_handle_t *)&sigterm)) {
+        uv_close((uv_handle_t *)&sigterm, NULL);
+    }
+    if (!uv_is_closing((uv_handle_t *)&sigint)) {
+        uv_close((uv_handle_t *)&sigint, NULL);
+    }
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_loop_close(loop);
+    return 0;
+}

@@ -1,0 +1,13 @@
+/* commands.h - the subcommands of `connectd`, one file each. */
+#ifndef CONNECTD_COMMANDS_H
+#define CONNECTD_COMMANDS_H
+
+#include "config.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+/* `connectd broker FILE [--override k=v ...]`; argv excludes "broker". */
+int cmd_broker(int argc, char **argv);
+
+#endif

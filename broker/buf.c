@@ -178,6 +178,16 @@ int32_t kbuf_read_array_len(kbuf_reader_t *r, bool compact, size_t min_elem_size
     return (int32_t)n;
 }
 
+int32_t kbuf_read_count(kbuf_reader_t *r, bool compact, size_t min_elem_size)
+{
+    int32_t n = kbuf_read_array_len(r, compact, min_elem_size);
+    if (n < 0) {
+        r->err = true;
+        return 0;
+    }
+    return n;
+}
+
 void kbuf_skip(kbuf_reader_t *r, size_t n)
 {
     take(r, n);

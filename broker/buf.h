@@ -56,6 +56,8 @@ kstr_t kbuf_read_nbytes(kbuf_reader_t *r, bool compact);
  * bytes left (each element takes at least `min_elem_size` bytes) sets err, so
  * a hostile count cannot make a decoder allocate gigabytes. */
 int32_t kbuf_read_array_len(kbuf_reader_t *r, bool compact, size_t min_elem_size);
+/* The same for an array the schema does not allow to be null: -1 sets err. */
+int32_t kbuf_read_count(kbuf_reader_t *r, bool compact, size_t min_elem_size);
 /* Skips a TAGGED_FIELDS section (flexible versions). */
 void kbuf_skip_tags(kbuf_reader_t *r);
 void kbuf_skip(kbuf_reader_t *r, size_t n);

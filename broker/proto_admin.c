@@ -9,25 +9,25 @@
 /* Reads and drops an array of int32 (broker ids of manual assignments). */
 static void skip_i32_array(kbuf_reader_t *r)
 {
-    int32_t n = kbuf_read_array_len(r, false, 4);
+    int32_t n = kbuf_read_count(r, false, 4);
     kbuf_skip(r, (size_t)(n > 0 ? n : 0) * 4);
 }
 
 bool proto_decode_create_topics(kbuf_reader_t *r, int16_t v, arena_t *a, create_topics_req_t *req)
 {
-    req->n_topics = kbuf_read_array_len(r, false, 16);
+    req->n_topics = kbuf_read_count(r, false, 16);
     req->topics = PROTO_ARRAY(a, create_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         create_topic_t *topic = &req->topics[t];
         topic->name = kbuf_read_str(r, false);
         topic->num_partitions = kbuf_read_i32(r);
         topic->replication_factor = kbuf_read_i16(r);
-        topic->n_assignments = kbuf_read_array_len(r, false, 8);
+        topic->n_assignments = kbuf_read_count(r, false, 8);
         for (int32_t i = 0; i < topic->n_assignments && !r->err; i++) {
             kbuf_read_i32(r); /* partition index */
             skip_i32_array(r);
         }
-        topic->n_configs = kbuf_read_array_len(r, false, 4);
+        topic->n_configs = kbuf_read_count(r, false, 4);
         topic->configs = PROTO_ARRAY(a, create_topic_config_t, topic->n_configs);
         for (int32_t i = 0; i < topic->n_configs && !r->err; i++) {
             topic->configs[i].name = kbuf_read_str(r, false);
@@ -52,7 +52,7 @@ void proto_encode_create_topics(kbuf_writer_t *w, int16_t v, const create_topics
 
 bool proto_decode_delete_topics(kbuf_reader_t *r, int16_t v, arena_t *a, delete_topics_req_t *req)
 {
-    req->n_topics = kbuf_read_array_len(r, false, 2);
+    req->n_topics = kbuf_read_count(r, false, 2);
     req->topics = PROTO_ARRAY(a, delete_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         req->topics[t].name = kbuf_read_str(r, false);
@@ -76,7 +76,7 @@ void proto_encode_delete_topics(kbuf_writer_t *w, int16_t v, const delete_topics
 bool proto_decode_create_partitions(kbuf_reader_t *r, int16_t v, arena_t *a,
                                     create_partitions_req_t *req)
 {
-    req->n_topics = kbuf_read_array_len(r, false, 10);
+    req->n_topics = kbuf_read_count(r, false, 10);
     req->topics = PROTO_ARRAY(a, create_partitions_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         create_partitions_topic_t *topic = &req->topics[t];
@@ -106,7 +106,7 @@ void proto_encode_create_partitions(kbuf_writer_t *w, int16_t v, const create_pa
 bool proto_decode_describe_configs(kbuf_reader_t *r, int16_t v, arena_t *a,
                                    describe_configs_req_t *req)
 {
-    req->n_resources = kbuf_read_array_len(r, false, 7);
+    req->n_resources = kbuf_read_count(r, false, 7);
     req->resources = PROTO_ARRAY(a, describe_configs_resource_t, req->n_resources);
     for (int32_t i = 0; i < req->n_resources && !r->err; i++) {
         describe_configs_resource_t *res = &req->resources[i];
@@ -153,12 +153,12 @@ void proto_encode_describe_configs(kbuf_writer_t *w, int16_t v, const describe_c
 
 bool proto_decode_delete_records(kbuf_reader_t *r, int16_t v, arena_t *a, delete_records_req_t *req)
 {
-    req->n_topics = kbuf_read_array_len(r, false, 6);
+    req->n_topics = kbuf_read_count(r, false, 6);
     req->topics = PROTO_ARRAY(a, delete_records_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         delete_records_topic_t *topic = &req->topics[t];
         topic->name = kbuf_read_str(r, false);
-        topic->n_partitions = kbuf_read_array_len(r, false, 12);
+        topic->n_partitions = kbuf_read_count(r, false, 12);
         topic->partitions = PROTO_ARRAY(a, delete_records_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             topic->partitions[p].index = kbuf_read_i32(r);

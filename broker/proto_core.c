@@ -66,7 +66,8 @@ void proto_encode_api_versions(kbuf_writer_t *w, int16_t v, const api_versions_r
 
 bool proto_decode_metadata(kbuf_reader_t *r, int16_t v, arena_t *a, metadata_req_t *req)
 {
-    int32_t n = kbuf_read_array_len(r, false, 2);
+    /* v0's array is not nullable; v1+ uses null for "all topics". */
+    int32_t n = v == 0 ? kbuf_read_count(r, false, 2) : kbuf_read_array_len(r, false, 2);
     if (v == 0 && n == 0) {
         n = -1; /* v0: an empty list means every topic */
     }

@@ -13,12 +13,12 @@ bool proto_decode_produce(kbuf_reader_t *r, int16_t v, arena_t *a, produce_req_t
     req->transactional_id = kbuf_read_nstr(r, false);
     req->acks = kbuf_read_i16(r);
     req->timeout_ms = kbuf_read_i32(r);
-    req->n_topics = kbuf_read_array_len(r, false, 6);
+    req->n_topics = kbuf_read_count(r, false, 6);
     req->topics = PROTO_ARRAY(a, produce_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         produce_topic_t *topic = &req->topics[t];
         topic->name = kbuf_read_str(r, false);
-        topic->n_partitions = kbuf_read_array_len(r, false, 8);
+        topic->n_partitions = kbuf_read_count(r, false, 8);
         topic->partitions = PROTO_ARRAY(a, produce_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             produce_partition_t *part = &topic->partitions[p];
@@ -65,12 +65,12 @@ bool proto_decode_fetch(kbuf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *re
         req->session_id = kbuf_read_i32(r);
         req->session_epoch = kbuf_read_i32(r);
     }
-    req->n_topics = kbuf_read_array_len(r, false, 6);
+    req->n_topics = kbuf_read_count(r, false, 6);
     req->topics = PROTO_ARRAY(a, fetch_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         fetch_topic_t *topic = &req->topics[t];
         topic->name = kbuf_read_str(r, false);
-        topic->n_partitions = kbuf_read_array_len(r, false, 16);
+        topic->n_partitions = kbuf_read_count(r, false, 16);
         topic->partitions = PROTO_ARRAY(a, fetch_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             fetch_partition_t *part = &topic->partitions[p];
@@ -84,10 +84,10 @@ bool proto_decode_fetch(kbuf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *re
     if (v >= 7) {
         /* Forgotten topics only matter for incremental fetch sessions, which
          * we do not grant (SessionId 0), so they are read and dropped. */
-        int32_t n = kbuf_read_array_len(r, false, 6);
+        int32_t n = kbuf_read_count(r, false, 6);
         for (int32_t t = 0; t < n && !r->err; t++) {
             kbuf_read_str(r, false);
-            int32_t np = kbuf_read_array_len(r, false, 4);
+            int32_t np = kbuf_read_count(r, false, 4);
             kbuf_skip(r, (size_t)(np > 0 ? np : 0) * 4);
         }
     }
@@ -132,12 +132,12 @@ bool proto_decode_list_offsets(kbuf_reader_t *r, int16_t v, arena_t *a, list_off
 {
     req->replica_id = kbuf_read_i32(r);
     req->isolation_level = v >= 2 ? kbuf_read_i8(r) : 0;
-    req->n_topics = kbuf_read_array_len(r, false, 6);
+    req->n_topics = kbuf_read_count(r, false, 6);
     req->topics = PROTO_ARRAY(a, list_offsets_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         list_offsets_topic_t *topic = &req->topics[t];
         topic->name = kbuf_read_str(r, false);
-        topic->n_partitions = kbuf_read_array_len(r, false, 12);
+        topic->n_partitions = kbuf_read_count(r, false, 12);
         topic->partitions = PROTO_ARRAY(a, list_offsets_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             topic->partitions[p].index = kbuf_read_i32(r);

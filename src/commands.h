@@ -10,4 +10,7 @@
 /* `connectd broker FILE [--override k=v ...]`; argv excludes "broker". */
 int cmd_broker(int argc, char **argv);
 
+/* `connectd docs broker-config`: the generated configuration reference. */
+int cmd_docs(int argc, char **argv);
+
 #endif

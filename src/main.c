@@ -16,9 +16,11 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: connectd broker BROKER.properties [--override key=value ...]\n"
+                 "       connectd docs broker-config\n"
                  "       connectd --version\n"
                  "\n"
-                 "  broker   run a Kafka-protocol broker node (keys as Kafka's server.properties)\n");
+                 "  broker   run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
+                 "  docs     print the configuration reference generated from the config tables\n");
 }
 
 int main(int argc, char **argv)
@@ -38,6 +40,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "broker") == 0) {
         return cmd_broker(argc - 2, argv + 2);
+    }
+    if (strcmp(cmd, "docs") == 0) {
+        return cmd_docs(argc - 2, argv + 2);
     }
     fprintf(stderr, "connectd: unknown command '%s'\n", cmd);
     usage(stderr);

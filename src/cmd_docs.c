@@ -1,0 +1,60 @@
+/*
+ * cmd_docs.c - `connectd docs broker-config`: the configuration reference of
+ * docs/broker.md, printed from the config tables themselves (config.h), so
+ * the documentation cannot drift from the code.  tests/integration/
+ * test_docs.sh checks that the committed docs match this output.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char *type_name(cfg_type_t type)
+{
+    switch (type) {
+    case CFG_INT:
+        return "int";
+    case CFG_LONG:
+        return "long";
+    case CFG_BOOL:
+        return "boolean";
+    case CFG_STRING:
+        return "string";
+    case CFG_LIST:
+        return "list";
+    }
+    return "?";
+}
+
+static void print_table(const cfg_def_t *defs)
+{
+    printf("| key | type | default | valid values | description |\n|---|---|---|---|---|\n");
+    for (const cfg_def_t *def = defs; def->name; def++) {
+        char valid[256] = "";
+        if (def->choices) {
+            size_t len = 0;
+            for (const char *const *c = def->choices; *c && len < sizeof(valid) - 1; c++) {
+                len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s", c == def->choices ? "" : ", ", *c);
+            }
+        } else if ((def->type == CFG_INT || def->type == CFG_LONG) && def->min < def->max) {
+            snprintf(valid, sizeof(valid), "%lld … %lld", (long long)def->min, (long long)def->max);
+        }
+        printf("| `%s` | %s | %s | %s | %s |\n", def->name, type_name(def->type),
+               def->default_value ? def->default_value : "null", valid, def->doc ? def->doc : "");
+    }
+}
+
+int cmd_docs(int argc, char **argv)
+{
+    if (argc != 1 || strcmp(argv[0], "broker-config") != 0) {
+        fprintf(stderr, "usage: connectd docs broker-config\n");
+        return EXIT_USAGE;
+    }
+    printf("### Broker keys\n\n");
+    print_table(broker_config_defs);
+    printf("\n### Topic keys\n\n"
+           "Set per topic with CreateTopics (`--config k=v`); a topic without an override\n"
+           "follows the broker key in parentheses in its description.\n\n");
+    print_table(topic_config_defs);
+    return 0;
+}

@@ -1,0 +1,1608 @@
+/*
+ * test_proto.c - the wire codec against byte vectors assembled by hand from
+ * Apache Kafka's JSON schemas (clients/src/main/resources/common/message,
+ * *Request.json / *Response.json and RequestHeader.json).
+ *
+ * Each row of `cases` is one API at one version: a request body written field
+ * by field with the put_* helpers below, the fields the decoder must produce,
+ * the result fields a handler would fill in, and the response body the
+ * encoder must then write.  The helpers deliberately do not use kbuf_write_*,
+ * so a wrong width in buf.c cannot cancel itself out between the vector and
+ * the code under test.  The builders follow the schemas' "versions" fields
+ * literally ("if (v >= 5) LogStartOffset"), which keeps the per-version
+ * differences readable next to the JSON they come from; a few vectors are
+ * also spelled out as commented byte arrays (the §1.3 worked example of
+ * kafka-protocol.md, Fetch v4 against v11, the Produce response) to check the
+ * helpers themselves.
+ *
+ * Every version that api.c advertises must have a row (so a field that
+ * appears one version too early or too late fails), and test_table_covers_api
+ * fails when a range is widened without a vector.  The rows also feed the
+ * robustness tests: every proper prefix of every request must decode as
+ * failure (each decoder reads every field, so a short body is never
+ * complete), and the prefix lives in a heap block of exactly its length so
+ * AddressSanitizer reports any read past it.  Hostile array counts and
+ * lengths get a table of their own.
+ *
+ * `test_proto --write-corpus DIR` writes each row as a request frame (header
+ * and body, without the size field) into DIR: that is how the seed corpus in
+ * tests/fuzz/corpus/fuzz_request/ was made.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+#include "arena.h"
+#include "buf.h"
+#include "proto.h"
+
+/* ---- an independent byte builder ---------------------------------------- */
+
+typedef struct bytes {
+    uint8_t b[2048];
+    size_t n;
+} bytes_t;
+
+static void put_u8(bytes_t *o, unsigned x)
+{
+    assert_true(o->n < sizeof(o->b));
+    o->b[o->n++] = (uint8_t)x;
+}
+
+static void put_raw(bytes_t *o, const void *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        put_u8(o, ((const uint8_t *)p)[i]);
+    }
+}
+
+/* INT16/INT32/INT64: big-endian two's complement. */
+static void put_i16(bytes_t *o, int32_t x)
+{
+    uint16_t u = (uint16_t)x;
+    put_u8(o, u >> 8);
+    put_u8(o, u & 0xff);
+}
+
+static void put_i32(bytes_t *o, int64_t x)
+{
+    uint32_t u = (uint32_t)x;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        put_u8(o, (u >> shift) & 0xff);
+    }
+}
+
+static void put_i64(bytes_t *o, int64_t x)
+{
+    uint64_t u = (uint64_t)x;
+    for (int shift = 56; shift >= 0; shift -= 8) {
+        put_u8(o, (unsigned)((u >> shift) & 0xff));
+    }
+}
+
+/* UNSIGNED_VARINT: LEB128, low group first. */
+static void put_uvarint(bytes_t *o, uint32_t u)
+{
+    while (u >= 0x80) {
+        put_u8(o, (u & 0x7f) | 0x80);
+        u >>= 7;
+    }
+    put_u8(o, u);
+}
+
+/* STRING / NULLABLE_STRING: int16 length (-1 for NULL) then the bytes. */
+static void put_str(bytes_t *o, const char *s)
+{
+    if (!s) {
+        put_i16(o, -1);
+        return;
+    }
+    put_i16(o, (int32_t)strlen(s));
+    put_raw(o, s, strlen(s));
+}
+
+/* COMPACT_STRING: unsigned varint length + 1 then the bytes. */
+static void put_cstr(bytes_t *o, const char *s)
+{
+    put_uvarint(o, (uint32_t)strlen(s) + 1);
+    put_raw(o, s, strlen(s));
+}
+
+/* BYTES / NULLABLE_BYTES (and RECORDS): int32 length (-1 for NULL). */
+static void put_bytes(bytes_t *o, const void *p, int32_t len)
+{
+    put_i32(o, len);
+    if (len > 0) {
+        put_raw(o, p, (size_t)len);
+    }
+}
+
+/* A copy of `n` bytes in a heap block of exactly that size, so ASan flags a
+ * decoder that reads one byte too many. */
+static uint8_t *exact_copy(const void *p, size_t n)
+{
+    uint8_t *copy = malloc(n ? n : 1);
+    assert_non_null(copy);
+    if (n) {
+        memcpy(copy, p, n);
+    }
+    return copy;
+}
+
+static void assert_kstr(kstr_t k, const char *want)
+{
+    if (!want) {
+        assert_int_equal(k.len, -1);
+        return;
+    }
+    assert_int_equal(k.len, (int32_t)strlen(want));
+    assert_memory_equal(k.ptr, want, strlen(want));
+}
+
+/* Compares an encoded body with the expected bytes, naming the first
+ * difference so a failing vector can be read without a hex dump tool. */
+static void assert_bytes(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
+{
+    size_t n = got_len < want_len ? got_len : want_len;
+    for (size_t i = 0; i < n; i++) {
+        if (got[i] != want[i]) {
+            print_error("first difference at byte %zu: got 0x%02x, want 0x%02x\n", i, got[i], want[i]);
+            break;
+        }
+    }
+    assert_int_equal(got_len, want_len);
+    assert_memory_equal(got, want, want_len);
+}
+
+/* ---- dispatch by API key ------------------------------------------------- */
+
+typedef union any_req {
+    api_versions_req_t av;
+    metadata_req_t md;
+    produce_req_t pr;
+    fetch_req_t fe;
+    list_offsets_req_t lo;
+    create_topics_req_t ct;
+    delete_topics_req_t dt;
+    delete_records_req_t dr;
+    init_producer_id_req_t ip;
+    describe_configs_req_t dc;
+    create_partitions_req_t cp;
+} any_req_t;
+
+/* The batches every Fetch row's partitions point into. */
+static const uint8_t fetch_records[] = "0123456789";
+#define FETCH_RECORDS_LEN 10
+
+static bool decode_any(int16_t key, int16_t v, kbuf_reader_t *r, arena_t *a, any_req_t *req)
+{
+    memset(req, 0, sizeof(*req));
+    switch (key) {
+    case API_API_VERSIONS:
+        return proto_decode_api_versions(r, v, a, &req->av);
+    case API_METADATA:
+        return proto_decode_metadata(r, v, a, &req->md);
+    case API_PRODUCE:
+        return proto_decode_produce(r, v, a, &req->pr);
+    case API_FETCH:
+        return proto_decode_fetch(r, v, a, &req->fe);
+    case API_LIST_OFFSETS:
+        return proto_decode_list_offsets(r, v, a, &req->lo);
+    case API_CREATE_TOPICS:
+        return proto_decode_create_topics(r, v, a, &req->ct);
+    case API_DELETE_TOPICS:
+        return proto_decode_delete_topics(r, v, a, &req->dt);
+    case API_DELETE_RECORDS:
+        return proto_decode_delete_records(r, v, a, &req->dr);
+    case API_INIT_PRODUCER_ID:
+        return proto_decode_init_producer_id(r, v, a, &req->ip);
+    case API_DESCRIBE_CONFIGS:
+        return proto_decode_describe_configs(r, v, a, &req->dc);
+    case API_CREATE_PARTITIONS:
+        return proto_decode_create_partitions(r, v, a, &req->cp);
+    }
+    fail_msg("no decoder for api key %d", key);
+    return false;
+}
+
+static void encode_any(int16_t key, int16_t v, kbuf_writer_t *w, const any_req_t *req)
+{
+    switch (key) {
+    case API_API_VERSIONS:
+        proto_encode_api_versions(w, v, &req->av);
+        return;
+    case API_METADATA:
+        proto_encode_metadata(w, v, &req->md);
+        return;
+    case API_PRODUCE:
+        proto_encode_produce(w, v, &req->pr);
+        return;
+    case API_FETCH:
+        proto_encode_fetch(w, v, &req->fe, fetch_records);
+        return;
+    case API_LIST_OFFSETS:
+        proto_encode_list_offsets(w, v, &req->lo);
+        return;
+    case API_CREATE_TOPICS:
+        proto_encode_create_topics(w, v, &req->ct);
+        return;
+    case API_DELETE_TOPICS:
+        proto_encode_delete_topics(w, v, &req->dt);
+        return;
+    case API_DELETE_RECORDS:
+        proto_encode_delete_records(w, v, &req->dr);
+        return;
+    case API_INIT_PRODUCER_ID:
+        proto_encode_init_producer_id(w, v, &req->ip);
+        return;
+    case API_DESCRIBE_CONFIGS:
+        proto_encode_describe_configs(w, v, &req->dc);
+        return;
+    case API_CREATE_PARTITIONS:
+        proto_encode_create_partitions(w, v, &req->cp);
+        return;
+    }
+    fail_msg("no encoder for api key %d", key);
+}
+
+/* ---- ApiVersions (18): ApiVersionsRequest.json / ApiVersionsResponse.json */
+
+static const api_range_t two_apis[] = {
+    {API_PRODUCE, 3, 7},
+    {API_API_VERSIONS, 0, 3},
+};
+
+static void av_request(bytes_t *o, int16_t v)
+{
+    /* v0-2 have an empty body. */
+    if (v >= 3) {
+        put_cstr(o, "librdkafka"); /* ClientSoftwareName */
+        put_cstr(o, "2.0.2");      /* ClientSoftwareVersion */
+        put_u8(o, 0);              /* TAGGED_FIELDS: none */
+    }
+}
+
+static void av_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    api_versions_req_t *req = &u->av;
+    if (v >= 3) {
+        assert_kstr(req->client_software_name, "librdkafka");
+        assert_kstr(req->client_software_version, "2.0.2");
+    }
+    req->error = 0;
+    req->apis = two_apis;
+    req->n_apis = 2;
+}
+
+static void av_response(bytes_t *o, int16_t v)
+{
+    put_i16(o, 0); /* ErrorCode */
+    if (v >= 3) {
+        put_uvarint(o, 2 + 1); /* ApiKeys: COMPACT_ARRAY of 2 */
+    } else {
+        put_i32(o, 2);
+    }
+    for (int i = 0; i < 2; i++) {
+        put_i16(o, two_apis[i].key);
+        put_i16(o, two_apis[i].min);
+        put_i16(o, two_apis[i].max);
+        if (v >= 3) {
+            put_u8(o, 0); /* per-entry TAGGED_FIELDS */
+        }
+    }
+    if (v >= 1) {
+        put_i32(o, 0); /* ThrottleTimeMs */
+    }
+    if (v >= 3) {
+        put_u8(o, 0); /* body TAGGED_FIELDS: no features */
+    }
+}
+
+/* ---- Metadata (3): MetadataRequest.json / MetadataResponse.json --------- */
+
+static const metadata_broker_t one_broker[] = {{1, "localhost", 9092}};
+
+static void md_request(bytes_t *o, int16_t v)
+{
+    put_i32(o, 2);        /* Topics */
+    put_str(o, "orders"); /*   Name */
+    put_str(o, "audit");
+    if (v >= 4) {
+        put_u8(o, 0); /* AllowAutoTopicCreation: false */
+    }
+}
+
+static void md_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    metadata_req_t *req = &u->md;
+    assert_int_equal(req->n_topics, 2);
+    assert_kstr(req->topics[0].name, "orders");
+    assert_kstr(req->topics[1].name, "audit");
+    /* The schema default (true) applies where the field does not exist. */
+    assert_int_equal(req->allow_auto_topic_creation, v < 4);
+
+    req->n_brokers = 1;
+    req->brokers = (metadata_broker_t *)one_broker;
+    req->cluster_id = "ckid";
+    req->controller_id = 1;
+    metadata_topic_t *t = &req->topics[0];
+    t->error = 0;
+    t->n_partitions = 2;
+    t->partitions = arena_alloc(a, 2 * sizeof(*t->partitions));
+    t->partitions[0] = (metadata_partition_t){0, 0, 1};
+    t->partitions[1] = (metadata_partition_t){5, 1, -1}; /* LEADER_NOT_AVAILABLE */
+    req->topics[1].error = 3;                            /* UNKNOWN_TOPIC_OR_PARTITION */
+}
+
+static void md_response(bytes_t *o, int16_t v)
+{
+    if (v >= 3) {
+        put_i32(o, 0); /* ThrottleTimeMs */
+    }
+    put_i32(o, 1); /* Brokers */
+    put_i32(o, 1); /*   NodeId */
+    put_str(o, "localhost");
+    put_i32(o, 9092);
+    if (v >= 1) {
+        put_str(o, NULL); /*   Rack */
+    }
+    if (v >= 2) {
+        put_str(o, "ckid"); /* ClusterId */
+    }
+    if (v >= 1) {
+        put_i32(o, 1); /* ControllerId */
+    }
+    put_i32(o, 2);        /* Topics */
+    put_i16(o, 0);        /*   ErrorCode */
+    put_str(o, "orders"); /*   Name */
+    if (v >= 1) {
+        put_u8(o, 0); /*   IsInternal */
+    }
+    put_i32(o, 2); /*   Partitions */
+    put_i16(o, 0); /*     ErrorCode */
+    put_i32(o, 0); /*     PartitionIndex */
+    put_i32(o, 1); /*     LeaderId */
+    put_i32(o, 1); /*     ReplicaNodes */
+    put_i32(o, 1);
+    put_i32(o, 1); /*     IsrNodes */
+    put_i32(o, 1);
+    put_i16(o, 5);
+    put_i32(o, 1);
+    put_i32(o, -1);
+    put_i32(o, 0);
+    put_i32(o, 0);
+    put_i16(o, 3);
+    put_str(o, "audit");
+    if (v >= 1) {
+        put_u8(o, 0);
+    }
+    put_i32(o, 0);
+}
+
+/* ---- Produce (0): ProduceRequest.json / ProduceResponse.json ------------ */
+
+/* One RecordBatch v2 as a producer sends it: one record, null key, value
+ * "hi", CreateTime 1700000000000, not idempotent, CRC-32C over bytes 21..69
+ * (checked once with batch_validate; the codec itself treats it as opaque). */
+static const uint8_t one_batch[70] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* baseOffset 0 */
+    0x00, 0x00, 0x00, 0x3a,                         /* batchLength 58 */
+    0xff, 0xff, 0xff, 0xff,                         /* partitionLeaderEpoch -1 */
+    0x02,                                           /* magic */
+    0xbb, 0xcc, 0x41, 0x15,                         /* crc */
+    0x00, 0x00,                                     /* attributes */
+    0x00, 0x00, 0x00, 0x00,                         /* lastOffsetDelta */
+    0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00, /* baseTimestamp */
+    0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00, /* maxTimestamp */
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* producerId -1 */
+    0xff, 0xff,                                     /* producerEpoch -1 */
+    0xff, 0xff, 0xff, 0xff,                         /* baseSequence -1 */
+    0x00, 0x00, 0x00, 0x01,                         /* records count */
+    0x10, 0x00, 0x00, 0x00, 0x01, 0x04, 0x68, 0x69, 0x00, /* length 8, attrs, tsDelta, offDelta,
+                                                             key null, value "hi", 0 headers */
+};
+
+static void pr_request(bytes_t *o, int16_t v)
+{
+    put_str(o, NULL);     /* TransactionalId (v3+) */
+    put_i16(o, -1);       /* Acks: all */
+    put_i32(o, 30000);    /* TimeoutMs */
+    put_i32(o, 1);        /* Topics */
+    put_str(o, "orders"); /*   Name */
+    put_i32(o, 2);        /*   Partitions */
+    put_i32(o, 0);        /*     PartitionIndex */
+    put_bytes(o, one_batch, sizeof(one_batch));
+    put_i32(o, 1);
+    put_bytes(o, NULL, -1); /* null Records */
+}
+
+static void pr_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    produce_req_t *req = &u->pr;
+    assert_kstr(req->transactional_id, NULL);
+    assert_int_equal(req->acks, -1);
+    assert_int_equal(req->timeout_ms, 30000);
+    assert_int_equal(req->n_topics, 1);
+    produce_topic_t *t = &req->topics[0];
+    assert_kstr(t->name, "orders");
+    assert_int_equal(t->n_partitions, 2);
+    assert_int_equal(t->partitions[0].index, 0);
+    assert_int_equal(t->partitions[0].records_len, (int32_t)sizeof(one_batch));
+    assert_memory_equal(t->partitions[0].records, one_batch, sizeof(one_batch));
+    assert_int_equal(t->partitions[1].index, 1);
+    assert_int_equal(t->partitions[1].records_len, -1);
+
+    t->partitions[0].error = 0;
+    t->partitions[0].base_offset = 100;
+    t->partitions[0].log_append_time = -1;
+    t->partitions[0].log_start_offset = 0;
+    t->partitions[1].error = 87; /* INVALID_RECORD */
+    t->partitions[1].base_offset = -1;
+    t->partitions[1].log_append_time = -1;
+    t->partitions[1].log_start_offset = -1;
+}
+
+static void pr_response(bytes_t *o, int16_t v)
+{
+    put_i32(o, 1);        /* Responses */
+    put_str(o, "orders"); /*   Name */
+    put_i32(o, 2);        /*   Partitions */
+    put_i32(o, 0);        /*     PartitionIndex */
+    put_i16(o, 0);        /*     ErrorCode */
+    put_i64(o, 100);      /*     BaseOffset */
+    put_i64(o, -1);       /*     LogAppendTimeMs (v2+) */
+    if (v >= 5) {
+        put_i64(o, 0); /*     LogStartOffset */
+    }
+    put_i32(o, 1);
+    put_i16(o, 87);
+    put_i64(o, -1);
+    put_i64(o, -1);
+    if (v >= 5) {
+        put_i64(o, -1);
+    }
+    put_i32(o, 0); /* ThrottleTimeMs: last in Produce */
+}
+
+/* ---- Fetch (1): FetchRequest.json / FetchResponse.json ------------------ */
+
+static void fe_request(bytes_t *o, int16_t v)
+{
+    put_i32(o, -1);       /* ReplicaId: a consumer */
+    put_i32(o, 500);      /* MaxWaitMs */
+    put_i32(o, 1);        /* MinBytes */
+    put_i32(o, 52428800); /* MaxBytes (v3+) */
+    put_u8(o, 1);         /* IsolationLevel (v4+): READ_COMMITTED */
+    if (v >= 7) {
+        put_i32(o, 0);  /* SessionId */
+        put_i32(o, -1); /* SessionEpoch */
+    }
+    put_i32(o, 1);        /* Topics */
+    put_str(o, "orders"); /*   Topic */
+    put_i32(o, 2);        /*   Partitions */
+    for (int p = 0; p < 2; p++) {
+        put_i32(o, p == 0 ? 0 : 3); /* Partition */
+        if (v >= 9) {
+            put_i32(o, 7); /* CurrentLeaderEpoch */
+        }
+        put_i64(o, p == 0 ? 42 : 0); /* FetchOffset */
+        if (v >= 5) {
+            put_i64(o, 5); /* LogStartOffset */
+        }
+        put_i32(o, 1048576); /* PartitionMaxBytes */
+    }
+    if (v >= 7) {
+        put_i32(o, 1);     /* ForgottenTopicsData */
+        put_str(o, "old"); /*   Topic */
+        put_i32(o, 2);     /*   Partitions */
+        put_i32(o, 0);
+        put_i32(o, 1);
+    }
+    if (v >= 11) {
+        put_str(o, "rack-a"); /* RackId */
+    }
+}
+
+static void fe_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    fetch_req_t *req = &u->fe;
+    assert_int_equal(req->replica_id, -1);
+    assert_int_equal(req->max_wait_ms, 500);
+    assert_int_equal(req->min_bytes, 1);
+    assert_int_equal(req->max_bytes, 52428800);
+    assert_int_equal(req->isolation_level, 1);
+    assert_int_equal(req->session_id, 0);
+    assert_int_equal(req->session_epoch, v >= 7 ? -1 : 0);
+    assert_int_equal(req->n_topics, 1);
+    fetch_topic_t *t = &req->topics[0];
+    assert_kstr(t->name, "orders");
+    assert_int_equal(t->n_partitions, 2);
+    for (int p = 0; p < 2; p++) {
+        fetch_partition_t *part = &t->partitions[p];
+        assert_int_equal(part->index, p == 0 ? 0 : 3);
+        /* Absent fields take the schema defaults (-1). */
+        assert_int_equal(part->current_leader_epoch, v >= 9 ? 7 : -1);
+        assert_int_equal(part->fetch_offset, p == 0 ? 42 : 0);
+        assert_int_equal(part->log_start_offset, v >= 5 ? 5 : -1);
+        assert_int_equal(part->partition_max_bytes, 1048576);
+    }
+
+    req->error = 0;
+    fetch_partition_t *p0 = &t->partitions[0];
+    p0->error = 0;
+    p0->high_watermark = 50;
+    p0->last_stable_offset = 50;
+    p0->result_log_start_offset = 0;
+    p0->records_at = 0;
+    p0->records_len = FETCH_RECORDS_LEN;
+    fetch_partition_t *p1 = &t->partitions[1];
+    p1->error = 3; /* UNKNOWN_TOPIC_OR_PARTITION */
+    p1->high_watermark = p1->last_stable_offset = p1->result_log_start_offset = -1;
+    p1->records_at = FETCH_RECORDS_LEN;
+    p1->records_len = 0;
+}
+
+static void fe_response(bytes_t *o, int16_t v)
+{
+    put_i32(o, 0); /* ThrottleTimeMs */
+    if (v >= 7) {
+        put_i16(o, 0); /* ErrorCode */
+        put_i32(o, 0); /* SessionId */
+    }
+    put_i32(o, 1);        /* Responses */
+    put_str(o, "orders"); /*   Topic */
+    put_i32(o, 2);        /*   Partitions */
+    put_i32(o, 0);        /*     PartitionIndex */
+    put_i16(o, 0);        /*     ErrorCode */
+    put_i64(o, 50);       /*     HighWatermark */
+    put_i64(o, 50);       /*     LastStableOffset (v4+) */
+    if (v >= 5) {
+        put_i64(o, 0); /*     LogStartOffset */
+    }
+    put_i32(o, 0); /*     AbortedTransactions: empty */
+    if (v >= 11) {
+        put_i32(o, -1); /*     PreferredReadReplica */
+    }
+    put_bytes(o, fetch_records, FETCH_RECORDS_LEN); /* Records */
+    put_i32(o, 3);
+    put_i16(o, 3);
+    put_i64(o, -1);
+    put_i64(o, -1);
+    if (v >= 5) {
+        put_i64(o, -1);
+    }
+    put_i32(o, 0);
+    if (v >= 11) {
+        put_i32(o, -1);
+    }
+    put_i32(o, 0); /* empty Records: length 0, never -1 */
+}
+
+/* ---- ListOffsets (2): ListOffsetsRequest.json / ListOffsetsResponse.json */
+
+static void lo_request(bytes_t *o, int16_t v)
+{
+    put_i32(o, -1); /* ReplicaId */
+    if (v >= 2) {
+        put_u8(o, 1); /* IsolationLevel */
+    }
+    put_i32(o, 1);        /* Topics */
+    put_str(o, "orders"); /*   Name */
+    put_i32(o, 2);        /*   Partitions */
+    put_i32(o, 0);        /*     PartitionIndex */
+    put_i64(o, -1);       /*     Timestamp: latest */
+    put_i32(o, 1);
+    put_i64(o, -2); /* earliest */
+}
+
+static void lo_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    list_offsets_req_t *req = &u->lo;
+    assert_int_equal(req->replica_id, -1);
+    assert_int_equal(req->isolation_level, v >= 2 ? 1 : 0);
+    assert_int_equal(req->n_topics, 1);
+    list_offsets_topic_t *t = &req->topics[0];
+    assert_kstr(t->name, "orders");
+    assert_int_equal(t->n_partitions, 2);
+    assert_int_equal(t->partitions[0].index, 0);
+    assert_int_equal(t->partitions[0].timestamp, -1);
+    assert_int_equal(t->partitions[1].index, 1);
+    assert_int_equal(t->partitions[1].timestamp, -2);
+
+    t->partitions[0].error = 0;
+    t->partitions[0].result_timestamp = -1;
+    t->partitions[0].offset = 50;
+    t->partitions[1].error = 0;
+    t->partitions[1].result_timestamp = -1;
+    t->partitions[1].offset = 0;
+}
+
+static void lo_response(bytes_t *o, int16_t v)
+{
+    if (v >= 2) {
+        put_i32(o, 0); /* ThrottleTimeMs */
+    }
+    put_i32(o, 1);        /* Topics */
+    put_str(o, "orders"); /*   Name */
+    put_i32(o, 2);        /*   Partitions */
+    put_i32(o, 0);        /*     PartitionIndex */
+    put_i16(o, 0);        /*     ErrorCode */
+    put_i64(o, -1);       /*     Timestamp */
+    put_i64(o, 50);       /*     Offset */
+    put_i32(o, 1);
+    put_i16(o, 0);
+    put_i64(o, -1);
+    put_i64(o, 0);
+}
+
+/* ---- CreateTopics (19): CreateTopicsRequest.json / ...Response.json ----- */
+
+static void ct_request(bytes_t *o, int16_t v)
+{
+    put_i32(o, 2);           /* Topics */
+    put_str(o, "new-topic"); /*   Name */
+    put_i32(o, 3);           /*   NumPartitions */
+    put_i16(o, 1);           /*   ReplicationFactor */
+    put_i32(o, 0);           /*   Assignments */
+    put_i32(o, 2);           /*   Configs */
+    put_str(o, "cleanup.policy");
+    put_str(o, "compact");
+    put_str(o, "retention.ms");
+    put_str(o, NULL); /*     Value: null */
+    put_str(o, "manual");
+    put_i32(o, -1); /* NumPartitions: from the assignment */
+    put_i16(o, -1);
+    put_i32(o, 1); /*   Assignments */
+    put_i32(o, 0); /*     PartitionIndex */
+    put_i32(o, 1); /*     BrokerIds */
+    put_i32(o, 1);
+    put_i32(o, 0); /*   Configs */
+    put_i32(o, 5000); /* timeoutMs */
+    put_u8(o, 1);     /* validateOnly (v1+) */
+}
+
+static void ct_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    create_topics_req_t *req = &u->ct;
+    assert_int_equal(req->n_topics, 2);
+    create_topic_t *t0 = &req->topics[0];
+    assert_kstr(t0->name, "new-topic");
+    assert_int_equal(t0->num_partitions, 3);
+    assert_int_equal(t0->replication_factor, 1);
+    assert_int_equal(t0->n_assignments, 0);
+    assert_int_equal(t0->n_configs, 2);
+    assert_kstr(t0->configs[0].name, "cleanup.policy");
+    assert_kstr(t0->configs[0].value, "compact");
+    assert_kstr(t0->configs[1].name, "retention.ms");
+    assert_kstr(t0->configs[1].value, NULL);
+    create_topic_t *t1 = &req->topics[1];
+    assert_kstr(t1->name, "manual");
+    assert_int_equal(t1->num_partitions, -1);
+    assert_int_equal(t1->replication_factor, -1);
+    assert_int_equal(t1->n_assignments, 1);
+    assert_int_equal(t1->n_configs, 0);
+    assert_int_equal(req->timeout_ms, 5000);
+    assert_true(req->validate_only);
+
+    t0->error = 0;
+    t0->error_message = NULL;
+    t1->error = 36; /* TOPIC_ALREADY_EXISTS */
+    t1->error_message = "Topic 'manual' already exists.";
+}
+
+static void ct_response(bytes_t *o, int16_t v)
+{
+    put_i32(o, 0); /* ThrottleTimeMs (v2+) */
+    put_i32(o, 2); /* Topics */
+    put_str(o, "new-topic");
+    put_i16(o, 0);    /*   ErrorCode */
+    put_str(o, NULL); /*   ErrorMessage (v1+) */
+    put_str(o, "manual");
+    put_i16(o, 36);
+    put_str(o, "Topic 'manual' already exists.");
+}
+
+/* ---- DeleteTopics (20) --------------------------------------------------- */
+
+static void dt_request(bytes_t *o, int16_t v)
+{
+    put_i32(o, 2); /* TopicNames */
+    put_str(o, "a-topic");
+    put_str(o, "b-topic");
+    put_i32(o, 1000); /* TimeoutMs */
+}
+
+static void dt_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    delete_topics_req_t *req = &u->dt;
+    assert_int_equal(req->n_topics, 2);
+    assert_kstr(req->topics[0].name, "a-topic");
+    assert_kstr(req->topics[1].name, "b-topic");
+    assert_int_equal(req->timeout_ms, 1000);
+    req->topics[0].error = 0;
+    req->topics[1].error = 3;
+}
+
+static void dt_response(bytes_t *o, int16_t v)
+{
+    if (v >= 1) {
+        put_i32(o, 0); /* ThrottleTimeMs */
+    }
+    put_i32(o, 2); /* Responses */
+    put_str(o, "a-topic");
+    put_i16(o, 0);
+    put_str(o, "b-topic");
+    put_i16(o, 3);
+}
+
+/* ---- DeleteRecords (21) -------------------------------------------------- */
+
+static void dr_request(bytes_t *o, int16_t v)
+{
+    put_i32(o, 1);        /* Topics */
+    put_str(o, "orders"); /*   Name */
+    put_i32(o, 2);        /*   Partitions */
+    put_i32(o, 0);        /*     PartitionIndex */
+    put_i64(o, 10);       /*     Offset */
+    put_i32(o, 1);
+    put_i64(o, -1);   /* up to the high watermark */
+    put_i32(o, 1000); /* TimeoutMs */
+}
+
+static void dr_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    delete_records_req_t *req = &u->dr;
+    assert_int_equal(req->n_topics, 1);
+    delete_records_topic_t *t = &req->topics[0];
+    assert_kstr(t->name, "orders");
+    assert_int_equal(t->n_partitions, 2);
+    assert_int_equal(t->partitions[0].index, 0);
+    assert_int_equal(t->partitions[0].offset, 10);
+    assert_int_equal(t->partitions[1].index, 1);
+    assert_int_equal(t->partitions[1].offset, -1);
+    assert_int_equal(req->timeout_ms, 1000);
+    t->partitions[0].low_watermark = 10;
+    t->partitions[0].error = 0;
+    t->partitions[1].low_watermark = -1;
+    t->partitions[1].error = 1; /* OFFSET_OUT_OF_RANGE */
+}
+
+static void dr_response(bytes_t *o, int16_t v)
+{
+    put_i32(o, 0);        /* ThrottleTimeMs */
+    put_i32(o, 1);        /* Topics */
+    put_str(o, "orders"); /*   Name */
+    put_i32(o, 2);        /*   Partitions */
+    put_i32(o, 0);        /*     PartitionIndex */
+    put_i64(o, 10);       /*     LowWatermark */
+    put_i16(o, 0);        /*     ErrorCode */
+    put_i32(o, 1);
+    put_i64(o, -1);
+    put_i16(o, 1);
+}
+
+/* ---- InitProducerId (22) ------------------------------------------------- */
+
+static void ip_request(bytes_t *o, int16_t v)
+{
+    put_str(o, NULL);  /* TransactionalId: idempotent, not transactional */
+    put_i32(o, 60000); /* TransactionTimeoutMs */
+}
+
+static void ip_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    init_producer_id_req_t *req = &u->ip;
+    assert_kstr(req->transactional_id, NULL);
+    assert_int_equal(req->transaction_timeout_ms, 60000);
+    req->error = 0;
+    req->producer_id = 4000;
+    req->producer_epoch = 0;
+}
+
+static void ip_response(bytes_t *o, int16_t v)
+{
+    put_i32(o, 0);    /* ThrottleTimeMs */
+    put_i16(o, 0);    /* ErrorCode */
+    put_i64(o, 4000); /* ProducerId */
+    put_i16(o, 0);    /* ProducerEpoch */
+}
+
+/* ---- DescribeConfigs (32) ------------------------------------------------ */
+
+static void dc_request(bytes_t *o, int16_t v)
+{
+    put_i32(o, 2);        /* Resources */
+    put_u8(o, 2);         /*   ResourceType: TOPIC */
+    put_str(o, "orders"); /*   ResourceName */
+    put_i32(o, 1);        /*   ConfigurationKeys */
+    put_str(o, "retention.ms");
+    put_u8(o, 4); /* BROKER */
+    put_str(o, "1");
+    put_i32(o, -1); /* null: all keys */
+    if (v >= 1) {
+        put_u8(o, 1); /* IncludeSynonyms */
+    }
+}
+
+static void dc_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    describe_configs_req_t *req = &u->dc;
+    assert_int_equal(req->n_resources, 2);
+    describe_configs_resource_t *r0 = &req->resources[0];
+    assert_int_equal(r0->type, RESOURCE_TOPIC);
+    assert_kstr(r0->name, "orders");
+    assert_int_equal(r0->n_keys, 1);
+    assert_kstr(r0->keys[0], "retention.ms");
+    describe_configs_resource_t *r1 = &req->resources[1];
+    assert_int_equal(r1->type, RESOURCE_BROKER);
+    assert_kstr(r1->name, "1");
+    assert_int_equal(r1->n_keys, -1);
+    assert_null(r1->keys);
+    assert_int_equal(req->include_synonyms, v >= 1);
+
+    r0->n_entries = 1;
+    r0->entries = arena_alloc(a, sizeof(*r0->entries));
+    r0->entries[0] = (describe_config_entry_t){"retention.ms", "604800000", false, 1, false, false};
+    r1->n_entries = 2;
+    r1->entries = arena_alloc(a, 2 * sizeof(*r1->entries));
+    r1->entries[0] = (describe_config_entry_t){"log.dirs", "/var/lib/connectd", true, 4, false, true};
+    r1->entries[1] = (describe_config_entry_t){"sasl.jaas.config", NULL, false, 4, true, false};
+}
+
+static void dc_entry(bytes_t *o, int16_t v, const char *name, const char *value, bool read_only,
+                     int source, bool is_default, bool sensitive)
+{
+    put_str(o, name);  /* Name */
+    put_str(o, value); /* Value */
+    put_u8(o, read_only);
+    if (v == 0) {
+        put_u8(o, is_default); /* IsDefault (v0 only) */
+    } else {
+        put_u8(o, (unsigned)source); /* ConfigSource (v1+) */
+    }
+    put_u8(o, sensitive); /* IsSensitive */
+    if (v >= 1) {
+        put_i32(o, 0); /* Synonyms: none */
+    }
+}
+
+static void dc_response(bytes_t *o, int16_t v)
+{
+    put_i32(o, 0);        /* ThrottleTimeMs */
+    put_i32(o, 2);        /* Results */
+    put_i16(o, 0);        /*   ErrorCode */
+    put_str(o, NULL);     /*   ErrorMessage */
+    put_u8(o, 2);         /*   ResourceType */
+    put_str(o, "orders"); /*   ResourceName */
+    put_i32(o, 1);        /*   Configs */
+    dc_entry(o, v, "retention.ms", "604800000", false, 1, false, false);
+    put_i16(o, 0);
+    put_str(o, NULL);
+    put_u8(o, 4);
+    put_str(o, "1");
+    put_i32(o, 2);
+    dc_entry(o, v, "log.dirs", "/var/lib/connectd", true, 4, true, false);
+    dc_entry(o, v, "sasl.jaas.config", NULL, false, 4, false, true);
+}
+
+/* ---- CreatePartitions (37) ----------------------------------------------- */
+
+static void cp_request(bytes_t *o, int16_t v)
+{
+    put_i32(o, 2);        /* Topics */
+    put_str(o, "orders"); /*   Name */
+    put_i32(o, 6);        /*   Count */
+    put_i32(o, -1);       /*   Assignments: null */
+    put_str(o, "audit");
+    put_i32(o, 4);
+    put_i32(o, 2); /*   Assignments */
+    put_i32(o, 1); /*     BrokerIds */
+    put_i32(o, 1);
+    put_i32(o, 1);
+    put_i32(o, 1);
+    put_i32(o, 5000); /* TimeoutMs */
+    put_u8(o, 0);     /* ValidateOnly */
+}
+
+static void cp_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    create_partitions_req_t *req = &u->cp;
+    assert_int_equal(req->n_topics, 2);
+    assert_kstr(req->topics[0].name, "orders");
+    assert_int_equal(req->topics[0].count, 6);
+    assert_int_equal(req->topics[0].n_assignments, -1);
+    assert_kstr(req->topics[1].name, "audit");
+    assert_int_equal(req->topics[1].count, 4);
+    assert_int_equal(req->topics[1].n_assignments, 2);
+    assert_int_equal(req->timeout_ms, 5000);
+    assert_false(req->validate_only);
+    req->topics[0].error = 0;
+    req->topics[1].error = 37; /* INVALID_PARTITIONS */
+    req->topics[1].error_message = "Topic already has 4 partitions.";
+}
+
+static void cp_response(bytes_t *o, int16_t v)
+{
+    put_i32(o, 0); /* ThrottleTimeMs */
+    put_i32(o, 2); /* Results */
+    put_str(o, "orders");
+    put_i16(o, 0);    /*   ErrorCode */
+    put_str(o, NULL); /*   ErrorMessage */
+    put_str(o, "audit");
+    put_i16(o, 37);
+    put_str(o, "Topic already has 4 partitions.");
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+typedef struct codec_case {
+    const char *name;
+    int16_t key;
+    int16_t version;
+    void (*request)(bytes_t *o, int16_t v);
+    /* Asserts the decoded fields, then fills the results as a handler would. */
+    void (*check)(any_req_t *req, int16_t v, arena_t *a);
+    void (*response)(bytes_t *o, int16_t v);
+} codec_case_t;
+
+#define ROW(label, key, v, prefix) {label, key, v, prefix##_request, prefix##_check, prefix##_response}
+
+/* Every version of every advertised range (api.c), so a field that appears
+ * one version too early or too late fails a row; DescribeConfigs v0 is extra. */
+static const codec_case_t cases[] = {
+    ROW("Produce v3", API_PRODUCE, 3, pr),
+    ROW("Produce v4", API_PRODUCE, 4, pr),
+    ROW("Produce v5", API_PRODUCE, 5, pr),
+    ROW("Produce v6", API_PRODUCE, 6, pr),
+    ROW("Produce v7", API_PRODUCE, 7, pr),
+    ROW("Fetch v4", API_FETCH, 4, fe),
+    ROW("Fetch v5", API_FETCH, 5, fe),
+    ROW("Fetch v6", API_FETCH, 6, fe),
+    ROW("Fetch v7", API_FETCH, 7, fe),
+    ROW("Fetch v8", API_FETCH, 8, fe),
+    ROW("Fetch v9", API_FETCH, 9, fe),
+    ROW("Fetch v10", API_FETCH, 10, fe),
+    ROW("Fetch v11", API_FETCH, 11, fe),
+    ROW("ListOffsets v1", API_LIST_OFFSETS, 1, lo),
+    ROW("ListOffsets v2", API_LIST_OFFSETS, 2, lo),
+    ROW("Metadata v0", API_METADATA, 0, md),
+    ROW("Metadata v1", API_METADATA, 1, md),
+    ROW("Metadata v2", API_METADATA, 2, md),
+    ROW("Metadata v3", API_METADATA, 3, md),
+    ROW("Metadata v4", API_METADATA, 4, md),
+    ROW("ApiVersions v0", API_API_VERSIONS, 0, av),
+    ROW("ApiVersions v1", API_API_VERSIONS, 1, av),
+    ROW("ApiVersions v2", API_API_VERSIONS, 2, av),
+    ROW("ApiVersions v3", API_API_VERSIONS, 3, av),
+    ROW("CreateTopics v2", API_CREATE_TOPICS, 2, ct),
+    ROW("CreateTopics v3", API_CREATE_TOPICS, 3, ct),
+    ROW("CreateTopics v4", API_CREATE_TOPICS, 4, ct),
+    ROW("DeleteTopics v0", API_DELETE_TOPICS, 0, dt),
+    ROW("DeleteTopics v1", API_DELETE_TOPICS, 1, dt),
+    ROW("DeleteRecords v0", API_DELETE_RECORDS, 0, dr),
+    ROW("DeleteRecords v1", API_DELETE_RECORDS, 1, dr),
+    ROW("InitProducerId v0", API_INIT_PRODUCER_ID, 0, ip),
+    ROW("InitProducerId v1", API_INIT_PRODUCER_ID, 1, ip),
+    /* v0 is not advertised, but the codec keeps its IsDefault layout. */
+    ROW("DescribeConfigs v0", API_DESCRIBE_CONFIGS, 0, dc),
+    ROW("DescribeConfigs v1", API_DESCRIBE_CONFIGS, 1, dc),
+    ROW("DescribeConfigs v2", API_DESCRIBE_CONFIGS, 2, dc),
+    ROW("CreatePartitions v0", API_CREATE_PARTITIONS, 0, cp),
+    ROW("CreatePartitions v1", API_CREATE_PARTITIONS, 1, cp),
+};
+
+#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+
+/* Decode the hand-built body, check it was consumed exactly, let the row
+ * assert and fill, then compare the encoded response with the hand-built one. */
+static void test_case_roundtrip(void **state)
+{
+    const codec_case_t *c = *state;
+    bytes_t body = {.n = 0};
+    c->request(&body, c->version);
+    uint8_t *frame = exact_copy(body.b, body.n);
+    arena_t *a = arena_create(512);
+    kbuf_reader_t r;
+    kbuf_reader_init(&r, frame, body.n);
+    any_req_t req;
+    assert_true(decode_any(c->key, c->version, &r, a, &req));
+    assert_false(r.err);
+    /* Leftover bytes would mean a field the schema has was skipped. */
+    assert_int_equal(kbuf_remaining(&r), 0);
+    c->check(&req, c->version, a);
+
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 16);
+    encode_any(c->key, c->version, &w, &req);
+    bytes_t want = {.n = 0};
+    c->response(&want, c->version);
+    assert_bytes(w.data, w.len, want.b, want.n);
+
+    kbuf_writer_release(&w);
+    arena_destroy(a);
+    free(frame);
+}
+
+/* Every proper prefix of a valid body must be rejected, and reading it must
+ * stay inside the prefix. */
+static void test_case_prefixes(void **state)
+{
+    const codec_case_t *c = *state;
+    bytes_t body = {.n = 0};
+    c->request(&body, c->version);
+    for (size_t len = 0; len < body.n; len++) {
+        uint8_t *prefix = exact_copy(body.b, len);
+        arena_t *a = arena_create(512);
+        kbuf_reader_t r;
+        kbuf_reader_init(&r, prefix, len);
+        any_req_t req;
+        if (decode_any(c->key, c->version, &r, a, &req)) {
+            fail_msg("%s: a %zu-byte prefix of %zu bytes decoded", c->name, len, body.n);
+        }
+        arena_destroy(a);
+        free(prefix);
+    }
+}
+
+/* Widening a range in api.c without adding vectors fails here. */
+static void test_table_covers_api(void **state)
+{
+    int n;
+    const api_range_t *apis = api_supported(&n);
+    for (int i = 0; i < n; i++) {
+        for (int16_t v = apis[i].min; v <= apis[i].max; v++) {
+            bool found = false;
+            for (size_t k = 0; k < N_CASES && !found; k++) {
+                found = cases[k].key == apis[i].key && cases[k].version == v;
+            }
+            if (!found) {
+                fail_msg("%s v%d is advertised but has no vector", api_name(apis[i].key), v);
+            }
+        }
+    }
+}
+
+/* ---- kafka-protocol.md §1.3: ApiVersions v3, librdkafka's first request -- */
+
+static const uint8_t worked_request[] = {
+    0x00, 0x00, 0x00, 0x24,                                     /* Size 36 */
+    0x00, 0x12, 0x00, 0x03,                                     /* ApiVersions v3 */
+    0x00, 0x00, 0x00, 0x01,                                     /* CorrelationId */
+    0x00, 0x07, 'r', 'd', 'k', 'a', 'f', 'k', 'a',              /* ClientId: int16 even in v2 */
+    0x00,                                                       /* header TAGGED_FIELDS */
+    0x0b, 'l', 'i', 'b', 'r', 'd', 'k', 'a', 'f', 'k', 'a',     /* COMPACT_STRING */
+    0x06, '2', '.', '0', '.', '2',                              /* COMPACT_STRING */
+    0x00,                                                       /* body TAGGED_FIELDS */
+};
+
+static const uint8_t worked_response[] = {
+    0x00, 0x00, 0x00, 0x1a,                   /* Size 26 */
+    0x00, 0x00, 0x00, 0x01,                   /* header v0: no tag byte, even for v3 */
+    0x00, 0x00,                               /* ErrorCode */
+    0x03,                                     /* ApiKeys: N+1 */
+    0x00, 0x00, 0x00, 0x03, 0x00, 0x07, 0x00, /* Produce 3..7 + tags */
+    0x00, 0x12, 0x00, 0x00, 0x00, 0x03, 0x00, /* ApiVersions 0..3 + tags */
+    0x00, 0x00, 0x00, 0x00,                   /* ThrottleTimeMs */
+    0x00,                                     /* body TAGGED_FIELDS */
+};
+
+static void test_api_versions_worked_example(void **state)
+{
+    uint8_t *frame = exact_copy(worked_request, sizeof(worked_request));
+    uint32_t size = (uint32_t)frame[0] << 24 | (uint32_t)frame[1] << 16 | (uint32_t)frame[2] << 8 |
+                    frame[3];
+    assert_int_equal(size, sizeof(worked_request) - 4);
+    arena_t *a = arena_create(512);
+    kbuf_reader_t r;
+    kbuf_reader_init(&r, frame + 4, size);
+    req_header_t hdr;
+    assert_true(proto_decode_header(&r, &hdr, api_is_flexible));
+    assert_int_equal(hdr.api_key, API_API_VERSIONS);
+    assert_int_equal(hdr.api_version, 3);
+    assert_int_equal(hdr.correlation_id, 1);
+    assert_kstr(hdr.client_id, "rdkafka");
+    assert_true(hdr.flexible);
+    api_versions_req_t req;
+    memset(&req, 0, sizeof(req));
+    assert_true(proto_decode_api_versions(&r, hdr.api_version, a, &req));
+    assert_int_equal(kbuf_remaining(&r), 0);
+    assert_kstr(req.client_software_name, "librdkafka");
+    assert_kstr(req.client_software_version, "2.0.2");
+
+    req.apis = two_apis;
+    req.n_apis = 2;
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 0);
+    kbuf_reserve(&w, 4);
+    proto_encode_response_header(&w, &hdr);
+    proto_encode_api_versions(&w, hdr.api_version, &req);
+    kbuf_put_i32(w.data, (int32_t)(w.len - 4));
+    assert_bytes(w.data, w.len, worked_response, sizeof(worked_response));
+
+    kbuf_writer_release(&w);
+    arena_destroy(a);
+    free(frame);
+}
+
+/* ---- request and response headers (RequestHeader.json) ------------------- */
+
+static const struct header_vector {
+    const char *name;
+    uint8_t bytes[40];
+    size_t len;
+    bool ok;
+    int16_t key, version;
+    int32_t correlation_id;
+    const char *client_id; /* NULL: null */
+    bool flexible;
+    size_t body_left; /* bytes after the header; 0 also means every prefix fails */
+} header_vectors[] = {
+    {"v1 (Produce v7)",
+     {0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x2a, 0x00, 0x07, 'r', 'd', 'k', 'a', 'f', 'k', 'a',
+      0xaa},
+     18, true, API_PRODUCE, 7, 42, "rdkafka", false, 1},
+    {"v2 (ApiVersions v3)",
+     {0x00, 0x12, 0x00, 0x03, 0x7f, 0xff, 0xff, 0xff, 0x00, 0x01, 'k', 0x00},
+     12, true, API_API_VERSIONS, 3, INT32_MAX, "k", true, 0},
+    {"v2 with an unknown tagged field, skipped",
+     {0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x01, 0x05, 0x02, 0xab, 0xcd},
+     15, true, API_API_VERSIONS, 3, 5, "", true, 0},
+    {"v1 (ApiVersions v2, kafkajs): no tag section",
+     {0x00, 0x12, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 'k', 'a', 'f', 'k', 'a', 'j', 's'},
+     17, true, API_API_VERSIONS, 2, 0, "kafkajs", false, 0},
+    {"null client_id",
+     {0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x09, 0xff, 0xff},
+     10, true, API_METADATA, 4, 9, NULL, false, 0},
+    {"Metadata v9 is flexible though not offered",
+     {0x00, 0x03, 0x00, 0x09, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00},
+     11, true, API_METADATA, 9, 2, "", true, 0},
+    {.name = "client_id length -2",
+     .bytes = {0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0xff, 0xfe},
+     .len = 10},
+    {.name = "client_id longer than the frame",
+     .bytes = {0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x7f, 0xff, 'a', 'b', 'c'},
+     .len = 13},
+    {.name = "flexible header without its tag section",
+     .bytes = {0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00},
+     .len = 10},
+    {.name = "tag count 2^28 with no tags",
+     .bytes = {0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x80, 0x80, 0x80, 0x80, 0x01},
+     .len = 15},
+    {.name = "tag size past the end",
+     .bytes = {0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0x7f, 0x00},
+     .len = 14},
+};
+
+static void test_request_header(void **state)
+{
+    for (size_t i = 0; i < sizeof(header_vectors) / sizeof(header_vectors[0]); i++) {
+        const struct header_vector *hv = &header_vectors[i];
+        print_message("# header: %s\n", hv->name);
+        uint8_t *frame = exact_copy(hv->bytes, hv->len);
+        kbuf_reader_t r;
+        kbuf_reader_init(&r, frame, hv->len);
+        req_header_t hdr;
+        memset(&hdr, 0, sizeof(hdr));
+        bool ok = proto_decode_header(&r, &hdr, api_is_flexible);
+        assert_int_equal(ok, hv->ok);
+        if (ok) {
+            assert_int_equal(hdr.api_key, hv->key);
+            assert_int_equal(hdr.api_version, hv->version);
+            assert_int_equal(hdr.correlation_id, hv->correlation_id);
+            assert_kstr(hdr.client_id, hv->client_id);
+            assert_int_equal(hdr.flexible, hv->flexible);
+            assert_int_equal(kbuf_remaining(&r), hv->body_left);
+        }
+        free(frame);
+        if (!hv->ok || hv->body_left) {
+            continue;
+        }
+        for (size_t len = 0; len < hv->len; len++) {
+            uint8_t *prefix = exact_copy(hv->bytes, len);
+            kbuf_reader_init(&r, prefix, len);
+            if (proto_decode_header(&r, &hdr, api_is_flexible)) {
+                fail_msg("header %s: %zu-byte prefix decoded", hv->name, len);
+            }
+            free(prefix);
+        }
+    }
+}
+
+static void test_response_header(void **state)
+{
+    static const struct {
+        int16_t key, version;
+        uint8_t want[5];
+        size_t len;
+    } vectors[] = {
+        /* ApiVersions answers with header v0 even when its body is flexible,
+         * so a client can read it before it knows our versions. */
+        {API_API_VERSIONS, 3, {0x12, 0x34, 0x56, 0x78}, 4},
+        {API_API_VERSIONS, 0, {0x12, 0x34, 0x56, 0x78}, 4},
+        {API_PRODUCE, 7, {0x12, 0x34, 0x56, 0x78}, 4},
+        /* Any other flexible response: header v1 with an empty tag section. */
+        {API_METADATA, 9, {0x12, 0x34, 0x56, 0x78, 0x00}, 5},
+    };
+    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+        req_header_t hdr = {.api_key = vectors[i].key,
+                            .api_version = vectors[i].version,
+                            .correlation_id = 0x12345678,
+                            .flexible = api_is_flexible(vectors[i].key, vectors[i].version)};
+        kbuf_writer_t w;
+        kbuf_writer_init(&w, 0);
+        proto_encode_response_header(&w, &hdr);
+        assert_bytes(w.data, w.len, vectors[i].want, vectors[i].len);
+        kbuf_writer_release(&w);
+    }
+}
+
+/* ---- Metadata: which encoding means "all topics" ------------------------- */
+
+static void test_metadata_all_topics(void **state)
+{
+    static const struct {
+        const char *name;
+        int16_t version;
+        uint8_t body[5];
+        size_t len;
+        int32_t n_topics;
+        bool allow_auto;
+    } vectors[] = {
+        {"v0 empty array: all topics", 0, {0x00, 0x00, 0x00, 0x00}, 4, -1, true},
+        {"v1 null array: all topics", 1, {0xff, 0xff, 0xff, 0xff}, 4, -1, true},
+        {"v1 empty array: no topics (brokers only)", 1, {0x00, 0x00, 0x00, 0x00}, 4, 0, true},
+        {"v3 empty array: no topics", 3, {0x00, 0x00, 0x00, 0x00}, 4, 0, true},
+        {"v4 null array, no auto-creation", 4, {0xff, 0xff, 0xff, 0xff, 0x00}, 5, -1, false},
+        {"v4 empty array, auto-creation", 4, {0x00, 0x00, 0x00, 0x00, 0x01}, 5, 0, true},
+    };
+    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+        print_message("# metadata: %s\n", vectors[i].name);
+        uint8_t *body = exact_copy(vectors[i].body, vectors[i].len);
+        arena_t *a = arena_create(512);
+        kbuf_reader_t r;
+        kbuf_reader_init(&r, body, vectors[i].len);
+        metadata_req_t req;
+        memset(&req, 0, sizeof(req));
+        assert_true(proto_decode_metadata(&r, vectors[i].version, a, &req));
+        assert_int_equal(kbuf_remaining(&r), 0);
+        assert_int_equal(req.n_topics, vectors[i].n_topics);
+        assert_int_equal(req.allow_auto_topic_creation, vectors[i].allow_auto);
+        arena_destroy(a);
+        free(body);
+    }
+
+    /* For "all topics" the response lists the handler's result_topics. */
+    metadata_topic_t all[1] = {{.name = {"orders", 6}, .error = 0, .is_internal = false}};
+    metadata_req_t req = {.n_topics = -1, .n_result_topics = 1, .result_topics = all,
+                          .controller_id = 1};
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 0);
+    proto_encode_metadata(&w, 1, &req);
+    bytes_t want = {.n = 0};
+    put_i32(&want, 0);        /* Brokers */
+    put_i32(&want, 1);        /* ControllerId */
+    put_i32(&want, 1);        /* Topics */
+    put_i16(&want, 0);        /*   ErrorCode */
+    put_str(&want, "orders"); /*   Name */
+    put_u8(&want, 0);         /*   IsInternal */
+    put_i32(&want, 0);        /*   Partitions */
+    assert_bytes(w.data, w.len, want.b, want.n);
+    kbuf_writer_release(&w);
+}
+
+/* ---- Fetch v4 against v11, spelled out byte by byte ---------------------- */
+
+static const uint8_t fetch_v4_request[] = {
+    0xff, 0xff, 0xff, 0xff,                         /* ReplicaId -1 */
+    0x00, 0x00, 0x01, 0xf4,                         /* MaxWaitMs 500 */
+    0x00, 0x00, 0x00, 0x01,                         /* MinBytes 1 */
+    0x00, 0x10, 0x00, 0x00,                         /* MaxBytes 1 MiB */
+    0x00,                                           /* IsolationLevel */
+    0x00, 0x00, 0x00, 0x01,                         /* Topics: 1 */
+    0x00, 0x01, 't',                                /*   Topic */
+    0x00, 0x00, 0x00, 0x01,                         /*   Partitions: 1 */
+    0x00, 0x00, 0x00, 0x02,                         /*     Partition 2 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, /*     FetchOffset 9 */
+    0x00, 0x00, 0x10, 0x00,                         /*     PartitionMaxBytes 4096 */
+};
+
+static const uint8_t fetch_v11_request[] = {
+    0xff, 0xff, 0xff, 0xff,                         /* ReplicaId -1 */
+    0x00, 0x00, 0x01, 0xf4,                         /* MaxWaitMs 500 */
+    0x00, 0x00, 0x00, 0x01,                         /* MinBytes 1 */
+    0x00, 0x10, 0x00, 0x00,                         /* MaxBytes 1 MiB */
+    0x00,                                           /* IsolationLevel */
+    0x00, 0x00, 0x00, 0x00,                         /* SessionId 0 (v7+) */
+    0xff, 0xff, 0xff, 0xff,                         /* SessionEpoch -1 (v7+) */
+    0x00, 0x00, 0x00, 0x01,                         /* Topics: 1 */
+    0x00, 0x01, 't',                                /*   Topic */
+    0x00, 0x00, 0x00, 0x01,                         /*   Partitions: 1 */
+    0x00, 0x00, 0x00, 0x02,                         /*     Partition 2 */
+    0x00, 0x00, 0x00, 0x04,                         /*     CurrentLeaderEpoch 4 (v9+) */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, /*     FetchOffset 9 */
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /*     LogStartOffset -1 (v5+) */
+    0x00, 0x00, 0x10, 0x00,                         /*     PartitionMaxBytes 4096 */
+    0x00, 0x00, 0x00, 0x00,                         /* ForgottenTopicsData: 0 (v7+) */
+    0x00, 0x00,                                     /* RackId "" (v11+) */
+};
+
+static const uint8_t fetch_v4_response[] = {
+    0x00, 0x00, 0x00, 0x00,                         /* ThrottleTimeMs */
+    0x00, 0x00, 0x00, 0x01,                         /* Responses: 1 */
+    0x00, 0x01, 't',                                /*   Topic */
+    0x00, 0x00, 0x00, 0x01,                         /*   Partitions: 1 */
+    0x00, 0x00, 0x00, 0x02,                         /*     PartitionIndex */
+    0x00, 0x00,                                     /*     ErrorCode */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, /*     HighWatermark 12 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, /*     LastStableOffset 12 */
+    0x00, 0x00, 0x00, 0x00,                         /*     AbortedTransactions: 0 */
+    0x00, 0x00, 0x00, 0x03, 'a', 'b', 'c',          /*     Records */
+};
+
+static const uint8_t fetch_v11_response[] = {
+    0x00, 0x00, 0x00, 0x00,                         /* ThrottleTimeMs */
+    0x00, 0x00,                                     /* ErrorCode (v7+) */
+    0x00, 0x00, 0x00, 0x00,                         /* SessionId (v7+): no session */
+    0x00, 0x00, 0x00, 0x01,                         /* Responses: 1 */
+    0x00, 0x01, 't',                                /*   Topic */
+    0x00, 0x00, 0x00, 0x01,                         /*   Partitions: 1 */
+    0x00, 0x00, 0x00, 0x02,                         /*     PartitionIndex */
+    0x00, 0x00,                                     /*     ErrorCode */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, /*     HighWatermark 12 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, /*     LastStableOffset 12 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, /*     LogStartOffset 3 (v5+) */
+    0x00, 0x00, 0x00, 0x00,                         /*     AbortedTransactions: 0 */
+    0xff, 0xff, 0xff, 0xff,                         /*     PreferredReadReplica -1 (v11+) */
+    0x00, 0x00, 0x00, 0x03, 'a', 'b', 'c',          /*     Records */
+};
+
+static void fetch_roundtrip(int16_t v, const uint8_t *request, size_t request_len,
+                            const uint8_t *response, size_t response_len)
+{
+    uint8_t *body = exact_copy(request, request_len);
+    arena_t *a = arena_create(512);
+    kbuf_reader_t r;
+    kbuf_reader_init(&r, body, request_len);
+    fetch_req_t req;
+    memset(&req, 0, sizeof(req));
+    assert_true(proto_decode_fetch(&r, v, a, &req));
+    assert_int_equal(kbuf_remaining(&r), 0);
+    assert_int_equal(req.max_bytes, 1048576);
+    assert_int_equal(req.session_epoch, v >= 7 ? -1 : 0);
+    assert_int_equal(req.n_topics, 1);
+    fetch_partition_t *part = &req.topics[0].partitions[0];
+    assert_int_equal(part->index, 2);
+    assert_int_equal(part->current_leader_epoch, v >= 9 ? 4 : -1);
+    assert_int_equal(part->fetch_offset, 9);
+    assert_int_equal(part->log_start_offset, -1);
+    assert_int_equal(part->partition_max_bytes, 4096);
+
+    part->high_watermark = part->last_stable_offset = 12;
+    part->result_log_start_offset = 3;
+    part->records_at = 1;
+    part->records_len = 3;
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 0);
+    proto_encode_fetch(&w, v, &req, (const uint8_t *)"xabcx");
+    assert_bytes(w.data, w.len, response, response_len);
+    kbuf_writer_release(&w);
+    arena_destroy(a);
+    free(body);
+}
+
+static void test_fetch_v4_vs_v11(void **state)
+{
+    fetch_roundtrip(4, fetch_v4_request, sizeof(fetch_v4_request), fetch_v4_response,
+                    sizeof(fetch_v4_response));
+    fetch_roundtrip(11, fetch_v11_request, sizeof(fetch_v11_request), fetch_v11_response,
+                    sizeof(fetch_v11_response));
+}
+
+/* librdkafka 2.0.2 fails a whole Fetch response whose MessageSetSize is
+ * negative, so a partition with nothing to return must say length 0. */
+static void test_fetch_empty_records(void **state)
+{
+    for (int16_t v = 4; v <= 11; v++) {
+        fetch_partition_t part = {.index = 0, .records_at = 0, .records_len = 0};
+        fetch_topic_t topic = {.name = {"t", 1}, .n_partitions = 1, .partitions = &part};
+        fetch_req_t req = {.n_topics = 1, .topics = &topic};
+        kbuf_writer_t w;
+        kbuf_writer_init(&w, 0);
+        proto_encode_fetch(&w, v, &req, (const uint8_t *)"");
+        assert_true(w.len >= 4);
+        static const uint8_t zero_len[4] = {0, 0, 0, 0};
+        assert_memory_equal(w.data + w.len - 4, zero_len, 4);
+        kbuf_writer_release(&w);
+    }
+}
+
+/* ---- Produce: ThrottleTimeMs comes after the responses ------------------- */
+
+static void test_produce_throttle_last(void **state)
+{
+    static const uint8_t want[] = {
+        0x00, 0x00, 0x00, 0x01,                         /* Responses: 1 (not a throttle) */
+        0x00, 0x01, 't',                                /*   Name */
+        0x00, 0x00, 0x00, 0x01,                         /*   Partitions: 1 */
+        0x00, 0x00, 0x00, 0x00,                         /*     PartitionIndex */
+        0x00, 0x00,                                     /*     ErrorCode */
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, /*     BaseOffset 7 */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /*     LogAppendTimeMs -1 */
+        0x00, 0x00, 0x00, 0x00,                         /* ThrottleTimeMs, last */
+    };
+    produce_partition_t part = {.index = 0, .base_offset = 7, .log_append_time = -1};
+    produce_topic_t topic = {.name = {"t", 1}, .n_partitions = 1, .partitions = &part};
+    produce_req_t req = {.n_topics = 1, .topics = &topic};
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 0);
+    proto_encode_produce(&w, 3, &req);
+    assert_bytes(w.data, w.len, want, sizeof(want));
+    kbuf_writer_release(&w);
+}
+
+/* ---- hostile counts and lengths ------------------------------------------ */
+
+/* Each body claims more than it holds; decoding must fail without reading
+ * past the end and without allocating for the claimed count. */
+static const struct hostile_vector {
+    const char *name;
+    int16_t key, version;
+    uint8_t bytes[48];
+    size_t len;
+} hostile_vectors[] = {
+    {"Produce topics 2^31-1", API_PRODUCE, 7,
+     {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0x7f, 0xff, 0xff, 0xff}, 12},
+    {"Produce topics -2", API_PRODUCE, 7,
+     {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0xff, 0xff, 0xff, 0xfe}, 12},
+    {"Produce topics null (not nullable)", API_PRODUCE, 7,
+     {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0xff, 0xff, 0xff, 0xff}, 12},
+    {"Produce partitions 2^28", API_PRODUCE, 7,
+     {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 't', 0x10,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
+     23},
+    {"Produce records length 2^31-1", API_PRODUCE, 7,
+     {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 't', 0x00,
+      0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0x00},
+     28},
+    {"Produce records length -2", API_PRODUCE, 7,
+     {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 't', 0x00,
+      0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xfe},
+     27},
+    {"Produce transactional id length 2^15-1", API_PRODUCE, 3,
+     {0x7f, 0xff, 0x00, 0x01, 0x00, 0x00, 0x75, 0x30, 0x00, 0x00, 0x00, 0x00}, 12},
+    {"Fetch topics 2^30", API_FETCH, 4,
+     {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x10, 0, 0, 0, 0x40, 0, 0, 0}, 21},
+    {"Fetch v11 forgotten partitions 2^30", API_FETCH, 11,
+     {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+      0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 't', 0x40, 0, 0, 0, 0, 0},
+     42},
+    {"Metadata topics 2^30", API_METADATA, 4, {0x40, 0x00, 0x00, 0x00, 0x00, 0x01, 'a', 0x01}, 8},
+    {"Metadata topics -2", API_METADATA, 1, {0xff, 0xff, 0xff, 0xfe}, 4},
+    {"Metadata topic name 2^15-1 long", API_METADATA, 4,
+     {0x00, 0x00, 0x00, 0x01, 0x7f, 0xff, 'a', 'b', 'c'}, 9},
+    {"Metadata topic name null", API_METADATA, 1, {0x00, 0x00, 0x00, 0x01, 0xff, 0xff}, 6},
+    {"ListOffsets partitions 2^31-1", API_LIST_OFFSETS, 2,
+     {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 't', 0x7f, 0xff, 0xff, 0xff},
+     16},
+    {"CreateTopics broker ids 2^30", API_CREATE_TOPICS, 4,
+     {0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0,
+      0, 0, 0, 0},
+     33},
+    {"CreateTopics configs 2^31-1", API_CREATE_TOPICS, 2,
+     {0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0},
+     26},
+    {"DeleteTopics names 2^31-1", API_DELETE_TOPICS, 1,
+     {0x7f, 0xff, 0xff, 0xff, 0x00, 0x00, 0x03, 0xe8}, 8},
+    {"DeleteRecords partitions 2^30", API_DELETE_RECORDS, 1,
+     {0, 0, 0, 1, 0, 1, 't', 0x40, 0, 0, 0, 0, 0, 0x03, 0xe8}, 15},
+    {"InitProducerId transactional id length -2", API_INIT_PRODUCER_ID, 1,
+     {0xff, 0xfe, 0x00, 0x00, 0xea, 0x60}, 6},
+    {"DescribeConfigs keys 2^30", API_DESCRIBE_CONFIGS, 2,
+     {0, 0, 0, 1, 2, 0, 1, 't', 0x40, 0, 0, 0, 0, 1, 'k', 1}, 16},
+    {"DescribeConfigs resources -5", API_DESCRIBE_CONFIGS, 1, {0xff, 0xff, 0xff, 0xfb, 0x00}, 5},
+    {"CreatePartitions broker ids 2^30", API_CREATE_PARTITIONS, 1,
+     {0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 2, 0, 0, 0, 1, 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+     28},
+    {"ApiVersions compact string length 2^32-2", API_API_VERSIONS, 3,
+     {0xff, 0xff, 0xff, 0xff, 0x0f, 'a', 0x01, 0x00}, 8},
+    {"ApiVersions varint of 6 bytes", API_API_VERSIONS, 3,
+     {0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x00}, 8},
+    {"ApiVersions tag count 2^31-1", API_API_VERSIONS, 3,
+     {0x01, 0x01, 0xff, 0xff, 0xff, 0xff, 0x07}, 7},
+    {"ApiVersions tag size past the end", API_API_VERSIONS, 3, {0x01, 0x01, 0x01, 0x00, 0x7f, 0x00},
+     6},
+};
+
+static void test_hostile_counts(void **state)
+{
+    for (size_t i = 0; i < sizeof(hostile_vectors) / sizeof(hostile_vectors[0]); i++) {
+        const struct hostile_vector *hv = &hostile_vectors[i];
+        uint8_t *body = exact_copy(hv->bytes, hv->len);
+        arena_t *a = arena_create(512);
+        kbuf_reader_t r;
+        kbuf_reader_init(&r, body, hv->len);
+        any_req_t req;
+        if (decode_any(hv->key, hv->version, &r, a, &req)) {
+            fail_msg("hostile vector decoded: %s", hv->name);
+        }
+        arena_destroy(a);
+        free(body);
+    }
+}
+
+/* ---- seed corpus for tests/fuzz/fuzz_request.c ---------------------------- */
+
+/* Writes each row as a frame after its size field: header v1 or v2 (by
+ * api_is_flexible, as the server decides) followed by the body. */
+static int write_corpus(const char *dir)
+{
+    for (size_t i = 0; i < N_CASES; i++) {
+        const codec_case_t *c = &cases[i];
+        bytes_t frame = {.n = 0};
+        put_i16(&frame, c->key);
+        put_i16(&frame, c->version);
+        put_i32(&frame, (int32_t)i + 1); /* CorrelationId */
+        put_str(&frame, "corpus");       /* ClientId */
+        if (api_is_flexible(c->key, c->version)) {
+            put_u8(&frame, 0);
+        }
+        c->request(&frame, c->version);
+
+        char path[4096];
+        int n = snprintf(path, sizeof(path), "%s/", dir);
+        for (const char *p = c->name; *p && n < (int)sizeof(path) - 1; p++) {
+            path[n++] = *p == ' ' ? '-' : (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        }
+        path[n] = '\0';
+        FILE *f = fopen(path, "wb");
+        if (!f || fwrite(frame.b, 1, frame.n, f) != frame.n || fclose(f) != 0) {
+            perror(path);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0) {
+        return write_corpus(argv[2]);
+    }
+
+    static const struct CMUnitTest fixed[] = {
+        cmocka_unit_test(test_table_covers_api),
+        cmocka_unit_test(test_api_versions_worked_example),
+        cmocka_unit_test(test_request_header),
+        cmocka_unit_test(test_response_header),
+        cmocka_unit_test(test_metadata_all_topics),
+        cmocka_unit_test(test_fetch_v4_vs_v11),
+        cmocka_unit_test(test_fetch_empty_records),
+        cmocka_unit_test(test_produce_throttle_last),
+        cmocka_unit_test(test_hostile_counts),
+    };
+    enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };
+
+    /* One named test per row and property, so a failure names its vector. */
+    static struct CMUnitTest tests[N_FIXED + 2 * N_CASES];
+    static char names[2 * N_CASES][64];
+    memcpy(tests, fixed, sizeof(fixed));
+    for (size_t i = 0; i < N_CASES; i++) {
+        for (int kind = 0; kind < 2; kind++) {
+            char *name = names[2 * i + (size_t)kind];
+            snprintf(name, sizeof(names[0]), "%s %s", cases[i].name, kind ? "prefixes fail" : "roundtrip");
+            tests[N_FIXED + 2 * i + (size_t)kind] = (struct CMUnitTest){
+                .name = name,
+                .test_func = kind ? test_case_prefixes : test_case_roundtrip,
+                .initial_state = (void *)&cases[i],
+            };
+        }
+    }
+    return _cmocka_run_group_tests("proto", tests, N_FIXED + 2 * N_CASES, NULL, NULL);
+}

@@ -68,7 +68,10 @@ typedef struct broker_config {
     int32_t message_max_bytes;
     int32_t socket_request_max_bytes;
     int32_t num_network_threads;
-    /* Keys given explicitly (for ConfigSource); indexes into broker_config_defs. */
+    /* Text value of every row of broker_config_defs (NULL = null) and whether
+     * it was given explicitly (for ConfigSource); the fields above are
+     * parsed from these by broker_config_finish. */
+    char **values;
     bool *is_set;
 } broker_config_t;
 

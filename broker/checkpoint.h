@@ -1,0 +1,46 @@
+/*
+ * checkpoint.h - Kafka's offset checkpoint files (recovery-point-offset-
+ * checkpoint, log-start-offset-checkpoint, ...):
+ *
+ *   0                 format version
+ *   2                 number of entries
+ *   orders 0 1500     topic partition offset
+ *   orders 1 1432
+ *
+ * Written atomically (temp file, fsync, rename, fsync of the directory) so
+ * a crash leaves either the old or the new file, never a torn one.
+ */
+#ifndef CONNECTD_CHECKPOINT_H
+#define CONNECTD_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct checkpoint_entry {
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+} checkpoint_entry_t;
+
+/* A set of entries; zero-initialise, release with checkpoint_free. */
+typedef struct checkpoint {
+    checkpoint_entry_t *entries;
+    size_t count, cap;
+} checkpoint_t;
+
+/* Reads `path` into `ckpt` (which must be empty).  A missing file is an empty
+ * checkpoint; a malformed one returns -1 with errstr naming path and line. */
+int checkpoint_read(const char *path, checkpoint_t *ckpt, char *errstr, size_t errstr_size);
+
+/* Writes `ckpt` to `path` atomically; -1 with errstr on failure. */
+int checkpoint_write(const char *path, const checkpoint_t *ckpt, char *errstr, size_t errstr_size);
+
+/* Adds an entry (copies the topic name). */
+void checkpoint_add(checkpoint_t *ckpt, const char *topic, int32_t partition, int64_t offset);
+
+/* The offset recorded for topic-partition, or `fallback`. */
+int64_t checkpoint_get(const checkpoint_t *ckpt, const char *topic, int32_t partition, int64_t fallback);
+
+void checkpoint_free(checkpoint_t *ckpt);
+
+#endif

@@ -1,0 +1,268 @@
+"""Integration-test harness: real `connectd broker` processes and TAP output.
+
+A test file defines functions named test_* and ends with
+`harness.main(globals())`; they run in definition order, each one becomes one
+TAP line.  An exception makes the test `not ok`, with its traceback and the
+stderr of every broker it started as `# ` diagnostics.
+
+Brokers listen on random loopback ports and keep their data in a temporary
+directory.  Every process a test starts is stopped when the test ends, also
+when it failed, so nothing outlives the test run.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import shutil
+import time
+import traceback
+
+# Generous: CI has two cores and runs sanitizer builds.
+DEFAULT_TIMEOUT = 60.0
+
+
+def connectd_path():
+    path = os.environ.get("CONNECTD")
+    if not path:
+        top = os.environ.get("TOP_BUILDDIR",
+                             os.path.join(os.path.dirname(__file__), "..", ".."))
+        path = os.path.join(top, "src", "connectd")
+    return os.path.abspath(path)
+
+
+def sample_properties():
+    """etc/broker.properties from the source tree: the tests start from the
+    sample users start from, so a key the broker rejects shows up here."""
+    top = os.environ.get("TOP_SRCDIR",
+                         os.path.join(os.path.dirname(__file__), "..", ".."))
+    return os.path.abspath(os.path.join(top, "etc", "broker.properties"))
+
+
+def free_port():
+    """A loopback port nobody listens on right now.  Another process could
+    take it before the broker binds; the OS picks from a large range, so a
+    collision is rare, and it shows as a failed start, never a wrong result."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout=DEFAULT_TIMEOUT, what="condition", interval=0.05):
+    """Polls `predicate` until it returns a true value, which is returned.
+    Raises AssertionError naming `what` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def tmpdir(prefix="connectd-test-"):
+    """A temporary directory removed when the current test ends (kept, and
+    named in the diagnostics, if it failed)."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    _current.tmpdirs.append(path)
+    return path
+
+
+class Broker:
+    """One `connectd broker` process.  The port and data directory stay the
+    same across restarts, as they would for an operator restarting a node."""
+
+    def __init__(self, overrides=None, props=None, port=None, data_dir=None):
+        self.port = port or free_port()
+        self.workdir = tmpdir("connectd-broker-")
+        self.data_dir = data_dir or os.path.join(self.workdir, "data")
+        self.props = props or sample_properties()
+        self.overrides = dict(overrides or {})
+        self.proc = None
+        self.runs = 0
+        self.stderr_path = None
+        _current.brokers.append(self)
+
+    @property
+    def bootstrap(self):
+        return "127.0.0.1:%d" % self.port
+
+    def command(self):
+        cmd = [connectd_path(), "broker", self.props,
+               "--override", "listeners=PLAINTEXT://127.0.0.1:%d" % self.port,
+               "--override", "log.dirs=%s" % self.data_dir]
+        for key, value in self.overrides.items():
+            cmd += ["--override", "%s=%s" % (key, value)]
+        return cmd
+
+    def start(self, timeout=DEFAULT_TIMEOUT):
+        """Starts the broker and waits until its port accepts connections."""
+        assert self.proc is None, "broker already running"
+        self.runs += 1
+        # One stderr file per run, so a test can look at what one start said.
+        self.stderr_path = os.path.join(self.workdir, "stderr.%d" % self.runs)
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
+                                         stdout=err, stderr=err)
+        deadline = time.monotonic() + timeout
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                self.proc = None
+                raise AssertionError("broker exited with code %d during start-up:\n%s"
+                                     % (rc, self.stderr()))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("broker did not accept connections on port %d within %.0f s"
+                                     % (self.port, timeout))
+            time.sleep(0.05)
+
+    def stop(self, timeout=DEFAULT_TIMEOUT):
+        """SIGTERM; a clean stop must exit with 0 (under ASan a leak or a
+        memory error makes the exit code non-zero, so this checks those too)."""
+        assert self.proc is not None, "broker not running"
+        proc, self.proc = self.proc, None
+        proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError("broker did not exit within %.0f s of SIGTERM" % timeout)
+        if rc != 0:
+            raise AssertionError("broker exited with code %d after SIGTERM (expected 0):\n%s"
+                                 % (rc, self.stderr()))
+
+    def kill(self):
+        """kill -9: no chance to flush or write checkpoints."""
+        assert self.proc is not None, "broker not running"
+        proc, self.proc = self.proc, None
+        proc.kill()
+        proc.wait()
+
+    def restart(self, **kw):
+        self.stop()
+        return self.start(**kw)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stderr(self, run=None):
+        """Text the broker wrote to stderr in run `run` (default: the latest)."""
+        path = os.path.join(self.workdir, "stderr.%d" % (run or self.runs))
+        try:
+            with open(path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_stderr(self, text, timeout=DEFAULT_TIMEOUT):
+        """Waits until the latest run's stderr contains `text`; returns the line."""
+        def find():
+            for line in self.stderr().splitlines():
+                if text in line:
+                    return line
+            return None
+        return wait_for(find, timeout, "broker stderr to contain %r" % text)
+
+    def partition_dir(self, topic, partition):
+        return os.path.join(self.data_dir, "%s-%d" % (topic, partition))
+
+    def segments(self, topic, partition):
+        """Base offsets of the partition's .log files, sorted."""
+        names = os.listdir(self.partition_dir(topic, partition))
+        return sorted(int(n[:-4]) for n in names if n.endswith(".log"))
+
+    def segment_path(self, topic, partition, base_offset):
+        return os.path.join(self.partition_dir(topic, partition), "%020d.log" % base_offset)
+
+    def cleanup(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+def run(cmd, input=None, timeout=DEFAULT_TIMEOUT, check=True):
+    """Runs a client command; returns CompletedProcess with bytes stdout/stderr."""
+    try:
+        res = subprocess.run(cmd, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError("%s timed out after %.0f s; stderr:\n%s"
+                             % (" ".join(cmd), timeout, (e.stderr or b"").decode("utf-8", "replace")))
+    if check and res.returncode != 0:
+        raise AssertionError("%s exited with %d; stderr:\n%s"
+                             % (" ".join(cmd), res.returncode, res.stderr.decode("utf-8", "replace")))
+    return res
+
+
+# ---- TAP ---------------------------------------------------------------------
+
+class _TestState:
+    def __init__(self):
+        self.brokers = []
+        self.tmpdirs = []
+
+
+_current = _TestState()
+
+
+def _diag(text):
+    for line in text.rstrip("\n").splitlines():
+        print("# " + line)
+
+
+def _finish_test(failed):
+    """Stops what the test left running, and removes its temp dirs unless it
+    failed (then they are named so a developer can look)."""
+    global _current
+    state, _current = _current, _TestState()
+    for b in state.brokers:
+        b.cleanup()
+        for run in range(1, b.runs + 1) if failed else ():
+            _diag("--- stderr of broker on port %d, run %d ---" % (b.port, run))
+            _diag(b.stderr(run)[-20000:] or "(empty)")
+    for path in state.tmpdirs:
+        if failed:
+            _diag("kept temp dir %s" % path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def main(namespace):
+    """Runs every test_* function of `namespace` in definition order."""
+    tests = [(name, fn) for name, fn in namespace.items()
+             if name.startswith("test_") and callable(fn)]
+    # The TAP driver may stop us with SIGTERM; exit through the normal path
+    # so the brokers of the running test are stopped too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    print("1..%d" % len(tests))
+    sys.stdout.flush()
+    n_failed = 0
+    for i, (name, fn) in enumerate(tests, 1):
+        doc = (fn.__doc__ or "").strip().splitlines()
+        # '#' would start a TAP directive (SKIP/TODO) in the description.
+        label = (name[5:] + (": " + doc[0] if doc else "")).replace("#", "")
+        try:
+            fn()
+        except Exception:
+            n_failed += 1
+            print("not ok %d - %s" % (i, label))
+            _diag(traceback.format_exc())
+            _finish_test(True)
+        except BaseException:
+            _finish_test(True)
+            raise
+        else:
+            print("ok %d - %s" % (i, label))
+            _finish_test(False)
+        sys.stdout.flush()
+    sys.exit(1 if n_failed else 0)

@@ -1,0 +1,493 @@
+"""A small raw Kafka protocol client for tests that real clients cannot
+express: malformed frames, hand-made record batches, DeleteRecords (which
+confluent-kafka 1.7 has no API for), exact error codes.
+
+Field layouts follow /work/shared/reference/kafka-protocol.md §3 and §4 (the
+Apache Kafka JSON schemas).  Only the versions the tests use are encoded.
+"""
+
+import gzip
+import socket
+import struct
+import time
+
+# API keys
+PRODUCE, FETCH, LIST_OFFSETS, METADATA = 0, 1, 2, 3
+API_VERSIONS, CREATE_TOPICS, DELETE_TOPICS, DELETE_RECORDS = 18, 19, 20, 21
+INIT_PRODUCER_ID = 22
+
+# The ranges issue 2 says to advertise (reference §0), group APIs excluded.
+EXPECTED_API_RANGES = {
+    PRODUCE: (3, 7), FETCH: (4, 11), LIST_OFFSETS: (1, 2), METADATA: (0, 4),
+    API_VERSIONS: (0, 3), CREATE_TOPICS: (2, 4), DELETE_TOPICS: (0, 1),
+    DELETE_RECORDS: (0, 1), INIT_PRODUCER_ID: (0, 1), 32: (1, 2), 37: (0, 1),
+}
+
+# ---- CRC-32C (Castagnoli), for hand-made batches -----------------------------
+
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC_TABLE = _crc32c_table()
+
+
+def crc32c(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c = _CRC_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+assert crc32c(b"123456789") == 0xE3069283
+
+# ---- primitive encoding -------------------------------------------------------
+
+def i8(v): return struct.pack(">b", v)
+def i16(v): return struct.pack(">h", v)
+def i32(v): return struct.pack(">i", v)
+def i64(v): return struct.pack(">q", v)
+
+
+def string(s):
+    if s is None:
+        return i16(-1)
+    b = s.encode() if isinstance(s, str) else s
+    return i16(len(b)) + b
+
+
+def nbytes(b):
+    return i32(-1) if b is None else i32(len(b)) + b
+
+
+def array(items, enc):
+    if items is None:
+        return i32(-1)
+    return i32(len(items)) + b"".join(enc(x) for x in items)
+
+
+def uvarint(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def varint(v):
+    return uvarint((v << 1) ^ (v >> 63))  # zig-zag
+
+
+def compact_string(s):
+    b = s.encode()
+    return uvarint(len(b) + 1) + b
+
+
+class Reader:
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    def take(self, n):
+        if n < 0 or self.pos + n > len(self.data):
+            raise ValueError("response truncated at byte %d (need %d more)" % (self.pos, n))
+        b = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return b
+
+    def i8(self): return struct.unpack(">b", self.take(1))[0]
+    def i16(self): return struct.unpack(">h", self.take(2))[0]
+    def i32(self): return struct.unpack(">i", self.take(4))[0]
+    def i64(self): return struct.unpack(">q", self.take(8))[0]
+    def u32(self): return struct.unpack(">I", self.take(4))[0]
+
+    def string(self):
+        n = self.i16()
+        return None if n < 0 else self.take(n).decode()
+
+    def nbytes(self):
+        n = self.i32()
+        return None if n < 0 else self.take(n)
+
+    def array(self, dec):
+        n = self.i32()
+        return None if n < 0 else [dec(self) for _ in range(n)]
+
+    def uvarint(self):
+        shift = value = 0
+        while True:
+            b = self.take(1)[0]
+            value |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return value
+            shift += 7
+
+    def varint(self):
+        u = self.uvarint()
+        return (u >> 1) ^ -(u & 1)
+
+    def remaining(self):
+        return len(self.data) - self.pos
+
+# ---- record batches (magic 2) -----------------------------------------------
+
+CODEC_NONE, CODEC_GZIP, CODEC_SNAPPY, CODEC_LZ4, CODEC_ZSTD = 0, 1, 2, 3, 4
+
+
+def encode_record(offset_delta, ts_delta, key, value, headers=()):
+    body = i8(0) + varint(ts_delta) + varint(offset_delta)
+    body += varint(-1) if key is None else varint(len(key)) + key
+    body += varint(-1) if value is None else varint(len(value)) + value
+    body += varint(len(headers))
+    for hk, hv in headers:
+        hk = hk.encode()
+        body += varint(len(hk)) + hk
+        body += varint(-1) if hv is None else varint(len(hv)) + hv
+    return varint(len(body)) + body
+
+
+def make_batch(records, timestamps=None, codec=CODEC_NONE, producer_id=-1, producer_epoch=-1,
+               base_sequence=-1, attributes=None, magic=2, last_offset_delta=None, count=None,
+               bad_crc=False):
+    """A RecordBatch v2.  `records` is a list of (key, value) or
+    (key, value, headers).  The other arguments exist so tests can build
+    batches that break one rule at a time."""
+    now = int(time.time() * 1000)
+    timestamps = timestamps or [now] * len(records)
+    recs = b""
+    for i, rec in enumerate(records):
+        key, value = rec[0], rec[1]
+        headers = rec[2] if len(rec) > 2 else ()
+        recs += encode_record(i, timestamps[i] - timestamps[0], key, value, headers)
+    if codec == CODEC_GZIP:
+        recs = gzip.compress(recs)
+    elif codec != CODEC_NONE:
+        raise ValueError("only gzip is implemented here")
+    attrs = codec if attributes is None else attributes
+    n = len(records)
+    after_crc = (i16(attrs) + i32(n - 1 if last_offset_delta is None else last_offset_delta)
+                 + i64(timestamps[0]) + i64(max(timestamps)) + i64(producer_id)
+                 + i16(producer_epoch) + i32(base_sequence) + i32(n if count is None else count)
+                 + recs)
+    crc = crc32c(after_crc)
+    if bad_crc:
+        crc ^= 0x5A5A5A5A
+    # batchLength counts everything after itself: epoch, magic, crc, rest.
+    return i64(0) + i32(4 + 1 + 4 + len(after_crc)) + i32(0) + i8(magic) \
+        + struct.pack(">I", crc) + after_crc
+
+
+def parse_batches(data, allow_partial=True):
+    """Splits concatenated batches (a Fetch's records or a .log file).
+    Returns dicts of the header fields, with 'crc_ok' and 'raw'.  A trailing
+    partial batch (allowed in Fetch responses) is dropped."""
+    out = []
+    pos = 0
+    while pos + 12 <= len(data):
+        base_offset, length = struct.unpack(">qi", data[pos:pos + 12])
+        if pos + 12 + length > len(data):
+            if allow_partial:
+                break
+            raise ValueError("partial batch at byte %d" % pos)
+        raw = data[pos:pos + 12 + length]
+        r = Reader(raw[12:])
+        b = {"base_offset": base_offset, "length": length, "raw": raw, "pos": pos}
+        b["leader_epoch"] = r.i32()
+        b["magic"] = r.i8()
+        b["crc"] = r.u32()
+        b["crc_ok"] = crc32c(raw[21:]) == b["crc"]
+        b["attributes"] = r.i16()
+        b["last_offset_delta"] = r.i32()
+        b["base_timestamp"] = r.i64()
+        b["max_timestamp"] = r.i64()
+        b["producer_id"] = r.i64()
+        b["producer_epoch"] = r.i16()
+        b["base_sequence"] = r.i32()
+        b["count"] = r.i32()
+        b["records_data"] = raw[61:]
+        b["last_offset"] = base_offset + b["last_offset_delta"]
+        out.append(b)
+        pos += 12 + length
+    return out
+
+
+def batch_records(batch):
+    """Records of an uncompressed or gzip batch as (offset, timestamp, key, value, headers)."""
+    codec = batch["attributes"] & 7
+    data = batch["records_data"]
+    if codec == CODEC_GZIP:
+        data = gzip.decompress(data)
+    elif codec != CODEC_NONE:
+        raise ValueError("codec %d not decodable here" % codec)
+    r = Reader(data)
+    out = []
+    for _ in range(batch["count"]):
+        r.varint()  # length
+        r.i8()
+        ts = batch["base_timestamp"] + r.varint()
+        off = batch["base_offset"] + r.varint()
+        n = r.varint()
+        key = None if n < 0 else r.take(n)
+        n = r.varint()
+        value = None if n < 0 else r.take(n)
+        headers = []
+        for _ in range(r.varint()):
+            hk = r.take(r.varint()).decode()
+            n = r.varint()
+            headers.append((hk, None if n < 0 else r.take(n)))
+        out.append((off, ts, key, value, headers))
+    return out
+
+# ---- connection ----------------------------------------------------------------
+
+def request_header(api_key, version, corr, client_id="kproto", flexible=False):
+    """Request header v1 (v2 when flexible: the same plus empty tagged fields)."""
+    h = i16(api_key) + i16(version) + i32(corr) + string(client_id)
+    return h + (b"\x00" if flexible else b"")
+
+
+class Closed(Exception):
+    """The broker closed the connection."""
+
+
+class Conn:
+    def __init__(self, port, host="127.0.0.1", timeout=60.0, client_id="kproto"):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.client_id = client_id
+        self.next_corr = 1
+
+    @property
+    def local_port(self):
+        return self.sock.getsockname()[1]
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def header(self, api_key, version, corr, flexible=False):
+        return request_header(api_key, version, corr, self.client_id, flexible)
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def send(self, api_key, version, body, flexible=None):
+        """Sends one framed request; returns its correlation id."""
+        if flexible is None:
+            flexible = api_key == API_VERSIONS and version >= 3
+        corr = self.next_corr
+        self.next_corr += 1
+        frame = self.header(api_key, version, corr, flexible) + body
+        self.sock.sendall(i32(len(frame)) + frame)
+        return corr
+
+    def _recv_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            try:
+                chunk = self.sock.recv(n - len(buf))
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                raise Closed("connection closed after %d of %d bytes" % (len(buf), n))
+            buf += chunk
+        return buf
+
+    def recv(self):
+        """One response: (correlation id, body Reader).  Raises Closed."""
+        size = struct.unpack(">i", self._recv_exact(4))[0]
+        data = self._recv_exact(size)
+        return struct.unpack(">i", data[:4])[0], Reader(data[4:])
+
+    def request(self, api_key, version, body):
+        corr = self.send(api_key, version, body)
+        got, r = self.recv()
+        assert got == corr, "correlation id %d, expected %d" % (got, corr)
+        return r
+
+    def closed_by_peer(self, timeout=60.0):
+        """True if the broker closes the connection (reads EOF) within
+        `timeout`; any bytes it sends first are returned as the second item."""
+        self.sock.settimeout(timeout)
+        data = b""
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return True, data
+                data += chunk
+        except ConnectionResetError:
+            return True, data
+        except socket.timeout:
+            return False, data
+
+# ---- requests and responses --------------------------------------------------
+
+def api_versions(conn, version=3):
+    body = b""
+    if version >= 3:
+        body = compact_string("kproto") + compact_string("1.0") + b"\x00"
+    r = conn.request(API_VERSIONS, version, body)
+    return decode_api_versions(r, version)
+
+
+def decode_api_versions(r, version):
+    """{'error': code, 'apis': {key: (min, max)}}.  Versions the broker does
+    not know are answered in the v0 layout (KIP-511)."""
+    err = r.i16()
+    apis = {}
+    if version >= 3 and err == 0:
+        for _ in range(r.uvarint() - 1):
+            key, lo, hi = r.i16(), r.i16(), r.i16()
+            r.uvarint()  # tags
+            apis[key] = (lo, hi)
+    else:
+        for _ in range(r.i32()):
+            key, lo, hi = r.i16(), r.i16(), r.i16()
+            apis[key] = (lo, hi)
+    return {"error": err, "apis": apis}
+
+
+def metadata(conn, topics=None, allow_auto_create=False):
+    body = array(topics, string) + i8(1 if allow_auto_create else 0)
+    r = conn.request(METADATA, 4, body)
+    r.i32()  # throttle
+    brokers = r.array(lambda r: (r.i32(), r.string(), r.i32(), r.string()))
+    cluster_id = r.string()
+    controller = r.i32()
+
+    def partition(r):
+        return {"error": r.i16(), "index": r.i32(), "leader": r.i32(),
+                "replicas": r.array(Reader.i32), "isr": r.array(Reader.i32)}
+
+    def topic(r):
+        return {"error": r.i16(), "name": r.string(), "internal": r.i8() != 0,
+                "partitions": r.array(partition)}
+
+    return {"brokers": brokers, "cluster_id": cluster_id, "controller": controller,
+            "topics": {t["name"]: t for t in r.array(topic)}}
+
+
+def produce_body(topic, partition, batch, acks=-1, timeout_ms=30000, transactional_id=None):
+    return (string(transactional_id) + i16(acks) + i32(timeout_ms)
+            + array([topic], lambda t: string(t)
+                    + array([partition], lambda p: i32(p) + nbytes(batch))))
+
+
+def produce(conn, topic, partition, batch, acks=-1, version=7):
+    """Returns the partition result dict (error, base_offset, log_start_offset)."""
+    r = conn.request(PRODUCE, version, produce_body(topic, partition, batch, acks))
+    return decode_produce(r, version)
+
+
+def decode_produce(r, version):
+    topics = r.array(lambda r: (r.string(), r.array(lambda r: {
+        "index": r.i32(), "error": r.i16(), "base_offset": r.i64(),
+        "log_append_time": r.i64(),
+        "log_start_offset": r.i64() if version >= 5 else None})))
+    r.i32()  # throttle, last in Produce
+    assert len(topics) == 1 and len(topics[0][1]) == 1, "produce response must mirror the request"
+    return topics[0][1][0]
+
+
+def list_offsets(conn, topic, partition, timestamp):
+    """Returns (error, timestamp, offset) for one partition (ListOffsets v2)."""
+    body = i32(-1) + i8(0) + array([topic], lambda t: string(t) + array(
+        [partition], lambda p: i32(p) + i64(timestamp)))
+    r = conn.request(LIST_OFFSETS, 2, body)
+    r.i32()
+    topics = r.array(lambda r: (r.string(), r.array(
+        lambda r: (r.i32(), r.i16(), r.i64(), r.i64()))))
+    _, err, ts, off = topics[0][1][0]
+    return err, ts, off
+
+
+def earliest(conn, topic, partition):
+    err, _, off = list_offsets(conn, topic, partition, -2)
+    assert err == 0, "ListOffsets earliest error %d" % err
+    return off
+
+
+def latest(conn, topic, partition):
+    err, _, off = list_offsets(conn, topic, partition, -1)
+    assert err == 0, "ListOffsets latest error %d" % err
+    return off
+
+
+def delete_records(conn, topic, partition, offset):
+    """Returns (error, low_watermark)."""
+    body = array([topic], lambda t: string(t) + array(
+        [partition], lambda p: i32(p) + i64(offset))) + i32(30000)
+    r = conn.request(DELETE_RECORDS, 1, body)
+    r.i32()
+    topics = r.array(lambda r: (r.string(), r.array(lambda r: (r.i32(), r.i64(), r.i16()))))
+    _, low, err = topics[0][1][0]
+    return err, low
+
+
+def init_producer_id(conn, transactional_id=None):
+    """Returns (error, producer_id, epoch)."""
+    r = conn.request(INIT_PRODUCER_ID, 1, string(transactional_id) + i32(60000))
+    r.i32()
+    return r.i16(), r.i64(), r.i16()
+
+
+def fetch_body(topic, partition, offset, max_wait_ms=500, min_bytes=1, max_bytes=1 << 20,
+               partition_max_bytes=1 << 20):
+    return (i32(-1) + i32(max_wait_ms) + i32(min_bytes) + i32(max_bytes) + i8(0)
+            + i32(0) + i32(-1)
+            + array([topic], lambda t: string(t) + array([partition], lambda p: (
+                i32(p) + i32(-1) + i64(offset) + i64(-1) + i32(partition_max_bytes))))
+            + array([], None) + string(""))
+
+
+def decode_fetch(r):
+    """Fetch v11 response for one partition: dict with error, hwm, records."""
+    r.i32()  # throttle
+    top_err = r.i16()
+    r.i32()  # session id
+    topics = r.array(lambda r: (r.string(), r.array(lambda r: {
+        "index": r.i32(), "error": r.i16(), "hwm": r.i64(), "lso": r.i64(),
+        "log_start_offset": r.i64(),
+        "aborted": r.array(lambda r: (r.i64(), r.i64())),
+        "preferred_read_replica": r.i32(), "records": r.nbytes()})))
+    part = topics[0][1][0]
+    part["top_error"] = top_err
+    return part
+
+
+def fetch(conn, topic, partition, offset, **kw):
+    r = conn.request(FETCH, 11, fetch_body(topic, partition, offset, **kw))
+    return decode_fetch(r)
+
+
+def read_all(conn, topic, partition, start=None):
+    """Every record from `start` (default: earliest) to the high watermark,
+    as (offset, timestamp, key, value, headers), checking every batch's CRC.
+    Only for uncompressed/gzip batches."""
+    offset = earliest(conn, topic, partition) if start is None else start
+    end = latest(conn, topic, partition)
+    out = []
+    while offset < end:
+        part = fetch(conn, topic, partition, offset, max_wait_ms=100)
+        assert part["error"] == 0, "fetch error %d at offset %d" % (part["error"], offset)
+        batches = parse_batches(part["records"] or b"")
+        assert batches, "fetch at %d below the high watermark %d returned nothing" % (offset, end)
+        for b in batches:
+            assert b["crc_ok"], "batch at offset %d has a bad CRC" % b["base_offset"]
+            for rec in batch_records(b):
+                if rec[0] >= offset:
+                    out.append(rec)
+            offset = max(offset, b["last_offset"] + 1)
+    return out

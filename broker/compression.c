@@ -40,7 +40,6 @@
  */
 #include "records.h"
 
-#include <limits.h>
 #include <lz4frame.h>
 #include <snappy-c.h>
 #include <string.h>
@@ -54,8 +53,8 @@
 #define SINK_MIN_CHUNK ((size_t)16 << 10)
 #define SINK_MAX_CHUNK ((size_t)4 << 20)
 
-/* snappy-java's default block size: each xerial block compresses this much
- * input, and Java consumers size their buffers for it. */
+/* snappy-java's default block size, which Kafka's Java producer keeps: each
+ * xerial block holds this much input, so our output looks like theirs. */
 #define XERIAL_BLOCK_SIZE ((size_t)32 << 10)
 #define XERIAL_HEADER_SIZE 16
 

@@ -19,13 +19,16 @@
 #include "properties.h"
 
 static broker_t *running;
+static uv_signal_t sigterm_handle, sigint_handle;
 
 static void on_signal(uv_signal_t *sig, int signum)
 {
     blog_info("received %s, shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
     broker_destroy(running);
     running = NULL;
-    uv_close((uv_handle_t *)sig, NULL);
+    /* Both handles go, so the loop runs out of work and uv_run returns. */
+    uv_close((uv_handle_t *)&sigterm_handle, NULL);
+    uv_close((uv_handle_t *)&sigint_handle, NULL);
 }
 
 /* Parses the command line into `props`.  Returns false after printing why. */
@@ -114,19 +117,10 @@ int cmd_broker(int argc, char **argv)
         fprintf(stderr, "connectd broker: %s\n", err);
         return EXIT_RUNTIME;
     }
-    uv_signal_t sigterm, sigint;
-    uv_signal_init(loop, &sigterm);
-    uv_signal_init(loop, &sigint);
-    uv_signal_start(&sigterm, on_signal, SIGTERM);
-    uv_signal_start(&sigint, on_signal, SIGINT);
-    uv_run(loop, UV_RUN_DEFAULT);
-    /* A signal stopped the broker; close the other signal handle too. */
-    if (!uv_is_closing((uv_handle_t *)&sigterm)) {
-        uv_close((uv_handle_t *)&sigterm, NULL);
-    }
-    if (!uv_is_closing((uv_handle_t *)&sigint)) {
-        uv_close((uv_handle_t *)&sigint, NULL);
-    }
+    uv_signal_init(loop, &sigterm_handle);
+    uv_signal_init(loop, &sigint_handle);
+    uv_signal_start(&sigterm_handle, on_signal, SIGTERM);
+    uv_signal_start(&sigint_handle, on_signal, SIGINT);
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
     return 0;

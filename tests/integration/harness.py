@@ -124,21 +124,22 @@ class Broker:
                                      % (self.port, timeout))
             time.sleep(0.05)
 
-    def stop(self, timeout=DEFAULT_TIMEOUT):
-        """SIGTERM; a clean stop must exit with 0 (under ASan a leak or a
-        memory error makes the exit code non-zero, so this checks those too)."""
+    def stop(self, timeout=DEFAULT_TIMEOUT, sig=signal.SIGTERM):
+        """SIGTERM (or `sig`); a clean stop must exit with 0 (under ASan a leak
+        or a memory error makes the exit code non-zero, so this checks those too)."""
         assert self.proc is not None, "broker not running"
         proc, self.proc = self.proc, None
-        proc.send_signal(signal.SIGTERM)
+        name = signal.Signals(sig).name
+        proc.send_signal(sig)
         try:
             rc = proc.wait(timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            raise AssertionError("broker did not exit within %.0f s of SIGTERM" % timeout)
+            raise AssertionError("broker did not exit within %.0f s of %s" % (timeout, name))
         if rc != 0:
-            raise AssertionError("broker exited with code %d after SIGTERM (expected 0):\n%s"
-                                 % (rc, self.stderr()))
+            raise AssertionError("broker exited with code %d after %s (expected 0):\n%s"
+                                 % (rc, name, self.stderr()))
 
     def kill(self):
         """kill -9: no chance to flush or write checkpoints."""

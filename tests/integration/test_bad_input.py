@@ -190,6 +190,7 @@ def test_garbage_bodies():
                 assert got == corr, "API %d v%d: response to another request" % (key, version)
                 answered += 1
             conn.close()
+    print("# garbage bodies: %d refused by closing, %d answered" % (closed, answered))
     assert closed > 0, "no garbage request was refused"
     assert b.alive()
     with fresh(b) as conn:

@@ -130,9 +130,7 @@ def test_sigint_stops_cleanly():
     b = Broker().start()
     with kproto.Conn(b.port) as conn:
         assert kproto.produce(conn, "s", 0, kproto.make_batch([(None, b"v")]))["error"] == 0
-    proc, b.proc = b.proc, None
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(harness.DEFAULT_TIMEOUT) == 0, b.stderr()
+    b.stop(sig=signal.SIGINT)
     b.start()
     with kproto.Conn(b.port) as conn:
         assert [r[3] for r in kproto.read_all(conn, "s", 0)] == [b"v"]

@@ -13,6 +13,7 @@ import threading
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import kproto  # noqa: E402
 from harness import Broker  # noqa: E402
 
 from confluent_kafka import (Consumer, KafkaError, KafkaException, Producer,  # noqa: E402
@@ -24,7 +25,11 @@ TIMEOUT = harness.DEFAULT_TIMEOUT
 
 
 def admin(b):
-    return AdminClient({"bootstrap.servers": b.bootstrap})
+    """One AdminClient per broker, kept alive with it: a destroyed client
+    fails its pending futures."""
+    if not hasattr(b, "admin_client"):
+        b.admin_client = AdminClient({"bootstrap.servers": b.bootstrap})
+    return b.admin_client
 
 
 def producer(b, **conf):
@@ -161,6 +166,9 @@ def test_describe_broker_configs():
     assert entry.value == "4321" and source(entry) == ConfigSource.STATIC_BROKER_CONFIG, entry
     entry = cfg["log.segment.bytes"]
     assert entry.value == "1073741824", entry
+    # Commented out in etc/broker.properties, so Kafka's default.
+    entry = cfg["log.retention.bytes"]
+    assert entry.value == "-1" and source(entry) == ConfigSource.DEFAULT_CONFIG, entry
     for key in ("num.partitions", "log.dirs", "auto.create.topics.enable", "message.max.bytes",
                 "socket.request.max.bytes", "log.retention.bytes"):
         assert key in cfg, (key, sorted(cfg))
@@ -266,8 +274,12 @@ def test_offsets_for_times():
     p = producer(b, **{"linger.ms": 100, "compression.codec": "zstd"})
     for part in range(3):
         for i in range(50):
-            p.produce("times", b"%d-%d" % (part, i), partition=part, timestamp=t0 + i * 10)
+            p.produce("times", b"%d-%d " % (part, i) + b"y" * 100, partition=part,
+                      timestamp=t0 + i * 10)
     assert p.flush(TIMEOUT) == 0
+    with open(b.segment_path("times", 0, 0), "rb") as f:
+        codecs = {bt["attributes"] & 7 for bt in kproto.parse_batches(f.read())}
+    assert codecs == {kproto.CODEC_ZSTD}, "batches not zstd-compressed: %s" % codecs
     c = consumer(b)
     try:
         query = [TopicPartition("times", 0, t0 + 125), TopicPartition("times", 1, t0),

@@ -250,12 +250,14 @@ def test_offsets_by_timestamp():
     p = confluent_kafka.Producer({"bootstrap.servers": b.bootstrap, "linger.ms": 200,
                                   "compression.codec": "zstd"})
     # Ten records in one zstd batch, then ten more in batches of their own.
+    # Compressible values: librdkafka sends a batch plain if zstd would not shrink it.
     for i in range(10):
-        p.produce("ts", b"v%d" % i, partition=0, timestamp=t0 + i * 1000)
+        p.produce("ts", b"v%d " % i + b"x" * 200, partition=0, timestamp=t0 + i * 1000)
     assert p.flush(60) == 0
     for i in range(10, 20):
-        p.produce("ts", b"v%d" % i, partition=0, timestamp=t0 + i * 1000)
+        p.produce("ts", b"v%d " % i + b"x" * 200, partition=0, timestamp=t0 + i * 1000)
         assert p.flush(60) == 0
+    del p  # closes its connections before the broker stops
     first = stored_batches(b, "ts", 0)[0]
     assert first["count"] == 10 and first["attributes"] & 7 == kproto.CODEC_ZSTD, first
 

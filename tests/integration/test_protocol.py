@@ -124,6 +124,27 @@ def test_idempotent_sequences():
     b.stop()
 
 
+def test_timestamp_lookup_inside_gzip_batch():
+    """ListOffsets by timestamp finds a record inside a gzip batch, served byte-identical"""
+    b = Broker().start()
+    t0 = 1500000000000
+    with kproto.Conn(b.port) as conn:
+        batch = kproto.make_batch(records(10), timestamps=[t0 + i * 100 for i in range(10)],
+                                  codec=kproto.CODEC_GZIP)
+        assert produce_ok(conn, "gz", 0, batch) == 0
+        assert produce_ok(conn, "gz", 0, kproto.make_batch(records(1, b"plain"),
+                                                           timestamps=[t0 + 5000])) == 10
+        for ts, want in ((t0, (0, t0)), (t0 + 250, (3, t0 + 300)), (t0 + 900, (9, t0 + 900)),
+                         (t0 + 901, (10, t0 + 5000)), (t0 + 5001, (-1, -1))):
+            err, got_ts, off = kproto.list_offsets(conn, "gz", 0, ts)
+            assert err == NONE and (off, got_ts) == want, (ts, err, off, got_ts)
+        part = kproto.fetch(conn, "gz", 0, 4)
+        served = kproto.parse_batches(part["records"], allow_partial=False)
+        assert served[0]["raw"][16:] == batch[16:], "gzip batch not served as produced"
+        assert [r[3] for r in kproto.batch_records(served[0])] == [v for _, v in records(10)]
+    b.stop()
+
+
 def test_fetch_long_poll_woken_by_produce():
     """a Fetch waiting on MaxWaitMs/MinBytes is answered when enough data arrives"""
     b = Broker().start()

@@ -23,7 +23,8 @@ HOUR_MS = 3600 * 1000
 
 
 def create_topic(b, name, partitions=1, **config):
-    futs = AdminClient({"bootstrap.servers": b.bootstrap}).create_topics(
+    admin = AdminClient({"bootstrap.servers": b.bootstrap})
+    futs = admin.create_topics(
         [NewTopic(name, partitions, 1, config={k.replace("_", "."): str(v)
                                                for k, v in config.items()})],
         request_timeout=TIMEOUT)
@@ -252,6 +253,8 @@ def test_kill9_keeps_acknowledged_records():
         harness.wait_for(step, what="the recovered log to be read to the end", interval=0)
     finally:
         c.close()
+    print("# %d produced, %d acknowledged, %d in the log after the restart"
+          % (seq, len(acked), len(values)))
     first_pos = {}
     for pos, v in enumerate(values):
         first_pos.setdefault(v, pos)

@@ -4,10 +4,18 @@
 #include <stddef.h>
 
 static const api_range_t supported[] = {
-    {API_PRODUCE, 3, 7},
+    /* Produce from v0, not v3 as reference §0 suggests: librdkafka <= 2.11
+     * enables gzip, snappy and lz4 only if Produce v0 is in range
+     * (rdkafka_msgset_writer.c asks ApiVersion_supported(Produce, 0, 0)).
+     * v0-v2 requests carry old message formats, which are refused per
+     * partition with UNSUPPORTED_FOR_MESSAGE_FORMAT. */
+    {API_PRODUCE, 0, 7},
     {API_FETCH, 4, 11},
     {API_LIST_OFFSETS, 1, 2},
     {API_METADATA, 0, 4},
+    /* FindCoordinator before the group APIs: librdkafka 2.0 enables lz4 only
+     * when FindCoordinator v0 is offered (rdkafka_feature.c, FEATURE_LZ4). */
+    {API_FIND_COORDINATOR, 0, 2},
     {API_API_VERSIONS, 0, 3},
     {API_CREATE_TOPICS, 2, 4},
     {API_DELETE_TOPICS, 0, 1},

@@ -46,6 +46,8 @@ static handler_fn *handler_for(int16_t key)
         return handle_api_versions;
     case API_METADATA:
         return handle_metadata;
+    case API_FIND_COORDINATOR:
+        return handle_find_coordinator;
     case API_PRODUCE:
         return handle_produce;
     case API_FETCH:

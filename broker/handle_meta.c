@@ -1,5 +1,6 @@
 /*
- * handle_meta.c - ApiVersions and Metadata: what a client asks first.
+ * handle_meta.c - ApiVersions, Metadata and FindCoordinator: what a client
+ * asks first.
  *
  * Metadata advertises this node as the leader, sole replica and ISR of every
  * partition, and as the controller (admin clients send CreateTopics there).
@@ -136,5 +137,28 @@ req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req)
         topics_read_unlock(ctx->topics);
     }
     proto_encode_metadata(&req->resp, v, &md);
+    return REQ_DONE;
+}
+
+/* A single node coordinates every group.  Transactions have no coordinator
+ * yet, so a transactional key gets COORDINATOR_NOT_AVAILABLE. */
+req_result_t handle_find_coordinator(broker_ctx_t *ctx, kreq_t *req)
+{
+    find_coordinator_req_t fc = {0};
+    if (!proto_decode_find_coordinator(&req->body, req->hdr.api_version, req->arena, &fc)) {
+        return handler_bad_request(req);
+    }
+    fc.node_id = -1;
+    fc.host = "";
+    fc.port = -1;
+    if (fc.key_type != 0) {
+        fc.error = KERR_COORDINATOR_NOT_AVAILABLE;
+        fc.error_message = "transactions are not supported";
+    } else {
+        fc.node_id = ctx->cfg->node_id;
+        fc.host = ctx->advertised_host ? ctx->advertised_host : kconn_local_host(req->conn);
+        fc.port = ctx->advertised_host ? ctx->advertised_port : kconn_local_port(req->conn);
+    }
+    proto_encode_find_coordinator(&req->resp, req->hdr.api_version, &fc);
     return REQ_DONE;
 }

@@ -59,6 +59,13 @@ static void append_one(broker_ctx_t *ctx, kreq_t *req, kstr_t topic_name, produc
     } else if (pp->records_len < 0) {
         snprintf(why, sizeof(why), "records are null");
         err = KERR_INVALID_RECORD;
+    } else if (req->hdr.api_version < 3) {
+        /* Produce v0-v2 carry MessageSet v0/v1, which this broker does not
+         * store; every client since Kafka 0.11 sends v2 batches. */
+        snprintf(why, sizeof(why), "message format v%d is not supported; use a client that sends "
+                 "record batches (magic 2, Produce v3+)",
+                 pp->records_len > 16 ? pp->records[16] : 0);
+        err = KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
     } else {
         err = batch_validate(pp->records, (size_t)pp->records_len, &hdr, why, sizeof(why));
     }

@@ -25,6 +25,7 @@ typedef struct broker_ctx {
 
 req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_find_coordinator(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_produce(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_fetch(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req);

@@ -373,4 +373,21 @@ bool proto_decode_init_producer_id(kbuf_reader_t *r, int16_t v, arena_t *a,
                                    init_producer_id_req_t *req);
 void proto_encode_init_producer_id(kbuf_writer_t *w, int16_t v, const init_producer_id_req_t *req);
 
+/* ---- FindCoordinator (10) -------------------------------------------------- */
+
+typedef struct find_coordinator_req {
+    kstr_t key;
+    int8_t key_type; /* v1+: 0 group, 1 transaction */
+    /* result */
+    int16_t error;
+    const char *error_message;
+    int32_t node_id;
+    const char *host;
+    int32_t port;
+} find_coordinator_req_t;
+
+bool proto_decode_find_coordinator(kbuf_reader_t *r, int16_t v, arena_t *a,
+                                   find_coordinator_req_t *req);
+void proto_encode_find_coordinator(kbuf_writer_t *w, int16_t v, const find_coordinator_req_t *req);
+
 #endif

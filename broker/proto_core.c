@@ -1,5 +1,6 @@
 /*
- * proto_core.c - request header, ApiVersions and Metadata codecs.
+ * proto_core.c - request header, ApiVersions, Metadata and FindCoordinator
+ * codecs: what a client asks before it produces, consumes or joins a group.
  *
  * Header versions (RequestHeader.json): v1 = api_key api_version
  * correlation_id client_id; v2 adds a tag section.  client_id stays a classic
@@ -130,4 +131,26 @@ void proto_encode_metadata(kbuf_writer_t *w, int16_t v, const metadata_req_t *re
     for (int32_t i = 0; i < n; i++) {
         encode_metadata_topic(w, v, &topics[i]);
     }
+}
+
+bool proto_decode_find_coordinator(kbuf_reader_t *r, int16_t v, arena_t *a,
+                                   find_coordinator_req_t *req)
+{
+    req->key = kbuf_read_str(r, false);
+    req->key_type = v >= 1 ? kbuf_read_i8(r) : 0;
+    return !r->err;
+}
+
+void proto_encode_find_coordinator(kbuf_writer_t *w, int16_t v, const find_coordinator_req_t *req)
+{
+    if (v >= 1) {
+        kbuf_write_i32(w, 0); /* throttle_time_ms */
+    }
+    kbuf_write_i16(w, req->error);
+    if (v >= 1) {
+        kbuf_write_str(w, req->error_message, false);
+    }
+    kbuf_write_i32(w, req->node_id);
+    kbuf_write_str(w, req->host, false);
+    kbuf_write_i32(w, req->port);
 }

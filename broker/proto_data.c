@@ -1,7 +1,7 @@
 /*
  * proto_data.c - codecs of the data path: Produce, Fetch and ListOffsets.
  *
- * Versions are those of api.c (Produce 3-7, Fetch 4-11, ListOffsets 1-2),
+ * Versions are those of api.c (Produce 0-7, Fetch 4-11, ListOffsets 1-2),
  * all non-flexible.  Field order per version from ProduceRequest.json,
  * FetchRequest.json, ListOffsetsRequest.json and their responses.
  */
@@ -10,7 +10,8 @@
 
 bool proto_decode_produce(kbuf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req)
 {
-    req->transactional_id = kbuf_read_nstr(r, false);
+    kstr_t none = {NULL, -1};
+    req->transactional_id = v >= 3 ? kbuf_read_nstr(r, false) : none;
     req->acks = kbuf_read_i16(r);
     req->timeout_ms = kbuf_read_i32(r);
     req->n_topics = kbuf_read_count(r, false, 6);
@@ -45,13 +46,17 @@ void proto_encode_produce(kbuf_writer_t *w, int16_t v, const produce_req_t *req)
             kbuf_write_i32(w, part->index);
             kbuf_write_i16(w, part->error);
             kbuf_write_i64(w, part->base_offset);
-            kbuf_write_i64(w, part->log_append_time);
+            if (v >= 2) {
+                kbuf_write_i64(w, part->log_append_time);
+            }
             if (v >= 5) {
                 kbuf_write_i64(w, part->log_start_offset);
             }
         }
     }
-    kbuf_write_i32(w, 0); /* throttle_time_ms comes last in Produce */
+    if (v >= 1) {
+        kbuf_write_i32(w, 0); /* throttle_time_ms comes last in Produce */
+    }
 }
 
 bool proto_decode_fetch(kbuf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req)

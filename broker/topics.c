@@ -353,7 +353,7 @@ static topic_t *registry_find(const topics_t *topics, kstr_t name)
 static topic_t *topic_load_meta(topics_t *topics, const char *dir, const char *file,
                                 int32_t *n_partitions)
 {
-    char path[4096];
+    char path[4400];
     snprintf(path, sizeof(path), "%s/%s", dir, file);
     FILE *f = fopen(path, "r");
     if (!f) {

@@ -45,7 +45,7 @@ static void check_batch(const uint8_t *batch, size_t len)
     uint8_t sum = 0;
     kerr_t err = records_foreach(batch, len, touch_record, &sum);
     int64_t offset, timestamp;
-    int64_t target = len >= BATCH_HEADER_SIZE ? kbuf_get_i64(batch + 27) + 5 : 0;
+    int64_t target = len >= BATCH_HEADER_SIZE ? (int64_t)((uint64_t)kbuf_get_i64(batch + 27) + 5) : 0;
     kerr_t found = records_find_timestamp(batch, len, target, &offset, &timestamp);
     if (found != err) {
         abort();

@@ -150,6 +150,14 @@ static void decode_and_encode(kbuf_reader_t *r, const req_header_t *hdr, int16_t
         }
         break;
     }
+    case API_FIND_COORDINATOR: {
+        find_coordinator_req_t req = {0};
+        if (proto_decode_find_coordinator(r, v, a, &req)) {
+            req.host = "127.0.0.1";
+            proto_encode_find_coordinator(w, v, &req);
+        }
+        break;
+    }
     }
 }
 

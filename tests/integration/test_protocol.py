@@ -36,7 +36,7 @@ def answered_within(conn, seconds):
 
 
 def test_api_versions_advertised():
-    """ApiVersions v0-v3 advertise exactly the ranges of the issue, no group APIs"""
+    """ApiVersions v0-v3 advertise exactly the ranges of the issue (see kproto), no group APIs"""
     b = Broker().start()
     with kproto.Conn(b.port) as conn:
         for version in (3, 2, 1, 0):

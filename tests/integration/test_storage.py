@@ -6,6 +6,7 @@ everything is checked on disk (segment files) and over the protocol.
 import os
 import struct
 import sys
+import threading
 import time
 
 # No __pycache__ in the source tree (it may be read-only, as in distcheck).
@@ -207,31 +208,46 @@ def test_kill9_keeps_acknowledged_records():
     b = Broker().start()
     create_topic(b, "crash")
     acked = []
+    # Small batches, so several requests are in flight at any time.
     p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "linger.ms": 2,
-                  "message.timeout.ms": 10000, "retry.backoff.ms": 100})
+                  "batch.num.messages": 100, "message.timeout.ms": 10000,
+                  "retry.backoff.ms": 100})
 
     def on_delivery(err, msg):
         if err is None:
             acked.append(int(msg.value()))
     seq = 0
-    deadline = time.monotonic() + TIMEOUT
-    # Produce until plenty is acknowledged, kill the broker mid-stream, and
-    # keep producing a little into the void.
-    while len(acked) < 3000:
-        assert time.monotonic() < deadline, "only %d records acknowledged" % len(acked)
-        try:
-            p.produce("crash", b"%08d" % seq, partition=0, on_delivery=on_delivery)
-        except BufferError:
-            p.poll(0.1)  # local queue full: wait for acknowledgements
-            continue
-        seq += 1
+
+    def burst(n):
+        nonlocal seq
+        for _ in range(n):
+            while True:
+                try:
+                    p.produce("crash", b"%08d" % seq, partition=0, on_delivery=on_delivery)
+                    break
+                except BufferError:
+                    p.poll(0.1)  # local queue full: wait for acknowledgements
+            seq += 1
         p.poll(0)
-    b.kill()
-    for _ in range(500):
-        p.produce("crash", b"%08d" % seq, partition=0, on_delivery=on_delivery)
-        seq += 1
+
+    # A thread produces continuously; the broker is killed under it once
+    # plenty is acknowledged, so requests are in flight at that moment.
+    stop = threading.Event()
+
+    def produce_loop():
+        while not stop.is_set():
+            burst(50)
+    t = threading.Thread(target=produce_loop)
+    t.start()
+    try:
+        harness.wait_for(lambda: len(acked) >= 3000, what="3000 acknowledgements")
+        b.kill()
+        at_kill = seq
+        harness.wait_for(lambda: seq >= at_kill + 500, what="production after the kill")
+    finally:
+        stop.set()
+        t.join()
     p.flush(TIMEOUT)
-    assert len(acked) >= 3000
 
     b.start()
     c = Consumer({"bootstrap.servers": b.bootstrap, "group.id": "crash", "check.crcs": True,

@@ -175,6 +175,7 @@ typedef union any_req {
     init_producer_id_req_t ip;
     describe_configs_req_t dc;
     create_partitions_req_t cp;
+    find_coordinator_req_t fc;
 } any_req_t;
 
 /* The batches every Fetch row's partitions point into. */
@@ -207,6 +208,8 @@ static bool decode_any(int16_t key, int16_t v, kbuf_reader_t *r, arena_t *a, any
         return proto_decode_describe_configs(r, v, a, &req->dc);
     case API_CREATE_PARTITIONS:
         return proto_decode_create_partitions(r, v, a, &req->cp);
+    case API_FIND_COORDINATOR:
+        return proto_decode_find_coordinator(r, v, a, &req->fc);
     }
     fail_msg("no decoder for api key %d", key);
     return false;
@@ -247,6 +250,9 @@ static void encode_any(int16_t key, int16_t v, kbuf_writer_t *w, const any_req_t
         return;
     case API_CREATE_PARTITIONS:
         proto_encode_create_partitions(w, v, &req->cp);
+        return;
+    case API_FIND_COORDINATOR:
+        proto_encode_find_coordinator(w, v, &req->fc);
         return;
     }
     fail_msg("no encoder for api key %d", key);
@@ -411,7 +417,9 @@ static const uint8_t one_batch[70] = {
 
 static void pr_request(bytes_t *o, int16_t v)
 {
-    put_str(o, NULL);     /* TransactionalId (v3+) */
+    if (v >= 3) {
+        put_str(o, NULL); /* TransactionalId (v3+) */
+    }
     put_i16(o, -1);       /* Acks: all */
     put_i32(o, 30000);    /* TimeoutMs */
     put_i32(o, 1);        /* Topics */
@@ -457,18 +465,24 @@ static void pr_response(bytes_t *o, int16_t v)
     put_i32(o, 0);        /*     PartitionIndex */
     put_i16(o, 0);        /*     ErrorCode */
     put_i64(o, 100);      /*     BaseOffset */
-    put_i64(o, -1);       /*     LogAppendTimeMs (v2+) */
+    if (v >= 2) {
+        put_i64(o, -1); /*     LogAppendTimeMs (v2+) */
+    }
     if (v >= 5) {
         put_i64(o, 0); /*     LogStartOffset */
     }
     put_i32(o, 1);
     put_i16(o, 87);
     put_i64(o, -1);
-    put_i64(o, -1);
+    if (v >= 2) {
+        put_i64(o, -1);
+    }
     if (v >= 5) {
         put_i64(o, -1);
     }
-    put_i32(o, 0); /* ThrottleTimeMs: last in Produce */
+    if (v >= 1) {
+        put_i32(o, 0); /* ThrottleTimeMs (v1+): last in Produce */
+    }
 }
 
 /* ---- Fetch (1): FetchRequest.json / FetchResponse.json ------------------ */
@@ -788,6 +802,40 @@ static void dr_response(bytes_t *o, int16_t v)
     put_i16(o, 1);
 }
 
+/* ---- FindCoordinator (10): FindCoordinatorRequest/Response.json --------- */
+
+static void fc_request(bytes_t *o, int16_t v)
+{
+    put_str(o, "my-group"); /* Key */
+    if (v >= 1) {
+        put_u8(o, 0); /* KeyType: group */
+    }
+}
+
+static void fc_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    find_coordinator_req_t *req = &u->fc;
+    assert_kstr(req->key, "my-group");
+    assert_int_equal(req->key_type, 0);
+    req->node_id = 3;
+    req->host = "127.0.0.1";
+    req->port = 9092;
+}
+
+static void fc_response(bytes_t *o, int16_t v)
+{
+    if (v >= 1) {
+        put_i32(o, 0); /* ThrottleTimeMs */
+    }
+    put_i16(o, 0); /* ErrorCode */
+    if (v >= 1) {
+        put_str(o, NULL); /* ErrorMessage */
+    }
+    put_i32(o, 3);           /* NodeId */
+    put_str(o, "127.0.0.1"); /* Host */
+    put_i32(o, 9092);        /* Port */
+}
+
 /* ---- InitProducerId (22) ------------------------------------------------- */
 
 static void ip_request(bytes_t *o, int16_t v)
@@ -957,6 +1005,9 @@ typedef struct codec_case {
 /* Every version of every advertised range (api.c), so a field that appears
  * one version too early or too late fails a row; DescribeConfigs v0 is extra. */
 static const codec_case_t cases[] = {
+    ROW("Produce v0", API_PRODUCE, 0, pr),
+    ROW("Produce v1", API_PRODUCE, 1, pr),
+    ROW("Produce v2", API_PRODUCE, 2, pr),
     ROW("Produce v3", API_PRODUCE, 3, pr),
     ROW("Produce v4", API_PRODUCE, 4, pr),
     ROW("Produce v5", API_PRODUCE, 5, pr),
@@ -988,6 +1039,9 @@ static const codec_case_t cases[] = {
     ROW("DeleteTopics v1", API_DELETE_TOPICS, 1, dt),
     ROW("DeleteRecords v0", API_DELETE_RECORDS, 0, dr),
     ROW("DeleteRecords v1", API_DELETE_RECORDS, 1, dr),
+    ROW("FindCoordinator v0", API_FIND_COORDINATOR, 0, fc),
+    ROW("FindCoordinator v1", API_FIND_COORDINATOR, 1, fc),
+    ROW("FindCoordinator v2", API_FIND_COORDINATOR, 2, fc),
     ROW("InitProducerId v0", API_INIT_PRODUCER_ID, 0, ip),
     ROW("InitProducerId v1", API_INIT_PRODUCER_ID, 1, ip),
     /* v0 is not advertised, but the codec keeps its IsDefault layout. */

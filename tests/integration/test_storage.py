@@ -208,10 +208,11 @@ def test_kill9_keeps_acknowledged_records():
     b = Broker().start()
     create_topic(b, "crash")
     acked = []
-    # Small batches, so several requests are in flight at any time.
+    # Small batches and a short local queue: the producer runs as fast as the
+    # broker acknowledges, with several requests in flight at any time.
     p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "linger.ms": 2,
-                  "batch.num.messages": 100, "message.timeout.ms": 10000,
-                  "retry.backoff.ms": 100})
+                  "batch.num.messages": 100, "queue.buffering.max.messages": 2000,
+                  "message.timeout.ms": 10000, "retry.backoff.ms": 100})
 
     def on_delivery(err, msg):
         if err is None:
@@ -226,7 +227,7 @@ def test_kill9_keeps_acknowledged_records():
                     p.produce("crash", b"%08d" % seq, partition=0, on_delivery=on_delivery)
                     break
                 except BufferError:
-                    p.poll(0.1)  # local queue full: wait for acknowledgements
+                    p.poll(0.01)  # local queue full: wait for acknowledgements
             seq += 1
         p.poll(0)
 

@@ -8,6 +8,7 @@
  * close, every log is flushed and the checkpoints are written.
  */
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,6 +102,18 @@ static broker_config_t *config_from(const properties_t *props)
     return cfg;
 }
 
+/* Each partition keeps its segments' files open, so a broker with thousands
+ * of partitions needs more descriptors than the usual soft limit of 1024;
+ * raise it to the hard limit, as Kafka's docs tell operators to. */
+static void raise_fd_limit(void)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+}
+
 int cmd_broker(int argc, char **argv)
 {
     properties_t *props = properties_create();
@@ -110,6 +123,7 @@ int cmd_broker(int argc, char **argv)
         return EXIT_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
     uv_loop_t *loop = uv_default_loop();
     char err[512];
     running = broker_create(loop, cfg, err, sizeof(err));

@@ -107,6 +107,7 @@ bench_size() {
         oc+=("$(field msgs_per_s "$out")")
         stop_broker
     done
+    echo "bench: $size B: mock ${mp[*]} / ${mc[*]}; connectd ${op[*]} / ${oc[*]}; cpu ${cpu[*]}; amp ${amp[*]}" >&2
     RESULT[$size.mock_p]=$(printf '%s\n' "${mp[@]}" | median)
     RESULT[$size.mock_c]=$(printf '%s\n' "${mc[@]}" | median)
     RESULT[$size.ours_p]=$(printf '%s\n' "${op[@]}" | median)
@@ -136,7 +137,8 @@ import sys
 from confluent_kafka.admin import AdminClient, NewTopic
 from confluent_kafka import Producer
 b = "127.0.0.1:" + sys.argv[1]
-AdminClient({"bootstrap.servers": b}).create_topics([NewTopic("wide", 1000, 1)])["wide"].result(30)
+admin = AdminClient({"bootstrap.servers": b})  # must outlive the future
+admin.create_topics([NewTopic("wide", 1000, 1)])["wide"].result(60)
 p = Producer({"bootstrap.servers": b})
 for i in range(1000):
     p.produce("wide", b"x", partition=i)

@@ -10,6 +10,7 @@ directory.  Every process a test starts is stopped when the test ends, also
 when it failed, so nothing outlives the test run.
 """
 
+import atexit
 import os
 import signal
 import socket
@@ -50,6 +51,32 @@ def free_port():
         return s.getsockname()[1]
 
 
+def _listens_on(pid, port):
+    """Whether process `pid` has a TCP socket listening on `port` (Linux:
+    match the LISTEN sockets of /proc/net/tcp* against the process's fds)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                for line in list(f)[1:]:
+                    fields = line.split()
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add("socket:[%s]" % fields[9])
+        except FileNotFoundError:
+            pass
+    try:
+        fds = os.listdir("/proc/%d/fd" % pid)
+    except FileNotFoundError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) in inodes:
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def wait_for(predicate, timeout=DEFAULT_TIMEOUT, what="condition", interval=0.05):
     """Polls `predicate` until it returns a true value, which is returned.
     Raises AssertionError naming `what` at the deadline."""
@@ -76,6 +103,7 @@ class Broker:
     same across restarts, as they would for an operator restarting a node."""
 
     def __init__(self, overrides=None, props=None, port=None, data_dir=None):
+        self.port_was_free = port is None
         self.port = port or free_port()
         self.workdir = tmpdir("connectd-broker-")
         self.data_dir = data_dir or os.path.join(self.workdir, "data")
@@ -99,7 +127,7 @@ class Broker:
         return cmd
 
     def start(self, timeout=DEFAULT_TIMEOUT):
-        """Starts the broker and waits until its port accepts connections."""
+        """Starts the broker and waits until it listens on its port."""
         assert self.proc is None, "broker already running"
         self.runs += 1
         # One stderr file per run, so a test can look at what one start said.
@@ -112,15 +140,19 @@ class Broker:
             rc = self.proc.poll()
             if rc is not None:
                 self.proc = None
+                if self.runs == 1 and self.port_was_free and "in use" in self.stderr():
+                    # Someone took the port free_port() found; pick another.
+                    self.runs = 0
+                    self.port = free_port()
+                    return self.start(timeout)
                 raise AssertionError("broker exited with code %d during start-up:\n%s"
                                      % (rc, self.stderr()))
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            # Check that the listener is ours, not another process's that
+            # happens to hold the port.
+            if _listens_on(self.proc.pid, self.port):
                 return self
-            except OSError:
-                pass
             if time.monotonic() > deadline:
-                raise AssertionError("broker did not accept connections on port %d within %.0f s"
+                raise AssertionError("broker did not listen on port %d within %.0f s"
                                      % (self.port, timeout))
             time.sleep(0.05)
 
@@ -238,8 +270,15 @@ def _finish_test(failed):
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _cleanup_at_exit():
+    for b in _current.brokers:
+        b.cleanup()
+
+
 def main(namespace):
     """Runs every test_* function of `namespace` in definition order."""
+    # Whatever ends this process, no broker it started outlives it.
+    atexit.register(_cleanup_at_exit)
     tests = [(name, fn) for name, fn in namespace.items()
              if name.startswith("test_") and callable(fn)]
     # The TAP driver may stop us with SIGTERM; exit through the normal path

@@ -14,14 +14,14 @@ import time
 # API keys
 PRODUCE, FETCH, LIST_OFFSETS, METADATA = 0, 1, 2, 3
 API_VERSIONS, CREATE_TOPICS, DELETE_TOPICS, DELETE_RECORDS = 18, 19, 20, 21
-INIT_PRODUCER_ID = 22
+INIT_PRODUCER_ID, FIND_COORDINATOR = 22, 10
 
 # The ranges issue 2 says to advertise (reference §0), group APIs excluded,
 # with two departures librdkafka 2.0's feature checks force (broker/api.c):
 # Produce starts at v0 (else gzip, snappy and lz4 are turned off) and
 # FindCoordinator 0-2 is offered (else lz4 is turned off).
 EXPECTED_API_RANGES = {
-    10: (0, 2),
+    FIND_COORDINATOR: (0, 2),
     PRODUCE: (0, 7), FETCH: (4, 11), LIST_OFFSETS: (1, 2), METADATA: (0, 4),
     API_VERSIONS: (0, 3), CREATE_TOPICS: (2, 4), DELETE_TOPICS: (0, 1),
     DELETE_RECORDS: (0, 1), INIT_PRODUCER_ID: (0, 1), 32: (1, 2), 37: (0, 1),
@@ -383,8 +383,10 @@ def metadata(conn, topics=None, allow_auto_create=False):
             "topics": {t["name"]: t for t in r.array(topic)}}
 
 
-def produce_body(topic, partition, batch, acks=-1, timeout_ms=30000, transactional_id=None):
-    return (string(transactional_id) + i16(acks) + i32(timeout_ms)
+def produce_body(topic, partition, batch, acks=-1, timeout_ms=30000, transactional_id=None,
+                 version=7):
+    """TransactionalId exists from v3 on; v0-v7 are otherwise the same."""
+    return ((string(transactional_id) if version >= 3 else b"") + i16(acks) + i32(timeout_ms)
             + array([topic], lambda t: string(t)
                     + array([partition], lambda p: i32(p) + nbytes(batch))))
 
@@ -398,11 +400,25 @@ def produce(conn, topic, partition, batch, acks=-1, version=7):
 def decode_produce(r, version):
     topics = r.array(lambda r: (r.string(), r.array(lambda r: {
         "index": r.i32(), "error": r.i16(), "base_offset": r.i64(),
-        "log_append_time": r.i64(),
+        "log_append_time": r.i64() if version >= 2 else None,
         "log_start_offset": r.i64() if version >= 5 else None})))
-    r.i32()  # throttle, last in Produce
+    if version >= 1:
+        r.i32()  # throttle, last in Produce
+    assert r.remaining() == 0, "%d bytes after the Produce v%d response" % (r.remaining(), version)
     assert len(topics) == 1 and len(topics[0][1]) == 1, "produce response must mirror the request"
     return topics[0][1][0]
+
+
+def find_coordinator(conn, key, version=2, key_type=0):
+    """Returns (error, node_id, host, port)."""
+    body = string(key) + (i8(key_type) if version >= 1 else b"")
+    r = conn.request(FIND_COORDINATOR, version, body)
+    if version >= 1:
+        r.i32()  # throttle
+    err = r.i16()
+    if version >= 1:
+        r.string()  # error message
+    return err, r.i32(), r.string(), r.i32()
 
 
 def list_offsets(conn, topic, partition, timestamp):

@@ -170,7 +170,7 @@ def test_garbage_bodies():
     """random bytes after valid headers: a protocol answer or a logged close, never a crash"""
     b = victim()
     rng = random.Random(42)
-    apis = [(0, 3), (0, 7), (1, 4), (1, 11), (2, 2), (3, 0), (3, 4), (18, 3), (19, 4), (20, 1),
+    apis = [(0, 0), (0, 3), (0, 7), (10, 0), (10, 2), (1, 4), (1, 11), (2, 2), (3, 0), (3, 4), (18, 3), (19, 4), (20, 1),
             (21, 1), (22, 1), (32, 1), (37, 0)]
     closed = answered = 0
     for key, version in apis:

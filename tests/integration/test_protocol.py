@@ -16,6 +16,7 @@ from harness import Broker  # noqa: E402
 
 NONE, OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION = 0, 1, 3
 OUT_OF_ORDER_SEQUENCE_NUMBER = 45
+COORDINATOR_NOT_AVAILABLE, UNSUPPORTED_FOR_MESSAGE_FORMAT = 15, 43
 
 
 def produce_ok(conn, topic, partition, batch, **kw):
@@ -36,13 +37,41 @@ def answered_within(conn, seconds):
 
 
 def test_api_versions_advertised():
-    """ApiVersions v0-v3 advertise exactly the ranges of the issue (see kproto), no group APIs"""
+    """ApiVersions v0-v3 advertise exactly the ranges in kproto; no JoinGroup, SyncGroup, ... yet"""
     b = Broker().start()
     with kproto.Conn(b.port) as conn:
         for version in (3, 2, 1, 0):
             res = kproto.api_versions(conn, version)
             assert res["error"] == 0, (version, res)
             assert res["apis"] == kproto.EXPECTED_API_RANGES, (version, res["apis"])
+    b.stop()
+
+
+def test_old_produce_versions_refused():
+    """Produce v0-v2 (old message formats) get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition"""
+    b = Broker().start()
+    with kproto.Conn(b.port) as conn:
+        assert produce_ok(conn, "old", 0, kproto.make_batch(records(1))) == 0
+        for version in (0, 1, 2):
+            body = kproto.produce_body("old", 0, kproto.make_batch(records(1, b"v%d-" % version)),
+                                       version=version)
+            res = kproto.decode_produce(conn.request(kproto.PRODUCE, version, body), version)
+            assert res["error"] == UNSUPPORTED_FOR_MESSAGE_FORMAT, (version, res)
+        # Nothing stored, and the connection is still good.
+        assert produce_ok(conn, "old", 0, kproto.make_batch(records(1, b"new"))) == 1
+        assert [r[3] for r in kproto.read_all(conn, "old", 0)] == [b"r0", b"new0"]
+    b.stop()
+
+
+def test_find_coordinator():
+    """FindCoordinator v0-v2 names this node for a group; transactions have no coordinator"""
+    b = Broker({"node.id": 4}).start()
+    with kproto.Conn(b.port) as conn:
+        for version in (0, 1, 2):
+            got = kproto.find_coordinator(conn, "group-%d" % version, version)
+            assert got == (NONE, 4, "127.0.0.1", b.port), (version, got)
+        err = kproto.find_coordinator(conn, "txn", 2, key_type=1)[0]
+        assert err == COORDINATOR_NOT_AVAILABLE, err
     b.stop()
 
 

@@ -9,10 +9,19 @@
  *   log.roll.ms > log.roll.hours
  * Topic configs are overrides over those broker values, resolved the same
  * way Kafka's LogConfig falls back to the broker's log.* keys.
+ *
+ * Values are normalised before they are checked, as Kafka's ConfigDef does:
+ * surrounding whitespace is trimmed (the properties parser keeps a value's
+ * trailing whitespace, as Java does, so "num.partitions=3 " must still mean
+ * 3), list items lose the whitespace around their commas, and the stored
+ * text is canonical ("TRUE" is kept as "true", "+007" as "7"), which is what
+ * DescribeConfigs shows.
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +191,41 @@ static bool parse_int64(const char *text, int64_t *out)
     return true;
 }
 
+/* A value as Kafka's ConfigDef reads it: trimmed like Java's String.trim
+ * (every byte up to ' '), and for lists without whitespace around commas.
+ * Returns a new string. */
+static char *normalize(const cfg_def_t *def, const char *value)
+{
+    while (*value && (unsigned char)*value <= ' ') {
+        value++;
+    }
+    size_t len = strlen(value);
+    while (len > 0 && (unsigned char)value[len - 1] <= ' ') {
+        len--;
+    }
+    char *out = malloc(len + 1);
+    if (!out) {
+        abort();
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (def->type == CFG_LIST && (unsigned char)value[i] <= ' ') {
+            size_t j = i;
+            while (j < len && (unsigned char)value[j] <= ' ') {
+                j++;
+            }
+            /* Whitespace inside an item stays; around a comma it goes. */
+            if ((n > 0 && out[n - 1] == ',') || value[j] == ',') {
+                i = j - 1;
+                continue;
+            }
+        }
+        out[n++] = value[i];
+    }
+    out[n] = '\0';
+    return out;
+}
+
 /* Checks a value against its row; errstr names the key and what is expected. */
 static bool value_valid(const cfg_def_t *def, const char *value, char *errstr, size_t errstr_size)
 {
@@ -222,42 +266,95 @@ static bool value_valid(const cfg_def_t *def, const char *value, char *errstr, s
     return false;
 }
 
-/* listeners / advertised.listeners: NAME://host:port[,...] */
+/* One listener, "NAME://host:port", as Kafka's EndPoint regex reads it: any
+ * name, a host of [0-9A-Za-z-%._:] (an IPv6 address in brackets), empty for
+ * every interface, and a decimal port 0..65535. */
+static bool listener_valid(const char *item, size_t len)
+{
+    const char *sep = memmem(item, len, "://", 3);
+    if (!sep || sep == item) {
+        return false;
+    }
+    const char *host = sep + 3, *end = item + len;
+    const char *colon = memrchr(host, ':', (size_t)(end - host));
+    if (!colon || colon + 1 == end || end - (colon + 1) > 5) {
+        return false;
+    }
+    const char *h = host, *h_end = colon;
+    if (h < h_end && *h == '[' && h_end[-1] == ']') {
+        h++;
+        h_end--;
+    }
+    for (; h < h_end; h++) {
+        if (!strchr("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-%._:", *h)) {
+            return false;
+        }
+    }
+    long port = 0;
+    for (const char *c = colon + 1; c < end; c++) {
+        if (*c < '0' || *c > '9') {
+            return false;
+        }
+        port = port * 10 + (*c - '0');
+    }
+    return port <= 65535;
+}
+
+/* The stored form of a valid value, so DescribeConfigs shows what the broker
+ * uses: "+007" is 7, "TRUE" is true.  Frees `text`; returns a new string. */
+static char *canonical(const cfg_def_t *def, char *text)
+{
+    char buf[32];
+    int64_t v;
+    if ((def->type == CFG_INT || def->type == CFG_LONG) && parse_int64(text, &v)) {
+        snprintf(buf, sizeof(buf), "%lld", (long long)v);
+    } else if (def->type == CFG_BOOL) {
+        snprintf(buf, sizeof(buf), "%s", strcasecmp(text, "true") == 0 ? "true" : "false");
+    } else {
+        return text;
+    }
+    free(text);
+    return xstrdup(buf);
+}
+
+/* listeners / advertised.listeners: a comma-separated list of listeners
+ * (already normalised, so no whitespace around the commas). */
 static bool listeners_valid(const char *key, const char *value, char *errstr, size_t errstr_size)
 {
-    char *copy = xstrdup(value);
-    bool ok = *copy != '\0';
-    for (char *save, *tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ') {
-            tok++;
+    const char *item = value;
+    for (;;) {
+        const char *comma = strchr(item, ',');
+        size_t len = comma ? (size_t)(comma - item) : strlen(item);
+        if (!listener_valid(item, len)) {
+            snprintf(errstr, errstr_size, "%s: expected PLAINTEXT://host:port, got '%s'", key, value);
+            return false;
         }
-        const char *sep = strstr(tok, "://");
-        const char *colon = strrchr(tok, ':');
-        int64_t port;
-        ok = sep && sep != tok && colon && colon > sep + 2 && parse_int64(colon + 1, &port) && port >= 0 &&
-             port <= 65535;
+        if (!comma) {
+            return true;
+        }
+        item = comma + 1;
     }
-    free(copy);
-    if (!ok) {
-        snprintf(errstr, errstr_size, "%s: expected PLAINTEXT://host:port, got '%s'", key, value);
-    }
-    return ok;
 }
 
 broker_config_t *broker_config_create(void)
 {
     broker_config_t *cfg = calloc(1, sizeof(*cfg));
+    if (!cfg) {
+        abort();
+    }
     size_t n = n_broker_defs();
     cfg->values = calloc(n, sizeof(char *));
     cfg->is_set = calloc(n, sizeof(bool));
-    if (!cfg || !cfg->values || !cfg->is_set) {
+    if (!cfg->values || !cfg->is_set) {
         abort();
     }
     for (size_t i = 0; i < n; i++) {
         cfg->values[i] = xstrdup(broker_config_defs[i].default_value);
     }
     char err[256];
-    broker_config_finish(cfg, err, sizeof(err)); /* the defaults always resolve */
+    bool ok = broker_config_finish(cfg, err, sizeof(err));
+    assert(ok); /* the defaults always resolve (test_config checks every row) */
+    (void)ok;
     return cfg;
 }
 
@@ -295,20 +392,23 @@ cfg_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const 
     if (!def) {
         return CFG_SET_UNKNOWN;
     }
-    if (!value_valid(def, value, errstr, errstr_size)) {
-        return CFG_SET_INVALID;
+    char *text = normalize(def, value);
+    bool ok = value_valid(def, text, errstr, errstr_size);
+    if (ok && (strcmp(key, "listeners") == 0 || strcmp(key, "advertised.listeners") == 0)) {
+        ok = listeners_valid(key, text, errstr, errstr_size);
     }
-    if ((strcmp(key, "listeners") == 0 || strcmp(key, "advertised.listeners") == 0) &&
-        !listeners_valid(key, value, errstr, errstr_size)) {
-        return CFG_SET_INVALID;
-    }
-    if (strcmp(key, "log.dirs") == 0 && strspn(value, ", ") == strlen(value)) {
+    if (ok && strcmp(key, "log.dirs") == 0 && strspn(text, ",") == strlen(text)) {
         snprintf(errstr, errstr_size, "log.dirs: expected at least one directory, got '%s'", value);
+        ok = false;
+    }
+    if (!ok) {
+        free(text);
         return CFG_SET_INVALID;
     }
+    text = canonical(def, text);
     size_t i = (size_t)(def - broker_config_defs);
     free(cfg->values[i]);
-    cfg->values[i] = xstrdup(value);
+    cfg->values[i] = text;
     cfg->is_set[i] = true;
     return CFG_SET_OK;
 }
@@ -319,10 +419,15 @@ static const char *raw(const broker_config_t *cfg, const char *name)
     return cfg->values[def - broker_config_defs];
 }
 
-static int64_t num(const broker_config_t *cfg, const char *name, int64_t fallback)
+/* A numeric row's value.  Every stored text passed its row's check, so only
+ * a null value is possible, and callers ask for those only when set. */
+static int64_t num(const broker_config_t *cfg, const char *name)
 {
-    int64_t v;
-    return parse_int64(raw(cfg, name), &v) ? v : fallback;
+    int64_t v = 0;
+    bool ok = parse_int64(raw(cfg, name), &v);
+    assert(ok);
+    (void)ok;
+    return v;
 }
 
 static void replace(char **field, const char *value)
@@ -333,34 +438,34 @@ static void replace(char **field, const char *value)
 
 bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size)
 {
-    cfg->node_id = (int32_t)num(cfg, "node.id", 0);
+    cfg->node_id = (int32_t)num(cfg, "node.id");
     replace(&cfg->listeners, raw(cfg, "listeners"));
     replace(&cfg->advertised_listeners, raw(cfg, "advertised.listeners"));
     replace(&cfg->log_dirs, raw(cfg, "log.dirs"));
-    cfg->num_partitions = (int32_t)num(cfg, "num.partitions", 1);
-    cfg->default_replication_factor = (int16_t)num(cfg, "default.replication.factor", 1);
+    cfg->num_partitions = (int32_t)num(cfg, "num.partitions");
+    cfg->default_replication_factor = (int16_t)num(cfg, "default.replication.factor");
     cfg->auto_create_topics_enable = strcasecmp(raw(cfg, "auto.create.topics.enable"), "true") == 0;
     cfg->delete_topic_enable = strcasecmp(raw(cfg, "delete.topic.enable"), "true") == 0;
-    cfg->log_segment_bytes = num(cfg, "log.segment.bytes", 1073741824);
-    cfg->log_roll_ms = raw(cfg, "log.roll.ms") ? num(cfg, "log.roll.ms", 0)
-                                               : num(cfg, "log.roll.hours", 168) * 3600000;
+    cfg->log_segment_bytes = num(cfg, "log.segment.bytes");
+    cfg->log_roll_ms = raw(cfg, "log.roll.ms") ? num(cfg, "log.roll.ms")
+                                               : num(cfg, "log.roll.hours") * 3600000;
     if (raw(cfg, "log.retention.ms")) {
-        cfg->log_retention_ms = num(cfg, "log.retention.ms", -1);
+        cfg->log_retention_ms = num(cfg, "log.retention.ms");
     } else if (raw(cfg, "log.retention.minutes")) {
-        int64_t m = num(cfg, "log.retention.minutes", -1);
+        int64_t m = num(cfg, "log.retention.minutes");
         cfg->log_retention_ms = m < 0 ? -1 : m * 60000;
     } else {
-        int64_t h = num(cfg, "log.retention.hours", 168);
+        int64_t h = num(cfg, "log.retention.hours");
         cfg->log_retention_ms = h < 0 ? -1 : h * 3600000;
     }
-    cfg->log_retention_bytes = num(cfg, "log.retention.bytes", -1);
-    cfg->log_retention_check_interval_ms = num(cfg, "log.retention.check.interval.ms", 300000);
-    cfg->log_flush_interval_messages = num(cfg, "log.flush.interval.messages", I64_MAX);
-    cfg->log_flush_interval_ms = raw(cfg, "log.flush.interval.ms") ? num(cfg, "log.flush.interval.ms", -1) : -1;
-    cfg->log_index_interval_bytes = (int32_t)num(cfg, "log.index.interval.bytes", 4096);
-    cfg->message_max_bytes = (int32_t)num(cfg, "message.max.bytes", 1048588);
-    cfg->socket_request_max_bytes = (int32_t)num(cfg, "socket.request.max.bytes", 104857600);
-    cfg->num_network_threads = (int32_t)num(cfg, "num.network.threads", 3);
+    cfg->log_retention_bytes = num(cfg, "log.retention.bytes");
+    cfg->log_retention_check_interval_ms = num(cfg, "log.retention.check.interval.ms");
+    cfg->log_flush_interval_messages = num(cfg, "log.flush.interval.messages");
+    cfg->log_flush_interval_ms = raw(cfg, "log.flush.interval.ms") ? num(cfg, "log.flush.interval.ms") : -1;
+    cfg->log_index_interval_bytes = (int32_t)num(cfg, "log.index.interval.bytes");
+    cfg->message_max_bytes = (int32_t)num(cfg, "message.max.bytes");
+    cfg->socket_request_max_bytes = (int32_t)num(cfg, "socket.request.max.bytes");
+    cfg->num_network_threads = (int32_t)num(cfg, "num.network.threads");
     if (cfg->socket_request_max_bytes < 1024) {
         snprintf(errstr, errstr_size, "socket.request.max.bytes: %d is too small for any request; use at least 1024",
                  cfg->socket_request_max_bytes);
@@ -369,8 +474,46 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
     return true;
 }
 
+/*
+ * Kafka's derived keys: a key whose effective value broker_config_finish
+ * takes from the first of the key and its synonyms that is set (units
+ * converted).  Such a key reports that effective value, and counts as set
+ * when any of them is, as Kafka's DescribeConfigs synonyms do.
+ */
+static const struct derived_key {
+    const char *key;
+    const char *synonyms[2];
+    size_t offset; /* the int64_t field of broker_config_t holding the effective value */
+} derived_keys[] = {
+    {"log.retention.ms", {"log.retention.minutes", "log.retention.hours"},
+     offsetof(broker_config_t, log_retention_ms)},
+    {"log.roll.ms", {"log.roll.hours", NULL}, offsetof(broker_config_t, log_roll_ms)},
+};
+
+static const struct derived_key *derived_find(const cfg_def_t *def)
+{
+    for (size_t i = 0; i < sizeof(derived_keys) / sizeof(derived_keys[0]); i++) {
+        if (strcmp(derived_keys[i].key, def->name) == 0) {
+            return &derived_keys[i];
+        }
+    }
+    return NULL;
+}
+
+static bool key_set(const broker_config_t *cfg, const char *name)
+{
+    return cfg->is_set[cfg_def_find(broker_config_defs, name) - broker_config_defs];
+}
+
 const char *broker_config_value(const broker_config_t *cfg, const cfg_def_t *def, char *buf, size_t buf_size)
 {
+    const struct derived_key *derived = derived_find(def);
+    if (derived) {
+        int64_t v;
+        memcpy(&v, (const char *)cfg + derived->offset, sizeof(v));
+        snprintf(buf, buf_size, "%lld", (long long)v);
+        return buf;
+    }
     const char *v = cfg->values[def - broker_config_defs];
     if (!v) {
         return NULL;
@@ -381,7 +524,12 @@ const char *broker_config_value(const broker_config_t *cfg, const cfg_def_t *def
 
 cfg_source_t broker_config_source(const broker_config_t *cfg, const cfg_def_t *def)
 {
-    return cfg->is_set[def - broker_config_defs] ? CFG_SOURCE_STATIC_BROKER : CFG_SOURCE_DEFAULT;
+    bool set = cfg->is_set[def - broker_config_defs];
+    const struct derived_key *derived = derived_find(def);
+    for (size_t i = 0; derived && i < 2 && derived->synonyms[i]; i++) {
+        set |= key_set(cfg, derived->synonyms[i]);
+    }
+    return set ? CFG_SOURCE_STATIC_BROKER : CFG_SOURCE_DEFAULT;
 }
 
 /* ---- topics --------------------------------------------------------------- */
@@ -393,16 +541,20 @@ bool topic_config_validate(const char *key, const char *value, char *errstr, siz
         snprintf(errstr, errstr_size, "unknown topic config '%s'", key);
         return false;
     }
-    if (!value_valid(def, value, errstr, errstr_size)) {
+    char *text = normalize(def, value);
+    bool ok = value_valid(def, text, errstr, errstr_size);
+    bool is_producer = strcmp(text, "producer") == 0, is_create_time = strcmp(text, "CreateTime") == 0;
+    free(text);
+    if (!ok) {
         return false;
     }
-    if (strcmp(key, "compression.type") == 0 && strcmp(value, "producer") != 0) {
+    if (strcmp(key, "compression.type") == 0 && !is_producer) {
         snprintf(errstr, errstr_size,
                  "compression.type: only 'producer' is supported (the broker stores batches as the "
                  "producer compressed them)");
         return false;
     }
-    if (strcmp(key, "message.timestamp.type") == 0 && strcmp(value, "CreateTime") != 0) {
+    if (strcmp(key, "message.timestamp.type") == 0 && !is_create_time) {
         snprintf(errstr, errstr_size, "message.timestamp.type: only CreateTime is supported yet");
         return false;
     }
@@ -419,58 +571,39 @@ static const char *override_of(const topic_config_kv_t *overrides, size_t n, con
     return NULL;
 }
 
-/* The broker-derived default of a topic key, as text. */
-static void topic_default(const broker_config_t *b, const cfg_def_t *def, char *buf, size_t size,
-                          cfg_source_t *source)
+/* The broker key a topic key falls back to, as Kafka's LogConfig does; the
+ * rows' docs name the same key in parentheses for the reference. */
+static const char *const topic_broker_keys[][2] = {
+    {"retention.ms", "log.retention.ms"},
+    {"retention.bytes", "log.retention.bytes"},
+    {"segment.bytes", "log.segment.bytes"},
+    {"segment.ms", "log.roll.ms"},
+    {"max.message.bytes", "message.max.bytes"},
+    {"index.interval.bytes", "log.index.interval.bytes"},
+    {"flush.messages", "log.flush.interval.messages"},
+    {"flush.ms", "log.flush.interval.ms"},
+    {"min.insync.replicas", "min.insync.replicas"},
+};
+
+/* A topic key without an override: the broker key's effective value, or the
+ * row's own default where the broker has none (flush.ms when
+ * log.flush.interval.ms is null, keys without a broker counterpart). */
+static const char *topic_default(const broker_config_t *b, const cfg_def_t *def, char *buf, size_t size,
+                                 cfg_source_t *source)
 {
-    const char *name = def->name;
-    const char *broker_key = NULL;
-    long long v = 0;
-    bool numeric = true;
-    if (strcmp(name, "retention.ms") == 0) {
-        v = b->log_retention_ms;
-        bool set = false;
-        const char *keys[] = {"log.retention.ms", "log.retention.minutes", "log.retention.hours"};
-        for (int i = 0; i < 3; i++) {
-            set |= b->is_set[cfg_def_find(broker_config_defs, keys[i]) - broker_config_defs];
-        }
-        *source = set ? CFG_SOURCE_STATIC_BROKER : CFG_SOURCE_DEFAULT;
-    } else if (strcmp(name, "segment.ms") == 0) {
-        v = b->log_roll_ms;
-        bool set = b->is_set[cfg_def_find(broker_config_defs, "log.roll.ms") - broker_config_defs] ||
-                   b->is_set[cfg_def_find(broker_config_defs, "log.roll.hours") - broker_config_defs];
-        *source = set ? CFG_SOURCE_STATIC_BROKER : CFG_SOURCE_DEFAULT;
-    } else if (strcmp(name, "flush.ms") == 0) {
-        v = b->log_flush_interval_ms < 0 ? I64_MAX : b->log_flush_interval_ms;
-        broker_key = "log.flush.interval.ms";
-    } else {
-        numeric = false;
-        static const char *const map[][2] = {
-            {"retention.bytes", "log.retention.bytes"}, {"segment.bytes", "log.segment.bytes"},
-            {"max.message.bytes", "message.max.bytes"}, {"index.interval.bytes", "log.index.interval.bytes"},
-            {"flush.messages", "log.flush.interval.messages"}, {"min.insync.replicas", "min.insync.replicas"},
-        };
-        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-            if (strcmp(name, map[i][0]) == 0) {
-                broker_key = map[i][1];
+    for (size_t i = 0; i < sizeof(topic_broker_keys) / sizeof(topic_broker_keys[0]); i++) {
+        if (strcmp(def->name, topic_broker_keys[i][0]) == 0) {
+            const cfg_def_t *bdef = cfg_def_find(broker_config_defs, topic_broker_keys[i][1]);
+            const char *v = broker_config_value(b, bdef, buf, size);
+            if (v) {
+                *source = broker_config_source(b, bdef);
+                return v;
             }
         }
-        if (broker_key) {
-            snprintf(buf, size, "%s", raw(b, broker_key));
-        } else {
-            snprintf(buf, size, "%s", def->default_value ? def->default_value : "");
-            *source = CFG_SOURCE_DEFAULT;
-            return;
-        }
     }
-    if (numeric) {
-        snprintf(buf, size, "%lld", v);
-    }
-    if (broker_key) {
-        *source = b->is_set[cfg_def_find(broker_config_defs, broker_key) - broker_config_defs]
-                      ? CFG_SOURCE_STATIC_BROKER
-                      : CFG_SOURCE_DEFAULT;
-    }
+    snprintf(buf, size, "%s", def->default_value);
+    *source = CFG_SOURCE_DEFAULT;
+    return buf;
 }
 
 const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides, size_t n_overrides,
@@ -479,11 +612,12 @@ const char *topic_config_value(const broker_config_t *bcfg, const topic_config_k
     const char *v = override_of(overrides, n_overrides, def->name);
     if (v) {
         *source = CFG_SOURCE_DYNAMIC_TOPIC;
-        snprintf(buf, buf_size, "%s", v);
+        char *text = normalize(def, v);
+        snprintf(buf, buf_size, "%s", text);
+        free(text);
         return buf;
     }
-    topic_default(bcfg, def, buf, buf_size, source);
-    return buf;
+    return topic_default(bcfg, def, buf, buf_size, source);
 }
 
 static int64_t topic_num(const broker_config_t *b, const topic_config_kv_t *ov, size_t n, const char *key)

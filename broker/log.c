@@ -1,19 +1,42 @@
 /*
- * log.c - one partition's log of segments; see log.h for the layout.
+ * log.c - one partition's log: its list of segments, recovery at open,
+ * appends and segment rolls, reads for Fetch, ListOffsets by time, retention
+ * and DeleteRecords.  See log.h for the layout and segment.c for what
+ * happens inside one segment.
  *
- * Each segment keeps one open file descriptor (its .log, opened O_APPEND for
- * writes and read with pread) and its two sparse indexes in memory.  The
- * index files are written whole when a segment is rolled, flushed or closed
- * and are rebuilt from the .log at every start, so a crash can never leave
- * an index that disagrees with the data: at most it leaves a stale file that
- * the next start replaces.  Keeping no index descriptors open is what lets a
- * thousand partitions stay within a small descriptor and memory budget.
+ * Recovery.  plog_open removes what a crash or an interrupted deletion left
+ * behind (files ending in .deleted, .cleaned or .swap, and .index/.timeindex
+ * files without their .log), then walks the segments in offset order.  A
+ * segment wholly below the recovery point was fsynced before that point was
+ * checkpointed, so it is trusted: its index files are loaded and checked
+ * against the .log by reading only the batch headers after the last index
+ * entry.  Only if they do not fit is the segment re-read, headers only, to
+ * rebuild them.  Every segment from the one holding the recovery point on is
+ * re-read whole with each batch's CRC checked; the first torn or corrupt
+ * batch ends the log there: that file is truncated and any later segments
+ * are deleted, because offsets must stay contiguous.  on_batch sees every
+ * batch that recovery re-reads (verified or rebuilt), in offset order, and
+ * none of the trusted segments whose indexes loaded.  After a clean
+ * shutdown the recovery point is the log end offset, so nothing is re-read.
  *
- * Index semantics follow Kafka's LogSegment.append: when more than
- * index.interval.bytes were appended since the last entry, the batch being
- * appended gets an offset entry (its last offset, its position) and the time
- * index gets (largest timestamp so far, offset of that timestamp's batch) if
- * that timestamp grew.
+ * Flushing.  The page cache holds appends until plog_flush, or until
+ * flush_interval_messages records are unflushed.  As in Kafka, a segment
+ * that was rolled is fsynced soon after, so the recovery point follows the
+ * rolls and a crash re-reads little more than the active segment.  Kafka
+ * does this on a background thread; here plog_maybe_roll does it, because
+ * the broker's upkeep timer calls it every second and that keeps the fsync
+ * out of the produce path.
+ *
+ * Deletion.  Retention and DeleteRecords unlink segment files at once.
+ * Kafka renames them to .deleted and deletes them a minute later, because
+ * its readers do not hold a lock; ours hold the partition lock, so no read
+ * can be in progress.
+ *
+ * Reads.  A consumer usually asks next for the offset where its previous
+ * read ended, so the log remembers where that was (offset, segment,
+ * position) and the next read starts there without an index lookup.  A
+ * read then costs one pread of max_bytes, trimmed to whole batches in
+ * memory.
  */
 #include "log.h"
 
@@ -30,48 +53,19 @@
 #include <unistd.h>
 
 #include "blog.h"
-#include "records.h"
-
-#define SCAN_CHUNK (1u << 20)
-
-typedef struct offset_entry {
-    int64_t offset; /* last offset of the batch at `pos` */
-    int64_t pos;
-} offset_entry_t;
-
-typedef struct time_entry {
-    int64_t timestamp;
-    int64_t offset;
-} time_entry_t;
-
-typedef struct segment {
-    int64_t base;   /* first offset (the file name) */
-    int64_t next;   /* offset after the last batch */
-    int fd;
-    int64_t size;
-    int64_t max_ts;      /* largest batch maxTimestamp; -1 when empty */
-    int64_t max_ts_offset;
-    int64_t created_ms;  /* for segment.ms */
-    int64_t bytes_since_index;
-    offset_entry_t *idx;
-    size_t n_idx, cap_idx;
-    time_entry_t *tidx;
-    size_t n_tidx, cap_tidx;
-    bool dirty; /* written since the last fsync */
-} segment_t;
+#include "segment.h"
 
 struct plog {
     char *dir;
     plog_config_t cfg;
-    segment_t *segs;
+    log_segment_t **segs; /* by base offset; the last is active; never empty once open */
     size_t n_segs, cap_segs;
     int64_t start;          /* log start offset */
-    int64_t recovery_point;
-    int64_t unflushed_msgs;
-    /* Where the last read ended, so a sequential consumer skips the index. */
-    int64_t cache_offset;
-    int64_t cache_base;
-    int64_t cache_pos;
+    int64_t recovery_point; /* every offset below it has been fsynced */
+    int64_t unflushed;      /* records appended since the last fsync */
+    bool dir_dirty;         /* segment files created or deleted since the last fsync of dir */
+    /* Where the last read ended: offset, segment base and position. */
+    int64_t cache_offset, cache_base, cache_pos;
 };
 
 static int64_t wall_ms(void)
@@ -81,319 +75,290 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void seg_path(const plog_t *plog, int64_t base, const char *ext, char *buf, size_t size)
+static log_segment_t *active(const plog_t *plog)
 {
-    snprintf(buf, size, "%s/%020" PRId64 "%s", plog->dir, base, ext);
+    return plog->segs[plog->n_segs - 1];
 }
 
-static segment_t *active(plog_t *plog)
+static void segs_push(plog_t *plog, log_segment_t *seg)
 {
-    return &plog->segs[plog->n_segs - 1];
-}
-
-/* ---- indexes -------------------------------------------------------------- */
-
-static void idx_add(segment_t *seg, int64_t offset, int64_t pos)
-{
-    if (seg->n_idx == seg->cap_idx) {
-        seg->cap_idx = seg->cap_idx ? seg->cap_idx * 2 : 16;
-        seg->idx = realloc(seg->idx, seg->cap_idx * sizeof(offset_entry_t));
-        if (!seg->idx) {
+    if (plog->n_segs == plog->cap_segs) {
+        plog->cap_segs = plog->cap_segs ? plog->cap_segs * 2 : 4;
+        plog->segs = realloc(plog->segs, plog->cap_segs * sizeof(*plog->segs));
+        if (!plog->segs) {
             abort();
         }
     }
-    seg->idx[seg->n_idx++] = (offset_entry_t){offset, pos};
+    plog->segs[plog->n_segs++] = seg;
 }
 
-static void tidx_add(segment_t *seg, int64_t ts, int64_t offset)
+/* Deletes the oldest segment's files; the caller keeps one segment. */
+static void segs_delete_first(plog_t *plog)
 {
-    if (seg->n_tidx == seg->cap_tidx) {
-        seg->cap_tidx = seg->cap_tidx ? seg->cap_tidx * 2 : 16;
-        seg->tidx = realloc(seg->tidx, seg->cap_tidx * sizeof(time_entry_t));
-        if (!seg->tidx) {
-            abort();
-        }
-    }
-    seg->tidx[seg->n_tidx++] = (time_entry_t){ts, offset};
+    log_segment_t *seg = plog->segs[0];
+    plog->n_segs--;
+    memmove(plog->segs, plog->segs + 1, plog->n_segs * sizeof(*plog->segs));
+    log_segment_delete(seg);
+    plog->dir_dirty = true;
+    plog->cache_offset = -1;
 }
 
-/* Records a batch just placed at `pos` in the segment's bookkeeping. */
-static void seg_note_batch(segment_t *seg, const batch_header_t *hdr, int64_t pos, size_t len,
-                           int32_t interval)
+/* Index of the last segment whose base is <= offset (0 if none is). */
+static size_t seg_index(const plog_t *plog, int64_t offset)
 {
-    int64_t last = hdr->base_offset + hdr->last_offset_delta;
-    if (hdr->max_timestamp > seg->max_ts) {
-        seg->max_ts = hdr->max_timestamp;
-        seg->max_ts_offset = last;
-    }
-    if (seg->bytes_since_index > interval) {
-        idx_add(seg, last, pos);
-        if (seg->n_tidx == 0 || seg->max_ts > seg->tidx[seg->n_tidx - 1].timestamp) {
-            tidx_add(seg, seg->max_ts, seg->max_ts_offset);
-        }
-        seg->bytes_since_index = 0;
-    }
-    seg->bytes_since_index += (int64_t)len;
-    seg->next = last + 1;
-    seg->size = pos + (int64_t)len;
-}
-
-/* Writes both index files from memory (big-endian, Kafka's entry sizes). */
-static void seg_write_indexes(const plog_t *plog, const segment_t *seg)
-{
-    char path[4200];
-    uint8_t *buf = malloc((seg->n_idx * 8) + (seg->n_tidx * 12) + 1);
-    if (!buf) {
-        abort();
-    }
-    for (size_t i = 0; i < seg->n_idx; i++) {
-        kbuf_put_i32(buf + i * 8, (int32_t)(seg->idx[i].offset - seg->base));
-        kbuf_put_i32(buf + i * 8 + 4, (int32_t)seg->idx[i].pos);
-    }
-    seg_path(plog, seg->base, ".index", path, sizeof(path));
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-        if (write(fd, buf, seg->n_idx * 8) < 0) {
-            blog_warn("cannot write %s: %s (it is rebuilt at the next start)", path, strerror(errno));
-        }
-        close(fd);
-    }
-    for (size_t i = 0; i < seg->n_tidx; i++) {
-        kbuf_put_i64(buf + i * 12, seg->tidx[i].timestamp);
-        kbuf_put_i32(buf + i * 12 + 8, (int32_t)(seg->tidx[i].offset - seg->base));
-    }
-    seg_path(plog, seg->base, ".timeindex", path, sizeof(path));
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-        if (write(fd, buf, seg->n_tidx * 12) < 0) {
-            blog_warn("cannot write %s: %s (it is rebuilt at the next start)", path, strerror(errno));
-        }
-        close(fd);
-    }
-    free(buf);
-}
-
-/* Position of a batch at or before the one containing `offset`. */
-static int64_t seg_lookup(const segment_t *seg, int64_t offset)
-{
-    size_t lo = 0, hi = seg->n_idx;
-    while (lo < hi) { /* first entry with entry.offset > offset */
-        size_t mid = (lo + hi) / 2;
-        if (seg->idx[mid].offset <= offset) {
+    size_t lo = 0, hi = plog->n_segs;
+    while (lo < hi) { /* first segment with base > offset */
+        size_t mid = lo + (hi - lo) / 2;
+        if (plog->segs[mid]->base <= offset) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
-    return lo == 0 ? 0 : seg->idx[lo - 1].pos;
+    return lo == 0 ? 0 : lo - 1;
 }
 
-/* ---- segments ------------------------------------------------------------- */
+/* ---- flushing ------------------------------------------------------------- */
 
-static void seg_release(segment_t *seg)
+static int sync_dir(const char *dir)
 {
-    if (seg->fd >= 0) {
-        close(seg->fd);
-    }
-    free(seg->idx);
-    free(seg->tidx);
-    memset(seg, 0, sizeof(*seg));
-    seg->fd = -1;
-}
-
-static segment_t *segs_push(plog_t *plog)
-{
-    if (plog->n_segs == plog->cap_segs) {
-        plog->cap_segs = plog->cap_segs ? plog->cap_segs * 2 : 4;
-        plog->segs = realloc(plog->segs, plog->cap_segs * sizeof(segment_t));
-        if (!plog->segs) {
-            abort();
-        }
-    }
-    segment_t *seg = &plog->segs[plog->n_segs++];
-    memset(seg, 0, sizeof(*seg));
-    seg->fd = -1;
-    seg->max_ts = -1;
-    return seg;
-}
-
-static int seg_open_fd(const plog_t *plog, int64_t base, bool create)
-{
-    char path[4200];
-    seg_path(plog, base, ".log", path, sizeof(path));
-    return open(path, O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
-}
-
-/* Deletes a segment's files. */
-static void seg_unlink(const plog_t *plog, int64_t base)
-{
-    static const char *const exts[] = {".log", ".index", ".timeindex"};
-    for (size_t i = 0; i < 3; i++) {
-        char path[4200];
-        seg_path(plog, base, exts[i], path, sizeof(path));
-        unlink(path);
-    }
-}
-
-/* Starts a new empty active segment at LEO. */
-static kerr_t roll(plog_t *plog, int64_t now_ms)
-{
-    int64_t base = plog->n_segs ? active(plog)->next : plog->start;
-    if (plog->n_segs) {
-        segment_t *old = active(plog);
-        /* The rolled segment is complete: make it durable and move the
-         * recovery point past it, as Kafka does, so a restart re-reads only
-         * the active segment. */
-        if (old->dirty && fdatasync(old->fd) == 0) {
-            old->dirty = false;
-        }
-        if (!old->dirty && old->next > plog->recovery_point) {
-            plog->recovery_point = old->next;
-        }
-        seg_write_indexes(plog, old);
-    }
-    int fd = seg_open_fd(plog, base, true);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        blog_error("cannot create segment %020" PRId64 ".log in %s: %s", base, plog->dir, strerror(errno));
+        return -1;
+    }
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* fsyncs the dirty segments among the first `count`, and the directory if
+ * segments were created or deleted.  -1 (logged) on failure. */
+static int flush_segments(plog_t *plog, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (log_segment_sync(plog->segs[i]) < 0) {
+            blog_error("cannot fsync %s: %s; the disk may be failing", plog->segs[i]->log_path,
+                       strerror(errno));
+            return -1;
+        }
+    }
+    if (plog->dir_dirty) {
+        if (sync_dir(plog->dir) < 0) {
+            blog_error("cannot fsync directory %s: %s", plog->dir, strerror(errno));
+            return -1;
+        }
+        plog->dir_dirty = false;
+    }
+    return 0;
+}
+
+kerr_t plog_flush(plog_t *plog)
+{
+    if (flush_segments(plog, plog->n_segs) < 0) {
         return KERR_KAFKA_STORAGE_ERROR;
     }
-    segment_t *seg = segs_push(plog);
-    seg->fd = fd;
-    seg->base = seg->next = base;
-    seg->created_ms = now_ms;
+    plog->recovery_point = plog_end_offset(plog);
+    plog->unflushed = 0;
     return KERR_NONE;
 }
 
-/* ---- recovery ------------------------------------------------------------- */
+/* ---- opening: the directory ----------------------------------------------- */
 
-/*
- * Reads a segment front to back, rebuilding its indexes.  With `verify`,
- * each batch's CRC and offsets are checked and the file is cut at the first
- * bad or torn batch.  Returns false if the file was cut.
- */
-static bool seg_scan(plog_t *plog, segment_t *seg, bool verify, plog_batch_cb *on_batch, void *opaque)
+static bool has_suffix(const char *name, const char *suffix)
 {
-    struct stat st;
-    fstat(seg->fd, &st);
-    int64_t file_size = st.st_size;
-    size_t cap = SCAN_CHUNK;
-    uint8_t *buf = malloc(cap);
-    if (!buf) {
-        abort();
+    size_t n = strlen(name), s = strlen(suffix);
+    return n >= s && strcmp(name + n - s, suffix) == 0;
+}
+
+/* Parses "<digits><ext>" file names: the base offset, and where ext starts. */
+static bool parse_segment_name(const char *name, int64_t *base, const char **ext)
+{
+    const char *p = name;
+    int64_t v = 0;
+    while (*p >= '0' && *p <= '9') {
+        if (v > (INT64_MAX - (*p - '0')) / 10) {
+            return false;
+        }
+        v = v * 10 + (*p - '0');
+        p++;
     }
-    int64_t pos = 0;
-    bool intact = true;
-    seg->next = seg->base;
-    while (pos < file_size) {
-        size_t want = (size_t)(file_size - pos < (int64_t)BATCH_HEADER_SIZE ? file_size - pos : BATCH_HEADER_SIZE);
-        ssize_t n = pread(seg->fd, buf, want, pos);
-        if (n < (ssize_t)BATCH_HEADER_SIZE) {
-            intact = false;
-            break;
-        }
-        batch_header_t hdr;
-        batch_header_decode(buf, &hdr);
-        size_t total = hdr.length >= BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD ? batch_total_size(hdr.length) : 0;
-        if (total == 0 || pos + (int64_t)total > file_size || hdr.magic != 2 || hdr.base_offset != seg->next) {
-            intact = false;
-            break;
-        }
-        if (verify) {
-            if (total > cap) {
-                cap = total;
-                buf = realloc(buf, cap);
-                if (!buf) {
+    *base = v;
+    *ext = p;
+    return p != name;
+}
+
+static void remove_file(const plog_t *plog, const char *name, const char *why)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", plog->dir, name);
+    if (unlink(path) == 0) {
+        blog_info("recovery: removed %s (%s)", path, why);
+    } else if (errno != ENOENT) {
+        blog_warn("recovery: cannot remove %s (%s): %s", path, why, strerror(errno));
+    }
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool has_base(const int64_t *bases, size_t n, int64_t base)
+{
+    return n > 0 && bsearch(&base, bases, n, sizeof(*bases), cmp_i64) != NULL;
+}
+
+/* Collects the sorted base offsets of the .log files and removes leftovers.
+ * *bases is heap memory for the caller to free. */
+static bool list_segments(plog_t *plog, int64_t **bases, size_t *n, char *errstr,
+                          size_t errstr_size)
+{
+    DIR *d = opendir(plog->dir);
+    if (!d) {
+        snprintf(errstr, errstr_size, "cannot open partition directory %s: %s; check the "
+                 "permissions of log.dirs", plog->dir, strerror(errno));
+        return false;
+    }
+    size_t cap = 0;
+    struct dirent *ent;
+    *bases = NULL;
+    *n = 0;
+    while ((ent = readdir(d))) {
+        int64_t base;
+        const char *ext;
+        if (has_suffix(ent->d_name, ".deleted") || has_suffix(ent->d_name, ".cleaned") ||
+            has_suffix(ent->d_name, ".swap")) {
+            remove_file(plog, ent->d_name, "left over from an interrupted deletion or cleaning");
+        } else if (parse_segment_name(ent->d_name, &base, &ext) && strcmp(ext, ".log") == 0) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *bases = realloc(*bases, cap * sizeof(**bases));
+                if (!*bases) {
                     abort();
                 }
             }
-            if (pread(seg->fd, buf, total, pos) != (ssize_t)total || !batch_is_intact(buf, total, &hdr)) {
-                intact = false;
-                break;
-            }
+            (*bases)[(*n)++] = base;
         }
-        if (on_batch) {
-            on_batch(opaque, &hdr);
-        }
-        seg_note_batch(seg, &hdr, pos, total, plog->cfg.index_interval_bytes);
-        pos += (int64_t)total;
     }
-    free(buf);
-    if (!intact) {
-        char path[4200];
-        seg_path(plog, seg->base, ".log", path, sizeof(path));
-        blog_warn("recovery: %s: truncated %" PRId64 " bytes at position %" PRId64
-                  " (torn or corrupt batch)",
-                  path, file_size - pos, pos);
-        if (ftruncate(seg->fd, pos) < 0) {
-            blog_error("recovery: cannot truncate %s: %s", path, strerror(errno));
-        }
-        seg->dirty = true;
+    if (*n > 1) {
+        qsort(*bases, *n, sizeof(**bases), cmp_i64);
     }
-    seg->size = pos;
-    return intact;
+    /* A second pass, now that every .log is known: orphaned index files. */
+    rewinddir(d);
+    while ((ent = readdir(d))) {
+        int64_t base;
+        const char *ext;
+        if (parse_segment_name(ent->d_name, &base, &ext) &&
+            (strcmp(ext, ".index") == 0 || strcmp(ext, ".timeindex") == 0) &&
+            !has_base(*bases, *n, base)) {
+            remove_file(plog, ent->d_name, "index without a .log");
+        }
+    }
+    closedir(d);
+    return true;
 }
 
-static int cmp_base(const void *a, const void *b)
-{
-    int64_t x = ((const segment_t *)a)->base, y = ((const segment_t *)b)->base;
-    return x < y ? -1 : x > y;
-}
+/* ---- opening: recovery ---------------------------------------------------- */
 
-/* Finds the segments in the directory and removes leftovers. */
-static bool load_segments(plog_t *plog, char *errstr, size_t errstr_size)
+/* Deletes the files of segments that can no longer be part of the log. */
+static void drop_segment_files(plog_t *plog, const int64_t *bases, size_t n, const char *why)
 {
-    DIR *dir = opendir(plog->dir);
-    if (!dir) {
-        snprintf(errstr, errstr_size, "cannot open partition directory %s: %s", plog->dir, strerror(errno));
-        return false;
-    }
-    struct dirent *ent;
-    while ((ent = readdir(dir))) {
-        char *end;
-        long long base = strtoll(ent->d_name, &end, 10);
-        bool numbered = end != ent->d_name && base >= 0;
-        if (numbered && strcmp(end, ".log") == 0) {
-            segment_t *seg = segs_push(plog);
-            seg->base = base;
-            seg->fd = seg_open_fd(plog, base, false);
-            if (seg->fd < 0) {
-                snprintf(errstr, errstr_size, "cannot open %s/%s: %s", plog->dir, ent->d_name, strerror(errno));
-                closedir(dir);
-                return false;
-            }
-        } else if (numbered && (strcmp(end, ".deleted") == 0 || strcmp(end, ".cleaned") == 0 ||
-                                strcmp(end, ".swap") == 0 || strstr(end, ".log.") == end)) {
-            char path[4200];
-            snprintf(path, sizeof(path), "%s/%s", plog->dir, ent->d_name);
-            unlink(path);
+    for (size_t i = 0; i < n; i++) {
+        static const char *const exts[] = {".log", ".index", ".timeindex"};
+        for (size_t e = 0; e < sizeof(exts) / sizeof(exts[0]); e++) {
+            char name[64];
+            snprintf(name, sizeof(name), "%020" PRId64 "%s", bases[i], exts[e]);
+            remove_file(plog, name, why);
         }
     }
-    closedir(dir);
-    if (plog->n_segs > 1) {
-        qsort(plog->segs, plog->n_segs, sizeof(segment_t), cmp_base);
+    if (n > 0) {
+        plog->dir_dirty = true;
+    }
+}
+
+/* Loads or re-reads segment `bases[i]`; see the comment at the top.
+ * Returns the bytes cut from it, or -1 with errstr. */
+static int64_t recover_segment(plog_t *plog, log_segment_t *seg, const int64_t *bases, size_t n,
+                               size_t i, int64_t recovery_point, plog_batch_cb *on_batch,
+                               void *opaque, char *errstr, size_t errstr_size)
+{
+    /* Segments but the last end where the next begins; the last one's end
+     * is known once its index and tail are loaded. */
+    bool flushed = i + 1 < n ? bases[i + 1] <= recovery_point : true;
+    if (flushed && log_segment_load(seg) && seg->next <= recovery_point) {
+        return 0;
+    }
+    bool verify = i + 1 == n || bases[i + 1] > recovery_point;
+    return log_segment_recover(seg, verify, plog->cfg.index_interval_bytes, on_batch, opaque, errstr,
+                               errstr_size);
+}
+
+static bool recover_segments(plog_t *plog, const int64_t *bases, size_t n, int64_t recovery_point,
+                             plog_batch_cb *on_batch, void *opaque, char *errstr,
+                             size_t errstr_size)
+{
+    for (size_t i = 0; i < n; i++) {
+        log_segment_t *seg = log_segment_open(plog->dir, bases[i], errstr, errstr_size);
+        if (!seg) {
+            return false;
+        }
+        if (plog->n_segs > 0 && seg->base < active(plog)->next) {
+            log_segment_close(seg);
+            drop_segment_files(plog, bases + i, n - i, "overlaps the offsets of the segment before it");
+            return true;
+        }
+        segs_push(plog, seg);
+        int64_t cut = recover_segment(plog, seg, bases, n, i, recovery_point, on_batch, opaque, errstr,
+                                      errstr_size);
+        if (cut < 0) {
+            return false;
+        }
+        if (cut > 0) {
+            drop_segment_files(plog, bases + i + 1, n - i - 1, "follows a truncated segment");
+            return true;
+        }
     }
     return true;
 }
 
-/* Drops segments from index `from` on (they follow a cut, so their offsets
- * would not be contiguous). */
-static void drop_segments_from(plog_t *plog, size_t from)
+/* Empties the log and starts it at `base` (a new directory, or a log start
+ * checkpointed beyond what survived on disk). */
+static bool reset_to(plog_t *plog, int64_t base, char *errstr, size_t errstr_size)
 {
-    for (size_t i = from; i < plog->n_segs; i++) {
-        char path[4200];
-        seg_path(plog, plog->segs[i].base, ".log", path, sizeof(path));
-        blog_warn("recovery: %s: removed, it follows a truncated segment", path);
-        seg_unlink(plog, plog->segs[i].base);
-        seg_release(&plog->segs[i]);
+    while (plog->n_segs > 0) {
+        log_segment_delete(plog->segs[--plog->n_segs]);
     }
-    plog->n_segs = from;
+    log_segment_t *seg = log_segment_create(plog->dir, base, errstr, errstr_size);
+    if (!seg) {
+        return false;
+    }
+    segs_push(plog, seg);
+    plog->dir_dirty = true;
+    return true;
 }
 
-plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_point, int64_t log_start_offset,
-                  plog_batch_cb *on_batch, void *opaque, char *errstr, size_t errstr_size)
+/* Settles the log start offset against what recovery found. */
+static bool settle_start(plog_t *plog, int64_t log_start_offset, char *errstr, size_t errstr_size)
+{
+    int64_t first = plog->segs[0]->base, leo = plog_end_offset(plog);
+    plog->start = log_start_offset > first ? log_start_offset : first;
+    if (plog->start <= leo) {
+        return true;
+    }
+    blog_warn("recovery: %s: the checkpointed log start offset %" PRId64 " is past the end of the "
+              "log (%" PRId64 "); deleting all segments, the log restarts empty at %" PRId64,
+              plog->dir, plog->start, leo, plog->start);
+    return reset_to(plog, plog->start, errstr, errstr_size);
+}
+
+plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_point,
+                  int64_t log_start_offset, plog_batch_cb *on_batch, void *opaque, char *errstr,
+                  size_t errstr_size)
 {
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        snprintf(errstr, errstr_size, "cannot create partition directory %s: %s", dir, strerror(errno));
+        snprintf(errstr, errstr_size, "cannot create partition directory %s: %s; check that log.dirs "
+                 "exists and is writable", dir, strerror(errno));
         return NULL;
     }
     plog_t *plog = calloc(1, sizeof(*plog));
@@ -401,54 +366,25 @@ plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_po
         abort();
     }
     plog->cfg = *cfg;
-    plog->start = log_start_offset > 0 ? log_start_offset : 0;
     plog->cache_offset = -1;
-    if (!load_segments(plog, errstr, errstr_size)) {
+    int64_t *bases = NULL;
+    size_t n = 0;
+    bool ok = list_segments(plog, &bases, &n, errstr, errstr_size) &&
+              recover_segments(plog, bases, n, recovery_point, on_batch, opaque, errstr, errstr_size);
+    free(bases);
+    if (ok && plog->n_segs == 0) {
+        ok = reset_to(plog, log_start_offset > 0 ? log_start_offset : 0, errstr, errstr_size);
+    }
+    if (!ok || !settle_start(plog, log_start_offset, errstr, errstr_size)) {
         plog_close(plog);
         return NULL;
     }
-    int64_t now = wall_ms();
-    for (size_t i = 0; i < plog->n_segs; i++) {
-        segment_t *seg = &plog->segs[i];
-        /* Trusted: wholly before the recovery point (the next segment starts
-         * at or before it). */
-        bool trusted = i + 1 < plog->n_segs && plog->segs[i + 1].base <= recovery_point;
-        if (i > 0 && seg->base != plog->segs[i - 1].next) {
-            drop_segments_from(plog, i); /* a gap: the rest cannot be trusted */
-            break;
-        }
-        bool intact = seg_scan(plog, seg, !trusted, on_batch, opaque);
-        seg->created_ms = seg->max_ts > 0 && seg->max_ts < now ? seg->max_ts : now;
-        seg_write_indexes(plog, seg);
-        if (!intact) {
-            drop_segments_from(plog, i + 1);
-            break;
-        }
-    }
-    /* Segments wholly below the log start were deleted by DeleteRecords or
-     * retention just before a crash; finish the job. */
-    while (plog->n_segs > 1 && plog->segs[0].next <= plog->start) {
-        seg_unlink(plog, plog->segs[0].base);
-        seg_release(&plog->segs[0]);
-        memmove(&plog->segs[0], &plog->segs[1], (plog->n_segs - 1) * sizeof(segment_t));
-        plog->n_segs--;
-    }
-    if (plog->n_segs == 0 && roll(plog, now) != KERR_NONE) {
-        snprintf(errstr, errstr_size, "cannot create the first segment in %s: %s", dir, strerror(errno));
-        plog_close(plog);
-        return NULL;
-    }
-    if (plog->start < plog->segs[0].base) {
-        plog->start = plog->segs[0].base;
-    }
-    if (plog->start > active(plog)->next) {
-        plog->start = active(plog)->next;
-    }
-    /* Recovery verified the tail but did not make it durable: the recovery
-     * point stays where it was until the next flush. */
-    plog->recovery_point = recovery_point < plog->segs[0].base ? plog->segs[0].base : recovery_point;
-    if (plog->recovery_point > plog_end_offset(plog)) {
-        plog->recovery_point = plog_end_offset(plog);
+    int64_t leo = plog_end_offset(plog);
+    plog->recovery_point = recovery_point < 0 ? 0 : recovery_point > leo ? leo : recovery_point;
+    /* segment.ms counts from the first append; for a segment found on disk,
+     * from now, as Kafka does for segments without timestamps. */
+    if (active(plog)->size > 0) {
+        active(plog)->first_append_ms = wall_ms();
     }
     return plog;
 }
@@ -459,19 +395,16 @@ void plog_close(plog_t *plog)
         return;
     }
     for (size_t i = 0; i < plog->n_segs; i++) {
-        if (plog->segs[i].fd >= 0 && i + 1 == plog->n_segs) {
-            seg_write_indexes(plog, &plog->segs[i]);
-        }
-        seg_release(&plog->segs[i]);
+        log_segment_close(plog->segs[i]);
     }
     free(plog->segs);
     free(plog->dir);
     free(plog);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-    return remove(path);
+    return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 void plog_destroy_files(plog_t *plog)
@@ -479,16 +412,13 @@ void plog_destroy_files(plog_t *plog)
     if (!plog) {
         return;
     }
-    char *dir = strdup(plog->dir);
-    for (size_t i = 0; i < plog->n_segs; i++) {
-        seg_release(&plog->segs[i]);
-    }
-    plog->n_segs = 0;
+    char *dir = plog->dir;
+    plog->dir = NULL;
     plog_close(plog);
-    if (dir) {
-        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(dir);
+    if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT) {
+        blog_error("cannot remove %s: %s; delete it by hand", dir, strerror(errno));
     }
+    free(dir);
 }
 
 void plog_set_config(plog_t *plog, const plog_config_t *cfg)
@@ -496,75 +426,94 @@ void plog_set_config(plog_t *plog, const plog_config_t *cfg)
     plog->cfg = *cfg;
 }
 
-/* ---- append --------------------------------------------------------------- */
+/* ---- appending ------------------------------------------------------------ */
 
-static bool write_all(int fd, const uint8_t *data, size_t len)
+static bool segment_aged(const plog_t *plog, const log_segment_t *seg, int64_t now_ms)
 {
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
+    return seg->size > 0 && seg->first_append_ms >= 0 &&
+           now_ms - seg->first_append_ms > plog->cfg.segment_ms;
+}
+
+/* Kafka's shouldRoll: size, age, and the int32 relative offsets and
+ * positions of index entries.  An empty segment is never rolled. */
+static bool needs_roll(const plog_t *plog, size_t len, const batch_header_t *hdr, int64_t now_ms)
+{
+    const log_segment_t *seg = active(plog);
+    int64_t last = hdr->base_offset + hdr->last_offset_delta;
+    return seg->size > 0 &&
+           (seg->size > plog->cfg.segment_bytes - (int64_t)len || segment_aged(plog, seg, now_ms) ||
+            last - seg->base > INT32_MAX || seg->size > INT32_MAX - (int64_t)len);
+}
+
+/* Starts a new empty active segment at the log end offset. */
+static kerr_t roll(plog_t *plog)
+{
+    char errstr[512];
+    log_segment_t *seg = log_segment_create(plog->dir, plog_end_offset(plog), errstr, sizeof(errstr));
+    if (!seg) {
+        blog_error("cannot roll a new segment: %s", errstr);
+        return KERR_KAFKA_STORAGE_ERROR;
     }
-    return true;
+    log_segment_seal(active(plog));
+    segs_push(plog, seg);
+    plog->dir_dirty = true;
+    return KERR_NONE;
+}
+
+/* Takes back a roll whose first append failed. */
+static void unroll(plog_t *plog)
+{
+    log_segment_delete(plog->segs[--plog->n_segs]);
 }
 
 kerr_t plog_append(plog_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
                    int64_t *base_offset)
 {
-    segment_t *seg = active(plog);
-    if (seg->size > 0 && (seg->size + (int64_t)len > plog->cfg.segment_bytes ||
-                          now_ms - seg->created_ms >= plog->cfg.segment_ms)) {
-        kerr_t err = roll(plog, now_ms);
-        if (err != KERR_NONE) {
-            return err;
-        }
-        seg = active(plog);
-    }
+    int64_t base = plog_end_offset(plog);
     batch_header_t hdr;
-    batch_set_base_offset(batch, seg->next, leader_epoch);
+    batch_set_base_offset(batch, base, leader_epoch);
     batch_header_decode(batch, &hdr);
-    int64_t pos = seg->size;
-    if (!write_all(seg->fd, batch, len)) {
-        blog_error("append to %s/%020" PRId64 ".log failed: %s", plog->dir, seg->base, strerror(errno));
-        if (ftruncate(seg->fd, pos) < 0) {
-            blog_error("cannot undo a partial append in %s: %s", plog->dir, strerror(errno));
-        }
+    int64_t count = (int64_t)hdr.last_offset_delta + 1;
+    bool sync = count >= plog->cfg.flush_interval_messages - plog->unflushed;
+    bool rolled = needs_roll(plog, len, &hdr, now_ms);
+    if (rolled && roll(plog) != KERR_NONE) {
         return KERR_KAFKA_STORAGE_ERROR;
     }
-    *base_offset = seg->next;
-    seg_note_batch(seg, &hdr, pos, len, plog->cfg.index_interval_bytes);
-    seg->dirty = true;
-    plog->unflushed_msgs += hdr.records_count;
-    if (plog->unflushed_msgs >= plog->cfg.flush_interval_messages) {
-        return plog_flush(plog);
+    /* A sync append makes everything before it durable too. */
+    kerr_t err = sync && flush_segments(plog, plog->n_segs - 1) < 0 ? KERR_KAFKA_STORAGE_ERROR
+                                                                     : KERR_NONE;
+    if (err == KERR_NONE) {
+        err = log_segment_append(active(plog), batch, len, &hdr, plog->cfg.index_interval_bytes,
+                                 now_ms, sync);
     }
-    return KERR_NONE;
-}
-
-kerr_t plog_flush(plog_t *plog)
-{
-    for (size_t i = 0; i < plog->n_segs; i++) {
-        segment_t *seg = &plog->segs[i];
-        if (seg->dirty) {
-            if (fdatasync(seg->fd) < 0) {
-                blog_error("fsync of %s/%020" PRId64 ".log failed: %s", plog->dir, seg->base, strerror(errno));
-                return KERR_KAFKA_STORAGE_ERROR;
-            }
-            seg->dirty = false;
+    if (err != KERR_NONE) {
+        if (rolled) {
+            unroll(plog);
         }
+        return err;
     }
-    plog->unflushed_msgs = 0;
-    plog->recovery_point = plog_end_offset(plog);
+    if (sync) {
+        plog->recovery_point = plog_end_offset(plog);
+        plog->unflushed = 0;
+    } else {
+        plog->unflushed += count;
+    }
+    *base_offset = base;
     return KERR_NONE;
 }
 
-/* ---- queries -------------------------------------------------------------- */
+void plog_maybe_roll(plog_t *plog, int64_t now_ms)
+{
+    if (segment_aged(plog, active(plog), now_ms)) {
+        roll(plog);
+    }
+    /* The flush Kafka schedules after every roll (see the top comment). */
+    if (active(plog)->base > plog->recovery_point && flush_segments(plog, plog->n_segs - 1) == 0) {
+        plog->recovery_point = active(plog)->base;
+    }
+}
+
+/* ---- accessors ------------------------------------------------------------ */
 
 int64_t plog_start_offset(const plog_t *plog)
 {
@@ -573,16 +522,16 @@ int64_t plog_start_offset(const plog_t *plog)
 
 int64_t plog_end_offset(const plog_t *plog)
 {
-    return plog->segs[plog->n_segs - 1].next;
+    return active(plog)->next;
 }
 
 int64_t plog_size_bytes(const plog_t *plog)
 {
-    int64_t total = 0;
+    int64_t size = 0;
     for (size_t i = 0; i < plog->n_segs; i++) {
-        total += plog->segs[i].size;
+        size += plog->segs[i]->size;
     }
-    return total;
+    return size;
 }
 
 int64_t plog_recovery_point(const plog_t *plog)
@@ -595,43 +544,25 @@ int plog_segment_count(const plog_t *plog)
     return (int)plog->n_segs;
 }
 
-/* The segment holding `offset` (which must be in [start, LEO)). */
-static segment_t *seg_for(plog_t *plog, int64_t offset)
-{
-    size_t lo = 0, hi = plog->n_segs;
-    while (lo + 1 < hi) { /* last segment with base <= offset */
-        size_t mid = (lo + hi) / 2;
-        if (plog->segs[mid].base <= offset) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    return &plog->segs[lo];
-}
+/* ---- reading -------------------------------------------------------------- */
 
-/* Position of the batch containing `offset` in `seg`, by index then scan of
- * batch prefixes; -1 if the segment does not hold it. */
-static int64_t seg_find_batch(plog_t *plog, segment_t *seg, int64_t offset)
+/* The segment holding `offset` (or the first batch after it) and the
+ * position of that batch; -1 on a read error. */
+static int64_t read_start(plog_t *plog, int64_t offset, log_segment_t **segp)
 {
-    int64_t pos = seg_lookup(seg, offset);
-    if (plog->cache_offset == offset && plog->cache_base == seg->base) {
-        pos = plog->cache_pos;
+    size_t i = seg_index(plog, offset);
+    log_segment_t *seg = plog->segs[i];
+    if (offset == plog->cache_offset && seg->base == plog->cache_base &&
+        plog->cache_pos <= seg->size) {
+        *segp = seg;
+        return plog->cache_pos;
     }
-    uint8_t prefix[BATCH_PREFIX_SIZE];
-    while (pos < seg->size) {
-        if (pread(seg->fd, prefix, sizeof(prefix), pos) != (ssize_t)sizeof(prefix)) {
-            return -1;
-        }
-        int64_t base = kbuf_get_i64(prefix);
-        int32_t length = kbuf_get_i32(prefix + 8);
-        int32_t delta = kbuf_get_i32(prefix + 23);
-        if (base + delta >= offset) {
-            return pos;
-        }
-        pos += (int64_t)batch_total_size(length);
+    /* Past this segment's last batch: the next segment holds what follows. */
+    while (offset >= seg->next && i + 1 < plog->n_segs) {
+        seg = plog->segs[++i];
     }
-    return -1;
+    *segp = seg;
+    return log_segment_locate(seg, offset);
 }
 
 kerr_t plog_read(plog_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes, bool min_one,
@@ -644,203 +575,116 @@ kerr_t plog_read(plog_t *plog, int64_t offset, int64_t max_offset, size_t max_by
     if (offset >= max_offset || offset == plog_end_offset(plog)) {
         return KERR_NONE;
     }
-    segment_t *seg = seg_for(plog, offset);
-    while (offset >= seg->next && seg < active(plog)) {
-        seg++; /* offset in a gap left by a batch boundary at the segment end */
-    }
-    int64_t pos = seg_find_batch(plog, seg, offset);
+    log_segment_t *seg;
+    int64_t pos = read_start(plog, offset, &seg);
     if (pos < 0) {
-        return KERR_NONE;
+        return KERR_KAFKA_STORAGE_ERROR;
     }
-    /* Read a run of batches with one pread, then trim to whole batches. */
-    int64_t avail = seg->size - pos;
-    size_t want = max_bytes < (size_t)avail ? max_bytes : (size_t)avail;
-    if (want < BATCH_PREFIX_SIZE) {
-        if (!min_one) {
-            return KERR_NONE;
-        }
-        want = BATCH_PREFIX_SIZE;
-    }
-    size_t at = out->len;
-    uint8_t *dst = kbuf_reserve(out, want);
-    ssize_t got = pread(seg->fd, dst, want, pos);
-    if (got < (ssize_t)BATCH_PREFIX_SIZE) {
-        out->len = at;
-        return got < 0 ? KERR_KAFKA_STORAGE_ERROR : KERR_NONE;
-    }
-    size_t used = 0;
-    int64_t next_offset = offset;
-    while (used + BATCH_PREFIX_SIZE <= (size_t)got) {
-        const uint8_t *b = out->data + at + used;
-        size_t total = batch_total_size(kbuf_get_i32(b + 8));
-        int64_t last = kbuf_get_i64(b) + kbuf_get_i32(b + 23);
-        if (last >= max_offset || used + total > (size_t)got) {
-            break;
-        }
-        used += total;
-        next_offset = last + 1;
-    }
-    if (used == 0 && min_one) {
-        /* KIP-74: the first batch goes whole even if larger than the limit. */
-        const uint8_t *b = out->data + at;
-        size_t total = batch_total_size(kbuf_get_i32(b + 8));
-        int64_t last = kbuf_get_i64(b) + kbuf_get_i32(b + 23);
-        if (last < max_offset && pos + (int64_t)total <= seg->size) {
-            out->len = at;
-            dst = kbuf_reserve(out, total);
-            if (pread(seg->fd, dst, total, pos) != (ssize_t)total) {
-                out->len = at;
-                return KERR_KAFKA_STORAGE_ERROR;
-            }
-            used = total;
-            next_offset = last + 1;
-        }
-    }
-    out->len = at + used;
-    *nbytes = used;
-    if (used > 0) {
-        plog->cache_offset = next_offset;
+    int64_t next = -1;
+    kerr_t err = log_segment_read(seg, pos, max_offset, max_bytes, min_one, out, nbytes, &next);
+    if (err == KERR_NONE && *nbytes > 0) {
+        plog->cache_offset = next;
         plog->cache_base = seg->base;
-        plog->cache_pos = pos + (int64_t)used;
+        plog->cache_pos = pos + (int64_t)*nbytes;
     }
-    return KERR_NONE;
+    return err;
 }
 
 size_t plog_bytes_after(const plog_t *plog, int64_t offset)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < plog->n_segs; i++) {
-        const segment_t *seg = &plog->segs[i];
-        if (seg->next <= offset) {
-            continue;
-        }
-        if (seg->base >= offset) {
-            total += (size_t)seg->size;
-        } else {
-            int64_t pos = seg_lookup(seg, offset);
-            if (plog->cache_offset == offset && plog->cache_base == seg->base) {
-                pos = plog->cache_pos;
-            }
-            total += (size_t)(seg->size - pos);
-        }
+    if (offset < plog->start) {
+        offset = plog->start;
     }
-    return total;
+    if (offset >= plog_end_offset(plog)) {
+        return 0;
+    }
+    size_t i = seg_index(plog, offset);
+    const log_segment_t *seg = plog->segs[i];
+    bool cached = offset == plog->cache_offset && seg->base == plog->cache_base &&
+                  plog->cache_pos <= seg->size;
+    int64_t pos = cached ? plog->cache_pos : log_segment_estimate_pos(seg, offset);
+    int64_t bytes = seg->size - pos;
+    for (i++; i < plog->n_segs; i++) {
+        bytes += plog->segs[i]->size;
+    }
+    return bytes > 0 ? (size_t)bytes : 0;
 }
-
-/* ---- timestamps ----------------------------------------------------------- */
 
 kerr_t plog_offset_for_timestamp(plog_t *plog, int64_t ts, int64_t *offset, int64_t *timestamp)
 {
     *offset = *timestamp = -1;
-    for (size_t i = 0; i < plog->n_segs; i++) {
-        segment_t *seg = &plog->segs[i];
-        if (seg->max_ts < ts || seg->next <= plog->start) {
+    for (size_t i = seg_index(plog, plog->start); i < plog->n_segs; i++) {
+        log_segment_t *seg = plog->segs[i];
+        if (seg->max_ts < ts) {
             continue;
         }
-        /* Every record before a time entry's offset is at most its timestamp,
-         * so starting at the last entry below `ts` skips nothing we need. */
-        int64_t from = seg->base > plog->start ? seg->base : plog->start;
-        for (size_t k = 0; k < seg->n_tidx && seg->tidx[k].timestamp < ts; k++) {
-            from = seg->tidx[k].offset > from ? seg->tidx[k].offset : from;
-        }
-        int64_t pos = seg_find_batch(plog, seg, from);
-        uint8_t hdr_buf[BATCH_HEADER_SIZE];
-        while (pos >= 0 && pos < seg->size) {
-            if (pread(seg->fd, hdr_buf, sizeof(hdr_buf), pos) != (ssize_t)sizeof(hdr_buf)) {
-                return KERR_KAFKA_STORAGE_ERROR;
-            }
-            batch_header_t hdr;
-            batch_header_decode(hdr_buf, &hdr);
-            size_t total = batch_total_size(hdr.length);
-            if (hdr.max_timestamp >= ts && hdr.base_offset + hdr.last_offset_delta >= plog->start) {
-                uint8_t *batch = malloc(total);
-                if (!batch) {
-                    abort();
-                }
-                kerr_t err = pread(seg->fd, batch, total, pos) == (ssize_t)total
-                                 ? records_find_timestamp(batch, total, ts, offset, timestamp)
-                                 : KERR_KAFKA_STORAGE_ERROR;
-                free(batch);
-                if (err != KERR_NONE) {
-                    return err;
-                }
-                if (*offset >= 0 && *offset < plog->start) {
-                    *offset = plog->start; /* the record found was deleted by DeleteRecords */
-                }
-                if (*offset >= 0) {
-                    return KERR_NONE;
-                }
-            }
-            pos += (int64_t)total;
+        kerr_t err = log_segment_find_timestamp(seg, ts, plog->start, offset, timestamp);
+        if (err != KERR_NONE || *offset >= 0) {
+            return err;
         }
     }
     return KERR_NONE;
 }
 
-/* ---- deletion ------------------------------------------------------------- */
-
-static void delete_oldest(plog_t *plog)
-{
-    segment_t *seg = &plog->segs[0];
-    seg_unlink(plog, seg->base);
-    seg_release(seg);
-    memmove(&plog->segs[0], &plog->segs[1], (plog->n_segs - 1) * sizeof(segment_t));
-    plog->n_segs--;
-    if (plog->start < plog->segs[0].base) {
-        plog->start = plog->segs[0].base;
-    }
-    if (plog->recovery_point < plog->start) {
-        plog->recovery_point = plog->start;
-    }
-    plog->cache_offset = -1;
-}
+/* ---- deleting ------------------------------------------------------------- */
 
 kerr_t plog_delete_records_before(plog_t *plog, int64_t offset)
 {
-    if (offset > plog_end_offset(plog) || offset < 0) {
+    if (offset < 0 || offset > plog_end_offset(plog)) {
         return KERR_OFFSET_OUT_OF_RANGE;
     }
-    if (offset > plog->start) {
-        plog->start = offset;
+    if (offset <= plog->start) {
+        return KERR_NONE;
     }
-    while (plog->n_segs > 1 && plog->segs[0].next <= plog->start) {
-        delete_oldest(plog);
+    plog->start = offset;
+    plog->cache_offset = -1;
+    /* Kafka's rule: a segment goes once the next one starts at or below the
+     * log start, so the active segment always stays. */
+    while (plog->n_segs > 1 && plog->segs[1]->base <= offset) {
+        segs_delete_first(plog);
     }
     return KERR_NONE;
 }
 
-static int64_t seg_age_ts(const segment_t *seg)
+/* Deletes the oldest segment, rolling first when it is the active one;
+ * false when only an empty active segment is left. */
+static bool delete_oldest(plog_t *plog)
 {
-    return seg->max_ts >= 0 ? seg->max_ts : seg->created_ms;
+    if (plog->n_segs == 1 && (active(plog)->size == 0 || roll(plog) != KERR_NONE)) {
+        return false;
+    }
+    segs_delete_first(plog);
+    if (plog->segs[0]->base > plog->start) {
+        plog->start = plog->segs[0]->base;
+    }
+    return true;
+}
+
+static bool retention_ms_breached(const plog_t *plog, const log_segment_t *seg, int64_t now_ms)
+{
+    return plog->cfg.retention_ms >= 0 &&
+           now_ms - log_segment_largest_ts(seg) > plog->cfg.retention_ms;
 }
 
 int plog_enforce_retention(plog_t *plog, int64_t now_ms)
 {
     int deleted = 0;
-    if (plog->cfg.retention_ms >= 0) {
-        while (plog->segs[0].size > 0 && seg_age_ts(&plog->segs[0]) < now_ms - plog->cfg.retention_ms) {
-            if (plog->n_segs == 1 && roll(plog, now_ms) != KERR_NONE) {
-                break; /* an expired active segment must be rolled before it can go */
-            }
-            delete_oldest(plog);
-            deleted++;
-        }
+    while (retention_ms_breached(plog, plog->segs[0], now_ms) && delete_oldest(plog)) {
+        deleted++;
     }
-    if (plog->cfg.retention_bytes >= 0) {
-        int64_t size = plog_size_bytes(plog);
-        while (plog->n_segs > 1 && size - plog->segs[0].size >= plog->cfg.retention_bytes) {
-            size -= plog->segs[0].size;
-            delete_oldest(plog);
-            deleted++;
+    if (plog->cfg.retention_bytes < 0) {
+        return deleted;
+    }
+    /* Kafka's rule: delete while the log stays at or above retention.bytes
+     * without the oldest segment. */
+    int64_t excess = plog_size_bytes(plog) - plog->cfg.retention_bytes;
+    for (;;) {
+        int64_t size = plog->segs[0]->size;
+        if (excess < size || !delete_oldest(plog)) {
+            break;
         }
+        excess -= size;
+        deleted++;
     }
     return deleted;
-}
-
-void plog_maybe_roll(plog_t *plog, int64_t now_ms)
-{
-    segment_t *seg = active(plog);
-    if (seg->size > 0 && now_ms - seg->created_ms >= plog->cfg.segment_ms) {
-        roll(plog, now_ms);
-    }
 }

@@ -16,8 +16,10 @@
  * batch ends the log there: that file is truncated and any later segments
  * are deleted, because offsets must stay contiguous.  on_batch sees every
  * batch that recovery re-reads (verified or rebuilt), in offset order, and
- * none of the trusted segments whose indexes loaded.  After a clean
- * shutdown the recovery point is the log end offset, so nothing is re-read.
+ * none of the trusted segments whose indexes loaded - except the newest
+ * segment, whose headers are always re-read (without CRC checks once it is
+ * flushed) when on_batch is given, so idempotent producers' sequence state
+ * survives a clean restart.
  *
  * Flushing.  The page cache holds appends until plog_flush, or until
  * flush_interval_messages records are unflushed.  As in Kafka, a segment
@@ -285,9 +287,18 @@ static int64_t recover_segment(plog_t *plog, log_segment_t *seg, const int64_t *
 {
     /* Segments but the last end where the next begins; the last one's end
      * is known once its index and tail are loaded. */
-    bool flushed = i + 1 < n ? bases[i + 1] <= recovery_point : true;
+    bool last = i + 1 == n;
+    bool flushed = !last ? bases[i + 1] <= recovery_point : true;
     if (flushed && log_segment_load(seg) && seg->next <= recovery_point) {
-        return 0;
+        if (!last || !on_batch) {
+            return 0;
+        }
+        /* Idempotent producers' sequence state comes from batch headers, so
+         * the newest segment's headers are re-read even after a clean stop
+         * (no CRC check: it is flushed); a producer retrying across a
+         * broker restart then still gets its duplicate detected. */
+        return log_segment_recover(seg, false, plog->cfg.index_interval_bytes, on_batch, opaque, errstr,
+                                   errstr_size);
     }
     bool verify = i + 1 == n || bases[i + 1] > recovery_point;
     return log_segment_recover(seg, verify, plog->cfg.index_interval_bytes, on_batch, opaque, errstr,

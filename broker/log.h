@@ -11,10 +11,9 @@
  * Index entries are big-endian, as in Kafka.  An entry is added when at least
  * index.interval.bytes (4096) were appended since the previous one; a time
  * index entry is added at the same points when the batch's maxTimestamp is
- * larger than the last entry's.  The indexes live in memory, are rebuilt from
- * the .log file's batch headers at every start and are written to their files
- * at roll, flush and close: the files mirror Kafka's layout but are never a
- * source of truth.
+ * larger than the last entry's.  Index files are written as entries are
+ * added; at start-up those of trusted segments are loaded and checked against
+ * the .log, and rebuilt from batch headers when they do not fit.
  *
  * Concurrency: a plog_t is not locked internally.  Every call must hold the
  * owning partition's lock (see topics.h); plog_open/plog_close run before the
@@ -51,11 +50,11 @@ typedef void(plog_batch_cb)(void *opaque, const batch_header_t *hdr);
  * segments.  Batches from `recovery_point` on are re-read: each one's CRC is
  * checked and the log is truncated at the first torn or corrupt batch (a log
  * line says how many bytes were cut).  Segments wholly before the recovery
- * point are trusted: only their batch headers are read, to rebuild the
- * indexes.  `log_start_offset` is the persisted
+ * point are trusted: their index files are loaded and checked (rebuilt from
+ * batch headers if they do not fit).  `log_start_offset` is the persisted
  * log start (from DeleteRecords); pass 0 if unknown.  `on_batch` (may be NULL)
- * sees every batch header, of trusted and re-read segments alike, in offset
- * order.
+ * sees every batch header recovery re-reads, in offset order, and always
+ * those of the newest segment (for idempotent producers' state).
  * Returns NULL with errstr set when the directory cannot be used.
  */
 plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_point,

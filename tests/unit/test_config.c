@@ -56,6 +56,32 @@ static const struct {
     {"log.dir", "/tmp/x", CFG_SET_OK, NULL},
     {"no.such.key", "1", CFG_SET_UNKNOWN, NULL},
     {"zookeeper.connect", "localhost:2181", CFG_SET_OK, NULL},
+    /* The properties parser keeps trailing whitespace (as Java); values are
+     * trimmed here, as Kafka's ConfigDef does. */
+    {"num.partitions", " 3 \t", CFG_SET_OK, NULL},
+    {"auto.create.topics.enable", "true ", CFG_SET_OK, NULL},
+    {"listeners", "PLAINTEXT://:9092 , CONTROLLER://:9093", CFG_SET_OK, NULL},
+    {"listeners", "PLAINTEXT://[::1]:9092", CFG_SET_OK, NULL},
+    {"listeners", "PLAINTEXT://my-host.example.com:9092", CFG_SET_OK, NULL},
+    {"listeners", "PLAINTEXT://:9092,", CFG_SET_INVALID, "listeners: expected PLAINTEXT://host:port"},
+    {"listeners", "PLAINTEXT://a b:9092", CFG_SET_INVALID, "got 'PLAINTEXT://a b:9092'"},
+    {"listeners", "PLAINTEXT://:65536", CFG_SET_INVALID, "listeners"},
+    {"listeners", "PLAINTEXT://:", CFG_SET_INVALID, "listeners"},
+    {"listeners", "://:9092", CFG_SET_INVALID, "listeners"},
+    {"listeners", "PLAINTEXT://:+1", CFG_SET_INVALID, "listeners"},
+    {"listeners", "", CFG_SET_INVALID, "listeners"},
+    {"advertised.listeners", "PLAINTEXT://host", CFG_SET_INVALID, "advertised.listeners: expected"},
+    {"node.id", "-", CFG_SET_INVALID, "node.id: expected an integer between 0 and 2147483647, got '-'"},
+    {"socket.request.max.bytes", "99999999999999", CFG_SET_INVALID, "socket.request.max.bytes"},
+    {"log.retention.ms", "1.5", CFG_SET_INVALID, "log.retention.ms"},
+    {"log.retention.ms", "99999999999999999999", CFG_SET_INVALID, "log.retention.ms"},
+    {"log.retention.ms", "-2", CFG_SET_INVALID, "between -1 and"},
+    {"num.network.threads", "0", CFG_SET_INVALID, "between 1 and 64"},
+    {"num.network.threads", "64", CFG_SET_OK, NULL},
+    {"num.network.threads", "65", CFG_SET_INVALID, "num.network.threads"},
+    {"log.segment.bytes", "13", CFG_SET_INVALID, "between 14 and 2147483647"},
+    {"log.dirs", " , ", CFG_SET_INVALID, "log.dirs"},
+    {"compression.type", "zstd", CFG_SET_OK, NULL},
 };
 
 static void test_set_validation(void **state)
@@ -90,6 +116,87 @@ static void test_synonyms(void **state)
     assert_int_equal(broker_config_source(cfg, def), CFG_SOURCE_STATIC_BROKER);
     def = cfg_def_find(broker_config_defs, "num.partitions");
     assert_int_equal(broker_config_source(cfg, def), CFG_SOURCE_DEFAULT);
+    broker_config_destroy(cfg);
+}
+
+/* What DescribeConfigs shows: the canonical form of what was set. */
+static void test_values_are_canonical(void **state)
+{
+    static const struct {
+        const char *key, *value, *shown;
+    } cases[] = {
+        {"num.partitions", "+007", "7"},
+        {"delete.topic.enable", " FALSE", "false"},
+        {"log.dirs", " /a , /b c ", "/a,/b c"},
+        {"zookeeper.connect", "zk:2181 ", "zk:2181"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        broker_config_t *cfg = broker_config_create();
+        char err[256], buf[64];
+        assert_int_equal(broker_config_set(cfg, cases[i].key, cases[i].value, err, sizeof(err)), CFG_SET_OK);
+        assert_true(broker_config_finish(cfg, err, sizeof(err)));
+        const cfg_def_t *def = cfg_def_find(broker_config_defs, cases[i].key);
+        assert_string_equal(broker_config_value(cfg, def, buf, sizeof(buf)), cases[i].shown);
+        broker_config_destroy(cfg);
+    }
+}
+
+static void test_synonym_last_wins(void **state)
+{
+    /* An --override comes after the file's keys, so the later of the two
+     * synonyms is the one the user meant. */
+    broker_config_t *cfg = broker_config_create();
+    char err[256];
+    broker_config_set(cfg, "node.id", "6", err, sizeof(err));
+    broker_config_set(cfg, "broker.id", "5", err, sizeof(err));
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    assert_int_equal(cfg->node_id, 5);
+    /* log.dir only counts while log.dirs is unset, in either order (Kafka). */
+    broker_config_set(cfg, "log.dir", "/one", err, sizeof(err));
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    assert_string_equal(cfg->log_dirs, "/one");
+    broker_config_set(cfg, "log.dirs", "/two", err, sizeof(err));
+    broker_config_set(cfg, "log.dir", "/three", err, sizeof(err));
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    assert_string_equal(cfg->log_dirs, "/two");
+    broker_config_destroy(cfg);
+}
+
+static void test_rows_are_consistent(void **state)
+{
+    for (const cfg_def_t *def = broker_config_defs; def->name; def++) {
+        assert_true(cfg_def_find(broker_config_defs, def->name) == def); /* no duplicate names */
+        assert_true(def->min <= def->max);
+        if (def->type == CFG_INT) {
+            assert_true(def->min >= INT32_MIN && def->max <= INT32_MAX);
+        }
+    }
+    for (const cfg_def_t *def = topic_config_defs; def->name; def++) {
+        assert_true(cfg_def_find(topic_config_defs, def->name) == def);
+        assert_non_null(def->default_value);
+        assert_non_null(def->doc);
+    }
+}
+
+/* Derived keys show their effective value and count as set when a synonym is. */
+static void test_derived_value_and_source(void **state)
+{
+    broker_config_t *cfg = broker_config_create();
+    char err[256], buf[64];
+    const cfg_def_t *ms = cfg_def_find(broker_config_defs, "log.retention.ms");
+    const cfg_def_t *roll = cfg_def_find(broker_config_defs, "log.roll.ms");
+    const cfg_def_t *flush = cfg_def_find(broker_config_defs, "log.flush.interval.ms");
+    assert_string_equal(broker_config_value(cfg, ms, buf, sizeof(buf)), "604800000");
+    assert_int_equal(broker_config_source(cfg, ms), CFG_SOURCE_DEFAULT);
+    assert_string_equal(broker_config_value(cfg, roll, buf, sizeof(buf)), "604800000");
+    assert_null(broker_config_value(cfg, flush, buf, sizeof(buf)));
+    broker_config_set(cfg, "log.retention.hours", "1", err, sizeof(err));
+    broker_config_set(cfg, "log.roll.hours", "2", err, sizeof(err));
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    assert_string_equal(broker_config_value(cfg, ms, buf, sizeof(buf)), "3600000");
+    assert_int_equal(broker_config_source(cfg, ms), CFG_SOURCE_STATIC_BROKER);
+    assert_string_equal(broker_config_value(cfg, roll, buf, sizeof(buf)), "7200000");
+    assert_int_equal(broker_config_source(cfg, roll), CFG_SOURCE_STATIC_BROKER);
     broker_config_destroy(cfg);
 }
 
@@ -154,12 +261,87 @@ static void test_topic_resolution(void **state)
     broker_config_destroy(cfg);
 }
 
+static const struct {
+    const char *key, *value;
+    bool ok;
+    const char *message_part;
+} topic_cases[] = {
+    {"retention.ms", " 1000 ", true, NULL},
+    {"retention.ms", "-1", true, NULL},
+    {"retention.ms", "-2", false, "retention.ms: expected an integer between -1 and"},
+    {"segment.bytes", "13", false, "between 14 and"},
+    {"segment.ms", "0", false, "segment.ms"},
+    {"cleanup.policy", "compact, delete", true, NULL},
+    {"cleanup.policy", "delete,compact", true, NULL},
+    {"cleanup.policy", "shred", false, "expected one of delete, compact"},
+    {"compression.type", "producer", true, NULL},
+    {"compression.type", "zstd", false,
+     "compression.type: only 'producer' is supported (the broker stores batches as the producer compressed them)"},
+    {"compression.type", "brotli", false, "expected one of producer"},
+    {"message.timestamp.type", "CreateTime", true, NULL},
+    {"message.timestamp.type", "LogAppendTime", false, "message.timestamp.type"},
+    {"max.message.bytes", "12x", false, "got '12x'"},
+    {"no.such", "1", false, "no.such"},
+};
+
+static void test_topic_validation(void **state)
+{
+    for (size_t i = 0; i < sizeof(topic_cases) / sizeof(topic_cases[0]); i++) {
+        char err[256] = "";
+        if (topic_config_validate(topic_cases[i].key, topic_cases[i].value, err, sizeof(err)) != topic_cases[i].ok) {
+            fail_msg("%s=%s: want %s (%s)", topic_cases[i].key, topic_cases[i].value,
+                     topic_cases[i].ok ? "valid" : "invalid", err);
+        }
+        if (topic_cases[i].message_part && !strstr(err, topic_cases[i].message_part)) {
+            fail_msg("%s=%s: message '%s' lacks '%s'", topic_cases[i].key, topic_cases[i].value, err,
+                     topic_cases[i].message_part);
+        }
+    }
+}
+
+static void test_topic_fallbacks(void **state)
+{
+    broker_config_t *cfg = broker_config_create();
+    char err[256], buf[64];
+    cfg_source_t source;
+    const cfg_def_t *retention = cfg_def_find(topic_config_defs, "retention.ms");
+    const cfg_def_t *flush = cfg_def_find(topic_config_defs, "flush.ms");
+    /* Nothing set: Kafka's defaults, from the broker's defaults. */
+    assert_string_equal(topic_config_value(cfg, NULL, 0, retention, buf, sizeof(buf), &source), "604800000");
+    assert_int_equal(source, CFG_SOURCE_DEFAULT);
+    assert_string_equal(topic_config_value(cfg, NULL, 0, flush, buf, sizeof(buf), &source), "9223372036854775807");
+    assert_int_equal(source, CFG_SOURCE_DEFAULT);
+    /* A broker key set through a synonym is the topic's static default. */
+    broker_config_set(cfg, "log.retention.hours", "-1", err, sizeof(err));
+    broker_config_set(cfg, "log.flush.interval.ms", "1000", err, sizeof(err));
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    assert_string_equal(topic_config_value(cfg, NULL, 0, retention, buf, sizeof(buf), &source), "-1");
+    assert_int_equal(source, CFG_SOURCE_STATIC_BROKER);
+    assert_string_equal(topic_config_value(cfg, NULL, 0, flush, buf, sizeof(buf), &source), "1000");
+    assert_int_equal(source, CFG_SOURCE_STATIC_BROKER);
+    /* The last of two overrides wins, shown trimmed. */
+    topic_config_kv_t overrides[] = {{"segment.bytes", "5000"}, {"segment.bytes", " 6000 "}};
+    const cfg_def_t *segment = cfg_def_find(topic_config_defs, "segment.bytes");
+    assert_string_equal(topic_config_value(cfg, overrides, 2, segment, buf, sizeof(buf), &source), "6000");
+    plog_config_t plc;
+    topic_config_resolve(cfg, overrides, 2, &plc);
+    assert_true(plc.segment_bytes == 6000);
+    assert_true(plc.retention_ms == -1);
+    assert_true(plc.retention_bytes == -1);
+    assert_true(plc.index_interval_bytes == 4096);
+    assert_true(plc.flush_interval_messages == INT64_MAX);
+    broker_config_destroy(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_are_valid),   cmocka_unit_test(test_set_validation),
-        cmocka_unit_test(test_synonyms),             cmocka_unit_test(test_retention_precedence),
-        cmocka_unit_test(test_topic_resolution),
+        cmocka_unit_test(test_synonyms),             cmocka_unit_test(test_synonym_last_wins),
+        cmocka_unit_test(test_values_are_canonical), cmocka_unit_test(test_rows_are_consistent),
+        cmocka_unit_test(test_derived_value_and_source), cmocka_unit_test(test_retention_precedence),
+        cmocka_unit_test(test_topic_resolution),     cmocka_unit_test(test_topic_validation),
+        cmocka_unit_test(test_topic_fallbacks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

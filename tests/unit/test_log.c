@@ -473,10 +473,12 @@ static void test_reopen_after_clean_close(void **state)
         idx[i] = slurp(path, &idx_len[i]);
     }
 
-    /* Clean: everything below the recovery point is trusted, nothing re-read. */
+    /* Clean: everything below the recovery point is trusted; only the newest
+     * segment's headers are re-read, for idempotent producers' state. */
     seen_t seen;
     plog = open_log(fx, &cfg, leo, 0, &seen);
-    assert_int_equal(seen.batches, 0);
+    assert_true(segs > 1 && seen.batches > 0 && seen.batches < 40);
+    assert_true(seen.in_order && seen.next == leo);
     assert_true(plog_end_offset(plog) == leo);
     assert_int_equal(plog_segment_count(plog), segs);
     assert_true(plog_size_bytes(plog) == size);
@@ -505,7 +507,7 @@ static void test_reopen_after_clean_close(void **state)
     leo = plog_end_offset(plog);
     plog_close(plog);
     plog = open_log(fx, &cfg, leo, 0, &seen);
-    assert_int_equal(seen.batches, 0);
+    assert_true(seen.batches > 0 && seen.next == leo); /* the newest segment only */
     append_many(plog, 20);
     n = list_bases(fx, bases, 64);
     for (int i = 0; i < n; i++) {

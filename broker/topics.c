@@ -249,6 +249,12 @@ static void topic_resolve_config(const topics_t *topics, topic_t *topic)
     topic_config_resolve(topics->cfg, topic->overrides, topic->n_overrides, &topic->log_cfg);
     topic->max_message_bytes =
         topic_config_max_message_bytes(topics->cfg, topic->overrides, topic->n_overrides);
+    char buf[64];
+    cfg_source_t source;
+    const char *flush_ms = topic_config_value(topics->cfg, topic->overrides, topic->n_overrides,
+                                              cfg_def_find(topic_config_defs, "flush.ms"), buf,
+                                              sizeof(buf), &source);
+    topic->flush_ms = flush_ms ? strtoll(flush_ms, NULL, 10) : INT64_MAX;
 }
 
 static topic_t *topic_new(const topics_t *topics, const char *name)
@@ -794,7 +800,6 @@ kerr_t topics_add_partitions(topics_t *topics, kstr_t name, int32_t count, bool 
 
 void topics_maintain(topics_t *topics, int64_t now_ms, bool retention_due, bool checkpoint_due)
 {
-    const broker_config_t *cfg = topics->cfg;
     pthread_rwlock_rdlock(&topics->lock);
     for (size_t t = 0; t < topics->count; t++) {
         topic_t *topic = topics->items[t];
@@ -809,8 +814,7 @@ void topics_maintain(topics_t *topics, int64_t now_ms, bool retention_due, bool 
                               n, topic->name, p, (long long)plog_start_offset(part->plog));
                 }
             }
-            if (cfg->log_flush_interval_ms >= 0 &&
-                now_ms - part->last_flush_ms >= cfg->log_flush_interval_ms) {
+            if (topic->flush_ms < INT64_MAX && now_ms - part->last_flush_ms >= topic->flush_ms) {
                 plog_flush(part->plog);
                 part->last_flush_ms = now_ms;
             }

@@ -54,6 +54,7 @@ struct topic {
     size_t n_overrides;
     plog_config_t log_cfg;     /* resolved from overrides + broker defaults */
     int32_t max_message_bytes;
+    int64_t flush_ms;          /* flush.ms; INT64_MAX: only by message count */
     bool internal;             /* __consumer_offsets and friends */
 };
 

@@ -95,10 +95,22 @@ static req_result_t broker_dispatch(void *opaque, kreq_t *req)
 
 /* ---- listeners ------------------------------------------------------------ */
 
-/* Parses the first "NAME://host:port" of a listener list.  host may be empty
- * or a bracketed IPv6 address. */
+/* Parses the "NAME://host:port" entry of a listener list that connectd
+ * serves: the one named PLAINTEXT, else the first.  Other entries (a KRaft
+ * CONTROLLER listener copied from Kafka's sample files) are reported and
+ * ignored.  host may be empty or a bracketed IPv6 address. */
 static bool listener_parse(const char *list, char **host, int *port, char *errstr, size_t errstr_size)
 {
+    const char *chosen = list;
+    const char *plaintext = strstr(list, "PLAINTEXT://");
+    if (plaintext && (plaintext == list || plaintext[-1] == ',')) {
+        chosen = plaintext;
+    }
+    if (strchr(list, ',')) {
+        blog_warn("listeners '%s': serving only %.*s; connectd has one PLAINTEXT listener so far", list,
+                  (int)strcspn(chosen, ","), chosen);
+    }
+    list = chosen;
     const char *sep = strstr(list, "://");
     if (!sep) {
         goto bad;

@@ -77,7 +77,7 @@ const cfg_def_t broker_config_defs[] = {
      "Bytes between two entries of the sparse offset and time indexes."},
     {"message.max.bytes", CFG_INT, "1048588", 0, I32_MAX, NULL, 0,
      "Largest record batch the broker accepts (topic override: max.message.bytes)."},
-    {"socket.request.max.bytes", CFG_INT, "104857600", 1, I32_MAX, NULL, 0,
+    {"socket.request.max.bytes", CFG_INT, "104857600", 1024, I32_MAX, NULL, 0,
      "Largest request frame; a bigger one closes the connection."},
     {"num.network.threads", CFG_INT, "3", 1, 64, NULL, 0,
      "Threads, each with its own event loop, that serve client connections."},
@@ -466,11 +466,6 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
     cfg->message_max_bytes = (int32_t)num(cfg, "message.max.bytes");
     cfg->socket_request_max_bytes = (int32_t)num(cfg, "socket.request.max.bytes");
     cfg->num_network_threads = (int32_t)num(cfg, "num.network.threads");
-    if (cfg->socket_request_max_bytes < 1024) {
-        snprintf(errstr, errstr_size, "socket.request.max.bytes: %d is too small for any request; use at least 1024",
-                 cfg->socket_request_max_bytes);
-        return false;
-    }
     return true;
 }
 

@@ -1,0 +1,56 @@
+/*
+ * offsets_format.h - Kafka's record formats of the __consumer_offsets topic,
+ * so that committed offsets and group metadata are stored the way Apache
+ * Kafka stores them (and Kafka's tools could read them).
+ *
+ *   offset commit   key:   int16 version=1, group STR, topic STR, partition INT32
+ *                   value: int16 version=3, offset INT64, leader_epoch INT32,
+ *                          metadata STR, commit_timestamp INT64
+ *   group metadata  key:   int16 version=2, group STR
+ *                   value: int16 version=3, protocol_type STR, generation INT32,
+ *                          protocol NSTR, leader NSTR, current_state_timestamp INT64,
+ *                          members [member_id STR, group_instance_id NSTR,
+ *                          client_id STR, client_host STR, rebalance_timeout INT32,
+ *                          session_timeout INT32, subscription BYTES, assignment BYTES]
+ *
+ * A null value (tombstone) deletes the key.  Versions 0 of the offset key and
+ * 0-1 of the offset value (no leader epoch) are also read, as Kafka does.
+ * (AK core/.../coordinator/group/GroupMetadataManager.scala, 3.x.)
+ */
+#ifndef CONNECTD_OFFSETS_FORMAT_H
+#define CONNECTD_OFFSETS_FORMAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+typedef enum offsets_key_kind {
+    OFFSETS_KEY_COMMIT,
+    OFFSETS_KEY_GROUP,
+} offsets_key_kind_t;
+
+typedef struct offsets_key {
+    offsets_key_kind_t kind;
+    kstr_t group;
+    kstr_t topic;      /* commit keys only */
+    int32_t partition; /* commit keys only */
+} offsets_key_t;
+
+typedef struct offsets_commit_value {
+    int64_t offset;
+    int32_t leader_epoch; /* -1 when unknown */
+    kstr_t metadata;
+    int64_t commit_timestamp;
+} offsets_commit_value_t;
+
+void offsets_encode_commit_key(kbuf_writer_t *w, const char *group, const char *topic, int32_t partition);
+void offsets_encode_commit_value(kbuf_writer_t *w, const offsets_commit_value_t *v);
+void offsets_encode_group_key(kbuf_writer_t *w, const char *group);
+
+/* Decodes a key; false for an unknown version or malformed bytes.  Slices
+ * point into `data`. */
+bool offsets_decode_key(const uint8_t *data, size_t len, offsets_key_t *key);
+bool offsets_decode_commit_value(const uint8_t *data, size_t len, offsets_commit_value_t *v);
+
+#endif

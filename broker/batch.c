@@ -8,6 +8,9 @@
 
 #define CRC_START 21
 
+static kerr_t batch_count_plausible(const uint8_t *data, size_t len, const batch_header_t *hdr,
+                                    char *errstr, size_t errstr_size);
+
 void batch_header_decode(const uint8_t *d, batch_header_t *hdr)
 {
     hdr->base_offset = kbuf_get_i64(d);
@@ -86,6 +89,43 @@ kerr_t batch_validate(const uint8_t *data, size_t len, batch_header_t *hdr, char
     if (!crc_matches(data, hdr)) {
         snprintf(errstr, errstr_size, "record batch CRC mismatch: the batch was corrupted in transit");
         return KERR_CORRUPT_MESSAGE;
+    }
+    return batch_count_plausible(data, len, hdr, errstr, errstr_size);
+}
+
+/*
+ * The offsets a batch takes come from its recordsCount, so a count that does
+ * not match the records would make the log skip up to 2^31 offsets per
+ * request.  Uncompressed records are counted by their length prefixes, as
+ * Kafka's LogValidator does; a compressed batch's count is bounded by what
+ * its payload could hold once decompressed (records.c caps that at 64 MiB,
+ * and a record takes at least 7 bytes).
+ */
+static kerr_t batch_count_plausible(const uint8_t *data, size_t len, const batch_header_t *hdr,
+                                    char *errstr, size_t errstr_size)
+{
+    if ((hdr->attributes & BATCH_ATTR_CODEC_MASK) != BATCH_CODEC_NONE) {
+        if (hdr->records_count > (64 << 20) / 7) {
+            snprintf(errstr, errstr_size, "compressed record batch claims %d records, more than it can hold",
+                     hdr->records_count);
+            return KERR_INVALID_RECORD;
+        }
+        return KERR_NONE;
+    }
+    kbuf_reader_t r;
+    kbuf_reader_init(&r, data + BATCH_HEADER_SIZE, len - BATCH_HEADER_SIZE);
+    int32_t n = 0;
+    while (kbuf_remaining(&r) > 0 && n <= hdr->records_count) {
+        int32_t rec_len = kbuf_read_varint(&r);
+        if (r.err || rec_len < 0 || (size_t)rec_len > kbuf_remaining(&r)) {
+            break;
+        }
+        kbuf_skip(&r, (size_t)rec_len);
+        n++;
+    }
+    if (r.err || kbuf_remaining(&r) != 0 || n != hdr->records_count) {
+        snprintf(errstr, errstr_size, "record batch says %d records but holds %d", hdr->records_count, n);
+        return KERR_INVALID_RECORD;
     }
     return KERR_NONE;
 }

@@ -79,6 +79,8 @@ const cfg_def_t broker_config_defs[] = {
      "Largest record batch the broker accepts (topic override: max.message.bytes)."},
     {"socket.request.max.bytes", CFG_INT, "104857600", 1024, I32_MAX, NULL, 0,
      "Largest request frame; a bigger one closes the connection."},
+    {"fetch.max.bytes", CFG_INT, "57671680", 1024, I32_MAX, NULL, 0,
+     "Most bytes one Fetch response carries, whatever the client asks for."},
     {"num.network.threads", CFG_INT, "3", 1, 64, NULL, 0,
      "Threads, each with its own event loop, that serve client connections."},
     {"compression.type", CFG_STRING, "producer", 0, 0, compression_types, 0,
@@ -465,6 +467,7 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
     cfg->log_index_interval_bytes = (int32_t)num(cfg, "log.index.interval.bytes");
     cfg->message_max_bytes = (int32_t)num(cfg, "message.max.bytes");
     cfg->socket_request_max_bytes = (int32_t)num(cfg, "socket.request.max.bytes");
+    cfg->fetch_max_bytes = (int32_t)num(cfg, "fetch.max.bytes");
     cfg->num_network_threads = (int32_t)num(cfg, "num.network.threads");
     return true;
 }

@@ -67,6 +67,7 @@ typedef struct broker_config {
     int32_t log_index_interval_bytes;
     int32_t message_max_bytes;
     int32_t socket_request_max_bytes;
+    int32_t fetch_max_bytes;
     int32_t num_network_threads;
     /* Text value of every row of broker_config_defs (NULL = null) and whether
      * it was given explicitly (for ConfigSource); the fields above are

@@ -54,7 +54,10 @@ static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
 {
     fetch_req_t *fr = &st->fr;
     st->records.len = 0;
-    size_t max_total = fr->max_bytes > 0 ? (size_t)fr->max_bytes : 0;
+    /* The broker's fetch.max.bytes bounds what a client may ask for, so one
+     * request cannot make the broker allocate gigabytes. */
+    int32_t max_bytes = fr->max_bytes < ctx->cfg->fetch_max_bytes ? fr->max_bytes : ctx->cfg->fetch_max_bytes;
+    size_t max_total = max_bytes > 0 ? (size_t)max_bytes : 0;
     size_t total = 0;
     topics_read_lock(ctx->topics);
     for (int32_t t = 0; t < fr->n_topics; t++) {
@@ -135,6 +138,12 @@ req_result_t handle_fetch(broker_ctx_t *ctx, kreq_t *req)
         return REQ_DONE;
     }
     server_park(req, st->fr.max_wait_ms, fetch_recheck);
+    /* An append between the read above and the park saw nothing parked and
+     * woke nobody; look once more now that this request is visible. */
+    bool ignored = false;
+    if (fetch_available(ctx, &st->fr, &ignored) >= (size_t)(st->fr.min_bytes > 0 ? st->fr.min_bytes : 1)) {
+        server_wake_all(ctx->server);
+    }
     return REQ_PARKED;
 }
 

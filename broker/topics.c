@@ -32,6 +32,7 @@ struct topics {
     topic_t **items;
     size_t count, cap;
     pthread_mutex_t pid_lock;
+    pthread_mutex_t checkpoint_lock; /* one checkpoint writer at a time: they share temp files */
     int64_t next_pid;
     int64_t pid_block_end;
 };
@@ -529,6 +530,7 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
     pthread_rwlock_init(&topics->lock, &attr);
     pthread_rwlockattr_destroy(&attr);
     pthread_mutex_init(&topics->pid_lock, NULL);
+    pthread_mutex_init(&topics->checkpoint_lock, NULL);
     topics->cfg = cfg;
     topics->dirs = split_dirs(cfg->log_dirs, &topics->n_dirs);
     if (topics->n_dirs == 0) {
@@ -572,6 +574,7 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
  * lock (either mode). */
 static void write_checkpoints(topics_t *topics)
 {
+    pthread_mutex_lock(&topics->checkpoint_lock);
     for (int d = 0; d < topics->n_dirs; d++) {
         checkpoint_t recovery = {0}, starts = {0};
         for (size_t t = 0; t < topics->count; t++) {
@@ -599,6 +602,7 @@ static void write_checkpoints(topics_t *topics)
         checkpoint_free(&recovery);
         checkpoint_free(&starts);
     }
+    pthread_mutex_unlock(&topics->checkpoint_lock);
 }
 
 void topics_close(topics_t *topics)
@@ -627,6 +631,7 @@ void topics_close(topics_t *topics)
     free(topics->dirs);
     pthread_rwlock_destroy(&topics->lock);
     pthread_mutex_destroy(&topics->pid_lock);
+    pthread_mutex_destroy(&topics->checkpoint_lock);
     free(topics);
 }
 
@@ -714,6 +719,15 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
         goto done;
     }
     if (!topic_open_partitions(topics, topic, n_partitions, NULL, NULL, errstr, errstr_size)) {
+        /* Undo what reached the disk, or a restart would bring the topic back. */
+        char meta[4400];
+        snprintf(meta, sizeof(meta), "%s/" META_DIR "/%s.properties", topics->dirs[0], topic->name);
+        unlink(meta);
+        for (int32_t p = 0; p < topic->n_partitions; p++) {
+            char path[4096];
+            partition_dir_path(topics, topic->partitions[p]->dir, topic->name, p, path, sizeof(path));
+            rm_rf(path);
+        }
         topic_free(topic);
         err = KERR_KAFKA_STORAGE_ERROR;
         goto done;
@@ -750,6 +764,8 @@ kerr_t topics_delete(topics_t *topics, kstr_t name)
         part->plog = NULL;
         if (rename(path, moved) == 0) {
             doomed[p] = xstrdup(moved);
+        } else {
+            rm_rf(path); /* cannot rename: delete in place rather than leave it adoptable */
         }
     }
     char meta[4400];

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -78,6 +79,22 @@ static void test_length_must_match(void **state)
     kbuf_writer_release(&w);
 }
 
+/* A count that does not match the records would make the log skip offsets. */
+static void test_count_must_match_records(void **state)
+{
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 0);
+    size_t n = fixture_batch(&w, 3, 1000, 10, -1, -1, -1);
+    kbuf_put_i32(w.data + 57, 2000000000);
+    kbuf_put_i32(w.data + 23, 2000000000 - 1);
+    kbuf_put_i32(w.data + 17, (int32_t)crc32c(0, w.data + 21, n - 21));
+    batch_header_t hdr;
+    char err[256] = "";
+    assert_int_equal(batch_validate(w.data, n, &hdr, err, sizeof(err)), KERR_INVALID_RECORD);
+    assert_non_null(strstr(err, "holds 3"));
+    kbuf_writer_release(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -85,6 +102,7 @@ int main(void)
         cmocka_unit_test(test_valid_batch),
         cmocka_unit_test(test_rejections),
         cmocka_unit_test(test_length_must_match),
+        cmocka_unit_test(test_count_must_match_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -390,4 +390,208 @@ bool proto_decode_find_coordinator(kbuf_reader_t *r, int16_t v, arena_t *a,
                                    find_coordinator_req_t *req);
 void proto_encode_find_coordinator(kbuf_writer_t *w, int16_t v, const find_coordinator_req_t *req);
 
+/* ---- classic group APIs (proto_group.c) -------------------------------------
+ * Decoded and encoded only: not in api.c's advertised table until the group
+ * coordinator handles them.  Member metadata and assignments are opaque
+ * kstr_t byte slices (len -1 = null); result slices point at handler-owned
+ * memory that must outlive the encode call. */
+
+/* ---- OffsetCommit (8), v2-5 ------------------------------------------------ */
+
+typedef struct offset_commit_partition {
+    int32_t index;
+    int64_t committed_offset;
+    kstr_t metadata; /* nullable */
+    int16_t error; /* result */
+} offset_commit_partition_t;
+
+typedef struct offset_commit_topic {
+    kstr_t name;
+    int32_t n_partitions;
+    offset_commit_partition_t *partitions;
+} offset_commit_topic_t;
+
+typedef struct offset_commit_req {
+    kstr_t group_id;
+    int32_t generation_id;
+    kstr_t member_id;
+    int64_t retention_time_ms; /* v2-4; -1 at v5 */
+    int32_t n_topics;
+    offset_commit_topic_t *topics;
+} offset_commit_req_t;
+
+bool proto_decode_offset_commit(kbuf_reader_t *r, int16_t v, arena_t *a, offset_commit_req_t *req);
+void proto_encode_offset_commit(kbuf_writer_t *w, int16_t v, const offset_commit_req_t *req);
+
+/* ---- OffsetFetch (9), v1-4 ------------------------------------------------- */
+
+typedef struct offset_fetch_partition {
+    int32_t index;
+    /* result */
+    int64_t committed_offset;
+    kstr_t metadata; /* nullable */
+    int16_t error;
+} offset_fetch_partition_t;
+
+typedef struct offset_fetch_topic {
+    kstr_t name;
+    int32_t n_partitions;
+    offset_fetch_partition_t *partitions;
+} offset_fetch_topic_t;
+
+typedef struct offset_fetch_req {
+    kstr_t group_id;
+    /* -1: every committed topic (null array, v2+).  The handler then replaces
+     * n_topics/topics with the group's; the encoder writes -1 as empty. */
+    int32_t n_topics;
+    offset_fetch_topic_t *topics;
+    /* result */
+    int16_t error; /* v2+ top level */
+} offset_fetch_req_t;
+
+bool proto_decode_offset_fetch(kbuf_reader_t *r, int16_t v, arena_t *a, offset_fetch_req_t *req);
+void proto_encode_offset_fetch(kbuf_writer_t *w, int16_t v, const offset_fetch_req_t *req);
+
+/* ---- JoinGroup (11), v0-5 -------------------------------------------------- */
+
+typedef struct join_group_protocol {
+    kstr_t name;
+    kstr_t metadata;
+} join_group_protocol_t;
+
+typedef struct join_group_member {
+    kstr_t member_id;
+    kstr_t group_instance_id; /* v5+; nullable */
+    kstr_t metadata;
+} join_group_member_t;
+
+typedef struct join_group_req {
+    kstr_t group_id;
+    int32_t session_timeout_ms;
+    int32_t rebalance_timeout_ms; /* v1+; the session timeout at v0 */
+    kstr_t member_id;
+    kstr_t group_instance_id; /* v5+; null below */
+    kstr_t protocol_type;
+    int32_t n_protocols;
+    join_group_protocol_t *protocols;
+    /* result */
+    int16_t error;
+    int32_t generation_id;
+    kstr_t protocol_name;
+    kstr_t leader;
+    kstr_t result_member_id;
+    int32_t n_members; /* the leader's response only */
+    join_group_member_t *members;
+} join_group_req_t;
+
+bool proto_decode_join_group(kbuf_reader_t *r, int16_t v, arena_t *a, join_group_req_t *req);
+void proto_encode_join_group(kbuf_writer_t *w, int16_t v, const join_group_req_t *req);
+
+/* ---- Heartbeat (12), v0-3 -------------------------------------------------- */
+
+typedef struct heartbeat_req {
+    kstr_t group_id;
+    int32_t generation_id;
+    kstr_t member_id;
+    kstr_t group_instance_id; /* v3+; null below */
+    int16_t error; /* result */
+} heartbeat_req_t;
+
+bool proto_decode_heartbeat(kbuf_reader_t *r, int16_t v, arena_t *a, heartbeat_req_t *req);
+void proto_encode_heartbeat(kbuf_writer_t *w, int16_t v, const heartbeat_req_t *req);
+
+/* ---- LeaveGroup (13), v0-1 ------------------------------------------------- */
+
+typedef struct leave_group_req {
+    kstr_t group_id;
+    kstr_t member_id;
+    int16_t error; /* result */
+} leave_group_req_t;
+
+bool proto_decode_leave_group(kbuf_reader_t *r, int16_t v, arena_t *a, leave_group_req_t *req);
+void proto_encode_leave_group(kbuf_writer_t *w, int16_t v, const leave_group_req_t *req);
+
+/* ---- SyncGroup (14), v0-3 -------------------------------------------------- */
+
+typedef struct sync_group_assignment {
+    kstr_t member_id;
+    kstr_t assignment;
+} sync_group_assignment_t;
+
+typedef struct sync_group_req {
+    kstr_t group_id;
+    int32_t generation_id;
+    kstr_t member_id;
+    kstr_t group_instance_id; /* v3+; null below */
+    int32_t n_assignments; /* the leader's request only */
+    sync_group_assignment_t *assignments;
+    /* result */
+    int16_t error;
+    kstr_t assignment;
+} sync_group_req_t;
+
+bool proto_decode_sync_group(kbuf_reader_t *r, int16_t v, arena_t *a, sync_group_req_t *req);
+void proto_encode_sync_group(kbuf_writer_t *w, int16_t v, const sync_group_req_t *req);
+
+/* ---- DescribeGroups (15), v0-2 --------------------------------------------- */
+
+typedef struct describe_group_member {
+    kstr_t member_id;
+    kstr_t client_id;
+    kstr_t client_host;
+    kstr_t metadata;
+    kstr_t assignment;
+} describe_group_member_t;
+
+typedef struct describe_group {
+    kstr_t group_id;
+    /* result */
+    int16_t error;
+    const char *state;
+    const char *protocol_type;
+    const char *protocol_data;
+    int32_t n_members;
+    describe_group_member_t *members;
+} describe_group_t;
+
+typedef struct describe_groups_req {
+    int32_t n_groups;
+    describe_group_t *groups;
+} describe_groups_req_t;
+
+bool proto_decode_describe_groups(kbuf_reader_t *r, int16_t v, arena_t *a, describe_groups_req_t *req);
+void proto_encode_describe_groups(kbuf_writer_t *w, int16_t v, const describe_groups_req_t *req);
+
+/* ---- ListGroups (16), v0-2 ------------------------------------------------- */
+
+typedef struct list_groups_entry {
+    kstr_t group_id;
+    kstr_t protocol_type;
+} list_groups_entry_t;
+
+typedef struct list_groups_req {
+    /* result (the request body is empty) */
+    int16_t error;
+    int32_t n_groups;
+    list_groups_entry_t *groups;
+} list_groups_req_t;
+
+bool proto_decode_list_groups(kbuf_reader_t *r, int16_t v, arena_t *a, list_groups_req_t *req);
+void proto_encode_list_groups(kbuf_writer_t *w, int16_t v, const list_groups_req_t *req);
+
+/* ---- DeleteGroups (42), v0-1 ----------------------------------------------- */
+
+typedef struct delete_group {
+    kstr_t group_id;
+    int16_t error; /* result */
+} delete_group_t;
+
+typedef struct delete_groups_req {
+    int32_t n_groups;
+    delete_group_t *groups;
+} delete_groups_req_t;
+
+bool proto_decode_delete_groups(kbuf_reader_t *r, int16_t v, arena_t *a, delete_groups_req_t *req);
+void proto_encode_delete_groups(kbuf_writer_t *w, int16_t v, const delete_groups_req_t *req);
+
 #endif

@@ -28,7 +28,7 @@ set -u
 target_sources() {
     case "$1" in
     fuzz_request)
-        echo "broker/proto_core.c broker/proto_data.c broker/proto_admin.c broker/buf.c broker/arena.c broker/api.c"
+        echo "broker/proto_core.c broker/proto_data.c broker/proto_admin.c broker/proto_group.c broker/buf.c broker/arena.c broker/api.c"
         ;;
     fuzz_records)
         echo "broker/records.c broker/compression.c broker/buf.c broker/crc32c.c broker/batch.c broker/kerr.c"

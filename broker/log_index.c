@@ -87,11 +87,10 @@ static bool index_open_file(log_index_t *ix, int flags)
     return true;
 }
 
-/* Writes `len` bytes at `pos`, retrying short writes and EINTR. */
-static bool write_at(int fd, const uint8_t *data, size_t len, off_t pos)
+bool log_write_at(int fd, const uint8_t *data, size_t len, int64_t pos)
 {
     while (len > 0) {
-        ssize_t n = pwrite(fd, data, len, pos);
+        ssize_t n = pwrite(fd, data, len, (off_t)pos);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -141,7 +140,7 @@ void log_index_rewrite(log_index_t *ix)
         return;
     }
     ix->dirty = true;
-    if (!write_at(ix->fd, ix->entries, ix->count * ix->entry_size, 0)) {
+    if (!log_write_at(ix->fd, ix->entries, ix->count * ix->entry_size, 0)) {
         index_write_failed(ix, "write");
     }
     /* Most rewritten indexes are never appended to again (all but the
@@ -188,7 +187,7 @@ static void index_add(log_index_t *ix, const uint8_t *entry)
     }
     ix->dirty = true;
     off_t pos = (off_t)((ix->count - 1) * ix->entry_size);
-    if (!write_at(ix->fd, entry, ix->entry_size, pos)) {
+    if (!log_write_at(ix->fd, entry, ix->entry_size, pos)) {
         index_write_failed(ix, "write");
     }
 }

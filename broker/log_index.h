@@ -80,4 +80,9 @@ int32_t time_index_floor(const log_index_t *ix, int64_t ts);
 /* Whether loaded entries are increasing and below `max_rel_offset`. */
 bool time_index_check(const log_index_t *ix, int64_t max_rel_offset);
 
+/* Writes `len` bytes at `pos`, retrying short writes and EINTR; false with
+ * errno set on failure (EIO for a write that makes no progress).  Shared by
+ * the index and segment files. */
+bool log_write_at(int fd, const uint8_t *data, size_t len, int64_t pos);
+
 #endif

@@ -62,26 +62,6 @@ static ssize_t read_at(int fd, uint8_t *buf, size_t len, int64_t pos)
     return (ssize_t)done;
 }
 
-static bool write_at(int fd, const uint8_t *data, size_t len, int64_t pos)
-{
-    while (len > 0) {
-        ssize_t n = pwrite(fd, data, len, (off_t)pos);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            if (n == 0) {
-                errno = EIO;
-            }
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-        pos += n;
-    }
-    return true;
-}
-
 typedef struct seg_reader {
     int fd;
     int64_t end; /* nothing at or past this position is read */
@@ -467,7 +447,7 @@ kerr_t log_segment_append(log_segment_t *seg, const uint8_t *batch, size_t len,
                           const batch_header_t *hdr, int32_t index_interval, int64_t now_ms,
                           bool sync)
 {
-    if (!write_at(seg->fd, batch, len, seg->size) || (sync && fdatasync(seg->fd) < 0)) {
+    if (!log_write_at(seg->fd, batch, len, seg->size) || (sync && fdatasync(seg->fd) < 0)) {
         blog_error("cannot append %zu bytes to %s: %s; the batch was not stored (check free space "
                    "and the disk)", len, seg->log_path, strerror(errno));
         if (ftruncate(seg->fd, seg->size) < 0) {

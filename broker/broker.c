@@ -8,6 +8,7 @@
  */
 #include "broker.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "api.h"
 #include "blog.h"
+#include "fsutil.h"
 #include "handlers.h"
 #include "server.h"
 #include "topics.h"
@@ -188,16 +190,13 @@ static bool cluster_id_load(broker_t *b, char *errstr, size_t errstr_size)
         }
     }
     cluster_id_new(b->cluster_id);
-    f = fopen(path, "w");
-    if (!f) {
-        snprintf(errstr, errstr_size, "cannot write %s: check that log.dirs is writable", path);
+    char text[160];
+    int len = snprintf(text, sizeof(text), "#Written by connectd; do not edit.\nversion=1\ncluster.id=%s\nnode.id=%d\n",
+                       b->cluster_id, b->cfg->node_id);
+    if (fs_write_atomic(dir, "meta.properties", text, (size_t)len) < 0) {
+        snprintf(errstr, errstr_size, "cannot write %s: %s; check that log.dirs is writable", path, strerror(errno));
         return false;
     }
-    fprintf(f, "#Written by connectd; do not edit.\nversion=1\ncluster.id=%s\nnode.id=%d\n",
-            b->cluster_id, b->cfg->node_id);
-    fflush(f);
-    fsync(fileno(f));
-    fclose(f);
     return true;
 }
 
@@ -206,7 +205,7 @@ static bool cluster_id_load(broker_t *b, char *errstr, size_t errstr_size)
 static void on_upkeep(uv_timer_t *timer)
 {
     broker_t *b = timer->data;
-    int64_t now = handler_now_ms();
+    int64_t now = fs_now_ms();
     bool retention_due = now - b->last_retention_ms >= b->cfg->log_retention_check_interval_ms;
     bool checkpoint_due = now - b->last_checkpoint_ms >= CHECKPOINT_INTERVAL_MS;
     if (retention_due) {
@@ -258,7 +257,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     if (!b->ctx.server) {
         goto fail;
     }
-    b->last_retention_ms = b->last_checkpoint_ms = handler_now_ms();
+    b->last_retention_ms = b->last_checkpoint_ms = fs_now_ms();
     uv_timer_init(loop, &b->upkeep);
     b->upkeep.data = b;
     uv_timer_start(&b->upkeep, on_upkeep, UPKEEP_INTERVAL_MS, UPKEEP_INTERVAL_MS);

@@ -16,13 +16,6 @@
 #include "blog.h"
 #include "handlers.h"
 
-int64_t handler_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 req_result_t handler_bad_request(kreq_t *req)
 {
     blog_info("closing connection from %s: %s v%d request body does not parse (%zu bytes)",

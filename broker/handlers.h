@@ -40,7 +40,5 @@ req_result_t handle_init_producer_id(broker_ctx_t *ctx, kreq_t *req);
  * parse" and returns REQ_CLOSE. */
 req_result_t handler_bad_request(kreq_t *req);
 
-/* Wall-clock milliseconds (timestamps, segment.ms, retention). */
-int64_t handler_now_ms(void);
 
 #endif

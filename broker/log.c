@@ -45,7 +45,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +54,7 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "fsutil.h"
 #include "segment.h"
 
 struct plog {
@@ -69,13 +69,6 @@ struct plog {
     /* Where the last read ended: offset, segment base and position. */
     int64_t cache_offset, cache_base, cache_pos;
 };
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static log_segment_t *active(const plog_t *plog)
 {
@@ -395,7 +388,7 @@ plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_po
     /* segment.ms counts from the first append; for a segment found on disk,
      * from now, as Kafka does for segments without timestamps. */
     if (active(plog)->size > 0) {
-        active(plog)->first_append_ms = wall_ms();
+        active(plog)->first_append_ms = fs_now_ms();
     }
     return plog;
 }
@@ -413,11 +406,6 @@ void plog_close(plog_t *plog)
     free(plog);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 void plog_destroy_files(plog_t *plog)
 {
     if (!plog) {
@@ -426,7 +414,7 @@ void plog_destroy_files(plog_t *plog)
     char *dir = plog->dir;
     plog->dir = NULL;
     plog_close(plog);
-    if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT) {
+    if (fs_rm_rf(dir) < 0) {
         blog_error("cannot remove %s: %s; delete it by hand", dir, strerror(errno));
     }
     free(dir);

@@ -7,16 +7,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "blog.h"
 #include "checkpoint.h"
+#include "fsutil.h"
 
 #define META_DIR "__connectd_topics"
 #define RECOVERY_CHECKPOINT "recovery-point-offset-checkpoint"
@@ -57,69 +56,6 @@ static char *kstrdup(kstr_t s)
     memcpy(d, s.ptr, (size_t)s.len);
     d[s.len] = '\0';
     return d;
-}
-
-static int64_t now_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-                return -1;
-            }
-            *p = '/';
-        }
-    }
-    return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static void rm_rf(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Writes `text` to `path` atomically: temp file, fsync, rename, fsync dir. */
-static int write_file_atomic(const char *dir, const char *name, const char *text)
-{
-    char tmp[4096], path[4096];
-    snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return -1;
-    }
-    size_t len = strlen(text);
-    ssize_t n = write(fd, text, len);
-    if (n != (ssize_t)len || fsync(fd) < 0) {
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    close(fd);
-    if (rename(tmp, path) < 0) {
-        unlink(tmp);
-        return -1;
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return 0;
 }
 
 bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size)
@@ -211,7 +147,7 @@ static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t ind
     part->index = index;
     part->pstate = pstate_create();
     part->dir = partition_pick_dir(topics, topic->name, index);
-    part->last_flush_ms = now_wall_ms();
+    part->last_flush_ms = fs_now_ms();
     char path[4096];
     partition_dir_path(topics, part->dir, topic->name, index, path, sizeof(path));
     int64_t recovery_point = recovery ? checkpoint_get(&recovery[part->dir], topic->name, index, 0) : 0;
@@ -306,7 +242,7 @@ static int topic_write_meta(const topics_t *topics, const topic_t *topic, int32_
 {
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s/" META_DIR, topics->dirs[0]);
-    if (mkdir_p(dir) < 0) {
+    if (fs_mkdir_p(dir) < 0) {
         return -1;
     }
     size_t cap = 64 + strlen(topic->name);
@@ -324,7 +260,7 @@ static int topic_write_meta(const topics_t *topics, const topic_t *topic, int32_
     }
     char name[300];
     snprintf(name, sizeof(name), "%s.properties", topic->name);
-    int rc = write_file_atomic(dir, name, text);
+    int rc = fs_write_atomic(dir, name, text, strlen(text));
     free(text);
     return rc;
 }
@@ -356,22 +292,37 @@ static topic_t *registry_find(const topics_t *topics, kstr_t name)
 
 /* ---- loading -------------------------------------------------------------- */
 
-/* Parses one "<topic>.properties" metadata file: partitions=N plus overrides. */
+/*
+ * Parses one "<topic>.properties" metadata file: partitions=N plus overrides.
+ * The file is input like any other: a name that is not a legal topic or a
+ * partition count that is not a number in range stops start-up with a
+ * message naming the file, rather than creating a broken topic.  Returns
+ * NULL with errstr set in that case (or if the file cannot be read).
+ */
 static topic_t *topic_load_meta(topics_t *topics, const char *dir, const char *file,
-                                int32_t *n_partitions)
+                                int32_t *n_partitions, char *errstr, size_t errstr_size)
 {
     char path[4400];
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        return NULL;
-    }
     char name[256];
     snprintf(name, sizeof(name), "%.*s", (int)(strlen(file) - strlen(".properties")), file);
+    kstr_t kname = {name, (int32_t)strlen(name)};
+    char why[256];
+    if (!topics_name_valid(kname, why, sizeof(why))) {
+        snprintf(errstr, errstr_size, "%s: %s; remove or rename the file", path, why);
+        return NULL;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(errstr, errstr_size, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
     topic_t *topic = topic_new(topics, name);
-    *n_partitions = topics->cfg->num_partitions;
+    *n_partitions = -1;
     char line[8192];
+    int lineno = 0;
     while (fgets(line, sizeof(line), f)) {
+        lineno++;
         line[strcspn(line, "\r\n")] = '\0';
         char *eq = strchr(line, '=');
         if (!eq || line[0] == '#') {
@@ -379,17 +330,28 @@ static topic_t *topic_load_meta(topics_t *topics, const char *dir, const char *f
         }
         *eq = '\0';
         if (strcmp(line, "partitions") == 0) {
-            *n_partitions = atoi(eq + 1);
-        } else {
-            char err[256];
-            if (topic_config_validate(line, eq + 1, err, sizeof(err))) {
-                topic_add_override(topic, line, eq + 1);
-            } else {
-                blog_warn("%s: ignoring topic config %s: %s", path, line, err);
+            char *end;
+            long n = strtol(eq + 1, &end, 10);
+            *n_partitions = *end == '\0' && n >= 1 && n <= 100000 ? (int32_t)n : 0;
+            if (*n_partitions == 0) {
+                snprintf(errstr, errstr_size, "%s: line %d: partitions must be a number from 1 to 100000, got '%s'",
+                         path, lineno, eq + 1);
+                break;
             }
+        } else if (!topic_config_validate(line, eq + 1, why, sizeof(why))) {
+            blog_warn("%s: ignoring topic config %s: %s", path, line, why);
+        } else {
+            topic_add_override(topic, line, eq + 1);
         }
     }
     fclose(f);
+    if (*n_partitions == -1) {
+        snprintf(errstr, errstr_size, "%s: no partitions= line", path);
+    }
+    if (*n_partitions <= 0) {
+        topic_free(topic);
+        return NULL;
+    }
     topic_resolve_config(topics, topic);
     return topic;
 }
@@ -427,7 +389,7 @@ static void scan_log_dir(topics_t *topics, int d, int32_t **adopt_counts)
         if (suffix && suffix[strlen(".deleting")] == '\0') {
             char path[4096];
             snprintf(path, sizeof(path), "%s/%s", topics->dirs[d], ent->d_name);
-            rm_rf(path);
+            fs_rm_rf(path);
             continue;
         }
         char name[256];
@@ -473,12 +435,15 @@ static bool load_all(topics_t *topics, checkpoint_t *recovery, checkpoint_t *sta
                 continue;
             }
             int32_t n;
-            topic_t *topic = topic_load_meta(topics, meta, ent->d_name, &n);
-            if (topic) {
-                registry_append(topics, topic);
-                counts = realloc(counts, topics->count * sizeof(int32_t));
-                counts[topics->count - 1] = -n - 1; /* negative: from metadata, fixed */
+            topic_t *topic = topic_load_meta(topics, meta, ent->d_name, &n, errstr, errstr_size);
+            if (!topic) {
+                closedir(dir);
+                free(counts);
+                return false;
             }
+            registry_append(topics, topic);
+            counts = realloc(counts, topics->count * sizeof(int32_t));
+            counts[topics->count - 1] = -n - 1; /* negative: from metadata, fixed */
         }
         closedir(dir);
     }
@@ -542,7 +507,7 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
     checkpoint_t *starts = calloc((size_t)topics->n_dirs, sizeof(checkpoint_t));
     bool ok = true;
     for (int d = 0; d < topics->n_dirs && ok; d++) {
-        if (mkdir_p(topics->dirs[d]) < 0 || access(topics->dirs[d], W_OK) < 0) {
+        if (fs_mkdir_p(topics->dirs[d]) < 0 || access(topics->dirs[d], W_OK) < 0) {
             snprintf(errstr, errstr_size, "log dir %s is not usable: %s (check log.dirs)",
                      topics->dirs[d], strerror(errno));
             ok = false;
@@ -726,7 +691,7 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             char path[4096];
             partition_dir_path(topics, topic->partitions[p]->dir, topic->name, p, path, sizeof(path));
-            rm_rf(path);
+            fs_rm_rf(path);
         }
         topic_free(topic);
         err = KERR_KAFKA_STORAGE_ERROR;
@@ -765,7 +730,7 @@ kerr_t topics_delete(topics_t *topics, kstr_t name)
         if (rename(path, moved) == 0) {
             doomed[p] = xstrdup(moved);
         } else {
-            rm_rf(path); /* cannot rename: delete in place rather than leave it adoptable */
+            fs_rm_rf(path); /* cannot rename: delete in place rather than leave it adoptable */
         }
     }
     char meta[4400];
@@ -773,7 +738,7 @@ kerr_t topics_delete(topics_t *topics, kstr_t name)
     unlink(meta);
     for (int32_t p = 0; p < topic->n_partitions; p++) {
         if (doomed[p]) {
-            rm_rf(doomed[p]);
+            fs_rm_rf(doomed[p]);
             free(doomed[p]);
         }
     }
@@ -873,7 +838,7 @@ int64_t topics_next_producer_id(topics_t *topics)
         }
         char text[32];
         snprintf(text, sizeof(text), "%lld\n", (long long)(start + PRODUCER_ID_BLOCK));
-        if (write_file_atomic(topics->dirs[0], PRODUCER_ID_FILE, text) < 0) {
+        if (fs_write_atomic(topics->dirs[0], PRODUCER_ID_FILE, text, strlen(text)) < 0) {
             pthread_mutex_unlock(&topics->pid_lock);
             blog_error("cannot reserve producer ids in %s: %s", path, strerror(errno));
             return -1;

@@ -1,0 +1,26 @@
+/*
+ * fsutil.h - the few file-system and clock helpers the broker's storage
+ * files share, so each is written (and fixed) once.
+ */
+#ifndef CONNECTD_FSUTIL_H
+#define CONNECTD_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Wall-clock milliseconds since the epoch (record timestamps, segment.ms,
+ * retention). */
+int64_t fs_now_ms(void);
+
+/* mkdir -p; 0 or -1 with errno. */
+int fs_mkdir_p(const char *path);
+
+/* rm -rf; 0, or -1 with errno from the first failure (ENOENT is success). */
+int fs_rm_rf(const char *path);
+
+/* Replaces dir/name with `len` bytes atomically: a temp file in the same
+ * directory, fsync, rename, fsync of the directory.  0 or -1 with errno;
+ * on failure the old file is untouched. */
+int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len);
+
+#endif

@@ -12,43 +12,36 @@
 #include <stdio.h>
 
 #include "blog.h"
+#include "fsutil.h"
 #include "handlers.h"
 
-static partition_t *find_partition(broker_ctx_t *ctx, kstr_t name, int32_t index, kerr_t *err)
+/* The topic a produce writes to, creating it first when
+ * auto.create.topics.enable allows.  Called and returns with the registry
+ * read lock held; creating drops it for the write lock meanwhile, so the
+ * common case (the topic exists) costs one lookup. */
+static topic_t *produce_topic(broker_ctx_t *ctx, kstr_t name)
 {
     topic_t *topic = topics_find(ctx->topics, name);
-    partition_t *part = topic ? topic_partition(topic, index) : NULL;
-    *err = part ? KERR_NONE : KERR_UNKNOWN_TOPIC_OR_PARTITION;
-    return part;
-}
-
-/* Creates an unknown topic a producer writes to, as auto.create.topics.enable
- * allows.  Called without the registry lock. */
-static void maybe_auto_create(broker_ctx_t *ctx, kstr_t name)
-{
     char err[256];
-    if (!ctx->cfg->auto_create_topics_enable || !topics_name_valid(name, err, sizeof(err))) {
-        return;
+    if (topic || !ctx->cfg->auto_create_topics_enable || !topics_name_valid(name, err, sizeof(err))) {
+        return topic;
     }
-    topics_read_lock(ctx->topics);
-    bool exists = topics_find(ctx->topics, name) != NULL;
     topics_read_unlock(ctx->topics);
-    if (!exists) {
-        topics_create(ctx->topics, name, -1, NULL, 0, false, err, sizeof(err));
-    }
+    topics_create(ctx->topics, name, -1, NULL, 0, false, err, sizeof(err));
+    topics_read_lock(ctx->topics);
+    return topics_find(ctx->topics, name);
 }
 
-static void append_one(broker_ctx_t *ctx, kreq_t *req, kstr_t topic_name, produce_partition_t *pp,
-                       bool *appended)
+static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, bool *appended)
 {
     char why[256] = "";
     kerr_t err;
-    partition_t *part = find_partition(ctx, topic_name, pp->index, &err);
+    partition_t *part = topic ? topic_partition(topic, pp->index) : NULL;
     pp->base_offset = -1;
     pp->log_append_time = -1;
     pp->log_start_offset = -1;
     if (!part) {
-        pp->error = err;
+        pp->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
     batch_header_t hdr;
@@ -88,7 +81,7 @@ static void append_one(broker_ctx_t *ctx, kreq_t *req, kstr_t topic_name, produc
         pp->base_offset = dup_offset;
         err = KERR_NONE;
     } else if (err == KERR_NONE) {
-        err = plog_append(part->plog, pp->records, (size_t)pp->records_len, 0, handler_now_ms(),
+        err = plog_append(part->plog, pp->records, (size_t)pp->records_len, 0, fs_now_ms(),
                           &pp->base_offset);
         if (err == KERR_NONE) {
             pstate_update(part->pstate, &hdr, pp->base_offset);
@@ -110,17 +103,15 @@ req_result_t handle_produce(broker_ctx_t *ctx, kreq_t *req)
     bool appended = false, failed = false;
     for (int32_t t = 0; t < pr.n_topics; t++) {
         produce_topic_t *pt = &pr.topics[t];
-        if (acks_valid) {
-            maybe_auto_create(ctx, pt->name);
-        }
         topics_read_lock(ctx->topics);
+        topic_t *topic = acks_valid ? produce_topic(ctx, pt->name) : NULL;
         for (int32_t p = 0; p < pt->n_partitions; p++) {
             produce_partition_t *pp = &pt->partitions[p];
             if (!acks_valid) {
                 pp->error = KERR_INVALID_REQUIRED_ACKS;
                 pp->base_offset = pp->log_append_time = pp->log_start_offset = -1;
             } else {
-                append_one(ctx, req, pt->name, pp, &appended);
+                append_one(req, topic, pp, &appended);
             }
             failed |= pp->error != KERR_NONE;
         }

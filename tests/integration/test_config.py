@@ -137,5 +137,18 @@ def test_sigint_stops_cleanly():
     b.stop()
 
 
+def test_bad_topic_metadata_file():
+    """a damaged topic metadata file stops start-up (exit 1) naming the file and line"""
+    data = os.path.join(harness.tmpdir(), "data")
+    os.makedirs(os.path.join(data, "__connectd_topics"))
+    with open(os.path.join(data, "__connectd_topics", "orders.properties"), "w") as f:
+        f.write("retention.ms=1000\npartitions=-5\n")
+    rc, err = run_broker(harness.sample_properties(),
+                         "--override", "listeners=PLAINTEXT://127.0.0.1:%d" % harness.free_port(),
+                         "--override", "log.dirs=" + data)
+    assert rc == EXIT_RUNTIME, (rc, err)
+    assert "orders.properties: line 2: partitions must be a number" in err, err
+
+
 if __name__ == "__main__":
     harness.main(globals())

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsutil.h"
+
 #define CHECKPOINT_VERSION 0
 
 void checkpoint_add(checkpoint_t *ckpt, const char *topic, int32_t partition, int64_t offset)
@@ -167,65 +169,29 @@ int checkpoint_read(const char *path, checkpoint_t *ckpt, char *errstr, size_t e
 
 /* ---- writing -------------------------------------------------------------- */
 
-static int write_entries(FILE *f, const checkpoint_t *ckpt)
-{
-    fprintf(f, "%d\n%zu\n", CHECKPOINT_VERSION, ckpt->count);
-    for (size_t i = 0; i < ckpt->count; i++) {
-        fprintf(f, "%s %" PRId32 " %" PRId64 "\n", ckpt->entries[i].topic,
-                ckpt->entries[i].partition, ckpt->entries[i].offset);
-    }
-    return fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0 ? 0 : -1;
-}
-
-/* fsyncs the directory holding `path`, so the rename itself is durable. */
-static int sync_parent(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir) {
-        abort();
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
-    if (fd >= 0) {
-        close(fd);
-    }
-    free(dir);
-    return rc;
-}
-
 int checkpoint_write(const char *path, const checkpoint_t *ckpt, char *errstr, size_t errstr_size)
 {
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-        snprintf(errstr, errstr_size, "checkpoint path too long: %s", path);
-        return -1;
-    }
-    FILE *f = fopen(tmp, "we");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (!f) {
-        snprintf(errstr, errstr_size, "cannot create %s: %s; check that the log dir is writable",
-                 tmp, strerror(errno));
-        return -1;
+        abort();
     }
-    int rc = write_entries(f, ckpt);
-    int saved = errno;
-    if (fclose(f) != 0 && rc == 0) {
-        saved = errno;
-        rc = -1;
+    fprintf(f, "%d\n%zu\n", CHECKPOINT_VERSION, ckpt->count);
+    for (size_t i = 0; i < ckpt->count; i++) {
+        fprintf(f, "%s %" PRId32 " %" PRId64 "\n", ckpt->entries[i].topic, ckpt->entries[i].partition,
+                ckpt->entries[i].offset);
     }
-    if (rc == 0 && rename(tmp, path) < 0) {
-        saved = errno;
-        rc = -1;
-    }
+    fclose(f);
+    /* Split path into directory and file name for the atomic replace. */
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    int rc = fs_write_atomic(dir, slash ? slash + 1 : path, text, len);
     if (rc < 0) {
         snprintf(errstr, errstr_size, "cannot write %s: %s; check free space in the log dir", path,
-                 strerror(saved));
-        unlink(tmp);
-        return -1;
+                 strerror(errno));
     }
-    if (sync_parent(path) < 0) {
-        snprintf(errstr, errstr_size, "cannot fsync the directory of %s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    free(text);
+    return rc;
 }

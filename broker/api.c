@@ -13,9 +13,15 @@ static const api_range_t supported[] = {
     {API_FETCH, 4, 11},
     {API_LIST_OFFSETS, 1, 2},
     {API_METADATA, 0, 4},
-    /* FindCoordinator before the group APIs: librdkafka 2.0 enables lz4 only
-     * when FindCoordinator v0 is offered (rdkafka_feature.c, FEATURE_LZ4). */
+    {API_OFFSET_COMMIT, 2, 5},
+    {API_OFFSET_FETCH, 1, 4},
     {API_FIND_COORDINATOR, 0, 2},
+    {API_JOIN_GROUP, 0, 5},
+    {API_HEARTBEAT, 0, 3},
+    {API_LEAVE_GROUP, 0, 1},
+    {API_SYNC_GROUP, 0, 3},
+    {API_DESCRIBE_GROUPS, 0, 2},
+    {API_LIST_GROUPS, 0, 2},
     {API_API_VERSIONS, 0, 3},
     {API_CREATE_TOPICS, 2, 4},
     {API_DELETE_TOPICS, 0, 1},
@@ -23,6 +29,7 @@ static const api_range_t supported[] = {
     {API_INIT_PRODUCER_ID, 0, 1},
     {API_DESCRIBE_CONFIGS, 1, 2},
     {API_CREATE_PARTITIONS, 0, 1},
+    {API_DELETE_GROUPS, 0, 1},
 };
 
 #define N_SUPPORTED ((int)(sizeof(supported) / sizeof(supported[0])))

@@ -24,6 +24,10 @@
 #include "topics.h"
 
 #define UPKEEP_INTERVAL_MS 1000
+/* Group deadlines (initial delay, session and rebalance timeouts) are
+ * checked this often, so a rebalance completes within this much of its
+ * deadline. */
+#define GROUP_TICK_INTERVAL_MS 50
 /* Kafka's log.flush.offset.checkpoint.interval.ms default. */
 #define CHECKPOINT_INTERVAL_MS 60000
 
@@ -32,6 +36,7 @@ struct broker {
     broker_config_t *cfg;
     broker_ctx_t ctx;
     uv_timer_t upkeep;
+    uv_timer_t group_tick;
     int64_t last_retention_ms;
     int64_t last_checkpoint_ms;
     char cluster_id[32];
@@ -68,6 +73,24 @@ static handler_fn *handler_for(int16_t key)
         return handle_delete_records;
     case API_INIT_PRODUCER_ID:
         return handle_init_producer_id;
+    case API_JOIN_GROUP:
+        return handle_join_group;
+    case API_SYNC_GROUP:
+        return handle_sync_group;
+    case API_HEARTBEAT:
+        return handle_heartbeat;
+    case API_LEAVE_GROUP:
+        return handle_leave_group;
+    case API_OFFSET_COMMIT:
+        return handle_offset_commit;
+    case API_OFFSET_FETCH:
+        return handle_offset_fetch;
+    case API_DESCRIBE_GROUPS:
+        return handle_describe_groups;
+    case API_LIST_GROUPS:
+        return handle_list_groups;
+    case API_DELETE_GROUPS:
+        return handle_delete_groups;
     default:
         return NULL;
     }
@@ -217,6 +240,14 @@ static void on_upkeep(uv_timer_t *timer)
     topics_maintain(b->ctx.topics, now, retention_due, checkpoint_due);
 }
 
+static void on_group_tick(uv_timer_t *timer)
+{
+    broker_t *b = timer->data;
+    if (coordinator_tick(b->ctx.coord, fs_now_ms())) {
+        server_wake_all(b->ctx.server); /* parked joins and syncs may be answerable now */
+    }
+}
+
 /* ---- life cycle ----------------------------------------------------------- */
 
 broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, size_t errstr_size)
@@ -245,6 +276,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
         goto fail;
     }
     b->ctx.cluster_id = b->cluster_id;
+    b->ctx.coord = coordinator_open(b->ctx.topics, cfg);
     server_config_t scfg = {
         .host = b->bind_host,
         .port = port,
@@ -261,10 +293,14 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     uv_timer_init(loop, &b->upkeep);
     b->upkeep.data = b;
     uv_timer_start(&b->upkeep, on_upkeep, UPKEEP_INTERVAL_MS, UPKEEP_INTERVAL_MS);
+    uv_timer_init(loop, &b->group_tick);
+    b->group_tick.data = b;
+    uv_timer_start(&b->group_tick, on_group_tick, GROUP_TICK_INTERVAL_MS, GROUP_TICK_INTERVAL_MS);
     blog_info("broker %d of cluster %s listening on %s:%d, data in %s", cfg->node_id, b->cluster_id,
               b->bind_host[0] ? b->bind_host : "0.0.0.0", server_port(b->ctx.server), cfg->log_dirs);
     return b;
 fail:
+    coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);
     free(b->bind_host);
     free(b->adv_host);
@@ -278,10 +314,17 @@ int broker_port(const broker_t *b)
     return server_port(b->ctx.server);
 }
 
-static void on_upkeep_closed(uv_handle_t *handle)
+static void on_group_tick_closed(uv_handle_t *handle)
 {
     broker_t *b = handle->data;
     free(b);
+}
+
+/* The second timer closes after the first, then the broker is freed. */
+static void on_upkeep_closed(uv_handle_t *handle)
+{
+    broker_t *b = handle->data;
+    uv_close((uv_handle_t *)&b->group_tick, on_group_tick_closed);
 }
 
 void broker_destroy(broker_t *b)
@@ -290,11 +333,13 @@ void broker_destroy(broker_t *b)
         return;
     }
     server_destroy(b->ctx.server); /* joins the network threads: no handler runs after this */
+    coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);   /* flushes and checkpoints */
     blog_info("broker %d stopped cleanly", b->cfg->node_id);
     free(b->bind_host);
     free(b->adv_host);
     broker_config_destroy(b->cfg);
     uv_timer_stop(&b->upkeep);
+    uv_timer_stop(&b->group_tick);
     uv_close((uv_handle_t *)&b->upkeep, on_upkeep_closed);
 }

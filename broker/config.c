@@ -90,13 +90,23 @@ const cfg_def_t broker_config_defs[] = {
     {"offsets.topic.replication.factor", CFG_INT, "1", 1, 32767, NULL, 0,
      "Accepted for compatibility; not used by connectd yet."},
     {"offsets.retention.minutes", CFG_INT, "10080", 1, I32_MAX, NULL, 0,
-     "Accepted for compatibility; used once consumer groups land."},
+     "Committed offsets of a group with no members are deleted this long after the group became empty."},
+    {"offsets.retention.check.interval.ms", CFG_LONG, "600000", 1, I64_MAX, NULL, 0,
+     "How often expired committed offsets are looked for."},
+    {"offsets.topic.num.partitions", CFG_INT, "50", 1, 1000, NULL, 0,
+     "Partitions of __consumer_offsets, created on first use; a group lives in one of them."},
+    {"offsets.topic.segment.bytes", CFG_INT, "104857600", 14, I32_MAX, NULL, 0,
+     "segment.bytes of __consumer_offsets."},
+    {"offset.metadata.max.bytes", CFG_INT, "4096", 0, I32_MAX, NULL, 0,
+     "Longest metadata string an OffsetCommit may attach to an offset."},
     {"group.initial.rebalance.delay.ms", CFG_INT, "3000", 0, I32_MAX, NULL, 0,
-     "Accepted for compatibility; used once consumer groups land."},
+     "How long the first rebalance of an empty group waits for more members to join."},
     {"group.min.session.timeout.ms", CFG_INT, "6000", 0, I32_MAX, NULL, 0,
-     "Accepted for compatibility; used once consumer groups land."},
+     "Smallest session.timeout.ms a group member may ask for."},
     {"group.max.session.timeout.ms", CFG_INT, "1800000", 0, I32_MAX, NULL, 0,
-     "Accepted for compatibility; used once consumer groups land."},
+     "Largest session.timeout.ms a group member may ask for."},
+    {"group.max.size", CFG_INT, "2147483647", 1, I32_MAX, NULL, 0,
+     "Most members one consumer group may have."},
     {"transaction.state.log.replication.factor", CFG_INT, "1", 1, 32767, NULL, 0,
      "Accepted for compatibility; connectd has no transactions."},
     {"transaction.state.log.min.isr", CFG_INT, "1", 1, 32767, NULL, 0,
@@ -469,6 +479,15 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
     cfg->socket_request_max_bytes = (int32_t)num(cfg, "socket.request.max.bytes");
     cfg->fetch_max_bytes = (int32_t)num(cfg, "fetch.max.bytes");
     cfg->num_network_threads = (int32_t)num(cfg, "num.network.threads");
+    cfg->offsets_retention_ms = num(cfg, "offsets.retention.minutes") * 60000;
+    cfg->offsets_retention_check_interval_ms = num(cfg, "offsets.retention.check.interval.ms");
+    cfg->offsets_topic_num_partitions = (int32_t)num(cfg, "offsets.topic.num.partitions");
+    cfg->offsets_topic_segment_bytes = (int32_t)num(cfg, "offsets.topic.segment.bytes");
+    cfg->offset_metadata_max_bytes = (int32_t)num(cfg, "offset.metadata.max.bytes");
+    cfg->group_initial_rebalance_delay_ms = (int32_t)num(cfg, "group.initial.rebalance.delay.ms");
+    cfg->group_min_session_timeout_ms = (int32_t)num(cfg, "group.min.session.timeout.ms");
+    cfg->group_max_session_timeout_ms = (int32_t)num(cfg, "group.max.session.timeout.ms");
+    cfg->group_max_size = (int32_t)num(cfg, "group.max.size");
     return true;
 }
 

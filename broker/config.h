@@ -69,6 +69,15 @@ typedef struct broker_config {
     int32_t socket_request_max_bytes;
     int32_t fetch_max_bytes;
     int32_t num_network_threads;
+    int64_t offsets_retention_ms;
+    int64_t offsets_retention_check_interval_ms;
+    int32_t offsets_topic_num_partitions;
+    int32_t offsets_topic_segment_bytes;
+    int32_t offset_metadata_max_bytes;
+    int32_t group_initial_rebalance_delay_ms;
+    int32_t group_min_session_timeout_ms;
+    int32_t group_max_session_timeout_ms;
+    int32_t group_max_size;
     /* Text value of every row of broker_config_defs (NULL = null) and whether
      * it was given explicitly (for ConfigSource); the fields above are
      * parsed from these by broker_config_finish. */

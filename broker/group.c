@@ -426,6 +426,9 @@ kerr_t group_join(group_t *grp, const group_join_params_t *p, int64_t now, const
         *member_id = grp->pending[grp->n_pending++].id;
         return KERR_MEMBER_ID_REQUIRED;
     }
+    if (!m && p->max_size > 0 && grp->n_members >= p->max_size) {
+        return KERR_GROUP_MAX_SIZE_REACHED;
+    }
     if (grp->n_members == 0 || (m && grp->n_members == 1)) {
         free(grp->protocol_type);
         grp->protocol_type = xstrdup(p->protocol_type);
@@ -589,6 +592,74 @@ kerr_t group_leave(group_t *grp, const char *member_id, int64_t now)
     }
     group_tick(grp, now);
     return KERR_NONE;
+}
+
+kerr_t group_commit_check(group_t *grp, const char *member_id, int32_t generation, int64_t now)
+{
+    if (generation < 0 && !*member_id) {
+        return grp->n_members == 0 ? KERR_NONE : KERR_UNKNOWN_MEMBER_ID;
+    }
+    member_t *m = member_find(grp, member_id);
+    if (!m) {
+        return KERR_UNKNOWN_MEMBER_ID;
+    }
+    if (generation != grp->generation) {
+        return KERR_ILLEGAL_GENERATION;
+    }
+    if (grp->state == GROUP_COMPLETING_REBALANCE) {
+        return KERR_REBALANCE_IN_PROGRESS;
+    }
+    m->last_seen = now;
+    return KERR_NONE;
+}
+
+void group_restore(group_t *grp, const char *protocol_type, int32_t generation)
+{
+    free(grp->protocol_type);
+    grp->protocol_type = protocol_type && *protocol_type ? xstrdup(protocol_type) : NULL;
+    grp->generation = generation;
+    grp->state = GROUP_EMPTY;
+}
+
+void group_member_info(const group_t *grp, int i, group_member_info_t *info)
+{
+    const member_t *m = &grp->members[i];
+    const group_protocol_t *proto = grp->protocol ? member_protocol(m, grp->protocol) : NULL;
+    if (!proto && m->n_protocols > 0) {
+        proto = &m->protocols[0];
+    }
+    *info = (group_member_info_t){
+        .member_id = m->id,
+        .instance_id = m->instance_id,
+        .client_id = m->client_id,
+        .client_host = m->client_host,
+        .session_timeout_ms = m->session_timeout_ms,
+        .rebalance_timeout_ms = m->rebalance_timeout_ms,
+        .metadata = proto ? proto->metadata : NULL,
+        .metadata_len = proto ? proto->metadata_len : 0,
+        .assignment = m->assignment,
+        .assignment_len = m->assignment_len,
+    };
+}
+
+const char *group_name(const group_t *grp)
+{
+    return grp->id;
+}
+
+const char *group_protocol_type(const group_t *grp)
+{
+    return grp->protocol_type;
+}
+
+const char *group_protocol(const group_t *grp)
+{
+    return grp->protocol;
+}
+
+const char *group_leader(const group_t *grp)
+{
+    return grp->leader;
 }
 
 group_state_t group_state(const group_t *grp)

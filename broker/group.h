@@ -60,6 +60,7 @@ typedef struct group_join_params {
     const group_protocol_t *protocols;
     int n_protocols;
     bool member_id_required; /* JoinGroup v4+: a new member first gets an id (79) */
+    int32_t max_size;        /* group.max.size: a new member beyond it gets 81; 0 = no limit */
 } group_join_params_t;
 
 /* One member as the leader's JoinGroup response lists it. */
@@ -117,7 +118,42 @@ kerr_t group_leave(group_t *grp, const char *member_id, int64_t now);
  * and whenever a waiting request should be rechecked. */
 void group_tick(group_t *grp, int64_t now);
 
+/*
+ * Whether an OffsetCommit from this member may be stored (AK
+ * validateOffsetCommit): a member's commit needs its id (25) and the
+ * current generation (22), and none is taken while the assignment is being
+ * handed out (27); a commit without member and generation (an admin tool,
+ * or a consumer that assigns partitions itself) is only taken while the
+ * group has no members (25).  Refreshes the member's session.
+ */
+kerr_t group_commit_check(group_t *grp, const char *member_id, int32_t generation, int64_t now);
+
+/* A reloaded group: Empty, with the generation and protocol type it had. */
+void group_restore(group_t *grp, const char *protocol_type, int32_t generation);
+
+/* One member as DescribeGroups and the stored group metadata show it. */
+typedef struct group_member_info {
+    const char *member_id;
+    const char *instance_id; /* NULL: dynamic */
+    const char *client_id;
+    const char *client_host;
+    int32_t session_timeout_ms;
+    int32_t rebalance_timeout_ms;
+    const uint8_t *metadata; /* for the selected protocol (or the first one before a selection) */
+    size_t metadata_len;
+    const uint8_t *assignment; /* NULL until the leader's SyncGroup */
+    size_t assignment_len;
+} group_member_info_t;
+
+/* The i-th member, 0 <= i < group_member_count(); pointers stay valid until
+ * the next change to the group. */
+void group_member_info(const group_t *grp, int i, group_member_info_t *info);
+
 group_state_t group_state(const group_t *grp);
+const char *group_name(const group_t *grp); /* the group id */
+const char *group_protocol_type(const group_t *grp); /* NULL before any member joined */
+const char *group_protocol(const group_t *grp);      /* selected protocol; NULL if none */
+const char *group_leader(const group_t *grp);        /* NULL if none */
 const char *group_state_name(group_state_t state);
 int32_t group_generation(const group_t *grp);
 int group_member_count(const group_t *grp);

@@ -10,6 +10,7 @@
 #define CONNECTD_HANDLERS_H
 
 #include "config.h"
+#include "coordinator.h"
 #include "server.h"
 #include "topics.h"
 
@@ -17,6 +18,7 @@
 typedef struct broker_ctx {
     const broker_config_t *cfg;
     topics_t *topics;
+    coordinator_t *coord;
     server_t *server;
     const char *cluster_id;
     const char *advertised_host; /* NULL: the address the client connected to */
@@ -35,6 +37,15 @@ req_result_t handle_create_partitions(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_describe_configs(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_delete_records(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_init_producer_id(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_join_group(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_sync_group(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_heartbeat(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_leave_group(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_offset_commit(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_offset_fetch(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_describe_groups(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_list_groups(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_delete_groups(broker_ctx_t *ctx, kreq_t *req);
 
 /* Logs "closing connection from <peer>: <Api> v<N> request body does not
  * parse" and returns REQ_CLOSE. */

@@ -44,13 +44,45 @@ typedef struct offsets_commit_value {
     int64_t commit_timestamp;
 } offsets_commit_value_t;
 
+/* A group metadata value as connectd uses it: who was in the group when it
+ * was last written (members may be empty: the group is Empty). */
+typedef struct offsets_group_member {
+    const char *member_id;
+    const char *instance_id; /* NULL: dynamic member */
+    const char *client_id;
+    const char *client_host;
+    int32_t rebalance_timeout_ms;
+    int32_t session_timeout_ms;
+    const uint8_t *subscription;
+    size_t subscription_len;
+    const uint8_t *assignment;
+    size_t assignment_len;
+} offsets_group_member_t;
+
+typedef struct offsets_group_value {
+    kstr_t protocol_type;
+    int32_t generation;
+    kstr_t protocol; /* nullable */
+    kstr_t leader;   /* nullable */
+    int64_t current_state_timestamp; /* -1 when unknown (value v0-1) */
+    int32_t n_members;
+} offsets_group_value_t;
+
 void offsets_encode_commit_key(kbuf_writer_t *w, const char *group, const char *topic, int32_t partition);
 void offsets_encode_commit_value(kbuf_writer_t *w, const offsets_commit_value_t *v);
 void offsets_encode_group_key(kbuf_writer_t *w, const char *group);
+
+/* Group metadata value v3; `members` has v->n_members entries. */
+void offsets_encode_group_value(kbuf_writer_t *w, const offsets_group_value_t *v,
+                                const offsets_group_member_t *members);
 
 /* Decodes a key; false for an unknown version or malformed bytes.  Slices
  * point into `data`. */
 bool offsets_decode_key(const uint8_t *data, size_t len, offsets_key_t *key);
 bool offsets_decode_commit_value(const uint8_t *data, size_t len, offsets_commit_value_t *v);
+/* Decodes a group metadata value v0-3 up to and including the member count;
+ * the members are checked for shape but not returned (connectd restores a
+ * reloaded group as Empty: its members re-join). */
+bool offsets_decode_group_value(const uint8_t *data, size_t len, offsets_group_value_t *v);
 
 #endif

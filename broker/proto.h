@@ -391,8 +391,7 @@ bool proto_decode_find_coordinator(kbuf_reader_t *r, int16_t v, arena_t *a,
 void proto_encode_find_coordinator(kbuf_writer_t *w, int16_t v, const find_coordinator_req_t *req);
 
 /* ---- classic group APIs (proto_group.c) -------------------------------------
- * Decoded and encoded only: not in api.c's advertised table until the group
- * coordinator handles them.  Member metadata and assignments are opaque
+ * Member metadata and assignments are opaque
  * kstr_t byte slices (len -1 = null); result slices point at handler-owned
  * memory that must outlive the encode call. */
 

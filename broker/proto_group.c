@@ -6,8 +6,7 @@
  *
  * Member metadata and assignments are opaque BYTES to the broker and stay
  * kstr_t slices into the request frame.  A null in a non-nullable BYTES
- * field is malformed, as kbuf_read_str treats a null STRING.  None of these
- * APIs is advertised yet (api.c): the coordinator comes later.
+ * field is malformed, as kbuf_read_str treats a null STRING.
  */
 #include "proto.h"
 #include "proto_util.h"

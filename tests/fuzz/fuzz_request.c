@@ -13,9 +13,7 @@
  * its scalar results left zero, which walks every encoder loop over arrays
  * whose counts the fuzzer chose.  The result arrays a handler would attach
  * (Metadata brokers and partitions, DescribeConfigs entries, group members)
- * point at small fixed tables, so those encoder loops run too.  The classic
- * group APIs are not advertised yet (no coordinator), so their version
- * ranges come from a local table.  Each input gets its own arena and writer,
+ * point at small fixed tables, so those encoder loops run too.  Each input gets its own arena and writer,
  * both released before returning, so LeakSanitizer reports a leak on the
  * input that caused it.
  *
@@ -55,25 +53,6 @@ static describe_group_member_t fixed_group_members[] = {
 static list_groups_entry_t fixed_listed[] = {
     {{"my-group", 8}, {"consumer", 8}},
 };
-
-/* The classic group APIs have codecs (proto_group.c) but are not advertised
- * until the coordinator handles them, so api_find() does not know them. */
-static const api_range_t group_ranges[] = {
-    {API_OFFSET_COMMIT, 2, 5},   {API_OFFSET_FETCH, 1, 4},    {API_JOIN_GROUP, 0, 5},
-    {API_HEARTBEAT, 0, 3},       {API_LEAVE_GROUP, 0, 1},     {API_SYNC_GROUP, 0, 3},
-    {API_DESCRIBE_GROUPS, 0, 2}, {API_LIST_GROUPS, 0, 2},     {API_DELETE_GROUPS, 0, 1},
-};
-
-static const api_range_t *find_range(int16_t key)
-{
-    const api_range_t *range = api_find(key);
-    for (size_t i = 0; !range && i < sizeof(group_ranges) / sizeof(group_ranges[0]); i++) {
-        if (group_ranges[i].key == key) {
-            range = &group_ranges[i];
-        }
-    }
-    return range;
-}
 
 static int16_t pick_version(const api_range_t *range, int16_t v)
 {
@@ -275,7 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!proto_decode_header(&r, &hdr, api_is_flexible)) {
         return 0;
     }
-    const api_range_t *range = find_range(hdr.api_key);
+    const api_range_t *range = api_find(hdr.api_key);
     if (!range) {
         return 0;
     }

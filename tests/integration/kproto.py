@@ -15,16 +15,20 @@ import time
 PRODUCE, FETCH, LIST_OFFSETS, METADATA = 0, 1, 2, 3
 API_VERSIONS, CREATE_TOPICS, DELETE_TOPICS, DELETE_RECORDS = 18, 19, 20, 21
 INIT_PRODUCER_ID, FIND_COORDINATOR = 22, 10
+OFFSET_COMMIT, OFFSET_FETCH, JOIN_GROUP, HEARTBEAT = 8, 9, 11, 12
+LEAVE_GROUP, SYNC_GROUP, DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS = 13, 14, 15, 16, 42
 
-# The ranges issue 2 says to advertise (reference §0), group APIs excluded,
-# with two departures librdkafka 2.0's feature checks force (broker/api.c):
-# Produce starts at v0 (else gzip, snappy and lz4 are turned off) and
-# FindCoordinator 0-2 is offered (else lz4 is turned off).
+# The ranges of reference §0, with one departure librdkafka 2.0's feature
+# checks force (broker/api.c): Produce starts at v0 (else gzip, snappy and
+# lz4 are turned off).
 EXPECTED_API_RANGES = {
-    FIND_COORDINATOR: (0, 2),
     PRODUCE: (0, 7), FETCH: (4, 11), LIST_OFFSETS: (1, 2), METADATA: (0, 4),
+    OFFSET_COMMIT: (2, 5), OFFSET_FETCH: (1, 4), FIND_COORDINATOR: (0, 2),
+    JOIN_GROUP: (0, 5), HEARTBEAT: (0, 3), LEAVE_GROUP: (0, 1), SYNC_GROUP: (0, 3),
+    DESCRIBE_GROUPS: (0, 2), LIST_GROUPS: (0, 2),
     API_VERSIONS: (0, 3), CREATE_TOPICS: (2, 4), DELETE_TOPICS: (0, 1),
     DELETE_RECORDS: (0, 1), INIT_PRODUCER_ID: (0, 1), 32: (1, 2), 37: (0, 1),
+    DELETE_GROUPS: (0, 1),
 }
 
 # ---- CRC-32C (Castagnoli), for hand-made batches -----------------------------

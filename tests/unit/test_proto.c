@@ -1490,8 +1490,6 @@ static const codec_case_t cases[] = {
     ROW("DescribeConfigs v2", API_DESCRIBE_CONFIGS, 2, dc),
     ROW("CreatePartitions v0", API_CREATE_PARTITIONS, 0, cp),
     ROW("CreatePartitions v1", API_CREATE_PARTITIONS, 1, cp),
-    /* The classic group APIs are not advertised yet (no coordinator), so
-     * these rows are extra to test_table_covers_api's ranges. */
     ROW("OffsetCommit v2", API_OFFSET_COMMIT, 2, oc),
     ROW("OffsetCommit v3", API_OFFSET_COMMIT, 3, oc),
     ROW("OffsetCommit v4", API_OFFSET_COMMIT, 4, oc),

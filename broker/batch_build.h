@@ -1,0 +1,37 @@
+/*
+ * batch_build.h - writing a plain (uncompressed) RecordBatch v2.
+ *
+ * The broker stores what producers send; it builds batches itself only for
+ * its own records, the committed offsets and group metadata it keeps in
+ * __consumer_offsets.  Layout as in batch.h and records.h.
+ */
+#ifndef CONNECTD_BATCH_BUILD_H
+#define CONNECTD_BATCH_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+typedef struct batch_builder {
+    kbuf_writer_t out; /* the batch, header first */
+    int32_t count;
+    int64_t base_timestamp;
+    int64_t max_timestamp;
+} batch_builder_t;
+
+void batch_builder_init(batch_builder_t *b, int64_t base_timestamp);
+
+/* Appends one record without headers.  A NULL key or value is a null (a
+ * NULL value is a tombstone). */
+void batch_builder_add(batch_builder_t *b, const void *key, size_t key_len, const void *value,
+                       size_t value_len, int64_t timestamp);
+
+/* Fills in the header (no producer id, CreateTime) and the CRC; the batch is
+ * b->out.data, b->out.len bytes, ready for plog_append.  At least one record
+ * must have been added. */
+void batch_builder_finish(batch_builder_t *b);
+
+void batch_builder_release(batch_builder_t *b);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * coordinator.h - the group coordinator: every consumer group of this node,
+ * their committed offsets, and their persistence in __consumer_offsets.
+ *
+ * Each group lives in partition abs(javaHashCode(group id)) % N of
+ * __consumer_offsets (N = offsets.topic.num.partitions), as in Kafka, with
+ * Kafka's record formats (offsets_format.h): one record per committed
+ * offset, one per group metadata change, a null value deleting its key.
+ * The topic is created on first use.  At start-up every partition is read
+ * back; reloaded groups are Empty with their generation and protocol type
+ * (members re-join, as they would after a coordinator move in Kafka).
+ *
+ * A commit is answered only after its records are in the log, so an
+ * acknowledged offset survives kill -9 of the broker.
+ *
+ * Locking: one mutex serialises all group state.  Handlers take it around
+ * their group_* calls; the coordinator takes the topics registry read lock
+ * and one partition lock inside it when it writes (lock order: coordinator,
+ * registry, partition).  Never take the coordinator lock while holding the
+ * registry lock.
+ */
+#ifndef CONNECTD_COORDINATOR_H
+#define CONNECTD_COORDINATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "group.h"
+#include "kerr.h"
+#include "topics.h"
+
+#define OFFSETS_TOPIC "__consumer_offsets"
+
+typedef struct coordinator coordinator_t;
+
+typedef struct committed_offset {
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+    int32_t leader_epoch; /* -1 when unknown */
+    const char *metadata; /* never NULL */
+    int64_t commit_timestamp;
+} committed_offset_t;
+
+/* Reads back __consumer_offsets (if it exists).  Records that do not decode
+ * are skipped with a log line; they never stop the broker. */
+coordinator_t *coordinator_open(topics_t *topics, const broker_config_t *cfg);
+void coordinator_close(coordinator_t *coord); /* NULL is fine */
+
+void coordinator_lock(coordinator_t *coord);
+void coordinator_unlock(coordinator_t *coord);
+
+/* @locks coordinator.  The group named `id`, created Empty if `create`;
+ * NULL when absent. */
+group_t *coordinator_group(coordinator_t *coord, const char *id, bool create);
+
+/* @locks coordinator.  Forgets `grp` if it has no members, offsets or
+ * stored metadata (a JoinGroup that was refused created it). */
+void coordinator_drop_if_unused(coordinator_t *coord, group_t *grp);
+
+/* @locks coordinator.  Call after any operation on `grp`: records the
+ * group's metadata in the log when it became Stable or Empty. */
+void coordinator_group_changed(coordinator_t *coord, group_t *grp, int64_t now);
+
+/*
+ * @locks coordinator.  Stores `n` commits of group `id` (creating the group
+ * if needed): appends them to the log, then makes them visible.
+ * KERR_NONE, or COORDINATOR_NOT_AVAILABLE when the log cannot be written
+ * (the reason is logged); nothing is visible then.
+ */
+kerr_t coordinator_commit(coordinator_t *coord, const char *id, const committed_offset_t *offsets, int n,
+                          int64_t now);
+
+/* @locks coordinator.  The committed offset, or NULL. */
+const committed_offset_t *coordinator_committed(coordinator_t *coord, const char *id, const char *topic,
+                                                int32_t partition);
+
+/* @locks coordinator.  All committed offsets of a group, sorted by topic and
+ * partition; valid until the next change.  *n = 0 for an unknown group. */
+const committed_offset_t *coordinator_committed_all(coordinator_t *coord, const char *id, int *n);
+
+/* @locks coordinator.  The groups, in no particular order. */
+int coordinator_group_count(coordinator_t *coord);
+group_t *coordinator_group_at(coordinator_t *coord, int i);
+
+/* @locks coordinator.  Deletes an Empty group and its offsets (tombstones
+ * in the log).  GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, or
+ * COORDINATOR_NOT_AVAILABLE when the log cannot be written. */
+kerr_t coordinator_delete_group(coordinator_t *coord, const char *id);
+
+/* Takes the lock.  Session, join and sync deadlines of every group, and
+ * (every offsets.retention.check.interval.ms) expiry of the offsets of
+ * empty groups.  Returns true when a group changed, so parked JoinGroup and
+ * SyncGroup requests should be rechecked. */
+bool coordinator_tick(coordinator_t *coord, int64_t now);
+
+/* The __consumer_offsets partition of a group (Kafka's choice). */
+int32_t coordinator_partition_for(const char *id, int32_t n_partitions);
+
+#endif

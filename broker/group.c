@@ -439,9 +439,15 @@ kerr_t group_join(group_t *grp, const group_join_params_t *p, int64_t now, const
         rebalance = true;
     } else {
         if (!*p->member_id) {
-            /* A static member restarting: new id, same place in the group. */
+            /* A static member restarting: new id, same place in the group
+             * (and the same leadership). */
+            bool was_leader = grp->leader && strcmp(grp->leader, m->id) == 0;
             free(m->id);
             m->id = member_id_new(grp, p->client_id);
+            if (was_leader) {
+                free(grp->leader);
+                grp->leader = xstrdup(m->id);
+            }
             if (grp->leader && m == member_by_instance(grp, p->instance_id) && grp->state == GROUP_STABLE &&
                 protocols_equal(m, p)) {
                 m->last_seen = now;

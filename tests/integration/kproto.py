@@ -515,3 +515,128 @@ def read_all(conn, topic, partition, start=None):
                     out.append(rec)
             offset = max(offset, b["last_offset"] + 1)
     return out
+
+
+# ---- consumer groups (classic protocol) ---------------------------------------
+
+def nstring(s):
+    return i16(-1) if s is None else string(s)
+
+
+def join_group(conn, group, member_id="", protocols=(("range", b"\x00\x00"),), version=5,
+               session_timeout_ms=10000, rebalance_timeout_ms=30000, protocol_type="consumer",
+               instance_id=None):
+    """JoinGroup; returns a dict of the response fields."""
+    body = string(group) + i32(session_timeout_ms)
+    if version >= 1:
+        body += i32(rebalance_timeout_ms)
+    body += string(member_id)
+    if version >= 5:
+        body += nstring(instance_id)
+    body += string(protocol_type) + array(protocols, lambda p: string(p[0]) + nbytes(p[1]))
+    r = conn.request(JOIN_GROUP, version, body)
+    if version >= 2:
+        r.i32()  # throttle
+    res = {"error": r.i16(), "generation": r.i32(), "protocol": r.string(),
+           "leader": r.string(), "member_id": r.string()}
+    res["members"] = r.array(lambda r: (r.string(), r.string() if version >= 5 else None, r.nbytes()))
+    return res
+
+
+def sync_group(conn, group, generation, member_id, assignments=(), version=3, instance_id=None):
+    """SyncGroup; assignments: [(member_id, bytes)].  Returns (error, assignment)."""
+    body = string(group) + i32(generation) + string(member_id)
+    if version >= 3:
+        body += nstring(instance_id)
+    body += array(assignments, lambda a: string(a[0]) + nbytes(a[1]))
+    r = conn.request(SYNC_GROUP, version, body)
+    if version >= 1:
+        r.i32()
+    return r.i16(), r.nbytes()
+
+
+def heartbeat(conn, group, generation, member_id, version=3):
+    body = string(group) + i32(generation) + string(member_id)
+    if version >= 3:
+        body += nstring(None)
+    r = conn.request(HEARTBEAT, version, body)
+    if version >= 1:
+        r.i32()
+    return r.i16()
+
+
+def leave_group(conn, group, member_id, version=1):
+    r = conn.request(LEAVE_GROUP, version, string(group) + string(member_id))
+    if version >= 1:
+        r.i32()
+    return r.i16()
+
+
+def offset_commit(conn, group, offsets, generation=-1, member_id="", version=5):
+    """offsets: [(topic, partition, offset, metadata)].  Returns
+    {(topic, partition): error}."""
+    topics = {}
+    for t, p, o, m in offsets:
+        topics.setdefault(t, []).append((p, o, m))
+    body = string(group) + i32(generation) + string(member_id)
+    if version <= 4:
+        body += i64(-1)  # retention time: the broker's
+    body += array(list(topics.items()), lambda t: string(t[0]) + array(
+        t[1], lambda p: i32(p[0]) + i64(p[1]) + nstring(p[2])))
+    r = conn.request(OFFSET_COMMIT, version, body)
+    if version >= 3:
+        r.i32()
+    out = {}
+    for name, parts in r.array(lambda r: (r.string(), r.array(lambda r: (r.i32(), r.i16())))):
+        for p, err in parts:
+            out[(name, p)] = err
+    return out
+
+
+def offset_fetch(conn, group, partitions=None, version=4):
+    """partitions: [(topic, partition)] or None for all.  Returns
+    (error, {(topic, partition): (offset, metadata, error)})."""
+    if partitions is None:
+        body = string(group) + i32(-1)
+    else:
+        topics = {}
+        for t, p in partitions:
+            topics.setdefault(t, []).append(p)
+        body = string(group) + array(list(topics.items()),
+                                     lambda t: string(t[0]) + array(t[1], i32))
+    r = conn.request(OFFSET_FETCH, version, body)
+    if version >= 3:
+        r.i32()
+    out = {}
+    for name, parts in r.array(lambda r: (r.string(), r.array(
+            lambda r: (r.i32(), r.i64(), r.string(), r.i16())))):
+        for p, off, meta, err in parts:
+            out[(name, p)] = (off, meta, err)
+    return (r.i16() if version >= 2 else 0), out
+
+
+def describe_group(conn, group, version=2):
+    """Returns a dict: error, state, protocol_type, protocol, members
+    [(member_id, client_id, client_host, metadata, assignment)]."""
+    r = conn.request(DESCRIBE_GROUPS, version, array([group], string))
+    if version >= 1:
+        r.i32()
+    groups = r.array(lambda r: {
+        "error": r.i16(), "group": r.string(), "state": r.string(), "protocol_type": r.string(),
+        "protocol": r.string(),
+        "members": r.array(lambda r: (r.string(), r.string(), r.string(), r.nbytes(), r.nbytes()))})
+    return groups[0]
+
+
+def list_groups(conn, version=2):
+    """Returns (error, [(group, protocol_type)])."""
+    r = conn.request(LIST_GROUPS, version, b"")
+    if version >= 1:
+        r.i32()
+    return r.i16(), r.array(lambda r: (r.string(), r.string()))
+
+
+def delete_groups(conn, groups, version=1):
+    r = conn.request(DELETE_GROUPS, version, array(groups, string))
+    r.i32()
+    return dict(r.array(lambda r: (r.string(), r.i16())))

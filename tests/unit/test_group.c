@@ -173,6 +173,7 @@ static void test_static_member_keeps_assignment(void **state)
     char *second = strdup(id);
     assert_true(group_join_result(grp, second, &res));
     assert_int_equal(res.generation, 1);
+    assert_string_equal(res.leader, second); /* leadership follows the new id */
     assert_int_equal(group_state(grp), GROUP_STABLE);
     assert_int_equal(group_sync(grp, second, 1, NULL, 0, 600), KERR_NONE);
     assert_true(group_sync_result(grp, second, &err, &data, &len));
@@ -180,6 +181,30 @@ static void test_static_member_keeps_assignment(void **state)
     assert_int_equal(group_heartbeat(grp, first, 1, 700), KERR_UNKNOWN_MEMBER_ID); /* the old id is fenced */
     free(first);
     free(second);
+    group_destroy(grp);
+}
+
+/* OffsetCommit rules (AK validateOffsetCommit) and group.max.size. */
+static void test_commit_check_and_max_size(void **state)
+{
+    group_t *grp = group_create("g", 0);
+    assert_int_equal(group_commit_check(grp, "", -1, 0), KERR_NONE); /* admin commit, no members */
+    assert_int_equal(group_commit_check(grp, "ghost", 3, 0), KERR_UNKNOWN_MEMBER_ID);
+    group_join_params_t p = params("", rr_only, 1);
+    p.member_id_required = false;
+    p.max_size = 1;
+    const char *id;
+    assert_int_equal(group_join(grp, &p, 0, &id), KERR_NONE);
+    char *a = strdup(id);
+    assert_int_equal(group_join(grp, &p, 0, &id), KERR_GROUP_MAX_SIZE_REACHED);
+    group_join_result_t res;
+    assert_true(group_join_result(grp, a, &res));
+    assert_int_equal(group_commit_check(grp, a, 1, 10), KERR_REBALANCE_IN_PROGRESS); /* awaiting sync */
+    assert_int_equal(group_sync(grp, a, 1, NULL, 0, 10), KERR_NONE);
+    assert_int_equal(group_commit_check(grp, a, 1, 20), KERR_NONE);
+    assert_int_equal(group_commit_check(grp, a, 0, 20), KERR_ILLEGAL_GENERATION);
+    assert_int_equal(group_commit_check(grp, "", -1, 20), KERR_UNKNOWN_MEMBER_ID); /* group is active */
+    free(a);
     group_destroy(grp);
 }
 
@@ -191,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_session_expiry_and_leave),
         cmocka_unit_test(test_protocol_errors),
         cmocka_unit_test(test_static_member_keeps_assignment),
+        cmocka_unit_test(test_commit_check_and_max_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,6 +78,39 @@ static void test_malformed(void **state)
     }
 }
 
+/* GroupMetadataValue v3 (AK GroupMetadataValue.json), one member. */
+static void test_group_value_bytes(void **state)
+{
+    const uint8_t sub[] = {0xaa}, assign[] = {0xbb, 0xcc};
+    offsets_group_member_t m = {"m1", NULL, "c", "/h", 300000, 10000, sub, 1, assign, 2};
+    offsets_group_value_t v = {{"consumer", 8}, 7, {"range", 5}, {"m1", 2}, 0x0102030405060708LL, 1};
+    kbuf_writer_t w;
+    kbuf_writer_init(&w, 0);
+    offsets_encode_group_value(&w, &v, &m);
+    const uint8_t expect[] = {
+        0, 3,                                        /* version */
+        0, 8, 'c', 'o', 'n', 's', 'u', 'm', 'e', 'r', /* protocol_type */
+        0, 0, 0, 7,                                  /* generation */
+        0, 5, 'r', 'a', 'n', 'g', 'e',               /* protocol */
+        0, 2, 'm', '1',                              /* leader */
+        1, 2, 3, 4, 5, 6, 7, 8,                      /* current_state_timestamp */
+        0, 0, 0, 1,                                  /* members */
+        0, 2, 'm', '1', 0xff, 0xff, 0, 1, 'c', 0, 2, '/', 'h',
+        0, 0x04, 0x93, 0xe0, 0, 0, 0x27, 0x10,       /* rebalance 300000, session 10000 */
+        0, 0, 0, 1, 0xaa, 0, 0, 0, 2, 0xbb, 0xcc,
+    };
+    assert_int_equal(w.len, sizeof(expect));
+    assert_memory_equal(w.data, expect, sizeof(expect));
+    offsets_group_value_t back;
+    assert_true(offsets_decode_group_value(w.data, w.len, &back));
+    assert_true(kstr_eq(back.protocol_type, "consumer") && back.generation == 7 && back.n_members == 1);
+    assert_int_equal(back.current_state_timestamp, 0x0102030405060708LL);
+    for (size_t n = 0; n < w.len; n++) {
+        assert_false(offsets_decode_group_value(w.data, n, &back));
+    }
+    kbuf_writer_release(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -85,6 +118,7 @@ int main(void)
         cmocka_unit_test(test_commit_value_bytes),
         cmocka_unit_test(test_old_versions_and_group_key),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_group_value_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

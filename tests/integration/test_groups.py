@@ -259,6 +259,56 @@ def test_static_membership_keeps_assignment():
     other.close()
 
 
+def test_cooperative_sticky_assignor():
+    """librdkafka's cooperative-sticky assignor (client-side, incremental)
+    splits and hands over partitions through the broker's classic protocol"""
+    b = Broker().start()
+    create_topic(b, "coop", 6)
+    conf = {"partition.assignment.strategy": "cooperative-sticky", "heartbeat.interval.ms": 500}
+    one, two = group_consumer(b, "coop-group", **conf), group_consumer(b, "coop-group", **conf)
+    one.subscribe(["coop"])
+    two.subscribe(["coop"])
+    seen = []
+
+    def poll_both():
+        for c in (one, two):
+            m = c.poll(0.05)
+            if m is not None and not m.error():
+                seen.append((m.partition(), m.offset()))
+        return len(one.assignment()) == 3 and len(two.assignment()) == 3
+    wait_for(poll_both, what="a 3/3 cooperative split", interval=0)
+    acked = produce(b, "coop", [b"k%d" % i for i in range(120)])
+    wait_for(lambda: poll_both() and len(seen) >= len(acked), what="every record", interval=0)
+    assert sorted(seen) == sorted(acked), "each record once"
+    kept = {tp.partition for tp in one.assignment()}
+    two.close()
+    wait_for(lambda: one.poll(0.05) is None and len(one.assignment()) == 6, interval=0,
+             what="the remaining member taking over all six partitions")
+    assert kept <= {tp.partition for tp in one.assignment()}, "sticky: it kept its own partitions"
+    one.close()
+
+
+def test_connect_protocol_type_is_relayed():
+    """the broker is protocol-agnostic: a "connect" group gets its protocol
+    chosen and its member metadata and assignment relayed byte for byte"""
+    b = Broker().start()
+    metadata = bytes(range(256)) * 4
+    with kproto.Conn(b.port) as conn:
+        protocols = (("sessioned", metadata), ("compatible", b"\x00\x01"))
+        me = kproto.join_group(conn, "connect-cluster", protocol_type="connect", protocols=protocols)["member_id"]
+        joined = kproto.join_group(conn, "connect-cluster", member_id=me, protocol_type="connect",
+                                   protocols=protocols)
+        assert joined["error"] == 0 and joined["protocol"] == "sessioned"
+        assert joined["members"] == [(me, None, metadata)]
+        assignment = b"\x00\x01leader-url\xff" * 100
+        assert kproto.sync_group(conn, "connect-cluster", joined["generation"], me,
+                                 [(me, assignment)]) == (0, assignment)
+        described = kproto.describe_group(conn, "connect-cluster")
+        assert described["protocol_type"] == "connect" and described["members"][0][3:] == (metadata, assignment)
+        # A consumer cannot join a connect group: no protocol in common.
+        assert kproto.join_group(conn, "connect-cluster", member_id="", version=3)["error"] == 23
+
+
 def test_two_groups_each_read_everything():
     """two groups on one topic each read every record"""
     b = Broker().start()

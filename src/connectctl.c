@@ -3,7 +3,8 @@
  *
  *   connectctl topics  ...   create, list, describe, alter, delete topics
  *   connectctl produce ...   lines from stdin to a topic
- *   connectctl consume ...   records of a topic to stdout
+ *   connectctl consume ...   records of a topic to stdout, alone or in a group
+ *   connectctl groups  ...   list, describe (lag), reset offsets of, delete groups
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,6 +99,19 @@ void ctl_json_string(const char *s)
     putchar('"');
 }
 
+rd_kafka_event_t *ctl_admin_await(rd_kafka_queue_t *queue, const ctl_common_t *common)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(queue, common->timeout_ms + 1000);
+    if (!ev) {
+        ctl_fail("no answer from %s within %d ms (--timeout-ms)", common->bootstrap, common->timeout_ms);
+    } else if (rd_kafka_event_error(ev)) {
+        ctl_fail("%s", rd_kafka_event_error_string(ev));
+        rd_kafka_event_destroy(ev);
+        ev = NULL;
+    }
+    return ev;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -106,8 +120,13 @@ static void usage(FILE *out)
             "                          | --delete --topic T\n"
             "       connectctl produce --topic T [--property parse.key=true --property key.separator=:]\n"
             "                          [--header k=v ...]            (lines from stdin)\n"
-            "       connectctl consume --topic T [--from-beginning] [--max-messages N]\n"
+            "       connectctl consume --topic T [--group G] [--from-beginning] [--max-messages N]\n"
             "                          [--property print.key=true] [--property key.separator=S]\n"
+            "       connectctl groups  --list | --describe --group G | --delete --group G\n"
+            "                          | --reset-offsets --group G (--topic T[:P,...] | --all-topics)\n"
+            "                            (--to-earliest | --to-latest | --to-offset N | --shift-by N\n"
+            "                             | --to-datetime YYYY-MM-DDTHH:mm:SS.sss[Z|+hh:mm])\n"
+            "                            [--dry-run | --execute]\n"
             "common: --bootstrap-server HOST:PORT (default localhost:9092), --timeout-ms MS, --json\n");
 }
 
@@ -126,7 +145,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "consume") == 0) {
         return ctl_consume(argc - 2, argv + 2);
     }
-    fprintf(stderr, "connectctl: unknown command '%s'; groups arrive with the group coordinator\n", argv[1]);
+    if (strcmp(argv[1], "groups") == 0) {
+        return ctl_groups(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "connectctl: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return CTL_EXIT_USAGE;
 }

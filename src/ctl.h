@@ -3,7 +3,8 @@
  *
  * connectctl talks to brokers only through librdkafka, so it works against
  * connectd, a connectd cluster or Apache Kafka alike.  Flags follow Kafka's
- * tools (kafka-topics, kafka-console-producer/consumer); output is a
+ * tools (kafka-topics, kafka-console-producer/consumer,
+ * kafka-consumer-groups); output is a
  * human-readable table unless --json is given.  Every error is one line on
  * stderr naming what went wrong and what to do, with a non-zero exit.
  */
@@ -42,8 +43,14 @@ bool ctl_broker_reachable(rd_kafka_t *rk, const ctl_common_t *common);
 /* Writes s as a JSON string literal (with quotes) to stdout. */
 void ctl_json_string(const char *s);
 
+/* Waits for the admin result event on `queue`.  Returns it (owned by the
+ * caller: rd_kafka_event_destroy) or NULL after printing the timeout or the
+ * request-level error. */
+rd_kafka_event_t *ctl_admin_await(rd_kafka_queue_t *queue, const ctl_common_t *common);
+
 int ctl_topics(int argc, char **argv);
 int ctl_produce(int argc, char **argv);
 int ctl_consume(int argc, char **argv);
+int ctl_groups(int argc, char **argv);
 
 #endif

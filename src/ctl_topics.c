@@ -98,20 +98,6 @@ static bool parse_args(int argc, char **argv, topics_args_t *a)
     return true;
 }
 
-/* Waits for the admin result event on `queue`; NULL after printing a timeout. */
-static rd_kafka_event_t *await_result(rd_kafka_queue_t *queue, const ctl_common_t *common)
-{
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(queue, common->timeout_ms + 1000);
-    if (!ev) {
-        ctl_fail("no answer from %s within %d ms (--timeout-ms)", common->bootstrap, common->timeout_ms);
-    } else if (rd_kafka_event_error(ev)) {
-        ctl_fail("%s", rd_kafka_event_error_string(ev));
-        rd_kafka_event_destroy(ev);
-        ev = NULL;
-    }
-    return ev;
-}
-
 /* Reports the single topic result of a create/alter/delete. */
 static int topic_result(const rd_kafka_topic_result_t **res, size_t n, const char *verb,
                         const topics_args_t *a)
@@ -155,7 +141,7 @@ static int do_create(rd_kafka_t *rk, rd_kafka_queue_t *q, const topics_args_t *a
     }
     rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
     rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_event_t *ev = await_result(q, &a->common);
+    rd_kafka_event_t *ev = ctl_admin_await(q, &a->common);
     if (!ev) {
         return CTL_EXIT_FAIL;
     }
@@ -175,7 +161,7 @@ static int do_alter(rd_kafka_t *rk, rd_kafka_queue_t *q, const topics_args_t *a)
     }
     rd_kafka_CreatePartitions(rk, &np, 1, NULL, q);
     rd_kafka_NewPartitions_destroy(np);
-    rd_kafka_event_t *ev = await_result(q, &a->common);
+    rd_kafka_event_t *ev = ctl_admin_await(q, &a->common);
     if (!ev) {
         return CTL_EXIT_FAIL;
     }
@@ -192,7 +178,7 @@ static int do_delete(rd_kafka_t *rk, rd_kafka_queue_t *q, const topics_args_t *a
     rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(a->topic);
     rd_kafka_DeleteTopics(rk, &dt, 1, NULL, q);
     rd_kafka_DeleteTopic_destroy(dt);
-    rd_kafka_event_t *ev = await_result(q, &a->common);
+    rd_kafka_event_t *ev = ctl_admin_await(q, &a->common);
     if (!ev) {
         return CTL_EXIT_FAIL;
     }

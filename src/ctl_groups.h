@@ -1,0 +1,66 @@
+/*
+ * ctl_groups.h - the parts of `connectctl groups` its files share:
+ * ctl_groups.c (flags, --list, --delete), ctl_groups_lookup.c (a group's
+ * description and committed offsets), ctl_groups_describe.c (--describe)
+ * and ctl_groups_reset.c (--reset-offsets).
+ *
+ * Every function here runs on connectctl's only thread; a function that
+ * returns NULL or false has already printed the one-line error.
+ */
+#ifndef CONNECTD_CTL_GROUPS_H
+#define CONNECTD_CTL_GROUPS_H
+
+#include <stdint.h>
+
+#include "ctl.h"
+
+typedef enum { GROUPS_NONE, GROUPS_LIST, GROUPS_DESCRIBE, GROUPS_RESET, GROUPS_DELETE } groups_op_t;
+
+/* The target of --reset-offsets. */
+typedef enum {
+    RESET_NONE,
+    RESET_EARLIEST, /* --to-earliest */
+    RESET_LATEST,   /* --to-latest */
+    RESET_OFFSET,   /* --to-offset N: reset_value = N */
+    RESET_SHIFT,    /* --shift-by N: reset_value = N (may be negative) */
+    RESET_DATETIME  /* --to-datetime: reset_value = ms since the epoch */
+} groups_reset_to_t;
+
+#define GROUPS_MAX_TOPICS 64
+
+typedef struct groups_args {
+    ctl_common_t common;
+    groups_op_t op;
+    const char *group;
+    const char *topics[GROUPS_MAX_TOPICS]; /* --topic T or T:P[,P...], borrowed from argv */
+    int n_topics;
+    bool all_topics;
+    groups_reset_to_t reset_to;
+    int64_t reset_value;
+    bool execute; /* --execute; otherwise a dry run */
+} groups_args_t;
+
+/* Admin options with the request timeout set to --timeout-ms; the caller
+ * destroys them after the call that uses them. */
+rd_kafka_AdminOptions_t *groups_options(rd_kafka_t *rk, rd_kafka_admin_op_t op, const groups_args_t *a);
+
+/* Prints the error `err` (with the broker's `msg`, may be NULL) of `what`
+ * (e.g. "deletion") on --group, or on all groups without one, naming a
+ * missing group or a broker without group support plainly; returns
+ * CTL_EXIT_FAIL. */
+int groups_fail(const groups_args_t *a, const char *what, rd_kafka_resp_err_t err, const char *msg);
+
+/* Describes --group.  Returns the description, valid until *evp is
+ * destroyed (the caller destroys it), or NULL.  A group that does not exist
+ * is returned in state DEAD, as Kafka reports it; callers decide. */
+const rd_kafka_ConsumerGroupDescription_t *groups_describe_one(rd_kafka_t *rk, rd_kafka_queue_t *q,
+                                                               const groups_args_t *a, rd_kafka_event_t **evp);
+
+/* The committed offsets of --group (only partitions with an offset >= 0),
+ * owned by the caller (rd_kafka_topic_partition_list_destroy), or NULL. */
+rd_kafka_topic_partition_list_t *groups_committed(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
+
+int groups_describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
+int groups_reset(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
+
+#endif

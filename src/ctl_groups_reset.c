@@ -1,0 +1,280 @@
+/*
+ * ctl_groups_reset.c - `connectctl groups --reset-offsets`, after
+ * kafka-consumer-groups.sh --reset-offsets: moves the committed offsets of
+ * an inactive group, for the partitions named by --topic T (all of T),
+ * --topic T:P[,P...] (some of T) or --all-topics (every partition the
+ * group has committed), and prints the plan as Kafka does:
+ *
+ *   GROUP                          TOPIC                          PARTITION  NEW-OFFSET
+ *   billing                        orders                         0          0
+ *
+ * The new offset of each partition:
+ *
+ *   --to-earliest     the log start offset (low watermark)
+ *   --to-latest       the log end offset (high watermark)
+ *   --to-offset N     N
+ *   --shift-by N      the committed offset + N (a partition without one is
+ *                     an error, as in Kafka)
+ *   --to-datetime D   the first offset whose record timestamp is >= D
+ *                     (ListOffsets by time), the log end when there is none
+ *
+ * and every target is clamped to [log start, log end], as Kafka does.
+ *
+ * Only a group without members (state Empty, or Dead: one that does not
+ * exist yet) may be reset, else its members would overwrite the new
+ * offsets; anything else fails with Kafka's message.  Without --execute
+ * nothing is written (a dry run); with it the offsets are committed through
+ * AlterConsumerGroupOffsets and the table is printed afterwards.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_groups.h"
+
+/* Adds the partitions of one --topic value; false after an error. */
+static bool add_topic_spec(rd_kafka_t *rk, const groups_args_t *a, const char *spec,
+                           rd_kafka_topic_partition_list_t *parts)
+{
+    /* Kafka topic names cannot contain ':', so the last one starts the list. */
+    const char *colon = strrchr(spec, ':');
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+    char topic[256];
+    if (len == 0 || len >= sizeof(topic)) {
+        ctl_fail("--topic expects T or T:P[,P...], got '%s'", spec);
+        return false;
+    }
+    memcpy(topic, spec, len);
+    topic[len] = '\0';
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    const rd_kafka_metadata_t *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, a->common.timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    int n_parts = 0;
+    if (!err) {
+        err = md->topic_cnt != 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
+        n_parts = err ? 0 : md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+    }
+    if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        ctl_fail("topic '%s' does not exist; list topics with: connectctl topics --list", topic);
+        return false;
+    }
+    if (err) {
+        ctl_fail("cannot read metadata of '%s': %s", topic, rd_kafka_err2str(err));
+        return false;
+    }
+    if (!colon) {
+        for (int p = 0; p < n_parts; p++) {
+            rd_kafka_topic_partition_list_add(parts, topic, p);
+        }
+        return true;
+    }
+    for (const char *p = colon + 1;;) {
+        char *end;
+        long partition = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',')) {
+            ctl_fail("--topic expects T or T:P[,P...] with partition numbers, got '%s'", spec);
+            return false;
+        }
+        if (partition < 0 || partition >= n_parts) {
+            ctl_fail("topic '%s' has no partition %ld (it has %d); see connectctl topics --describe --topic %s",
+                     topic, partition, n_parts, topic);
+            return false;
+        }
+        if (!rd_kafka_topic_partition_list_find(parts, topic, (int32_t)partition)) {
+            rd_kafka_topic_partition_list_add(parts, topic, (int32_t)partition);
+        }
+        if (!*end) {
+            return true;
+        }
+        p = end + 1;
+    }
+}
+
+/* The partitions to reset, owned by the caller, or NULL after an error. */
+static rd_kafka_topic_partition_list_t *reset_partitions(rd_kafka_t *rk, const groups_args_t *a,
+                                                         const rd_kafka_topic_partition_list_t *committed)
+{
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(16);
+    for (int i = 0; a->all_topics && i < committed->cnt; i++) {
+        rd_kafka_topic_partition_list_add(parts, committed->elems[i].topic, committed->elems[i].partition);
+    }
+    for (int i = 0; i < a->n_topics; i++) {
+        if (!add_topic_spec(rk, a, a->topics[i], parts)) {
+            rd_kafka_topic_partition_list_destroy(parts);
+            return NULL;
+        }
+    }
+    rd_kafka_topic_partition_list_sort(parts, NULL, NULL);
+    return parts;
+}
+
+/* For --to-datetime: each partition's first offset at or after the time
+ * (-1 when no record is that recent), owned by the caller, or NULL. */
+static rd_kafka_topic_partition_list_t *offsets_for_time(rd_kafka_t *rk, const groups_args_t *a,
+                                                         const rd_kafka_topic_partition_list_t *parts)
+{
+    rd_kafka_topic_partition_list_t *times = rd_kafka_topic_partition_list_copy(parts);
+    for (int i = 0; i < times->cnt; i++) {
+        times->elems[i].offset = a->reset_value;
+    }
+    rd_kafka_resp_err_t err = times->cnt ? rd_kafka_offsets_for_times(rk, times, a->common.timeout_ms) : 0;
+    for (int i = 0; !err && i < times->cnt; i++) {
+        err = times->elems[i].err;
+    }
+    if (err) {
+        ctl_fail("cannot look up offsets by time: %s", rd_kafka_err2str(err));
+        rd_kafka_topic_partition_list_destroy(times);
+        return NULL;
+    }
+    return times;
+}
+
+/* Sets the new offset of every partition; false after an error. */
+static bool reset_targets(rd_kafka_t *rk, const groups_args_t *a, rd_kafka_topic_partition_list_t *parts,
+                          const rd_kafka_topic_partition_list_t *committed)
+{
+    rd_kafka_topic_partition_list_t *times = NULL;
+    if (a->reset_to == RESET_DATETIME && !(times = offsets_for_time(rk, a, parts))) {
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; ok && i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        int64_t low, high, target = 0;
+        rd_kafka_resp_err_t err =
+            rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &low, &high, a->common.timeout_ms);
+        if (err) {
+            ok = false;
+            ctl_fail("cannot read the log start and end of %s-%d: %s", tp->topic, tp->partition,
+                     rd_kafka_err2str(err));
+            break;
+        }
+        const rd_kafka_topic_partition_t *c =
+            rd_kafka_topic_partition_list_find((rd_kafka_topic_partition_list_t *)committed, tp->topic, tp->partition);
+        switch (a->reset_to) {
+        case RESET_EARLIEST:
+            target = low;
+            break;
+        case RESET_LATEST:
+            target = high;
+            break;
+        case RESET_OFFSET:
+            target = a->reset_value;
+            break;
+        case RESET_SHIFT:
+            if (!c) {
+                ok = false;
+                ctl_fail("cannot shift the offset of %s-%d: group '%s' has no committed offset there; use "
+                         "--to-offset, --to-earliest or --to-latest", tp->topic, tp->partition, a->group);
+            } else if (__builtin_add_overflow(c->offset, a->reset_value, &target)) {
+                target = a->reset_value < 0 ? low : high;
+            }
+            break;
+        case RESET_DATETIME:
+            target = times->elems[i].offset >= 0 ? times->elems[i].offset : high;
+            break;
+        case RESET_NONE:
+            break;
+        }
+        tp->offset = target < low ? low : target > high ? high : target;
+    }
+    if (times) {
+        rd_kafka_topic_partition_list_destroy(times);
+    }
+    return ok;
+}
+
+/* Commits the new offsets; returns 0 or CTL_EXIT_FAIL after the error. */
+static int reset_execute(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a,
+                         const rd_kafka_topic_partition_list_t *parts)
+{
+    rd_kafka_AlterConsumerGroupOffsets_t *req = rd_kafka_AlterConsumerGroupOffsets_new(a->group, parts);
+    rd_kafka_AdminOptions_t *opts = groups_options(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, a);
+    rd_kafka_AlterConsumerGroupOffsets(rk, &req, 1, opts, q);
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_AlterConsumerGroupOffsets_destroy(req);
+    rd_kafka_event_t *ev = ctl_admin_await(q, &a->common);
+    if (!ev) {
+        return CTL_EXIT_FAIL;
+    }
+    size_t n;
+    const rd_kafka_group_result_t **res =
+        rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(ev), &n);
+    const rd_kafka_error_t *error = n == 1 ? rd_kafka_group_result_error(res[0]) : NULL;
+    rd_kafka_resp_err_t err = error ? rd_kafka_error_code(error) : 0;
+    const char *msg = error ? rd_kafka_error_string(error) : NULL;
+    const rd_kafka_topic_partition_list_t *done = n == 1 ? rd_kafka_group_result_partitions(res[0]) : NULL;
+    for (int i = 0; !err && done && i < done->cnt; i++) {
+        err = done->elems[i].err;
+    }
+    int rc = 0;
+    if (n != 1) {
+        rc = ctl_fail("unexpected answer resetting group '%s': %zu groups", a->group, n);
+    } else if (err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID || err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+               err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION) {
+        rc = ctl_fail("assignments can only be reset if the group '%s' is inactive, but a consumer joined it "
+                      "meanwhile; stop its consumers first", a->group);
+    } else if (err) {
+        rc = groups_fail(a, "offset reset", err, msg);
+    }
+    rd_kafka_event_destroy(ev);
+    return rc;
+}
+
+static void print_plan(const groups_args_t *a, const rd_kafka_topic_partition_list_t *parts)
+{
+    if (a->common.json) {
+        printf("[");
+        for (int i = 0; i < parts->cnt; i++) {
+            printf("%s{\"group\":", i ? "," : "");
+            ctl_json_string(a->group);
+            printf(",\"topic\":");
+            ctl_json_string(parts->elems[i].topic);
+            printf(",\"partition\":%d,\"new_offset\":%lld}", parts->elems[i].partition,
+                   (long long)parts->elems[i].offset);
+        }
+        printf("]\n");
+        return;
+    }
+    if (parts->cnt > 0) {
+        printf("\n%-30s %-30s %-10s %s\n", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET");
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        printf("%-30s %-30s %-10d %lld\n", a->group, parts->elems[i].topic, parts->elems[i].partition,
+               (long long)parts->elems[i].offset);
+    }
+}
+
+int groups_reset(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
+{
+    rd_kafka_event_t *ev;
+    const rd_kafka_ConsumerGroupDescription_t *desc = groups_describe_one(rk, q, a, &ev);
+    if (!desc) {
+        return CTL_EXIT_FAIL;
+    }
+    rd_kafka_consumer_group_state_t state = rd_kafka_ConsumerGroupDescription_state(desc);
+    rd_kafka_event_destroy(ev);
+    if (state != RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY && state != RD_KAFKA_CONSUMER_GROUP_STATE_DEAD) {
+        return ctl_fail("assignments can only be reset if the group '%s' is inactive, but the current state is "
+                        "%s; stop its consumers first", a->group, rd_kafka_consumer_group_state_name(state));
+    }
+    rd_kafka_topic_partition_list_t *committed = groups_committed(rk, q, a);
+    if (!committed) {
+        return CTL_EXIT_FAIL;
+    }
+    int rc = CTL_EXIT_FAIL;
+    rd_kafka_topic_partition_list_t *parts = reset_partitions(rk, a, committed);
+    if (parts && reset_targets(rk, a, parts, committed)) {
+        rc = a->execute && parts->cnt > 0 ? reset_execute(rk, q, a, parts) : 0;
+        if (rc == 0) {
+            print_plan(a, parts);
+        }
+    }
+    if (parts) {
+        rd_kafka_topic_partition_list_destroy(parts);
+    }
+    rd_kafka_topic_partition_list_destroy(committed);
+    return rc;
+}

@@ -238,6 +238,7 @@ static void on_upkeep(uv_timer_t *timer)
         b->last_checkpoint_ms = now;
     }
     topics_maintain(b->ctx.topics, now, retention_due, checkpoint_due);
+    coordinator_maintain(b->ctx.coord, now);
 }
 
 static void on_group_tick(uv_timer_t *timer)

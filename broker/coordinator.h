@@ -89,11 +89,16 @@ group_t *coordinator_group_at(coordinator_t *coord, int i);
  * COORDINATOR_NOT_AVAILABLE when the log cannot be written. */
 kerr_t coordinator_delete_group(coordinator_t *coord, const char *id);
 
-/* Takes the lock.  Session, join and sync deadlines of every group, and
- * (every offsets.retention.check.interval.ms) expiry of the offsets of
- * empty groups.  Returns true when a group changed, so parked JoinGroup and
- * SyncGroup requests should be rechecked. */
+/* Takes the lock.  Session, join and sync deadlines of every group.
+ * Returns true when a group changed, so parked JoinGroup and SyncGroup
+ * requests should be rechecked.  Cheap: call it often (every 50 ms). */
 bool coordinator_tick(coordinator_t *coord, int64_t now);
+
+/* Takes the lock; call without the registry lock.  Storage upkeep (every
+ * second): expiry of the offsets of empty groups every
+ * offsets.retention.check.interval.ms, and the rewrite of grown
+ * __consumer_offsets partitions (see coordinator.c). */
+void coordinator_maintain(coordinator_t *coord, int64_t now);
 
 /* The __consumer_offsets partition of a group (Kafka's choice). */
 int32_t coordinator_partition_for(const char *id, int32_t n_partitions);

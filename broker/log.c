@@ -501,6 +501,11 @@ kerr_t plog_append(plog_t *plog, uint8_t *batch, size_t len, int32_t leader_epoc
     return KERR_NONE;
 }
 
+kerr_t plog_roll(plog_t *plog)
+{
+    return active(plog)->size > 0 ? roll(plog) : KERR_NONE;
+}
+
 void plog_maybe_roll(plog_t *plog, int64_t now_ms)
 {
     if (segment_aged(plog, active(plog), now_ms)) {

@@ -123,6 +123,11 @@ int plog_enforce_retention(plog_t *plog, int64_t now_ms);
 /* Rolls the active segment if it is older than segment.ms and not empty. */
 void plog_maybe_roll(plog_t *plog, int64_t now_ms);
 
+/* Rolls the active segment now unless it is empty, so that everything
+ * written so far can later go by whole segments.  KAFKA_STORAGE_ERROR if
+ * the new segment cannot be created. */
+kerr_t plog_roll(plog_t *plog);
+
 /* fsyncs the segments written since the last flush and moves the recovery
  * point to LEO.  KAFKA_STORAGE_ERROR on failure. */
 kerr_t plog_flush(plog_t *plog);

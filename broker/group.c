@@ -584,6 +584,12 @@ kerr_t group_heartbeat(group_t *grp, const char *member_id, int32_t generation, 
     return grp->state == GROUP_PREPARING_REBALANCE ? KERR_REBALANCE_IN_PROGRESS : KERR_NONE;
 }
 
+kerr_t group_check_instance(group_t *grp, const char *member_id, const char *instance_id)
+{
+    const member_t *m = member_by_instance(grp, instance_id);
+    return m && *member_id && strcmp(m->id, member_id) != 0 ? KERR_FENCED_INSTANCE_ID : KERR_NONE;
+}
+
 kerr_t group_leave(group_t *grp, const char *member_id, int64_t now)
 {
     member_t *m = member_find(grp, member_id);

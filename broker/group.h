@@ -112,6 +112,12 @@ bool group_sync_result(group_t *grp, const char *member_id, kerr_t *err, const u
                        size_t *len);
 
 kerr_t group_heartbeat(group_t *grp, const char *member_id, int32_t generation, int64_t now);
+
+/* Static membership fencing (KIP-345): a request naming group instance
+ * `instance_id` with a member id other than the one that instance has now
+ * comes from a replaced process (a zombie) and gets FENCED_INSTANCE_ID.
+ * KERR_NONE when `instance_id` is NULL or matches. */
+kerr_t group_check_instance(group_t *grp, const char *member_id, const char *instance_id);
 kerr_t group_leave(group_t *grp, const char *member_id, int64_t now);
 
 /* Session expiry, rebalance and initial-delay deadlines.  Call periodically

@@ -181,14 +181,19 @@ req_result_t handle_join_group(broker_ctx_t *ctx, kreq_t *req)
         .rebalance_timeout_ms = jr->rebalance_timeout_ms,
         .protocols = protos,
         .n_protocols = jr->n_protocols,
-        .member_id_required = req->hdr.api_version >= 4,
+        /* As Kafka: static members are known by their instance id, so only
+         * dynamic ones need the extra round trip (KIP-394). */
+        .member_id_required = req->hdr.api_version >= 4 && jr->group_instance_id.len < 0,
         .max_size = ctx->cfg->group_max_size,
     };
     int64_t now = fs_now_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, st->group_id, true);
     const char *member_id = NULL;
-    err = group_join(grp, &params, now, &member_id);
+    err = group_check_instance(grp, params.member_id, params.instance_id);
+    if (err == KERR_NONE) {
+        err = group_join(grp, &params, now, &member_id);
+    }
     bool done = true;
     if (err != KERR_NONE) {
         join_error(st, err, member_id ? arena_strndup(req->arena, member_id, strlen(member_id)) : NULL);
@@ -278,8 +283,11 @@ req_result_t handle_sync_group(broker_ctx_t *ctx, kreq_t *req)
     int64_t now = fs_now_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, st->group_id, false);
-    kerr_t err = grp ? group_sync(grp, st->member_id, sr->generation_id, assignments, sr->n_assignments, now)
+    kerr_t err = grp ? group_check_instance(grp, st->member_id, cstr(req, sr->group_instance_id))
                      : KERR_UNKNOWN_MEMBER_ID;
+    if (err == KERR_NONE) {
+        err = group_sync(grp, st->member_id, sr->generation_id, assignments, sr->n_assignments, now);
+    }
     bool done = true;
     if (err != KERR_NONE) {
         sr->error = err;
@@ -313,7 +321,10 @@ req_result_t handle_heartbeat(broker_ctx_t *ctx, kreq_t *req)
     const char *group_id = cstr(req, hr.group_id), *member_id = cstr(req, hr.member_id);
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, group_id, false);
-    hr.error = grp ? group_heartbeat(grp, member_id, hr.generation_id, fs_now_ms()) : KERR_UNKNOWN_MEMBER_ID;
+    hr.error = grp ? group_check_instance(grp, member_id, cstr(req, hr.group_instance_id)) : KERR_UNKNOWN_MEMBER_ID;
+    if (hr.error == KERR_NONE) {
+        hr.error = group_heartbeat(grp, member_id, hr.generation_id, fs_now_ms());
+    }
     coordinator_unlock(ctx->coord);
     proto_encode_heartbeat(&req->resp, req->hdr.api_version, &hr);
     return REQ_DONE;

@@ -555,10 +555,10 @@ def sync_group(conn, group, generation, member_id, assignments=(), version=3, in
     return r.i16(), r.nbytes()
 
 
-def heartbeat(conn, group, generation, member_id, version=3):
+def heartbeat(conn, group, generation, member_id, version=3, instance_id=None):
     body = string(group) + i32(generation) + string(member_id)
     if version >= 3:
-        body += nstring(None)
+        body += nstring(instance_id)
     r = conn.request(HEARTBEAT, version, body)
     if version >= 1:
         r.i32()

@@ -403,6 +403,15 @@ def test_bad_group_requests_get_protocol_errors():
         assert kproto.leave_group(conn, "bg", me) == 25
         assert kproto.describe_group(conn, "bg")["state"] == "Empty"
 
+        # A static member replaced by a restarted process is fenced (KIP-345).
+        old = kproto.join_group(conn, "sg", instance_id="i-1")
+        assert old["error"] == 0 and old["generation"] == 1
+        assert kproto.sync_group(conn, "sg", 1, old["member_id"], [(old["member_id"], b"")], instance_id="i-1")[0] == 0
+        new = kproto.join_group(conn, "sg", instance_id="i-1")
+        assert new["error"] == 0 and new["member_id"] != old["member_id"] and new["generation"] == 1
+        assert kproto.heartbeat(conn, "sg", 1, old["member_id"], instance_id="i-1") == 82  # FENCED_INSTANCE_ID
+        assert kproto.heartbeat(conn, "sg", 1, new["member_id"], instance_id="i-1") == 0
+
     # The group still works for a real consumer, from the committed offset.
     expected = {(p, o) for p, o in acked if p != 0 or o >= 7}
     c = group_consumer(b, "bg")

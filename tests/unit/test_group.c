@@ -178,7 +178,12 @@ static void test_static_member_keeps_assignment(void **state)
     assert_int_equal(group_sync(grp, second, 1, NULL, 0, 600), KERR_NONE);
     assert_true(group_sync_result(grp, second, &err, &data, &len));
     assert_true(err == KERR_NONE && len == 2 && memcmp(data, "P0", 2) == 0);
-    assert_int_equal(group_heartbeat(grp, first, 1, 700), KERR_UNKNOWN_MEMBER_ID); /* the old id is fenced */
+    assert_int_equal(group_heartbeat(grp, first, 1, 700), KERR_UNKNOWN_MEMBER_ID); /* the old id is gone */
+    /* The replaced process, naming its instance, is told it was fenced. */
+    assert_int_equal(group_check_instance(grp, first, "worker-1"), KERR_FENCED_INSTANCE_ID);
+    assert_int_equal(group_check_instance(grp, second, "worker-1"), KERR_NONE);
+    assert_int_equal(group_check_instance(grp, first, NULL), KERR_NONE);
+    assert_int_equal(group_check_instance(grp, "", "worker-1"), KERR_NONE); /* a restart may re-join */
     free(first);
     free(second);
     group_destroy(grp);

@@ -7,10 +7,16 @@
 #include <time.h>
 
 static blog_level_t min_level = BLOG_INFO;
+static FILE *output; /* NULL: stderr */
 
 void blog_set_level(blog_level_t level)
 {
     min_level = level;
+}
+
+void blog_set_output(FILE *out)
+{
+    output = out;
 }
 
 void blog_write(blog_level_t level, const char *fmt, ...)
@@ -30,5 +36,5 @@ void blog_write(blog_level_t level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "[%s,%03d] %s %s\n", stamp, (int)(tv.tv_usec / 1000), names[level], msg);
+    fprintf(output ? output : stderr, "[%s,%03d] %s %s\n", stamp, (int)(tv.tv_usec / 1000), names[level], msg);
 }

@@ -7,6 +7,8 @@
 #ifndef CONNECTD_BLOG_H
 #define CONNECTD_BLOG_H
 
+#include <stdio.h>
+
 typedef enum blog_level {
     BLOG_DEBUG,
     BLOG_INFO,
@@ -15,6 +17,10 @@ typedef enum blog_level {
 } blog_level_t;
 
 void blog_set_level(blog_level_t level);
+/* Sends the lines to `out` instead (NULL: back to stderr), so a test can
+ * read them while sanitizer reports still reach stderr.  Call it while no
+ * other thread logs. */
+void blog_set_output(FILE *out);
 void blog_write(blog_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define blog_debug(...) blog_write(BLOG_DEBUG, __VA_ARGS__)

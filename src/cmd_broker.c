@@ -16,6 +16,7 @@
 
 #include "blog.h"
 #include "broker.h"
+#include "broker_props.h"
 #include "commands.h"
 #include "properties.h"
 
@@ -73,35 +74,6 @@ static bool read_command_line(int argc, char **argv, properties_t *props)
     return true;
 }
 
-/* Applies every property to a fresh config.  NULL after printing why. */
-static broker_config_t *config_from(const properties_t *props)
-{
-    broker_config_t *cfg = broker_config_create();
-    char err[512];
-    for (size_t i = 0; i < properties_count(props); i++) {
-        const char *key = properties_key_at(props, i);
-        switch (broker_config_set(cfg, key, properties_value_at(props, i), err, sizeof(err))) {
-        case CFG_SET_OK:
-            break;
-        case CFG_SET_UNKNOWN:
-            blog_warn("unknown broker config '%s' is ignored (check the spelling against "
-                      "docs/broker.md)",
-                      key);
-            break;
-        case CFG_SET_INVALID:
-            fprintf(stderr, "connectd broker: invalid configuration: %s\n", err);
-            broker_config_destroy(cfg);
-            return NULL;
-        }
-    }
-    if (!broker_config_finish(cfg, err, sizeof(err))) {
-        fprintf(stderr, "connectd broker: invalid configuration: %s\n", err);
-        broker_config_destroy(cfg);
-        return NULL;
-    }
-    return cfg;
-}
-
 /* Each partition keeps its segments' files open, so a broker with thousands
  * of partitions needs more descriptors than the usual soft limit of 1024;
  * raise it to the hard limit, as Kafka's docs tell operators to. */
@@ -117,15 +89,20 @@ static void raise_fd_limit(void)
 int cmd_broker(int argc, char **argv)
 {
     properties_t *props = properties_create();
-    broker_config_t *cfg = read_command_line(argc, argv, props) ? config_from(props) : NULL;
+    char err[512];
+    if (!read_command_line(argc, argv, props)) {
+        properties_destroy(props);
+        return EXIT_USAGE;
+    }
+    broker_config_t *cfg = broker_config_from_props(props, "", err, sizeof(err));
     properties_destroy(props);
     if (!cfg) {
+        fprintf(stderr, "connectd broker: invalid configuration: %s\n", err);
         return EXIT_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
     uv_loop_t *loop = uv_default_loop();
-    char err[512];
     running = broker_create(loop, cfg, err, sizeof(err));
     if (!running) {
         fprintf(stderr, "connectd broker: %s\n", err);

@@ -10,6 +10,10 @@
 /* `connectd broker FILE [--override k=v ...]`; argv excludes "broker". */
 int cmd_broker(int argc, char **argv);
 
+/* `connectd standalone WORKER.properties [CONNECTOR ...]`; argv excludes
+ * "standalone". */
+int cmd_standalone(int argc, char **argv);
+
 /* `connectd docs broker-config`: the generated configuration reference. */
 int cmd_docs(int argc, char **argv);
 

@@ -1,10 +1,11 @@
 /*
  * main.c - the connectd command: dispatches to a subcommand.
  *
+ *   connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] [--override key=value ...]
  *   connectd broker BROKER.properties [--override key=value ...]
  *
  * Exit codes (DESIGN §1): 0 clean stop, 1 runtime failure, 2 bad command
- * line or configuration.
+ * line or configuration, 3 a command-line connector could not be created.
  */
 #include "connectd-build.h"
 
@@ -15,10 +16,13 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: connectd broker BROKER.properties [--override key=value ...]\n"
+    fprintf(out, "usage: connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] "
+                 "[--override key=value ...]\n"
+                 "       connectd broker BROKER.properties [--override key=value ...]\n"
                  "       connectd docs broker-config\n"
                  "       connectd --version\n"
                  "\n"
+                 "  standalone  run a Connect worker (and, without bootstrap.servers, its own broker)\n"
                  "  broker   run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
                  "  docs     print the configuration reference generated from the config tables\n");
 }
@@ -37,6 +41,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;
+    }
+    if (strcmp(cmd, "standalone") == 0) {
+        return cmd_standalone(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "broker") == 0) {
         return cmd_broker(argc - 2, argv + 2);

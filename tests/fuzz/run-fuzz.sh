@@ -36,6 +36,9 @@ target_sources() {
     fuzz_properties)
         echo "src/properties.c"
         ;;
+    fuzz_json)
+        echo "src/data_schema.c src/data_value.c src/data_value_ops.c src/data_utf8.c src/data_record.c src/data_api.c src/data_json_write.c src/data_json_schema.c src/data_json_read.c src/converter.c src/convert_json.c src/convert_string.c src/convert_bytes.c src/properties.c"
+        ;;
     *)
         return 1
         ;;
@@ -45,12 +48,13 @@ target_sources() {
 target_libs() {
     case "$1" in
     fuzz_records) echo "-lz -llz4 -lzstd -lsnappy" ;;
+    fuzz_json) echo "-ljansson" ;;
     *) echo "" ;;
     esac
 }
 
 CFLAGS_FUZZ="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
--fno-omit-frame-pointer -D_GNU_SOURCE -I$TOP_SRCDIR/broker -I$TOP_SRCDIR/src"
+-fno-omit-frame-pointer -D_GNU_SOURCE -I$TOP_SRCDIR/broker -I$TOP_SRCDIR/src -I$TOP_SRCDIR/plugins/include"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/run-fuzz.XXXXXX") || {
     echo "Bail out! cannot create a scratch directory"

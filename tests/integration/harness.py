@@ -223,6 +223,61 @@ class Broker:
             self.proc = None
 
 
+class Worker(Broker):
+    """One `connectd standalone` process with its embedded broker: the
+    worker file is etc/connect-standalone.properties, with the broker, REST
+    and data locations moved to this test's ports and temp dir.  Connector
+    files are passed on the command line.  Restarts keep ports and data."""
+
+    def __init__(self, connector_files=(), overrides=None, props=None):
+        self.rest_port = free_port()
+        super().__init__(overrides=overrides, props=props or sample_worker_properties())
+        self.connector_files = list(connector_files)
+
+    @property
+    def rest(self):
+        return "http://127.0.0.1:%d" % self.rest_port
+
+    def command(self):
+        cmd = [connectd_path(), "standalone", self.props] + self.connector_files
+        base = {"broker.listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
+                "broker.log.dirs": self.data_dir,
+                "listeners": "http://127.0.0.1:%d" % self.rest_port,
+                "offset.flush.interval.ms": "500"}
+        base.update(self.overrides)
+        for key, value in base.items():
+            cmd += ["--override", "%s=%s" % (key, value)]
+        return cmd
+
+    def start(self, timeout=DEFAULT_TIMEOUT, expect_exit=False):
+        """Starts the worker and waits until its REST API listens; with
+        expect_exit, waits for it to exit and returns the exit code."""
+        if not expect_exit:
+            super().start(timeout)
+            wait_for(lambda: self.proc.poll() is not None or _listens_on(self.proc.pid, self.rest_port),
+                     timeout, "the REST API on port %d" % self.rest_port)
+            if self.proc.poll() is not None:
+                raise AssertionError("worker exited with %d during start-up:\n%s"
+                                     % (self.proc.returncode, self.stderr()))
+            return self
+        self.runs += 1
+        self.stderr_path = os.path.join(self.workdir, "stderr.%d" % self.runs)
+        with open(self.stderr_path, "wb") as err:
+            proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        try:
+            return proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError("worker did not exit within %.0f s:\n%s" % (timeout, self.stderr()))
+
+
+def sample_worker_properties():
+    top = os.environ.get("TOP_SRCDIR",
+                         os.path.join(os.path.dirname(__file__), "..", ".."))
+    return os.path.abspath(os.path.join(top, "etc", "connect-standalone.properties"))
+
+
 def run(cmd, input=None, timeout=DEFAULT_TIMEOUT, check=True):
     """Runs a client command; returns CompletedProcess with bytes stdout/stderr."""
     try:

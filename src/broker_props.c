@@ -1,0 +1,38 @@
+/* broker_props.c - a broker configuration from properties; see broker_props.h. */
+#include "broker_props.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "blog.h"
+
+broker_config_t *broker_config_from_props(const properties_t *props, const char *prefix, char *errstr,
+                                          size_t errstr_size)
+{
+    broker_config_t *cfg = broker_config_create();
+    size_t plen = strlen(prefix);
+    char err[512];
+    for (size_t i = 0; i < properties_count(props); i++) {
+        const char *key = properties_key_at(props, i);
+        if (strncmp(key, prefix, plen) != 0) {
+            continue;
+        }
+        switch (broker_config_set(cfg, key + plen, properties_value_at(props, i), err, sizeof(err))) {
+        case CFG_SET_OK:
+            break;
+        case CFG_SET_UNKNOWN:
+            blog_warn("unknown broker config '%s' is ignored (check the spelling against docs/broker.md)", key);
+            break;
+        case CFG_SET_INVALID:
+            snprintf(errstr, errstr_size, "%s%s", prefix, err);
+            broker_config_destroy(cfg);
+            return NULL;
+        }
+    }
+    if (!broker_config_finish(cfg, err, sizeof(err))) {
+        snprintf(errstr, errstr_size, "%s", err);
+        broker_config_destroy(cfg);
+        return NULL;
+    }
+    return cfg;
+}

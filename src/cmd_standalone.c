@@ -1,0 +1,256 @@
+/*
+ * cmd_standalone.c - `connectd standalone WORKER.properties [CONNECTOR ...]`,
+ * as Kafka's connect-standalone.sh (reference/connect-rest.md §5.1).
+ *
+ * Start-up: the worker file (plus --override), the embedded broker unless
+ * bootstrap.servers is set, the plugins, the offset store (file or topic),
+ * the stored connectors, the REST API, then the connectors named on the
+ * command line.  Each connector file is read as Kafka reads it: a JSON
+ * object of string settings with "name", or {"name", "config"}, or a
+ * properties file.  One that cannot be created stops the worker with exit
+ * code 3, as Kafka's "Stopping after connector error".
+ *
+ * SIGTERM / SIGINT stop cleanly: REST closes, every task flushes and
+ * commits, the broker writes its checkpoints.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+
+#include "blog.h"
+#include "commands.h"
+#include "embedded_broker.h"
+#include "herder.h"
+#include "kvtopic.h"
+#include "offset_store.h"
+#include "plugin_loader.h"
+#include "rest_server.h"
+#include "task_context.h"
+#include "worker_config.h"
+
+#define EXIT_CONNECTOR 3
+#define OFFSET_TOPIC_PARTITIONS 25 /* Kafka's offset.storage.partitions */
+
+typedef struct standalone {
+    properties_t *props;
+    worker_config_t wcfg;
+    embedded_broker_t *broker;
+    char bootstrap[512];
+    plugin_registry_t *plugins;
+    offset_store_t *offsets;
+    herder_t *herder;
+    rest_server_t *rest;
+    const char **connector_files;
+    int n_connector_files;
+} standalone_t;
+
+static bool read_command_line(standalone_t *s, int argc, char **argv)
+{
+    const char *file = NULL;
+    char err[512];
+    s->connector_files = calloc((size_t)argc + 1, sizeof(char *));
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--override") == 0) {
+            if (++i >= argc) {
+                fprintf(stderr, "connectd standalone: --override needs a key=value argument\n");
+                return false;
+            }
+        } else if (strncmp(argv[i], "--", 2) == 0) {
+            fprintf(stderr, "connectd standalone: unknown option '%s'\n", argv[i]);
+            return false;
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            s->connector_files[s->n_connector_files++] = argv[i];
+        }
+    }
+    if (!file) {
+        fprintf(stderr, "usage: connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] "
+                        "[--override key=value ...]\n");
+        return false;
+    }
+    s->props = properties_create();
+    if (properties_load_file(s->props, file, err, sizeof(err)) < 0) {
+        fprintf(stderr, "connectd standalone: %s\n", err);
+        return false;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--override") == 0 && properties_set_override(s->props, argv[++i], err, sizeof(err)) < 0) {
+            fprintf(stderr, "connectd standalone: --override %s: %s\n", argv[i], err);
+            return false;
+        }
+    }
+    if (!worker_config_init(&s->wcfg, s->props, err, sizeof(err))) {
+        fprintf(stderr, "connectd standalone: invalid configuration: %s\n", err);
+        return false;
+    }
+    return true;
+}
+
+/* plugin.path, then the built-in connectors. */
+static void load_plugins(standalone_t *s)
+{
+    char path[8192];
+    snprintf(path, sizeof(path), "%s%s%s", s->wcfg.plugin_path ? s->wcfg.plugin_path : "",
+             s->wcfg.plugin_path ? "," : "", plugin_builtin_dir());
+    s->plugins = plugin_registry_load(path, worker_host_api());
+    blog_info("%zu connector plugins loaded", plugin_registry_count(s->plugins));
+}
+
+static char *cluster_id(const char *bootstrap)
+{
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof(err));
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+    char *id = rk ? rd_kafka_clusterid(rk, 10000) : NULL;
+    char *copy = id ? strdup(id) : NULL;
+    if (id) {
+        rd_kafka_mem_free(rk, id);
+    }
+    if (rk) {
+        rd_kafka_destroy(rk);
+    }
+    return copy;
+}
+
+/* A connector file: JSON (flat config, or {"name","config"}) or properties. */
+static properties_t *read_connector_file(const char *path, char *errstr, size_t errstr_size)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr);
+    properties_t *props = properties_create();
+    if (doc) {
+        json_t *config = json_object_get(doc, "config");
+        json_t *flat = json_is_object(config) ? config : doc;
+        const char *key;
+        json_t *v;
+        json_object_foreach(flat, key, v) {
+            if (json_is_string(v)) {
+                properties_set(props, key, json_string_value(v));
+            }
+        }
+        if (json_is_string(json_object_get(doc, "name"))) {
+            properties_set(props, "name", json_string_value(json_object_get(doc, "name")));
+        }
+        json_decref(doc);
+    } else if (properties_load_file(props, path, errstr, errstr_size) < 0) {
+        properties_destroy(props);
+        return NULL;
+    }
+    if (!properties_get(props, "name")) {
+        snprintf(errstr, errstr_size, "%s: the connector config has no \"name\"", path);
+        properties_destroy(props);
+        return NULL;
+    }
+    return props;
+}
+
+static bool create_command_line_connectors(standalone_t *s)
+{
+    for (int i = 0; i < s->n_connector_files; i++) {
+        char err[4096];
+        properties_t *config = read_connector_file(s->connector_files[i], err, sizeof(err));
+        herder_result_t res = HERDER_BAD_REQUEST;
+        if (config) {
+            res = herder_put_connector(s->herder, properties_get(config, "name"), config, true, err, sizeof(err));
+            properties_destroy(config);
+        }
+        if (res >= 400) {
+            blog_error("connector %s: %s", s->connector_files[i], err);
+            blog_error("Stopping after connector error");
+            return false;
+        }
+    }
+    return true;
+}
+
+static int start(standalone_t *s)
+{
+    char err[1024];
+    if (!s->wcfg.bootstrap_servers) {
+        int usage = 0;
+        s->broker = embedded_broker_start(s->props, s->bootstrap, sizeof(s->bootstrap), &usage, err, sizeof(err));
+        if (!s->broker) {
+            fprintf(stderr, "connectd standalone: %s%s\n", usage ? "invalid configuration: " : "", err);
+            return usage ? EXIT_USAGE : EXIT_RUNTIME;
+        }
+    } else {
+        snprintf(s->bootstrap, sizeof(s->bootstrap), "%s", s->wcfg.bootstrap_servers);
+    }
+    load_plugins(s);
+    if (s->wcfg.offset_file) {
+        s->offsets = offset_store_open_file(s->wcfg.offset_file, err, sizeof(err));
+    } else {
+        kvtopic_t *kv = kvtopic_open(s->bootstrap, s->wcfg.offset_topic, OFFSET_TOPIC_PARTITIONS, s->props, err,
+                                     sizeof(err));
+        s->offsets = kv ? offset_store_open_topic(kv, err, sizeof(err)) : NULL;
+    }
+    kvtopic_t *configs = s->offsets ? kvtopic_open(s->bootstrap, s->wcfg.config_topic, 1, s->props, err, sizeof(err))
+                                    : NULL;
+    if (!configs) {
+        fprintf(stderr, "connectd standalone: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    char *cid = cluster_id(s->bootstrap);
+    char worker_id[300], host[256] = "localhost";
+    gethostname(host, sizeof(host));
+    const char *port = strrchr(s->wcfg.listeners, ':');
+    snprintf(worker_id, sizeof(worker_id), "%s:%s", host, port ? port + 1 : "8083");
+    s->herder = herder_create(&s->wcfg, s->bootstrap, s->plugins, s->offsets, configs, worker_id);
+    herder_restore(s->herder);
+    s->rest = rest_server_start(s->wcfg.listeners, s->herder, cid, err, sizeof(err));
+    free(cid);
+    if (!s->rest) {
+        fprintf(stderr, "connectd standalone: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    if (!create_command_line_connectors(s)) {
+        return EXIT_CONNECTOR;
+    }
+    blog_info("worker started: %d connectors, Kafka at %s%s", herder_connector_count(s->herder), s->bootstrap,
+              s->broker ? " (embedded broker)" : "");
+    return 0;
+}
+
+static void stop(standalone_t *s)
+{
+    rest_server_stop(s->rest);
+    herder_destroy(s->herder);
+    offset_store_close(s->offsets);
+    plugin_registry_destroy(s->plugins);
+    embedded_broker_stop(s->broker);
+    properties_destroy(s->props);
+    free(s->connector_files);
+}
+
+int cmd_standalone(int argc, char **argv)
+{
+    standalone_t s = {0};
+    if (!read_command_line(&s, argc, argv)) {
+        properties_destroy(s.props);
+        free(s.connector_files);
+        return EXIT_USAGE;
+    }
+    /* Every thread started from here on inherits the blocked signals; only
+     * the main thread takes them, in sigwait below. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int rc = start(&s);
+    if (rc == 0) {
+        int sig;
+        sigwait(&sigs, &sig);
+        blog_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+    stop(&s);
+    return rc;
+}

@@ -1,0 +1,88 @@
+/*
+ * converter.h - Kafka Connect converters: Connect data (schema + value) to
+ * the bytes of a Kafka key, value or header, and back.
+ *
+ *   JsonConverter       org.apache.kafka.connect.json.JsonConverter
+ *                       (schemas.enable, default true: the {"schema","payload"}
+ *                       envelope, byte-exact with Kafka's)
+ *   StringConverter     org.apache.kafka.connect.storage.StringConverter
+ *   ByteArrayConverter  org.apache.kafka.connect.converters.ByteArrayConverter
+ *   SimpleHeaderConverter  org.apache.kafka.connect.storage.SimpleHeaderConverter
+ *                       (the default header.converter; see convert_string.c)
+ *
+ * Each is known by Kafka's class name and by its short name.  A converter is
+ * used by one task thread at a time.
+ */
+#ifndef CONNECTD_CONVERTER_H
+#define CONNECTD_CONVERTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <connectd/plugin.h>
+
+#include "properties.h"
+
+typedef struct converter converter_t;
+
+/*
+ * A converter of class `name` (Kafka's class name or the short name).
+ * `config` holds its settings with the prefix already stripped (e.g.
+ * "schemas.enable" out of "value.converter.schemas.enable"); may be NULL.
+ * NULL with errstr set for an unknown class ("unknown converter class
+ * 'x'; known: JsonConverter, StringConverter, ByteArrayConverter") or a bad
+ * setting.
+ */
+converter_t *converter_create(const char *name, bool is_key, const properties_t *config, char *errstr,
+                              size_t errstr_size);
+void converter_destroy(converter_t *conv); /* NULL is fine */
+
+/* Whether `name` is a converter class this build knows. */
+bool converter_known(const char *name);
+
+/*
+ * Connect data to bytes.  A NULL value (with or without schema) gives
+ * *out = NULL (a Kafka null).  Otherwise *out is malloc'd (the caller
+ * frees) with *out_len bytes.  -1 with errstr set when the value does not
+ * fit the converter (e.g. a struct for ByteArrayConverter).
+ */
+int converter_from_connect(converter_t *conv, const char *topic, const cd_schema_t *schema,
+                           const cd_value_t *value, unsigned char **out, size_t *out_len, char *errstr,
+                           size_t errstr_size);
+
+/*
+ * Bytes to Connect data; `data` NULL means a Kafka null (then *schema and
+ * *value are NULL).  The caller owns *schema (schema_unref) and *value
+ * (value_free).  -1 with errstr set for input the converter cannot read,
+ * e.g. JsonConverter's "JsonConverter with schemas.enable requires \"schema\"
+ * and \"payload\" fields and may not contain additional fields. If you are
+ * trying to deserialize plain JSON data, set schemas.enable=false in your
+ * converter configuration."
+ */
+int converter_to_connect(converter_t *conv, const char *topic, const void *data, size_t len,
+                         cd_schema_t **schema, cd_value_t **value, char *errstr, size_t errstr_size);
+
+/* ---- the converter classes (convert_*.c), for converter.c only -------------
+ * converter.c handles what every class shares: the class lookup, Kafka
+ * nulls (a NULL value, or a null value without schema, is written as a
+ * Kafka null; a Kafka null reads as NULL schema and value), so a class sees
+ * real data only.  Output buffers are malloc'd and never NULL on success,
+ * even when empty, since NULL would mean a Kafka null. */
+typedef struct converter_class {
+    const char *name;       /* Kafka's class name */
+    const char *short_name; /* e.g. "JsonConverter" */
+    /* Reads the settings (config may be NULL) into *state. */
+    int (*create)(bool is_key, const properties_t *config, void **state, char *errstr, size_t errstr_size);
+    void (*destroy)(void *state);
+    int (*from_connect)(void *state, const cd_schema_t *schema, const cd_value_t *value, unsigned char **out,
+                        size_t *out_len, char *errstr, size_t errstr_size);
+    int (*to_connect)(void *state, const void *data, size_t len, cd_schema_t **schema, cd_value_t **value,
+                      char *errstr, size_t errstr_size);
+} converter_class_t;
+
+extern const converter_class_t convert_json_class;
+extern const converter_class_t convert_string_class;
+extern const converter_class_t convert_bytes_class;
+extern const converter_class_t convert_simple_header_class;
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * embedded_broker.h - the broker a standalone worker runs in its own
+ * process when no bootstrap.servers is given (DESIGN §1): the `broker.`
+ * keys of the worker's file configure it, and it runs its libuv loop on a
+ * thread of its own, so the worker's threads only ever talk to it through
+ * librdkafka, exactly as they would to a remote cluster.
+ */
+#ifndef CONNECTD_EMBEDDED_BROKER_H
+#define CONNECTD_EMBEDDED_BROKER_H
+
+#include <stddef.h>
+
+#include "properties.h"
+
+typedef struct embedded_broker embedded_broker_t;
+
+/* Starts the broker and returns once it listens.  *bootstrap gets the
+ * address the worker should use ("127.0.0.1:9092").  NULL with errstr set
+ * when the configuration is invalid (*usage_error = 1) or the broker
+ * cannot start (port in use, unusable log dir). */
+embedded_broker_t *embedded_broker_start(const properties_t *worker_props, char *bootstrap, size_t bootstrap_size,
+                                         int *usage_error, char *errstr, size_t errstr_size);
+
+/* Stops it cleanly (flush, checkpoints) and joins its thread.  NULL is fine. */
+void embedded_broker_stop(embedded_broker_t *eb);
+
+#endif

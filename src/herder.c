@@ -1,0 +1,427 @@
+/*
+ * herder.c - connectors, their tasks and their stored configs; see herder.h.
+ */
+#include "herder.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "blog.h"
+#include "connector_config.h"
+#include "task_context.h"
+#include "task_runner.h"
+
+typedef struct connector {
+    char *name;
+    properties_t *config;
+    const plugin_info_t *plugin; /* NULL when the class is gone (restored config) */
+    task_runner_t **tasks;
+    int n_tasks;
+    bool failed;
+    char trace[2048];
+} connector_t;
+
+struct herder {
+    pthread_mutex_t lock;
+    const worker_config_t *wcfg;
+    const char *bootstrap;
+    const plugin_registry_t *plugins;
+    offset_store_t *offsets;
+    kvtopic_t *configs;
+    char *worker_id;
+    connector_t **conns;
+    int n_conns;
+};
+
+herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
+                        offset_store_t *offsets, kvtopic_t *configs, const char *worker_id)
+{
+    herder_t *h = calloc(1, sizeof(*h));
+    if (!h) {
+        abort();
+    }
+    pthread_mutex_init(&h->lock, NULL);
+    h->wcfg = wcfg;
+    h->bootstrap = bootstrap;
+    h->plugins = plugins;
+    h->offsets = offsets;
+    h->configs = configs;
+    h->worker_id = strdup(worker_id);
+    return h;
+}
+
+static connector_t *find(herder_t *h, const char *name)
+{
+    for (int i = 0; i < h->n_conns; i++) {
+        if (strcmp(h->conns[i]->name, name) == 0) {
+            return h->conns[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- starting and stopping ---------------------------------------------------- */
+
+static void connector_fail(connector_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void connector_fail(connector_t *c, const char *fmt, ...)
+{
+    c->failed = true;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->trace, sizeof(c->trace), fmt, ap);
+    va_end(ap);
+    blog_error("connector %s failed: %s", c->name, c->trace);
+}
+
+/* Asks the plugin for task configs and starts one runner per config. */
+static void connector_start(herder_t *h, connector_t *c)
+{
+    const cd_plugin_desc_t *desc = c->plugin->desc;
+    cd_task_t *conn = task_context_new(c->name, -1, desc, c->config, h->offsets);
+    char err[512] = "";
+    if (desc->validate && desc->validate(conn, err, sizeof(err)) < 0) {
+        connector_fail(c, "the connector refused its config: %s", err[0] ? err : "no reason given");
+    } else if (desc->task_configs && desc->task_configs(conn, connector_config_tasks_max(c->config)) < 0) {
+        const char *why = task_context_error(conn);
+        connector_fail(c, "task_configs failed: %s", why ? why : "no reason given");
+    } else {
+        int n = desc->task_configs ? task_context_task_config_count(conn) : 1;
+        c->tasks = calloc((size_t)n + 1, sizeof(*c->tasks));
+        for (int i = 0; i < n; i++) {
+            task_env_t env = {h->wcfg, h->bootstrap, h->offsets, c->plugin, c->name, i,
+                              desc->task_configs ? task_context_task_config(conn, i) : c->config};
+            c->tasks[c->n_tasks++] = task_runner_start(&env);
+        }
+        blog_info("connector %s (%s) started with %d task%s", c->name, desc->name, n, n == 1 ? "" : "s");
+    }
+    task_context_free(conn);
+}
+
+static void connector_free(connector_t *c)
+{
+    for (int i = 0; i < c->n_tasks; i++) {
+        task_runner_stop(c->tasks[i]);
+    }
+    free(c->tasks);
+    properties_destroy(c->config);
+    free(c->name);
+    free(c);
+}
+
+static void remove_at(herder_t *h, int i)
+{
+    connector_free(h->conns[i]);
+    h->conns[i] = h->conns[--h->n_conns];
+}
+
+void herder_destroy(herder_t *h)
+{
+    if (!h) {
+        return;
+    }
+    while (h->n_conns > 0) {
+        remove_at(h, h->n_conns - 1);
+    }
+    free(h->conns);
+    kvtopic_close(h->configs);
+    free(h->worker_id);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+/* ---- the config topic ------------------------------------------------------------ */
+
+static int store_config(herder_t *h, const char *name, const properties_t *config, char *errstr, size_t errstr_size)
+{
+    if (!h->configs) {
+        return 0;
+    }
+    char key[1024];
+    json_t *props = NULL;
+    if (config) {
+        props = json_object();
+        for (size_t i = 0; i < properties_count(config); i++) {
+            json_object_set_new(props, properties_key_at(config, i), json_string(properties_value_at(config, i)));
+        }
+    }
+    json_t *doc = props ? json_pack("{so}", "properties", props) : NULL;
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    snprintf(key, sizeof(key), "connector-%s", name);
+    int rc = kvtopic_write(h->configs, key, strlen(key), text, text ? strlen(text) : 0, errstr, errstr_size);
+    free(text);
+    json_decref(doc);
+    if (rc == 0) {
+        const char *state = config ? "{\"state\":\"STARTED\",\"state.v2\":\"STARTED\"}" : NULL;
+        snprintf(key, sizeof(key), "target-state-%s", name);
+        rc = kvtopic_write(h->configs, key, strlen(key), state, state ? strlen(state) : 0, errstr, errstr_size);
+    }
+    return rc;
+}
+
+typedef struct restored {
+    char **names;
+    properties_t **configs; /* NULL: deleted */
+    int n;
+} restored_t;
+
+static void on_config_record(void *opaque, const char *key, size_t key_len, const char *value, size_t value_len)
+{
+    restored_t *r = opaque;
+    if (key_len <= 10 || strncmp(key, "connector-", 10) != 0) {
+        return; /* target states, task configs: derived again at start */
+    }
+    char *name = strndup(key + 10, key_len - 10);
+    properties_t *config = NULL;
+    json_t *doc = value ? json_loadb(value, value_len, 0, NULL) : NULL;
+    json_t *props = json_object_get(doc, "properties");
+    if (json_is_object(props)) {
+        config = properties_create();
+        const char *k;
+        json_t *v;
+        json_object_foreach(props, k, v) {
+            if (json_is_string(v)) {
+                properties_set(config, k, json_string_value(v));
+            }
+        }
+    }
+    json_decref(doc);
+    for (int i = 0; i < r->n; i++) {
+        if (strcmp(r->names[i], name) == 0) {
+            properties_destroy(r->configs[i]);
+            r->configs[i] = config;
+            free(name);
+            return;
+        }
+    }
+    r->names = realloc(r->names, sizeof(char *) * (size_t)(r->n + 1));
+    r->configs = realloc(r->configs, sizeof(properties_t *) * (size_t)(r->n + 1));
+    r->names[r->n] = name;
+    r->configs[r->n++] = config;
+}
+
+void herder_restore(herder_t *h)
+{
+    if (!h->configs) {
+        return;
+    }
+    restored_t r = {0};
+    char err[512];
+    if (kvtopic_read_all(h->configs, on_config_record, &r, err, sizeof(err)) < 0) {
+        blog_error("cannot read the stored connector configs: %s", err);
+    }
+    for (int i = 0; i < r.n; i++) {
+        if (r.configs[i]) {
+            pthread_mutex_lock(&h->lock);
+            bool exists = find(h, r.names[i]) != NULL;
+            pthread_mutex_unlock(&h->lock);
+            if (!exists) {
+                blog_info("restoring connector %s from %s", r.names[i], h->wcfg->config_topic);
+                herder_result_t res = herder_put_connector(h, r.names[i], r.configs[i], false, err, sizeof(err));
+                if (res != HERDER_CREATED) {
+                    blog_error("stored connector %s cannot start: %s", r.names[i], err);
+                }
+            }
+            properties_destroy(r.configs[i]);
+        }
+        free(r.names[i]);
+    }
+    free(r.names);
+    free(r.configs);
+}
+
+/* ---- create, update, delete -------------------------------------------------------- */
+
+herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
+                                     char *errstr, size_t errstr_size)
+{
+    const char *cls = properties_get(config, "connector.class");
+    const char *cfg_name = properties_get(config, "name");
+    if (!name || !*name) {
+        snprintf(errstr, errstr_size, "Connector name is missing: set \"name\"");
+        return HERDER_BAD_REQUEST;
+    }
+    if (cfg_name && strcmp(cfg_name, name) != 0) {
+        snprintf(errstr, errstr_size, "Connector name configuration (%s) doesn't match connector name in the URL (%s)",
+                 cfg_name, name);
+        return HERDER_BAD_REQUEST;
+    }
+    if (!cls || !*cls) {
+        snprintf(errstr, errstr_size, "Connector config {...} contains no connector type: set \"connector.class\"");
+        return HERDER_BAD_REQUEST;
+    }
+    const plugin_info_t *plugin = plugin_registry_find(h->plugins, cls);
+    if (!plugin) {
+        size_t len = (size_t)snprintf(errstr, errstr_size,
+                                      "Failed to find any class that implements Connector and which name matches %s; "
+                                      "available connectors are:",
+                                      cls);
+        for (size_t i = 0; i < plugin_registry_count(h->plugins) && len < errstr_size; i++) {
+            len += (size_t)snprintf(errstr + len, errstr_size - len, "%s %s", i ? "," : "",
+                                    plugin_registry_at(h->plugins, i)->desc->name);
+        }
+        return HERDER_BAD_REQUEST;
+    }
+    char problems[2048];
+    int n_problems = connector_config_check(config, plugin->desc, problems, sizeof(problems));
+    if (n_problems > 0) {
+        snprintf(errstr, errstr_size,
+                 "Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find "
+                 "the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`",
+                 n_problems, problems);
+        return HERDER_BAD_REQUEST;
+    }
+    pthread_mutex_lock(&h->lock);
+    connector_t *old = find(h, name);
+    if (old && !update) {
+        pthread_mutex_unlock(&h->lock);
+        snprintf(errstr, errstr_size, "Connector %s already exists", name);
+        return HERDER_CONFLICT;
+    }
+    properties_t *copy = properties_create();
+    properties_set(copy, "name", name);
+    for (size_t i = 0; i < properties_count(config); i++) {
+        properties_set(copy, properties_key_at(config, i), properties_value_at(config, i));
+    }
+    if (store_config(h, name, copy, errstr, errstr_size) < 0) {
+        pthread_mutex_unlock(&h->lock);
+        properties_destroy(copy);
+        return HERDER_ERROR;
+    }
+    if (old) {
+        for (int i = 0; i < h->n_conns; i++) {
+            if (h->conns[i] == old) {
+                remove_at(h, i);
+            }
+        }
+    }
+    connector_t *c = calloc(1, sizeof(*c));
+    c->name = strdup(name);
+    c->config = copy;
+    c->plugin = plugin;
+    h->conns = realloc(h->conns, sizeof(connector_t *) * (size_t)(h->n_conns + 1));
+    h->conns[h->n_conns++] = c;
+    connector_start(h, c);
+    pthread_mutex_unlock(&h->lock);
+    return old ? HERDER_OK : HERDER_CREATED;
+}
+
+herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size)
+{
+    pthread_mutex_lock(&h->lock);
+    for (int i = 0; i < h->n_conns; i++) {
+        if (strcmp(h->conns[i]->name, name) == 0) {
+            if (store_config(h, name, NULL, errstr, errstr_size) < 0) {
+                pthread_mutex_unlock(&h->lock);
+                return HERDER_ERROR;
+            }
+            remove_at(h, i);
+            pthread_mutex_unlock(&h->lock);
+            blog_info("connector %s deleted", name);
+            return HERDER_DELETED;
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    snprintf(errstr, errstr_size, "Connector %s not found", name);
+    return HERDER_NOT_FOUND;
+}
+
+int herder_connector_count(herder_t *h)
+{
+    pthread_mutex_lock(&h->lock);
+    int n = h->n_conns;
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
+/* ---- JSON for REST ------------------------------------------------------------------- */
+
+static char *dump(json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+static const char *type_name(const connector_t *c)
+{
+    return c->plugin && c->plugin->desc->kind == CD_KIND_SINK ? "sink" : "source";
+}
+
+char *herder_json_connector_names(herder_t *h)
+{
+    json_t *names = json_array();
+    pthread_mutex_lock(&h->lock);
+    for (int i = 0; i < h->n_conns; i++) {
+        json_array_append_new(names, json_string(h->conns[i]->name));
+    }
+    pthread_mutex_unlock(&h->lock);
+    return dump(names);
+}
+
+char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result)
+{
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = find(h, name);
+    if (!c) {
+        pthread_mutex_unlock(&h->lock);
+        *result = HERDER_NOT_FOUND;
+        return NULL;
+    }
+    json_t *config = json_object(), *tasks = json_array();
+    for (size_t i = 0; i < properties_count(c->config); i++) {
+        json_object_set_new(config, properties_key_at(c->config, i), json_string(properties_value_at(c->config, i)));
+    }
+    for (int i = 0; i < c->n_tasks; i++) {
+        json_array_append_new(tasks, json_pack("{sssi}", "connector", c->name, "task", i));
+    }
+    json_t *doc = json_pack("{sssoso ss}", "name", c->name, "config", config, "tasks", tasks, "type", type_name(c));
+    pthread_mutex_unlock(&h->lock);
+    *result = HERDER_OK;
+    return dump(doc);
+}
+
+char *herder_json_connector_status(herder_t *h, const char *name, herder_result_t *result)
+{
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = find(h, name);
+    if (!c) {
+        pthread_mutex_unlock(&h->lock);
+        *result = HERDER_NOT_FOUND;
+        return NULL;
+    }
+    json_t *conn = json_pack("{ssss}", "state", c->failed ? "FAILED" : "RUNNING", "worker_id", h->worker_id);
+    if (c->failed) {
+        json_object_set_new(conn, "trace", json_string(c->trace));
+    }
+    json_t *tasks = json_array();
+    for (int i = 0; i < c->n_tasks; i++) {
+        char trace[4096];
+        task_state_t state = task_runner_state(c->tasks[i], trace, sizeof(trace));
+        json_t *task = json_pack("{sissss}", "id", i, "state", task_state_name(state), "worker_id", h->worker_id);
+        if (state == TASK_FAILED) {
+            json_object_set_new(task, "trace", json_string(trace));
+        }
+        json_array_append_new(tasks, task);
+    }
+    json_t *doc = json_pack("{sssoso ss}", "name", c->name, "connector", conn, "tasks", tasks, "type", type_name(c));
+    pthread_mutex_unlock(&h->lock);
+    *result = HERDER_OK;
+    return dump(doc);
+}
+
+char *herder_json_plugins(herder_t *h)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < plugin_registry_count(h->plugins); i++) {
+        const cd_plugin_desc_t *desc = plugin_registry_at(h->plugins, i)->desc;
+        json_array_append_new(list, json_pack("{ssssss}", "class", desc->name, "type",
+                                              desc->kind == CD_KIND_SINK ? "sink" : "source", "version",
+                                              desc->version ? desc->version : ""));
+    }
+    return dump(list);
+}

@@ -1,0 +1,68 @@
+/*
+ * herder.h - the worker's connectors and their tasks (DESIGN §5): create,
+ * validate, start, stop, delete, and what REST shows of them.
+ *
+ * Standalone is a one-worker cluster.  Connector configs and target
+ * states are written to the config topic (config.storage.topic) in Kafka
+ * Connect's record format -- "connector-<name>" -> {"properties":{...}},
+ * "target-state-<name>" -> {"state":"STARTED","state.v2":"STARTED"}, a
+ * tombstone for both on delete -- and read back at start-up, so a
+ * connector created over REST survives a restart (Kafka's standalone mode
+ * keeps them in memory only).
+ *
+ * Thread-safe: REST threads and the main thread call in; one lock.
+ */
+#ifndef CONNECTD_HERDER_H
+#define CONNECTD_HERDER_H
+
+#include "kvtopic.h"
+#include "offset_store.h"
+#include "plugin_loader.h"
+#include "properties.h"
+#include "worker_config.h"
+
+typedef struct herder herder_t;
+
+typedef enum herder_result {
+    HERDER_OK = 200,
+    HERDER_CREATED = 201,
+    HERDER_DELETED = 204,
+    HERDER_BAD_REQUEST = 400,
+    HERDER_NOT_FOUND = 404,
+    HERDER_CONFLICT = 409,
+    HERDER_ERROR = 500, /* the worker's own failure (storage), not the client's */
+} herder_result_t;
+
+/* `configs` (may be NULL: nothing persists) is taken. */
+herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
+                        offset_store_t *offsets, kvtopic_t *configs, const char *worker_id);
+
+/* Starts the connectors stored in the config topic.  A stored connector
+ * that no longer starts (plugin gone, bad config) is FAILED, not fatal. */
+void herder_restore(herder_t *h);
+
+/* Stops every task (flushing and committing) and frees.  NULL is fine. */
+void herder_destroy(herder_t *h);
+
+/*
+ * Creates connector `name` with `config` (its "name" key, if any, must
+ * match), or with `update` replaces the config of an existing one
+ * (restarting it).  CREATED / OK, CONFLICT (exists and not update),
+ * BAD_REQUEST with errstr saying what to fix, ERROR (config topic write).
+ */
+herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
+                                     char *errstr, size_t errstr_size);
+
+/* DELETED or NOT_FOUND (or ERROR when the tombstone cannot be written). */
+herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size);
+
+/* JSON documents for REST, malloc'd; NULL with *result = NOT_FOUND. */
+char *herder_json_connector_names(herder_t *h);
+char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result);
+char *herder_json_connector_status(herder_t *h, const char *name, herder_result_t *result);
+char *herder_json_plugins(herder_t *h);
+
+/* How many connectors exist (for the start-up log). */
+int herder_connector_count(herder_t *h);
+
+#endif

@@ -1,0 +1,219 @@
+/* offset_store.c - source offsets in a topic or a file; see offset_store.h. */
+#include "offset_store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "fsutil.h"
+
+typedef struct entry {
+    char *key;   /* ["connector",{...}] */
+    char *value; /* {...} */
+} entry_t;
+
+struct offset_store {
+    pthread_mutex_t lock;
+    entry_t *entries; /* few: one per source partition */
+    size_t n, cap;
+    kvtopic_t *kv;    /* topic backend, or */
+    char *path;       /* file backend */
+};
+
+static offset_store_t *store_new(void)
+{
+    offset_store_t *store = calloc(1, sizeof(*store));
+    if (!store) {
+        abort();
+    }
+    pthread_mutex_init(&store->lock, NULL);
+    return store;
+}
+
+static entry_t *find(offset_store_t *store, const char *key)
+{
+    for (size_t i = 0; i < store->n; i++) {
+        if (strcmp(store->entries[i].key, key) == 0) {
+            return &store->entries[i];
+        }
+    }
+    return NULL;
+}
+
+static void set(offset_store_t *store, const char *key, size_t key_len, const char *value, size_t value_len)
+{
+    char *k = strndup(key, key_len);
+    entry_t *e = find(store, k);
+    if (!value) {
+        if (e) {
+            free(e->key);
+            free(e->value);
+            *e = store->entries[--store->n];
+        }
+        free(k);
+        return;
+    }
+    if (!e) {
+        if (store->n == store->cap) {
+            store->cap = store->cap ? store->cap * 2 : 16;
+            store->entries = realloc(store->entries, store->cap * sizeof(entry_t));
+            if (!store->entries) {
+                abort();
+            }
+        }
+        e = &store->entries[store->n++];
+        e->key = k;
+    } else {
+        free(k);
+        free(e->value);
+    }
+    e->value = strndup(value, value_len);
+}
+
+/* The key of a connector's source partition, in Kafka's compact JSON. */
+static char *make_key(const char *connector, const char *partition_json)
+{
+    json_t *partition = json_loads(partition_json, JSON_DECODE_ANY, NULL);
+    json_t *key = json_pack("[so]", connector, partition ? partition : json_null());
+    char *text = json_dumps(key, JSON_COMPACT);
+    json_decref(key);
+    return text;
+}
+
+static void on_record(void *opaque, const char *key, size_t key_len, const char *value, size_t value_len)
+{
+    set(opaque, key, key_len, value, value_len);
+}
+
+offset_store_t *offset_store_open_topic(kvtopic_t *kv, char *errstr, size_t errstr_size)
+{
+    offset_store_t *store = store_new();
+    store->kv = kv;
+    if (kvtopic_read_all(kv, on_record, store, errstr, errstr_size) < 0) {
+        offset_store_close(store);
+        return NULL;
+    }
+    return store;
+}
+
+offset_store_t *offset_store_open_file(const char *path, char *errstr, size_t errstr_size)
+{
+    offset_store_t *store = store_new();
+    store->path = strdup(path);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT) {
+            return store;
+        }
+        snprintf(errstr, errstr_size, "offset.storage.file.filename %s: %s", path, strerror(errno));
+        offset_store_close(store);
+        return NULL;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0;
+    while (getline(&line, &cap, f) > 0) {
+        lineno++;
+        json_t *obj = json_loads(line, 0, NULL);
+        json_t *key = json_object_get(obj, "key"), *value = json_object_get(obj, "value");
+        if (!json_is_array(key) || !value) {
+            snprintf(errstr, errstr_size, "offset.storage.file.filename %s: line %d is not {\"key\":[...],\"value\":...}",
+                     path, lineno);
+            json_decref(obj);
+            free(line);
+            fclose(f);
+            offset_store_close(store);
+            return NULL;
+        }
+        char *k = json_dumps(key, JSON_COMPACT), *v = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+        set(store, k, strlen(k), json_is_null(value) ? NULL : v, strlen(v));
+        free(k);
+        free(v);
+        json_decref(obj);
+    }
+    free(line);
+    fclose(f);
+    return store;
+}
+
+void offset_store_close(offset_store_t *store)
+{
+    if (!store) {
+        return;
+    }
+    for (size_t i = 0; i < store->n; i++) {
+        free(store->entries[i].key);
+        free(store->entries[i].value);
+    }
+    free(store->entries);
+    kvtopic_close(store->kv);
+    free(store->path);
+    pthread_mutex_destroy(&store->lock);
+    free(store);
+}
+
+char *offset_store_get(offset_store_t *store, const char *connector, const char *partition_json)
+{
+    char *key = make_key(connector, partition_json);
+    pthread_mutex_lock(&store->lock);
+    entry_t *e = find(store, key);
+    char *value = e ? strdup(e->value) : NULL;
+    pthread_mutex_unlock(&store->lock);
+    free(key);
+    return value;
+}
+
+/* Rewrites the whole file atomically (temp file, fsync, rename). */
+static int write_file(offset_store_t *store, char *errstr, size_t errstr_size)
+{
+    size_t len = 0, cap = 4096;
+    char *text = malloc(cap);
+    for (size_t i = 0; i < store->n; i++) {
+        size_t need = strlen(store->entries[i].key) + strlen(store->entries[i].value) + 32;
+        if (len + need > cap) {
+            cap = (len + need) * 2;
+            text = realloc(text, cap);
+        }
+        len += (size_t)sprintf(text + len, "{\"key\":%s,\"value\":%s}\n", store->entries[i].key, store->entries[i].value);
+    }
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", store->path);
+    char *slash = strrchr(dir, '/');
+    const char *name = slash ? slash + 1 : store->path;
+    if (slash) {
+        *slash = '\0';
+    }
+    int rc = fs_write_atomic(slash ? (dir[0] ? dir : "/") : ".", name, text, len);
+    free(text);
+    if (rc < 0) {
+        snprintf(errstr, errstr_size, "cannot write %s: %s", store->path, strerror(errno));
+    }
+    return rc;
+}
+
+int offset_store_put(offset_store_t *store, const char *connector, const char *const *partition_jsons,
+                     const char *const *offset_jsons, int n, char *errstr, size_t errstr_size)
+{
+    int rc = 0;
+    pthread_mutex_lock(&store->lock);
+    for (int i = 0; i < n && rc == 0; i++) {
+        char *key = make_key(connector, partition_jsons[i]);
+        const char *value = offset_jsons[i];
+        if (store->kv) {
+            rc = kvtopic_write(store->kv, key, strlen(key), value, value ? strlen(value) : 0, errstr, errstr_size);
+        }
+        if (rc == 0) {
+            set(store, key, strlen(key), value, value ? strlen(value) : 0);
+        }
+        free(key);
+    }
+    if (rc == 0 && store->path) {
+        rc = write_file(store, errstr, errstr_size);
+    }
+    pthread_mutex_unlock(&store->lock);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * offset_store.h - source connectors' committed offsets.
+ *
+ * Kafka Connect's format: key = JSON ["<connector>", {<source partition>}],
+ * value = JSON {<source offset>} (a null value resets), e.g.
+ * ["local-file-source",{"filename":"test.txt"}] -> {"position":30}.
+ * Stored in the offsets topic (offset.storage.topic, compacted) or, when
+ * offset.storage.file.filename is set, in that file, which is rewritten
+ * atomically on each commit.  Kafka's file holds Java-serialised bytes no C
+ * program can share; connectd's holds the same keys and values as one JSON
+ * object per line ({"key":..., "value":...}), readable by people.
+ *
+ * Thread-safe: source tasks commit from their own threads.
+ */
+#ifndef CONNECTD_OFFSET_STORE_H
+#define CONNECTD_OFFSET_STORE_H
+
+#include <stddef.h>
+
+#include "kvtopic.h"
+
+typedef struct offset_store offset_store_t;
+
+/* Loads the file (missing is fine: no offsets yet).  NULL with errstr set
+ * when it cannot be read or does not parse. */
+offset_store_t *offset_store_open_file(const char *path, char *errstr, size_t errstr_size);
+/* Reads the whole topic; takes `kv`.  NULL with errstr set on failure. */
+offset_store_t *offset_store_open_topic(kvtopic_t *kv, char *errstr, size_t errstr_size);
+void offset_store_close(offset_store_t *store); /* NULL is fine */
+
+/* The committed offset (JSON text, malloc'd, caller frees) of a
+ * connector's source partition (JSON text), or NULL. */
+char *offset_store_get(offset_store_t *store, const char *connector, const char *partition_json);
+
+/* Commits offsets for `n` source partitions at once; durable on return.
+ * A NULL offset resets the partition.  -1 with errstr set on failure
+ * (nothing is applied). */
+int offset_store_put(offset_store_t *store, const char *connector, const char *const *partition_jsons,
+                     const char *const *offset_jsons, int n, char *errstr, size_t errstr_size);
+
+#endif

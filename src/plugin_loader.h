@@ -1,0 +1,58 @@
+/*
+ * plugin_loader.h - finding, checking and keeping the connector plugins.
+ *
+ * plugin.path is a comma-separated list of directories (or .so files);
+ * each *.so found (not recursing deeper than one level of subdirectories)
+ * is dlopen()ed with RTLD_NOW | RTLD_LOCAL and its cd_plugin_entry called
+ * with the host table.  Every descriptor is copied into a zeroed host-sized
+ * struct and checked; a plugin that fails a check is refused with one log
+ * line naming the file and the reason, and the others load:
+ *   - no cd_plugin_entry symbol, or the entry returns NULL
+ *   - abi_major other than CD_ABI_MAJOR (both numbers in the message)
+ *   - struct_size smaller than the ABI 1.0 descriptor
+ *   - a missing required callback: start, poll and stop for a source;
+ *     start, put, flush and stop for a sink
+ *   - a malformed config table: a name twice, an unknown type, a default
+ *     outside its bounds or choices
+ *   - a name (or alias) another loaded connector already has
+ * Plugins are never unloaded (dlclose) while the process runs.
+ */
+#ifndef CONNECTD_PLUGIN_LOADER_H
+#define CONNECTD_PLUGIN_LOADER_H
+
+#include <stddef.h>
+
+#include <connectd/plugin.h>
+
+typedef struct plugin_registry plugin_registry_t;
+
+/* One loaded connector. */
+typedef struct plugin_info {
+    const cd_plugin_desc_t *desc; /* the host's checked copy */
+    const char *path;             /* the .so it came from */
+} plugin_info_t;
+
+/* Loads every plugin on `plugin_path` (may be NULL or empty).  Never fails
+ * as a whole: refusals are logged.  `api` must outlive the registry. */
+plugin_registry_t *plugin_registry_load(const char *plugin_path, const cd_host_api_t *api);
+void plugin_registry_destroy(plugin_registry_t *reg); /* frees the list; the .so stay loaded */
+
+/* By name or alias (exact match, as Kafka's connector.class), NULL if none. */
+const plugin_info_t *plugin_registry_find(const plugin_registry_t *reg, const char *class_name);
+
+size_t plugin_registry_count(const plugin_registry_t *reg);
+const plugin_info_t *plugin_registry_at(const plugin_registry_t *reg, size_t i);
+
+/* Whether `value` is acceptable for the setting `def`: parses as its type
+ * (INT, LONG, DOUBLE, BOOLEAN), lies within min..max (INT, LONG, when
+ * min < max), is one of its choices (each item, for a LIST) and passes its
+ * validate().  The loader checks defaults with it; the worker checks
+ * connector configs with it.  Returns 0, or -1 with a sentence about the
+ * value (not naming the setting) in errbuf, e.g. `"0" is outside [1, 100]`. */
+int plugin_config_check(const cd_config_def_t *def, const char *value, char *errbuf, size_t errlen);
+
+/* The directory of the built-in connectors: the build tree's connectors/
+ * when running from it, else the installed $(pkglibdir)/connectors. */
+const char *plugin_builtin_dir(void);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * rest_server.h - the worker's REST listener (Kafka Connect's API).
+ */
+#ifndef CONNECTD_REST_SERVER_H
+#define CONNECTD_REST_SERVER_H
+
+#include <stddef.h>
+
+#include "herder.h"
+
+typedef struct rest_server rest_server_t;
+
+/* Listens on `listeners` ("http://:8083"; port 0 picks one).  NULL with
+ * errstr set when the address is malformed or taken. */
+rest_server_t *rest_server_start(const char *listeners, herder_t *herder, const char *cluster_id, char *errstr,
+                                 size_t errstr_size);
+int rest_server_port(const rest_server_t *srv);
+void rest_server_stop(rest_server_t *srv); /* NULL is fine */
+
+#endif

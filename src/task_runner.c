@@ -1,0 +1,171 @@
+/*
+ * task_runner.c - the task thread and its state; the source and sink loops
+ * are in task_source.c and task_sink.c.
+ */
+#include "task_runner_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "blog.h"
+
+const char *task_state_name(task_state_t state)
+{
+    static const char *const names[] = {"UNASSIGNED", "RUNNING", "FAILED", "STOPPED"};
+    return names[state];
+}
+
+int64_t runner_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void runner_set_state(task_runner_t *r, task_state_t state)
+{
+    pthread_mutex_lock(&r->lock);
+    r->state = state;
+    pthread_mutex_unlock(&r->lock);
+}
+
+void runner_fail(task_runner_t *r, const char *fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&r->lock);
+    r->state = TASK_FAILED;
+    snprintf(r->trace, sizeof(r->trace), "%s", msg);
+    pthread_mutex_unlock(&r->lock);
+    blog_error("task %s-%d failed: %s", r->env.connector, r->env.task_id, msg);
+}
+
+const char *runner_plugin_error(task_runner_t *r, const char *what)
+{
+    const char *err = task_context_error(r->ctx);
+    snprintf(r->scratch, sizeof(r->scratch), "%s: %s", what, err ? err : "the connector gave no reason");
+    return r->scratch;
+}
+
+/* Worker-level converter `kind` ("key.converter"), overridden per
+ * connector, with its prefixed settings from the same place. */
+static converter_t *runner_converter(task_runner_t *r, const char *kind, const char *worker_default, char *errstr,
+                              size_t errstr_size)
+{
+    const properties_t *from = properties_get(r->env.config, kind) ? r->env.config : r->env.wcfg->props;
+    const char *cls = properties_get(from, kind) ? properties_get(from, kind) : worker_default;
+    properties_t *settings = properties_create();
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "%s.", kind);
+    for (size_t i = 0; i < properties_count(from); i++) {
+        const char *key = properties_key_at(from, i);
+        if (strncmp(key, prefix, strlen(prefix)) == 0) {
+            properties_set(settings, key + strlen(prefix), properties_value_at(from, i));
+        }
+    }
+    converter_t *conv = converter_create(cls, strcmp(kind, "key.converter") == 0, settings, errstr, errstr_size);
+    properties_destroy(settings);
+    return conv;
+}
+
+bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value, converter_t **header, char *errstr,
+                       size_t errstr_size)
+{
+    *key = runner_converter(r, "key.converter", r->env.wcfg->key_converter, errstr, errstr_size);
+    *value = *key ? runner_converter(r, "value.converter", r->env.wcfg->value_converter, errstr, errstr_size) : NULL;
+    *header = *value ? runner_converter(r, "header.converter", r->env.wcfg->header_converter, errstr, errstr_size)
+                     : NULL;
+    return *header != NULL;
+}
+
+bool runner_start_plugin(task_runner_t *r)
+{
+    if (r->env.plugin->desc->start(r->ctx, &r->plugin_state) < 0) {
+        runner_fail(r, "%s", runner_plugin_error(r, "start failed"));
+        return false;
+    }
+    r->started = true;
+    runner_set_state(r, TASK_RUNNING);
+    return true;
+}
+
+rd_kafka_conf_t *runner_client_conf(task_runner_t *r, const char *prefix)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[256];
+    rd_kafka_conf_set(conf, "bootstrap.servers", r->env.bootstrap, err, sizeof(err));
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof(err));
+    const properties_t *props = r->env.wcfg->props;
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < properties_count(props); i++) {
+        const char *key = properties_key_at(props, i);
+        if (strncmp(key, prefix, plen) == 0) {
+            rd_kafka_conf_set(conf, key + plen, properties_value_at(props, i), err, sizeof(err));
+        }
+    }
+    return conf;
+}
+
+static void *task_main(void *arg)
+{
+    task_runner_t *r = arg;
+    if (r->env.plugin->desc->kind == CD_KIND_SOURCE) {
+        source_task_run(r);
+    } else {
+        sink_task_run(r);
+    }
+    return NULL;
+}
+
+task_runner_t *task_runner_start(const task_env_t *env)
+{
+    task_runner_t *r = calloc(1, sizeof(*r));
+    if (!r) {
+        abort();
+    }
+    r->env = *env;
+    r->env.config = NULL;
+    r->config = properties_create();
+    for (size_t i = 0; i < properties_count(env->config); i++) {
+        properties_set(r->config, properties_key_at(env->config, i), properties_value_at(env->config, i));
+    }
+    r->env.config = r->config;
+    r->env.connector = r->connector = strdup(env->connector);
+    pthread_mutex_init(&r->lock, NULL);
+    r->state = TASK_UNASSIGNED;
+    r->ctx = task_context_new(env->connector, env->task_id, env->plugin->desc, r->config, env->offsets);
+    pthread_create(&r->thread, NULL, task_main, r);
+    return r;
+}
+
+void task_runner_stop(task_runner_t *r)
+{
+    if (!r) {
+        return;
+    }
+    task_context_set_stopping(r->ctx);
+    if (r->env.plugin->desc->wakeup && r->started) {
+        r->env.plugin->desc->wakeup(r->ctx, r->plugin_state);
+    }
+    pthread_join(r->thread, NULL);
+    task_context_free(r->ctx);
+    properties_destroy(r->config);
+    free(r->connector);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+task_state_t task_runner_state(task_runner_t *r, char *trace, size_t trace_size)
+{
+    pthread_mutex_lock(&r->lock);
+    task_state_t state = r->state;
+    snprintf(trace, trace_size, "%s", state == TASK_FAILED ? r->trace : "");
+    pthread_mutex_unlock(&r->lock);
+    return state;
+}

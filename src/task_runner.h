@@ -1,0 +1,53 @@
+/*
+ * task_runner.h - one connector task on its own thread (DESIGN §3, §5).
+ *
+ * Source: poll() -> converters -> librdkafka producer; source offsets of
+ * records the broker acknowledged are committed every
+ * offset.flush.interval.ms and at stop.  Sink: consumer in group
+ * connect-<connector> -> converters -> put(); every
+ * offset.flush.interval.ms, at a rebalance and at stop, flush() and then
+ * the consumed offsets are committed.  Either way: at least once, nothing
+ * acknowledged lost.  A task whose callback fails, or whose records cannot
+ * be converted or produced, is FAILED with the reason in its trace; the
+ * worker and other tasks go on.
+ */
+#ifndef CONNECTD_TASK_RUNNER_H
+#define CONNECTD_TASK_RUNNER_H
+
+#include "offset_store.h"
+#include "plugin_loader.h"
+#include "properties.h"
+#include "worker_config.h"
+
+typedef enum task_state {
+    TASK_UNASSIGNED,
+    TASK_RUNNING,
+    TASK_FAILED,
+    TASK_STOPPED,
+} task_state_t;
+
+const char *task_state_name(task_state_t state); /* Kafka's names: "RUNNING", ... */
+
+typedef struct task_runner task_runner_t;
+
+typedef struct task_env {
+    const worker_config_t *wcfg;
+    const char *bootstrap;
+    offset_store_t *offsets;       /* source offsets */
+    const plugin_info_t *plugin;
+    const char *connector;
+    int task_id;
+    const properties_t *config;    /* the task's config (copied) */
+} task_env_t;
+
+/* Starts the task's thread. */
+task_runner_t *task_runner_start(const task_env_t *env);
+
+/* Asks the task to stop, waits for it (flush and commit included) and
+ * frees it.  NULL is fine. */
+void task_runner_stop(task_runner_t *runner);
+
+/* The state and, when FAILED, the trace (copied into trace, "" otherwise). */
+task_state_t task_runner_state(task_runner_t *runner, char *trace, size_t trace_size);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * task_runner_internal.h - what task_runner.c shares with the two task
+ * loops, task_source.c and task_sink.c.
+ */
+#ifndef CONNECTD_TASK_RUNNER_INTERNAL_H
+#define CONNECTD_TASK_RUNNER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "converter.h"
+#include "task_context.h"
+#include "task_runner.h"
+
+struct task_runner {
+    task_env_t env;            /* config and connector point at the copies below */
+    properties_t *config;
+    char *connector;
+    cd_task_t *ctx;
+    void *plugin_state;
+    atomic_bool started;       /* start() succeeded: wakeup and stop may be called */
+    pthread_t thread;
+    pthread_mutex_t lock;      /* guards state and trace */
+    task_state_t state;
+    char trace[4096];
+    char scratch[4096];
+};
+
+int64_t runner_now_ms(void);
+void runner_set_state(task_runner_t *r, task_state_t state);
+/* FAILED, with the message as the trace (and a log line). */
+void runner_fail(task_runner_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "<what>: <the plugin's set_error text>", in a buffer of r's. */
+const char *runner_plugin_error(task_runner_t *r, const char *what);
+/* The task's key, value and header converters (connector settings over the
+ * worker's); false with errstr set. */
+bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value, converter_t **header, char *errstr,
+                       size_t errstr_size);
+/* The plugin's start(): RUNNING, or FAILED with its error.  Returns
+ * whether it started. */
+bool runner_start_plugin(task_runner_t *r);
+/* A librdkafka config: bootstrap, quiet logs, the worker's `prefix` keys. */
+rd_kafka_conf_t *runner_client_conf(task_runner_t *r, const char *prefix);
+
+void source_task_run(task_runner_t *r);
+void sink_task_run(task_runner_t *r);
+
+#endif

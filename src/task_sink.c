@@ -1,0 +1,266 @@
+/*
+ * task_sink.c - a sink task's loop: consume in group connect-<connector>,
+ * convert, put(), and commit consumed offsets only after flush().
+ *
+ * `consumed` holds the next offset of every partition whose records were
+ * put since the last commit.  A commit calls flush() and, when it
+ * succeeds, commits exactly those offsets; on a rebalance the revoked
+ * partitions are committed first, so the next owner starts after what this
+ * task made durable.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blog.h"
+#include "data.h"
+#include "task_runner_internal.h"
+
+#define CONSUME_BATCH 500
+#define CONSUME_TIMEOUT_MS 500
+#define RETRY_PAUSE_MS 1000
+
+typedef struct sink {
+    task_runner_t *r;
+    rd_kafka_t *consumer;
+    converter_t *key_conv, *value_conv, *header_conv;
+    rd_kafka_topic_partition_list_t *consumed;
+    bool failed;
+} sink_t;
+
+/* flush() then commit of `consumed`; false when the task failed. */
+static bool commit_consumed(sink_t *s)
+{
+    task_runner_t *r = s->r;
+    if (s->failed) {
+        return false;
+    }
+    if (r->env.plugin->desc->flush(r->ctx, r->plugin_state) < 0) {
+        runner_fail(r, "%s", runner_plugin_error(r, "flush failed"));
+        s->failed = true;
+        return false;
+    }
+    if (s->consumed->cnt > 0) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->consumed, 0);
+        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+            blog_warn("task %s-%d: offset commit failed (records may be delivered again): %s", r->env.connector,
+                      r->env.task_id, rd_kafka_err2str(e));
+        }
+        rd_kafka_topic_partition_list_destroy(s->consumed);
+        s->consumed = rd_kafka_topic_partition_list_new(8);
+    }
+    return true;
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    sink_t *s = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        rd_kafka_assign(rk, parts);
+    } else {
+        if (s->r->started) {
+            commit_consumed(s);
+        }
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+/* A consumed message as a record lent to put(); NULL after failing the task. */
+static cd_record_t *to_record(sink_t *s, const rd_kafka_message_t *msg)
+{
+    const cd_host_api_t *api = worker_host_api();
+    const char *topic = rd_kafka_topic_name(msg->rkt);
+    cd_record_t *rec = data_record_new();
+    rd_kafka_timestamp_type_t tstype;
+    data_record_set_kafka(rec, topic, msg->partition, msg->offset, rd_kafka_message_timestamp(msg, &tstype));
+    cd_schema_t *schema;
+    cd_value_t *value;
+    char err[512];
+    if (converter_to_connect(s->key_conv, topic, msg->key, msg->key_len, &schema, &value, err, sizeof(err)) < 0) {
+        runner_fail(s->r, "cannot convert the key of the record at %s-%d offset %lld: %s", topic, msg->partition,
+                    (long long)msg->offset, err);
+        goto bad;
+    }
+    api->record_set_key(rec, schema, value);
+    if (converter_to_connect(s->value_conv, topic, msg->payload, msg->len, &schema, &value, err, sizeof(err)) < 0) {
+        runner_fail(s->r, "cannot convert the value of the record at %s-%d offset %lld: %s", topic, msg->partition,
+                    (long long)msg->offset, err);
+        goto bad;
+    }
+    api->record_set_value(rec, schema, value);
+    rd_kafka_headers_t *headers = NULL;
+    if (rd_kafka_message_headers(msg, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char *name;
+        const void *data;
+        size_t len;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &data, &len) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+            if (converter_to_connect(s->header_conv, topic, data, len, &schema, &value, err, sizeof(err)) < 0) {
+                runner_fail(s->r, "cannot convert header '%s' of the record at %s-%d offset %lld: %s", name, topic,
+                            msg->partition, (long long)msg->offset, err);
+                goto bad;
+            }
+            api->record_add_header(rec, name, schema, value);
+        }
+    }
+    return rec;
+bad:
+    data_record_free(rec);
+    s->failed = true;
+    return NULL;
+}
+
+static void note_consumed(sink_t *s, const rd_kafka_message_t *msg)
+{
+    const char *topic = rd_kafka_topic_name(msg->rkt);
+    rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(s->consumed, topic, msg->partition);
+    if (!tp) {
+        tp = rd_kafka_topic_partition_list_add(s->consumed, topic, msg->partition);
+    }
+    tp->offset = msg->offset + 1;
+}
+
+/* put() of one consumed batch, retried while the plugin says CD_RETRY. */
+static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
+{
+    task_runner_t *r = s->r;
+    const cd_host_api_t *api = worker_host_api();
+    cd_record_t **recs = calloc((size_t)n + 1, sizeof(*recs));
+    size_t n_recs = 0;
+    for (ssize_t i = 0; i < n && !s->failed; i++) {
+        if (msgs[i]->err) {
+            if (msgs[i]->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                blog_warn("task %s-%d: consumer: %s", r->env.connector, r->env.task_id, rd_kafka_message_errstr(msgs[i]));
+            }
+            continue;
+        }
+        cd_record_t *rec = to_record(s, msgs[i]);
+        if (rec) {
+            recs[n_recs++] = rec;
+        }
+    }
+    while (!s->failed && n_recs > 0) {
+        cd_rc_t rc = r->env.plugin->desc->put(r->ctx, r->plugin_state, recs, n_recs);
+        if (rc == CD_OK) {
+            for (ssize_t i = 0; i < n; i++) {
+                if (!msgs[i]->err) {
+                    note_consumed(s, msgs[i]);
+                }
+            }
+            break;
+        }
+        if (rc != CD_RETRY || api->is_stopping(r->ctx)) {
+            runner_fail(r, "%s", runner_plugin_error(r, "put failed"));
+            s->failed = true;
+            break;
+        }
+        usleep(RETRY_PAUSE_MS * 1000);
+    }
+    for (size_t i = 0; i < n_recs; i++) {
+        data_record_free(recs[i]);
+    }
+    free(recs);
+}
+
+static bool subscribe(sink_t *s, char *err, size_t err_size)
+{
+    const properties_t *cfg = s->r->env.config;
+    const char *topics = properties_get(cfg, "topics"), *regex = properties_get(cfg, "topics.regex");
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(4);
+    if (regex && *regex) {
+        char pattern[1024];
+        snprintf(pattern, sizeof(pattern), "%s%s", regex[0] == '^' ? "" : "^", regex);
+        rd_kafka_topic_partition_list_add(subs, pattern, RD_KAFKA_PARTITION_UA);
+    } else {
+        char *copy = strdup(topics ? topics : ""), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            while (*t == ' ') {
+                t++;
+            }
+            if (*t) {
+                rd_kafka_topic_partition_list_add(subs, t, RD_KAFKA_PARTITION_UA);
+            }
+        }
+        free(copy);
+    }
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(s->consumer, subs);
+    rd_kafka_topic_partition_list_destroy(subs);
+    if (e) {
+        snprintf(err, err_size, "cannot subscribe: %s", rd_kafka_err2str(e));
+        return false;
+    }
+    return true;
+}
+
+static bool setup(sink_t *s, char *err, size_t err_size)
+{
+    task_runner_t *r = s->r;
+    s->consumed = rd_kafka_topic_partition_list_new(8);
+    if (!runner_converters(r, &s->key_conv, &s->value_conv, &s->header_conv, err, err_size)) {
+        return false;
+    }
+    rd_kafka_conf_t *conf = runner_client_conf(r, "consumer.");
+    char group[512], e[256];
+    snprintf(group, sizeof(group), "connect-%s", r->env.connector);
+    rd_kafka_conf_set(conf, "group.id", group, e, sizeof(e));
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", e, sizeof(e));
+    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", e, sizeof(e)); /* Kafka Connect's sink default */
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_opaque(conf, s);
+    s->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
+    if (!s->consumer) {
+        snprintf(err, err_size, "cannot create the consumer: %s", e);
+        return false;
+    }
+    rd_kafka_poll_set_consumer(s->consumer);
+    return subscribe(s, err, err_size);
+}
+
+void sink_task_run(task_runner_t *r)
+{
+    sink_t s = {.r = r};
+    const cd_plugin_desc_t *desc = r->env.plugin->desc;
+    char err[512];
+    if (!setup(&s, err, sizeof(err))) {
+        runner_fail(r, "%s", err);
+        goto out;
+    }
+    if (!runner_start_plugin(r)) {
+        goto out;
+    }
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(s.consumer);
+    rd_kafka_message_t *msgs[CONSUME_BATCH];
+    int64_t last_commit = runner_now_ms();
+    const cd_host_api_t *api = worker_host_api();
+    while (!s.failed && !api->is_stopping(r->ctx)) {
+        ssize_t n = rd_kafka_consume_batch_queue(queue, CONSUME_TIMEOUT_MS, msgs, CONSUME_BATCH);
+        if (n > 0) {
+            put_batch(&s, msgs, n);
+            for (ssize_t i = 0; i < n; i++) {
+                rd_kafka_message_destroy(msgs[i]);
+            }
+        }
+        if (!s.failed && runner_now_ms() - last_commit >= r->env.wcfg->offset_flush_interval_ms) {
+            commit_consumed(&s);
+            last_commit = runner_now_ms();
+        }
+    }
+    rd_kafka_queue_destroy(queue);
+    bool clean = !s.failed && commit_consumed(&s);
+    r->started = false; /* the revoke at consumer close must not flush a stopped task */
+    desc->stop(r->ctx, r->plugin_state);
+    if (clean) {
+        runner_set_state(r, TASK_STOPPED);
+    }
+out:
+    if (s.consumer) {
+        rd_kafka_consumer_close(s.consumer);
+        rd_kafka_destroy(s.consumer);
+    }
+    if (s.consumed) {
+        rd_kafka_topic_partition_list_destroy(s.consumed);
+    }
+    converter_destroy(s.key_conv);
+    converter_destroy(s.value_conv);
+    converter_destroy(s.header_conv);
+}

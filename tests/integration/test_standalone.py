@@ -1,0 +1,212 @@
+"""`connectd standalone` with the embedded broker: the file quick start end
+to end, restarts (kill -9 and clean), connectors created over REST
+surviving a restart, and bad input on the command line.
+"""
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Worker, wait_for  # noqa: E402
+
+TOP_SRCDIR = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def connector_file(tmp, name, sample, **changes):
+    """A copy of an etc/ sample connector file with some keys changed."""
+    lines = []
+    with open(os.path.join(TOP_SRCDIR, "etc", sample)) as f:
+        for line in f:
+            key = line.split("=", 1)[0].strip()
+            if key in changes:
+                continue
+            lines.append(line)
+    lines += ["%s=%s\n" % kv for kv in changes.items()]
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.writelines(lines)
+    return path
+
+
+def quickstart(tmp, topic="connect-test"):
+    src, sink = os.path.join(tmp, "test.txt"), os.path.join(tmp, "test.sink.txt")
+    open(src, "wb").close()
+    files = [connector_file(tmp, "source.properties", "connect-file-source.properties", file=src, topic=topic),
+             connector_file(tmp, "sink.properties", "connect-file-sink.properties", file=sink, topics=topic)]
+    return src, sink, files
+
+
+def append(path, data):
+    with open(path, "ab") as f:
+        f.write(data)
+
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+
+
+def http(worker, method, path, body=None):
+    """Returns (status, parsed JSON or None)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(worker.rest + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read()
+            return resp.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        return e.code, json.loads(text) if text else None
+
+
+LINES = [b"hello", "caf\u00e9 \u00fcber \u65e5\u672c\u8a9e \U0001f600".encode(), b"x" * 200000, b"", b"last line"]
+
+
+def test_quickstart_file_to_file():
+    """lines appended to the source file appear in the sink file, in order,
+    byte for byte (multi-byte UTF-8, a 200 KB line, an empty line)"""
+    tmp = harness.tmpdir()
+    src, sink, files = quickstart(tmp)
+    w = Worker(files).start()
+    data = b"".join(line + b"\n" for line in LINES)
+    append(src, data)
+    wait_for(lambda: len(read(sink)) >= len(data), what="the sink file to catch up")
+    assert read(sink) == data
+    more = b"".join(b"line %d\n" % i for i in range(1000))
+    append(src, more)
+    wait_for(lambda: len(read(sink)) >= len(data + more), what="appended lines")
+    assert read(sink) == data + more
+    status, body = http(w, "GET", "/connectors/local-file-source/status")
+    assert status == 200 and body["connector"]["state"] == "RUNNING", body
+    assert [t["state"] for t in body["tasks"]] == ["RUNNING"], body
+    w.stop()
+
+
+def in_order_at_least_once(expected, got):
+    """Every expected line appears in `got`, in order; repeats (replays
+    after a crash) of earlier lines are allowed."""
+    i = 0
+    seen = set()
+    for line in got:
+        if i < len(expected) and line == expected[i]:
+            seen.add(line)
+            i += 1
+        elif line not in seen:
+            return False
+    return i == len(expected)
+
+
+def test_restart_after_kill_and_clean_stop():
+    """kill -9 mid-stream then restart: every line at least once and in
+    order; a clean stop and start duplicates nothing"""
+    tmp = harness.tmpdir()
+    src, sink, files = quickstart(tmp)
+    w = Worker(files).start()
+    first = [b"first %d" % i for i in range(2000)]
+    append(src, b"".join(line + b"\n" for line in first))
+    wait_for(lambda: read(sink).count(b"\n") >= 500, what="some lines through")
+    w.kill()
+    w.start()
+    second = [b"second %d" % i for i in range(500)]
+    append(src, b"".join(line + b"\n" for line in second))
+    expected = first + second
+    wait_for(lambda: in_order_at_least_once(expected, read(sink).split(b"\n")[:-1]),
+             what="every line after the restart")
+    w.stop()  # clean: flushes and commits
+    before = read(sink)
+    w.start()
+    third = [b"third %d" % i for i in range(100)]
+    append(src, b"".join(line + b"\n" for line in third))
+    wait_for(lambda: read(sink).endswith(b"third 99\n"), what="lines after a clean restart")
+    assert read(sink) == before + b"".join(line + b"\n" for line in third), "nothing duplicated"
+    w.stop()
+
+
+def test_rest_connector_survives_restart():
+    """a connector created over REST is still there, running, after a restart"""
+    tmp = harness.tmpdir()
+    src, sink = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+    open(src, "wb").close()
+    w = Worker().start()
+    status, body = http(w, "POST", "/connectors", {"name": "rest-source", "config": {
+        "connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector",
+        "file": src, "topic": "rest-topic"}})
+    assert status == 201, body
+    assert body["name"] == "rest-source" and body["type"] == "source" and body["tasks"] == [
+        {"connector": "rest-source", "task": 0}], body
+    assert http(w, "POST", "/connectors", {"name": "rest-source", "config": {
+        "connector.class": "FileStreamSource", "topic": "t"}})[0] == 409
+    status, body = http(w, "PUT", "/connectors/rest-sink/config", {
+        "connector.class": "FileStreamSink", "file": sink, "topics": "rest-topic"})
+    assert status == 201, body
+    append(src, b"one\ntwo\n")
+    wait_for(lambda: read(sink) == b"one\ntwo\n", what="the REST pipeline")
+    w.stop()
+    w.start()
+    status, names = http(w, "GET", "/connectors")
+    assert status == 200 and sorted(names) == ["rest-sink", "rest-source"], names
+    append(src, b"three\n")
+    wait_for(lambda: read(sink) == b"one\ntwo\nthree\n", what="the restored pipeline")
+    assert http(w, "DELETE", "/connectors/rest-sink")[0] == 204
+    assert http(w, "DELETE", "/connectors/rest-sink")[0] == 404
+    w.stop()
+    w.start()
+    assert http(w, "GET", "/connectors")[1] == ["rest-source"]
+    w.stop()
+
+
+def test_bad_input():
+    """a properties file with a syntax error, a connector missing a required
+    key, an unknown connector class, a plugin file that is not a plugin:
+    clear messages; exit 2 or 3 as Kafka, or the worker stays up"""
+    tmp = harness.tmpdir()
+    bad_props = os.path.join(tmp, "bad.properties")
+    with open(bad_props, "w") as f:
+        f.write("name=x\nfile=\\u12G4\n")
+    w = Worker([bad_props])
+    assert w.start(expect_exit=True) == 3
+    assert "line 2" in w.stderr() and "Stopping after connector error" in w.stderr()
+
+    missing = os.path.join(tmp, "missing.properties")
+    with open(missing, "w") as f:
+        f.write("name=no-topic\nconnector.class=FileStreamSource\nfile=%s\n" % os.path.join(tmp, "f"))
+    w = Worker([missing])
+    assert w.start(expect_exit=True) == 3
+    assert 'Missing required configuration "topic" which has no default value.' in w.stderr(), w.stderr()
+
+    unknown = os.path.join(tmp, "unknown.json")
+    with open(unknown, "w") as f:
+        json.dump({"name": "u", "config": {"connector.class": "com.example.Nope"}}, f)
+    w = Worker([unknown])
+    assert w.start(expect_exit=True) == 3
+    assert "com.example.Nope" in w.stderr() and "FileStreamSource" in w.stderr(), w.stderr()
+
+    plugins = os.path.join(tmp, "plugins")
+    os.mkdir(plugins)
+    with open(os.path.join(plugins, "not-a-plugin.so"), "w") as f:
+        f.write("this is text\n")
+    w = Worker(overrides={"plugin.path": plugins}).start()
+    assert "not-a-plugin.so" in w.stderr(), w.stderr()
+    status, body = http(w, "GET", "/connector-plugins")
+    assert status == 200 and {"FileStreamSource", "FileStreamSink"} <= {p["class"] for p in body}, body
+    status, body = http(w, "POST", "/connectors", {"name": "x", "config": {"connector.class": "Nope"}})
+    assert status == 400 and body["error_code"] == 400 and "Nope" in body["message"], body
+    status, body = http(w, "POST", "/connectors", None)
+    assert status == 400 and "JSON" in body["message"], body
+    w.stop()
+
+    w = Worker(overrides={"offset.flush.interval.ms": "soon"})
+    assert w.start(expect_exit=True) == 2
+    assert "offset.flush.interval.ms" in w.stderr()
+
+
+harness.main(globals())

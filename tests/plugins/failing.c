@@ -1,0 +1,168 @@
+/*
+ * failing.so - a source and a sink that fail on purpose, for the worker's
+ * tests: a failed callback must leave the task FAILED with the plugin's
+ * message in its trace, and never take the worker down.
+ *
+ *   connector.class=FailingSource   (or FailingSink)
+ *   fail.in=poll                    the callback that fails with CD_FATAL
+ *   fail.after=3                    calls of it that succeed first
+ *
+ * Otherwise the connectors do nothing: no records, every call CD_OK.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <connectd/plugin.h>
+
+static const cd_host_api_t *host;
+
+typedef struct failing {
+    const char *fail_in; /* borrowed from the task config, valid until stop */
+    long long after;
+    long long calls;
+} failing_t;
+
+static bool fail_now(cd_task_t *task, failing_t *st, const char *callback)
+{
+    const char *fail_in = st ? st->fail_in : host->config_get(task, "fail.in");
+    if (strcmp(fail_in, callback) != 0) {
+        return false;
+    }
+    long long after = st ? st->after : 0;
+    if (st && st->calls++ < after) {
+        return false;
+    }
+    host->set_error(task, "%s: injected failure in %s after %lld successful calls",
+                    host->connector_name(task), callback, after);
+    return true;
+}
+
+static cd_rc_t failing_validate(cd_task_t *conn, char *errbuf, size_t errlen)
+{
+    return fail_now(conn, NULL, "validate") ? CD_FATAL : CD_OK;
+}
+
+static cd_rc_t failing_task_configs(cd_task_t *conn, int max_tasks)
+{
+    if (fail_now(conn, NULL, "task_configs")) {
+        return CD_FATAL;
+    }
+    host->task_config_add(conn);
+    return CD_OK;
+}
+
+static cd_rc_t failing_start(cd_task_t *task, void **state)
+{
+    failing_t *st = calloc(1, sizeof(*st));
+    if (!st) {
+        host->set_error(task, "out of memory");
+        return CD_FATAL;
+    }
+    st->fail_in = host->config_get(task, "fail.in");
+    st->after = strtoll(host->config_get(task, "fail.after"), NULL, 10);
+    if (fail_now(task, st, "start")) {
+        free(st); /* stop() is only called after a successful start */
+        return CD_FATAL;
+    }
+    *state = st;
+    return CD_OK;
+}
+
+static cd_rc_t failing_poll(cd_task_t *task, void *state, cd_record_t **out, size_t cap, size_t *n,
+                            int timeout_ms)
+{
+    *n = 0;
+    if (fail_now(task, state, "poll")) {
+        return CD_FATAL;
+    }
+    /* Nothing to produce: wait as the contract asks, so the worker does not spin. */
+    int ms = timeout_ms < 100 ? timeout_ms : 100;
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
+    nanosleep(&ts, NULL);
+    return CD_OK;
+}
+
+static cd_rc_t failing_commit(cd_task_t *task, void *state)
+{
+    return fail_now(task, state, "commit") ? CD_FATAL : CD_OK;
+}
+
+static cd_rc_t failing_put(cd_task_t *task, void *state, cd_record_t *const *recs, size_t n)
+{
+    return fail_now(task, state, "put") ? CD_FATAL : CD_OK;
+}
+
+static cd_rc_t failing_flush(cd_task_t *task, void *state)
+{
+    return fail_now(task, state, "flush") ? CD_FATAL : CD_OK;
+}
+
+static void failing_stop(cd_task_t *task, void *state)
+{
+    free(state);
+}
+
+static const char *const source_callbacks[] = {"validate", "task_configs", "start", "poll", "commit", NULL};
+static const char *const sink_callbacks[] = {"validate", "task_configs", "start", "put", "flush", NULL};
+
+/* Source and sink differ only in which callbacks fail.in may name. */
+#define FAILING_CONFIG(callbacks)                                                    \
+    {                                                                                \
+        {.name = "fail.in",                                                          \
+         .type = CD_CFG_STRING,                                                      \
+         .required = true,                                                           \
+         .importance = CD_IMPORTANCE_HIGH,                                           \
+         .doc = "The callback that fails with CD_FATAL.",                            \
+         .choices = callbacks},                                                      \
+        {.name = "fail.after",                                                       \
+         .type = CD_CFG_LONG,                                                        \
+         .default_value = "0",                                                       \
+         .importance = CD_IMPORTANCE_MEDIUM,                                         \
+         .doc = "How many calls of that callback succeed before it fails.",          \
+         .min = 0,                                                                   \
+         .max = INT64_MAX},                                                          \
+        {.name = NULL},                                                              \
+    }
+
+static const cd_config_def_t source_config[] = FAILING_CONFIG(source_callbacks);
+static const cd_config_def_t sink_config[] = FAILING_CONFIG(sink_callbacks);
+
+static const cd_plugin_desc_t source = {
+    CD_PLUGIN_DESC_HEADER,
+    .name = "FailingSource",
+    .version = "1.0.0",
+    .description = "A source that fails in the callback named by fail.in.",
+    .kind = CD_KIND_SOURCE,
+    .config = source_config,
+    .validate = failing_validate,
+    .task_configs = failing_task_configs,
+    .start = failing_start,
+    .poll = failing_poll,
+    .commit = failing_commit,
+    .stop = failing_stop,
+};
+
+static const cd_plugin_desc_t sink = {
+    CD_PLUGIN_DESC_HEADER,
+    .name = "FailingSink",
+    .version = "1.0.0",
+    .description = "A sink that fails in the callback named by fail.in.",
+    .kind = CD_KIND_SINK,
+    .config = sink_config,
+    .validate = failing_validate,
+    .task_configs = failing_task_configs,
+    .start = failing_start,
+    .put = failing_put,
+    .flush = failing_flush,
+    .stop = failing_stop,
+};
+
+static const cd_plugin_desc_t *const all[] = {&source, &sink, NULL};
+
+CD_EXPORT const cd_plugin_desc_t *const *cd_plugin_entry(const cd_host_api_t *h)
+{
+    host = h;
+    return all;
+}

@@ -35,6 +35,7 @@
 
 #define EXIT_CONNECTOR 3
 #define OFFSET_TOPIC_PARTITIONS 25 /* Kafka's offset.storage.partitions */
+#define STATUS_TOPIC_PARTITIONS 5  /* Kafka's status.storage.partitions */
 
 typedef struct standalone {
     properties_t *props;
@@ -193,7 +194,11 @@ static int start(standalone_t *s)
     }
     kvtopic_t *configs = s->offsets ? kvtopic_open(s->bootstrap, s->wcfg.config_topic, 1, s->props, err, sizeof(err))
                                     : NULL;
-    if (!configs) {
+    kvtopic_t *statuses = configs ? kvtopic_open(s->bootstrap, s->wcfg.status_topic, STATUS_TOPIC_PARTITIONS,
+                                                 s->props, err, sizeof(err))
+                                  : NULL;
+    if (!statuses) {
+        kvtopic_close(configs);
         fprintf(stderr, "connectd standalone: %s\n", err);
         return EXIT_RUNTIME;
     }
@@ -202,7 +207,7 @@ static int start(standalone_t *s)
     gethostname(host, sizeof(host));
     const char *port = strrchr(s->wcfg.listeners, ':');
     snprintf(worker_id, sizeof(worker_id), "%s:%s", host, port ? port + 1 : "8083");
-    s->herder = herder_create(&s->wcfg, s->bootstrap, s->plugins, s->offsets, configs, worker_id);
+    s->herder = herder_create(&s->wcfg, s->bootstrap, s->plugins, s->offsets, configs, statuses, worker_id);
     herder_restore(s->herder);
     s->rest = rest_server_start(s->wcfg.listeners, s->herder, cid, err, sizeof(err));
     free(cid);

@@ -33,13 +33,15 @@ struct herder {
     const plugin_registry_t *plugins;
     offset_store_t *offsets;
     kvtopic_t *configs;
+    kvtopic_t *statuses;
+    pthread_mutex_t status_lock; /* task threads write statuses */
     char *worker_id;
     connector_t **conns;
     int n_conns;
 };
 
 herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
-                        offset_store_t *offsets, kvtopic_t *configs, const char *worker_id)
+                        offset_store_t *offsets, kvtopic_t *configs, kvtopic_t *statuses, const char *worker_id)
 {
     herder_t *h = calloc(1, sizeof(*h));
     if (!h) {
@@ -51,6 +53,8 @@ herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, cons
     h->plugins = plugins;
     h->offsets = offsets;
     h->configs = configs;
+    h->statuses = statuses;
+    pthread_mutex_init(&h->status_lock, NULL);
     h->worker_id = strdup(worker_id);
     return h;
 }
@@ -63,6 +67,43 @@ static connector_t *find(herder_t *h, const char *name)
         }
     }
     return NULL;
+}
+
+/* ---- the status topic ------------------------------------------------------------ */
+
+/* Writes one status record ("status-connector-<c>" with task_id -1); a NULL
+ * state writes the tombstone.  Failures are logged: a status is a report,
+ * never a reason to stop a task. */
+static void write_status(herder_t *h, const char *connector, int task_id, const char *state, const char *trace)
+{
+    if (!h->statuses) {
+        return;
+    }
+    char key[1024];
+    if (task_id < 0) {
+        snprintf(key, sizeof(key), "status-connector-%s", connector);
+    } else {
+        snprintf(key, sizeof(key), "status-task-%s-%d", connector, task_id);
+    }
+    char *text = NULL;
+    if (state) {
+        json_t *doc = json_pack("{sssosssi}", "state", state, "trace", trace ? json_string(trace) : json_null(),
+                                "worker_id", h->worker_id, "generation", 0);
+        text = json_dumps(doc, JSON_COMPACT);
+        json_decref(doc);
+    }
+    char err[512];
+    pthread_mutex_lock(&h->status_lock);
+    if (kvtopic_write(h->statuses, key, strlen(key), text, text ? strlen(text) : 0, err, sizeof(err)) < 0) {
+        blog_warn("cannot record the status of %s: %s", key, err);
+    }
+    pthread_mutex_unlock(&h->status_lock);
+    free(text);
+}
+
+static void on_task_state(void *opaque, const char *connector, int task_id, task_state_t state, const char *trace)
+{
+    write_status(opaque, connector, task_id, task_state_name(state), trace);
 }
 
 /* ---- starting and stopping ---------------------------------------------------- */
@@ -93,12 +134,16 @@ static void connector_start(herder_t *h, connector_t *c)
         int n = desc->task_configs ? task_context_task_config_count(conn) : 1;
         c->tasks = calloc((size_t)n + 1, sizeof(*c->tasks));
         for (int i = 0; i < n; i++) {
-            task_env_t env = {h->wcfg, h->bootstrap, h->offsets, c->plugin, c->name, i,
-                              desc->task_configs ? task_context_task_config(conn, i) : c->config};
+            task_env_t env = {h->wcfg,     h->bootstrap,
+                              h->offsets,  c->plugin,
+                              c->name,     i,
+                              desc->task_configs ? task_context_task_config(conn, i) : c->config,
+                              on_task_state, h};
             c->tasks[c->n_tasks++] = task_runner_start(&env);
         }
         blog_info("connector %s (%s) started with %d task%s", c->name, desc->name, n, n == 1 ? "" : "s");
     }
+    write_status(h, c->name, -1, c->failed ? "FAILED" : "RUNNING", c->failed ? c->trace : NULL);
     task_context_free(conn);
 }
 
@@ -129,6 +174,8 @@ void herder_destroy(herder_t *h)
     }
     free(h->conns);
     kvtopic_close(h->configs);
+    kvtopic_close(h->statuses);
+    pthread_mutex_destroy(&h->status_lock);
     free(h->worker_id);
     pthread_mutex_destroy(&h->lock);
     free(h);
@@ -319,7 +366,12 @@ herder_result_t herder_delete_connector(herder_t *h, const char *name, char *err
                 pthread_mutex_unlock(&h->lock);
                 return HERDER_ERROR;
             }
+            int n_tasks = h->conns[i]->n_tasks;
             remove_at(h, i);
+            write_status(h, name, -1, NULL, NULL);
+            for (int t = 0; t < n_tasks; t++) {
+                write_status(h, name, t, NULL, NULL);
+            }
             pthread_mutex_unlock(&h->lock);
             blog_info("connector %s deleted", name);
             return HERDER_DELETED;

@@ -8,7 +8,10 @@
  * "target-state-<name>" -> {"state":"STARTED","state.v2":"STARTED"}, a
  * tombstone for both on delete -- and read back at start-up, so a
  * connector created over REST survives a restart (Kafka's standalone mode
- * keeps them in memory only).
+ * keeps them in memory only).  Statuses go to the status topic
+ * (status.storage.topic) as Kafka writes them: "status-connector-<name>" and
+ * "status-task-<name>-<n>" -> {"state","trace","worker_id","generation"},
+ * tombstones when a connector is deleted.
  *
  * Thread-safe: REST threads and the main thread call in; one lock.
  */
@@ -33,9 +36,9 @@ typedef enum herder_result {
     HERDER_ERROR = 500, /* the worker's own failure (storage), not the client's */
 } herder_result_t;
 
-/* `configs` (may be NULL: nothing persists) is taken. */
+/* `configs` and `statuses` (each may be NULL: nothing persists) are taken. */
 herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
-                        offset_store_t *offsets, kvtopic_t *configs, const char *worker_id);
+                        offset_store_t *offsets, kvtopic_t *configs, kvtopic_t *statuses, const char *worker_id);
 
 /* Starts the connectors stored in the config topic.  A stored connector
  * that no longer starts (plugin gone, bad config) is FAILED, not fatal. */

@@ -30,6 +30,9 @@ void runner_set_state(task_runner_t *r, task_state_t state)
     pthread_mutex_lock(&r->lock);
     r->state = state;
     pthread_mutex_unlock(&r->lock);
+    if (r->env.on_state) {
+        r->env.on_state(r->env.on_state_opaque, r->env.connector, r->env.task_id, state, NULL);
+    }
 }
 
 void runner_fail(task_runner_t *r, const char *fmt, ...)
@@ -44,6 +47,9 @@ void runner_fail(task_runner_t *r, const char *fmt, ...)
     snprintf(r->trace, sizeof(r->trace), "%s", msg);
     pthread_mutex_unlock(&r->lock);
     blog_error("task %s-%d failed: %s", r->env.connector, r->env.task_id, msg);
+    if (r->env.on_state) {
+        r->env.on_state(r->env.on_state_opaque, r->env.connector, r->env.task_id, TASK_FAILED, msg);
+    }
 }
 
 const char *runner_plugin_error(task_runner_t *r, const char *what)

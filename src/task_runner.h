@@ -38,6 +38,9 @@ typedef struct task_env {
     const char *connector;
     int task_id;
     const properties_t *config;    /* the task's config (copied) */
+    /* Told every state change, from the task's thread (may be NULL). */
+    void (*on_state)(void *opaque, const char *connector, int task_id, task_state_t state, const char *trace);
+    void *on_state_opaque;
 } task_env_t;
 
 /* Starts the task's thread. */

@@ -249,27 +249,34 @@ class Worker(Broker):
             cmd += ["--override", "%s=%s" % (key, value)]
         return cmd
 
+    @property
+    def bootstrap(self):
+        return self.overrides.get("bootstrap.servers") or "127.0.0.1:%d" % self.port
+
     def start(self, timeout=DEFAULT_TIMEOUT, expect_exit=False):
-        """Starts the worker and waits until its REST API listens; with
-        expect_exit, waits for it to exit and returns the exit code."""
-        if not expect_exit:
-            super().start(timeout)
-            wait_for(lambda: self.proc.poll() is not None or _listens_on(self.proc.pid, self.rest_port),
-                     timeout, "the REST API on port %d" % self.rest_port)
-            if self.proc.poll() is not None:
-                raise AssertionError("worker exited with %d during start-up:\n%s"
-                                     % (self.proc.returncode, self.stderr()))
-            return self
+        """Starts the worker and waits until its REST API (and its embedded
+        broker, if it runs one) listens; with expect_exit, waits for it to
+        exit and returns the exit code."""
+        assert self.proc is None, "worker already running"
         self.runs += 1
         self.stderr_path = os.path.join(self.workdir, "stderr.%d" % self.runs)
         with open(self.stderr_path, "wb") as err:
-            proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=err, stderr=err)
-        try:
-            return proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise AssertionError("worker did not exit within %.0f s:\n%s" % (timeout, self.stderr()))
+            self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        if expect_exit:
+            proc, self.proc = self.proc, None
+            try:
+                return proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise AssertionError("worker did not exit within %.0f s:\n%s" % (timeout, self.stderr()))
+        ports = [self.rest_port] + ([] if "bootstrap.servers" in self.overrides else [self.port])
+        wait_for(lambda: self.proc.poll() is not None or all(_listens_on(self.proc.pid, p) for p in ports),
+                 timeout, "the worker to listen on ports %s" % ports)
+        if self.proc.poll() is not None:
+            rc, self.proc = self.proc.returncode, None
+            raise AssertionError("worker exited with %d during start-up:\n%s" % (rc, self.stderr()))
+        return self
 
 
 def sample_worker_properties():

@@ -12,7 +12,7 @@ import urllib.request
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Worker, wait_for  # noqa: E402
+from harness import Broker, Worker, wait_for  # noqa: E402
 
 TOP_SRCDIR = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -150,6 +150,13 @@ def test_rest_connector_survives_restart():
     assert status == 201, body
     append(src, b"one\ntwo\n")
     wait_for(lambda: read(sink) == b"one\ntwo\n", what="the REST pipeline")
+    # Statuses are in the status topic, in Kafka Connect's record format.
+    res = harness.run(["kcat", "-b", w.bootstrap, "-C", "-t", "connect-status", "-o", "beginning", "-e", "-q",
+                       "-f", "%k\t%s\n"])
+    latest = dict(line.split("\t", 1) for line in res.stdout.decode().splitlines())
+    assert json.loads(latest["status-connector-rest-source"])["state"] == "RUNNING", latest
+    task = json.loads(latest["status-task-rest-sink-0"])
+    assert task["state"] == "RUNNING" and task["trace"] is None and ":" in task["worker_id"], task
     w.stop()
     w.start()
     status, names = http(w, "GET", "/connectors")
@@ -162,6 +169,31 @@ def test_rest_connector_survives_restart():
     w.start()
     assert http(w, "GET", "/connectors")[1] == ["rest-source"]
     w.stop()
+
+
+def test_external_broker_and_offset_file():
+    """with bootstrap.servers the worker uses that cluster (no embedded
+    broker); offset.storage.file.filename keeps source offsets in a file,
+    so a restart resumes exactly where the source was"""
+    tmp = harness.tmpdir()
+    broker = Broker().start()
+    src, sink, files = quickstart(tmp, topic="external")
+    offsets = os.path.join(tmp, "connect.offsets")
+    w = Worker(files, overrides={"bootstrap.servers": broker.bootstrap, "offset.storage.file.filename": offsets})
+    w.start()
+    assert "embedded broker" not in w.stderr()
+    append(src, "\u00e9t\u00e9\nhiver\n".encode())
+    wait_for(lambda: read(sink) == "\u00e9t\u00e9\nhiver\n".encode(), what="the pipeline through the external broker")
+    w.stop()
+    with open(offsets) as f:
+        lines = [json.loads(line) for line in f]
+    assert lines == [{"key": ["local-file-source", {"filename": src}], "value": {"position": 12}}], lines  # bytes, not characters
+    w.start()
+    append(src, b"printemps\n")
+    wait_for(lambda: read(sink).endswith(b"printemps\n"), what="the line after the restart")
+    assert read(sink) == "\u00e9t\u00e9\nhiver\nprintemps\n".encode(), "resumed exactly, nothing repeated"
+    w.stop()
+    broker.stop()
 
 
 def test_bad_input():

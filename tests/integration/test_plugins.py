@@ -1,0 +1,113 @@
+"""Connector plugins in a running worker: the example connector built out
+of tree against the installed SDK (pkg-config), exactly as
+docs/plugin-guide.md says; a plugin that fails in each callback leaves its
+task FAILED with the plugin's message while the worker and other
+connectors go on; plugins that are not valid are refused by name.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Worker, wait_for  # noqa: E402
+
+TOP_SRCDIR = os.path.abspath(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")))
+TOP_BUILDDIR = os.path.abspath(os.environ.get("TOP_BUILDDIR", TOP_SRCDIR))
+
+
+def http(worker, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(worker.rest + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read()
+            return resp.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        return e.code, json.loads(text) if text else None
+
+
+def consume(worker, topic, count):
+    """The first `count` records of a topic, once it has that many."""
+    def attempt():
+        res = harness.run(["kcat", "-b", worker.bootstrap, "-C", "-t", topic, "-o", "beginning", "-c", str(count),
+                           "-e", "-q", "-f", "%s\\n"], timeout=60, check=False)
+        lines = res.stdout.decode().splitlines()
+        return lines if res.returncode == 0 and len(lines) == count else None
+    return wait_for(attempt, what="%d records in %s" % (count, topic), interval=0.5)
+
+
+def test_example_built_out_of_tree_runs():
+    """make install, then the example's own Makefile with pkg-config builds
+    a plugin the worker loads from plugin.path and runs"""
+    tmp = harness.tmpdir()
+    dest = os.path.join(tmp, "root")
+    harness.run(["make", "-C", TOP_BUILDDIR, "install", "DESTDIR=" + dest], timeout=300)
+    pcdirs = [os.path.join(r, d) for r, ds, _ in os.walk(dest) for d in ds if d == "pkgconfig"]
+    assert pcdirs, "make install wrote no pkgconfig directory"
+    env = dict(os.environ, PKG_CONFIG_PATH=pcdirs[0], PKG_CONFIG_SYSROOT_DIR=dest)
+    src = os.path.join(tmp, "example")
+    shutil.copytree(os.path.join(TOP_SRCDIR, "plugins", "example"), src)
+    build = subprocess.run(["make", "-C", src], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert build.returncode == 0, build.stdout.decode()
+    assert os.path.exists(os.path.join(src, "sequence-source.so"))
+
+    w = Worker(overrides={"plugin.path": src, "key.converter": "StringConverter",
+                          "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+                          "value.converter.schemas.enable": "false"}).start()
+    status, plugins = http(w, "GET", "/connector-plugins")
+    assert "SequenceSource" in [p["class"] for p in plugins], plugins
+    status, body = http(w, "POST", "/connectors", {"name": "seq", "config": {
+        "connector.class": "SequenceSource", "topic": "numbers", "rate.per.sec": "1000", "max.records": "20"}})
+    assert status == 201, body
+    values = [json.loads(v) for v in consume(w, "numbers", 20)]
+    assert [v["seq"] for v in values] == list(range(20)), values
+    w.stop()
+
+
+def test_failing_plugin_fails_only_its_task():
+    """a task whose start, poll, put or flush fails is FAILED with the
+    plugin's message; the worker and the other connectors keep running"""
+    tmp = harness.tmpdir()
+    src, sink = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+    with open(src, "w") as f:
+        f.write("a\nb\n")
+    w = Worker(overrides={"plugin.path": os.path.join(TOP_BUILDDIR, "tests", "plugins")}).start()
+    # The fixtures that are not valid plugins are refused, each by name.
+    for name in ("bad_major.so", "missing_callback.so", "short_struct.so", "bad_config.so"):
+        assert name in w.stderr(), name
+    assert http(w, "POST", "/connectors", {"name": "healthy", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "fine"}})[0] == 201
+    assert http(w, "POST", "/connectors", {"name": "copy", "config": {
+        "connector.class": "FileStreamSink", "file": sink, "topics": "fine"}})[0] == 201
+    cases = {"start": "FailingSource", "poll": "FailingSource", "put": "FailingSink", "flush": "FailingSink"}
+    for callback, cls in cases.items():
+        config = {"connector.class": cls, "fail.in": callback, "fail.after": "0"}
+        if cls == "FailingSink":
+            config["topics"] = "fine"
+        status, body = http(w, "POST", "/connectors", {"name": "fail-" + callback, "config": config})
+        assert status == 201, body
+
+    def failed(name):
+        status, body = http(w, "GET", "/connectors/%s/status" % name)
+        return body["tasks"] and body["tasks"][0]["state"] == "FAILED" and body["tasks"][0]
+
+    for callback in cases:
+        task = wait_for(lambda: failed("fail-" + callback), what="fail-%s to fail" % callback)
+        assert "injected failure in %s" % callback in task["trace"], task
+    wait_for(lambda: open(sink, "rb").read() == b"a\nb\n" if os.path.exists(sink) else False,
+             what="the healthy pipeline")
+    for name in ("healthy", "copy"):
+        assert http(w, "GET", "/connectors/%s/status" % name)[1]["tasks"][0]["state"] == "RUNNING"
+    w.stop()
+
+
+harness.main(globals())

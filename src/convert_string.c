@@ -10,6 +10,7 @@
  *
  * converter.encoding (StringConverterConfig) may only name UTF-8.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,18 @@ static int string_from_connect(void *state, const cd_schema_t *schema, const cd_
     if (data_value_type(value) == CD_TYPE_NULL) {
         return 0; /* Kafka: a null value is a null message, whatever the schema */
     }
+    if (data_value_type(value) == CD_TYPE_STRING) { /* the common case, without a stream */
+        size_t len;
+        const char *s = data_value_get_string(value, &len);
+        *out = malloc(len ? len : 1);
+        if (!*out) {
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        memcpy(*out, s, len);
+        *out_len = len;
+        return 0;
+    }
     char *text = NULL;
     size_t len = 0;
     FILE *stream = open_memstream(&text, &len);
@@ -135,11 +148,22 @@ static int string_from_connect(void *state, const cd_schema_t *schema, const cd_
     return 0;
 }
 
+/* Every record read gets a reference to this one schema rather than a new
+ * one: schemas are immutable and their reference counts atomic. */
+static cd_schema_t *optional_string;
+static pthread_once_t optional_string_once = PTHREAD_ONCE_INIT;
+
+static void optional_string_make(void)
+{
+    optional_string = data_schema_new(CD_TYPE_STRING, true);
+}
+
 static int string_to_connect(void *state, const void *data, size_t len, cd_schema_t **schema, cd_value_t **value,
                              char *errstr, size_t errstr_size)
 {
     (void)state;
-    *schema = data_schema_new(CD_TYPE_STRING, true);
+    pthread_once(&optional_string_once, optional_string_make);
+    *schema = optional_string ? data_schema_ref(optional_string) : NULL;
     *value = data_value_string(data, len);
     if (!*schema || !*value) {
         data_schema_unref(*schema);

@@ -3,11 +3,14 @@
  * of a file (or of standard output), in Java's toString() form
  * (value_format.h), as Kafka's sink println()s it.
  *
- * put() only formats into a buffer; flush() writes the buffer and fsync()s,
- * and the worker commits the consumed offsets only after that, so a line
- * whose offset is committed is on disk.  (Kafka's flush() only flushes the
- * Java stream into the page cache.)  When more than SINK_WRITE_AT bytes pile
- * up, put() writes them without syncing, which bounds memory.
+ * put() formats a batch into a buffer and writes it with one write() at
+ * the end, so lines show up in the file as soon as they are consumed, as
+ * with Kafka's println() (and a batch bigger than SINK_WRITE_AT is written
+ * in pieces, which bounds memory).  flush() fsync()s, and the worker commits
+ * the consumed offsets only after that, so a line whose offset is committed
+ * is on disk (Kafka's flush() only reaches the page cache).  Lines written
+ * but not yet flushed when the worker dies are delivered again: at least
+ * once, as Kafka Connect.
  *
  * The file is opened O_APPEND and the buffer only ever holds whole lines, so
  * several tasks appending to one file do not cut into each other's lines
@@ -98,7 +101,7 @@ cd_rc_t file_sink_put(cd_task_t *task, void *state, cd_record_t *const *recs, si
             return CD_FATAL;
         }
     }
-    return CD_OK;
+    return sink_write(task, fsk);
 }
 
 cd_rc_t file_sink_flush(cd_task_t *task, void *state)
@@ -118,13 +121,6 @@ cd_rc_t file_sink_flush(cd_task_t *task, void *state)
 void file_sink_stop(cd_task_t *task, void *state)
 {
     file_sink_t *fsk = state;
-    /* Unflushed lines are dropped, not written as Kafka's close() would:
-     * their offsets were not committed, so the worker delivers them again,
-     * and writing them now would duplicate them. */
-    if (fsk->buf.len > 0) {
-        file_host->log(task, CD_LOG_DEBUG, "dropping %zu unflushed bytes for '%s'; they will be delivered again",
-                       fsk->buf.len, sink_name(fsk));
-    }
     if (fsk->path != NULL) {
         close(fsk->fd); /* standard output is the process's: never closed */
     }

@@ -55,6 +55,8 @@ typedef struct file_source {
     bool stdin_eof;
     line_reader_t *lr;
     cd_schema_t *schema; /* STRING, not optional; one reference per record */
+    int64_t read_up_to;  /* position after the last line emitted, in the open file */
+    int64_t now_ms;      /* the records' timestamp: when this poll began */
 } file_source_t;
 
 static int64_t clock_ms(clockid_t clock)
@@ -160,35 +162,47 @@ static cd_rc_t source_open(cd_task_t *task, file_source_t *fs, bool resume)
     fs->ino = st.st_ino;
     fs->warned_missing = false;
     line_reader_reset(fs->lr, pos);
+    fs->read_up_to = pos;
     file_host->log(task, CD_LOG_INFO, "reading file '%s' from byte %lld", fs->path, (long long)pos);
     return CD_OK;
 }
 
-/* Makes out[*n] a record of one line ending at stream position `end`. */
+/* Makes out[*n] a record of one line ending at stream position `end`.
+ * The source offset goes only on the last record of a poll (attach_offset):
+ * the worker commits offsets only once every record before them is
+ * acknowledged, so the last one says all, and the others need not carry
+ * two maps each. */
 static cd_rc_t emit(cd_task_t *task, file_source_t *fs, const char *line, size_t len, int64_t end,
                     cd_record_t **out, size_t *n)
 {
-    char *fixed = NULL;
-    int bad = line_utf8_repair(line, len, &fixed, &len);
-    if (bad < 0) {
+    /* value_string replaces ill-formed UTF-8 with U+FFFD, as Java's decoder
+     * does; positions stay in bytes of the file. */
+    cd_value_t *value = file_host->value_string(line, len);
+    cd_record_t *rec = value ? file_host->record_new(task) : NULL;
+    if (!rec) {
+        file_host->value_free(value);
         file_host->set_error(task, "out of memory reading file '%s'", fs->path ? fs->path : "<stdin>");
         return CD_FATAL;
     }
-    cd_record_t *rec = file_host->record_new(task);
     file_host->record_set_topic(rec, fs->topic);
     file_host->record_set_partition(rec, -1);
-    file_host->record_set_value(rec, file_host->schema_ref(fs->schema),
-                                file_host->value_string(bad ? fixed : line, len));
-    file_host->record_set_timestamp(rec, clock_ms(CLOCK_REALTIME));
-    if (fs->path != NULL) {
-        cd_value_t *off = file_host->value_map();
-        file_host->value_map_put(off, file_host->value_string("position", 8),
-                                 file_host->value_int(CD_TYPE_INT64, end));
-        file_host->record_set_source(rec, source_partition(fs), off);
-    }
-    free(fixed);
+    file_host->record_set_value(rec, file_host->schema_ref(fs->schema), value);
+    file_host->record_set_timestamp(rec, fs->now_ms);
+    fs->read_up_to = end;
     out[(*n)++] = rec;
     return CD_OK;
+}
+
+/* {"filename": ...} -> {"position": <bytes read>} on the poll's last record. */
+static void attach_offset(file_source_t *fs, cd_record_t **out, size_t n)
+{
+    if (fs->path == NULL || n == 0) {
+        return; /* standard input has no offsets */
+    }
+    cd_value_t *off = file_host->value_map();
+    file_host->value_map_put(off, file_host->value_string("position", 8),
+                             file_host->value_int(CD_TYPE_INT64, fs->read_up_to));
+    file_host->record_set_source(out[n - 1], source_partition(fs), off);
 }
 
 /* Reads what is there into the line reader: 1 if bytes came, 0 if none
@@ -304,6 +318,7 @@ cd_rc_t file_source_poll(cd_task_t *task, void *state, cd_record_t **out, size_t
     file_source_t *fs = state;
     size_t limit = cap < (size_t)fs->batch_size ? cap : (size_t)fs->batch_size;
     *n = 0;
+    fs->now_ms = clock_ms(CLOCK_REALTIME);
     if (source_poll(task, fs, out, limit, n, timeout_ms) != CD_OK) {
         for (size_t i = 0; i < *n; i++) {
             file_host->record_free(out[i]);
@@ -311,6 +326,7 @@ cd_rc_t file_source_poll(cd_task_t *task, void *state, cd_record_t **out, size_t
         *n = 0;
         return CD_FATAL;
     }
+    attach_offset(fs, out, *n);
     return CD_OK;
 }
 

@@ -53,10 +53,4 @@ void line_reader_reset(line_reader_t *lr, int64_t pos);
 /* The position after the last byte fed: where the next read starts. */
 int64_t line_reader_fed_position(const line_reader_t *lr);
 
-/* UTF-8 check for a line that becomes a STRING value.  Java decodes the
- * file with REPLACE, turning each maximal invalid subpart into U+FFFD; so
- * do we.  Returns 0 if s is valid (*out untouched), 1 with a malloc'd
- * repaired copy in *out / *out_len, or -1 if out of memory. */
-int line_utf8_repair(const char *s, size_t len, char **out, size_t *out_len);
-
 #endif

@@ -178,7 +178,8 @@ static void test_descriptors(void **state)
     assert_int_equal(sconn.tasks, 3);
 }
 
-/* Polls once and checks the lines and their end positions. */
+/* Polls once and checks the lines, and the end position the last one
+ * carries. */
 static void expect_lines(cd_task_t *t, void *st, int timeout_ms, const char *const *lines, const int64_t *ends)
 {
     cd_record_t *out[16];
@@ -199,10 +200,15 @@ static void expect_lines(cd_task_t *t, void *st, int timeout_ms, const char *con
         assert_null(host.record_key(out[i]));
         assert_string_equal(host.record_topic(out[i]), "lines");
         assert_true(host.record_timestamp(out[i]) > 1600000000000LL);
-        const cd_value_t *fname = host.value_map_get(data_record_source_partition(out[i]), "filename");
-        assert_string_equal(host.value_get_string(fname, &len), path);
-        const cd_value_t *pos = host.value_map_get(data_record_source_offset(out[i]), "position");
-        assert_int_equal(host.value_get_int(pos), ends[i]);
+        if (i + 1 < n) {
+            /* Only a poll's last record carries the source offset: it covers the rest. */
+            assert_null(data_record_source_partition(out[i]));
+        } else {
+            const cd_value_t *fname = host.value_map_get(data_record_source_partition(out[i]), "filename");
+            assert_string_equal(host.value_get_string(fname, &len), path);
+            const cd_value_t *pos = host.value_map_get(data_record_source_offset(out[i]), "position");
+            assert_int_equal(host.value_get_int(pos), ends[i]);
+        }
         host.record_free(out[i]);
     }
 }
@@ -445,7 +451,7 @@ static void test_sink_writes_values(void **state)
     assert_int_equal(sink->put(&t, st, recs, n), CD_OK);
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
-    assert_int_equal(sb.st_size, 5); /* buffered until flush */
+    assert_true(sb.st_size > 5); /* written by put, as Kafka's println */
     assert_int_equal(sink->flush(&t, st), CD_OK);
 
     /* A struct whose schema is unknown cannot be printed: rejected, not fatal. */
@@ -482,13 +488,12 @@ static void test_sink_errors(void **state)
     assert_non_null(strstr(t.error, "couldn't find or create file"));
     assert_non_null(strstr(t.error, bad));
 
-    /* A full disk shows at flush, naming the file. */
+    /* A full disk fails the write, naming the file. */
     const char *full[] = {"file", "/dev/full", NULL};
     cd_task_t f = {.desc = sink, .config = full};
     assert_int_equal(sink->start(&f, &st), CD_OK);
     cd_record_t *rec = sink_record(NULL, host.value_string("x", 1));
-    assert_int_equal(sink->put(&f, st, &rec, 1), CD_OK);
-    assert_int_equal(sink->flush(&f, st), CD_FATAL);
+    assert_int_equal(sink->put(&f, st, &rec, 1), CD_FATAL);
     assert_non_null(strstr(f.error, "/dev/full"));
     sink->stop(&f, st);
 

@@ -1,6 +1,6 @@
 /* Unit tests for connectors/file/line_reader.c: Kafka's line terminators,
- * byte positions, input split anywhere, long lines, and the UTF-8 repair
- * Java's decoder does. */
+ * byte positions, input split anywhere, long lines.  (Ill-formed UTF-8 is
+ * repaired by the host's value_string, tested in test_data.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -200,38 +200,6 @@ static void test_reset_and_nul(void **state)
     line_reader_destroy(NULL);
 }
 
-static const struct {
-    const char *what, *in, *out; /* out NULL: valid, no copy */
-} utf8_cases[] = {
-    {"ASCII", "plain", NULL},
-    {"2, 3 and 4 bytes", "\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80", NULL},
-    {"stray continuation", "a\x80z", "a\xef\xbf\xbdz"},
-    {"invalid byte", "\xff", "\xef\xbf\xbd"},
-    {"truncated at the end", "a\xc3", "a\xef\xbf\xbd"},
-    {"truncated 3-byte sequence is one U+FFFD", "\xe2\x82z", "\xef\xbf\xbdz"},
-    {"truncated 4-byte sequence is one U+FFFD", "\xf0\x9f\x98z", "\xef\xbf\xbdz"},
-    {"overlong 2-byte", "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},
-    {"overlong 3-byte", "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
-    {"surrogate", "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
-    {"above U+10FFFF", "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
-    {"valid after invalid", "\xff\xc3\xa9", "\xef\xbf\xbd\xc3\xa9"},
-};
-
-static void test_utf8_repair(void **state)
-{
-    for (size_t i = 0; i < sizeof(utf8_cases) / sizeof(utf8_cases[0]); i++) {
-        char *out = NULL;
-        size_t out_len = 0;
-        int rc = line_utf8_repair(utf8_cases[i].in, strlen(utf8_cases[i].in), &out, &out_len);
-        if (utf8_cases[i].out == NULL ? rc != 0
-                                      : rc != 1 || out_len != strlen(utf8_cases[i].out) ||
-                                            memcmp(out, utf8_cases[i].out, out_len) != 0) {
-            fail_msg("%s: rc %d", utf8_cases[i].what, rc);
-        }
-        free(out);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,7 +207,6 @@ int main(void)
         cmocka_unit_test(test_any_split),
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_reset_and_nul),
-        cmocka_unit_test(test_utf8_repair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,7 +225,9 @@ typedef struct cd_host_api {
     cd_value_t *(*value_int)(cd_type_t type, int64_t v);   /* INT8..INT64 */
     cd_value_t *(*value_float)(cd_type_t type, double v);  /* FLOAT32, FLOAT64 */
     cd_value_t *(*value_bool)(bool v);
-    cd_value_t *(*value_string)(const char *s, size_t len); /* UTF-8; copies */
+    /* UTF-8; copies, replacing ill-formed sequences with U+FFFD as Java's
+     * decoder does. */
+    cd_value_t *(*value_string)(const char *s, size_t len);
     cd_value_t *(*value_bytes)(const void *data, size_t len); /* copies */
     cd_value_t *(*value_array)(void);
     void (*value_array_push)(cd_value_t *array, cd_value_t *item); /* takes item */

@@ -124,10 +124,7 @@ static void connector_start(herder_t *h, connector_t *c)
 {
     const cd_plugin_desc_t *desc = c->plugin->desc;
     cd_task_t *conn = task_context_new(c->name, -1, desc, c->config, h->offsets);
-    char err[512] = "";
-    if (desc->validate && desc->validate(conn, err, sizeof(err)) < 0) {
-        connector_fail(c, "the connector refused its config: %s", err[0] ? err : "no reason given");
-    } else if (desc->task_configs && desc->task_configs(conn, connector_config_tasks_max(c->config)) < 0) {
+    if (desc->task_configs && desc->task_configs(conn, connector_config_tasks_max(c->config)) < 0) {
         const char *why = task_context_error(conn);
         connector_fail(c, "task_configs failed: %s", why ? why : "no reason given");
     } else {
@@ -315,6 +312,17 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
     }
     char problems[2048];
     int n_problems = connector_config_check(config, plugin->desc, problems, sizeof(problems));
+    if (n_problems == 0 && plugin->desc->validate) {
+        /* The connector's own checks, on the config as given. */
+        cd_task_t *conn = task_context_new(name, -1, plugin->desc, config, NULL);
+        char why[1024] = "";
+        if (plugin->desc->validate(conn, why, sizeof(why)) < 0) {
+            const char *msg = why[0] ? why : task_context_error(conn);
+            snprintf(problems, sizeof(problems), "%s", msg ? msg : "the connector refused its config");
+            n_problems = 1;
+        }
+        task_context_free(conn);
+    }
     if (n_problems > 0) {
         snprintf(errstr, errstr_size,
                  "Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find "

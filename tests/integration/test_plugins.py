@@ -103,6 +103,16 @@ def test_failing_plugin_fails_only_its_task():
     for callback in cases:
         task = wait_for(lambda: failed("fail-" + callback), what="fail-%s to fail" % callback)
         assert "injected failure in %s" % callback in task["trace"], task
+    # Connector-level callbacks: validate refuses the config (400, as Kafka's
+    # config validation), task_configs fails the connector.
+    status, body = http(w, "POST", "/connectors", {"name": "fail-validate", "config": {
+        "connector.class": "FailingSource", "fail.in": "validate"}})
+    assert status == 400 and "injected failure in validate" in body["message"], body
+    status, body = http(w, "POST", "/connectors", {"name": "fail-task-configs", "config": {
+        "connector.class": "FailingSource", "fail.in": "task_configs"}})
+    assert status == 201, body
+    conn = http(w, "GET", "/connectors/fail-task-configs/status")[1]["connector"]
+    assert conn["state"] == "FAILED" and "injected failure in task_configs" in conn["trace"], conn
     wait_for(lambda: open(sink, "rb").read() == b"a\nb\n" if os.path.exists(sink) else False,
              what="the healthy pipeline")
     for name in ("healthy", "copy"):

@@ -137,19 +137,23 @@ def test_rest_connector_survives_restart():
     src, sink = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
     open(src, "wb").close()
     w = Worker().start()
-    status, body = http(w, "POST", "/connectors", {"name": "rest-source", "config": {
+    # Converters set per connector win over the worker's JsonConverter.
+    plain = {"value.converter": "org.apache.kafka.connect.storage.StringConverter"}
+    status, body = http(w, "POST", "/connectors", {"name": "rest-source", "config": dict(plain, **{
         "connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector",
-        "file": src, "topic": "rest-topic"}})
+        "file": src, "topic": "rest-topic"})})
     assert status == 201, body
     assert body["name"] == "rest-source" and body["type"] == "source" and body["tasks"] == [
         {"connector": "rest-source", "task": 0}], body
     assert http(w, "POST", "/connectors", {"name": "rest-source", "config": {
         "connector.class": "FileStreamSource", "topic": "t"}})[0] == 409
-    status, body = http(w, "PUT", "/connectors/rest-sink/config", {
-        "connector.class": "FileStreamSink", "file": sink, "topics": "rest-topic"})
+    status, body = http(w, "PUT", "/connectors/rest-sink/config", dict(plain, **{
+        "connector.class": "FileStreamSink", "file": sink, "topics": "rest-topic"}))
     assert status == 201, body
     append(src, b"one\ntwo\n")
     wait_for(lambda: read(sink) == b"one\ntwo\n", what="the REST pipeline")
+    res = harness.run(["kcat", "-b", w.bootstrap, "-C", "-t", "rest-topic", "-o", "beginning", "-e", "-q"])
+    assert res.stdout == b"one\ntwo\n", res.stdout  # plain text, not a JSON envelope
     # Statuses are in the status topic, in Kafka Connect's record format.
     res = harness.run(["kcat", "-b", w.bootstrap, "-C", "-t", "connect-status", "-o", "beginning", "-e", "-q",
                        "-f", "%k\t%s\n"])

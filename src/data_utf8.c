@@ -47,16 +47,40 @@ static size_t utf8_char(const unsigned char *s, size_t len, size_t *bad)
     return need;
 }
 
+/* Length of the well-formed prefix of s.  Text is mostly ASCII, so eight
+ * bytes at a time are checked for a high bit before any decoding. */
+static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint64_t word;
+        if (len - i >= 8 && (memcpy(&word, s + i, 8), (word & 0x8080808080808080ULL) == 0)) {
+            i += 8;
+            continue;
+        }
+        size_t bad = 0, ok = utf8_char(s + i, len - i, &bad);
+        if (!ok) {
+            break;
+        }
+        i += ok;
+    }
+    return i;
+}
+
 char *data_utf8_repair(const char *s, size_t len, size_t *out_len)
 {
-    /* Each replaced byte grows by at most two (1 byte -> 3 of U+FFFD). */
-    char *out = len < SIZE_MAX / 3 ? malloc(len * 3 + 1) : NULL;
+    const unsigned char *in = (const unsigned char *)s;
+    size_t valid = utf8_valid_prefix(in, len);
+    /* Well-formed (the usual case): one exact copy.  Otherwise each replaced
+     * byte grows by at most two (1 byte -> 3 of U+FFFD). */
+    size_t cap = valid == len ? len + 1 : (len < SIZE_MAX / 3 ? len * 3 + 1 : 0);
+    char *out = cap ? malloc(cap) : NULL;
     if (!out) {
         return NULL;
     }
-    const unsigned char *in = (const unsigned char *)s;
-    size_t n = 0;
-    for (size_t i = 0; i < len;) {
+    memcpy(out, in, valid);
+    size_t n = valid;
+    for (size_t i = valid; i < len;) {
         size_t bad = 0, ok = utf8_char(in + i, len - i, &bad);
         if (ok) {
             memcpy(out + n, in + i, ok);

@@ -17,7 +17,7 @@
 #include "data.h"
 #include "task_runner_internal.h"
 
-#define CONSUME_BATCH 500
+#define CONSUME_BATCH 2000
 #define CONSUME_TIMEOUT_MS 500
 #define RETRY_PAUSE_MS 1000
 
@@ -199,12 +199,19 @@ static bool setup(sink_t *s, char *err, size_t err_size)
     if (!runner_converters(r, &s->key_conv, &s->value_conv, &s->header_conv, err, err_size)) {
         return false;
     }
-    rd_kafka_conf_t *conf = runner_client_conf(r, "consumer.");
+    /* earliest: Kafka Connect's sink default.  queued.min.messages: once
+     * librdkafka 2.0's prefetch queue passes it, the fetcher pauses and only
+     * looks again up to a second later, even when the task emptied the queue
+     * at once; with small records the default (100000) made that pause the
+     * pipeline's pace.  The byte bound (queued.max.messages.kbytes) still
+     * caps the memory. */
+    static const char *const defaults[] = {"auto.offset.reset", "earliest", "queued.min.messages", "1000000", NULL};
+    rd_kafka_conf_t *conf = runner_client_conf(r, "consumer.", defaults);
     char group[512], e[256];
     snprintf(group, sizeof(group), "connect-%s", r->env.connector);
+    /* The group and manual commits are the worker's business, not the user's. */
     rd_kafka_conf_set(conf, "group.id", group, e, sizeof(e));
     rd_kafka_conf_set(conf, "enable.auto.commit", "false", e, sizeof(e));
-    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", e, sizeof(e)); /* Kafka Connect's sink default */
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_opaque(conf, s);
     s->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));

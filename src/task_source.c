@@ -18,7 +18,7 @@
 #include "data.h"
 #include "task_runner_internal.h"
 
-#define POLL_BATCH 1000
+#define POLL_BATCH 2000 /* Kafka's batch.size default: the most a poll may return */
 #define POLL_TIMEOUT_MS 1000
 #define RETRY_PAUSE_MS 1000
 
@@ -183,10 +183,9 @@ static bool setup(source_t *s, char *err, size_t err_size)
     if (!runner_converters(r, &s->key_conv, &s->value_conv, &s->header_conv, err, err_size)) {
         return false;
     }
-    rd_kafka_conf_t *conf = runner_client_conf(r, "producer.");
+    static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "5", NULL};
+    rd_kafka_conf_t *conf = runner_client_conf(r, "producer.", defaults);
     char e[256];
-    rd_kafka_conf_set(conf, "enable.idempotence", "true", e, sizeof(e));
-    rd_kafka_conf_set(conf, "linger.ms", "5", e, sizeof(e));
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, s);
     s->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));

@@ -44,7 +44,7 @@ make_file() {
         >"$WORK/in.txt"
 }
 
-start_worker() { # start_worker CONVERTER
+start_worker() { # start_worker CONVERTER [idle]
     BROKER_PORT=$(free_port)
     REST_PORT=$(free_port)
     rm -rf "$WORK/data" "$WORK/out.txt"
@@ -61,7 +61,9 @@ connector.class=FileStreamSink
 file=$WORK/out.txt
 topics=bench
 EOF
-    "$CONNECTD" standalone "$SRC/etc/connect-standalone.properties" "$WORK/source.properties" "$WORK/sink.properties" \
+    local connectors=("$WORK/source.properties" "$WORK/sink.properties")
+    [ "${2:-}" = idle ] && connectors=()
+    "$CONNECTD" standalone "$SRC/etc/connect-standalone.properties" "${connectors[@]}" \
         --override "broker.listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "broker.log.dirs=$WORK/data" \
         --override "listeners=http://127.0.0.1:$REST_PORT" \
         --override "key.converter=$1" --override "value.converter=$1" 2>"$WORK/worker.log" &
@@ -114,7 +116,7 @@ done
 
 # Idle worker: RSS, and how soon REST answers after the process starts.
 t0=$(now)
-start_worker org.apache.kafka.connect.storage.StringConverter
+start_worker org.apache.kafka.connect.storage.StringConverter idle
 until curl -sf "http://127.0.0.1:$REST_PORT/" >/dev/null 2>&1; do sleep 0.01; done
 rest_secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 sleep 2

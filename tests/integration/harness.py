@@ -299,6 +299,41 @@ def run(cmd, input=None, timeout=DEFAULT_TIMEOUT, check=True):
     return res
 
 
+def connectctl_path():
+    path = os.environ.get("CONNECTCTL")
+    if not path:
+        top = os.environ.get("TOP_BUILDDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+        path = os.path.join(top, "src", "connectctl")
+    return os.path.abspath(path)
+
+
+def ctl(broker, *args, input=None, check=True):
+    """Runs connectctl against `broker` (None: no --bootstrap-server);
+    returns (exit code, stdout, stderr) as text."""
+    cmd = [connectctl_path()] + list(args)
+    if broker is not None:
+        cmd += ["--bootstrap-server", broker.bootstrap]
+    res = run(cmd, input=input, check=check)
+    return res.returncode, res.stdout.decode("utf-8"), res.stderr.decode("utf-8")
+
+
+def http(worker, method, path, body=None):
+    """A REST call to a Worker; returns (status, parsed JSON or None)."""
+    import json
+    import urllib.error
+    import urllib.request
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(worker.rest + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read()
+            return resp.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        return e.code, json.loads(text) if text else None
+
+
 # ---- TAP ---------------------------------------------------------------------
 
 class _TestState:

@@ -9,23 +9,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Broker  # noqa: E402
-
-
-def connectctl_path():
-    path = os.environ.get("CONNECTCTL")
-    if not path:
-        top = os.environ.get("TOP_BUILDDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-        path = os.path.join(top, "src", "connectctl")
-    return os.path.abspath(path)
-
-
-def ctl(broker, *args, input=None, check=True):
-    cmd = [connectctl_path()] + list(args)
-    if broker is not None:
-        cmd += ["--bootstrap-server", broker.bootstrap]
-    res = harness.run(cmd, input=input, check=check)
-    return res.returncode, res.stdout.decode("utf-8"), res.stderr.decode("utf-8")
+from harness import Broker, ctl  # noqa: E402
 
 
 def started():

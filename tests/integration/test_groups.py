@@ -7,7 +7,6 @@ for bad group requests (raw requests through kproto).
 import os
 import subprocess
 import sys
-import threading
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -10,29 +10,14 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Worker, wait_for  # noqa: E402
+from harness import Worker, http, wait_for  # noqa: E402
 
 TOP_SRCDIR = os.path.abspath(os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")))
 TOP_BUILDDIR = os.path.abspath(os.environ.get("TOP_BUILDDIR", TOP_SRCDIR))
-
-
-def http(worker, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(worker.rest + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            text = resp.read()
-            return resp.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as e:
-        text = e.read()
-        return e.code, json.loads(text) if text else None
 
 
 def consume(worker, topic, count):

@@ -6,13 +6,11 @@ surviving a restart, and bad input on the command line.
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Broker, Worker, wait_for  # noqa: E402
+from harness import Broker, Worker, http, wait_for  # noqa: E402
 
 TOP_SRCDIR = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -52,20 +50,6 @@ def read(path):
             return f.read()
     except FileNotFoundError:
         return b""
-
-
-def http(worker, method, path, body=None):
-    """Returns (status, parsed JSON or None)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(worker.rest + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            text = resp.read()
-            return resp.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as e:
-        text = e.read()
-        return e.code, json.loads(text) if text else None
 
 
 LINES = [b"hello", "caf\u00e9 \u00fcber \u65e5\u672c\u8a9e \U0001f600".encode(), b"x" * 200000, b"", b"last line"]

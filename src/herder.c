@@ -12,33 +12,10 @@
 #include <jansson.h>
 
 #include "blog.h"
+#include "herder_internal.h"
 #include "connector_config.h"
 #include "task_context.h"
 #include "task_runner.h"
-
-typedef struct connector {
-    char *name;
-    properties_t *config;
-    const plugin_info_t *plugin; /* NULL when the class is gone (restored config) */
-    task_runner_t **tasks;
-    int n_tasks;
-    bool failed;
-    char trace[2048];
-} connector_t;
-
-struct herder {
-    pthread_mutex_t lock;
-    const worker_config_t *wcfg;
-    const char *bootstrap;
-    const plugin_registry_t *plugins;
-    offset_store_t *offsets;
-    kvtopic_t *configs;
-    kvtopic_t *statuses;
-    pthread_mutex_t status_lock; /* task threads write statuses */
-    char *worker_id;
-    connector_t **conns;
-    int n_conns;
-};
 
 herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
                         offset_store_t *offsets, kvtopic_t *configs, kvtopic_t *statuses, const char *worker_id)
@@ -59,7 +36,7 @@ herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, cons
     return h;
 }
 
-static connector_t *find(herder_t *h, const char *name)
+connector_t *herder_find(herder_t *h, const char *name)
 {
     for (int i = 0; i < h->n_conns; i++) {
         if (strcmp(h->conns[i]->name, name) == 0) {
@@ -119,6 +96,13 @@ static void connector_fail(connector_t *c, const char *fmt, ...)
     blog_error("connector %s failed: %s", c->name, c->trace);
 }
 
+/* Starts task `i` of c with its stored config. */
+static task_runner_t *task_start(herder_t *h, connector_t *c, int i)
+{
+    task_env_t env = {h->wcfg, h->bootstrap, h->offsets, c->plugin, c->name, i, c->task_configs[i], on_task_state, h};
+    return task_runner_start(&env);
+}
+
 /* Asks the plugin for task configs and starts one runner per config. */
 static void connector_start(herder_t *h, connector_t *c)
 {
@@ -130,13 +114,14 @@ static void connector_start(herder_t *h, connector_t *c)
     } else {
         int n = desc->task_configs ? task_context_task_config_count(conn) : 1;
         c->tasks = calloc((size_t)n + 1, sizeof(*c->tasks));
+        c->task_configs = calloc((size_t)n + 1, sizeof(*c->task_configs));
         for (int i = 0; i < n; i++) {
-            task_env_t env = {h->wcfg,     h->bootstrap,
-                              h->offsets,  c->plugin,
-                              c->name,     i,
-                              desc->task_configs ? task_context_task_config(conn, i) : c->config,
-                              on_task_state, h};
-            c->tasks[c->n_tasks++] = task_runner_start(&env);
+            const properties_t *config = desc->task_configs ? task_context_task_config(conn, i) : c->config;
+            c->task_configs[i] = properties_create();
+            for (size_t k = 0; k < properties_count(config); k++) {
+                properties_set(c->task_configs[i], properties_key_at(config, k), properties_value_at(config, k));
+            }
+            c->tasks[c->n_tasks++] = task_start(h, c, i);
         }
         blog_info("connector %s (%s) started with %d task%s", c->name, desc->name, n, n == 1 ? "" : "s");
     }
@@ -148,8 +133,10 @@ static void connector_free(connector_t *c)
 {
     for (int i = 0; i < c->n_tasks; i++) {
         task_runner_stop(c->tasks[i]);
+        properties_destroy(c->task_configs[i]);
     }
     free(c->tasks);
+    free(c->task_configs);
     properties_destroy(c->config);
     free(c->name);
     free(c);
@@ -261,7 +248,7 @@ void herder_restore(herder_t *h)
     for (int i = 0; i < r.n; i++) {
         if (r.configs[i]) {
             pthread_mutex_lock(&h->lock);
-            bool exists = find(h, r.names[i]) != NULL;
+            bool exists = herder_find(h, r.names[i]) != NULL;
             pthread_mutex_unlock(&h->lock);
             if (!exists) {
                 blog_info("restoring connector %s from %s", r.names[i], h->wcfg->config_topic);
@@ -331,7 +318,7 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
         return HERDER_BAD_REQUEST;
     }
     pthread_mutex_lock(&h->lock);
-    connector_t *old = find(h, name);
+    connector_t *old = herder_find(h, name);
     if (old && !update) {
         pthread_mutex_unlock(&h->lock);
         snprintf(errstr, errstr_size, "Connector %s already exists", name);
@@ -398,90 +385,69 @@ int herder_connector_count(herder_t *h)
     return n;
 }
 
-/* ---- JSON for REST ------------------------------------------------------------------- */
 
-static char *dump(json_t *doc)
+/* ---- restarts ----------------------------------------------------------------------- */
+
+/* @locks h->lock.  Stops task i and starts it again with the same config. */
+static void task_restart(herder_t *h, connector_t *c, int i)
 {
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    return text;
+    task_runner_stop(c->tasks[i]);
+    c->tasks[i] = task_start(h, c, i);
 }
 
-static const char *type_name(const connector_t *c)
+static bool task_failed(connector_t *c, int i)
 {
-    return c->plugin && c->plugin->desc->kind == CD_KIND_SINK ? "sink" : "source";
+    char trace[16];
+    return task_runner_state(c->tasks[i], trace, sizeof(trace)) == TASK_FAILED;
 }
 
-char *herder_json_connector_names(herder_t *h)
-{
-    json_t *names = json_array();
-    pthread_mutex_lock(&h->lock);
-    for (int i = 0; i < h->n_conns; i++) {
-        json_array_append_new(names, json_string(h->conns[i]->name));
-    }
-    pthread_mutex_unlock(&h->lock);
-    return dump(names);
-}
-
-char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result)
+herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed)
 {
     pthread_mutex_lock(&h->lock);
-    connector_t *c = find(h, name);
+    connector_t *c = herder_find(h, name);
     if (!c) {
         pthread_mutex_unlock(&h->lock);
-        *result = HERDER_NOT_FOUND;
-        return NULL;
+        return HERDER_NOT_FOUND;
     }
-    json_t *config = json_object(), *tasks = json_array();
-    for (size_t i = 0; i < properties_count(c->config); i++) {
-        json_object_set_new(config, properties_key_at(c->config, i), json_string(properties_value_at(c->config, i)));
-    }
-    for (int i = 0; i < c->n_tasks; i++) {
-        json_array_append_new(tasks, json_pack("{sssi}", "connector", c->name, "task", i));
-    }
-    json_t *doc = json_pack("{sssoso ss}", "name", c->name, "config", config, "tasks", tasks, "type", type_name(c));
-    pthread_mutex_unlock(&h->lock);
-    *result = HERDER_OK;
-    return dump(doc);
-}
-
-char *herder_json_connector_status(herder_t *h, const char *name, herder_result_t *result)
-{
-    pthread_mutex_lock(&h->lock);
-    connector_t *c = find(h, name);
-    if (!c) {
-        pthread_mutex_unlock(&h->lock);
-        *result = HERDER_NOT_FOUND;
-        return NULL;
-    }
-    json_t *conn = json_pack("{ssss}", "state", c->failed ? "FAILED" : "RUNNING", "worker_id", h->worker_id);
-    if (c->failed) {
-        json_object_set_new(conn, "trace", json_string(c->trace));
-    }
-    json_t *tasks = json_array();
-    for (int i = 0; i < c->n_tasks; i++) {
-        char trace[4096];
-        task_state_t state = task_runner_state(c->tasks[i], trace, sizeof(trace));
-        json_t *task = json_pack("{sissss}", "id", i, "state", task_state_name(state), "worker_id", h->worker_id);
-        if (state == TASK_FAILED) {
-            json_object_set_new(task, "trace", json_string(trace));
+    if (c->failed || !only_failed) {
+        /* The connector instance is its config and task configs: starting it
+         * again asks the plugin for task configs anew. */
+        blog_info("restarting connector %s", name);
+        c->failed = false;
+        c->trace[0] = '\0';
+        if (c->n_tasks == 0 || include_tasks) {
+            for (int i = 0; i < c->n_tasks; i++) {
+                task_runner_stop(c->tasks[i]);
+                properties_destroy(c->task_configs[i]);
+            }
+            free(c->tasks);
+            free(c->task_configs);
+            c->tasks = NULL;
+            c->task_configs = NULL;
+            c->n_tasks = 0;
+            connector_start(h, c);
+            include_tasks = false;
         }
-        json_array_append_new(tasks, task);
     }
-    json_t *doc = json_pack("{sssoso ss}", "name", c->name, "connector", conn, "tasks", tasks, "type", type_name(c));
+    for (int i = 0; include_tasks && i < c->n_tasks; i++) {
+        if (!only_failed || task_failed(c, i)) {
+            blog_info("restarting task %s-%d", name, i);
+            task_restart(h, c, i);
+        }
+    }
     pthread_mutex_unlock(&h->lock);
-    *result = HERDER_OK;
-    return dump(doc);
+    return HERDER_OK;
 }
 
-char *herder_json_plugins(herder_t *h)
+herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id)
 {
-    json_t *list = json_array();
-    for (size_t i = 0; i < plugin_registry_count(h->plugins); i++) {
-        const cd_plugin_desc_t *desc = plugin_registry_at(h->plugins, i)->desc;
-        json_array_append_new(list, json_pack("{ssssss}", "class", desc->name, "type",
-                                              desc->kind == CD_KIND_SINK ? "sink" : "source", "version",
-                                              desc->version ? desc->version : ""));
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = herder_find(h, name);
+    herder_result_t res = c && task_id >= 0 && task_id < c->n_tasks ? HERDER_OK : HERDER_NOT_FOUND;
+    if (res == HERDER_OK) {
+        blog_info("restarting task %s-%d", name, task_id);
+        task_restart(h, c, task_id);
     }
-    return dump(list);
+    pthread_mutex_unlock(&h->lock);
+    return res;
 }

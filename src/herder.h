@@ -59,11 +59,28 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
 /* DELETED or NOT_FOUND (or ERROR when the tombstone cannot be written). */
 herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size);
 
+/* POST /connectors/{c}/restart (KIP-745): the connector (when failed, or
+ * always unless only_failed) and with include_tasks its tasks (the failed
+ * ones with only_failed).  OK or NOT_FOUND. */
+herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed);
+/* POST /connectors/{c}/tasks/{t}/restart.  OK or NOT_FOUND. */
+herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id);
+
 /* JSON documents for REST, malloc'd; NULL with *result = NOT_FOUND. */
 char *herder_json_connector_names(herder_t *h);
 char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result);
 char *herder_json_connector_status(herder_t *h, const char *name, herder_result_t *result);
 char *herder_json_plugins(herder_t *h);
+/* GET /connectors?expand=status&expand=info: {name: {"status":..., "info":...}}. */
+char *herder_json_connectors_expanded(herder_t *h, bool status, bool info);
+/* GET /connectors/{c}/tasks: [{"id":{"connector","task"},"config":{...}}]. */
+char *herder_json_tasks(herder_t *h, const char *name, herder_result_t *result);
+/* GET /connectors/{c}/tasks/{t}/status. */
+char *herder_json_task_status(herder_t *h, const char *name, int task_id, herder_result_t *result);
+/* GET /connector-plugins/{p}/config: the plugin's config table as
+ * [{"name","type","required","default_value","importance","documentation",
+ * "group",...}]. */
+char *herder_json_plugin_config(herder_t *h, const char *plugin, herder_result_t *result);
 
 /* How many connectors exist (for the start-up log). */
 int herder_connector_count(herder_t *h);

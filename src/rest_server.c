@@ -12,7 +12,14 @@
  *   PUT    /connectors/{c}/config          create (201) or update (200)
  *   GET    /connectors/{c}/status          connector and task states
  *   DELETE /connectors/{c}                 204
+ *   GET    /connectors?expand=status&expand=info   {name: {"status", "info"}}
+ *   GET    /connectors/{c}/tasks           [{"id": {"connector", "task"}, "config"}]
+ *   GET    /connectors/{c}/tasks/{t}/status
+ *   POST   /connectors/{c}/restart[?includeTasks=&onlyFailed=]   204, or 202 + status
+ *   POST   /connectors/{c}/tasks/{t}/restart                     204
  *   GET    /connector-plugins              [{"class", "type", "version"}]
+ *   GET    /connector-plugins/{p}/config   the plugin's settings (ConfigKeyInfo)
+ *   GET    /health                         {"status": "healthy", "message"}
  * Errors are {"error_code": N, "message": "..."}; a client's mistake is
  * 4xx with a message saying what to fix, never 500.
  */
@@ -169,6 +176,82 @@ static char *config_of(rest_server_t *srv, const char *name, herder_result_t *re
     return text;
 }
 
+/* Whether query argument `name` is "true" (Kafka's boolean query params). */
+static bool query_flag(struct MHD_Connection *conn, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+    return v && strcasecmp(v, "true") == 0;
+}
+
+typedef struct expand {
+    bool status, info;
+} expand_t;
+
+static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    expand_t *ex = cls;
+    if (strcmp(key, "expand") == 0 && value) {
+        ex->status |= strcmp(value, "status") == 0;
+        ex->info |= strcmp(value, "info") == 0;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result list_connectors(rest_server_t *srv, struct MHD_Connection *conn)
+{
+    expand_t ex = {false, false};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &ex);
+    if (ex.status || ex.info) {
+        return send_json(conn, 200, herder_json_connectors_expanded(srv->herder, ex.status, ex.info));
+    }
+    return send_json(conn, 200, herder_json_connector_names(srv->herder));
+}
+
+static enum MHD_Result restart(rest_server_t *srv, struct MHD_Connection *conn, const char *name)
+{
+    bool include_tasks = query_flag(conn, "includeTasks"), only_failed = query_flag(conn, "onlyFailed");
+    char err[600];
+    snprintf(err, sizeof(err), "Connector %s not found", name);
+    herder_result_t res = herder_restart_connector(srv->herder, name, include_tasks, only_failed);
+    if (res != HERDER_OK) {
+        return send_error(conn, res, err);
+    }
+    if (!include_tasks && !only_failed) {
+        return send_json(conn, 204, NULL); /* Kafka: 204 without the flags */
+    }
+    return reply(conn, 202, err, herder_json_connector_status(srv->herder, name, &res));
+}
+
+/* /connectors/{c}/tasks... */
+static enum MHD_Result task_route(rest_server_t *srv, struct MHD_Connection *conn, const char *method,
+                                  const char *name, const char *rest)
+{
+    herder_result_t res;
+    char err[600], tail[32] = "";
+    int id = -1;
+    snprintf(err, sizeof(err), "Connector %s not found", name);
+    if (strcmp(rest, "/tasks") == 0) {
+        if (strcmp(method, "GET") != 0) {
+            return send_error(conn, 405, "HTTP 405 Method Not Allowed");
+        }
+        char *json = herder_json_tasks(srv->herder, name, &res);
+        return reply(conn, res, err, json);
+    }
+    if (sscanf(rest, "/tasks/%d%31s", &id, tail) < 1) {
+        return send_error(conn, 404, "HTTP 404 Not Found");
+    }
+    snprintf(err, sizeof(err), "Task %s-%d not found", name, id);
+    if (strcmp(tail, "/status") == 0 && strcmp(method, "GET") == 0) {
+        char *json = herder_json_task_status(srv->herder, name, id, &res);
+        return reply(conn, res, err, json);
+    }
+    if (strcmp(tail, "/restart") == 0 && strcmp(method, "POST") == 0) {
+        res = herder_restart_task(srv->herder, name, id);
+        return res == HERDER_OK ? send_json(conn, 204, NULL) : send_error(conn, res, err);
+    }
+    return send_error(conn, 404, "HTTP 404 Not Found");
+}
+
 static enum MHD_Result route(rest_server_t *srv, struct MHD_Connection *conn, const char *method, const char *url,
                              const request_t *req)
 {
@@ -177,17 +260,31 @@ static enum MHD_Result route(rest_server_t *srv, struct MHD_Connection *conn, co
     herder_result_t res = HERDER_OK;
     char name[512], rest[64] = "";
     if (strcmp(url, "/") == 0 && get) {
-        json_t *doc = json_pack("{sssss?}", "version", PACKAGE_VERSION, "commit", "", "kafka_cluster_id", srv->cluster_id);
+        json_t *doc = json_object();
+        json_object_set_new(doc, "version", json_string(PACKAGE_VERSION));
+        json_object_set_new(doc, "commit", json_string(""));
+        json_object_set_new(doc, "kafka_cluster_id", srv->cluster_id ? json_string(srv->cluster_id) : json_null());
         char *text = json_dumps(doc, JSON_COMPACT);
         json_decref(doc);
         return send_json(conn, 200, text);
     }
+    if (strcmp(url, "/health") == 0 && get) {
+        return send_json(conn, 200, strdup("{\"status\":\"healthy\",\"message\":\"Worker has completed startup "
+                                           "and is ready to handle requests.\"}"));
+    }
     if (strcmp(url, "/connector-plugins") == 0 && get) {
         return send_json(conn, 200, herder_json_plugins(srv->herder));
     }
+    if (strncmp(url, "/connector-plugins/", 19) == 0 && get && sscanf(url + 19, "%511[^/]%63s", name, rest) == 2 &&
+        strcmp(rest, "/config") == 0) {
+        char err[600];
+        snprintf(err, sizeof(err), "Unknown plugin %s: check GET /connector-plugins for the names", name);
+        char *json = herder_json_plugin_config(srv->herder, name, &res);
+        return reply(conn, res, err, json);
+    }
     if (strcmp(url, "/connectors") == 0) {
         if (get) {
-            return send_json(conn, 200, herder_json_connector_names(srv->herder));
+            return list_connectors(srv, conn);
         }
         if (post) {
             return create_connector(srv, conn, req);
@@ -216,6 +313,12 @@ static enum MHD_Result route(rest_server_t *srv, struct MHD_Connection *conn, co
         }
         if (strcmp(rest, "/config") == 0 && put) {
             return put_config(srv, conn, name, req);
+        }
+        if (strcmp(rest, "/restart") == 0 && post) {
+            return restart(srv, conn, name);
+        }
+        if (strncmp(rest, "/tasks", 6) == 0) {
+            return task_route(srv, conn, method, name, rest);
         }
         if (!rest[0] || strcmp(rest, "/status") == 0 || strcmp(rest, "/config") == 0) {
             return send_error(conn, 405, "HTTP 405 Method Not Allowed");

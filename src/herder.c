@@ -100,12 +100,16 @@ static void connector_fail(connector_t *c, const char *fmt, ...)
 static task_runner_t *task_start(herder_t *h, connector_t *c, int i)
 {
     task_env_t env = {h->wcfg, h->bootstrap, h->offsets, c->plugin, c->name, i, c->task_configs[i], on_task_state, h};
-    return task_runner_start(&env);
+    return task_runner_start(&env, c->target == HERDER_PAUSED);
 }
 
 /* Asks the plugin for task configs and starts one runner per config. */
 static void connector_start(herder_t *h, connector_t *c)
 {
+    if (c->target == HERDER_STOPPED) {
+        write_status(h, c->name, -1, "STOPPED", NULL);
+        return;
+    }
     const cd_plugin_desc_t *desc = c->plugin->desc;
     cd_task_t *conn = task_context_new(c->name, -1, desc, c->config, h->offsets);
     if (desc->task_configs && desc->task_configs(conn, connector_config_tasks_max(c->config)) < 0) {
@@ -167,7 +171,31 @@ void herder_destroy(herder_t *h)
 
 /* ---- the config topic ------------------------------------------------------------ */
 
-static int store_config(herder_t *h, const char *name, const properties_t *config, char *errstr, size_t errstr_size)
+/* Kafka's target-state record: "state" stays PAUSED for STOPPED, so older
+ * workers (which know only STARTED and PAUSED) do not start it. */
+static const char *target_record(herder_target_t target)
+{
+    switch (target) {
+    case HERDER_PAUSED:
+        return "{\"state\":\"PAUSED\",\"state.v2\":\"PAUSED\"}";
+    case HERDER_STOPPED:
+        return "{\"state\":\"PAUSED\",\"state.v2\":\"STOPPED\"}";
+    default:
+        return "{\"state\":\"STARTED\",\"state.v2\":\"STARTED\"}";
+    }
+}
+
+static int store_target(herder_t *h, const char *name, const char *record, char *errstr, size_t errstr_size)
+{
+    char key[1024];
+    snprintf(key, sizeof(key), "target-state-%s", name);
+    return h->configs ? kvtopic_write(h->configs, key, strlen(key), record, record ? strlen(record) : 0, errstr,
+                                      errstr_size)
+                      : 0;
+}
+
+static int store_config(herder_t *h, const char *name, const properties_t *config, herder_target_t target,
+                        char *errstr, size_t errstr_size)
 {
     if (!h->configs) {
         return 0;
@@ -187,9 +215,7 @@ static int store_config(herder_t *h, const char *name, const properties_t *confi
     free(text);
     json_decref(doc);
     if (rc == 0) {
-        const char *state = config ? "{\"state\":\"STARTED\",\"state.v2\":\"STARTED\"}" : NULL;
-        snprintf(key, sizeof(key), "target-state-%s", name);
-        rc = kvtopic_write(h->configs, key, strlen(key), state, state ? strlen(state) : 0, errstr, errstr_size);
+        rc = store_target(h, name, config ? target_record(target) : NULL, errstr, errstr_size);
     }
     return rc;
 }
@@ -197,14 +223,52 @@ static int store_config(herder_t *h, const char *name, const properties_t *confi
 typedef struct restored {
     char **names;
     properties_t **configs; /* NULL: deleted */
+    herder_target_t *targets;
     int n;
 } restored_t;
+
+/* The entry of connector `name` (added if new). */
+static int restored_slot(restored_t *r, const char *name)
+{
+    for (int i = 0; i < r->n; i++) {
+        if (strcmp(r->names[i], name) == 0) {
+            return i;
+        }
+    }
+    r->names = realloc(r->names, sizeof(char *) * (size_t)(r->n + 1));
+    r->configs = realloc(r->configs, sizeof(properties_t *) * (size_t)(r->n + 1));
+    r->targets = realloc(r->targets, sizeof(herder_target_t) * (size_t)(r->n + 1));
+    r->names[r->n] = strdup(name);
+    r->configs[r->n] = NULL;
+    r->targets[r->n] = HERDER_STARTED;
+    return r->n++;
+}
+
+static void on_target_record(restored_t *r, const char *name, const char *value, size_t value_len)
+{
+    json_t *doc = value ? json_loadb(value, value_len, 0, NULL) : NULL;
+    const char *state = json_string_value(json_object_get(doc, "state.v2"));
+    if (!state) {
+        state = json_string_value(json_object_get(doc, "state"));
+    }
+    int i = restored_slot(r, name);
+    r->targets[i] = state && strcmp(state, "PAUSED") == 0    ? HERDER_PAUSED
+                    : state && strcmp(state, "STOPPED") == 0 ? HERDER_STOPPED
+                                                             : HERDER_STARTED;
+    json_decref(doc);
+}
 
 static void on_config_record(void *opaque, const char *key, size_t key_len, const char *value, size_t value_len)
 {
     restored_t *r = opaque;
+    if (key_len > 13 && strncmp(key, "target-state-", 13) == 0) {
+        char *name = strndup(key + 13, key_len - 13);
+        on_target_record(r, name, value, value_len);
+        free(name);
+        return;
+    }
     if (key_len <= 10 || strncmp(key, "connector-", 10) != 0) {
-        return; /* target states, task configs: derived again at start */
+        return; /* task configs: derived again at start */
     }
     char *name = strndup(key + 10, key_len - 10);
     properties_t *config = NULL;
@@ -221,18 +285,10 @@ static void on_config_record(void *opaque, const char *key, size_t key_len, cons
         }
     }
     json_decref(doc);
-    for (int i = 0; i < r->n; i++) {
-        if (strcmp(r->names[i], name) == 0) {
-            properties_destroy(r->configs[i]);
-            r->configs[i] = config;
-            free(name);
-            return;
-        }
-    }
-    r->names = realloc(r->names, sizeof(char *) * (size_t)(r->n + 1));
-    r->configs = realloc(r->configs, sizeof(properties_t *) * (size_t)(r->n + 1));
-    r->names[r->n] = name;
-    r->configs[r->n++] = config;
+    int i = restored_slot(r, name);
+    properties_destroy(r->configs[i]);
+    r->configs[i] = config;
+    free(name);
 }
 
 void herder_restore(herder_t *h)
@@ -255,6 +311,8 @@ void herder_restore(herder_t *h)
                 herder_result_t res = herder_put_connector(h, r.names[i], r.configs[i], false, err, sizeof(err));
                 if (res != HERDER_CREATED) {
                     blog_error("stored connector %s cannot start: %s", r.names[i], err);
+                } else if (r.targets[i] != HERDER_STARTED) {
+                    herder_set_target(h, r.names[i], r.targets[i], err, sizeof(err));
                 }
             }
             properties_destroy(r.configs[i]);
@@ -263,6 +321,7 @@ void herder_restore(herder_t *h)
     }
     free(r.names);
     free(r.configs);
+    free(r.targets);
 }
 
 /* ---- create, update, delete -------------------------------------------------------- */
@@ -329,7 +388,8 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
     for (size_t i = 0; i < properties_count(config); i++) {
         properties_set(copy, properties_key_at(config, i), properties_value_at(config, i));
     }
-    if (store_config(h, name, copy, errstr, errstr_size) < 0) {
+    herder_target_t target = old ? old->target : HERDER_STARTED;
+    if (store_config(h, name, copy, target, errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);
         properties_destroy(copy);
         return HERDER_ERROR;
@@ -345,6 +405,7 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
     c->name = strdup(name);
     c->config = copy;
     c->plugin = plugin;
+    c->target = target;
     h->conns = realloc(h->conns, sizeof(connector_t *) * (size_t)(h->n_conns + 1));
     h->conns[h->n_conns++] = c;
     connector_start(h, c);
@@ -357,7 +418,7 @@ herder_result_t herder_delete_connector(herder_t *h, const char *name, char *err
     pthread_mutex_lock(&h->lock);
     for (int i = 0; i < h->n_conns; i++) {
         if (strcmp(h->conns[i]->name, name) == 0) {
-            if (store_config(h, name, NULL, errstr, errstr_size) < 0) {
+            if (store_config(h, name, NULL, HERDER_STARTED, errstr, errstr_size) < 0) {
                 pthread_mutex_unlock(&h->lock);
                 return HERDER_ERROR;
             }
@@ -385,6 +446,20 @@ int herder_connector_count(herder_t *h)
     return n;
 }
 
+
+/* @locks h->lock.  Stops and forgets every task of c (flushing and committing). */
+static void tasks_stop_all(connector_t *c)
+{
+    for (int i = 0; i < c->n_tasks; i++) {
+        task_runner_stop(c->tasks[i]);
+        properties_destroy(c->task_configs[i]);
+    }
+    free(c->tasks);
+    free(c->task_configs);
+    c->tasks = NULL;
+    c->task_configs = NULL;
+    c->n_tasks = 0;
+}
 
 /* ---- restarts ----------------------------------------------------------------------- */
 
@@ -416,15 +491,7 @@ herder_result_t herder_restart_connector(herder_t *h, const char *name, bool inc
         c->failed = false;
         c->trace[0] = '\0';
         if (c->n_tasks == 0 || include_tasks) {
-            for (int i = 0; i < c->n_tasks; i++) {
-                task_runner_stop(c->tasks[i]);
-                properties_destroy(c->task_configs[i]);
-            }
-            free(c->tasks);
-            free(c->task_configs);
-            c->tasks = NULL;
-            c->task_configs = NULL;
-            c->n_tasks = 0;
+            tasks_stop_all(c);
             connector_start(h, c);
             include_tasks = false;
         }
@@ -450,4 +517,39 @@ herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id)
     }
     pthread_mutex_unlock(&h->lock);
     return res;
+}
+
+/* ---- target states -------------------------------------------------------------------- */
+
+herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t target, char *errstr,
+                                  size_t errstr_size)
+{
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = herder_find(h, name);
+    if (!c) {
+        pthread_mutex_unlock(&h->lock);
+        snprintf(errstr, errstr_size, "Connector %s not found", name);
+        return HERDER_NOT_FOUND;
+    }
+    if (store_target(h, name, target_record(target), errstr, errstr_size) < 0) {
+        pthread_mutex_unlock(&h->lock);
+        return HERDER_ERROR;
+    }
+    herder_target_t before = c->target;
+    c->target = target;
+    if (target == HERDER_STOPPED) {
+        tasks_stop_all(c);
+        write_status(h, c->name, -1, "STOPPED", NULL);
+    } else if (before == HERDER_STOPPED) {
+        connector_start(h, c); /* tasks start paused or not, as the target says */
+    } else {
+        for (int i = 0; i < c->n_tasks; i++) {
+            task_runner_set_paused(c->tasks[i], target == HERDER_PAUSED);
+        }
+        write_status(h, c->name, -1, target == HERDER_PAUSED ? "PAUSED" : "RUNNING", NULL);
+    }
+    pthread_mutex_unlock(&h->lock);
+    blog_info("connector %s is now %s", name,
+              target == HERDER_PAUSED ? "PAUSED" : target == HERDER_STOPPED ? "STOPPED" : "STARTED");
+    return HERDER_OK;
 }

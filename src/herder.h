@@ -26,6 +26,13 @@
 
 typedef struct herder herder_t;
 
+/* What the user asked a connector to be (Kafka's target states). */
+typedef enum herder_target {
+    HERDER_STARTED,
+    HERDER_PAUSED,  /* tasks run but do not poll or consume */
+    HERDER_STOPPED, /* no tasks at all; the config stays */
+} herder_target_t;
+
 typedef enum herder_result {
     HERDER_OK = 200,
     HERDER_CREATED = 201,
@@ -58,6 +65,12 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
 
 /* DELETED or NOT_FOUND (or ERROR when the tombstone cannot be written). */
 herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size);
+
+/* PUT /connectors/{c}/pause, resume, stop: sets and stores the target
+ * state and applies it (resume from STOPPED starts the tasks again).  OK or
+ * NOT_FOUND (ERROR if the config topic cannot be written). */
+herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t target, char *errstr,
+                                  size_t errstr_size);
 
 /* POST /connectors/{c}/restart (KIP-745): the connector (when failed, or
  * always unless only_failed) and with include_tasks its tasks (the failed

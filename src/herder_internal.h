@@ -17,6 +17,7 @@ typedef struct connector {
     task_runner_t **tasks;
     properties_t **task_configs; /* what each task was started with */
     int n_tasks;
+    herder_target_t target;
     bool failed;
     char trace[2048];
 } connector_t;

@@ -57,7 +57,11 @@ static json_t *task_status_json(herder_t *h, connector_t *c, int i)
 /* ConnectorStateInfo: {"name","connector":{"state","worker_id","trace"?},"tasks","type"}. */
 static json_t *status_json(herder_t *h, connector_t *c)
 {
-    json_t *conn = json_pack("{ssss}", "state", c->failed ? "FAILED" : "RUNNING", "worker_id", h->worker_id);
+    const char *state = c->failed                        ? "FAILED"
+                        : c->target == HERDER_PAUSED  ? "PAUSED"
+                        : c->target == HERDER_STOPPED ? "STOPPED"
+                                                      : "RUNNING";
+    json_t *conn = json_pack("{ssss}", "state", state, "worker_id", h->worker_id);
     if (c->failed) {
         json_object_set_new(conn, "trace", json_string(c->trace));
     }

@@ -17,6 +17,7 @@
  *   GET    /connectors/{c}/tasks/{t}/status
  *   POST   /connectors/{c}/restart[?includeTasks=&onlyFailed=]   204, or 202 + status
  *   POST   /connectors/{c}/tasks/{t}/restart                     204
+ *   PUT    /connectors/{c}/pause, /resume  202;  /stop  204
  *   GET    /connector-plugins              [{"class", "type", "version"}]
  *   GET    /connector-plugins/{p}/config   the plugin's settings (ConfigKeyInfo)
  *   GET    /health                         {"status": "healthy", "message"}
@@ -130,12 +131,22 @@ static enum MHD_Result create_connector(rest_server_t *srv, struct MHD_Connectio
     }
     char err[4096] = "";
     const char *name = json_string_value(json_object_get(doc, "name"));
+    const char *initial = json_string_value(json_object_get(doc, "initial_state"));
     properties_t *config = config_from_json(json_object_get(doc, "config"), err, sizeof(err));
     herder_result_t res = HERDER_BAD_REQUEST;
+    herder_target_t target = HERDER_STARTED;
+    bool initial_ok = !initial || strcmp(initial, "RUNNING") == 0 ||
+                      (strcmp(initial, "PAUSED") == 0 && (target = HERDER_PAUSED)) ||
+                      (strcmp(initial, "STOPPED") == 0 && (target = HERDER_STOPPED));
     if (!name || !*name) {
         snprintf(err, sizeof(err), "the request needs a \"name\" (string) and a \"config\" (object)");
+    } else if (!initial_ok) {
+        snprintf(err, sizeof(err), "initial_state must be RUNNING, PAUSED or STOPPED, got '%s'", initial);
     } else if (config) {
         res = herder_put_connector(srv->herder, name, config, false, err, sizeof(err));
+        if (res == HERDER_CREATED && target != HERDER_STARTED) {
+            herder_set_target(srv->herder, name, target, err, sizeof(err));
+        }
     }
     char *info = res == HERDER_CREATED ? herder_json_connector_info(srv->herder, name, &(herder_result_t){0}) : NULL;
     properties_destroy(config);
@@ -316,6 +327,15 @@ static enum MHD_Result route(rest_server_t *srv, struct MHD_Connection *conn, co
         }
         if (strcmp(rest, "/restart") == 0 && post) {
             return restart(srv, conn, name);
+        }
+        if (put && (strcmp(rest, "/pause") == 0 || strcmp(rest, "/resume") == 0 || strcmp(rest, "/stop") == 0)) {
+            herder_target_t target = rest[1] == 'p' ? HERDER_PAUSED : rest[1] == 's' ? HERDER_STOPPED : HERDER_STARTED;
+            char why[600];
+            res = herder_set_target(srv->herder, name, target, why, sizeof(why));
+            if (res != HERDER_OK) {
+                return send_error(conn, res, why);
+            }
+            return send_json(conn, target == HERDER_STOPPED ? 204 : 202, NULL); /* Kafka's codes */
         }
         if (strncmp(rest, "/tasks", 6) == 0) {
             return task_route(srv, conn, method, name, rest);

@@ -14,7 +14,7 @@
 
 const char *task_state_name(task_state_t state)
 {
-    static const char *const names[] = {"UNASSIGNED", "RUNNING", "FAILED", "STOPPED"};
+    static const char *const names[] = {"UNASSIGNED", "RUNNING", "FAILED", "STOPPED", "PAUSED"};
     return names[state];
 }
 
@@ -132,7 +132,7 @@ static void *task_main(void *arg)
     return NULL;
 }
 
-task_runner_t *task_runner_start(const task_env_t *env)
+task_runner_t *task_runner_start(const task_env_t *env, bool paused)
 {
     task_runner_t *r = calloc(1, sizeof(*r));
     if (!r) {
@@ -148,6 +148,7 @@ task_runner_t *task_runner_start(const task_env_t *env)
     r->env.connector = r->connector = strdup(env->connector);
     pthread_mutex_init(&r->lock, NULL);
     r->state = TASK_UNASSIGNED;
+    atomic_store(&r->paused, paused);
     r->ctx = task_context_new(env->connector, env->task_id, env->plugin->desc, r->config, env->offsets);
     pthread_create(&r->thread, NULL, task_main, r);
     return r;
@@ -170,10 +171,19 @@ void task_runner_stop(task_runner_t *r)
     free(r);
 }
 
+void task_runner_set_paused(task_runner_t *r, bool paused)
+{
+    atomic_store(&r->paused, paused);
+    if (r->env.on_state && r->state == TASK_RUNNING) {
+        r->env.on_state(r->env.on_state_opaque, r->env.connector, r->env.task_id,
+                        paused ? TASK_PAUSED : TASK_RUNNING, NULL);
+    }
+}
+
 task_state_t task_runner_state(task_runner_t *r, char *trace, size_t trace_size)
 {
     pthread_mutex_lock(&r->lock);
-    task_state_t state = r->state;
+    task_state_t state = r->state == TASK_RUNNING && atomic_load(&r->paused) ? TASK_PAUSED : r->state;
     snprintf(trace, trace_size, "%s", state == TASK_FAILED ? r->trace : "");
     pthread_mutex_unlock(&r->lock);
     return state;

@@ -24,6 +24,7 @@ typedef enum task_state {
     TASK_RUNNING,
     TASK_FAILED,
     TASK_STOPPED,
+    TASK_PAUSED,
 } task_state_t;
 
 const char *task_state_name(task_state_t state); /* Kafka's names: "RUNNING", ... */
@@ -43,12 +44,17 @@ typedef struct task_env {
     void *on_state_opaque;
 } task_env_t;
 
-/* Starts the task's thread. */
-task_runner_t *task_runner_start(const task_env_t *env);
+/* Starts the task's thread, paused or not. */
+task_runner_t *task_runner_start(const task_env_t *env, bool paused);
 
 /* Asks the task to stop, waits for it (flush and commit included) and
  * frees it.  NULL is fine. */
 void task_runner_stop(task_runner_t *runner);
+
+/* PUT /connectors/{c}/pause and resume: a paused source does not poll, a
+ * paused sink consumes nothing (its partitions are paused, so it stays in
+ * its group).  Any thread. */
+void task_runner_set_paused(task_runner_t *runner, bool paused);
 
 /* The state and, when FAILED, the trace (copied into trace, "" otherwise). */
 task_state_t task_runner_state(task_runner_t *runner, char *trace, size_t trace_size);

@@ -22,6 +22,7 @@ struct task_runner {
     cd_task_t *ctx;
     void *plugin_state;
     atomic_bool started;       /* start() succeeded: wakeup and stop may be called */
+    atomic_bool paused;        /* the connector's target state is PAUSED */
     pthread_t thread;
     pthread_mutex_t lock;      /* guards state and trace */
     task_state_t state;

@@ -53,11 +53,29 @@ static bool commit_consumed(sink_t *s)
     return true;
 }
 
+/* Pauses (or resumes) fetching of every assigned partition; the consumer
+ * keeps polling, so it stays in its group. */
+static void pause_assignment(rd_kafka_t *rk, bool pause)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    if (rd_kafka_assignment(rk, &parts) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (pause) {
+            rd_kafka_pause_partitions(rk, parts);
+        } else {
+            rd_kafka_resume_partitions(rk, parts);
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+    }
+}
+
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     sink_t *s = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         rd_kafka_assign(rk, parts);
+        if (atomic_load(&s->r->paused)) {
+            rd_kafka_pause_partitions(rk, parts); /* a paused task stays paused across rebalances */
+        }
     } else {
         if (s->r->started) {
             commit_consumed(s);
@@ -239,7 +257,12 @@ void sink_task_run(task_runner_t *r)
     rd_kafka_message_t *msgs[CONSUME_BATCH];
     int64_t last_commit = runner_now_ms();
     const cd_host_api_t *api = worker_host_api();
+    bool partitions_paused = false;
     while (!s.failed && !api->is_stopping(r->ctx)) {
+        if (atomic_load(&r->paused) != partitions_paused) {
+            partitions_paused = !partitions_paused;
+            pause_assignment(s.consumer, partitions_paused);
+        }
         ssize_t n = rd_kafka_consume_batch_queue(queue, CONSUME_TIMEOUT_MS, msgs, CONSUME_BATCH);
         if (n > 0) {
             put_batch(&s, msgs, n);

@@ -21,6 +21,7 @@
 #define POLL_BATCH 2000 /* Kafka's batch.size default: the most a poll may return */
 #define POLL_TIMEOUT_MS 1000
 #define RETRY_PAUSE_MS 1000
+#define PAUSED_WAIT_MS 100
 
 typedef struct pending {
     char **partitions; /* JSON */
@@ -213,6 +214,10 @@ void source_task_run(task_runner_t *r)
     int64_t last_commit = runner_now_ms();
     bool ok = true;
     while (ok && !api->is_stopping(r->ctx)) {
+        if (atomic_load(&r->paused)) {
+            rd_kafka_poll(s.producer, PAUSED_WAIT_MS); /* deliveries still complete */
+            continue;
+        }
         size_t n = 0;
         cd_rc_t rc = desc->poll(r->ctx, r->plugin_state, recs, POLL_BATCH, &n, POLL_TIMEOUT_MS);
         if (rc == CD_RETRY) {

@@ -89,4 +89,53 @@ def test_tasks_expand_and_restarts():
     w.stop()
 
 
+def test_pause_resume_stop_survive_restart():
+    """pause (202) stops the flow, resume (202) restarts it, stop (204)
+    removes the tasks; target states are stored and survive a restart;
+    initial_state on create"""
+    tmp = harness.tmpdir()
+    src, sink = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+    open(src, "w").close()
+    w = Worker().start()
+    assert http(w, "POST", "/connectors", {"name": "src", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "p"}})[0] == 201
+    assert http(w, "POST", "/connectors", {"name": "snk", "config": {
+        "connector.class": "FileStreamSink", "file": sink, "topics": "p"}})[0] == 201
+
+    def read():
+        return open(sink, "rb").read() if os.path.exists(sink) else b""
+
+    def states(name):
+        body = http(w, "GET", "/connectors/%s/status" % name)[1]
+        return body["connector"]["state"], [t["state"] for t in body["tasks"]]
+
+    with open(src, "ab") as f:
+        f.write(b"one\n")
+    wait_for(lambda: read() == b"one\n", what="the first line")
+    assert http(w, "PUT", "/connectors/snk/pause") == (202, None)
+    wait_for(lambda: states("snk") == ("PAUSED", ["PAUSED"]), what="the sink paused")
+    with open(src, "ab") as f:
+        f.write(b"two\n")
+    assert http(w, "PUT", "/connectors/src/stop") == (204, None)
+    assert states("src") == ("STOPPED", []), states("src")
+    assert read() == b"one\n", "a paused sink writes nothing"
+
+    w.stop()
+    w.start()
+    assert states("src") == ("STOPPED", []) and states("snk")[0] == "PAUSED", (states("src"), states("snk"))
+    assert http(w, "PUT", "/connectors/src/resume") == (202, None)
+    assert http(w, "PUT", "/connectors/snk/resume") == (202, None)
+    wait_for(lambda: read() == b"one\ntwo\n", what="the flow after resume")
+    assert states("src") == ("RUNNING", ["RUNNING"]) and states("snk") == ("RUNNING", ["RUNNING"])
+    assert http(w, "PUT", "/connectors/nope/pause")[0] == 404
+
+    status, body = http(w, "POST", "/connectors", {"name": "later", "initial_state": "STOPPED", "config": {
+        "connector.class": "FileStreamSink", "file": sink, "topics": "p"}})
+    assert status == 201 and states("later") == ("STOPPED", []), body
+    status, body = http(w, "POST", "/connectors", {"name": "odd", "initial_state": "SLEEPING", "config": {
+        "connector.class": "FileStreamSink", "file": sink, "topics": "p"}})
+    assert status == 400 and "initial_state" in body["message"], body
+    w.stop()
+
+
 harness.main(globals())

@@ -133,7 +133,8 @@ static void connector_start(herder_t *h, connector_t *c)
     task_context_free(conn);
 }
 
-static void connector_free(connector_t *c)
+/* @locks h->lock.  Stops and forgets every task of c (flushing and committing). */
+static void tasks_stop_all(connector_t *c)
 {
     for (int i = 0; i < c->n_tasks; i++) {
         task_runner_stop(c->tasks[i]);
@@ -141,6 +142,14 @@ static void connector_free(connector_t *c)
     }
     free(c->tasks);
     free(c->task_configs);
+    c->tasks = NULL;
+    c->task_configs = NULL;
+    c->n_tasks = 0;
+}
+
+static void connector_free(connector_t *c)
+{
+    tasks_stop_all(c);
     properties_destroy(c->config);
     free(c->name);
     free(c);
@@ -446,20 +455,6 @@ int herder_connector_count(herder_t *h)
     return n;
 }
 
-
-/* @locks h->lock.  Stops and forgets every task of c (flushing and committing). */
-static void tasks_stop_all(connector_t *c)
-{
-    for (int i = 0; i < c->n_tasks; i++) {
-        task_runner_stop(c->tasks[i]);
-        properties_destroy(c->task_configs[i]);
-    }
-    free(c->tasks);
-    free(c->task_configs);
-    c->tasks = NULL;
-    c->task_configs = NULL;
-    c->n_tasks = 0;
-}
 
 /* ---- restarts ----------------------------------------------------------------------- */
 

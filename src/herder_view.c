@@ -22,11 +22,25 @@ static const char *type_name(const connector_t *c)
     return c->plugin && c->plugin->desc->kind == CD_KIND_SINK ? "sink" : "source";
 }
 
-static json_t *config_json(const properties_t *config)
+/* Whether the connector's config table declares `key` a PASSWORD. */
+static bool is_password(const connector_t *c, const char *key)
+{
+    for (const cd_config_def_t *def = c->plugin ? c->plugin->desc->config : NULL; def && def->name; def++) {
+        if (def->type == CD_CFG_PASSWORD && strcmp(def->name, key) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A config as REST shows it: PASSWORD settings as "[hidden]", in every
+ * response (Kafka masks them only in some). */
+static json_t *config_json(const connector_t *c, const properties_t *config)
 {
     json_t *obj = json_object();
     for (size_t i = 0; i < properties_count(config); i++) {
-        json_object_set_new(obj, properties_key_at(config, i), json_string(properties_value_at(config, i)));
+        const char *key = properties_key_at(config, i);
+        json_object_set_new(obj, key, json_string(is_password(c, key) ? "[hidden]" : properties_value_at(config, i)));
     }
     return obj;
 }
@@ -38,7 +52,7 @@ static json_t *info_json(const connector_t *c)
     for (int i = 0; i < c->n_tasks; i++) {
         json_array_append_new(tasks, json_pack("{sssi}", "connector", c->name, "task", i));
     }
-    return json_pack("{sssoso ss}", "name", c->name, "config", config_json(c->config), "tasks", tasks, "type",
+    return json_pack("{sssoso ss}", "name", c->name, "config", config_json(c, c->config), "tasks", tasks, "type",
                      type_name(c));
 }
 
@@ -122,7 +136,7 @@ static json_t *tasks_of(herder_t *h, connector_t *c)
     json_t *tasks = json_array();
     for (int i = 0; i < c->n_tasks; i++) {
         json_t *id = json_pack("{sssi}", "connector", c->name, "task", i);
-        json_array_append_new(tasks, json_pack("{soso}", "id", id, "config", config_json(c->task_configs[i])));
+        json_array_append_new(tasks, json_pack("{soso}", "id", id, "config", config_json(c, c->task_configs[i])));
     }
     return tasks;
 }

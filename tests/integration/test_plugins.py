@@ -93,6 +93,15 @@ def test_failing_plugin_fails_only_its_task():
     for callback in cases:
         task = wait_for(lambda: failed("fail-" + callback), what="fail-%s to fail" % callback)
         assert "injected failure in %s" % callback in task["trace"], task
+    # PASSWORD settings are masked in every response that shows a config.
+    status, body = http(w, "POST", "/connectors", {"name": "secretive", "config": {
+        "connector.class": "FailingSink", "fail.in": "flush", "fail.after": "1000000", "topics": "fine",
+        "fail.password": "hunter2"}})
+    assert status == 201 and body["config"]["fail.password"] == "[hidden]", body
+    for path in ("/connectors/secretive", "/connectors/secretive/config", "/connectors/secretive/tasks",
+                 "/connectors?expand=info"):
+        text = json.dumps(http(w, "GET", path)[1])
+        assert "hunter2" not in text and "[hidden]" in text, (path, text)
     # Connector-level callbacks: validate refuses the config (400, as Kafka's
     # config validation), task_configs fails the connector.
     status, body = http(w, "POST", "/connectors", {"name": "fail-validate", "config": {

@@ -123,6 +123,10 @@ static const char *const sink_callbacks[] = {"validate", "task_configs", "start"
          .doc = "How many calls of that callback succeed before it fails.",          \
          .min = 0,                                                                   \
          .max = INT64_MAX},                                                          \
+        {.name = "fail.password",                                                    \
+         .type = CD_CFG_PASSWORD,                                                    \
+         .importance = CD_IMPORTANCE_LOW,                                            \
+         .doc = "Unused: a secret the worker must never show back."},                \
         {.name = NULL},                                                              \
     }
 

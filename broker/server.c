@@ -657,7 +657,3 @@ const char *kconn_peer(const kconn_t *conn)
     return conn->peer;
 }
 
-server_t *kconn_server(const kconn_t *conn)
-{
-    return conn->worker->srv;
-}

@@ -99,6 +99,5 @@ void server_wake_all(server_t *srv);
 const char *kconn_local_host(const kconn_t *conn);
 int kconn_local_port(const kconn_t *conn);
 const char *kconn_peer(const kconn_t *conn);
-server_t *kconn_server(const kconn_t *conn);
 
 #endif

@@ -632,11 +632,6 @@ partition_t *topic_partition(topic_t *topic, int32_t index)
     return index >= 0 && index < topic->n_partitions ? topic->partitions[index] : NULL;
 }
 
-const broker_config_t *topics_config(const topics_t *topics)
-{
-    return topics->cfg;
-}
-
 /* ---- changes -------------------------------------------------------------- */
 
 kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,

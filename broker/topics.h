@@ -111,8 +111,6 @@ void topics_maintain(topics_t *topics, int64_t now_ms, bool retention_due, bool 
  * registry lock. */
 void topics_write_checkpoints(topics_t *topics);
 
-const broker_config_t *topics_config(const topics_t *topics);
-
 /* Allocates a new idempotent producer id, unique across restarts (ids are
  * reserved in blocks recorded in <first log.dir>/producer-id-block).
  * Thread-safe.  -1 on a storage error. */

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <librdkafka/rdkafka.h>
 
 #include "blog.h"
 #include "commands.h"
@@ -101,23 +100,6 @@ static void load_plugins(standalone_t *s)
              s->wcfg.plugin_path ? "," : "", plugin_builtin_dir());
     s->plugins = plugin_registry_load(path, worker_host_api());
     blog_info("%zu connector plugins loaded", plugin_registry_count(s->plugins));
-}
-
-static char *cluster_id(const char *bootstrap)
-{
-    char err[256];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof(err));
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-    char *id = rk ? rd_kafka_clusterid(rk, 10000) : NULL;
-    char *copy = id ? strdup(id) : NULL;
-    if (id) {
-        rd_kafka_mem_free(rk, id);
-    }
-    if (rk) {
-        rd_kafka_destroy(rk);
-    }
-    return copy;
 }
 
 /* A connector file: JSON (flat config, or {"name","config"}) or properties. */
@@ -202,7 +184,7 @@ static int start(standalone_t *s)
         fprintf(stderr, "connectd standalone: %s\n", err);
         return EXIT_RUNTIME;
     }
-    char *cid = cluster_id(s->bootstrap);
+    char *cid = kvtopic_cluster_id(configs);
     char worker_id[300], host[256] = "localhost";
     gethostname(host, sizeof(host));
     const char *port = strrchr(s->wcfg.listeners, ':');

@@ -112,6 +112,25 @@ rd_kafka_event_t *ctl_admin_await(rd_kafka_queue_t *queue, const ctl_common_t *c
     return ev;
 }
 
+rd_kafka_t *ctl_admin_new(const ctl_common_t *common, int *rc)
+{
+    rd_kafka_conf_t *conf = ctl_conf_new(common);
+    char err[512];
+    /* Metadata lookups must not create the topics they look at. */
+    rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", err, sizeof(err));
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+    if (!rk) {
+        *rc = ctl_fail("%s", err);
+        return NULL;
+    }
+    if (!ctl_broker_reachable(rk, common)) {
+        rd_kafka_destroy(rk);
+        *rc = CTL_EXIT_FAIL;
+        return NULL;
+    }
+    return rk;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,

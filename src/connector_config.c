@@ -1,7 +1,9 @@
 /*
  * connector_config.c - checking a connector config before the connector
  * starts: Kafka Connect's common keys (connector.class, tasks.max, topics
- * or topics.regex for sinks) and the plugin's own config table.  All
+ * or topics.regex for sinks) and the plugin's own config table, whose values
+ * plugin_config_check judges by the rules the loader applies to the table's
+ * defaults.  All
  * problems are reported at once, in Kafka's wording, so a user fixes them
  * in one go.
  */
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "plugin_loader.h"
 
 /* Appends one problem to the message. */
 static void problem(char *errstr, size_t errstr_size, int *count, const char *fmt, ...)
@@ -40,47 +44,9 @@ static bool is_int(const char *v, int64_t min, int64_t max)
     return *v && !*end && !errno && n >= min && n <= max;
 }
 
-/* One value against its row of the plugin's table. */
-static void check_value(const cd_config_def_t *def, const char *v, char *errstr, size_t errstr_size, int *count)
-{
-    char why[512] = "";
-    bool bounded = def->min < def->max;
-    switch (def->type) {
-    case CD_CFG_INT:
-        if (!is_int(v, bounded ? def->min : INT32_MIN, bounded ? def->max : INT32_MAX)) {
-            problem(errstr, errstr_size, count, "Invalid value %s for configuration %s: Not a number of type INT or out of range", v, def->name);
-            return;
-        }
-        break;
-    case CD_CFG_LONG:
-        if (!is_int(v, bounded ? def->min : INT64_MIN, bounded ? def->max : INT64_MAX)) {
-            problem(errstr, errstr_size, count, "Invalid value %s for configuration %s: Not a number of type LONG or out of range", v, def->name);
-            return;
-        }
-        break;
-    case CD_CFG_BOOLEAN:
-        if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0) {
-            problem(errstr, errstr_size, count, "Invalid value %s for configuration %s: Expected value to be either true or false", v, def->name);
-            return;
-        }
-        break;
-    default:
-        break;
-    }
-    if (def->choices) {
-        bool found = false;
-        for (const char *const *c = def->choices; *c && !found; c++) {
-            found = strcmp(*c, v) == 0;
-        }
-        if (!found) {
-            problem(errstr, errstr_size, count, "Invalid value %s for configuration %s: not one of the allowed values", v, def->name);
-            return;
-        }
-    }
-    if (def->validate && def->validate(v, why, sizeof(why)) != 0) {
-        problem(errstr, errstr_size, count, "Invalid value %s for configuration %s: %s", v, def->name, why);
-    }
-}
+/* The most tasks one connector may ask for: each is a thread, and a typo
+ * (tasks.max=1000000) must be a 400, not a worker brought down. */
+#define TASKS_MAX_LIMIT 1000
 
 int connector_config_check(const properties_t *config, const cd_plugin_desc_t *desc, char *errstr,
                            size_t errstr_size)
@@ -88,8 +54,10 @@ int connector_config_check(const properties_t *config, const cd_plugin_desc_t *d
     int count = 0;
     errstr[0] = '\0';
     const char *tasks_max = properties_get(config, "tasks.max");
-    if (tasks_max && !is_int(tasks_max, 1, INT32_MAX)) {
-        problem(errstr, errstr_size, &count, "Invalid value %s for configuration %s: Value must be at least 1", tasks_max, "tasks.max");
+    if (tasks_max && !is_int(tasks_max, 1, TASKS_MAX_LIMIT)) {
+        problem(errstr, errstr_size, &count,
+                "Invalid value %s for configuration tasks.max: Value must be between 1 and %d", tasks_max,
+                TASKS_MAX_LIMIT);
     }
     if (desc->kind == CD_KIND_SINK) {
         const char *topics = properties_get(config, "topics"), *regex = properties_get(config, "topics.regex");
@@ -106,7 +74,10 @@ int connector_config_check(const properties_t *config, const cd_plugin_desc_t *d
             problem(errstr, errstr_size, &count, "Missing required configuration \"%s\" which has no default value.",
                     def->name);
         } else if (v) {
-            check_value(def, v, errstr, errstr_size, &count);
+            char why[512];
+            if (plugin_config_check(def, v, why, sizeof(why)) != 0) {
+                problem(errstr, errstr_size, &count, "Invalid value %s for configuration %s: %s", v, def->name, why);
+            }
         }
     }
     return count;
@@ -115,5 +86,5 @@ int connector_config_check(const properties_t *config, const cd_plugin_desc_t *d
 int connector_config_tasks_max(const properties_t *config)
 {
     const char *v = properties_get(config, "tasks.max");
-    return v && is_int(v, 1, INT32_MAX) ? atoi(v) : 1;
+    return v && is_int(v, 1, TASKS_MAX_LIMIT) ? atoi(v) : 1;
 }

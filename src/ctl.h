@@ -48,6 +48,11 @@ void ctl_json_string(const char *s);
  * request-level error. */
 rd_kafka_event_t *ctl_admin_await(rd_kafka_queue_t *queue, const ctl_common_t *common);
 
+/* An admin client (a producer handle that never produces) whose metadata
+ * lookups never create topics, after checking that a broker answers.
+ * NULL after printing why (then *rc is the exit code). */
+rd_kafka_t *ctl_admin_new(const ctl_common_t *common, int *rc);
+
 int ctl_topics(int argc, char **argv);
 int ctl_produce(int argc, char **argv);
 int ctl_consume(int argc, char **argv);

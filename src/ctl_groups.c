@@ -351,16 +351,9 @@ int ctl_groups(int argc, char **argv)
     if (!parse_args(argc, argv, &a)) {
         return CTL_EXIT_USAGE;
     }
-    rd_kafka_conf_t *conf = ctl_conf_new(&a.common);
-    char err[512];
-    /* Metadata lookups of --topic must not create the topic. */
-    rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", err, sizeof(err));
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-    if (!rk) {
-        return ctl_fail("%s", err);
-    }
     int rc = CTL_EXIT_FAIL;
-    if (ctl_broker_reachable(rk, &a.common)) {
+    rd_kafka_t *rk = ctl_admin_new(&a.common, &rc);
+    if (rk) {
         rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
         switch (a.op) {
         case GROUPS_LIST:
@@ -379,7 +372,7 @@ int ctl_groups(int argc, char **argv)
             break;
         }
         rd_kafka_queue_destroy(q);
+        rd_kafka_destroy(rk);
     }
-    rd_kafka_destroy(rk);
     return rc;
 }

@@ -33,11 +33,6 @@ void data_record_set_kafka(cd_record_t *rec, const char *topic, int32_t partitio
  * borrowed from the record. */
 const cd_value_t *data_record_source_partition(const cd_record_t *rec);
 const cd_value_t *data_record_source_offset(const cd_record_t *rec);
-/* Takes the key/value (and their schemas) out of the record, leaving nulls;
- * the caller owns what it gets.  Used when converting without copying. */
-void data_record_take_key(cd_record_t *rec, cd_schema_t **schema, cd_value_t **value);
-void data_record_take_value(cd_record_t *rec, cd_schema_t **schema, cd_value_t **value);
-
 /* A value as JSON text (schemaless: maps as objects, bytes base64), for
  * source partitions and offsets in the offsets topic and for log lines.
  * Returns a malloc'd string. */

@@ -231,22 +231,3 @@ const cd_value_t *data_record_source_offset(const cd_record_t *rec)
     return rec ? rec->source_offset : NULL;
 }
 
-void data_record_take_key(cd_record_t *rec, cd_schema_t **schema, cd_value_t **value)
-{
-    *schema = rec ? rec->key_schema : NULL;
-    *value = rec ? rec->key : NULL;
-    if (rec) {
-        rec->key_schema = NULL;
-        rec->key = NULL;
-    }
-}
-
-void data_record_take_value(cd_record_t *rec, cd_schema_t **schema, cd_value_t **value)
-{
-    *schema = rec ? rec->value_schema : NULL;
-    *value = rec ? rec->value : NULL;
-    if (rec) {
-        rec->value_schema = NULL;
-        rec->value = NULL;
-    }
-}

@@ -112,9 +112,14 @@ static void connector_start(herder_t *h, connector_t *c)
     }
     const cd_plugin_desc_t *desc = c->plugin->desc;
     cd_task_t *conn = task_context_new(c->name, -1, desc, c->config, h->offsets);
-    if (desc->task_configs && desc->task_configs(conn, connector_config_tasks_max(c->config)) < 0) {
+    int max_tasks = connector_config_tasks_max(c->config);
+    if (desc->task_configs && desc->task_configs(conn, max_tasks) < 0) {
         const char *why = task_context_error(conn);
         connector_fail(c, "task_configs failed: %s", why ? why : "no reason given");
+    } else if (task_context_task_config_count(conn) > max_tasks) {
+        /* A plugin's answer is input too: it may not exceed what was asked. */
+        connector_fail(c, "the connector made %d task configs, more than tasks.max=%d",
+                       task_context_task_config_count(conn), max_tasks);
     } else {
         int n = desc->task_configs ? task_context_task_config_count(conn) : 1;
         c->tasks = calloc((size_t)n + 1, sizeof(*c->tasks));
@@ -294,6 +299,13 @@ static void on_config_record(void *opaque, const char *key, size_t key_len, cons
         }
     }
     json_decref(doc);
+    if (value && !config) {
+        /* Not Kafka Connect's {"properties":{...}}: someone else wrote the
+         * topic.  Skipped, never taken as a deletion. */
+        blog_warn("config topic record %.*s is not {\"properties\":{...}} and is skipped", (int)key_len, key);
+        free(name);
+        return;
+    }
     int i = restored_slot(r, name);
     properties_destroy(r->configs[i]);
     r->configs[i] = config;

@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "blog.h"
+#include "client_conf.h"
 
 #define TIMEOUT_MS 30000
 
@@ -16,31 +17,15 @@ struct kvtopic {
     rd_kafka_t *producer;
     const char *bootstrap;
     const properties_t *client_props;
-    rd_kafka_resp_err_t last_error; /* of the latest delivery report */
+    rd_kafka_resp_err_t failure; /* the first failed delivery of the current write */
 };
-
-/* A client configuration: bootstrap, the worker's `<prefix>` keys, quiet logs. */
-static rd_kafka_conf_t *client_conf(const char *bootstrap, const properties_t *props, const char *prefix)
-{
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char err[256];
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof(err));
-    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof(err));
-    size_t plen = strlen(prefix);
-    for (size_t i = 0; props && i < properties_count(props); i++) {
-        const char *key = properties_key_at(props, i);
-        if (strncmp(key, prefix, plen) == 0 &&
-            rd_kafka_conf_set(conf, key + plen, properties_value_at(props, i), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-            blog_warn("worker config '%s' is not a librdkafka setting and is ignored: %s", key, err);
-        }
-    }
-    return conf;
-}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
     kvtopic_t *kv = opaque;
-    kv->last_error = msg->err;
+    if (msg->err && !kv->failure) {
+        kv->failure = msg->err;
+    }
 }
 
 /* Creates the topic unless it exists; TOPIC_ALREADY_EXISTS is success. */
@@ -86,10 +71,11 @@ kvtopic_t *kvtopic_open(const char *bootstrap, const char *topic, int partitions
     kv->topic = strdup(topic);
     kv->bootstrap = bootstrap;
     kv->client_props = client_props;
-    rd_kafka_conf_t *conf = client_conf(bootstrap, client_props, "producer.");
+    /* Idempotent, so a retried write is never stored twice; no linger:
+     * every write is waited for. */
+    static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "0", NULL};
+    rd_kafka_conf_t *conf = client_conf_new(bootstrap, client_props, "producer.", defaults);
     char err[256];
-    rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof(err));
-    rd_kafka_conf_set(conf, "linger.ms", "0", err, sizeof(err));
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, kv);
     kv->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
@@ -118,20 +104,21 @@ void kvtopic_close(kvtopic_t *kv)
     free(kv);
 }
 
-int kvtopic_write(kvtopic_t *kv, const char *key, size_t key_len, const char *value, size_t value_len,
-                  char *errstr, size_t errstr_size)
+int kvtopic_write_many(kvtopic_t *kv, const kvtopic_record_t *recs, size_t n, char *errstr, size_t errstr_size)
 {
-    kv->last_error = RD_KAFKA_RESP_ERR__IN_PROGRESS;
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        kv->producer, RD_KAFKA_V_TOPIC(kv->topic), RD_KAFKA_V_KEY(key, key_len),
-        RD_KAFKA_V_VALUE((void *)value, value ? value_len : 0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_END);
-    if (!err && rd_kafka_flush(kv->producer, TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    kv->failure = RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0; i < n && !err; i++) {
+        err = rd_kafka_producev(kv->producer, RD_KAFKA_V_TOPIC(kv->topic), RD_KAFKA_V_KEY(recs[i].key, recs[i].key_len),
+                                RD_KAFKA_V_VALUE((void *)recs[i].value, recs[i].value ? recs[i].value_len : 0),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    }
+    /* One wait for all of them; flush serves the delivery reports too. */
+    if (rd_kafka_flush(kv->producer, TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR && !err) {
         err = RD_KAFKA_RESP_ERR__TIMED_OUT;
     }
     if (!err) {
-        rd_kafka_poll(kv->producer, 0);
-        err = kv->last_error;
+        err = kv->failure;
     }
     if (err) {
         snprintf(errstr, errstr_size, "cannot write to topic %s: %s", kv->topic, rd_kafka_err2str(err));
@@ -140,15 +127,33 @@ int kvtopic_write(kvtopic_t *kv, const char *key, size_t key_len, const char *va
     return 0;
 }
 
+int kvtopic_write(kvtopic_t *kv, const char *key, size_t key_len, const char *value, size_t value_len,
+                  char *errstr, size_t errstr_size)
+{
+    kvtopic_record_t rec = {key, key_len, value, value_len};
+    return kvtopic_write_many(kv, &rec, 1, errstr, errstr_size);
+}
+
+char *kvtopic_cluster_id(kvtopic_t *kv)
+{
+    char *id = rd_kafka_clusterid(kv->producer, TIMEOUT_MS);
+    char *copy = id ? strdup(id) : NULL;
+    if (id) {
+        rd_kafka_mem_free(kv->producer, id);
+    }
+    return copy;
+}
+
 int kvtopic_read_all(kvtopic_t *kv, kvtopic_cb *cb, void *opaque, char *errstr, size_t errstr_size)
 {
     char err[256];
-    rd_kafka_conf_t *conf = client_conf(kv->bootstrap, kv->client_props, "consumer.");
-    rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof(err));
     /* librdkafka's consumer queue wants a group even for assign(); this one
      * never joins or commits. */
-    rd_kafka_conf_set(conf, "group.id", "connectd-internal-reader", err, sizeof(err));
-    rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof(err));
+    static const char *const defaults[] = {"group.id", "connectd-internal-reader", "enable.auto.commit", "false",
+                                           NULL};
+    rd_kafka_conf_t *conf = client_conf_new(kv->bootstrap, kv->client_props, "consumer.", defaults);
+    /* Reading stops at each partition's end: not for a user to turn off. */
+    rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof(err));
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
     if (!rk) {
         snprintf(errstr, errstr_size, "cannot create a consumer for %s: %s", kv->topic, err);

@@ -33,4 +33,18 @@ int kvtopic_read_all(kvtopic_t *kv, kvtopic_cb *cb, void *opaque, char *errstr, 
 int kvtopic_write(kvtopic_t *kv, const char *key, size_t key_len, const char *value, size_t value_len,
                   char *errstr, size_t errstr_size);
 
+typedef struct kvtopic_record {
+    const char *key;
+    size_t key_len;
+    const char *value; /* NULL: tombstone */
+    size_t value_len;
+} kvtopic_record_t;
+
+/* Writes `n` records and waits once until the broker has all of them.  -1
+ * with errstr when any failed. */
+int kvtopic_write_many(kvtopic_t *kv, const kvtopic_record_t *recs, size_t n, char *errstr, size_t errstr_size);
+
+/* The cluster id the broker reports (malloc'd), or NULL. */
+char *kvtopic_cluster_id(kvtopic_t *kv);
+
 #endif

@@ -198,22 +198,33 @@ static int write_file(offset_store_t *store, char *errstr, size_t errstr_size)
 int offset_store_put(offset_store_t *store, const char *connector, const char *const *partition_jsons,
                      const char *const *offset_jsons, int n, char *errstr, size_t errstr_size)
 {
-    int rc = 0;
-    pthread_mutex_lock(&store->lock);
-    for (int i = 0; i < n && rc == 0; i++) {
-        char *key = make_key(connector, partition_jsons[i]);
-        const char *value = offset_jsons[i];
-        if (store->kv) {
-            rc = kvtopic_write(store->kv, key, strlen(key), value, value ? strlen(value) : 0, errstr, errstr_size);
-        }
-        if (rc == 0) {
-            set(store, key, strlen(key), value, value ? strlen(value) : 0);
-        }
-        free(key);
+    char **keys = calloc((size_t)n + 1, sizeof(char *));
+    kvtopic_record_t *recs = calloc((size_t)n + 1, sizeof(*recs));
+    if (!keys || !recs) {
+        abort();
     }
-    if (rc == 0 && store->path) {
-        rc = write_file(store, errstr, errstr_size);
+    for (int i = 0; i < n; i++) {
+        keys[i] = make_key(connector, partition_jsons[i]);
+        recs[i] = (kvtopic_record_t){keys[i], strlen(keys[i]), offset_jsons[i],
+                                     offset_jsons[i] ? strlen(offset_jsons[i]) : 0};
+    }
+    pthread_mutex_lock(&store->lock);
+    /* The topic first, memory after: a failed commit leaves the previous
+     * offsets in force.  The file backend writes memory out whole. */
+    int rc = store->kv ? kvtopic_write_many(store->kv, recs, (size_t)n, errstr, errstr_size) : 0;
+    if (rc == 0) {
+        for (int i = 0; i < n; i++) {
+            set(store, recs[i].key, recs[i].key_len, recs[i].value, recs[i].value_len);
+        }
+        if (store->path) {
+            rc = write_file(store, errstr, errstr_size);
+        }
     }
     pthread_mutex_unlock(&store->lock);
+    for (int i = 0; i < n; i++) {
+        free(keys[i]);
+    }
+    free(keys);
+    free(recs);
     return rc;
 }

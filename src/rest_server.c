@@ -439,11 +439,6 @@ rest_server_t *rest_server_start(const char *listeners, herder_t *herder, const 
     return srv;
 }
 
-int rest_server_port(const rest_server_t *srv)
-{
-    return srv->port;
-}
-
 void rest_server_stop(rest_server_t *srv)
 {
     if (!srv) {

@@ -14,7 +14,6 @@ typedef struct rest_server rest_server_t;
  * errstr set when the address is malformed or taken. */
 rest_server_t *rest_server_start(const char *listeners, herder_t *herder, const char *cluster_id, char *errstr,
                                  size_t errstr_size);
-int rest_server_port(const rest_server_t *srv);
 void rest_server_stop(rest_server_t *srv); /* NULL is fine */
 
 #endif

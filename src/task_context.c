@@ -21,8 +21,6 @@ struct cd_task {
     atomic_bool stopping;
     properties_t **task_configs;
     int n_task_configs;
-    task_reject_fn *on_reject;
-    void *reject_opaque;
 };
 
 /* ---- the context functions of the host table ------------------------------------ */
@@ -128,11 +126,14 @@ static cd_value_t *ctx_offset_read(cd_task_t *task, const cd_value_t *partition)
     return v;
 }
 
+/* Until errors.tolerance and dead letter queues arrive (issue 6), a record
+ * a sink refuses is logged, with where it came from, and skipped. */
 static void ctx_record_reject(cd_task_t *task, const cd_record_t *rec, const char *reason)
 {
-    if (task->on_reject) {
-        task->on_reject(task->reject_opaque, rec, reason ? reason : "rejected by the connector");
-    }
+    const char *topic = rec ? data_record_topic(rec) : NULL;
+    blog_warn("[%s-%d] the connector rejected the record at %s-%d offset %lld: %s", task->name, task->id,
+              topic ? topic : "?", rec ? data_record_partition(rec) : -1,
+              (long long)(rec ? data_record_offset(rec) : -1), reason ? reason : "no reason given");
 }
 
 static cd_host_api_t api;
@@ -197,11 +198,6 @@ void task_context_free(cd_task_t *task)
     free(task);
 }
 
-const properties_t *task_context_config(const cd_task_t *task)
-{
-    return task->config;
-}
-
 const char *task_context_error(const cd_task_t *task)
 {
     return task->error;
@@ -226,10 +222,4 @@ int task_context_task_config_count(const cd_task_t *conn)
 const properties_t *task_context_task_config(const cd_task_t *conn, int i)
 {
     return conn->task_configs[i];
-}
-
-void task_context_on_reject(cd_task_t *task, task_reject_fn *fn, void *opaque)
-{
-    task->on_reject = fn;
-    task->reject_opaque = opaque;
 }

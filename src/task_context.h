@@ -4,7 +4,8 @@
  *
  * A context belongs to one connector (id -1) or one task (0..); the worker
  * creates it, passes it to every callback of that instance, and reads back
- * what the plugin reported (set_error, task configs, rejected records).
+ * what the plugin reported (set_error, task configs); records a sink
+ * rejects are logged.
  */
 #ifndef CONNECTD_TASK_CONTEXT_H
 #define CONNECTD_TASK_CONTEXT_H
@@ -27,7 +28,6 @@ cd_task_t *task_context_new(const char *name, int task_id, const cd_plugin_desc_
                             offset_store_t *offsets);
 void task_context_free(cd_task_t *task); /* NULL is fine */
 
-const properties_t *task_context_config(const cd_task_t *task);
 /* The message of the plugin's last set_error, or NULL; cleared by the next
  * task_context_clear_error. */
 const char *task_context_error(const cd_task_t *task);
@@ -38,9 +38,5 @@ void task_context_set_stopping(cd_task_t *task);
 /* Task configs made by the connector's task_configs() callback. */
 int task_context_task_config_count(const cd_task_t *conn);
 const properties_t *task_context_task_config(const cd_task_t *conn, int i);
-
-/* Called for each record a sink's put() rejects (host->record_reject). */
-typedef void(task_reject_fn)(void *opaque, const cd_record_t *rec, const char *reason);
-void task_context_on_reject(cd_task_t *task, task_reject_fn *fn, void *opaque);
 
 #endif

@@ -101,26 +101,6 @@ bool runner_start_plugin(task_runner_t *r)
     return true;
 }
 
-rd_kafka_conf_t *runner_client_conf(task_runner_t *r, const char *prefix, const char *const *defaults)
-{
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char err[256];
-    rd_kafka_conf_set(conf, "bootstrap.servers", r->env.bootstrap, err, sizeof(err));
-    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof(err));
-    for (const char *const *d = defaults; d && d[0]; d += 2) {
-        rd_kafka_conf_set(conf, d[0], d[1], err, sizeof(err));
-    }
-    const properties_t *props = r->env.wcfg->props;
-    size_t plen = strlen(prefix);
-    for (size_t i = 0; i < properties_count(props); i++) {
-        const char *key = properties_key_at(props, i);
-        if (strncmp(key, prefix, plen) == 0) {
-            rd_kafka_conf_set(conf, key + plen, properties_value_at(props, i), err, sizeof(err));
-        }
-    }
-    return conf;
-}
-
 static void *task_main(void *arg)
 {
     task_runner_t *r = arg;

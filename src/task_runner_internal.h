@@ -11,6 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "client_conf.h"
 #include "converter.h"
 #include "task_context.h"
 #include "task_runner.h"
@@ -43,9 +44,6 @@ bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value,
 /* The plugin's start(): RUNNING, or FAILED with its error.  Returns
  * whether it started. */
 bool runner_start_plugin(task_runner_t *r);
-/* A librdkafka config: bootstrap, quiet logs, then `defaults` (key, value
- * pairs ending in NULL), then the worker's `prefix` keys, which win. */
-rd_kafka_conf_t *runner_client_conf(task_runner_t *r, const char *prefix, const char *const *defaults);
 
 void source_task_run(task_runner_t *r);
 void sink_task_run(task_runner_t *r);

@@ -185,7 +185,7 @@ static bool setup(source_t *s, char *err, size_t err_size)
         return false;
     }
     static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "5", NULL};
-    rd_kafka_conf_t *conf = runner_client_conf(r, "producer.", defaults);
+    rd_kafka_conf_t *conf = client_conf_new(r->env.bootstrap, r->env.wcfg->props, "producer.", defaults);
     char e[256];
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, s);
@@ -229,7 +229,17 @@ void source_task_run(task_runner_t *r)
             ok = false;
             break;
         }
-        for (size_t i = 0; i < n && i < POLL_BATCH; i++) {
+        if (n > POLL_BATCH) {
+            /* What lies past the room we gave cannot be trusted or freed. */
+            runner_fail(r, "poll returned %zu records into room for %d", n, POLL_BATCH);
+            n = POLL_BATCH;
+            ok = false;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (ok && !recs[i]) {
+                runner_fail(r, "poll returned a NULL record at position %zu", i);
+                ok = false;
+            }
             ok = ok && send_record(&s, recs[i]);
             data_record_free(recs[i]);
         }

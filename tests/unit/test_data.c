@@ -295,17 +295,6 @@ static void test_records(void **state)
     assert_ptr_equal(data_record_source_partition(rec), part);
     assert_int_equal(data_value_get_int(data_value_map_get(data_record_source_offset(rec), "position")), 123);
 
-    cd_schema_t *schema;
-    cd_value_t *value;
-    data_record_take_value(rec, &schema, &value);
-    assert_int_equal(data_value_get_int(value), 2);
-    assert_null(data_record_value(rec));
-    data_schema_unref(schema);
-    data_value_free(value);
-    data_record_take_key(rec, &schema, &value);
-    assert_null(schema);
-    data_value_free(value);
-
     data_record_set_kafka(rec, "in", 0, 77, 5);
     assert_int_equal(data_record_offset(rec), 77);
     assert_string_equal(data_record_topic(rec), "in");

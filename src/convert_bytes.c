@@ -62,17 +62,8 @@ static int bytes_to_connect(void *state, const void *data, size_t len, cd_schema
                             char *errstr, size_t errstr_size)
 {
     (void)state;
-    *schema = data_schema_new(CD_TYPE_BYTES, true);
-    *value = data_value_bytes(data, len);
-    if (!*schema || !*value) {
-        data_schema_unref(*schema);
-        data_value_free(*value);
-        *schema = NULL;
-        *value = NULL;
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    return 0;
+    return converter_read_result(converter_optional_schema(CD_TYPE_BYTES), data_value_bytes(data, len), schema,
+                                 value, errstr, errstr_size);
 }
 
 const converter_class_t convert_bytes_class = {

@@ -10,7 +10,6 @@
  *
  * converter.encoding (StringConverterConfig) may only name UTF-8.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,32 +147,12 @@ static int string_from_connect(void *state, const cd_schema_t *schema, const cd_
     return 0;
 }
 
-/* Every record read gets a reference to this one schema rather than a new
- * one: schemas are immutable and their reference counts atomic. */
-static cd_schema_t *optional_string;
-static pthread_once_t optional_string_once = PTHREAD_ONCE_INIT;
-
-static void optional_string_make(void)
-{
-    optional_string = data_schema_new(CD_TYPE_STRING, true);
-}
-
 static int string_to_connect(void *state, const void *data, size_t len, cd_schema_t **schema, cd_value_t **value,
                              char *errstr, size_t errstr_size)
 {
     (void)state;
-    pthread_once(&optional_string_once, optional_string_make);
-    *schema = optional_string ? data_schema_ref(optional_string) : NULL;
-    *value = data_value_string(data, len);
-    if (!*schema || !*value) {
-        data_schema_unref(*schema);
-        data_value_free(*value);
-        *schema = NULL;
-        *value = NULL;
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    return 0;
+    return converter_read_result(converter_optional_schema(CD_TYPE_STRING), data_value_string(data, len), schema,
+                                 value, errstr, errstr_size);
 }
 
 const converter_class_t convert_string_class = {

@@ -5,6 +5,7 @@
  */
 #include "converter.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +92,40 @@ int converter_to_connect(converter_t *conv, const char *topic, const void *data,
         return 0;
     }
     return conv->cls->to_connect(conv->state, data, len, schema, value, errstr, errstr_size);
+}
+
+/* One optional schema per primitive type, made on first use. */
+static cd_schema_t *optional_schemas[CD_TYPE_BYTES + 1];
+static pthread_once_t optional_once = PTHREAD_ONCE_INIT;
+
+static void optional_schemas_make(void)
+{
+    for (int t = CD_TYPE_INT8; t <= CD_TYPE_BYTES; t++) {
+        optional_schemas[t] = data_schema_new((cd_type_t)t, true);
+    }
+}
+
+cd_schema_t *converter_optional_schema(cd_type_t type)
+{
+    pthread_once(&optional_once, optional_schemas_make);
+    if (type < CD_TYPE_INT8 || type > CD_TYPE_BYTES || !optional_schemas[type]) {
+        return NULL;
+    }
+    return data_schema_ref(optional_schemas[type]);
+}
+
+int converter_read_result(cd_schema_t *schema, cd_value_t *value, cd_schema_t **out_schema, cd_value_t **out_value,
+                          char *errstr, size_t errstr_size)
+{
+    if (!schema || !value) {
+        data_schema_unref(schema);
+        data_value_free(value);
+        *out_schema = NULL;
+        *out_value = NULL;
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    *out_schema = schema;
+    *out_value = value;
+    return 0;
 }

@@ -80,6 +80,16 @@ typedef struct converter_class {
                       char *errstr, size_t errstr_size);
 } converter_class_t;
 
+/* A reference to the process's one optional schema of primitive `type`:
+ * schemas are immutable and their counts atomic, so reading a record need
+ * not build a schema.  NULL when out of memory. */
+cd_schema_t *converter_optional_schema(cd_type_t type);
+
+/* Ends a to_connect: hands schema and value to the caller, or (either is
+ * NULL: out of memory) frees both and says so.  Returns 0 or -1. */
+int converter_read_result(cd_schema_t *schema, cd_value_t *value, cd_schema_t **out_schema, cd_value_t **out_value,
+                          char *errstr, size_t errstr_size);
+
 extern const converter_class_t convert_json_class;
 extern const converter_class_t convert_string_class;
 extern const converter_class_t convert_bytes_class;

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
+
 #define MAX_MEMBERS 8
 
 typedef struct opts {
@@ -40,19 +42,6 @@ static atomic_long total;
 static atomic_int stop;
 static _Atomic double first_at, last_at;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *msg)
-{
-    fprintf(stderr, "groupgen: %s\n", msg);
-    exit(1);
-}
-
 static rd_kafka_t *member_new(const opts_t *o)
 {
     char err[512];
@@ -62,22 +51,9 @@ static rd_kafka_t *member_new(const opts_t *o)
         {"enable.auto.commit", "true"},    {"enable.partition.eof", "false"},
     };
     for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
-        if (rd_kafka_conf_set(conf, base[i][0], base[i][1], err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-            die(err);
-        }
+        bench_conf_set(conf, base[i][0], base[i][1]);
     }
-    for (int i = 0; i < o->n_props; i++) {
-        char kv[512];
-        snprintf(kv, sizeof(kv), "%s", o->props[i]);
-        char *eq = strchr(kv, '=');
-        if (!eq) {
-            die("-X needs key=value");
-        }
-        *eq = '\0';
-        if (rd_kafka_conf_set(conf, kv, eq + 1, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-            die(err);
-        }
-    }
+    bench_conf_props(conf, o->props, o->n_props);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
     if (!rk) {
         die(err);
@@ -210,6 +186,7 @@ static void run_join(const opts_t *o)
 
 int main(int argc, char **argv)
 {
+    bench_name = "groupgen";
     opts_t o = {.brokers = "127.0.0.1:9092", .topic = "bench", .group = "groupgen", .count = 1000000, .members = 1};
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 typedef struct opts {
     const char *mode;
     const char *brokers;
@@ -43,38 +45,11 @@ typedef struct opts {
     int mock;
 } opts_t;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *msg)
-{
-    fprintf(stderr, "loadgen: %s\n", msg);
-    exit(1);
-}
-
 static rd_kafka_conf_t *conf_new(const opts_t *o)
 {
-    char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-        die(err);
-    }
-    for (int i = 0; i < o->n_props; i++) {
-        char kv[512];
-        snprintf(kv, sizeof(kv), "%s", o->props[i]);
-        char *eq = strchr(kv, '=');
-        if (!eq) {
-            die("-X needs key=value");
-        }
-        *eq = '\0';
-        if (rd_kafka_conf_set(conf, kv, eq + 1, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-            die(err);
-        }
-    }
+    bench_conf_set(conf, "bootstrap.servers", o->brokers);
+    bench_conf_props(conf, o->props, o->n_props);
     return conf;
 }
 
@@ -262,6 +237,7 @@ static void run(const opts_t *o)
 
 int main(int argc, char **argv)
 {
+    bench_name = "loadgen";
     opts_t o = {.brokers = "127.0.0.1:9092", .topic = "bench", .size = 100, .count = 1000000, .acks = "1",
                 .rate = 10000, .seconds = 5};
     setvbuf(stdout, NULL, _IOLBF, 0);

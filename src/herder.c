@@ -356,6 +356,10 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
         snprintf(errstr, errstr_size, "Connector name is missing: set \"name\"");
         return HERDER_BAD_REQUEST;
     }
+    if (strlen(name) > HERDER_NAME_MAX || strchr(name, '/')) {
+        snprintf(errstr, errstr_size, "Connector name must be at most %d bytes and contain no '/'", HERDER_NAME_MAX);
+        return HERDER_BAD_REQUEST;
+    }
     if (cfg_name && strcmp(cfg_name, name) != 0) {
         snprintf(errstr, errstr_size, "Connector name configuration (%s) doesn't match connector name in the URL (%s)",
                  cfg_name, name);

@@ -26,6 +26,10 @@
 
 typedef struct herder herder_t;
 
+/* The longest connector name: it is part of internal topic keys and of
+ * REST paths. */
+#define HERDER_NAME_MAX 255
+
 /* What the user asked a connector to be (Kafka's target states). */
 typedef enum herder_target {
     HERDER_STARTED,

@@ -302,7 +302,9 @@ static enum MHD_Result route(rest_server_t *srv, struct MHD_Connection *conn, co
         }
         return send_error(conn, 405, "HTTP 405 Method Not Allowed");
     }
-    if (strncmp(url, "/connectors/", 12) == 0 && sscanf(url + 12, "%511[^/]%63s", name, rest) >= 1) {
+    /* A name or a path tail too long for the buffers is no connector of ours. */
+    if (strncmp(url, "/connectors/", 12) == 0 && strcspn(url + 12, "/") <= HERDER_NAME_MAX &&
+        strlen(url + 12 + strcspn(url + 12, "/")) < sizeof(rest) && sscanf(url + 12, "%511[^/]%63s", name, rest) >= 1) {
         char err[600];
         snprintf(err, sizeof(err), "Connector %s not found", name);
         if (!rest[0] && get) {

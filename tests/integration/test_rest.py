@@ -32,6 +32,14 @@ def test_root_health_and_plugins():
     status, body = http(w, "GET", "/connector-plugins/Nope/config")
     assert status == 404 and body["error_code"] == 404 and "Nope" in body["message"], body
     assert http(w, "GET", "/no/such/path")[0] == 404
+    # Names and task counts the worker could not honour are refused, saying why.
+    status, body = http(w, "POST", "/connectors", {"name": "n" * 300, "config": {
+        "connector.class": "FileStreamSource", "topic": "t"}})
+    assert status == 400 and "at most 255 bytes" in body["message"], body
+    assert http(w, "GET", "/connectors/" + "n" * 600)[0] == 404
+    status, body = http(w, "POST", "/connectors", {"name": "greedy", "config": {
+        "connector.class": "FileStreamSink", "topics": "t", "tasks.max": "1000000"}})
+    assert status == 400 and "tasks.max" in body["message"], body
     assert http(w, "DELETE", "/connectors")[0] == 405
     w.stop()
 

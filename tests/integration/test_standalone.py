@@ -156,6 +156,14 @@ def test_rest_connector_survives_restart():
     w.stop()
     w.start()
     assert http(w, "GET", "/connectors")[1] == ["rest-source"]
+    # A record in the config topic that is not Kafka Connect's format is
+    # skipped at start-up, not taken for a deletion.
+    harness.run(["kcat", "-b", w.bootstrap, "-P", "-t", "connect-configs", "-K", ":"],
+                input=b"connector-rest-source:not json\n")
+    w.stop()
+    w.start()
+    assert http(w, "GET", "/connectors")[1] == ["rest-source"]
+    assert "connector-rest-source is not" in w.stderr()
     w.stop()
 
 

@@ -58,16 +58,10 @@ int32_t coordinator_partition_for(const char *id, int32_t n_partitions)
 
 /* ---- writing the log ------------------------------------------------------------ */
 
-/* Creates __consumer_offsets if it is missing.  No registry lock held. */
-static bool offsets_topic_ensure(coordinator_t *coord)
+/* Creates __consumer_offsets (on first use).  No registry lock held. */
+static bool offsets_topic_create(coordinator_t *coord)
 {
     kstr_t name = {OFFSETS_TOPIC, (int32_t)strlen(OFFSETS_TOPIC)};
-    topics_read_lock(coord->topics);
-    bool exists = topics_find(coord->topics, name) != NULL;
-    topics_read_unlock(coord->topics);
-    if (exists) {
-        return true;
-    }
     char segment_bytes[32], errstr[256];
     snprintf(segment_bytes, sizeof(segment_bytes), "%d", coord->cfg->offsets_topic_segment_bytes);
     /* Offsets are kept until a group is deleted or expires, never by age.
@@ -89,13 +83,17 @@ static bool offsets_topic_ensure(coordinator_t *coord)
 /* Appends the finished batch to the group's partition. */
 kerr_t coord_log_append(coordinator_t *coord, const char *group_id, batch_builder_t *b)
 {
-    if (!offsets_topic_ensure(coord)) {
-        return KERR_COORDINATOR_NOT_AVAILABLE;
-    }
+    kstr_t name = {OFFSETS_TOPIC, (int32_t)strlen(OFFSETS_TOPIC)};
     batch_builder_finish(b);
     kerr_t err = KERR_COORDINATOR_NOT_AVAILABLE;
     topics_read_lock(coord->topics);
-    topic_t *topic = topics_find(coord->topics, (kstr_t){OFFSETS_TOPIC, (int32_t)strlen(OFFSETS_TOPIC)});
+    topic_t *topic = topics_find(coord->topics, name);
+    if (!topic) { /* the first write: create the topic (write lock), then look again */
+        topics_read_unlock(coord->topics);
+        bool created = offsets_topic_create(coord);
+        topics_read_lock(coord->topics);
+        topic = created ? topics_find(coord->topics, name) : NULL;
+    }
     partition_t *part = topic ? topic_partition(topic, coordinator_partition_for(group_id, topic->n_partitions))
                               : NULL;
     if (part) {

@@ -312,6 +312,9 @@ static void on_config_record(void *opaque, const char *key, size_t key_len, cons
     free(name);
 }
 
+static herder_result_t put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
+                                     herder_target_t initial, bool store, char *errstr, size_t errstr_size);
+
 void herder_restore(herder_t *h)
 {
     if (!h->configs) {
@@ -329,11 +332,11 @@ void herder_restore(herder_t *h)
             pthread_mutex_unlock(&h->lock);
             if (!exists) {
                 blog_info("restoring connector %s from %s", r.names[i], h->wcfg->config_topic);
-                herder_result_t res = herder_put_connector(h, r.names[i], r.configs[i], false, err, sizeof(err));
+                /* In its stored target state from the start, and not written back. */
+                herder_result_t res =
+                    put_connector(h, r.names[i], r.configs[i], false, r.targets[i], false, err, sizeof(err));
                 if (res != HERDER_CREATED) {
                     blog_error("stored connector %s cannot start: %s", r.names[i], err);
-                } else if (r.targets[i] != HERDER_STARTED) {
-                    herder_set_target(h, r.names[i], r.targets[i], err, sizeof(err));
                 }
             }
             properties_destroy(r.configs[i]);
@@ -347,8 +350,11 @@ void herder_restore(herder_t *h)
 
 /* ---- create, update, delete -------------------------------------------------------- */
 
-herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
-                                     char *errstr, size_t errstr_size)
+/* Creates or (update) replaces a connector; a new one starts in target
+ * state `initial`.  `store` is false when restoring from the config topic,
+ * which has the records already. */
+static herder_result_t put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
+                                     herder_target_t initial, bool store, char *errstr, size_t errstr_size)
 {
     const char *cls = properties_get(config, "connector.class");
     const char *cfg_name = properties_get(config, "name");
@@ -413,8 +419,8 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
     for (size_t i = 0; i < properties_count(config); i++) {
         properties_set(copy, properties_key_at(config, i), properties_value_at(config, i));
     }
-    herder_target_t target = old ? old->target : HERDER_STARTED;
-    if (store_config(h, name, copy, target, errstr, errstr_size) < 0) {
+    herder_target_t target = old ? old->target : initial;
+    if (store && store_config(h, name, copy, target, errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);
         properties_destroy(copy);
         return HERDER_ERROR;
@@ -436,6 +442,18 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
     connector_start(h, c);
     pthread_mutex_unlock(&h->lock);
     return old ? HERDER_OK : HERDER_CREATED;
+}
+
+herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
+                                     char *errstr, size_t errstr_size)
+{
+    return put_connector(h, name, config, update, HERDER_STARTED, true, errstr, errstr_size);
+}
+
+herder_result_t herder_create_connector(herder_t *h, const char *name, const properties_t *config,
+                                        herder_target_t initial, char *errstr, size_t errstr_size)
+{
+    return put_connector(h, name, config, false, initial, true, errstr, errstr_size);
 }
 
 herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size)

@@ -67,6 +67,12 @@ void herder_destroy(herder_t *h);
 herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
                                      char *errstr, size_t errstr_size);
 
+/* POST /connectors with initial_state: a new connector (CONFLICT if it
+ * exists) that starts in target state `initial` (STOPPED: no task ever
+ * runs).  Results as herder_put_connector. */
+herder_result_t herder_create_connector(herder_t *h, const char *name, const properties_t *config,
+                                        herder_target_t initial, char *errstr, size_t errstr_size);
+
 /* DELETED or NOT_FOUND (or ERROR when the tombstone cannot be written). */
 herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size);
 

@@ -143,10 +143,7 @@ static enum MHD_Result create_connector(rest_server_t *srv, struct MHD_Connectio
     } else if (!initial_ok) {
         snprintf(err, sizeof(err), "initial_state must be RUNNING, PAUSED or STOPPED, got '%s'", initial);
     } else if (config) {
-        res = herder_put_connector(srv->herder, name, config, false, err, sizeof(err));
-        if (res == HERDER_CREATED && target != HERDER_STARTED) {
-            herder_set_target(srv->herder, name, target, err, sizeof(err));
-        }
+        res = herder_create_connector(srv->herder, name, config, target, err, sizeof(err));
     }
     char *info = res == HERDER_CREATED ? herder_json_connector_info(srv->herder, name, &(herder_result_t){0}) : NULL;
     properties_destroy(config);

@@ -90,6 +90,14 @@ bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value,
     return *header != NULL;
 }
 
+void runner_stop_plugin(task_runner_t *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->started = false;
+    pthread_mutex_unlock(&r->lock);
+    r->env.plugin->desc->stop(r->ctx, r->plugin_state);
+}
+
 bool runner_start_plugin(task_runner_t *r)
 {
     if (r->env.plugin->desc->start(r->ctx, &r->plugin_state) < 0) {
@@ -140,9 +148,13 @@ void task_runner_stop(task_runner_t *r)
         return;
     }
     task_context_set_stopping(r->ctx);
+    /* Under the lock: the task thread cannot reach stop() meanwhile, so
+     * wakeup never touches freed state. */
+    pthread_mutex_lock(&r->lock);
     if (r->env.plugin->desc->wakeup && r->started) {
         r->env.plugin->desc->wakeup(r->ctx, r->plugin_state);
     }
+    pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);
     task_context_free(r->ctx);
     properties_destroy(r->config);

@@ -22,10 +22,10 @@ struct task_runner {
     char *connector;
     cd_task_t *ctx;
     void *plugin_state;
-    atomic_bool started;       /* start() succeeded: wakeup and stop may be called */
+    atomic_bool started;       /* start() succeeded and stop() not called: set under lock */
     atomic_bool paused;        /* the connector's target state is PAUSED */
     pthread_t thread;
-    pthread_mutex_t lock;      /* guards state and trace */
+    pthread_mutex_t lock;      /* guards state and trace, and wakeup() against stop() */
     task_state_t state;
     char trace[4096];
     char scratch[4096];
@@ -44,6 +44,8 @@ bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value,
 /* The plugin's start(): RUNNING, or FAILED with its error.  Returns
  * whether it started. */
 bool runner_start_plugin(task_runner_t *r);
+/* The plugin's stop(), once no wakeup() can be under way or follow. */
+void runner_stop_plugin(task_runner_t *r);
 
 void source_task_run(task_runner_t *r);
 void sink_task_run(task_runner_t *r);

@@ -244,7 +244,6 @@ static bool setup(sink_t *s, char *err, size_t err_size)
 void sink_task_run(task_runner_t *r)
 {
     sink_t s = {.r = r};
-    const cd_plugin_desc_t *desc = r->env.plugin->desc;
     char err[512];
     if (!setup(&s, err, sizeof(err))) {
         runner_fail(r, "%s", err);
@@ -277,8 +276,7 @@ void sink_task_run(task_runner_t *r)
     }
     rd_kafka_queue_destroy(queue);
     bool clean = !s.failed && commit_consumed(&s);
-    r->started = false; /* the revoke at consumer close must not flush a stopped task */
-    desc->stop(r->ctx, r->plugin_state);
+    runner_stop_plugin(r); /* also: the revoke at consumer close must not flush a stopped task */
     if (clean) {
         runner_set_state(r, TASK_STOPPED);
     }

@@ -256,8 +256,7 @@ void source_task_run(task_runner_t *r)
     if (ok) {
         commit_offsets(&s); /* a clean stop commits what the broker has */
     }
-    r->started = false;
-    desc->stop(r->ctx, r->plugin_state);
+    runner_stop_plugin(r);
     if (ok) {
         runner_set_state(r, TASK_STOPPED);
     }

@@ -23,6 +23,7 @@
 
 #include "blog.h"
 #include "commands.h"
+#include "config_json.h"
 #include "embedded_broker.h"
 #include "herder.h"
 #include "kvtopic.h"
@@ -107,24 +108,25 @@ static properties_t *read_connector_file(const char *path, char *errstr, size_t 
 {
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
-    properties_t *props = properties_create();
+    properties_t *props;
     if (doc) {
         json_t *config = json_object_get(doc, "config");
-        json_t *flat = json_is_object(config) ? config : doc;
-        const char *key;
-        json_t *v;
-        json_object_foreach(flat, key, v) {
-            if (json_is_string(v)) {
-                properties_set(props, key, json_string_value(v));
-            }
-        }
-        if (json_is_string(json_object_get(doc, "name"))) {
+        char why[512];
+        props = config_from_json(json_is_object(config) ? config : doc, why, sizeof(why));
+        if (props && json_is_string(json_object_get(doc, "name"))) {
             properties_set(props, "name", json_string_value(json_object_get(doc, "name")));
         }
         json_decref(doc);
-    } else if (properties_load_file(props, path, errstr, errstr_size) < 0) {
-        properties_destroy(props);
-        return NULL;
+        if (!props) {
+            snprintf(errstr, errstr_size, "%s: %s", path, why);
+            return NULL;
+        }
+    } else {
+        props = properties_create();
+        if (properties_load_file(props, path, errstr, errstr_size) < 0) {
+            properties_destroy(props);
+            return NULL;
+        }
     }
     if (!properties_get(props, "name")) {
         snprintf(errstr, errstr_size, "%s: the connector config has no \"name\"", path);

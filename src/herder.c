@@ -13,6 +13,7 @@
 
 #include "blog.h"
 #include "herder_internal.h"
+#include "config_json.h"
 #include "connector_config.h"
 #include "task_context.h"
 #include "task_runner.h"
@@ -215,14 +216,7 @@ static int store_config(herder_t *h, const char *name, const properties_t *confi
         return 0;
     }
     char key[1024];
-    json_t *props = NULL;
-    if (config) {
-        props = json_object();
-        for (size_t i = 0; i < properties_count(config); i++) {
-            json_object_set_new(props, properties_key_at(config, i), json_string(properties_value_at(config, i)));
-        }
-    }
-    json_t *doc = props ? json_pack("{so}", "properties", props) : NULL;
+    json_t *doc = config ? json_pack("{so}", "properties", config_to_json(config)) : NULL;
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     snprintf(key, sizeof(key), "connector-%s", name);
     int rc = kvtopic_write(h->configs, key, strlen(key), text, text ? strlen(text) : 0, errstr, errstr_size);
@@ -285,19 +279,9 @@ static void on_config_record(void *opaque, const char *key, size_t key_len, cons
         return; /* task configs: derived again at start */
     }
     char *name = strndup(key + 10, key_len - 10);
-    properties_t *config = NULL;
     json_t *doc = value ? json_loadb(value, value_len, 0, NULL) : NULL;
-    json_t *props = json_object_get(doc, "properties");
-    if (json_is_object(props)) {
-        config = properties_create();
-        const char *k;
-        json_t *v;
-        json_object_foreach(props, k, v) {
-            if (json_is_string(v)) {
-                properties_set(config, k, json_string_value(v));
-            }
-        }
-    }
+    char why[256];
+    properties_t *config = doc ? config_from_json(json_object_get(doc, "properties"), why, sizeof(why)) : NULL;
     json_decref(doc);
     if (value && !config) {
         /* Not Kafka Connect's {"properties":{...}}: someone else wrote the
@@ -393,7 +377,9 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         /* The connector's own checks, on the config as given. */
         cd_task_t *conn = task_context_new(name, -1, plugin->desc, config, NULL);
         char why[1024] = "";
-        if (plugin->desc->validate(conn, why, sizeof(why)) < 0) {
+        cd_rc_t rc = plugin->desc->validate(conn, why, sizeof(why));
+        why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
+        if (rc < 0) {
             const char *msg = why[0] ? why : task_context_error(conn);
             snprintf(problems, sizeof(problems), "%s", msg ? msg : "the connector refused its config");
             n_problems = 1;

@@ -35,7 +35,7 @@ static bool is_password(const connector_t *c, const char *key)
 
 /* A config as REST shows it: PASSWORD settings as "[hidden]", in every
  * response (Kafka masks them only in some). */
-static json_t *config_json(const connector_t *c, const properties_t *config)
+static json_t *shown_config(const connector_t *c, const properties_t *config)
 {
     json_t *obj = json_object();
     for (size_t i = 0; i < properties_count(config); i++) {
@@ -52,7 +52,7 @@ static json_t *info_json(const connector_t *c)
     for (int i = 0; i < c->n_tasks; i++) {
         json_array_append_new(tasks, json_pack("{sssi}", "connector", c->name, "task", i));
     }
-    return json_pack("{sssoso ss}", "name", c->name, "config", config_json(c, c->config), "tasks", tasks, "type",
+    return json_pack("{sssoso ss}", "name", c->name, "config", shown_config(c, c->config), "tasks", tasks, "type",
                      type_name(c));
 }
 
@@ -136,7 +136,7 @@ static json_t *tasks_of(herder_t *h, connector_t *c)
     json_t *tasks = json_array();
     for (int i = 0; i < c->n_tasks; i++) {
         json_t *id = json_pack("{sssi}", "connector", c->name, "task", i);
-        json_array_append_new(tasks, json_pack("{soso}", "id", id, "config", config_json(c, c->task_configs[i])));
+        json_array_append_new(tasks, json_pack("{soso}", "id", id, "config", shown_config(c, c->task_configs[i])));
     }
     return tasks;
 }

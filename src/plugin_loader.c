@@ -201,7 +201,9 @@ int plugin_config_check(const cd_config_def_t *def, const char *value, char *err
     }
     if (def->validate) {
         char why[256] = "";
-        if (def->validate(value, why, sizeof(why)) != 0) {
+        int rc = def->validate(value, why, sizeof(why));
+        why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
+        if (rc != 0) {
             snprintf(errbuf, errlen, "\"%s\" is invalid: %s", value, why[0] ? why : "(no reason given)");
             return -1;
         }

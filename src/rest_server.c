@@ -39,6 +39,7 @@
 #include <microhttpd.h>
 
 #include "blog.h"
+#include "config_json.h"
 
 #define MAX_BODY (1 << 20)
 
@@ -73,32 +74,6 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned status, 
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     return send_json(conn, status, text);
-}
-
-/* A JSON object of strings as properties; NULL with errstr when it is not one. */
-static properties_t *config_from_json(json_t *obj, char *errstr, size_t errstr_size)
-{
-    if (!json_is_object(obj)) {
-        snprintf(errstr, errstr_size, "the connector config must be a JSON object of strings");
-        return NULL;
-    }
-    properties_t *props = properties_create();
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        if (json_is_string(v)) {
-            properties_set(props, key, json_string_value(v));
-        } else if (json_is_integer(v) || json_is_real(v) || json_is_boolean(v)) {
-            char *text = json_dumps(v, JSON_ENCODE_ANY); /* Kafka accepts numbers and booleans too */
-            properties_set(props, key, text);
-            free(text);
-        } else if (!json_is_null(v)) {
-            snprintf(errstr, errstr_size, "config value of \"%s\" must be a string", key);
-            properties_destroy(props);
-            return NULL;
-        }
-    }
-    return props;
 }
 
 static json_t *parse_body(struct MHD_Connection *conn, const request_t *req, enum MHD_Result *ret)

@@ -218,6 +218,13 @@ def test_bad_input():
     assert w.start(expect_exit=True) == 3
     assert "com.example.Nope" in w.stderr() and "FileStreamSource" in w.stderr(), w.stderr()
 
+    nested = os.path.join(tmp, "nested.json")
+    with open(nested, "w") as f:
+        json.dump({"name": "n", "config": {"connector.class": "FileStreamSource", "topic": ["a", "b"]}}, f)
+    w = Worker([nested])
+    assert w.start(expect_exit=True) == 3
+    assert 'nested.json: config value of "topic" must be a string' in w.stderr(), w.stderr()
+
     plugins = os.path.join(tmp, "plugins")
     os.mkdir(plugins)
     with open(os.path.join(plugins, "not-a-plugin.so"), "w") as f:

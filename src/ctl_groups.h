@@ -60,6 +60,17 @@ const rd_kafka_ConsumerGroupDescription_t *groups_describe_one(rd_kafka_t *rk, r
  * owned by the caller (rd_kafka_topic_partition_list_destroy), or NULL. */
 rd_kafka_topic_partition_list_t *groups_committed(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
 
+#define GROUPS_LATEST (-1)   /* ListOffsets' "latest": the log end */
+#define GROUPS_EARLIEST (-2) /* ListOffsets' "earliest": the log start */
+
+/* For each partition of `parts` (a copy, in the same order) the offset at
+ * `timestamp`: the first record at or after that time (the log end if
+ * none), or GROUPS_LATEST / GROUPS_EARLIEST.  One batched lookup, not a
+ * round trip per partition.  NULL after printing the error.  The caller
+ * destroys the list. */
+rd_kafka_topic_partition_list_t *groups_offsets_at(rd_kafka_t *rk, const groups_args_t *a,
+                                                   const rd_kafka_topic_partition_list_t *parts, int64_t timestamp);
+
 int groups_describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
 int groups_reset(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
 

@@ -183,6 +183,28 @@ static void print_json(const groups_args_t *a, const describe_rows_t *rows)
     printf("]\n");
 }
 
+/* LOG-END-OFFSET of every row, in one lookup; left unknown (-1) if it fails. */
+static void rows_log_ends(rd_kafka_t *rk, const groups_args_t *a, describe_rows_t *rows)
+{
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new((int)rows->n + 1);
+    for (size_t i = 0; i < rows->n; i++) {
+        if (rows->v[i].topic) {
+            rd_kafka_topic_partition_list_add(parts, rows->v[i].topic, rows->v[i].partition);
+        }
+    }
+    rd_kafka_topic_partition_list_t *ends = groups_offsets_at(rk, a, parts, GROUPS_LATEST);
+    for (int i = 0, r = 0; ends && i < ends->cnt; i++, r++) {
+        while (!rows->v[r].topic) {
+            r++; /* a member without partitions has no row in the lookup */
+        }
+        rows->v[r].log_end = ends->elems[i].offset;
+    }
+    if (ends) {
+        rd_kafka_topic_partition_list_destroy(ends);
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
 int groups_describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
 {
     rd_kafka_event_t *ev;
@@ -202,13 +224,7 @@ int groups_describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
     }
     describe_rows_t rows = {0};
     rows_collect(&rows, desc, committed);
-    for (size_t i = 0; i < rows.n; i++) {
-        int64_t low, high;
-        if (rows.v[i].topic && rd_kafka_query_watermark_offsets(rk, rows.v[i].topic, rows.v[i].partition, &low,
-                                                                &high, a->common.timeout_ms) == 0) {
-            rows.v[i].log_end = high;
-        }
-    }
+    rows_log_ends(rk, a, &rows);
     if (state == RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY) {
         fprintf(stderr, "\nConsumer group '%s' has no active members.\n", a->group);
     } else if (state == RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE ||

@@ -123,3 +123,22 @@ rd_kafka_topic_partition_list_t *groups_committed(rd_kafka_t *rk, rd_kafka_queue
     rd_kafka_event_destroy(ev);
     return committed;
 }
+
+rd_kafka_topic_partition_list_t *groups_offsets_at(rd_kafka_t *rk, const groups_args_t *a,
+                                                   const rd_kafka_topic_partition_list_t *parts, int64_t timestamp)
+{
+    rd_kafka_topic_partition_list_t *out = rd_kafka_topic_partition_list_copy(parts);
+    for (int i = 0; i < out->cnt; i++) {
+        out->elems[i].offset = timestamp; /* ListOffsets reads -1 and -2 as latest and earliest */
+    }
+    rd_kafka_resp_err_t err = out->cnt ? rd_kafka_offsets_for_times(rk, out, a->common.timeout_ms) : 0;
+    for (int i = 0; !err && i < out->cnt; i++) {
+        err = out->elems[i].err;
+    }
+    if (err) {
+        ctl_fail("cannot look up the partitions' offsets: %s", rd_kafka_err2str(err));
+        rd_kafka_topic_partition_list_destroy(out);
+        return NULL;
+    }
+    return out;
+}

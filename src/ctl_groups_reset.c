@@ -110,47 +110,20 @@ static rd_kafka_topic_partition_list_t *reset_partitions(rd_kafka_t *rk, const g
     return parts;
 }
 
-/* For --to-datetime: each partition's first offset at or after the time
- * (-1 when no record is that recent), owned by the caller, or NULL. */
-static rd_kafka_topic_partition_list_t *offsets_for_time(rd_kafka_t *rk, const groups_args_t *a,
-                                                         const rd_kafka_topic_partition_list_t *parts)
-{
-    rd_kafka_topic_partition_list_t *times = rd_kafka_topic_partition_list_copy(parts);
-    for (int i = 0; i < times->cnt; i++) {
-        times->elems[i].offset = a->reset_value;
-    }
-    rd_kafka_resp_err_t err = times->cnt ? rd_kafka_offsets_for_times(rk, times, a->common.timeout_ms) : 0;
-    for (int i = 0; !err && i < times->cnt; i++) {
-        err = times->elems[i].err;
-    }
-    if (err) {
-        ctl_fail("cannot look up offsets by time: %s", rd_kafka_err2str(err));
-        rd_kafka_topic_partition_list_destroy(times);
-        return NULL;
-    }
-    return times;
-}
-
 /* Sets the new offset of every partition; false after an error. */
 static bool reset_targets(rd_kafka_t *rk, const groups_args_t *a, rd_kafka_topic_partition_list_t *parts,
                           const rd_kafka_topic_partition_list_t *committed)
 {
-    rd_kafka_topic_partition_list_t *times = NULL;
-    if (a->reset_to == RESET_DATETIME && !(times = offsets_for_time(rk, a, parts))) {
-        return false;
-    }
-    bool ok = true;
+    /* Log starts and ends (and times) of all partitions: one lookup each,
+     * not a round trip per partition. */
+    rd_kafka_topic_partition_list_t *starts = groups_offsets_at(rk, a, parts, GROUPS_EARLIEST);
+    rd_kafka_topic_partition_list_t *ends = starts ? groups_offsets_at(rk, a, parts, GROUPS_LATEST) : NULL;
+    rd_kafka_topic_partition_list_t *times =
+        ends && a->reset_to == RESET_DATETIME ? groups_offsets_at(rk, a, parts, a->reset_value) : NULL;
+    bool ok = ends && (a->reset_to != RESET_DATETIME || times);
     for (int i = 0; ok && i < parts->cnt; i++) {
         rd_kafka_topic_partition_t *tp = &parts->elems[i];
-        int64_t low, high, target = 0;
-        rd_kafka_resp_err_t err =
-            rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &low, &high, a->common.timeout_ms);
-        if (err) {
-            ok = false;
-            ctl_fail("cannot read the log start and end of %s-%d: %s", tp->topic, tp->partition,
-                     rd_kafka_err2str(err));
-            break;
-        }
+        int64_t low = starts->elems[i].offset, high = ends->elems[i].offset, target = 0;
         const rd_kafka_topic_partition_t *c =
             rd_kafka_topic_partition_list_find((rd_kafka_topic_partition_list_t *)committed, tp->topic, tp->partition);
         switch (a->reset_to) {
@@ -180,8 +153,11 @@ static bool reset_targets(rd_kafka_t *rk, const groups_args_t *a, rd_kafka_topic
         }
         tp->offset = target < low ? low : target > high ? high : target;
     }
-    if (times) {
-        rd_kafka_topic_partition_list_destroy(times);
+    rd_kafka_topic_partition_list_t *lists[] = {starts, ends, times};
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        if (lists[i]) {
+            rd_kafka_topic_partition_list_destroy(lists[i]);
+        }
     }
     return ok;
 }

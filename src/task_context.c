@@ -122,6 +122,12 @@ static cd_value_t *ctx_offset_read(cd_task_t *task, const cd_value_t *partition)
     }
     char err[256];
     cd_value_t *v = data_value_from_json(json, strlen(json), err, sizeof(err));
+    if (!v) {
+        /* The offsets topic is anyone's to write: say so rather than
+         * silently starting over. */
+        blog_warn("[%s-%d] the stored offset %s is not JSON (%s); the connector starts without it", task->name,
+                  task->id, json, err);
+    }
     free(json);
     return v;
 }

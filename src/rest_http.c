@@ -1,0 +1,73 @@
+/* rest_http.c - answering REST requests; see rest_http.h. */
+#include "rest_http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+rest_result_t rest_send_json_header(rest_request_t *r, unsigned status, char *json, const char *header,
+                                    const char *value)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(json ? strlen(json) : 0, json ? json : "",
+                                                                json ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (json) {
+        MHD_add_response_header(resp, "Content-Type", "application/json");
+    }
+    if (header) {
+        MHD_add_response_header(resp, header, value);
+    }
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+rest_result_t rest_send_json(rest_request_t *r, unsigned status, char *json)
+{
+    return rest_send_json_header(r, status, json, NULL, NULL);
+}
+
+rest_result_t rest_send_error(rest_request_t *r, unsigned status, const char *fmt, ...)
+{
+    char message[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    json_t *doc = json_pack("{siss}", "error_code", (int)status, "message", message);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return rest_send_json(r, status, text);
+}
+
+rest_result_t rest_reply(rest_request_t *r, herder_result_t res, const char *errstr, char *json)
+{
+    if (res >= 400) {
+        free(json);
+        return rest_send_error(r, res, "%s", errstr);
+    }
+    return rest_send_json(r, res, json);
+}
+
+json_t *rest_parse_body(rest_request_t *r, rest_result_t *ret)
+{
+    json_error_t jerr;
+    json_t *doc = r->body_len ? json_loadb(r->body, r->body_len, 0, &jerr) : NULL;
+    if (!doc) {
+        *ret = rest_send_error(r, 400, "the request body is not valid JSON: %s",
+                               r->body_len ? jerr.text : "it is empty");
+    }
+    return doc;
+}
+
+const char *rest_query(rest_request_t *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool rest_query_flag(rest_request_t *r, const char *name)
+{
+    const char *v = rest_query(r, name);
+    return v && strcasecmp(v, "true") == 0;
+}

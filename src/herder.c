@@ -26,6 +26,7 @@ herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, cons
         abort();
     }
     pthread_mutex_init(&h->lock, NULL);
+    pthread_mutex_init(&h->write_lock, NULL);
     h->wcfg = wcfg;
     h->bootstrap = bootstrap;
     h->plugins = plugins;
@@ -34,6 +35,7 @@ herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, cons
     h->statuses = statuses;
     pthread_mutex_init(&h->status_lock, NULL);
     h->worker_id = strdup(worker_id);
+    herder_supervisor_start(h);
     return h;
 }
 
@@ -125,12 +127,14 @@ static void connector_start(herder_t *h, connector_t *c)
         int n = desc->task_configs ? task_context_task_config_count(conn) : 1;
         c->tasks = calloc((size_t)n + 1, sizeof(*c->tasks));
         c->task_configs = calloc((size_t)n + 1, sizeof(*c->task_configs));
+        c->task_restarts = calloc((size_t)n + 1, sizeof(*c->task_restarts));
         for (int i = 0; i < n; i++) {
             const properties_t *config = desc->task_configs ? task_context_task_config(conn, i) : c->config;
             c->task_configs[i] = properties_create();
             for (size_t k = 0; k < properties_count(config); k++) {
                 properties_set(c->task_configs[i], properties_key_at(config, k), properties_value_at(config, k));
             }
+            c->task_restarts[i].started_ms = herder_now_ms();
             c->tasks[c->n_tasks++] = task_start(h, c, i);
         }
         blog_info("connector %s (%s) started with %d task%s", c->name, desc->name, n, n == 1 ? "" : "s");
@@ -148,8 +152,10 @@ static void tasks_stop_all(connector_t *c)
     }
     free(c->tasks);
     free(c->task_configs);
+    free(c->task_restarts);
     c->tasks = NULL;
     c->task_configs = NULL;
+    c->task_restarts = NULL;
     c->n_tasks = 0;
 }
 
@@ -172,6 +178,7 @@ void herder_destroy(herder_t *h)
     if (!h) {
         return;
     }
+    herder_supervisor_stop(h);
     while (h->n_conns > 0) {
         remove_at(h, h->n_conns - 1);
     }
@@ -181,6 +188,7 @@ void herder_destroy(herder_t *h)
     pthread_mutex_destroy(&h->status_lock);
     free(h->worker_id);
     pthread_mutex_destroy(&h->lock);
+    pthread_mutex_destroy(&h->write_lock);
     free(h);
 }
 
@@ -334,6 +342,21 @@ void herder_restore(herder_t *h)
 
 /* ---- create, update, delete -------------------------------------------------------- */
 
+/* Whether two configs have the same keys with the same values, in any order. */
+static bool same_config(const properties_t *a, const properties_t *b)
+{
+    if (properties_count(a) != properties_count(b)) {
+        return false;
+    }
+    for (size_t i = 0; i < properties_count(a); i++) {
+        const char *other = properties_get(b, properties_key_at(a, i));
+        if (!other || strcmp(other, properties_value_at(a, i)) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Creates or (update) replaces a connector; a new one starts in target
  * state `initial`.  `store` is false when restoring from the config topic,
  * which has the records already. */
@@ -373,6 +396,10 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     }
     char problems[2048];
     int n_problems = connector_config_check(config, plugin->desc, problems, sizeof(problems));
+    restart_policy_t policy;
+    if (n_problems == 0 && restart_policy_parse(config, &policy, problems, sizeof(problems)) < 0) {
+        n_problems = 1;
+    }
     if (n_problems == 0 && plugin->desc->validate) {
         /* The connector's own checks, on the config as given. */
         cd_task_t *conn = task_context_new(name, -1, plugin->desc, config, NULL);
@@ -405,6 +432,13 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     for (size_t i = 0; i < properties_count(config); i++) {
         properties_set(copy, properties_key_at(config, i), properties_value_at(config, i));
     }
+    if (old && same_config(old->config, copy)) {
+        /* Nothing changed: nothing to store, nothing to restart (Kafka
+         * restarts the connector and its tasks anyway, KAFKA-17719). */
+        pthread_mutex_unlock(&h->lock);
+        properties_destroy(copy);
+        return HERDER_OK;
+    }
     herder_target_t target = old ? old->target : initial;
     if (store && store_config(h, name, copy, target, errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);
@@ -423,6 +457,8 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     c->config = copy;
     c->plugin = plugin;
     c->target = target;
+    c->policy = policy;
+    c->restart.started_ms = herder_now_ms();
     h->conns = realloc(h->conns, sizeof(connector_t *) * (size_t)(h->n_conns + 1));
     h->conns[h->n_conns++] = c;
     connector_start(h, c);
@@ -433,16 +469,50 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
 herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
                                      char *errstr, size_t errstr_size)
 {
-    return put_connector(h, name, config, update, HERDER_STARTED, true, errstr, errstr_size);
+    pthread_mutex_lock(&h->write_lock);
+    herder_result_t res = put_connector(h, name, config, update, HERDER_STARTED, true, errstr, errstr_size);
+    pthread_mutex_unlock(&h->write_lock);
+    return res;
 }
 
 herder_result_t herder_create_connector(herder_t *h, const char *name, const properties_t *config,
                                         herder_target_t initial, char *errstr, size_t errstr_size)
 {
-    return put_connector(h, name, config, false, initial, true, errstr, errstr_size);
+    pthread_mutex_lock(&h->write_lock);
+    herder_result_t res = put_connector(h, name, config, false, initial, true, errstr, errstr_size);
+    pthread_mutex_unlock(&h->write_lock);
+    return res;
 }
 
-herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size)
+herder_result_t herder_patch_connector(herder_t *h, const char *name, const properties_t *set,
+                                       const properties_t *removed, char *errstr, size_t errstr_size)
+{
+    pthread_mutex_lock(&h->write_lock);
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = herder_find(h, name);
+    properties_t *merged = c ? properties_create() : NULL;
+    for (size_t i = 0; c && i < properties_count(c->config); i++) {
+        const char *key = properties_key_at(c->config, i);
+        if (!properties_get(removed, key)) {
+            properties_set(merged, key, properties_value_at(c->config, i));
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    herder_result_t res = HERDER_NOT_FOUND;
+    if (!merged) {
+        snprintf(errstr, errstr_size, "Connector %s not found", name);
+    } else {
+        for (size_t i = 0; i < properties_count(set); i++) {
+            properties_set(merged, properties_key_at(set, i), properties_value_at(set, i));
+        }
+        res = put_connector(h, name, merged, true, HERDER_STARTED, true, errstr, errstr_size);
+        properties_destroy(merged);
+    }
+    pthread_mutex_unlock(&h->write_lock);
+    return res;
+}
+
+static herder_result_t delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size)
 {
     pthread_mutex_lock(&h->lock);
     for (int i = 0; i < h->n_conns; i++) {
@@ -467,6 +537,14 @@ herder_result_t herder_delete_connector(herder_t *h, const char *name, char *err
     return HERDER_NOT_FOUND;
 }
 
+herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size)
+{
+    pthread_mutex_lock(&h->write_lock);
+    herder_result_t res = delete_connector(h, name, errstr, errstr_size);
+    pthread_mutex_unlock(&h->write_lock);
+    return res;
+}
+
 int herder_connector_count(herder_t *h)
 {
     pthread_mutex_lock(&h->lock);
@@ -478,11 +556,18 @@ int herder_connector_count(herder_t *h)
 
 /* ---- restarts ----------------------------------------------------------------------- */
 
-/* @locks h->lock.  Stops task i and starts it again with the same config. */
-static void task_restart(herder_t *h, connector_t *c, int i)
+void herder_task_restart(herder_t *h, connector_t *c, int i)
 {
     task_runner_stop(c->tasks[i]);
     c->tasks[i] = task_start(h, c, i);
+}
+
+void herder_connector_restart(herder_t *h, connector_t *c)
+{
+    c->failed = false;
+    c->trace[0] = '\0';
+    tasks_stop_all(c);
+    connector_start(h, c);
 }
 
 static bool task_failed(connector_t *c, int i)
@@ -503,18 +588,20 @@ herder_result_t herder_restart_connector(herder_t *h, const char *name, bool inc
         /* The connector instance is its config and task configs: starting it
          * again asks the plugin for task configs anew. */
         blog_info("restarting connector %s", name);
-        c->failed = false;
-        c->trace[0] = '\0';
+        c->restart = (auto_restart_t){.started_ms = herder_now_ms()}; /* by hand: the policy starts over */
         if (c->n_tasks == 0 || include_tasks) {
-            tasks_stop_all(c);
-            connector_start(h, c);
+            herder_connector_restart(h, c);
             include_tasks = false;
+        } else {
+            c->failed = false;
+            c->trace[0] = '\0';
         }
     }
     for (int i = 0; include_tasks && i < c->n_tasks; i++) {
         if (!only_failed || task_failed(c, i)) {
             blog_info("restarting task %s-%d", name, i);
-            task_restart(h, c, i);
+            c->task_restarts[i] = (auto_restart_t){.started_ms = herder_now_ms()};
+            herder_task_restart(h, c, i);
         }
     }
     pthread_mutex_unlock(&h->lock);
@@ -528,7 +615,8 @@ herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id)
     herder_result_t res = c && task_id >= 0 && task_id < c->n_tasks ? HERDER_OK : HERDER_NOT_FOUND;
     if (res == HERDER_OK) {
         blog_info("restarting task %s-%d", name, task_id);
-        task_restart(h, c, task_id);
+        c->task_restarts[task_id] = (auto_restart_t){.started_ms = herder_now_ms()};
+        herder_task_restart(h, c, task_id);
     }
     pthread_mutex_unlock(&h->lock);
     return res;

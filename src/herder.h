@@ -61,7 +61,7 @@ void herder_destroy(herder_t *h);
 /*
  * Creates connector `name` with `config` (its "name" key, if any, must
  * match), or with `update` replaces the config of an existing one
- * (restarting it).  CREATED / OK, CONFLICT (exists and not update),
+ * (restarting it, unless the config is the same).  CREATED / OK, CONFLICT (exists and not update),
  * BAD_REQUEST with errstr saying what to fix, ERROR (config topic write).
  */
 herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
@@ -72,6 +72,12 @@ herder_result_t herder_put_connector(herder_t *h, const char *name, const proper
  * runs).  Results as herder_put_connector. */
 herder_result_t herder_create_connector(herder_t *h, const char *name, const properties_t *config,
                                         herder_target_t initial, char *errstr, size_t errstr_size);
+
+/* PATCH /connectors/{c}/config (KIP-477): the stored config with the keys
+ * of `set` set and the keys of `removed` (values ignored) removed, then as
+ * an update by herder_put_connector.  NOT_FOUND for an unknown connector. */
+herder_result_t herder_patch_connector(herder_t *h, const char *name, const properties_t *set,
+                                       const properties_t *removed, char *errstr, size_t errstr_size);
 
 /* DELETED or NOT_FOUND (or ERROR when the tombstone cannot be written). */
 herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size);
@@ -98,6 +104,9 @@ char *herder_json_plugins(herder_t *h);
 char *herder_json_connectors_expanded(herder_t *h, bool status, bool info);
 /* GET /connectors/{c}/tasks: [{"id":{"connector","task"},"config":{...}}]. */
 char *herder_json_tasks(herder_t *h, const char *name, herder_result_t *result);
+/* GET /connectors/{c}/tasks-config (deprecated in Kafka, still used by
+ * tools): {"<c>-<t>": {task config}}. */
+char *herder_json_tasks_config(herder_t *h, const char *name, herder_result_t *result);
 /* GET /connectors/{c}/tasks/{t}/status. */
 char *herder_json_task_status(herder_t *h, const char *name, int task_id, herder_result_t *result);
 /* GET /connector-plugins/{p}/config: the plugin's config table as

@@ -6,9 +6,20 @@
 #define CONNECTD_HERDER_INTERNAL_H
 
 #include <pthread.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "herder.h"
+#include "restart_policy.h"
 #include "task_runner.h"
+
+/* Where an instance stands with its restart policy. */
+typedef struct auto_restart {
+    int attempts;        /* automatic restarts in a row */
+    int64_t next_at_ms;  /* monotonic time of the next one; 0: none planned */
+    int64_t started_ms;  /* monotonic time of the last (re)start */
+} auto_restart_t;
 
 typedef struct connector {
     char *name;
@@ -20,10 +31,17 @@ typedef struct connector {
     herder_target_t target;
     bool failed;
     char trace[2048];
+    restart_policy_t policy;
+    auto_restart_t restart;        /* the connector's own */
+    auto_restart_t *task_restarts; /* one per task */
 } connector_t;
 
 struct herder {
     pthread_mutex_t lock;
+    /* Serialises config changes (create, update, patch), whose plugin
+     * validation runs outside `lock`, so a PATCH merges into the config
+     * no other change is replacing meanwhile. */
+    pthread_mutex_t write_lock;
     const worker_config_t *wcfg;
     const char *bootstrap;
     const plugin_registry_t *plugins;
@@ -34,9 +52,27 @@ struct herder {
     char *worker_id;
     connector_t **conns;
     int n_conns;
+    /* The restart supervisor (herder_restarts.c). */
+    pthread_t supervisor;
+    pthread_cond_t wake;
+    bool stopping;
 };
 
 /* @locks h->lock.  The connector named `name`, or NULL. */
 connector_t *herder_find(herder_t *h, const char *name);
+
+/* @locks h->lock.  Stops task i of c and starts it again. */
+void herder_task_restart(herder_t *h, connector_t *c, int i);
+/* @locks h->lock.  Starts c afresh: new task configs, new tasks. */
+void herder_connector_restart(herder_t *h, connector_t *c);
+
+/* herder_restarts.c: the thread that applies restart policies. */
+void herder_supervisor_start(herder_t *h);
+void herder_supervisor_stop(herder_t *h);
+/* @locks h->lock.  The "auto_restart" member of a status, or NULL when
+ * the connector has no restart policy. */
+json_t *herder_auto_restart_json(const connector_t *c, const auto_restart_t *r);
+/* Monotonic milliseconds. */
+int64_t herder_now_ms(void);
 
 #endif

@@ -65,6 +65,10 @@ static json_t *task_status_json(herder_t *h, connector_t *c, int i)
     if (state == TASK_FAILED) {
         json_object_set_new(task, "trace", json_string(trace));
     }
+    json_t *auto_restart = herder_auto_restart_json(c, &c->task_restarts[i]);
+    if (auto_restart) {
+        json_object_set_new(task, "auto_restart", auto_restart);
+    }
     return task;
 }
 
@@ -78,6 +82,10 @@ static json_t *status_json(herder_t *h, connector_t *c)
     json_t *conn = json_pack("{ssss}", "state", state, "worker_id", h->worker_id);
     if (c->failed) {
         json_object_set_new(conn, "trace", json_string(c->trace));
+    }
+    json_t *auto_restart = herder_auto_restart_json(c, &c->restart);
+    if (auto_restart) {
+        json_object_set_new(conn, "auto_restart", auto_restart);
     }
     json_t *tasks = json_array();
     for (int i = 0; i < c->n_tasks; i++) {
@@ -139,6 +147,22 @@ static json_t *tasks_of(herder_t *h, connector_t *c)
         json_array_append_new(tasks, json_pack("{soso}", "id", id, "config", shown_config(c, c->task_configs[i])));
     }
     return tasks;
+}
+
+static json_t *tasks_config_of(herder_t *h, connector_t *c)
+{
+    json_t *all = json_object();
+    for (int i = 0; i < c->n_tasks; i++) {
+        char id[HERDER_NAME_MAX + 16];
+        snprintf(id, sizeof(id), "%s-%d", c->name, i); /* ConnectorTaskId.toString() */
+        json_object_set_new(all, id, shown_config(c, c->task_configs[i]));
+    }
+    return all;
+}
+
+char *herder_json_tasks_config(herder_t *h, const char *name, herder_result_t *result)
+{
+    return view(h, name, result, tasks_config_of);
 }
 
 char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result)

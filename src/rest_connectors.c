@@ -99,9 +99,30 @@ rest_result_t rest_connector_config_put(rest_request_t *r)
     return res == HERDER_CREATED ? reply_created(r, name, info) : rest_reply(r, res, err, info);
 }
 
+/* KIP-477: a partial config; a null value removes the key. */
 rest_result_t rest_connector_config_patch(rest_request_t *r)
 {
-    return rest_send_error(r, 501, "PATCH /connectors/{c}/config is not implemented yet");
+    rest_result_t ret;
+    json_t *doc = rest_parse_body(r, &ret);
+    if (!doc) {
+        return ret;
+    }
+    char err[4096] = "";
+    properties_t *set = config_from_json(doc, err, sizeof(err)), *removed = properties_create();
+    const char *key;
+    json_t *value;
+    json_object_foreach(doc, key, value) {
+        if (json_is_null(value)) {
+            properties_set(removed, key, "");
+        }
+    }
+    herder_result_t res =
+        set ? herder_patch_connector(r->herder, r->params[0], set, removed, err, sizeof(err)) : HERDER_BAD_REQUEST;
+    properties_destroy(set);
+    properties_destroy(removed);
+    json_decref(doc);
+    char *info = res < 400 ? herder_json_connector_info(r->herder, r->params[0], &(herder_result_t){0}) : NULL;
+    return rest_reply(r, res, err, info);
 }
 
 static rest_result_t reply_view(rest_request_t *r, char *(*view)(herder_t *, const char *, herder_result_t *))
@@ -134,7 +155,7 @@ rest_result_t rest_tasks_list(rest_request_t *r)
 
 rest_result_t rest_tasks_config(rest_request_t *r)
 {
-    return rest_send_error(r, 501, "GET /connectors/{c}/tasks-config is not implemented yet");
+    return reply_view(r, herder_json_tasks_config);
 }
 
 /* GET /connectors/{c}/config: the "config" member of the info document. */

@@ -1,0 +1,130 @@
+/*
+ * herder_restarts.c - connectors' restart policies (restart_policy.h):
+ * one thread looks at every instance ten times a second and restarts the
+ * FAILED ones whose backoff has passed.  Looking is cheap (a state read
+ * per task under the herder lock); a restart is what a manual one is.
+ */
+#include <stdio.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "blog.h"
+#include "herder_internal.h"
+
+#define TICK_MS 100
+
+int64_t herder_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What to do about one instance: true when it is due for a restart now.
+ * Plans the restart when it first shows up FAILED, and forgets old
+ * attempts once it has run backoff.max.ms without failing. */
+static bool due(const restart_policy_t *policy, auto_restart_t *r, bool failed, int64_t now)
+{
+    if (!failed) {
+        if (r->attempts > 0 && now - r->started_ms >= policy->backoff_max_ms) {
+            r->attempts = 0;
+        }
+        r->next_at_ms = 0;
+        return false;
+    }
+    if (r->next_at_ms == 0) {
+        if (!restart_policy_allows(policy, r->attempts)) {
+            return false; /* given up: stays FAILED until restarted by hand */
+        }
+        r->next_at_ms = now + restart_policy_delay(policy, r->attempts);
+    }
+    if (now < r->next_at_ms) {
+        return false;
+    }
+    r->attempts++;
+    r->next_at_ms = 0;
+    r->started_ms = now;
+    return true;
+}
+
+/* @locks h->lock. */
+static void supervise(herder_t *h, connector_t *c, int64_t now)
+{
+    if (!c->policy.on_failure || c->target == HERDER_STOPPED) {
+        return;
+    }
+    if (due(&c->policy, &c->restart, c->failed, now)) {
+        blog_info("connector %s failed; automatic restart %d (restart.policy=on-failure)", c->name,
+                  c->restart.attempts);
+        herder_connector_restart(h, c);
+        return;
+    }
+    for (int i = 0; i < c->n_tasks; i++) {
+        char trace[8];
+        bool failed = task_runner_state(c->tasks[i], trace, sizeof(trace)) == TASK_FAILED;
+        if (due(&c->policy, &c->task_restarts[i], failed, now)) {
+            blog_info("task %s-%d failed; automatic restart %d (restart.policy=on-failure)", c->name, i,
+                      c->task_restarts[i].attempts);
+            herder_task_restart(h, c, i);
+        }
+    }
+}
+
+static void *supervisor_main(void *arg)
+{
+    herder_t *h = arg;
+    pthread_mutex_lock(&h->lock);
+    while (!h->stopping) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_nsec += TICK_MS * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&h->wake, &h->lock, &deadline);
+        int64_t now = herder_now_ms();
+        for (int i = 0; !h->stopping && i < h->n_conns; i++) {
+            supervise(h, h->conns[i], now);
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+void herder_supervisor_start(herder_t *h)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_create(&h->supervisor, NULL, supervisor_main, h);
+}
+
+void herder_supervisor_stop(herder_t *h)
+{
+    pthread_mutex_lock(&h->lock);
+    h->stopping = true;
+    pthread_cond_signal(&h->wake);
+    pthread_mutex_unlock(&h->lock);
+    pthread_join(h->supervisor, NULL);
+    pthread_cond_destroy(&h->wake);
+}
+
+json_t *herder_auto_restart_json(const connector_t *c, const auto_restart_t *r)
+{
+    if (!c->policy.on_failure) {
+        return NULL;
+    }
+    json_t *next = json_null();
+    if (r->next_at_ms) {
+        /* Shown as wall-clock milliseconds, as Kafka shows times. */
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        int64_t wall = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+        next = json_integer(wall + (r->next_at_ms - herder_now_ms()));
+    }
+    return json_pack("{sisiso}", "attempts", r->attempts, "max_attempts", c->policy.max_attempts,
+                     "next_attempt_ms", next);
+}

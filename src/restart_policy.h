@@ -1,0 +1,43 @@
+/*
+ * restart_policy.h - a connector's opt-in automatic restart of its FAILED
+ * tasks (and of itself), with exponential backoff (reference
+ * connect-rest.md §7.1: Kafka Connect never restarts anything on its own).
+ *
+ * Connector settings:
+ *   restart.policy          none (default: Kafka's behaviour) | on-failure
+ *   restart.max.attempts    restarts in a row before giving up; -1: no
+ *                           limit (default 10)
+ *   restart.backoff.ms      the wait before the first restart (default 1000)
+ *   restart.backoff.max.ms  the longest wait; each attempt doubles the
+ *                           previous one up to this (default 60000)
+ * A task that has run restart.backoff.max.ms without failing starts
+ * counting from zero again, as does a manual restart or a config change.
+ */
+#ifndef CONNECTD_RESTART_POLICY_H
+#define CONNECTD_RESTART_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "properties.h"
+
+typedef struct restart_policy {
+    bool on_failure;
+    int max_attempts; /* -1: unlimited */
+    int64_t backoff_ms;
+    int64_t backoff_max_ms;
+} restart_policy_t;
+
+/* Reads the settings of `config` (missing ones take their defaults).
+ * -1 with errstr set, in Kafka's "Invalid value X for configuration K: ..."
+ * wording, when one is malformed. */
+int restart_policy_parse(const properties_t *config, restart_policy_t *policy, char *errstr, size_t errstr_size);
+
+/* The wait before restart number `attempt` (0-based). */
+int64_t restart_policy_delay(const restart_policy_t *policy, int attempt);
+
+/* Whether restart number `attempt` (0-based) may happen. */
+bool restart_policy_allows(const restart_policy_t *policy, int attempt);
+
+#endif

@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "blog.h"
+#include "broker_metrics.h"
 #include "fsutil.h"
 #include "handlers.h"
 #include "server.h"
@@ -116,6 +117,12 @@ static req_result_t broker_dispatch(void *opaque, kreq_t *req)
         return REQ_CLOSE;
     }
     return fn(ctx, req);
+}
+
+static void broker_request_done(void *opaque, const kreq_t *req, int64_t elapsed_ns)
+{
+    broker_ctx_t *ctx = opaque;
+    broker_stats_request_done(ctx->stats, req->hdr.api_key, elapsed_ns);
 }
 
 /* ---- listeners ------------------------------------------------------------ */
@@ -278,12 +285,14 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     }
     b->ctx.cluster_id = b->cluster_id;
     b->ctx.coord = coordinator_open(b->ctx.topics, cfg);
+    b->ctx.stats = broker_stats_create();
     server_config_t scfg = {
         .host = b->bind_host,
         .port = port,
         .num_threads = cfg->num_network_threads,
         .max_request_bytes = cfg->socket_request_max_bytes,
         .dispatch = broker_dispatch,
+        .done = broker_request_done,
         .ctx = &b->ctx,
     };
     b->ctx.server = server_create(loop, &scfg, errstr, errstr_size);
@@ -301,6 +310,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
               b->bind_host[0] ? b->bind_host : "0.0.0.0", server_port(b->ctx.server), cfg->log_dirs);
     return b;
 fail:
+    broker_stats_destroy(b->ctx.stats);
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);
     free(b->bind_host);
@@ -313,6 +323,11 @@ fail:
 int broker_port(const broker_t *b)
 {
     return server_port(b->ctx.server);
+}
+
+void broker_metrics_write(broker_t *b, metrics_text_t *out)
+{
+    broker_stats_write(&b->ctx, out);
 }
 
 static void on_group_tick_closed(uv_handle_t *handle)
@@ -336,6 +351,7 @@ void broker_destroy(broker_t *b)
     server_destroy(b->ctx.server); /* joins the network threads: no handler runs after this */
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);   /* flushes and checkpoints */
+    broker_stats_destroy(b->ctx.stats);
     blog_info("broker %d stopped cleanly", b->cfg->node_id);
     free(b->bind_host);
     free(b->adv_host);

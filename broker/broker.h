@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "config.h"
+#include "metrics.h"
 
 typedef struct broker broker_t;
 
@@ -26,6 +27,10 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
 
 /* The port the listener is bound to (useful with port 0). */
 int broker_port(const broker_t *broker);
+
+/* Appends the broker's metric families (docs/metrics.md) to `out`.  Any
+ * thread, while the broker lives; takes the broker's locks briefly. */
+void broker_metrics_write(broker_t *broker, metrics_text_t *out);
 
 /* Stops accepting, closes connections, flushes every log, writes the
  * checkpoints and frees.  Handles are closed on `loop`; run it once more to

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "batch.h"
 #include "handlers.h"
 
 typedef struct fetch_state {
@@ -91,8 +92,54 @@ static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
     return total;
 }
 
-static void fetch_respond(kreq_t *req, fetch_state_t *st)
+/* Records in the whole batches of `data` (a trailing partial batch, which
+ * the client drops, is not counted). */
+static uint64_t fetch_count_records(const uint8_t *data, size_t len)
 {
+    uint64_t n = 0;
+    size_t at = 0;
+    while (len - at >= BATCH_HEADER_SIZE) {
+        int32_t length = kbuf_get_i32(data + at + 8);
+        if (length < BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD || batch_total_size(length) > len - at) {
+            break;
+        }
+        int32_t count = kbuf_get_i32(data + at + 57);
+        n += count > 0 ? (uint64_t)count : 0;
+        at += batch_total_size(length);
+    }
+    return n;
+}
+
+/* Bytes and records out per topic (BrokerTopicMetrics), for what is
+ * answered, not for reads a parked fetch discarded. */
+static void fetch_count(broker_ctx_t *ctx, fetch_state_t *st)
+{
+    const fetch_req_t *fr = &st->fr;
+    if (st->records.len == 0) {
+        return; /* nothing sent: no lock to take */
+    }
+    topics_read_lock(ctx->topics);
+    for (int32_t t = 0; t < fr->n_topics; t++) {
+        uint64_t bytes = 0, records = 0;
+        for (int32_t p = 0; p < fr->topics[t].n_partitions; p++) {
+            const fetch_partition_t *fp = &fr->topics[t].partitions[p];
+            if (fp->error == KERR_NONE && fp->records_len > 0) {
+                bytes += fp->records_len;
+                records += fetch_count_records(st->records.data + fp->records_at, fp->records_len);
+            }
+        }
+        topic_t *topic = bytes ? topics_find(ctx->topics, fr->topics[t].name) : NULL;
+        if (topic) {
+            metrics_counter_add(&topic->bytes_out, bytes);
+            metrics_counter_add(&topic->messages_out, records);
+        }
+    }
+    topics_read_unlock(ctx->topics);
+}
+
+static void fetch_respond(broker_ctx_t *ctx, kreq_t *req, fetch_state_t *st)
+{
+    fetch_count(ctx, st);
     proto_encode_fetch(&req->resp, req->hdr.api_version, &st->fr, st->records.data);
 }
 
@@ -112,7 +159,7 @@ static bool fetch_recheck(void *opaque, kreq_t *req, bool timed_out)
         return false;
     }
     fetch_read(ctx, st);
-    fetch_respond(req, st);
+    fetch_respond(ctx, req, st);
     return true;
 }
 
@@ -134,7 +181,7 @@ req_result_t handle_fetch(broker_ctx_t *ctx, kreq_t *req)
     }
     if (got >= (size_t)(st->fr.min_bytes > 0 ? st->fr.min_bytes : 1) || st->fr.max_wait_ms <= 0 ||
         any_error || st->fr.n_topics == 0) {
-        fetch_respond(req, st);
+        fetch_respond(ctx, req, st);
         return REQ_DONE;
     }
     server_park(req, st->fr.max_wait_ms, fetch_recheck);

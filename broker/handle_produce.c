@@ -91,6 +91,8 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
         if (err == KERR_NONE) {
             pstate_update(part->pstate, &hdr, pp->base_offset);
             *appended = true;
+            metrics_counter_add(&part->topic->bytes_in, (uint64_t)pp->records_len);
+            metrics_counter_add(&part->topic->messages_in, (uint64_t)hdr.records_count);
         }
     }
     pp->log_start_offset = plog_start_offset(part->plog);

@@ -14,6 +14,8 @@
 #include "server.h"
 #include "topics.h"
 
+typedef struct broker_stats broker_stats_t; /* broker_metrics.h */
+
 /* What every handler may use; owned by broker.c. */
 typedef struct broker_ctx {
     const broker_config_t *cfg;
@@ -23,6 +25,7 @@ typedef struct broker_ctx {
     const char *cluster_id;
     const char *advertised_host; /* NULL: the address the client connected to */
     int advertised_port;
+    broker_stats_t *stats;
 } broker_ctx_t;
 
 req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req);

@@ -28,6 +28,7 @@
 
 #include "api.h"
 #include "blog.h"
+#include "metrics.h"
 
 /* Stop reading from a client whose unsent responses exceed this. */
 #define WRITE_QUEUE_HIGH (16u << 20)
@@ -155,10 +156,21 @@ static void conn_send(kconn_t *conn, kreq_t *req)
     }
 }
 
+static void req_done(kconn_t *conn, kreq_t *req)
+{
+    server_t *srv = conn->worker->srv;
+    if (srv->cfg.done) {
+        srv->cfg.done(srv->cfg.ctx, req, metrics_now_ns() - req->start_ns);
+    }
+}
+
 /* Finishes a request according to the handler's verdict.  Returns false if
  * the connection is closing. */
 static bool req_finish(kconn_t *conn, kreq_t *req, req_result_t result)
 {
+    if (result != REQ_PARKED) {
+        req_done(conn, req);
+    }
     switch (result) {
     case REQ_DONE:
         conn_send(conn, req);
@@ -185,6 +197,7 @@ static void frame_handle(kconn_t *conn, uint8_t *frame, size_t len)
         abort();
     }
     req->conn = conn;
+    req->start_ns = metrics_now_ns();
     req->frame = frame;
     req->frame_len = len;
     req->arena = arena_create(4096);
@@ -400,6 +413,7 @@ static void park_complete(kreq_t *req)
     uv_timer_stop(&req->timer);
     park_unlink(conn->worker, req);
     conn->pending = NULL;
+    req_done(conn, req);
     conn_send(conn, req);
     req_release(req);
     if (!conn->closing) {

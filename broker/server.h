@@ -51,6 +51,7 @@ struct kreq {
     kbuf_writer_t resp; /* response body, without header */
     void *state;        /* handler-private, usually in the arena */
     void (*on_free)(kreq_t *req); /* releases what `state` holds outside the arena */
+    int64_t start_ns;   /* when its frame was read (metrics_now_ns) */
     /* parking (server-private) */
     bool (*recheck)(void *ctx, kreq_t *req, bool timed_out);
     uv_timer_t timer;
@@ -60,6 +61,11 @@ struct kreq {
 
 /* Dispatch runs on the connection's worker thread. */
 typedef req_result_t(server_dispatch_fn)(void *ctx, kreq_t *req);
+/* Told when dispatch's request is finished: answered (after its parking,
+ * if any), dropped (acks=0) or closing the connection, with the time since
+ * its frame was read.  Not told of parked requests whose connection went
+ * away.  On the request's worker thread. */
+typedef void(server_done_fn)(void *ctx, const kreq_t *req, int64_t elapsed_ns);
 
 typedef struct server_config {
     const char *host; /* bind address; "" or NULL = all interfaces */
@@ -67,6 +73,7 @@ typedef struct server_config {
     int num_threads;
     int32_t max_request_bytes;
     server_dispatch_fn *dispatch;
+    server_done_fn *done; /* may be NULL */
     void *ctx;
 } server_config_t;
 

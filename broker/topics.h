@@ -32,6 +32,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "producer_state.h"
 
 typedef struct topic topic_t;
@@ -56,6 +57,9 @@ struct topic {
     int32_t max_message_bytes;
     int64_t flush_ms;          /* flush.ms; INT64_MAX: only by message count */
     bool internal;             /* __consumer_offsets and friends */
+    /* Kafka's BrokerTopicMetrics, for GET /metrics: what Produce appended
+     * and what Fetch answered (whole batches, as sent). */
+    metrics_counter_t bytes_in, messages_in, bytes_out, messages_out;
 };
 
 typedef struct topics topics_t;

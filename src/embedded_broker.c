@@ -10,6 +10,7 @@
 
 #include "broker.h"
 #include "broker_props.h"
+#include "metrics.h"
 
 struct embedded_broker {
     uv_loop_t loop;
@@ -17,6 +18,13 @@ struct embedded_broker {
     broker_t *broker;
     pthread_t thread;
 };
+
+/* GET /metrics shows the embedded broker's families after the worker's. */
+static void collect_metrics(void *opaque, metrics_text_t *out)
+{
+    embedded_broker_t *eb = opaque;
+    broker_metrics_write(eb->broker, out);
+}
 
 static void on_stop(uv_async_t *async)
 {
@@ -72,6 +80,7 @@ embedded_broker_t *embedded_broker_start(const properties_t *worker_props, char 
     uv_async_init(&eb->loop, &eb->stop, on_stop);
     eb->stop.data = eb;
     pthread_create(&eb->thread, NULL, broker_thread, eb);
+    metrics_collector_add(collect_metrics, eb);
     return eb;
 }
 
@@ -80,6 +89,7 @@ void embedded_broker_stop(embedded_broker_t *eb)
     if (!eb) {
         return;
     }
+    metrics_collector_remove(collect_metrics, eb); /* waits for a scrape under way */
     uv_async_send(&eb->stop);
     pthread_join(eb->thread, NULL);
     uv_run(&eb->loop, UV_RUN_DEFAULT); /* let the closed handles finish */

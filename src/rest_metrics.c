@@ -1,7 +1,28 @@
-/* rest_metrics.c - GET /metrics in Prometheus text format. */
+/*
+ * rest_metrics.c - GET /metrics in Prometheus text format 0.0.4: the
+ * worker's families (herder_metrics.c), then those of registered
+ * collectors (the embedded broker's, broker_metrics.c).  A worker that
+ * uses an external cluster has no broker families.  docs/metrics.md lists
+ * every family.
+ */
+#include <microhttpd.h>
+
+#include "herder_metrics.h"
+#include "metrics.h"
 #include "rest_routes.h"
+
+#define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 rest_result_t rest_metrics(rest_request_t *r)
 {
-    return rest_send_error(r, 501, "GET /metrics is not implemented yet");
+    metrics_text_t *out = metrics_text_create();
+    herder_metrics_write(r->herder, out);
+    metrics_collect_all(out);
+    size_t len;
+    char *text = metrics_text_finish(out, &len);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", CONTENT_TYPE);
+    rest_result_t ret = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }

@@ -25,23 +25,32 @@ struct cd_task {
 
 /* ---- the context functions of the host table ------------------------------------ */
 
+/* A plugin's lines belong to logger "connectd.connector.<plugin>.<connector>"
+ * (blog.h), so /admin/loggers can turn one connector's debug lines on. */
 static void ctx_log(cd_task_t *task, cd_log_level_t level, const char *fmt, ...)
 {
+    blog_level_t lv = level == CD_LOG_ERROR ? BLOG_ERROR
+                      : level == CD_LOG_WARN ? BLOG_WARN
+                      : level == CD_LOG_DEBUG ? BLOG_DEBUG
+                                              : BLOG_INFO;
+    char logger[512] = "connectd.connector";
+    if (task && task->desc && task->name) {
+        snprintf(logger, sizeof(logger), "connectd.connector.%s.%s", task->desc->name, task->name);
+    }
+    if (!blog_named_enabled(logger, lv)) {
+        return;
+    }
     char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    blog_level_t lv = level == CD_LOG_ERROR ? BLOG_ERROR
-                      : level == CD_LOG_WARN ? BLOG_WARN
-                      : level == CD_LOG_DEBUG ? BLOG_DEBUG
-                                              : BLOG_INFO;
     if (!task) {
-        blog_write(lv, "%s", msg);
+        blog_named_write(logger, lv, "%s", msg);
     } else if (task->id < 0) {
-        blog_write(lv, "[%s] %s", task->name, msg);
+        blog_named_write(logger, lv, "[%s] %s", task->name, msg);
     } else {
-        blog_write(lv, "[%s-%d] %s", task->name, task->id, msg);
+        blog_named_write(logger, lv, "[%s-%d] %s", task->name, task->id, msg);
     }
 }
 

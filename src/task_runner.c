@@ -109,9 +109,46 @@ bool runner_start_plugin(task_runner_t *r)
     return true;
 }
 
+static void forget_topics(task_runner_t *r)
+{
+    for (int i = 0; i < r->n_topics_seen; i++) {
+        free(r->topics_seen[i]);
+    }
+    free(r->topics_seen);
+    r->topics_seen = NULL;
+    r->n_topics_seen = 0;
+}
+
+void runner_topic_used(task_runner_t *r, const char *topic)
+{
+    if (atomic_exchange(&r->forget_topics, false)) {
+        forget_topics(r);
+    }
+    if (!r->env.on_topic) {
+        return;
+    }
+    for (int i = 0; i < r->n_topics_seen; i++) {
+        if (strcmp(r->topics_seen[i], topic) == 0) {
+            return;
+        }
+    }
+    r->topics_seen = realloc(r->topics_seen, sizeof(char *) * (size_t)(r->n_topics_seen + 1));
+    r->topics_seen[r->n_topics_seen++] = strdup(topic);
+    r->env.on_topic(r->env.on_state_opaque, r->env.connector, r->env.task_id, topic);
+}
+
+void task_runner_forget_topics(task_runner_t *r)
+{
+    atomic_store(&r->forget_topics, true);
+}
+
 static void *task_main(void *arg)
 {
     task_runner_t *r = arg;
+    if (r->config_error) {
+        runner_fail(r, "%s", r->config_error);
+        return NULL;
+    }
     if (r->env.plugin->desc->kind == CD_KIND_SOURCE) {
         source_task_run(r);
     } else {
@@ -134,8 +171,12 @@ task_runner_t *task_runner_start(const task_env_t *env, bool paused)
     }
     r->env.config = r->config;
     r->env.connector = r->connector = strdup(env->connector);
+    r->env.config_error = r->config_error = env->config_error ? strdup(env->config_error) : NULL;
     pthread_mutex_init(&r->lock, NULL);
     r->state = TASK_UNASSIGNED;
+    r->metrics.batch_time = metrics_summary_create();
+    r->metrics.batch_size = metrics_summary_create();
+    r->metrics.commit_time = metrics_summary_create();
     atomic_store(&r->paused, paused);
     r->ctx = task_context_new(env->connector, env->task_id, env->plugin->desc, r->config, env->offsets);
     pthread_create(&r->thread, NULL, task_main, r);
@@ -159,7 +200,12 @@ void task_runner_stop(task_runner_t *r)
     task_context_free(r->ctx);
     properties_destroy(r->config);
     free(r->connector);
+    free(r->config_error);
+    forget_topics(r);
     pthread_mutex_destroy(&r->lock);
+    metrics_summary_destroy(r->metrics.batch_time);
+    metrics_summary_destroy(r->metrics.batch_size);
+    metrics_summary_destroy(r->metrics.commit_time);
     free(r);
 }
 
@@ -179,4 +225,9 @@ task_state_t task_runner_state(task_runner_t *r, char *trace, size_t trace_size)
     snprintf(trace, trace_size, "%s", state == TASK_FAILED ? r->trace : "");
     pthread_mutex_unlock(&r->lock);
     return state;
+}
+
+const task_metrics_t *task_runner_metrics(task_runner_t *r)
+{
+    return &r->metrics;
 }

@@ -14,6 +14,7 @@
 #ifndef CONNECTD_TASK_RUNNER_H
 #define CONNECTD_TASK_RUNNER_H
 
+#include "metrics.h"
 #include "offset_store.h"
 #include "plugin_loader.h"
 #include "properties.h"
@@ -39,9 +40,16 @@ typedef struct task_env {
     const char *connector;
     int task_id;
     const properties_t *config;    /* the task's config (copied) */
+    /* Set when the config could not be made (a ${provider:...} reference
+     * that does not resolve): the task starts FAILED with this reason. */
+    const char *config_error;
     /* Told every state change, from the task's thread (may be NULL). */
     void (*on_state)(void *opaque, const char *connector, int task_id, task_state_t state, const char *trace);
     void *on_state_opaque;
+    /* Told, from the task's thread, the first time the task produces to
+     * or consumes from a topic, and again after task_runner_forget_topics
+     * (Kafka's active topics, KIP-558).  May be NULL. */
+    void (*on_topic)(void *opaque, const char *connector, int task_id, const char *topic);
 } task_env_t;
 
 /* Starts the task's thread, paused or not. */
@@ -56,7 +64,44 @@ void task_runner_stop(task_runner_t *runner);
  * its group).  Any thread. */
 void task_runner_set_paused(task_runner_t *runner, bool paused);
 
+/* Makes the task report every topic again as it next uses it (after the
+ * connector's active topics were reset).  Any thread. */
+void task_runner_forget_topics(task_runner_t *runner);
+
 /* The state and, when FAILED, the trace (copied into trace, "" otherwise). */
 task_state_t task_runner_state(task_runner_t *runner, char *trace, size_t trace_size);
+
+/*
+ * What a task counts for GET /metrics: Kafka Connect's source-task-metrics
+ * or sink-task-metrics, connector-task-metrics and task-error-metrics
+ * (docs/metrics.md).  The task's thread updates them once per batch; any
+ * thread may read them while the runner lives (the herder, under its lock).
+ */
+typedef struct task_metrics {
+    /* Source: records poll() returned (source-record-poll).  Sink: records
+     * consumed from Kafka (sink-record-read). */
+    metrics_counter_t records_in;
+    /* Source: records the broker acknowledged (source-record-write).  Sink:
+     * records put() accepted (sink-record-send). */
+    metrics_counter_t records_out;
+    /* Failed attempts to process a record or batch: conversion, produce,
+     * poll() or put() errors, retried ones included (total-record-failures). */
+    metrics_counter_t record_failures;
+    /* Records that failed for good (total-record-errors); without
+     * errors.tolerance the first one fails the task. */
+    metrics_counter_t record_errors;
+    /* poll() or put() calls retried after CD_RETRY (total-retries). */
+    metrics_counter_t retries;
+    /* Offset commits that succeeded and that failed or could not complete
+     * (offset-commit-success/failure; a source's includes waiting for the
+     * producer's acknowledgements, a sink's the task's flush()). */
+    metrics_counter_t commits, commit_failures;
+    metrics_summary_t *batch_time;  /* ns of each poll() that returned records / put() that succeeded */
+    metrics_summary_t *batch_size;  /* records in each of those */
+    metrics_summary_t *commit_time; /* ns of each offset commit */
+} task_metrics_t;
+
+/* The task's metrics, valid until task_runner_stop(). */
+const task_metrics_t *task_runner_metrics(task_runner_t *runner);
 
 #endif

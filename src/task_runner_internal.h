@@ -20,6 +20,7 @@ struct task_runner {
     task_env_t env;            /* config and connector point at the copies below */
     properties_t *config;
     char *connector;
+    char *config_error; /* env.config_error, copied */
     cd_task_t *ctx;
     void *plugin_state;
     atomic_bool started;       /* start() succeeded and stop() not called: set under lock */
@@ -27,6 +28,10 @@ struct task_runner {
     pthread_t thread;
     pthread_mutex_t lock;      /* guards state and trace, and wakeup() against stop() */
     task_state_t state;
+    task_metrics_t metrics;    /* updated by the task's thread */
+    char **topics_seen;        /* reported to env.on_topic; the task's thread only */
+    int n_topics_seen;
+    atomic_bool forget_topics; /* set by task_runner_forget_topics */
     char trace[4096];
     char scratch[4096];
 };
@@ -46,6 +51,10 @@ bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value,
 bool runner_start_plugin(task_runner_t *r);
 /* The plugin's stop(), once no wakeup() can be under way or follow. */
 void runner_stop_plugin(task_runner_t *r);
+
+/* Reports `topic` to env.on_topic unless it was reported already (a
+ * compare per topic the task uses: a handful). */
+void runner_topic_used(task_runner_t *r, const char *topic);
 
 void source_task_run(task_runner_t *r);
 void sink_task_run(task_runner_t *r);

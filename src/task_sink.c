@@ -33,10 +33,13 @@ typedef struct sink {
 static bool commit_consumed(sink_t *s)
 {
     task_runner_t *r = s->r;
+    task_metrics_t *m = &r->metrics;
     if (s->failed) {
         return false;
     }
+    int64_t t0 = metrics_now_ns();
     if (r->env.plugin->desc->flush(r->ctx, r->plugin_state) < 0) {
+        metrics_counter_add(&m->commit_failures, 1);
         runner_fail(r, "%s", runner_plugin_error(r, "flush failed"));
         s->failed = true;
         return false;
@@ -44,8 +47,12 @@ static bool commit_consumed(sink_t *s)
     if (s->consumed->cnt > 0) {
         rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->consumed, 0);
         if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+            metrics_counter_add(&m->commit_failures, 1);
             blog_warn("task %s-%d: offset commit failed (records may be delivered again): %s", r->env.connector,
                       r->env.task_id, rd_kafka_err2str(e));
+        } else {
+            metrics_counter_add(&m->commits, 1);
+            metrics_summary_observe(m->commit_time, (uint64_t)(metrics_now_ns() - t0));
         }
         rd_kafka_topic_partition_list_destroy(s->consumed);
         s->consumed = rd_kafka_topic_partition_list_new(8);
@@ -89,6 +96,7 @@ static cd_record_t *to_record(sink_t *s, const rd_kafka_message_t *msg)
 {
     const cd_host_api_t *api = worker_host_api();
     const char *topic = rd_kafka_topic_name(msg->rkt);
+    runner_topic_used(s->r, topic);
     cd_record_t *rec = data_record_new();
     rd_kafka_timestamp_type_t tstype;
     data_record_set_kafka(rec, topic, msg->partition, msg->offset, rd_kafka_message_timestamp(msg, &tstype));
@@ -123,6 +131,8 @@ static cd_record_t *to_record(sink_t *s, const rd_kafka_message_t *msg)
     }
     return rec;
 bad:
+    metrics_counter_add(&s->r->metrics.record_failures, 1);
+    metrics_counter_add(&s->r->metrics.record_errors, 1);
     data_record_free(rec);
     s->failed = true;
     return NULL;
@@ -142,24 +152,34 @@ static void note_consumed(sink_t *s, const rd_kafka_message_t *msg)
 static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
 {
     task_runner_t *r = s->r;
+    task_metrics_t *m = &r->metrics;
     const cd_host_api_t *api = worker_host_api();
     cd_record_t **recs = calloc((size_t)n + 1, sizeof(*recs));
     size_t n_recs = 0;
+    uint64_t n_read = 0;
     for (ssize_t i = 0; i < n && !s->failed; i++) {
         if (msgs[i]->err) {
+            /* The consumer's own errors (a topic not created yet) are
+             * not records: logged, not counted. */
             if (msgs[i]->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 blog_warn("task %s-%d: consumer: %s", r->env.connector, r->env.task_id, rd_kafka_message_errstr(msgs[i]));
             }
             continue;
         }
+        n_read++;
         cd_record_t *rec = to_record(s, msgs[i]);
         if (rec) {
             recs[n_recs++] = rec;
         }
     }
+    metrics_counter_add(&m->records_in, n_read);
     while (!s->failed && n_recs > 0) {
+        int64_t t0 = metrics_now_ns();
         cd_rc_t rc = r->env.plugin->desc->put(r->ctx, r->plugin_state, recs, n_recs);
         if (rc == CD_OK) {
+            metrics_summary_observe(m->batch_time, (uint64_t)(metrics_now_ns() - t0));
+            metrics_summary_observe(m->batch_size, n_recs);
+            metrics_counter_add(&m->records_out, n_recs);
             for (ssize_t i = 0; i < n; i++) {
                 if (!msgs[i]->err) {
                     note_consumed(s, msgs[i]);
@@ -168,10 +188,13 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
             break;
         }
         if (rc != CD_RETRY || api->is_stopping(r->ctx)) {
+            metrics_counter_add(&m->record_failures, 1);
+            metrics_counter_add(&m->record_errors, n_recs);
             runner_fail(r, "%s", runner_plugin_error(r, "put failed"));
             s->failed = true;
             break;
         }
+        metrics_counter_add(&m->retries, 1);
         usleep(RETRY_PAUSE_MS * 1000);
     }
     for (size_t i = 0; i < n_recs; i++) {

@@ -36,6 +36,9 @@ typedef struct source {
     pending_t pending;
     rd_kafka_resp_err_t delivery_error; /* first failed delivery */
     char delivery_topic[256];
+    /* Deliveries since the last publish_deliveries(): counted by
+     * on_delivery on this thread, added to the metrics once per batch. */
+    uint64_t delivered, undelivered;
 } source_t;
 
 static void pending_set(pending_t *p, const cd_value_t *partition, const cd_value_t *offset)
@@ -70,12 +73,33 @@ static void pending_clear(pending_t *p)
     p->n = 0;
 }
 
+/* Called from rd_kafka_poll() and rd_kafka_flush(), on the task's thread. */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
     source_t *s = opaque;
-    if (msg->err && !s->delivery_error) {
+    if (!msg->err) {
+        s->delivered++;
+        return;
+    }
+    s->undelivered++;
+    if (!s->delivery_error) {
         s->delivery_error = msg->err;
         snprintf(s->delivery_topic, sizeof(s->delivery_topic), "%s", rd_kafka_topic_name(msg->rkt));
+    }
+}
+
+/* Adds the deliveries on_delivery counted to the task's metrics. */
+static void publish_deliveries(source_t *s)
+{
+    task_metrics_t *m = &s->r->metrics;
+    if (s->delivered) {
+        metrics_counter_add(&m->records_out, s->delivered);
+        s->delivered = 0;
+    }
+    if (s->undelivered) {
+        metrics_counter_add(&m->record_failures, s->undelivered);
+        metrics_counter_add(&m->record_errors, s->undelivered);
+        s->undelivered = 0;
     }
 }
 
@@ -84,31 +108,51 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 static bool commit_offsets(source_t *s)
 {
     task_runner_t *r = s->r;
-    if (rd_kafka_flush(s->producer, (int)r->env.wcfg->offset_flush_timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    task_metrics_t *m = &r->metrics;
+    int64_t t0 = metrics_now_ns();
+    bool wrote = s->pending.n > 0 && r->env.offsets;
+    rd_kafka_resp_err_t flushed = rd_kafka_flush(s->producer, (int)r->env.wcfg->offset_flush_timeout_ms);
+    publish_deliveries(s);
+    if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
         blog_warn("task %s-%d: records still in flight after offset.flush.timeout.ms; offsets are committed later",
                   r->env.connector, r->env.task_id);
+        metrics_counter_add(&m->commit_failures, 1);
         return true;
     }
     if (s->delivery_error) {
+        metrics_counter_add(&m->commit_failures, 1);
         runner_fail(r, "cannot produce to topic '%s': %s", s->delivery_topic, rd_kafka_err2str(s->delivery_error));
         return false;
     }
-    if (s->pending.n > 0 && r->env.offsets) {
+    if (wrote) {
         char err[512];
         if (offset_store_put(r->env.offsets, r->env.connector, (const char *const *)s->pending.partitions,
                              (const char *const *)s->pending.offsets, s->pending.n, err, sizeof(err)) < 0) {
             blog_error("task %s-%d: offset commit failed (retried at the next interval): %s", r->env.connector,
                        r->env.task_id, err);
+            metrics_counter_add(&m->commit_failures, 1);
             return true;
         }
         pending_clear(&s->pending);
     }
     const cd_plugin_desc_t *desc = r->env.plugin->desc;
     if (desc->commit && desc->commit(r->ctx, r->plugin_state) < 0) {
+        metrics_counter_add(&m->commit_failures, 1);
         runner_fail(r, "%s", runner_plugin_error(r, "commit failed"));
         return false;
     }
+    if (wrote) { /* an interval with nothing polled commits nothing: not counted, as Kafka skips it */
+        metrics_counter_add(&m->commits, 1);
+        metrics_summary_observe(m->commit_time, (uint64_t)(metrics_now_ns() - t0));
+    }
     return true;
+}
+
+/* A record that failed for good: counted, then the task fails. */
+static void record_error(task_runner_t *r)
+{
+    metrics_counter_add(&r->metrics.record_failures, 1);
+    metrics_counter_add(&r->metrics.record_errors, 1);
 }
 
 /* Converts and produces one record; false when the task failed. */
@@ -122,6 +166,7 @@ static bool send_record(source_t *s, cd_record_t *rec)
         runner_fail(r, "the connector returned a record without a topic");
         return false;
     }
+    runner_topic_used(r, topic);
     unsigned char *key = NULL, *value = NULL;
     size_t key_len = 0, value_len = 0;
     if (converter_from_connect(s->key_conv, topic, api->record_key_schema(rec), api->record_key(rec), &key, &key_len,
@@ -129,6 +174,7 @@ static bool send_record(source_t *s, cd_record_t *rec)
         converter_from_connect(s->value_conv, topic, api->record_value_schema(rec), api->record_value(rec), &value,
                                &value_len, err, sizeof(err)) < 0) {
         free(key);
+        record_error(r);
         runner_fail(r, "cannot convert a record for topic '%s': %s", topic, err);
         return false;
     }
@@ -139,6 +185,7 @@ static bool send_record(source_t *s, cd_record_t *rec)
         size_t hv_len = 0;
         if (converter_from_connect(s->header_conv, topic, NULL, api->record_header_value(rec, i), &hv, &hv_len, err,
                                    sizeof(err)) < 0) {
+            record_error(r);
             runner_fail(r, "cannot convert header '%s' for topic '%s': %s", api->record_header_key(rec, i), topic, err);
             free(key);
             free(value);
@@ -168,6 +215,7 @@ static bool send_record(source_t *s, cd_record_t *rec)
     free(value);
     if (e) {
         rd_kafka_headers_destroy(headers);
+        record_error(r);
         runner_fail(r, "cannot produce to topic '%s': %s", topic, rd_kafka_err2str(e));
         return false;
     }
@@ -213,30 +261,42 @@ void source_task_run(task_runner_t *r)
     cd_record_t *recs[POLL_BATCH];
     int64_t last_commit = runner_now_ms();
     bool ok = true;
+    task_metrics_t *m = &r->metrics;
     while (ok && !api->is_stopping(r->ctx)) {
         if (atomic_load(&r->paused)) {
             rd_kafka_poll(s.producer, PAUSED_WAIT_MS); /* deliveries still complete */
+            publish_deliveries(&s);
             continue;
         }
         size_t n = 0;
+        int64_t t0 = metrics_now_ns();
         cd_rc_t rc = desc->poll(r->ctx, r->plugin_state, recs, POLL_BATCH, &n, POLL_TIMEOUT_MS);
         if (rc == CD_RETRY) {
+            metrics_counter_add(&m->retries, 1);
             usleep(RETRY_PAUSE_MS * 1000);
             continue;
         }
         if (rc < 0) {
+            metrics_counter_add(&m->record_failures, 1);
             runner_fail(r, "%s", runner_plugin_error(r, "poll failed"));
             ok = false;
             break;
         }
         if (n > POLL_BATCH) {
             /* What lies past the room we gave cannot be trusted or freed. */
+            metrics_counter_add(&m->record_failures, 1);
             runner_fail(r, "poll returned %zu records into room for %d", n, POLL_BATCH);
             n = POLL_BATCH;
             ok = false;
         }
+        if (ok && n > 0) { /* Kafka's poll-batch-time counts only polls that returned records */
+            metrics_summary_observe(m->batch_time, (uint64_t)(metrics_now_ns() - t0));
+            metrics_summary_observe(m->batch_size, n);
+            metrics_counter_add(&m->records_in, n);
+        }
         for (size_t i = 0; i < n; i++) {
             if (ok && !recs[i]) {
+                metrics_counter_add(&m->record_failures, 1);
                 runner_fail(r, "poll returned a NULL record at position %zu", i);
                 ok = false;
             }
@@ -244,6 +304,7 @@ void source_task_run(task_runner_t *r)
             data_record_free(recs[i]);
         }
         rd_kafka_poll(s.producer, 0);
+        publish_deliveries(&s);
         if (ok && s.delivery_error) {
             runner_fail(r, "cannot produce to topic '%s': %s", s.delivery_topic, rd_kafka_err2str(s.delivery_error));
             ok = false;
@@ -263,6 +324,7 @@ void source_task_run(task_runner_t *r)
 out:
     if (s.producer) {
         rd_kafka_flush(s.producer, (int)r->env.wcfg->offset_flush_timeout_ms);
+        publish_deliveries(&s); /* a FAILED task stays on show with its counts */
         rd_kafka_destroy(s.producer);
     }
     converter_destroy(s.key_conv);

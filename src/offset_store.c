@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +35,29 @@ static offset_store_t *store_new(void)
     return store;
 }
 
+/* Whether two keys name the same source partition.  Keys the worker made
+ * match byte for byte; a partition typed by hand (PATCH .../offsets) may
+ * list its fields in another order, which gives a key of the same length
+ * that is equal as JSON (Kafka compares the maps, not their bytes). */
+static bool key_equal(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0) {
+        return true;
+    }
+    if (strlen(a) != strlen(b)) {
+        return false;
+    }
+    json_t *ja = json_loads(a, 0, NULL), *jb = json_loads(b, 0, NULL);
+    bool equal = ja && jb && json_equal(ja, jb);
+    json_decref(ja);
+    json_decref(jb);
+    return equal;
+}
+
 static entry_t *find(offset_store_t *store, const char *key)
 {
     for (size_t i = 0; i < store->n; i++) {
-        if (strcmp(store->entries[i].key, key) == 0) {
+        if (key_equal(store->entries[i].key, key)) {
             return &store->entries[i];
         }
     }
@@ -195,6 +215,35 @@ static int write_file(offset_store_t *store, char *errstr, size_t errstr_size)
     return rc;
 }
 
+/* @locks store->lock.  The current value of each key (NULL: none), malloc'd. */
+static char **previous_values(offset_store_t *store, char *const *keys, int n)
+{
+    char **values = calloc((size_t)n + 1, sizeof(char *));
+    if (!values) {
+        abort();
+    }
+    for (int i = 0; i < n; i++) {
+        entry_t *e = find(store, keys[i]);
+        values[i] = e ? strdup(e->value) : NULL;
+    }
+    return values;
+}
+
+/* @locks store->lock.  `key` (taken), or the text the store already has
+ * for the same partition.  A partition must keep one byte form: in the
+ * offsets topic a tombstone or a newer offset only replaces the record
+ * with the same key bytes, so a second form would outlive them there and
+ * come back at the next start. */
+static char *stored_key(offset_store_t *store, char *key)
+{
+    entry_t *e = find(store, key);
+    if (!e || strcmp(e->key, key) == 0) {
+        return key;
+    }
+    free(key);
+    return strdup(e->key);
+}
+
 int offset_store_put(offset_store_t *store, const char *connector, const char *const *partition_jsons,
                      const char *const *offset_jsons, int n, char *errstr, size_t errstr_size)
 {
@@ -203,28 +252,71 @@ int offset_store_put(offset_store_t *store, const char *connector, const char *c
     if (!keys || !recs) {
         abort();
     }
+    pthread_mutex_lock(&store->lock);
     for (int i = 0; i < n; i++) {
-        keys[i] = make_key(connector, partition_jsons[i]);
+        keys[i] = stored_key(store, make_key(connector, partition_jsons[i]));
         recs[i] = (kvtopic_record_t){keys[i], strlen(keys[i]), offset_jsons[i],
                                      offset_jsons[i] ? strlen(offset_jsons[i]) : 0};
     }
-    pthread_mutex_lock(&store->lock);
     /* The topic first, memory after: a failed commit leaves the previous
-     * offsets in force.  The file backend writes memory out whole. */
+     * offsets in force.  The file backend writes memory out whole, so it
+     * applies first and puts the previous values back if the write fails. */
     int rc = store->kv ? kvtopic_write_many(store->kv, recs, (size_t)n, errstr, errstr_size) : 0;
+    char **before = store->path ? previous_values(store, keys, n) : NULL;
     if (rc == 0) {
         for (int i = 0; i < n; i++) {
             set(store, recs[i].key, recs[i].key_len, recs[i].value, recs[i].value_len);
         }
-        if (store->path) {
-            rc = write_file(store, errstr, errstr_size);
+        if (store->path && (rc = write_file(store, errstr, errstr_size)) < 0) {
+            /* Backwards, so a partition named twice ends at its first value. */
+            for (int i = n - 1; i >= 0; i--) {
+                set(store, keys[i], strlen(keys[i]), before[i], before[i] ? strlen(before[i]) : 0);
+            }
         }
     }
     pthread_mutex_unlock(&store->lock);
     for (int i = 0; i < n; i++) {
         free(keys[i]);
+        free(before ? before[i] : NULL);
     }
+    free(before);
     free(keys);
     free(recs);
     return rc;
+}
+
+int offset_store_list(offset_store_t *store, const char *connector, char ***partition_jsons, char ***offset_jsons)
+{
+    pthread_mutex_lock(&store->lock);
+    char **parts = calloc(store->n + 1, sizeof(char *)), **offs = calloc(store->n + 1, sizeof(char *));
+    if (!parts || !offs) {
+        abort();
+    }
+    int n = 0;
+    for (size_t i = 0; i < store->n; i++) {
+        json_t *key = json_loads(store->entries[i].key, 0, NULL);
+        json_t *partition = json_array_get(key, 1);
+        const char *owner = json_string_value(json_array_get(key, 0));
+        /* Kafka's OffsetUtils.processPartitionKey: anything but
+         * ["<connector>", {...}] is someone else's record. */
+        if (json_array_size(key) == 2 && owner && strcmp(owner, connector) == 0 && json_is_object(partition)) {
+            parts[n] = json_dumps(partition, JSON_COMPACT);
+            offs[n++] = strdup(store->entries[i].value);
+        }
+        json_decref(key);
+    }
+    pthread_mutex_unlock(&store->lock);
+    *partition_jsons = parts;
+    *offset_jsons = offs;
+    return n;
+}
+
+void offset_store_list_free(char **partition_jsons, char **offset_jsons, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(partition_jsons[i]);
+        free(offset_jsons[i]);
+    }
+    free(partition_jsons);
+    free(offset_jsons);
 }

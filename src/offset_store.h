@@ -38,4 +38,11 @@ char *offset_store_get(offset_store_t *store, const char *connector, const char 
 int offset_store_put(offset_store_t *store, const char *connector, const char *const *partition_jsons,
                      const char *const *offset_jsons, int n, char *errstr, size_t errstr_size);
 
+/* Every source partition `connector` has an offset for, in no particular
+ * order: sets *partition_jsons and *offset_jsons to n JSON texts each
+ * (compact, malloc'd; free both with offset_store_list_free) and returns n.
+ * Keys that are not ["<connector>", {...}] are skipped, as Kafka skips them. */
+int offset_store_list(offset_store_t *store, const char *connector, char ***partition_jsons, char ***offset_jsons);
+void offset_store_list_free(char **partition_jsons, char **offset_jsons, int n);
+
 #endif

@@ -1,0 +1,425 @@
+/*
+ * herder_offsets.c - a connector's offsets as REST reads and changes them
+ * (KIP-875: GET, PATCH and DELETE /connectors/{c}/offsets).
+ *
+ * ConnectorOffsets is the one shape for reading and for altering:
+ *
+ *   {"offsets":[{"partition":{"filename":"test.txt"},"offset":{"position":30}}]}
+ *
+ * A source connector's entries are its source partitions and offsets in
+ * the offset store (offset_store.h).  A sink connector's are the committed
+ * offsets of its consumer group connect-<name> (sink_offsets.h), in Kafka's
+ * fixed shape (SinkUtils):
+ *
+ *   {"partition":{"kafka_topic":"t","kafka_partition":0},"offset":{"kafka_offset":5}}
+ *
+ * "offset": null resets one partition; PATCH leaves partitions it does not
+ * name alone; DELETE resets them all (a sink's group is deleted, as Kafka
+ * does).
+ *
+ * Changes need the connector STOPPED -- target STOPPED and no tasks -- so
+ * no task writes offsets meanwhile.  The state is checked and the offsets
+ * written under h->lock: a resume arriving meanwhile waits, then starts
+ * from the new offsets, which are durable before the answer.  Reads take
+ * the lock only to look the connector up.
+ *
+ * The checks come in Kafka's order: unknown connector (404), not STOPPED
+ * (400), then the entries against the connector's type (400, with Kafka's
+ * messages); rest_offsets.c has checked the body's shape before.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "blog.h"
+#include "herder_internal.h"
+#include "sink_offsets.h"
+
+static bool is_sink(const connector_t *c)
+{
+    return c->plugin && c->plugin->desc->kind == CD_KIND_SINK;
+}
+
+static herder_result_t not_found(const char *name, char *errstr, size_t errstr_size)
+{
+    snprintf(errstr, errstr_size, "Connector %s not found", name);
+    return HERDER_NOT_FOUND;
+}
+
+static sink_offsets_target_t sink_target(herder_t *h, const char *name)
+{
+    return (sink_offsets_target_t){h->bootstrap, h->wcfg->props, name};
+}
+
+/* ---- GET ----------------------------------------------------------------------- */
+
+/* A source connector's entries, from the offset store. */
+static json_t *source_entries(herder_t *h, const char *name)
+{
+    json_t *entries = json_array();
+    char **partitions = NULL, **offsets = NULL;
+    int n = h->offsets ? offset_store_list(h->offsets, name, &partitions, &offsets) : 0;
+    for (int i = 0; i < n; i++) {
+        json_t *partition = json_loads(partitions[i], 0, NULL);
+        json_t *offset = json_loads(offsets[i], JSON_DECODE_ANY, NULL);
+        json_array_append_new(entries, json_pack("{soso}", "partition", partition, "offset",
+                                                 offset ? offset : json_null()));
+    }
+    if (h->offsets) {
+        offset_store_list_free(partitions, offsets, n);
+    }
+    return entries;
+}
+
+/* A sink connector's entries, from its consumer group; NULL with errstr. */
+static json_t *sink_entries(herder_t *h, const char *name, char *errstr, size_t errstr_size)
+{
+    sink_offsets_target_t target = sink_target(h, name);
+    rd_kafka_topic_partition_list_t *committed = sink_offsets_list(&target, errstr, errstr_size);
+    if (!committed) {
+        return NULL;
+    }
+    json_t *entries = json_array();
+    for (int i = 0; i < committed->cnt; i++) {
+        const rd_kafka_topic_partition_t *part = &committed->elems[i];
+        json_t *partition =
+            json_pack("{sssi}", "kafka_topic", part->topic, "kafka_partition", (int)part->partition);
+        json_t *offset = json_pack("{sI}", "kafka_offset", (json_int_t)part->offset);
+        json_array_append_new(entries, json_pack("{soso}", "partition", partition, "offset", offset));
+    }
+    rd_kafka_topic_partition_list_destroy(committed);
+    return entries;
+}
+
+char *herder_offsets_get(herder_t *h, const char *name, herder_result_t *result, char *errstr, size_t errstr_size)
+{
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = herder_find(h, name);
+    bool found = c != NULL, sink = c && is_sink(c);
+    pthread_mutex_unlock(&h->lock);
+    if (!found) {
+        *result = not_found(name, errstr, errstr_size);
+        return NULL;
+    }
+    /* The group is read without the lock: a network round trip must not
+     * hold up the rest of the REST API. */
+    json_t *entries = sink ? sink_entries(h, name, errstr, errstr_size) : source_entries(h, name);
+    if (!entries) {
+        *result = HERDER_ERROR;
+        return NULL;
+    }
+    *result = HERDER_OK;
+    json_t *doc = json_pack("{so}", "offsets", entries);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+/* ---- checking a change ------------------------------------------------------------ */
+
+/* @locks h->lock.  The connector if it exists and is STOPPED, else NULL
+ * with *result and errstr set (Kafka's words). */
+static connector_t *stopped_connector(herder_t *h, const char *name, herder_result_t *result, char *errstr,
+                                      size_t errstr_size)
+{
+    connector_t *c = herder_find(h, name);
+    if (!c) {
+        *result = not_found(name, errstr, errstr_size);
+        return NULL;
+    }
+    if (c->target != HERDER_STOPPED || c->n_tasks > 0) {
+        snprintf(errstr, errstr_size,
+                 "Connectors must be in the STOPPED state before their offsets can be modified. This can be done "
+                 "for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint",
+                 name);
+        *result = HERDER_BAD_REQUEST;
+        return NULL;
+    }
+    return c;
+}
+
+/* A value as Java's String.valueOf shows it in Kafka's messages: a string
+ * as it is, anything else as JSON. */
+static void value_text(const json_t *v, char *buf, size_t buf_size)
+{
+    if (json_is_string(v)) {
+        snprintf(buf, buf_size, "%s", json_string_value(v));
+        return;
+    }
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    snprintf(buf, buf_size, "%s", text ? text : "null");
+    free(text);
+}
+
+/* A JSON integer, or a string that is one: Kafka accepts both 10 and "10". */
+static bool long_value(const json_t *v, long long *out)
+{
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return true;
+    }
+    const char *s = json_string_value(v);
+    if (!s || !*s || isspace((unsigned char)*s)) {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    *out = strtoll(s, &end, 10);
+    return *end == '\0' && errno == 0;
+}
+
+/* Kafka's OffsetUtils.validateFormat: source partitions and offsets hold
+ * primitive values only (what the offsets topic's JSON can give back). */
+static bool primitive_fields(const json_t *map, char *errstr, size_t errstr_size)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)map, key, value)
+    {
+        if (json_is_object(value) || json_is_array(value)) {
+            snprintf(errstr, errstr_size,
+                     "Offsets may only contain primitive types as values, but field %s contains %s", key,
+                     json_is_object(value) ? "MAP" : "ARRAY");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Kafka reads an entry without "offset" as offset null, which resets the
+ * partition; a forgotten field should not do that silently. */
+static bool has_offset(const json_t *entry, char *errstr, size_t errstr_size)
+{
+    if (!json_object_get(entry, "offset")) {
+        snprintf(errstr, errstr_size,
+                 "An offsets entry needs an \"offset\": the new offset as an object, or null to reset the partition");
+        return false;
+    }
+    return true;
+}
+
+/* One source entry; false with errstr saying what to fix. */
+static bool source_entry_check(const json_t *entry, char *errstr, size_t errstr_size)
+{
+    const json_t *partition = json_object_get(entry, "partition"), *offset = json_object_get(entry, "offset");
+    if (!json_is_object(partition)) {
+        snprintf(errstr, errstr_size, "The partition for a source connector offset cannot be null or missing");
+        return false;
+    }
+    return primitive_fields(partition, errstr, errstr_size) && has_offset(entry, errstr, errstr_size) &&
+           (json_is_null(offset) || primitive_fields(offset, errstr, errstr_size));
+}
+
+/* A sink entry's partition, checked as Kafka's
+ * SinkUtils.parseSinkConnectorOffsets does, and refusing negative numbers
+ * too; false with errstr saying what to fix. */
+static bool sink_partition_parse(const json_t *part, const char **topic, int32_t *partition, char *errstr,
+                                 size_t errstr_size)
+{
+    const json_t *t = json_object_get(part, "kafka_topic"), *p = json_object_get(part, "kafka_partition");
+    char shown[256];
+    long long n;
+    if (!json_is_object(part)) {
+        snprintf(errstr, errstr_size, "The partition for a sink connector offset cannot be null or missing");
+    } else if (!t || !p) {
+        snprintf(errstr, errstr_size,
+                 "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'");
+    } else if (!json_is_string(t) || !*json_string_value(t)) {
+        snprintf(errstr, errstr_size, "Kafka topic names must be valid strings and may not be null");
+    } else if (json_is_null(p)) {
+        snprintf(errstr, errstr_size, "Kafka partitions must be valid numbers and may not be null");
+    } else if (!long_value(p, &n) || n > INT32_MAX || n < INT32_MIN) {
+        value_text(p, shown, sizeof(shown));
+        snprintf(errstr, errstr_size,
+                 "Failed to parse the following Kafka partition value in the provided offsets: '%s'. Partition "
+                 "values for sink connectors need to be integers.",
+                 shown);
+    } else if (n < 0) {
+        snprintf(errstr, errstr_size,
+                 "Kafka partitions are numbered from 0, but the provided offsets name partition %lld of topic '%s'",
+                 n, json_string_value(t));
+    } else {
+        *topic = json_string_value(t);
+        *partition = (int32_t)n;
+        return true;
+    }
+    return false;
+}
+
+/* A sink entry's offset (SINK_OFFSET_RESET for null), checked as above. */
+static bool sink_offset_parse(const json_t *entry, const char *topic, int32_t partition, int64_t *offset,
+                              char *errstr, size_t errstr_size)
+{
+    const json_t *off = json_object_get(entry, "offset"), *o = json_object_get(off, "kafka_offset");
+    char shown[256];
+    long long n;
+    if (!has_offset(entry, errstr, errstr_size)) {
+        return false;
+    }
+    if (json_is_null(off)) {
+        *offset = SINK_OFFSET_RESET;
+        return true;
+    }
+    if (!o) {
+        snprintf(errstr, errstr_size,
+                 "The offset for a sink connector should either be null or contain the key 'kafka_offset'");
+    } else if (!long_value(o, &n)) {
+        value_text(o, shown, sizeof(shown));
+        snprintf(errstr, errstr_size,
+                 "Failed to parse the following Kafka offset value in the provided offsets: '%s'. Offset values "
+                 "for sink connectors need to be integers.",
+                 shown);
+    } else if (n < 0) {
+        snprintf(errstr, errstr_size, "Kafka offsets start at 0, but the provided offsets give %lld for %s-%d", n,
+                 topic, (int)partition);
+    } else {
+        *offset = n;
+        return true;
+    }
+    return false;
+}
+
+/* ---- applying a change ------------------------------------------------------------- */
+
+/* @locks h->lock.  Writes source offsets (NULL texts reset) to the store. */
+static herder_result_t source_write(herder_t *h, const char *name, const char *const *partitions,
+                                    const char *const *offsets, int n, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    if (!h->offsets) {
+        snprintf(errstr, errstr_size, "Failed to modify offsets for source connector %s: this worker has no offset store",
+                 name);
+        return HERDER_ERROR;
+    }
+    if (n > 0 && offset_store_put(h->offsets, name, partitions, offsets, n, why, sizeof(why)) < 0) {
+        snprintf(errstr, errstr_size, "Failed to modify offsets for source connector %s: %s", name, why);
+        return HERDER_ERROR;
+    }
+    return HERDER_OK;
+}
+
+/* @locks h->lock. */
+static herder_result_t source_alter(herder_t *h, const char *name, const json_t *entries, char *errstr,
+                                    size_t errstr_size)
+{
+    size_t n = json_array_size(entries);
+    char **partitions = calloc(n + 1, sizeof(char *)), **offsets = calloc(n + 1, sizeof(char *));
+    if (!partitions || !offsets) {
+        abort();
+    }
+    herder_result_t res = HERDER_OK;
+    for (size_t i = 0; i < n && res == HERDER_OK; i++) {
+        const json_t *entry = json_array_get(entries, i);
+        if (!source_entry_check(entry, errstr, errstr_size)) {
+            res = HERDER_BAD_REQUEST;
+        }
+    }
+    for (size_t i = 0; i < n && res == HERDER_OK; i++) {
+        const json_t *entry = json_array_get(entries, i), *offset = json_object_get(entry, "offset");
+        partitions[i] = json_dumps(json_object_get(entry, "partition"), JSON_COMPACT);
+        offsets[i] = json_is_null(offset) ? NULL : json_dumps(offset, JSON_COMPACT);
+    }
+    if (res == HERDER_OK) {
+        res = source_write(h, name, (const char *const *)partitions, (const char *const *)offsets, (int)n, errstr,
+                           errstr_size);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(partitions[i]);
+        free(offsets[i]);
+    }
+    free(partitions);
+    free(offsets);
+    return res;
+}
+
+/* @locks h->lock.  Every source partition of the connector gets a tombstone. */
+static herder_result_t source_reset(herder_t *h, const char *name, char *errstr, size_t errstr_size)
+{
+    char **partitions = NULL, **offsets = NULL;
+    int n = h->offsets ? offset_store_list(h->offsets, name, &partitions, &offsets) : 0;
+    char **none = calloc((size_t)n + 1, sizeof(char *));
+    if (!none) {
+        abort();
+    }
+    herder_result_t res =
+        source_write(h, name, (const char *const *)partitions, (const char *const *)none, n, errstr, errstr_size);
+    free(none);
+    if (h->offsets) {
+        offset_store_list_free(partitions, offsets, n);
+    }
+    return res;
+}
+
+static herder_result_t sink_result(int rc)
+{
+    return rc == 0 ? HERDER_OK : rc == SINK_OFFSETS_BAD_REQUEST ? HERDER_BAD_REQUEST : HERDER_ERROR;
+}
+
+/* @locks h->lock.  The group's offsets change while the lock keeps the
+ * connector from starting tasks that would join it. */
+static herder_result_t sink_alter(herder_t *h, const char *name, const json_t *entries, char *errstr,
+                                  size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new((int)json_array_size(entries));
+    herder_result_t res = HERDER_OK;
+    for (size_t i = 0; i < json_array_size(entries) && res == HERDER_OK; i++) {
+        const char *topic;
+        int32_t partition;
+        int64_t offset;
+        const json_t *entry = json_array_get(entries, i);
+        if (!sink_partition_parse(json_object_get(entry, "partition"), &topic, &partition, errstr, errstr_size) ||
+            !sink_offset_parse(entry, topic, partition, &offset, errstr, errstr_size)) {
+            res = HERDER_BAD_REQUEST;
+            break;
+        }
+        /* A partition named twice: the last entry wins, as in Kafka's map. */
+        rd_kafka_topic_partition_t *part = rd_kafka_topic_partition_list_find(parts, topic, partition);
+        (part ? part : rd_kafka_topic_partition_list_add(parts, topic, partition))->offset = offset;
+    }
+    if (res == HERDER_OK) {
+        sink_offsets_target_t target = sink_target(h, name);
+        res = sink_result(sink_offsets_alter(&target, parts, errstr, errstr_size));
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    return res;
+}
+
+herder_result_t herder_offsets_alter(herder_t *h, const char *name, const struct json_t *offsets, char *errstr,
+                                     size_t errstr_size)
+{
+    herder_result_t res = HERDER_OK;
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = stopped_connector(h, name, &res, errstr, errstr_size);
+    if (c) {
+        res = is_sink(c) ? sink_alter(h, name, offsets, errstr, errstr_size)
+                         : source_alter(h, name, offsets, errstr, errstr_size);
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (res == HERDER_OK) {
+        blog_info("connector %s: offsets of %zu partition%s altered", name, json_array_size(offsets),
+                  json_array_size(offsets) == 1 ? "" : "s");
+    }
+    return res;
+}
+
+herder_result_t herder_offsets_reset(herder_t *h, const char *name, char *errstr, size_t errstr_size)
+{
+    herder_result_t res = HERDER_OK;
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = stopped_connector(h, name, &res, errstr, errstr_size);
+    if (c && is_sink(c)) {
+        sink_offsets_target_t target = sink_target(h, name);
+        res = sink_result(sink_offsets_reset(&target, errstr, errstr_size));
+    } else if (c) {
+        res = source_reset(h, name, errstr, errstr_size);
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (res == HERDER_OK) {
+        blog_info("connector %s: offsets reset", name);
+    }
+    return res;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "docs_config.h"
 
 static const char *type_name(cfg_type_t type)
 {
@@ -46,8 +47,11 @@ static void print_table(const cfg_def_t *defs)
 
 int cmd_docs(int argc, char **argv)
 {
+    if (argc == 1 && strcmp(argv[0], "configuration") == 0) {
+        return docs_config_print(); /* docs/configuration.md */
+    }
     if (argc != 1 || strcmp(argv[0], "broker-config") != 0) {
-        fprintf(stderr, "usage: connectd docs broker-config\n");
+        fprintf(stderr, "usage: connectd docs broker-config|configuration\n");
         return EXIT_USAGE;
     }
     printf("### Broker keys\n\n");

@@ -1,90 +1,647 @@
 /*
- * connector_config.c - checking a connector config before the connector
- * starts: Kafka Connect's common keys (connector.class, tasks.max, topics
- * or topics.regex for sinks) and the plugin's own config table, whose values
- * plugin_config_check judges by the rules the loader applies to the table's
- * defaults.  All
- * problems are reported at once, in Kafka's wording, so a user fixes them
- * in one go.
+ * connector_config.c - the framework's connector settings and the whole
+ * judgement of a connector config; see connector_config.h.
+ *
+ * The rows below are Kafka's ConnectorConfig.configDef() and
+ * SinkConnectorConfig's additions, with Kafka's documentation, groups,
+ * positions (orderInGroup: one counter for Common, Transforms and
+ * Predicates, another for Error Handling), widths and display names, so a
+ * UI built for Kafka Connect lays them out the same.  connectd departs
+ * from them in two places: tasks.max has an upper bound (each task is a
+ * thread, and a typo like 1000000 must be a 400, not a worker brought
+ * down), and the restart.* settings of restart_policy.h are added.
+ * Source-only settings Kafka has (topic.creation.*, exactly.once.support,
+ * transaction.boundary, offsets.storage.topic) are not listed: connectd
+ * does not implement them, and listing them would promise it does.
  */
 #include "connector_config.h"
 
-#include <errno.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin_loader.h"
+#include "converter.h"
+#include "herder.h"
+#include "plugin_catalog.h"
+#include "task_context.h"
 
-/* Appends one problem to the message. */
-static void problem(char *errstr, size_t errstr_size, int *count, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void problem(char *errstr, size_t errstr_size, int *count, const char *fmt, ...)
+/* The most tasks one connector may ask for. */
+#define TASKS_MAX_LIMIT 1000
+
+/* ---- checks of single settings ----------------------------------------------------- */
+
+/* Kafka's NonEmptyStringWithoutControlChars, and the name being usable in
+ * internal topic keys and REST paths (herder.h). */
+static int check_name(const cv_key_t *key, const char *name, const char *value, const char **shown, char *errbuf,
+                      size_t errlen)
 {
-    size_t len = strlen(errstr);
-    if (len + 2 >= errstr_size) {
-        return;
+    if (!*value) {
+        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: String may not be empty", value, name);
+        return -1;
     }
-    if (*count > 0) {
-        errstr[len++] = '\n';
+    char found[512] = "";
+    size_t len = 0;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        int cp = -1;
+        if (*p < 0x20 || *p == 0x7f) {
+            cp = *p;
+        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            cp = *++p; /* U+0080..U+009F, the C1 controls */
+        }
+        if (cp >= 0 && len < sizeof(found)) {
+            len += (size_t)snprintf(found + len, sizeof(found) - len, "%s%d", len ? ", " : "", cp);
+        }
     }
+    if (len) {
+        snprintf(errbuf, errlen,
+                 "Invalid value %s for configuration %s: String may not contain control sequences but had the "
+                 "following ASCII chars: %s",
+                 value, name, found);
+        return -1;
+    }
+    if (strlen(value) > HERDER_NAME_MAX || strchr(value, '/')) {
+        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: Connector name must be at most %d bytes and "
+                 "contain no '/'", value, name, HERDER_NAME_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+/* A converter class of the kind the setting wants; shows Kafka's class
+ * name for a short one. */
+static int check_converter(const cv_key_t *key, const char *name, const char *value, const char **shown,
+                           char *errbuf, size_t errlen)
+{
+    bool header = strcmp(key->name, "header.converter") == 0;
+    const catalog_plugin_t *plugin = catalog_find(value, header ? CATALOG_HEADER_CONVERTER : CATALOG_CONVERTER);
+    if (plugin) {
+        *shown = plugin->class_name;
+        return 0;
+    }
+    if (catalog_find_any(value)) {
+        snprintf(errbuf, errlen, "Class %s does not implement the %s interface", value,
+                 header ? "HeaderConverter" : "Converter");
+    } else {
+        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: Class %s could not be found.", value, name,
+                 value);
+    }
+    return -1;
+}
+
+/* Kafka's aliasValidator: no alias twice. */
+static int check_aliases(const cv_key_t *key, const char *name, const char *value, const char **shown,
+                         char *errbuf, size_t errlen)
+{
+    /* `value` is the parsed list, items joined by ",". */
+    char *copy = strdup(value), *save = NULL;
+    char *items[256];
+    size_t n = 0;
+    bool dup = false;
+    for (char *item = copy ? strtok_r(copy, ",", &save) : NULL; item && n < 256; item = strtok_r(NULL, ",", &save)) {
+        for (size_t i = 0; i < n; i++) {
+            dup |= strcmp(items[i], item) == 0;
+        }
+        items[n++] = item;
+    }
+    if (dup) {
+        size_t len = (size_t)snprintf(errbuf, errlen, "Invalid value [");
+        for (size_t i = 0; i < n && len < errlen; i++) {
+            len += (size_t)snprintf(errbuf + len, errlen - len, "%s%s", i ? ", " : "", items[i]);
+        }
+        if (len < errlen) {
+            snprintf(errbuf + len, errlen - len, "] for configuration %s: Duplicate alias provided.", name);
+        }
+    }
+    free(copy);
+    return dup ? -1 : 0;
+}
+
+/* ---- the rows -------------------------------------------------------------------------- */
+
+static const char *const reload_actions[] = {"none", "restart", NULL};
+static const char *const tolerances[] = {"none", "all", NULL};
+static const char *const restart_policies[] = {"none", "on-failure", NULL};
+
+#define KEY_CONVERTER_DOC                                                                                      \
+    "Converter class used to convert between Kafka Connect format and the serialized form that is written to " \
+    "Kafka. This controls the format of the keys in messages written to or read from Kafka, and since this is " \
+    "independent of connectors it allows any connector to work with any serialization format. Examples of "    \
+    "common formats include JSON and Avro."
+#define VALUE_CONVERTER_DOC                                                                                     \
+    "Converter class used to convert between Kafka Connect format and the serialized form that is written to " \
+    "Kafka. This controls the format of the values in messages written to or read from Kafka, and since this " \
+    "is independent of connectors it allows any connector to work with any serialization format. Examples of " \
+    "common formats include JSON and Avro."
+#define HEADER_CONVERTER_DOC                                                                                    \
+    "HeaderConverter class used to convert between Kafka Connect format and the serialized form that is "      \
+    "written to Kafka. This controls the format of the header values in messages written to or read from "     \
+    "Kafka, and since this is independent of connectors it allows any connector to work with any "             \
+    "serialization format. Examples of common formats include JSON and Avro. By default, the "                 \
+    "SimpleHeaderConverter is used to serialize header values to strings and deserialize them by inferring "    \
+    "the schemas."
+
+/* ConnectorConfig.configDef(). */
+#define COMMON_KEYS                                                                                              \
+    {.name = "name", .type = CV_STRING, .required = true, .importance = CV_HIGH,                                \
+     .doc = "Globally unique name to use for this connector.", .group = "Common", .order = 1,                   \
+     .width = CV_WIDTH_MEDIUM, .display_name = "Connector name", .check = check_name},                          \
+    {.name = "connector.class", .type = CV_STRING, .required = true, .importance = CV_HIGH,                     \
+     .doc = "Name or alias of the class for this connector. Must be a subclass of "                             \
+            "org.apache.kafka.connect.connector.Connector. If the connector is "                                \
+            "org.apache.kafka.connect.file.FileStreamSinkConnector, you can either specify this full name,  or " \
+            "use \"FileStreamSink\" or \"FileStreamSinkConnector\" to make the configuration a bit shorter",    \
+     .group = "Common", .order = 2, .width = CV_WIDTH_LONG, .display_name = "Connector class"},                 \
+    {.name = "tasks.max", .type = CV_INT, .default_value = "1", .importance = CV_HIGH,                          \
+     .doc = "Maximum number of tasks to use for this connector.", .group = "Common", .order = 3,                \
+     .width = CV_WIDTH_SHORT, .display_name = "Tasks max", .has_min = true, .min = 1, .has_max = true,          \
+     .max = TASKS_MAX_LIMIT},                                                                                   \
+    {.name = "tasks.max.enforce", .type = CV_BOOLEAN, .default_value = "true", .importance = CV_LOW,            \
+     .doc = "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By "    \
+            "default, connectors that generate too many tasks will fail, and existing sets of tasks that "      \
+            "exceed the tasks.max property will also be failed. If this property is set to false, then "        \
+            "connectors will be allowed to generate more than the maximum number of tasks, and existing sets "  \
+            "of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated "  \
+            "and will be removed in an upcoming major release.",                                                \
+     .group = "Common", .order = 4, .width = CV_WIDTH_SHORT, .display_name = "Enforce tasks max"},              \
+    {.name = "key.converter", .type = CV_CLASS, .importance = CV_LOW, .doc = KEY_CONVERTER_DOC,                  \
+     .group = "Common", .order = 5, .width = CV_WIDTH_SHORT, .display_name = "Key converter class",            \
+     .check = check_converter},                                                                                 \
+    {.name = "value.converter", .type = CV_CLASS, .importance = CV_LOW, .doc = VALUE_CONVERTER_DOC,              \
+     .group = "Common", .order = 6, .width = CV_WIDTH_SHORT, .display_name = "Value converter class",          \
+     .check = check_converter},                                                                                 \
+    {.name = "header.converter", .type = CV_CLASS, .importance = CV_LOW, .doc = HEADER_CONVERTER_DOC,            \
+     .group = "Common", .order = 7, .width = CV_WIDTH_SHORT, .display_name = "Header converter class",         \
+     .check = check_converter},                                                                                 \
+    {.name = "transforms", .type = CV_LIST, .default_value = "", .importance = CV_LOW,                          \
+     .doc = "Aliases for the transformations to be applied to records.", .group = "Transforms", .order = 8,    \
+     .width = CV_WIDTH_LONG, .display_name = "Transforms", .check = check_aliases},                             \
+    {.name = "predicates", .type = CV_LIST, .default_value = "", .importance = CV_LOW,                          \
+     .doc = "Aliases for the predicates used by transformations.", .group = "Predicates", .order = 9,          \
+     .width = CV_WIDTH_LONG, .display_name = "Predicates", .check = check_aliases},                             \
+    {.name = "config.action.reload", .type = CV_STRING, .default_value = "restart", .importance = CV_LOW,       \
+     .doc = "The action that Connect should take on the connector when changes in external configuration "     \
+            "providers result in a change in the connector's configuration properties. A value of 'none' "      \
+            "indicates that Connect will do nothing. A value of 'restart' indicates that Connect should "       \
+            "restart/reload the connector with the updated configuration properties.The restart may actually " \
+            "be scheduled in the future if the external configuration provider indicates that a configuration " \
+            "value will expire in the future.",                                                                 \
+     .group = "Common", .order = 10, .width = CV_WIDTH_MEDIUM, .display_name = "Reload Action",               \
+     .choices = reload_actions},                                                                                \
+    {.name = "errors.retry.timeout", .type = CV_LONG, .default_value = "0", .importance = CV_MEDIUM,            \
+     .doc = "The maximum duration in milliseconds that a failed operation will be reattempted. The default is " \
+            "0, which means no retries will be attempted. Use -1 for infinite retries.",                       \
+     .group = "Error Handling", .order = 1, .width = CV_WIDTH_MEDIUM,                                           \
+     .display_name = "Retry Timeout for Errors"},                                                               \
+    {.name = "errors.retry.delay.max.ms", .type = CV_LONG, .default_value = "60000", .importance = CV_MEDIUM,   \
+     .doc = "The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to " \
+            "the delay once this limit is reached to prevent thundering herd issues.",                         \
+     .group = "Error Handling", .order = 2, .width = CV_WIDTH_MEDIUM,                                           \
+     .display_name = "Maximum Delay Between Retries for Errors"},                                               \
+    {.name = "errors.tolerance", .type = CV_STRING, .default_value = "none", .importance = CV_MEDIUM,           \
+     .doc = "Behavior for tolerating errors during connector operation. 'none' is the default value and "      \
+            "signals that any error will result in an immediate connector task failure; 'all' changes the "    \
+            "behavior to skip over problematic records.",                                                       \
+     .group = "Error Handling", .order = 3, .width = CV_WIDTH_SHORT, .display_name = "Error Tolerance",        \
+     .choices = tolerances},                                                                                    \
+    {.name = "errors.log.enable", .type = CV_BOOLEAN, .default_value = "false", .importance = CV_MEDIUM,        \
+     .doc = "If true, write each error and the details of the failed operation and problematic record to the " \
+            "Connect application log. This is 'false' by default, so that only errors that are not tolerated " \
+            "are reported.",                                                                                    \
+     .group = "Error Handling", .order = 4, .width = CV_WIDTH_SHORT, .display_name = "Log Errors"},            \
+    {.name = "errors.log.include.messages", .type = CV_BOOLEAN, .default_value = "false",                       \
+     .importance = CV_MEDIUM,                                                                                   \
+     .doc = "Whether to include in the log the Connect record that resulted in a failure. For sink records, "  \
+            "the topic, partition, offset, and timestamp will be logged. For source records, the key and value " \
+            "(and their schemas), all headers, and the timestamp, Kafka topic, Kafka partition, source "        \
+            "partition, and source offset will be logged. This is 'false' by default, which will prevent "     \
+            "record keys, values, and headers from being written to log files.",                                \
+     .group = "Error Handling", .order = 5, .width = CV_WIDTH_SHORT, .display_name = "Log Error Details"}
+
+/* SinkConnectorConfig's additions. */
+#define SINK_KEYS                                                                                                \
+    {.name = "topics", .type = CV_LIST, .default_value = "", .importance = CV_HIGH,                             \
+     .doc = "List of topics to consume, separated by commas", .group = "Common", .order = 4,                    \
+     .width = CV_WIDTH_LONG, .display_name = "Topics"},                                                         \
+    {.name = "topics.regex", .type = CV_STRING, .default_value = "", .importance = CV_HIGH,                     \
+     .doc = "Regular expression giving topics to consume. Under the hood, the regex is compiled to a "          \
+            "<code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.",    \
+     .group = "Common", .order = 4, .width = CV_WIDTH_LONG, .display_name = "Topics regex"},                    \
+    {.name = "errors.deadletterqueue.topic.name", .type = CV_STRING, .default_value = "",                       \
+     .importance = CV_MEDIUM,                                                                                   \
+     .doc = "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an "   \
+            "error when processed by this sink connector, or its transformations or converters. The topic "     \
+            "name is blank by default, which means that no messages are to be recorded in the DLQ.",           \
+     .group = "Error Handling", .order = 6, .width = CV_WIDTH_MEDIUM,                                           \
+     .display_name = "Dead Letter Queue Topic Name"},                                                           \
+    {.name = "errors.deadletterqueue.topic.replication.factor", .type = CV_SHORT, .default_value = "3",         \
+     .importance = CV_MEDIUM,                                                                                   \
+     .doc = "Replication factor used to create the dead letter queue topic when it doesn't already exist.",     \
+     .group = "Error Handling", .order = 7, .width = CV_WIDTH_MEDIUM,                                           \
+     .display_name = "Dead Letter Queue Topic Replication Factor"},                                             \
+    {.name = "errors.deadletterqueue.context.headers.enable", .type = CV_BOOLEAN, .default_value = "false",    \
+     .importance = CV_MEDIUM,                                                                                   \
+     .doc = "If true, add headers containing error context to the messages written to the dead letter queue. " \
+            "To avoid clashing with headers from the original record, all error context header keys, all "     \
+            "error context header keys will start with <code>__connect.errors.</code>",                        \
+     .group = "Error Handling", .order = 8, .width = CV_WIDTH_MEDIUM,                                           \
+     .display_name = "Enable Error Context Headers"}
+
+/* connectd's own: restart_policy.h. */
+#define RESTART_KEYS                                                                                             \
+    {.name = "restart.policy", .type = CV_STRING, .default_value = "none", .importance = CV_MEDIUM,             \
+     .doc = "Whether connectd restarts a FAILED connector or task by itself: 'none' (the default) leaves it "   \
+            "FAILED until restarted over REST, as Kafka Connect does; 'on-failure' restarts it after a "         \
+            "backoff.",                                                                                         \
+     .group = "Restart Policy", .order = 1, .width = CV_WIDTH_SHORT, .display_name = "Restart Policy",         \
+     .choices = restart_policies},                                                                              \
+    {.name = "restart.max.attempts", .type = CV_INT, .default_value = "10", .importance = CV_LOW,               \
+     .doc = "Restarts in a row before giving up; -1 means no limit.", .group = "Restart Policy", .order = 2,   \
+     .width = CV_WIDTH_SHORT, .display_name = "Maximum Restart Attempts", .has_min = true, .min = -1,          \
+     .has_max = true, .max = 1000000},                                                                          \
+    {.name = "restart.backoff.ms", .type = CV_LONG, .default_value = "1000", .importance = CV_LOW,              \
+     .doc = "The wait in milliseconds before the first restart; each further attempt waits twice as long.",     \
+     .group = "Restart Policy", .order = 3, .width = CV_WIDTH_MEDIUM, .display_name = "Restart Backoff",        \
+     .has_min = true, .min = 0, .has_max = true, .max = 86400000},                                              \
+    {.name = "restart.backoff.max.ms", .type = CV_LONG, .default_value = "60000", .importance = CV_LOW,         \
+     .doc = "The longest wait in milliseconds between restarts. A task that has run this long without failing " \
+            "starts counting its attempts from zero again.",                                                    \
+     .group = "Restart Policy", .order = 4, .width = CV_WIDTH_MEDIUM, .display_name = "Maximum Restart Backoff", \
+     .has_min = true, .min = 0, .has_max = true, .max = 86400000}
+
+static const cv_key_t source_keys[] = {COMMON_KEYS, RESTART_KEYS, {.name = NULL}};
+static const cv_key_t sink_keys[] = {COMMON_KEYS, SINK_KEYS, RESTART_KEYS, {.name = NULL}};
+
+const cv_key_t *connector_config_keys(cd_kind_t kind)
+{
+    return kind == CD_KIND_SINK ? sink_keys : source_keys;
+}
+
+/* ---- transforms and predicates ---------------------------------------------------------- */
+
+static char *kept_printf(cv_result_t *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *kept_printf(cv_result_t *res, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(errstr + len, errstr_size - len, fmt, ap);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) {
+        abort();
+    }
     va_end(ap);
-    (*count)++;
+    return cv_result_keep(res, s);
 }
 
-static bool is_int(const char *v, int64_t min, int64_t max)
+static int check_transformation(const cv_key_t *key, const char *name, const char *value, const char **shown,
+                                char *errbuf, size_t errlen)
 {
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    return *v && !*end && !errno && n >= min && n <= max;
+    const catalog_plugin_t *plugin = catalog_find(value, CATALOG_TRANSFORMATION);
+    if (!plugin) {
+        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: Class %s could not be found.", value, name,
+                 value);
+        return -1;
+    }
+    *shown = plugin->class_name;
+    return 0;
 }
 
-/* The most tasks one connector may ask for: each is a thread, and a typo
- * (tasks.max=1000000) must be a 400, not a worker brought down. */
-#define TASKS_MAX_LIMIT 1000
+static int check_predicate(const cv_key_t *key, const char *name, const char *value, const char **shown,
+                           char *errbuf, size_t errlen)
+{
+    const catalog_plugin_t *plugin = catalog_find(value, CATALOG_PREDICATE);
+    if (!plugin) {
+        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: Class %s could not be found.", value, name,
+                 value);
+        return -1;
+    }
+    *shown = plugin->class_name;
+    return 0;
+}
+
+/*
+ * Kafka's ConnectorConfig.enrich for one of transforms / predicates: per
+ * alias, "<list>.<alias>.type" (the class) in group "<Group>: <alias>",
+ * and when the class is known its settings under the same prefix (for a
+ * transformation first the implicit predicate and negate).
+ */
+static void enrich(cv_result_t *res, const properties_t *config, bool transforms)
+{
+    const char *list = transforms ? "transforms" : "predicates";
+    cv_entry_t *aliases = cv_result_find(res, list);
+    if (!aliases || aliases->n_errors || !aliases->value || !*aliases->value) {
+        return;
+    }
+    char *copy = strdup(aliases->value), *save = NULL;
+    char *seen[256];
+    size_t n_seen = 0;
+    for (char *alias = strtok_r(copy, ",", &save); alias && n_seen < 256; alias = strtok_r(NULL, ",", &save)) {
+        bool again = false;
+        for (size_t i = 0; i < n_seen; i++) {
+            again |= strcmp(seen[i], alias) == 0;
+        }
+        if (again) {
+            continue;
+        }
+        seen[n_seen++] = alias;
+        const char *group = kept_printf(res, "%s: %s", transforms ? "Transforms" : "Predicates", alias);
+        const char *prefix = kept_printf(res, "%s.%s.", list, alias);
+        cv_key_t *type = cv_result_keep(res, calloc(2, sizeof(*type)));
+        *type = (cv_key_t){
+            .name = "type",
+            .type = CV_CLASS,
+            .required = true,
+            .importance = CV_HIGH,
+            .doc = kept_printf(res, "Class for the '%s' %s.", alias, transforms ? "transformation" : "predicate"),
+            .group = group,
+            .order = 0,
+            .width = CV_WIDTH_LONG,
+            .display_name = kept_printf(res, "%s type for %s", transforms ? "Transformation" : "Predicate", alias),
+            .check = transforms ? check_transformation : check_predicate,
+        };
+        cv_validate_keys(res, type, config, prefix, NULL);
+        char type_name[512];
+        snprintf(type_name, sizeof(type_name), "%stype", prefix);
+        cv_entry_t *entry = cv_result_find(res, type_name);
+        for (size_t i = 0; i < catalog_count(); i++) {
+            if (catalog_at(i)->type == (transforms ? CATALOG_TRANSFORMATION : CATALOG_PREDICATE)) {
+                cv_entry_add_recommended(entry, catalog_at(i)->class_name);
+            }
+        }
+        if (transforms) {
+            char negate[512], predicate[512];
+            snprintf(negate, sizeof(negate), "%snegate", prefix);
+            snprintf(predicate, sizeof(predicate), "%spredicate", prefix);
+            if (properties_get(config, negate) && !properties_get(config, predicate)) {
+                cv_result_add_error(res, type_name, NULL,
+                                    "Config '%s' was provided but there is no config '%s' defining a predicate to "
+                                    "be negated.",
+                                    negate, predicate);
+            }
+        }
+        const catalog_plugin_t *plugin =
+            entry->n_errors ? NULL
+                            : catalog_find(entry->value, transforms ? CATALOG_TRANSFORMATION : CATALOG_PREDICATE);
+        if (!plugin) {
+            continue;
+        }
+        /* ConfigDef.embed: the class's settings, in the alias's group. */
+        size_t n = 0;
+        while (plugin->config && plugin->config[n].name) {
+            n++;
+        }
+        cv_key_t *rows = cv_result_keep(res, calloc(n + 3, sizeof(*rows)));
+        size_t r = 0;
+        if (transforms) {
+            rows[r++] = (cv_key_t){.name = "predicate", .type = CV_STRING, .importance = CV_MEDIUM,
+                                   .doc = "The alias of a predicate used to determine whether to apply this "
+                                          "transformation.",
+                                   .group = group, .order = 1};
+            rows[r++] = (cv_key_t){.name = "negate", .type = CV_BOOLEAN, .default_value = "false",
+                                   .importance = CV_MEDIUM,
+                                   .doc = "Whether the configured predicate should be negated.", .group = group,
+                                   .order = 2};
+        }
+        for (size_t i = 0; i < n; i++) {
+            const cv_key_t *own = &plugin->config[i];
+            if (transforms && (strcmp(own->name, "predicate") == 0 || strcmp(own->name, "negate") == 0)) {
+                continue; /* the implicit ones mask them, as in Kafka */
+            }
+            rows[r] = *own;
+            rows[r].group = own->group ? kept_printf(res, "%s: %s", group, own->group) : group;
+            rows[r].order = (int)r + 1;
+            r++;
+        }
+        cv_validate_keys(res, rows, config, prefix, NULL);
+    }
+    free(copy);
+}
+
+/* ---- whole configs -------------------------------------------------------------------- */
+
+static bool blank(const char *s)
+{
+    return !s || !s[strspn(s, " \t\r\n\f\v")];
+}
+
+/* SinkConnectorConfig.validate: the checks that span settings. */
+static void check_sink(cv_result_t *res, const properties_t *config)
+{
+    const char *topics = properties_get(config, "topics"), *regex = properties_get(config, "topics.regex");
+    const char *dlq = properties_get(config, "errors.deadletterqueue.topic.name");
+    if (!blank(topics) && !blank(regex)) {
+        const char *msg = "topics and topics.regex are mutually exclusive options, but both are set.";
+        cv_result_add_error(res, "topics", topics, "%s", msg);
+        cv_result_add_error(res, "topics.regex", regex, "%s", msg);
+    }
+    if (blank(topics) && blank(regex)) {
+        const char *msg = "Must configure one of topics or topics.regex";
+        cv_result_add_error(res, "topics", topics, "%s", msg);
+        cv_result_add_error(res, "topics.regex", regex, "%s", msg);
+    }
+    cv_entry_t *parsed = cv_result_find(res, "topics");
+    if (blank(dlq) || blank(topics) || !parsed || !parsed->value) {
+        return;
+    }
+    /* parseTopicsList: the items without empty ones and repeats, shown as
+     * Java prints a list. */
+    char *copy = strdup(parsed->value), *save = NULL, *items[256];
+    size_t n = 0;
+    for (char *t = strtok_r(copy, ",", &save); t && n < 256; t = strtok_r(NULL, ",", &save)) {
+        bool again = false;
+        for (size_t i = 0; i < n; i++) {
+            again |= strcmp(items[i], t) == 0;
+        }
+        if (!again) {
+            items[n++] = t;
+        }
+    }
+    char name[512];
+    size_t skip = strspn(dlq, " \t\r\n"), len = strlen(dlq + skip);
+    while (len > 0 && strchr(" \t\r\n", dlq[skip + len - 1])) {
+        len--;
+    }
+    snprintf(name, sizeof(name), "%.*s", (int)len, dlq + skip);
+    bool included = false;
+    char list[2048] = "[";
+    size_t used = 1;
+    for (size_t i = 0; i < n; i++) {
+        included |= strcmp(items[i], name) == 0;
+        if (used < sizeof(list)) {
+            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", items[i]);
+        }
+    }
+    if (used < sizeof(list)) {
+        snprintf(list + used, sizeof(list) - used, "]");
+    }
+    free(copy);
+    if (included) {
+        cv_result_add_error(res, "topics", topics,
+                            "The DLQ topic '%s' may not be included in the list of topics ('topics=%s') consumed by "
+                            "the connector",
+                            name, list);
+    }
+}
+
+/* restart_policy.c's one check across settings. */
+static void check_restart(cv_result_t *res)
+{
+    cv_entry_t *backoff = cv_result_find(res, "restart.backoff.ms");
+    cv_entry_t *max = cv_result_find(res, "restart.backoff.max.ms");
+    if (backoff && max && backoff->value && max->value && !backoff->n_errors && !max->n_errors &&
+        strtoll(max->value, NULL, 10) < strtoll(backoff->value, NULL, 10)) {
+        cv_result_add_error(res, "restart.backoff.max.ms", max->value,
+                            "Invalid value %s for configuration restart.backoff.max.ms: must not be less than "
+                            "restart.backoff.ms (%s)",
+                            max->value, backoff->value);
+    }
+}
+
+/* Whether `word` occurs in `text` as a whole word (setting names are made
+ * of letters, digits, '.', '_' and '-'). */
+static bool has_word(const char *text, const char *word)
+{
+    size_t len = strlen(word);
+    for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
+        bool before = p == text || !(isalnum((unsigned char)p[-1]) || strchr("._-", p[-1]));
+        bool after = !(isalnum((unsigned char)p[len]) || (p[len] && strchr("_-", p[len])) ||
+                       (p[len] == '.' && isalnum((unsigned char)p[len + 1])));
+        if (before && after) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The plugin's validate(): its one message, on the setting it names. */
+static void run_plugin_validate(cv_result_t *res, const properties_t *config, const cd_plugin_desc_t *desc,
+                                const char *name)
+{
+    cd_task_t *conn = task_context_new(name ? name : "", -1, desc, config, NULL);
+    char why[1024] = "";
+    cd_rc_t rc = desc->validate(conn, why, sizeof(why));
+    why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
+    if (rc < 0) {
+        const char *msg = why[0] ? why : task_context_error(conn);
+        msg = msg && *msg ? msg : "the connector refused its config";
+        const char *target = "connector.class";
+        size_t best = 0;
+        for (size_t i = 0; i < cv_result_count(res); i++) {
+            /* "name" is too common a word to mean the setting. */
+            const char *setting = cv_result_at(res, i)->name;
+            if (strcmp(setting, "name") != 0 && strlen(setting) > best && has_word(msg, setting)) {
+                target = setting;
+                best = strlen(setting);
+            }
+        }
+        cv_result_add_error(res, target, NULL, "%s", msg);
+    }
+    task_context_free(conn);
+}
+
+/* The settings of the converter `setting` names, if the config sets one
+ * (AbstractHerder.validateConverterConfig), then the converter itself. */
+static void validate_converter(cv_result_t *res, const properties_t *config, const char *setting,
+                               const char *type)
+{
+    cv_entry_t *entry = cv_result_find(res, setting);
+    const char *cls = properties_get(config, setting);
+    if (!cls || !entry || entry->n_errors || !entry->value) {
+        return;
+    }
+    bool header = strcmp(type, "header") == 0;
+    const catalog_plugin_t *plugin =
+        catalog_find(entry->value, header ? CATALOG_HEADER_CONVERTER : CATALOG_CONVERTER);
+    if (!plugin) {
+        return;
+    }
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "%s.", setting);
+    properties_t *defaults = properties_create();
+    char type_key[96];
+    snprintf(type_key, sizeof(type_key), "%sconverter.type", prefix);
+    properties_set(defaults, type_key, type);
+    int errors_before = cv_result_error_count(res);
+    cv_validate_keys(res, plugin->config, config, prefix, defaults);
+    properties_destroy(defaults);
+    if (cv_result_error_count(res) > errors_before) {
+        return;
+    }
+    /* What the task will do with them (task_runner.c): the converter's own
+     * checks may refuse more than its rows say. */
+    properties_t *settings = properties_create();
+    for (size_t i = 0; i < properties_count(config); i++) {
+        const char *key = properties_key_at(config, i);
+        if (strncmp(key, prefix, strlen(prefix)) == 0) {
+            properties_set(settings, key + strlen(prefix), properties_value_at(config, i));
+        }
+    }
+    char err[1024] = "";
+    converter_t *conv = converter_create(cls, strcmp(type, "key") == 0, settings, err, sizeof(err));
+    if (!conv) {
+        cv_result_add_error(res, setting, NULL, "%s", err);
+    }
+    converter_destroy(conv);
+    properties_destroy(settings);
+}
+
+cv_result_t *connector_config_validate(const properties_t *config, const cd_plugin_desc_t *desc, const char *name,
+                                       const char *const *null_keys, bool plugin_validate)
+{
+    cv_result_t *res = cv_result_new();
+    properties_t *named = NULL;
+    if (name && !properties_get(config, "name")) {
+        named = properties_create();
+        for (size_t i = 0; i < properties_count(config); i++) {
+            properties_set(named, properties_key_at(config, i), properties_value_at(config, i));
+        }
+        properties_set(named, "name", name);
+        config = named;
+    }
+    cv_validate_keys(res, connector_config_keys(desc->kind), config, NULL, NULL);
+    enrich(res, config, true);
+    enrich(res, config, false);
+    if (desc->kind == CD_KIND_SINK) {
+        check_sink(res, config);
+    }
+    check_restart(res);
+    cv_key_t *own = cv_result_keep(res, cv_keys_from_plugin(desc->config));
+    cv_validate_keys(res, own, config, NULL, NULL);
+    for (const char *const *k = null_keys; k && *k; k++) {
+        cv_entry_t *e = cv_result_find(res, *k);
+        if (e) {
+            cv_entry_reset(e);
+        }
+        cv_result_add_error(res, *k, NULL, "Null value can not be supplied as the configuration value.");
+    }
+    if (plugin_validate && desc->validate && cv_result_error_count(res) == 0) {
+        run_plugin_validate(res, config, desc, properties_get(config, "name"));
+    }
+    cv_result_undefined_first(res);
+    validate_converter(res, config, "header.converter", "header");
+    validate_converter(res, config, "key.converter", "key");
+    validate_converter(res, config, "value.converter", "value");
+    properties_destroy(named);
+    return res;
+}
 
 int connector_config_check(const properties_t *config, const cd_plugin_desc_t *desc, char *errstr,
                            size_t errstr_size)
 {
-    int count = 0;
-    errstr[0] = '\0';
-    const char *tasks_max = properties_get(config, "tasks.max");
-    if (tasks_max && !is_int(tasks_max, 1, TASKS_MAX_LIMIT)) {
-        problem(errstr, errstr_size, &count,
-                "Invalid value %s for configuration tasks.max: Value must be between 1 and %d", tasks_max,
-                TASKS_MAX_LIMIT);
-    }
-    if (desc->kind == CD_KIND_SINK) {
-        const char *topics = properties_get(config, "topics"), *regex = properties_get(config, "topics.regex");
-        bool has_topics = topics && *topics, has_regex = regex && *regex;
-        if (has_topics == has_regex) {
-            problem(errstr, errstr_size, &count, "%s",
-                    has_topics ? "Must configure one of topics or topics.regex, not both"
-                               : "Must configure one of topics or topics.regex");
-        }
-    }
-    for (const cd_config_def_t *def = desc->config; def && def->name; def++) {
-        const char *v = properties_get(config, def->name);
-        if (!v && def->required && !def->default_value) {
-            problem(errstr, errstr_size, &count, "Missing required configuration \"%s\" which has no default value.",
-                    def->name);
-        } else if (v) {
-            char why[512];
-            if (plugin_config_check(def, v, why, sizeof(why)) != 0) {
-                problem(errstr, errstr_size, &count, "Invalid value %s for configuration %s: %s", v, def->name, why);
-            }
-        }
-    }
-    return count;
+    /* The herder has checked the name it was given; any stands in here. */
+    cv_result_t *res = connector_config_validate(config, desc, "connector", NULL, false);
+    int n = cv_result_error_count(res);
+    cv_result_messages(res, errstr, errstr_size);
+    cv_result_free(res);
+    return n;
 }
 
 int connector_config_tasks_max(const properties_t *config)
 {
     const char *v = properties_get(config, "tasks.max");
-    return v && is_int(v, 1, TASKS_MAX_LIMIT) ? atoi(v) : 1;
+    if (!v || !cv_parses(CV_INT, v)) {
+        return 1;
+    }
+    long n = strtol(v + strspn(v, " \t\r\n"), NULL, 10);
+    return n >= 1 && n <= TASKS_MAX_LIMIT ? (int)n : 1;
 }

@@ -1,0 +1,148 @@
+"""/admin/loggers (KIP-495): named loggers whose levels change while the
+worker runs, with Kafka's JSON, status codes and messages
+(reference/connect-rest.md §1.2 "Loggers"), checked against what the
+worker actually writes to stderr.
+"""
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Worker, http, wait_for  # noqa: E402
+
+VALIDATE = "/connector-plugins/FileStreamSource/config/validate"
+DEBUG_LINE = "DEBUG validating a config of connector plugin FileStreamSource"
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def test_list_and_get():
+    """only root has a level at first; a known logger shows its inherited
+    level with last_modified null; an unknown one is a 404"""
+    w = Worker().start()
+    assert http(w, "GET", "/admin/loggers") == (200, {"root": {"level": "INFO", "last_modified": None}})
+    for name in ("root", "ROOT", "connectd.worker.plugin_loader", "connectd.worker", "connectd"):
+        assert http(w, "GET", "/admin/loggers/" + name) == (200, {"level": "INFO", "last_modified": None}), name
+    assert http(w, "GET", "/admin/loggers/no.such.logger") == (404, {
+        "error_code": 404, "message": "Logger no.such.logger not found."})
+    # A prefix of a name is not its ancestor.
+    assert http(w, "GET", "/admin/loggers/connectd.work")[0] == 404
+    w.stop()
+
+
+def test_debug_lines_appear():
+    """DEBUG on a logger makes its debug lines appear, from the next line on;
+    GET shows the level set and when"""
+    w = Worker().start()
+    assert http(w, "PUT", VALIDATE, {"connector.class": "FileStreamSource"})[0] == 200
+    assert DEBUG_LINE not in w.stderr()
+
+    before = now_ms()
+    assert http(w, "PUT", "/admin/loggers/connectd.worker.rest_plugins", {"level": "debug"}) == (
+        200, ["connectd.worker.rest_plugins"])
+    after = now_ms()
+    assert http(w, "PUT", VALIDATE, {"connector.class": "FileStreamSource"})[0] == 200
+    assert DEBUG_LINE in w.stderr(), w.stderr()
+
+    status, levels = http(w, "GET", "/admin/loggers")
+    assert status == 200 and list(levels) == sorted(levels), levels
+    assert set(levels) == {"connectd.worker.rest_plugins", "root"}, levels
+    entry = levels["connectd.worker.rest_plugins"]
+    assert entry["level"] == "DEBUG" and before <= entry["last_modified"] <= after, entry
+    assert levels["root"] == {"level": "INFO", "last_modified": None}
+    assert http(w, "GET", "/admin/loggers/connectd.worker.rest_plugins") == (200, entry)
+
+    # The same level again changes nothing, not even the time (log4j).
+    time.sleep(0.01)
+    assert http(w, "PUT", "/admin/loggers/connectd.worker.rest_plugins", {"level": "DEBUG"})[0] == 200
+    assert http(w, "GET", "/admin/loggers/connectd.worker.rest_plugins") == (200, entry)
+    # TRACE logs what DEBUG does and is reported as set.
+    assert http(w, "PUT", "/admin/loggers/connectd.worker.rest_plugins", {"level": "TRACE"})[0] == 200
+    assert http(w, "GET", "/admin/loggers/connectd.worker.rest_plugins")[1]["level"] == "TRACE"
+    # INFO hides the debug line again.
+    assert http(w, "PUT", "/admin/loggers/connectd.worker.rest_plugins", {"level": "INFO"})[0] == 200
+    count = w.stderr().count(DEBUG_LINE)
+    assert http(w, "PUT", VALIDATE, {"connector.class": "FileStreamSource"})[0] == 200
+    assert w.stderr().count(DEBUG_LINE) == count
+    w.stop()
+
+
+def test_hierarchy():
+    """a level set on a parent applies to the known loggers below it and to
+    those seen later; a child's own level wins; ERROR hides INFO lines;
+    plugins log as connectd.connector.<plugin>.<connector>"""
+    tmp = harness.tmpdir()
+    w = Worker().start()
+    status, affected = http(w, "PUT", "/admin/loggers/connectd.worker", {"level": "ERROR"})
+    assert status == 200 and affected == sorted(affected) and "connectd.worker" in affected, affected
+    assert "connectd.worker.plugin_loader" in affected, affected
+    assert all(n == "connectd.worker" or n.startswith("connectd.worker.") for n in affected), affected
+    levels = http(w, "GET", "/admin/loggers")[1]
+    assert {n for n in levels if levels[n]["level"] == "ERROR"} == set(affected), levels
+
+    # Below connectd.worker: the herder's INFO line is gone.  The plugin's
+    # own INFO line (connectd.connector...) still shows.
+    src = os.path.join(tmp, "in.txt")
+    open(src, "w").close()
+    assert http(w, "POST", "/connectors", {"name": "first", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "t"}})[0] == 201
+    wait_for(lambda: "[first-0] reading file" in w.stderr(), what="the source's INFO line")
+    assert "connector first (FileStreamSource) started" not in w.stderr(), w.stderr()
+    # connectd.worker.herder was first seen after the change: it inherits.
+    assert http(w, "GET", "/admin/loggers/connectd.worker.herder") == (200, {"level": "ERROR",
+                                                                              "last_modified": None})
+    assert http(w, "GET", "/admin/loggers/connectd.connector.FileStreamSource.first") == (
+        200, {"level": "INFO", "last_modified": None})
+
+    # WARN on every connector, but INFO on one of them by name.
+    assert http(w, "PUT", "/admin/loggers/connectd.connector", {"level": "WARN"})[0] == 200
+    assert http(w, "PUT", "/admin/loggers/connectd.connector.FileStreamSource.loud", {"level": "INFO"}) == (
+        200, ["connectd.connector.FileStreamSource.loud"])
+    for name in ("quiet", "loud"):
+        assert http(w, "POST", "/connectors", {"name": name, "config": {
+            "connector.class": "FileStreamSource", "file": src, "topic": "t"}})[0] == 201
+    wait_for(lambda: "[loud-0] reading file" in w.stderr(), what="the loud source's INFO line")
+    wait_for(lambda: http(w, "GET", "/connectors/quiet/status")[1]["tasks"][0]["state"] == "RUNNING",
+             what="the quiet source running")
+    time.sleep(0.5)
+    assert "[quiet-0] reading file" not in w.stderr(), w.stderr()
+    assert http(w, "GET", "/admin/loggers/connectd.connector.FileStreamSource.quiet")[1]["level"] == "WARN"
+
+    # root: every logger, and root itself.
+    status, affected = http(w, "PUT", "/admin/loggers/root", {"level": "OFF"})
+    assert status == 200 and "root" in affected and "connectd.connector.FileStreamSource.loud" in affected
+    levels = http(w, "GET", "/admin/loggers")[1]
+    assert levels["root"]["level"] == "OFF" and levels["root"]["last_modified"] >= 0, levels
+    assert {entry["level"] for entry in levels.values()} == {"OFF"}, levels
+    w.stop()
+
+
+def test_refusals_and_scope():
+    """Kafka's 400 for no level, its 404 for a bad one; scope=cluster is 204
+    (a standalone worker is the cluster), an unknown scope means worker"""
+    w = Worker().start()
+    for body in ({}, {"level": None}, {"lvl": "DEBUG"}):
+        assert http(w, "PUT", "/admin/loggers/connectd", body) == (400, {
+            "error_code": 400, "message": "Desired 'level' parameter was not specified in request."}), body
+    assert http(w, "PUT", "/admin/loggers/connectd", {"level": "LOUD"}) == (404, {
+        "error_code": 404, "message": "invalid log level 'LOUD'."})
+    status, body = http(w, "PUT", "/admin/loggers/connectd", None)
+    assert status == 400 and "JSON" in body["message"], body
+
+    assert http(w, "PUT", "/admin/loggers/connectd.broker?scope=cluster", {"level": "WARN"}) == (204, None)
+    assert http(w, "GET", "/admin/loggers/connectd.broker")[1]["level"] == "WARN"
+    status, affected = http(w, "PUT", "/admin/loggers/connectd.broker?scope=nonsense", {"level": "FATAL"})
+    assert status == 200 and "connectd.broker" in affected, affected
+    assert http(w, "GET", "/admin/loggers/connectd.broker")[1]["level"] == "FATAL"
+    # A name nobody logs as yet can be set, and is then known.
+    assert http(w, "PUT", "/admin/loggers/my.own", {"level": "DEBUG"}) == (200, ["my.own"])
+    assert http(w, "GET", "/admin/loggers/my.own")[1]["level"] == "DEBUG"
+    w.stop()
+
+
+harness.main(globals())

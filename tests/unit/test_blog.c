@@ -1,0 +1,188 @@
+/* test_blog.c - named loggers (broker/blog.h): names from call sites,
+ * hierarchical levels, Kafka's set semantics, and lines filtered by them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "blog.h"
+
+/* This file's lines belong to "connectd.unit.test_blog" (tests/unit/). */
+#define SELF "connectd.unit.test_blog"
+
+static FILE *out;
+
+static int setup(void **state)
+{
+    out = tmpfile();
+    blog_set_output(out);
+    return out ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    blog_set_output(NULL);
+    fclose(out);
+    return 0;
+}
+
+/* What was logged since the last call. */
+static char *logged(void)
+{
+    static char buf[8192];
+    fflush(out);
+    long len = ftell(out);
+    rewind(out);
+    size_t n = fread(buf, 1, len < (long)sizeof(buf) - 1 ? (size_t)len : sizeof(buf) - 1, out);
+    buf[n] = '\0';
+    rewind(out);
+    if (ftruncate(fileno(out), 0) != 0) {
+        fail_msg("ftruncate");
+    }
+    return buf;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* Sets a level, forgetting the names it applied to. */
+static void set_level(const char *name, const char *level)
+{
+    size_t n;
+    char **names = blog_logger_set(name, level, &n);
+    assert_non_null(names);
+    free_names(names, n);
+}
+
+static void test_level_names(void **state)
+{
+    static const struct {
+        const char *text;
+        int level;
+        const char *canonical;
+    } cases[] = {
+        {"TRACE", BLOG_DEBUG, "TRACE"}, {"debug", BLOG_DEBUG, "DEBUG"}, {"Info", BLOG_INFO, "INFO"},
+        {"WARN", BLOG_WARN, "WARN"},    {"error", BLOG_ERROR, "ERROR"}, {"FATAL", BLOG_ERROR, "FATAL"},
+        {"off", BLOG_OFF, "OFF"},       {"ALL", BLOG_DEBUG, "ALL"},     {"LOUD", -1, NULL},
+        {"", -1, NULL},                 {"WARNING", -1, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char canonical[BLOG_LEVEL_NAME_MAX] = "";
+        assert_int_equal(blog_level_parse(cases[i].text, canonical), cases[i].level);
+        if (cases[i].canonical) {
+            assert_string_equal(canonical, cases[i].canonical);
+        }
+    }
+}
+
+static void test_call_site_names_and_filtering(void **state)
+{
+    blog_info("first line");
+    assert_non_null(strstr(logged(), "] INFO first line\n"));
+    blog_logger_info_t info;
+    assert_true(blog_logger_get(SELF, &info));
+    assert_string_equal(info.level, "INFO");
+    assert_int_equal(info.last_modified, -1);
+    /* Ancestors of a known logger are known; a prefix is not an ancestor. */
+    assert_true(blog_logger_get("connectd.unit", &info));
+    assert_true(blog_logger_get("connectd", &info));
+    assert_false(blog_logger_get("connectd.un", &info));
+    assert_false(blog_logger_get("nobody.logs.here", &info));
+
+    blog_debug("hidden at INFO");
+    assert_string_equal(logged(), "");
+
+    size_t n;
+    char **names = blog_logger_set(SELF, "debug", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], SELF);
+    free_names(names, n);
+    blog_debug("shown at DEBUG %d", 42);
+    assert_non_null(strstr(logged(), "] DEBUG shown at DEBUG 42\n"));
+    assert_true(blog_logger_get(SELF, &info));
+    assert_string_equal(info.level, "DEBUG");
+    assert_true(info.last_modified > 0);
+
+    /* ERROR on the parent reaches this known child; OFF hides even errors. */
+    names = blog_logger_set("connectd.unit", "ERROR", &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(names[0], "connectd.unit");
+    assert_string_equal(names[1], SELF);
+    free_names(names, n);
+    blog_warn("hidden at ERROR");
+    blog_error("shown at ERROR");
+    char *text = logged();
+    assert_null(strstr(text, "hidden"));
+    assert_non_null(strstr(text, "] ERROR shown at ERROR\n"));
+    set_level(SELF, "OFF");
+    blog_error("hidden at OFF");
+    assert_string_equal(logged(), "");
+
+    assert_null(blog_logger_set(SELF, "LOUD", &n));
+    assert_int_equal(n, 0);
+    set_level("root", "INFO");
+    blog_info("back to INFO");
+    assert_non_null(strstr(logged(), "back to INFO"));
+}
+
+static void test_named_loggers_inherit(void **state)
+{
+    set_level("connectd.connector", "WARN");
+    /* First seen after the change: inherits, with no level of its own. */
+    assert_false(blog_named_enabled("connectd.connector.P.quiet", BLOG_INFO));
+    assert_true(blog_named_enabled("connectd.connector.P.quiet", BLOG_WARN));
+    blog_logger_info_t info;
+    assert_true(blog_logger_get("connectd.connector.P.quiet", &info));
+    assert_string_equal(info.level, "WARN");
+    assert_int_equal(info.last_modified, -1);
+    /* A child's own level wins over its parent's. */
+    set_level("connectd.connector.P.loud", "DEBUG");
+    blog_named_write("connectd.connector.P.loud", BLOG_DEBUG, "loud %s", "line");
+    blog_named_write("connectd.connector.P.quiet", BLOG_INFO, "quiet line");
+    char *text = logged();
+    assert_non_null(strstr(text, "] DEBUG loud line\n"));
+    assert_null(strstr(text, "quiet line"));
+    /* Setting the parent again overrides the child, as log4j. */
+    set_level("connectd.connector", "ERROR");
+    assert_false(blog_named_enabled("connectd.connector.P.loud", BLOG_WARN));
+
+    /* The list: loggers with a level of their own and root, sorted. */
+    blog_logger_info_t *infos;
+    size_t count = blog_loggers_set(&infos);
+    assert_true(count >= 3);
+    for (size_t i = 1; i < count; i++) {
+        assert_true(strcmp(infos[i - 1].name, infos[i].name) < 0);
+    }
+    bool root = false, quiet = false;
+    for (size_t i = 0; i < count; i++) {
+        root |= strcmp(infos[i].name, "root") == 0;
+        /* Known when its parent was set, so it got the level too. */
+        if (strcmp(infos[i].name, "connectd.connector.P.quiet") == 0) {
+            assert_string_equal(infos[i].level, "ERROR");
+            quiet = true;
+        }
+    }
+    assert_true(root && quiet);
+    blog_logger_infos_free(infos, count);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_level_names),
+        cmocka_unit_test(test_call_site_names_and_filtering),
+        cmocka_unit_test(test_named_loggers_inherit),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,258 @@
+/* test_config_validate.c - settings against their rows (config_validate.h)
+ * and whole connector configs (connector_config.h), with Kafka's values
+ * and messages, table-driven. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config_validate.h"
+#include "connector_config.h"
+
+static const char *const modes[] = {"fast", "safe", NULL};
+static const char *const formats[] = {"BASE64", "NUMERIC", NULL};
+
+static int not_tmp(const char *value, char *errbuf, size_t errlen)
+{
+    if (strcmp(value, "/tmp") == 0) {
+        snprintf(errbuf, errlen, "may not be /tmp");
+        return 1;
+    }
+    return 0;
+}
+
+static const cv_key_t rows[] = {
+    {.name = "i", .type = CV_INT, .default_value = "1", .has_min = true, .min = 1, .has_max = true, .max = 10},
+    {.name = "s", .type = CV_SHORT},
+    {.name = "l", .type = CV_LONG, .default_value = "-1"},
+    {.name = "d", .type = CV_DOUBLE, .default_value = "0.5"},
+    {.name = "b", .type = CV_BOOLEAN, .default_value = "TRUE"},
+    {.name = "list", .type = CV_LIST, .default_value = "", .choices = modes},
+    {.name = "mode", .type = CV_STRING, .default_value = "safe", .choices = modes},
+    {.name = "fmt", .type = CV_STRING, .default_value = "BASE64", .choices = formats, .choices_nocase = true},
+    {.name = "secret", .type = CV_PASSWORD},
+    {.name = "req", .type = CV_STRING, .required = true},
+    {.name = "dir", .type = CV_STRING, .plugin_validate = not_tmp},
+    {.name = "pw", .type = CV_PASSWORD, .plugin_validate = not_tmp},
+    {.name = NULL},
+};
+
+typedef struct {
+    const char *key, *value; /* the setting given (value NULL: not given) */
+    const char *shown;       /* the value shown; NULL: null */
+    const char *error;       /* the one error, or NULL */
+} row_case_t;
+
+static void test_rows(void **state)
+{
+    static const row_case_t cases[] = {
+        /* Defaults, written back as Kafka would. */
+        {"i", NULL, "1", NULL},
+        {"l", NULL, "-1", NULL},
+        {"d", NULL, "0.5", NULL},
+        {"b", NULL, "true", NULL},
+        {"list", NULL, "", NULL},
+        {"s", NULL, NULL, NULL},
+        {"secret", NULL, NULL, NULL},
+        {"req", NULL, NULL, "Missing required configuration \"req\" which has no default value."},
+        /* Values, trimmed and parsed. */
+        {"i", " 7 ", "7", NULL},
+        {"i", "+3", "3", NULL},
+        {"i", "abc", NULL, "Invalid value abc for configuration i: Not a number of type INT"},
+        {"i", "2147483648", NULL, "Invalid value 2147483648 for configuration i: Not a number of type INT"},
+        {"i", "0", "0", "Invalid value 0 for configuration i: Value must be at least 1"},
+        {"i", "11", "11", "Invalid value 11 for configuration i: Value must be no more than 10"},
+        {"s", "32768", NULL, "Invalid value 32768 for configuration s: Not a number of type SHORT"},
+        {"s", "-5", "-5", NULL},
+        {"l", "9223372036854775807", "9223372036854775807", NULL},
+        {"l", "1.5", NULL, "Invalid value 1.5 for configuration l: Not a number of type LONG"},
+        {"d", "2", "2.0", NULL},
+        {"d", "1e3", "1000.0", NULL},
+        {"d", "-0.00125", "-0.00125", NULL},
+        {"d", "12345678.5", "1.23456785E7", NULL},
+        {"d", "1e-5", "1.0E-5", NULL},
+        {"d", "0.1", "0.1", NULL},
+        {"d", "2.50", "2.5", NULL},
+        {"d", "x", NULL, "Invalid value x for configuration d: Not a number of type DOUBLE"},
+        {"b", "False", "false", NULL},
+        {"b", "yes", NULL, "Invalid value yes for configuration b: Expected value to be either true or false"},
+        {"list", " fast ,safe ", "fast,safe", NULL},
+        {"list", "fast,slow", "fast,slow", "Invalid value slow for configuration list: String must be one of: fast, "
+                                           "safe"},
+        {"mode", "Fast", "Fast", "Invalid value Fast for configuration mode: String must be one of: fast, safe"},
+        {"fmt", "numeric", "numeric", NULL},
+        {"fmt", "hex", "hex", "Invalid value hex for configuration fmt: String must be one of (case insensitive): "
+                              "BASE64, NUMERIC"},
+        {"secret", "hunter2", "[hidden]", NULL},
+        {"req", "", "", NULL},
+        {"dir", "/tmp", "/tmp", "Invalid value /tmp for configuration dir: may not be /tmp"},
+        /* A password never shows, not even in a message. */
+        {"pw", "/tmp", "[hidden]", "Invalid value [hidden] for configuration pw: may not be /tmp"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const row_case_t *c = &cases[i];
+        properties_t *config = properties_create();
+        if (c->value) {
+            properties_set(config, c->key, c->value);
+        }
+        cv_result_t *res = cv_result_new();
+        cv_validate_keys(res, rows, config, NULL, NULL);
+        cv_entry_t *e = cv_result_find(res, c->key);
+        assert_non_null(e);
+        if (c->shown) {
+            if (!e->value || strcmp(e->value, c->shown) != 0) {
+                fail_msg("case %zu (%s=%s): shown %s, want %s", i, c->key, c->value, e->value, c->shown);
+            }
+        } else if (e->value) {
+            fail_msg("case %zu (%s=%s): shown %s, want null", i, c->key, c->value, e->value);
+        }
+        assert_int_equal(e->n_errors, c->error ? 1 : 0);
+        if (c->error) {
+            assert_string_equal(e->errors[0], c->error);
+        }
+        /* "req" is missing in every case that does not set it. */
+        assert_int_equal(cv_result_error_count(res),
+                         (c->error ? 1 : 0) + (strcmp(c->key, "req") != 0 ? 1 : 0));
+        cv_result_free(res);
+        properties_destroy(config);
+    }
+}
+
+static void test_prefix_defaults_and_json(void **state)
+{
+    properties_t *config = properties_create(), *defaults = properties_create();
+    properties_set(config, "x.i", "5");
+    properties_set(defaults, "x.req", "given");
+    cv_result_t *res = cv_result_new();
+    cv_validate_keys(res, rows, config, "x.", defaults);
+    assert_int_equal(cv_result_error_count(res), 0);
+    assert_string_equal(cv_result_find(res, "x.i")->value, "5");
+    assert_string_equal(cv_result_find(res, "x.req")->value, "given");
+    cv_result_add_error(res, "undefined", "v", "problem %d", 1);
+    cv_result_undefined_first(res);
+    assert_string_equal(cv_result_at(res, 0)->name, "undefined");
+    assert_null(cv_result_at(res, 0)->key);
+
+    json_t *doc = cv_result_json(res, "Cls");
+    assert_string_equal(json_string_value(json_object_get(doc, "name")), "Cls");
+    assert_int_equal(json_integer_value(json_object_get(doc, "error_count")), 1);
+    json_t *first = json_array_get(json_object_get(doc, "configs"), 0);
+    assert_true(json_is_null(json_object_get(first, "definition")));
+    json_t *second = json_array_get(json_object_get(doc, "configs"), 1);
+    json_t *definition = json_object_get(second, "definition");
+    assert_string_equal(json_string_value(json_object_get(definition, "name")), "x.i");
+    assert_string_equal(json_string_value(json_object_get(definition, "display_name")), "i");
+    assert_int_equal(json_integer_value(json_object_get(definition, "order")), 0);
+    json_decref(doc);
+    cv_result_free(res);
+    properties_destroy(config);
+    properties_destroy(defaults);
+}
+
+/* ---- whole connector configs ---------------------------------------------------- */
+
+static const cd_config_def_t sink_table[] = {
+    {.name = "path", .type = CD_CFG_STRING, .required = true, .group = "Files"},
+    {.name = "batch", .type = CD_CFG_INT, .default_value = "10", .min = 1, .max = 100, .group = "Files"},
+    {.name = "token", .type = CD_CFG_PASSWORD},
+    {.name = NULL},
+};
+
+static cd_rc_t sink_validate(cd_task_t *conn, char *errbuf, size_t errlen)
+{
+    snprintf(errbuf, errlen, "path and batch do not agree");
+    return CD_CONFIG;
+}
+
+static const cd_plugin_desc_t sink = {
+    CD_PLUGIN_DESC_HEADER, .name = "TestSink", .kind = CD_KIND_SINK, .config = sink_table,
+    .validate = sink_validate,
+};
+
+static void test_plugin_rows(void **state)
+{
+    cv_key_t *keys = cv_keys_from_plugin(sink_table);
+    assert_string_equal(keys[0].name, "path");
+    assert_true(keys[0].required);
+    assert_int_equal(keys[0].order, 1);
+    assert_int_equal(keys[1].order, 2);
+    assert_int_equal(keys[2].order, -1);
+    assert_true(keys[1].has_min && keys[1].min == 1 && keys[1].max == 100);
+    assert_int_equal(keys[2].type, CV_PASSWORD);
+    assert_null(keys[3].name);
+    free(keys);
+}
+
+static void test_connector_configs(void **state)
+{
+    properties_t *config = properties_create();
+    properties_set(config, "connector.class", "TestSink");
+    properties_set(config, "tasks.max", "abc");
+    char errstr[2048];
+    /* The name is the caller's; topics, path and tasks.max are not. */
+    assert_int_equal(connector_config_check(config, &sink, errstr, sizeof(errstr)), 4);
+    assert_string_equal(errstr, "Invalid value abc for configuration tasks.max: Not a number of type INT\n"
+                                "Must configure one of topics or topics.regex\n"
+                                "Must configure one of topics or topics.regex\n"
+                                "Missing required configuration \"path\" which has no default value.");
+    cv_result_t *res = connector_config_validate(config, &sink, NULL, NULL, true);
+    assert_int_equal(cv_result_error_count(res), 5); /* and the missing name */
+    assert_int_equal(cv_result_find(res, "name")->n_errors, 1);
+    cv_result_free(res);
+
+    /* Valid as far as the rows go: the plugin's validate() runs, and its
+     * message lands on the longest setting it names. */
+    properties_set(config, "tasks.max", "2");
+    properties_set(config, "topics", "a");
+    properties_set(config, "path", "/x");
+    properties_set(config, "name", "n");
+    assert_int_equal(connector_config_check(config, &sink, errstr, sizeof(errstr)), 0);
+    const char *nulls[] = {NULL};
+    res = connector_config_validate(config, &sink, NULL, nulls, true);
+    assert_int_equal(cv_result_error_count(res), 1);
+    cv_entry_t *e = cv_result_find(res, "batch");
+    assert_int_equal(e->n_errors, 1);
+    assert_string_equal(e->errors[0], "path and batch do not agree");
+    cv_result_free(res);
+
+    /* A null setting: its own error, no other. */
+    const char *null_path[] = {"path", NULL};
+    properties_t *without = properties_create();
+    for (size_t i = 0; i < properties_count(config); i++) {
+        if (strcmp(properties_key_at(config, i), "path") != 0) {
+            properties_set(without, properties_key_at(config, i), properties_value_at(config, i));
+        }
+    }
+    res = connector_config_validate(without, &sink, NULL, null_path, true);
+    e = cv_result_find(res, "path");
+    assert_int_equal(e->n_errors, 1);
+    assert_string_equal(e->errors[0], "Null value can not be supplied as the configuration value.");
+    assert_int_equal(cv_result_error_count(res), 1);
+    cv_result_free(res);
+    properties_destroy(without);
+
+    /* tasks.max as the worker reads it. */
+    assert_int_equal(connector_config_tasks_max(config), 2);
+    properties_set(config, "tasks.max", " 5 ");
+    assert_int_equal(connector_config_tasks_max(config), 5);
+    properties_set(config, "tasks.max", "5000");
+    assert_int_equal(connector_config_tasks_max(config), 1);
+    properties_destroy(config);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows),
+        cmocka_unit_test(test_prefix_defaults_and_json),
+        cmocka_unit_test(test_plugin_rows),
+        cmocka_unit_test(test_connector_configs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -193,7 +193,7 @@ static int start(standalone_t *s)
     snprintf(worker_id, sizeof(worker_id), "%s:%s", host, port ? port + 1 : "8083");
     s->herder = herder_create(&s->wcfg, s->bootstrap, s->plugins, s->offsets, configs, statuses, worker_id);
     herder_restore(s->herder);
-    s->rest = rest_server_start(s->wcfg.listeners, s->herder, cid, err, sizeof(err));
+    s->rest = rest_server_start(&s->wcfg, s->herder, cid, err, sizeof(err));
     free(cid);
     if (!s->rest) {
         fprintf(stderr, "connectd standalone: %s\n", err);

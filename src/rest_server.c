@@ -2,8 +2,17 @@
  * rest_server.c - the Kafka Connect REST API on libmicrohttpd; see
  * rest_server.h.  One thread per connection (MHD's), since a request may
  * wait on the broker (a config write) and must not hold up the others.
- * This file is the listener and the request body; rest_routes.c says which
- * handler answers which path.
+ * This file is the listener, authentication and the request body;
+ * rest_routes.c says which handler answers which path.
+ *
+ * Authentication (rest.basic.auth.credentials.file, rest_auth.h) is
+ * checked on the first callback of a request, from its headers, before
+ * any body is read: a refused request's body is discarded unread, and it
+ * is answered 401 with Kafka's error body and `WWW-Authenticate: Basic
+ * realm="connectd"`.  Every path is protected, /health and / included, as
+ * Kafka's BasicAuthSecurityRestExtension protects every path: a health
+ * probe can send credentials (Kubernetes httpGet probes take headers),
+ * and an open path is one more thing an operator has to know about.
  */
 #include "rest_server.h"
 
@@ -13,18 +22,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include <jansson.h>
 #include <microhttpd.h>
 
 #include "blog.h"
+#include "rest_auth.h"
 #include "rest_routes.h"
 
 #define MAX_BODY (1 << 20)
+#define REALM "Basic realm=\"connectd\""
 
 struct rest_server {
     struct MHD_Daemon *daemon;
     herder_t *herder;
     char *cluster_id;
+    rest_auth_t *auth; /* NULL: no authentication */
     int port;
 };
 
@@ -32,7 +46,51 @@ typedef struct request {
     char *body;
     size_t len;
     bool too_big;
+    rest_auth_result_t auth;
 } request_t;
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t out_size)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    socklen_t len = sa && sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (!sa || getnameinfo(sa, len, out, (socklen_t)out_size, NULL, 0, NI_NUMERICHOST) != 0) {
+        snprintf(out, out_size, "%s", "unknown address");
+    }
+}
+
+/* The request's Authorization header against the credentials file; a
+ * failed attempt is logged (user and address, never the password). */
+static rest_auth_result_t authenticate(rest_server_t *srv, struct MHD_Connection *conn, const char *method,
+                                       const char *url)
+{
+    const char *header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    char user[128];
+    rest_auth_result_t res = rest_auth_check(srv->auth, header, user, sizeof(user));
+    if (res == REST_AUTH_DENIED || res == REST_AUTH_MALFORMED) {
+        char addr[INET6_ADDRSTRLEN + 1];
+        client_address(conn, addr, sizeof(addr));
+        blog_warn("REST authentication failed for %s%s%s from %s (%s %s): %s", user[0] ? "user '" : "no user",
+                  user, user[0] ? "'" : "", addr, method, url,
+                  res == REST_AUTH_DENIED ? "unknown user or wrong password" : "malformed Authorization header");
+    }
+    return res;
+}
+
+static rest_result_t send_unauthorized(rest_request_t *r, rest_auth_result_t res)
+{
+    const char *message = res == REST_AUTH_MISSING
+                              ? "authentication required: this worker's REST API needs HTTP basic authentication "
+                                "(an Authorization: Basic header)"
+                          : res == REST_AUTH_MALFORMED
+                              ? "the Authorization header is not basic authentication (Basic, then base64 of "
+                                "user:password)"
+                              : "invalid user name or password";
+    json_t *doc = json_pack("{siss}", "error_code", 401, "message", message);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return rest_send_json_header(r, 401, text, MHD_HTTP_HEADER_WWW_AUTHENTICATE, REALM);
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
@@ -41,11 +99,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rest_server_t *srv = cls;
     request_t *req = *con_cls;
     if (!req) {
-        *con_cls = calloc(1, sizeof(request_t));
+        req = calloc(1, sizeof(request_t));
+        req->auth = srv->auth ? authenticate(srv, conn, method, url) : REST_AUTH_OK;
+        *con_cls = req;
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (req->len + *upload_data_size > MAX_BODY) {
+        if (req->auth != REST_AUTH_OK) {
+            /* Not read by anyone: do not keep it. */
+        } else if (req->len + *upload_data_size > MAX_BODY) {
             req->too_big = true;
         } else {
             req->body = realloc(req->body, req->len + *upload_data_size);
@@ -64,6 +126,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .herder = srv->herder,
         .cluster_id = srv->cluster_id,
     };
+    if (req->auth != REST_AUTH_OK) {
+        return send_unauthorized(&r, req->auth);
+    }
     if (req->too_big) {
         return rest_send_error(&r, 413, "the request body is larger than 1 MiB");
     }
@@ -80,58 +145,138 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
-/* "http://host:port": the port, and in *addr the host's address (left
- * zeroed for an empty host: every interface). */
-static int listener_parse(const char *listeners, struct sockaddr_storage *addr, char *errstr, size_t errstr_size)
+/*
+ * `listeners` as Kafka writes it, "http://host:port" (scheme in any case;
+ * host a name, an IPv4 address or a bracketed IPv6 one, "[::1]"; empty:
+ * every interface), with `bind` (rest.bind; NULL: none), when set,
+ * replacing the host.  Returns the port, and in *addr the address to bind
+ * (ss_family 0: every interface); -1 with errstr when malformed.
+ */
+static int listener_parse(const char *listeners, const char *bind, struct sockaddr_storage *addr, char *errstr,
+                          size_t errstr_size)
 {
-    const char *colon = strrchr(listeners, ':');
-    int port = colon ? atoi(colon + 1) : -1;
-    if (strncasecmp(listeners, "http://", 7) != 0 || !colon || colon < listeners + 7 || port < 0 || port > 65535) {
+    memset(addr, 0, sizeof(*addr));
+    if (strchr(listeners, ',')) {
+        snprintf(errstr, errstr_size, "listeners '%s': connectd serves one REST listener; give one http://host:port",
+                 listeners);
+        return -1;
+    }
+    if (strncasecmp(listeners, "https://", 8) == 0) {
+        snprintf(errstr, errstr_size, "listeners '%s': https is not supported yet; use http:// (behind a TLS proxy)",
+                 listeners);
+        return -1;
+    }
+    const char *hostp = listeners + 7, *colon = strrchr(listeners, ':');
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (strncasecmp(listeners, "http://", 7) != 0 || !colon || colon < hostp || end == colon + 1 || *end ||
+        port < 0 || port > 65535) {
         snprintf(errstr, errstr_size, "listeners '%s' is not of the form http://host:port", listeners);
         return -1;
     }
     char host[256];
-    snprintf(host, sizeof(host), "%.*s", (int)(colon - listeners - 7), listeners + 7);
-    memset(addr, 0, sizeof(*addr));
-    if (host[0]) {
-        struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
-        if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res) {
-            snprintf(errstr, errstr_size, "listeners '%s': cannot resolve host '%s'", listeners, host);
-            return -1;
+    if (bind && *bind) {
+        snprintf(host, sizeof(host), "%s", bind);
+        if (colon > hostp && (strlen(bind) != (size_t)(colon - hostp) || strncmp(bind, hostp, strlen(bind)) != 0)) {
+            blog_warn("rest.bind=%s replaces the host of listeners=%s; the REST API binds %s", bind, listeners,
+                      bind);
         }
-        memcpy(addr, res->ai_addr, res->ai_addrlen);
-        ((struct sockaddr_in *)addr)->sin_port = htons((uint16_t)port);
-        freeaddrinfo(res);
+    } else {
+        snprintf(host, sizeof(host), "%.*s", (int)(colon - hostp), hostp);
     }
-    return port;
+    /* "[::1]" is how a URL writes an IPv6 address; rest.bind may too. */
+    size_t hlen = strlen(host);
+    if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+        memmove(host, host + 1, hlen - 2);
+        host[hlen - 2] = '\0';
+    }
+    if (!host[0]) {
+        return (int)port;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    int rc = getaddrinfo(host, NULL, &hints, &res);
+    if (rc != 0 || !res) {
+        snprintf(errstr, errstr_size, "%s: cannot resolve '%s': %s", bind && *bind ? "rest.bind" : "listeners", host,
+                 gai_strerror(rc));
+        return -1;
+    }
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    if (addr->ss_family == AF_INET6) {
+        ((struct sockaddr_in6 *)addr)->sin6_port = htons((uint16_t)port);
+    } else {
+        ((struct sockaddr_in *)addr)->sin_port = htons((uint16_t)port);
+    }
+    freeaddrinfo(res);
+    return (int)port;
 }
 
-rest_server_t *rest_server_start(const char *listeners, herder_t *herder, const char *cluster_id, char *errstr,
+static bool is_loopback(const struct sockaddr_storage *addr)
+{
+    if (addr->ss_family == AF_INET) {
+        return (ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr) >> 24) == 127;
+    }
+    return addr->ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)addr)->sin6_addr);
+}
+
+rest_server_t *rest_server_start(const worker_config_t *wcfg, herder_t *herder, const char *cluster_id, char *errstr,
                                  size_t errstr_size)
 {
     struct sockaddr_storage addr;
-    int port = listener_parse(listeners, &addr, errstr, errstr_size);
+    int port = listener_parse(wcfg->listeners, wcfg->rest_bind, &addr, errstr, errstr_size);
     if (port < 0) {
         return NULL;
     }
-    bool any = addr.ss_family == 0;
+    rest_auth_t *auth = NULL;
+    if (wcfg->rest_auth_file) {
+        char why[1024];
+        auth = rest_auth_load(wcfg->rest_auth_file, why, sizeof(why));
+        if (!auth) {
+            snprintf(errstr, errstr_size, "rest.basic.auth.credentials.file: %s", why);
+            return NULL;
+        }
+    }
     rest_server_t *srv = calloc(1, sizeof(*srv));
     srv->herder = herder;
     srv->cluster_id = cluster_id ? strdup(cluster_id) : NULL;
+    srv->auth = auth;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
-    srv->daemon = any ? MHD_start_daemon(flags | MHD_USE_DUAL_STACK, (uint16_t)port, NULL, NULL, on_request, srv,
-                                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END)
-                      : MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-                                         (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                         MHD_OPTION_END);
+    if (addr.ss_family == 0) {
+        srv->daemon = MHD_start_daemon(flags | MHD_USE_DUAL_STACK, (uint16_t)port, NULL, NULL, on_request, srv,
+                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    } else {
+        flags |= addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0;
+        srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+                                       (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                       MHD_OPTION_END);
+    }
+    char where[INET6_ADDRSTRLEN + 1] = "";
+    if (addr.ss_family != 0) {
+        getnameinfo((struct sockaddr *)&addr,
+                    addr.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), where,
+                    sizeof(where), NULL, 0, NI_NUMERICHOST);
+    }
     if (!srv->daemon) {
-        snprintf(errstr, errstr_size, "cannot listen on %s (port in use?)", listeners);
-        free(srv->cluster_id);
-        free(srv);
+        snprintf(errstr, errstr_size, "cannot listen on %s%s%s%s (port in use?)", wcfg->listeners,
+                 where[0] ? " (address " : "", where, where[0] ? ")" : "");
+        rest_server_stop(srv);
         return NULL;
     }
     srv->port = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
-    blog_info("REST API listening on port %d", srv->port);
+    blog_info("REST API listening on %s%s port %d%s", where[0] ? "address " : "every interface", where, srv->port,
+              auth ? ", basic authentication required" : "");
+    struct stat st;
+    if (auth) {
+        blog_info("REST basic authentication: %zu users from %s", rest_auth_user_count(auth), wcfg->rest_auth_file);
+        if (stat(wcfg->rest_auth_file, &st) == 0 && (st.st_mode & S_IROTH)) {
+            blog_warn("%s is readable by every user: the password hashes in it can be attacked offline "
+                      "(chmod o-r %s)",
+                      wcfg->rest_auth_file, wcfg->rest_auth_file);
+        }
+    } else if (!is_loopback(&addr)) {
+        blog_warn("the REST API is reachable from other hosts without authentication: anyone who reaches port %d "
+                  "can run connectors; set rest.bind=127.0.0.1 or rest.basic.auth.credentials.file",
+                  srv->port);
+    }
     return srv;
 }
 
@@ -140,7 +285,10 @@ void rest_server_stop(rest_server_t *srv)
     if (!srv) {
         return;
     }
-    MHD_stop_daemon(srv->daemon);
+    if (srv->daemon) {
+        MHD_stop_daemon(srv->daemon);
+    }
+    rest_auth_destroy(srv->auth);
     free(srv->cluster_id);
     free(srv);
 }

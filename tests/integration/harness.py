@@ -317,21 +317,35 @@ def ctl(broker, *args, input=None, check=True):
     return res.returncode, res.stdout.decode("utf-8"), res.stderr.decode("utf-8")
 
 
-def http(worker, method, path, body=None):
-    """A REST call to a Worker; returns (status, parsed JSON or None)."""
+def http(worker, method, path, body=None, auth=None, headers=None):
+    """A REST call to a Worker; returns (status, parsed JSON or None).
+    `auth` is a (user, password) pair sent as HTTP basic authentication;
+    `headers` adds or replaces request headers."""
+    status, parsed, _ = http_response(worker, method, path, body, auth, headers)
+    return status, parsed
+
+
+def http_response(worker, method, path, body=None, auth=None, headers=None):
+    """As http(), plus the response headers (an http.client.HTTPMessage,
+    case-insensitive): (status, parsed JSON or None, headers)."""
+    import base64
     import json
     import urllib.error
     import urllib.request
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(worker.rest + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+    all_headers = {"Content-Type": "application/json"}
+    if auth is not None:
+        token = base64.b64encode(("%s:%s" % auth).encode()).decode()
+        all_headers["Authorization"] = "Basic " + token
+    all_headers.update(headers or {})
+    req = urllib.request.Request(worker.rest + path, data=data, method=method, headers=all_headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             text = resp.read()
-            return resp.status, json.loads(text) if text else None
+            return resp.status, json.loads(text) if text else None, resp.headers
     except urllib.error.HTTPError as e:
         text = e.read()
-        return e.code, json.loads(text) if text else None
+        return e.code, json.loads(text) if text else None, e.headers
 
 
 # ---- TAP ---------------------------------------------------------------------

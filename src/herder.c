@@ -14,6 +14,7 @@
 #include "blog.h"
 #include "herder_internal.h"
 #include "config_json.h"
+#include "config_provider.h"
 #include "connector_config.h"
 #include "task_context.h"
 #include "task_runner.h"
@@ -34,9 +35,24 @@ herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, cons
     h->configs = configs;
     h->statuses = statuses;
     pthread_mutex_init(&h->status_lock, NULL);
+    pthread_mutex_init(&h->topics_lock, NULL);
     h->worker_id = strdup(worker_id);
+    char err[512];
+    h->cprov = config_provider_create(wcfg->props, err, sizeof(err));
+    if (!h->cprov) {
+        blog_error("%s", err); /* worker_config_init has checked these keys */
+        abort();
+    }
     herder_supervisor_start(h);
     return h;
+}
+
+const char *herder_connector_state(const connector_t *c)
+{
+    return c->failed                        ? "FAILED"
+           : c->target == HERDER_PAUSED  ? "PAUSED"
+           : c->target == HERDER_STOPPED ? "STOPPED"
+                                         : "RUNNING";
 }
 
 connector_t *herder_find(herder_t *h, const char *name)
@@ -102,8 +118,24 @@ static void connector_fail(connector_t *c, const char *fmt, ...)
 /* Starts task `i` of c with its stored config. */
 static task_runner_t *task_start(herder_t *h, connector_t *c, int i)
 {
-    task_env_t env = {h->wcfg, h->bootstrap, h->offsets, c->plugin, c->name, i, c->task_configs[i], on_task_state, h};
-    return task_runner_start(&env, c->target == HERDER_PAUSED);
+    char why[1024];
+    properties_t *resolved = config_provider_resolve(h->cprov, c->task_configs[i], why, sizeof(why));
+    task_env_t env = {
+        .wcfg = h->wcfg,
+        .bootstrap = h->bootstrap,
+        .offsets = h->offsets,
+        .plugin = c->plugin,
+        .connector = c->name,
+        .task_id = i,
+        .config = resolved ? resolved : c->task_configs[i],
+        .config_error = resolved ? NULL : why, /* the task starts FAILED, saying why */
+        .on_state = on_task_state,
+        .on_state_opaque = h,
+        .on_topic = herder_topic_used,
+    };
+    task_runner_t *runner = task_runner_start(&env, c->target == HERDER_PAUSED);
+    properties_destroy(resolved);
+    return runner;
 }
 
 /* Asks the plugin for task configs and starts one runner per config. */
@@ -114,11 +146,18 @@ static void connector_start(herder_t *h, connector_t *c)
         return;
     }
     const cd_plugin_desc_t *desc = c->plugin->desc;
-    cd_task_t *conn = task_context_new(c->name, -1, desc, c->config, h->offsets);
-    int max_tasks = connector_config_tasks_max(c->config);
+    char why[1024];
+    properties_t *resolved = config_provider_resolve(h->cprov, c->config, why, sizeof(why));
+    if (!resolved) {
+        connector_fail(c, "%s", why);
+        write_status(h, c->name, -1, "FAILED", c->trace);
+        return;
+    }
+    cd_task_t *conn = task_context_new(c->name, -1, desc, resolved, h->offsets);
+    int max_tasks = connector_config_tasks_max(resolved);
     if (desc->task_configs && desc->task_configs(conn, max_tasks) < 0) {
-        const char *why = task_context_error(conn);
-        connector_fail(c, "task_configs failed: %s", why ? why : "no reason given");
+        const char *reason = task_context_error(conn);
+        connector_fail(c, "task_configs failed: %s", reason ? reason : "no reason given");
     } else if (task_context_task_config_count(conn) > max_tasks) {
         /* A plugin's answer is input too: it may not exceed what was asked. */
         connector_fail(c, "the connector made %d task configs, more than tasks.max=%d",
@@ -129,11 +168,13 @@ static void connector_start(herder_t *h, connector_t *c)
         c->task_configs = calloc((size_t)n + 1, sizeof(*c->task_configs));
         c->task_restarts = calloc((size_t)n + 1, sizeof(*c->task_restarts));
         for (int i = 0; i < n; i++) {
-            const properties_t *config = desc->task_configs ? task_context_task_config(conn, i) : c->config;
+            const properties_t *config = desc->task_configs ? task_context_task_config(conn, i) : resolved;
             c->task_configs[i] = properties_create();
             for (size_t k = 0; k < properties_count(config); k++) {
                 properties_set(c->task_configs[i], properties_key_at(config, k), properties_value_at(config, k));
             }
+            /* Kept and shown with the references, never the secrets. */
+            config_provider_reverse(c->config, resolved, c->task_configs[i]);
             c->task_restarts[i].started_ms = herder_now_ms();
             c->tasks[c->n_tasks++] = task_start(h, c, i);
         }
@@ -141,6 +182,7 @@ static void connector_start(herder_t *h, connector_t *c)
     }
     write_status(h, c->name, -1, c->failed ? "FAILED" : "RUNNING", c->failed ? c->trace : NULL);
     task_context_free(conn);
+    properties_destroy(resolved);
 }
 
 /* @locks h->lock.  Stops and forgets every task of c (flushing and committing). */
@@ -185,8 +227,11 @@ void herder_destroy(herder_t *h)
     free(h->conns);
     kvtopic_close(h->configs);
     kvtopic_close(h->statuses);
+    herder_topics_free(h);
+    pthread_mutex_destroy(&h->topics_lock);
     pthread_mutex_destroy(&h->status_lock);
     free(h->worker_id);
+    config_provider_destroy(h->cprov);
     pthread_mutex_destroy(&h->lock);
     pthread_mutex_destroy(&h->write_lock);
     free(h);
@@ -309,6 +354,7 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
 
 void herder_restore(herder_t *h)
 {
+    herder_topics_restore(h);
     if (!h->configs) {
         return;
     }
@@ -395,14 +441,16 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         return HERDER_BAD_REQUEST;
     }
     char problems[2048];
-    int n_problems = connector_config_check(config, plugin->desc, problems, sizeof(problems));
+    /* Checked as the connector will see it: with ${provider:...} resolved. */
+    properties_t *resolved = config_provider_resolve(h->cprov, config, problems, sizeof(problems));
+    int n_problems = resolved ? connector_config_check(resolved, plugin->desc, problems, sizeof(problems)) : 1;
     restart_policy_t policy;
-    if (n_problems == 0 && restart_policy_parse(config, &policy, problems, sizeof(problems)) < 0) {
+    if (n_problems == 0 && restart_policy_parse(resolved, &policy, problems, sizeof(problems)) < 0) {
         n_problems = 1;
     }
     if (n_problems == 0 && plugin->desc->validate) {
-        /* The connector's own checks, on the config as given. */
-        cd_task_t *conn = task_context_new(name, -1, plugin->desc, config, NULL);
+        /* The connector's own checks. */
+        cd_task_t *conn = task_context_new(name, -1, plugin->desc, resolved, NULL);
         char why[1024] = "";
         cd_rc_t rc = plugin->desc->validate(conn, why, sizeof(why));
         why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
@@ -413,6 +461,7 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         }
         task_context_free(conn);
     }
+    properties_destroy(resolved);
     if (n_problems > 0) {
         snprintf(errstr, errstr_size,
                  "Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find "
@@ -527,6 +576,7 @@ static herder_result_t delete_connector(herder_t *h, const char *name, char *err
             for (int t = 0; t < n_tasks; t++) {
                 write_status(h, name, t, NULL, NULL);
             }
+            herder_topics_drop(h, name); /* as Kafka: the active topics go with the connector */
             pthread_mutex_unlock(&h->lock);
             blog_info("connector %s deleted", name);
             return HERDER_DELETED;

@@ -40,8 +40,10 @@ typedef enum herder_target {
 typedef enum herder_result {
     HERDER_OK = 200,
     HERDER_CREATED = 201,
+    HERDER_ACCEPTED = 202,
     HERDER_DELETED = 204,
     HERDER_BAD_REQUEST = 400,
+    HERDER_FORBIDDEN = 403,
     HERDER_NOT_FOUND = 404,
     HERDER_CONFLICT = 409,
     HERDER_ERROR = 500, /* the worker's own failure (storage), not the client's */
@@ -99,7 +101,9 @@ herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id);
 char *herder_json_connector_names(herder_t *h);
 char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result);
 char *herder_json_connector_status(herder_t *h, const char *name, herder_result_t *result);
-char *herder_json_plugins(herder_t *h);
+/* GET /connector-plugins: [{"class","type","version"}], connectors only
+ * or every plugin (converters, ...). */
+char *herder_json_plugins(herder_t *h, bool connectors_only);
 /* GET /connectors?expand=status&expand=info: {name: {"status":..., "info":...}}. */
 char *herder_json_connectors_expanded(herder_t *h, bool status, bool info);
 /* GET /connectors/{c}/tasks: [{"id":{"connector","task"},"config":{...}}]. */
@@ -109,12 +113,47 @@ char *herder_json_tasks(herder_t *h, const char *name, herder_result_t *result);
 char *herder_json_tasks_config(herder_t *h, const char *name, herder_result_t *result);
 /* GET /connectors/{c}/tasks/{t}/status. */
 char *herder_json_task_status(herder_t *h, const char *name, int task_id, herder_result_t *result);
-/* GET /connector-plugins/{p}/config: the plugin's config table as
- * [{"name","type","required","default_value","importance","documentation",
- * "group",...}]. */
+/* GET /connector-plugins/{p}/config: Kafka's ConfigKeyInfo list of a
+ * connector's settings followed by the framework's, or of a converter's;
+ * NOT_FOUND for an unknown plugin. */
 char *herder_json_plugin_config(herder_t *h, const char *plugin, herder_result_t *result);
+/* PUT /connector-plugins/{p}/config/validate: Kafka's ConfigInfos for the
+ * settings in `body` (a JSON object), OK even when they have errors;
+ * BAD_REQUEST or NOT_FOUND (unknown plugin) with errstr. */
+struct json_t;
+char *herder_json_plugin_validate(herder_t *h, const char *plugin, const struct json_t *body, herder_result_t *result,
+                                  char *errstr, size_t errstr_size);
+
+/* GET /connectors/{c}/topics (KIP-558): {"<c>":{"topics":[sorted names]}};
+ * NULL with *result NOT_FOUND, or FORBIDDEN when topic.tracking.enable is
+ * false, and errstr set. */
+char *herder_json_topics(herder_t *h, const char *name, herder_result_t *result, char *errstr, size_t errstr_size);
+/* PUT /connectors/{c}/topics/reset: forgets the connector's active topics.
+ * ACCEPTED, NOT_FOUND or FORBIDDEN (tracking or its reset disabled). */
+herder_result_t herder_topics_reset(herder_t *h, const char *name, char *errstr, size_t errstr_size);
 
 /* How many connectors exist (for the start-up log). */
 int herder_connector_count(herder_t *h);
+
+/* ---- offsets (KIP-875; herder_offsets.c) ---------------------------------------- */
+
+struct json_t;
+
+/* GET /connectors/{c}/offsets, in any state:
+ * {"offsets":[{"partition":{...},"offset":{...}}]} (malloc'd), or NULL with
+ * *result NOT_FOUND or ERROR (the group cannot be read) and errstr set. */
+char *herder_offsets_get(herder_t *h, const char *name, herder_result_t *result, char *errstr, size_t errstr_size);
+
+/* PATCH: writes `offsets` (borrowed: the request's non-empty "offsets"
+ * array, each entry an object whose "partition" and "offset" are objects or
+ * null, as rest_offsets.c checked) durably; a null offset resets that
+ * partition.  OK, NOT_FOUND, BAD_REQUEST (not STOPPED, or an entry that
+ * does not fit the connector's type), ERROR (storage), errstr set. */
+herder_result_t herder_offsets_alter(herder_t *h, const char *name, const struct json_t *offsets, char *errstr,
+                                     size_t errstr_size);
+
+/* DELETE: resets every partition (a sink's consumer group is deleted).
+ * Results as herder_offsets_alter. */
+herder_result_t herder_offsets_reset(herder_t *h, const char *name, char *errstr, size_t errstr_size);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "config_provider.h"
 #include "herder.h"
 #include "restart_policy.h"
 #include "task_runner.h"
@@ -50,13 +51,22 @@ struct herder {
     kvtopic_t *statuses;
     pthread_mutex_t status_lock; /* task threads write statuses */
     char *worker_id;
+    config_provider_t *cprov; /* never changes: any thread */
     connector_t **conns;
     int n_conns;
+    /* Active topics (herder_topics.c), under their own lock. */
+    pthread_mutex_t topics_lock;
+    struct active_topic *topics;
+    int n_topics;
     /* The restart supervisor (herder_restarts.c). */
     pthread_t supervisor;
     pthread_cond_t wake;
     bool stopping;
 };
+
+/* @locks h->lock.  Kafka's name of the connector instance's state:
+ * RUNNING, PAUSED, STOPPED or FAILED. */
+const char *herder_connector_state(const connector_t *c);
 
 /* @locks h->lock.  The connector named `name`, or NULL. */
 connector_t *herder_find(herder_t *h, const char *name);
@@ -65,6 +75,14 @@ connector_t *herder_find(herder_t *h, const char *name);
 void herder_task_restart(herder_t *h, connector_t *c, int i);
 /* @locks h->lock.  Starts c afresh: new task configs, new tasks. */
 void herder_connector_restart(herder_t *h, connector_t *c);
+
+/* herder_topics.c: active topics.  The task runners' on_topic callback
+ * (opaque: the herder); reading them back at start-up; forgetting (and
+ * tombstoning) a connector's; freeing the table. */
+void herder_topic_used(void *opaque, const char *connector, int task_id, const char *topic);
+void herder_topics_restore(herder_t *h);
+void herder_topics_drop(herder_t *h, const char *connector);
+void herder_topics_free(herder_t *h);
 
 /* herder_restarts.c: the thread that applies restart policies. */
 void herder_supervisor_start(herder_t *h);

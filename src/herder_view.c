@@ -8,7 +8,12 @@
 
 #include <jansson.h>
 
+#include "config_json.h"
+#include "config_provider.h"
+#include "config_validate.h"
+#include "connector_config.h"
 #include "herder_internal.h"
+#include "plugin_catalog.h"
 
 static char *dump(json_t *doc)
 {
@@ -75,10 +80,7 @@ static json_t *task_status_json(herder_t *h, connector_t *c, int i)
 /* ConnectorStateInfo: {"name","connector":{"state","worker_id","trace"?},"tasks","type"}. */
 static json_t *status_json(herder_t *h, connector_t *c)
 {
-    const char *state = c->failed                        ? "FAILED"
-                        : c->target == HERDER_PAUSED  ? "PAUSED"
-                        : c->target == HERDER_STOPPED ? "STOPPED"
-                                                      : "RUNNING";
+    const char *state = herder_connector_state(c);
     json_t *conn = json_pack("{ssss}", "state", state, "worker_id", h->worker_id);
     if (c->failed) {
         json_object_set_new(conn, "trace", json_string(c->trace));
@@ -190,49 +192,175 @@ char *herder_json_task_status(herder_t *h, const char *name, int task_id, herder
     return doc ? dump(doc) : NULL;
 }
 
-char *herder_json_plugins(herder_t *h)
+/* ---- plugins: GET /connector-plugins[/{p}/config], PUT .../config/validate ---------- */
+
+static int plugin_info_cmp(const void *a, const void *b)
 {
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    return strcmp(json_string_value(json_object_get(x, "class")), json_string_value(json_object_get(y, "class")));
+}
+
+/* PluginInfo: {"class","type","version"}, the version left out when the
+ * plugin has none (Kafka's NoVersionFilter). */
+static json_t *plugin_info(const char *cls, catalog_type_t type, const char *version)
+{
+    json_t *info = json_pack("{ssss}", "class", cls, "type", catalog_type_name(type));
+    if (version && *version) {
+        json_object_set_new(info, "version", json_string(version));
+    }
+    return info;
+}
+
+char *herder_json_plugins(herder_t *h, bool connectors_only)
+{
+    /* Kafka's order: sinks, sources, transformations, predicates,
+     * converters, header converters, each sorted by class name. */
     json_t *list = json_array();
-    for (size_t i = 0; i < plugin_registry_count(h->plugins); i++) {
-        const cd_plugin_desc_t *desc = plugin_registry_at(h->plugins, i)->desc;
-        json_array_append_new(list, json_pack("{ssssss}", "class", desc->name, "type",
-                                              desc->kind == CD_KIND_SINK ? "sink" : "source", "version",
-                                              desc->version ? desc->version : ""));
+    for (int type = CATALOG_SINK; type <= (connectors_only ? CATALOG_SOURCE : CATALOG_HEADER_CONVERTER); type++) {
+        size_t n = 0, cap = plugin_registry_count(h->plugins) + catalog_count();
+        json_t **infos = calloc(cap + 1, sizeof(*infos));
+        for (size_t i = 0; i < plugin_registry_count(h->plugins); i++) {
+            const cd_plugin_desc_t *desc = plugin_registry_at(h->plugins, i)->desc;
+            if ((desc->kind == CD_KIND_SINK ? CATALOG_SINK : CATALOG_SOURCE) == (catalog_type_t)type) {
+                infos[n++] = plugin_info(desc->name, (catalog_type_t)type, desc->version);
+            }
+        }
+        for (size_t i = 0; i < catalog_count(); i++) {
+            if (catalog_at(i)->type == (catalog_type_t)type) {
+                infos[n++] = plugin_info(catalog_at(i)->class_name, (catalog_type_t)type, catalog_version());
+            }
+        }
+        qsort(infos, n, sizeof(*infos), plugin_info_cmp);
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(list, infos[i]);
+        }
+        free(infos);
     }
     return dump(list);
-}
-
-static const char *cfg_type_name(cd_cfg_type_t type)
-{
-    static const char *const names[] = {"", "STRING", "INT", "LONG", "DOUBLE", "BOOLEAN", "LIST", "PASSWORD",
-                                        "CLASS"};
-    return type >= CD_CFG_STRING && type <= CD_CFG_CLASS ? names[type] : "STRING";
-}
-
-static const char *importance_name(cd_cfg_importance_t imp)
-{
-    return imp == CD_IMPORTANCE_HIGH ? "HIGH" : imp == CD_IMPORTANCE_LOW ? "LOW" : "MEDIUM";
 }
 
 char *herder_json_plugin_config(herder_t *h, const char *plugin, herder_result_t *result)
 {
+    /* A connector's own settings, then the framework's it does not
+     * redefine (AbstractHerder.connectorPluginConfig); a converter's. */
     const plugin_info_t *info = plugin_registry_find(h->plugins, plugin);
-    if (!info) {
+    const catalog_plugin_t *builtin = info ? NULL : catalog_find_any(plugin);
+    if (!info && !builtin) {
         *result = HERDER_NOT_FOUND;
         return NULL;
     }
     json_t *list = json_array();
-    int order = 0;
-    for (const cd_config_def_t *def = info->desc->config; def && def->name; def++) {
-        /* Kafka's ConfigKeyInfo, as GET /connector-plugins/{p}/config shows it. */
-        json_t *key = json_pack("{sssssbsosssssosisosss[]}", "name", def->name, "type", cfg_type_name(def->type),
-                                "required", def->required && !def->default_value, "default_value",
-                                def->default_value ? json_string(def->default_value) : json_null(), "importance",
-                                importance_name(def->importance), "documentation", def->doc ? def->doc : "",
-                                "group", def->group ? json_string(def->group) : json_null(), "order_in_group",
-                                ++order, "width", json_string("NONE"), "display_name", def->name, "dependents");
-        json_array_append_new(list, key);
+    cv_key_t *own = info ? cv_keys_from_plugin(info->desc->config) : NULL;
+    for (const cv_key_t *key = info ? own : builtin->config; key && key->name; key++) {
+        json_array_append_new(list, cv_key_json(key, NULL));
     }
+    for (const cv_key_t *key = info ? connector_config_keys(info->desc->kind) : NULL; key && key->name; key++) {
+        bool redefined = false;
+        for (const cv_key_t *k = own; k && k->name; k++) {
+            redefined |= strcmp(k->name, key->name) == 0;
+        }
+        if (!redefined) {
+            json_array_append_new(list, cv_key_json(key, NULL));
+        }
+    }
+    free(own);
     *result = HERDER_OK;
     return dump(list);
+}
+
+/* Kafka's normalizedPluginName: a trailing "Connector" goes. */
+static size_t normalized_len(const char *name)
+{
+    size_t len = strlen(name), suffix = strlen("Connector");
+    return len > suffix && strcmp(name + len - suffix, "Connector") == 0 ? len - suffix : len;
+}
+
+char *herder_json_plugin_validate(herder_t *h, const char *plugin, const json_t *body, herder_result_t *result,
+                                  char *errstr, size_t errstr_size)
+{
+    *result = HERDER_BAD_REQUEST;
+    if (!json_is_object(body)) {
+        snprintf(errstr, errstr_size, "the request body must be a JSON object of connector settings");
+        return NULL;
+    }
+    properties_t *config = config_from_json(body, errstr, errstr_size);
+    if (!config) {
+        return NULL;
+    }
+    const char *cls = properties_get(config, "connector.class");
+    size_t cls_len = cls ? normalized_len(cls) : 0, plugin_len = normalized_len(plugin);
+    if (cls && (cls_len < plugin_len || strncmp(cls + cls_len - plugin_len, plugin, plugin_len) != 0)) {
+        snprintf(errstr, errstr_size, "Included connector type %s does not match request type %s", cls, plugin);
+        properties_destroy(config);
+        return NULL;
+    }
+    if (!cls) {
+        snprintf(errstr, errstr_size, "Connector config {...} contains no connector type: set \"connector.class\"");
+        properties_destroy(config);
+        return NULL;
+    }
+    const plugin_info_t *info = plugin_registry_find(h->plugins, cls);
+    if (!info) {
+        if (!plugin_registry_find(h->plugins, plugin) && !catalog_find_any(plugin)) {
+            *result = HERDER_NOT_FOUND;
+            snprintf(errstr, errstr_size, "Unknown plugin %s.", plugin);
+        } else {
+            size_t len = (size_t)snprintf(errstr, errstr_size,
+                                          "Failed to find any class that implements Connector and which name "
+                                          "matches %s; available connectors are:",
+                                          cls);
+            for (size_t i = 0; i < plugin_registry_count(h->plugins) && len < errstr_size; i++) {
+                len += (size_t)snprintf(errstr + len, errstr_size - len, "%s %s", i ? "," : "",
+                                        plugin_registry_at(h->plugins, i)->desc->name);
+            }
+        }
+        properties_destroy(config);
+        return NULL;
+    }
+    /* Settings given as null: config_from_json left them out. */
+    const char **null_keys = calloc(json_object_size(body) + 1, sizeof(*null_keys));
+    size_t n_null = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)body, key, value)
+    {
+        if (json_is_null(value)) {
+            null_keys[n_null++] = key;
+        }
+    }
+    /* What the herder checks: the config with its ${provider:...}
+     * references resolved (herder.c), shown with the references. */
+    char why[1024];
+    properties_t *resolved = config_provider_resolve(h->cprov, config, why, sizeof(why));
+    cv_result_t *res = connector_config_validate(resolved ? resolved : config, info->desc, NULL, null_keys, true);
+    if (!resolved) {
+        /* "key: ${env:X} refers to ..." goes to that key. */
+        char key_name[256] = "";
+        size_t len = strcspn(why, ":");
+        if (why[len] == ':' && len < sizeof(key_name)) {
+            snprintf(key_name, sizeof(key_name), "%.*s", (int)len, why);
+        }
+        const char *target = properties_get(config, key_name) ? key_name : "connector.class";
+        cv_entry_t *e = cv_result_find(res, target);
+        if (e && e != cv_result_find(res, "connector.class")) {
+            /* Its unresolved text is no value to judge. */
+            cv_entry_reset(e);
+            cv_entry_set_value(e, properties_get(config, target));
+        }
+        cv_result_add_error(res, target, NULL, "%s", why);
+    }
+    for (size_t i = 0; resolved && i < cv_result_count(res); i++) {
+        cv_entry_t *e = cv_result_at(res, i);
+        const char *raw = properties_get(config, e->name);
+        if (raw && config_provider_has_reference(raw) && !(e->key && e->key->type == CV_PASSWORD)) {
+            cv_entry_set_value(e, raw);
+        }
+    }
+    properties_destroy(resolved);
+    json_t *doc = cv_result_json(res, cls);
+    cv_result_free(res);
+    free(null_keys);
+    properties_destroy(config);
+    *result = HERDER_OK;
+    return dump(doc);
 }

@@ -25,6 +25,25 @@ static rest_result_t reply_created(rest_request_t *r, const char *name, char *in
     return rest_send_json_header(r, 201, info, "Location", location);
 }
 
+/* Kafka refuses a null setting in a create or a full update (only a
+ * PATCH uses null, to remove a key).  Answers 400 and returns true when
+ * `config` has one. */
+static bool refuse_null_values(rest_request_t *r, const json_t *config, rest_result_t *ret)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)config, key, value) {
+        if (json_is_null(value)) {
+            *ret = rest_send_error(r, 400,
+                                   "Connector configuration is invalid and contains the following 1 error(s):\n"
+                                   "Null value can not be supplied as the configuration value. (key \"%s\")",
+                                   key);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Kafka's initial_state: RUNNING (default), PAUSED or STOPPED, any case. */
 static bool parse_initial_state(const char *text, herder_target_t *target)
 {
@@ -50,6 +69,10 @@ rest_result_t rest_connector_create(rest_request_t *r)
     rest_result_t ret;
     json_t *doc = rest_parse_body(r, &ret);
     if (!doc) {
+        return ret;
+    }
+    if (refuse_null_values(r, json_object_get(doc, "config"), &ret)) {
+        json_decref(doc);
         return ret;
     }
     char err[4096] = "";
@@ -87,6 +110,10 @@ rest_result_t rest_connector_config_put(rest_request_t *r)
     rest_result_t ret;
     json_t *doc = rest_parse_body(r, &ret);
     if (!doc) {
+        return ret;
+    }
+    if (refuse_null_values(r, doc, &ret)) {
+        json_decref(doc);
         return ret;
     }
     char err[4096] = "";
@@ -274,10 +301,15 @@ rest_result_t rest_task_restart(rest_request_t *r)
 
 rest_result_t rest_connector_topics(rest_request_t *r)
 {
-    return rest_send_error(r, 501, "GET /connectors/{c}/topics is not implemented yet");
+    herder_result_t res = HERDER_OK;
+    char err[600];
+    char *json = herder_json_topics(r->herder, r->params[0], &res, err, sizeof(err));
+    return rest_reply(r, res, err, json);
 }
 
 rest_result_t rest_connector_topics_reset(rest_request_t *r)
 {
-    return rest_send_error(r, 501, "PUT /connectors/{c}/topics/reset is not implemented yet");
+    char err[600];
+    herder_result_t res = herder_topics_reset(r->herder, r->params[0], err, sizeof(err));
+    return res == HERDER_ACCEPTED ? rest_send_json(r, 202, NULL) : rest_send_error(r, res, "%s", err);
 }

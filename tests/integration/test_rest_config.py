@@ -61,6 +61,13 @@ def test_patch_config_and_tasks_config():
     assert status == 200 and list(body) == ["my src-0"], body
     assert body["my src-0"]["topic"] == "t2" and body["my src-0"]["file"] == src, body
 
+    # Outside a PATCH a null is refused, as Kafka does.
+    for method, path, body in (("POST", "/connectors", {"name": "n", "config": {
+            "connector.class": "FileStreamSource", "topic": "t", "file": None}}),
+            ("PUT", "/connectors/other/config", {"connector.class": "FileStreamSource", "topic": None})):
+        status, reply = http(w, method, path, body)
+        assert status == 400 and "Null value can not be supplied as the configuration value." in reply["message"], \
+            reply
     status, body = http(w, "PATCH", "/connectors/nope/config", {"topic": "x"})
     assert status == 404 and body == {"error_code": 404, "message": "Connector nope not found"}, body
     assert http(w, "GET", "/connectors/nope/tasks-config")[0] == 404
@@ -145,11 +152,102 @@ def test_restart_policy():
 
     for bad, why in ((("restart.policy", "always"), "String must be one of: none, on-failure"),
                      (("restart.max.attempts", "many"), "Not a number"),
-                     (("restart.backoff.ms", "-5"), "Value must be in"),
+                     (("restart.backoff.ms", "-5"), "Invalid value -5 for configuration restart.backoff.ms"),
                      (("restart.backoff.max.ms", "10"), "must not be less than restart.backoff.ms")):
         config = {"connector.class": "FailingSource", "fail.in": "poll", "restart.backoff.ms": "50", bad[0]: bad[1]}
         status, body = http(w, "POST", "/connectors", {"name": "bad", "config": config})
         assert status == 400 and why in body["message"] and bad[0] in body["message"], (bad, body)
+    w.stop()
+
+
+def test_config_providers():
+    """${env:VAR} and ${file:/path:key} are resolved when the connector and
+    its tasks start, never shown resolved; an unresolvable one is a 400"""
+    tmp = harness.tmpdir()
+    src, sink = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+    secrets = os.path.join(tmp, "secrets.properties")
+    with open(secrets, "w") as f:
+        f.write("source.file=%s\n" % src)
+    with open(src, "w") as f:
+        f.write("one\ntwo\n")
+    os.environ["CONNECTD_TEST_TOPIC"] = "resolved-topic"
+    w = Worker().start()
+    del os.environ["CONNECTD_TEST_TOPIC"]
+    raw_config = {"connector.class": "FileStreamSource", "topic": "${env:CONNECTD_TEST_TOPIC}",
+                  "file": "${file:%s:source.file}" % secrets}
+    status, body = http(w, "POST", "/connectors", {"name": "secret-src", "config": raw_config})
+    assert status == 201 and body["config"] == dict(raw_config, name="secret-src"), body
+    assert http(w, "POST", "/connectors", {"name": "snk", "config": {
+        "connector.class": "FileStreamSink", "file": sink, "topics": "resolved-topic"}})[0] == 201
+    wait_for(lambda: os.path.exists(sink) and open(sink).read() == "one\ntwo\n", what="lines via the resolved topic")
+    for path in ("/connectors/secret-src", "/connectors/secret-src/config", "/connectors/secret-src/tasks",
+                 "/connectors/secret-src/tasks-config", "/connectors?expand=info"):
+        body = http(w, "GET", path)[1]
+        text = json.dumps(body["secret-src"] if path.endswith("info") else body)
+        assert "resolved-topic" not in text and src not in text and "${env:CONNECTD_TEST_TOPIC}" in text, (path, text)
+
+    status, body = http(w, "POST", "/connectors", {"name": "unset", "config": {
+        "connector.class": "FileStreamSource", "topic": "${env:CONNECTD_NOT_SET_ANYWHERE}"}})
+    assert status == 400 and "topic: ${env:CONNECTD_NOT_SET_ANYWHERE} refers to an environment variable that is " \
+        "not set" in body["message"], body
+    status, body = http(w, "POST", "/connectors", {"name": "nofile", "config": {
+        "connector.class": "FileStreamSource", "topic": "t", "file": "${file:%s:missing.key}" % secrets}})
+    assert status == 400 and "missing.key" in body["message"], body
+    # A reference that stops resolving after creation fails the task, saying why.
+    os.remove(secrets)
+    assert http(w, "POST", "/connectors/secret-src/restart?includeTasks=true")[0] == 202
+    status = wait_for(lambda: (lambda s: s["connector"]["state"] == "FAILED" and s)(
+        http(w, "GET", "/connectors/secret-src/status")[1]), what="the connector to fail without its secrets")
+    assert secrets in status["connector"]["trace"], status
+    w.stop()
+
+
+def test_active_topics():
+    """GET /connectors/{c}/topics lists the topics a connector used (KIP-558),
+    kept across a restart; reset (202) empties it until the tasks use a topic
+    again; delete forgets it; tracking can be disabled (403)"""
+    tmp = harness.tmpdir()
+    src, sink = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+    with open(src, "w") as f:
+        f.write("a\n")
+    w = Worker().start()
+    assert http(w, "POST", "/connectors", {"name": "src", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "used"}})[0] == 201
+    assert http(w, "POST", "/connectors", {"name": "snk", "config": {
+        "connector.class": "FileStreamSink", "file": sink, "topics": "used,never-written"}})[0] == 201
+
+    def topics(name):
+        status, body = http(w, "GET", "/connectors/%s/topics" % name)
+        assert status == 200 and list(body) == [name] and list(body[name]) == ["topics"], body
+        return body[name]["topics"]
+    wait_for(lambda: topics("src") == ["used"] and topics("snk") == ["used"], what="both to list topic 'used'")
+    assert http(w, "GET", "/connectors/nope/topics") == (404, {"error_code": 404, "message": "Connector nope not found"})
+    assert http(w, "PUT", "/connectors/nope/topics/reset")[0] == 404
+
+    w.restart()
+    assert topics("src") == ["used"] and topics("snk") == ["used"], "kept in the status topic"
+    assert http(w, "PUT", "/connectors/src/topics/reset") == (202, None)
+    assert topics("src") == [] and topics("snk") == ["used"]
+    with open(src, "a") as f:
+        f.write("b\n")
+    wait_for(lambda: topics("src") == ["used"], what="the source to use its topic again")
+    assert http(w, "DELETE", "/connectors/snk")[0] == 204
+    assert http(w, "POST", "/connectors", {"name": "snk", "config": {
+        "connector.class": "FileStreamSink", "file": sink, "topics": "never-written"}})[0] == 201
+    assert topics("snk") == [], "deleting a connector forgets its topics"
+    w.stop()
+
+    w = Worker(overrides={"topic.tracking.allow.reset": "false"}).start()
+    assert http(w, "POST", "/connectors", {"name": "s", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "t"}})[0] == 201
+    assert http(w, "PUT", "/connectors/s/topics/reset") == (
+        403, {"error_code": 403, "message": "Topic tracking reset is disabled."})
+    w.stop()
+    w = Worker(overrides={"topic.tracking.enable": "false"}).start()
+    assert http(w, "POST", "/connectors", {"name": "s", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "t"}})[0] == 201
+    assert http(w, "GET", "/connectors/s/topics") == (
+        403, {"error_code": 403, "message": "Topic tracking is disabled."})
     w.stop()
 
 

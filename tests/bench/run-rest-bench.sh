@@ -1,0 +1,259 @@
+#!/bin/bash
+# run-rest-bench.sh - the REST API under load while a file pipeline runs
+# (issue 5): `wrk` on GET /connectors/{c}/status with 1 and with 64
+# connections, against the same pipeline running alone in the same run.
+#
+#   tests/bench/run-rest-bench.sh [BUILD_DIR]     (default: the current directory)
+#
+# Needs wrk (Debian: apt-get install wrk).  Environment: SIZE_MB (default
+# 256) of 100 B lines, REPS (default 5), IDLE_SECS (default 5), QUIET_SECS
+# (default 300): how long to wait, before each run, for the machine to
+# be idle (under 0.1 cores busy) - on a shared 2-core box someone else's
+# build moves every number here; a run that started anyway shows it in
+# the "others" column.
+#
+# Each repetition runs these configurations one after the other, each with
+# a fresh `connectd standalone` (embedded broker, FileStreamSource -> topic
+# -> FileStreamSink, StringConverter, as run-pipeline-bench.sh does it):
+#
+#   alone        the pipeline, no REST load (the baseline)
+#   c1           wrk -t1 -c1, as fast as it goes
+#   c64          wrk -t2 -c64, as fast as it goes
+#   c1 pinned    the same, wrk held to CPU 1 with taskset
+#   c64 pinned
+#   c1 100/s     wrk -t1 -c1 waiting 10 ms between requests: a monitoring
+#                poll rather than a flood
+#
+# The pipeline is timed from the moment the status endpoint answers (wrk
+# starts then) until the sink file holds every byte, so the worker's start
+# is left out; its output is compared with cmp.  wrk is stopped with
+# SIGINT when the pipeline is done, and its latencies come from its own
+# histogram (tests/bench/rest-status.lua prints them).  After the baseline
+# pipeline finishes, the idle worker is also measured with c1 and c64 for
+# IDLE_SECS each: the cost of REST alone.
+#
+# The medians of REPS runs are printed; each ratio to the baseline is taken
+# within its own repetition before the median.  Never fails on a number.
+set -euo pipefail
+
+BUILD=${1:-.}
+BUILD=$(cd "$BUILD" && pwd)
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+CONNECTD=$BUILD/src/connectd
+LUA=$SRC/tests/bench/rest-status.lua
+SIZE_MB=${SIZE_MB:-256}
+REPS=${REPS:-5}
+IDLE_SECS=${IDLE_SECS:-5}
+QUIET_SECS=${QUIET_SECS:-300}
+LINE=100
+WORK=$(mktemp -d /tmp/connectd-rest-bench.XXXXXX)
+WORKER_PID=
+WRK_PID=
+
+if ! command -v wrk >/dev/null; then
+    echo "run-rest-bench.sh: wrk not found (Debian: apt-get install wrk)" >&2
+    exit 1
+fi
+
+cleanup() {
+    [ -n "$WRK_PID" ] && kill "$WRK_PID" 2>/dev/null && wait "$WRK_PID" 2>/dev/null
+    [ -n "$WORKER_PID" ] && kill "$WORKER_PID" 2>/dev/null && wait "$WORKER_PID" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+now() { date +%s.%N; }
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+# CPU seconds all processes have used since boot (not idle, not iowait).
+busy_seconds() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
+# Waits up to QUIET_SECS for a second in which the machine used < 0.1 cores.
+wait_quiet() {
+    local deadline=$((SECONDS + QUIET_SECS)) b0 b1
+    while :; do
+        b0=$(busy_seconds)
+        sleep 1
+        b1=$(busy_seconds)
+        awk -v a="$b0" -v b="$b1" 'BEGIN { exit !(b - a < 0.1) }' && return
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            echo "run-rest-bench.sh: the machine is busy ($(awk -v a="$b0" -v b="$b1" 'BEGIN { printf "%.2f", b - a }') cores); running anyway" >&2
+            return
+        fi
+    done
+}
+file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+# Numbered, fixed-width 100 B lines totalling SIZE_MB MiB.
+make_file() {
+    local width=$((LINE - 1)) lines=$((SIZE_MB * 1048576 / LINE))
+    awk -v n="$lines" -v w="$width" 'BEGIN { fmt = "%0" w "d\n"; for (i = 0; i < n; i++) printf fmt, i }' \
+        >"$WORK/in.txt"
+}
+
+start_worker() {
+    BROKER_PORT=$(free_port)
+    REST_PORT=$(free_port)
+    STATUS_URL=http://127.0.0.1:$REST_PORT/connectors/bench-source/status
+    rm -rf "$WORK/data" "$WORK/out.txt"
+    cat >"$WORK/source.properties" <<EOF
+name=bench-source
+connector.class=FileStreamSource
+file=$WORK/in.txt
+topic=bench
+batch.size=2000
+EOF
+    cat >"$WORK/sink.properties" <<EOF
+name=bench-sink
+connector.class=FileStreamSink
+file=$WORK/out.txt
+topics=bench
+EOF
+    local conv=org.apache.kafka.connect.storage.StringConverter
+    "$CONNECTD" standalone "$SRC/etc/connect-standalone.properties" "$WORK/source.properties" \
+        "$WORK/sink.properties" \
+        --override "broker.listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "broker.log.dirs=$WORK/data" \
+        --override "listeners=http://127.0.0.1:$REST_PORT" \
+        --override "key.converter=$conv" --override "value.converter=$conv" 2>"$WORK/worker.log" &
+    WORKER_PID=$!
+}
+
+stop_worker() {
+    kill "$WORKER_PID"
+    wait "$WORKER_PID" || true
+    WORKER_PID=
+}
+
+worker_alive() {
+    if ! kill -0 "$WORKER_PID" 2>/dev/null; then
+        echo "worker died:" >&2
+        cat "$WORK/worker.log" >&2
+        exit 1
+    fi
+}
+
+# start_wrk PIN THREADS CONNS DELAY_MS [DURATION]: wrk in the background,
+# its output in $WORK/wrk.out.  PIN is a CPU list for taskset, or "-".
+start_wrk() {
+    local pin=() dur=${5:-3600s}
+    [ "$1" != - ] && pin=(taskset -c "$1")
+    env WRK_DELAY_MS="$4" "${pin[@]}" wrk -t"$2" -c"$3" -d"$dur" --timeout 10s -s "$LUA" "$STATUS_URL" \
+        >"$WORK/wrk.out" 2>&1 &
+    WRK_PID=$!
+}
+
+# SIGINT makes wrk stop and report.
+stop_wrk() {
+    kill -INT "$WRK_PID" 2>/dev/null || true
+    wait "$WRK_PID" || true
+    WRK_PID=
+}
+
+# wrk_result -> "req_per_s p50_us p99_us" of the wrk run that ended.
+wrk_result() {
+    local line
+    line=$(grep '^RESULT' "$WORK/wrk.out") || {
+        echo "wrk printed no result:" >&2
+        cat "$WORK/wrk.out" >&2
+        exit 1
+    }
+    echo "$line" | awk '{
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        if (v["errors"] + v["non2xx"] > 0) { printf "wrk: %d errors, %d non-2xx responses\n", v["errors"], v["non2xx"] > "/dev/stderr" }
+        printf "%.0f %s %s\n", v["requests"] / v["seconds"], v["p50_us"], v["p99_us"] }'
+}
+
+# run_config NAME PIN THREADS CONNS DELAY_MS: one pipeline, with wrk unless
+# THREADS is 0.  Appends to $WORK/runs "rep|name|req/s|p50|p99|MiB/s|" and
+# the cores (CPU seconds per second) the worker, wrk and everything else on
+# the machine used meanwhile: "other" shows a run someone else disturbed.
+run_config() {
+    local name=$1 size out0 t0 t1 w0 w1 wrk_cpu=0 b0 b1 wrk_res="- - -" mibs cores
+    size=$(file_size "$WORK/in.txt")
+    wait_quiet
+    start_worker
+    until curl -sf -o /dev/null "$STATUS_URL" 2>/dev/null; do
+        worker_alive
+        sleep 0.01
+    done
+    t0=$(now)
+    b0=$(busy_seconds)
+    w0=$(cpu_seconds "$WORKER_PID")
+    out0=$(file_size "$WORK/out.txt")
+    if [ "$3" -gt 0 ]; then
+        start_wrk "$2" "$3" "$4" "$5"
+    fi
+    while [ "$(file_size "$WORK/out.txt")" -lt "$size" ]; do
+        worker_alive
+        sleep 0.05
+    done
+    t1=$(now)
+    w1=$(cpu_seconds "$WORKER_PID")
+    if [ "$3" -gt 0 ]; then
+        wrk_cpu=$(cpu_seconds "$WRK_PID")
+        stop_wrk
+        wrk_res=$(wrk_result)
+    fi
+    b1=$(busy_seconds)
+    mibs=$(awk -v b="$((size - out0))" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", b / (c - a) / 1048576 }')
+    cores=$(awk -v t="$(awk -v a="$t0" -v c="$t1" 'BEGIN { print c - a }')" -v w="$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')" \
+        -v k="$wrk_cpu" -v busy="$(awk -v a="$b0" -v b="$b1" 'BEGIN { print b - a }')" \
+        'BEGIN { o = busy - w - k; if (o < 0) o = 0; printf "%.2f|%.2f|%.2f", w / t, k / t, o / t }')
+    echo "$rep|$name|${wrk_res// /|}|$mibs|$cores" >>"$WORK/runs"
+    if [ "$3" -eq 0 ]; then
+        # The pipeline is done and the worker idle: REST on its own.
+        for spec in "idle c1:1:1" "idle c64:2:64"; do
+            IFS=: read -r label threads conns <<<"$spec"
+            start_wrk - "$threads" "$conns" 0 "${IDLE_SECS}s"
+            wait "$WRK_PID" || true
+            WRK_PID=
+            res=$(wrk_result)
+            echo "$rep|$label|${res// /|}|-|-|-|-" >>"$WORK/runs"
+        done
+    fi
+    stop_worker
+    cmp -s "$WORK/in.txt" "$WORK/out.txt" || { echo "output differs from input ($name)" >&2; exit 1; }
+}
+
+make_file
+cat "$WORK/in.txt" >/dev/null
+: >"$WORK/runs"
+for rep in $(seq "$REPS"); do
+    run_config "alone" - 0 0 0
+    run_config "c1" - 1 1 0
+    run_config "c64" - 2 64 0
+    run_config "c1, wrk pinned to CPU 1" 1 1 1 0
+    run_config "c64, wrk pinned to CPU 1" 1 2 64 0
+    run_config "c1 at 100 req/s" - 1 1 10
+    echo "repetition $rep of $REPS done" >&2
+done
+
+echo "Raw runs (rep|config|req/s|p50 µs|p99 µs|pipeline MiB/s|cores used by worker|wrk|others):"
+sed 's/^/    /' "$WORK/runs"
+echo
+/usr/bin/python3 - "$WORK/runs" "$SIZE_MB" <<'EOF'
+import statistics, sys
+runs = [line.rstrip("\n").split("|") for line in open(sys.argv[1])]
+base = {r[0]: float(r[5]) for r in runs if r[1] == "alone"}
+order = list(dict.fromkeys(r[1] for r in runs))
+def med(vals):
+    vals = [float(v) for v in vals if v != "-"]
+    return statistics.median(vals) if vals else None
+def fmt(v, f):
+    return "-" if v is None else f % v
+print("| config (pipeline: %s MiB of 100 B lines) | wrk req/s | p50 | p99 | pipeline MiB/s | vs alone "
+      "| cores: worker | wrk | others |" % sys.argv[2])
+print("|---|---|---|---|---|---|---|---|---|")
+for name in order:
+    rows = [r for r in runs if r[1] == name]
+    ratios = [float(r[5]) / base[r[0]] for r in rows if r[5] != "-"]
+    print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        name, fmt(med(r[2] for r in rows), "%.0f"), fmt(med(r[3] for r in rows), "%.0f µs"),
+        fmt(med(r[4] for r in rows), "%.0f µs"), fmt(med(r[5] for r in rows), "%.1f"),
+        fmt(statistics.median(ratios) if ratios else None, "%.2f"), fmt(med(r[6] for r in rows), "%.2f"),
+        fmt(med(r[7] for r in rows), "%.2f"), fmt(med(r[8] for r in rows), "%.2f")))
+EOF
+echo
+echo "Goals: p99 at c1 ≤ 1 ms; pipeline ≥ 0.90 of alone under REST load."
+echo "Median of $REPS; $(nproc) cores shared by wrk, the worker's REST threads and the pipeline; $(date -u +%Y-%m-%d)."

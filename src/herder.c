@@ -515,11 +515,31 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     return old ? HERDER_OK : HERDER_CREATED;
 }
 
+/* `config` with every "[hidden]" PASSWORD value replaced by the one the
+ * existing connector has: a config read from REST (masked) and sent back
+ * keeps its secrets, and counts as unchanged.  A new properties_t. */
+static properties_t *unmask(herder_t *h, const char *name, const properties_t *config)
+{
+    properties_t *copy = properties_create();
+    pthread_mutex_lock(&h->lock);
+    connector_t *old = herder_find(h, name);
+    for (size_t i = 0; i < properties_count(config); i++) {
+        const char *key = properties_key_at(config, i), *value = properties_value_at(config, i);
+        const char *stored = old ? properties_get(old->config, key) : NULL;
+        bool masked = stored && strcmp(value, "[hidden]") == 0 && herder_is_password(old, key);
+        properties_set(copy, key, masked ? stored : value);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return copy;
+}
+
 herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
                                      char *errstr, size_t errstr_size)
 {
     pthread_mutex_lock(&h->write_lock);
-    herder_result_t res = put_connector(h, name, config, update, HERDER_STARTED, true, errstr, errstr_size);
+    properties_t *unmasked = unmask(h, name, config);
+    herder_result_t res = put_connector(h, name, unmasked, update, HERDER_STARTED, true, errstr, errstr_size);
+    properties_destroy(unmasked);
     pthread_mutex_unlock(&h->write_lock);
     return res;
 }
@@ -554,7 +574,9 @@ herder_result_t herder_patch_connector(herder_t *h, const char *name, const prop
         for (size_t i = 0; i < properties_count(set); i++) {
             properties_set(merged, properties_key_at(set, i), properties_value_at(set, i));
         }
-        res = put_connector(h, name, merged, true, HERDER_STARTED, true, errstr, errstr_size);
+        properties_t *unmasked = unmask(h, name, merged);
+        res = put_connector(h, name, unmasked, true, HERDER_STARTED, true, errstr, errstr_size);
+        properties_destroy(unmasked);
         properties_destroy(merged);
     }
     pthread_mutex_unlock(&h->write_lock);
@@ -626,13 +648,23 @@ static bool task_failed(connector_t *c, int i)
     return task_runner_state(c->tasks[i], trace, sizeof(trace)) == TASK_FAILED;
 }
 
-herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed)
+herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed,
+                                         char **plan)
 {
     pthread_mutex_lock(&h->lock);
     connector_t *c = herder_find(h, name);
     if (!c) {
         pthread_mutex_unlock(&h->lock);
         return HERDER_NOT_FOUND;
+    }
+    if (plan) {
+        /* Kafka's RestartPlan: what is about to restart shows RESTARTING. */
+        bool *tasks = calloc((size_t)c->n_tasks + 1, sizeof(bool));
+        for (int i = 0; i < c->n_tasks; i++) {
+            tasks[i] = include_tasks && (!only_failed || task_failed(c, i));
+        }
+        *plan = herder_json_restart_plan(h, c, c->failed || !only_failed, tasks);
+        free(tasks);
     }
     if (c->failed || !only_failed) {
         /* The connector instance is its config and task configs: starting it

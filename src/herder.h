@@ -92,8 +92,10 @@ herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t
 
 /* POST /connectors/{c}/restart (KIP-745): the connector (when failed, or
  * always unless only_failed) and with include_tasks its tasks (the failed
- * ones with only_failed).  OK or NOT_FOUND. */
-herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed);
+ * ones with only_failed).  OK or NOT_FOUND.  With `plan`, *plan is the
+ * status as it was, every instance about to restart RESTARTING (malloc'd). */
+herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed,
+                                         char **plan);
 /* POST /connectors/{c}/tasks/{t}/restart.  OK or NOT_FOUND. */
 herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id);
 

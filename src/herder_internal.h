@@ -64,6 +64,10 @@ struct herder {
     bool stopping;
 };
 
+/* Whether the connector's config table declares `key` a PASSWORD (shown
+ * as "[hidden]"). */
+bool herder_is_password(const connector_t *c, const char *key);
+
 /* @locks h->lock.  Kafka's name of the connector instance's state:
  * RUNNING, PAUSED, STOPPED or FAILED. */
 const char *herder_connector_state(const connector_t *c);
@@ -83,6 +87,10 @@ void herder_topic_used(void *opaque, const char *connector, int task_id, const c
 void herder_topics_restore(herder_t *h);
 void herder_topics_drop(herder_t *h, const char *connector);
 void herder_topics_free(herder_t *h);
+
+/* @locks h->lock.  The connector's status document with the connector
+ * (if `connector`) and each task i with tasks[i] shown RESTARTING. */
+char *herder_json_restart_plan(herder_t *h, connector_t *c, bool connector, const bool *tasks);
 
 /* herder_restarts.c: the thread that applies restart policies. */
 void herder_supervisor_start(herder_t *h);

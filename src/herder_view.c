@@ -27,8 +27,7 @@ static const char *type_name(const connector_t *c)
     return c->plugin && c->plugin->desc->kind == CD_KIND_SINK ? "sink" : "source";
 }
 
-/* Whether the connector's config table declares `key` a PASSWORD. */
-static bool is_password(const connector_t *c, const char *key)
+bool herder_is_password(const connector_t *c, const char *key)
 {
     for (const cd_config_def_t *def = c->plugin ? c->plugin->desc->config : NULL; def && def->name; def++) {
         if (def->type == CD_CFG_PASSWORD && strcmp(def->name, key) == 0) {
@@ -45,7 +44,7 @@ static json_t *shown_config(const connector_t *c, const properties_t *config)
     json_t *obj = json_object();
     for (size_t i = 0; i < properties_count(config); i++) {
         const char *key = properties_key_at(config, i);
-        json_object_set_new(obj, key, json_string(is_password(c, key) ? "[hidden]" : properties_value_at(config, i)));
+        json_object_set_new(obj, key, json_string(herder_is_password(c, key) ? "[hidden]" : properties_value_at(config, i)));
     }
     return obj;
 }
@@ -94,6 +93,23 @@ static json_t *status_json(herder_t *h, connector_t *c)
         json_array_append_new(tasks, task_status_json(h, c, i));
     }
     return json_pack("{sssoso ss}", "name", c->name, "connector", conn, "tasks", tasks, "type", type_name(c));
+}
+
+char *herder_json_restart_plan(herder_t *h, connector_t *c, bool connector, const bool *tasks)
+{
+    json_t *doc = status_json(h, c);
+    if (connector) {
+        json_object_set_new(json_object_get(doc, "connector"), "state", json_string("RESTARTING"));
+        json_object_del(json_object_get(doc, "connector"), "trace");
+    }
+    for (int i = 0; i < c->n_tasks; i++) {
+        if (tasks[i]) {
+            json_t *task = json_array_get(json_object_get(doc, "tasks"), (size_t)i);
+            json_object_set_new(task, "state", json_string("RESTARTING"));
+            json_object_del(task, "trace");
+        }
+    }
+    return dump(doc);
 }
 
 char *herder_json_connector_names(herder_t *h)

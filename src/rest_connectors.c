@@ -212,12 +212,15 @@ rest_result_t rest_connector_delete(rest_request_t *r)
 }
 
 typedef struct expand {
-    bool status, info;
+    bool any, status, info;
 } expand_t;
 
 static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     expand_t *ex = cls;
+    if (strcmp(key, "expand") == 0) {
+        ex->any = true; /* Kafka: any expand, even an unknown one, answers the map */
+    }
     if (strcmp(key, "expand") == 0 && value) {
         ex->status |= strcmp(value, "status") == 0;
         ex->info |= strcmp(value, "info") == 0;
@@ -227,9 +230,9 @@ static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const ch
 
 rest_result_t rest_connectors_list(rest_request_t *r)
 {
-    expand_t ex = {false, false};
+    expand_t ex = {false, false, false};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &ex);
-    if (ex.status || ex.info) {
+    if (ex.any) {
         return rest_send_json(r, 200, herder_json_connectors_expanded(r->herder, ex.status, ex.info));
     }
     return rest_send_json(r, 200, herder_json_connector_names(r->herder));
@@ -239,21 +242,23 @@ rest_result_t rest_connector_restart(rest_request_t *r)
 {
     const char *name = r->params[0];
     bool include_tasks = rest_query_flag(r, "includeTasks"), only_failed = rest_query_flag(r, "onlyFailed");
-    herder_result_t res = herder_restart_connector(r->herder, name, include_tasks, only_failed);
+    bool flags = include_tasks || only_failed;
+    char *plan = NULL;
+    herder_result_t res = herder_restart_connector(r->herder, name, include_tasks, only_failed, flags ? &plan : NULL);
     if (res != HERDER_OK) {
         return rest_send_error(r, res, "Connector %s not found", name);
     }
-    if (!include_tasks && !only_failed) {
-        return rest_send_json(r, 204, NULL); /* Kafka: 204 without the flags */
-    }
-    char *status = herder_json_connector_status(r->herder, name, &res);
-    return rest_reply(r, res == HERDER_OK ? 202 : res, "the connector was deleted meanwhile", status);
+    /* Kafka: 204 without the flags, else 202 with the restart plan. */
+    return flags ? rest_send_json(r, 202, plan) : rest_send_json(r, 204, NULL);
 }
 
 static rest_result_t set_target(rest_request_t *r, herder_target_t target, unsigned status)
 {
     char why[600];
     herder_result_t res = herder_set_target(r->herder, r->params[0], target, why, sizeof(why));
+    if (res == HERDER_NOT_FOUND && target != HERDER_STOPPED) {
+        return rest_send_error(r, res, "Unknown connector %s", r->params[0]); /* Kafka's words for these two */
+    }
     return res == HERDER_OK ? rest_send_json(r, status, NULL) : rest_send_error(r, res, "%s", why);
 }
 
@@ -295,8 +300,13 @@ rest_result_t rest_task_restart(rest_request_t *r)
 {
     int id = task_id_param(r);
     herder_result_t res = id >= 0 ? herder_restart_task(r->herder, r->params[0], id) : HERDER_NOT_FOUND;
-    return res == HERDER_OK ? rest_send_json(r, 204, NULL)
-                            : rest_send_error(r, res, "Unknown task: %s-%s", r->params[0], r->params[1]);
+    if (res == HERDER_OK) {
+        return rest_send_json(r, 204, NULL);
+    }
+    herder_result_t exists;
+    free(herder_json_connector_status(r->herder, r->params[0], &exists));
+    return exists == HERDER_NOT_FOUND ? rest_send_error(r, res, "Unknown connector: %s", r->params[0])
+                                      : rest_send_error(r, res, "Unknown task: %s-%s", r->params[0], r->params[1]);
 }
 
 rest_result_t rest_connector_topics(rest_request_t *r)

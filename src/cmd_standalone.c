@@ -31,6 +31,7 @@
 #include "plugin_loader.h"
 #include "rest_server.h"
 #include "task_context.h"
+#include "transform_chain.h"
 #include "worker_config.h"
 
 #define EXIT_CONNECTOR 3
@@ -100,6 +101,7 @@ static void load_plugins(standalone_t *s)
     snprintf(path, sizeof(path), "%s%s%s", s->wcfg.plugin_path ? s->wcfg.plugin_path : "",
              s->wcfg.plugin_path ? "," : "", plugin_builtin_dir());
     s->plugins = plugin_registry_load(path, worker_host_api());
+    transform_plugins_register(s->plugins); /* transforms and predicates for transforms= */
     blog_info("%zu connector plugins loaded", plugin_registry_count(s->plugins));
 }
 

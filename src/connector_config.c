@@ -26,6 +26,7 @@
 #include "herder.h"
 #include "plugin_catalog.h"
 #include "task_context.h"
+#include "transform_chain.h"
 
 /* The most tasks one connector may ask for. */
 #define TASKS_MAX_LIMIT 1000
@@ -319,6 +320,49 @@ static int check_predicate(const cv_key_t *key, const char *name, const char *va
     return 0;
 }
 
+/* Whether `alias` is an item of the comma list `list`. */
+static bool alias_listed(const char *list, const char *alias)
+{
+    char *copy = strdup(list ? list : ""), *save = NULL;
+    bool found = false;
+    for (char *item = strtok_r(copy, ",", &save); item && !found; item = strtok_r(NULL, ",", &save)) {
+        size_t skip = strspn(item, " \t"), len = strlen(item + skip);
+        while (len > 0 && strchr(" \t", item[skip + len - 1])) {
+            len--;
+        }
+        found = strlen(alias) == len && strncmp(item + skip, alias, len) == 0;
+    }
+    free(copy);
+    return found;
+}
+
+/* What the settings' rows cannot say about one alias: that the predicate
+ * a transformation names is listed in `predicates`, and (when its settings
+ * passed) that the transform can be made with them (transform_chain.h). */
+static void check_alias(cv_result_t *res, const properties_t *config, const char *list, const char *alias,
+                        const char *prefix, int errors_before)
+{
+    char key[600], why[1024] = "";
+    if (strcmp(list, "transforms") == 0) {
+        snprintf(key, sizeof(key), "%spredicate", prefix);
+        cv_entry_t *pred = cv_result_find(res, key);
+        if (pred && pred->value && *pred->value && !alias_listed(properties_get(config, "predicates"), pred->value)) {
+            cv_result_add_error(res, key, pred->value,
+                                "Invalid value %s for configuration %s: the predicate alias is not listed in "
+                                "'predicates'",
+                                pred->value, key);
+            return;
+        }
+    }
+    if (cv_result_error_count(res) > errors_before) {
+        return;
+    }
+    snprintf(key, sizeof(key), "%stype", prefix);
+    if (transform_alias_check(config, list, alias, why, sizeof(why)) < 0) {
+        cv_result_add_error(res, key, NULL, "%s", why);
+    }
+}
+
 /*
  * Kafka's ConnectorConfig.enrich for one of transforms / predicates: per
  * alias, "<list>.<alias>.type" (the class) in group "<Group>: <alias>",
@@ -412,7 +456,9 @@ static void enrich(cv_result_t *res, const properties_t *config, bool transforms
             rows[r].order = (int)r + 1;
             r++;
         }
+        int errors_before = cv_result_error_count(res);
         cv_validate_keys(res, rows, config, prefix, NULL);
+        check_alias(res, config, list, alias, prefix, errors_before);
     }
     free(copy);
 }

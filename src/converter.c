@@ -34,6 +34,11 @@ static const converter_class_t *class_find(const char *name)
     return NULL;
 }
 
+const char *converter_class_name(const converter_t *conv)
+{
+    return conv->cls->name;
+}
+
 bool converter_known(const char *name)
 {
     return class_find(name) != NULL;

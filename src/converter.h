@@ -37,6 +37,10 @@ converter_t *converter_create(const char *name, bool is_key, const properties_t 
                               size_t errstr_size);
 void converter_destroy(converter_t *conv); /* NULL is fine */
 
+/* Kafka's class name of the converter ("org.apache.kafka.connect.json.JsonConverter"),
+ * for error reports; static. */
+const char *converter_class_name(const converter_t *conv);
+
 /* Whether `name` is a converter class this build knows. */
 bool converter_known(const char *name);
 

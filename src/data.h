@@ -144,6 +144,9 @@ bool data_value_equal(const cd_value_t *a, const cd_value_t *b);
 
 /* A header's schema (plugin.h has value and key getters only); borrowed. */
 const cd_schema_t *data_record_header_schema(const cd_record_t *rec, size_t i);
+/* Removes header i (frees its key, schema and value); later headers move
+ * down one place, keeping their order.  Out of range does nothing. */
+void data_record_remove_header(cd_record_t *rec, size_t i);
 
 /*
  * The Connect JSON form of schemas and values, as Kafka's JsonConverter

@@ -96,10 +96,10 @@ void data_record_set_kafka(cd_record_t *rec, const char *topic, int32_t partitio
 
 static void replace_pair(cd_schema_t **schema_slot, cd_value_t **value_slot, cd_schema_t *schema, cd_value_t *value)
 {
-    /* Setting what the record already holds must not free it. */
-    if (*schema_slot != schema) {
-        data_schema_unref(*schema_slot);
-    }
+    /* The schema passed in is a reference the caller gives (plugin.h):
+     * for the schema the record already holds, it is one too many. */
+    data_schema_unref(*schema_slot == schema ? schema : *schema_slot);
+    /* Setting the value the record already holds must not free it. */
     if (*value_slot != value) {
         data_value_free(*value_slot);
     }
@@ -146,6 +146,18 @@ void data_record_add_header(cd_record_t *rec, const char *key, cd_schema_t *sche
     }
     rec->headers = grown;
     rec->headers[rec->header_count++] = (record_header_t){copy, schema, value};
+}
+
+void data_record_remove_header(cd_record_t *rec, size_t i)
+{
+    if (!rec || i >= rec->header_count) {
+        return;
+    }
+    free(rec->headers[i].key);
+    data_schema_unref(rec->headers[i].schema);
+    data_value_free(rec->headers[i].value);
+    memmove(&rec->headers[i], &rec->headers[i + 1], (rec->header_count - i - 1) * sizeof(*rec->headers));
+    rec->header_count--;
 }
 
 void data_record_set_source(cd_record_t *rec, cd_value_t *partition, cd_value_t *offset)

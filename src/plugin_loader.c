@@ -60,8 +60,10 @@ typedef struct plugin_entry {
 
 struct plugin_registry {
     const cd_host_api_t *api;
-    plugin_entry_t **entries;
+    plugin_entry_t **entries; /* connectors */
     size_t count, cap;
+    plugin_entry_t **transforms; /* transforms and predicates (ABI 1.1) */
+    size_t ntransforms, tcap;
     void **handles; /* every file whose entry ran; kept, never closed */
     size_t nhandles;
 };
@@ -243,6 +245,21 @@ static bool config_table_ok(const cd_plugin_desc_t *desc, char *why, size_t len)
 
 static bool callbacks_ok(const cd_plugin_desc_t *desc, char *why, size_t len)
 {
+    if (desc->kind == CD_KIND_TRANSFORM || desc->kind == CD_KIND_PREDICATE) {
+        const bool transform = desc->kind == CD_KIND_TRANSFORM;
+        const char *missing = !desc->start                 ? "start"
+                              : transform && !desc->transform ? "transform"
+                              : !transform && !desc->test  ? "test"
+                              : !desc->stop                ? "stop"
+                                                           : NULL;
+        if (missing) {
+            snprintf(why, len, "%s \"%s\" lacks the required callback %s (a %s needs start, %s and stop)",
+                     transform ? "transform" : "predicate", desc->name, missing,
+                     transform ? "transform" : "predicate", transform ? "transform" : "test");
+            return false;
+        }
+        return true;
+    }
     const bool source = desc->kind == CD_KIND_SOURCE;
     const char *missing = !desc->start                ? "start"
                           : source && !desc->poll     ? "poll"
@@ -259,33 +276,46 @@ static bool callbacks_ok(const cd_plugin_desc_t *desc, char *why, size_t len)
     return true;
 }
 
-/* The loaded connector called `name` or with alias `name`, if any. */
-static const plugin_entry_t *registry_lookup(const plugin_registry_t *reg, const char *name)
+static const plugin_entry_t *list_lookup(plugin_entry_t *const *entries, size_t count, const char *name)
 {
-    for (size_t i = 0; i < reg->count; i++) {
-        const cd_plugin_desc_t *desc = &reg->entries[i]->desc;
+    for (size_t i = 0; i < count; i++) {
+        const cd_plugin_desc_t *desc = &entries[i]->desc;
         if (strcmp(desc->name, name) == 0) {
-            return reg->entries[i];
+            return entries[i];
         }
         for (const char *const *alias = desc->aliases; alias && *alias; alias++) {
             if (strcmp(*alias, name) == 0) {
-                return reg->entries[i];
+                return entries[i];
             }
         }
     }
     return NULL;
 }
 
+/* The loaded connector called `name` or with alias `name`, if any. */
+static const plugin_entry_t *registry_lookup(const plugin_registry_t *reg, const char *name)
+{
+    return list_lookup(reg->entries, reg->count, name);
+}
+
+/* The same over connectors, transforms and predicates: one namespace, as
+ * Kafka's class names are. */
+static const plugin_entry_t *any_lookup(const plugin_registry_t *reg, const char *name)
+{
+    const plugin_entry_t *entry = registry_lookup(reg, name);
+    return entry ? entry : list_lookup(reg->transforms, reg->ntransforms, name);
+}
+
 static bool names_free(const plugin_registry_t *reg, const cd_plugin_desc_t *desc, char *why, size_t len)
 {
-    const plugin_entry_t *other = registry_lookup(reg, desc->name);
+    const plugin_entry_t *other = any_lookup(reg, desc->name);
     if (other) {
         snprintf(why, len, "connector \"%s\" is already loaded from %s (as \"%s\")", desc->name,
                  other->path, other->desc.name);
         return false;
     }
     for (const char *const *alias = desc->aliases; alias && *alias; alias++) {
-        other = registry_lookup(reg, *alias);
+        other = any_lookup(reg, *alias);
         if (other) {
             snprintf(why, len, "alias \"%s\" of connector \"%s\" is already taken by \"%s\" from %s",
                      *alias, desc->name, other->desc.name, other->path);
@@ -301,9 +331,15 @@ static bool desc_ok(const plugin_registry_t *reg, const cd_plugin_desc_t *desc, 
         snprintf(why, len, "a connector has no name");
         return false;
     }
-    if (desc->kind != CD_KIND_SOURCE && desc->kind != CD_KIND_SINK) {
-        snprintf(why, len, "connector \"%s\" has unknown kind %d (1 = source, 2 = sink)", desc->name,
-                 (int)desc->kind);
+    if (desc->kind < CD_KIND_SOURCE || desc->kind > CD_KIND_PREDICATE) {
+        snprintf(why, len, "connector \"%s\" has unknown kind %d (1 = source, 2 = sink, 3 = transform, 4 = predicate)",
+                 desc->name, (int)desc->kind);
+        return false;
+    }
+    if ((desc->kind == CD_KIND_TRANSFORM || desc->kind == CD_KIND_PREDICATE) && desc->abi_minor < 1) {
+        snprintf(why, len, "\"%s\" is a %s, which needs plugin ABI 1.1 or later; it was built for %u.%u",
+                 desc->name, desc->kind == CD_KIND_TRANSFORM ? "transform" : "predicate",
+                 (unsigned)desc->abi_major, (unsigned)desc->abi_minor);
         return false;
     }
     return callbacks_ok(desc, why, len) && config_table_ok(desc, why, len) && names_free(reg, desc, why, len);
@@ -343,15 +379,18 @@ static void registry_add(plugin_registry_t *reg, const char *path, const cd_plug
     }
     entry->info.desc = &entry->desc;
     entry->info.path = entry->path;
-    if (reg->count == reg->cap) {
-        reg->cap = reg->cap ? 2 * reg->cap : 8;
-        reg->entries = xrealloc(reg->entries, reg->cap * sizeof(*reg->entries));
+    static const char *const kinds[] = {"", "source", "sink", "transform", "predicate"};
+    bool connector = entry->desc.kind == CD_KIND_SOURCE || entry->desc.kind == CD_KIND_SINK;
+    plugin_entry_t ***list = connector ? &reg->entries : &reg->transforms;
+    size_t *count = connector ? &reg->count : &reg->ntransforms, *cap = connector ? &reg->cap : &reg->tcap;
+    if (*count == *cap) {
+        *cap = *cap ? 2 * *cap : 8;
+        *list = xrealloc(*list, *cap * sizeof(**list));
     }
-    reg->entries[reg->count++] = entry;
-    blog_info("loaded connector %s %s (%s, plugin ABI %u.%u) from %s", entry->desc.name,
-              entry->desc.version ? entry->desc.version : "(no version)",
-              entry->desc.kind == CD_KIND_SOURCE ? "source" : "sink", (unsigned)entry->desc.abi_major,
-              (unsigned)entry->desc.abi_minor, path);
+    (*list)[(*count)++] = entry;
+    blog_info("loaded %s %s %s (%s, plugin ABI %u.%u) from %s", connector ? "connector" : kinds[entry->desc.kind],
+              entry->desc.name, entry->desc.version ? entry->desc.version : "(no version)", kinds[entry->desc.kind],
+              (unsigned)entry->desc.abi_major, (unsigned)entry->desc.abi_minor, path);
 }
 
 static void registry_load_file(plugin_registry_t *reg, const char *path)
@@ -464,6 +503,11 @@ void plugin_registry_destroy(plugin_registry_t *reg)
         free(reg->entries[i]);
     }
     free(reg->entries);
+    for (size_t i = 0; i < reg->ntransforms; i++) {
+        free(reg->transforms[i]->path);
+        free(reg->transforms[i]);
+    }
+    free(reg->transforms);
     free(reg->handles);
     free(reg);
 }
@@ -482,6 +526,16 @@ size_t plugin_registry_count(const plugin_registry_t *reg)
 const plugin_info_t *plugin_registry_at(const plugin_registry_t *reg, size_t i)
 {
     return i < reg->count ? &reg->entries[i]->info : NULL;
+}
+
+size_t plugin_registry_transform_count(const plugin_registry_t *reg)
+{
+    return reg->ntransforms;
+}
+
+const plugin_info_t *plugin_registry_transform_at(const plugin_registry_t *reg, size_t i)
+{
+    return i < reg->ntransforms ? &reg->transforms[i]->info : NULL;
 }
 
 const char *plugin_builtin_dir(void)

@@ -11,7 +11,8 @@
  *   - abi_major other than CD_ABI_MAJOR (both numbers in the message)
  *   - struct_size smaller than the ABI 1.0 descriptor
  *   - a missing required callback: start, poll and stop for a source;
- *     start, put, flush and stop for a sink
+ *     start, put, flush and stop for a sink; start, transform and stop
+ *     for a transform; start, test and stop for a predicate (ABI 1.1)
  *   - a malformed config table: a name twice, an unknown type, a default
  *     outside its bounds or choices
  *   - a name (or alias) another loaded connector already has
@@ -37,11 +38,19 @@ typedef struct plugin_info {
 plugin_registry_t *plugin_registry_load(const char *plugin_path, const cd_host_api_t *api);
 void plugin_registry_destroy(plugin_registry_t *reg); /* frees the list; the .so stay loaded */
 
-/* By name or alias (exact match, as Kafka's connector.class), NULL if none. */
+/* Connectors only: by name or alias (exact match, as Kafka's
+ * connector.class), NULL if none.  Names are unique across connectors,
+ * transforms and predicates. */
 const plugin_info_t *plugin_registry_find(const plugin_registry_t *reg, const char *class_name);
 
 size_t plugin_registry_count(const plugin_registry_t *reg);
 const plugin_info_t *plugin_registry_at(const plugin_registry_t *reg, size_t i);
+
+/* The loaded transforms and predicates (kinds CD_KIND_TRANSFORM and
+ * CD_KIND_PREDICATE, ABI 1.1), kept apart from the connectors so that no
+ * connector.class finds them; transform_chain.h wraps them. */
+size_t plugin_registry_transform_count(const plugin_registry_t *reg);
+const plugin_info_t *plugin_registry_transform_at(const plugin_registry_t *reg, size_t i);
 
 /* Whether `value` is acceptable for the setting `def`: parses as its type
  * (INT, LONG, DOUBLE, BOOLEAN), lies within min..max (INT, LONG, when

@@ -21,6 +21,8 @@ struct cd_task {
     atomic_bool stopping;
     properties_t **task_configs;
     int n_task_configs;
+    task_reject_fn reject; /* task_context_set_reject */
+    void *reject_opaque;
 };
 
 /* ---- the context functions of the host table ------------------------------------ */
@@ -141,10 +143,15 @@ static cd_value_t *ctx_offset_read(cd_task_t *task, const cd_value_t *partition)
     return v;
 }
 
-/* Until errors.tolerance and dead letter queues arrive (issue 6), a record
- * a sink refuses is logged, with where it came from, and skipped. */
+/* A record a sink refuses goes to the task's error handler (errors.tolerance,
+ * log, dead letter queue); without one it is logged, with where it came
+ * from, and skipped. */
 static void ctx_record_reject(cd_task_t *task, const cd_record_t *rec, const char *reason)
 {
+    if (task->reject && rec) {
+        task->reject(task->reject_opaque, rec, reason);
+        return;
+    }
     const char *topic = rec ? data_record_topic(rec) : NULL;
     blog_warn("[%s-%d] the connector rejected the record at %s-%d offset %lld: %s", task->name, task->id,
               topic ? topic : "?", rec ? data_record_partition(rec) : -1,
@@ -222,6 +229,12 @@ void task_context_clear_error(cd_task_t *task)
 {
     free(task->error);
     task->error = NULL;
+}
+
+void task_context_set_reject(cd_task_t *task, task_reject_fn fn, void *opaque)
+{
+    task->reject = fn;
+    task->reject_opaque = opaque;
 }
 
 void task_context_set_stopping(cd_task_t *task)

@@ -35,6 +35,12 @@ void task_context_clear_error(cd_task_t *task);
 /* Any thread. */
 void task_context_set_stopping(cd_task_t *task);
 
+/* Where the plugin's record_reject goes: a sink task's loop hands it to
+ * its error handler (error_handler.h).  Without one, a rejected record is
+ * logged and skipped.  Set and called on the task's thread. */
+typedef void (*task_reject_fn)(void *opaque, const cd_record_t *rec, const char *reason);
+void task_context_set_reject(cd_task_t *task, task_reject_fn fn, void *opaque);
+
 /* Task configs made by the connector's task_configs() callback. */
 int task_context_task_config_count(const cd_task_t *conn);
 const properties_t *task_context_task_config(const cd_task_t *conn, int i);

@@ -92,6 +92,11 @@ typedef struct task_metrics {
     metrics_counter_t record_errors;
     /* poll() or put() calls retried after CD_RETRY (total-retries). */
     metrics_counter_t retries;
+    /* errors.tolerance=all (error_handler.h): records skipped
+     * (total-records-skipped), errors logged (total-errors-logged), records
+     * sent to the dead letter queue and those it refused
+     * (deadletterqueue-produce-requests/failures). */
+    metrics_counter_t records_skipped, errors_logged, dlq_requests, dlq_failures;
     /* Offset commits that succeeded and that failed or could not complete
      * (offset-commit-success/failure; a source's includes waiting for the
      * producer's acknowledgements, a sink's the task's flush()). */

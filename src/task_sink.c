@@ -15,7 +15,9 @@
 
 #include "blog.h"
 #include "data.h"
+#include "error_handler.h"
 #include "task_runner_internal.h"
+#include "transform_chain.h"
 
 #define CONSUME_BATCH 2000
 #define CONSUME_TIMEOUT_MS 500
@@ -27,7 +29,51 @@ typedef struct sink {
     converter_t *key_conv, *value_conv, *header_conv;
     rd_kafka_topic_partition_list_t *consumed;
     bool failed;
+    transform_chain_t *chain; /* transforms=, between the converters and put() */
+    /* errors.*: conversion failures and records put() rejects. */
+    error_handler_t *eh;
+    /* The batch under put(): recs[i] was made from msgs[i], so a rejected
+     * record is found with its consumed bytes; reject_failed when the
+     * handler did not tolerate one. */
+    cd_record_t **put_recs;
+    rd_kafka_message_t **put_msgs;
+    size_t n_put;
+    bool reject_failed;
 } sink_t;
+
+/* A consumed message as the error handler reports it: as consumed. */
+static error_record_t consumed_error_record(const rd_kafka_message_t *msg)
+{
+    rd_kafka_timestamp_type_t tstype;
+    rd_kafka_headers_t *headers = NULL;
+    if (rd_kafka_message_headers(msg, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        headers = NULL;
+    }
+    return (error_record_t){.topic = rd_kafka_topic_name(msg->rkt), .partition = msg->partition,
+                            .offset = msg->offset, .timestamp = rd_kafka_message_timestamp(msg, &tstype),
+                            .key = msg->key, .key_len = msg->key_len, .value = msg->payload,
+                            .value_len = msg->len, .headers = headers, .have_bytes = true};
+}
+
+/* The plugin's record_reject, during put(): errors.tolerance decides. */
+static void on_reject(void *opaque, const cd_record_t *rec, const char *reason)
+{
+    sink_t *s = opaque;
+    const rd_kafka_message_t *msg = NULL;
+    for (size_t i = 0; i < s->n_put && !msg; i++) {
+        msg = s->put_recs[i] == rec ? s->put_msgs[i] : NULL;
+    }
+    /* A record put() made itself has no bytes: the handler renders it as JSON. */
+    error_record_t er = msg ? consumed_error_record(msg)
+                            : (error_record_t){.topic = data_record_topic(rec), .partition = data_record_partition(rec),
+                                               .offset = data_record_offset(rec),
+                                               .timestamp = data_record_timestamp(rec), .rec = rec};
+    if (!s->reject_failed &&
+        error_handler_failed(s->eh, ERROR_STAGE_TASK_PUT, s->r->env.plugin->desc->name, NULL, &er, reason) ==
+            ERROR_FAIL) {
+        s->reject_failed = true;
+    }
+}
 
 /* flush() then commit of `consumed`; false when the task failed. */
 static bool commit_consumed(sink_t *s)
@@ -43,6 +89,22 @@ static bool commit_consumed(sink_t *s)
         runner_fail(r, "%s", runner_plugin_error(r, "flush failed"));
         s->failed = true;
         return false;
+    }
+    /* Records sent to the dead letter queue are committed only once it
+     * acknowledged them. */
+    char dlq_err[1024];
+    int dlq = error_handler_flush(s->eh, (int)r->env.wcfg->offset_flush_timeout_ms, dlq_err, sizeof(dlq_err));
+    if (dlq < 0) {
+        metrics_counter_add(&m->commit_failures, 1);
+        runner_fail(r, "%s", dlq_err);
+        s->failed = true;
+        return false;
+    }
+    if (dlq > 0) {
+        metrics_counter_add(&m->commit_failures, 1);
+        blog_warn("task %s-%d: the dead letter queue has records in flight after offset.flush.timeout.ms; offsets "
+                  "are committed later", r->env.connector, r->env.task_id);
+        return true;
     }
     if (s->consumed->cnt > 0) {
         rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->consumed, 0);
@@ -91,7 +153,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     }
 }
 
-/* A consumed message as a record lent to put(); NULL after failing the task. */
+/* A consumed message as a record lent to put(); NULL when it cannot be
+ * converted: skipped under errors.tolerance=all, else the task failed. */
 static cd_record_t *to_record(sink_t *s, const rd_kafka_message_t *msg)
 {
     const cd_host_api_t *api = worker_host_api();
@@ -102,16 +165,16 @@ static cd_record_t *to_record(sink_t *s, const rd_kafka_message_t *msg)
     data_record_set_kafka(rec, topic, msg->partition, msg->offset, rd_kafka_message_timestamp(msg, &tstype));
     cd_schema_t *schema;
     cd_value_t *value;
-    char err[512];
+    char err[1024];
+    error_stage_t stage = ERROR_STAGE_KEY_CONVERTER;
+    const converter_t *conv = s->key_conv;
     if (converter_to_connect(s->key_conv, topic, msg->key, msg->key_len, &schema, &value, err, sizeof(err)) < 0) {
-        runner_fail(s->r, "cannot convert the key of the record at %s-%d offset %lld: %s", topic, msg->partition,
-                    (long long)msg->offset, err);
         goto bad;
     }
     api->record_set_key(rec, schema, value);
     if (converter_to_connect(s->value_conv, topic, msg->payload, msg->len, &schema, &value, err, sizeof(err)) < 0) {
-        runner_fail(s->r, "cannot convert the value of the record at %s-%d offset %lld: %s", topic, msg->partition,
-                    (long long)msg->offset, err);
+        stage = ERROR_STAGE_VALUE_CONVERTER;
+        conv = s->value_conv;
         goto bad;
     }
     api->record_set_value(rec, schema, value);
@@ -121,9 +184,11 @@ static cd_record_t *to_record(sink_t *s, const rd_kafka_message_t *msg)
         const void *data;
         size_t len;
         for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &data, &len) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
-            if (converter_to_connect(s->header_conv, topic, data, len, &schema, &value, err, sizeof(err)) < 0) {
-                runner_fail(s->r, "cannot convert header '%s' of the record at %s-%d offset %lld: %s", name, topic,
-                            msg->partition, (long long)msg->offset, err);
+            char why[512];
+            if (converter_to_connect(s->header_conv, topic, data, len, &schema, &value, why, sizeof(why)) < 0) {
+                snprintf(err, sizeof(err), "header '%s': %s", name, why);
+                stage = ERROR_STAGE_HEADER_CONVERTER;
+                conv = s->header_conv;
                 goto bad;
             }
             api->record_add_header(rec, name, schema, value);
@@ -131,11 +196,37 @@ static cd_record_t *to_record(sink_t *s, const rd_kafka_message_t *msg)
     }
     return rec;
 bad:
-    metrics_counter_add(&s->r->metrics.record_failures, 1);
-    metrics_counter_add(&s->r->metrics.record_errors, 1);
+    /* errors.tolerance: skipped (NULL, the task goes on) or the task fails. */
     data_record_free(rec);
-    s->failed = true;
+    error_record_t er = consumed_error_record(msg);
+    if (error_handler_failed(s->eh, stage, converter_class_name(conv), NULL, &er, err) == ERROR_FAIL) {
+        runner_fail(s->r, "%s", error_handler_trace(s->eh));
+        s->failed = true;
+    }
     return NULL;
+}
+
+/* The connector's transforms on a converted record: the record to put()
+ * (rec or a new one; rec is then freed), or NULL when a transform dropped
+ * it (its offset still counts as consumed) or failed (then the task
+ * failed). */
+static cd_record_t *transform_record(sink_t *s, const rd_kafka_message_t *msg, cd_record_t *rec)
+{
+    cd_record_t *out;
+    char err[1024];
+    if (transform_chain_apply(s->chain, rec, &out, err, sizeof(err)) < 0) {
+        /* errors.tolerance: skipped (out is NULL) or the task fails. */
+        error_record_t er = consumed_error_record(msg);
+        if (error_handler_failed(s->eh, ERROR_STAGE_TRANSFORMATION, TRANSFORMATION_CLASS, NULL, &er, err) ==
+            ERROR_FAIL) {
+            runner_fail(s->r, "%s", error_handler_trace(s->eh));
+            s->failed = true;
+        }
+    }
+    if (out != rec) {
+        data_record_free(rec);
+    }
+    return out;
 }
 
 static void note_consumed(sink_t *s, const rd_kafka_message_t *msg)
@@ -155,6 +246,7 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
     task_metrics_t *m = &r->metrics;
     const cd_host_api_t *api = worker_host_api();
     cd_record_t **recs = calloc((size_t)n + 1, sizeof(*recs));
+    rd_kafka_message_t **from = calloc((size_t)n + 1, sizeof(*from)); /* recs[i] was made from from[i] */
     size_t n_recs = 0;
     uint64_t n_read = 0;
     for (ssize_t i = 0; i < n && !s->failed; i++) {
@@ -168,14 +260,34 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
         }
         n_read++;
         cd_record_t *rec = to_record(s, msgs[i]);
+        if (rec && transform_chain_length(s->chain) > 0) {
+            rec = transform_record(s, msgs[i], rec);
+        }
         if (rec) {
+            from[n_recs] = msgs[i];
             recs[n_recs++] = rec;
+        }
+    }
+    if (!s->failed && n_recs == 0) {
+        for (ssize_t i = 0; i < n; i++) { /* every record skipped: they are done with all the same */
+            if (!msgs[i]->err) {
+                note_consumed(s, msgs[i]);
+            }
         }
     }
     metrics_counter_add(&m->records_in, n_read);
     while (!s->failed && n_recs > 0) {
         int64_t t0 = metrics_now_ns();
+        s->put_recs = recs;
+        s->put_msgs = from;
+        s->n_put = n_recs;
         cd_rc_t rc = r->env.plugin->desc->put(r->ctx, r->plugin_state, recs, n_recs);
+        s->n_put = 0;
+        if (s->reject_failed) { /* put() rejected a record errors.tolerance does not tolerate */
+            runner_fail(r, "%s", error_handler_trace(s->eh));
+            s->failed = true;
+            break;
+        }
         if (rc == CD_OK) {
             metrics_summary_observe(m->batch_time, (uint64_t)(metrics_now_ns() - t0));
             metrics_summary_observe(m->batch_size, n_recs);
@@ -201,6 +313,7 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
         data_record_free(recs[i]);
     }
     free(recs);
+    free(from);
 }
 
 static bool subscribe(sink_t *s, char *err, size_t err_size)
@@ -233,11 +346,29 @@ static bool subscribe(sink_t *s, char *err, size_t err_size)
     return true;
 }
 
+static bool task_stopping(void *opaque)
+{
+    task_runner_t *r = opaque;
+    return worker_host_api()->is_stopping(r->ctx);
+}
+
 static bool setup(sink_t *s, char *err, size_t err_size)
 {
     task_runner_t *r = s->r;
     s->consumed = rd_kafka_topic_partition_list_new(8);
     if (!runner_converters(r, &s->key_conv, &s->value_conv, &s->header_conv, err, err_size)) {
+        return false;
+    }
+    error_handler_env_t ehenv = {.connector = r->env.connector, .task_id = r->env.task_id, .config = r->env.config,
+                                 .bootstrap = r->env.bootstrap, .worker_props = r->env.wcfg->props,
+                                 .metrics = &r->metrics, .stopping = task_stopping, .opaque = r};
+    s->eh = error_handler_create(&ehenv, err, err_size);
+    if (!s->eh) {
+        return false;
+    }
+    task_context_set_reject(r->ctx, on_reject, s);
+    s->chain = transform_chain_create(r->env.config, r->env.connector, r->env.task_id, err, err_size);
+    if (!s->chain) {
         return false;
     }
     /* earliest: Kafka Connect's sink default.  queued.min.messages: once
@@ -292,6 +423,7 @@ void sink_task_run(task_runner_t *r)
                 rd_kafka_message_destroy(msgs[i]);
             }
         }
+        error_handler_poll(s.eh);
         if (!s.failed && runner_now_ms() - last_commit >= r->env.wcfg->offset_flush_interval_ms) {
             commit_consumed(&s);
             last_commit = runner_now_ms();
@@ -314,4 +446,7 @@ out:
     converter_destroy(s.key_conv);
     converter_destroy(s.value_conv);
     converter_destroy(s.header_conv);
+    transform_chain_destroy(s.chain);
+    task_context_set_reject(r->ctx, NULL, NULL);
+    error_handler_destroy(s.eh, (int)r->env.wcfg->offset_flush_timeout_ms);
 }

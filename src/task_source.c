@@ -16,7 +16,9 @@
 
 #include "blog.h"
 #include "data.h"
+#include "error_handler.h"
 #include "task_runner_internal.h"
+#include "transform_chain.h"
 
 #define POLL_BATCH 2000 /* Kafka's batch.size default: the most a poll may return */
 #define POLL_TIMEOUT_MS 1000
@@ -34,7 +36,9 @@ typedef struct source {
     rd_kafka_t *producer;
     converter_t *key_conv, *value_conv, *header_conv;
     pending_t pending;
-    rd_kafka_resp_err_t delivery_error; /* first failed delivery */
+    transform_chain_t *chain; /* transforms=, between poll() and the converters */
+    error_handler_t *eh; /* errors.*: conversion and produce failures */
+    rd_kafka_resp_err_t delivery_error; /* first failed delivery errors.tolerance did not tolerate */
     char delivery_topic[256];
     /* Deliveries since the last publish_deliveries(): counted by
      * on_delivery on this thread, added to the metrics once per batch. */
@@ -82,6 +86,19 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         return;
     }
     s->undelivered++;
+    rd_kafka_headers_t *headers = NULL;
+    if (rd_kafka_message_headers(msg, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        headers = NULL;
+    }
+    rd_kafka_timestamp_type_t tstype;
+    error_record_t er = {.topic = rd_kafka_topic_name(msg->rkt), .partition = msg->partition, .offset = -1,
+                         .timestamp = rd_kafka_message_timestamp(msg, &tstype), .key = msg->key,
+                         .key_len = msg->key_len, .value = msg->payload, .value_len = msg->len,
+                         .headers = headers, .have_bytes = true};
+    if (error_handler_failed(s->eh, ERROR_STAGE_KAFKA_PRODUCE, "org.apache.kafka.connect.runtime.WorkerSourceTask",
+                             NULL, &er, rd_kafka_err2str(msg->err)) == ERROR_SKIP) {
+        return; /* tolerated: the record's source offset commits all the same, as Kafka's */
+    }
     if (!s->delivery_error) {
         s->delivery_error = msg->err;
         snprintf(s->delivery_topic, sizeof(s->delivery_topic), "%s", rd_kafka_topic_name(msg->rkt));
@@ -96,11 +113,7 @@ static void publish_deliveries(source_t *s)
         metrics_counter_add(&m->records_out, s->delivered);
         s->delivered = 0;
     }
-    if (s->undelivered) {
-        metrics_counter_add(&m->record_failures, s->undelivered);
-        metrics_counter_add(&m->record_errors, s->undelivered);
-        s->undelivered = 0;
-    }
+    s->undelivered = 0; /* the error handler counted them */
 }
 
 /* Commits the pending offsets once everything produced is acknowledged.
@@ -123,6 +136,21 @@ static bool commit_offsets(source_t *s)
         metrics_counter_add(&m->commit_failures, 1);
         runner_fail(r, "cannot produce to topic '%s': %s", s->delivery_topic, rd_kafka_err2str(s->delivery_error));
         return false;
+    }
+    /* Offsets of records sent to the dead letter queue wait for its
+     * acknowledgement too. */
+    char dlq_err[1024];
+    int dlq = error_handler_flush(s->eh, (int)r->env.wcfg->offset_flush_timeout_ms, dlq_err, sizeof(dlq_err));
+    if (dlq < 0) {
+        metrics_counter_add(&m->commit_failures, 1);
+        runner_fail(r, "%s", dlq_err);
+        return false;
+    }
+    if (dlq > 0) {
+        blog_warn("task %s-%d: the dead letter queue has records in flight after offset.flush.timeout.ms; offsets "
+                  "are committed later", r->env.connector, r->env.task_id);
+        metrics_counter_add(&m->commit_failures, 1);
+        return true;
     }
     if (wrote) {
         char err[512];
@@ -148,11 +176,28 @@ static bool commit_offsets(source_t *s)
     return true;
 }
 
-/* A record that failed for good: counted, then the task fails. */
-static void record_error(task_runner_t *r)
+/* A record that failed in `stage`: errors.tolerance skips it (its source
+ * offset still commits, as Kafka's) or fails the task.  `bytes` is the
+ * record as converted when its converters ran, else NULL (the handler
+ * renders the Connect record).  Returns whether the task goes on. */
+static bool record_failed(source_t *s, const cd_record_t *rec, error_stage_t stage, const char *class_name,
+                          const error_record_t *bytes, const char *err)
 {
-    metrics_counter_add(&r->metrics.record_failures, 1);
-    metrics_counter_add(&r->metrics.record_errors, 1);
+    error_record_t er = bytes ? *bytes : (error_record_t){0};
+    er.topic = data_record_topic(rec);
+    er.partition = data_record_partition(rec);
+    er.offset = -1;
+    er.timestamp = data_record_timestamp(rec);
+    er.rec = rec;
+    if (error_handler_failed(s->eh, stage, class_name, NULL, &er, err) == ERROR_FAIL) {
+        runner_fail(s->r, "%s", error_handler_trace(s->eh));
+        return false;
+    }
+    const cd_value_t *sp = data_record_source_partition(rec);
+    if (sp) {
+        pending_set(&s->pending, sp, data_record_source_offset(rec));
+    }
+    return true;
 }
 
 /* Converts and produces one record; false when the task failed. */
@@ -170,13 +215,13 @@ static bool send_record(source_t *s, cd_record_t *rec)
     unsigned char *key = NULL, *value = NULL;
     size_t key_len = 0, value_len = 0;
     if (converter_from_connect(s->key_conv, topic, api->record_key_schema(rec), api->record_key(rec), &key, &key_len,
-                               err, sizeof(err)) < 0 ||
-        converter_from_connect(s->value_conv, topic, api->record_value_schema(rec), api->record_value(rec), &value,
+                               err, sizeof(err)) < 0) {
+        return record_failed(s, rec, ERROR_STAGE_KEY_CONVERTER, converter_class_name(s->key_conv), NULL, err);
+    }
+    if (converter_from_connect(s->value_conv, topic, api->record_value_schema(rec), api->record_value(rec), &value,
                                &value_len, err, sizeof(err)) < 0) {
         free(key);
-        record_error(r);
-        runner_fail(r, "cannot convert a record for topic '%s': %s", topic, err);
-        return false;
+        return record_failed(s, rec, ERROR_STAGE_VALUE_CONVERTER, converter_class_name(s->value_conv), NULL, err);
     }
     rd_kafka_headers_t *headers = NULL;
     size_t n_headers = api->record_header_count(rec);
@@ -185,12 +230,13 @@ static bool send_record(source_t *s, cd_record_t *rec)
         size_t hv_len = 0;
         if (converter_from_connect(s->header_conv, topic, NULL, api->record_header_value(rec, i), &hv, &hv_len, err,
                                    sizeof(err)) < 0) {
-            record_error(r);
-            runner_fail(r, "cannot convert header '%s' for topic '%s': %s", api->record_header_key(rec, i), topic, err);
+            char why[1024];
+            snprintf(why, sizeof(why), "header '%s': %s", api->record_header_key(rec, i), err);
             free(key);
             free(value);
             rd_kafka_headers_destroy(headers);
-            return false;
+            return record_failed(s, rec, ERROR_STAGE_HEADER_CONVERTER, converter_class_name(s->header_conv), NULL,
+                                 why);
         }
         if (!headers) {
             headers = rd_kafka_headers_new(n_headers);
@@ -211,14 +257,18 @@ static bool send_record(source_t *s, cd_record_t *rec)
             rd_kafka_poll(s->producer, 100); /* back-pressure: wait for deliveries */
         }
     } while (e == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+    if (e) {
+        error_record_t bytes = {.key = key, .key_len = key_len, .value = value, .value_len = value_len,
+                                .headers = headers, .have_bytes = true};
+        bool goes_on = record_failed(s, rec, ERROR_STAGE_KAFKA_PRODUCE,
+                                     "org.apache.kafka.connect.runtime.WorkerSourceTask", &bytes, rd_kafka_err2str(e));
+        free(key);
+        free(value);
+        rd_kafka_headers_destroy(headers);
+        return goes_on;
+    }
     free(key);
     free(value);
-    if (e) {
-        rd_kafka_headers_destroy(headers);
-        record_error(r);
-        runner_fail(r, "cannot produce to topic '%s': %s", topic, rd_kafka_err2str(e));
-        return false;
-    }
     const cd_value_t *sp = data_record_source_partition(rec);
     if (sp) {
         pending_set(&s->pending, sp, data_record_source_offset(rec));
@@ -226,10 +276,55 @@ static bool send_record(source_t *s, cd_record_t *rec)
     return true;
 }
 
+static bool task_stopping(void *opaque)
+{
+    task_runner_t *r = opaque;
+    return worker_host_api()->is_stopping(r->ctx);
+}
+
+/* The connector's transforms, then send_record; false when the task
+ * failed.  A record a transform drops is done with: its source offset
+ * commits as if it had been sent (Kafka does the same). */
+static bool transform_and_send(source_t *s, cd_record_t *rec)
+{
+    cd_record_t *out;
+    char err[1024];
+    if (transform_chain_length(s->chain) == 0) {
+        return send_record(s, rec);
+    }
+    if (transform_chain_apply(s->chain, rec, &out, err, sizeof(err)) < 0) {
+        /* errors.tolerance: skipped (its source offset commits) or the task fails. */
+        return record_failed(s, rec, ERROR_STAGE_TRANSFORMATION, TRANSFORMATION_CLASS, NULL, err);
+    }
+    if (!out) {
+        const cd_value_t *sp = data_record_source_partition(rec);
+        if (sp) {
+            pending_set(&s->pending, sp, data_record_source_offset(rec));
+        }
+        return true;
+    }
+    bool ok = send_record(s, out);
+    if (out != rec) {
+        data_record_free(out);
+    }
+    return ok;
+}
+
 static bool setup(source_t *s, char *err, size_t err_size)
 {
     task_runner_t *r = s->r;
     if (!runner_converters(r, &s->key_conv, &s->value_conv, &s->header_conv, err, err_size)) {
+        return false;
+    }
+    s->chain = transform_chain_create(r->env.config, r->env.connector, r->env.task_id, err, err_size);
+    if (!s->chain) {
+        return false;
+    }
+    error_handler_env_t ehenv = {.connector = r->env.connector, .task_id = r->env.task_id, .config = r->env.config,
+                                 .bootstrap = r->env.bootstrap, .worker_props = r->env.wcfg->props,
+                                 .metrics = &r->metrics, .stopping = task_stopping, .opaque = r};
+    s->eh = error_handler_create(&ehenv, err, err_size);
+    if (!s->eh) {
         return false;
     }
     static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "5", NULL};
@@ -300,10 +395,11 @@ void source_task_run(task_runner_t *r)
                 runner_fail(r, "poll returned a NULL record at position %zu", i);
                 ok = false;
             }
-            ok = ok && send_record(&s, recs[i]);
+            ok = ok && transform_and_send(&s, recs[i]);
             data_record_free(recs[i]);
         }
         rd_kafka_poll(s.producer, 0);
+        error_handler_poll(s.eh);
         publish_deliveries(&s);
         if (ok && s.delivery_error) {
             runner_fail(r, "cannot produce to topic '%s': %s", s.delivery_topic, rd_kafka_err2str(s.delivery_error));
@@ -327,9 +423,11 @@ out:
         publish_deliveries(&s); /* a FAILED task stays on show with its counts */
         rd_kafka_destroy(s.producer);
     }
+    error_handler_destroy(s.eh, (int)r->env.wcfg->offset_flush_timeout_ms); /* after the deliveries it may DLQ */
     converter_destroy(s.key_conv);
     converter_destroy(s.value_conv);
     converter_destroy(s.header_conv);
+    transform_chain_destroy(s.chain);
     pending_clear(&s.pending);
     free(s.pending.partitions);
     free(s.pending.offsets);

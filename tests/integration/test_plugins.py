@@ -44,12 +44,16 @@ def test_example_built_out_of_tree_runs():
     # build leaves objects next to them, which must not stand in for a build).
     src = os.path.join(tmp, "example")
     os.mkdir(src)
-    for name in ("Makefile", "sequence_source.c"):
+    for name in ("Makefile", "sequence_source.c", "uppercase_value.c"):
         shutil.copy(os.path.join(TOP_SRCDIR, "plugins", "example", name), src)
     build = subprocess.run(["make", "-C", src], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert build.returncode == 0, build.stdout.decode()
     assert os.path.exists(os.path.join(src, "sequence-source.so"))
+    assert os.path.exists(os.path.join(src, "uppercase-value.so"))
 
+    words = os.path.join(tmp, "words.txt")
+    with open(words, "w") as f:
+        f.write("hello\nplugin\n")
     w = Worker(overrides={"plugin.path": src, "key.converter": "StringConverter",
                           "value.converter": "org.apache.kafka.connect.json.JsonConverter",
                           "value.converter.schemas.enable": "false"}).start()
@@ -60,6 +64,12 @@ def test_example_built_out_of_tree_runs():
     assert status == 201, body
     values = [json.loads(v) for v in consume(w, "numbers", 20)]
     assert [v["seq"] for v in values] == list(range(20)), values
+    # The example transform (ABI 1.1) in a pipeline: lines upper-cased.
+    status, body = http(w, "POST", "/connectors", {"name": "words", "config": {
+        "connector.class": "FileStreamSource", "file": words, "topic": "words",
+        "transforms": "up", "transforms.up.type": "UppercaseValue"}})
+    assert status == 201, body
+    assert consume(w, "words", 2) == ['"HELLO"', '"PLUGIN"']
     w.stop()
 
 

@@ -133,7 +133,8 @@ def test_config_key_info():
 
 def test_plugin_lists():
     """GET /connector-plugins lists connectors only unless connectorsOnly=false,
-    which adds converters and header converters, in Kafka's order"""
+    which adds transformations, predicates, converters and header
+    converters, in Kafka's order"""
     w = Worker(overrides={"plugin.path": PLUGINS}).start()
     status, default = http(w, "GET", "/connector-plugins")
     assert status == 200, default
@@ -151,6 +152,12 @@ def test_plugin_lists():
     status, everything = http(w, "GET", "/connector-plugins?connectorsOnly=false")
     assert status == 200 and everything[:len(default)] == default, everything
     rest = everything[len(default):]
+    # Transformations and predicates (test_transforms.py checks which), then
+    # the converters.
+    smts = [p for p in rest if p["type"] in ("transformation", "predicate")]
+    assert rest[:len(smts)] == smts and smts and [p["type"] for p in smts] == sorted(
+        (p["type"] for p in smts), key=["transformation", "predicate"].index), smts
+    rest = rest[len(smts):]
     assert [(p["class"], p["type"]) for p in rest] == (
         [(c, "converter") for c in CONVERTERS] + [(c, "header_converter") for c in HEADER_CONVERTERS]), rest
     assert all(p["version"] for p in rest), rest

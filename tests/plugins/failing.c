@@ -8,8 +8,18 @@
  *   fail.after=3                    calls of it that succeed first
  *
  * Otherwise the connectors do nothing: no records, every call CD_OK.
+ *
+ * Two modes feed errors.tolerance instead of failing a callback:
+ *   fail.in=convert  (source) poll() returns fail.records records, one per
+ *                    call, to topic fail.topic: key "<i>", value "record-<i>"
+ *                    (STRING), except record number fail.after, whose value
+ *                    claims an INT32 schema: the converter cannot write it
+ *   fail.in=reject   (sink) put() accepts every record but number
+ *                    fail.after (counted from 0 over all put() calls),
+ *                    which it hands to record_reject
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +32,7 @@ typedef struct failing {
     const char *fail_in; /* borrowed from the task config, valid until stop */
     long long after;
     long long calls;
+    long long records; /* convert: records made; reject: records seen */
 } failing_t;
 
 static bool fail_now(cd_task_t *task, failing_t *st, const char *callback)
@@ -77,6 +88,25 @@ static cd_rc_t failing_poll(cd_task_t *task, void *state, cd_record_t **out, siz
     if (fail_now(task, state, "poll")) {
         return CD_FATAL;
     }
+    failing_t *st = state;
+    if (strcmp(st->fail_in, "convert") == 0 &&
+        st->records < strtoll(host->config_get(task, "fail.records"), NULL, 10) && cap > 0) {
+        long long i = st->records++;
+        char text[64];
+        cd_record_t *rec = host->record_new(task);
+        host->record_set_topic(rec, host->config_get(task, "fail.topic"));
+        int len = snprintf(text, sizeof(text), "%lld", i);
+        host->record_set_key(rec, host->schema_new(CD_TYPE_STRING, false), host->value_string(text, (size_t)len));
+        len = snprintf(text, sizeof(text), "record-%lld", i);
+        host->record_set_value(rec, host->schema_new(i == st->after ? CD_TYPE_INT32 : CD_TYPE_STRING, false),
+                               host->value_string(text, (size_t)len));
+        cd_value_t *part = host->value_map(), *off = host->value_map();
+        host->value_map_put(part, host->value_string("source", 6), host->value_string("failing", 7));
+        host->value_map_put(off, host->value_string("i", 1), host->value_int(CD_TYPE_INT64, i));
+        host->record_set_source(rec, part, off);
+        out[(*n)++] = rec;
+        return CD_OK;
+    }
     /* Nothing to produce: wait as the contract asks, so the worker does not spin. */
     int ms = timeout_ms < 100 ? timeout_ms : 100;
     struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
@@ -91,6 +121,12 @@ static cd_rc_t failing_commit(cd_task_t *task, void *state)
 
 static cd_rc_t failing_put(cd_task_t *task, void *state, cd_record_t *const *recs, size_t n)
 {
+    failing_t *st = state;
+    for (size_t i = 0; i < n && strcmp(st->fail_in, "reject") == 0; i++) {
+        if (st->records++ == st->after) {
+            host->record_reject(task, recs[i], "injected rejection of this record");
+        }
+    }
     return fail_now(task, state, "put") ? CD_FATAL : CD_OK;
 }
 
@@ -104,8 +140,8 @@ static void failing_stop(cd_task_t *task, void *state)
     free(state);
 }
 
-static const char *const source_callbacks[] = {"validate", "task_configs", "start", "poll", "commit", NULL};
-static const char *const sink_callbacks[] = {"validate", "task_configs", "start", "put", "flush", NULL};
+static const char *const source_callbacks[] = {"validate", "task_configs", "start", "poll", "commit", "convert", NULL};
+static const char *const sink_callbacks[] = {"validate", "task_configs", "start", "put", "flush", "reject", NULL};
 
 /* Source and sink differ only in which callbacks fail.in may name. */
 #define FAILING_CONFIG(callbacks)                                                    \
@@ -123,6 +159,18 @@ static const char *const sink_callbacks[] = {"validate", "task_configs", "start"
          .doc = "How many calls of that callback succeed before it fails.",          \
          .min = 0,                                                                   \
          .max = INT64_MAX},                                                          \
+        {.name = "fail.records",                                                     \
+         .type = CD_CFG_LONG,                                                        \
+         .default_value = "0",                                                       \
+         .importance = CD_IMPORTANCE_LOW,                                            \
+         .doc = "fail.in=convert: how many records poll() returns in all.",          \
+         .min = 0,                                                                   \
+         .max = INT64_MAX},                                                          \
+        {.name = "fail.topic",                                                       \
+         .type = CD_CFG_STRING,                                                      \
+         .default_value = "failing",                                                 \
+         .importance = CD_IMPORTANCE_LOW,                                            \
+         .doc = "fail.in=convert: the topic of the records."},                       \
         {.name = "fail.password",                                                    \
          .type = CD_CFG_PASSWORD,                                                    \
          .importance = CD_IMPORTANCE_LOW,                                            \

@@ -152,7 +152,7 @@ static const struct {
      {"connector \"NoPollSource\" lacks the required callback poll (a source needs start, poll and stop)",
       "connector \"NoFlushSink\" lacks the required callback flush (a sink needs start, put, flush and "
       "stop)"}},
-    {"unknown_kind.so", "WARN", {"connector \"Transformer\" has unknown kind 7 (1 = source, 2 = sink)"}},
+    {"unknown_kind.so", "WARN", {"connector \"Transformer\" has unknown kind 7 (1 = source, 2 = sink, 3 = transform, 4 = predicate)"}},
     {"bad_config.so", "WARN",
      {"connector \"DupConfig\": config \"a\" is declared twice",
       "connector \"BadTypeConfig\": config \"a\" has unknown type 42",

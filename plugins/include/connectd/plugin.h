@@ -64,7 +64,7 @@ extern "C" {
 #endif
 
 #define CD_ABI_MAJOR 1
-#define CD_ABI_MINOR 0
+#define CD_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define CD_EXPORT __attribute__((visibility("default")))
@@ -84,6 +84,10 @@ typedef enum cd_rc {
 typedef enum cd_kind {
     CD_KIND_SOURCE = 1, /* reads an outside system, produces records */
     CD_KIND_SINK = 2,   /* consumes records, writes an outside system */
+    /* ABI 1.1: a single message transform, used in a connector's
+     * `transforms=` chain by its name or an alias (docs/plugin-guide.md). */
+    CD_KIND_TRANSFORM = 3,
+    CD_KIND_PREDICATE = 4, /* ABI 1.1: a predicate guarding a transform */
 } cd_kind_t;
 
 typedef enum cd_log_level {
@@ -357,7 +361,27 @@ typedef struct cd_plugin_desc {
      * successful start. */
     void (*stop)(cd_task_t *task, void *state);
 
-    /* -- ABI 1.1 and later add fields here, never above -- */
+    /* ---- ABI 1.1: transforms and predicates.  One instance per link of a
+     * task's chain: start() makes its state (config_get reads the link's
+     * settings with the "transforms.<alias>." prefix removed, defaults
+     * from `config` applied; connector_name and task_id say whose chain it
+     * is), stop() frees it.  validate, task_configs, poll, commit, put,
+     * flush and wakeup are not used. */
+
+    /* Transform (required for CD_KIND_TRANSFORM): `rec` is the host's,
+     * borrowed for the call.  Set *out to the record to pass on: `rec`
+     * itself, changed in place with the record_set_* functions or not; a
+     * new record from host->record_new (the host then frees `rec`); or NULL
+     * to drop the record.  On an error (set_error says why; *out is
+     * ignored, a new record made is the plugin's to free) the connector's
+     * errors.tolerance decides whether the task fails. */
+    cd_rc_t (*transform)(cd_task_t *ctx, void *state, cd_record_t *rec, cd_record_t **out);
+    /* Predicate (required for CD_KIND_PREDICATE): sets *matches.  `rec`
+     * is borrowed for the call.  An error counts as a transform error of
+     * the link the predicate guards. */
+    cd_rc_t (*test)(cd_task_t *ctx, void *state, const cd_record_t *rec, bool *matches);
+
+    /* -- ABI 1.2 and later add fields here, never above -- */
 } cd_plugin_desc_t;
 
 /* The first fields of every descriptor, as the plugin's header had them. */

@@ -228,11 +228,15 @@ static const char *const restart_policies[] = {"none", "on-failure", NULL};
     {.name = "topics.regex", .type = CV_STRING, .default_value = "", .importance = CV_HIGH,                     \
      .doc = "Regular expression giving topics to consume. Under the hood, the regex is compiled to a "          \
             "<code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.",    \
-     .group = "Common", .order = 4, .width = CV_WIDTH_LONG, .display_name = "Topics regex"},                    \
+     .group = "Common", .order = 4, .width = CV_WIDTH_LONG, .display_name = "Topics regex"}
+
+/* The dead letter queue: Kafka's for sinks; connectd gives sources one too
+ * (error_handler.h). */
+#define DLQ_KEYS                                                                                                 \
     {.name = "errors.deadletterqueue.topic.name", .type = CV_STRING, .default_value = "",                       \
      .importance = CV_MEDIUM,                                                                                   \
      .doc = "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an "   \
-            "error when processed by this sink connector, or its transformations or converters. The topic "     \
+            "error when processed by this connector, or its transformations or converters. The topic "     \
             "name is blank by default, which means that no messages are to be recorded in the DLQ.",           \
      .group = "Error Handling", .order = 6, .width = CV_WIDTH_MEDIUM,                                           \
      .display_name = "Dead Letter Queue Topic Name"},                                                           \
@@ -271,8 +275,8 @@ static const char *const restart_policies[] = {"none", "on-failure", NULL};
      .group = "Restart Policy", .order = 4, .width = CV_WIDTH_MEDIUM, .display_name = "Maximum Restart Backoff", \
      .has_min = true, .min = 0, .has_max = true, .max = 86400000}
 
-static const cv_key_t source_keys[] = {COMMON_KEYS, RESTART_KEYS, {.name = NULL}};
-static const cv_key_t sink_keys[] = {COMMON_KEYS, SINK_KEYS, RESTART_KEYS, {.name = NULL}};
+static const cv_key_t source_keys[] = {COMMON_KEYS, DLQ_KEYS, RESTART_KEYS, {.name = NULL}};
+static const cv_key_t sink_keys[] = {COMMON_KEYS, SINK_KEYS, DLQ_KEYS, RESTART_KEYS, {.name = NULL}};
 
 const cv_key_t *connector_config_keys(cd_kind_t kind)
 {

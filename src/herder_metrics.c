@@ -39,6 +39,7 @@ typedef struct families {
     metrics_family_t *read_total, *send_total, *put_time, *put_size;
     metrics_family_t *commits, *commit_failures, *commit_time;
     metrics_family_t *failures, *errors, *retries;
+    metrics_family_t *skipped, *logged, *dlq_requests, *dlq_failures;
 } families_t;
 
 /* Declared up front so the families come out in this order. */
@@ -100,6 +101,19 @@ static void families_declare(families_t *f, metrics_text_t *out)
     f->retries = metrics_text_family(out, "connectd_task_error_retries_total", METRICS_COUNTER,
                                      "poll() or put() calls retried after the connector asked for a retry "
                                      "(task-error-metrics total-retries).");
+    f->skipped = metrics_text_family(out, "connectd_task_error_records_skipped_total", METRICS_COUNTER,
+                                     "Records skipped under errors.tolerance=all (task-error-metrics "
+                                     "total-records-skipped).");
+    f->logged = metrics_text_family(out, "connectd_task_error_errors_logged_total", METRICS_COUNTER,
+                                    "Errors logged under errors.log.enable (task-error-metrics total-errors-logged).");
+    f->dlq_requests = metrics_text_family(out, "connectd_task_error_deadletterqueue_produce_requests_total",
+                                          METRICS_COUNTER,
+                                          "Records sent to the dead letter queue (task-error-metrics "
+                                          "deadletterqueue-produce-requests).");
+    f->dlq_failures = metrics_text_family(out, "connectd_task_error_deadletterqueue_produce_failures_total",
+                                          METRICS_COUNTER,
+                                          "Records the dead letter queue did not take (task-error-metrics "
+                                          "deadletterqueue-produce-failures).");
 }
 
 /* As GET /connectors/{name}/status shows it (herder_view.c). */
@@ -132,6 +146,10 @@ static void write_task(const families_t *f, connector_t *c, int i, uint64_t *by_
     metrics_family_add_u64(f->failures, labels, metrics_counter_get(&m->record_failures));
     metrics_family_add_u64(f->errors, labels, metrics_counter_get(&m->record_errors));
     metrics_family_add_u64(f->retries, labels, metrics_counter_get(&m->retries));
+    metrics_family_add_u64(f->skipped, labels, metrics_counter_get(&m->records_skipped));
+    metrics_family_add_u64(f->logged, labels, metrics_counter_get(&m->errors_logged));
+    metrics_family_add_u64(f->dlq_requests, labels, metrics_counter_get(&m->dlq_requests));
+    metrics_family_add_u64(f->dlq_failures, labels, metrics_counter_get(&m->dlq_failures));
 }
 
 void herder_metrics_write(herder_t *h, metrics_text_t *out)

@@ -60,6 +60,16 @@ static json_t *info_json(const connector_t *c)
                      type_name(c));
 }
 
+/* Whether the connector opted into error tolerance or a dead letter
+ * queue: then its task statuses count the records that went wrong (a
+ * member Kafka's status lacks, so only for those who asked). */
+static bool handles_errors(const connector_t *c)
+{
+    const char *tolerance = properties_get(c->config, "errors.tolerance");
+    const char *dlq = properties_get(c->config, "errors.deadletterqueue.topic.name");
+    return (tolerance && strcmp(tolerance, "all") == 0) || (dlq && *dlq);
+}
+
 /* TaskState: {"id","state","worker_id","trace"?}. */
 static json_t *task_status_json(herder_t *h, connector_t *c, int i)
 {
@@ -72,6 +82,14 @@ static json_t *task_status_json(herder_t *h, connector_t *c, int i)
     json_t *auto_restart = herder_auto_restart_json(c, &c->task_restarts[i]);
     if (auto_restart) {
         json_object_set_new(task, "auto_restart", auto_restart);
+    }
+    if (handles_errors(c)) {
+        const task_metrics_t *m = task_runner_metrics(c->tasks[i]);
+        json_object_set_new(task, "errors",
+                            json_pack("{sIsIsIsI}", "failed", (json_int_t)metrics_counter_get(&m->record_errors),
+                                      "skipped", (json_int_t)metrics_counter_get(&m->records_skipped),
+                                      "dead_letter_queue", (json_int_t)metrics_counter_get(&m->dlq_requests),
+                                      "retries", (json_int_t)metrics_counter_get(&m->retries)));
     }
     return task;
 }

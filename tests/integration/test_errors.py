@@ -156,6 +156,13 @@ def test_poison_record_to_the_dead_letter_queue():
     wait_for(lambda: metric(w, "connectd_task_error_record_errors_total", **labels) == 1, what="the error count")
     assert metric(w, "connectd_task_error_record_failures_total", **labels) == 1
     assert metric(w, "connectd_sink_task_sink_record_read_total", **labels) == 11
+    assert metric(w, "connectd_task_error_records_skipped_total", **labels) == 1
+    assert metric(w, "connectd_task_error_errors_logged_total", **labels) == 1
+    assert metric(w, "connectd_task_error_deadletterqueue_produce_requests_total", **labels) == 1
+    assert metric(w, "connectd_task_error_deadletterqueue_produce_failures_total", **labels) == 0
+    # The status counts them too, for a connector that tolerates errors.
+    assert task_status(w, "sink-all")["errors"] == {"failed": 1, "skipped": 1, "dead_letter_queue": 1,
+                                                   "retries": 0}, task_status(w, "sink-all")
     # The consumer group committed past the poison record (after the DLQ
     # acknowledged it): a restart reads nothing again.
     wait_for(lambda: metric(w, "connectd_task_offset_commit_success_total", **labels) >= 1, what="a commit")

@@ -28,11 +28,13 @@ KEY_INFO_FIELDS = ["name", "type", "required", "default_value", "importance", "d
 COMMON = ["name", "connector.class", "tasks.max", "tasks.max.enforce", "key.converter", "value.converter",
           "header.converter", "transforms", "predicates", "config.action.reload", "errors.retry.timeout",
           "errors.retry.delay.max.ms", "errors.tolerance", "errors.log.enable", "errors.log.include.messages"]
-SINK_ONLY = ["topics", "topics.regex", "errors.deadletterqueue.topic.name",
-             "errors.deadletterqueue.topic.replication.factor", "errors.deadletterqueue.context.headers.enable"]
+SINK_ONLY = ["topics", "topics.regex"]
+# Kafka has a dead letter queue for sinks only; connectd for sources too.
+DLQ = ["errors.deadletterqueue.topic.name", "errors.deadletterqueue.topic.replication.factor",
+       "errors.deadletterqueue.context.headers.enable"]
 RESTART = ["restart.policy", "restart.max.attempts", "restart.backoff.ms", "restart.backoff.max.ms"]
-SOURCE_FRAMEWORK = COMMON + RESTART
-SINK_FRAMEWORK = COMMON + SINK_ONLY + RESTART
+SOURCE_FRAMEWORK = COMMON + DLQ + RESTART
+SINK_FRAMEWORK = COMMON + SINK_ONLY + DLQ + RESTART
 GROUPS = ["Common", "Transforms", "Predicates", "Error Handling", "Restart Policy"]
 
 TASKS_MAX = {"name": "tasks.max", "type": "INT", "required": False, "default_value": "1", "importance": "HIGH",

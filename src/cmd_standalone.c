@@ -13,6 +13,7 @@
  * SIGTERM / SIGINT stop cleanly: REST closes, every task flushes and
  * commits, the broker writes its checkpoints.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +223,11 @@ static void stop(standalone_t *s)
 
 int cmd_standalone(int argc, char **argv)
 {
+    /* glibc allows 8 malloc arenas per core; a worker has more busy threads
+     * than that on a small machine, and a REST thread sharing an arena with
+     * a pipeline thread waited up to 50 ms for its lock (docs/benchmarks.md,
+     * issue 5).  An arena per thread, as far as glibc goes. */
+    mallopt(M_ARENA_MAX, 64);
     standalone_t s = {0};
     if (!read_command_line(&s, argc, argv)) {
         properties_destroy(s.props);

@@ -6,32 +6,41 @@
 #   tests/bench/run-rest-bench.sh [BUILD_DIR]     (default: the current directory)
 #
 # Needs wrk (Debian: apt-get install wrk).  Environment: SIZE_MB (default
-# 256) of 100 B lines, REPS (default 5), IDLE_SECS (default 5), QUIET_SECS
+# 512) of 100 B lines, REPS (default 5), IDLE_SECS (default 5), QUIET_SECS
 # (default 300): how long to wait, before each run, for the machine to
 # be idle (under 0.1 cores busy) - on a shared 2-core box someone else's
 # build moves every number here; a run that started anyway shows it in
-# the "others" column.
+# the "others" column.  CONFIGS (default: all) picks configurations by
+# key: alone c1 c64 c1pin c64pin c1slow ("alone" is always run: the
+# ratios need it).  WORKER_ENV (e.g. "GLIBC_TUNABLES=...") is put in the
+# worker's environment, for trying a change without editing this script.
 #
 # Each repetition runs these configurations one after the other, each with
 # a fresh `connectd standalone` (embedded broker, FileStreamSource -> topic
 # -> FileStreamSink, StringConverter, as run-pipeline-bench.sh does it):
 #
-#   alone        the pipeline, no REST load (the baseline)
-#   c1           wrk -t1 -c1, as fast as it goes
-#   c64          wrk -t2 -c64, as fast as it goes
-#   c1 pinned    the same, wrk held to CPU 1 with taskset
-#   c64 pinned
-#   c1 100/s     wrk -t1 -c1 waiting 10 ms between requests: a monitoring
-#                poll rather than a flood
+#   alone    the pipeline, no REST load (the baseline)
+#   c1       wrk -t1 -c1, as fast as it goes
+#   c64      wrk -t2 -c64, as fast as it goes
+#   c1pin    the same with wrk held to CPU 1 (taskset); the worker's
+#   c64pin   threads still run on both cores
+#   c1slow   wrk -t1 -c1 waiting 10 ms between requests (~100 req/s): a
+#            monitoring poll rather than a flood
 #
-# The pipeline is timed from the moment the status endpoint answers (wrk
-# starts then) until the sink file holds every byte, so the worker's start
-# is left out; its output is compared with cmp.  wrk is stopped with
+# The pipeline is timed from the moment the status endpoint answers and
+# the sink has written its first bytes (wrk starts then) until the sink
+# file holds every byte, so the worker's start and the sink's group join
+# are left out; its output is compared with cmp.  wrk is stopped with
 # SIGINT when the pipeline is done, and its latencies come from its own
 # histogram (tests/bench/rest-status.lua prints them).  After the baseline
-# pipeline finishes, the idle worker is also measured with c1 and c64 for
-# IDLE_SECS each: the cost of REST alone.
+# pipeline finishes (and `sync` has written its files out), the idle
+# worker is also measured with c1 and c64 for IDLE_SECS each: the cost of
+# REST alone.
 #
+# Each run also reports the cores (CPU seconds per second of the timed
+# window) used by the worker (pipeline and REST threads together), by wrk,
+# and by everything else on the machine: about 0.1-0.15 there is the
+# kernel writing the pipeline's files back; more means someone else ran.
 # The medians of REPS runs are printed; each ratio to the baseline is taken
 # within its own repetition before the median.  Never fails on a number.
 set -euo pipefail
@@ -41,7 +50,7 @@ BUILD=$(cd "$BUILD" && pwd)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CONNECTD=$BUILD/src/connectd
 LUA=$SRC/tests/bench/rest-status.lua
-SIZE_MB=${SIZE_MB:-256}
+SIZE_MB=${SIZE_MB:-512}
 REPS=${REPS:-5}
 IDLE_SECS=${IDLE_SECS:-5}
 QUIET_SECS=${QUIET_SECS:-300}
@@ -111,7 +120,8 @@ file=$WORK/out.txt
 topics=bench
 EOF
     local conv=org.apache.kafka.connect.storage.StringConverter
-    "$CONNECTD" standalone "$SRC/etc/connect-standalone.properties" "$WORK/source.properties" \
+    # shellcheck disable=SC2086 # WORKER_ENV is a list of NAME=value words
+    env ${WORKER_ENV:-} "$CONNECTD" standalone "$SRC/etc/connect-standalone.properties" "$WORK/source.properties" \
         "$WORK/sink.properties" \
         --override "broker.listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "broker.log.dirs=$WORK/data" \
         --override "listeners=http://127.0.0.1:$REST_PORT" \
@@ -165,15 +175,16 @@ wrk_result() {
 }
 
 # run_config NAME PIN THREADS CONNS DELAY_MS: one pipeline, with wrk unless
-# THREADS is 0.  Appends to $WORK/runs "rep|name|req/s|p50|p99|MiB/s|" and
-# the cores (CPU seconds per second) the worker, wrk and everything else on
-# the machine used meanwhile: "other" shows a run someone else disturbed.
+# THREADS is 0.  Appends "rep|name|req/s|p50|p99|MiB/s|cores of the worker|
+# of wrk|of the others" to $WORK/runs.
 run_config() {
     local name=$1 size out0 t0 t1 w0 w1 wrk_cpu=0 b0 b1 wrk_res="- - -" mibs cores
     size=$(file_size "$WORK/in.txt")
     wait_quiet
     start_worker
-    until curl -sf -o /dev/null "$STATUS_URL" 2>/dev/null; do
+    # The clock starts once REST answers and the sink writes: the worker's
+    # start and the sink's group join are the same with or without REST load.
+    until [ "$(file_size "$WORK/out.txt")" -gt 0 ] && curl -sf -o /dev/null "$STATUS_URL" 2>/dev/null; do
         worker_alive
         sleep 0.01
     done
@@ -197,12 +208,14 @@ run_config() {
     fi
     b1=$(busy_seconds)
     mibs=$(awk -v b="$((size - out0))" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", b / (c - a) / 1048576 }')
-    cores=$(awk -v t="$(awk -v a="$t0" -v c="$t1" 'BEGIN { print c - a }')" -v w="$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')" \
-        -v k="$wrk_cpu" -v busy="$(awk -v a="$b0" -v b="$b1" 'BEGIN { print b - a }')" \
-        'BEGIN { o = busy - w - k; if (o < 0) o = 0; printf "%.2f|%.2f|%.2f", w / t, k / t, o / t }')
+    cores=$(awk -v t0="$t0" -v t1="$t1" -v w0="$w0" -v w1="$w1" -v k="$wrk_cpu" -v b0="$b0" -v b1="$b1" 'BEGIN {
+        t = t1 - t0; w = w1 - w0; o = b1 - b0 - w - k; if (o < 0) o = 0
+        printf "%.2f|%.2f|%.2f", w / t, k / t, o / t }')
     echo "$rep|$name|${wrk_res// /|}|$mibs|$cores" >>"$WORK/runs"
     if [ "$3" -eq 0 ]; then
-        # The pipeline is done and the worker idle: REST on its own.
+        # The pipeline is done and the worker idle: REST on its own, once
+        # the kernel has written the pipeline's dirty pages out.
+        sync
         for spec in "idle c1:1:1" "idle c64:2:64"; do
             IFS=: read -r label threads conns <<<"$spec"
             start_wrk - "$threads" "$conns" 0 "${IDLE_SECS}s"
@@ -219,13 +232,15 @@ run_config() {
 make_file
 cat "$WORK/in.txt" >/dev/null
 : >"$WORK/runs"
+CONFIGS=${CONFIGS:-c1 c64 c1pin c64pin c1slow}
+wanted() { [[ " $CONFIGS " == *" $1 "* ]]; }
 for rep in $(seq "$REPS"); do
     run_config "alone" - 0 0 0
-    run_config "c1" - 1 1 0
-    run_config "c64" - 2 64 0
-    run_config "c1, wrk pinned to CPU 1" 1 1 1 0
-    run_config "c64, wrk pinned to CPU 1" 1 2 64 0
-    run_config "c1 at 100 req/s" - 1 1 10
+    if wanted c1; then run_config "c1" - 1 1 0; fi
+    if wanted c64; then run_config "c64" - 2 64 0; fi
+    if wanted c1pin; then run_config "c1, wrk pinned to CPU 1" 1 1 1 0; fi
+    if wanted c64pin; then run_config "c64, wrk pinned to CPU 1" 1 2 64 0; fi
+    if wanted c1slow; then run_config "c1 at 100 req/s" - 1 1 10; fi
     echo "repetition $rep of $REPS done" >&2
 done
 
@@ -256,4 +271,5 @@ for name in order:
 EOF
 echo
 echo "Goals: p99 at c1 ≤ 1 ms; pipeline ≥ 0.90 of alone under REST load."
-echo "Median of $REPS; $(nproc) cores shared by wrk, the worker's REST threads and the pipeline; $(date -u +%Y-%m-%d)."
+echo "Median of $REPS${WORKER_ENV:+; worker environment: $WORKER_ENV}; $(nproc) cores shared by wrk," \
+    "the worker's REST threads and the pipeline; $(date -u +%Y-%m-%d)."

@@ -14,70 +14,18 @@
 # never a test: nothing here fails on a number.
 set -euo pipefail
 
-BUILD=${1:-.}
-BUILD=$(cd "$BUILD" && pwd)
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-CONNECTD=$BUILD/src/connectd
+# shellcheck source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+bench_setup bench "${1:-.}"
 REPS=${REPS:-3}
 COUNT_100=${COUNT_100:-2000000}
 COUNT_1K=${COUNT_1K:-500000}
-WORK=$(mktemp -d /tmp/connectd-bench.XXXXXX)
 LOADGEN=$WORK/loadgen
-BROKER_PID=
 
-cleanup() {
-    [ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-gcc -O2 -o "$LOADGEN" "$SRC/tests/bench/loadgen.c" -lrdkafka
-
-free_port() {
-    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-start_broker() {
-    PORT=$(free_port)
-    rm -rf "$WORK/data"
-    "$CONNECTD" broker "$SRC/etc/broker.properties" \
-        --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-        --override num.partitions=1 2>"$WORK/broker.log" &
-    BROKER_PID=$!
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "broker did not start:" >&2
-    cat "$WORK/broker.log" >&2
-    exit 1
-}
-
-stop_broker() {
-    kill "$BROKER_PID"
-    wait "$BROKER_PID" || true
-    BROKER_PID=
-}
-
-# utime+stime of a process in seconds.
-cpu_seconds() {
-    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
-}
+bench_build loadgen
 
 write_bytes() {
     awk '/^write_bytes/ { print $2 }' "/proc/$1/io"
-}
-
-rss_mb() {
-    awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
-}
-
-field() { # field NAME "k=v k=v ..."
-    tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k { print $2 }'
-}
-
-median() {
-    sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
 declare -A RESULT
@@ -86,13 +34,13 @@ declare -A RESULT
 bench_size() {
     local size=$1 count=$2
     local mp=() mc=() op=() oc=() cpu=() amp=()
-    for rep in $(seq "$REPS"); do
+    for _ in $(seq "$REPS"); do
         local out
         out=$("$LOADGEN" mock produce -t bench -s "$size" -c "$count" -X isolation.level=read_uncommitted 2>/dev/null)
         mp+=("$(field msgs_per_s "$(grep mode=produce <<<"$out")")")
         mc+=("$(field msgs_per_s "$(grep mode=consume <<<"$out")")")
 
-        start_broker
+        start_broker 1
         local cpu0 wb0
         cpu0=$(cpu_seconds "$BROKER_PID")
         wb0=$(write_bytes "$BROKER_PID")
@@ -116,14 +64,14 @@ bench_size() {
     RESULT[$size.amp]=$(printf '%s\n' "${amp[@]}" | median)
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# mbps MSGS_PER_S RECORD_BYTES
 mbps() { awk -v m="$1" -v s="$2" 'BEGIN { printf "%.1f", m * s / 1e6 }'; }
 
 bench_size 100 "$COUNT_100"
 bench_size 1024 "$COUNT_1K"
 
 # Latency at a fixed 10k msg/s, acks=1, 1 KB, 16 partitions.
-start_broker
+start_broker 1
 "$LOADGEN" produce -b "127.0.0.1:$PORT" -t lat -s 1024 -c 1 -X topic.metadata.refresh.interval.ms=1000 >/dev/null 2>&1 || true
 LAT=$("$LOADGEN" latency -b "127.0.0.1:$PORT" -t lat -s 1024 -r 10000 -d 5 -a 1 2>/dev/null)
 MOCK_LAT=$("$LOADGEN" mock latency -t lat -s 1024 -r 10000 -d 5 -a 1 2>/dev/null)
@@ -131,7 +79,7 @@ IDLE_RSS=$(rss_mb "$BROKER_PID")
 stop_broker
 
 # RSS with 1,000 partitions open (one topic, one record in each).
-start_broker
+start_broker 1
 /usr/bin/python3 - "$PORT" <<'EOF'
 import sys
 from confluent_kafka.admin import AdminClient, NewTopic

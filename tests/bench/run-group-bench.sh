@@ -14,38 +14,17 @@
 # markdown table; never fails on a number.
 set -euo pipefail
 
-BUILD=${1:-.}
-BUILD=$(cd "$BUILD" && pwd)
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-CONNECTD=$BUILD/src/connectd
+# shellcheck source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+bench_setup group-bench "${1:-.}"
 REPS=${REPS:-3}
 COUNT=${COUNT:-2000000}
-WORK=$(mktemp -d /tmp/connectd-group-bench.XXXXXX)
-BROKER_PID=
 
-cleanup() {
-    [ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_build loadgen
+bench_build groupgen -pthread
 
-gcc -O2 -o "$WORK/loadgen" "$SRC/tests/bench/loadgen.c" -lrdkafka
-gcc -O2 -pthread -o "$WORK/groupgen" "$SRC/tests/bench/groupgen.c" -lrdkafka
-
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$CONNECTD" broker "$SRC/etc/broker.properties" \
-    --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-    --override num.partitions=4 2>"$WORK/broker.log" &
-BROKER_PID=$!
-for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-    sleep 0.1
-done
+start_broker 4
 B=127.0.0.1:$PORT
-
-field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 "$WORK/loadgen" produce -b "$B" -t gbench -s 100 -c "$COUNT" >/dev/null 2>&1
 

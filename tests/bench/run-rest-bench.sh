@@ -45,37 +45,21 @@
 # within its own repetition before the median.  Never fails on a number.
 set -euo pipefail
 
-BUILD=${1:-.}
-BUILD=$(cd "$BUILD" && pwd)
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-CONNECTD=$BUILD/src/connectd
-LUA=$SRC/tests/bench/rest-status.lua
+# shellcheck source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
 SIZE_MB=${SIZE_MB:-512}
 REPS=${REPS:-5}
 IDLE_SECS=${IDLE_SECS:-5}
 QUIET_SECS=${QUIET_SECS:-300}
 LINE=100
-WORK=$(mktemp -d /tmp/connectd-rest-bench.XXXXXX)
-WORKER_PID=
-WRK_PID=
 
 if ! command -v wrk >/dev/null; then
     echo "run-rest-bench.sh: wrk not found (Debian: apt-get install wrk)" >&2
     exit 1
 fi
+bench_setup rest-bench "${1:-.}"
+LUA=$SRC/tests/bench/rest-status.lua
 
-cleanup() {
-    [ -n "$WRK_PID" ] && kill "$WRK_PID" 2>/dev/null && wait "$WRK_PID" 2>/dev/null
-    [ -n "$WORKER_PID" ] && kill "$WORKER_PID" 2>/dev/null && wait "$WORKER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-now() { date +%s.%N; }
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 # CPU seconds all processes have used since boot (not idle, not iowait).
 busy_seconds() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
 # Waits up to QUIET_SECS for a second in which the machine used < 0.1 cores.
@@ -92,57 +76,6 @@ wait_quiet() {
         fi
     done
 }
-file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
-
-# Numbered, fixed-width 100 B lines totalling SIZE_MB MiB.
-make_file() {
-    local width=$((LINE - 1)) lines=$((SIZE_MB * 1048576 / LINE))
-    awk -v n="$lines" -v w="$width" 'BEGIN { fmt = "%0" w "d\n"; for (i = 0; i < n; i++) printf fmt, i }' \
-        >"$WORK/in.txt"
-}
-
-start_worker() {
-    BROKER_PORT=$(free_port)
-    REST_PORT=$(free_port)
-    STATUS_URL=http://127.0.0.1:$REST_PORT/connectors/bench-source/status
-    rm -rf "$WORK/data" "$WORK/out.txt"
-    cat >"$WORK/source.properties" <<EOF
-name=bench-source
-connector.class=FileStreamSource
-file=$WORK/in.txt
-topic=bench
-batch.size=2000
-EOF
-    cat >"$WORK/sink.properties" <<EOF
-name=bench-sink
-connector.class=FileStreamSink
-file=$WORK/out.txt
-topics=bench
-EOF
-    local conv=org.apache.kafka.connect.storage.StringConverter
-    # shellcheck disable=SC2086 # WORKER_ENV is a list of NAME=value words
-    env ${WORKER_ENV:-} "$CONNECTD" standalone "$SRC/etc/connect-standalone.properties" "$WORK/source.properties" \
-        "$WORK/sink.properties" \
-        --override "broker.listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "broker.log.dirs=$WORK/data" \
-        --override "listeners=http://127.0.0.1:$REST_PORT" \
-        --override "key.converter=$conv" --override "value.converter=$conv" 2>"$WORK/worker.log" &
-    WORKER_PID=$!
-}
-
-stop_worker() {
-    kill "$WORKER_PID"
-    wait "$WORKER_PID" || true
-    WORKER_PID=
-}
-
-worker_alive() {
-    if ! kill -0 "$WORKER_PID" 2>/dev/null; then
-        echo "worker died:" >&2
-        cat "$WORK/worker.log" >&2
-        exit 1
-    fi
-}
-
 # start_wrk PIN THREADS CONNS DELAY_MS [DURATION]: wrk in the background,
 # its output in $WORK/wrk.out.  PIN is a CPU list for taskset, or "-".
 start_wrk() {
@@ -181,7 +114,8 @@ run_config() {
     local name=$1 size out0 t0 t1 w0 w1 wrk_cpu=0 b0 b1 wrk_res="- - -" mibs cores
     size=$(file_size "$WORK/in.txt")
     wait_quiet
-    start_worker
+    start_worker org.apache.kafka.connect.storage.StringConverter
+    STATUS_URL=http://127.0.0.1:$REST_PORT/connectors/bench-source/status
     # The clock starts once REST answers and the sink writes: the worker's
     # start and the sink's group join are the same with or without REST load.
     until [ "$(file_size "$WORK/out.txt")" -gt 0 ] && curl -sf -o /dev/null "$STATUS_URL" 2>/dev/null; do
@@ -195,10 +129,7 @@ run_config() {
     if [ "$3" -gt 0 ]; then
         start_wrk "$2" "$3" "$4" "$5"
     fi
-    while [ "$(file_size "$WORK/out.txt")" -lt "$size" ]; do
-        worker_alive
-        sleep 0.05
-    done
+    wait_sink "$size"
     t1=$(now)
     w1=$(cpu_seconds "$WORKER_PID")
     if [ "$3" -gt 0 ]; then
@@ -226,10 +157,11 @@ run_config() {
         done
     fi
     stop_worker
-    cmp -s "$WORK/in.txt" "$WORK/out.txt" || { echo "output differs from input ($name)" >&2; exit 1; }
+    check_output "$name"
 }
 
-make_file
+make_file "$LINE"
+write_connectors
 cat "$WORK/in.txt" >/dev/null
 : >"$WORK/runs"
 CONFIGS=${CONFIGS:-c1 c64 c1pin c64pin c1slow}

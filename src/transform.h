@@ -49,7 +49,9 @@ typedef struct transform_def {
     /* Makes an instance from its settings (prefix removed; the config
      * table's checks have passed already).  NULL with errstr in Kafka's
      * words ("Invalid value x for configuration spec: ...") when the
-     * settings make no sense together. */
+     * settings make no sense together.  Required of built-ins (a stateless
+     * one uses smt_create_stateless); a plugin's wrapper has none, the
+     * chain makes those instances itself. */
     void *(*create)(const properties_t *config, transform_target_t target, char *errstr, size_t errstr_size);
 
     /* Transform: applies to `rec` (the caller's) and sets *out to the record

@@ -63,12 +63,15 @@ static const char *plugin_error(plugin_instance_t *pi, const char *what)
     return err && *err ? err : what;
 }
 
+/* A plugin's return is a boundary: a code that is no cd_rc_t (positive)
+ * is a failure too, and *out is ignored on any failure (ABI: a record the
+ * plugin made is then its own to free). */
 static int plugin_apply(void *instance, cd_record_t *rec, cd_record_t **out, char *errstr, size_t errstr_size)
 {
     plugin_instance_t *pi = instance;
     *out = rec;
     cd_rc_t rc = pi->desc->transform(pi->ctx, pi->state, rec, out);
-    if (rc < 0) {
+    if (rc != CD_OK) {
         snprintf(errstr, errstr_size, "%s", plugin_error(pi, "the transform failed without saying why"));
         task_context_clear_error(pi->ctx);
         *out = NULL;
@@ -83,7 +86,7 @@ static int plugin_test_rc(plugin_instance_t *pi, const cd_record_t *rec, bool *m
                           size_t errstr_size)
 {
     *matches = false;
-    if (pi->desc->test(pi->ctx, pi->state, rec, matches) < 0) {
+    if (pi->desc->test(pi->ctx, pi->state, rec, matches) != CD_OK) {
         snprintf(errstr, errstr_size, "%s", plugin_error(pi, "the predicate failed without saying why"));
         task_context_clear_error(pi->ctx);
         return -1;
@@ -345,9 +348,6 @@ static void *instance_create(const transform_def_t *def, transform_target_t targ
     if (desc) {
         return plugin_create(desc, settings, connector, task_id, errstr, errstr_size);
     }
-    if (!def->create) {
-        return (void *)def; /* stateless: any non-NULL instance will do */
-    }
     void *inst = def->create(settings, target, errstr, errstr_size);
     if (!inst && !errstr[0]) {
         snprintf(errstr, errstr_size, "%s could not be configured", def->name);
@@ -357,7 +357,7 @@ static void *instance_create(const transform_def_t *def, transform_target_t targ
 
 static void instance_destroy(const transform_def_t *def, void *inst)
 {
-    if (inst && def->destroy && (def->create || transform_def_plugin(def))) {
+    if (inst && def->destroy) {
         def->destroy(inst);
     }
 }
@@ -370,6 +370,7 @@ typedef struct link {
     void *inst;
     const transform_def_t *pred; /* NULL: always applies */
     void *pred_inst;
+    bool pred_plugin; /* pred is a plugin's: tested with plugin_test_rc, which can fail */
     bool negate;
 } link_t;
 
@@ -490,6 +491,7 @@ static bool link_create(link_t *l, const properties_t *config, const char *alias
         if (!l->pred_inst) {
             return false;
         }
+        l->pred_plugin = transform_def_plugin(l->pred) != NULL;
     }
     return true;
 }
@@ -545,7 +547,7 @@ static int link_applies(const link_t *l, const cd_record_t *rec, bool *applies, 
 {
     bool matches = true;
     if (l->pred) {
-        if (transform_def_plugin(l->pred)) {
+        if (l->pred_plugin) {
             if (plugin_test_rc(l->pred_inst, rec, &matches, errstr, errstr_size) < 0) {
                 return -1;
             }

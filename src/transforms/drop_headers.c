@@ -9,22 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int non_empty_list(const char *value, char *errbuf, size_t errlen)
-{
-    smt_list_t list;
-    smt_list_parse(&list, value);
-    bool empty = list.count == 0;
-    smt_list_clear(&list);
-    if (empty) {
-        snprintf(errbuf, errlen, "Empty list");
-        return -1;
-    }
-    return 0;
-}
-
 static const cd_config_def_t drop_headers_config[] = {
     {.name = "headers", .type = CD_CFG_LIST, .required = true, .importance = CD_IMPORTANCE_HIGH,
-     .doc = "The name of the headers to be removed.", .validate = non_empty_list},
+     .doc = "The name of the headers to be removed.", .validate = smt_validate_non_empty_list},
     {.name = NULL},
 };
 

@@ -64,6 +64,16 @@ static void step_add(smt_list_t *steps, const char *s, size_t len)
     }
 }
 
+/* -1 with Kafka's message for a backtick at `at` that opens no pair. */
+static int path_incomplete_backtick(const char *path, size_t at, char *errstr, size_t errstr_size)
+{
+    snprintf(errstr, errstr_size,
+             "Incomplete backtick pair in path: [%s], consider adding a backslash before backtick at position %zu to "
+             "escape it",
+             path, at);
+    return -1;
+}
+
 /* SingleFieldPath.buildFieldPathV2, step for step. */
 static int path_parse_v2(smt_list_t *steps, const char *path, char *errstr, size_t errstr_size)
 {
@@ -87,22 +97,14 @@ static int path_parse_v2(smt_list_t *steps, const char *path, char *errstr, size
             const char *tick = field ? strchr(path + idx, '`') : NULL;
             if (!tick) {
                 free(field);
-                snprintf(errstr, errstr_size,
-                         "Incomplete backtick pair in path: [%s], consider adding a backslash before backtick at "
-                         "position %zu to escape it",
-                         path, backtick_at);
-                return -1;
+                return path_incomplete_backtick(path, backtick_at, errstr, errstr_size);
             }
             idx = (size_t)(tick - path);
             bool escaped = path[idx - 1] == '\\';
             if (idx >= len - 1) {
                 if (escaped) {
                     free(field);
-                    snprintf(errstr, errstr_size,
-                             "Incomplete backtick pair in path: [%s], consider adding a backslash before backtick at "
-                             "position %zu to escape it",
-                             path, backtick_at);
-                    return -1;
+                    return path_incomplete_backtick(path, backtick_at, errstr, errstr_size);
                 }
                 memcpy(field + flen, path + start, idx - start);
                 flen += idx - start;

@@ -105,6 +105,42 @@ void smt_list_clear(smt_list_t *list)
     list->count = 0;
 }
 
+void *smt_create_stateless(const properties_t *config, transform_target_t target, char *errstr, size_t errstr_size)
+{
+    (void)config;
+    (void)target;
+    (void)errstr;
+    (void)errstr_size;
+    static const char instance = 0;
+    return (void *)&instance;
+}
+
+int smt_validate_non_empty_list(const char *value, char *errbuf, size_t errlen)
+{
+    smt_list_t list;
+    smt_list_parse(&list, value);
+    bool empty = list.count == 0;
+    smt_list_clear(&list);
+    if (empty) {
+        snprintf(errbuf, errlen, "Empty list");
+        return -1;
+    }
+    return 0;
+}
+
+int smt_validate_non_empty_string(const char *value, char *errbuf, size_t errlen)
+{
+    const char *p = value;
+    while (p && *p && (unsigned char)*p <= ' ') {
+        p++;
+    }
+    if (value && !*p) {
+        snprintf(errbuf, errlen, "String must be non-empty");
+        return -1;
+    }
+    return 0;
+}
+
 const cd_schema_t *smt_schema_of(const cd_record_t *rec, transform_target_t target)
 {
     return target == TRANSFORM_KEY ? data_record_key_schema(rec) : data_record_value_schema(rec);

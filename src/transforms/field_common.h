@@ -59,6 +59,19 @@ void smt_list_parse(smt_list_t *list, const char *text);
 bool smt_list_contains(const smt_list_t *list, const char *item);
 void smt_list_clear(smt_list_t *list);
 
+/* transform_def_t.create of a transform or predicate without state
+ * (Filter, RecordIsTombstone): any non-NULL pointer stands for the
+ * instance, and there is nothing to destroy. */
+void *smt_create_stateless(const properties_t *config, transform_target_t target, char *errstr,
+                           size_t errstr_size);
+
+/* Validators for config rows (cd_config_def_t.validate), in Kafka's words:
+ * a LIST with at least one item ("Empty list"), and ConfigDef's
+ * NonEmptyString (unset passes; "" and blanks give "String must be
+ * non-empty"). */
+int smt_validate_non_empty_list(const char *value, char *errbuf, size_t errlen);
+int smt_validate_non_empty_string(const char *value, char *errbuf, size_t errlen);
+
 /* ---- the part of the record a variant works on ---------------------------------- */
 
 const cd_schema_t *smt_schema_of(const cd_record_t *rec, transform_target_t target);

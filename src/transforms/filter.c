@@ -7,19 +7,6 @@
  */
 #include "transforms/field_common.h"
 
-#include <stdlib.h>
-
-static void *filter_create(const properties_t *config, transform_target_t target, char *errstr, size_t errstr_size)
-{
-    (void)config;
-    (void)target;
-    (void)errstr;
-    (void)errstr_size;
-    /* No state; any non-NULL pointer stands for the instance. */
-    static const char instance = 0;
-    return (void *)&instance;
-}
-
 static int filter_apply(void *instance, cd_record_t *rec, cd_record_t **out, char *errstr, size_t errstr_size)
 {
     (void)instance;
@@ -36,6 +23,6 @@ const transform_def_t transform_filter = {
     .doc = "Drops all records, filtering them from subsequent transformations in the chain. This is intended to be "
            "used conditionally to filter out records matching (or not matching) a particular Predicate.",
     .config = NULL,
-    .create = filter_create,
+    .create = smt_create_stateless,
     .apply = filter_apply,
 };

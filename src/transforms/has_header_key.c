@@ -8,23 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int name_validate(const char *value, char *errbuf, size_t errlen)
-{
-    /* ConfigDef.NonEmptyString: null passes, "" and blanks do not. */
-    const char *p = value;
-    while (*p && (unsigned char)*p <= ' ') {
-        p++;
-    }
-    if (!*p) {
-        snprintf(errbuf, errlen, "String must be non-empty");
-        return -1;
-    }
-    return 0;
-}
-
 static const cd_config_def_t has_header_key_config[] = {
     {.name = "name", .type = CD_CFG_STRING, .importance = CD_IMPORTANCE_MEDIUM, .doc = "The header name.",
-     .validate = name_validate},
+     .validate = smt_validate_non_empty_string},
     {.name = NULL},
 };
 

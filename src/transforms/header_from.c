@@ -20,28 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int non_empty_list(const char *value, char *errbuf, size_t errlen)
-{
-    smt_list_t list;
-    smt_list_parse(&list, value);
-    bool empty = list.count == 0;
-    smt_list_clear(&list);
-    if (empty) {
-        snprintf(errbuf, errlen, "Empty list");
-        return -1;
-    }
-    return 0;
-}
-
 static const char *const operations[] = {"move", "copy", NULL};
 
 static const cd_config_def_t header_from_config[] = {
     {.name = "fields", .type = CD_CFG_LIST, .required = true, .importance = CD_IMPORTANCE_HIGH,
      .doc = "Field names in the record whose values are to be copied or moved to headers.",
-     .validate = non_empty_list},
+     .validate = smt_validate_non_empty_list},
     {.name = "headers", .type = CD_CFG_LIST, .required = true, .importance = CD_IMPORTANCE_HIGH,
      .doc = "Header names, in the same order as the field names listed in the fields configuration property.",
-     .validate = non_empty_list},
+     .validate = smt_validate_non_empty_list},
     {.name = "operation", .type = CD_CFG_STRING, .required = true, .importance = CD_IMPORTANCE_HIGH,
      .doc = "Either <code>move</code> if the fields are to be moved to the headers (removed from the key/value), "
             "or <code>copy</code> if the fields are to be copied to the headers (retained in the key/value).",

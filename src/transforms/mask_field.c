@@ -19,40 +19,13 @@
 
 #define PURPOSE "mask fields"
 
-static int fields_validate(const char *value, char *errbuf, size_t errlen)
-{
-    smt_list_t list;
-    smt_list_parse(&list, value);
-    bool empty = list.count == 0;
-    smt_list_clear(&list);
-    if (empty) {
-        snprintf(errbuf, errlen, "Empty list");
-        return -1;
-    }
-    return 0;
-}
-
-static int replacement_validate(const char *value, char *errbuf, size_t errlen)
-{
-    /* ConfigDef.NonEmptyString: null passes, "" and blanks do not. */
-    const char *p = value;
-    while (p && *p && (unsigned char)*p <= ' ') {
-        p++;
-    }
-    if (value && !*p) {
-        snprintf(errbuf, errlen, "String must be non-empty");
-        return -1;
-    }
-    return 0;
-}
-
 static const cd_config_def_t mask_field_config[] = {
     {.name = "fields", .type = CD_CFG_LIST, .required = true, .importance = CD_IMPORTANCE_HIGH,
-     .doc = "Names of fields to mask.", .validate = fields_validate},
+     .doc = "Names of fields to mask.", .validate = smt_validate_non_empty_list},
     {.name = "replacement", .type = CD_CFG_STRING, .importance = CD_IMPORTANCE_LOW,
      .doc = "Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string "
             "values only).",
-     .validate = replacement_validate},
+     .validate = smt_validate_non_empty_string},
     {.name = "replace.null.with.default", .type = CD_CFG_BOOLEAN, .default_value = "true",
      .importance = CD_IMPORTANCE_MEDIUM, .doc = SMT_REPLACE_NULL_DOC},
     {.name = NULL},
@@ -80,13 +53,13 @@ static void *mask_field_create(const properties_t *config, transform_target_t ta
     const char *fields = smt_config(config, "fields", NULL);
     const char *replacement = smt_config(config, "replacement", NULL);
     char why[128];
-    if (!fields || fields_validate(fields, why, sizeof(why)) != 0) {
+    if (!fields || smt_validate_non_empty_list(fields, why, sizeof(why)) != 0) {
         snprintf(errstr, errstr_size, fields ? "Invalid value %s for configuration fields: Empty list"
                                              : "Missing required configuration \"fields\" which has no default value.",
                  fields);
         return NULL;
     }
-    if (replacement && replacement_validate(replacement, why, sizeof(why)) != 0) {
+    if (replacement && smt_validate_non_empty_string(replacement, why, sizeof(why)) != 0) {
         snprintf(errstr, errstr_size, "Invalid value %s for configuration replacement: %s", replacement, why);
         return NULL;
     }

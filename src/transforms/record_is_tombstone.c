@@ -5,18 +5,6 @@
  */
 #include "transforms/field_common.h"
 
-static void *record_is_tombstone_create(const properties_t *config, transform_target_t target, char *errstr,
-                                        size_t errstr_size)
-{
-    (void)config;
-    (void)target;
-    (void)errstr;
-    (void)errstr_size;
-    /* No state; any non-NULL pointer stands for the instance. */
-    static const char instance = 0;
-    return (void *)&instance;
-}
-
 static bool record_is_tombstone_test(void *instance, const cd_record_t *rec)
 {
     (void)instance;
@@ -29,6 +17,6 @@ const transform_def_t transform_record_is_tombstone = {
     .is_predicate = true,
     .doc = "A predicate which is true for records which are tombstones (i.e. have null value).",
     .config = NULL,
-    .create = record_is_tombstone_create,
+    .create = smt_create_stateless,
     .test = record_is_tombstone_test,
 };

@@ -35,6 +35,7 @@ typedef struct set_schema_metadata {
     char *name;      /* NULL: keep the schema's */
     bool has_version;
     int32_t version;
+    smt_schema_cache_t cache; /* the renamed schema */
 } set_schema_metadata_t;
 
 static void set_schema_metadata_destroy(void *instance)
@@ -42,6 +43,7 @@ static void set_schema_metadata_destroy(void *instance)
     set_schema_metadata_t *ssm = instance;
     if (ssm) {
         free(ssm->name);
+        smt_schema_cache_clear(&ssm->cache);
         free(ssm);
     }
 }
@@ -58,15 +60,7 @@ static void *set_schema_metadata_create(const properties_t *config, transform_ta
     const char *name = smt_config(config, "schema.name", NULL);
     const char *version = smt_config(config, "schema.version", NULL);
     if (name) {
-        /* ConfigDef trims STRING values. */
-        while (*name && (unsigned char)*name <= ' ') {
-            name++;
-        }
-        size_t len = strlen(name);
-        while (len && (unsigned char)name[len - 1] <= ' ') {
-            len--;
-        }
-        ssm->name = strndup(name, len);
+        ssm->name = smt_trimmed_copy(name);
     }
     if (version) {
         char *end;
@@ -106,12 +100,18 @@ static int set_schema_metadata_apply(void *instance, cd_record_t *rec, cd_record
         snprintf(errstr, errstr_size, "Schema required for [%s]", PURPOSE);
         return -1;
     }
-    cd_schema_t *updated = smt_schema_copy(schema, data_schema_optional(schema));
-    if (ssm->name) {
-        data_schema_set_name(updated, ssm->name);
-    }
-    if (ssm->has_version) {
-        data_schema_set_version(updated, ssm->version);
+    cd_schema_t *updated = smt_schema_cache_get(&ssm->cache, schema);
+    if (updated) {
+        data_schema_ref(updated);
+    } else {
+        updated = smt_schema_copy(schema, data_schema_optional(schema));
+        if (ssm->name) {
+            data_schema_set_name(updated, ssm->name);
+        }
+        if (ssm->has_version) {
+            data_schema_set_version(updated, ssm->version);
+        }
+        smt_schema_cache_put(&ssm->cache, schema, updated);
     }
     if (!smt_is_null(value) && data_value_type(value) == CD_TYPE_STRUCT) {
         cd_value_t *st = data_value_struct(updated);

@@ -17,12 +17,7 @@
 /* CompositeValidator.of(NonEmptyString, RegexValidator). */
 static int pattern_validate(const char *value, char *errbuf, size_t errlen)
 {
-    const char *p = value;
-    while (*p && (unsigned char)*p <= ' ') {
-        p++;
-    }
-    if (!*p) {
-        snprintf(errbuf, errlen, "String must be non-empty");
+    if (smt_validate_non_empty_string(value, errbuf, errlen) != 0) {
         return -1;
     }
     return java_regex_validate(value, errbuf, errlen);

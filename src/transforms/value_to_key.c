@@ -16,22 +16,9 @@
 
 #define PURPOSE "copying fields from value to key"
 
-static int fields_validate(const char *value, char *errbuf, size_t errlen)
-{
-    smt_list_t list;
-    smt_list_parse(&list, value);
-    bool empty = list.count == 0;
-    smt_list_clear(&list);
-    if (empty) {
-        snprintf(errbuf, errlen, "Empty list");
-        return -1;
-    }
-    return 0;
-}
-
 static const cd_config_def_t value_to_key_config[] = {
     {.name = "fields", .type = CD_CFG_LIST, .required = true, .importance = CD_IMPORTANCE_HIGH,
-     .doc = "Field names on the record value to extract as the record key.", .validate = fields_validate},
+     .doc = "Field names on the record value to extract as the record key.", .validate = smt_validate_non_empty_list},
     {.name = "replace.null.with.default", .type = CD_CFG_BOOLEAN, .default_value = "true",
      .importance = CD_IMPORTANCE_MEDIUM, .doc = SMT_REPLACE_NULL_DOC},
     {.name = NULL},
@@ -62,7 +49,7 @@ static void *value_to_key_create(const properties_t *config, transform_target_t 
         snprintf(errstr, errstr_size, "Missing required configuration \"fields\" which has no default value.");
         return NULL;
     }
-    if (fields_validate(fields, why, sizeof(why)) != 0) {
+    if (smt_validate_non_empty_list(fields, why, sizeof(why)) != 0) {
         snprintf(errstr, errstr_size, "Invalid value %s for configuration fields: %s", fields, why);
         return NULL;
     }

@@ -182,6 +182,15 @@ static void assert_out(const cd_record_t *rec, transform_target_t target, const 
     assert_value(s, v, value);
 }
 
+/* Applies, asserts success in place and the key or value (target) that
+ * results, then frees rec. */
+static void xf_check(xf_t xf, cd_record_t *rec, transform_target_t target, const char *schema, const char *value)
+{
+    xf_apply_ok(xf, rec);
+    assert_out(rec, target, schema, value);
+    data_record_free(rec);
+}
+
 #define S_INT32 "{\"type\":\"int32\",\"optional\":false}"
 #define STRUCT_MAGIC "{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,\"field\":\"magic\"}]," \
                      "\"optional\":false,\"name\":\"name\",\"version\":1}"
@@ -249,17 +258,13 @@ static void test_insert_field(void **state)
                  NULL);
     rec = rec_make(NULL, "{\"line\":\"foo\"}", NULL, NULL);
     data_record_set_timestamp(rec, -1);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, NULL, "{\"line\":\"foo\",\"data_source\":\"test-file-source\"}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, NULL, "{\"line\":\"foo\",\"data_source\":\"test-file-source\"}");
     /* A source record without timestamp or partition gets neither. */
     xf_free(xf);
     xf = xf_make(&transform_insert_field, TRANSFORM_VALUE, "partition.field=p", "timestamp.field=ts", NULL);
     rec = source_rec_make(NULL, "{}");
     data_record_set_partition(rec, -1);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL, "{}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "{}");
     /* An inserted name that exists already. */
     rec = rec_make(NULL, NULL, "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"p\"}],"
                                "\"optional\":false}",
@@ -281,9 +286,7 @@ static void test_replace_field(void **state)
     (void)state;
     xf_t xf = xf_make(&transform_replace_field, TRANSFORM_VALUE, "exclude=dont", "renames=abc:xyz,foo:bar", NULL);
     cd_record_t *rec = rec_make(NULL, NULL, NULL, "{\"dont\":\"whatever\",\"abc\":42,\"foo\":true,\"etc\":\"etc\"}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL, "{\"xyz\":42,\"bar\":true,\"etc\":\"etc\"}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "{\"xyz\":42,\"bar\":true,\"etc\":\"etc\"}");
 
     const char *schema = "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"dont\"},"
                          "{\"type\":\"int32\",\"optional\":false,\"field\":\"abc\"},"
@@ -291,35 +294,27 @@ static void test_replace_field(void **state)
                          "{\"type\":\"string\",\"optional\":false,\"field\":\"etc\"}],\"optional\":true,"
                          "\"name\":\"n\",\"version\":3,\"doc\":\"d\"}";
     rec = rec_make(NULL, NULL, schema, "{\"dont\":\"whatever\",\"abc\":42,\"foo\":true,\"etc\":\"etc\"}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE,
-               "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"xyz\"},"
-               "{\"type\":\"boolean\",\"optional\":false,\"field\":\"bar\"},"
-               "{\"type\":\"string\",\"optional\":false,\"field\":\"etc\"}],\"optional\":false,"
-               "\"name\":\"n\",\"version\":3,\"doc\":\"d\"}",
-               "{\"xyz\":42,\"bar\":true,\"etc\":\"etc\"}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE,
+             "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"xyz\"},"
+             "{\"type\":\"boolean\",\"optional\":false,\"field\":\"bar\"},"
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"etc\"}],\"optional\":false,"
+             "\"name\":\"n\",\"version\":3,\"doc\":\"d\"}",
+             "{\"xyz\":42,\"bar\":true,\"etc\":\"etc\"}");
     xf_free(xf);
 
     /* include (and the deprecated whitelist), exclude winning over include. */
     xf = xf_make(&transform_replace_field, TRANSFORM_KEY, "include=abc,foo", "exclude=foo", NULL);
     rec = rec_make(NULL, "{\"dont\":\"whatever\",\"abc\":42,\"foo\":true,\"etc\":\"etc\"}", NULL, NULL);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, NULL, "{\"abc\":42}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, NULL, "{\"abc\":42}");
     xf_free(xf);
     xf = xf_make(&transform_replace_field, TRANSFORM_VALUE, "whitelist=abc,etc", "blacklist=etc", NULL);
     rec = rec_make(NULL, NULL, NULL, "{\"dont\":\"whatever\",\"abc\":42,\"etc\":\"etc\"}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL, "{\"abc\":42}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "{\"abc\":42}");
     xf_free(xf);
     /* The new name wins over its deprecated alias. */
     xf = xf_make(&transform_replace_field, TRANSFORM_VALUE, "include=dont", "whitelist=abc", NULL);
     rec = rec_make(NULL, NULL, NULL, "{\"dont\":\"whatever\",\"abc\":42}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL, "{\"dont\":\"whatever\"}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "{\"dont\":\"whatever\"}");
     rec = rec_make(NULL, NULL, S_INT32, "1");
     assert_string_equal(xf_apply_error(xf, rec),
                         "Only Struct objects supported for [field replacement], found: java.lang.Integer");
@@ -401,21 +396,17 @@ static void test_mask_field(void **state)
                         "\"decimal\":\"Kg==\",\"array\":[1,2,3],\"opt\":null}";
     xf = xf_make(&transform_mask_field, TRANSFORM_VALUE, "fields=short,string,date,timestamp,decimal,array,opt", NULL);
     rec = rec_make(NULL, NULL, schema, value);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, schema,
-               "{\"magic\":42,\"short\":0,\"string\":\"\",\"date\":0,\"timestamp\":0,\"decimal\":\"AA==\","
-               "\"array\":[],\"opt\":null}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, schema,
+             "{\"magic\":42,\"short\":0,\"string\":\"\",\"date\":0,\"timestamp\":0,\"decimal\":\"AA==\","
+             "\"array\":[],\"opt\":null}");
     xf_free(xf);
 
     /* Replacements: numbers through BigDecimal, strings as they are. */
     xf = xf_make(&transform_mask_field, TRANSFORM_VALUE, "fields=short,string,decimal", "replacement=123", NULL);
     rec = rec_make(NULL, NULL, schema, value);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, schema,
-               "{\"magic\":42,\"short\":123,\"string\":\"123\",\"date\":17000,\"timestamp\":1483425001864,"
-               "\"decimal\":\"ew==\",\"array\":[1,2,3],\"opt\":null}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, schema,
+             "{\"magic\":42,\"short\":123,\"string\":\"123\",\"date\":17000,\"timestamp\":1483425001864,"
+             "\"decimal\":\"ew==\",\"array\":[1,2,3],\"opt\":null}");
     xf_free(xf);
     xf = xf_make(&transform_mask_field, TRANSFORM_VALUE, "fields=timestamp", "replacement=123", NULL);
     rec = rec_make(NULL, NULL, schema, value);
@@ -425,9 +416,7 @@ static void test_mask_field(void **state)
     xf_free(xf);
     xf = xf_make(&transform_mask_field, TRANSFORM_VALUE, "fields=a,b", "replacement=12.7", NULL);
     rec = rec_make(NULL, NULL, NULL, "{\"a\":1,\"b\":2.5}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL, "{\"a\":12,\"b\":12.7}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "{\"a\":12,\"b\":12.7}");
     rec = rec_make(NULL, NULL, NULL, "{\"a\":true}");
     assert_string_equal(xf_apply_error(xf, rec),
                         "Cannot mask value of type class java.lang.Boolean with custom replacement.");
@@ -445,9 +434,7 @@ static void test_mask_field(void **state)
     xf_free(xf);
     xf = xf_make(&transform_mask_field, TRANSFORM_VALUE, "fields=a", NULL);
     rec = rec_make(NULL, NULL, NULL, "{\"a\":{\"b\":1}}");
-    xf_apply_ok(xf, rec); /* a map masks to an empty one */
-    assert_out(rec, TRANSFORM_VALUE, NULL, "{\"a\":{}}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "{\"a\":{}}"); /* a map masks to an empty one */
     xf_free(xf);
 
     assert_string_equal(xf_create_error(&transform_mask_field, "fields=", NULL),
@@ -481,9 +468,7 @@ static void test_value_to_key(void **state)
     data_record_free(rec);
     /* A missing field: null without a schema, an error with one. */
     rec = rec_make(NULL, NULL, NULL, "{\"a\":1}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, NULL, "{\"a\":1,\"b\":null}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, NULL, "{\"a\":1,\"b\":null}");
     xf_free(xf);
     xf = xf_make(&transform_value_to_key, TRANSFORM_VALUE, "fields=not_exist", NULL);
     rec = rec_make(NULL, NULL, schema, "{\"a\":1,\"b\":2,\"c\":3}");
@@ -504,18 +489,12 @@ static void test_extract_field(void **state)
     (void)state;
     xf_t xf = xf_make(&transform_extract_field, TRANSFORM_KEY, "field=magic", NULL);
     cd_record_t *rec = rec_make(NULL, "{\"magic\":42}", NULL, NULL);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, NULL, "42");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, NULL, "42");
     rec = rec_make(STRUCT_MAGIC, "{\"magic\":42}", NULL, NULL);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, "{\"type\":\"int64\",\"optional\":false}", "42");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, "{\"type\":\"int64\",\"optional\":false}", "42");
     /* Nulls pass, keeping the field's schema. */
     rec = rec_make(STRUCT_MAGIC, NULL, NULL, NULL);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, "{\"type\":\"int64\",\"optional\":false}", "null");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, "{\"type\":\"int64\",\"optional\":false}", "null");
     rec = rec_make(NULL, NULL, NULL, NULL);
     xf_apply_ok(xf, rec);
     assert_null(data_record_key(rec));
@@ -539,33 +518,23 @@ static void test_extract_field(void **state)
     /* KIP-821 paths. */
     xf = xf_make(&transform_extract_field, TRANSFORM_VALUE, "field=magic.foo", "field.syntax.version=v2", NULL);
     rec = rec_make(NULL, NULL, NULL, "{\"magic\":{\"foo\":42}}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL, "42");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "42");
     const char *nested = "{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
                          "\"optional\":false,\"field\":\"foo\"}],\"optional\":true,\"field\":\"magic\"}],"
                          "\"optional\":false}";
     rec = rec_make(NULL, NULL, nested, "{\"magic\":{\"foo\":42}}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, S_INT32, "42");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, S_INT32, "42");
     rec = rec_make(NULL, NULL, nested, "{\"magic\":null}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, S_INT32, "null");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, S_INT32, "null");
     xf_free(xf);
     xf = xf_make(&transform_extract_field, TRANSFORM_VALUE, "field=`a.b`.c", "field.syntax.version=V2", NULL);
     rec = rec_make(NULL, NULL, NULL, "{\"a.b\":{\"c\":\"x\"},\"a\":{\"b\":{\"c\":\"y\"}}}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL, "\"x\"");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "\"x\"");
     xf_free(xf);
     /* V1 takes the dots literally. */
     xf = xf_make(&transform_extract_field, TRANSFORM_VALUE, "field=a.b", NULL);
     rec = rec_make(NULL, NULL, NULL, "{\"a.b\":1,\"a\":{\"b\":2}}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL, "1");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL, "1");
     xf_free(xf);
     assert_string_equal(xf_create_error(&transform_extract_field, "field=`a.b", "field.syntax.version=V2", NULL),
                         "Incomplete backtick pair in path: [`a.b], consider adding a backslash before backtick at "
@@ -582,27 +551,19 @@ static void test_hoist_field(void **state)
     (void)state;
     xf_t xf = xf_make(&transform_hoist_field, TRANSFORM_KEY, "field=magic", NULL);
     cd_record_t *rec = rec_make(NULL, "42", NULL, NULL);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, NULL, "{\"magic\":42}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, NULL, "{\"magic\":42}");
     rec = rec_make(S_INT32, "42", NULL, NULL);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY,
-               "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"magic\"}],"
-               "\"optional\":false}",
-               "{\"magic\":42}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY,
+             "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"magic\"}],"
+             "\"optional\":false}",
+             "{\"magic\":42}");
     rec = rec_make(NULL, NULL, NULL, NULL); /* null wrapped too */
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, NULL, "{\"magic\":null}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, NULL, "{\"magic\":null}");
     rec = rec_make("{\"type\":\"string\",\"optional\":true}", NULL, NULL, NULL);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY,
-               "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":true,\"field\":\"magic\"}],"
-               "\"optional\":false}",
-               "{\"magic\":null}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY,
+             "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":true,\"field\":\"magic\"}],"
+             "\"optional\":false}",
+             "{\"magic\":null}");
     rec = rec_make(S_INT32, NULL, NULL, NULL);
     assert_string_equal(xf_apply_error(xf, rec),
                         "Invalid value: null used for required field: \"magic\", schema type: INT32");
@@ -733,22 +694,20 @@ static void test_cast_with_schema(void **state)
                                 "{\"int8\":8,\"int16\":16,\"float32\":32.0,\"boolean\":true,\"string\":\"42\","
                                 "\"bigdecimal\":\"Kg==\",\"date\":1,\"optional\":null,\"timestamp\":0,"
                                 "\"bytes\":\"/ty6mHZUMhA=\"}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE,
-               "{\"type\":\"struct\",\"fields\":["
-               "{\"type\":\"int16\",\"optional\":false,\"field\":\"int8\"},"
-               "{\"type\":\"int32\",\"optional\":true,\"field\":\"int16\"},"
-               "{\"type\":\"double\",\"optional\":false,\"field\":\"float32\"},"
-               "{\"type\":\"int8\",\"optional\":false,\"field\":\"boolean\"},"
-               "{\"type\":\"int32\",\"optional\":false,\"field\":\"string\"},"
-               "{\"type\":\"string\",\"optional\":false,\"field\":\"bigdecimal\"},"
-               "{\"type\":\"string\",\"optional\":false,\"field\":\"date\"},"
-               "{\"type\":\"int32\",\"optional\":true,\"field\":\"optional\"},"
-               "{\"type\":\"int64\",\"optional\":false,\"field\":\"timestamp\"},"
-               "{\"type\":\"string\",\"optional\":false,\"field\":\"bytes\"}],\"optional\":false,\"name\":\"n\"}",
-               "{\"int8\":8,\"int16\":16,\"float32\":32.0,\"boolean\":1,\"string\":42,\"bigdecimal\":\"42\","
-               "\"date\":\"1970-01-02\",\"optional\":null,\"timestamp\":0,\"bytes\":\"/ty6mHZUMhA=\"}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE,
+             "{\"type\":\"struct\",\"fields\":["
+             "{\"type\":\"int16\",\"optional\":false,\"field\":\"int8\"},"
+             "{\"type\":\"int32\",\"optional\":true,\"field\":\"int16\"},"
+             "{\"type\":\"double\",\"optional\":false,\"field\":\"float32\"},"
+             "{\"type\":\"int8\",\"optional\":false,\"field\":\"boolean\"},"
+             "{\"type\":\"int32\",\"optional\":false,\"field\":\"string\"},"
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"bigdecimal\"},"
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"date\"},"
+             "{\"type\":\"int32\",\"optional\":true,\"field\":\"optional\"},"
+             "{\"type\":\"int64\",\"optional\":false,\"field\":\"timestamp\"},"
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"bytes\"}],\"optional\":false,\"name\":\"n\"}",
+             "{\"int8\":8,\"int16\":16,\"float32\":32.0,\"boolean\":1,\"string\":42,\"bigdecimal\":\"42\","
+             "\"date\":\"1970-01-02\",\"optional\":null,\"timestamp\":0,\"bytes\":\"/ty6mHZUMhA=\"}");
     xf_free(xf);
 
     /* Logical values to strings (Values.dateFormatFor) and numbers. */
@@ -783,9 +742,7 @@ static void test_cast_with_schema(void **state)
      * (CastTest.castWholeRecordValueWithSchema*). */
     xf = xf_make(&transform_cast, TRANSFORM_VALUE, "spec=int64", NULL);
     rec = rec_make(NULL, NULL, "{\"type\":\"int32\",\"optional\":true,\"name\":\"x\",\"version\":2}", "42");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, "{\"type\":\"int64\",\"optional\":true,\"name\":\"x\",\"version\":2}", "42");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, "{\"type\":\"int64\",\"optional\":true,\"name\":\"x\",\"version\":2}", "42");
     rec = rec_make(NULL, NULL, "{\"type\":\"bytes\",\"optional\":false}", "\"AQ==\"");
     assert_string_equal(xf_apply_error(xf, rec), "Unexpected type in Cast transformation: class [B");
     data_record_free(rec);
@@ -813,10 +770,8 @@ static void test_flatten(void **state)
     cd_record_t *rec = rec_make(NULL, NULL, NULL,
                                 "{\"A\":{\"B\":{\"int8\":8,\"string\":\"x\",\"array\":[1,{\"a\":1}]},\"n\":null},"
                                 "\"top\":1}");
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_VALUE, NULL,
-               "{\"A#B#int8\":8,\"A#B#string\":\"x\",\"A#B#array\":[1,{\"a\":1}],\"A#n\":null,\"top\":1}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_VALUE, NULL,
+             "{\"A#B#int8\":8,\"A#B#string\":\"x\",\"A#B#array\":[1,{\"a\":1}],\"A#n\":null,\"top\":1}");
     xf_free(xf);
 
     /* FlattenTest.testNestedStruct / testOptionalFieldStruct: the outer
@@ -839,9 +794,7 @@ static void test_flatten(void **state)
     assert_out(rec, TRANSFORM_KEY, flat, "{\"A.x\":1,\"A.B.y\":\"z\",\"arr\":[1,2]}");
     data_record_free(rec);
     rec = rec_make(schema, "{\"A\":null,\"arr\":[]}", NULL, NULL);
-    xf_apply_ok(xf, rec);
-    assert_out(rec, TRANSFORM_KEY, flat, "{\"A.x\":null,\"A.B.y\":null,\"arr\":[]}");
-    data_record_free(rec);
+    xf_check(xf, rec, TRANSFORM_KEY, flat, "{\"A.x\":null,\"A.B.y\":null,\"arr\":[]}");
     rec = rec_make(schema, NULL, NULL, NULL);
     xf_apply_ok(xf, rec);
     assert_null(data_record_key(rec));

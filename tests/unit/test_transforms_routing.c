@@ -708,6 +708,12 @@ static void test_set_schema_metadata(void **state)
     assert_ptr_equal(data_value_struct_schema(data_record_value(rec)), out);
     assert_value_string(data_value_struct_get(data_record_value(rec), "f1"), "value");
     assert_value_int(data_value_struct_get(data_record_value(rec), "f2"), CD_TYPE_INT32, 1);
+    /* A second record of the same schema gets the cached renamed schema,
+     * not a rebuild per record. */
+    cd_record_t *again = record("t", data_schema_ref(schema), data_value_copy(st));
+    apply_ok(&transform_set_schema_metadata, inst, again);
+    assert_ptr_equal(data_record_value_schema(again), out);
+    data_record_free(again);
     data_record_free(rec);
 
     /* Schemaless: a null value passes, a value fails. */

@@ -98,6 +98,37 @@ void runner_stop_plugin(task_runner_t *r)
     r->env.plugin->desc->stop(r->ctx, r->plugin_state);
 }
 
+static bool runner_stopping(void *opaque)
+{
+    task_runner_t *r = opaque;
+    return worker_host_api()->is_stopping(r->ctx);
+}
+
+error_handler_t *runner_error_handler(task_runner_t *r, char *errstr, size_t errstr_size)
+{
+    error_handler_env_t env = {.connector = r->env.connector, .task_id = r->env.task_id, .config = r->env.config,
+                               .bootstrap = r->env.bootstrap, .worker_props = r->env.wcfg->props,
+                               .metrics = &r->metrics, .stopping = runner_stopping, .opaque = r};
+    return error_handler_create(&env, errstr, errstr_size);
+}
+
+int runner_dlq_flush(task_runner_t *r, error_handler_t *eh)
+{
+    char err[1024];
+    int dlq = error_handler_flush(eh, (int)r->env.wcfg->offset_flush_timeout_ms, err, sizeof(err));
+    if (dlq == 0) {
+        return 0;
+    }
+    metrics_counter_add(&r->metrics.commit_failures, 1);
+    if (dlq < 0) {
+        runner_fail(r, "%s", err);
+        return -1;
+    }
+    blog_warn("task %s-%d: the dead letter queue has records in flight after offset.flush.timeout.ms; offsets are "
+              "committed later", r->env.connector, r->env.task_id);
+    return 1;
+}
+
 bool runner_start_plugin(task_runner_t *r)
 {
     if (r->env.plugin->desc->start(r->ctx, &r->plugin_state) < 0) {

@@ -13,6 +13,7 @@
 
 #include "client_conf.h"
 #include "converter.h"
+#include "error_handler.h"
 #include "task_context.h"
 #include "task_runner.h"
 
@@ -46,6 +47,15 @@ const char *runner_plugin_error(task_runner_t *r, const char *what);
  * worker's); false with errstr set. */
 bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value, converter_t **header, char *errstr,
                        size_t errstr_size);
+/* The task's errors.* handler (error_handler_create with the task's
+ * config, worker and metrics); NULL with errstr set. */
+error_handler_t *runner_error_handler(task_runner_t *r, char *errstr, size_t errstr_size);
+/* Before a commit: waits up to offset.flush.timeout.ms for the dead letter
+ * queue's acknowledgements, so offsets of records sent there are committed
+ * only once they are durable.  0: commit; 1: still in flight, commit at the
+ * next interval (warned and counted); -1: the queue refused a record and
+ * the task failed. */
+int runner_dlq_flush(task_runner_t *r, error_handler_t *eh);
 /* The plugin's start(): RUNNING, or FAILED with its error.  Returns
  * whether it started. */
 bool runner_start_plugin(task_runner_t *r);

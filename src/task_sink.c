@@ -92,19 +92,10 @@ static bool commit_consumed(sink_t *s)
     }
     /* Records sent to the dead letter queue are committed only once it
      * acknowledged them. */
-    char dlq_err[1024];
-    int dlq = error_handler_flush(s->eh, (int)r->env.wcfg->offset_flush_timeout_ms, dlq_err, sizeof(dlq_err));
-    if (dlq < 0) {
-        metrics_counter_add(&m->commit_failures, 1);
-        runner_fail(r, "%s", dlq_err);
-        s->failed = true;
-        return false;
-    }
-    if (dlq > 0) {
-        metrics_counter_add(&m->commit_failures, 1);
-        blog_warn("task %s-%d: the dead letter queue has records in flight after offset.flush.timeout.ms; offsets "
-                  "are committed later", r->env.connector, r->env.task_id);
-        return true;
+    int dlq = runner_dlq_flush(r, s->eh);
+    if (dlq != 0) {
+        s->failed = dlq < 0;
+        return dlq > 0;
     }
     if (s->consumed->cnt > 0) {
         rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->consumed, 0);
@@ -268,13 +259,6 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
             recs[n_recs++] = rec;
         }
     }
-    if (!s->failed && n_recs == 0) {
-        for (ssize_t i = 0; i < n; i++) { /* every record skipped: they are done with all the same */
-            if (!msgs[i]->err) {
-                note_consumed(s, msgs[i]);
-            }
-        }
-    }
     metrics_counter_add(&m->records_in, n_read);
     while (!s->failed && n_recs > 0) {
         int64_t t0 = metrics_now_ns();
@@ -292,11 +276,6 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
             metrics_summary_observe(m->batch_time, (uint64_t)(metrics_now_ns() - t0));
             metrics_summary_observe(m->batch_size, n_recs);
             metrics_counter_add(&m->records_out, n_recs);
-            for (ssize_t i = 0; i < n; i++) {
-                if (!msgs[i]->err) {
-                    note_consumed(s, msgs[i]);
-                }
-            }
             break;
         }
         if (rc != CD_RETRY || api->is_stopping(r->ctx)) {
@@ -308,6 +287,13 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
         }
         metrics_counter_add(&m->retries, 1);
         usleep(RETRY_PAUSE_MS * 1000);
+    }
+    /* put() took the batch (or every record was skipped or dropped): all
+     * of it is done with, and commits at the next interval. */
+    for (ssize_t i = 0; i < n && !s->failed; i++) {
+        if (!msgs[i]->err) {
+            note_consumed(s, msgs[i]);
+        }
     }
     for (size_t i = 0; i < n_recs; i++) {
         data_record_free(recs[i]);
@@ -346,12 +332,6 @@ static bool subscribe(sink_t *s, char *err, size_t err_size)
     return true;
 }
 
-static bool task_stopping(void *opaque)
-{
-    task_runner_t *r = opaque;
-    return worker_host_api()->is_stopping(r->ctx);
-}
-
 static bool setup(sink_t *s, char *err, size_t err_size)
 {
     task_runner_t *r = s->r;
@@ -359,10 +339,7 @@ static bool setup(sink_t *s, char *err, size_t err_size)
     if (!runner_converters(r, &s->key_conv, &s->value_conv, &s->header_conv, err, err_size)) {
         return false;
     }
-    error_handler_env_t ehenv = {.connector = r->env.connector, .task_id = r->env.task_id, .config = r->env.config,
-                                 .bootstrap = r->env.bootstrap, .worker_props = r->env.wcfg->props,
-                                 .metrics = &r->metrics, .stopping = task_stopping, .opaque = r};
-    s->eh = error_handler_create(&ehenv, err, err_size);
+    s->eh = runner_error_handler(r, err, err_size);
     if (!s->eh) {
         return false;
     }

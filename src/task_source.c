@@ -41,8 +41,9 @@ typedef struct source {
     rd_kafka_resp_err_t delivery_error; /* first failed delivery errors.tolerance did not tolerate */
     char delivery_topic[256];
     /* Deliveries since the last publish_deliveries(): counted by
-     * on_delivery on this thread, added to the metrics once per batch. */
-    uint64_t delivered, undelivered;
+     * on_delivery on this thread, added to the metrics once per batch
+     * (failed ones the error handler counts). */
+    uint64_t delivered;
 } source_t;
 
 static void pending_set(pending_t *p, const cd_value_t *partition, const cd_value_t *offset)
@@ -68,6 +69,16 @@ static void pending_set(pending_t *p, const cd_value_t *partition, const cd_valu
     p->offsets[p->n++] = oj;
 }
 
+/* rec is done with (sent, skipped or dropped): its source offset commits
+ * with the next commit. */
+static void pending_note(pending_t *p, const cd_record_t *rec)
+{
+    const cd_value_t *sp = data_record_source_partition(rec);
+    if (sp) {
+        pending_set(p, sp, data_record_source_offset(rec));
+    }
+}
+
 static void pending_clear(pending_t *p)
 {
     for (int i = 0; i < p->n; i++) {
@@ -85,7 +96,6 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         s->delivered++;
         return;
     }
-    s->undelivered++;
     rd_kafka_headers_t *headers = NULL;
     if (rd_kafka_message_headers(msg, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         headers = NULL;
@@ -113,7 +123,6 @@ static void publish_deliveries(source_t *s)
         metrics_counter_add(&m->records_out, s->delivered);
         s->delivered = 0;
     }
-    s->undelivered = 0; /* the error handler counted them */
 }
 
 /* Commits the pending offsets once everything produced is acknowledged.
@@ -139,18 +148,9 @@ static bool commit_offsets(source_t *s)
     }
     /* Offsets of records sent to the dead letter queue wait for its
      * acknowledgement too. */
-    char dlq_err[1024];
-    int dlq = error_handler_flush(s->eh, (int)r->env.wcfg->offset_flush_timeout_ms, dlq_err, sizeof(dlq_err));
-    if (dlq < 0) {
-        metrics_counter_add(&m->commit_failures, 1);
-        runner_fail(r, "%s", dlq_err);
-        return false;
-    }
-    if (dlq > 0) {
-        blog_warn("task %s-%d: the dead letter queue has records in flight after offset.flush.timeout.ms; offsets "
-                  "are committed later", r->env.connector, r->env.task_id);
-        metrics_counter_add(&m->commit_failures, 1);
-        return true;
+    int dlq = runner_dlq_flush(r, s->eh);
+    if (dlq != 0) {
+        return dlq > 0;
     }
     if (wrote) {
         char err[512];
@@ -193,10 +193,7 @@ static bool record_failed(source_t *s, const cd_record_t *rec, error_stage_t sta
         runner_fail(s->r, "%s", error_handler_trace(s->eh));
         return false;
     }
-    const cd_value_t *sp = data_record_source_partition(rec);
-    if (sp) {
-        pending_set(&s->pending, sp, data_record_source_offset(rec));
-    }
+    pending_note(&s->pending, rec);
     return true;
 }
 
@@ -269,17 +266,8 @@ static bool send_record(source_t *s, cd_record_t *rec)
     }
     free(key);
     free(value);
-    const cd_value_t *sp = data_record_source_partition(rec);
-    if (sp) {
-        pending_set(&s->pending, sp, data_record_source_offset(rec));
-    }
+    pending_note(&s->pending, rec);
     return true;
-}
-
-static bool task_stopping(void *opaque)
-{
-    task_runner_t *r = opaque;
-    return worker_host_api()->is_stopping(r->ctx);
 }
 
 /* The connector's transforms, then send_record; false when the task
@@ -297,10 +285,7 @@ static bool transform_and_send(source_t *s, cd_record_t *rec)
         return record_failed(s, rec, ERROR_STAGE_TRANSFORMATION, TRANSFORMATION_CLASS, NULL, err);
     }
     if (!out) {
-        const cd_value_t *sp = data_record_source_partition(rec);
-        if (sp) {
-            pending_set(&s->pending, sp, data_record_source_offset(rec));
-        }
+        pending_note(&s->pending, rec);
         return true;
     }
     bool ok = send_record(s, out);
@@ -320,10 +305,7 @@ static bool setup(source_t *s, char *err, size_t err_size)
     if (!s->chain) {
         return false;
     }
-    error_handler_env_t ehenv = {.connector = r->env.connector, .task_id = r->env.task_id, .config = r->env.config,
-                                 .bootstrap = r->env.bootstrap, .worker_props = r->env.wcfg->props,
-                                 .metrics = &r->metrics, .stopping = task_stopping, .opaque = r};
-    s->eh = error_handler_create(&ehenv, err, err_size);
+    s->eh = runner_error_handler(r, err, err_size);
     if (!s->eh) {
         return false;
     }
@@ -371,7 +353,7 @@ void source_task_run(task_runner_t *r)
             usleep(RETRY_PAUSE_MS * 1000);
             continue;
         }
-        if (rc < 0) {
+        if (rc != CD_OK) { /* a positive code is none of cd_rc_t's: the plugin is broken */
             metrics_counter_add(&m->record_failures, 1);
             runner_fail(r, "%s", runner_plugin_error(r, "poll failed"));
             ok = false;

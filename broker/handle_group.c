@@ -21,11 +21,6 @@
  * enforces, in case the group vanished under them. */
 #define PARK_SLACK_MS 5000
 
-static const char *cstr(kreq_t *req, kstr_t s)
-{
-    return s.len < 0 ? NULL : arena_strndup(req->arena, s.ptr, (size_t)s.len);
-}
-
 /* ---- JoinGroup ------------------------------------------------------------ */
 
 typedef struct join_state {
@@ -37,25 +32,6 @@ typedef struct join_state {
 static void join_respond(kreq_t *req, join_state_t *st)
 {
     proto_encode_join_group(&req->resp, req->hdr.api_version, &st->jr);
-}
-
-/* A copy of `s` in the request's arena (the group's own strings may change
- * once the lock is released); NULL gives a null string. */
-static kstr_t kdup(kreq_t *req, const char *s)
-{
-    if (!s) {
-        return (kstr_t){NULL, -1};
-    }
-    return (kstr_t){arena_strndup(req->arena, s, strlen(s)), (int32_t)strlen(s)};
-}
-
-static kstr_t bytes_dup(kreq_t *req, const uint8_t *data, size_t len)
-{
-    char *copy = arena_alloc(req->arena, len + 1);
-    if (len) {
-        memcpy(copy, data, len);
-    }
-    return (kstr_t){copy, (int32_t)len};
 }
 
 /* Kafka shows a member's host as "/<address>". */
@@ -76,15 +52,15 @@ static void join_fill(kreq_t *req, join_state_t *st, const group_join_result_t *
     join_group_req_t *jr = &st->jr;
     jr->error = res->error;
     jr->generation_id = res->generation;
-    jr->protocol_name = kdup(req, res->protocol);
-    jr->leader = kdup(req, res->leader ? res->leader : "");
-    jr->result_member_id = kdup(req, res->member_id ? res->member_id : "");
+    jr->protocol_name = handler_kstr(req, res->protocol);
+    jr->leader = handler_kstr(req, res->leader ? res->leader : "");
+    jr->result_member_id = handler_kstr(req, res->member_id ? res->member_id : "");
     jr->n_members = res->n_members;
     jr->members = arena_alloc(req->arena, sizeof(join_group_member_t) * (size_t)(res->n_members + 1));
     for (int i = 0; i < res->n_members; i++) {
         const group_member_view_t *m = &res->members[i];
-        jr->members[i] = (join_group_member_t){kdup(req, m->member_id), kdup(req, m->instance_id),
-                                               bytes_dup(req, m->metadata, m->metadata_len)};
+        jr->members[i] = (join_group_member_t){handler_kstr(req, m->member_id), handler_kstr(req, m->instance_id),
+                                               handler_bytes(req, m->metadata, m->metadata_len)};
     }
 }
 
@@ -165,18 +141,18 @@ req_result_t handle_join_group(broker_ctx_t *ctx, kreq_t *req)
         join_respond(req, st);
         return REQ_DONE;
     }
-    st->group_id = cstr(req, jr->group_id);
+    st->group_id = handler_cstr(req, jr->group_id);
     group_protocol_t *protos = arena_alloc(req->arena, sizeof(group_protocol_t) * (size_t)jr->n_protocols);
     for (int32_t i = 0; i < jr->n_protocols; i++) {
-        protos[i] = (group_protocol_t){cstr(req, jr->protocols[i].name), (const uint8_t *)jr->protocols[i].metadata.ptr,
+        protos[i] = (group_protocol_t){handler_cstr(req, jr->protocols[i].name), (const uint8_t *)jr->protocols[i].metadata.ptr,
                                        (size_t)jr->protocols[i].metadata.len};
     }
     group_join_params_t params = {
-        .member_id = cstr(req, jr->member_id),
-        .instance_id = cstr(req, jr->group_instance_id),
-        .client_id = req->hdr.client_id.len > 0 ? cstr(req, req->hdr.client_id) : "",
+        .member_id = handler_cstr(req, jr->member_id),
+        .instance_id = handler_cstr(req, jr->group_instance_id),
+        .client_id = req->hdr.client_id.len > 0 ? handler_cstr(req, req->hdr.client_id) : "",
         .client_host = client_host(req),
-        .protocol_type = cstr(req, jr->protocol_type),
+        .protocol_type = handler_cstr(req, jr->protocol_type),
         .session_timeout_ms = jr->session_timeout_ms,
         .rebalance_timeout_ms = jr->rebalance_timeout_ms,
         .protocols = protos,
@@ -196,12 +172,12 @@ req_result_t handle_join_group(broker_ctx_t *ctx, kreq_t *req)
     }
     bool done = true;
     if (err != KERR_NONE) {
-        join_error(st, err, member_id ? arena_strndup(req->arena, member_id, strlen(member_id)) : NULL);
+        join_error(st, err, handler_kstr(req, member_id).ptr);
         if (err != KERR_MEMBER_ID_REQUIRED) { /* that one keeps the id it handed out */
             coordinator_drop_if_unused(ctx->coord, grp);
         }
     } else {
-        st->member_id = arena_strndup(req->arena, member_id, strlen(member_id));
+        st->member_id = handler_kstr(req, member_id).ptr;
         done = join_poll(ctx, req, st);
         coordinator_group_changed(ctx->coord, grp, now);
     }
@@ -240,7 +216,7 @@ static bool sync_poll(broker_ctx_t *ctx, kreq_t *req, sync_state_t *st)
         return false;
     }
     st->sr.error = err;
-    st->sr.assignment = bytes_dup(req, assignment, len);
+    st->sr.assignment = handler_bytes(req, assignment, len);
     return true;
 }
 
@@ -271,19 +247,19 @@ req_result_t handle_sync_group(broker_ctx_t *ctx, kreq_t *req)
         return handler_bad_request(req);
     }
     req->state = st;
-    st->group_id = cstr(req, sr->group_id);
-    st->member_id = cstr(req, sr->member_id);
+    st->group_id = handler_cstr(req, sr->group_id);
+    st->member_id = handler_cstr(req, sr->member_id);
     group_assignment_t *assignments =
         arena_alloc(req->arena, sizeof(group_assignment_t) * (size_t)(sr->n_assignments + 1));
     for (int32_t i = 0; i < sr->n_assignments; i++) {
-        assignments[i] = (group_assignment_t){cstr(req, sr->assignments[i].member_id),
+        assignments[i] = (group_assignment_t){handler_cstr(req, sr->assignments[i].member_id),
                                               (const uint8_t *)sr->assignments[i].assignment.ptr,
                                               (size_t)sr->assignments[i].assignment.len};
     }
     int64_t now = fs_now_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, st->group_id, false);
-    kerr_t err = grp ? group_check_instance(grp, st->member_id, cstr(req, sr->group_instance_id))
+    kerr_t err = grp ? group_check_instance(grp, st->member_id, handler_cstr(req, sr->group_instance_id))
                      : KERR_UNKNOWN_MEMBER_ID;
     if (err == KERR_NONE) {
         err = group_sync(grp, st->member_id, sr->generation_id, assignments, sr->n_assignments, now);
@@ -318,10 +294,10 @@ req_result_t handle_heartbeat(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_heartbeat(&req->body, req->hdr.api_version, req->arena, &hr)) {
         return handler_bad_request(req);
     }
-    const char *group_id = cstr(req, hr.group_id), *member_id = cstr(req, hr.member_id);
+    const char *group_id = handler_cstr(req, hr.group_id), *member_id = handler_cstr(req, hr.member_id);
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, group_id, false);
-    hr.error = grp ? group_check_instance(grp, member_id, cstr(req, hr.group_instance_id)) : KERR_UNKNOWN_MEMBER_ID;
+    hr.error = grp ? group_check_instance(grp, member_id, handler_cstr(req, hr.group_instance_id)) : KERR_UNKNOWN_MEMBER_ID;
     if (hr.error == KERR_NONE) {
         hr.error = group_heartbeat(grp, member_id, hr.generation_id, fs_now_ms());
     }
@@ -336,7 +312,7 @@ req_result_t handle_leave_group(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_leave_group(&req->body, req->hdr.api_version, req->arena, &lr)) {
         return handler_bad_request(req);
     }
-    const char *group_id = cstr(req, lr.group_id), *member_id = cstr(req, lr.member_id);
+    const char *group_id = handler_cstr(req, lr.group_id), *member_id = handler_cstr(req, lr.member_id);
     int64_t now = fs_now_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, group_id, false);

@@ -10,19 +10,10 @@
 #include "coordinator.h"
 #include "handlers.h"
 
-static kstr_t arena_kstr(kreq_t *req, const void *data, size_t len)
-{
-    char *copy = arena_alloc(req->arena, len + 1);
-    if (len) {
-        memcpy(copy, data, len);
-    }
-    copy[len] = '\0';
-    return (kstr_t){copy, (int32_t)len};
-}
-
+/* A copy of `s`, "" for NULL. */
 static const char *arena_cstr(kreq_t *req, const char *s)
 {
-    return s ? arena_kstr(req, s, strlen(s)).ptr : "";
+    return s ? handler_kstr(req, s).ptr : "";
 }
 
 /* @locks coordinator. */
@@ -44,11 +35,11 @@ static void describe_one(kreq_t *req, group_t *grp, describe_group_t *out)
         group_member_info_t info;
         group_member_info(grp, i, &info);
         describe_group_member_t *m = &out->members[i];
-        m->member_id = arena_kstr(req, info.member_id, strlen(info.member_id));
-        m->client_id = arena_kstr(req, info.client_id, strlen(info.client_id));
-        m->client_host = arena_kstr(req, info.client_host, strlen(info.client_host));
-        m->metadata = arena_kstr(req, info.metadata, info.metadata_len);
-        m->assignment = arena_kstr(req, info.assignment, info.assignment_len);
+        m->member_id = handler_kstr(req, info.member_id);
+        m->client_id = handler_kstr(req, info.client_id);
+        m->client_host = handler_kstr(req, info.client_host);
+        m->metadata = handler_bytes(req, info.metadata, info.metadata_len);
+        m->assignment = handler_bytes(req, info.assignment, info.assignment_len);
     }
 }
 
@@ -60,7 +51,7 @@ req_result_t handle_describe_groups(broker_ctx_t *ctx, kreq_t *req)
     }
     coordinator_lock(ctx->coord);
     for (int32_t i = 0; i < dr.n_groups; i++) {
-        const char *id = arena_kstr(req, dr.groups[i].group_id.ptr, (size_t)dr.groups[i].group_id.len).ptr;
+        const char *id = handler_cstr(req, dr.groups[i].group_id);
         describe_one(req, coordinator_group(ctx->coord, id, false), &dr.groups[i]);
         if (!*id) {
             dr.groups[i].error = KERR_INVALID_GROUP_ID;
@@ -82,9 +73,9 @@ req_result_t handle_list_groups(broker_ctx_t *ctx, kreq_t *req)
     lr.groups = arena_alloc(req->arena, sizeof(list_groups_entry_t) * (size_t)(lr.n_groups + 1));
     for (int32_t i = 0; i < lr.n_groups; i++) {
         group_t *grp = coordinator_group_at(ctx->coord, i);
-        const char *ptype = group_protocol_type(grp) ? group_protocol_type(grp) : "";
-        lr.groups[i].group_id = arena_kstr(req, group_name(grp), strlen(group_name(grp)));
-        lr.groups[i].protocol_type = arena_kstr(req, ptype, strlen(ptype));
+        const char *ptype = group_protocol_type(grp);
+        lr.groups[i].group_id = handler_kstr(req, group_name(grp));
+        lr.groups[i].protocol_type = handler_kstr(req, ptype ? ptype : "");
     }
     coordinator_unlock(ctx->coord);
     lr.error = KERR_NONE;
@@ -100,7 +91,7 @@ req_result_t handle_delete_groups(broker_ctx_t *ctx, kreq_t *req)
     }
     coordinator_lock(ctx->coord);
     for (int32_t i = 0; i < dr.n_groups; i++) {
-        const char *id = arena_kstr(req, dr.groups[i].group_id.ptr, (size_t)dr.groups[i].group_id.len).ptr;
+        const char *id = handler_cstr(req, dr.groups[i].group_id);
         dr.groups[i].error = *id ? coordinator_delete_group(ctx->coord, id) : KERR_INVALID_GROUP_ID;
     }
     coordinator_unlock(ctx->coord);

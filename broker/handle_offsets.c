@@ -54,8 +54,8 @@ req_result_t handle_offset_commit(broker_ctx_t *ctx, kreq_t *req)
         return REQ_DONE;
     }
     commit_precheck(ctx, &cr);
-    const char *group_id = arena_strndup(req->arena, cr.group_id.ptr, (size_t)cr.group_id.len);
-    const char *member_id = arena_strndup(req->arena, cr.member_id.ptr, (size_t)cr.member_id.len);
+    const char *group_id = handler_cstr(req, cr.group_id);
+    const char *member_id = handler_cstr(req, cr.member_id);
     int n = 0;
     for (int32_t t = 0; t < cr.n_topics; t++) {
         n += cr.topics[t].n_partitions;
@@ -69,13 +69,11 @@ req_result_t handle_offset_commit(broker_ctx_t *ctx, kreq_t *req)
     if (err == KERR_NONE) {
         n = 0;
         for (int32_t t = 0; t < cr.n_topics; t++) {
-            const char *topic = arena_strndup(req->arena, cr.topics[t].name.ptr, (size_t)cr.topics[t].name.len);
+            const char *topic = handler_cstr(req, cr.topics[t].name);
             for (int32_t p = 0; p < cr.topics[t].n_partitions; p++) {
                 offset_commit_partition_t *cp = &cr.topics[t].partitions[p];
                 if (cp->error == KERR_NONE) {
-                    const char *meta = cp->metadata.len > 0
-                                           ? arena_strndup(req->arena, cp->metadata.ptr, (size_t)cp->metadata.len)
-                                           : "";
+                    const char *meta = cp->metadata.len > 0 ? handler_cstr(req, cp->metadata) : "";
                     batch[n++] = (committed_offset_t){topic, cp->index, cp->committed_offset, -1, meta, now};
                 }
             }
@@ -92,9 +90,7 @@ static void fetch_fill(offset_fetch_partition_t *fp, const committed_offset_t *c
 {
     fp->error = KERR_NONE;
     fp->committed_offset = co ? co->offset : -1;
-    fp->metadata = co ? (kstr_t){arena_strndup(req->arena, co->metadata, strlen(co->metadata)),
-                                 (int32_t)strlen(co->metadata)}
-                      : (kstr_t){"", 0};
+    fp->metadata = co ? handler_kstr(req, co->metadata) : (kstr_t){"", 0};
 }
 
 /* OffsetFetch with a null topic list (v2+): every committed partition. */
@@ -110,7 +106,7 @@ static void fetch_all(broker_ctx_t *ctx, kreq_t *req, offset_fetch_req_t *fr, co
             j++;
         }
         offset_fetch_topic_t *ft = &fr->topics[fr->n_topics++];
-        ft->name = (kstr_t){arena_strndup(req->arena, all[i].topic, strlen(all[i].topic)), (int32_t)strlen(all[i].topic)};
+        ft->name = handler_kstr(req, all[i].topic);
         ft->n_partitions = j - i;
         ft->partitions = arena_alloc(req->arena, sizeof(offset_fetch_partition_t) * (size_t)(j - i));
         for (int k = i; k < j; k++) {
@@ -125,7 +121,7 @@ static void fetch_all(broker_ctx_t *ctx, kreq_t *req, offset_fetch_req_t *fr, co
 static void fetch_listed(broker_ctx_t *ctx, kreq_t *req, offset_fetch_req_t *fr, const char *group_id)
 {
     for (int32_t t = 0; t < fr->n_topics; t++) {
-        const char *topic = arena_strndup(req->arena, fr->topics[t].name.ptr, (size_t)fr->topics[t].name.len);
+        const char *topic = handler_cstr(req, fr->topics[t].name);
         for (int32_t p = 0; p < fr->topics[t].n_partitions; p++) {
             offset_fetch_partition_t *fp = &fr->topics[t].partitions[p];
             fetch_fill(fp, coordinator_committed(ctx->coord, group_id, topic, fp->index), req);
@@ -139,7 +135,7 @@ req_result_t handle_offset_fetch(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_offset_fetch(&req->body, req->hdr.api_version, req->arena, &fr)) {
         return handler_bad_request(req);
     }
-    const char *group_id = arena_strndup(req->arena, fr.group_id.ptr, (size_t)fr.group_id.len);
+    const char *group_id = handler_cstr(req, fr.group_id);
     coordinator_lock(ctx->coord);
     if (fr.n_topics < 0) {
         fetch_all(ctx, req, &fr, group_id);

@@ -9,6 +9,8 @@
 #ifndef CONNECTD_HANDLERS_H
 #define CONNECTD_HANDLERS_H
 
+#include <string.h>
+
 #include "config.h"
 #include "coordinator.h"
 #include "server.h"
@@ -53,6 +55,34 @@ req_result_t handle_delete_groups(broker_ctx_t *ctx, kreq_t *req);
 /* Logs "closing connection from <peer>: <Api> v<N> request body does not
  * parse" and returns REQ_CLOSE. */
 req_result_t handler_bad_request(kreq_t *req);
+
+/* ---- copies into the request's arena -----------------------------------------
+ * What a handler answers from coordinator or topic state must outlive the
+ * lock it read it under, and what it hands them from a frame must be
+ * NUL-terminated: these copy into req->arena, which lives as long as the
+ * request. */
+
+/* `len` bytes as a NUL-terminated kstr_t; `data` may be NULL when len is 0. */
+static inline kstr_t handler_bytes(kreq_t *req, const void *data, size_t len)
+{
+    char *copy = arena_alloc(req->arena, len + 1); /* zeroed: the NUL is there */
+    if (len) {
+        memcpy(copy, data, len);
+    }
+    return (kstr_t){copy, (int32_t)len};
+}
+
+/* A C string as a kstr_t; NULL gives a null string (len -1). */
+static inline kstr_t handler_kstr(kreq_t *req, const char *s)
+{
+    return s ? handler_bytes(req, s, strlen(s)) : (kstr_t){NULL, -1};
+}
+
+/* A decoded string as a C string; NULL for a null string (len -1). */
+static inline const char *handler_cstr(kreq_t *req, kstr_t s)
+{
+    return s.len < 0 ? NULL : handler_bytes(req, s.ptr, (size_t)s.len).ptr;
+}
 
 
 #endif

@@ -184,20 +184,25 @@ static const struct provider_class *class_find(const char *cls)
     return NULL;
 }
 
+/* An item of a comma list without the blanks around it (cut in place). */
+static char *trim_blanks(char *tok)
+{
+    tok += strspn(tok, " \t");
+    size_t len = strlen(tok);
+    while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t')) {
+        tok[--len] = '\0';
+    }
+    return tok;
+}
+
 /* allowed.paths: absolute, existing, normalised. */
 static bool parse_allowed_paths(provider_t *prov, const char *list, char *errstr, size_t errstr_size)
 {
     char *copy = strdup(list), *save = NULL;
     bool ok = true;
     for (char *tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ' || *tok == '\t') {
-            tok++;
-        }
-        size_t len = strlen(tok);
-        while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t')) {
-            tok[--len] = '\0';
-        }
-        if (!len) {
+        tok = trim_blanks(tok);
+        if (!*tok) {
             continue;
         }
         struct stat st;
@@ -306,14 +311,8 @@ config_provider_t *config_provider_create(const properties_t *worker_props, char
     } else {
         char *copy = strdup(list), *save = NULL;
         for (char *tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
-            while (*tok == ' ' || *tok == '\t') {
-                tok++;
-            }
-            size_t len = strlen(tok);
-            while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t')) {
-                tok[--len] = '\0';
-            }
-            if (len) {
+            tok = trim_blanks(tok);
+            if (*tok) {
                 ok = add_provider(cprov, worker_props, tok, errstr, errstr_size);
             }
         }

@@ -64,23 +64,19 @@ static int base64_digit(char c)
     return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
-/* Strict padded base64, as Jackson's default variant reads it; NULL when
- * the text is not that. */
-static cd_value_t *bytes_from_base64(const char *text, size_t len)
+long data_base64_decode(const char *text, size_t len, unsigned char *out)
 {
     size_t pad = len >= 4 && text[len - 1] == '=' ? (text[len - 2] == '=' ? 2 : 1) : 0;
     if (len % 4 != 0) {
-        return NULL;
+        return -1;
     }
-    unsigned char *out = malloc(len / 4 * 3 + 1);
     size_t n = 0;
-    for (size_t i = 0; out && i < len; i += 4) {
+    for (size_t i = 0; i < len; i += 4) {
         uint32_t group = 0;
         for (size_t j = 0; j < 4; j++) {
             int digit = i + j < len - pad ? base64_digit(text[i + j]) : 0;
             if (digit < 0) {
-                free(out);
-                return NULL;
+                return -1;
             }
             group = group << 6 | (uint32_t)digit;
         }
@@ -89,7 +85,16 @@ static cd_value_t *bytes_from_base64(const char *text, size_t len)
             out[n++] = (unsigned char)(group >> (16 - 8 * j));
         }
     }
-    cd_value_t *v = out ? data_value_bytes(out, n) : NULL;
+    return (long)n;
+}
+
+/* Strict padded base64, as Jackson's default variant reads it; NULL when
+ * the text is not that. */
+static cd_value_t *bytes_from_base64(const char *text, size_t len)
+{
+    unsigned char *out = malloc(len / 4 * 3 + 1);
+    long n = data_base64_decode(text, len, out);
+    cd_value_t *v = n >= 0 ? data_value_bytes(out, (size_t)n) : NULL;
     free(out);
     return v;
 }

@@ -16,6 +16,7 @@
 #include "config_json.h"
 #include "config_provider.h"
 #include "connector_config.h"
+#include "data.h"
 #include "task_context.h"
 #include "task_runner.h"
 
@@ -403,6 +404,27 @@ static bool same_config(const properties_t *a, const properties_t *b)
     return true;
 }
 
+static bool utf8_valid(const char *s)
+{
+    size_t len;
+    char *repaired = data_utf8_repair(s, strlen(s), &len);
+    bool valid = strcmp(repaired, s) == 0;
+    free(repaired);
+    return valid;
+}
+
+void herder_no_such_connector_class(herder_t *h, const char *cls, char *errstr, size_t errstr_size)
+{
+    size_t len = (size_t)snprintf(errstr, errstr_size,
+                                  "Failed to find any class that implements Connector and which name matches %s; "
+                                  "available connectors are:",
+                                  cls);
+    for (size_t i = 0; i < plugin_registry_count(h->plugins) && len < errstr_size; i++) {
+        len += (size_t)snprintf(errstr + len, errstr_size - len, "%s %s", i ? "," : "",
+                                plugin_registry_at(h->plugins, i)->desc->name);
+    }
+}
+
 /* Creates or (update) replaces a connector; a new one starts in target
  * state `initial`.  `store` is false when restoring from the config topic,
  * which has the records already. */
@@ -419,6 +441,11 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         snprintf(errstr, errstr_size, "Connector name must be at most %d bytes and contain no '/'", HERDER_NAME_MAX);
         return HERDER_BAD_REQUEST;
     }
+    if (!utf8_valid(name)) {
+        /* A name from the URL: REST shows names in JSON strings. */
+        snprintf(errstr, errstr_size, "Connector name %s must be valid UTF-8", name);
+        return HERDER_BAD_REQUEST;
+    }
     if (cfg_name && strcmp(cfg_name, name) != 0) {
         snprintf(errstr, errstr_size, "Connector name configuration (%s) doesn't match connector name in the URL (%s)",
                  cfg_name, name);
@@ -430,24 +457,13 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     }
     const plugin_info_t *plugin = plugin_registry_find(h->plugins, cls);
     if (!plugin) {
-        size_t len = (size_t)snprintf(errstr, errstr_size,
-                                      "Failed to find any class that implements Connector and which name matches %s; "
-                                      "available connectors are:",
-                                      cls);
-        for (size_t i = 0; i < plugin_registry_count(h->plugins) && len < errstr_size; i++) {
-            len += (size_t)snprintf(errstr + len, errstr_size - len, "%s %s", i ? "," : "",
-                                    plugin_registry_at(h->plugins, i)->desc->name);
-        }
+        herder_no_such_connector_class(h, cls, errstr, errstr_size);
         return HERDER_BAD_REQUEST;
     }
     char problems[2048];
     /* Checked as the connector will see it: with ${provider:...} resolved. */
     properties_t *resolved = config_provider_resolve(h->cprov, config, problems, sizeof(problems));
     int n_problems = resolved ? connector_config_check(resolved, plugin->desc, problems, sizeof(problems)) : 1;
-    restart_policy_t policy;
-    if (n_problems == 0 && restart_policy_parse(resolved, &policy, problems, sizeof(problems)) < 0) {
-        n_problems = 1;
-    }
     if (n_problems == 0 && plugin->desc->validate) {
         /* The connector's own checks. */
         cd_task_t *conn = task_context_new(name, -1, plugin->desc, resolved, NULL);
@@ -460,6 +476,10 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
             n_problems = 1;
         }
         task_context_free(conn);
+    }
+    restart_policy_t policy = {0};
+    if (n_problems == 0) {
+        restart_policy_parse(resolved, &policy);
     }
     properties_destroy(resolved);
     if (n_problems > 0) {
@@ -623,6 +643,14 @@ int herder_connector_count(herder_t *h)
     int n = h->n_conns;
     pthread_mutex_unlock(&h->lock);
     return n;
+}
+
+bool herder_has_connector(herder_t *h, const char *name)
+{
+    pthread_mutex_lock(&h->lock);
+    bool exists = herder_find(h, name) != NULL;
+    pthread_mutex_unlock(&h->lock);
+    return exists;
 }
 
 

@@ -103,6 +103,8 @@ herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id);
 char *herder_json_connector_names(herder_t *h);
 char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result);
 char *herder_json_connector_status(herder_t *h, const char *name, herder_result_t *result);
+/* GET /connectors/{c}/config: the "config" member of the info document. */
+char *herder_json_connector_config(herder_t *h, const char *name, herder_result_t *result);
 /* GET /connector-plugins: [{"class","type","version"}], connectors only
  * or every plugin (converters, ...). */
 char *herder_json_plugins(herder_t *h, bool connectors_only);
@@ -136,6 +138,8 @@ herder_result_t herder_topics_reset(herder_t *h, const char *name, char *errstr,
 
 /* How many connectors exist (for the start-up log). */
 int herder_connector_count(herder_t *h);
+/* Whether connector `name` exists. */
+bool herder_has_connector(herder_t *h, const char *name);
 
 /* ---- offsets (KIP-875; herder_offsets.c) ---------------------------------------- */
 

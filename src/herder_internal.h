@@ -72,6 +72,11 @@ bool herder_is_password(const connector_t *c, const char *key);
  * RUNNING, PAUSED, STOPPED or FAILED. */
 const char *herder_connector_state(const connector_t *c);
 
+/* Kafka's message for a connector.class no loaded plugin has: "Failed
+ * to find any class that implements Connector and which name matches X;
+ * available connectors are: A, B". */
+void herder_no_such_connector_class(herder_t *h, const char *cls, char *errstr, size_t errstr_size);
+
 /* @locks h->lock.  The connector named `name`, or NULL. */
 connector_t *herder_find(herder_t *h, const char *name);
 

@@ -173,10 +173,7 @@ char *herder_json_topics(herder_t *h, const char *name, herder_result_t *result,
         snprintf(errstr, errstr_size, "Topic tracking is disabled.");
         return NULL;
     }
-    pthread_mutex_lock(&h->lock);
-    bool exists = herder_find(h, name) != NULL;
-    pthread_mutex_unlock(&h->lock);
-    if (!exists) {
+    if (!herder_has_connector(h, name)) {
         *result = HERDER_NOT_FOUND;
         snprintf(errstr, errstr_size, "Connector %s not found", name);
         return NULL;

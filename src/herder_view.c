@@ -175,6 +175,11 @@ static json_t *info_of(herder_t *h, connector_t *c)
     return info_json(c);
 }
 
+static json_t *config_of(herder_t *h, connector_t *c)
+{
+    return shown_config(c, c->config);
+}
+
 static json_t *tasks_of(herder_t *h, connector_t *c)
 {
     json_t *tasks = json_array();
@@ -204,6 +209,11 @@ char *herder_json_tasks_config(herder_t *h, const char *name, herder_result_t *r
 char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result)
 {
     return view(h, name, result, info_of);
+}
+
+char *herder_json_connector_config(herder_t *h, const char *name, herder_result_t *result)
+{
+    return view(h, name, result, config_of);
 }
 
 char *herder_json_connector_status(herder_t *h, const char *name, herder_result_t *result)
@@ -339,14 +349,7 @@ char *herder_json_plugin_validate(herder_t *h, const char *plugin, const json_t 
             *result = HERDER_NOT_FOUND;
             snprintf(errstr, errstr_size, "Unknown plugin %s.", plugin);
         } else {
-            size_t len = (size_t)snprintf(errstr, errstr_size,
-                                          "Failed to find any class that implements Connector and which name "
-                                          "matches %s; available connectors are:",
-                                          cls);
-            for (size_t i = 0; i < plugin_registry_count(h->plugins) && len < errstr_size; i++) {
-                len += (size_t)snprintf(errstr + len, errstr_size - len, "%s %s", i ? "," : "",
-                                        plugin_registry_at(h->plugins, i)->desc->name);
-            }
+            herder_no_such_connector_class(h, cls, errstr, errstr_size);
         }
         properties_destroy(config);
         return NULL;

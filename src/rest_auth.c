@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "data.h"
+
 /* Remembered successful checks; a worker has a handful of clients. */
 #define CACHE_SLOTS 256
 /* A longer Authorization header is not one we issued users. */
@@ -127,49 +129,6 @@ static bool ct_equal(const void *a, const void *b, size_t n)
         diff |= x[i] ^ y[i];
     }
     return diff == 0;
-}
-
-static int b64_value(int c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Standard base64 with optional padding into out (at least len*3/4+1
- * bytes, NUL-terminated); the decoded length, or -1. */
-static long b64_decode(const char *in, size_t len, char *out)
-{
-    while (len > 0 && in[len - 1] == '=') {
-        len--;
-    }
-    if (len % 4 == 1) {
-        return -1;
-    }
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = b64_value((unsigned char)in[i]);
-        if (v < 0) {
-            return -1;
-        }
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)(acc >> bits & 0xff);
-        }
-    }
-    out[o] = '\0';
-    return (long)o;
 }
 
 /* A name fit for a log line: printable ASCII, bounded. */
@@ -453,7 +412,10 @@ rest_auth_result_t rest_auth_check(rest_auth_t *auth, const char *header, char *
     }
 
     char plain[MAX_HEADER];
-    long plain_len = b64_decode(b64, len, plain);
+    long plain_len = data_base64_decode(b64, len, (unsigned char *)plain);
+    if (plain_len >= 0) {
+        plain[plain_len] = '\0';
+    }
     char *colon = plain_len > 0 ? memchr(plain, ':', (size_t)plain_len) : NULL;
     if (!colon || memchr(plain, '\0', (size_t)plain_len)) {
         explicit_bzero(plain, sizeof(plain));

@@ -185,23 +185,9 @@ rest_result_t rest_tasks_config(rest_request_t *r)
     return reply_view(r, herder_json_tasks_config);
 }
 
-/* GET /connectors/{c}/config: the "config" member of the info document. */
-static char *config_of(herder_t *h, const char *name, herder_result_t *res)
-{
-    char *info = herder_json_connector_info(h, name, res);
-    if (!info) {
-        return NULL;
-    }
-    json_t *doc = json_loads(info, 0, NULL);
-    free(info);
-    char *text = json_dumps(json_object_get(doc, "config"), JSON_COMPACT);
-    json_decref(doc);
-    return text;
-}
-
 rest_result_t rest_connector_config_get(rest_request_t *r)
 {
-    return reply_view(r, config_of);
+    return reply_view(r, herder_json_connector_config);
 }
 
 rest_result_t rest_connector_delete(rest_request_t *r)
@@ -303,10 +289,9 @@ rest_result_t rest_task_restart(rest_request_t *r)
     if (res == HERDER_OK) {
         return rest_send_json(r, 204, NULL);
     }
-    herder_result_t exists;
-    free(herder_json_connector_status(r->herder, r->params[0], &exists));
-    return exists == HERDER_NOT_FOUND ? rest_send_error(r, res, "Unknown connector: %s", r->params[0])
-                                      : rest_send_error(r, res, "Unknown task: %s-%s", r->params[0], r->params[1]);
+    return herder_has_connector(r->herder, r->params[0])
+               ? rest_send_error(r, res, "Unknown task: %s-%s", r->params[0], r->params[1])
+               : rest_send_error(r, res, "Unknown connector: %s", r->params[0]);
 }
 
 rest_result_t rest_connector_topics(rest_request_t *r)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "data.h"
+
 rest_result_t rest_send_json_header(rest_request_t *r, unsigned status, char *json, const char *header,
                                     const char *value)
 {
@@ -35,7 +37,12 @@ rest_result_t rest_send_error(rest_request_t *r, unsigned status, const char *fm
     va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
-    json_t *doc = json_pack("{siss}", "error_code", (int)status, "message", message);
+    /* The message may quote request bytes (a name from the URL) that are
+     * not UTF-8, which a JSON string cannot hold. */
+    size_t len;
+    char *valid = data_utf8_repair(message, strlen(message), &len);
+    json_t *doc = json_pack("{siss}", "error_code", (int)status, "message", valid);
+    free(valid);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     return rest_send_json(r, status, text);

@@ -29,10 +29,10 @@ typedef struct restart_policy {
     int64_t backoff_max_ms;
 } restart_policy_t;
 
-/* Reads the settings of `config` (missing ones take their defaults).
- * -1 with errstr set, in Kafka's "Invalid value X for configuration K: ..."
- * wording, when one is malformed. */
-int restart_policy_parse(const properties_t *config, restart_policy_t *policy, char *errstr, size_t errstr_size);
+/* Reads the settings of `config`, which connector_config_check has
+ * accepted (bounds, choices, backoff.max >= backoff are its rows' and its
+ * checks); missing ones take their rows' defaults. */
+void restart_policy_parse(const properties_t *config, restart_policy_t *policy);
 
 /* The wait before restart number `attempt` (0-based). */
 int64_t restart_policy_delay(const restart_policy_t *policy, int attempt);

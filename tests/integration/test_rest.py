@@ -147,4 +147,34 @@ def test_pause_resume_stop_survive_restart():
     w.stop()
 
 
+def test_bodies_and_names_at_the_boundary():
+    """bodies of the wrong JSON type and names that are not UTF-8 get a 4xx with a message, never a crash"""
+    w = Worker().start()
+    source = {"connector.class": "FileStreamSource", "topic": "t"}
+    for method, path, body in (("POST", "/connectors", []), ("POST", "/connectors", "x"),
+                               ("POST", "/connectors", {"name": ["a"], "config": {}}),
+                               ("POST", "/connectors", {"name": "a", "config": []}),
+                               ("PUT", "/connectors/a/config", []), ("PATCH", "/connectors/a/config", [1]),
+                               ("PUT", "/connector-plugins/FileStreamSource/config/validate", [])):
+        status, reply = http(w, method, path, body)
+        assert status == 400 and reply["error_code"] == 400 and reply["message"], (method, path, body, reply)
+    # A name from the URL that is not UTF-8 is refused, and quoted in a
+    # valid JSON message.
+    status, reply = http(w, "PUT", "/connectors/%FF/config", source)
+    assert status == 400 and "must be valid UTF-8" in reply["message"], reply
+    status, reply = http(w, "GET", "/connectors/%FF%FE/status")
+    assert status == 404 and "No status found for connector" in reply["message"], reply
+    assert http(w, "GET", "/connectors") == (200, [])
+    # Restarting a task: which of connector and task is missing.
+    assert http(w, "PUT", "/connectors/good/config", source)[0] == 201
+    status, reply = http(w, "POST", "/connectors/nope/tasks/0/restart")
+    assert status == 404 and reply["message"] == "Unknown connector: nope", reply
+    for task in ("7", "-1", "99999999999999999999", "abc"):
+        status, reply = http(w, "POST", "/connectors/good/tasks/%s/restart" % task)
+        assert status == 404 and reply["message"] == "Unknown task: good-" + task, reply
+    assert http(w, "GET", "/connectors/good/config") == (200, dict(source, name="good"))
+    assert w.alive()
+    w.stop()
+
+
 harness.main(globals())

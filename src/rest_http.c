@@ -9,20 +9,48 @@
 
 #include "data.h"
 
+/* Keeps `resp` as r's answer; MHD_NO (the connection is closed) when
+ * there is none. */
+static rest_result_t keep(rest_request_t *r, unsigned status, struct MHD_Response *resp)
+{
+    if (r->response) { /* a handler answering twice: the first answer stands */
+        if (resp) {
+            MHD_destroy_response(resp);
+        }
+        return MHD_YES;
+    }
+    r->response = resp;
+    r->status = status;
+    return resp ? MHD_YES : MHD_NO;
+}
+
+rest_result_t rest_send_body(rest_request_t *r, unsigned status, const char *content_type, char *body, size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (resp) {
+        MHD_add_response_header(resp, "Content-Type", content_type);
+    } else {
+        free(body);
+    }
+    return keep(r, status, resp);
+}
+
 rest_result_t rest_send_json_header(rest_request_t *r, unsigned status, char *json, const char *header,
                                     const char *value)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(json ? strlen(json) : 0, json ? json : "",
                                                                 json ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(json);
+        return keep(r, status, NULL);
+    }
     if (json) {
         MHD_add_response_header(resp, "Content-Type", "application/json");
     }
     if (header) {
         MHD_add_response_header(resp, header, value);
     }
-    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return keep(r, status, resp);
 }
 
 rest_result_t rest_send_json(rest_request_t *r, unsigned status, char *json)

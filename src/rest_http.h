@@ -3,7 +3,10 @@
  * ways to answer it (Kafka Connect's JSON bodies and error shape).
  *
  * Every handler answers exactly once, with one of the rest_send_* calls,
- * and returns what that call returned.
+ * and returns what that call returned.  The answer is kept in the request
+ * (response, status) and queued by rest_server.c once the handler is done:
+ * a handler that may block runs on a thread of its own while MHD has the
+ * connection suspended, and only MHD's own callback may queue a response.
  */
 #ifndef CONNECTD_REST_HTTP_H
 #define CONNECTD_REST_HTTP_H
@@ -29,10 +32,14 @@ typedef struct rest_request {
     const char *cluster_id; /* may be NULL */
     const char *params[REST_MAX_PARAMS]; /* the "{}" segments, decoded */
     int n_params;
+    struct MHD_Response *response; /* the answer, once a rest_send_* made it */
+    unsigned status;
 } rest_request_t;
 
 typedef enum MHD_Result rest_result_t;
 
+/* Sends `body` (taken, `len` bytes) as `content_type` with `status`. */
+rest_result_t rest_send_body(rest_request_t *r, unsigned status, const char *content_type, char *body, size_t len);
 /* Sends `json` (taken; NULL: an empty body) with `status`. */
 rest_result_t rest_send_json(rest_request_t *r, unsigned status, char *json);
 /* The same with one more response header (e.g. Location on a 201). */

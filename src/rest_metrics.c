@@ -5,8 +5,6 @@
  * uses an external cluster has no broker families.  docs/metrics.md lists
  * every family.
  */
-#include <microhttpd.h>
-
 #include "herder_metrics.h"
 #include "metrics.h"
 #include "rest_routes.h"
@@ -20,9 +18,5 @@ rest_result_t rest_metrics(rest_request_t *r)
     metrics_collect_all(out);
     size_t len;
     char *text = metrics_text_finish(out, &len);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, "Content-Type", CONTENT_TYPE);
-    rest_result_t ret = MHD_queue_response(r->conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return rest_send_body(r, 200, CONTENT_TYPE, text, len);
 }

@@ -3,6 +3,11 @@
  * Connect's endpoints (reference/connect-rest.md §1.1) plus /metrics.
  * "{}" in a pattern matches one path segment, passed to the handler in
  * r->params.
+ *
+ * A route that BLOCKS may wait on something slow - the broker (a config,
+ * status or offset write, an offset read), a task stopping, a plugin's
+ * validate() - and runs on a thread of its own (rest_server.c); the others
+ * answer from memory on the REST server's one poll thread.
  */
 #include "rest_routes.h"
 
@@ -10,47 +15,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { FAST, BLOCKS };
+
 typedef struct rest_route {
     const char *method;
     const char *pattern;
     rest_result_t (*handler)(rest_request_t *r);
+    bool blocks;
 } rest_route_t;
 
 static const rest_route_t routes[] = {
-    {"GET", "/", rest_server_info},
-    {"GET", "/health", rest_health},
+    {"GET", "/", rest_server_info, FAST},
+    {"GET", "/health", rest_health, FAST},
 
-    {"GET", "/connectors", rest_connectors_list},
-    {"POST", "/connectors", rest_connector_create},
-    {"GET", "/connectors/{}", rest_connector_info},
-    {"DELETE", "/connectors/{}", rest_connector_delete},
-    {"GET", "/connectors/{}/config", rest_connector_config_get},
-    {"PUT", "/connectors/{}/config", rest_connector_config_put},
-    {"PATCH", "/connectors/{}/config", rest_connector_config_patch},
-    {"GET", "/connectors/{}/status", rest_connector_status},
-    {"POST", "/connectors/{}/restart", rest_connector_restart},
-    {"PUT", "/connectors/{}/pause", rest_connector_pause},
-    {"PUT", "/connectors/{}/resume", rest_connector_resume},
-    {"PUT", "/connectors/{}/stop", rest_connector_stop},
-    {"GET", "/connectors/{}/tasks", rest_tasks_list},
-    {"GET", "/connectors/{}/tasks-config", rest_tasks_config},
-    {"GET", "/connectors/{}/tasks/{}/status", rest_task_status},
-    {"POST", "/connectors/{}/tasks/{}/restart", rest_task_restart},
-    {"GET", "/connectors/{}/topics", rest_connector_topics},
-    {"PUT", "/connectors/{}/topics/reset", rest_connector_topics_reset},
-    {"GET", "/connectors/{}/offsets", rest_offsets_get},
-    {"PATCH", "/connectors/{}/offsets", rest_offsets_alter},
-    {"DELETE", "/connectors/{}/offsets", rest_offsets_reset},
+    {"GET", "/connectors", rest_connectors_list, FAST},
+    {"POST", "/connectors", rest_connector_create, BLOCKS},
+    {"GET", "/connectors/{}", rest_connector_info, FAST},
+    {"DELETE", "/connectors/{}", rest_connector_delete, BLOCKS},
+    {"GET", "/connectors/{}/config", rest_connector_config_get, FAST},
+    {"PUT", "/connectors/{}/config", rest_connector_config_put, BLOCKS},
+    {"PATCH", "/connectors/{}/config", rest_connector_config_patch, BLOCKS},
+    {"GET", "/connectors/{}/status", rest_connector_status, FAST},
+    {"POST", "/connectors/{}/restart", rest_connector_restart, BLOCKS},
+    {"PUT", "/connectors/{}/pause", rest_connector_pause, BLOCKS},
+    {"PUT", "/connectors/{}/resume", rest_connector_resume, BLOCKS},
+    {"PUT", "/connectors/{}/stop", rest_connector_stop, BLOCKS},
+    {"GET", "/connectors/{}/tasks", rest_tasks_list, FAST},
+    {"GET", "/connectors/{}/tasks-config", rest_tasks_config, FAST},
+    {"GET", "/connectors/{}/tasks/{}/status", rest_task_status, FAST},
+    {"POST", "/connectors/{}/tasks/{}/restart", rest_task_restart, BLOCKS},
+    {"GET", "/connectors/{}/topics", rest_connector_topics, FAST},
+    {"PUT", "/connectors/{}/topics/reset", rest_connector_topics_reset, BLOCKS},
+    {"GET", "/connectors/{}/offsets", rest_offsets_get, BLOCKS},
+    {"PATCH", "/connectors/{}/offsets", rest_offsets_alter, BLOCKS},
+    {"DELETE", "/connectors/{}/offsets", rest_offsets_reset, BLOCKS},
 
-    {"GET", "/connector-plugins", rest_plugins_list},
-    {"GET", "/connector-plugins/{}/config", rest_plugin_config},
-    {"PUT", "/connector-plugins/{}/config/validate", rest_plugin_validate},
+    {"GET", "/connector-plugins", rest_plugins_list, FAST},
+    {"GET", "/connector-plugins/{}/config", rest_plugin_config, FAST},
+    {"PUT", "/connector-plugins/{}/config/validate", rest_plugin_validate, BLOCKS},
 
-    {"GET", "/admin/loggers", rest_loggers_list},
-    {"GET", "/admin/loggers/{}", rest_logger_get},
-    {"PUT", "/admin/loggers/{}", rest_logger_put},
+    {"GET", "/admin/loggers", rest_loggers_list, FAST},
+    {"GET", "/admin/loggers/{}", rest_logger_get, FAST},
+    {"PUT", "/admin/loggers/{}", rest_logger_put, FAST},
 
-    {"GET", "/metrics", rest_metrics},
+    {"GET", "/metrics", rest_metrics, FAST},
 };
 
 #define MAX_SEGMENTS 8
@@ -100,22 +108,43 @@ static bool match(const char *pattern, char **segs, int n_segs, rest_request_t *
     return true;
 }
 
-rest_result_t rest_dispatch(rest_request_t *r)
+/* The route for r's method and path, or NULL; sets r->params. */
+static const rest_route_t *find(rest_request_t *r, char *scratch, bool *path_known)
 {
-    char *scratch = strdup(r->path), *segs[MAX_SEGMENTS];
+    char *segs[MAX_SEGMENTS];
     int n_segs = split(scratch, segs);
-    bool path_known = false;
-    rest_result_t ret = MHD_NO;
+    *path_known = false;
     for (size_t i = 0; n_segs >= 0 && i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (!match(routes[i].pattern, segs, n_segs, r)) {
             continue;
         }
-        path_known = true;
+        *path_known = true;
         if (strcmp(routes[i].method, r->method) == 0) {
-            ret = routes[i].handler(r);
-            free(scratch);
-            return ret;
+            return &routes[i];
         }
+    }
+    return NULL;
+}
+
+bool rest_route_blocks(const char *method, const char *path)
+{
+    rest_request_t r = {.method = method, .path = path};
+    char *scratch = strdup(path);
+    bool path_known;
+    const rest_route_t *route = find(&r, scratch, &path_known);
+    free(scratch);
+    return route && route->blocks;
+}
+
+rest_result_t rest_dispatch(rest_request_t *r)
+{
+    char *scratch = strdup(r->path);
+    bool path_known;
+    const rest_route_t *route = find(r, scratch, &path_known);
+    if (route) {
+        rest_result_t ret = route->handler(r);
+        free(scratch);
+        return ret;
     }
     free(scratch);
     return path_known ? rest_send_error(r, 405, "HTTP 405 Method Not Allowed")

@@ -11,6 +11,10 @@
  * unknown path, 405 for a known path with another method (Kafka's
  * "HTTP 404 Not Found" / "HTTP 405 Method Not Allowed"). */
 rest_result_t rest_dispatch(rest_request_t *r);
+/* Whether the route for `method` and `path` may wait on something slow
+ * (the broker, a task stopping, a plugin) and so must not run on the
+ * thread that serves the other connections. */
+bool rest_route_blocks(const char *method, const char *path);
 
 /* rest_worker.c: GET / and GET /health. */
 rest_result_t rest_server_info(rest_request_t *r);

@@ -1,9 +1,19 @@
 /*
  * rest_server.c - the Kafka Connect REST API on libmicrohttpd; see
- * rest_server.h.  One thread per connection (MHD's), since a request may
- * wait on the broker (a config write) and must not hold up the others.
- * This file is the listener, authentication and the request body;
- * rest_routes.c says which handler answers which path.
+ * rest_server.h.  This file is the listener, authentication and the
+ * request body; rest_routes.c says which handler answers which path.
+ *
+ * Threads: one MHD thread (epoll) serves every connection and answers
+ * the requests that are read from memory (status, configs, plugins,
+ * metrics).  A request whose route may wait on something slow
+ * (rest_route_blocks: a config write, a restart, offsets, a plugin's
+ * validate) is handed to a thread of its own while MHD keeps its
+ * connection suspended, so it holds up no other connection; while one
+ * runs, every request is handed off, because the slow one may hold the
+ * herder's lock that a read needs.  One thread, not one per connection,
+ * because the REST API shares the cores with the data path: 64 busy
+ * connections were 64 runnable threads and took most of the CPU from the
+ * tasks (docs/benchmarks.md, issue 5).
  *
  * Authentication (rest.basic.auth.credentials.file, rest_auth.h) is
  * checked on the first callback of a request, from its headers, before
@@ -21,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -40,6 +51,12 @@ struct rest_server {
     char *cluster_id;
     rest_auth_t *auth; /* NULL: no authentication */
     int port;
+    /* Requests running on threads of their own; stop waits for them, since
+     * MHD cannot stop with a connection suspended. */
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    int n_handed_off;
+    bool stopping; /* no more hand-offs */
 };
 
 typedef struct request {
@@ -47,6 +64,9 @@ typedef struct request {
     size_t len;
     bool too_big;
     rest_auth_result_t auth;
+    rest_request_t r;
+    bool handed_off; /* to a thread of its own (run_handed_off), which answers in r */
+    rest_server_t *srv;
 } request_t;
 
 static void client_address(struct MHD_Connection *conn, char *out, size_t out_size)
@@ -92,6 +112,73 @@ static rest_result_t send_unauthorized(rest_request_t *r, rest_auth_result_t res
     return rest_send_json_header(r, 401, text, MHD_HTTP_HEADER_WWW_AUTHENTICATE, REALM);
 }
 
+/* Queues the answer a handler left in r. */
+static enum MHD_Result answer(rest_request_t *r)
+{
+    if (!r->response) {
+        return MHD_NO; /* out of memory: MHD closes the connection */
+    }
+    enum MHD_Result ret = MHD_queue_response(r->conn, r->status, r->response);
+    MHD_destroy_response(r->response);
+    r->response = NULL;
+    return ret;
+}
+
+/* A handed-off request, on a thread of its own: runs the handler,
+ * then lets MHD take the connection back, which calls on_request again
+ * to queue the answer. */
+static void *run_handed_off(void *arg)
+{
+    request_t *req = arg;
+    rest_server_t *srv = req->srv;
+    rest_dispatch(&req->r);
+    MHD_resume_connection(req->r.conn);
+    pthread_mutex_lock(&srv->lock);
+    if (--srv->n_handed_off == 0) {
+        pthread_cond_broadcast(&srv->idle);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return NULL;
+}
+
+static bool any_handed_off(rest_server_t *srv)
+{
+    pthread_mutex_lock(&srv->lock);
+    bool any = srv->n_handed_off > 0;
+    pthread_mutex_unlock(&srv->lock);
+    return any;
+}
+
+/* Hands req to a run_handed_off thread; false if none could start or
+ * the server is stopping. */
+static bool hand_off(rest_server_t *srv, request_t *req)
+{
+    pthread_mutex_lock(&srv->lock);
+    bool stopping = srv->stopping;
+    srv->n_handed_off += !stopping;
+    pthread_mutex_unlock(&srv->lock);
+    if (stopping) {
+        return false;
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    req->handed_off = true;
+    MHD_suspend_connection(req->r.conn);
+    pthread_t thread;
+    int rc = pthread_create(&thread, &attr, run_handed_off, req);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        req->handed_off = false;
+        MHD_resume_connection(req->r.conn);
+        pthread_mutex_lock(&srv->lock);
+        srv->n_handed_off--;
+        pthread_mutex_unlock(&srv->lock);
+        return false;
+    }
+    return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -100,9 +187,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     request_t *req = *con_cls;
     if (!req) {
         req = calloc(1, sizeof(request_t));
+        req->srv = srv;
         req->auth = srv->auth ? authenticate(srv, conn, method, url) : REST_AUTH_OK;
         *con_cls = req;
         return MHD_YES;
+    }
+    if (req->handed_off) {
+        /* Resumed: the run_handed_off thread left its answer. */
+        return answer(&req->r);
     }
     if (*upload_data_size) {
         if (req->auth != REST_AUTH_OK) {
@@ -117,7 +209,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    rest_request_t r = {
+    req->r = (rest_request_t){
         .conn = conn,
         .method = method,
         .path = url,
@@ -126,19 +218,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .herder = srv->herder,
         .cluster_id = srv->cluster_id,
     };
+    rest_request_t *r = &req->r;
     if (req->auth != REST_AUTH_OK) {
-        return send_unauthorized(&r, req->auth);
+        send_unauthorized(r, req->auth);
+    } else if (req->too_big) {
+        rest_send_error(r, 413, "the request body is larger than 1 MiB");
+    } else if (rest_route_blocks(method, url) || any_handed_off(srv)) {
+        if (hand_off(srv, req)) {
+            return MHD_YES;
+        }
+        rest_send_error(r, 503, "the REST server is stopping or cannot start a thread for this request");
+    } else {
+        rest_dispatch(r);
     }
-    if (req->too_big) {
-        return rest_send_error(&r, 413, "the request body is larger than 1 MiB");
-    }
-    return rest_dispatch(&r);
+    return answer(r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     request_t *req = *con_cls;
     if (req) {
+        if (req->r.response) { /* answered, but never queued: the client went away */
+            MHD_destroy_response(req->r.response);
+        }
         free(req->body);
         free(req);
         *con_cls = NULL;
@@ -239,7 +341,9 @@ rest_server_t *rest_server_start(const worker_config_t *wcfg, herder_t *herder, 
     srv->herder = herder;
     srv->cluster_id = cluster_id ? strdup(cluster_id) : NULL;
     srv->auth = auth;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+    pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->idle, NULL);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (addr.ss_family == 0) {
         srv->daemon = MHD_start_daemon(flags | MHD_USE_DUAL_STACK, (uint16_t)port, NULL, NULL, on_request, srv,
                                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
@@ -285,9 +389,17 @@ void rest_server_stop(rest_server_t *srv)
     if (!srv) {
         return;
     }
+    pthread_mutex_lock(&srv->lock);
+    srv->stopping = true;
+    while (srv->n_handed_off > 0) {
+        pthread_cond_wait(&srv->idle, &srv->lock);
+    }
+    pthread_mutex_unlock(&srv->lock);
     if (srv->daemon) {
         MHD_stop_daemon(srv->daemon);
     }
+    pthread_cond_destroy(&srv->idle);
+    pthread_mutex_destroy(&srv->lock);
     rest_auth_destroy(srv->auth);
     free(srv->cluster_id);
     free(srv);

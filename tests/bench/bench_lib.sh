@@ -6,7 +6,7 @@
 #
 # bench_setup sets BUILD, SRC, CONNECTD and WORK (a fresh directory
 # /tmp/connectd-NAME.XXXXXX) and installs an EXIT trap that stops whatever
-# BROKER_PID, WORKER_PID and WRK_PID name and removes WORK.  Then: free
+# BROKER_PID, WORKER_PID, WRK_PID and SERVER_PID name and removes WORK.  Then: free
 # ports, the clock, /proc readings, the medians and ratios of the tables,
 # the numbered input file, a `connectd broker`, and a `connectd standalone`
 # worker streaming $WORK/in.txt through FileStreamSource -> topic ->
@@ -16,6 +16,7 @@
 BROKER_PID=
 WORKER_PID=
 WRK_PID=
+SERVER_PID=
 
 # bench_setup NAME BUILD_DIR
 bench_setup() {
@@ -28,7 +29,7 @@ bench_setup() {
 
 bench_cleanup() {
     local pid
-    for pid in "$WRK_PID" "$WORKER_PID" "$BROKER_PID"; do
+    for pid in "$WRK_PID" "$SERVER_PID" "$WORKER_PID" "$BROKER_PID"; do
         [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     done
     rm -rf "$WORK"

@@ -11,7 +11,7 @@
 # be idle (under 0.1 cores busy) - on a shared 2-core box someone else's
 # build moves every number here; a run that started anyway shows it in
 # the "others" column.  CONFIGS (default: all) picks configurations by
-# key: alone c1 c64 c1pin c64pin c1slow ("alone" is always run: the
+# key: alone c1 c64 floor1 floor64 c1slow ("alone" is always run: the
 # ratios need it).  WORKER_ENV (e.g. "GLIBC_TUNABLES=...") is put in the
 # worker's environment, for trying a change without editing this script.
 #
@@ -22,8 +22,13 @@
 #   alone    the pipeline, no REST load (the baseline)
 #   c1       wrk -t1 -c1, as fast as it goes
 #   c64      wrk -t2 -c64, as fast as it goes
-#   c1pin    the same with wrk held to CPU 1 (taskset); the worker's
-#   c64pin   threads still run on both cores
+#   floor1   the baseline: wrk -t1 -c1 and -t2 -c64 as above, against
+#   floor64  http_floor.c instead of connectd's REST - one epoll thread
+#            answering every request with the status body the worker
+#            returned, one read and one write per request.  The pipeline
+#            still runs in the worker.  What wrk sees there (and what the
+#            pipeline loses) is the floor this machine sets for any HTTP
+#            server sharing its cores with the pipeline and with wrk.
 #   c1slow   wrk -t1 -c1 waiting 10 ms between requests (~100 req/s): a
 #            monitoring poll rather than a flood
 #
@@ -38,7 +43,8 @@
 # REST alone.
 #
 # Each run also reports the cores (CPU seconds per second of the timed
-# window) used by the worker (pipeline and REST threads together), by wrk,
+# window) used by the worker (pipeline and REST threads together, plus
+# http_floor in the floor runs), by wrk,
 # and by everything else on the machine: about 0.1-0.15 there is the
 # kernel writing the pipeline's files back; more means someone else ran.
 # The medians of REPS runs are printed; each ratio to the baseline is taken
@@ -58,6 +64,7 @@ if ! command -v wrk >/dev/null; then
     exit 1
 fi
 bench_setup rest-bench "${1:-.}"
+bench_build http_floor
 LUA=$SRC/tests/bench/rest-status.lua
 
 # CPU seconds all processes have used since boot (not idle, not iowait).
@@ -76,12 +83,10 @@ wait_quiet() {
         fi
     done
 }
-# start_wrk PIN THREADS CONNS DELAY_MS [DURATION]: wrk in the background,
-# its output in $WORK/wrk.out.  PIN is a CPU list for taskset, or "-".
+# start_wrk THREADS CONNS DELAY_MS [DURATION]: wrk in the background, its
+# output in $WORK/wrk.out.
 start_wrk() {
-    local pin=() dur=${5:-3600s}
-    [ "$1" != - ] && pin=(taskset -c "$1")
-    env WRK_DELAY_MS="$4" "${pin[@]}" wrk -t"$2" -c"$3" -d"$dur" --timeout 10s -s "$LUA" "$STATUS_URL" \
+    env WRK_DELAY_MS="$3" wrk -t"$1" -c"$2" -d"${4:-3600s}" --timeout 10s -s "$LUA" "$STATUS_URL" \
         >"$WORK/wrk.out" 2>&1 &
     WRK_PID=$!
 }
@@ -107,11 +112,29 @@ wrk_result() {
         printf "%.0f %s %s\n", v["requests"] / v["seconds"], v["p50_us"], v["p99_us"] }'
 }
 
-# run_config NAME PIN THREADS CONNS DELAY_MS: one pipeline, with wrk unless
-# THREADS is 0.  Appends "rep|name|req/s|p50|p99|MiB/s|cores of the worker|
+# start_floor: http_floor on a free port, answering with the status body
+# the worker gives now; sets STATUS_URL to it.
+start_floor() {
+    curl -sf -o "$WORK/status.json" "$STATUS_URL"
+    rm -f "$WORK/floor.port"
+    "$WORK/http_floor" "$WORK/floor.port" "$WORK/status.json" &
+    SERVER_PID=$!
+    until [ -s "$WORK/floor.port" ]; do sleep 0.01; done
+    STATUS_URL=http://127.0.0.1:$(cat "$WORK/floor.port")/connectors/bench-source/status
+}
+
+stop_floor() {
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+}
+
+# run_config NAME THREADS CONNS DELAY_MS [floor]: one pipeline, with wrk
+# unless THREADS is 0, sending to http_floor instead of the worker if the
+# last argument says so.  Appends "rep|name|req/s|p50|p99|MiB/s|cores of the worker|
 # of wrk|of the others" to $WORK/runs.
 run_config() {
-    local name=$1 size out0 t0 t1 w0 w1 wrk_cpu=0 b0 b1 wrk_res="- - -" mibs cores
+    local name=$1 size out0 t0 t1 w0 w1 wrk_cpu=0 floor_cpu=0 b0 b1 wrk_res="- - -" mibs cores
     size=$(file_size "$WORK/in.txt")
     wait_quiet
     start_worker org.apache.kafka.connect.storage.StringConverter
@@ -126,30 +149,35 @@ run_config() {
     b0=$(busy_seconds)
     w0=$(cpu_seconds "$WORKER_PID")
     out0=$(file_size "$WORK/out.txt")
-    if [ "$3" -gt 0 ]; then
-        start_wrk "$2" "$3" "$4" "$5"
+    [ "${5:-}" = floor ] && start_floor
+    if [ "$2" -gt 0 ]; then
+        start_wrk "$2" "$3" "$4"
     fi
     wait_sink "$size"
     t1=$(now)
     w1=$(cpu_seconds "$WORKER_PID")
-    if [ "$3" -gt 0 ]; then
+    if [ "$2" -gt 0 ]; then
         wrk_cpu=$(cpu_seconds "$WRK_PID")
         stop_wrk
         wrk_res=$(wrk_result)
     fi
+    if [ "${5:-}" = floor ]; then
+        floor_cpu=$(cpu_seconds "$SERVER_PID")
+        stop_floor
+    fi
     b1=$(busy_seconds)
     mibs=$(awk -v b="$((size - out0))" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", b / (c - a) / 1048576 }')
-    cores=$(awk -v t0="$t0" -v t1="$t1" -v w0="$w0" -v w1="$w1" -v k="$wrk_cpu" -v b0="$b0" -v b1="$b1" 'BEGIN {
-        t = t1 - t0; w = w1 - w0; o = b1 - b0 - w - k; if (o < 0) o = 0
+    cores=$(awk -v t0="$t0" -v t1="$t1" -v w0="$w0" -v w1="$w1" -v f="$floor_cpu" -v k="$wrk_cpu" -v b0="$b0" -v b1="$b1" 'BEGIN {
+        t = t1 - t0; w = w1 - w0 + f; o = b1 - b0 - w - k; if (o < 0) o = 0
         printf "%.2f|%.2f|%.2f", w / t, k / t, o / t }')
     echo "$rep|$name|${wrk_res// /|}|$mibs|$cores" >>"$WORK/runs"
-    if [ "$3" -eq 0 ]; then
+    if [ "$2" -eq 0 ]; then
         # The pipeline is done and the worker idle: REST on its own, once
         # the kernel has written the pipeline's dirty pages out.
         sync
         for spec in "idle c1:1:1" "idle c64:2:64"; do
             IFS=: read -r label threads conns <<<"$spec"
-            start_wrk - "$threads" "$conns" 0 "${IDLE_SECS}s"
+            start_wrk "$threads" "$conns" 0 "${IDLE_SECS}s"
             wait "$WRK_PID" || true
             WRK_PID=
             res=$(wrk_result)
@@ -164,15 +192,15 @@ make_file "$LINE"
 write_connectors
 cat "$WORK/in.txt" >/dev/null
 : >"$WORK/runs"
-CONFIGS=${CONFIGS:-c1 c64 c1pin c64pin c1slow}
+CONFIGS=${CONFIGS:-c1 c64 floor1 floor64 c1slow}
 wanted() { [[ " $CONFIGS " == *" $1 "* ]]; }
 for rep in $(seq "$REPS"); do
-    run_config "alone" - 0 0 0
-    if wanted c1; then run_config "c1" - 1 1 0; fi
-    if wanted c64; then run_config "c64" - 2 64 0; fi
-    if wanted c1pin; then run_config "c1, wrk pinned to CPU 1" 1 1 1 0; fi
-    if wanted c64pin; then run_config "c64, wrk pinned to CPU 1" 1 2 64 0; fi
-    if wanted c1slow; then run_config "c1 at 100 req/s" - 1 1 10; fi
+    run_config "alone" 0 0 0
+    if wanted c1; then run_config "c1" 1 1 0; fi
+    if wanted c64; then run_config "c64" 2 64 0; fi
+    if wanted floor1; then run_config "floor c1" 1 1 0 floor; fi
+    if wanted floor64; then run_config "floor c64" 2 64 0 floor; fi
+    if wanted c1slow; then run_config "c1 at 100 req/s" 1 1 10; fi
     echo "repetition $rep of $REPS done" >&2
 done
 

@@ -29,7 +29,7 @@ fi
 # Every route of src/rest_routes.c appears in docs/rest-api.md as
 # `METHOD /path`, each {} named after the segment before it: {connector},
 # {task}, {plugin}, {logger}; and the index there names no other route.
-sed -n 's/^ *{"\([A-Z]*\)", "\(\/[^"]*\)", rest_[a-z_]*},$/\1 \2/p' "$TOP_SRCDIR/src/rest_routes.c" |
+sed -n 's/^ *{"\([A-Z]*\)", "\(\/[^"]*\)", rest_[a-z_]*, [A-Z]*},$/\1 \2/p' "$TOP_SRCDIR/src/rest_routes.c" |
     sed -e 's#/connectors/{}#/connectors/{connector}#' -e 's#/tasks/{}#/tasks/{task}#' \
         -e 's#/connector-plugins/{}#/connector-plugins/{plugin}#' -e 's#/loggers/{}#/loggers/{logger}#' \
     > "$tmp/routes"

@@ -5,7 +5,8 @@ well-formed, carry the right status code and describe the connector that
 was asked for (a reply meant for another request would show up as a
 different name), the final connector list must be what the requests made
 it, and the worker must stop cleanly (under ASan, a memory error or leak
-makes that exit non-zero).  No timing is asserted.
+makes that exit non-zero).  And a request that waits on something slow (a
+plugin's validate()) holds up no other request.  No timing is asserted.
 """
 
 import http.client
@@ -13,12 +14,15 @@ import json
 import os
 import sys
 import threading
+import urllib.request
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Worker, http as rest  # noqa: E402
 
+TOP_BUILDDIR = os.path.abspath(os.environ.get("TOP_BUILDDIR", os.path.join(os.path.dirname(__file__), "..", "..")))
+PLUGINS = os.path.join(TOP_BUILDDIR, "tests", "plugins")
 N_REQUESTS = 64
 N_BURSTS = 4
 STABLE = ["stable-%d" % i for i in range(4)]
@@ -223,6 +227,42 @@ def test_same_connector_from_all_sides():
     check_results(reqs, fire(w, reqs))
     assert sorted(outcomes) == [201] + [409] * 7, outcomes
     assert sorted(rest(w, "GET", "/connectors")[1]) == [name, twin]
+    w.stop()
+
+
+def test_slow_request_holds_up_no_other():
+    """two validate calls stuck in the plugin (until a file appears) while
+    status, list, health, metrics, a pause and a create are all answered"""
+    tmp = harness.tmpdir()
+    w = Worker(overrides={"plugin.path": PLUGINS}).start()
+    assert rest(w, "POST", "/connectors", {"name": "steady", "config": source_config(tmp, "steady")})[0] == 201
+    gate = os.path.join(tmp, "gate")
+    slow = {"connector.class": "FailingSource", "name": "slow", "fail.in": "poll", "validate.wait.for": gate}
+    answers = []
+
+    def validate():
+        answers.append(rest(w, "PUT", "/connector-plugins/FailingSource/config/validate", slow))
+
+    stuck = [threading.Thread(target=validate) for _ in range(2)]
+    for t in stuck:
+        t.start()
+    # Both inside validate(): the worker answers the rest meanwhile.
+    waiting = gate + ".waiting"
+    harness.wait_for(lambda: os.path.exists(waiting) and len(open(waiting).readlines()) == 2,
+                     what="both validate calls inside the plugin")
+    assert rest(w, "GET", "/connectors/steady/status")[1]["connector"]["state"] == "RUNNING"
+    assert sorted(rest(w, "GET", "/connectors")[1]) == ["steady"]
+    assert rest(w, "GET", "/health")[0] == 200
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % w.rest_port, timeout=REQUEST_TIMEOUT) as resp:
+        assert resp.status == 200 and b"connectd_" in resp.read()
+    assert rest(w, "PUT", "/connectors/steady/pause")[0] == 202
+    assert rest(w, "POST", "/connectors", {"name": "second", "config": source_config(tmp, "second")})[0] == 201
+    assert not answers and all(t.is_alive() for t in stuck), answers
+    open(gate, "w").close()
+    for t in stuck:
+        t.join(REQUEST_TIMEOUT)
+    assert [a[0] for a in answers] == [200, 200], answers
+    assert all(a[1]["error_count"] == 0 for a in answers), answers
     w.stop()
 
 

@@ -77,7 +77,7 @@ def read_routes():
     for line in table.group(1).splitlines():
         if not line.strip():
             continue
-        m = re.fullmatch(r'\s*\{"([A-Z]+)", "(/[^"]*)", rest_[a-z_]+\},', line)
+        m = re.fullmatch(r'\s*\{"([A-Z]+)", "(/[^"]*)", rest_[a-z_]+, (FAST|BLOCKS)\},', line)
         assert m, "cannot parse this line of the route table: %r" % line
         routes.append((m.group(1), m.group(2)))
     return routes

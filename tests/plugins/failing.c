@@ -17,6 +17,11 @@
  *   fail.in=reject   (sink) put() accepts every record but number
  *                    fail.after (counted from 0 over all put() calls),
  *                    which it hands to record_reject
+ *
+ * And one slow callback, for the REST server's tests:
+ *   validate.wait.for=PATH          validate() appends a line to
+ *                                   PATH.waiting, then answers only once
+ *                                   PATH exists (polling; at most 60 s)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -52,6 +57,25 @@ static bool fail_now(cd_task_t *task, failing_t *st, const char *callback)
 
 static cd_rc_t failing_validate(cd_task_t *conn, char *errbuf, size_t errlen)
 {
+    const char *wait_for = host->config_get(conn, "validate.wait.for");
+    if (wait_for && *wait_for) {
+        char waiting[4096];
+        snprintf(waiting, sizeof(waiting), "%s.waiting", wait_for);
+        FILE *f = fopen(waiting, "a");
+        if (f) {
+            fputs("waiting\n", f);
+            fclose(f);
+        }
+    }
+    for (int i = 0; wait_for && *wait_for && i < 6000; i++) {
+        FILE *f = fopen(wait_for, "r");
+        if (f) {
+            fclose(f);
+            break;
+        }
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10000000L};
+        nanosleep(&ts, NULL);
+    }
     return fail_now(conn, NULL, "validate") ? CD_FATAL : CD_OK;
 }
 
@@ -175,6 +199,11 @@ static const char *const sink_callbacks[] = {"validate", "task_configs", "start"
          .type = CD_CFG_PASSWORD,                                                    \
          .importance = CD_IMPORTANCE_LOW,                                            \
          .doc = "Unused: a secret the worker must never show back."},                \
+        {.name = "validate.wait.for",                                                \
+         .type = CD_CFG_STRING,                                                      \
+         .default_value = "",                                                        \
+         .importance = CD_IMPORTANCE_LOW,                                            \
+         .doc = "validate() answers once this file exists: a slow plugin."},         \
         {.name = NULL},                                                              \
     }
 

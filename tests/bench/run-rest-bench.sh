@@ -40,7 +40,7 @@
 # histogram (tests/bench/rest-status.lua prints them).  After the baseline
 # pipeline finishes (and `sync` has written its files out), the idle
 # worker is also measured with c1 and c64 for IDLE_SECS each: the cost of
-# REST alone.
+# REST alone; and so is http_floor, next to the idle worker.
 #
 # Each run also reports the cores (CPU seconds per second of the timed
 # window) used by the worker (pipeline and REST threads together, plus
@@ -173,16 +173,19 @@ run_config() {
     echo "$rep|$name|${wrk_res// /|}|$mibs|$cores" >>"$WORK/runs"
     if [ "$2" -eq 0 ]; then
         # The pipeline is done and the worker idle: REST on its own, once
-        # the kernel has written the pipeline's dirty pages out.
+        # the kernel has written the pipeline's dirty pages out; then the
+        # floor server, for what the machine does to an idle server.
         sync
-        for spec in "idle c1:1:1" "idle c64:2:64"; do
+        for spec in "idle c1:1:1" "idle c64:2:64" "idle floor c1:1:1" "idle floor c64:2:64"; do
             IFS=: read -r label threads conns <<<"$spec"
+            [ "$label" = "idle floor c1" ] && start_floor
             start_wrk "$threads" "$conns" 0 "${IDLE_SECS}s"
             wait "$WRK_PID" || true
             WRK_PID=
             res=$(wrk_result)
             echo "$rep|$label|${res// /|}|-|-|-|-" >>"$WORK/runs"
         done
+        stop_floor
     fi
     stop_worker
     check_output "$name"

@@ -30,6 +30,7 @@ static const api_range_t supported[] = {
     {API_DESCRIBE_CONFIGS, 1, 2},
     {API_CREATE_PARTITIONS, 0, 1},
     {API_DELETE_GROUPS, 0, 1},
+    {API_OFFSET_DELETE, 0, 0},
 };
 
 #define N_SUPPORTED ((int)(sizeof(supported) / sizeof(supported[0])))
@@ -63,6 +64,7 @@ static const struct {
     {API_DESCRIBE_CONFIGS, 4, "DescribeConfigs"},
     {API_CREATE_PARTITIONS, 2, "CreatePartitions"},
     {API_DELETE_GROUPS, 2, "DeleteGroups"},
+    {API_OFFSET_DELETE, INT16_MAX, "OffsetDelete"}, /* never flexible */
 };
 
 const api_range_t *api_supported(int *n)

@@ -92,6 +92,8 @@ static handler_fn *handler_for(int16_t key)
         return handle_list_groups;
     case API_DELETE_GROUPS:
         return handle_delete_groups;
+    case API_OFFSET_DELETE:
+        return handle_offset_delete;
     default:
         return NULL;
     }

@@ -330,6 +330,46 @@ kerr_t coordinator_delete_group(coordinator_t *coord, const char *id)
     return err;
 }
 
+static int int_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+kerr_t coordinator_delete_offsets(coordinator_t *coord, const char *id, const offset_ref_t *refs, int n)
+{
+    group_entry_t *e = coord_entry_find(coord, id);
+    if (!e || n == 0) {
+        return KERR_NONE;
+    }
+    int *which = calloc((size_t)n + 1, sizeof(int));
+    if (!which) {
+        abort();
+    }
+    int found_n = 0;
+    for (int i = 0; i < n; i++) {
+        bool found;
+        int at = coord_offset_search(e, refs[i].topic, refs[i].partition, &found);
+        if (found) {
+            which[found_n++] = at;
+        }
+    }
+    /* entry_delete wants ascending indexes, each once */
+    qsort(which, (size_t)found_n, sizeof(int), int_cmp);
+    int uniq = 0;
+    for (int i = 0; i < found_n; i++) {
+        if (uniq == 0 || which[uniq - 1] != which[i]) {
+            which[uniq++] = which[i];
+        }
+    }
+    /* GroupMetadataManager.cleanupGroupMetadata: Empty and no offsets left
+     * means Dead, and the group record gets its tombstone too. */
+    bool whole = uniq == e->n_offsets && group_member_count(e->grp) == 0 && group_state(e->grp) == GROUP_EMPTY;
+    kerr_t err = entry_delete(coord, e, which, uniq, whole, fs_now_ms());
+    free(which);
+    return err;
+}
+
 /*
  * offsets.retention.minutes (KIP-211): the offsets of a group with no
  * members expire that long after the group became empty; those of a group

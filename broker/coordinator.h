@@ -89,6 +89,22 @@ group_t *coordinator_group_at(coordinator_t *coord, int i);
  * COORDINATOR_NOT_AVAILABLE when the log cannot be written. */
 kerr_t coordinator_delete_group(coordinator_t *coord, const char *id);
 
+/* One partition an OffsetDelete names. */
+typedef struct offset_ref {
+    const char *topic;
+    int32_t partition;
+} offset_ref_t;
+
+/*
+ * @locks coordinator.  Deletes the committed offsets of group `id` at the
+ * `n` partitions `refs` (tombstones in the log); partitions without one,
+ * and repeats, are fine.  The caller has checked that the group exists and
+ * may lose them (OffsetDelete).  As in Kafka, an Empty group left without
+ * offsets is deleted with them.  KERR_NONE, or COORDINATOR_NOT_AVAILABLE
+ * when the log cannot be written (nothing is deleted then).
+ */
+kerr_t coordinator_delete_offsets(coordinator_t *coord, const char *id, const offset_ref_t *refs, int n);
+
 /* Takes the lock.  Session, join and sync deadlines of every group.
  * Returns true when a group changed, so parked JoinGroup and SyncGroup
  * requests should be rechecked.  Cheap: call it often (every 50 ms). */

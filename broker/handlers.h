@@ -51,6 +51,7 @@ req_result_t handle_offset_fetch(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_describe_groups(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_list_groups(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_delete_groups(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_offset_delete(broker_ctx_t *ctx, kreq_t *req);
 
 /* Logs "closing connection from <peer>: <Api> v<N> request body does not
  * parse" and returns REQ_CLOSE. */

@@ -73,6 +73,7 @@
     X(MEMBER_ID_REQUIRED,                  79,  false, "member id required")                \
     X(GROUP_MAX_SIZE_REACHED,              81,  false, "group max size reached")            \
     X(FENCED_INSTANCE_ID,                  82,  false, "fenced instance id")                \
+    X(GROUP_SUBSCRIBED_TO_TOPIC,           86,  false, "group is subscribed to the topic")  \
     X(INVALID_RECORD,                      87,  false, "invalid record")
 
 typedef enum kerr {

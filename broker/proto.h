@@ -50,6 +50,7 @@ enum api_key {
     API_DESCRIBE_CONFIGS = 32,
     API_CREATE_PARTITIONS = 37,
     API_DELETE_GROUPS = 42,
+    API_OFFSET_DELETE = 47,
 };
 
 /* ---- request header ------------------------------------------------------ */
@@ -592,5 +593,29 @@ typedef struct delete_groups_req {
 
 bool proto_decode_delete_groups(kbuf_reader_t *r, int16_t v, arena_t *a, delete_groups_req_t *req);
 void proto_encode_delete_groups(kbuf_writer_t *w, int16_t v, const delete_groups_req_t *req);
+
+/* ---- OffsetDelete (47), v0 (KIP-496) ---------------------------------------- */
+
+typedef struct offset_delete_partition {
+    int32_t index;
+    int16_t error; /* result */
+} offset_delete_partition_t;
+
+typedef struct offset_delete_topic {
+    kstr_t name;
+    int32_t n_partitions;
+    offset_delete_partition_t *partitions;
+} offset_delete_topic_t;
+
+typedef struct offset_delete_req {
+    kstr_t group_id;
+    int32_t n_topics;
+    offset_delete_topic_t *topics;
+    /* result: a group-level error answers with no topics, as Kafka does */
+    int16_t error;
+} offset_delete_req_t;
+
+bool proto_decode_offset_delete(kbuf_reader_t *r, int16_t v, arena_t *a, offset_delete_req_t *req);
+void proto_encode_offset_delete(kbuf_writer_t *w, int16_t v, const offset_delete_req_t *req);
 
 #endif

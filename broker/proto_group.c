@@ -1,8 +1,9 @@
 /*
  * proto_group.c - codecs of the classic consumer-group APIs: OffsetCommit
  * (2-5), OffsetFetch (1-4), JoinGroup (0-5), Heartbeat (0-3), LeaveGroup
- * (0-1), SyncGroup (0-3), DescribeGroups (0-2), ListGroups (0-2) and
- * DeleteGroups (0-1).  All non-flexible; FindCoordinator is in proto_core.c.
+ * (0-1), SyncGroup (0-3), DescribeGroups (0-2), ListGroups (0-2),
+ * DeleteGroups (0-1) and OffsetDelete (0).  All non-flexible;
+ * FindCoordinator is in proto_core.c.
  *
  * Member metadata and assignments are opaque BYTES to the broker and stay
  * kstr_t slices into the request frame.  A null in a non-nullable BYTES
@@ -303,5 +304,43 @@ void proto_encode_delete_groups(kbuf_writer_t *w, int16_t v, const delete_groups
     for (int32_t i = 0; i < req->n_groups; i++) {
         kbuf_write_kstr(w, req->groups[i].group_id, false);
         kbuf_write_i16(w, req->groups[i].error);
+    }
+}
+
+/* ---- OffsetDelete (47) ---------------------------------------------------- */
+
+bool proto_decode_offset_delete(kbuf_reader_t *r, int16_t v, arena_t *a, offset_delete_req_t *req)
+{
+    (void)v;
+    req->group_id = kbuf_read_str(r, false);
+    req->n_topics = kbuf_read_count(r, false, 6); /* name "" + empty partitions */
+    req->topics = PROTO_ARRAY(a, offset_delete_topic_t, req->n_topics);
+    for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
+        offset_delete_topic_t *topic = &req->topics[t];
+        topic->name = kbuf_read_str(r, false);
+        topic->n_partitions = kbuf_read_count(r, false, 4);
+        topic->partitions = PROTO_ARRAY(a, offset_delete_partition_t, topic->n_partitions);
+        for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
+            topic->partitions[p].index = kbuf_read_i32(r);
+        }
+    }
+    return !r->err && req->n_topics >= 0;
+}
+
+void proto_encode_offset_delete(kbuf_writer_t *w, int16_t v, const offset_delete_req_t *req)
+{
+    (void)v;
+    kbuf_write_i16(w, req->error);
+    kbuf_write_i32(w, 0); /* throttle_time_ms */
+    int32_t n_topics = req->error == 0 ? req->n_topics : 0;
+    kbuf_write_array_len(w, n_topics, false);
+    for (int32_t t = 0; t < n_topics; t++) {
+        const offset_delete_topic_t *topic = &req->topics[t];
+        kbuf_write_kstr(w, topic->name, false);
+        kbuf_write_array_len(w, topic->n_partitions, false);
+        for (int32_t p = 0; p < topic->n_partitions; p++) {
+            kbuf_write_i32(w, topic->partitions[p].index);
+            kbuf_write_i16(w, topic->partitions[p].error);
+        }
     }
 }

@@ -4,7 +4,7 @@
  *   connectctl topics  ...   create, list, describe, alter, delete topics
  *   connectctl produce ...   lines from stdin to a topic
  *   connectctl consume ...   records of a topic to stdout, alone or in a group
- *   connectctl groups  ...   list, describe (lag), reset offsets of, delete groups
+ *   connectctl groups  ...   list, describe (lag), reset or delete offsets of, delete groups
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -146,6 +146,7 @@ static void usage(FILE *out)
             "                            (--to-earliest | --to-latest | --to-offset N | --shift-by N\n"
             "                             | --to-datetime YYYY-MM-DDTHH:mm:SS.sss[Z|+hh:mm])\n"
             "                            [--dry-run | --execute]\n"
+            "                          | --delete-offsets --group G --topic T[:P,...] [--topic ...]\n"
             "common: --bootstrap-server HOST:PORT (default localhost:9092), --timeout-ms MS, --json\n");
 }
 

@@ -8,9 +8,11 @@
  *        | --to-datetime YYYY-MM-DDTHH:mm:SS.sss[Z|+hh:mm])
  *       [--dry-run | --execute]
  *   --delete --group G
+ *   --delete-offsets --group G --topic T[:P[,P...]] ...
  *
  * This file parses the flags and does the two one-call actions (--list,
- * --delete); --describe and --reset-offsets have their own files, and the
+ * --delete); --describe, --reset-offsets and --delete-offsets have their
+ * own files, and the
  * look-ups they share (a group's description, its committed offsets) are in
  * ctl_groups_lookup.c.  Everything goes to the group's coordinator through
  * librdkafka's admin API, so it works against connectd and Apache Kafka
@@ -114,18 +116,28 @@ static bool set_reset_to(groups_args_t *a, groups_reset_to_t to)
 static bool check_args(groups_args_t *a, bool dry_run)
 {
     if (a->op == GROUPS_NONE) {
-        fprintf(stderr, "connectctl groups: give one of --list, --describe, --reset-offsets, --delete\n");
+        fprintf(stderr, "connectctl groups: give one of --list, --describe, --reset-offsets, --delete, "
+                        "--delete-offsets\n");
         return false;
     }
     if (a->op != GROUPS_LIST && !a->group) {
         fprintf(stderr, "connectctl groups: this action needs --group\n");
         return false;
     }
+    if (a->op == GROUPS_DELETE_OFFSETS) {
+        /* as kafka-consumer-groups: --topic is required, --all-topics refused */
+        if (a->reset_to != RESET_NONE || a->all_topics || dry_run || a->execute || a->n_topics == 0) {
+            fprintf(stderr, "connectctl groups: --delete-offsets takes --group G and one or more --topic "
+                            "T[:P,...], nothing else\n");
+            return false;
+        }
+        return true;
+    }
     bool reset_flags = a->reset_to != RESET_NONE || a->n_topics || a->all_topics || dry_run || a->execute;
     if (a->op != GROUPS_RESET) {
         if (reset_flags) {
             fprintf(stderr, "connectctl groups: --topic, --all-topics, --to-*, --shift-by, --dry-run and --execute "
-                            "only go with --reset-offsets\n");
+                            "only go with --reset-offsets (--topic also with --delete-offsets)\n");
             return false;
         }
         return true;
@@ -158,7 +170,8 @@ static bool parse_args(int argc, char **argv, groups_args_t *a)
     } ops[] = {{"--list", GROUPS_LIST},
                {"--describe", GROUPS_DESCRIBE},
                {"--reset-offsets", GROUPS_RESET},
-               {"--delete", GROUPS_DELETE}};
+               {"--delete", GROUPS_DELETE},
+               {"--delete-offsets", GROUPS_DELETE_OFFSETS}};
     bool dry_run = false;
     for (int i = 0; i < argc; i++) {
         bool matched = false;
@@ -166,7 +179,7 @@ static bool parse_args(int argc, char **argv, groups_args_t *a)
             if (strcmp(argv[i], ops[k].flag) == 0) {
                 if (a->op != GROUPS_NONE) {
                     fprintf(stderr, "connectctl groups: give only one of --list, --describe, --reset-offsets, "
-                                    "--delete\n");
+                                    "--delete, --delete-offsets\n");
                     return false;
                 }
                 a->op = ops[k].op;
@@ -367,6 +380,9 @@ int ctl_groups(int argc, char **argv)
             break;
         case GROUPS_DELETE:
             rc = do_delete(rk, q, &a);
+            break;
+        case GROUPS_DELETE_OFFSETS:
+            rc = groups_delete_offsets(rk, q, &a);
             break;
         case GROUPS_NONE:
             break;

@@ -2,7 +2,8 @@
  * ctl_groups.h - the parts of `connectctl groups` its files share:
  * ctl_groups.c (flags, --list, --delete), ctl_groups_lookup.c (a group's
  * description and committed offsets), ctl_groups_describe.c (--describe)
- * and ctl_groups_reset.c (--reset-offsets).
+ * ctl_groups_reset.c (--reset-offsets) and ctl_groups_delete_offsets.c
+ * (--delete-offsets).
  *
  * Every function here runs on connectctl's only thread; a function that
  * returns NULL or false has already printed the one-line error.
@@ -14,7 +15,14 @@
 
 #include "ctl.h"
 
-typedef enum { GROUPS_NONE, GROUPS_LIST, GROUPS_DESCRIBE, GROUPS_RESET, GROUPS_DELETE } groups_op_t;
+typedef enum {
+    GROUPS_NONE,
+    GROUPS_LIST,
+    GROUPS_DESCRIBE,
+    GROUPS_RESET,
+    GROUPS_DELETE,
+    GROUPS_DELETE_OFFSETS
+} groups_op_t;
 
 /* The target of --reset-offsets. */
 typedef enum {
@@ -43,6 +51,14 @@ typedef struct groups_args {
 /* Admin options with the request timeout set to --timeout-ms; the caller
  * destroys them after the call that uses them. */
 rd_kafka_AdminOptions_t *groups_options(rd_kafka_t *rk, rd_kafka_admin_op_t op, const groups_args_t *a);
+
+/* Splits a --topic value, "T" or "T:P[,P...]": the topic into `topic`,
+ * the partitions it lists into `listed` (none for "T": all of them are
+ * meant).  False after printing what is wrong. */
+bool groups_topic_spec(const char *spec, char *topic, size_t topic_size, rd_kafka_topic_partition_list_t *listed);
+
+/* How many partitions `topic` has (Metadata): >= 0, or -1 with *err. */
+int groups_partition_count(rd_kafka_t *rk, const groups_args_t *a, const char *topic, rd_kafka_resp_err_t *err);
 
 /* Prints the error `err` (with the broker's `msg`, may be NULL) of `what`
  * (e.g. "deletion") on --group, or on all groups without one, naming a
@@ -73,5 +89,6 @@ rd_kafka_topic_partition_list_t *groups_offsets_at(rd_kafka_t *rk, const groups_
 
 int groups_describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
 int groups_reset(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
+int groups_delete_offsets(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a);
 
 #endif

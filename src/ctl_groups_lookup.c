@@ -2,12 +2,56 @@
  * ctl_groups_lookup.c - the look-ups of one consumer group that
  * `connectctl groups --describe` and `--reset-offsets` share: the group's
  * description (state, members, assignments; DescribeConsumerGroups) and its
- * committed offsets (ListConsumerGroupOffsets), plus the admin options and
- * error wording all group actions use.
+ * committed offsets (ListConsumerGroupOffsets), plus the admin options,
+ * error wording and --topic parsing all group actions use.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ctl_groups.h"
+
+bool groups_topic_spec(const char *spec, char *topic, size_t topic_size, rd_kafka_topic_partition_list_t *listed)
+{
+    /* Kafka topic names cannot contain ':', so the last one starts the list. */
+    const char *colon = strrchr(spec, ':');
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (len == 0 || len >= topic_size) {
+        ctl_fail("--topic expects T or T:P[,P...], got '%s'", spec);
+        return false;
+    }
+    memcpy(topic, spec, len);
+    topic[len] = '\0';
+    for (const char *p = colon ? colon + 1 : NULL; p;) {
+        char *end;
+        long partition = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',') || partition < 0 || partition > INT32_MAX) {
+            ctl_fail("--topic expects T or T:P[,P...] with partition numbers, got '%s'", spec);
+            return false;
+        }
+        if (!rd_kafka_topic_partition_list_find(listed, topic, (int32_t)partition)) {
+            rd_kafka_topic_partition_list_add(listed, topic, (int32_t)partition);
+        }
+        p = *end ? end + 1 : NULL;
+    }
+    return true;
+}
+
+int groups_partition_count(rd_kafka_t *rk, const groups_args_t *a, const char *topic, rd_kafka_resp_err_t *err)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    const rd_kafka_metadata_t *md = NULL;
+    *err = rd_kafka_metadata(rk, 0, rkt, &md, a->common.timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    int n = -1;
+    if (!*err) {
+        *err = md->topic_cnt != 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
+        n = *err ? -1 : md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+    }
+    return n;
+}
 
 rd_kafka_AdminOptions_t *groups_options(rd_kafka_t *rk, rd_kafka_admin_op_t op, const groups_args_t *a)
 {

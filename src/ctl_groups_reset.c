@@ -36,60 +36,33 @@
 static bool add_topic_spec(rd_kafka_t *rk, const groups_args_t *a, const char *spec,
                            rd_kafka_topic_partition_list_t *parts)
 {
-    /* Kafka topic names cannot contain ':', so the last one starts the list. */
-    const char *colon = strrchr(spec, ':');
-    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
     char topic[256];
-    if (len == 0 || len >= sizeof(topic)) {
-        ctl_fail("--topic expects T or T:P[,P...], got '%s'", spec);
-        return false;
-    }
-    memcpy(topic, spec, len);
-    topic[len] = '\0';
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    const rd_kafka_metadata_t *md = NULL;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, a->common.timeout_ms);
-    rd_kafka_topic_destroy(rkt);
-    int n_parts = 0;
-    if (!err) {
-        err = md->topic_cnt != 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
-        n_parts = err ? 0 : md->topics[0].partition_cnt;
-        rd_kafka_metadata_destroy(md);
-    }
-    if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+    rd_kafka_topic_partition_list_t *listed = rd_kafka_topic_partition_list_new(4);
+    bool ok = groups_topic_spec(spec, topic, sizeof(topic), listed);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    int n_parts = ok ? groups_partition_count(rk, a, topic, &err) : 0;
+    if (ok && err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
         ctl_fail("topic '%s' does not exist; list topics with: connectctl topics --list", topic);
-        return false;
-    }
-    if (err) {
+        ok = false;
+    } else if (ok && err) {
         ctl_fail("cannot read metadata of '%s': %s", topic, rd_kafka_err2str(err));
-        return false;
+        ok = false;
     }
-    if (!colon) {
-        for (int p = 0; p < n_parts; p++) {
-            rd_kafka_topic_partition_list_add(parts, topic, p);
-        }
-        return true;
+    for (int p = 0; ok && listed->cnt == 0 && p < n_parts; p++) {
+        rd_kafka_topic_partition_list_add(parts, topic, p);
     }
-    for (const char *p = colon + 1;;) {
-        char *end;
-        long partition = strtol(p, &end, 10);
-        if (end == p || (*end && *end != ',')) {
-            ctl_fail("--topic expects T or T:P[,P...] with partition numbers, got '%s'", spec);
-            return false;
+    for (int i = 0; ok && i < listed->cnt; i++) {
+        int32_t partition = listed->elems[i].partition;
+        if (partition >= n_parts) {
+            ctl_fail("topic '%s' has no partition %d (it has %d); see connectctl topics --describe --topic %s",
+                     topic, (int)partition, n_parts, topic);
+            ok = false;
+        } else if (!rd_kafka_topic_partition_list_find(parts, topic, partition)) {
+            rd_kafka_topic_partition_list_add(parts, topic, partition);
         }
-        if (partition < 0 || partition >= n_parts) {
-            ctl_fail("topic '%s' has no partition %ld (it has %d); see connectctl topics --describe --topic %s",
-                     topic, partition, n_parts, topic);
-            return false;
-        }
-        if (!rd_kafka_topic_partition_list_find(parts, topic, (int32_t)partition)) {
-            rd_kafka_topic_partition_list_add(parts, topic, (int32_t)partition);
-        }
-        if (!*end) {
-            return true;
-        }
-        p = end + 1;
     }
+    rd_kafka_topic_partition_list_destroy(listed);
+    return ok;
 }
 
 /* The partitions to reset, owned by the caller, or NULL after an error. */

@@ -2,19 +2,15 @@
  * sink_offsets.c - a sink connector's consumer group offsets; see
  * sink_offsets.h.
  *
- * Resetting some partitions (offset: null) is where we part from Kafka,
- * which removes their committed offsets with OffsetDelete (KIP-496).
- * connectd's broker has no OffsetDelete, and librdkafka (2.0 to 2.x at
- * least) aborts the whole process when DeleteConsumerGroupOffsets meets a
- * broker without it (rd_kafka_OffsetDeleteRequest destroys the reply queue
- * the admin worker destroys again), so it cannot even be tried.  The same
- * end state comes another way: the group's offsets are read, the group is
- * deleted (DeleteGroups, as Kafka's full reset does) and the offsets of the
- * partitions not being reset are committed again.  That is two writes, not
- * one: if the worker dies between them, the other partitions lose their
- * offsets too and the sink reads them again from auto.offset.reset
- * (earliest), so records come twice but none is lost -- the at-least-once
- * promise holds.
+ * Resetting some partitions (offset: null) removes their committed offsets
+ * with OffsetDelete (KIP-496), as Kafka's Worker does: one request, so the
+ * group's other partitions are never touched.  The broker refuses it per
+ * partition (GROUP_SUBSCRIBED_TO_TOPIC) while a task still consumes the
+ * topic, and librdkafka's DeleteConsumerGroupOffsets needs a broker that
+ * has the API (connectd's own broker has; librdkafka 2.0 to 2.x aborts the
+ * process on one that does not, so a sink pointed at a Kafka older than 2.4
+ * must not reset single partitions).  Resetting the whole connector
+ * deletes its group (DeleteGroups), as Kafka does.
  */
 #include "sink_offsets.h"
 
@@ -210,6 +206,29 @@ rd_kafka_topic_partition_list_t *sink_offsets_list(const sink_offsets_target_t *
 
 /* ---- changing ------------------------------------------------------------------ */
 
+/* The first per-partition error of a group result: a partition that does
+ * not exist is the request's mistake (a 400), anything else the worker's. */
+static int partition_errors(admin_t *a, const rd_kafka_topic_partition_list_t *parts, char *errstr,
+                            size_t errstr_size)
+{
+    for (int i = 0; parts && i < parts->cnt; i++) {
+        const rd_kafka_topic_partition_t *part = &parts->elems[i];
+        if (part->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+            snprintf(errstr, errstr_size,
+                     "Failed to %s consumer group offsets for connector %s: topic '%s' has no partition %d",
+                     a->verb, a->t->connector, part->topic, (int)part->partition);
+            return SINK_OFFSETS_BAD_REQUEST;
+        }
+        if (part->err) {
+            char why[512];
+            snprintf(why, sizeof(why), "partition %s-%d: %s", part->topic, (int)part->partition,
+                     rd_kafka_err2str(part->err));
+            return change_failed(a, part->err, why, errstr, errstr_size);
+        }
+    }
+    return 0;
+}
+
 /* Commits `offsets` (all >= 0) for the group (AlterConsumerGroupOffsets). */
 static int commit(admin_t *a, const rd_kafka_topic_partition_list_t *offsets, char *errstr, size_t errstr_size)
 {
@@ -229,20 +248,8 @@ static int commit(admin_t *a, const rd_kafka_topic_partition_list_t *offsets, ch
     rd_kafka_resp_err_t code;
     const rd_kafka_group_result_t *grp = group_result(ev, res, n, &code, why, sizeof(why));
     int rc = grp ? 0 : change_failed(a, code, why, errstr, errstr_size);
-    const rd_kafka_topic_partition_list_t *parts = grp ? rd_kafka_group_result_partitions(grp) : NULL;
-    for (int i = 0; rc == 0 && parts && i < parts->cnt; i++) {
-        const rd_kafka_topic_partition_t *part = &parts->elems[i];
-        if (part->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-            /* The request's mistake, not the worker's: a 400. */
-            snprintf(errstr, errstr_size,
-                     "Failed to alter consumer group offsets for connector %s: topic '%s' has no partition %d",
-                     a->t->connector, part->topic, (int)part->partition);
-            rc = SINK_OFFSETS_BAD_REQUEST;
-        } else if (part->err) {
-            snprintf(why, sizeof(why), "partition %s-%d: %s", part->topic, (int)part->partition,
-                     rd_kafka_err2str(part->err));
-            rc = change_failed(a, part->err, why, errstr, errstr_size);
-        }
+    if (rc == 0 && grp) {
+        rc = partition_errors(a, rd_kafka_group_result_partitions(grp), errstr, errstr_size);
     }
     rd_kafka_event_destroy(ev);
     return rc;
@@ -273,36 +280,33 @@ static int delete_group(admin_t *a, char *errstr, size_t errstr_size)
     return rc;
 }
 
-/* Removes the committed offsets of `resets`: the group is deleted and
- * what it had for other partitions committed again (see the top). */
+/* Removes the committed offsets of `resets` (OffsetDelete).  A group that
+ * does not exist has none to remove, as Kafka's Worker treats it. */
 static int remove_offsets(admin_t *a, const rd_kafka_topic_partition_list_t *resets, char *errstr,
                           size_t errstr_size)
 {
+    rd_kafka_DeleteConsumerGroupOffsets_t *req = rd_kafka_DeleteConsumerGroupOffsets_new(a->group, resets);
+    rd_kafka_AdminOptions_t *opts = admin_options(a, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS);
+    rd_kafka_DeleteConsumerGroupOffsets(a->rk, &req, 1, opts, a->q);
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_DeleteConsumerGroupOffsets_destroy(req);
     char why[512];
-    rd_kafka_topic_partition_list_t *all = committed(a, why, sizeof(why));
-    if (!all) {
-        return change_failed(a, RD_KAFKA_RESP_ERR__FAIL, why, errstr, errstr_size);
+    rd_kafka_event_t *ev = admin_await(a, why, sizeof(why));
+    if (!ev) {
+        return change_failed(a, RD_KAFKA_RESP_ERR__TIMED_OUT, why, errstr, errstr_size);
     }
-    rd_kafka_topic_partition_list_t *keep = rd_kafka_topic_partition_list_new(all->cnt);
-    for (int i = 0; i < all->cnt; i++) {
-        if (!rd_kafka_topic_partition_list_find(resets, all->elems[i].topic, all->elems[i].partition)) {
-            rd_kafka_topic_partition_list_add(keep, all->elems[i].topic, all->elems[i].partition)->offset =
-                all->elems[i].offset;
-        }
+    size_t n = 0;
+    const rd_kafka_DeleteConsumerGroupOffsets_result_t *result =
+        rd_kafka_event_DeleteConsumerGroupOffsets_result(ev);
+    const rd_kafka_group_result_t **res =
+        result ? rd_kafka_DeleteConsumerGroupOffsets_result_groups(result, &n) : NULL;
+    rd_kafka_resp_err_t code;
+    const rd_kafka_group_result_t *grp = group_result(ev, res, n, &code, why, sizeof(why));
+    int rc = grp || code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND ? 0 : change_failed(a, code, why, errstr, errstr_size);
+    if (rc == 0 && grp) {
+        rc = partition_errors(a, rd_kafka_group_result_partitions(grp), errstr, errstr_size);
     }
-    int rc = 0;
-    if (keep->cnt < all->cnt) { /* else none of them had an offset to remove */
-        rc = delete_group(a, errstr, errstr_size);
-        if (rc == 0 && keep->cnt > 0 && (rc = commit(a, keep, why, sizeof(why))) != 0) {
-            snprintf(errstr, errstr_size,
-                     "%s (the group was deleted to reset partitions; the other partitions now start from "
-                     "auto.offset.reset)",
-                     why);
-            rc = SINK_OFFSETS_ERROR;
-        }
-    }
-    rd_kafka_topic_partition_list_destroy(keep);
-    rd_kafka_topic_partition_list_destroy(all);
+    rd_kafka_event_destroy(ev);
     return rc;
 }
 

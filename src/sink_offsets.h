@@ -3,9 +3,9 @@
  * consumer group, connect-<connector> (Kafka's SinkUtils.consumerGroupId),
  * read and changed through librdkafka's admin API the way Kafka Connect's
  * Worker does it (listConsumerGroupOffsets, alterConsumerGroupOffsets,
- * deleteConsumerGroups; sink_offsets.c says how single partitions are
- * reset).  Works against the embedded broker, a connectd cluster or Apache
- * Kafka.
+ * deleteConsumerGroupOffsets for single partitions, deleteConsumerGroups).
+ * Works against the embedded broker, a connectd cluster or Apache Kafka
+ * 2.4 and later (OffsetDelete; see sink_offsets.c).
  *
  * Every call makes its own admin client from the worker's `admin.`
  * settings and waits for the answer: offsets change rarely and by hand, so

@@ -242,6 +242,15 @@ static void decode_and_encode(kbuf_reader_t *r, const req_header_t *hdr, int16_t
         }
         break;
     }
+    case API_OFFSET_DELETE: {
+        offset_delete_req_t req = {0};
+        if (proto_decode_offset_delete(r, v, a, &req)) {
+            proto_encode_offset_delete(w, v, &req);
+            req.error = 69; /* GROUP_ID_NOT_FOUND: the no-topics form */
+            proto_encode_offset_delete(w, v, &req);
+        }
+        break;
+    }
     }
 }
 

@@ -317,6 +317,28 @@ def ctl(broker, *args, input=None, check=True):
     return res.returncode, res.stdout.decode("utf-8"), res.stderr.decode("utf-8")
 
 
+# A confluent-kafka consumer that stays in a group until its stdin closes,
+# then leaves cleanly.
+_GROUP_MEMBER = """
+import sys, threading
+from confluent_kafka import Consumer
+c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': sys.argv[2], 'client.id': 'member-test'})
+c.subscribe([sys.argv[3]])
+done = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+while not done.is_set():
+    c.poll(0.2)
+c.close()
+"""
+
+
+def group_member(broker, group, topic):
+    """A consumer (a subprocess.Popen) in `group` subscribed to `topic`; it
+    leaves the group when its stdin is closed."""
+    return subprocess.Popen(["/usr/bin/python3", "-c", _GROUP_MEMBER, broker.bootstrap, group, topic],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 def http(worker, method, path, body=None, auth=None, headers=None):
     """A REST call to a Worker; returns (status, parsed JSON or None).
     `auth` is a (user, password) pair sent as HTTP basic authentication;

@@ -17,6 +17,7 @@ API_VERSIONS, CREATE_TOPICS, DELETE_TOPICS, DELETE_RECORDS = 18, 19, 20, 21
 INIT_PRODUCER_ID, FIND_COORDINATOR = 22, 10
 OFFSET_COMMIT, OFFSET_FETCH, JOIN_GROUP, HEARTBEAT = 8, 9, 11, 12
 LEAVE_GROUP, SYNC_GROUP, DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS = 13, 14, 15, 16, 42
+OFFSET_DELETE = 47
 
 # The ranges of reference §0, with one departure librdkafka 2.0's feature
 # checks force (broker/api.c): Produce starts at v0 (else gzip, snappy and
@@ -28,7 +29,7 @@ EXPECTED_API_RANGES = {
     DESCRIBE_GROUPS: (0, 2), LIST_GROUPS: (0, 2),
     API_VERSIONS: (0, 3), CREATE_TOPICS: (2, 4), DELETE_TOPICS: (0, 1),
     DELETE_RECORDS: (0, 1), INIT_PRODUCER_ID: (0, 1), 32: (1, 2), 37: (0, 1),
-    DELETE_GROUPS: (0, 1),
+    DELETE_GROUPS: (0, 1), OFFSET_DELETE: (0, 0),
 }
 
 # ---- CRC-32C (Castagnoli), for hand-made batches -----------------------------
@@ -640,3 +641,17 @@ def delete_groups(conn, groups, version=1):
     r = conn.request(DELETE_GROUPS, version, array(groups, string))
     r.i32()
     return dict(r.array(lambda r: (r.string(), r.i16())))
+
+
+def offset_delete(conn, group, topics, version=0):
+    """topics: {name: [partition, ...]}.  Returns (error, {(topic, partition): error})."""
+    body = string(group) + array(list(topics.items()),
+                                 lambda tp: string(tp[0]) + array(tp[1], lambda p: struct.pack(">i", p)))
+    r = conn.request(OFFSET_DELETE, version, body)
+    err = r.i16()
+    r.i32()
+    res = {}
+    for name, parts in r.array(lambda r: (r.string(), r.array(lambda r: (r.i32(), r.i16())))):
+        for p, e in parts:
+            res[(name, p)] = e
+    return err, res

@@ -74,18 +74,6 @@ def iso_utc(t):
     return datetime.datetime.utcfromtimestamp(t).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (int(t * 1000) % 1000)
 
 
-# A consumer that stays in the group until its stdin closes, then leaves cleanly.
-MEMBER = """
-import sys, threading
-from confluent_kafka import Consumer
-c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': sys.argv[2], 'client.id': 'member-test'})
-c.subscribe([sys.argv[3]])
-done = threading.Event()
-threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-while not done.is_set():
-    c.poll(0.2)
-c.close()
-"""
 
 
 def test_consume_describe_lag():
@@ -135,8 +123,7 @@ def test_describe_unassigned_partition_and_member():
     ctl(b, "groups", "--reset-offsets", "--group", "g2", "--topic", "two:1", "--to-earliest", "--execute")
     rows = describe_rows(b, "g2")
     assert rows == [["g2", "two", "1", "0", rows[0][4], rows[0][4], "-", "-", "-"]], rows
-    member = subprocess.Popen(["/usr/bin/python3", "-c", MEMBER, b.bootstrap, "g2", "two"],
-                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    member = harness.group_member(b, "g2", "two")
     try:
         def member_rows():
             rows = describe_rows(b, "g2")
@@ -218,8 +205,7 @@ def test_active_group_and_delete():
     ctl(b, "topics", "--create", "--topic", "t", "--partitions", "1")
     produce(b, "t", ["a", "b"])
     consume_group(b, "t", "g", 2, "--from-beginning")
-    member = subprocess.Popen(["/usr/bin/python3", "-c", MEMBER, b.bootstrap, "g", "t"],
-                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    member = harness.group_member(b, "g", "t")
     try:
         harness.wait_for(lambda: any(r[6] != "-" for r in describe_rows(b, "g")),
                          what="the member to join", interval=0.5)

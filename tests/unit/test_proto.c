@@ -185,6 +185,7 @@ typedef union any_req {
     describe_groups_req_t dg;
     list_groups_req_t li;
     delete_groups_req_t xg;
+    offset_delete_req_t od;
 } any_req_t;
 
 /* The batches every Fetch row's partitions point into. */
@@ -237,6 +238,8 @@ static bool decode_any(int16_t key, int16_t v, kbuf_reader_t *r, arena_t *a, any
         return proto_decode_list_groups(r, v, a, &req->li);
     case API_DELETE_GROUPS:
         return proto_decode_delete_groups(r, v, a, &req->xg);
+    case API_OFFSET_DELETE:
+        return proto_decode_offset_delete(r, v, a, &req->od);
     }
     fail_msg("no decoder for api key %d", key);
     return false;
@@ -307,6 +310,9 @@ static void encode_any(int16_t key, int16_t v, kbuf_writer_t *w, const any_req_t
         return;
     case API_DELETE_GROUPS:
         proto_encode_delete_groups(w, v, &req->xg);
+        return;
+    case API_OFFSET_DELETE:
+        proto_encode_offset_delete(w, v, &req->od);
         return;
     }
     fail_msg("no encoder for api key %d", key);
@@ -1428,6 +1434,50 @@ static void xg_response(bytes_t *o, int16_t v)
     put_i16(o, 68);
 }
 
+/* OffsetDelete (47) */
+static void od_request(bytes_t *o, int16_t v)
+{
+    put_str(o, "my-group"); /* GroupId */
+    put_i32(o, 2);          /* Topics */
+    put_str(o, "t");        /*   Name */
+    put_i32(o, 2);          /*   Partitions */
+    put_i32(o, 0);          /*     PartitionIndex */
+    put_i32(o, 3);
+    put_str(o, "u");
+    put_i32(o, 0);
+}
+
+static void od_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    offset_delete_req_t *req = &u->od;
+    assert_kstr(req->group_id, "my-group");
+    assert_int_equal(req->n_topics, 2);
+    assert_kstr(req->topics[0].name, "t");
+    assert_int_equal(req->topics[0].n_partitions, 2);
+    assert_int_equal(req->topics[0].partitions[0].index, 0);
+    assert_int_equal(req->topics[0].partitions[1].index, 3);
+    assert_kstr(req->topics[1].name, "u");
+    assert_int_equal(req->topics[1].n_partitions, 0);
+    req->error = 0;
+    req->topics[0].partitions[0].error = 0;
+    req->topics[0].partitions[1].error = 86; /* GROUP_SUBSCRIBED_TO_TOPIC */
+}
+
+static void od_response(bytes_t *o, int16_t v)
+{
+    put_i16(o, 0);   /* ErrorCode */
+    put_i32(o, 0);   /* ThrottleTimeMs */
+    put_i32(o, 2);   /* Topics */
+    put_str(o, "t"); /*   Name */
+    put_i32(o, 2);   /*   Partitions */
+    put_i32(o, 0);   /*     PartitionIndex */
+    put_i16(o, 0);   /*     ErrorCode */
+    put_i32(o, 3);
+    put_i16(o, 86);
+    put_str(o, "u");
+    put_i32(o, 0);
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 typedef struct codec_case {
@@ -1522,6 +1572,7 @@ static const codec_case_t cases[] = {
     ROW("ListGroups v2", API_LIST_GROUPS, 2, li),
     ROW("DeleteGroups v0", API_DELETE_GROUPS, 0, xg),
     ROW("DeleteGroups v1", API_DELETE_GROUPS, 1, xg),
+    ROW("OffsetDelete v0", API_OFFSET_DELETE, 0, od),
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
@@ -2056,6 +2107,21 @@ static const struct hostile_vector {
     {"SyncGroup assignments 2^30", API_SYNC_GROUP, 0,
      {0x00, 0x01, 'g', 0, 0, 0, 1, 0x00, 0x00, 0x40, 0, 0, 0, 0x00, 0x00}, 15},
     {"DeleteGroups names -2", API_DELETE_GROUPS, 1, {0xff, 0xff, 0xff, 0xfe}, 4},
+    {"OffsetDelete group id null", API_OFFSET_DELETE, 0, {0xff, 0xff, 0, 0, 0, 0}, 6},
+    {"OffsetDelete topics null (not nullable)", API_OFFSET_DELETE, 0, {0x00, 0x01, 'g', 0xff, 0xff, 0xff, 0xff}, 7},
+    {"OffsetDelete topics 2^30", API_OFFSET_DELETE, 0, {0x00, 0x01, 'g', 0x40, 0, 0, 0, 0x00, 0x00}, 9},
+    {"OffsetDelete partitions 2^28", API_OFFSET_DELETE, 0,
+     {0x00, 0x01, 'g', 0, 0, 0, 1, 0x00, 0x01, 't', 0x10, 0, 0, 0, 0, 0, 0, 0},
+     18},
+    {"OffsetDelete partitions -3", API_OFFSET_DELETE, 0,
+     {0x00, 0x01, 'g', 0, 0, 0, 1, 0x00, 0x01, 't', 0xff, 0xff, 0xff, 0xfd},
+     14},
+    {"OffsetDelete topic name past the end", API_OFFSET_DELETE, 0,
+     {0x00, 0x01, 'g', 0, 0, 0, 1, 0x00, 0x09, 't', 0, 0, 0, 0},
+     14},
+    {"OffsetDelete partition index cut short", API_OFFSET_DELETE, 0,
+     {0x00, 0x01, 'g', 0, 0, 0, 1, 0x00, 0x01, 't', 0, 0, 0, 1, 0, 0},
+     16},
 };
 
 /* OffsetFetch v2+ takes a null Topics array as "every committed topic"; the

@@ -66,6 +66,12 @@ connector_t *herder_find(herder_t *h, const char *name)
     return NULL;
 }
 
+herder_result_t herder_not_found(const char *name, char *errstr, size_t errstr_size)
+{
+    snprintf(errstr, errstr_size, "Connector %s not found", name);
+    return HERDER_NOT_FOUND;
+}
+
 /* ---- the status topic ------------------------------------------------------------ */
 
 /* Writes one status record ("status-connector-<c>" with task_id -1); a NULL
@@ -587,9 +593,9 @@ herder_result_t herder_patch_connector(herder_t *h, const char *name, const prop
         }
     }
     pthread_mutex_unlock(&h->lock);
-    herder_result_t res = HERDER_NOT_FOUND;
+    herder_result_t res;
     if (!merged) {
-        snprintf(errstr, errstr_size, "Connector %s not found", name);
+        res = herder_not_found(name, errstr, errstr_size);
     } else {
         for (size_t i = 0; i < properties_count(set); i++) {
             properties_set(merged, properties_key_at(set, i), properties_value_at(set, i));
@@ -625,8 +631,7 @@ static herder_result_t delete_connector(herder_t *h, const char *name, char *err
         }
     }
     pthread_mutex_unlock(&h->lock);
-    snprintf(errstr, errstr_size, "Connector %s not found", name);
-    return HERDER_NOT_FOUND;
+    return herder_not_found(name, errstr, errstr_size);
 }
 
 herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size)
@@ -741,8 +746,7 @@ herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t
     connector_t *c = herder_find(h, name);
     if (!c) {
         pthread_mutex_unlock(&h->lock);
-        snprintf(errstr, errstr_size, "Connector %s not found", name);
-        return HERDER_NOT_FOUND;
+        return herder_not_found(name, errstr, errstr_size);
     }
     if (store_target(h, name, target_record(target), errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);

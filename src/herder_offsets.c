@@ -44,12 +44,6 @@ static bool is_sink(const connector_t *c)
     return c->plugin && c->plugin->desc->kind == CD_KIND_SINK;
 }
 
-static herder_result_t not_found(const char *name, char *errstr, size_t errstr_size)
-{
-    snprintf(errstr, errstr_size, "Connector %s not found", name);
-    return HERDER_NOT_FOUND;
-}
-
 static sink_offsets_target_t sink_target(herder_t *h, const char *name)
 {
     return (sink_offsets_target_t){h->bootstrap, h->wcfg->props, name};
@@ -102,7 +96,7 @@ char *herder_offsets_get(herder_t *h, const char *name, herder_result_t *result,
     bool found = c != NULL, sink = c && is_sink(c);
     pthread_mutex_unlock(&h->lock);
     if (!found) {
-        *result = not_found(name, errstr, errstr_size);
+        *result = herder_not_found(name, errstr, errstr_size);
         return NULL;
     }
     /* The group is read without the lock: a network round trip must not
@@ -128,7 +122,7 @@ static connector_t *stopped_connector(herder_t *h, const char *name, herder_resu
 {
     connector_t *c = herder_find(h, name);
     if (!c) {
-        *result = not_found(name, errstr, errstr_size);
+        *result = herder_not_found(name, errstr, errstr_size);
         return NULL;
     }
     if (c->target != HERDER_STOPPED || c->n_tasks > 0) {

@@ -174,8 +174,7 @@ char *herder_json_topics(herder_t *h, const char *name, herder_result_t *result,
         return NULL;
     }
     if (!herder_has_connector(h, name)) {
-        *result = HERDER_NOT_FOUND;
-        snprintf(errstr, errstr_size, "Connector %s not found", name);
+        *result = herder_not_found(name, errstr, errstr_size);
         return NULL;
     }
     pthread_mutex_lock(&h->topics_lock);
@@ -214,8 +213,7 @@ herder_result_t herder_topics_reset(herder_t *h, const char *name, char *errstr,
     connector_t *c = herder_find(h, name);
     if (!c) {
         pthread_mutex_unlock(&h->lock);
-        snprintf(errstr, errstr_size, "Connector %s not found", name);
-        return HERDER_NOT_FOUND;
+        return herder_not_found(name, errstr, errstr_size);
     }
     herder_topics_drop(h, name);
     /* After the drop, so a topic a task reports meanwhile is not lost:

@@ -32,6 +32,12 @@ typedef struct rest_request {
     const char *cluster_id; /* may be NULL */
     const char *params[REST_MAX_PARAMS]; /* the "{}" segments, decoded */
     int n_params;
+    /* rest_route_find's answer: the route (NULL: none), whether some route
+     * has this path (405 rather than 404), and the path's segments, split
+     * in a copy that params point into (rest_route_release frees it). */
+    const struct rest_route *route;
+    bool path_known;
+    char *segments;
     struct MHD_Response *response; /* the answer, once a rest_send_* made it */
     unsigned status;
 } rest_request_t;

@@ -108,45 +108,41 @@ static bool match(const char *pattern, char **segs, int n_segs, rest_request_t *
     return true;
 }
 
-/* The route for r's method and path, or NULL; sets r->params. */
-static const rest_route_t *find(rest_request_t *r, char *scratch, bool *path_known)
+void rest_route_find(rest_request_t *r)
 {
     char *segs[MAX_SEGMENTS];
-    int n_segs = split(scratch, segs);
-    *path_known = false;
+    r->segments = strdup(r->path);
+    int n_segs = split(r->segments, segs);
+    r->route = NULL;
+    r->path_known = false;
     for (size_t i = 0; n_segs >= 0 && i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (!match(routes[i].pattern, segs, n_segs, r)) {
             continue;
         }
-        *path_known = true;
+        r->path_known = true;
         if (strcmp(routes[i].method, r->method) == 0) {
-            return &routes[i];
+            r->route = &routes[i];
+            return;
         }
     }
-    return NULL;
 }
 
-bool rest_route_blocks(const char *method, const char *path)
+void rest_route_release(rest_request_t *r)
 {
-    rest_request_t r = {.method = method, .path = path};
-    char *scratch = strdup(path);
-    bool path_known;
-    const rest_route_t *route = find(&r, scratch, &path_known);
-    free(scratch);
-    return route && route->blocks;
+    free(r->segments);
+    r->segments = NULL;
+}
+
+bool rest_route_blocks(const rest_request_t *r)
+{
+    return r->route && r->route->blocks;
 }
 
 rest_result_t rest_dispatch(rest_request_t *r)
 {
-    char *scratch = strdup(r->path);
-    bool path_known;
-    const rest_route_t *route = find(r, scratch, &path_known);
-    if (route) {
-        rest_result_t ret = route->handler(r);
-        free(scratch);
-        return ret;
+    if (r->route) {
+        return r->route->handler(r);
     }
-    free(scratch);
-    return path_known ? rest_send_error(r, 405, "HTTP 405 Method Not Allowed")
-                      : rest_send_error(r, 404, "HTTP 404 Not Found");
+    return r->path_known ? rest_send_error(r, 405, "HTTP 405 Method Not Allowed")
+                         : rest_send_error(r, 404, "HTTP 404 Not Found");
 }

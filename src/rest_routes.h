@@ -7,14 +7,20 @@
 
 #include "rest_http.h"
 
-/* Finds the route for r->method and r->path and runs it: 404 for an
- * unknown path, 405 for a known path with another method (Kafka's
- * "HTTP 404 Not Found" / "HTTP 405 Method Not Allowed"). */
+/* Finds the route for r->method and r->path, once per request: sets
+ * r->route and r->params.  rest_route_release frees what it keeps. */
+void rest_route_find(rest_request_t *r);
+void rest_route_release(rest_request_t *r);
+
+/* Whether r's route may wait on something slow (the broker, a task
+ * stopping, a plugin) and so must not run on the thread that serves the
+ * other connections. */
+bool rest_route_blocks(const rest_request_t *r);
+
+/* Runs r's route (rest_route_find first): 404 for an unknown path, 405 for
+ * a known path with another method (Kafka's "HTTP 404 Not Found" / "HTTP
+ * 405 Method Not Allowed"). */
 rest_result_t rest_dispatch(rest_request_t *r);
-/* Whether the route for `method` and `path` may wait on something slow
- * (the broker, a task stopping, a plugin) and so must not run on the
- * thread that serves the other connections. */
-bool rest_route_blocks(const char *method, const char *path);
 
 /* rest_worker.c: GET / and GET /health. */
 rest_result_t rest_server_info(rest_request_t *r);

@@ -221,15 +221,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rest_request_t *r = &req->r;
     if (req->auth != REST_AUTH_OK) {
         send_unauthorized(r, req->auth);
-    } else if (req->too_big) {
+        return answer(r);
+    }
+    if (req->too_big) {
         rest_send_error(r, 413, "the request body is larger than 1 MiB");
-    } else if (rest_route_blocks(method, url) || any_handed_off(srv)) {
-        if (hand_off(srv, req)) {
-            return MHD_YES;
-        }
-        rest_send_error(r, 503, "the REST server is stopping or cannot start a thread for this request");
-    } else {
+        return answer(r);
+    }
+    rest_route_find(r);
+    if (!rest_route_blocks(r) && !any_handed_off(srv)) {
         rest_dispatch(r);
+    } else if (hand_off(srv, req)) {
+        return MHD_YES;
+    } else {
+        rest_send_error(r, 503, "the REST server is stopping or cannot start a thread for this request");
     }
     return answer(r);
 }
@@ -241,6 +245,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         if (req->r.response) { /* answered, but never queued: the client went away */
             MHD_destroy_response(req->r.response);
         }
+        rest_route_release(&req->r);
         free(req->body);
         free(req);
         *con_cls = NULL;

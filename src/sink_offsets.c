@@ -229,6 +229,30 @@ static int partition_errors(admin_t *a, const rd_kafka_topic_partition_list_t *p
     return 0;
 }
 
+/* How a group change ends: `ev` is the admin call's result event (NULL:
+ * none came, `why` says so) and `res` its n group results.  A group that
+ * does not exist counts as done when `missing_is_done` (Kafka's Worker
+ * treats it so, and a reset can then be repeated); the per-partition
+ * errors count when `partitions`.  Destroys ev. */
+static int settle(admin_t *a, rd_kafka_event_t *ev, const rd_kafka_group_result_t **res, size_t n,
+                  bool missing_is_done, bool partitions, char *why, size_t why_size, char *errstr,
+                  size_t errstr_size)
+{
+    if (!ev) {
+        return change_failed(a, RD_KAFKA_RESP_ERR__TIMED_OUT, why, errstr, errstr_size);
+    }
+    rd_kafka_resp_err_t code;
+    const rd_kafka_group_result_t *grp = group_result(ev, res, n, &code, why, why_size);
+    int rc = grp || (missing_is_done && code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+                 ? 0
+                 : change_failed(a, code, why, errstr, errstr_size);
+    if (rc == 0 && grp && partitions) {
+        rc = partition_errors(a, rd_kafka_group_result_partitions(grp), errstr, errstr_size);
+    }
+    rd_kafka_event_destroy(ev);
+    return rc;
+}
+
 /* Commits `offsets` (all >= 0) for the group (AlterConsumerGroupOffsets). */
 static int commit(admin_t *a, const rd_kafka_topic_partition_list_t *offsets, char *errstr, size_t errstr_size)
 {
@@ -239,20 +263,11 @@ static int commit(admin_t *a, const rd_kafka_topic_partition_list_t *offsets, ch
     rd_kafka_AlterConsumerGroupOffsets_destroy(req);
     char why[512];
     rd_kafka_event_t *ev = admin_await(a, why, sizeof(why));
-    if (!ev) {
-        return change_failed(a, RD_KAFKA_RESP_ERR__TIMED_OUT, why, errstr, errstr_size);
-    }
     size_t n = 0;
-    const rd_kafka_AlterConsumerGroupOffsets_result_t *result = rd_kafka_event_AlterConsumerGroupOffsets_result(ev);
+    const rd_kafka_AlterConsumerGroupOffsets_result_t *result =
+        ev ? rd_kafka_event_AlterConsumerGroupOffsets_result(ev) : NULL;
     const rd_kafka_group_result_t **res = result ? rd_kafka_AlterConsumerGroupOffsets_result_groups(result, &n) : NULL;
-    rd_kafka_resp_err_t code;
-    const rd_kafka_group_result_t *grp = group_result(ev, res, n, &code, why, sizeof(why));
-    int rc = grp ? 0 : change_failed(a, code, why, errstr, errstr_size);
-    if (rc == 0 && grp) {
-        rc = partition_errors(a, rd_kafka_group_result_partitions(grp), errstr, errstr_size);
-    }
-    rd_kafka_event_destroy(ev);
-    return rc;
+    return settle(a, ev, res, n, false, true, why, sizeof(why), errstr, errstr_size);
 }
 
 /* Deletes the group; one that does not exist is fine. */
@@ -265,23 +280,14 @@ static int delete_group(admin_t *a, char *errstr, size_t errstr_size)
     rd_kafka_DeleteGroup_destroy(del);
     char why[512];
     rd_kafka_event_t *ev = admin_await(a, why, sizeof(why));
-    if (!ev) {
-        return change_failed(a, RD_KAFKA_RESP_ERR__TIMED_OUT, why, errstr, errstr_size);
-    }
     size_t n = 0;
-    const rd_kafka_DeleteGroups_result_t *result = rd_kafka_event_DeleteGroups_result(ev);
+    const rd_kafka_DeleteGroups_result_t *result = ev ? rd_kafka_event_DeleteGroups_result(ev) : NULL;
     const rd_kafka_group_result_t **res = result ? rd_kafka_DeleteGroups_result_groups(result, &n) : NULL;
-    rd_kafka_resp_err_t code;
-    /* GROUP_ID_NOT_FOUND: Kafka treats it as done, so a reset can be repeated. */
-    int rc = group_result(ev, res, n, &code, why, sizeof(why)) || code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND
-                 ? 0
-                 : change_failed(a, code, why, errstr, errstr_size);
-    rd_kafka_event_destroy(ev);
-    return rc;
+    return settle(a, ev, res, n, true, false, why, sizeof(why), errstr, errstr_size);
 }
 
-/* Removes the committed offsets of `resets` (OffsetDelete).  A group that
- * does not exist has none to remove, as Kafka's Worker treats it. */
+/* Removes the committed offsets of `resets` (OffsetDelete); a group that
+ * does not exist has none to remove. */
 static int remove_offsets(admin_t *a, const rd_kafka_topic_partition_list_t *resets, char *errstr,
                           size_t errstr_size)
 {
@@ -292,22 +298,12 @@ static int remove_offsets(admin_t *a, const rd_kafka_topic_partition_list_t *res
     rd_kafka_DeleteConsumerGroupOffsets_destroy(req);
     char why[512];
     rd_kafka_event_t *ev = admin_await(a, why, sizeof(why));
-    if (!ev) {
-        return change_failed(a, RD_KAFKA_RESP_ERR__TIMED_OUT, why, errstr, errstr_size);
-    }
     size_t n = 0;
     const rd_kafka_DeleteConsumerGroupOffsets_result_t *result =
-        rd_kafka_event_DeleteConsumerGroupOffsets_result(ev);
+        ev ? rd_kafka_event_DeleteConsumerGroupOffsets_result(ev) : NULL;
     const rd_kafka_group_result_t **res =
         result ? rd_kafka_DeleteConsumerGroupOffsets_result_groups(result, &n) : NULL;
-    rd_kafka_resp_err_t code;
-    const rd_kafka_group_result_t *grp = group_result(ev, res, n, &code, why, sizeof(why));
-    int rc = grp || code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND ? 0 : change_failed(a, code, why, errstr, errstr_size);
-    if (rc == 0 && grp) {
-        rc = partition_errors(a, rd_kafka_group_result_partitions(grp), errstr, errstr_size);
-    }
-    rd_kafka_event_destroy(ev);
-    return rc;
+    return settle(a, ev, res, n, true, true, why, sizeof(why), errstr, errstr_size);
 }
 
 int sink_offsets_alter(const sink_offsets_target_t *t, const rd_kafka_topic_partition_list_t *offsets,

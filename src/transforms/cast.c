@@ -592,7 +592,6 @@ static int apply_with_schema(cast_t *xf, cd_record_t *rec, char *errstr, size_t 
     if (!out) {
         out = updated_schema(xf, schema);
         smt_schema_cache_put(&xf->cache, schema, out);
-        data_schema_unref(out);
     }
     if (xf->whole != CD_TYPE_NULL) {
         cd_value_t *cast = cast_value(schema, value, xf->whole, errstr, errstr_size);

@@ -340,7 +340,7 @@ void smt_schema_cache_put(smt_schema_cache_t *cache, const cd_schema_t *in, cd_s
 {
     smt_schema_cache_clear(cache);
     cache->in = data_schema_ref((cd_schema_t *)in);
-    cache->out = data_schema_ref(out);
+    cache->out = out;
 }
 
 void smt_schema_cache_clear(smt_schema_cache_t *cache)

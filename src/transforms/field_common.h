@@ -129,7 +129,8 @@ typedef struct smt_schema_cache {
 } smt_schema_cache_t;
 /* The cached output for `in` (borrowed), or NULL. */
 cd_schema_t *smt_schema_cache_get(const smt_schema_cache_t *cache, const cd_schema_t *in);
-/* Remembers in -> out (takes a reference to each). */
+/* Remembers in -> out: takes a reference to `in` and the caller's to `out`,
+ * so what a transform builds goes straight in. */
 void smt_schema_cache_put(smt_schema_cache_t *cache, const cd_schema_t *in, cd_schema_t *out);
 void smt_schema_cache_clear(smt_schema_cache_t *cache);
 

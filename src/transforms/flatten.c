@@ -188,7 +188,6 @@ static int apply_with_schema(flatten_t *xf, cd_record_t *rec, char *errstr, size
             return -1;
         }
         smt_schema_cache_put(&xf->cache, schema, out);
-        data_schema_unref(out);
     }
     cd_value_t *updated = data_value_struct(out);
     if (build_value(xf, value, "", updated, errstr, errstr_size) != 0) {

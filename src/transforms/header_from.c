@@ -113,7 +113,7 @@ static cd_schema_t *move_schema(header_from_t *hf, const cd_schema_t *schema)
             data_schema_add_field(moved, name, data_schema_ref((cd_schema_t *)data_schema_field_schema(schema, i)));
         }
     }
-    smt_schema_cache_put(&hf->cache, schema, moved);
+    smt_schema_cache_put(&hf->cache, schema, data_schema_ref(moved));
     return moved;
 }
 

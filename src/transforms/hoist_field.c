@@ -69,7 +69,6 @@ static int hoist_field_apply(void *instance, cd_record_t *rec, cd_record_t **out
         st = data_schema_struct(false);
         data_schema_add_field(st, xf->field, data_schema_ref((cd_schema_t *)schema));
         smt_schema_cache_put(&xf->cache, schema, st);
-        data_schema_unref(st);
     }
     cd_value_t *wrapped = data_value_struct(st);
     if (smt_struct_put(wrapped, xf->field, smt_copy(value), errstr, errstr_size) != 0) {

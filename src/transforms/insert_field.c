@@ -225,7 +225,6 @@ static int apply_with_schema(insert_field_t *xf, cd_record_t *rec, char *errstr,
             return -1;
         }
         smt_schema_cache_put(&xf->cache, in, out);
-        data_schema_unref(out); /* the cache holds it */
     }
     cd_value_t *updated = data_value_struct(out);
     for (int i = 0; i < data_schema_field_count(in); i++) {

@@ -231,7 +231,6 @@ static int apply_with_schema(replace_field_t *xf, cd_record_t *rec, char *errstr
             return -1;
         }
         smt_schema_cache_put(&xf->cache, in, out);
-        data_schema_unref(out);
     }
     cd_value_t *updated = data_value_struct(out);
     for (int i = 0; i < data_schema_field_count(out); i++) {

@@ -111,7 +111,7 @@ static int set_schema_metadata_apply(void *instance, cd_record_t *rec, cd_record
         if (ssm->has_version) {
             data_schema_set_version(updated, ssm->version);
         }
-        smt_schema_cache_put(&ssm->cache, schema, updated);
+        smt_schema_cache_put(&ssm->cache, schema, data_schema_ref(updated));
     }
     if (!smt_is_null(value) && data_value_type(value) == CD_TYPE_STRUCT) {
         cd_value_t *st = data_value_struct(updated);

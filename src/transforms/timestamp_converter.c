@@ -363,7 +363,7 @@ static cd_schema_t *updated_struct_schema(timestamp_converter_t *tc, const cd_sc
                               strcmp(name, tc->field) == 0 ? type_schema(tc->type, data_schema_optional(fs))
                                                            : data_schema_ref((cd_schema_t *)fs));
     }
-    smt_schema_cache_put(&tc->cache, schema, updated);
+    smt_schema_cache_put(&tc->cache, schema, data_schema_ref(updated));
     return updated;
 }
 

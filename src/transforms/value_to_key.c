@@ -102,7 +102,6 @@ static int apply_with_schema(value_to_key_t *xf, cd_record_t *rec, char *errstr,
             }
         }
         smt_schema_cache_put(&xf->cache, in, key_schema);
-        data_schema_unref(key_schema);
     }
     cd_value_t *key = data_value_struct(key_schema);
     for (size_t i = 0; i < xf->fields.count; i++) {

@@ -317,6 +317,17 @@ def ctl(broker, *args, input=None, check=True):
     return res.returncode, res.stdout.decode("utf-8"), res.stderr.decode("utf-8")
 
 
+def kcat_values(broker, topic, count):
+    """The values of the first `count` records of a topic (kcat, from the
+    beginning), once it has that many."""
+    def attempt():
+        res = run(["kcat", "-b", broker.bootstrap, "-C", "-t", topic, "-o", "beginning", "-c", str(count),
+                   "-e", "-q", "-f", "%s\\n"], timeout=60, check=False)
+        lines = res.stdout.decode().splitlines()
+        return lines if res.returncode == 0 and len(lines) == count else None
+    return wait_for(attempt, what="%d records in %s" % (count, topic), interval=0.5)
+
+
 # A confluent-kafka consumer that stays in a group until its stdin closes,
 # then leaves cleanly.
 _GROUP_MEMBER = """

@@ -20,15 +20,6 @@ TOP_SRCDIR = os.path.abspath(os.environ.get("TOP_SRCDIR", os.path.join(os.path.d
 TOP_BUILDDIR = os.path.abspath(os.environ.get("TOP_BUILDDIR", TOP_SRCDIR))
 
 
-def consume(worker, topic, count):
-    """The first `count` records of a topic, once it has that many."""
-    def attempt():
-        res = harness.run(["kcat", "-b", worker.bootstrap, "-C", "-t", topic, "-o", "beginning", "-c", str(count),
-                           "-e", "-q", "-f", "%s\\n"], timeout=60, check=False)
-        lines = res.stdout.decode().splitlines()
-        return lines if res.returncode == 0 and len(lines) == count else None
-    return wait_for(attempt, what="%d records in %s" % (count, topic), interval=0.5)
-
 
 def test_example_built_out_of_tree_runs():
     """make install, then the example's own Makefile with pkg-config builds
@@ -62,14 +53,14 @@ def test_example_built_out_of_tree_runs():
     status, body = http(w, "POST", "/connectors", {"name": "seq", "config": {
         "connector.class": "SequenceSource", "topic": "numbers", "rate.per.sec": "1000", "max.records": "20"}})
     assert status == 201, body
-    values = [json.loads(v) for v in consume(w, "numbers", 20)]
+    values = [json.loads(v) for v in harness.kcat_values(w, "numbers", 20)]
     assert [v["seq"] for v in values] == list(range(20)), values
     # The example transform (ABI 1.1) in a pipeline: lines upper-cased.
     status, body = http(w, "POST", "/connectors", {"name": "words", "config": {
         "connector.class": "FileStreamSource", "file": words, "topic": "words",
         "transforms": "up", "transforms.up.type": "UppercaseValue"}})
     assert status == 201, body
-    assert consume(w, "words", 2) == ['"HELLO"', '"PLUGIN"']
+    assert harness.kcat_values(w, "words", 2) == ['"HELLO"', '"PLUGIN"']
     w.stop()
 
 

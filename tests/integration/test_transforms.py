@@ -27,15 +27,6 @@ SCHEMALESS = {"key.converter": "org.apache.kafka.connect.storage.StringConverter
               "value.converter.schemas.enable": "false"}
 
 
-def consume(worker, topic, count):
-    """The first `count` values of a topic, once it has that many."""
-    def attempt():
-        res = harness.run(["kcat", "-b", worker.bootstrap, "-C", "-t", topic, "-o", "beginning", "-c", str(count),
-                           "-e", "-q", "-f", "%s\\n"], timeout=60, check=False)
-        lines = res.stdout.decode().splitlines()
-        return lines if res.returncode == 0 and len(lines) == count else None
-    return wait_for(attempt, what="%d records in %s" % (count, topic), interval=0.5)
-
 
 def topic_count(worker, topic):
     """How many records a topic holds now (0 when it does not exist)."""
@@ -80,7 +71,7 @@ def test_quickstart_hoist_and_insert():
         "transforms.InsertSource.type": T + "InsertField$Value",
         "transforms.InsertSource.static.field": "data_source",
         "transforms.InsertSource.static.value": "test-file-source"})
-    values = consume(w, "connect-test", 2)
+    values = harness.kcat_values(w, "connect-test", 2)
     assert values == ['{"line":"foo","data_source":"test-file-source"}',
                       '{"line":"bar","data_source":"test-file-source"}'], values
     w.stop()
@@ -101,7 +92,7 @@ def test_chains_of_three_on_source_and_sink():
         "transforms.hoist.type": "HoistField$Value", "transforms.hoist.field": "line",
         "transforms.stamp.type": T + "InsertField$Value", "transforms.stamp.static.field": "origin",
         "transforms.stamp.static.value": "file"})
-    values = [json.loads(v) for v in consume(w, "routed-lines", 3)]
+    values = [json.loads(v) for v in harness.kcat_values(w, "routed-lines", 3)]
     assert values == [{"line": x, "origin": "file"} for x in ("alpha", "beta", "gamma")], values
     assert topic_count(w, "raw-lines") == 0
     create(w, "sink", {
@@ -126,8 +117,8 @@ def test_filter_with_predicates_and_negate():
     w = Worker(overrides={"key.converter": "StringConverter", "value.converter": "StringConverter"}).start()
     create(w, "foo", {"connector.class": "FileStreamSource", "file": foo, "topic": "foo-topic"})
     create(w, "bar", {"connector.class": "FileStreamSource", "file": bar, "topic": "bar-topic"})
-    consume(w, "foo-topic", 2)  # both topics exist before the sinks subscribe
-    consume(w, "bar-topic", 3)
+    harness.kcat_values(w, "foo-topic", 2)  # both topics exist before the sinks subscribe
+    harness.kcat_values(w, "bar-topic", 3)
     predicates = {"predicates": "IsFoo", "predicates.IsFoo.type": P + "TopicNameMatches",
                   "predicates.IsFoo.pattern": "foo.*"}
     create(w, "keep-foo", dict(predicates, **{
@@ -165,13 +156,13 @@ def test_plugin_transform():
     w = Worker(overrides=dict(SCHEMALESS, **{"plugin.path": EXAMPLE})).start()
     create(w, "shout", {"connector.class": "FileStreamSource", "file": src, "topic": "loud",
                         "transforms": "up", "transforms.up.type": "UppercaseValue"})
-    assert consume(w, "loud", 2) == ['"HELLO"', '"WORLD 42"']
+    assert harness.kcat_values(w, "loud", 2) == ['"HELLO"', '"WORLD 42"']
     create(w, "shout-field", {"connector.class": "FileStreamSource", "file": src, "topic": "loud-map",
                               "transforms": "hoist,up", "transforms.hoist.type": T + "HoistField$Value",
                               "transforms.hoist.field": "line",
                               "transforms.up.type": "org.example.connectd.UppercaseValue",
                               "transforms.up.field": "line"})
-    assert consume(w, "loud-map", 2) == ['{"line":"HELLO"}', '{"line":"WORLD 42"}']
+    assert harness.kcat_values(w, "loud-map", 2) == ['{"line":"HELLO"}', '{"line":"WORLD 42"}']
     status, plugins = http(w, "GET", "/connector-plugins?connectorsOnly=false")
     assert {"class": "UppercaseValue", "type": "transformation"} in \
         [{k: p[k] for k in ("class", "type")} for p in plugins], plugins

@@ -6,7 +6,7 @@
  * reader and writer agree on what valid data is.  Built by
  * tests/fuzz/run-fuzz.sh, or by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc -Iplugins/include \
- *       tests/fuzz/fuzz_json.c src/data_*.c src/convert*.c src/properties.c -ljansson -o /tmp/fj
+ *       tests/fuzz/fuzz_json.c src/data_*.c src/convert*.c lib/properties.c -ljansson -o /tmp/fj
  */
 #include <jansson.h>
 #include <stddef.h>

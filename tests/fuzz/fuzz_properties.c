@@ -5,7 +5,7 @@
  * (properties.h promises both).  Built by
  * tests/fuzz/run-fuzz.sh, or by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *       tests/fuzz/fuzz_properties.c src/properties.c -o /tmp/fp
+ *       tests/fuzz/fuzz_properties.c lib/properties.c -o /tmp/fp
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -28,16 +28,16 @@ set -u
 target_sources() {
     case "$1" in
     fuzz_request)
-        echo "broker/proto_core.c broker/proto_data.c broker/proto_admin.c broker/proto_group.c broker/buf.c broker/arena.c broker/api.c"
+        echo "broker/protocol/proto_core.c broker/protocol/proto_data.c broker/protocol/proto_admin.c broker/protocol/proto_group.c broker/protocol/buf.c broker/protocol/arena.c broker/protocol/api.c"
         ;;
     fuzz_records)
-        echo "broker/records.c broker/compression.c broker/buf.c broker/crc32c.c broker/batch.c broker/kerr.c"
+        echo "broker/records/records.c broker/records/compression.c broker/protocol/buf.c broker/records/crc32c.c broker/records/batch.c broker/protocol/kerr.c"
         ;;
     fuzz_properties)
-        echo "src/properties.c"
+        echo "lib/properties.c"
         ;;
     fuzz_json)
-        echo "src/data_schema.c src/data_value.c src/data_value_ops.c src/data_utf8.c src/data_record.c src/data_api.c src/data_json_write.c src/data_json_schema.c src/data_json_read.c src/converter.c src/convert_json.c src/convert_string.c src/convert_bytes.c src/properties.c"
+        echo "src/data/data_schema.c src/data/data_value.c src/data/data_value_ops.c src/data/data_utf8.c src/data/data_record.c src/data/data_api.c src/data/data_json_write.c src/data/data_json_schema.c src/data/data_json_read.c src/convert/converter.c src/convert/convert_json.c src/convert/convert_string.c src/convert/convert_bytes.c lib/properties.c"
         ;;
     *)
         return 1
@@ -54,7 +54,7 @@ target_libs() {
 }
 
 CFLAGS_FUZZ="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
--fno-omit-frame-pointer -D_GNU_SOURCE -I$TOP_SRCDIR/broker -I$TOP_SRCDIR/src -I$TOP_SRCDIR/plugins/include"
+-fno-omit-frame-pointer -D_GNU_SOURCE -I$TOP_SRCDIR/lib -I$TOP_SRCDIR/broker -I$TOP_SRCDIR/broker/config -I$TOP_SRCDIR/broker/group -I$TOP_SRCDIR/broker/handlers -I$TOP_SRCDIR/broker/net -I$TOP_SRCDIR/broker/protocol -I$TOP_SRCDIR/broker/records -I$TOP_SRCDIR/broker/storage -I$TOP_SRCDIR/broker/topics -I$TOP_SRCDIR/src/config -I$TOP_SRCDIR/src/convert -I$TOP_SRCDIR/src/ctl -I$TOP_SRCDIR/src/data -I$TOP_SRCDIR/src/herder -I$TOP_SRCDIR/src/plugin -I$TOP_SRCDIR/src/rest -I$TOP_SRCDIR/src/store -I$TOP_SRCDIR/src/task -I$TOP_SRCDIR/src/transforms -I$TOP_SRCDIR/src -I$TOP_SRCDIR/plugins/include"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/run-fuzz.XXXXXX") || {
     echo "Bail out! cannot create a scratch directory"

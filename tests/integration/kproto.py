@@ -20,7 +20,7 @@ LEAVE_GROUP, SYNC_GROUP, DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS = 13, 14, 1
 OFFSET_DELETE = 47
 
 # The ranges of reference §0, with one departure librdkafka 2.0's feature
-# checks force (broker/api.c): Produce starts at v0 (else gzip, snappy and
+# checks force (broker/protocol/api.c): Produce starts at v0 (else gzip, snappy and
 # lz4 are turned off).
 EXPECTED_API_RANGES = {
     PRODUCE: (0, 7), FETCH: (4, 11), LIST_OFFSETS: (1, 2), METADATA: (0, 4),

@@ -26,10 +26,10 @@ else
     echo "not ok 2 - docs/configuration.md is stale: regenerate it with 'make docs'"
     diff "$TOP_SRCDIR/docs/configuration.md" "$tmp/configuration.md" | sed 's/^/# /'
 fi
-# Every route of src/rest_routes.c appears in docs/rest-api.md as
+# Every route of src/rest/rest_routes.c appears in docs/rest-api.md as
 # `METHOD /path`, each {} named after the segment before it: {connector},
 # {task}, {plugin}, {logger}; and the index there names no other route.
-sed -n 's/^ *{"\([A-Z]*\)", "\(\/[^"]*\)", rest_[a-z_]*, [A-Z]*},$/\1 \2/p' "$TOP_SRCDIR/src/rest_routes.c" |
+sed -n 's/^ *{"\([A-Z]*\)", "\(\/[^"]*\)", rest_[a-z_]*, [A-Z]*},$/\1 \2/p' "$TOP_SRCDIR/src/rest/rest_routes.c" |
     sed -e 's#/connectors/{}#/connectors/{connector}#' -e 's#/tasks/{}#/tasks/{task}#' \
         -e 's#/connector-plugins/{}#/connector-plugins/{plugin}#' -e 's#/loggers/{}#/loggers/{logger}#' \
     > "$tmp/routes"
@@ -41,11 +41,11 @@ done < "$tmp/routes"
 grep '{}' "$tmp/routes" | sed 's/^/no name for a {} in: /' >> "$tmp/missing"
 grep -vxF -f "$tmp/routes" "$tmp/index" | sed 's/^/not a route of src\/rest_routes.c: /' >> "$tmp/missing"
 if [ "$(wc -l < "$tmp/routes")" -lt 30 ]; then
-    echo "not ok 3 - cannot read the route table of src/rest_routes.c"
+    echo "not ok 3 - cannot read the route table of src/rest/rest_routes.c"
 elif [ -s "$tmp/missing" ]; then
-    echo "not ok 3 - docs/rest-api.md does not match the routes of src/rest_routes.c"
+    echo "not ok 3 - docs/rest-api.md does not match the routes of src/rest/rest_routes.c"
     sed 's/^/# /' "$tmp/missing"
 else
-    echo "ok 3 - docs/rest-api.md documents every route of src/rest_routes.c"
+    echo "ok 3 - docs/rest-api.md documents every route of src/rest/rest_routes.c"
 fi
 rm -rf "$tmp"

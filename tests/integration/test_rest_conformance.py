@@ -1,10 +1,10 @@
-"""REST conformance: every route of src/rest_routes.c, walked against a
+"""REST conformance: every route of src/rest/rest_routes.c, walked against a
 running worker and checked against Kafka Connect's REST API
 (reference/connect-rest.md §1-§2): status codes, Content-Type, exact key
 sets (and Kafka's key order where Jackson fixes it), value types and
 Kafka's error bodies and messages.
 
-The route table is read from src/rest_routes.c, and the last test fails
+The route table is read from src/rest/rest_routes.c, and the last test fails
 when a route was never answered by its handler here: a new endpoint needs
 conformance coverage before it can land.
 
@@ -66,13 +66,13 @@ INVALID = ("Connector configuration is invalid and contains the following %d err
 # ---- the route table -----------------------------------------------------------
 
 def read_routes():
-    """[(method, pattern)] of the routes[] table in src/rest_routes.c, in
+    """[(method, pattern)] of the routes[] table in src/rest/rest_routes.c, in
     table order.  Every line of the table must parse, so a reformatted
     table fails here instead of silently shrinking the list."""
-    with open(os.path.join(TOP_SRCDIR, "src", "rest_routes.c")) as f:
+    with open(os.path.join(TOP_SRCDIR, "src", "rest", "rest_routes.c")) as f:
         text = f.read()
     table = re.search(r"static const rest_route_t routes\[\] = \{\n(.*?)\n\};", text, re.S)
-    assert table, "no routes[] table in src/rest_routes.c"
+    assert table, "no routes[] table in src/rest/rest_routes.c"
     routes = []
     for line in table.group(1).splitlines():
         if not line.strip():
@@ -947,7 +947,7 @@ def test_active_topics():
 
 
 def test_every_route_exercised():
-    """every route of src/rest_routes.c was answered by its handler in
+    """every route of src/rest/rest_routes.c was answered by its handler in
     this file: a new route needs conformance coverage here"""
     missing = [(m, p) for m, p in ROUTES if (m, p) not in EXERCISED]
     assert not missing, "routes never exercised: %s" % ", ".join("%s %s" % r for r in missing)

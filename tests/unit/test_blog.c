@@ -1,4 +1,4 @@
-/* test_blog.c - named loggers (broker/blog.h): names from call sites,
+/* test_blog.c - named loggers (lib/blog.h): names from call sites,
  * hierarchical levels, Kafka's set semantics, and lines filtered by them. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -8,8 +8,8 @@
  *
  * Logger names.  A blog_info() call belongs to the logger named after its
  * source file, as a Java class's lines belong to the class's logger:
- * broker/coordinator.c logs as "connectd.broker.coordinator",
- * src/herder.c (the worker) as "connectd.worker.herder".  Plugins log through
+ * broker/group/coordinator.c logs as "connectd.broker.coordinator",
+ * src/herder/herder.c (the worker) as "connectd.worker.herder".  Plugins log through
  * the host API as "connectd.connector.<plugin>.<connector>", e.g.
  * "connectd.connector.FileStreamSource.local-file-source".
  *

@@ -157,29 +157,40 @@ static const logger_t *effective(const char *name)
 
 /* ---- call sites ---------------------------------------------------------------------- */
 
-/* "…/broker/coordinator.c" -> "connectd.broker.coordinator"; the worker's
- * directory, src/, is "worker". */
+/* "…/broker/group/coordinator.c" -> "connectd.broker.coordinator": the
+ * tree's top folder (the last of broker/, src/, lib/ or connectors/ in the
+ * path) and the file's name, so loggers keep their names whichever
+ * subsystem folder a file lives in.  The worker's folder, src/, is
+ * "worker".  Elsewhere, the file's own folder names it. */
 static void name_from_file(const char *file, char *out, size_t size)
 {
+    static const char *const roots[][2] = {
+        {"src", "worker"}, {"broker", "broker"}, {"lib", "lib"}, {"connectors", "connectors"},
+        {"tests", NULL}, /* a test's own folder names it, wherever the tree is */
+    };
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
     size_t base_len = strcspn(base, ".");
-    const char *dir = NULL;
-    size_t dir_len = 0;
-    if (base > file + 1) {
-        const char *end = base - 1; /* the '/' before base */
-        const char *start = end;
-        while (start > file && start[-1] != '/') {
-            start--;
+    const char *top = NULL;
+    for (const char *part = file; part < base; part = strchr(part, '/') + 1) {
+        size_t len = strcspn(part, "/");
+        for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+            if (strlen(roots[i][0]) == len && strncmp(part, roots[i][0], len) == 0) {
+                top = roots[i][1];
+            }
         }
-        dir = start;
-        dir_len = (size_t)(end - start);
     }
-    if (dir && dir_len == 3 && strncmp(dir, "src", 3) == 0) {
-        dir = "worker";
-        dir_len = 6;
+    if (top) {
+        snprintf(out, size, "connectd.%s.%.*s", top, (int)base_len, base);
+        return;
     }
-    if (dir && dir_len > 0 && !(dir_len == 1 && dir[0] == '.') && !(dir_len == 2 && strncmp(dir, "..", 2) == 0)) {
+    /* Elsewhere (tests/unit/...), the file's own folder. */
+    const char *dir = base > file + 1 ? base - 1 : NULL;
+    while (dir && dir > file && dir[-1] != '/') {
+        dir--;
+    }
+    size_t dir_len = dir ? (size_t)(base - 1 - dir) : 0;
+    if (dir_len > 0 && !(dir_len == 1 && dir[0] == '.') && !(dir_len == 2 && strncmp(dir, "..", 2) == 0)) {
         snprintf(out, size, "connectd.%.*s.%.*s", (int)dir_len, dir, (int)base_len, base);
     } else {
         snprintf(out, size, "connectd.%.*s", (int)base_len, base);

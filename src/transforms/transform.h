@@ -15,7 +15,7 @@
  * transform from a plugin (.so, ABI kind CD_KIND_TRANSFORM) is wrapped in
  * a transform_def_t by the loader, so the chain treats both alike.
  *
- * Records are the worker's data model (src/data.h).  Thread-safety: an
+ * Records are the worker's data model (src/data/data.h).  Thread-safety: an
  * instance belongs to one task thread.
  */
 #ifndef CONNECTD_TRANSFORM_H

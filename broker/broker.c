@@ -16,13 +16,13 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "api.h"
+#include "protocol/api.h"
 #include "blog.h"
 #include "broker_metrics.h"
 #include "fsutil.h"
-#include "handlers.h"
-#include "server.h"
-#include "topics.h"
+#include "handlers/handlers.h"
+#include "net/server.h"
+#include "topics/topics.h"
 
 #define UPKEEP_INTERVAL_MS 1000
 /* Group deadlines (initial delay, session and rebalance timeouts) are

@@ -12,7 +12,7 @@
 
 #include <uv.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "metrics.h"
 
 typedef struct broker broker_t;

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "protocol/api.h"
 
 struct broker_stats {
     const api_range_t *apis; /* api_supported(): one entry per API below */

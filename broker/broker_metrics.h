@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "handlers.h"
+#include "handlers/handlers.h"
 #include "metrics.h"
 
 broker_stats_t *broker_stats_create(void); /* aborts on OOM */

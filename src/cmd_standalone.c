@@ -24,16 +24,17 @@
 
 #include "blog.h"
 #include "commands.h"
-#include "config_json.h"
+#include "config/config_json.h"
 #include "embedded_broker.h"
-#include "herder.h"
-#include "kvtopic.h"
-#include "offset_store.h"
-#include "plugin_loader.h"
-#include "rest_server.h"
-#include "task_context.h"
-#include "transform_chain.h"
-#include "worker_config.h"
+#include "herder/herder.h"
+#include "store/kvtopic.h"
+#include "store/offset_store.h"
+#include "plugin/plugin_loader.h"
+#include "rest/rest_auth.h"
+#include "rest/rest_server.h"
+#include "plugin/task_context.h"
+#include "transforms/transform_chain.h"
+#include "config/worker_config.h"
 
 #define EXIT_CONNECTOR 3
 #define OFFSET_TOPIC_PARTITIONS 25 /* Kafka's offset.storage.partitions */
@@ -91,6 +92,16 @@ static bool read_command_line(standalone_t *s, int argc, char **argv)
     if (!worker_config_init(&s->wcfg, s->props, err, sizeof(err))) {
         fprintf(stderr, "connectd standalone: invalid configuration: %s\n", err);
         return false;
+    }
+    /* Loaded once to be checked, so a bad file is a configuration error
+     * before anything starts; the REST server loads its own. */
+    if (s->wcfg.rest_auth_file) {
+        rest_auth_t *auth = rest_auth_load(s->wcfg.rest_auth_file, err, sizeof(err));
+        if (!auth) {
+            fprintf(stderr, "connectd standalone: invalid configuration: rest.basic.auth.credentials.file: %s\n", err);
+            return false;
+        }
+        rest_auth_destroy(auth);
     }
     return true;
 }

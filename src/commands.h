@@ -2,7 +2,7 @@
 #ifndef CONNECTD_COMMANDS_H
 #define CONNECTD_COMMANDS_H
 
-#include "config.h"
+#include "config/config.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2

@@ -18,13 +18,13 @@
 #include <string.h>
 
 #include "commands.h"
-#include "config_validate.h"
-#include "connector_config.h"
+#include "config/config_validate.h"
+#include "herder/connector_config.h"
 #include "docs_config.h"
-#include "plugin_catalog.h"
-#include "plugin_loader.h"
-#include "task_context.h"
-#include "worker_config.h"
+#include "herder/plugin_catalog.h"
+#include "plugin/plugin_loader.h"
+#include "plugin/task_context.h"
+#include "config/worker_config.h"
 
 /* Text for a Markdown table cell: '|', '<' and '>' escaped (Kafka's
  * documentation strings hold HTML: <code>x</code> becomes `x`), newlines

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log.h"
+#include "storage/log.h"
 
 typedef enum cfg_type {
     CFG_INT,    /* int32 */

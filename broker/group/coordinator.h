@@ -25,10 +25,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "group.h"
-#include "kerr.h"
-#include "topics.h"
+#include "protocol/kerr.h"
+#include "topics/topics.h"
 
 #define OFFSETS_TOPIC "__consumer_offsets"
 

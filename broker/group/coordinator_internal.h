@@ -12,7 +12,7 @@
 
 #include <pthread.h>
 
-#include "batch_build.h"
+#include "records/batch_build.h"
 #include "coordinator.h"
 
 typedef struct group_entry {

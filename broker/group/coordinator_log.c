@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
+#include "records/batch.h"
 #include "blog.h"
 #include "coordinator_internal.h"
 #include "fsutil.h"
 #include "offsets_format.h"
-#include "records.h"
+#include "records/records.h"
 
 /* ---- partition choice ------------------------------------------------------- */
 

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kerr.h"
+#include "protocol/kerr.h"
 
 typedef enum group_state {
     GROUP_EMPTY,

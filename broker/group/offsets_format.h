@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "protocol/buf.h"
 
 typedef enum offsets_key_kind {
     OFFSETS_KEY_COMMIT,

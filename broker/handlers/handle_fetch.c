@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "batch.h"
+#include "records/batch.h"
 #include "handlers.h"
 
 typedef struct fetch_state {

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "blog.h"
-#include "coordinator.h"
+#include "group/coordinator.h"
 #include "fsutil.h"
 #include "handlers.h"
 

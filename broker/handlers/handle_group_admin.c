@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "coordinator.h"
+#include "group/coordinator.h"
 #include "handlers.h"
 
 /* A copy of `s`, "" for NULL. */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api.h"
+#include "protocol/api.h"
 #include "blog.h"
 #include "handlers.h"
 

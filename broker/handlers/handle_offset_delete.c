@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "blog.h"
-#include "coordinator.h"
+#include "group/coordinator.h"
 #include "handlers.h"
 
 /* Topics of one ConsumerProtocol subscription (v0 prefix of every version):

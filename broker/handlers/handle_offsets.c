@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "coordinator.h"
+#include "group/coordinator.h"
 #include "fsutil.h"
 #include "handlers.h"
 

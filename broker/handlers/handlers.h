@@ -11,10 +11,10 @@
 
 #include <string.h>
 
-#include "config.h"
-#include "coordinator.h"
-#include "server.h"
-#include "topics.h"
+#include "config/config.h"
+#include "group/coordinator.h"
+#include "net/server.h"
+#include "topics/topics.h"
 
 typedef struct broker_stats broker_stats_t; /* broker_metrics.h */
 

@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "api.h"
+#include "protocol/api.h"
 #include "blog.h"
 #include "metrics.h"
 

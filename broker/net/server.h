@@ -24,9 +24,9 @@
 
 #include <uv.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "proto.h"
+#include "protocol/arena.h"
+#include "protocol/buf.h"
+#include "protocol/proto.h"
 
 typedef struct server server_t;
 typedef struct kconn kconn_t;

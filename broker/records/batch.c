@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "buf.h"
+#include "protocol/buf.h"
 #include "crc32c.h"
 
 #define CRC_START 21

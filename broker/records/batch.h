@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kerr.h"
+#include "protocol/kerr.h"
 
 #define BATCH_HEADER_SIZE 61
 /* Bytes needed to know a batch's extent and last offset: up to lastOffsetDelta. */

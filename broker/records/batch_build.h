@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "protocol/buf.h"
 
 typedef struct batch_builder {
     kbuf_writer_t out; /* the batch, header first */

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "batch.h"
-#include "kerr.h"
+#include "protocol/kerr.h"
 
 typedef struct pstate pstate_t;
 

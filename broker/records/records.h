@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "kerr.h"
+#include "protocol/buf.h"
+#include "protocol/kerr.h"
 
 typedef struct record {
     int64_t offset;    /* baseOffset + offsetDelta */

@@ -26,9 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "batch.h"
-#include "buf.h"
-#include "kerr.h"
+#include "records/batch.h"
+#include "protocol/buf.h"
+#include "protocol/kerr.h"
 
 typedef struct plog plog_t;
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "blog.h"
-#include "buf.h"
+#include "protocol/buf.h"
 
 void log_index_init(log_index_t *ix, const char *path, size_t entry_size)
 {

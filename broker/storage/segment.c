@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "blog.h"
-#include "records.h"
+#include "records/records.h"
 
 /* Read-ahead sizes: recovery reads whole batches, the others headers only;
  * a lookup walks about one index interval (4 KiB by default). */

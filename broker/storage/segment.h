@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "batch.h"
-#include "buf.h"
-#include "kerr.h"
+#include "records/batch.h"
+#include "protocol/buf.h"
+#include "protocol/kerr.h"
 #include "log.h"
 #include "log_index.h"
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "blog.h"
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 #include "fsutil.h"
 
 #define META_DIR "__connectd_topics"

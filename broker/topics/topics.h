@@ -29,11 +29,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "config.h"
-#include "log.h"
+#include "protocol/buf.h"
+#include "config/config.h"
+#include "storage/log.h"
 #include "metrics.h"
-#include "producer_state.h"
+#include "records/producer_state.h"
 
 typedef struct topic topic_t;
 

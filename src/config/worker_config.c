@@ -9,7 +9,6 @@
 
 #include "blog.h"
 #include "config_provider.h"
-#include "rest_auth.h"
 
 /* The worker keys, with Kafka's defaults where connectd has the concept. */
 static const worker_key_t worker_keys[] = {
@@ -145,19 +144,11 @@ static bool known(const char *key)
     return false;
 }
 
-/* The credentials file and the config providers' settings, loaded once
- * to be checked (the REST server and the herder load their own). */
+/* The config providers' settings, loaded once to be checked (the herder
+ * loads its own).  The REST credentials file is checked by the command
+ * that starts the REST server: configuration does not reach into REST. */
 static bool check_files(const worker_config_t *cfg, char *errstr, size_t errstr_size)
 {
-    if (cfg->rest_auth_file) {
-        char why[1024];
-        rest_auth_t *auth = rest_auth_load(cfg->rest_auth_file, why, sizeof(why));
-        if (!auth) {
-            snprintf(errstr, errstr_size, "rest.basic.auth.credentials.file: %s", why);
-            return false;
-        }
-        rest_auth_destroy(auth);
-    }
     config_provider_t *cprov = config_provider_create(cfg->props, errstr, errstr_size);
     config_provider_destroy(cprov);
     return cprov != NULL;

@@ -54,8 +54,9 @@ const worker_key_t *worker_config_keys(void);
 /* Resolves `props` (borrowed for the config's life).  Returns false with
  * errstr naming the key when a value is malformed.  Files the config
  * names are checked here too, so a bad one stops start-up as a
- * configuration error: the REST credentials file (rest_auth.h) and the
- * config providers' settings (config_provider.h). */
+ * configuration error: the config providers' settings
+ * (config_provider.h).  The REST credentials file is the caller's to
+ * check (rest_auth_load), before anything starts. */
 bool worker_config_init(worker_config_t *cfg, const properties_t *props, char *errstr, size_t errstr_size);
 
 #endif

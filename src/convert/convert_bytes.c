@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "converter.h"
-#include "data.h"
+#include "data/data.h"
 
 static int bytes_create(bool is_key, const properties_t *config, void **state, char *errstr, size_t errstr_size)
 {

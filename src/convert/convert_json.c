@@ -24,7 +24,7 @@
 #include <strings.h>
 
 #include "converter.h"
-#include "data.h"
+#include "data/data.h"
 
 typedef struct json_conv {
     bool schemas_enable;

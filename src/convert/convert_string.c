@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "converter.h"
-#include "data.h"
+#include "data/data.h"
 
 static int string_create(bool is_key, const properties_t *config, void **state, char *errstr, size_t errstr_size)
 {

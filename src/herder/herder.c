@@ -13,12 +13,12 @@
 
 #include "blog.h"
 #include "herder_internal.h"
-#include "config_json.h"
-#include "config_provider.h"
+#include "config/config_json.h"
+#include "config/config_provider.h"
 #include "connector_config.h"
-#include "data.h"
-#include "task_context.h"
-#include "task_runner.h"
+#include "data/data.h"
+#include "plugin/task_context.h"
+#include "task/task_runner.h"
 
 herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
                         offset_store_t *offsets, kvtopic_t *configs, kvtopic_t *statuses, const char *worker_id)

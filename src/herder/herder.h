@@ -18,11 +18,11 @@
 #ifndef CONNECTD_HERDER_H
 #define CONNECTD_HERDER_H
 
-#include "kvtopic.h"
-#include "offset_store.h"
-#include "plugin_loader.h"
+#include "store/kvtopic.h"
+#include "store/offset_store.h"
+#include "plugin/plugin_loader.h"
 #include "properties.h"
-#include "worker_config.h"
+#include "config/worker_config.h"
 
 typedef struct herder herder_t;
 

@@ -10,10 +10,10 @@
 
 #include <jansson.h>
 
-#include "config_provider.h"
+#include "config/config_provider.h"
 #include "herder.h"
 #include "restart_policy.h"
-#include "task_runner.h"
+#include "task/task_runner.h"
 
 /* Where an instance stands with its restart policy. */
 typedef struct auto_restart {

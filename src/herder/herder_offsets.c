@@ -37,7 +37,7 @@
 
 #include "blog.h"
 #include "herder_internal.h"
-#include "sink_offsets.h"
+#include "store/sink_offsets.h"
 
 static bool is_sink(const connector_t *c)
 {

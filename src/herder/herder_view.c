@@ -8,9 +8,9 @@
 
 #include <jansson.h>
 
-#include "config_json.h"
-#include "config_provider.h"
-#include "config_validate.h"
+#include "config/config_json.h"
+#include "config/config_provider.h"
+#include "config/config_validate.h"
 #include "connector_config.h"
 #include "herder_internal.h"
 #include "plugin_catalog.h"

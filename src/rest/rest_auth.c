@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include "data.h"
+#include "data/data.h"
 
 /* Remembered successful checks; a worker has a handful of clients. */
 #define CACHE_SLOTS 256

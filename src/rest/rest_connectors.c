@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config_json.h"
+#include "config/config_json.h"
 #include "rest_routes.h"
 
 /* Answers 201 with Kafka's Location header: /connectors/{name}. */

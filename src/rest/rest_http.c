@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "data.h"
+#include "data/data.h"
 
 /* Keeps `resp` as r's answer; MHD_NO (the connection is closed) when
  * there is none. */

@@ -17,7 +17,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "herder.h"
+#include "herder/herder.h"
 
 /* Path segments a route may capture ("{}" in its pattern). */
 #define REST_MAX_PARAMS 4

@@ -5,7 +5,7 @@
  * uses an external cluster has no broker families.  docs/metrics.md lists
  * every family.
  */
-#include "herder_metrics.h"
+#include "herder/herder_metrics.h"
 #include "metrics.h"
 #include "rest_routes.h"
 

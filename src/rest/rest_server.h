@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "herder.h"
-#include "worker_config.h"
+#include "herder/herder.h"
+#include "config/worker_config.h"
 
 typedef struct rest_server rest_server_t;
 

@@ -8,7 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "blog.h"
-#include "client_conf.h"
+#include "config/client_conf.h"
 
 #define TIMEOUT_MS 30000
 

@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client_conf.h"
+#include "config/client_conf.h"
 
 /* Kafka gives these requests the REST timeout (90 s); ours answer within
  * the patience of an HTTP client. */

@@ -21,8 +21,8 @@
 #include <time.h>
 
 #include "blog.h"
-#include "client_conf.h"
-#include "data.h"
+#include "config/client_conf.h"
+#include "data/data.h"
 
 #define RETRY_DELAY_MIN_MS 300 /* Kafka's RETRIES_DELAY_MIN_MS */
 #define DLQ_PARTITIONS 1       /* Kafka's DLQ_NUM_DESIRED_PARTITIONS */

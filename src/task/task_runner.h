@@ -15,10 +15,10 @@
 #define CONNECTD_TASK_RUNNER_H
 
 #include "metrics.h"
-#include "offset_store.h"
-#include "plugin_loader.h"
+#include "store/offset_store.h"
+#include "plugin/plugin_loader.h"
 #include "properties.h"
-#include "worker_config.h"
+#include "config/worker_config.h"
 
 typedef enum task_state {
     TASK_UNASSIGNED,

@@ -11,10 +11,10 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "client_conf.h"
-#include "converter.h"
+#include "config/client_conf.h"
+#include "convert/converter.h"
 #include "error_handler.h"
-#include "task_context.h"
+#include "plugin/task_context.h"
 #include "task_runner.h"
 
 struct task_runner {

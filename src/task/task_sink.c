@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "blog.h"
-#include "data.h"
+#include "data/data.h"
 #include "error_handler.h"
 #include "task_runner_internal.h"
-#include "transform_chain.h"
+#include "transforms/transform_chain.h"
 
 #define CONSUME_BATCH 2000
 #define CONSUME_TIMEOUT_MS 500

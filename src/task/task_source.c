@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "blog.h"
-#include "data.h"
+#include "data/data.h"
 #include "error_handler.h"
 #include "task_runner_internal.h"
-#include "transform_chain.h"
+#include "transforms/transform_chain.h"
 
 #define POLL_BATCH 2000 /* Kafka's batch.size default: the most a poll may return */
 #define POLL_TIMEOUT_MS 1000

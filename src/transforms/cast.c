@@ -21,7 +21,7 @@
  *
  *   spec=id:int32,score:string  on {"id":7,"score":1.5}  ->  {"id":7,"score":"1.5"}
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <errno.h>
 #include <math.h>

@@ -4,7 +4,7 @@
  *
  *   headers=trace-id,debug  on headers [trace-id, a, debug, trace-id]  ->  [a]
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
  *
  *   field=id  on {"id":7,"name":"x"}  ->  7
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* field_common.c - helpers of the field transforms (field_common.h). */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "data.h"
+#include "data/data.h"
 #include "transform.h"
 
 #define SMT_PACKAGE "org.apache.kafka.connect.transforms"

@@ -5,7 +5,7 @@
  *
  *   transforms.drop.type=Filter  transforms.drop.predicate=isTombstone
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 static int filter_apply(void *instance, cd_record_t *rec, cd_record_t **out, char *errstr, size_t errstr_size)
 {

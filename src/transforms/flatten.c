@@ -12,7 +12,7 @@
  *
  *   {"a":{"b":1,"c":{"d":"x"}},"e":[1]}  ->  {"a.b":1,"a.c.d":"x","e":[1]}
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * has_header_key.c - Kafka's predicate HasHeaderKey: true for records with
  * at least one header named `name`.
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
  * null header.  Kafka dereferences a listed field missing from the schema
  * (NullPointerException); here that is an error naming the field.
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

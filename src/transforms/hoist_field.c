@@ -6,7 +6,7 @@
  *
  *   field=line  on "foo"  ->  {"line":"foo"}
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

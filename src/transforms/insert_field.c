@@ -15,7 +15,7 @@
  *   topic.field=t partition.field=p!  on {"a":1} from topic "x", partition 2
  *   -> {"a":1,"t":"x","p":2}
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

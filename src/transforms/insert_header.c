@@ -18,8 +18,8 @@
  * stay STRING here.  Kafka parses the ISO literals in the JVM's zone; here
  * in UTC.
  */
-#include "transforms/field_common.h"
-#include "transforms/java_date.h"
+#include "field_common.h"
+#include "java_date.h"
 
 #include <ctype.h>
 #include <errno.h>

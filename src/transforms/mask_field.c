@@ -11,7 +11,7 @@
  *
  *   fields=ssn replacement=***  on {"ssn":"123-45-6789","n":1}  ->  {"ssn":"***","n":1}
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * records whose value is null (a delete on a compacted topic), whatever
  * the value schema says.
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 static bool record_is_tombstone_test(void *instance, const cd_record_t *rec)
 {

@@ -9,8 +9,8 @@
  * where the two dialects still differ.  A bad replacement ("$3" with two
  * groups) fails the record, as Kafka's IndexOutOfBoundsException does.
  */
-#include "transforms/field_common.h"
-#include "transforms/java_regex.h"
+#include "field_common.h"
+#include "java_regex.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  *
  *   exclude=b renames=a:x  on {"a":1,"b":2,"c":3}  ->  {"x":1,"c":3}
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
  * key/value passes; one with a value fails ("Schema required for
  * [updating schema metadata]").
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <errno.h>
 #include <limits.h>

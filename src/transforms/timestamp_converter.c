@@ -21,8 +21,8 @@
  *
  *   target.type=string format=yyyy-MM-dd field=ts  on {"ts":1489017600000}  ->  {"ts":"2017-03-09"}
  */
-#include "transforms/field_common.h"
-#include "transforms/java_date.h"
+#include "field_common.h"
+#include "java_date.h"
 
 #include <inttypes.h>
 #include <stdio.h>

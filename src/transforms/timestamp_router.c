@@ -10,8 +10,8 @@
  * in the result, so a topic containing "${timestamp}" gets it replaced too.
  * A record without a timestamp (-1 here, null in Kafka) fails.
  */
-#include "transforms/field_common.h"
-#include "transforms/java_date.h"
+#include "field_common.h"
+#include "java_date.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
  *
  *   pattern=foo-.*  on "foo-bar" -> true, on "xfoo-bar" -> false
  */
-#include "transforms/field_common.h"
-#include "transforms/java_regex.h"
+#include "field_common.h"
+#include "java_regex.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -32,9 +32,9 @@
 #include <strings.h>
 
 #include "blog.h"
-#include "config_validate.h"
-#include "data.h"
-#include "task_context.h"
+#include "config/config_validate.h"
+#include "data/data.h"
+#include "plugin/task_context.h"
 
 #define KNOWN_MAX 512 /* built-ins (~40 rows) and plugins' transforms */
 

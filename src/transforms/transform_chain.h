@@ -31,7 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "plugin_loader.h"
+#include "plugin/plugin_loader.h"
 #include "properties.h"
 #include "transform.h"
 

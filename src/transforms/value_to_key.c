@@ -8,7 +8,7 @@
  *
  *   fields=id  on value {"id":7,"name":"x"}  ->  key {"id":7}
  */
-#include "transforms/field_common.h"
+#include "field_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "converter.h"
-#include "data.h"
+#include "convert/converter.h"
+#include "data/data.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

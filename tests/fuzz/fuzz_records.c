@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "records.h"
+#include "records/batch.h"
+#include "records/records.h"
 
 /* Keeps a single input from spending seconds inflating a bomb. */
 #define FUZZ_MAX_OUT ((size_t)1 << 20)

@@ -24,10 +24,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "api.h"
-#include "arena.h"
-#include "buf.h"
-#include "proto.h"
+#include "protocol/api.h"
+#include "protocol/arena.h"
+#include "protocol/buf.h"
+#include "protocol/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -54,7 +54,7 @@ target_libs() {
 }
 
 CFLAGS_FUZZ="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
--fno-omit-frame-pointer -D_GNU_SOURCE -I$TOP_SRCDIR/lib -I$TOP_SRCDIR/broker -I$TOP_SRCDIR/broker/config -I$TOP_SRCDIR/broker/group -I$TOP_SRCDIR/broker/handlers -I$TOP_SRCDIR/broker/net -I$TOP_SRCDIR/broker/protocol -I$TOP_SRCDIR/broker/records -I$TOP_SRCDIR/broker/storage -I$TOP_SRCDIR/broker/topics -I$TOP_SRCDIR/src/config -I$TOP_SRCDIR/src/convert -I$TOP_SRCDIR/src/ctl -I$TOP_SRCDIR/src/data -I$TOP_SRCDIR/src/herder -I$TOP_SRCDIR/src/plugin -I$TOP_SRCDIR/src/rest -I$TOP_SRCDIR/src/store -I$TOP_SRCDIR/src/task -I$TOP_SRCDIR/src/transforms -I$TOP_SRCDIR/src -I$TOP_SRCDIR/plugins/include"
+-fno-omit-frame-pointer -D_GNU_SOURCE -I$TOP_SRCDIR/lib -I$TOP_SRCDIR/broker -I$TOP_SRCDIR/src -I$TOP_SRCDIR/plugins/include"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/run-fuzz.XXXXXX") || {
     echo "Bail out! cannot create a scratch directory"

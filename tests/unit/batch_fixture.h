@@ -7,9 +7,9 @@
 
 #include <string.h>
 
-#include "batch.h"
-#include "buf.h"
-#include "crc32c.h"
+#include "records/batch.h"
+#include "protocol/buf.h"
+#include "records/crc32c.h"
 
 /* Appends a batch of `count` records "v<i>" with timestamps ts0 + i*ts_step.
  * producer_id -1 means not idempotent.  Returns the batch size. */

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
+#include "protocol/buf.h"
 
 static const struct {
     int64_t value;

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "checkpoint.h"
+#include "storage/checkpoint.h"
 
 typedef struct fixture {
     char dir[64];

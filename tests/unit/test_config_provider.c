@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config_provider.h"
+#include "config/config_provider.h"
 
 static char tmp[256];
 

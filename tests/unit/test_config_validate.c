@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "config_validate.h"
-#include "connector_config.h"
+#include "config/config_validate.h"
+#include "herder/connector_config.h"
 
 static const char *const modes[] = {"fast", "safe", NULL};
 static const char *const formats[] = {"BASE64", "NUMERIC", NULL};

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "converter.h"
-#include "data.h"
+#include "convert/converter.h"
+#include "data/data.h"
 
 static converter_t *make(const char *cls, const char *key, const char *value)
 {

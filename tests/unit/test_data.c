@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data.h"
+#include "data/data.h"
 
 static const cd_type_t primitives[] = {
     CD_TYPE_INT8,    CD_TYPE_INT16,  CD_TYPE_INT32, CD_TYPE_INT64, CD_TYPE_FLOAT32,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error_handler.h"
+#include "task/error_handler.h"
 
 typedef struct op_state {
     int calls;

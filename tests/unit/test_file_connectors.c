@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "data.h"
+#include "data/data.h"
 
 /* The context a callback gets: config from a key/value array, errors and
  * logs captured, a committed offset to hand back. */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "group.h"
+#include "group/group.h"
 
 static const uint8_t meta_a[] = {0, 1, 'a'};
 static const group_protocol_t range_rr[] = {{"range", meta_a, sizeof(meta_a)}, {"roundrobin", meta_a, 3}};

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "batch_fixture.h"
-#include "log.h"
+#include "storage/log.h"
 
 #define T0 1700000000000LL /* a wall-clock-like base for timestamps */
 

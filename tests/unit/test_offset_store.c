@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "offset_store.h"
+#include "store/offset_store.h"
 
 typedef struct fixture {
     char dir[64];

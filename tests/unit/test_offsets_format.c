@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "offsets_format.h"
+#include "group/offsets_format.h"
 
 static void test_commit_key_bytes(void **state)
 {

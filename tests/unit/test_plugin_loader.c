@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "blog.h"
-#include "plugin_loader.h"
+#include "plugin/plugin_loader.h"
 
 #define DESC_SIZE_1_0 (offsetof(cd_plugin_desc_t, stop) + sizeof(((cd_plugin_desc_t *)0)->stop))
 

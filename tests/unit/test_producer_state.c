@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "producer_state.h"
+#include "records/producer_state.h"
 
 typedef struct step {
     int64_t pid;

@@ -38,10 +38,10 @@
 
 #include <cmocka.h>
 
-#include "api.h"
-#include "arena.h"
-#include "buf.h"
-#include "proto.h"
+#include "protocol/api.h"
+#include "protocol/arena.h"
+#include "protocol/buf.h"
+#include "protocol/proto.h"
 
 /* ---- an independent byte builder ---------------------------------------- */
 

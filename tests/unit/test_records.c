@@ -19,7 +19,7 @@
 #include <snappy-c.h>
 
 #include "batch_fixture.h"
-#include "records.h"
+#include "records/records.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rest_auth.h"
+#include "rest/rest_auth.h"
 
 static char dir[256];
 static char path[300];

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data.h"
-#include "transform.h"
+#include "data/data.h"
+#include "transforms/transform.h"
 
 extern const transform_def_t transform_insert_field, transform_replace_field, transform_mask_field,
     transform_value_to_key, transform_extract_field, transform_hoist_field, transform_cast, transform_flatten;

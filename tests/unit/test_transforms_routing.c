@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data.h"
-#include "transform.h"
+#include "data/data.h"
+#include "transforms/transform.h"
 #include "transforms/java_date.h"
 #include "transforms/java_regex.h"
 

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "config_validate.h"
+#include "config/config_validate.h"
 
 /* Kafka's PluginType, in the order GET /connector-plugins lists them. */
 typedef enum catalog_type {

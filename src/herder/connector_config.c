@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "converter.h"
+#include "convert/converter.h"
 #include "herder.h"
 #include "plugin_catalog.h"
-#include "task_context.h"
-#include "transform_chain.h"
+#include "plugin/task_context.h"
+#include "transforms/transform_chain.h"
 
 /* The most tasks one connector may ask for. */
 #define TASKS_MAX_LIMIT 1000

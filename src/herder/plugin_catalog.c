@@ -27,7 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "transform_chain.h"
+#include "transforms/transform_chain.h"
 
 /* connectd's converters support fewer values than Kafka's for these two;
  * say so with the converter's own reason. */

@@ -20,7 +20,7 @@
 
 #include <connectd/plugin.h>
 
-#include "config_validate.h"
+#include "config/config_validate.h"
 #include "properties.h"
 
 /* The framework's settings of a connector of `kind`, as Kafka orders them

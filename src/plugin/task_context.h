@@ -14,7 +14,7 @@
 
 #include <connectd/plugin.h>
 
-#include "offset_store.h"
+#include "store/offset_store.h"
 #include "properties.h"
 
 /* The table plugins get: the data functions (data.h) and the context

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "blog.h"
-#include "data.h"
+#include "data/data.h"
 
 struct cd_task {
     char *name;

@@ -109,13 +109,13 @@ static req_result_t broker_dispatch(void *opaque, kreq_t *req)
         return handle_api_versions(ctx, req); /* answers any version (KIP-511) */
     }
     if (!range || !fn) {
-        blog_info("closing connection from %s: API key %d (%s) is not supported", kconn_peer(req->conn),
+        blog_info("closing connection from %s: API key %d (%s) is not supported", server_conn_peer(req->conn),
                   key, api_name(key));
         return REQ_CLOSE;
     }
     if (v < range->min || v > range->max) {
         blog_info("closing connection from %s: %s v%d is not supported (supported: v%d to v%d)",
-                  kconn_peer(req->conn), api_name(key), v, range->min, range->max);
+                  server_conn_peer(req->conn), api_name(key), v, range->min, range->max);
         return REQ_CLOSE;
     }
     return fn(ctx, req);
@@ -124,7 +124,7 @@ static req_result_t broker_dispatch(void *opaque, kreq_t *req)
 static void broker_request_done(void *opaque, const kreq_t *req, int64_t elapsed_ns)
 {
     broker_ctx_t *ctx = opaque;
-    broker_stats_request_done(ctx->stats, req->hdr.api_key, elapsed_ns);
+    broker_metrics_request_done(ctx->stats, req->hdr.api_key, elapsed_ns);
 }
 
 /* ---- listeners ------------------------------------------------------------ */
@@ -287,7 +287,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     }
     b->ctx.cluster_id = b->cluster_id;
     b->ctx.coord = coordinator_open(b->ctx.topics, cfg);
-    b->ctx.stats = broker_stats_create();
+    b->ctx.stats = broker_metrics_create();
     server_config_t scfg = {
         .host = b->bind_host,
         .port = port,
@@ -312,7 +312,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
               b->bind_host[0] ? b->bind_host : "0.0.0.0", server_port(b->ctx.server), cfg->log_dirs);
     return b;
 fail:
-    broker_stats_destroy(b->ctx.stats);
+    broker_metrics_destroy(b->ctx.stats);
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);
     free(b->bind_host);
@@ -327,9 +327,9 @@ int broker_port(const broker_t *b)
     return server_port(b->ctx.server);
 }
 
-void broker_metrics_write(broker_t *b, metrics_text_t *out)
+void broker_write_metrics(broker_t *b, metrics_text_t *out)
 {
-    broker_stats_write(&b->ctx, out);
+    broker_metrics_write(&b->ctx, out);
 }
 
 static void on_group_tick_closed(uv_handle_t *handle)
@@ -353,7 +353,7 @@ void broker_destroy(broker_t *b)
     server_destroy(b->ctx.server); /* joins the network threads: no handler runs after this */
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);   /* flushes and checkpoints */
-    broker_stats_destroy(b->ctx.stats);
+    broker_metrics_destroy(b->ctx.stats);
     blog_info("broker %d stopped cleanly", b->cfg->node_id);
     free(b->bind_host);
     free(b->adv_host);

@@ -30,7 +30,7 @@ int broker_port(const broker_t *broker);
 
 /* Appends the broker's metric families (docs/metrics.md) to `out`.  Any
  * thread, while the broker lives; takes the broker's locks briefly. */
-void broker_metrics_write(broker_t *broker, metrics_text_t *out);
+void broker_write_metrics(broker_t *broker, metrics_text_t *out);
 
 /* Stops accepting, closes connections, flushes every log, writes the
  * checkpoints and frees.  Handles are closed on `loop`; run it once more to

@@ -27,15 +27,15 @@
 
 #include "protocol/api.h"
 
-struct broker_stats {
+struct broker_metrics {
     const api_range_t *apis; /* api_supported(): one entry per API below */
     int n_apis;
     metrics_summary_t **latency; /* its _count is also requests_total */
 };
 
-broker_stats_t *broker_stats_create(void)
+broker_metrics_t *broker_metrics_create(void)
 {
-    broker_stats_t *stats = calloc(1, sizeof(*stats));
+    broker_metrics_t *stats = calloc(1, sizeof(*stats));
     if (!stats) {
         abort();
     }
@@ -50,7 +50,7 @@ broker_stats_t *broker_stats_create(void)
     return stats;
 }
 
-void broker_stats_destroy(broker_stats_t *stats)
+void broker_metrics_destroy(broker_metrics_t *stats)
 {
     if (!stats) {
         return;
@@ -62,7 +62,7 @@ void broker_stats_destroy(broker_stats_t *stats)
     free(stats);
 }
 
-void broker_stats_request_done(broker_stats_t *stats, int16_t api_key, int64_t elapsed_ns)
+void broker_metrics_request_done(broker_metrics_t *stats, int16_t api_key, int64_t elapsed_ns)
 {
     const api_range_t *range = api_find(api_key);
     if (!range) {
@@ -72,7 +72,7 @@ void broker_stats_request_done(broker_stats_t *stats, int16_t api_key, int64_t e
     metrics_summary_observe(stats->latency[i], elapsed_ns > 0 ? (uint64_t)elapsed_ns : 0);
 }
 
-static void write_requests(broker_stats_t *stats, metrics_text_t *out, int64_t now_ms)
+static void write_requests(broker_metrics_t *stats, metrics_text_t *out, int64_t now_ms)
 {
     metrics_family_t *requests = metrics_text_family(
         out, "connectd_broker_requests_total", METRICS_COUNTER,
@@ -139,8 +139,8 @@ static void write_topics(broker_ctx_t *ctx, metrics_text_t *out)
             snprintf(index, sizeof(index), "%d", (int)p);
             const char *const plabels[] = {"topic", topic->name, "partition", index, NULL};
             pthread_mutex_lock(&part->lock);
-            int64_t end = plog_end_offset(part->plog), start = plog_start_offset(part->plog);
-            int64_t bytes = plog_size_bytes(part->plog);
+            int64_t end = log_end_offset(part->plog), start = log_start_offset(part->plog);
+            int64_t bytes = log_size_bytes(part->plog);
             pthread_mutex_unlock(&part->lock);
             metrics_family_add_i64(leo, plabels, end);
             metrics_family_add_i64(lso, plabels, start);
@@ -163,7 +163,7 @@ static int64_t log_end_of(topics_t *topics, const char *name, int32_t index)
         return -1;
     }
     pthread_mutex_lock(&part->lock);
-    int64_t end = plog_end_offset(part->plog);
+    int64_t end = log_end_offset(part->plog);
     pthread_mutex_unlock(&part->lock);
     return end;
 }
@@ -214,7 +214,7 @@ static void write_groups(broker_ctx_t *ctx, metrics_text_t *out)
     }
 }
 
-void broker_stats_write(broker_ctx_t *ctx, metrics_text_t *out)
+void broker_metrics_write(broker_ctx_t *ctx, metrics_text_t *out)
 {
     write_requests(ctx->stats, out, metrics_now_ms());
     write_topics(ctx, out);

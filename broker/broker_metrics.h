@@ -11,16 +11,16 @@
 #include "handlers/handlers.h"
 #include "metrics.h"
 
-broker_stats_t *broker_stats_create(void); /* aborts on OOM */
-void broker_stats_destroy(broker_stats_t *stats); /* NULL is fine */
+broker_metrics_t *broker_metrics_create(void); /* aborts on OOM */
+void broker_metrics_destroy(broker_metrics_t *stats); /* NULL is fine */
 
 /* A request of API `api_key` took `elapsed_ns` from its frame to its
  * answer (server_done_fn).  Any network thread; lock-free. */
-void broker_stats_request_done(broker_stats_t *stats, int16_t api_key, int64_t elapsed_ns);
+void broker_metrics_request_done(broker_metrics_t *stats, int16_t api_key, int64_t elapsed_ns);
 
 /* Appends the broker's families to `out`.  Takes the coordinator lock, the
  * registry read lock and partition locks in turn (never several partition
  * locks at once); call with none of them held.  Any thread. */
-void broker_stats_write(broker_ctx_t *ctx, metrics_text_t *out);
+void broker_metrics_write(broker_ctx_t *ctx, metrics_text_t *out);
 
 #endif

@@ -87,3 +87,23 @@ fail:
     unlink(tmp);
     return -1;
 }
+
+bool fs_write_at(int fd, const uint8_t *data, size_t len, int64_t pos)
+{
+    while (len > 0) {
+        ssize_t n = pwrite(fd, data, len, (off_t)pos);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            if (n == 0) {
+                errno = EIO;
+            }
+            return false;
+        }
+        data += n;
+        len -= (size_t)n;
+        pos += n;
+    }
+    return true;
+}

@@ -5,6 +5,7 @@
 #ifndef CONNECTD_FSUTIL_H
 #define CONNECTD_FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,10 @@ int fs_rm_rf(const char *path);
  * directory, fsync, rename, fsync of the directory.  0 or -1 with errno;
  * on failure the old file is untouched. */
 int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len);
+
+/* Writes `len` bytes at `pos`, retrying short writes and EINTR; false with
+ * errno set on failure (EIO for a write that makes no progress).  Segments
+ * and index files write through it. */
+bool fs_write_at(int fd, const uint8_t *data, size_t len, int64_t pos);
 
 #endif

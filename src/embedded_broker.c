@@ -23,7 +23,7 @@ struct embedded_broker {
 static void collect_metrics(void *opaque, metrics_text_t *out)
 {
     embedded_broker_t *eb = opaque;
-    broker_metrics_write(eb->broker, out);
+    broker_write_metrics(eb->broker, out);
 }
 
 static void on_stop(uv_async_t *async)

@@ -647,7 +647,7 @@ static int64_t topic_num(const broker_config_t *b, const topic_config_kv_t *ov, 
 }
 
 void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides, size_t n_overrides,
-                          plog_config_t *out)
+                          log_config_t *out)
 {
     out->segment_bytes = topic_num(bcfg, overrides, n_overrides, "segment.bytes");
     out->segment_ms = topic_num(bcfg, overrides, n_overrides, "segment.ms");

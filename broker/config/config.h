@@ -139,7 +139,7 @@ const char *topic_config_value(const broker_config_t *bcfg, const topic_config_k
 
 /* The log settings of a topic: overrides over broker defaults. */
 void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
-                          size_t n_overrides, plog_config_t *out);
+                          size_t n_overrides, log_config_t *out);
 
 /* max.message.bytes of a topic (override or message.max.bytes). */
 int32_t topic_config_max_message_bytes(const broker_config_t *bcfg,

@@ -15,7 +15,7 @@
 #include "coordinator_internal.h"
 #include "fsutil.h"
 
-char *coord_strdup(const char *s)
+char *coordinator_strdup(const char *s)
 {
     char *d = strdup(s ? s : "");
     if (!d) {
@@ -24,7 +24,7 @@ char *coord_strdup(const char *s)
     return d;
 }
 
-char *coord_strndup(kstr_t s)
+char *coordinator_strndup(kstr_t s)
 {
     char *d = strndup(s.len > 0 ? s.ptr : "", s.len > 0 ? (size_t)s.len : 0);
     if (!d) {
@@ -35,7 +35,7 @@ char *coord_strndup(kstr_t s)
 
 /* ---- the group table ---------------------------------------------------------- */
 
-group_entry_t *coord_entry_find(coordinator_t *coord, const char *id)
+group_entry_t *coordinator_entry_find(coordinator_t *coord, const char *id)
 {
     for (int i = 0; i < coord->n_groups; i++) {
         if (strcmp(group_name(coord->groups[i].grp), id) == 0) {
@@ -45,9 +45,9 @@ group_entry_t *coord_entry_find(coordinator_t *coord, const char *id)
     return NULL;
 }
 
-group_entry_t *coord_entry_get(coordinator_t *coord, const char *id, int64_t now)
+group_entry_t *coordinator_entry_get(coordinator_t *coord, const char *id, int64_t now)
 {
-    group_entry_t *e = coord_entry_find(coord, id);
+    group_entry_t *e = coordinator_entry_find(coord, id);
     if (e) {
         return e;
     }
@@ -77,7 +77,7 @@ static void offsets_clear(group_entry_t *e)
     e->n_offsets = e->cap_offsets = 0;
 }
 
-void coord_entry_remove(coordinator_t *coord, group_entry_t *e)
+void coordinator_entry_remove(coordinator_t *coord, group_entry_t *e)
 {
     offsets_clear(e);
     group_destroy(e->grp);
@@ -85,7 +85,7 @@ void coord_entry_remove(coordinator_t *coord, group_entry_t *e)
 }
 
 /* Index of (topic, partition) in the sorted array, or where it would go. */
-int coord_offset_search(const group_entry_t *e, const char *topic, int32_t partition, bool *found)
+int coordinator_offset_search(const group_entry_t *e, const char *topic, int32_t partition, bool *found)
 {
     int lo = 0, hi = e->n_offsets;
     while (lo < hi) {
@@ -108,10 +108,10 @@ int coord_offset_search(const group_entry_t *e, const char *topic, int32_t parti
     return lo;
 }
 
-void coord_offset_set(group_entry_t *e, const committed_offset_t *co)
+void coordinator_offset_set(group_entry_t *e, const committed_offset_t *co)
 {
     bool found;
-    int at = coord_offset_search(e, co->topic, co->partition, &found);
+    int at = coordinator_offset_search(e, co->topic, co->partition, &found);
     if (!found) {
         if (e->n_offsets == e->cap_offsets) {
             e->cap_offsets = e->cap_offsets ? e->cap_offsets * 2 : 8;
@@ -122,7 +122,7 @@ void coord_offset_set(group_entry_t *e, const committed_offset_t *co)
         }
         memmove(&e->offsets[at + 1], &e->offsets[at], (size_t)(e->n_offsets - at) * sizeof(committed_offset_t));
         e->n_offsets++;
-        e->offsets[at].topic = coord_strdup(co->topic);
+        e->offsets[at].topic = coordinator_strdup(co->topic);
     } else {
         free((char *)e->offsets[at].metadata);
     }
@@ -130,11 +130,11 @@ void coord_offset_set(group_entry_t *e, const committed_offset_t *co)
     dst->partition = co->partition;
     dst->offset = co->offset;
     dst->leader_epoch = co->leader_epoch;
-    dst->metadata = coord_strdup(co->metadata);
+    dst->metadata = coordinator_strdup(co->metadata);
     dst->commit_timestamp = co->commit_timestamp;
 }
 
-void coord_offset_remove_at(group_entry_t *e, int at)
+void coordinator_offset_remove_at(group_entry_t *e, int at)
 {
     free((char *)e->offsets[at].topic);
     free((char *)e->offsets[at].metadata);
@@ -154,7 +154,7 @@ coordinator_t *coordinator_open(topics_t *topics, const broker_config_t *cfg)
     coord->topics = topics;
     coord->cfg = cfg;
     coord->last_expiry_check = fs_now_ms();
-    coord_log_load(coord);
+    coordinator_log_load(coord);
     return coord;
 }
 
@@ -164,7 +164,7 @@ void coordinator_close(coordinator_t *coord)
         return;
     }
     while (coord->n_groups > 0) {
-        coord_entry_remove(coord, &coord->groups[0]);
+        coordinator_entry_remove(coord, &coord->groups[0]);
     }
     free(coord->groups);
     free(coord->live_bytes);
@@ -184,7 +184,7 @@ void coordinator_unlock(coordinator_t *coord)
 
 group_t *coordinator_group(coordinator_t *coord, const char *id, bool create)
 {
-    group_entry_t *e = create ? coord_entry_get(coord, id, fs_now_ms()) : coord_entry_find(coord, id);
+    group_entry_t *e = create ? coordinator_entry_get(coord, id, fs_now_ms()) : coordinator_entry_find(coord, id);
     return e ? e->grp : NULL;
 }
 
@@ -202,7 +202,7 @@ void coordinator_drop_if_unused(coordinator_t *coord, group_t *grp)
 {
     group_entry_t *e = entry_of(coord, grp);
     if (e && group_member_count(grp) == 0 && e->n_offsets == 0 && !e->has_metadata) {
-        coord_entry_remove(coord, e);
+        coordinator_entry_remove(coord, e);
     }
 }
 
@@ -222,8 +222,8 @@ void coordinator_group_changed(coordinator_t *coord, group_t *grp, int64_t now)
     }
     batch_builder_t b;
     batch_builder_init(&b, now);
-    coord_add_group_record(&b, e, now, false);
-    if (coord_log_append(coord, group_name(grp), &b) == KERR_NONE) {
+    coordinator_add_group_record(&b, e, now, false);
+    if (coordinator_log_append(coord, group_name(grp), &b) == KERR_NONE) {
         e->has_metadata = true;
         e->saved_state = state;
         e->saved_generation = group_generation(grp);
@@ -240,16 +240,16 @@ kerr_t coordinator_commit(coordinator_t *coord, const char *id, const committed_
     batch_builder_t b;
     batch_builder_init(&b, now);
     for (int i = 0; i < n; i++) {
-        coord_add_commit_record(&b, id, &offsets[i], false);
+        coordinator_add_commit_record(&b, id, &offsets[i], false);
     }
-    kerr_t err = coord_log_append(coord, id, &b);
+    kerr_t err = coordinator_log_append(coord, id, &b);
     batch_builder_release(&b);
     if (err != KERR_NONE) {
         return err;
     }
-    group_entry_t *e = coord_entry_get(coord, id, now);
+    group_entry_t *e = coordinator_entry_get(coord, id, now);
     for (int i = 0; i < n; i++) {
-        coord_offset_set(e, &offsets[i]);
+        coordinator_offset_set(e, &offsets[i]);
     }
     return KERR_NONE;
 }
@@ -257,15 +257,15 @@ kerr_t coordinator_commit(coordinator_t *coord, const char *id, const committed_
 const committed_offset_t *coordinator_committed(coordinator_t *coord, const char *id, const char *topic,
                                                 int32_t partition)
 {
-    group_entry_t *e = coord_entry_find(coord, id);
+    group_entry_t *e = coordinator_entry_find(coord, id);
     bool found = false;
-    int at = e ? coord_offset_search(e, topic, partition, &found) : 0;
+    int at = e ? coordinator_offset_search(e, topic, partition, &found) : 0;
     return found ? &e->offsets[at] : NULL;
 }
 
 const committed_offset_t *coordinator_committed_all(coordinator_t *coord, const char *id, int *n)
 {
-    group_entry_t *e = coord_entry_find(coord, id);
+    group_entry_t *e = coordinator_entry_find(coord, id);
     *n = e ? e->n_offsets : 0;
     return e ? e->offsets : NULL;
 }
@@ -290,28 +290,28 @@ static kerr_t entry_delete(coordinator_t *coord, group_entry_t *e, const int *wh
     for (int i = 0; i < n; i++) {
         committed_offset_t co = e->offsets[which[i]];
         co.commit_timestamp = now;
-        coord_add_commit_record(&b, group_name(e->grp), &co, true);
+        coordinator_add_commit_record(&b, group_name(e->grp), &co, true);
     }
     if (whole_group) {
-        coord_add_group_record(&b, e, now, true);
+        coordinator_add_group_record(&b, e, now, true);
     }
-    kerr_t err = b.count ? coord_log_append(coord, group_name(e->grp), &b) : KERR_NONE;
+    kerr_t err = b.count ? coordinator_log_append(coord, group_name(e->grp), &b) : KERR_NONE;
     batch_builder_release(&b);
     if (err != KERR_NONE) {
         return err;
     }
     for (int i = n - 1; i >= 0; i--) {
-        coord_offset_remove_at(e, which[i]);
+        coordinator_offset_remove_at(e, which[i]);
     }
     if (whole_group) {
-        coord_entry_remove(coord, e);
+        coordinator_entry_remove(coord, e);
     }
     return KERR_NONE;
 }
 
 kerr_t coordinator_delete_group(coordinator_t *coord, const char *id)
 {
-    group_entry_t *e = coord_entry_find(coord, id);
+    group_entry_t *e = coordinator_entry_find(coord, id);
     if (!e) {
         return KERR_GROUP_ID_NOT_FOUND;
     }
@@ -338,7 +338,7 @@ static int int_cmp(const void *a, const void *b)
 
 kerr_t coordinator_delete_offsets(coordinator_t *coord, const char *id, const offset_ref_t *refs, int n)
 {
-    group_entry_t *e = coord_entry_find(coord, id);
+    group_entry_t *e = coordinator_entry_find(coord, id);
     if (!e || n == 0) {
         return KERR_NONE;
     }
@@ -349,7 +349,7 @@ kerr_t coordinator_delete_offsets(coordinator_t *coord, const char *id, const of
     int found_n = 0;
     for (int i = 0; i < n; i++) {
         bool found;
-        int at = coord_offset_search(e, refs[i].topic, refs[i].partition, &found);
+        int at = coordinator_offset_search(e, refs[i].topic, refs[i].partition, &found);
         if (found) {
             which[found_n++] = at;
         }
@@ -414,7 +414,7 @@ void coordinator_maintain(coordinator_t *coord, int64_t now)
         coord->last_expiry_check = now;
         expire_offsets(coord, now);
     }
-    coord_log_compact(coord, now);
+    coordinator_log_compact(coord, now);
     coordinator_unlock(coord);
 }
 

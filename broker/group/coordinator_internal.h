@@ -5,7 +5,7 @@
  * Not for other files: they use coordinator.h.
  *
  * Every function here expects the coordinator lock held, except
- * coord_log_load, which runs before the coordinator is shared.
+ * coordinator_log_load, which runs before the coordinator is shared.
  */
 #ifndef CONNECTD_COORDINATOR_INTERNAL_H
 #define CONNECTD_COORDINATOR_INTERNAL_H
@@ -39,32 +39,32 @@ struct coordinator {
 
 /* ---- coordinator.c: the group table ---- */
 
-char *coord_strdup(const char *s);  /* aborts on OOM; NULL gives "" */
-char *coord_strndup(kstr_t s);
+char *coordinator_strdup(const char *s);  /* aborts on OOM; NULL gives "" */
+char *coordinator_strndup(kstr_t s);
 
-group_entry_t *coord_entry_find(coordinator_t *coord, const char *id);
+group_entry_t *coordinator_entry_find(coordinator_t *coord, const char *id);
 /* Finds or creates (Empty) the entry of group `id`. */
-group_entry_t *coord_entry_get(coordinator_t *coord, const char *id, int64_t now);
-void coord_entry_remove(coordinator_t *coord, group_entry_t *e);
+group_entry_t *coordinator_entry_get(coordinator_t *coord, const char *id, int64_t now);
+void coordinator_entry_remove(coordinator_t *coord, group_entry_t *e);
 
 /* Index of (topic, partition) in e's sorted offsets, or where it would go. */
-int coord_offset_search(const group_entry_t *e, const char *topic, int32_t partition, bool *found);
-void coord_offset_set(group_entry_t *e, const committed_offset_t *co);
-void coord_offset_remove_at(group_entry_t *e, int at);
+int coordinator_offset_search(const group_entry_t *e, const char *topic, int32_t partition, bool *found);
+void coordinator_offset_set(group_entry_t *e, const committed_offset_t *co);
+void coordinator_offset_remove_at(group_entry_t *e, int at);
 
 /* ---- coordinator_log.c: records in __consumer_offsets ---- */
 
 /* Adds an offset commit record (or its tombstone) to a batch. */
-void coord_add_commit_record(batch_builder_t *b, const char *group_id, const committed_offset_t *co,
-                             bool tombstone);
+void coordinator_add_commit_record(batch_builder_t *b, const char *group_id, const committed_offset_t *co,
+                                   bool tombstone);
 /* Adds the group's metadata record (or its tombstone) to a batch. */
-void coord_add_group_record(batch_builder_t *b, group_entry_t *e, int64_t now, bool tombstone);
+void coordinator_add_group_record(batch_builder_t *b, group_entry_t *e, int64_t now, bool tombstone);
 /* Finishes the batch and appends it to the group's partition, creating the
  * topic on first use.  KERR_NONE or COORDINATOR_NOT_AVAILABLE (logged). */
-kerr_t coord_log_append(coordinator_t *coord, const char *group_id, batch_builder_t *b);
+kerr_t coordinator_log_append(coordinator_t *coord, const char *group_id, batch_builder_t *b);
 /* Reads every partition back into the group table (coordinator_open). */
-void coord_log_load(coordinator_t *coord);
+void coordinator_log_load(coordinator_t *coord);
 /* Rewrites partitions that grew past offsets.topic.segment.bytes. */
-void coord_log_compact(coordinator_t *coord, int64_t now);
+void coordinator_log_compact(coordinator_t *coord, int64_t now);
 
 #endif

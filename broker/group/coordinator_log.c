@@ -81,7 +81,7 @@ static bool offsets_topic_create(coordinator_t *coord)
 }
 
 /* Appends the finished batch to the group's partition. */
-kerr_t coord_log_append(coordinator_t *coord, const char *group_id, batch_builder_t *b)
+kerr_t coordinator_log_append(coordinator_t *coord, const char *group_id, batch_builder_t *b)
 {
     kstr_t name = {OFFSETS_TOPIC, (int32_t)strlen(OFFSETS_TOPIC)};
     batch_builder_finish(b);
@@ -99,7 +99,7 @@ kerr_t coord_log_append(coordinator_t *coord, const char *group_id, batch_builde
     if (part) {
         int64_t base;
         pthread_mutex_lock(&part->lock);
-        err = plog_append(part->plog, b->out.data, b->out.len, 0, fs_now_ms(), &base);
+        err = log_append(part->plog, b->out.data, b->out.len, 0, fs_now_ms(), &base);
         pthread_mutex_unlock(&part->lock);
         if (err != KERR_NONE) {
             blog_error("cannot write group '%s' to %s-%d: %s", group_id, OFFSETS_TOPIC, part->index,
@@ -111,12 +111,12 @@ kerr_t coord_log_append(coordinator_t *coord, const char *group_id, batch_builde
     return err;
 }
 
-void coord_add_commit_record(batch_builder_t *b, const char *group_id, const committed_offset_t *co,
+void coordinator_add_commit_record(batch_builder_t *b, const char *group_id, const committed_offset_t *co,
                               bool tombstone)
 {
-    kbuf_writer_t key, value;
-    kbuf_writer_init(&key, 64);
-    kbuf_writer_init(&value, 64);
+    buf_writer_t key, value;
+    buf_writer_init(&key, 64);
+    buf_writer_init(&value, 64);
     offsets_encode_commit_key(&key, group_id, co->topic, co->partition);
     if (!tombstone) {
         offsets_commit_value_t v = {co->offset, co->leader_epoch,
@@ -124,8 +124,8 @@ void coord_add_commit_record(batch_builder_t *b, const char *group_id, const com
         offsets_encode_commit_value(&value, &v);
     }
     batch_builder_add(b, key.data, key.len, tombstone ? NULL : value.data, value.len, co->commit_timestamp);
-    kbuf_writer_release(&key);
-    kbuf_writer_release(&value);
+    buf_writer_release(&key);
+    buf_writer_release(&value);
 }
 
 static kstr_t kstr_of(const char *s)
@@ -134,12 +134,12 @@ static kstr_t kstr_of(const char *s)
 }
 
 /* The group's metadata record (or its tombstone). */
-void coord_add_group_record(batch_builder_t *b, group_entry_t *e, int64_t now, bool tombstone)
+void coordinator_add_group_record(batch_builder_t *b, group_entry_t *e, int64_t now, bool tombstone)
 {
     group_t *grp = e->grp;
-    kbuf_writer_t key, value;
-    kbuf_writer_init(&key, 64);
-    kbuf_writer_init(&value, 256);
+    buf_writer_t key, value;
+    buf_writer_init(&key, 64);
+    buf_writer_init(&value, 256);
     offsets_encode_group_key(&key, group_name(grp));
     if (!tombstone) {
         int n = group_member_count(grp);
@@ -163,8 +163,8 @@ void coord_add_group_record(batch_builder_t *b, group_entry_t *e, int64_t now, b
         free(members);
     }
     batch_builder_add(b, key.data, key.len, tombstone ? NULL : value.data, value.len, now);
-    kbuf_writer_release(&key);
-    kbuf_writer_release(&value);
+    buf_writer_release(&key);
+    buf_writer_release(&value);
 }
 
 /* ---- loading --------------------------------------------------------------------- */
@@ -183,22 +183,22 @@ static int load_record(void *opaque, const record_t *rec)
         lc->skipped++;
         return 0;
     }
-    char *group_id = coord_strndup(key.group);
-    group_entry_t *e = coord_entry_get(lc->coord, group_id, lc->now);
+    char *group_id = coordinator_strndup(key.group);
+    group_entry_t *e = coordinator_entry_get(lc->coord, group_id, lc->now);
     free(group_id);
     if (key.kind == OFFSETS_KEY_COMMIT) {
-        char *topic = coord_strndup(key.topic);
+        char *topic = coordinator_strndup(key.topic);
         offsets_commit_value_t v;
         if (rec->value.len < 0) {
             bool found;
-            int at = coord_offset_search(e, topic, key.partition, &found);
+            int at = coordinator_offset_search(e, topic, key.partition, &found);
             if (found) {
-                coord_offset_remove_at(e, at);
+                coordinator_offset_remove_at(e, at);
             }
         } else if (offsets_decode_commit_value((const uint8_t *)rec->value.ptr, (size_t)rec->value.len, &v)) {
-            char *metadata = coord_strndup(v.metadata);
+            char *metadata = coordinator_strndup(v.metadata);
             committed_offset_t co = {topic, key.partition, v.offset, v.leader_epoch, metadata, v.commit_timestamp};
-            coord_offset_set(e, &co);
+            coordinator_offset_set(e, &co);
             free(metadata);
         } else {
             lc->skipped++;
@@ -211,7 +211,7 @@ static int load_record(void *opaque, const record_t *rec)
         e->has_metadata = false;
         group_restore(e->grp, NULL, 0);
     } else if (offsets_decode_group_value((const uint8_t *)rec->value.ptr, (size_t)rec->value.len, &gv)) {
-        char *ptype = coord_strndup(gv.protocol_type);
+        char *ptype = coordinator_strndup(gv.protocol_type);
         group_restore(e->grp, ptype, gv.generation);
         free(ptype);
         e->has_metadata = true;
@@ -226,14 +226,14 @@ static int load_record(void *opaque, const record_t *rec)
 
 static void load_partition(load_ctx_t *lc, partition_t *part)
 {
-    kbuf_writer_t buf;
-    kbuf_writer_init(&buf, 1 << 20);
+    buf_writer_t buf;
+    buf_writer_init(&buf, 1 << 20);
     pthread_mutex_lock(&part->lock);
-    int64_t offset = plog_start_offset(part->plog), end = plog_end_offset(part->plog);
+    int64_t offset = log_start_offset(part->plog), end = log_end_offset(part->plog);
     while (offset < end) {
         size_t n = 0;
         buf.len = 0;
-        if (plog_read(part->plog, offset, end, 1 << 20, true, &buf, &n) != KERR_NONE || n == 0) {
+        if (log_read(part->plog, offset, end, 1 << 20, true, &buf, &n) != KERR_NONE || n == 0) {
             break;
         }
         size_t at = 0;
@@ -252,10 +252,10 @@ static void load_partition(load_ctx_t *lc, partition_t *part)
         }
     }
     pthread_mutex_unlock(&part->lock);
-    kbuf_writer_release(&buf);
+    buf_writer_release(&buf);
 }
 
-void coord_log_load(coordinator_t *coord)
+void coordinator_log_load(coordinator_t *coord)
 {
     load_ctx_t lc = {coord, fs_now_ms(), 0};
     topics_read_lock(coord->topics);
@@ -267,7 +267,7 @@ void coord_log_load(coordinator_t *coord)
     /* A group whose metadata and offsets were all deleted is gone. */
     for (int i = coord->n_groups - 1; i >= 0; i--) {
         if (!coord->groups[i].has_metadata && coord->groups[i].n_offsets == 0) {
-            coord_entry_remove(coord, &coord->groups[i]);
+            coordinator_entry_remove(coord, &coord->groups[i]);
         }
     }
     if (topic) {
@@ -286,13 +286,13 @@ void coord_log_load(coordinator_t *coord)
 #define REWRITE_BATCH_BYTES (512 * 1024)
 
 /* Appends the builder's batch and starts a new one.  @locks partition. */
-static kerr_t rewrite_flush(plog_t *plog, batch_builder_t *b, int64_t now)
+static kerr_t rewrite_flush(log_t *plog, batch_builder_t *b, int64_t now)
 {
     kerr_t err = KERR_NONE;
     if (b->count > 0) {
         int64_t base;
         batch_builder_finish(b);
-        err = plog_append(plog, b->out.data, b->out.len, 0, now, &base);
+        err = log_append(plog, b->out.data, b->out.len, 0, now, &base);
     }
     batch_builder_release(b);
     batch_builder_init(b, now);
@@ -301,7 +301,7 @@ static kerr_t rewrite_flush(plog_t *plog, batch_builder_t *b, int64_t now)
 
 /* Writes every live record of the groups stored in partition `p` again.
  * Returns the bytes written, or -1.  @locks coordinator, partition. */
-static int64_t rewrite_live(coordinator_t *coord, plog_t *plog, int32_t p, int32_t n_parts, int64_t now)
+static int64_t rewrite_live(coordinator_t *coord, log_t *plog, int32_t p, int32_t n_parts, int64_t now)
 {
     batch_builder_t b;
     batch_builder_init(&b, now);
@@ -313,10 +313,10 @@ static int64_t rewrite_live(coordinator_t *coord, plog_t *plog, int32_t p, int32
             continue;
         }
         if (e->has_metadata) {
-            coord_add_group_record(&b, e, now, false);
+            coordinator_add_group_record(&b, e, now, false);
         }
         for (int i = 0; i < e->n_offsets && err == KERR_NONE; i++) {
-            coord_add_commit_record(&b, group_name(e->grp), &e->offsets[i], false);
+            coordinator_add_commit_record(&b, group_name(e->grp), &e->offsets[i], false);
             if (b.out.len >= REWRITE_BATCH_BYTES) {
                 written += (int64_t)b.out.len;
                 err = rewrite_flush(plog, &b, now);
@@ -341,7 +341,7 @@ static int64_t rewrite_live(coordinator_t *coord, plog_t *plog, int32_t p, int32
  * after compaction; a crash before the log start moves leaves the old
  * records in place and the new ones after them, which reads the same.
  */
-void coord_log_compact(coordinator_t *coord, int64_t now)
+void coordinator_log_compact(coordinator_t *coord, int64_t now)
 {
     bool moved = false;
     topics_read_lock(coord->topics);
@@ -358,14 +358,14 @@ void coord_log_compact(coordinator_t *coord, int64_t now)
     for (int32_t p = 0; topic && p < topic->n_partitions; p++) {
         partition_t *part = topic_partition(topic, p);
         pthread_mutex_lock(&part->lock);
-        int64_t size = plog_size_bytes(part->plog);
+        int64_t size = log_size_bytes(part->plog);
         if (size > coord->cfg->offsets_topic_segment_bytes && size > 2 * coord->live_bytes[p]) {
-            int64_t start = plog_end_offset(part->plog);
-            int64_t live = plog_roll(part->plog) == KERR_NONE
+            int64_t start = log_end_offset(part->plog);
+            int64_t live = log_roll(part->plog) == KERR_NONE
                                ? rewrite_live(coord, part->plog, p, topic->n_partitions, now)
                                : -1;
-            if (live >= 0 && plog_flush(part->plog) == KERR_NONE &&
-                plog_delete_records_before(part->plog, start) == KERR_NONE) {
+            if (live >= 0 && log_flush(part->plog) == KERR_NONE &&
+                log_delete_records_before(part->plog, start) == KERR_NONE) {
                 coord->live_bytes[p] = live;
                 moved = true;
                 blog_info("%s-%d: rewrote %lld bytes of live offsets and group metadata in place of %lld",

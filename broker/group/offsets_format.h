@@ -68,12 +68,12 @@ typedef struct offsets_group_value {
     int32_t n_members;
 } offsets_group_value_t;
 
-void offsets_encode_commit_key(kbuf_writer_t *w, const char *group, const char *topic, int32_t partition);
-void offsets_encode_commit_value(kbuf_writer_t *w, const offsets_commit_value_t *v);
-void offsets_encode_group_key(kbuf_writer_t *w, const char *group);
+void offsets_encode_commit_key(buf_writer_t *w, const char *group, const char *topic, int32_t partition);
+void offsets_encode_commit_value(buf_writer_t *w, const offsets_commit_value_t *v);
+void offsets_encode_group_key(buf_writer_t *w, const char *group);
 
 /* Group metadata value v3; `members` has v->n_members entries. */
-void offsets_encode_group_value(kbuf_writer_t *w, const offsets_group_value_t *v,
+void offsets_encode_group_value(buf_writer_t *w, const offsets_group_value_t *v,
                                 const offsets_group_member_t *members);
 
 /* Decodes a key; false for an unknown version or malformed bytes.  Slices

@@ -207,10 +207,10 @@ req_result_t handle_delete_records(broker_ctx_t *ctx, kreq_t *req)
                 continue;
             }
             pthread_mutex_lock(&part->lock);
-            int64_t offset = dp->offset == -1 ? plog_end_offset(part->plog) : dp->offset;
+            int64_t offset = dp->offset == -1 ? log_end_offset(part->plog) : dp->offset;
             dp->error = offset < 0 ? KERR_OFFSET_OUT_OF_RANGE
-                                   : plog_delete_records_before(part->plog, offset);
-            dp->low_watermark = plog_start_offset(part->plog);
+                                   : log_delete_records_before(part->plog, offset);
+            dp->low_watermark = log_start_offset(part->plog);
             pthread_mutex_unlock(&part->lock);
             changed |= dp->error == KERR_NONE;
         }
@@ -235,7 +235,7 @@ req_result_t handle_init_producer_id(broker_ctx_t *ctx, kreq_t *req)
         /* Transactions need a transaction coordinator, which connectd does not
          * have yet; refusing here makes transactional producers fail fast. */
         blog_info("refusing transactional producer '%.*s' from %s: transactions are not supported",
-                  (int)ir.transactional_id.len, ir.transactional_id.ptr, kconn_peer(req->conn));
+                  (int)ir.transactional_id.len, ir.transactional_id.ptr, server_conn_peer(req->conn));
         ir.error = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     } else {
         ir.producer_id = topics_next_producer_id(ctx->topics);

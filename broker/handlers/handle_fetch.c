@@ -8,7 +8,7 @@
  *
  * Long-poll: when fewer than MinBytes are available the request is parked
  * (server_park) for up to MaxWaitMs.  Every append wakes the parked fetches,
- * which first compare a cheap byte estimate (plog_bytes_after) with MinBytes
+ * which first compare a cheap byte estimate (log_bytes_after) with MinBytes
  * and only then read.
  */
 #include <stdio.h>
@@ -19,7 +19,7 @@
 
 typedef struct fetch_state {
     fetch_req_t fr;
-    kbuf_writer_t records;
+    buf_writer_t records;
 } fetch_state_t;
 
 /* Bytes the request could get right now, without reading. */
@@ -37,11 +37,11 @@ static size_t fetch_available(broker_ctx_t *ctx, const fetch_req_t *fr, bool *an
                 continue;
             }
             pthread_mutex_lock(&part->lock);
-            if (fp->fetch_offset < plog_start_offset(part->plog) ||
-                fp->fetch_offset > plog_end_offset(part->plog)) {
+            if (fp->fetch_offset < log_start_offset(part->plog) ||
+                fp->fetch_offset > log_end_offset(part->plog)) {
                 *any_error = true;
             } else {
-                total += plog_bytes_after(part->plog, fp->fetch_offset);
+                total += log_bytes_after(part->plog, fp->fetch_offset);
             }
             pthread_mutex_unlock(&part->lock);
         }
@@ -79,11 +79,11 @@ static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
                 limit = room;
             }
             pthread_mutex_lock(&part->lock);
-            int64_t hwm = plog_end_offset(part->plog);
-            fp->error = plog_read(part->plog, fp->fetch_offset, hwm, limit, total == 0,
-                                  &st->records, &fp->records_len);
+            int64_t hwm = log_end_offset(part->plog);
+            fp->error = log_read(part->plog, fp->fetch_offset, hwm, limit, total == 0,
+                                 &st->records, &fp->records_len);
             fp->high_watermark = fp->last_stable_offset = hwm;
-            fp->result_log_start_offset = plog_start_offset(part->plog);
+            fp->result_log_start_offset = log_start_offset(part->plog);
             pthread_mutex_unlock(&part->lock);
             total += fp->records_len;
         }
@@ -99,11 +99,11 @@ static uint64_t fetch_count_records(const uint8_t *data, size_t len)
     uint64_t n = 0;
     size_t at = 0;
     while (len - at >= BATCH_HEADER_SIZE) {
-        int32_t length = kbuf_get_i32(data + at + 8);
+        int32_t length = buf_get_i32(data + at + 8);
         if (length < BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD || batch_total_size(length) > len - at) {
             break;
         }
-        int32_t count = kbuf_get_i32(data + at + 57);
+        int32_t count = buf_get_i32(data + at + 57);
         n += count > 0 ? (uint64_t)count : 0;
         at += batch_total_size(length);
     }
@@ -146,7 +146,7 @@ static void fetch_respond(broker_ctx_t *ctx, kreq_t *req, fetch_state_t *st)
 static void fetch_state_free(kreq_t *req)
 {
     fetch_state_t *st = req->state;
-    kbuf_writer_release(&st->records);
+    buf_writer_release(&st->records);
 }
 
 static bool fetch_recheck(void *opaque, kreq_t *req, bool timed_out)
@@ -170,7 +170,7 @@ req_result_t handle_fetch(broker_ctx_t *ctx, kreq_t *req)
         return handler_bad_request(req);
     }
     req->state = st;
-    kbuf_writer_init(&st->records, 4096);
+    buf_writer_init(&st->records, 4096);
     req->on_free = fetch_state_free;
     size_t got = fetch_read(ctx, st);
     bool any_error = false;
@@ -213,12 +213,12 @@ req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req)
             }
             pthread_mutex_lock(&part->lock);
             if (lp->timestamp == -1) { /* latest */
-                lp->offset = plog_end_offset(part->plog);
+                lp->offset = log_end_offset(part->plog);
             } else if (lp->timestamp == -2) { /* earliest */
-                lp->offset = plog_start_offset(part->plog);
+                lp->offset = log_start_offset(part->plog);
             } else {
-                lp->error = plog_offset_for_timestamp(part->plog, lp->timestamp, &lp->offset,
-                                                      &lp->result_timestamp);
+                lp->error = log_offset_for_timestamp(part->plog, lp->timestamp, &lp->offset,
+                                                     &lp->result_timestamp);
             }
             pthread_mutex_unlock(&part->lock);
         }

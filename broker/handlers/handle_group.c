@@ -37,7 +37,7 @@ static void join_respond(kreq_t *req, join_state_t *st)
 /* Kafka shows a member's host as "/<address>". */
 static const char *client_host(kreq_t *req)
 {
-    const char *peer = kconn_peer(req->conn);
+    const char *peer = server_conn_peer(req->conn);
     const char *colon = strrchr(peer, ':');
     size_t len = colon ? (size_t)(colon - peer) : strlen(peer);
     char *host = arena_alloc(req->arena, len + 2);
@@ -136,7 +136,7 @@ req_result_t handle_join_group(broker_ctx_t *ctx, kreq_t *req)
     kerr_t err = join_validate(ctx, jr);
     if (err != KERR_NONE) {
         blog_debug("JoinGroup of group '%.*s' from %s refused: %s", jr->group_id.len < 0 ? 0 : jr->group_id.len,
-                   jr->group_id.ptr, kconn_peer(req->conn), kerr_name(err));
+                   jr->group_id.ptr, server_conn_peer(req->conn), kerr_name(err));
         join_error(st, err, NULL);
         join_respond(req, st);
         return REQ_DONE;

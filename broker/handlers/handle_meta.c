@@ -19,7 +19,7 @@
 req_result_t handler_bad_request(kreq_t *req)
 {
     blog_info("closing connection from %s: %s v%d request body does not parse (%zu bytes)",
-              kconn_peer(req->conn), api_name(req->hdr.api_key), req->hdr.api_version,
+              server_conn_peer(req->conn), api_name(req->hdr.api_key), req->hdr.api_version,
               req->frame_len);
     return REQ_CLOSE;
 }
@@ -104,8 +104,8 @@ req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req)
     }
     metadata_broker_t self = {
         .node_id = ctx->cfg->node_id,
-        .host = ctx->advertised_host ? ctx->advertised_host : kconn_local_host(req->conn),
-        .port = ctx->advertised_host ? ctx->advertised_port : kconn_local_port(req->conn),
+        .host = ctx->advertised_host ? ctx->advertised_host : server_conn_local_host(req->conn),
+        .port = ctx->advertised_host ? ctx->advertised_port : server_conn_local_port(req->conn),
     };
     md.brokers = &self;
     md.n_brokers = 1;
@@ -149,8 +149,8 @@ req_result_t handle_find_coordinator(broker_ctx_t *ctx, kreq_t *req)
         fc.error_message = "transactions are not supported";
     } else {
         fc.node_id = ctx->cfg->node_id;
-        fc.host = ctx->advertised_host ? ctx->advertised_host : kconn_local_host(req->conn);
-        fc.port = ctx->advertised_host ? ctx->advertised_port : kconn_local_port(req->conn);
+        fc.host = ctx->advertised_host ? ctx->advertised_host : server_conn_local_host(req->conn);
+        fc.port = ctx->advertised_host ? ctx->advertised_port : server_conn_local_port(req->conn);
     }
     proto_encode_find_coordinator(&req->resp, req->hdr.api_version, &fc);
     return REQ_DONE;

@@ -29,19 +29,19 @@
  * version, topics, nullable user data.  False when it does not parse. */
 static bool subscription_has(const uint8_t *meta, size_t len, const char *topic, bool *has)
 {
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, meta, len);
-    if (kbuf_read_i16(&r) < 0) {
+    buf_reader_t r;
+    buf_reader_init(&r, meta, len);
+    if (buf_read_i16(&r) < 0) {
         return false;
     }
-    int32_t n = kbuf_read_count(&r, false, 2);
+    int32_t n = buf_read_count(&r, false, 2);
     for (int32_t i = 0; i < n && !r.err; i++) {
-        kstr_t name = kbuf_read_str(&r, false);
+        kstr_t name = buf_read_str(&r, false);
         if (!r.err && kstr_eq(name, topic)) {
             *has = true;
         }
     }
-    kbuf_read_nbytes(&r, false); /* user_data */
+    buf_read_nbytes(&r, false); /* user_data */
     return !r.err;
 }
 

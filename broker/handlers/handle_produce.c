@@ -74,28 +74,28 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
     }
     if (err != KERR_NONE) {
         blog_info("rejected produce to %s-%d from %s: %s (%s)", part->topic->name, pp->index,
-                  kconn_peer(req->conn), why, kerr_name(err));
+                  server_conn_peer(req->conn), why, kerr_name(err));
         pp->error = err;
         return;
     }
     pthread_mutex_lock(&part->lock);
     int64_t dup_offset;
-    err = pstate_check(part->pstate, &hdr, &dup_offset);
+    err = producer_state_check(part->pstate, &hdr, &dup_offset);
     if (err == KERR_DUPLICATE_SEQUENCE_NUMBER) {
         /* Kafka answers a retried batch with its original offset and NONE. */
         pp->base_offset = dup_offset;
         err = KERR_NONE;
     } else if (err == KERR_NONE) {
-        err = plog_append(part->plog, pp->records, (size_t)pp->records_len, 0, fs_now_ms(),
-                          &pp->base_offset);
+        err = log_append(part->plog, pp->records, (size_t)pp->records_len, 0, fs_now_ms(),
+                         &pp->base_offset);
         if (err == KERR_NONE) {
-            pstate_update(part->pstate, &hdr, pp->base_offset);
+            producer_state_update(part->pstate, &hdr, pp->base_offset);
             *appended = true;
             metrics_counter_add(&part->topic->bytes_in, (uint64_t)pp->records_len);
             metrics_counter_add(&part->topic->messages_in, (uint64_t)hdr.records_count);
         }
     }
-    pp->log_start_offset = plog_start_offset(part->plog);
+    pp->log_start_offset = log_start_offset(part->plog);
     pthread_mutex_unlock(&part->lock);
     pp->error = err;
 }
@@ -129,7 +129,7 @@ req_result_t handle_produce(broker_ctx_t *ctx, kreq_t *req)
     }
     if (pr.acks == 0) {
         if (failed) {
-            blog_info("closing connection from %s: an acks=0 produce failed", kconn_peer(req->conn));
+            blog_info("closing connection from %s: an acks=0 produce failed", server_conn_peer(req->conn));
             return REQ_CLOSE;
         }
         return REQ_NO_RESPONSE;

@@ -16,7 +16,7 @@
 #include "net/server.h"
 #include "topics/topics.h"
 
-typedef struct broker_stats broker_stats_t; /* broker_metrics.h */
+typedef struct broker_metrics broker_metrics_t; /* broker_metrics.h */
 
 /* What every handler may use; owned by broker.c. */
 typedef struct broker_ctx {
@@ -27,7 +27,7 @@ typedef struct broker_ctx {
     const char *cluster_id;
     const char *advertised_host; /* NULL: the address the client connected to */
     int advertised_port;
-    broker_stats_t *stats;
+    broker_metrics_t *stats;
 } broker_ctx_t;
 
 req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req);

@@ -45,7 +45,7 @@ typedef struct worker {
     pthread_mutex_t fd_lock;
     int *pending_fds;
     size_t n_pending_fds, cap_pending_fds;
-    kconn_t *conns;     /* all open connections of this loop */
+    server_conn_t *conns;     /* all open connections of this loop */
     kreq_t *parked;     /* requests waiting in server_park */
     atomic_int n_parked; /* read by other threads in server_wake_all */
 } worker_t;
@@ -61,10 +61,10 @@ struct server {
     unsigned next_worker;
 };
 
-struct kconn {
+struct server_conn {
     uv_tcp_t tcp;
     worker_t *worker;
-    kconn_t *next, *prev;
+    server_conn_t *next, *prev;
     uint8_t *rbuf;
     size_t rlen, rcap;
     kreq_t *pending; /* parked request; the connection is muted meanwhile */
@@ -81,8 +81,8 @@ typedef struct write_req {
     uint8_t *body;
 } write_req_t;
 
-static void conn_close(kconn_t *conn);
-static void conn_process(kconn_t *conn);
+static void conn_close(server_conn_t *conn);
+static void conn_process(server_conn_t *conn);
 
 /* ---- requests ------------------------------------------------------------- */
 
@@ -92,7 +92,7 @@ static void req_free(kreq_t *req)
         req->on_free(req);
     }
     arena_destroy(req->arena);
-    kbuf_writer_release(&req->resp);
+    buf_writer_release(&req->resp);
     free(req->frame);
     free(req);
 }
@@ -115,7 +115,7 @@ static void req_release(kreq_t *req)
 static void on_write_done(uv_write_t *wreq, int status)
 {
     write_req_t *w = (write_req_t *)wreq;
-    kconn_t *conn = wreq->data;
+    server_conn_t *conn = wreq->data;
     free(w->body);
     free(w);
     if (status < 0 && status != UV_ECANCELED) {
@@ -132,18 +132,18 @@ static void on_write_done(uv_write_t *wreq, int status)
     }
 }
 
-static void conn_send(kconn_t *conn, kreq_t *req)
+static void conn_send(server_conn_t *conn, kreq_t *req)
 {
     write_req_t *w = malloc(sizeof(*w));
     if (!w) {
         abort();
     }
-    kbuf_writer_t hdr = {w->header, 0, sizeof(w->header)};
-    kbuf_reserve(&hdr, 4); /* size, patched below */
+    buf_writer_t hdr = {w->header, 0, sizeof(w->header)};
+    buf_reserve(&hdr, 4); /* size, patched below */
     proto_encode_response_header(&hdr, &req->hdr);
-    kbuf_put_i32(w->header, (int32_t)(hdr.len - 4 + req->resp.len));
+    buf_put_i32(w->header, (int32_t)(hdr.len - 4 + req->resp.len));
     size_t body_len;
-    w->body = kbuf_writer_steal(&req->resp, &body_len);
+    w->body = buf_writer_steal(&req->resp, &body_len);
     uv_buf_t bufs[2] = {uv_buf_init((char *)w->header, (unsigned)hdr.len),
                         uv_buf_init((char *)w->body, (unsigned)body_len)};
     w->req.data = conn;
@@ -156,7 +156,7 @@ static void conn_send(kconn_t *conn, kreq_t *req)
     }
 }
 
-static void req_done(kconn_t *conn, kreq_t *req)
+static void req_done(server_conn_t *conn, kreq_t *req)
 {
     server_t *srv = conn->worker->srv;
     if (srv->cfg.done) {
@@ -166,7 +166,7 @@ static void req_done(kconn_t *conn, kreq_t *req)
 
 /* Finishes a request according to the handler's verdict.  Returns false if
  * the connection is closing. */
-static bool req_finish(kconn_t *conn, kreq_t *req, req_result_t result)
+static bool req_finish(server_conn_t *conn, kreq_t *req, req_result_t result)
 {
     if (result != REQ_PARKED) {
         req_done(conn, req);
@@ -190,7 +190,7 @@ static bool req_finish(kconn_t *conn, kreq_t *req, req_result_t result)
     return !conn->closing;
 }
 
-static void frame_handle(kconn_t *conn, uint8_t *frame, size_t len)
+static void frame_handle(server_conn_t *conn, uint8_t *frame, size_t len)
 {
     kreq_t *req = calloc(1, sizeof(*req));
     if (!req) {
@@ -201,8 +201,8 @@ static void frame_handle(kconn_t *conn, uint8_t *frame, size_t len)
     req->frame = frame;
     req->frame_len = len;
     req->arena = arena_create(4096);
-    kbuf_writer_init(&req->resp, 256);
-    kbuf_reader_init(&req->body, frame, len);
+    buf_writer_init(&req->resp, 256);
+    buf_reader_init(&req->body, frame, len);
     if (!proto_decode_header(&req->body, &req->hdr, api_is_flexible)) {
         blog_info("closing connection from %s: request header of %zu bytes does not parse",
                   conn->peer, len);
@@ -218,12 +218,12 @@ static void frame_handle(kconn_t *conn, uint8_t *frame, size_t len)
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
-    kconn_t *conn = handle->data;
+    server_conn_t *conn = handle->data;
     size_t want = READ_CHUNK;
     if (conn->rlen >= 4) {
         /* Make room for the whole frame being received, so a large Produce
          * arrives in few reads. */
-        size_t frame = 4 + (size_t)(uint32_t)kbuf_get_i32(conn->rbuf);
+        size_t frame = 4 + (size_t)(uint32_t)buf_get_i32(conn->rbuf);
         if (frame > conn->rlen && frame - conn->rlen > want &&
             frame <= 4 + (size_t)conn->worker->srv->cfg.max_request_bytes) {
             want = frame - conn->rlen;
@@ -243,7 +243,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
-    kconn_t *conn = stream->data;
+    server_conn_t *conn = stream->data;
     if (nread < 0) {
         if (nread != UV_EOF && nread != UV_ECONNRESET) {
             blog_info("closing connection from %s: read failed: %s", conn->peer,
@@ -256,7 +256,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     conn_process(conn);
 }
 
-static void conn_set_reading(kconn_t *conn, bool on)
+static void conn_set_reading(server_conn_t *conn, bool on)
 {
     if (on == conn->reading || conn->closing) {
         return;
@@ -270,12 +270,12 @@ static void conn_set_reading(kconn_t *conn, bool on)
 }
 
 /* Handles every complete frame in the read buffer, unless muted. */
-static void conn_process(kconn_t *conn)
+static void conn_process(server_conn_t *conn)
 {
     int32_t max = conn->worker->srv->cfg.max_request_bytes;
     size_t at = 0;
     while (!conn->closing && !conn->pending && conn->rlen - at >= 4) {
-        int32_t size = kbuf_get_i32(conn->rbuf + at);
+        int32_t size = buf_get_i32(conn->rbuf + at);
         if (size < 8 || size > max) {
             blog_info("closing connection from %s: request size %d is outside 8..%d "
                       "(socket.request.max.bytes)",
@@ -312,7 +312,7 @@ static void conn_process(kconn_t *conn)
 
 static void on_conn_closed(uv_handle_t *handle)
 {
-    kconn_t *conn = handle->data;
+    server_conn_t *conn = handle->data;
     free(conn->rbuf);
     free(conn);
 }
@@ -331,7 +331,7 @@ static void park_unlink(worker_t *wk, kreq_t *req)
     atomic_fetch_sub(&wk->n_parked, 1);
 }
 
-static void conn_close(kconn_t *conn)
+static void conn_close(server_conn_t *conn)
 {
     if (conn->closing) {
         return;
@@ -370,7 +370,7 @@ static void addr_format(const struct sockaddr_storage *ss, char *host, size_t ho
 
 static void conn_open(worker_t *wk, int fd)
 {
-    kconn_t *conn = calloc(1, sizeof(*conn));
+    server_conn_t *conn = calloc(1, sizeof(*conn));
     if (!conn) {
         abort();
     }
@@ -409,7 +409,7 @@ static void conn_open(worker_t *wk, int fd)
 /* Called when a parked request completed: answer it and unmute. */
 static void park_complete(kreq_t *req)
 {
-    kconn_t *conn = req->conn;
+    server_conn_t *conn = req->conn;
     uv_timer_stop(&req->timer);
     park_unlink(conn->worker, req);
     conn->pending = NULL;
@@ -656,17 +656,17 @@ void server_destroy(server_t *srv)
     uv_close((uv_handle_t *)&srv->listen_poll, on_listen_poll_closed);
 }
 
-const char *kconn_local_host(const kconn_t *conn)
+const char *server_conn_local_host(const server_conn_t *conn)
 {
     return conn->local_host;
 }
 
-int kconn_local_port(const kconn_t *conn)
+int server_conn_local_port(const server_conn_t *conn)
 {
     return conn->local_port;
 }
 
-const char *kconn_peer(const kconn_t *conn)
+const char *server_conn_peer(const server_conn_t *conn)
 {
     return conn->peer;
 }

@@ -29,7 +29,7 @@
 #include "protocol/proto.h"
 
 typedef struct server server_t;
-typedef struct kconn kconn_t;
+typedef struct server_conn server_conn_t;
 typedef struct kreq kreq_t;
 
 typedef enum req_result {
@@ -42,13 +42,13 @@ typedef enum req_result {
 /* One request, from decode to response.  Owned by the server; the handler
  * may keep it only while parked. */
 struct kreq {
-    kconn_t *conn;
+    server_conn_t *conn;
     req_header_t hdr;
     arena_t *arena;    /* freed with the request */
     uint8_t *frame;    /* the request bytes after the size field (mutable) */
     size_t frame_len;
-    kbuf_reader_t body; /* positioned just after the header */
-    kbuf_writer_t resp; /* response body, without header */
+    buf_reader_t body; /* positioned just after the header */
+    buf_writer_t resp; /* response body, without header */
     void *state;        /* handler-private, usually in the arena */
     void (*on_free)(kreq_t *req); /* releases what `state` holds outside the arena */
     int64_t start_ns;   /* when its frame was read (metrics_now_ns) */
@@ -103,8 +103,8 @@ void server_wake_all(server_t *srv);
 
 /* Where the client reached us: the local address of its socket ("127.0.0.1"),
  * and the peer ("127.0.0.1:53422") for log lines. */
-const char *kconn_local_host(const kconn_t *conn);
-int kconn_local_port(const kconn_t *conn);
-const char *kconn_peer(const kconn_t *conn);
+const char *server_conn_local_host(const server_conn_t *conn);
+int server_conn_local_port(const server_conn_t *conn);
+const char *server_conn_peer(const server_conn_t *conn);
 
 #endif

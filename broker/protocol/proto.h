@@ -65,11 +65,11 @@ typedef struct req_header {
 
 /* Decodes the request header.  `flexible` must say whether (api_key,
  * api_version) is a flexible version; see api_is_flexible(). */
-bool proto_decode_header(kbuf_reader_t *r, req_header_t *hdr, bool (*is_flexible)(int16_t, int16_t));
+bool proto_decode_header(buf_reader_t *r, req_header_t *hdr, bool (*is_flexible)(int16_t, int16_t));
 
 /* Writes the response header: correlation id, plus an empty tag section for
  * flexible responses other than ApiVersions (whose header is always v0). */
-void proto_encode_response_header(kbuf_writer_t *w, const req_header_t *hdr);
+void proto_encode_response_header(buf_writer_t *w, const req_header_t *hdr);
 
 /* ---- ApiVersions (18) ------------------------------------------------------ */
 
@@ -88,8 +88,8 @@ typedef struct api_versions_req {
     int n_apis;
 } api_versions_req_t;
 
-bool proto_decode_api_versions(kbuf_reader_t *r, int16_t v, arena_t *a, api_versions_req_t *req);
-void proto_encode_api_versions(kbuf_writer_t *w, int16_t v, const api_versions_req_t *req);
+bool proto_decode_api_versions(buf_reader_t *r, int16_t v, arena_t *a, api_versions_req_t *req);
+void proto_encode_api_versions(buf_writer_t *w, int16_t v, const api_versions_req_t *req);
 
 /* ---- Metadata (3) ----------------------------------------------------------- */
 
@@ -128,8 +128,8 @@ typedef struct metadata_req {
     metadata_topic_t *result_topics;
 } metadata_req_t;
 
-bool proto_decode_metadata(kbuf_reader_t *r, int16_t v, arena_t *a, metadata_req_t *req);
-void proto_encode_metadata(kbuf_writer_t *w, int16_t v, const metadata_req_t *req);
+bool proto_decode_metadata(buf_reader_t *r, int16_t v, arena_t *a, metadata_req_t *req);
+void proto_encode_metadata(buf_writer_t *w, int16_t v, const metadata_req_t *req);
 
 /* ---- Produce (0) ------------------------------------------------------------ */
 
@@ -158,8 +158,8 @@ typedef struct produce_req {
     produce_topic_t *topics;
 } produce_req_t;
 
-bool proto_decode_produce(kbuf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req);
-void proto_encode_produce(kbuf_writer_t *w, int16_t v, const produce_req_t *req);
+bool proto_decode_produce(buf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req);
+void proto_encode_produce(buf_writer_t *w, int16_t v, const produce_req_t *req);
 
 /* ---- Fetch (1) -------------------------------------------------------------- */
 
@@ -198,9 +198,9 @@ typedef struct fetch_req {
     int16_t error; /* v7+ top level */
 } fetch_req_t;
 
-bool proto_decode_fetch(kbuf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req);
+bool proto_decode_fetch(buf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req);
 /* `records` holds the batches every partition points at (records_at/len). */
-void proto_encode_fetch(kbuf_writer_t *w, int16_t v, const fetch_req_t *req, const uint8_t *records);
+void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, const uint8_t *records);
 
 /* ---- ListOffsets (2) -------------------------------------------------------- */
 
@@ -226,8 +226,8 @@ typedef struct list_offsets_req {
     list_offsets_topic_t *topics;
 } list_offsets_req_t;
 
-bool proto_decode_list_offsets(kbuf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req);
-void proto_encode_list_offsets(kbuf_writer_t *w, int16_t v, const list_offsets_req_t *req);
+bool proto_decode_list_offsets(buf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req);
+void proto_encode_list_offsets(buf_writer_t *w, int16_t v, const list_offsets_req_t *req);
 
 /* ---- CreateTopics (19) ------------------------------------------------------ */
 
@@ -255,8 +255,8 @@ typedef struct create_topics_req {
     bool validate_only;
 } create_topics_req_t;
 
-bool proto_decode_create_topics(kbuf_reader_t *r, int16_t v, arena_t *a, create_topics_req_t *req);
-void proto_encode_create_topics(kbuf_writer_t *w, int16_t v, const create_topics_req_t *req);
+bool proto_decode_create_topics(buf_reader_t *r, int16_t v, arena_t *a, create_topics_req_t *req);
+void proto_encode_create_topics(buf_writer_t *w, int16_t v, const create_topics_req_t *req);
 
 /* ---- DeleteTopics (20) ------------------------------------------------------ */
 
@@ -271,8 +271,8 @@ typedef struct delete_topics_req {
     int32_t timeout_ms;
 } delete_topics_req_t;
 
-bool proto_decode_delete_topics(kbuf_reader_t *r, int16_t v, arena_t *a, delete_topics_req_t *req);
-void proto_encode_delete_topics(kbuf_writer_t *w, int16_t v, const delete_topics_req_t *req);
+bool proto_decode_delete_topics(buf_reader_t *r, int16_t v, arena_t *a, delete_topics_req_t *req);
+void proto_encode_delete_topics(buf_writer_t *w, int16_t v, const delete_topics_req_t *req);
 
 /* ---- CreatePartitions (37) -------------------------------------------------- */
 
@@ -292,9 +292,9 @@ typedef struct create_partitions_req {
     bool validate_only;
 } create_partitions_req_t;
 
-bool proto_decode_create_partitions(kbuf_reader_t *r, int16_t v, arena_t *a,
+bool proto_decode_create_partitions(buf_reader_t *r, int16_t v, arena_t *a,
                                     create_partitions_req_t *req);
-void proto_encode_create_partitions(kbuf_writer_t *w, int16_t v, const create_partitions_req_t *req);
+void proto_encode_create_partitions(buf_writer_t *w, int16_t v, const create_partitions_req_t *req);
 
 /* ---- DescribeConfigs (32) --------------------------------------------------- */
 
@@ -330,9 +330,9 @@ typedef struct describe_configs_req {
     bool include_synonyms; /* v1+ */
 } describe_configs_req_t;
 
-bool proto_decode_describe_configs(kbuf_reader_t *r, int16_t v, arena_t *a,
+bool proto_decode_describe_configs(buf_reader_t *r, int16_t v, arena_t *a,
                                    describe_configs_req_t *req);
-void proto_encode_describe_configs(kbuf_writer_t *w, int16_t v, const describe_configs_req_t *req);
+void proto_encode_describe_configs(buf_writer_t *w, int16_t v, const describe_configs_req_t *req);
 
 /* ---- DeleteRecords (21) ----------------------------------------------------- */
 
@@ -356,8 +356,8 @@ typedef struct delete_records_req {
     int32_t timeout_ms;
 } delete_records_req_t;
 
-bool proto_decode_delete_records(kbuf_reader_t *r, int16_t v, arena_t *a, delete_records_req_t *req);
-void proto_encode_delete_records(kbuf_writer_t *w, int16_t v, const delete_records_req_t *req);
+bool proto_decode_delete_records(buf_reader_t *r, int16_t v, arena_t *a, delete_records_req_t *req);
+void proto_encode_delete_records(buf_writer_t *w, int16_t v, const delete_records_req_t *req);
 
 /* ---- InitProducerId (22) ---------------------------------------------------- */
 
@@ -370,9 +370,9 @@ typedef struct init_producer_id_req {
     int16_t producer_epoch;
 } init_producer_id_req_t;
 
-bool proto_decode_init_producer_id(kbuf_reader_t *r, int16_t v, arena_t *a,
+bool proto_decode_init_producer_id(buf_reader_t *r, int16_t v, arena_t *a,
                                    init_producer_id_req_t *req);
-void proto_encode_init_producer_id(kbuf_writer_t *w, int16_t v, const init_producer_id_req_t *req);
+void proto_encode_init_producer_id(buf_writer_t *w, int16_t v, const init_producer_id_req_t *req);
 
 /* ---- FindCoordinator (10) -------------------------------------------------- */
 
@@ -387,9 +387,9 @@ typedef struct find_coordinator_req {
     int32_t port;
 } find_coordinator_req_t;
 
-bool proto_decode_find_coordinator(kbuf_reader_t *r, int16_t v, arena_t *a,
+bool proto_decode_find_coordinator(buf_reader_t *r, int16_t v, arena_t *a,
                                    find_coordinator_req_t *req);
-void proto_encode_find_coordinator(kbuf_writer_t *w, int16_t v, const find_coordinator_req_t *req);
+void proto_encode_find_coordinator(buf_writer_t *w, int16_t v, const find_coordinator_req_t *req);
 
 /* ---- classic group APIs (proto_group.c) -------------------------------------
  * Member metadata and assignments are opaque
@@ -420,8 +420,8 @@ typedef struct offset_commit_req {
     offset_commit_topic_t *topics;
 } offset_commit_req_t;
 
-bool proto_decode_offset_commit(kbuf_reader_t *r, int16_t v, arena_t *a, offset_commit_req_t *req);
-void proto_encode_offset_commit(kbuf_writer_t *w, int16_t v, const offset_commit_req_t *req);
+bool proto_decode_offset_commit(buf_reader_t *r, int16_t v, arena_t *a, offset_commit_req_t *req);
+void proto_encode_offset_commit(buf_writer_t *w, int16_t v, const offset_commit_req_t *req);
 
 /* ---- OffsetFetch (9), v1-4 ------------------------------------------------- */
 
@@ -449,8 +449,8 @@ typedef struct offset_fetch_req {
     int16_t error; /* v2+ top level */
 } offset_fetch_req_t;
 
-bool proto_decode_offset_fetch(kbuf_reader_t *r, int16_t v, arena_t *a, offset_fetch_req_t *req);
-void proto_encode_offset_fetch(kbuf_writer_t *w, int16_t v, const offset_fetch_req_t *req);
+bool proto_decode_offset_fetch(buf_reader_t *r, int16_t v, arena_t *a, offset_fetch_req_t *req);
+void proto_encode_offset_fetch(buf_writer_t *w, int16_t v, const offset_fetch_req_t *req);
 
 /* ---- JoinGroup (11), v0-5 -------------------------------------------------- */
 
@@ -484,8 +484,8 @@ typedef struct join_group_req {
     join_group_member_t *members;
 } join_group_req_t;
 
-bool proto_decode_join_group(kbuf_reader_t *r, int16_t v, arena_t *a, join_group_req_t *req);
-void proto_encode_join_group(kbuf_writer_t *w, int16_t v, const join_group_req_t *req);
+bool proto_decode_join_group(buf_reader_t *r, int16_t v, arena_t *a, join_group_req_t *req);
+void proto_encode_join_group(buf_writer_t *w, int16_t v, const join_group_req_t *req);
 
 /* ---- Heartbeat (12), v0-3 -------------------------------------------------- */
 
@@ -497,8 +497,8 @@ typedef struct heartbeat_req {
     int16_t error; /* result */
 } heartbeat_req_t;
 
-bool proto_decode_heartbeat(kbuf_reader_t *r, int16_t v, arena_t *a, heartbeat_req_t *req);
-void proto_encode_heartbeat(kbuf_writer_t *w, int16_t v, const heartbeat_req_t *req);
+bool proto_decode_heartbeat(buf_reader_t *r, int16_t v, arena_t *a, heartbeat_req_t *req);
+void proto_encode_heartbeat(buf_writer_t *w, int16_t v, const heartbeat_req_t *req);
 
 /* ---- LeaveGroup (13), v0-1 ------------------------------------------------- */
 
@@ -508,8 +508,8 @@ typedef struct leave_group_req {
     int16_t error; /* result */
 } leave_group_req_t;
 
-bool proto_decode_leave_group(kbuf_reader_t *r, int16_t v, arena_t *a, leave_group_req_t *req);
-void proto_encode_leave_group(kbuf_writer_t *w, int16_t v, const leave_group_req_t *req);
+bool proto_decode_leave_group(buf_reader_t *r, int16_t v, arena_t *a, leave_group_req_t *req);
+void proto_encode_leave_group(buf_writer_t *w, int16_t v, const leave_group_req_t *req);
 
 /* ---- SyncGroup (14), v0-3 -------------------------------------------------- */
 
@@ -530,8 +530,8 @@ typedef struct sync_group_req {
     kstr_t assignment;
 } sync_group_req_t;
 
-bool proto_decode_sync_group(kbuf_reader_t *r, int16_t v, arena_t *a, sync_group_req_t *req);
-void proto_encode_sync_group(kbuf_writer_t *w, int16_t v, const sync_group_req_t *req);
+bool proto_decode_sync_group(buf_reader_t *r, int16_t v, arena_t *a, sync_group_req_t *req);
+void proto_encode_sync_group(buf_writer_t *w, int16_t v, const sync_group_req_t *req);
 
 /* ---- DescribeGroups (15), v0-2 --------------------------------------------- */
 
@@ -559,8 +559,8 @@ typedef struct describe_groups_req {
     describe_group_t *groups;
 } describe_groups_req_t;
 
-bool proto_decode_describe_groups(kbuf_reader_t *r, int16_t v, arena_t *a, describe_groups_req_t *req);
-void proto_encode_describe_groups(kbuf_writer_t *w, int16_t v, const describe_groups_req_t *req);
+bool proto_decode_describe_groups(buf_reader_t *r, int16_t v, arena_t *a, describe_groups_req_t *req);
+void proto_encode_describe_groups(buf_writer_t *w, int16_t v, const describe_groups_req_t *req);
 
 /* ---- ListGroups (16), v0-2 ------------------------------------------------- */
 
@@ -576,8 +576,8 @@ typedef struct list_groups_req {
     list_groups_entry_t *groups;
 } list_groups_req_t;
 
-bool proto_decode_list_groups(kbuf_reader_t *r, int16_t v, arena_t *a, list_groups_req_t *req);
-void proto_encode_list_groups(kbuf_writer_t *w, int16_t v, const list_groups_req_t *req);
+bool proto_decode_list_groups(buf_reader_t *r, int16_t v, arena_t *a, list_groups_req_t *req);
+void proto_encode_list_groups(buf_writer_t *w, int16_t v, const list_groups_req_t *req);
 
 /* ---- DeleteGroups (42), v0-1 ----------------------------------------------- */
 
@@ -591,8 +591,8 @@ typedef struct delete_groups_req {
     delete_group_t *groups;
 } delete_groups_req_t;
 
-bool proto_decode_delete_groups(kbuf_reader_t *r, int16_t v, arena_t *a, delete_groups_req_t *req);
-void proto_encode_delete_groups(kbuf_writer_t *w, int16_t v, const delete_groups_req_t *req);
+bool proto_decode_delete_groups(buf_reader_t *r, int16_t v, arena_t *a, delete_groups_req_t *req);
+void proto_encode_delete_groups(buf_writer_t *w, int16_t v, const delete_groups_req_t *req);
 
 /* ---- OffsetDelete (47), v0 (KIP-496) ---------------------------------------- */
 
@@ -615,7 +615,7 @@ typedef struct offset_delete_req {
     int16_t error;
 } offset_delete_req_t;
 
-bool proto_decode_offset_delete(kbuf_reader_t *r, int16_t v, arena_t *a, offset_delete_req_t *req);
-void proto_encode_offset_delete(kbuf_writer_t *w, int16_t v, const offset_delete_req_t *req);
+bool proto_decode_offset_delete(buf_reader_t *r, int16_t v, arena_t *a, offset_delete_req_t *req);
+void proto_encode_offset_delete(buf_writer_t *w, int16_t v, const offset_delete_req_t *req);
 
 #endif

@@ -10,147 +10,147 @@
 #include "proto.h"
 #include "proto_util.h"
 
-bool proto_decode_header(kbuf_reader_t *r, req_header_t *hdr, bool (*is_flexible)(int16_t, int16_t))
+bool proto_decode_header(buf_reader_t *r, req_header_t *hdr, bool (*is_flexible)(int16_t, int16_t))
 {
-    hdr->api_key = kbuf_read_i16(r);
-    hdr->api_version = kbuf_read_i16(r);
-    hdr->correlation_id = kbuf_read_i32(r);
-    hdr->client_id = kbuf_read_nstr(r, false);
+    hdr->api_key = buf_read_i16(r);
+    hdr->api_version = buf_read_i16(r);
+    hdr->correlation_id = buf_read_i32(r);
+    hdr->client_id = buf_read_nstr(r, false);
     if (r->err) {
         return false;
     }
     hdr->flexible = is_flexible(hdr->api_key, hdr->api_version);
     if (hdr->flexible) {
-        kbuf_skip_tags(r);
+        buf_skip_tags(r);
     }
     return !r->err;
 }
 
-void proto_encode_response_header(kbuf_writer_t *w, const req_header_t *hdr)
+void proto_encode_response_header(buf_writer_t *w, const req_header_t *hdr)
 {
-    kbuf_write_i32(w, hdr->correlation_id);
+    buf_write_i32(w, hdr->correlation_id);
     if (hdr->flexible && hdr->api_key != API_API_VERSIONS) {
-        kbuf_write_empty_tags(w);
+        buf_write_empty_tags(w);
     }
 }
 
-bool proto_decode_api_versions(kbuf_reader_t *r, int16_t v, arena_t *a, api_versions_req_t *req)
+bool proto_decode_api_versions(buf_reader_t *r, int16_t v, arena_t *a, api_versions_req_t *req)
 {
     if (v >= 3) {
-        req->client_software_name = kbuf_read_str(r, true);
-        req->client_software_version = kbuf_read_str(r, true);
-        kbuf_skip_tags(r);
+        req->client_software_name = buf_read_str(r, true);
+        req->client_software_version = buf_read_str(r, true);
+        buf_skip_tags(r);
     }
     return !r->err;
 }
 
-void proto_encode_api_versions(kbuf_writer_t *w, int16_t v, const api_versions_req_t *req)
+void proto_encode_api_versions(buf_writer_t *w, int16_t v, const api_versions_req_t *req)
 {
     bool flex = v >= 3;
-    kbuf_write_i16(w, req->error);
-    kbuf_write_array_len(w, req->n_apis, flex);
+    buf_write_i16(w, req->error);
+    buf_write_array_len(w, req->n_apis, flex);
     for (int i = 0; i < req->n_apis; i++) {
-        kbuf_write_i16(w, req->apis[i].key);
-        kbuf_write_i16(w, req->apis[i].min);
-        kbuf_write_i16(w, req->apis[i].max);
+        buf_write_i16(w, req->apis[i].key);
+        buf_write_i16(w, req->apis[i].min);
+        buf_write_i16(w, req->apis[i].max);
         if (flex) {
-            kbuf_write_empty_tags(w);
+            buf_write_empty_tags(w);
         }
     }
     if (v >= 1) {
-        kbuf_write_i32(w, 0); /* throttle_time_ms */
+        buf_write_i32(w, 0); /* throttle_time_ms */
     }
     if (flex) {
-        kbuf_write_empty_tags(w);
+        buf_write_empty_tags(w);
     }
 }
 
-bool proto_decode_metadata(kbuf_reader_t *r, int16_t v, arena_t *a, metadata_req_t *req)
+bool proto_decode_metadata(buf_reader_t *r, int16_t v, arena_t *a, metadata_req_t *req)
 {
     /* v0's array is not nullable; v1+ uses null for "all topics". */
-    int32_t n = v == 0 ? kbuf_read_count(r, false, 2) : kbuf_read_array_len(r, false, 2);
+    int32_t n = v == 0 ? buf_read_count(r, false, 2) : buf_read_array_len(r, false, 2);
     if (v == 0 && n == 0) {
         n = -1; /* v0: an empty list means every topic */
     }
     req->n_topics = n;
     req->topics = PROTO_ARRAY(a, metadata_topic_t, n);
     for (int32_t i = 0; i < n; i++) {
-        req->topics[i].name = kbuf_read_str(r, false);
+        req->topics[i].name = buf_read_str(r, false);
     }
-    req->allow_auto_topic_creation = v >= 4 ? kbuf_read_bool(r) : true;
+    req->allow_auto_topic_creation = v >= 4 ? buf_read_bool(r) : true;
     return !r->err;
 }
 
-static void encode_metadata_topic(kbuf_writer_t *w, int16_t v, const metadata_topic_t *t)
+static void encode_metadata_topic(buf_writer_t *w, int16_t v, const metadata_topic_t *t)
 {
-    kbuf_write_i16(w, t->error);
-    kbuf_write_kstr(w, t->name, false);
+    buf_write_i16(w, t->error);
+    buf_write_kstr(w, t->name, false);
     if (v >= 1) {
-        kbuf_write_bool(w, t->is_internal);
+        buf_write_bool(w, t->is_internal);
     }
-    kbuf_write_array_len(w, t->n_partitions, false);
+    buf_write_array_len(w, t->n_partitions, false);
     for (int32_t p = 0; p < t->n_partitions; p++) {
         const metadata_partition_t *part = &t->partitions[p];
-        kbuf_write_i16(w, part->error);
-        kbuf_write_i32(w, part->index);
-        kbuf_write_i32(w, part->leader);
+        buf_write_i16(w, part->error);
+        buf_write_i32(w, part->index);
+        buf_write_i32(w, part->leader);
         /* Single node: the leader is the only replica and the whole ISR. */
         int32_t n_replicas = part->leader >= 0 ? 1 : 0;
         for (int list = 0; list < 2; list++) {
-            kbuf_write_array_len(w, n_replicas, false);
+            buf_write_array_len(w, n_replicas, false);
             if (n_replicas) {
-                kbuf_write_i32(w, part->leader);
+                buf_write_i32(w, part->leader);
             }
         }
     }
 }
 
-void proto_encode_metadata(kbuf_writer_t *w, int16_t v, const metadata_req_t *req)
+void proto_encode_metadata(buf_writer_t *w, int16_t v, const metadata_req_t *req)
 {
     if (v >= 3) {
-        kbuf_write_i32(w, 0); /* throttle_time_ms */
+        buf_write_i32(w, 0); /* throttle_time_ms */
     }
-    kbuf_write_array_len(w, req->n_brokers, false);
+    buf_write_array_len(w, req->n_brokers, false);
     for (int32_t i = 0; i < req->n_brokers; i++) {
-        kbuf_write_i32(w, req->brokers[i].node_id);
-        kbuf_write_str(w, req->brokers[i].host, false);
-        kbuf_write_i32(w, req->brokers[i].port);
+        buf_write_i32(w, req->brokers[i].node_id);
+        buf_write_str(w, req->brokers[i].host, false);
+        buf_write_i32(w, req->brokers[i].port);
         if (v >= 1) {
-            kbuf_write_str(w, NULL, false); /* rack */
+            buf_write_str(w, NULL, false); /* rack */
         }
     }
     if (v >= 2) {
-        kbuf_write_str(w, req->cluster_id, false);
+        buf_write_str(w, req->cluster_id, false);
     }
     if (v >= 1) {
-        kbuf_write_i32(w, req->controller_id);
+        buf_write_i32(w, req->controller_id);
     }
     const metadata_topic_t *topics = req->n_topics < 0 ? req->result_topics : req->topics;
     int32_t n = req->n_topics < 0 ? req->n_result_topics : req->n_topics;
-    kbuf_write_array_len(w, n, false);
+    buf_write_array_len(w, n, false);
     for (int32_t i = 0; i < n; i++) {
         encode_metadata_topic(w, v, &topics[i]);
     }
 }
 
-bool proto_decode_find_coordinator(kbuf_reader_t *r, int16_t v, arena_t *a,
+bool proto_decode_find_coordinator(buf_reader_t *r, int16_t v, arena_t *a,
                                    find_coordinator_req_t *req)
 {
-    req->key = kbuf_read_str(r, false);
-    req->key_type = v >= 1 ? kbuf_read_i8(r) : 0;
+    req->key = buf_read_str(r, false);
+    req->key_type = v >= 1 ? buf_read_i8(r) : 0;
     return !r->err;
 }
 
-void proto_encode_find_coordinator(kbuf_writer_t *w, int16_t v, const find_coordinator_req_t *req)
+void proto_encode_find_coordinator(buf_writer_t *w, int16_t v, const find_coordinator_req_t *req)
 {
     if (v >= 1) {
-        kbuf_write_i32(w, 0); /* throttle_time_ms */
+        buf_write_i32(w, 0); /* throttle_time_ms */
     }
-    kbuf_write_i16(w, req->error);
+    buf_write_i16(w, req->error);
     if (v >= 1) {
-        kbuf_write_str(w, req->error_message, false);
+        buf_write_str(w, req->error_message, false);
     }
-    kbuf_write_i32(w, req->node_id);
-    kbuf_write_str(w, req->host, false);
-    kbuf_write_i32(w, req->port);
+    buf_write_i32(w, req->node_id);
+    buf_write_str(w, req->host, false);
+    buf_write_i32(w, req->port);
 }

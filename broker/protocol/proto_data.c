@@ -8,23 +8,23 @@
 #include "proto.h"
 #include "proto_util.h"
 
-bool proto_decode_produce(kbuf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req)
+bool proto_decode_produce(buf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req)
 {
     kstr_t none = {NULL, -1};
-    req->transactional_id = v >= 3 ? kbuf_read_nstr(r, false) : none;
-    req->acks = kbuf_read_i16(r);
-    req->timeout_ms = kbuf_read_i32(r);
-    req->n_topics = kbuf_read_count(r, false, 6);
+    req->transactional_id = v >= 3 ? buf_read_nstr(r, false) : none;
+    req->acks = buf_read_i16(r);
+    req->timeout_ms = buf_read_i32(r);
+    req->n_topics = buf_read_count(r, false, 6);
     req->topics = PROTO_ARRAY(a, produce_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         produce_topic_t *topic = &req->topics[t];
-        topic->name = kbuf_read_str(r, false);
-        topic->n_partitions = kbuf_read_count(r, false, 8);
+        topic->name = buf_read_str(r, false);
+        topic->n_partitions = buf_read_count(r, false, 8);
         topic->partitions = PROTO_ARRAY(a, produce_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             produce_partition_t *part = &topic->partitions[p];
-            part->index = kbuf_read_i32(r);
-            kstr_t records = kbuf_read_nbytes(r, false);
+            part->index = buf_read_i32(r);
+            kstr_t records = buf_read_nbytes(r, false);
             /* The frame buffer is ours and mutable; the reader is const only
              * to keep decoders honest elsewhere. */
             part->records = (uint8_t *)records.ptr;
@@ -34,140 +34,140 @@ bool proto_decode_produce(kbuf_reader_t *r, int16_t v, arena_t *a, produce_req_t
     return !r->err && req->n_topics >= 0;
 }
 
-void proto_encode_produce(kbuf_writer_t *w, int16_t v, const produce_req_t *req)
+void proto_encode_produce(buf_writer_t *w, int16_t v, const produce_req_t *req)
 {
-    kbuf_write_array_len(w, req->n_topics, false);
+    buf_write_array_len(w, req->n_topics, false);
     for (int32_t t = 0; t < req->n_topics; t++) {
         const produce_topic_t *topic = &req->topics[t];
-        kbuf_write_kstr(w, topic->name, false);
-        kbuf_write_array_len(w, topic->n_partitions, false);
+        buf_write_kstr(w, topic->name, false);
+        buf_write_array_len(w, topic->n_partitions, false);
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             const produce_partition_t *part = &topic->partitions[p];
-            kbuf_write_i32(w, part->index);
-            kbuf_write_i16(w, part->error);
-            kbuf_write_i64(w, part->base_offset);
+            buf_write_i32(w, part->index);
+            buf_write_i16(w, part->error);
+            buf_write_i64(w, part->base_offset);
             if (v >= 2) {
-                kbuf_write_i64(w, part->log_append_time);
+                buf_write_i64(w, part->log_append_time);
             }
             if (v >= 5) {
-                kbuf_write_i64(w, part->log_start_offset);
+                buf_write_i64(w, part->log_start_offset);
             }
         }
     }
     if (v >= 1) {
-        kbuf_write_i32(w, 0); /* throttle_time_ms comes last in Produce */
+        buf_write_i32(w, 0); /* throttle_time_ms comes last in Produce */
     }
 }
 
-bool proto_decode_fetch(kbuf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req)
+bool proto_decode_fetch(buf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req)
 {
-    req->replica_id = kbuf_read_i32(r);
-    req->max_wait_ms = kbuf_read_i32(r);
-    req->min_bytes = kbuf_read_i32(r);
-    req->max_bytes = kbuf_read_i32(r);
-    req->isolation_level = kbuf_read_i8(r);
+    req->replica_id = buf_read_i32(r);
+    req->max_wait_ms = buf_read_i32(r);
+    req->min_bytes = buf_read_i32(r);
+    req->max_bytes = buf_read_i32(r);
+    req->isolation_level = buf_read_i8(r);
     if (v >= 7) {
-        req->session_id = kbuf_read_i32(r);
-        req->session_epoch = kbuf_read_i32(r);
+        req->session_id = buf_read_i32(r);
+        req->session_epoch = buf_read_i32(r);
     }
-    req->n_topics = kbuf_read_count(r, false, 6);
+    req->n_topics = buf_read_count(r, false, 6);
     req->topics = PROTO_ARRAY(a, fetch_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         fetch_topic_t *topic = &req->topics[t];
-        topic->name = kbuf_read_str(r, false);
-        topic->n_partitions = kbuf_read_count(r, false, 16);
+        topic->name = buf_read_str(r, false);
+        topic->n_partitions = buf_read_count(r, false, 16);
         topic->partitions = PROTO_ARRAY(a, fetch_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             fetch_partition_t *part = &topic->partitions[p];
-            part->index = kbuf_read_i32(r);
-            part->current_leader_epoch = v >= 9 ? kbuf_read_i32(r) : -1;
-            part->fetch_offset = kbuf_read_i64(r);
-            part->log_start_offset = v >= 5 ? kbuf_read_i64(r) : -1;
-            part->partition_max_bytes = kbuf_read_i32(r);
+            part->index = buf_read_i32(r);
+            part->current_leader_epoch = v >= 9 ? buf_read_i32(r) : -1;
+            part->fetch_offset = buf_read_i64(r);
+            part->log_start_offset = v >= 5 ? buf_read_i64(r) : -1;
+            part->partition_max_bytes = buf_read_i32(r);
         }
     }
     if (v >= 7) {
         /* Forgotten topics only matter for incremental fetch sessions, which
          * we do not grant (SessionId 0), so they are read and dropped. */
-        int32_t n = kbuf_read_count(r, false, 6);
+        int32_t n = buf_read_count(r, false, 6);
         for (int32_t t = 0; t < n && !r->err; t++) {
-            kbuf_read_str(r, false);
-            int32_t np = kbuf_read_count(r, false, 4);
-            kbuf_skip(r, (size_t)(np > 0 ? np : 0) * 4);
+            buf_read_str(r, false);
+            int32_t np = buf_read_count(r, false, 4);
+            buf_skip(r, (size_t)(np > 0 ? np : 0) * 4);
         }
     }
     if (v >= 11) {
-        kbuf_read_str(r, false); /* rack_id */
+        buf_read_str(r, false); /* rack_id */
     }
     return !r->err && req->n_topics >= 0;
 }
 
-void proto_encode_fetch(kbuf_writer_t *w, int16_t v, const fetch_req_t *req, const uint8_t *records)
+void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, const uint8_t *records)
 {
-    kbuf_write_i32(w, 0); /* throttle_time_ms */
+    buf_write_i32(w, 0); /* throttle_time_ms */
     if (v >= 7) {
-        kbuf_write_i16(w, req->error);
-        kbuf_write_i32(w, 0); /* session_id: no incremental sessions */
+        buf_write_i16(w, req->error);
+        buf_write_i32(w, 0); /* session_id: no incremental sessions */
     }
-    kbuf_write_array_len(w, req->n_topics, false);
+    buf_write_array_len(w, req->n_topics, false);
     for (int32_t t = 0; t < req->n_topics; t++) {
         const fetch_topic_t *topic = &req->topics[t];
-        kbuf_write_kstr(w, topic->name, false);
-        kbuf_write_array_len(w, topic->n_partitions, false);
+        buf_write_kstr(w, topic->name, false);
+        buf_write_array_len(w, topic->n_partitions, false);
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             const fetch_partition_t *part = &topic->partitions[p];
-            kbuf_write_i32(w, part->index);
-            kbuf_write_i16(w, part->error);
-            kbuf_write_i64(w, part->high_watermark);
-            kbuf_write_i64(w, part->last_stable_offset);
+            buf_write_i32(w, part->index);
+            buf_write_i16(w, part->error);
+            buf_write_i64(w, part->high_watermark);
+            buf_write_i64(w, part->last_stable_offset);
             if (v >= 5) {
-                kbuf_write_i64(w, part->result_log_start_offset);
+                buf_write_i64(w, part->result_log_start_offset);
             }
-            kbuf_write_array_len(w, 0, false); /* aborted_transactions: none */
+            buf_write_array_len(w, 0, false); /* aborted_transactions: none */
             if (v >= 11) {
-                kbuf_write_i32(w, -1); /* preferred_read_replica: must be -1 */
+                buf_write_i32(w, -1); /* preferred_read_replica: must be -1 */
             }
             /* Empty records are length 0, never -1: librdkafka 2.0 rejects -1. */
-            kbuf_write_nbytes(w, records + part->records_at, (int32_t)part->records_len, false);
+            buf_write_nbytes(w, records + part->records_at, (int32_t)part->records_len, false);
         }
     }
 }
 
-bool proto_decode_list_offsets(kbuf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req)
+bool proto_decode_list_offsets(buf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req)
 {
-    req->replica_id = kbuf_read_i32(r);
-    req->isolation_level = v >= 2 ? kbuf_read_i8(r) : 0;
-    req->n_topics = kbuf_read_count(r, false, 6);
+    req->replica_id = buf_read_i32(r);
+    req->isolation_level = v >= 2 ? buf_read_i8(r) : 0;
+    req->n_topics = buf_read_count(r, false, 6);
     req->topics = PROTO_ARRAY(a, list_offsets_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         list_offsets_topic_t *topic = &req->topics[t];
-        topic->name = kbuf_read_str(r, false);
-        topic->n_partitions = kbuf_read_count(r, false, 12);
+        topic->name = buf_read_str(r, false);
+        topic->n_partitions = buf_read_count(r, false, 12);
         topic->partitions = PROTO_ARRAY(a, list_offsets_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
-            topic->partitions[p].index = kbuf_read_i32(r);
-            topic->partitions[p].timestamp = kbuf_read_i64(r);
+            topic->partitions[p].index = buf_read_i32(r);
+            topic->partitions[p].timestamp = buf_read_i64(r);
         }
     }
     return !r->err && req->n_topics >= 0;
 }
 
-void proto_encode_list_offsets(kbuf_writer_t *w, int16_t v, const list_offsets_req_t *req)
+void proto_encode_list_offsets(buf_writer_t *w, int16_t v, const list_offsets_req_t *req)
 {
     if (v >= 2) {
-        kbuf_write_i32(w, 0); /* throttle_time_ms */
+        buf_write_i32(w, 0); /* throttle_time_ms */
     }
-    kbuf_write_array_len(w, req->n_topics, false);
+    buf_write_array_len(w, req->n_topics, false);
     for (int32_t t = 0; t < req->n_topics; t++) {
         const list_offsets_topic_t *topic = &req->topics[t];
-        kbuf_write_kstr(w, topic->name, false);
-        kbuf_write_array_len(w, topic->n_partitions, false);
+        buf_write_kstr(w, topic->name, false);
+        buf_write_array_len(w, topic->n_partitions, false);
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             const list_offsets_partition_t *part = &topic->partitions[p];
-            kbuf_write_i32(w, part->index);
-            kbuf_write_i16(w, part->error);
-            kbuf_write_i64(w, part->result_timestamp);
-            kbuf_write_i64(w, part->offset);
+            buf_write_i32(w, part->index);
+            buf_write_i16(w, part->error);
+            buf_write_i64(w, part->result_timestamp);
+            buf_write_i64(w, part->offset);
         }
     }
 }

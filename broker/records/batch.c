@@ -13,19 +13,19 @@ static kerr_t batch_count_plausible(const uint8_t *data, size_t len, const batch
 
 void batch_header_decode(const uint8_t *d, batch_header_t *hdr)
 {
-    hdr->base_offset = kbuf_get_i64(d);
-    hdr->length = kbuf_get_i32(d + 8);
-    hdr->leader_epoch = kbuf_get_i32(d + 12);
+    hdr->base_offset = buf_get_i64(d);
+    hdr->length = buf_get_i32(d + 8);
+    hdr->leader_epoch = buf_get_i32(d + 12);
     hdr->magic = (int8_t)d[16];
-    hdr->crc = (uint32_t)kbuf_get_i32(d + 17);
-    hdr->attributes = kbuf_get_i16(d + 21);
-    hdr->last_offset_delta = kbuf_get_i32(d + 23);
-    hdr->base_timestamp = kbuf_get_i64(d + 27);
-    hdr->max_timestamp = kbuf_get_i64(d + 35);
-    hdr->producer_id = kbuf_get_i64(d + 43);
-    hdr->producer_epoch = kbuf_get_i16(d + 51);
-    hdr->base_sequence = kbuf_get_i32(d + 53);
-    hdr->records_count = kbuf_get_i32(d + 57);
+    hdr->crc = (uint32_t)buf_get_i32(d + 17);
+    hdr->attributes = buf_get_i16(d + 21);
+    hdr->last_offset_delta = buf_get_i32(d + 23);
+    hdr->base_timestamp = buf_get_i64(d + 27);
+    hdr->max_timestamp = buf_get_i64(d + 35);
+    hdr->producer_id = buf_get_i64(d + 43);
+    hdr->producer_epoch = buf_get_i16(d + 51);
+    hdr->base_sequence = buf_get_i32(d + 53);
+    hdr->records_count = buf_get_i32(d + 57);
 }
 
 static bool crc_matches(const uint8_t *data, const batch_header_t *hdr)
@@ -112,18 +112,18 @@ static kerr_t batch_count_plausible(const uint8_t *data, size_t len, const batch
         }
         return KERR_NONE;
     }
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, data + BATCH_HEADER_SIZE, len - BATCH_HEADER_SIZE);
+    buf_reader_t r;
+    buf_reader_init(&r, data + BATCH_HEADER_SIZE, len - BATCH_HEADER_SIZE);
     int32_t n = 0;
-    while (kbuf_remaining(&r) > 0 && n <= hdr->records_count) {
-        int32_t rec_len = kbuf_read_varint(&r);
-        if (r.err || rec_len < 0 || (size_t)rec_len > kbuf_remaining(&r)) {
+    while (buf_remaining(&r) > 0 && n <= hdr->records_count) {
+        int32_t rec_len = buf_read_varint(&r);
+        if (r.err || rec_len < 0 || (size_t)rec_len > buf_remaining(&r)) {
             break;
         }
-        kbuf_skip(&r, (size_t)rec_len);
+        buf_skip(&r, (size_t)rec_len);
         n++;
     }
-    if (r.err || kbuf_remaining(&r) != 0 || n != hdr->records_count) {
+    if (r.err || buf_remaining(&r) != 0 || n != hdr->records_count) {
         snprintf(errstr, errstr_size, "record batch says %d records but holds %d", hdr->records_count, n);
         return KERR_INVALID_RECORD;
     }
@@ -132,6 +132,6 @@ static kerr_t batch_count_plausible(const uint8_t *data, size_t len, const batch
 
 void batch_set_base_offset(uint8_t *data, int64_t base_offset, int32_t leader_epoch)
 {
-    kbuf_put_i64(data, base_offset);
-    kbuf_put_i32(data + 12, leader_epoch);
+    buf_put_i64(data, base_offset);
+    buf_put_i32(data + 12, leader_epoch);
 }

@@ -14,7 +14,7 @@
 #include "protocol/buf.h"
 
 typedef struct batch_builder {
-    kbuf_writer_t out; /* the batch, header first */
+    buf_writer_t out; /* the batch, header first */
     int32_t count;
     int64_t base_timestamp;
     int64_t max_timestamp;
@@ -28,7 +28,7 @@ void batch_builder_add(batch_builder_t *b, const void *key, size_t key_len, cons
                        size_t value_len, int64_t timestamp);
 
 /* Fills in the header (no producer id, CreateTime) and the CRC; the batch is
- * b->out.data, b->out.len bytes, ready for plog_append.  At least one record
+ * b->out.data, b->out.len bytes, ready for log_append.  At least one record
  * must have been added. */
 void batch_builder_finish(batch_builder_t *b);
 

@@ -38,7 +38,7 @@
  *
  * Thread-safe: every call creates and frees its own codec context.
  */
-#include "records.h"
+#include "compression.h"
 
 #include <lz4frame.h>
 #include <snappy-c.h>
@@ -69,13 +69,13 @@ static const uint8_t xerial_magic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
 
 /* The part of `out` a decompressor may fill: from `start` up to `limit`. */
 typedef struct sink {
-    kbuf_writer_t *out;
+    buf_writer_t *out;
     size_t start;
     size_t max_out;
     size_t limit; /* max_out + 1, saturated */
 } sink_t;
 
-static void sink_init(sink_t *snk, kbuf_writer_t *out, size_t max_out)
+static void sink_init(sink_t *snk, buf_writer_t *out, size_t max_out)
 {
     snk->out = out;
     snk->start = out->len;
@@ -106,9 +106,9 @@ static uint8_t *sink_space(sink_t *snk, size_t *avail)
     if (want > snk->limit - produced) {
         want = snk->limit - produced;
     }
-    /* kbuf_reserve grows the buffer and claims the bytes; give the claim
+    /* buf_reserve grows the buffer and claims the bytes; give the claim
      * back so only what the decoder writes counts. */
-    uint8_t *at = kbuf_reserve(snk->out, want);
+    uint8_t *at = buf_reserve(snk->out, want);
     snk->out->len -= want;
     *avail = want;
     return at;
@@ -153,7 +153,7 @@ static kerr_t gzip_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
     return err;
 }
 
-static kerr_t gzip_compress(const uint8_t *in, size_t in_len, kbuf_writer_t *out)
+static kerr_t gzip_compress(const uint8_t *in, size_t in_len, buf_writer_t *out)
 {
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
@@ -164,7 +164,7 @@ static kerr_t gzip_compress(const uint8_t *in, size_t in_len, kbuf_writer_t *out
     size_t bound = deflateBound(&zs, (uLong)in_len);
     zs.next_in = (Bytef *)in;
     zs.avail_in = (uInt)in_len;
-    zs.next_out = kbuf_reserve(out, bound);
+    zs.next_out = buf_reserve(out, bound);
     zs.avail_out = (uInt)bound;
     int rc = deflate(&zs, Z_FINISH);
     out->len -= zs.avail_out;
@@ -180,7 +180,7 @@ static kerr_t snappy_block_decompress(const uint8_t *in, size_t in_len, sink_t *
         ulen / SNAPPY_MAX_RATIO > in_len || ulen > snk->max_out - sink_produced(snk)) {
         return KERR_CORRUPT_MESSAGE;
     }
-    uint8_t *dst = kbuf_reserve(snk->out, ulen);
+    uint8_t *dst = buf_reserve(snk->out, ulen);
     size_t got = ulen;
     if (snappy_uncompress((const char *)in, in_len, (char *)dst, &got) != SNAPPY_OK ||
         got != ulen) {
@@ -198,16 +198,16 @@ static bool xerial_header_at(const uint8_t *in, size_t in_len)
  * snappy-java has only ever written 1/1. */
 static kerr_t xerial_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
 {
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, in, in_len);
-    while (kbuf_remaining(&r) > 0) {
-        if (xerial_header_at(r.p, kbuf_remaining(&r))) {
-            kbuf_skip(&r, XERIAL_HEADER_SIZE);
+    buf_reader_t r;
+    buf_reader_init(&r, in, in_len);
+    while (buf_remaining(&r) > 0) {
+        if (xerial_header_at(r.p, buf_remaining(&r))) {
+            buf_skip(&r, XERIAL_HEADER_SIZE);
             continue;
         }
-        uint32_t block_len = (uint32_t)kbuf_read_i32(&r);
+        uint32_t block_len = (uint32_t)buf_read_i32(&r);
         const uint8_t *block = r.p;
-        kbuf_skip(&r, block_len);
+        buf_skip(&r, block_len);
         if (r.err) {
             return KERR_CORRUPT_MESSAGE;
         }
@@ -227,25 +227,25 @@ static kerr_t snappy_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
     return snappy_block_decompress(in, in_len, snk);
 }
 
-static kerr_t snappy_compress_block(const uint8_t *in, size_t in_len, kbuf_writer_t *out)
+static kerr_t snappy_compress_block(const uint8_t *in, size_t in_len, buf_writer_t *out)
 {
     size_t max = snappy_max_compressed_length(in_len);
-    uint8_t *len_field = kbuf_reserve(out, 4 + max);
+    uint8_t *len_field = buf_reserve(out, 4 + max);
     size_t got = max;
     if (snappy_compress((const char *)in, in_len, (char *)len_field + 4, &got) != SNAPPY_OK) {
         out->len -= 4 + max;
         return KERR_NOMEM;
     }
-    kbuf_put_i32(len_field, (int32_t)got);
+    buf_put_i32(len_field, (int32_t)got);
     out->len -= max - got;
     return KERR_NONE;
 }
 
-static kerr_t snappy_compress_xerial(const uint8_t *in, size_t in_len, kbuf_writer_t *out)
+static kerr_t snappy_compress_xerial(const uint8_t *in, size_t in_len, buf_writer_t *out)
 {
-    kbuf_write_raw(out, xerial_magic, sizeof(xerial_magic));
-    kbuf_write_i32(out, 1); /* version */
-    kbuf_write_i32(out, 1); /* minimum compatible version */
+    buf_write_raw(out, xerial_magic, sizeof(xerial_magic));
+    buf_write_i32(out, 1); /* version */
+    buf_write_i32(out, 1); /* minimum compatible version */
     for (size_t pos = 0; pos < in_len; pos += XERIAL_BLOCK_SIZE) {
         size_t n = in_len - pos < XERIAL_BLOCK_SIZE ? in_len - pos : XERIAL_BLOCK_SIZE;
         kerr_t err = snappy_compress_block(in + pos, n, out);
@@ -297,13 +297,13 @@ static kerr_t lz4_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
 
 /* Independent blocks and no content size: the frame shape Java's
  * KafkaLZ4BlockInputStream requires and librdkafka writes. */
-static kerr_t lz4_compress(const uint8_t *in, size_t in_len, kbuf_writer_t *out)
+static kerr_t lz4_compress(const uint8_t *in, size_t in_len, buf_writer_t *out)
 {
     LZ4F_preferences_t prefs;
     memset(&prefs, 0, sizeof(prefs));
     prefs.frameInfo.blockMode = LZ4F_blockIndependent;
     size_t bound = LZ4F_compressFrameBound(in_len, &prefs);
-    uint8_t *dst = kbuf_reserve(out, bound);
+    uint8_t *dst = buf_reserve(out, bound);
     size_t got = LZ4F_compressFrame(dst, bound, in, in_len, &prefs);
     if (LZ4F_isError(got)) {
         out->len -= bound;
@@ -347,10 +347,10 @@ static kerr_t zstd_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
     return err;
 }
 
-static kerr_t zstd_compress(const uint8_t *in, size_t in_len, kbuf_writer_t *out)
+static kerr_t zstd_compress(const uint8_t *in, size_t in_len, buf_writer_t *out)
 {
     size_t bound = ZSTD_compressBound(in_len);
-    uint8_t *dst = kbuf_reserve(out, bound);
+    uint8_t *dst = buf_reserve(out, bound);
     size_t got = ZSTD_compress(dst, bound, in, in_len, ZSTD_CLEVEL_DEFAULT);
     if (ZSTD_isError(got)) {
         out->len -= bound;
@@ -365,7 +365,7 @@ static kerr_t none_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
     if (in_len > snk->max_out) {
         return KERR_CORRUPT_MESSAGE;
     }
-    kbuf_write_raw(snk->out, in, in_len);
+    buf_write_raw(snk->out, in, in_len);
     return KERR_NONE;
 }
 
@@ -373,7 +373,7 @@ static kerr_t none_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
  * No batch exceeds INT32_MAX bytes (batchLength is an int32), and refusing
  * larger inputs lets zlib's 32-bit avail_in take any input in one go.
  */
-kerr_t compression_decompress(int codec, const uint8_t *in, size_t in_len, kbuf_writer_t *out,
+kerr_t compression_decompress(int codec, const uint8_t *in, size_t in_len, buf_writer_t *out,
                               size_t max_out)
 {
     if (in_len > INT32_MAX) {
@@ -409,7 +409,7 @@ kerr_t compression_decompress(int codec, const uint8_t *in, size_t in_len, kbuf_
 
 /* Returns MESSAGE_TOO_LARGE past INT32_MAX bytes (see above) and NOMEM if
  * a codec library cannot allocate its state. */
-kerr_t compression_compress(int codec, const uint8_t *in, size_t in_len, kbuf_writer_t *out)
+kerr_t compression_compress(int codec, const uint8_t *in, size_t in_len, buf_writer_t *out)
 {
     if (in_len > INT32_MAX) {
         return KERR_MESSAGE_TOO_LARGE;
@@ -418,7 +418,7 @@ kerr_t compression_compress(int codec, const uint8_t *in, size_t in_len, kbuf_wr
     kerr_t err;
     switch (codec) {
     case BATCH_CODEC_NONE:
-        kbuf_write_raw(out, in, in_len);
+        buf_write_raw(out, in, in_len);
         err = KERR_NONE;
         break;
     case BATCH_CODEC_GZIP:

@@ -21,22 +21,22 @@ typedef struct producer {
 } producer_t;
 
 /* Open addressing on the producer id; producers per partition are few. */
-struct pstate {
+struct producer_state {
     producer_t *slots;
     size_t cap;
     size_t count;
 };
 
-pstate_t *pstate_create(void)
+producer_state_t *producer_state_create(void)
 {
-    pstate_t *ps = calloc(1, sizeof(*ps));
+    producer_state_t *ps = calloc(1, sizeof(*ps));
     if (!ps) {
         abort();
     }
     return ps;
 }
 
-void pstate_destroy(pstate_t *ps)
+void producer_state_destroy(producer_state_t *ps)
 {
     if (ps) {
         free(ps->slots);
@@ -50,7 +50,7 @@ static size_t slot_of(int64_t id, size_t cap)
     return (size_t)(h >> 17) & (cap - 1);
 }
 
-static producer_t *find(const pstate_t *ps, int64_t id)
+static producer_t *find(const producer_state_t *ps, int64_t id)
 {
     if (!ps->cap) {
         return NULL;
@@ -65,9 +65,9 @@ static producer_t *find(const pstate_t *ps, int64_t id)
     }
 }
 
-static producer_t *insert(pstate_t *ps, int64_t id);
+static producer_t *insert(producer_state_t *ps, int64_t id);
 
-static void grow(pstate_t *ps)
+static void grow(producer_state_t *ps)
 {
     producer_t *old = ps->slots;
     size_t old_cap = ps->cap;
@@ -88,7 +88,7 @@ static void grow(pstate_t *ps)
     free(old);
 }
 
-static producer_t *insert(pstate_t *ps, int64_t id)
+static producer_t *insert(producer_state_t *ps, int64_t id)
 {
     if ((ps->count + 1) * 2 > ps->cap) {
         grow(ps);
@@ -117,7 +117,7 @@ static int32_t next_seq(int32_t seq)
     return seq == INT32_MAX ? 0 : seq + 1;
 }
 
-kerr_t pstate_check(const pstate_t *ps, const batch_header_t *hdr, int64_t *dup_base_offset)
+kerr_t producer_state_check(const producer_state_t *ps, const batch_header_t *hdr, int64_t *dup_base_offset)
 {
     if (hdr->producer_id < 0) {
         return KERR_NONE;
@@ -146,7 +146,7 @@ kerr_t pstate_check(const pstate_t *ps, const batch_header_t *hdr, int64_t *dup_
     return KERR_NONE;
 }
 
-void pstate_update(pstate_t *ps, const batch_header_t *hdr, int64_t base_offset)
+void producer_state_update(producer_state_t *ps, const batch_header_t *hdr, int64_t base_offset)
 {
     if (hdr->producer_id < 0) {
         return;

@@ -26,16 +26,16 @@
 #include "batch.h"
 #include "protocol/kerr.h"
 
-typedef struct pstate pstate_t;
+typedef struct producer_state producer_state_t;
 
-pstate_t *pstate_create(void);
-void pstate_destroy(pstate_t *ps); /* NULL is fine */
+producer_state_t *producer_state_create(void);
+void producer_state_destroy(producer_state_t *ps); /* NULL is fine */
 
 /* Checks a batch before append.  KERR_NONE: append it.
  * KERR_DUPLICATE_SEQUENCE_NUMBER: already appended at *dup_base_offset. */
-kerr_t pstate_check(const pstate_t *ps, const batch_header_t *hdr, int64_t *dup_base_offset);
+kerr_t producer_state_check(const producer_state_t *ps, const batch_header_t *hdr, int64_t *dup_base_offset);
 
 /* Records a batch appended at base_offset (also used by recovery). */
-void pstate_update(pstate_t *ps, const batch_header_t *hdr, int64_t base_offset);
+void producer_state_update(producer_state_t *ps, const batch_header_t *hdr, int64_t base_offset);
 
 #endif

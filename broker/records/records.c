@@ -32,6 +32,7 @@
 #include <stdbool.h>
 
 #include "batch.h"
+#include "compression.h"
 
 /*
  * The most decompressed record bytes one batch may expand to.  Producers cap
@@ -49,10 +50,10 @@ static int64_t add_wrapping(int64_t a, int64_t b)
 }
 
 /* A varint length (-1 = null) followed by that many bytes. */
-static kstr_t read_varbytes(kbuf_reader_t *r)
+static kstr_t read_varbytes(buf_reader_t *r)
 {
     kstr_t s = {NULL, -1};
-    int32_t len = kbuf_read_varint(r);
+    int32_t len = buf_read_varint(r);
     if (len < -1) {
         r->err = true;
     }
@@ -60,7 +61,7 @@ static kstr_t read_varbytes(kbuf_reader_t *r)
         return s;
     }
     const uint8_t *at = r->p;
-    kbuf_skip(r, (size_t)len);
+    buf_skip(r, (size_t)len);
     if (!r->err) {
         s.ptr = (const char *)at;
         s.len = len;
@@ -69,7 +70,7 @@ static kstr_t read_varbytes(kbuf_reader_t *r)
 }
 
 /* Skips the headers, checking each one parses; returns where they start. */
-static const uint8_t *skip_headers(kbuf_reader_t *r, int32_t count)
+static const uint8_t *skip_headers(buf_reader_t *r, int32_t count)
 {
     const uint8_t *start = r->p;
     if (count < 0) {
@@ -88,16 +89,16 @@ static const uint8_t *skip_headers(kbuf_reader_t *r, int32_t count)
 static bool record_body_read(const uint8_t *body, size_t len, const batch_header_t *hdr,
                              record_t *rec)
 {
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, body, len);
-    kbuf_read_i8(&r); /* attributes: unused by every record version so far */
-    int64_t ts_delta = kbuf_read_varlong(&r);
-    int32_t offset_delta = kbuf_read_varint(&r);
+    buf_reader_t r;
+    buf_reader_init(&r, body, len);
+    buf_read_i8(&r); /* attributes: unused by every record version so far */
+    int64_t ts_delta = buf_read_varlong(&r);
+    int32_t offset_delta = buf_read_varint(&r);
     rec->key = read_varbytes(&r);
     rec->value = read_varbytes(&r);
-    rec->header_count = kbuf_read_varint(&r);
+    rec->header_count = buf_read_varint(&r);
     const uint8_t *headers = skip_headers(&r, rec->header_count);
-    if (r.err || kbuf_remaining(&r) != 0) {
+    if (r.err || buf_remaining(&r) != 0) {
         return false;
     }
     rec->headers.ptr = (const char *)headers;
@@ -109,14 +110,14 @@ static bool record_body_read(const uint8_t *body, size_t len, const batch_header
     return true;
 }
 
-static bool record_read(kbuf_reader_t *r, const batch_header_t *hdr, record_t *rec)
+static bool record_read(buf_reader_t *r, const batch_header_t *hdr, record_t *rec)
 {
-    int32_t len = kbuf_read_varint(r);
-    if (r->err || len < 0 || (size_t)len > kbuf_remaining(r)) {
+    int32_t len = buf_read_varint(r);
+    if (r->err || len < 0 || (size_t)len > buf_remaining(r)) {
         return false;
     }
     const uint8_t *body = r->p;
-    kbuf_skip(r, (size_t)len);
+    buf_skip(r, (size_t)len);
     return record_body_read(body, (size_t)len, hdr, rec);
 }
 
@@ -124,8 +125,8 @@ static bool record_read(kbuf_reader_t *r, const batch_header_t *hdr, record_t *r
 static kerr_t records_walk(const batch_header_t *hdr, const uint8_t *data, size_t len,
                            records_cb *cb, void *opaque)
 {
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, data, len);
+    buf_reader_t r;
+    buf_reader_init(&r, data, len);
     for (int32_t i = 0; i < hdr->records_count; i++) {
         record_t rec;
         if (!record_read(&r, hdr, &rec)) {
@@ -135,7 +136,7 @@ static kerr_t records_walk(const batch_header_t *hdr, const uint8_t *data, size_
             return KERR_NONE;
         }
     }
-    return kbuf_remaining(&r) == 0 ? KERR_NONE : KERR_CORRUPT_MESSAGE;
+    return buf_remaining(&r) == 0 ? KERR_NONE : KERR_CORRUPT_MESSAGE;
 }
 
 /* Decodes and bounds-checks the header; *records_len is the size of the
@@ -169,13 +170,13 @@ kerr_t records_foreach(const uint8_t *batch, size_t len, records_cb *cb, void *o
     if (codec == BATCH_CODEC_NONE) {
         return records_walk(&hdr, records, records_len, cb, opaque);
     }
-    kbuf_writer_t plain;
-    kbuf_writer_init(&plain, 0);
+    buf_writer_t plain;
+    buf_writer_init(&plain, 0);
     err = compression_decompress(codec, records, records_len, &plain, RECORDS_MAX_DECOMPRESSED);
     if (err == KERR_NONE) {
         err = records_walk(&hdr, plain.data, plain.len, cb, opaque);
     }
-    kbuf_writer_release(&plain);
+    buf_writer_release(&plain);
     return err;
 }
 

@@ -46,16 +46,4 @@ kerr_t records_foreach(const uint8_t *batch, size_t len, records_cb *cb, void *o
 kerr_t records_find_timestamp(const uint8_t *batch, size_t len, int64_t ts, int64_t *offset,
                               int64_t *timestamp);
 
-/*
- * Decompresses a codec stream (batch attributes bits 0-2) into `out`
- * (appended).  `max_out` bounds the output so a compression bomb cannot
- * exhaust memory.
- */
-kerr_t compression_decompress(int codec, const uint8_t *in, size_t in_len, kbuf_writer_t *out,
-                              size_t max_out);
-
-/* Compresses `in` with `codec` (for tests and, later, topic compression.type).
- * snappy uses the xerial framing Java clients expect. */
-kerr_t compression_compress(int codec, const uint8_t *in, size_t in_len, kbuf_writer_t *out);
-
 #endif

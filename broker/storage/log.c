@@ -4,7 +4,7 @@
  * and DeleteRecords.  See log.h for the layout and segment.c for what
  * happens inside one segment.
  *
- * Recovery.  plog_open removes what a crash or an interrupted deletion left
+ * Recovery.  log_open removes what a crash or an interrupted deletion left
  * behind (files ending in .deleted, .cleaned or .swap, and .index/.timeindex
  * files without their .log), then walks the segments in offset order.  A
  * segment wholly below the recovery point was fsynced before that point was
@@ -21,11 +21,11 @@
  * flushed) when on_batch is given, so idempotent producers' sequence state
  * survives a clean restart.
  *
- * Flushing.  The page cache holds appends until plog_flush, or until
+ * Flushing.  The page cache holds appends until log_flush, or until
  * flush_interval_messages records are unflushed.  As in Kafka, a segment
  * that was rolled is fsynced soon after, so the recovery point follows the
  * rolls and a crash re-reads little more than the active segment.  Kafka
- * does this on a background thread; here plog_maybe_roll does it, because
+ * does this on a background thread; here log_maybe_roll does it, because
  * the broker's upkeep timer calls it every second and that keeps the fsync
  * out of the produce path.
  *
@@ -57,10 +57,10 @@
 #include "fsutil.h"
 #include "segment.h"
 
-struct plog {
+struct log {
     char *dir;
-    plog_config_t cfg;
-    log_segment_t **segs; /* by base offset; the last is active; never empty once open */
+    log_config_t cfg;
+    segment_t **segs; /* by base offset; the last is active; never empty once open */
     size_t n_segs, cap_segs;
     int64_t start;          /* log start offset */
     int64_t recovery_point; /* every offset below it has been fsynced */
@@ -70,12 +70,12 @@ struct plog {
     int64_t cache_offset, cache_base, cache_pos;
 };
 
-static log_segment_t *active(const plog_t *plog)
+static segment_t *active(const log_t *plog)
 {
     return plog->segs[plog->n_segs - 1];
 }
 
-static void segs_push(plog_t *plog, log_segment_t *seg)
+static void segs_push(log_t *plog, segment_t *seg)
 {
     if (plog->n_segs == plog->cap_segs) {
         plog->cap_segs = plog->cap_segs ? plog->cap_segs * 2 : 4;
@@ -88,18 +88,18 @@ static void segs_push(plog_t *plog, log_segment_t *seg)
 }
 
 /* Deletes the oldest segment's files; the caller keeps one segment. */
-static void segs_delete_first(plog_t *plog)
+static void segs_delete_first(log_t *plog)
 {
-    log_segment_t *seg = plog->segs[0];
+    segment_t *seg = plog->segs[0];
     plog->n_segs--;
     memmove(plog->segs, plog->segs + 1, plog->n_segs * sizeof(*plog->segs));
-    log_segment_delete(seg);
+    segment_delete(seg);
     plog->dir_dirty = true;
     plog->cache_offset = -1;
 }
 
 /* Index of the last segment whose base is <= offset (0 if none is). */
-static size_t seg_index(const plog_t *plog, int64_t offset)
+static size_t seg_index(const log_t *plog, int64_t offset)
 {
     size_t lo = 0, hi = plog->n_segs;
     while (lo < hi) { /* first segment with base > offset */
@@ -128,10 +128,10 @@ static int sync_dir(const char *dir)
 
 /* fsyncs the dirty segments among the first `count`, and the directory if
  * segments were created or deleted.  -1 (logged) on failure. */
-static int flush_segments(plog_t *plog, size_t count)
+static int flush_segments(log_t *plog, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        if (log_segment_sync(plog->segs[i]) < 0) {
+        if (segment_sync(plog->segs[i]) < 0) {
             blog_error("cannot fsync %s: %s; the disk may be failing", plog->segs[i]->log_path,
                        strerror(errno));
             return -1;
@@ -147,12 +147,12 @@ static int flush_segments(plog_t *plog, size_t count)
     return 0;
 }
 
-kerr_t plog_flush(plog_t *plog)
+kerr_t log_flush(log_t *plog)
 {
     if (flush_segments(plog, plog->n_segs) < 0) {
         return KERR_KAFKA_STORAGE_ERROR;
     }
-    plog->recovery_point = plog_end_offset(plog);
+    plog->recovery_point = log_end_offset(plog);
     plog->unflushed = 0;
     return KERR_NONE;
 }
@@ -182,7 +182,7 @@ static bool parse_segment_name(const char *name, int64_t *base, const char **ext
     return p != name;
 }
 
-static void remove_file(const plog_t *plog, const char *name, const char *why)
+static void remove_file(const log_t *plog, const char *name, const char *why)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", plog->dir, name);
@@ -206,7 +206,7 @@ static bool has_base(const int64_t *bases, size_t n, int64_t base)
 
 /* Collects the sorted base offsets of the .log files and removes leftovers.
  * *bases is heap memory for the caller to free. */
-static bool list_segments(plog_t *plog, int64_t **bases, size_t *n, char *errstr,
+static bool list_segments(log_t *plog, int64_t **bases, size_t *n, char *errstr,
                           size_t errstr_size)
 {
     DIR *d = opendir(plog->dir);
@@ -257,7 +257,7 @@ static bool list_segments(plog_t *plog, int64_t **bases, size_t *n, char *errstr
 /* ---- opening: recovery ---------------------------------------------------- */
 
 /* Deletes the files of segments that can no longer be part of the log. */
-static void drop_segment_files(plog_t *plog, const int64_t *bases, size_t n, const char *why)
+static void drop_segment_files(log_t *plog, const int64_t *bases, size_t n, const char *why)
 {
     for (size_t i = 0; i < n; i++) {
         static const char *const exts[] = {".log", ".index", ".timeindex"};
@@ -274,15 +274,15 @@ static void drop_segment_files(plog_t *plog, const int64_t *bases, size_t n, con
 
 /* Loads or re-reads segment `bases[i]`; see the comment at the top.
  * Returns the bytes cut from it, or -1 with errstr. */
-static int64_t recover_segment(plog_t *plog, log_segment_t *seg, const int64_t *bases, size_t n,
-                               size_t i, int64_t recovery_point, plog_batch_cb *on_batch,
+static int64_t recover_segment(log_t *plog, segment_t *seg, const int64_t *bases, size_t n,
+                               size_t i, int64_t recovery_point, log_batch_cb *on_batch,
                                void *opaque, char *errstr, size_t errstr_size)
 {
     /* Segments but the last end where the next begins; the last one's end
      * is known once its index and tail are loaded. */
     bool last = i + 1 == n;
     bool flushed = !last ? bases[i + 1] <= recovery_point : true;
-    if (flushed && log_segment_load(seg) && seg->next <= recovery_point) {
+    if (flushed && segment_load(seg) && seg->next <= recovery_point) {
         if (!last || !on_batch) {
             return 0;
         }
@@ -290,25 +290,25 @@ static int64_t recover_segment(plog_t *plog, log_segment_t *seg, const int64_t *
          * the newest segment's headers are re-read even after a clean stop
          * (no CRC check: it is flushed); a producer retrying across a
          * broker restart then still gets its duplicate detected. */
-        return log_segment_recover(seg, false, plog->cfg.index_interval_bytes, on_batch, opaque, errstr,
-                                   errstr_size);
+        return segment_recover(seg, false, plog->cfg.index_interval_bytes, on_batch, opaque, errstr,
+                               errstr_size);
     }
     bool verify = i + 1 == n || bases[i + 1] > recovery_point;
-    return log_segment_recover(seg, verify, plog->cfg.index_interval_bytes, on_batch, opaque, errstr,
-                               errstr_size);
+    return segment_recover(seg, verify, plog->cfg.index_interval_bytes, on_batch, opaque, errstr,
+                           errstr_size);
 }
 
-static bool recover_segments(plog_t *plog, const int64_t *bases, size_t n, int64_t recovery_point,
-                             plog_batch_cb *on_batch, void *opaque, char *errstr,
+static bool recover_segments(log_t *plog, const int64_t *bases, size_t n, int64_t recovery_point,
+                             log_batch_cb *on_batch, void *opaque, char *errstr,
                              size_t errstr_size)
 {
     for (size_t i = 0; i < n; i++) {
-        log_segment_t *seg = log_segment_open(plog->dir, bases[i], errstr, errstr_size);
+        segment_t *seg = segment_open(plog->dir, bases[i], errstr, errstr_size);
         if (!seg) {
             return false;
         }
         if (plog->n_segs > 0 && seg->base < active(plog)->next) {
-            log_segment_close(seg);
+            segment_close(seg);
             drop_segment_files(plog, bases + i, n - i, "overlaps the offsets of the segment before it");
             return true;
         }
@@ -328,12 +328,12 @@ static bool recover_segments(plog_t *plog, const int64_t *bases, size_t n, int64
 
 /* Empties the log and starts it at `base` (a new directory, or a log start
  * checkpointed beyond what survived on disk). */
-static bool reset_to(plog_t *plog, int64_t base, char *errstr, size_t errstr_size)
+static bool reset_to(log_t *plog, int64_t base, char *errstr, size_t errstr_size)
 {
     while (plog->n_segs > 0) {
-        log_segment_delete(plog->segs[--plog->n_segs]);
+        segment_delete(plog->segs[--plog->n_segs]);
     }
-    log_segment_t *seg = log_segment_create(plog->dir, base, errstr, errstr_size);
+    segment_t *seg = segment_create(plog->dir, base, errstr, errstr_size);
     if (!seg) {
         return false;
     }
@@ -343,10 +343,10 @@ static bool reset_to(plog_t *plog, int64_t base, char *errstr, size_t errstr_siz
 }
 
 /* Settles the log start offset against what recovery found. */
-static bool settle_start(plog_t *plog, int64_t log_start_offset, char *errstr, size_t errstr_size)
+static bool settle_start(log_t *plog, int64_t start_offset, char *errstr, size_t errstr_size)
 {
-    int64_t first = plog->segs[0]->base, leo = plog_end_offset(plog);
-    plog->start = log_start_offset > first ? log_start_offset : first;
+    int64_t first = plog->segs[0]->base, leo = log_end_offset(plog);
+    plog->start = start_offset > first ? start_offset : first;
     if (plog->start <= leo) {
         return true;
     }
@@ -356,16 +356,16 @@ static bool settle_start(plog_t *plog, int64_t log_start_offset, char *errstr, s
     return reset_to(plog, plog->start, errstr, errstr_size);
 }
 
-plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_point,
-                  int64_t log_start_offset, plog_batch_cb *on_batch, void *opaque, char *errstr,
-                  size_t errstr_size)
+log_t *log_open(const char *dir, const log_config_t *cfg, int64_t recovery_point,
+                int64_t start_offset, log_batch_cb *on_batch, void *opaque, char *errstr,
+                size_t errstr_size)
 {
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         snprintf(errstr, errstr_size, "cannot create partition directory %s: %s; check that log.dirs "
                  "exists and is writable", dir, strerror(errno));
         return NULL;
     }
-    plog_t *plog = calloc(1, sizeof(*plog));
+    log_t *plog = calloc(1, sizeof(*plog));
     if (!plog || !(plog->dir = strdup(dir))) {
         abort();
     }
@@ -377,13 +377,13 @@ plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_po
               recover_segments(plog, bases, n, recovery_point, on_batch, opaque, errstr, errstr_size);
     free(bases);
     if (ok && plog->n_segs == 0) {
-        ok = reset_to(plog, log_start_offset > 0 ? log_start_offset : 0, errstr, errstr_size);
+        ok = reset_to(plog, start_offset > 0 ? start_offset : 0, errstr, errstr_size);
     }
-    if (!ok || !settle_start(plog, log_start_offset, errstr, errstr_size)) {
-        plog_close(plog);
+    if (!ok || !settle_start(plog, start_offset, errstr, errstr_size)) {
+        log_close(plog);
         return NULL;
     }
-    int64_t leo = plog_end_offset(plog);
+    int64_t leo = log_end_offset(plog);
     plog->recovery_point = recovery_point < 0 ? 0 : recovery_point > leo ? leo : recovery_point;
     /* segment.ms counts from the first append; for a segment found on disk,
      * from now, as Kafka does for segments without timestamps. */
@@ -393,41 +393,41 @@ plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_po
     return plog;
 }
 
-void plog_close(plog_t *plog)
+void log_close(log_t *plog)
 {
     if (!plog) {
         return;
     }
     for (size_t i = 0; i < plog->n_segs; i++) {
-        log_segment_close(plog->segs[i]);
+        segment_close(plog->segs[i]);
     }
     free(plog->segs);
     free(plog->dir);
     free(plog);
 }
 
-void plog_destroy_files(plog_t *plog)
+void log_destroy_files(log_t *plog)
 {
     if (!plog) {
         return;
     }
     char *dir = plog->dir;
     plog->dir = NULL;
-    plog_close(plog);
+    log_close(plog);
     if (fs_rm_rf(dir) < 0) {
         blog_error("cannot remove %s: %s; delete it by hand", dir, strerror(errno));
     }
     free(dir);
 }
 
-void plog_set_config(plog_t *plog, const plog_config_t *cfg)
+void log_set_config(log_t *plog, const log_config_t *cfg)
 {
     plog->cfg = *cfg;
 }
 
 /* ---- appending ------------------------------------------------------------ */
 
-static bool segment_aged(const plog_t *plog, const log_segment_t *seg, int64_t now_ms)
+static bool segment_aged(const log_t *plog, const segment_t *seg, int64_t now_ms)
 {
     return seg->size > 0 && seg->first_append_ms >= 0 &&
            now_ms - seg->first_append_ms > plog->cfg.segment_ms;
@@ -435,9 +435,9 @@ static bool segment_aged(const plog_t *plog, const log_segment_t *seg, int64_t n
 
 /* Kafka's shouldRoll: size, age, and the int32 relative offsets and
  * positions of index entries.  An empty segment is never rolled. */
-static bool needs_roll(const plog_t *plog, size_t len, const batch_header_t *hdr, int64_t now_ms)
+static bool needs_roll(const log_t *plog, size_t len, const batch_header_t *hdr, int64_t now_ms)
 {
-    const log_segment_t *seg = active(plog);
+    const segment_t *seg = active(plog);
     int64_t last = hdr->base_offset + hdr->last_offset_delta;
     return seg->size > 0 &&
            (seg->size > plog->cfg.segment_bytes - (int64_t)len || segment_aged(plog, seg, now_ms) ||
@@ -445,30 +445,30 @@ static bool needs_roll(const plog_t *plog, size_t len, const batch_header_t *hdr
 }
 
 /* Starts a new empty active segment at the log end offset. */
-static kerr_t roll(plog_t *plog)
+static kerr_t roll(log_t *plog)
 {
     char errstr[512];
-    log_segment_t *seg = log_segment_create(plog->dir, plog_end_offset(plog), errstr, sizeof(errstr));
+    segment_t *seg = segment_create(plog->dir, log_end_offset(plog), errstr, sizeof(errstr));
     if (!seg) {
         blog_error("cannot roll a new segment: %s", errstr);
         return KERR_KAFKA_STORAGE_ERROR;
     }
-    log_segment_seal(active(plog));
+    segment_seal(active(plog));
     segs_push(plog, seg);
     plog->dir_dirty = true;
     return KERR_NONE;
 }
 
 /* Takes back a roll whose first append failed. */
-static void unroll(plog_t *plog)
+static void unroll(log_t *plog)
 {
-    log_segment_delete(plog->segs[--plog->n_segs]);
+    segment_delete(plog->segs[--plog->n_segs]);
 }
 
-kerr_t plog_append(plog_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
-                   int64_t *base_offset)
+kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
+                  int64_t *base_offset)
 {
-    int64_t base = plog_end_offset(plog);
+    int64_t base = log_end_offset(plog);
     batch_header_t hdr;
     batch_set_base_offset(batch, base, leader_epoch);
     batch_header_decode(batch, &hdr);
@@ -482,8 +482,8 @@ kerr_t plog_append(plog_t *plog, uint8_t *batch, size_t len, int32_t leader_epoc
     kerr_t err = sync && flush_segments(plog, plog->n_segs - 1) < 0 ? KERR_KAFKA_STORAGE_ERROR
                                                                      : KERR_NONE;
     if (err == KERR_NONE) {
-        err = log_segment_append(active(plog), batch, len, &hdr, plog->cfg.index_interval_bytes,
-                                 now_ms, sync);
+        err = segment_append(active(plog), batch, len, &hdr, plog->cfg.index_interval_bytes,
+                             now_ms, sync);
     }
     if (err != KERR_NONE) {
         if (rolled) {
@@ -492,7 +492,7 @@ kerr_t plog_append(plog_t *plog, uint8_t *batch, size_t len, int32_t leader_epoc
         return err;
     }
     if (sync) {
-        plog->recovery_point = plog_end_offset(plog);
+        plog->recovery_point = log_end_offset(plog);
         plog->unflushed = 0;
     } else {
         plog->unflushed += count;
@@ -501,12 +501,12 @@ kerr_t plog_append(plog_t *plog, uint8_t *batch, size_t len, int32_t leader_epoc
     return KERR_NONE;
 }
 
-kerr_t plog_roll(plog_t *plog)
+kerr_t log_roll(log_t *plog)
 {
     return active(plog)->size > 0 ? roll(plog) : KERR_NONE;
 }
 
-void plog_maybe_roll(plog_t *plog, int64_t now_ms)
+void log_maybe_roll(log_t *plog, int64_t now_ms)
 {
     if (segment_aged(plog, active(plog), now_ms)) {
         roll(plog);
@@ -519,17 +519,17 @@ void plog_maybe_roll(plog_t *plog, int64_t now_ms)
 
 /* ---- accessors ------------------------------------------------------------ */
 
-int64_t plog_start_offset(const plog_t *plog)
+int64_t log_start_offset(const log_t *plog)
 {
     return plog->start;
 }
 
-int64_t plog_end_offset(const plog_t *plog)
+int64_t log_end_offset(const log_t *plog)
 {
     return active(plog)->next;
 }
 
-int64_t plog_size_bytes(const plog_t *plog)
+int64_t log_size_bytes(const log_t *plog)
 {
     int64_t size = 0;
     for (size_t i = 0; i < plog->n_segs; i++) {
@@ -538,12 +538,12 @@ int64_t plog_size_bytes(const plog_t *plog)
     return size;
 }
 
-int64_t plog_recovery_point(const plog_t *plog)
+int64_t log_recovery_point(const log_t *plog)
 {
     return plog->recovery_point;
 }
 
-int plog_segment_count(const plog_t *plog)
+int segment_count(const log_t *plog)
 {
     return (int)plog->n_segs;
 }
@@ -552,10 +552,10 @@ int plog_segment_count(const plog_t *plog)
 
 /* The segment holding `offset` (or the first batch after it) and the
  * position of that batch; -1 on a read error. */
-static int64_t read_start(plog_t *plog, int64_t offset, log_segment_t **segp)
+static int64_t read_start(log_t *plog, int64_t offset, segment_t **segp)
 {
     size_t i = seg_index(plog, offset);
-    log_segment_t *seg = plog->segs[i];
+    segment_t *seg = plog->segs[i];
     if (offset == plog->cache_offset && seg->base == plog->cache_base &&
         plog->cache_pos <= seg->size) {
         *segp = seg;
@@ -566,26 +566,26 @@ static int64_t read_start(plog_t *plog, int64_t offset, log_segment_t **segp)
         seg = plog->segs[++i];
     }
     *segp = seg;
-    return log_segment_locate(seg, offset);
+    return segment_locate(seg, offset);
 }
 
-kerr_t plog_read(plog_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes, bool min_one,
-                 kbuf_writer_t *out, size_t *nbytes)
+kerr_t log_read(log_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes, bool min_one,
+                buf_writer_t *out, size_t *nbytes)
 {
     *nbytes = 0;
-    if (offset < plog->start || offset > plog_end_offset(plog)) {
+    if (offset < plog->start || offset > log_end_offset(plog)) {
         return KERR_OFFSET_OUT_OF_RANGE;
     }
-    if (offset >= max_offset || offset == plog_end_offset(plog)) {
+    if (offset >= max_offset || offset == log_end_offset(plog)) {
         return KERR_NONE;
     }
-    log_segment_t *seg;
+    segment_t *seg;
     int64_t pos = read_start(plog, offset, &seg);
     if (pos < 0) {
         return KERR_KAFKA_STORAGE_ERROR;
     }
     int64_t next = -1;
-    kerr_t err = log_segment_read(seg, pos, max_offset, max_bytes, min_one, out, nbytes, &next);
+    kerr_t err = segment_read(seg, pos, max_offset, max_bytes, min_one, out, nbytes, &next);
     if (err == KERR_NONE && *nbytes > 0) {
         plog->cache_offset = next;
         plog->cache_base = seg->base;
@@ -594,19 +594,19 @@ kerr_t plog_read(plog_t *plog, int64_t offset, int64_t max_offset, size_t max_by
     return err;
 }
 
-size_t plog_bytes_after(const plog_t *plog, int64_t offset)
+size_t log_bytes_after(const log_t *plog, int64_t offset)
 {
     if (offset < plog->start) {
         offset = plog->start;
     }
-    if (offset >= plog_end_offset(plog)) {
+    if (offset >= log_end_offset(plog)) {
         return 0;
     }
     size_t i = seg_index(plog, offset);
-    const log_segment_t *seg = plog->segs[i];
+    const segment_t *seg = plog->segs[i];
     bool cached = offset == plog->cache_offset && seg->base == plog->cache_base &&
                   plog->cache_pos <= seg->size;
-    int64_t pos = cached ? plog->cache_pos : log_segment_estimate_pos(seg, offset);
+    int64_t pos = cached ? plog->cache_pos : segment_estimate_pos(seg, offset);
     int64_t bytes = seg->size - pos;
     for (i++; i < plog->n_segs; i++) {
         bytes += plog->segs[i]->size;
@@ -614,15 +614,15 @@ size_t plog_bytes_after(const plog_t *plog, int64_t offset)
     return bytes > 0 ? (size_t)bytes : 0;
 }
 
-kerr_t plog_offset_for_timestamp(plog_t *plog, int64_t ts, int64_t *offset, int64_t *timestamp)
+kerr_t log_offset_for_timestamp(log_t *plog, int64_t ts, int64_t *offset, int64_t *timestamp)
 {
     *offset = *timestamp = -1;
     for (size_t i = seg_index(plog, plog->start); i < plog->n_segs; i++) {
-        log_segment_t *seg = plog->segs[i];
+        segment_t *seg = plog->segs[i];
         if (seg->max_ts < ts) {
             continue;
         }
-        kerr_t err = log_segment_find_timestamp(seg, ts, plog->start, offset, timestamp);
+        kerr_t err = segment_find_timestamp(seg, ts, plog->start, offset, timestamp);
         if (err != KERR_NONE || *offset >= 0) {
             return err;
         }
@@ -632,9 +632,9 @@ kerr_t plog_offset_for_timestamp(plog_t *plog, int64_t ts, int64_t *offset, int6
 
 /* ---- deleting ------------------------------------------------------------- */
 
-kerr_t plog_delete_records_before(plog_t *plog, int64_t offset)
+kerr_t log_delete_records_before(log_t *plog, int64_t offset)
 {
-    if (offset < 0 || offset > plog_end_offset(plog)) {
+    if (offset < 0 || offset > log_end_offset(plog)) {
         return KERR_OFFSET_OUT_OF_RANGE;
     }
     if (offset <= plog->start) {
@@ -652,7 +652,7 @@ kerr_t plog_delete_records_before(plog_t *plog, int64_t offset)
 
 /* Deletes the oldest segment, rolling first when it is the active one;
  * false when only an empty active segment is left. */
-static bool delete_oldest(plog_t *plog)
+static bool delete_oldest(log_t *plog)
 {
     if (plog->n_segs == 1 && (active(plog)->size == 0 || roll(plog) != KERR_NONE)) {
         return false;
@@ -664,13 +664,13 @@ static bool delete_oldest(plog_t *plog)
     return true;
 }
 
-static bool retention_ms_breached(const plog_t *plog, const log_segment_t *seg, int64_t now_ms)
+static bool retention_ms_breached(const log_t *plog, const segment_t *seg, int64_t now_ms)
 {
     return plog->cfg.retention_ms >= 0 &&
-           now_ms - log_segment_largest_ts(seg) > plog->cfg.retention_ms;
+           now_ms - segment_largest_ts(seg) > plog->cfg.retention_ms;
 }
 
-int plog_enforce_retention(plog_t *plog, int64_t now_ms)
+int log_enforce_retention(log_t *plog, int64_t now_ms)
 {
     int deleted = 0;
     while (retention_ms_breached(plog, plog->segs[0], now_ms) && delete_oldest(plog)) {
@@ -681,7 +681,7 @@ int plog_enforce_retention(plog_t *plog, int64_t now_ms)
     }
     /* Kafka's rule: delete while the log stays at or above retention.bytes
      * without the oldest segment. */
-    int64_t excess = plog_size_bytes(plog) - plog->cfg.retention_bytes;
+    int64_t excess = log_size_bytes(plog) - plog->cfg.retention_bytes;
     for (;;) {
         int64_t size = plog->segs[0]->size;
         if (excess < size || !delete_oldest(plog)) {

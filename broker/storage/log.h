@@ -15,8 +15,8 @@
  * added; at start-up those of trusted segments are loaded and checked against
  * the .log, and rebuilt from batch headers when they do not fit.
  *
- * Concurrency: a plog_t is not locked internally.  Every call must hold the
- * owning partition's lock (see topics.h); plog_open/plog_close run before the
+ * Concurrency: a log_t is not locked internally.  Every call must hold the
+ * owning partition's lock (see topics.h); log_open/log_close run before the
  * partition is published / after it is unpublished.
  */
 #ifndef CONNECTD_LOG_H
@@ -30,20 +30,20 @@
 #include "protocol/buf.h"
 #include "protocol/kerr.h"
 
-typedef struct plog plog_t;
+typedef struct log log_t;
 
-typedef struct plog_config {
+typedef struct log_config {
     int64_t segment_bytes;           /* roll when a segment would exceed this (segment.bytes) */
     int64_t segment_ms;              /* roll a segment older than this (segment.ms) */
     int64_t retention_ms;            /* -1: keep forever (retention.ms) */
     int64_t retention_bytes;         /* -1: no size limit (retention.bytes) */
     int32_t index_interval_bytes;    /* index.interval.bytes, 4096 */
     int64_t flush_interval_messages; /* fsync after this many unflushed messages; INT64_MAX: never */
-} plog_config_t;
+} log_config_t;
 
 /* Called once for every batch recovery reads (its header only), in offset
  * order, so the owner can rebuild producer state. */
-typedef void(plog_batch_cb)(void *opaque, const batch_header_t *hdr);
+typedef void(log_batch_cb)(void *opaque, const batch_header_t *hdr);
 
 /*
  * Opens (creating if missing) the partition directory `dir` and loads its
@@ -51,24 +51,24 @@ typedef void(plog_batch_cb)(void *opaque, const batch_header_t *hdr);
  * checked and the log is truncated at the first torn or corrupt batch (a log
  * line says how many bytes were cut).  Segments wholly before the recovery
  * point are trusted: their index files are loaded and checked (rebuilt from
- * batch headers if they do not fit).  `log_start_offset` is the persisted
+ * batch headers if they do not fit).  `start_offset` is the persisted
  * log start (from DeleteRecords); pass 0 if unknown.  `on_batch` (may be NULL)
  * sees every batch header recovery re-reads, in offset order, and always
  * those of the newest segment (for idempotent producers' state).
  * Returns NULL with errstr set when the directory cannot be used.
  */
-plog_t *plog_open(const char *dir, const plog_config_t *cfg, int64_t recovery_point,
-                  int64_t log_start_offset, plog_batch_cb *on_batch, void *opaque, char *errstr,
-                  size_t errstr_size);
+log_t *log_open(const char *dir, const log_config_t *cfg, int64_t recovery_point,
+                int64_t start_offset, log_batch_cb *on_batch, void *opaque, char *errstr,
+                size_t errstr_size);
 
 /* Flushes nothing; closes files and frees.  NULL is fine. */
-void plog_close(plog_t *plog);
+void log_close(log_t *plog);
 
 /* Closes and removes the directory with all its files (topic deletion). */
-void plog_destroy_files(plog_t *plog);
+void log_destroy_files(log_t *plog);
 
 /* Topic config changed (e.g. CreateTopics/alter); applies to later appends. */
-void plog_set_config(plog_t *plog, const plog_config_t *cfg);
+void log_set_config(log_t *plog, const log_config_t *cfg);
 
 /*
  * Appends one validated batch: assigns offsets [LEO, LEO + count), patches the
@@ -78,14 +78,14 @@ void plog_set_config(plog_t *plog, const plog_config_t *cfg);
  * assigned offset.  Returns KAFKA_STORAGE_ERROR if the write failed (the log is
  * left as it was before the call).
  */
-kerr_t plog_append(plog_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
-                   int64_t *base_offset);
+kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
+                  int64_t *base_offset);
 
-int64_t plog_start_offset(const plog_t *plog); /* first offset still readable */
-int64_t plog_end_offset(const plog_t *plog);   /* LEO: the next offset to be assigned */
-int64_t plog_size_bytes(const plog_t *plog);   /* bytes of all .log files */
-int64_t plog_recovery_point(const plog_t *plog);
-int plog_segment_count(const plog_t *plog);
+int64_t log_start_offset(const log_t *plog); /* first offset still readable */
+int64_t log_end_offset(const log_t *plog);   /* LEO: the next offset to be assigned */
+int64_t log_size_bytes(const log_t *plog);   /* bytes of all .log files */
+int64_t log_recovery_point(const log_t *plog);
+int segment_count(const log_t *plog);
 
 /*
  * Reads whole batches for a fetch at `offset`, starting with the batch that
@@ -96,11 +96,11 @@ int plog_segment_count(const plog_t *plog);
  * Returns OFFSET_OUT_OF_RANGE when offset < log start or offset > LEO; offset
  * == LEO reads nothing.  *nbytes is the number of bytes appended.
  */
-kerr_t plog_read(plog_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes, bool min_one,
-                 kbuf_writer_t *out, size_t *nbytes);
+kerr_t log_read(log_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes, bool min_one,
+                buf_writer_t *out, size_t *nbytes);
 
 /* Bytes available from `offset` up to LEO (cheap estimate used by long-poll Fetch). */
-size_t plog_bytes_after(const plog_t *plog, int64_t offset);
+size_t log_bytes_after(const log_t *plog, int64_t offset);
 
 /*
  * ListOffsets by timestamp: the first offset whose record timestamp is >= ts,
@@ -108,28 +108,28 @@ size_t plog_bytes_after(const plog_t *plog, int64_t offset);
  * maxTimestamps, then the records of the one batch (decompressing if needed).
  * No such record: *offset = *timestamp = -1, KERR_NONE.
  */
-kerr_t plog_offset_for_timestamp(plog_t *plog, int64_t ts, int64_t *offset, int64_t *timestamp);
+kerr_t log_offset_for_timestamp(log_t *plog, int64_t ts, int64_t *offset, int64_t *timestamp);
 
 /* DeleteRecords: moves the log start to `offset` (<= LEO, else
  * OFFSET_OUT_OF_RANGE) and deletes segments wholly below it. */
-kerr_t plog_delete_records_before(plog_t *plog, int64_t offset);
+kerr_t log_delete_records_before(log_t *plog, int64_t offset);
 
 /* Retention by time and size: deletes the oldest segments that are past
  * retention.ms (by their largest timestamp) or that keep the log above
  * retention.bytes.  An expired active segment is rolled first so it can go.
  * Returns the number of segments deleted. */
-int plog_enforce_retention(plog_t *plog, int64_t now_ms);
+int log_enforce_retention(log_t *plog, int64_t now_ms);
 
 /* Rolls the active segment if it is older than segment.ms and not empty. */
-void plog_maybe_roll(plog_t *plog, int64_t now_ms);
+void log_maybe_roll(log_t *plog, int64_t now_ms);
 
 /* Rolls the active segment now unless it is empty, so that everything
  * written so far can later go by whole segments.  KAFKA_STORAGE_ERROR if
  * the new segment cannot be created. */
-kerr_t plog_roll(plog_t *plog);
+kerr_t log_roll(log_t *plog);
 
 /* fsyncs the segments written since the last flush and moves the recovery
  * point to LEO.  KAFKA_STORAGE_ERROR on failure. */
-kerr_t plog_flush(plog_t *plog);
+kerr_t log_flush(log_t *plog);
 
 #endif

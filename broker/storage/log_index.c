@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "fsutil.h"
 #include "protocol/buf.h"
 
 void log_index_init(log_index_t *ix, const char *path, size_t entry_size)
@@ -87,26 +88,6 @@ static bool index_open_file(log_index_t *ix, int flags)
     return true;
 }
 
-bool log_write_at(int fd, const uint8_t *data, size_t len, int64_t pos)
-{
-    while (len > 0) {
-        ssize_t n = pwrite(fd, data, len, (off_t)pos);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            if (n == 0) {
-                errno = EIO;
-            }
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-        pos += n;
-    }
-    return true;
-}
-
 bool log_index_load(log_index_t *ix)
 {
     int fd = open(ix->path, O_RDONLY | O_CLOEXEC);
@@ -140,7 +121,7 @@ void log_index_rewrite(log_index_t *ix)
         return;
     }
     ix->dirty = true;
-    if (!log_write_at(ix->fd, ix->entries, ix->count * ix->entry_size, 0)) {
+    if (!fs_write_at(ix->fd, ix->entries, ix->count * ix->entry_size, 0)) {
         index_write_failed(ix, "write");
     }
     /* Most rewritten indexes are never appended to again (all but the
@@ -187,7 +168,7 @@ static void index_add(log_index_t *ix, const uint8_t *entry)
     }
     ix->dirty = true;
     off_t pos = (off_t)((ix->count - 1) * ix->entry_size);
-    if (!log_write_at(ix->fd, entry, ix->entry_size, pos)) {
+    if (!fs_write_at(ix->fd, entry, ix->entry_size, pos)) {
         index_write_failed(ix, "write");
     }
 }
@@ -199,22 +180,22 @@ static const uint8_t *index_entry(const log_index_t *ix, size_t i)
 
 /* ---- offset index --------------------------------------------------------- */
 
-void offset_index_add(log_index_t *ix, int32_t rel_offset, int32_t position)
+void log_index_offset_add(log_index_t *ix, int32_t rel_offset, int32_t position)
 {
     uint8_t entry[OFFSET_INDEX_ENTRY_SIZE];
-    kbuf_put_i32(entry, rel_offset);
-    kbuf_put_i32(entry + 4, position);
+    buf_put_i32(entry, rel_offset);
+    buf_put_i32(entry + 4, position);
     index_add(ix, entry);
 }
 
-int32_t offset_index_rel(const log_index_t *ix, size_t i)
+int32_t log_index_offset_rel(const log_index_t *ix, size_t i)
 {
-    return kbuf_get_i32(index_entry(ix, i));
+    return buf_get_i32(index_entry(ix, i));
 }
 
-int32_t offset_index_pos(const log_index_t *ix, size_t i)
+int32_t log_index_offset_pos(const log_index_t *ix, size_t i)
 {
-    return kbuf_get_i32(index_entry(ix, i) + 4);
+    return buf_get_i32(index_entry(ix, i) + 4);
 }
 
 /* Number of entries whose offset is <= rel_offset (binary search). */
@@ -223,7 +204,7 @@ static size_t offset_index_count_le(const log_index_t *ix, int64_t rel_offset)
     size_t lo = 0, hi = ix->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (offset_index_rel(ix, mid) <= rel_offset) {
+        if (log_index_offset_rel(ix, mid) <= rel_offset) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -232,26 +213,26 @@ static size_t offset_index_count_le(const log_index_t *ix, int64_t rel_offset)
     return lo;
 }
 
-int64_t offset_index_floor(const log_index_t *ix, int64_t rel_offset)
+int64_t log_index_offset_floor(const log_index_t *ix, int64_t rel_offset)
 {
     size_t n = offset_index_count_le(ix, rel_offset);
-    return n == 0 ? 0 : offset_index_pos(ix, n - 1);
+    return n == 0 ? 0 : log_index_offset_pos(ix, n - 1);
 }
 
-int64_t offset_index_ceiling(const log_index_t *ix, int64_t rel_offset)
+int64_t log_index_offset_ceiling(const log_index_t *ix, int64_t rel_offset)
 {
     size_t n = offset_index_count_le(ix, rel_offset - 1);
-    return n == ix->count ? -1 : offset_index_pos(ix, n);
+    return n == ix->count ? -1 : log_index_offset_pos(ix, n);
 }
 
-bool offset_index_check(const log_index_t *ix, int64_t log_size)
+bool log_index_offset_check(const log_index_t *ix, int64_t log_size)
 {
     for (size_t i = 0; i < ix->count; i++) {
-        int32_t rel = offset_index_rel(ix, i), pos = offset_index_pos(ix, i);
+        int32_t rel = log_index_offset_rel(ix, i), pos = log_index_offset_pos(ix, i);
         if (rel < 0 || pos < 0 || pos >= log_size) {
             return false;
         }
-        if (i > 0 && (rel <= offset_index_rel(ix, i - 1) || pos <= offset_index_pos(ix, i - 1))) {
+        if (i > 0 && (rel <= log_index_offset_rel(ix, i - 1) || pos <= log_index_offset_pos(ix, i - 1))) {
             return false;
         }
     }
@@ -260,47 +241,47 @@ bool offset_index_check(const log_index_t *ix, int64_t log_size)
 
 /* ---- time index ----------------------------------------------------------- */
 
-void time_index_add(log_index_t *ix, int64_t timestamp, int32_t rel_offset)
+void log_index_time_add(log_index_t *ix, int64_t timestamp, int32_t rel_offset)
 {
     uint8_t entry[TIME_INDEX_ENTRY_SIZE];
-    kbuf_put_i64(entry, timestamp);
-    kbuf_put_i32(entry + 8, rel_offset);
+    buf_put_i64(entry, timestamp);
+    buf_put_i32(entry + 8, rel_offset);
     index_add(ix, entry);
 }
 
-int64_t time_index_ts(const log_index_t *ix, size_t i)
+int64_t log_index_time_ts(const log_index_t *ix, size_t i)
 {
-    return kbuf_get_i64(index_entry(ix, i));
+    return buf_get_i64(index_entry(ix, i));
 }
 
-int32_t time_index_rel(const log_index_t *ix, size_t i)
+int32_t log_index_time_rel(const log_index_t *ix, size_t i)
 {
-    return kbuf_get_i32(index_entry(ix, i) + 8);
+    return buf_get_i32(index_entry(ix, i) + 8);
 }
 
-int32_t time_index_floor(const log_index_t *ix, int64_t ts)
+int32_t log_index_time_floor(const log_index_t *ix, int64_t ts)
 {
     size_t lo = 0, hi = ix->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (time_index_ts(ix, mid) <= ts) {
+        if (log_index_time_ts(ix, mid) <= ts) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
-    return lo == 0 ? -1 : time_index_rel(ix, lo - 1);
+    return lo == 0 ? -1 : log_index_time_rel(ix, lo - 1);
 }
 
-bool time_index_check(const log_index_t *ix, int64_t max_rel_offset)
+bool log_index_time_check(const log_index_t *ix, int64_t max_rel_offset)
 {
     for (size_t i = 0; i < ix->count; i++) {
-        int32_t rel = time_index_rel(ix, i);
+        int32_t rel = log_index_time_rel(ix, i);
         if (rel < 0 || rel > max_rel_offset) {
             return false;
         }
-        if (i > 0 && (time_index_ts(ix, i) <= time_index_ts(ix, i - 1) ||
-                      rel < time_index_rel(ix, i - 1))) {
+        if (i > 0 && (log_index_time_ts(ix, i) <= log_index_time_ts(ix, i - 1) ||
+                      rel < log_index_time_rel(ix, i - 1))) {
             return false;
         }
     }

@@ -14,7 +14,7 @@
  * segments with unflushed entries hold one (a thousand idle partitions cost
  * a thousand .log descriptors, not three thousand).  The files are a
  * start-up accelerator: whoever loads one checks it against the .log
- * (log_segment_load) and rebuilds it from the .log when it does not fit.
+ * (segment_load) and rebuilds it from the .log when it does not fit.
  *
  * Not locked: the owning partition's lock covers it.
  */
@@ -58,31 +58,26 @@ int log_index_sync(log_index_t *ix);
 void log_index_unlink(log_index_t *ix);
 
 /* Offset index.  Entries have strictly increasing offsets and positions. */
-void offset_index_add(log_index_t *ix, int32_t rel_offset, int32_t position);
-int32_t offset_index_rel(const log_index_t *ix, size_t i);
-int32_t offset_index_pos(const log_index_t *ix, size_t i);
+void log_index_offset_add(log_index_t *ix, int32_t rel_offset, int32_t position);
+int32_t log_index_offset_rel(const log_index_t *ix, size_t i);
+int32_t log_index_offset_pos(const log_index_t *ix, size_t i);
 /* Position of the last entry whose offset is <= rel_offset, else 0: a batch
  * boundary at or before the batch holding rel_offset. */
-int64_t offset_index_floor(const log_index_t *ix, int64_t rel_offset);
+int64_t log_index_offset_floor(const log_index_t *ix, int64_t rel_offset);
 /* Position of the first entry whose offset is >= rel_offset, else -1: the
  * batch there (and all after it) reaches rel_offset. */
-int64_t offset_index_ceiling(const log_index_t *ix, int64_t rel_offset);
+int64_t log_index_offset_ceiling(const log_index_t *ix, int64_t rel_offset);
 /* Whether loaded entries are increasing and point inside a `log_size` file. */
-bool offset_index_check(const log_index_t *ix, int64_t log_size);
+bool log_index_offset_check(const log_index_t *ix, int64_t log_size);
 
 /* Time index.  Entries have strictly increasing timestamps. */
-void time_index_add(log_index_t *ix, int64_t timestamp, int32_t rel_offset);
-int64_t time_index_ts(const log_index_t *ix, size_t i);
-int32_t time_index_rel(const log_index_t *ix, size_t i);
+void log_index_time_add(log_index_t *ix, int64_t timestamp, int32_t rel_offset);
+int64_t log_index_time_ts(const log_index_t *ix, size_t i);
+int32_t log_index_time_rel(const log_index_t *ix, size_t i);
 /* Offset of the last entry whose timestamp is <= ts, else -1: batches
  * before that entry's batch all have smaller maxTimestamps than ts. */
-int32_t time_index_floor(const log_index_t *ix, int64_t ts);
+int32_t log_index_time_floor(const log_index_t *ix, int64_t ts);
 /* Whether loaded entries are increasing and below `max_rel_offset`. */
-bool time_index_check(const log_index_t *ix, int64_t max_rel_offset);
-
-/* Writes `len` bytes at `pos`, retrying short writes and EINTR; false with
- * errno set on failure (EIO for a write that makes no progress).  Shared by
- * the index and segment files. */
-bool log_write_at(int fd, const uint8_t *data, size_t len, int64_t pos);
+bool log_index_time_check(const log_index_t *ix, int64_t max_rel_offset);
 
 #endif

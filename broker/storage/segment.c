@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "fsutil.h"
 #include "records/records.h"
 
 /* Read-ahead sizes: recovery reads whole batches, the others headers only;
@@ -72,7 +73,7 @@ typedef struct seg_reader {
     int err;     /* errno of a failed read; 0 if none */
 } seg_reader_t;
 
-static void reader_init(seg_reader_t *rd, const log_segment_t *seg, int64_t end, size_t chunk)
+static void reader_init(seg_reader_t *rd, const segment_t *seg, int64_t end, size_t chunk)
 {
     memset(rd, 0, sizeof(*rd));
     rd->fd = seg->fd;
@@ -129,9 +130,9 @@ typedef struct batch_span {
 
 static bool span_decode(const uint8_t *p, batch_span_t *span)
 {
-    int64_t base = kbuf_get_i64(p);
-    int32_t length = kbuf_get_i32(p + 8);
-    int32_t delta = kbuf_get_i32(p + 23);
+    int64_t base = buf_get_i64(p);
+    int32_t length = buf_get_i32(p + 8);
+    int32_t delta = buf_get_i32(p + 23);
     if (p[16] != 2 || length < BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD || delta < 0 || base < 0 ||
         base > INT64_MAX - delta) {
         return false;
@@ -144,7 +145,7 @@ static bool span_decode(const uint8_t *p, batch_span_t *span)
 
 /* A batch that recovery would have rejected, found after start-up: the file
  * was changed behind the broker's back.  Only a full recovery repairs that. */
-static void log_bad_batch(const log_segment_t *seg, int64_t pos)
+static void log_bad_batch(const segment_t *seg, int64_t pos)
 {
     blog_error("%s: no valid batch at position %" PRId64 "; the file was changed behind the "
                "broker's back: stop the broker, delete recovery-point-offset-checkpoint in the log "
@@ -152,7 +153,7 @@ static void log_bad_batch(const log_segment_t *seg, int64_t pos)
                seg->log_path, pos);
 }
 
-static void log_read_failure(const log_segment_t *seg, int64_t pos, const seg_reader_t *rd)
+static void log_read_failure(const segment_t *seg, int64_t pos, const seg_reader_t *rd)
 {
     if (rd->err) {
         blog_error("cannot read %s at position %" PRId64 ": %s; check the disk", seg->log_path, pos,
@@ -164,9 +165,9 @@ static void log_read_failure(const log_segment_t *seg, int64_t pos, const seg_re
 
 /* ---- life cycle ----------------------------------------------------------- */
 
-static log_segment_t *segment_new(const char *dir, int64_t base)
+static segment_t *segment_new(const char *dir, int64_t base)
 {
-    log_segment_t *seg = calloc(1, sizeof(*seg));
+    segment_t *seg = calloc(1, sizeof(*seg));
     if (!seg) {
         abort();
     }
@@ -187,23 +188,23 @@ static log_segment_t *segment_new(const char *dir, int64_t base)
     return seg;
 }
 
-static log_segment_t *segment_open_file(const char *dir, int64_t base, int flags, char *errstr,
+static segment_t *segment_open_file(const char *dir, int64_t base, int flags, char *errstr,
                                         size_t errstr_size)
 {
-    log_segment_t *seg = segment_new(dir, base);
+    segment_t *seg = segment_new(dir, base);
     seg->fd = open(seg->log_path, O_RDWR | O_CLOEXEC | flags, 0644);
     if (seg->fd < 0) {
         snprintf(errstr, errstr_size, "cannot %s %s: %s; check the permissions and free space of the "
                  "log directory", flags & O_CREAT ? "create" : "open", seg->log_path, strerror(errno));
-        log_segment_close(seg);
+        segment_close(seg);
         return NULL;
     }
     return seg;
 }
 
-log_segment_t *log_segment_create(const char *dir, int64_t base, char *errstr, size_t errstr_size)
+segment_t *segment_create(const char *dir, int64_t base, char *errstr, size_t errstr_size)
 {
-    log_segment_t *seg = segment_open_file(dir, base, O_CREAT | O_TRUNC, errstr, errstr_size);
+    segment_t *seg = segment_open_file(dir, base, O_CREAT | O_TRUNC, errstr, errstr_size);
     if (seg) {
         log_index_reset(&seg->oidx);
         log_index_reset(&seg->tidx);
@@ -212,12 +213,12 @@ log_segment_t *log_segment_create(const char *dir, int64_t base, char *errstr, s
     return seg;
 }
 
-log_segment_t *log_segment_open(const char *dir, int64_t base, char *errstr, size_t errstr_size)
+segment_t *segment_open(const char *dir, int64_t base, char *errstr, size_t errstr_size)
 {
     return segment_open_file(dir, base, 0, errstr, errstr_size);
 }
 
-void log_segment_close(log_segment_t *seg)
+void segment_close(segment_t *seg)
 {
     if (!seg) {
         return;
@@ -231,25 +232,25 @@ void log_segment_close(log_segment_t *seg)
     free(seg);
 }
 
-void log_segment_delete(log_segment_t *seg)
+void segment_delete(segment_t *seg)
 {
     log_index_unlink(&seg->oidx);
     log_index_unlink(&seg->tidx);
     if (unlink(seg->log_path) < 0 && errno != ENOENT) {
         blog_warn("cannot delete %s: %s", seg->log_path, strerror(errno));
     }
-    log_segment_close(seg);
+    segment_close(seg);
 }
 
 /* ---- bookkeeping ---------------------------------------------------------- */
 
-static int32_t rel_offset(const log_segment_t *seg, int64_t offset)
+static int32_t rel_offset(const segment_t *seg, int64_t offset)
 {
     return (int32_t)(offset - seg->base);
 }
 
 /* Records a batch just placed at `pos`: extent, timestamps, index entries. */
-static void segment_note_batch(log_segment_t *seg, const batch_header_t *hdr, int64_t pos,
+static void segment_note_batch(segment_t *seg, const batch_header_t *hdr, int64_t pos,
                                size_t size, int32_t index_interval)
 {
     int64_t last = hdr->base_offset + hdr->last_offset_delta;
@@ -258,10 +259,10 @@ static void segment_note_batch(log_segment_t *seg, const batch_header_t *hdr, in
         seg->max_ts_offset = last;
     }
     if (seg->bytes_since_index > index_interval) {
-        offset_index_add(&seg->oidx, rel_offset(seg, last), (int32_t)pos);
-        int64_t last_ts = seg->tidx.count ? time_index_ts(&seg->tidx, seg->tidx.count - 1) : -1;
+        log_index_offset_add(&seg->oidx, rel_offset(seg, last), (int32_t)pos);
+        int64_t last_ts = seg->tidx.count ? log_index_time_ts(&seg->tidx, seg->tidx.count - 1) : -1;
         if (seg->max_ts > last_ts) {
-            time_index_add(&seg->tidx, seg->max_ts, rel_offset(seg, seg->max_ts_offset));
+            log_index_time_add(&seg->tidx, seg->max_ts, rel_offset(seg, seg->max_ts_offset));
         }
         seg->bytes_since_index = 0;
     }
@@ -270,15 +271,15 @@ static void segment_note_batch(log_segment_t *seg, const batch_header_t *hdr, in
     seg->size = pos + (int64_t)size;
 }
 
-void log_segment_seal(log_segment_t *seg)
+void segment_seal(segment_t *seg)
 {
-    int64_t last_ts = seg->tidx.count ? time_index_ts(&seg->tidx, seg->tidx.count - 1) : -1;
+    int64_t last_ts = seg->tidx.count ? log_index_time_ts(&seg->tidx, seg->tidx.count - 1) : -1;
     if (seg->max_ts > last_ts) {
-        time_index_add(&seg->tidx, seg->max_ts, rel_offset(seg, seg->max_ts_offset));
+        log_index_time_add(&seg->tidx, seg->max_ts, rel_offset(seg, seg->max_ts_offset));
     }
 }
 
-int log_segment_sync(log_segment_t *seg)
+int segment_sync(segment_t *seg)
 {
     if (!seg->dirty) {
         return 0;
@@ -290,7 +291,7 @@ int log_segment_sync(log_segment_t *seg)
     return 0;
 }
 
-int64_t log_segment_largest_ts(const log_segment_t *seg)
+int64_t segment_largest_ts(const segment_t *seg)
 {
     struct stat st;
     if (seg->max_ts >= 0 || fstat(seg->fd, &st) < 0) {
@@ -312,14 +313,14 @@ static int64_t file_size(int fd)
  * the file, checking they chain up and end exactly at the end, and takes
  * next, max_ts and bytes_since_index from them.
  */
-static bool segment_load_tail(log_segment_t *seg, int64_t size)
+static bool segment_load_tail(segment_t *seg, int64_t size)
 {
     size_t n = seg->oidx.count;
-    int64_t pos = n ? offset_index_pos(&seg->oidx, n - 1) : 0;
-    int64_t want_last = n ? seg->base + offset_index_rel(&seg->oidx, n - 1) : -1;
+    int64_t pos = n ? log_index_offset_pos(&seg->oidx, n - 1) : 0;
+    int64_t want_last = n ? seg->base + log_index_offset_rel(&seg->oidx, n - 1) : -1;
     if (seg->tidx.count) {
-        seg->max_ts = time_index_ts(&seg->tidx, seg->tidx.count - 1);
-        seg->max_ts_offset = seg->base + time_index_rel(&seg->tidx, seg->tidx.count - 1);
+        seg->max_ts = log_index_time_ts(&seg->tidx, seg->tidx.count - 1);
+        seg->max_ts_offset = seg->base + log_index_time_rel(&seg->tidx, seg->tidx.count - 1);
     }
     seg->bytes_since_index = size - pos;
     seg_reader_t rd;
@@ -331,7 +332,7 @@ static bool segment_load_tail(log_segment_t *seg, int64_t size)
         ok = p && span_decode(p, &span) && (int64_t)span.size <= size - pos &&
              (want_last >= 0 ? span.last == want_last : span.base == seg->next);
         if (ok) {
-            int64_t max_ts = kbuf_get_i64(p + 35);
+            int64_t max_ts = buf_get_i64(p + 35);
             if (max_ts > seg->max_ts) {
                 seg->max_ts = max_ts;
                 seg->max_ts_offset = span.last;
@@ -346,17 +347,17 @@ static bool segment_load_tail(log_segment_t *seg, int64_t size)
     return ok;
 }
 
-bool log_segment_load(log_segment_t *seg)
+bool segment_load(segment_t *seg)
 {
     int64_t size = file_size(seg->fd);
-    if (size < 0 || !log_index_load(&seg->oidx) || !offset_index_check(&seg->oidx, size) ||
+    if (size < 0 || !log_index_load(&seg->oidx) || !log_index_offset_check(&seg->oidx, size) ||
         !log_index_load(&seg->tidx) || !segment_load_tail(seg, size)) {
         return false;
     }
-    return time_index_check(&seg->tidx, seg->next - 1 - seg->base);
+    return log_index_time_check(&seg->tidx, seg->next - 1 - seg->base);
 }
 
-static void segment_reset(log_segment_t *seg)
+static void segment_reset(segment_t *seg)
 {
     seg->next = seg->base;
     seg->size = 0;
@@ -369,7 +370,7 @@ static void segment_reset(log_segment_t *seg)
 /* Reads and checks the batch at `pos` (whole, with `verify`), which must
  * carry offset seg->next and keep relative offsets and positions in the
  * int32 range of the index entries. */
-static bool recover_batch(log_segment_t *seg, seg_reader_t *rd, int64_t pos, bool verify,
+static bool recover_batch(segment_t *seg, seg_reader_t *rd, int64_t pos, bool verify,
                           batch_header_t *hdr, size_t *size)
 {
     const uint8_t *p = reader_get(rd, pos, BATCH_HEADER_SIZE);
@@ -392,7 +393,7 @@ static bool recover_batch(log_segment_t *seg, seg_reader_t *rd, int64_t pos, boo
 }
 
 /* Cuts the .log after its last good batch. */
-static void recover_cut(log_segment_t *seg, int64_t size)
+static void recover_cut(segment_t *seg, int64_t size)
 {
     blog_warn("recovery: %s: truncated %" PRId64 " bytes at position %" PRId64
               " (torn or corrupt batch)",
@@ -403,8 +404,8 @@ static void recover_cut(log_segment_t *seg, int64_t size)
     }
 }
 
-int64_t log_segment_recover(log_segment_t *seg, bool verify, int32_t index_interval,
-                            plog_batch_cb *on_batch, void *opaque, char *errstr,
+int64_t segment_recover(segment_t *seg, bool verify, int32_t index_interval,
+                            log_batch_cb *on_batch, void *opaque, char *errstr,
                             size_t errstr_size)
 {
     int64_t size = file_size(seg->fd);
@@ -443,11 +444,11 @@ int64_t log_segment_recover(log_segment_t *seg, bool verify, int32_t index_inter
 
 /* ---- appending ------------------------------------------------------------ */
 
-kerr_t log_segment_append(log_segment_t *seg, const uint8_t *batch, size_t len,
+kerr_t segment_append(segment_t *seg, const uint8_t *batch, size_t len,
                           const batch_header_t *hdr, int32_t index_interval, int64_t now_ms,
                           bool sync)
 {
-    if (!log_write_at(seg->fd, batch, len, seg->size) || (sync && fdatasync(seg->fd) < 0)) {
+    if (!fs_write_at(seg->fd, batch, len, seg->size) || (sync && fdatasync(seg->fd) < 0)) {
         blog_error("cannot append %zu bytes to %s: %s; the batch was not stored (check free space "
                    "and the disk)", len, seg->log_path, strerror(errno));
         if (ftruncate(seg->fd, seg->size) < 0) {
@@ -469,14 +470,14 @@ kerr_t log_segment_append(log_segment_t *seg, const uint8_t *batch, size_t len,
 
 /* ---- reading -------------------------------------------------------------- */
 
-int64_t log_segment_estimate_pos(const log_segment_t *seg, int64_t offset)
+int64_t segment_estimate_pos(const segment_t *seg, int64_t offset)
 {
-    return offset_index_floor(&seg->oidx, offset - seg->base);
+    return log_index_offset_floor(&seg->oidx, offset - seg->base);
 }
 
-int64_t log_segment_locate(log_segment_t *seg, int64_t offset)
+int64_t segment_locate(segment_t *seg, int64_t offset)
 {
-    int64_t pos = log_segment_estimate_pos(seg, offset);
+    int64_t pos = segment_estimate_pos(seg, offset);
     seg_reader_t rd;
     reader_init(&rd, seg, seg->size, LOCATE_CHUNK);
     while (pos < seg->size) {
@@ -499,12 +500,12 @@ int64_t log_segment_locate(log_segment_t *seg, int64_t offset)
 /* Where reading from `pos` must stop: the end of the data, or the position
  * of an indexed batch that reaches max_offset (the walk finds the exact
  * batch; this only keeps the read from fetching far past it). */
-static int64_t read_limit(const log_segment_t *seg, int64_t max_offset)
+static int64_t read_limit(const segment_t *seg, int64_t max_offset)
 {
     if (max_offset >= seg->next) {
         return seg->size;
     }
-    int64_t pos = offset_index_ceiling(&seg->oidx, max_offset - seg->base);
+    int64_t pos = log_index_offset_ceiling(&seg->oidx, max_offset - seg->base);
     return pos < 0 ? seg->size : pos;
 }
 
@@ -515,7 +516,7 @@ static int64_t read_limit(const log_segment_t *seg, int64_t max_offset)
  * batch when even that one is incomplete (0 otherwise).  False when the
  * first batch is not a valid batch.
  */
-static bool read_walk(const log_segment_t *seg, const uint8_t *data, size_t len, int64_t pos,
+static bool read_walk(const segment_t *seg, const uint8_t *data, size_t len, int64_t pos,
                       int64_t max_offset, size_t *cut, int64_t *next_offset, size_t *first_size)
 {
     size_t off = 0;
@@ -540,8 +541,8 @@ static bool read_walk(const log_segment_t *seg, const uint8_t *data, size_t len,
     return true;
 }
 
-kerr_t log_segment_read(log_segment_t *seg, int64_t pos, int64_t max_offset, size_t max_bytes,
-                        bool min_one, kbuf_writer_t *out, size_t *nbytes, int64_t *next_offset)
+kerr_t segment_read(segment_t *seg, int64_t pos, int64_t max_offset, size_t max_bytes,
+                        bool min_one, buf_writer_t *out, size_t *nbytes, int64_t *next_offset)
 {
     *nbytes = 0;
     int64_t avail = read_limit(seg, max_offset) - pos;
@@ -554,7 +555,7 @@ kerr_t log_segment_read(log_segment_t *seg, int64_t pos, int64_t max_offset, siz
         want = avail < BATCH_PREFIX_SIZE ? (size_t)avail : BATCH_PREFIX_SIZE;
     }
     size_t start = out->len;
-    uint8_t *dst = kbuf_reserve(out, want);
+    uint8_t *dst = buf_reserve(out, want);
     ssize_t n = read_at(seg->fd, dst, want, pos);
     size_t cut, first_size;
     if (n != (ssize_t)want) {
@@ -569,7 +570,7 @@ kerr_t log_segment_read(log_segment_t *seg, int64_t pos, int64_t max_offset, siz
     }
     if (cut == 0 && first_size > 0 && min_one) {
         /* KIP-74: the first batch goes out whole even past max_bytes. */
-        kbuf_reserve(out, first_size - want);
+        buf_reserve(out, first_size - want);
         dst = out->data + start;
         if (read_at(seg->fd, dst + want, first_size - want, pos + (int64_t)want) !=
             (ssize_t)(first_size - want)) {
@@ -579,7 +580,7 @@ kerr_t log_segment_read(log_segment_t *seg, int64_t pos, int64_t max_offset, siz
             return KERR_KAFKA_STORAGE_ERROR;
         }
         cut = first_size;
-        *next_offset = kbuf_get_i64(dst) + kbuf_get_i32(dst + 23) + 1;
+        *next_offset = buf_get_i64(dst) + buf_get_i32(dst + 23) + 1;
     }
     out->len = start + cut;
     *nbytes = cut;
@@ -610,7 +611,7 @@ static int ts_search_record(void *opaque, const record_t *rec)
 static kerr_t batch_find_timestamp(const uint8_t *batch, size_t len, int64_t ts, int64_t min_offset,
                                    int64_t *offset, int64_t *timestamp)
 {
-    if (kbuf_get_i64(batch) >= min_offset) {
+    if (buf_get_i64(batch) >= min_offset) {
         return records_find_timestamp(batch, len, ts, offset, timestamp);
     }
     ts_search_t s = {ts, min_offset, -1, -1};
@@ -620,13 +621,13 @@ static kerr_t batch_find_timestamp(const uint8_t *batch, size_t len, int64_t ts,
     return err;
 }
 
-kerr_t log_segment_find_timestamp(log_segment_t *seg, int64_t ts, int64_t min_offset,
+kerr_t segment_find_timestamp(segment_t *seg, int64_t ts, int64_t min_offset,
                                   int64_t *offset, int64_t *timestamp)
 {
     *offset = *timestamp = -1;
-    int32_t rel = time_index_floor(&seg->tidx, ts);
+    int32_t rel = log_index_time_floor(&seg->tidx, ts);
     int64_t from = rel < 0 ? seg->base : seg->base + rel;
-    int64_t pos = log_segment_estimate_pos(seg, from > min_offset ? from : min_offset);
+    int64_t pos = segment_estimate_pos(seg, from > min_offset ? from : min_offset);
     seg_reader_t rd;
     reader_init(&rd, seg, seg->size, SCAN_CHUNK);
     kerr_t err = KERR_NONE;
@@ -638,7 +639,7 @@ kerr_t log_segment_find_timestamp(log_segment_t *seg, int64_t ts, int64_t min_of
             err = KERR_KAFKA_STORAGE_ERROR;
             break;
         }
-        if (span.last >= min_offset && kbuf_get_i64(p + 35) >= ts) {
+        if (span.last >= min_offset && buf_get_i64(p + 35) >= ts) {
             p = reader_get(&rd, pos, span.size);
             if (!p) {
                 log_read_failure(seg, pos, &rd);

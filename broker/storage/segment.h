@@ -23,7 +23,7 @@
 #include "log.h"
 #include "log_index.h"
 
-typedef struct log_segment {
+typedef struct segment {
     char *log_path;           /* "<dir>/00000000000000000042.log", owned */
     int64_t base;             /* first offset, the file name */
     int64_t next;             /* offset after the last batch */
@@ -36,30 +36,30 @@ typedef struct log_segment {
     bool dirty;               /* written (or recovered) since the last fsync */
     log_index_t oidx;         /* offset index */
     log_index_t tidx;         /* time index */
-} log_segment_t;
+} segment_t;
 
 /* Creates an empty segment with empty index files, replacing any leftover
  * files of that name.  NULL with errstr if the .log cannot be created. */
-log_segment_t *log_segment_create(const char *dir, int64_t base, char *errstr, size_t errstr_size);
+segment_t *segment_create(const char *dir, int64_t base, char *errstr, size_t errstr_size);
 
 /* Opens an existing segment's .log; nothing is read yet (see
- * log_segment_load and log_segment_recover).  NULL with errstr. */
-log_segment_t *log_segment_open(const char *dir, int64_t base, char *errstr, size_t errstr_size);
+ * segment_load and segment_recover).  NULL with errstr. */
+segment_t *segment_open(const char *dir, int64_t base, char *errstr, size_t errstr_size);
 
 /* Closes the files and frees.  NULL is fine. */
-void log_segment_close(log_segment_t *seg);
+void segment_close(segment_t *seg);
 
 /* Closes and deletes the segment's three files. */
-void log_segment_delete(log_segment_t *seg);
+void segment_delete(segment_t *seg);
 
 /*
  * The fast path for a segment known to be flushed: loads both index files
  * and checks them against the .log, reading only the batch headers after
  * the last offset index entry (which also yields `next` and `max_ts`).
  * False when the files are missing or do not fit; the caller then runs
- * log_segment_recover.
+ * segment_recover.
  */
-bool log_segment_load(log_segment_t *seg);
+bool segment_load(segment_t *seg);
 
 /*
  * Reads every batch from the start of the .log, rebuilding both indexes and
@@ -69,34 +69,34 @@ bool log_segment_load(log_segment_t *seg);
  * order, with a log line.  Returns the number of bytes cut, or -1 with
  * errstr when the file cannot be read (nothing is cut then).
  */
-int64_t log_segment_recover(log_segment_t *seg, bool verify, int32_t index_interval,
-                            plog_batch_cb *on_batch, void *opaque, char *errstr,
-                            size_t errstr_size);
+int64_t segment_recover(segment_t *seg, bool verify, int32_t index_interval,
+                        log_batch_cb *on_batch, void *opaque, char *errstr,
+                        size_t errstr_size);
 
 /* Appends one batch whose offsets are already assigned (`hdr` is its
  * header).  With `sync`, fdatasyncs the .log before returning.  On a write or
  * sync failure the file is cut back and KAFKA_STORAGE_ERROR returned. */
-kerr_t log_segment_append(log_segment_t *seg, const uint8_t *batch, size_t len,
-                          const batch_header_t *hdr, int32_t index_interval, int64_t now_ms,
-                          bool sync);
+kerr_t segment_append(segment_t *seg, const uint8_t *batch, size_t len,
+                      const batch_header_t *hdr, int32_t index_interval, int64_t now_ms,
+                      bool sync);
 
 /* Adds the final time index entry when the segment stops being active, so
  * its largest timestamp survives a restart (Kafka onBecomeInactiveSegment). */
-void log_segment_seal(log_segment_t *seg);
+void segment_seal(segment_t *seg);
 
 /* fdatasyncs the .log and its index files if dirty; -1 with errno. */
-int log_segment_sync(log_segment_t *seg);
+int segment_sync(segment_t *seg);
 
 /* Largest timestamp for retention.ms: max_ts, or the file's mtime when no
  * batch has a timestamp (Kafka LogSegment.largestTimestamp). */
-int64_t log_segment_largest_ts(const log_segment_t *seg);
+int64_t segment_largest_ts(const segment_t *seg);
 
 /* Position of the batch holding `offset`, or of the first batch after it;
  * `size` if none.  -1 on a read error or a corrupt batch (logged). */
-int64_t log_segment_locate(log_segment_t *seg, int64_t offset);
+int64_t segment_locate(segment_t *seg, int64_t offset);
 
 /* Estimated position of `offset` from the index alone (no I/O). */
-int64_t log_segment_estimate_pos(const log_segment_t *seg, int64_t offset);
+int64_t segment_estimate_pos(const segment_t *seg, int64_t offset);
 
 /*
  * Appends to `out` the whole batches starting at `pos` (a batch boundary)
@@ -104,12 +104,12 @@ int64_t log_segment_estimate_pos(const log_segment_t *seg, int64_t offset);
  * that with `min_one` the first is returned even if larger.  Usually one
  * pread.  *next_offset is the offset after the last batch returned.
  */
-kerr_t log_segment_read(log_segment_t *seg, int64_t pos, int64_t max_offset, size_t max_bytes,
-                        bool min_one, kbuf_writer_t *out, size_t *nbytes, int64_t *next_offset);
+kerr_t segment_read(segment_t *seg, int64_t pos, int64_t max_offset, size_t max_bytes,
+                    bool min_one, buf_writer_t *out, size_t *nbytes, int64_t *next_offset);
 
 /* The first record at or after `min_offset` whose timestamp is >= ts:
  * *offset and *timestamp, or -1 if this segment has none. */
-kerr_t log_segment_find_timestamp(log_segment_t *seg, int64_t ts, int64_t min_offset,
-                                  int64_t *offset, int64_t *timestamp);
+kerr_t segment_find_timestamp(segment_t *seg, int64_t ts, int64_t min_offset,
+                              int64_t *offset, int64_t *timestamp);
 
 #endif

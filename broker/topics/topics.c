@@ -88,7 +88,7 @@ bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size)
 static void partition_on_batch(void *opaque, const batch_header_t *hdr)
 {
     partition_t *part = opaque;
-    pstate_update(part->pstate, hdr, hdr->base_offset);
+    producer_state_update(part->pstate, hdr, hdr->base_offset);
 }
 
 static void partition_dir_path(const topics_t *topics, int dir, const char *topic, int32_t index,
@@ -128,8 +128,8 @@ static void partition_destroy(partition_t *part)
     if (!part) {
         return;
     }
-    plog_close(part->plog);
-    pstate_destroy(part->pstate);
+    log_close(part->plog);
+    producer_state_destroy(part->pstate);
     pthread_mutex_destroy(&part->lock);
     free(part);
 }
@@ -145,15 +145,15 @@ static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t ind
     pthread_mutex_init(&part->lock, NULL);
     part->topic = topic;
     part->index = index;
-    part->pstate = pstate_create();
+    part->pstate = producer_state_create();
     part->dir = partition_pick_dir(topics, topic->name, index);
     part->last_flush_ms = fs_now_ms();
     char path[4096];
     partition_dir_path(topics, part->dir, topic->name, index, path, sizeof(path));
     int64_t recovery_point = recovery ? checkpoint_get(&recovery[part->dir], topic->name, index, 0) : 0;
     int64_t log_start = starts ? checkpoint_get(&starts[part->dir], topic->name, index, 0) : 0;
-    part->plog = plog_open(path, &topic->log_cfg, recovery_point, log_start, partition_on_batch, part,
-                           errstr, errstr_size);
+    part->plog = log_open(path, &topic->log_cfg, recovery_point, log_start, partition_on_batch, part,
+                          errstr, errstr_size);
     if (!part->plog) {
         partition_destroy(part);
         return NULL;
@@ -550,8 +550,8 @@ static void write_checkpoints(topics_t *topics)
                     continue;
                 }
                 pthread_mutex_lock(&part->lock);
-                checkpoint_add(&recovery, topic->name, p, plog_recovery_point(part->plog));
-                checkpoint_add(&starts, topic->name, p, plog_start_offset(part->plog));
+                checkpoint_add(&recovery, topic->name, p, log_recovery_point(part->plog));
+                checkpoint_add(&starts, topic->name, p, log_start_offset(part->plog));
                 pthread_mutex_unlock(&part->lock);
             }
         }
@@ -578,7 +578,7 @@ void topics_close(topics_t *topics)
     for (size_t t = 0; t < topics->count; t++) {
         topic_t *topic = topics->items[t];
         for (int32_t p = 0; p < topic->n_partitions; p++) {
-            if (plog_flush(topic->partitions[p]->plog) != KERR_NONE) {
+            if (log_flush(topic->partitions[p]->plog) != KERR_NONE) {
                 blog_error("flushing %s-%d at shutdown failed", topic->name, p);
             }
         }
@@ -720,7 +720,7 @@ kerr_t topics_delete(topics_t *topics, kstr_t name)
         char path[4096], moved[4200];
         partition_dir_path(topics, part->dir, topic->name, p, path, sizeof(path));
         snprintf(moved, sizeof(moved), "%s.deleting", path);
-        plog_close(part->plog);
+        log_close(part->plog);
         part->plog = NULL;
         if (rename(path, moved) == 0) {
             doomed[p] = xstrdup(moved);
@@ -782,16 +782,16 @@ void topics_maintain(topics_t *topics, int64_t now_ms, bool retention_due, bool 
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             partition_t *part = topic->partitions[p];
             pthread_mutex_lock(&part->lock);
-            plog_maybe_roll(part->plog, now_ms);
+            log_maybe_roll(part->plog, now_ms);
             if (retention_due) {
-                int n = plog_enforce_retention(part->plog, now_ms);
+                int n = log_enforce_retention(part->plog, now_ms);
                 if (n > 0) {
                     blog_info("retention deleted %d segment(s) of %s-%d; log start offset is now %lld",
-                              n, topic->name, p, (long long)plog_start_offset(part->plog));
+                              n, topic->name, p, (long long)log_start_offset(part->plog));
                 }
             }
             if (topic->flush_ms < INT64_MAX && now_ms - part->last_flush_ms >= topic->flush_ms) {
-                plog_flush(part->plog);
+                log_flush(part->plog);
                 part->last_flush_ms = now_ms;
             }
             pthread_mutex_unlock(&part->lock);

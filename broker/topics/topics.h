@@ -1,7 +1,7 @@
 /*
  * topics.h - the broker's topics and partitions, and where they live on disk.
  *
- *   <log.dir>/<topic>-<partition>/      one plog_t per partition (log.h)
+ *   <log.dir>/<topic>-<partition>/      one log_t per partition (log.h)
  *   <log.dir>/recovery-point-offset-checkpoint   Kafka's checkpoint files
  *   <log.dir>/log-start-offset-checkpoint
  *   <first log.dir>/__connectd_topics/<topic>.properties
@@ -42,8 +42,8 @@ typedef struct partition {
     topic_t *topic;
     int32_t index;
     int dir;              /* index into the broker's log dirs */
-    plog_t *plog;
-    pstate_t *pstate;
+    log_t *plog;
+    producer_state_t *pstate;
     int64_t last_flush_ms;
 } partition_t;
 
@@ -53,7 +53,7 @@ struct topic {
     partition_t **partitions;
     topic_config_kv_t *overrides;
     size_t n_overrides;
-    plog_config_t log_cfg;     /* resolved from overrides + broker defaults */
+    log_config_t log_cfg;     /* resolved from overrides + broker defaults */
     int32_t max_message_bytes;
     int64_t flush_ms;          /* flush.ms; INT64_MAX: only by message count */
     bool internal;             /* __consumer_offsets and friends */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "records/batch.h"
+#include "records/compression.h"
 #include "records/records.h"
 
 /* Keeps a single input from spending seconds inflating a bomb. */
@@ -45,7 +46,7 @@ static void check_batch(const uint8_t *batch, size_t len)
     uint8_t sum = 0;
     kerr_t err = records_foreach(batch, len, touch_record, &sum);
     int64_t offset, timestamp;
-    int64_t target = len >= BATCH_HEADER_SIZE ? (int64_t)((uint64_t)kbuf_get_i64(batch + 27) + 5) : 0;
+    int64_t target = len >= BATCH_HEADER_SIZE ? (int64_t)((uint64_t)buf_get_i64(batch + 27) + 5) : 0;
     kerr_t found = records_find_timestamp(batch, len, target, &offset, &timestamp);
     if (found != err) {
         abort();
@@ -54,10 +55,10 @@ static void check_batch(const uint8_t *batch, size_t len)
 
 static void check_round_trip(int codec, const uint8_t *in, size_t len)
 {
-    kbuf_writer_t plain, packed, again;
-    kbuf_writer_init(&plain, 0);
-    kbuf_writer_init(&packed, 0);
-    kbuf_writer_init(&again, 0);
+    buf_writer_t plain, packed, again;
+    buf_writer_init(&plain, 0);
+    buf_writer_init(&packed, 0);
+    buf_writer_init(&again, 0);
     if (compression_decompress(codec, in, len, &plain, FUZZ_MAX_OUT) == KERR_NONE) {
         if (compression_compress(codec, plain.data, plain.len, &packed) != KERR_NONE ||
             compression_decompress(codec, packed.data, packed.len, &again, plain.len) !=
@@ -66,29 +67,29 @@ static void check_round_trip(int codec, const uint8_t *in, size_t len)
             abort();
         }
     }
-    kbuf_writer_release(&again);
-    kbuf_writer_release(&packed);
-    kbuf_writer_release(&plain);
+    buf_writer_release(&again);
+    buf_writer_release(&packed);
+    buf_writer_release(&plain);
 }
 
 /* Wraps a records section in a header that passes records.c's own checks. */
 static void check_wrapped(uint8_t mode, uint8_t count, const uint8_t *records, size_t len)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, BATCH_HEADER_SIZE + len);
-    uint8_t *h = kbuf_reserve(&w, BATCH_HEADER_SIZE);
+    buf_writer_t w;
+    buf_writer_init(&w, BATCH_HEADER_SIZE + len);
+    uint8_t *h = buf_reserve(&w, BATCH_HEADER_SIZE);
     memset(h, 0, BATCH_HEADER_SIZE);
-    kbuf_put_i32(h + 8, (int32_t)(BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD + len));
+    buf_put_i32(h + 8, (int32_t)(BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD + len));
     h[16] = 2;
     h[22] = mode & (BATCH_ATTR_CODEC_MASK | BATCH_ATTR_LOG_APPEND_TIME);
-    kbuf_put_i32(h + 23, count - 1);
-    kbuf_put_i64(h + 27, 1000);
-    kbuf_put_i64(h + 35, 2000);
-    kbuf_put_i64(h + 43, -1);
-    kbuf_put_i32(h + 57, count);
-    kbuf_write_raw(&w, records, len);
+    buf_put_i32(h + 23, count - 1);
+    buf_put_i64(h + 27, 1000);
+    buf_put_i64(h + 35, 2000);
+    buf_put_i64(h + 43, -1);
+    buf_put_i32(h + 57, count);
+    buf_write_raw(&w, records, len);
     check_batch(w.data, w.len);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -65,8 +65,8 @@ static int16_t pick_version(const api_range_t *range, int16_t v)
     return v;
 }
 
-static void decode_and_encode(kbuf_reader_t *r, const req_header_t *hdr, int16_t v, arena_t *a,
-                              kbuf_writer_t *w)
+static void decode_and_encode(buf_reader_t *r, const req_header_t *hdr, int16_t v, arena_t *a,
+                              buf_writer_t *w)
 {
     switch (hdr->api_key) {
     case API_API_VERSIONS: {
@@ -256,8 +256,8 @@ static void decode_and_encode(kbuf_reader_t *r, const req_header_t *hdr, int16_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, data, size);
+    buf_reader_t r;
+    buf_reader_init(&r, data, size);
     req_header_t hdr;
     memset(&hdr, 0, sizeof(hdr));
     if (!proto_decode_header(&r, &hdr, api_is_flexible)) {
@@ -270,11 +270,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int16_t v = pick_version(range, hdr.api_version);
 
     arena_t *a = arena_create(4096);
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 256);
+    buf_writer_t w;
+    buf_writer_init(&w, 256);
     proto_encode_response_header(&w, &hdr);
     decode_and_encode(&r, &hdr, v, a, &w);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
     arena_destroy(a);
     return 0;
 }

@@ -21,8 +21,8 @@ static void test_crc32c_check_value(void **state)
 
 static void test_valid_batch(void **state)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     size_t n = fixture_batch(&w, 3, 1000, 10, -1, -1, -1);
     batch_header_t hdr;
     char err[256];
@@ -33,7 +33,7 @@ static void test_valid_batch(void **state)
     assert_true(batch_is_intact(w.data, n, &hdr)); /* patching keeps the CRC valid */
     assert_true(hdr.base_offset == 42);
     assert_int_equal(hdr.leader_epoch, 7);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void test_rejections(void **state)
@@ -51,8 +51,8 @@ static void test_rejections(void **state)
         {"codec 7", 22, 0x07, KERR_UNSUPPORTED_COMPRESSION_TYPE},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        kbuf_writer_t w;
-        kbuf_writer_init(&w, 0);
+        buf_writer_t w;
+        buf_writer_init(&w, 0);
         size_t n = fixture_batch(&w, 3, 1000, 10, -1, -1, -1);
         w.data[cases[i].offset] = cases[i].value;
         batch_header_t hdr;
@@ -62,37 +62,37 @@ static void test_rejections(void **state)
             fail_msg("%s: got %s (%s)", cases[i].what, kerr_name(got), err);
         }
         assert_true(err[0] != '\0');
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
 static void test_length_must_match(void **state)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     size_t n = fixture_batch(&w, 2, 1000, 1, -1, -1, -1);
     batch_header_t hdr;
     char err[256];
     assert_int_equal(batch_validate(w.data, n - 1, &hdr, err, sizeof(err)), KERR_INVALID_RECORD);
     assert_int_equal(batch_validate(w.data, 20, &hdr, err, sizeof(err)), KERR_INVALID_RECORD);
     assert_false(batch_is_intact(w.data, n - 1, &hdr)); /* torn tail */
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 /* A count that does not match the records would make the log skip offsets. */
 static void test_count_must_match_records(void **state)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     size_t n = fixture_batch(&w, 3, 1000, 10, -1, -1, -1);
-    kbuf_put_i32(w.data + 57, 2000000000);
-    kbuf_put_i32(w.data + 23, 2000000000 - 1);
-    kbuf_put_i32(w.data + 17, (int32_t)crc32c(0, w.data + 21, n - 21));
+    buf_put_i32(w.data + 57, 2000000000);
+    buf_put_i32(w.data + 23, 2000000000 - 1);
+    buf_put_i32(w.data + 17, (int32_t)crc32c(0, w.data + 21, n - 21));
     batch_header_t hdr;
     char err[256] = "";
     assert_int_equal(batch_validate(w.data, n, &hdr, err, sizeof(err)), KERR_INVALID_RECORD);
     assert_non_null(strstr(err, "holds 3"));
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 int main(void)

@@ -30,16 +30,16 @@ static const struct {
 static void test_varlong_vectors(void **state)
 {
     for (size_t i = 0; i < sizeof(varlong_vectors) / sizeof(varlong_vectors[0]); i++) {
-        kbuf_writer_t w;
-        kbuf_writer_init(&w, 0);
-        kbuf_write_varlong(&w, varlong_vectors[i].value);
+        buf_writer_t w;
+        buf_writer_init(&w, 0);
+        buf_write_varlong(&w, varlong_vectors[i].value);
         assert_int_equal(w.len, varlong_vectors[i].len);
         assert_memory_equal(w.data, varlong_vectors[i].bytes, w.len);
-        kbuf_reader_t r;
-        kbuf_reader_init(&r, w.data, w.len);
-        assert_true(kbuf_read_varlong(&r) == varlong_vectors[i].value);
+        buf_reader_t r;
+        buf_reader_init(&r, w.data, w.len);
+        assert_true(buf_read_varlong(&r) == varlong_vectors[i].value);
         assert_false(r.err);
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
@@ -47,85 +47,85 @@ static void test_varint_roundtrip(void **state)
 {
     const int32_t values[] = {0, 1, -1, 127, -128, 1 << 20, INT32_MAX, INT32_MIN};
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-        kbuf_writer_t w;
-        kbuf_writer_init(&w, 0);
-        kbuf_write_varint(&w, values[i]);
-        kbuf_reader_t r;
-        kbuf_reader_init(&r, w.data, w.len);
-        assert_int_equal(kbuf_read_varint(&r), values[i]);
-        assert_int_equal(kbuf_remaining(&r), 0);
-        kbuf_writer_release(&w);
+        buf_writer_t w;
+        buf_writer_init(&w, 0);
+        buf_write_varint(&w, values[i]);
+        buf_reader_t r;
+        buf_reader_init(&r, w.data, w.len);
+        assert_int_equal(buf_read_varint(&r), values[i]);
+        assert_int_equal(buf_remaining(&r), 0);
+        buf_writer_release(&w);
     }
 }
 
 static void test_fixed_big_endian(void **state)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 1);
-    kbuf_write_i16(&w, 0x0102);
-    kbuf_write_i32(&w, -2);
-    kbuf_write_i64(&w, 0x0102030405060708LL);
+    buf_writer_t w;
+    buf_writer_init(&w, 1);
+    buf_write_i16(&w, 0x0102);
+    buf_write_i32(&w, -2);
+    buf_write_i64(&w, 0x0102030405060708LL);
     const uint8_t want[] = {1, 2, 0xff, 0xff, 0xff, 0xfe, 1, 2, 3, 4, 5, 6, 7, 8};
     assert_int_equal(w.len, sizeof(want));
     assert_memory_equal(w.data, want, sizeof(want));
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, w.data, w.len);
-    assert_int_equal(kbuf_read_i16(&r), 0x0102);
-    assert_int_equal(kbuf_read_i32(&r), -2);
-    assert_true(kbuf_read_i64(&r) == 0x0102030405060708LL);
+    buf_reader_t r;
+    buf_reader_init(&r, w.data, w.len);
+    assert_int_equal(buf_read_i16(&r), 0x0102);
+    assert_int_equal(buf_read_i32(&r), -2);
+    assert_true(buf_read_i64(&r) == 0x0102030405060708LL);
     assert_false(r.err);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void test_strings(void **state)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
-    kbuf_write_str(&w, "rdkafka", false);
-    kbuf_write_str(&w, NULL, false);
-    kbuf_write_str(&w, "ab", true);
-    kbuf_write_str(&w, NULL, true);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
+    buf_write_str(&w, "rdkafka", false);
+    buf_write_str(&w, NULL, false);
+    buf_write_str(&w, "ab", true);
+    buf_write_str(&w, NULL, true);
     const uint8_t want[] = {0, 7, 'r', 'd', 'k', 'a', 'f', 'k', 'a', 0xff, 0xff, 3, 'a', 'b', 0};
     assert_int_equal(w.len, sizeof(want));
     assert_memory_equal(w.data, want, sizeof(want));
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, w.data, w.len);
-    assert_true(kstr_eq(kbuf_read_str(&r, false), "rdkafka"));
-    assert_int_equal(kbuf_read_nstr(&r, false).len, -1);
-    assert_true(kstr_eq(kbuf_read_str(&r, true), "ab"));
-    assert_int_equal(kbuf_read_nstr(&r, true).len, -1);
+    buf_reader_t r;
+    buf_reader_init(&r, w.data, w.len);
+    assert_true(kstr_eq(buf_read_str(&r, false), "rdkafka"));
+    assert_int_equal(buf_read_nstr(&r, false).len, -1);
+    assert_true(kstr_eq(buf_read_str(&r, true), "ab"));
+    assert_int_equal(buf_read_nstr(&r, true).len, -1);
     assert_false(r.err);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void test_short_reads_are_sticky(void **state)
 {
     const uint8_t data[] = {0, 5, 'a'};
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, data, sizeof(data));
-    kstr_t s = kbuf_read_str(&r, false);
+    buf_reader_t r;
+    buf_reader_init(&r, data, sizeof(data));
+    kstr_t s = buf_read_str(&r, false);
     assert_true(r.err);
     assert_int_equal(s.len, 0);
-    assert_int_equal(kbuf_read_i32(&r), 0);
-    assert_int_equal(kbuf_remaining(&r), 0);
+    assert_int_equal(buf_read_i32(&r), 0);
+    assert_int_equal(buf_remaining(&r), 0);
 }
 
 static void test_hostile_array_count(void **state)
 {
     /* A count of 2^31-1 with 4 bytes left must fail without allocating. */
     const uint8_t data[] = {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1};
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, data, sizeof(data));
-    kbuf_read_array_len(&r, false, 4);
+    buf_reader_t r;
+    buf_reader_init(&r, data, sizeof(data));
+    buf_read_array_len(&r, false, 4);
     assert_true(r.err);
 }
 
 static void test_overlong_varint(void **state)
 {
     const uint8_t data[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, data, sizeof(data));
-    kbuf_read_varint(&r);
+    buf_reader_t r;
+    buf_reader_init(&r, data, sizeof(data));
+    buf_read_varint(&r);
     assert_true(r.err);
 }
 
@@ -133,10 +133,10 @@ static void test_tags_skipped(void **state)
 {
     /* Two tagged fields: tag 0 with 2 bytes, tag 5 with 0 bytes, then an int8. */
     const uint8_t data[] = {2, 0, 2, 0xaa, 0xbb, 5, 0, 0x42};
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, data, sizeof(data));
-    kbuf_skip_tags(&r);
-    assert_int_equal(kbuf_read_i8(&r), 0x42);
+    buf_reader_t r;
+    buf_reader_init(&r, data, sizeof(data));
+    buf_skip_tags(&r);
+    assert_int_equal(buf_read_i8(&r), 0x42);
     assert_false(r.err);
 }
 

@@ -236,7 +236,7 @@ static void test_topic_resolution(void **state)
     broker_config_set(cfg, "log.retention.minutes", "10", err, sizeof(err));
     broker_config_finish(cfg, err, sizeof(err));
     topic_config_kv_t overrides[] = {{"retention.bytes", "5000"}, {"segment.ms", "60000"}};
-    plog_config_t plc;
+    log_config_t plc;
     topic_config_resolve(cfg, overrides, 2, &plc);
     assert_true(plc.segment_bytes == 1000000);
     assert_true(plc.retention_ms == 600000);
@@ -323,7 +323,7 @@ static void test_topic_fallbacks(void **state)
     topic_config_kv_t overrides[] = {{"segment.bytes", "5000"}, {"segment.bytes", " 6000 "}};
     const cfg_def_t *segment = cfg_def_find(topic_config_defs, "segment.bytes");
     assert_string_equal(topic_config_value(cfg, overrides, 2, segment, buf, sizeof(buf), &source), "6000");
-    plog_config_t plc;
+    log_config_t plc;
     topic_config_resolve(cfg, overrides, 2, &plc);
     assert_true(plc.segment_bytes == 6000);
     assert_true(plc.retention_ms == -1);

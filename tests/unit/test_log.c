@@ -87,9 +87,9 @@ static int teardown(void **state)
     return rc;
 }
 
-static plog_config_t cfg_default(void)
+static log_config_t cfg_default(void)
 {
-    plog_config_t cfg = {
+    log_config_t cfg = {
         .segment_bytes = 1 << 30,
         .segment_ms = 7LL * 24 * 3600 * 1000,
         .retention_ms = -1,
@@ -102,9 +102,9 @@ static plog_config_t cfg_default(void)
 
 /* Tiny segments and a dense index, so that a few dozen batches roll
  * several segments and every lookup goes through the index. */
-static plog_config_t cfg_small(void)
+static log_config_t cfg_small(void)
 {
-    plog_config_t cfg = cfg_default();
+    log_config_t cfg = cfg_default();
     cfg.segment_bytes = 1000;
     cfg.index_interval_bytes = 150;
     return cfg;
@@ -129,40 +129,40 @@ static void on_batch(void *opaque, const batch_header_t *hdr)
     seen->next = hdr->base_offset + hdr->last_offset_delta + 1;
 }
 
-static plog_t *open_log(const fixture_t *fx, const plog_config_t *cfg, int64_t recovery_point,
-                        int64_t log_start, seen_t *seen)
+static log_t *open_log(const fixture_t *fx, const log_config_t *cfg, int64_t recovery_point,
+                       int64_t log_start, seen_t *seen)
 {
     char err[512] = "";
     if (seen) {
         *seen = (seen_t){0, -1, 0, true};
     }
-    plog_t *plog = plog_open(fx->dir, cfg, recovery_point, log_start, seen ? on_batch : NULL, seen,
-                             err, sizeof(err));
+    log_t *plog = log_open(fx->dir, cfg, recovery_point, log_start, seen ? on_batch : NULL, seen,
+                           err, sizeof(err));
     if (!plog) {
-        fail_msg("plog_open: %s", err);
+        fail_msg("log_open: %s", err);
     }
     return plog;
 }
 
 /* Appends a batch of `count` records stamped ts0, ts0 + 1, ...; returns its
  * base offset and, if `copy` is given, the bytes as stored. */
-static int64_t append(plog_t *plog, int count, int64_t ts0, int64_t now_ms, kbuf_writer_t *copy)
+static int64_t append(log_t *plog, int count, int64_t ts0, int64_t now_ms, buf_writer_t *copy)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 256);
+    buf_writer_t w;
+    buf_writer_init(&w, 256);
     size_t len = fixture_batch(&w, count, ts0, 1, -1, -1, -1);
     int64_t base = -1;
-    assert_int_equal(plog_append(plog, w.data, len, 3, now_ms, &base), KERR_NONE);
+    assert_int_equal(log_append(plog, w.data, len, 3, now_ms, &base), KERR_NONE);
     if (copy) {
-        kbuf_writer_init(copy, len);
-        kbuf_write_raw(copy, w.data, len);
+        buf_writer_init(copy, len);
+        buf_write_raw(copy, w.data, len);
     }
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
     return base;
 }
 
 /* Appends `n` batches of 1..5 records (varying sizes); returns the LEO. */
-static int64_t append_many(plog_t *plog, int n)
+static int64_t append_many(log_t *plog, int n)
 {
     int64_t leo = 0;
     for (int i = 0; i < n; i++) {
@@ -257,7 +257,7 @@ static int check_index_file(const fixture_t *fx, int64_t base)
     uint8_t *log = slurp(path, &llen);
     assert_int_equal(ilen % 8, 0);
     for (size_t i = 0; i < ilen; i += 8) {
-        int32_t rel = kbuf_get_i32(idx + i), pos = kbuf_get_i32(idx + i + 4);
+        int32_t rel = buf_get_i32(idx + i), pos = buf_get_i32(idx + i + 4);
         assert_true((size_t)pos + BATCH_HEADER_SIZE <= llen);
         batch_header_t hdr;
         batch_header_decode(log + pos, &hdr);
@@ -270,12 +270,12 @@ static int check_index_file(const fixture_t *fx, int64_t base)
     return (int)(ilen / 8);
 }
 
-static kerr_t read_log(plog_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes,
-                       bool min_one, kbuf_writer_t *out)
+static kerr_t read_log(log_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes,
+                       bool min_one, buf_writer_t *out)
 {
     size_t nbytes = 0;
-    kbuf_writer_init(out, 0);
-    kerr_t err = plog_read(plog, offset, max_offset, max_bytes, min_one, out, &nbytes);
+    buf_writer_init(out, 0);
+    kerr_t err = log_read(plog, offset, max_offset, max_bytes, min_one, out, &nbytes);
     assert_int_equal(nbytes, out->len);
     return err;
 }
@@ -285,63 +285,63 @@ static kerr_t read_log(plog_t *plog, int64_t offset, int64_t max_offset, size_t 
 static void test_round_trip_across_rolls(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     enum { N = 60 };
-    kbuf_writer_t stored[N];
+    buf_writer_t stored[N];
     int64_t bases[N + 1];
     for (int i = 0; i < N; i++) {
         int count = 1 + i % 5;
         bases[i] = append(plog, count, T0 + i * 10, T0, &stored[i]);
         assert_true(i == 0 || bases[i] == bases[i - 1] + (1 + (i - 1) % 5));
     }
-    bases[N] = plog_end_offset(plog);
-    assert_true(plog_segment_count(plog) >= 5);
+    bases[N] = log_end_offset(plog);
+    assert_true(segment_count(plog) >= 5);
 
     /* Every offset, including ones inside a batch, reads from its batch. */
     for (int i = 0; i < N; i++) {
         for (int64_t off = bases[i]; off < bases[i + 1]; off++) {
-            kbuf_writer_t out;
+            buf_writer_t out;
             assert_int_equal(read_log(plog, off, bases[N], 1, true, &out), KERR_NONE);
             assert_int_equal(out.len, stored[i].len);
             assert_memory_equal(out.data, stored[i].data, out.len);
-            kbuf_writer_release(&out);
+            buf_writer_release(&out);
         }
     }
     /* A consumer reading sequentially sees every batch exactly once. */
     int64_t offset = 0;
     int batches = 0;
     while (offset < bases[N]) {
-        kbuf_writer_t out;
+        buf_writer_t out;
         int64_t first, last;
         assert_int_equal(read_log(plog, offset, bases[N], 1 << 20, false, &out), KERR_NONE);
         assert_true(out.len > 0);
         batches += walk_batches(out.data, out.len, &first, &last);
         assert_true(first == offset);
         offset = last + 1;
-        kbuf_writer_release(&out);
+        buf_writer_release(&out);
     }
     assert_int_equal(batches, N);
     int64_t segs[64];
     int n = list_bases(fx, segs, 64);
-    assert_int_equal(n, plog_segment_count(plog));
+    assert_int_equal(n, segment_count(plog));
     int entries = 0;
     for (int i = 0; i < n; i++) {
         entries += check_index_file(fx, segs[i]);
     }
     assert_true(entries > 0);
     for (int i = 0; i < N; i++) {
-        kbuf_writer_release(&stored[i]);
+        buf_writer_release(&stored[i]);
     }
-    plog_close(plog);
+    log_close(plog);
 }
 
 static void test_read_limits(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_default();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
-    kbuf_writer_t b[3];
+    log_config_t cfg = cfg_default();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    buf_writer_t b[3];
     append(plog, 3, T0, T0, &b[0]); /* offsets 0-2 */
     append(plog, 3, T0, T0, &b[1]); /* 3-5 */
     append(plog, 3, T0, T0, &b[2]); /* 6-8 */
@@ -367,7 +367,7 @@ static void test_read_limits(void **state)
         {9, 9, 1 << 20, true, 0},  /* offset at LEO */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        kbuf_writer_t out;
+        buf_writer_t out;
         kerr_t err = read_log(plog, cases[i].offset, cases[i].max_offset, cases[i].max_bytes,
                               cases[i].min_one, &out);
         int64_t first = -1, last = -1;
@@ -380,50 +380,50 @@ static void test_read_limits(void **state)
             assert_true(first <= cases[i].offset && cases[i].offset <= last);
             assert_true(last < cases[i].max_offset);
         }
-        kbuf_writer_release(&out);
+        buf_writer_release(&out);
     }
     for (int i = 0; i < 3; i++) {
-        kbuf_writer_release(&b[i]);
+        buf_writer_release(&b[i]);
     }
-    plog_close(plog);
+    log_close(plog);
 }
 
 static void test_out_of_range(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     int64_t leo = append_many(plog, 30);
-    assert_int_equal(plog_delete_records_before(plog, 7), KERR_NONE);
+    assert_int_equal(log_delete_records_before(plog, 7), KERR_NONE);
     int64_t offsets[] = {-1, 0, 6, leo + 1, INT64_MAX};
     for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
-        kbuf_writer_t out;
+        buf_writer_t out;
         assert_int_equal(read_log(plog, offsets[i], leo, 1 << 20, true, &out),
                          KERR_OFFSET_OUT_OF_RANGE);
         assert_int_equal(out.len, 0);
-        kbuf_writer_release(&out);
+        buf_writer_release(&out);
     }
-    kbuf_writer_t out;
+    buf_writer_t out;
     assert_int_equal(read_log(plog, leo, leo, 1 << 20, true, &out), KERR_NONE);
     assert_int_equal(out.len, 0);
-    kbuf_writer_release(&out);
-    assert_true(plog_bytes_after(plog, leo) == 0);
-    assert_true(plog_bytes_after(plog, 7) > 0);
-    assert_true(plog_bytes_after(plog, 7) <= (size_t)plog_size_bytes(plog));
-    plog_close(plog);
+    buf_writer_release(&out);
+    assert_true(log_bytes_after(plog, leo) == 0);
+    assert_true(log_bytes_after(plog, 7) > 0);
+    assert_true(log_bytes_after(plog, 7) <= (size_t)log_size_bytes(plog));
+    log_close(plog);
 }
 
 /* A failed write (here: the file size limit) leaves the log as it was. */
 static void test_failed_write_leaves_log_unchanged(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_default();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_default();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     append(plog, 5, T0, T0, NULL);
     char path[160];
     seg_file(fx, 0, ".log", path, sizeof(path));
     off_t size = file_size(path);
-    int64_t leo = plog_end_offset(plog);
+    int64_t leo = log_end_offset(plog);
 
     struct rlimit old, lim;
     getrlimit(RLIMIT_FSIZE, &old);
@@ -431,22 +431,22 @@ static void test_failed_write_leaves_log_unchanged(void **state)
     lim.rlim_cur = (rlim_t)size + 20; /* room for a part of the batch only */
     signal(SIGXFSZ, SIG_IGN);
     setrlimit(RLIMIT_FSIZE, &lim);
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 256);
+    buf_writer_t w;
+    buf_writer_init(&w, 256);
     size_t len = fixture_batch(&w, 5, T0, 1, -1, -1, -1);
     int64_t base = -1;
-    kerr_t err = plog_append(plog, w.data, len, 0, T0, &base);
+    kerr_t err = log_append(plog, w.data, len, 0, T0, &base);
     setrlimit(RLIMIT_FSIZE, &old);
     signal(SIGXFSZ, SIG_DFL);
 
     assert_int_equal(err, KERR_KAFKA_STORAGE_ERROR);
     assert_true(file_size(path) == size);
-    assert_true(plog_end_offset(plog) == leo);
+    assert_true(log_end_offset(plog) == leo);
     /* And the next append works normally. */
-    assert_int_equal(plog_append(plog, w.data, len, 0, T0, &base), KERR_NONE);
+    assert_int_equal(log_append(plog, w.data, len, 0, T0, &base), KERR_NONE);
     assert_true(base == leo);
-    kbuf_writer_release(&w);
-    plog_close(plog);
+    buf_writer_release(&w);
+    log_close(plog);
 }
 
 /* ---- recovery ------------------------------------------------------------- */
@@ -454,14 +454,14 @@ static void test_failed_write_leaves_log_unchanged(void **state)
 static void test_reopen_after_clean_close(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     int64_t leo = append_many(plog, 40);
-    int segs = plog_segment_count(plog);
-    int64_t size = plog_size_bytes(plog);
-    assert_int_equal(plog_flush(plog), KERR_NONE);
-    assert_true(plog_recovery_point(plog) == leo);
-    plog_close(plog);
+    int segs = segment_count(plog);
+    int64_t size = log_size_bytes(plog);
+    assert_int_equal(log_flush(plog), KERR_NONE);
+    assert_true(log_recovery_point(plog) == leo);
+    log_close(plog);
 
     int64_t bases[64];
     int n = list_bases(fx, bases, 64);
@@ -479,17 +479,17 @@ static void test_reopen_after_clean_close(void **state)
     plog = open_log(fx, &cfg, leo, 0, &seen);
     assert_true(segs > 1 && seen.batches > 0 && seen.batches < 40);
     assert_true(seen.in_order && seen.next == leo);
-    assert_true(plog_end_offset(plog) == leo);
-    assert_int_equal(plog_segment_count(plog), segs);
-    assert_true(plog_size_bytes(plog) == size);
-    plog_close(plog);
+    assert_true(log_end_offset(plog) == leo);
+    assert_int_equal(segment_count(plog), segs);
+    assert_true(log_size_bytes(plog) == size);
+    log_close(plog);
 
     /* Unclean: everything is re-read, in order, and the rebuilt indexes
      * are the same bytes. */
     plog = open_log(fx, &cfg, 0, 0, &seen);
     assert_int_equal(seen.batches, 40);
     assert_true(seen.in_order && seen.next == leo);
-    assert_true(plog_end_offset(plog) == leo);
+    assert_true(log_end_offset(plog) == leo);
     for (int i = 0; i < n; i++) {
         char path[160];
         size_t len;
@@ -503,9 +503,9 @@ static void test_reopen_after_clean_close(void **state)
     /* Appends continue the offsets, after a clean start too, and the
      * index files stay valid. */
     assert_true(append(plog, 2, T0, T0, NULL) == leo);
-    assert_int_equal(plog_flush(plog), KERR_NONE);
-    leo = plog_end_offset(plog);
-    plog_close(plog);
+    assert_int_equal(log_flush(plog), KERR_NONE);
+    leo = log_end_offset(plog);
+    log_close(plog);
     plog = open_log(fx, &cfg, leo, 0, &seen);
     assert_true(seen.batches > 0 && seen.next == leo); /* the newest segment only */
     append_many(plog, 20);
@@ -513,7 +513,7 @@ static void test_reopen_after_clean_close(void **state)
     for (int i = 0; i < n; i++) {
         check_index_file(fx, bases[i]);
     }
-    plog_close(plog);
+    log_close(plog);
 }
 
 /* The number of batches in a segment file. */
@@ -534,10 +534,10 @@ static int count_file_batches(const fixture_t *fx, int64_t base)
 static void test_recovery_reads_from_recovery_point(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     int64_t leo = append_many(plog, 40);
-    plog_close(plog);
+    log_close(plog);
     int64_t bases[64];
     int n = list_bases(fx, bases, 64);
     assert_true(n >= 3);
@@ -546,15 +546,15 @@ static void test_recovery_reads_from_recovery_point(void **state)
     plog = open_log(fx, &cfg, bases[n - 1] + 1, 0, &seen);
     assert_int_equal(seen.batches, count_file_batches(fx, bases[n - 1]));
     assert_true(seen.first == bases[n - 1] && seen.in_order && seen.next == leo);
-    assert_true(plog_end_offset(plog) == leo);
-    plog_close(plog);
+    assert_true(log_end_offset(plog) == leo);
+    log_close(plog);
 
     /* At a segment boundary, the segment starting there is re-read. */
     plog = open_log(fx, &cfg, bases[n - 2], 0, &seen);
     assert_int_equal(seen.batches, count_file_batches(fx, bases[n - 2]) +
                                        count_file_batches(fx, bases[n - 1]));
     assert_true(seen.first == bases[n - 2]);
-    plog_close(plog);
+    log_close(plog);
 }
 
 typedef enum damage {
@@ -602,13 +602,13 @@ static void test_recovery_truncates_damaged_tail(void **state)
         {GARBAGE_TAIL, false},
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-        plog_config_t cfg = cfg_default();
+        log_config_t cfg = cfg_default();
         cfg.index_interval_bytes = 100;
-        plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+        log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
         int64_t leo = append_many(plog, 20);
-        kbuf_writer_t last;
+        buf_writer_t last;
         int64_t last_base = append(plog, 4, T0, T0, &last);
-        plog_close(plog);
+        log_close(plog);
         char path[160];
         seg_file(fx, 0, ".log", path, sizeof(path));
         off_t good = file_size(path) - (off_t)last.len;
@@ -617,8 +617,8 @@ static void test_recovery_truncates_damaged_tail(void **state)
         seen_t seen;
         plog = open_log(fx, &cfg, 0, 0, &seen);
         int64_t want_leo = cases[c].lose_last ? last_base : last_base + 4;
-        if (plog_end_offset(plog) != want_leo) {
-            fail_msg("case %zu: LEO %lld, want %lld", c, (long long)plog_end_offset(plog),
+        if (log_end_offset(plog) != want_leo) {
+            fail_msg("case %zu: LEO %lld, want %lld", c, (long long)log_end_offset(plog),
                      (long long)want_leo);
         }
         assert_true(file_size(path) == (cases[c].lose_last ? good : good + (off_t)last.len));
@@ -627,12 +627,12 @@ static void test_recovery_truncates_damaged_tail(void **state)
         check_index_file(fx, 0);
         /* The log goes on from the cut. */
         assert_true(append(plog, 1, T0, T0, NULL) == want_leo);
-        kbuf_writer_t out;
+        buf_writer_t out;
         assert_int_equal(read_log(plog, want_leo, want_leo + 1, 1 << 20, true, &out), KERR_NONE);
         assert_true(out.len > 0);
-        kbuf_writer_release(&out);
-        kbuf_writer_release(&last);
-        plog_destroy_files(plog);
+        buf_writer_release(&out);
+        buf_writer_release(&last);
+        log_destroy_files(plog);
     }
 }
 
@@ -640,10 +640,10 @@ static void test_recovery_truncates_damaged_tail(void **state)
 static void test_recovery_drops_segments_after_damage(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     append_many(plog, 40);
-    plog_close(plog);
+    log_close(plog);
     int64_t bases[64];
     int n = list_bases(fx, bases, 64);
     assert_true(n >= 4);
@@ -653,31 +653,31 @@ static void test_recovery_drops_segments_after_damage(void **state)
 
     seen_t seen;
     plog = open_log(fx, &cfg, bases[1], 0, &seen);
-    assert_int_equal(plog_segment_count(plog), 2);
+    assert_int_equal(segment_count(plog), 2);
     assert_int_equal(list_bases(fx, bases + 10, 10), 2);
-    assert_true(plog_end_offset(plog) < bases[2]);
-    assert_true(seen.in_order && seen.next == plog_end_offset(plog));
+    assert_true(log_end_offset(plog) < bases[2]);
+    assert_true(seen.in_order && seen.next == log_end_offset(plog));
     for (int i = 2; i < n; i++) {
         seg_file(fx, bases[i], ".index", path, sizeof(path));
         assert_int_equal(access(path, F_OK), -1);
     }
-    plog_close(plog);
+    log_close(plog);
 }
 
 /* Bytes changed under a running broker are an error, never a crash. */
 static void test_damage_while_open(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_default();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_default();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     append(plog, 2, T0, T0, NULL);
     append(plog, 2, T0 + 10, T0, NULL);
     int64_t leo = append_many(plog, 3);
     /* Zero the length of the second batch, which starts where the first ends. */
-    kbuf_writer_t out;
+    buf_writer_t out;
     assert_int_equal(read_log(plog, 0, leo, 1, true, &out), KERR_NONE);
     off_t second = (off_t)out.len;
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
     char path[160];
     seg_file(fx, 0, ".log", path, sizeof(path));
     int fd = open(path, O_RDWR);
@@ -688,16 +688,16 @@ static void test_damage_while_open(void **state)
 
     assert_int_equal(read_log(plog, 2, leo, 1 << 20, true, &out), KERR_KAFKA_STORAGE_ERROR);
     assert_int_equal(out.len, 0);
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
     /* The batch before the damage is still served. */
     assert_int_equal(read_log(plog, 0, leo, 1 << 20, true, &out), KERR_NONE);
     int64_t first, last;
     assert_int_equal(walk_batches(out.data, out.len, &first, &last), 1);
     assert_true(first == 0 && last == 1);
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
     int64_t off, ts;
-    assert_int_equal(plog_offset_for_timestamp(plog, T0 + 10, &off, &ts), KERR_KAFKA_STORAGE_ERROR);
-    plog_close(plog);
+    assert_int_equal(log_offset_for_timestamp(plog, T0 + 10, &off, &ts), KERR_KAFKA_STORAGE_ERROR);
+    log_close(plog);
 }
 
 static void touch(const fixture_t *fx, const char *name, const char *content)
@@ -720,10 +720,10 @@ static bool exists(const fixture_t *fx, const char *name)
 static void test_stray_files(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_default();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_default();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     int64_t leo = append_many(plog, 5);
-    plog_close(plog);
+    log_close(plog);
     static const struct {
         const char *name;
         bool kept;
@@ -747,8 +747,8 @@ static void test_stray_files(void **state)
         }
     }
     assert_true(exists(fx, "00000000000000000000.index"));
-    assert_true(plog_end_offset(plog) == leo);
-    plog_close(plog);
+    assert_true(log_end_offset(plog) == leo);
+    log_close(plog);
 }
 
 /* Index files that do not fit the .log of a trusted segment are rebuilt. */
@@ -763,10 +763,10 @@ static void test_bad_index_files_are_rebuilt(void **state)
     };
     static const size_t lens[] = {7, 8, 16, 8};
     for (size_t c = 0; c < sizeof(lens) / sizeof(lens[0]); c++) {
-        plog_config_t cfg = cfg_small();
-        plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+        log_config_t cfg = cfg_small();
+        log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
         int64_t leo = append_many(plog, 30);
-        plog_close(plog);
+        log_close(plog);
         char path[160];
         seg_file(fx, 0, ".index", path, sizeof(path));
         FILE *f = fopen(path, "wb");
@@ -776,36 +776,36 @@ static void test_bad_index_files_are_rebuilt(void **state)
         seen_t seen;
         plog = open_log(fx, &cfg, leo, 0, &seen);
         assert_true(seen.batches > 0); /* the first segment was re-read */
-        assert_true(plog_end_offset(plog) == leo);
+        assert_true(log_end_offset(plog) == leo);
         assert_true(check_index_file(fx, 0) > 0);
         for (int64_t off = 0; off < leo; off++) {
-            kbuf_writer_t out;
+            buf_writer_t out;
             int64_t first, last;
             assert_int_equal(read_log(plog, off, leo, 1, true, &out), KERR_NONE);
             assert_int_equal(walk_batches(out.data, out.len, &first, &last), 1);
             assert_true(first <= off && off <= last);
-            kbuf_writer_release(&out);
+            buf_writer_release(&out);
         }
-        plog_destroy_files(plog);
+        log_destroy_files(plog);
     }
 }
 
 static void test_empty_dir_starts_at_log_start(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_default();
-    plog_t *plog = open_log(fx, &cfg, 0, 100, NULL);
-    assert_true(plog_start_offset(plog) == 100 && plog_end_offset(plog) == 100);
+    log_config_t cfg = cfg_default();
+    log_t *plog = open_log(fx, &cfg, 0, 100, NULL);
+    assert_true(log_start_offset(plog) == 100 && log_end_offset(plog) == 100);
     assert_true(exists(fx, "00000000000000000100.log"));
     assert_true(append(plog, 2, T0, T0, NULL) == 100);
-    plog_close(plog);
+    log_close(plog);
 
     /* A log start checkpointed beyond what survived empties the log there. */
     plog = open_log(fx, &cfg, 0, 500, NULL);
-    assert_true(plog_start_offset(plog) == 500 && plog_end_offset(plog) == 500);
-    assert_int_equal(plog_segment_count(plog), 1);
+    assert_true(log_start_offset(plog) == 500 && log_end_offset(plog) == 500);
+    assert_int_equal(segment_count(plog), 1);
     assert_false(exists(fx, "00000000000000000100.log"));
-    plog_close(plog);
+    log_close(plog);
 }
 
 /* ---- flushing and rolling ------------------------------------------------- */
@@ -813,52 +813,52 @@ static void test_empty_dir_starts_at_log_start(void **state)
 static void test_flush_moves_recovery_point(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     append_many(plog, 3);
-    assert_true(plog_recovery_point(plog) == 0);
+    assert_true(log_recovery_point(plog) == 0);
     /* A rolled segment is flushed by the next upkeep. */
     append_many(plog, 20);
-    assert_true(plog_segment_count(plog) > 1);
-    plog_maybe_roll(plog, T0);
+    assert_true(segment_count(plog) > 1);
+    log_maybe_roll(plog, T0);
     int64_t bases[64];
     int n = list_bases(fx, bases, 64);
-    assert_true(plog_recovery_point(plog) == bases[n - 1]);
-    assert_int_equal(plog_flush(plog), KERR_NONE);
-    assert_true(plog_recovery_point(plog) == plog_end_offset(plog));
+    assert_true(log_recovery_point(plog) == bases[n - 1]);
+    assert_int_equal(log_flush(plog), KERR_NONE);
+    assert_true(log_recovery_point(plog) == log_end_offset(plog));
 
     /* flush.messages = 3: every third record makes everything durable. */
     cfg.flush_interval_messages = 3;
-    plog_set_config(plog, &cfg);
-    int64_t rp = plog_recovery_point(plog);
+    log_set_config(plog, &cfg);
+    int64_t rp = log_recovery_point(plog);
     append(plog, 1, T0, T0, NULL);
     append(plog, 1, T0, T0, NULL);
-    assert_true(plog_recovery_point(plog) == rp);
+    assert_true(log_recovery_point(plog) == rp);
     append(plog, 1, T0, T0, NULL);
-    assert_true(plog_recovery_point(plog) == plog_end_offset(plog));
-    plog_close(plog);
+    assert_true(log_recovery_point(plog) == log_end_offset(plog));
+    log_close(plog);
 }
 
 static void test_segment_ms_roll(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_default();
+    log_config_t cfg = cfg_default();
     cfg.segment_ms = 1000;
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
-    plog_maybe_roll(plog, T0 + 1000000); /* an empty segment never rolls */
-    assert_int_equal(plog_segment_count(plog), 1);
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_maybe_roll(plog, T0 + 1000000); /* an empty segment never rolls */
+    assert_int_equal(segment_count(plog), 1);
     append(plog, 1, T0, T0, NULL);          /* the segment's clock starts */
     append(plog, 1, T0, T0 + 1000, NULL);   /* not older than segment.ms yet */
-    assert_int_equal(plog_segment_count(plog), 1);
+    assert_int_equal(segment_count(plog), 1);
     int64_t base = append(plog, 1, T0, T0 + 1001, NULL);
-    assert_int_equal(plog_segment_count(plog), 2);
+    assert_int_equal(segment_count(plog), 2);
     assert_true(exists(fx, "00000000000000000002.log") && base == 2);
-    plog_maybe_roll(plog, T0 + 1500);
-    assert_int_equal(plog_segment_count(plog), 2);
-    plog_maybe_roll(plog, T0 + 2002);
-    assert_int_equal(plog_segment_count(plog), 3);
+    log_maybe_roll(plog, T0 + 1500);
+    assert_int_equal(segment_count(plog), 2);
+    log_maybe_roll(plog, T0 + 2002);
+    assert_int_equal(segment_count(plog), 3);
     assert_true(exists(fx, "00000000000000000003.log"));
-    plog_close(plog);
+    log_close(plog);
 }
 
 /* ---- retention and DeleteRecords ------------------------------------------ */
@@ -866,40 +866,40 @@ static void test_segment_ms_roll(void **state)
 static void test_retention_by_time(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
+    log_config_t cfg = cfg_small();
     cfg.retention_ms = 60000;
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     /* Batch i is stamped T0 + i seconds. */
     for (int i = 0; i < 40; i++) {
         append(plog, 2, T0 + i * 1000LL, T0, NULL);
     }
-    int64_t leo = plog_end_offset(plog);
-    int segs = plog_segment_count(plog);
+    int64_t leo = log_end_offset(plog);
+    int segs = segment_count(plog);
     assert_true(segs >= 4);
-    assert_int_equal(plog_enforce_retention(plog, T0 + 40000), 0);
+    assert_int_equal(log_enforce_retention(plog, T0 + 40000), 0);
 
     /* At T0 + 80.5 s, batches up to 20 s are older than 60 s. */
-    int deleted = plog_enforce_retention(plog, T0 + 80500);
+    int deleted = log_enforce_retention(plog, T0 + 80500);
     assert_true(deleted > 0 && deleted < segs);
-    int64_t start = plog_start_offset(plog);
+    int64_t start = log_start_offset(plog);
     assert_true(start > 0 && start <= 42);
     int64_t bases[64];
     assert_int_equal(list_bases(fx, bases, 64), segs - deleted);
     assert_true(bases[0] == start);
-    kbuf_writer_t out;
+    buf_writer_t out;
     assert_int_equal(read_log(plog, start - 1, leo, 1 << 20, true, &out), KERR_OFFSET_OUT_OF_RANGE);
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
 
     /* Everything expired: the active segment is rolled so it can go too. */
-    deleted += plog_enforce_retention(plog, T0 + 1000000);
+    deleted += log_enforce_retention(plog, T0 + 1000000);
     assert_int_equal(deleted, segs);
-    assert_int_equal(plog_segment_count(plog), 1);
-    assert_true(plog_start_offset(plog) == leo && plog_end_offset(plog) == leo);
+    assert_int_equal(segment_count(plog), 1);
+    assert_true(log_start_offset(plog) == leo && log_end_offset(plog) == leo);
     assert_int_equal(list_bases(fx, bases, 64), 1);
     assert_true(bases[0] == leo);
-    assert_int_equal(plog_enforce_retention(plog, T0 + 2000000), 0);
+    assert_int_equal(log_enforce_retention(plog, T0 + 2000000), 0);
     assert_true(append(plog, 1, T0, T0, NULL) == leo);
-    plog_close(plog);
+    log_close(plog);
 }
 
 static void test_retention_by_size(void **state)
@@ -908,10 +908,10 @@ static void test_retention_by_size(void **state)
     /* Kafka's rule: delete the oldest while the rest is still >= the limit. */
     static const int64_t limits[] = {0, 1, 500, 1000, 2500, 100000};
     for (size_t c = 0; c < sizeof(limits) / sizeof(limits[0]); c++) {
-        plog_config_t cfg = cfg_small();
-        plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+        log_config_t cfg = cfg_small();
+        log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
         int64_t leo = append_many(plog, 40);
-        int64_t sizes[64], total = plog_size_bytes(plog);
+        int64_t sizes[64], total = log_size_bytes(plog);
         int64_t bases[64];
         int n = list_bases(fx, bases, 64);
         for (int i = 0; i < n; i++) {
@@ -924,8 +924,8 @@ static void test_retention_by_size(void **state)
             excess -= sizes[want];
         }
         cfg.retention_bytes = limits[c];
-        plog_set_config(plog, &cfg);
-        int deleted = plog_enforce_retention(plog, T0);
+        log_set_config(plog, &cfg);
+        int deleted = log_enforce_retention(plog, T0);
         if (deleted != want) {
             fail_msg("retention.bytes %lld: deleted %d, want %d", (long long)limits[c], deleted, want);
         }
@@ -933,54 +933,54 @@ static void test_retention_by_size(void **state)
         for (int i = 0; i < want; i++) {
             left -= sizes[i];
         }
-        assert_true(plog_size_bytes(plog) == left);
-        assert_true(plog_end_offset(plog) == leo);
-        assert_true(plog_segment_count(plog) == (want == n ? 1 : n - want));
-        plog_destroy_files(plog);
+        assert_true(log_size_bytes(plog) == left);
+        assert_true(log_end_offset(plog) == leo);
+        assert_true(segment_count(plog) == (want == n ? 1 : n - want));
+        log_destroy_files(plog);
     }
 }
 
 static void test_delete_records(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     int64_t leo = append_many(plog, 40);
     int64_t bases[64];
     int n = list_bases(fx, bases, 64);
     assert_true(n >= 4);
 
-    assert_int_equal(plog_delete_records_before(plog, leo + 1), KERR_OFFSET_OUT_OF_RANGE);
-    assert_int_equal(plog_delete_records_before(plog, -1), KERR_OFFSET_OUT_OF_RANGE);
+    assert_int_equal(log_delete_records_before(plog, leo + 1), KERR_OFFSET_OUT_OF_RANGE);
+    assert_int_equal(log_delete_records_before(plog, -1), KERR_OFFSET_OUT_OF_RANGE);
     /* One past the start of the third segment: two segments go. */
     int64_t cut = bases[2] + 1;
-    assert_int_equal(plog_delete_records_before(plog, cut), KERR_NONE);
-    assert_true(plog_start_offset(plog) == cut);
-    assert_int_equal(plog_segment_count(plog), n - 2);
+    assert_int_equal(log_delete_records_before(plog, cut), KERR_NONE);
+    assert_true(log_start_offset(plog) == cut);
+    assert_int_equal(segment_count(plog), n - 2);
     assert_false(exists(fx, "00000000000000000000.log"));
     /* Moving it back is a no-op. */
-    assert_int_equal(plog_delete_records_before(plog, 1), KERR_NONE);
-    assert_true(plog_start_offset(plog) == cut);
+    assert_int_equal(log_delete_records_before(plog, 1), KERR_NONE);
+    assert_true(log_start_offset(plog) == cut);
 
-    kbuf_writer_t out;
+    buf_writer_t out;
     assert_int_equal(read_log(plog, cut - 1, leo, 1 << 20, true, &out), KERR_OFFSET_OUT_OF_RANGE);
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
     int64_t first, last;
     assert_int_equal(read_log(plog, cut, leo, 1 << 20, true, &out), KERR_NONE);
     walk_batches(out.data, out.len, &first, &last);
     assert_true(first <= cut && cut <= last);
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
 
     /* Up to LEO: the active segment stays, even though all of it is gone. */
-    assert_int_equal(plog_delete_records_before(plog, leo), KERR_NONE);
-    assert_int_equal(plog_segment_count(plog), 1);
-    assert_true(plog_start_offset(plog) == leo);
-    plog_close(plog);
+    assert_int_equal(log_delete_records_before(plog, leo), KERR_NONE);
+    assert_int_equal(segment_count(plog), 1);
+    assert_true(log_start_offset(plog) == leo);
+    log_close(plog);
 
     /* The start survives a restart through the checkpointed value. */
     plog = open_log(fx, &cfg, leo, leo, NULL);
-    assert_true(plog_start_offset(plog) == leo && plog_end_offset(plog) == leo);
-    plog_close(plog);
+    assert_true(log_start_offset(plog) == leo && log_end_offset(plog) == leo);
+    log_close(plog);
 }
 
 /* ---- ListOffsets by timestamp --------------------------------------------- */
@@ -988,13 +988,13 @@ static void test_delete_records(void **state)
 static void test_offset_for_timestamp(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     /* Batch i holds 3 records at T0 + 100 i + {0, 1, 2}: offsets 3i..3i+2. */
     for (int i = 0; i < 40; i++) {
         append(plog, 3, T0 + 100 * i, T0, NULL);
     }
-    assert_true(plog_segment_count(plog) >= 4);
+    assert_true(segment_count(plog) >= 4);
     static const struct {
         int64_t ts;
         int64_t offset, timestamp;
@@ -1010,7 +1010,7 @@ static void test_offset_for_timestamp(void **state)
     for (int pass = 0; pass < 2; pass++) {
         for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
             int64_t off, ts;
-            assert_int_equal(plog_offset_for_timestamp(plog, cases[c].ts, &off, &ts), KERR_NONE);
+            assert_int_equal(log_offset_for_timestamp(plog, cases[c].ts, &off, &ts), KERR_NONE);
             if (off != cases[c].offset || ts != cases[c].timestamp) {
                 fail_msg("pass %d ts %lld: got %lld@%lld, want %lld@%lld", pass,
                          (long long)cases[c].ts, (long long)off, (long long)ts,
@@ -1018,37 +1018,37 @@ static void test_offset_for_timestamp(void **state)
             }
         }
         /* The same answers from indexes loaded from disk. */
-        int64_t leo = plog_end_offset(plog);
-        plog_close(plog);
+        int64_t leo = log_end_offset(plog);
+        log_close(plog);
         plog = open_log(fx, &cfg, leo, 0, NULL);
     }
     /* Below the log start, the search starts at the log start. */
-    assert_int_equal(plog_delete_records_before(plog, 4), KERR_NONE);
+    assert_int_equal(log_delete_records_before(plog, 4), KERR_NONE);
     int64_t off, ts;
-    assert_int_equal(plog_offset_for_timestamp(plog, T0, &off, &ts), KERR_NONE);
+    assert_int_equal(log_offset_for_timestamp(plog, T0, &off, &ts), KERR_NONE);
     assert_true(off == 4 && ts == T0 + 101);
-    plog_close(plog);
+    log_close(plog);
 }
 
 static void test_destroy_files(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_small();
-    plog_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     append_many(plog, 20);
-    plog_destroy_files(plog);
+    log_destroy_files(plog);
     assert_int_equal(access(fx->dir, F_OK), -1);
-    plog_destroy_files(NULL);
-    plog_close(NULL);
+    log_destroy_files(NULL);
+    log_close(NULL);
 }
 
 static void test_open_errors_name_the_path(void **state)
 {
     fixture_t *fx = *state;
-    plog_config_t cfg = cfg_default();
+    log_config_t cfg = cfg_default();
     char dir[192], err[512] = "";
     snprintf(dir, sizeof(dir), "%s/missing/orders-0", fx->root);
-    assert_null(plog_open(dir, &cfg, 0, 0, NULL, NULL, err, sizeof(err)));
+    assert_null(log_open(dir, &cfg, 0, 0, NULL, NULL, err, sizeof(err)));
     assert_non_null(strstr(err, dir));
 }
 

@@ -13,8 +13,8 @@
 
 static void test_commit_key_bytes(void **state)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     offsets_encode_commit_key(&w, "g", "t1", 7);
     const uint8_t want[] = {0, 1, 0, 1, 'g', 0, 2, 't', '1', 0, 0, 0, 7};
     assert_int_equal(w.len, sizeof(want));
@@ -23,13 +23,13 @@ static void test_commit_key_bytes(void **state)
     assert_true(offsets_decode_key(w.data, w.len, &key));
     assert_int_equal(key.kind, OFFSETS_KEY_COMMIT);
     assert_true(kstr_eq(key.group, "g") && kstr_eq(key.topic, "t1") && key.partition == 7);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void test_commit_value_bytes(void **state)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     offsets_commit_value_t v = {42, -1, {"m", 1}, 1700000000000LL};
     offsets_encode_commit_value(&w, &v);
     const uint8_t want[] = {0, 3, 0, 0, 0, 0, 0, 0, 0, 42, 0xff, 0xff, 0xff, 0xff, 0, 1, 'm',
@@ -40,7 +40,7 @@ static void test_commit_value_bytes(void **state)
     assert_true(offsets_decode_commit_value(w.data, w.len, &back));
     assert_true(back.offset == 42 && back.leader_epoch == -1 && kstr_eq(back.metadata, "m") &&
                 back.commit_timestamp == 1700000000000LL);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void test_old_versions_and_group_key(void **state)
@@ -51,14 +51,14 @@ static void test_old_versions_and_group_key(void **state)
     offsets_commit_value_t v;
     assert_true(offsets_decode_commit_value(v1, sizeof(v1), &v));
     assert_true(v.offset == 5 && v.leader_epoch == -1 && v.commit_timestamp == 9);
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     offsets_encode_group_key(&w, "grp");
     offsets_key_t key;
     assert_true(offsets_decode_key(w.data, w.len, &key));
     assert_int_equal(key.kind, OFFSETS_KEY_GROUP);
     assert_true(kstr_eq(key.group, "grp"));
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void test_malformed(void **state)
@@ -84,8 +84,8 @@ static void test_group_value_bytes(void **state)
     const uint8_t sub[] = {0xaa}, assign[] = {0xbb, 0xcc};
     offsets_group_member_t m = {"m1", NULL, "c", "/h", 300000, 10000, sub, 1, assign, 2};
     offsets_group_value_t v = {{"consumer", 8}, 7, {"range", 5}, {"m1", 2}, 0x0102030405060708LL, 1};
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     offsets_encode_group_value(&w, &v, &m);
     const uint8_t expect[] = {
         0, 3,                                        /* version */
@@ -108,7 +108,7 @@ static void test_group_value_bytes(void **state)
     for (size_t n = 0; n < w.len; n++) {
         assert_false(offsets_decode_group_value(w.data, n, &back));
     }
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 int main(void)

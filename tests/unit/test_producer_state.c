@@ -14,7 +14,7 @@ typedef struct step {
     int16_t epoch;
     int32_t base_seq;
     int32_t count;
-    kerr_t want;           /* pstate_check verdict */
+    kerr_t want;           /* producer_state_check verdict */
     int64_t want_dup_base; /* for DUPLICATE_SEQUENCE_NUMBER */
 } step_t;
 
@@ -32,25 +32,25 @@ static batch_header_t header(const step_t *s)
 /* Runs steps; appended batches get consecutive offsets starting at 0. */
 static void run(const step_t *steps, size_t n)
 {
-    pstate_t *ps = pstate_create();
+    producer_state_t *ps = producer_state_create();
     int64_t next_offset = 0;
     for (size_t i = 0; i < n; i++) {
         batch_header_t hdr = header(&steps[i]);
         int64_t dup = -1;
-        kerr_t got = pstate_check(ps, &hdr, &dup);
+        kerr_t got = producer_state_check(ps, &hdr, &dup);
         if (got != steps[i].want) {
-            pstate_destroy(ps);
+            producer_state_destroy(ps);
             fail_msg("step %zu: got %s, want %s", i, kerr_name(got), kerr_name(steps[i].want));
         }
         if (got == KERR_DUPLICATE_SEQUENCE_NUMBER) {
             assert_true(dup == steps[i].want_dup_base);
         }
         if (got == KERR_NONE) {
-            pstate_update(ps, &hdr, next_offset);
+            producer_state_update(ps, &hdr, next_offset);
             next_offset += steps[i].count;
         }
     }
-    pstate_destroy(ps);
+    producer_state_destroy(ps);
 }
 
 static void test_in_order_then_duplicate(void **state)
@@ -111,26 +111,26 @@ static void test_sequence_wraps(void **state)
 
 static void test_many_producers_and_non_idempotent(void **state)
 {
-    pstate_t *ps = pstate_create();
+    producer_state_t *ps = producer_state_create();
     for (int64_t pid = 0; pid < 200; pid++) {
         step_t s = {pid, 0, 0, 1, KERR_NONE, 0};
         batch_header_t hdr = header(&s);
         int64_t dup;
-        assert_int_equal(pstate_check(ps, &hdr, &dup), KERR_NONE);
-        pstate_update(ps, &hdr, pid);
+        assert_int_equal(producer_state_check(ps, &hdr, &dup), KERR_NONE);
+        producer_state_update(ps, &hdr, pid);
     }
     for (int64_t pid = 0; pid < 200; pid++) {
         step_t s = {pid, 0, 0, 1, KERR_NONE, 0};
         batch_header_t hdr = header(&s);
         int64_t dup = -1;
-        assert_int_equal(pstate_check(ps, &hdr, &dup), KERR_DUPLICATE_SEQUENCE_NUMBER);
+        assert_int_equal(producer_state_check(ps, &hdr, &dup), KERR_DUPLICATE_SEQUENCE_NUMBER);
         assert_true(dup == pid);
     }
     step_t plain = {-1, -1, -1, 3, KERR_NONE, 0};
     batch_header_t hdr = header(&plain);
     int64_t dup;
-    assert_int_equal(pstate_check(ps, &hdr, &dup), KERR_NONE);
-    pstate_destroy(ps);
+    assert_int_equal(producer_state_check(ps, &hdr, &dup), KERR_NONE);
+    producer_state_destroy(ps);
 }
 
 int main(void)

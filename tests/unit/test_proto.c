@@ -6,7 +6,7 @@
  * Each row of `cases` is one API at one version: a request body written field
  * by field with the put_* helpers below, the fields the decoder must produce,
  * the result fields a handler would fill in, and the response body the
- * encoder must then write.  The helpers deliberately do not use kbuf_write_*,
+ * encoder must then write.  The helpers deliberately do not use buf_write_*,
  * so a wrong width in buf.c cannot cancel itself out between the vector and
  * the code under test.  The builders follow the schemas' "versions" fields
  * literally ("if (v >= 5) LogStartOffset"), which keeps the per-version
@@ -192,7 +192,7 @@ typedef union any_req {
 static const uint8_t fetch_records[] = "0123456789";
 #define FETCH_RECORDS_LEN 10
 
-static bool decode_any(int16_t key, int16_t v, kbuf_reader_t *r, arena_t *a, any_req_t *req)
+static bool decode_any(int16_t key, int16_t v, buf_reader_t *r, arena_t *a, any_req_t *req)
 {
     memset(req, 0, sizeof(*req));
     switch (key) {
@@ -245,7 +245,7 @@ static bool decode_any(int16_t key, int16_t v, kbuf_reader_t *r, arena_t *a, any
     return false;
 }
 
-static void encode_any(int16_t key, int16_t v, kbuf_writer_t *w, const any_req_t *req)
+static void encode_any(int16_t key, int16_t v, buf_writer_t *w, const any_req_t *req)
 {
     switch (key) {
     case API_API_VERSIONS:
@@ -1586,23 +1586,23 @@ static void test_case_roundtrip(void **state)
     c->request(&body, c->version);
     uint8_t *frame = exact_copy(body.b, body.n);
     arena_t *a = arena_create(512);
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, frame, body.n);
+    buf_reader_t r;
+    buf_reader_init(&r, frame, body.n);
     any_req_t req;
     assert_true(decode_any(c->key, c->version, &r, a, &req));
     assert_false(r.err);
     /* Leftover bytes would mean a field the schema has was skipped. */
-    assert_int_equal(kbuf_remaining(&r), 0);
+    assert_int_equal(buf_remaining(&r), 0);
     c->check(&req, c->version, a);
 
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 16);
+    buf_writer_t w;
+    buf_writer_init(&w, 16);
     encode_any(c->key, c->version, &w, &req);
     bytes_t want = {.n = 0};
     c->response(&want, c->version);
     assert_bytes(w.data, w.len, want.b, want.n);
 
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
     arena_destroy(a);
     free(frame);
 }
@@ -1617,8 +1617,8 @@ static void test_case_prefixes(void **state)
     for (size_t len = 0; len < body.n; len++) {
         uint8_t *prefix = exact_copy(body.b, len);
         arena_t *a = arena_create(512);
-        kbuf_reader_t r;
-        kbuf_reader_init(&r, prefix, len);
+        buf_reader_t r;
+        buf_reader_init(&r, prefix, len);
         any_req_t req;
         if (decode_any(c->key, c->version, &r, a, &req)) {
             fail_msg("%s: a %zu-byte prefix of %zu bytes decoded", c->name, len, body.n);
@@ -1677,8 +1677,8 @@ static void test_api_versions_worked_example(void **state)
                     frame[3];
     assert_int_equal(size, sizeof(worked_request) - 4);
     arena_t *a = arena_create(512);
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, frame + 4, size);
+    buf_reader_t r;
+    buf_reader_init(&r, frame + 4, size);
     req_header_t hdr;
     assert_true(proto_decode_header(&r, &hdr, api_is_flexible));
     assert_int_equal(hdr.api_key, API_API_VERSIONS);
@@ -1689,21 +1689,21 @@ static void test_api_versions_worked_example(void **state)
     api_versions_req_t req;
     memset(&req, 0, sizeof(req));
     assert_true(proto_decode_api_versions(&r, hdr.api_version, a, &req));
-    assert_int_equal(kbuf_remaining(&r), 0);
+    assert_int_equal(buf_remaining(&r), 0);
     assert_kstr(req.client_software_name, "librdkafka");
     assert_kstr(req.client_software_version, "2.0.2");
 
     req.apis = two_apis;
     req.n_apis = 2;
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
-    kbuf_reserve(&w, 4);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
+    buf_reserve(&w, 4);
     proto_encode_response_header(&w, &hdr);
     proto_encode_api_versions(&w, hdr.api_version, &req);
-    kbuf_put_i32(w.data, (int32_t)(w.len - 4));
+    buf_put_i32(w.data, (int32_t)(w.len - 4));
     assert_bytes(w.data, w.len, worked_response, sizeof(worked_response));
 
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
     arena_destroy(a);
     free(frame);
 }
@@ -1763,8 +1763,8 @@ static void test_request_header(void **state)
         const struct header_vector *hv = &header_vectors[i];
         print_message("# header: %s\n", hv->name);
         uint8_t *frame = exact_copy(hv->bytes, hv->len);
-        kbuf_reader_t r;
-        kbuf_reader_init(&r, frame, hv->len);
+        buf_reader_t r;
+        buf_reader_init(&r, frame, hv->len);
         req_header_t hdr;
         memset(&hdr, 0, sizeof(hdr));
         bool ok = proto_decode_header(&r, &hdr, api_is_flexible);
@@ -1775,7 +1775,7 @@ static void test_request_header(void **state)
             assert_int_equal(hdr.correlation_id, hv->correlation_id);
             assert_kstr(hdr.client_id, hv->client_id);
             assert_int_equal(hdr.flexible, hv->flexible);
-            assert_int_equal(kbuf_remaining(&r), hv->body_left);
+            assert_int_equal(buf_remaining(&r), hv->body_left);
         }
         free(frame);
         if (!hv->ok || hv->body_left) {
@@ -1783,7 +1783,7 @@ static void test_request_header(void **state)
         }
         for (size_t len = 0; len < hv->len; len++) {
             uint8_t *prefix = exact_copy(hv->bytes, len);
-            kbuf_reader_init(&r, prefix, len);
+            buf_reader_init(&r, prefix, len);
             if (proto_decode_header(&r, &hdr, api_is_flexible)) {
                 fail_msg("header %s: %zu-byte prefix decoded", hv->name, len);
             }
@@ -1812,11 +1812,11 @@ static void test_response_header(void **state)
                             .api_version = vectors[i].version,
                             .correlation_id = 0x12345678,
                             .flexible = api_is_flexible(vectors[i].key, vectors[i].version)};
-        kbuf_writer_t w;
-        kbuf_writer_init(&w, 0);
+        buf_writer_t w;
+        buf_writer_init(&w, 0);
         proto_encode_response_header(&w, &hdr);
         assert_bytes(w.data, w.len, vectors[i].want, vectors[i].len);
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
@@ -1843,12 +1843,12 @@ static void test_metadata_all_topics(void **state)
         print_message("# metadata: %s\n", vectors[i].name);
         uint8_t *body = exact_copy(vectors[i].body, vectors[i].len);
         arena_t *a = arena_create(512);
-        kbuf_reader_t r;
-        kbuf_reader_init(&r, body, vectors[i].len);
+        buf_reader_t r;
+        buf_reader_init(&r, body, vectors[i].len);
         metadata_req_t req;
         memset(&req, 0, sizeof(req));
         assert_true(proto_decode_metadata(&r, vectors[i].version, a, &req));
-        assert_int_equal(kbuf_remaining(&r), 0);
+        assert_int_equal(buf_remaining(&r), 0);
         assert_int_equal(req.n_topics, vectors[i].n_topics);
         assert_int_equal(req.allow_auto_topic_creation, vectors[i].allow_auto);
         arena_destroy(a);
@@ -1859,8 +1859,8 @@ static void test_metadata_all_topics(void **state)
     metadata_topic_t all[1] = {{.name = {"orders", 6}, .error = 0, .is_internal = false}};
     metadata_req_t req = {.n_topics = -1, .n_result_topics = 1, .result_topics = all,
                           .controller_id = 1};
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     proto_encode_metadata(&w, 1, &req);
     bytes_t want = {.n = 0};
     put_i32(&want, 0);        /* Brokers */
@@ -1871,7 +1871,7 @@ static void test_metadata_all_topics(void **state)
     put_u8(&want, 0);         /*   IsInternal */
     put_i32(&want, 0);        /*   Partitions */
     assert_bytes(w.data, w.len, want.b, want.n);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 /* ---- Fetch v4 against v11, spelled out byte by byte ---------------------- */
@@ -1945,12 +1945,12 @@ static void fetch_roundtrip(int16_t v, const uint8_t *request, size_t request_le
 {
     uint8_t *body = exact_copy(request, request_len);
     arena_t *a = arena_create(512);
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, body, request_len);
+    buf_reader_t r;
+    buf_reader_init(&r, body, request_len);
     fetch_req_t req;
     memset(&req, 0, sizeof(req));
     assert_true(proto_decode_fetch(&r, v, a, &req));
-    assert_int_equal(kbuf_remaining(&r), 0);
+    assert_int_equal(buf_remaining(&r), 0);
     assert_int_equal(req.max_bytes, 1048576);
     assert_int_equal(req.session_epoch, v >= 7 ? -1 : 0);
     assert_int_equal(req.n_topics, 1);
@@ -1965,11 +1965,11 @@ static void fetch_roundtrip(int16_t v, const uint8_t *request, size_t request_le
     part->result_log_start_offset = 3;
     part->records_at = 1;
     part->records_len = 3;
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     proto_encode_fetch(&w, v, &req, (const uint8_t *)"xabcx");
     assert_bytes(w.data, w.len, response, response_len);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
     arena_destroy(a);
     free(body);
 }
@@ -1990,13 +1990,13 @@ static void test_fetch_empty_records(void **state)
         fetch_partition_t part = {.index = 0, .records_at = 0, .records_len = 0};
         fetch_topic_t topic = {.name = {"t", 1}, .n_partitions = 1, .partitions = &part};
         fetch_req_t req = {.n_topics = 1, .topics = &topic};
-        kbuf_writer_t w;
-        kbuf_writer_init(&w, 0);
+        buf_writer_t w;
+        buf_writer_init(&w, 0);
         proto_encode_fetch(&w, v, &req, (const uint8_t *)"");
         assert_true(w.len >= 4);
         static const uint8_t zero_len[4] = {0, 0, 0, 0};
         assert_memory_equal(w.data + w.len - 4, zero_len, 4);
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
@@ -2017,11 +2017,11 @@ static void test_produce_throttle_last(void **state)
     produce_partition_t part = {.index = 0, .base_offset = 7, .log_append_time = -1};
     produce_topic_t topic = {.name = {"t", 1}, .n_partitions = 1, .partitions = &part};
     produce_req_t req = {.n_topics = 1, .topics = &topic};
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
     proto_encode_produce(&w, 3, &req);
     assert_bytes(w.data, w.len, want, sizeof(want));
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 /* ---- hostile counts and lengths ------------------------------------------ */
@@ -2131,8 +2131,8 @@ static void test_offset_fetch_all_topics(void **state)
 {
     static const uint8_t body[] = {0x00, 0x01, 'g', 0xff, 0xff, 0xff, 0xff};
     arena_t *a = arena_create(512);
-    kbuf_reader_t r;
-    kbuf_reader_init(&r, body, sizeof(body));
+    buf_reader_t r;
+    buf_reader_init(&r, body, sizeof(body));
     offset_fetch_req_t req;
     memset(&req, 0, sizeof(req));
     assert_true(proto_decode_offset_fetch(&r, 4, a, &req));
@@ -2141,15 +2141,15 @@ static void test_offset_fetch_all_topics(void **state)
     assert_null(req.topics);
     req.error = 16; /* NOT_COORDINATOR */
 
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 16);
+    buf_writer_t w;
+    buf_writer_init(&w, 16);
     proto_encode_offset_fetch(&w, 4, &req);
     bytes_t want = {.n = 0};
     put_i32(&want, 0);  /* ThrottleTimeMs */
     put_i32(&want, 0);  /* Topics: empty */
     put_i16(&want, 16); /* ErrorCode */
     assert_bytes(w.data, w.len, want.b, want.n);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
     arena_destroy(a);
 }
 
@@ -2159,8 +2159,8 @@ static void test_hostile_counts(void **state)
         const struct hostile_vector *hv = &hostile_vectors[i];
         uint8_t *body = exact_copy(hv->bytes, hv->len);
         arena_t *a = arena_create(512);
-        kbuf_reader_t r;
-        kbuf_reader_init(&r, body, hv->len);
+        buf_reader_t r;
+        buf_reader_init(&r, body, hv->len);
         any_req_t req;
         if (decode_any(hv->key, hv->version, &r, a, &req)) {
             fail_msg("hostile vector decoded: %s", hv->name);

@@ -19,6 +19,7 @@
 #include <snappy-c.h>
 
 #include "batch_fixture.h"
+#include "records/compression.h"
 #include "records/records.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -52,27 +53,27 @@ static uint8_t *make_text(size_t len)
 
 /* Replaces the plain batch in `w` by one whose records section is one
  * `codec` stream, with attributes, batchLength and CRC fixed to match. */
-static void recompress_batch(kbuf_writer_t *w, int codec)
+static void recompress_batch(buf_writer_t *w, int codec)
 {
-    kbuf_writer_t out;
-    kbuf_writer_init(&out, 0);
-    kbuf_write_raw(&out, w->data, BATCH_HEADER_SIZE);
+    buf_writer_t out;
+    buf_writer_init(&out, 0);
+    buf_write_raw(&out, w->data, BATCH_HEADER_SIZE);
     assert_int_equal(compression_compress(codec, w->data + BATCH_HEADER_SIZE,
                                           w->len - BATCH_HEADER_SIZE, &out),
                      KERR_NONE);
-    kbuf_put_i32(out.data + 8, (int32_t)(out.len - BATCH_LOG_OVERHEAD));
+    buf_put_i32(out.data + 8, (int32_t)(out.len - BATCH_LOG_OVERHEAD));
     out.data[22] = (uint8_t)((out.data[22] & ~BATCH_ATTR_CODEC_MASK) | codec);
-    kbuf_put_i32(out.data + 17, (int32_t)crc32c(0, out.data + 21, out.len - 21));
-    kbuf_writer_release(w);
+    buf_put_i32(out.data + 17, (int32_t)crc32c(0, out.data + 21, out.len - 21));
+    buf_writer_release(w);
     *w = out;
 }
 
 /* The fixture batch (count records "v<i>", ts0 + i * step) at base offset
  * `base`, compressed with `codec`. */
-static void codec_batch(kbuf_writer_t *w, int codec, int count, int64_t ts0, int64_t step,
+static void codec_batch(buf_writer_t *w, int codec, int count, int64_t ts0, int64_t step,
                         int64_t base)
 {
-    kbuf_writer_init(w, 0);
+    buf_writer_init(w, 0);
     fixture_batch(w, count, ts0, step, -1, -1, -1);
     batch_set_base_offset(w->data, base, 0);
     if (codec != BATCH_CODEC_NONE) {
@@ -90,55 +91,55 @@ typedef struct rec_spec {
     const char *header_values[2];
 } rec_spec_t;
 
-static void put_varbytes(kbuf_writer_t *w, const char *s)
+static void put_varbytes(buf_writer_t *w, const char *s)
 {
-    kbuf_write_varint(w, s ? (int32_t)strlen(s) : -1);
+    buf_write_varint(w, s ? (int32_t)strlen(s) : -1);
     if (s) {
-        kbuf_write_raw(w, s, strlen(s));
+        buf_write_raw(w, s, strlen(s));
     }
 }
 
-static void put_record(kbuf_writer_t *w, int32_t offset_delta, const rec_spec_t *spec)
+static void put_record(buf_writer_t *w, int32_t offset_delta, const rec_spec_t *spec)
 {
-    kbuf_writer_t body;
-    kbuf_writer_init(&body, 0);
-    kbuf_write_i8(&body, 0);
-    kbuf_write_varlong(&body, spec->ts_delta);
-    kbuf_write_varint(&body, offset_delta);
+    buf_writer_t body;
+    buf_writer_init(&body, 0);
+    buf_write_i8(&body, 0);
+    buf_write_varlong(&body, spec->ts_delta);
+    buf_write_varint(&body, offset_delta);
     put_varbytes(&body, spec->key);
     put_varbytes(&body, spec->value);
-    kbuf_write_varint(&body, spec->header_count);
+    buf_write_varint(&body, spec->header_count);
     for (int i = 0; i < spec->header_count; i++) {
         put_varbytes(&body, spec->header_keys[i]);
         put_varbytes(&body, spec->header_values[i]);
     }
-    kbuf_write_varint(w, (int32_t)body.len);
-    kbuf_write_raw(w, body.data, body.len);
-    kbuf_writer_release(&body);
+    buf_write_varint(w, (int32_t)body.len);
+    buf_write_raw(w, body.data, body.len);
+    buf_writer_release(&body);
 }
 
 /* Fills in the header of the plain batch that makes up all of `w`. */
-static void finish_batch(kbuf_writer_t *w, int32_t count, int64_t base_ts, int64_t max_ts,
+static void finish_batch(buf_writer_t *w, int32_t count, int64_t base_ts, int64_t max_ts,
                          int16_t attributes)
 {
     uint8_t *h = w->data;
     memset(h, 0, BATCH_HEADER_SIZE);
-    kbuf_put_i32(h + 8, (int32_t)(w->len - BATCH_LOG_OVERHEAD));
+    buf_put_i32(h + 8, (int32_t)(w->len - BATCH_LOG_OVERHEAD));
     h[16] = 2;
     h[22] = (uint8_t)attributes;
-    kbuf_put_i32(h + 23, count - 1);
-    kbuf_put_i64(h + 27, base_ts);
-    kbuf_put_i64(h + 35, max_ts);
-    kbuf_put_i64(h + 43, -1);
-    kbuf_put_i32(h + 57, count);
-    kbuf_put_i32(h + 17, (int32_t)crc32c(0, h + 21, w->len - 21));
+    buf_put_i32(h + 23, count - 1);
+    buf_put_i64(h + 27, base_ts);
+    buf_put_i64(h + 35, max_ts);
+    buf_put_i64(h + 43, -1);
+    buf_put_i32(h + 57, count);
+    buf_put_i32(h + 17, (int32_t)crc32c(0, h + 21, w->len - 21));
 }
 
-static void spec_batch(kbuf_writer_t *w, const rec_spec_t *specs, int count, int64_t base_ts,
+static void spec_batch(buf_writer_t *w, const rec_spec_t *specs, int count, int64_t base_ts,
                        int16_t attributes)
 {
-    kbuf_writer_init(w, 0);
-    kbuf_reserve(w, BATCH_HEADER_SIZE);
+    buf_writer_init(w, 0);
+    buf_reserve(w, BATCH_HEADER_SIZE);
     int64_t max_ts = base_ts;
     for (int i = 0; i < count; i++) {
         put_record(w, i, &specs[i]);
@@ -203,9 +204,9 @@ static int count_records(void *opaque, const record_t *rec)
 static void assert_decompresses_to(int codec, const uint8_t *in, size_t in_len,
                                    const uint8_t *want, size_t want_len)
 {
-    kbuf_writer_t out;
-    kbuf_writer_init(&out, 0);
-    kbuf_write_raw(&out, "pre", 3); /* output is appended, not overwritten */
+    buf_writer_t out;
+    buf_writer_init(&out, 0);
+    buf_write_raw(&out, "pre", 3); /* output is appended, not overwritten */
     kerr_t err = compression_decompress(codec, in, in_len, &out, SIZE_MAX);
     if (err != KERR_NONE) {
         fail_msg("%s: %s", codec_name(codec), kerr_name(err));
@@ -215,7 +216,7 @@ static void assert_decompresses_to(int codec, const uint8_t *in, size_t in_len,
     if (want_len) {
         assert_memory_equal(out.data + 3, want, want_len);
     }
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
 }
 
 static void test_codec_round_trip(void **state)
@@ -225,13 +226,13 @@ static void test_codec_round_trip(void **state)
     for (size_t c = 0; c < ARRAY_SIZE(all_codecs); c++) {
         for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
             uint8_t *text = make_text(sizes[s]);
-            kbuf_writer_t z;
-            kbuf_writer_init(&z, 0);
-            kbuf_write_raw(&z, "xy", 2);
+            buf_writer_t z;
+            buf_writer_init(&z, 0);
+            buf_write_raw(&z, "xy", 2);
             assert_int_equal(compression_compress(all_codecs[c], text, sizes[s], &z), KERR_NONE);
             assert_memory_equal(z.data, "xy", 2);
             assert_decompresses_to(all_codecs[c], z.data + 2, z.len - 2, text, sizes[s]);
-            kbuf_writer_release(&z);
+            buf_writer_release(&z);
             free(text);
         }
     }
@@ -241,14 +242,14 @@ static void test_snappy_xerial_framing(void **state)
 {
     size_t len = 100000; /* three full 32 KiB blocks and a partial one */
     uint8_t *text = make_text(len);
-    kbuf_writer_t z;
-    kbuf_writer_init(&z, 0);
+    buf_writer_t z;
+    buf_writer_init(&z, 0);
     assert_int_equal(compression_compress(BATCH_CODEC_SNAPPY, text, len, &z), KERR_NONE);
     assert_memory_equal(z.data, "\x82SNAPPY\0\0\0\0\1\0\0\0\1", 16);
     size_t pos = 16;
     int blocks = 0;
     while (pos < z.len) {
-        size_t block_len = (size_t)kbuf_get_i32(z.data + pos);
+        size_t block_len = (size_t)buf_get_i32(z.data + pos);
         size_t ulen;
         assert_int_equal(snappy_uncompressed_length((const char *)z.data + pos + 4, block_len,
                                                     &ulen),
@@ -259,7 +260,7 @@ static void test_snappy_xerial_framing(void **state)
     }
     assert_int_equal(pos, z.len);
     assert_int_equal(blocks, 4);
-    kbuf_writer_release(&z);
+    buf_writer_release(&z);
     free(text);
 }
 
@@ -282,12 +283,12 @@ static void test_concatenated_streams(void **state)
 {
     uint8_t *text = make_text(70000);
     for (size_t c = 0; c < ARRAY_SIZE(all_codecs); c++) {
-        kbuf_writer_t z;
-        kbuf_writer_init(&z, 0);
+        buf_writer_t z;
+        buf_writer_init(&z, 0);
         assert_int_equal(compression_compress(all_codecs[c], text, 40000, &z), KERR_NONE);
         assert_int_equal(compression_compress(all_codecs[c], text + 40000, 30000, &z), KERR_NONE);
         assert_decompresses_to(all_codecs[c], z.data, z.len, text, 70000);
-        kbuf_writer_release(&z);
+        buf_writer_release(&z);
     }
     free(text);
 }
@@ -295,7 +296,7 @@ static void test_concatenated_streams(void **state)
 static void test_foreach_each_codec(void **state)
 {
     for (size_t c = 0; c < ARRAY_SIZE(all_codecs); c++) {
-        kbuf_writer_t w;
+        buf_writer_t w;
         codec_batch(&w, all_codecs[c], 5, 1000, 10, 100);
         batch_header_t hdr;
         char errstr[256];
@@ -314,7 +315,7 @@ static void test_foreach_each_codec(void **state)
             assert_int_equal(col.recs[i].header_count, 0);
             assert_int_equal(col.recs[i].headers_len, 0);
         }
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
@@ -328,7 +329,7 @@ static void test_headers_and_nulls(void **state)
     /* keyLength 2 "h1" valueLength 1 "x" keyLength 2 "h2" valueLength -1 */
     static const uint8_t headers0[] = {0x04, 'h', '1', 0x02, 'x', 0x04, 'h', '2', 0x01};
     for (size_t c = 0; c < ARRAY_SIZE(all_codecs); c++) {
-        kbuf_writer_t w;
+        buf_writer_t w;
         spec_batch(&w, specs, 3, 5000, 0);
         if (all_codecs[c] != BATCH_CODEC_NONE) {
             recompress_batch(&w, all_codecs[c]);
@@ -349,7 +350,7 @@ static void test_headers_and_nulls(void **state)
         assert_int_equal(col.recs[2].value_len, 5);
         assert_int_equal(col.recs[2].header_count, 1);
         assert_int_equal(col.recs[2].headers_len, 2);
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
@@ -360,36 +361,36 @@ static void test_log_append_time(void **state)
         {.ts_delta = 30, .value = "b"},
         {.ts_delta = 10, .value = "c"},
     };
-    kbuf_writer_t w;
+    buf_writer_t w;
     spec_batch(&w, specs, 3, 1000, BATCH_ATTR_LOG_APPEND_TIME);
-    kbuf_put_i64(w.data + 35, 99999); /* the broker's append time */
+    buf_put_i64(w.data + 35, 99999); /* the broker's append time */
     collector_t col = {0};
     assert_int_equal(records_foreach(w.data, w.len, collect, &col), KERR_NONE);
     assert_int_equal(col.n, 3);
     for (int i = 0; i < 3; i++) {
         assert_true(col.recs[i].timestamp == 99999);
     }
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void test_callback_stops_early(void **state)
 {
-    kbuf_writer_t w;
+    buf_writer_t w;
     codec_batch(&w, BATCH_CODEC_LZ4, 5, 1000, 10, 0);
     collector_t col = {0};
     col.stop_after = 2;
     assert_int_equal(records_foreach(w.data, w.len, collect, &col), KERR_NONE);
     assert_int_equal(col.n, 2);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 /* An empty batch (compaction leaves these to keep producer state) has no
  * records to visit. */
 static void test_empty_batch(void **state)
 {
-    kbuf_writer_t w;
-    kbuf_writer_init(&w, 0);
-    kbuf_reserve(&w, BATCH_HEADER_SIZE);
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
+    buf_reserve(&w, BATCH_HEADER_SIZE);
     finish_batch(&w, 0, 1000, 1000, 0);
     collector_t col = {0};
     assert_int_equal(records_foreach(w.data, w.len, collect, &col), KERR_NONE);
@@ -397,7 +398,7 @@ static void test_empty_batch(void **state)
     int64_t offset, ts;
     assert_int_equal(records_find_timestamp(w.data, w.len, 0, &offset, &ts), KERR_NONE);
     assert_true(offset == -1);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void test_find_timestamp(void **state)
@@ -413,7 +414,7 @@ static void test_find_timestamp(void **state)
         {INT64_MAX, -1, -1},
     };
     for (size_t c = 0; c < ARRAY_SIZE(all_codecs); c++) {
-        kbuf_writer_t w;
+        buf_writer_t w;
         codec_batch(&w, all_codecs[c], 5, 1000, 10, 50);
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
             int64_t offset = 7, ts = 7;
@@ -424,7 +425,7 @@ static void test_find_timestamp(void **state)
                          (long long)cases[i].ts, (long long)offset, (long long)ts);
             }
         }
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
@@ -438,7 +439,7 @@ static void test_find_timestamp_unordered(void **state)
         {.ts_delta = 20, .value = "c"},
         {.ts_delta = 60, .value = "d"},
     };
-    kbuf_writer_t w;
+    buf_writer_t w;
     spec_batch(&w, specs, 4, 1000, 0);
     batch_set_base_offset(w.data, 10, 0);
     int64_t offset, ts;
@@ -446,7 +447,7 @@ static void test_find_timestamp_unordered(void **state)
     assert_true(offset == 11 && ts == 1050);
     assert_int_equal(records_find_timestamp(w.data, w.len, 1055, &offset, &ts), KERR_NONE);
     assert_true(offset == 13 && ts == 1060);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 /*
@@ -490,7 +491,7 @@ static void test_corrupt_records(void **state)
         {"records not zstd", 22, {BATCH_CODEC_ZSTD}, 1, KERR_CORRUPT_MESSAGE},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        kbuf_writer_t w;
+        buf_writer_t w;
         codec_batch(&w, BATCH_CODEC_NONE, 3, 1000, 10, 0);
         assert_int_equal(w.len, 61 + 27);
         memcpy(w.data + cases[i].at, cases[i].bytes, cases[i].n);
@@ -502,7 +503,7 @@ static void test_corrupt_records(void **state)
         int64_t offset = 7, ts = 7;
         assert_int_equal(records_find_timestamp(w.data, w.len, 0, &offset, &ts), cases[i].want);
         assert_true(offset == -1 && ts == -1);
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
@@ -528,38 +529,38 @@ static void test_record_body_rules(void **state)
          KERR_CORRUPT_MESSAGE},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        kbuf_writer_t w;
-        kbuf_writer_init(&w, 0);
-        kbuf_reserve(&w, BATCH_HEADER_SIZE);
-        kbuf_write_raw(&w, cases[i].bytes, cases[i].n);
+        buf_writer_t w;
+        buf_writer_init(&w, 0);
+        buf_reserve(&w, BATCH_HEADER_SIZE);
+        buf_write_raw(&w, cases[i].bytes, cases[i].n);
         finish_batch(&w, 1, 1000, 1000, 0);
         int count = 0;
         kerr_t got = records_foreach(w.data, w.len, count_records, &count);
         if (got != cases[i].want) {
             fail_msg("%s: got %s", cases[i].what, kerr_name(got));
         }
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
 static void test_short_buffer(void **state)
 {
-    kbuf_writer_t w;
+    buf_writer_t w;
     codec_batch(&w, BATCH_CODEC_NONE, 3, 1000, 10, 0);
     collector_t col = {0};
     assert_int_equal(records_foreach(w.data, 60, collect, &col), KERR_CORRUPT_MESSAGE);
     assert_int_equal(records_foreach(w.data, w.len - 1, collect, &col), KERR_CORRUPT_MESSAGE);
     /* Bytes past batchLength belong to the next batch and are not read. */
-    kbuf_write_raw(&w, "next", 4);
+    buf_write_raw(&w, "next", 4);
     assert_int_equal(records_foreach(w.data, w.len, collect, &col), KERR_NONE);
     assert_int_equal(col.n, 3);
-    kbuf_writer_release(&w);
+    buf_writer_release(&w);
 }
 
 static void assert_corrupt(int codec, const uint8_t *in, size_t len, const char *what)
 {
-    kbuf_writer_t out;
-    kbuf_writer_init(&out, 0);
+    buf_writer_t out;
+    buf_writer_init(&out, 0);
     kerr_t err = compression_decompress(codec, in, len, &out, SIZE_MAX);
     if (err != KERR_CORRUPT_MESSAGE) {
         fail_msg("%s %s (%zu bytes): got %s", codec_name(codec), what, len, kerr_name(err));
@@ -567,7 +568,7 @@ static void assert_corrupt(int codec, const uint8_t *in, size_t len, const char 
     assert_int_equal(out.len, 0); /* nothing half-decoded is left behind */
     /* Nor did a claimed size make us allocate for it before failing. */
     assert_true(out.cap <= ((size_t)1 << 20));
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
 }
 
 /* Every proper prefix of a stream is an error, except a bare xerial header,
@@ -576,8 +577,8 @@ static void test_truncated_streams(void **state)
 {
     uint8_t *text = make_text(3000);
     for (size_t c = 1; c < ARRAY_SIZE(all_codecs); c++) {
-        kbuf_writer_t z;
-        kbuf_writer_init(&z, 0);
+        buf_writer_t z;
+        buf_writer_init(&z, 0);
         assert_int_equal(compression_compress(all_codecs[c], text, 3000, &z), KERR_NONE);
         for (size_t cut = 0; cut < z.len; cut++) {
             if (all_codecs[c] == BATCH_CODEC_SNAPPY && cut == 16) {
@@ -585,7 +586,7 @@ static void test_truncated_streams(void **state)
             }
             assert_corrupt(all_codecs[c], z.data, cut, "truncated");
         }
-        kbuf_writer_release(&z);
+        buf_writer_release(&z);
     }
     free(text);
 }
@@ -596,29 +597,29 @@ static void test_damaged_streams(void **state)
     uint8_t *text = make_text(3000);
     for (size_t c = 1; c < ARRAY_SIZE(all_codecs); c++) {
         assert_corrupt(all_codecs[c], garbage, sizeof(garbage), "garbage");
-        kbuf_writer_t z;
-        kbuf_writer_init(&z, 0);
+        buf_writer_t z;
+        buf_writer_init(&z, 0);
         assert_int_equal(compression_compress(all_codecs[c], text, 3000, &z), KERR_NONE);
         for (size_t extra = 1; extra <= 3; extra++) {
-            kbuf_write_i8(&z, 'x');
+            buf_write_i8(&z, 'x');
             assert_corrupt(all_codecs[c], z.data, z.len, "trailing garbage");
         }
         z.len -= 3;
         z.data[0] ^= 0x01; /* every framing starts with a magic number */
         assert_corrupt(all_codecs[c], z.data, z.len, "bad magic");
-        kbuf_writer_release(&z);
+        buf_writer_release(&z);
     }
 
-    kbuf_writer_t z;
-    kbuf_writer_init(&z, 0);
+    buf_writer_t z;
+    buf_writer_init(&z, 0);
     assert_int_equal(compression_compress(BATCH_CODEC_GZIP, text, 3000, &z), KERR_NONE);
     z.data[z.len - 8] ^= 0x01; /* the CRC-32 in the gzip trailer */
     assert_corrupt(BATCH_CODEC_GZIP, z.data, z.len, "bad crc");
     z.len = 0;
     assert_int_equal(compression_compress(BATCH_CODEC_SNAPPY, text, 3000, &z), KERR_NONE);
-    kbuf_put_i32(z.data + 16, INT32_MAX); /* the first xerial block's length */
+    buf_put_i32(z.data + 16, INT32_MAX); /* the first xerial block's length */
     assert_corrupt(BATCH_CODEC_SNAPPY, z.data, z.len, "huge block length");
-    kbuf_writer_release(&z);
+    buf_writer_release(&z);
 
     /* A raw block claiming 2 GB from six bytes. */
     static const uint8_t claims[] = {0x80, 0x80, 0x80, 0x80, 0x08, 0x00};
@@ -631,17 +632,17 @@ static void test_damaged_streams(void **state)
 static void test_truncated_batches(void **state)
 {
     for (size_t c = 0; c < ARRAY_SIZE(all_codecs); c++) {
-        kbuf_writer_t w;
+        buf_writer_t w;
         codec_batch(&w, all_codecs[c], 4, 1000, 10, 0);
         for (size_t cut = BATCH_HEADER_SIZE; cut < w.len; cut++) {
-            kbuf_put_i32(w.data + 8, (int32_t)(cut - BATCH_LOG_OVERHEAD));
+            buf_put_i32(w.data + 8, (int32_t)(cut - BATCH_LOG_OVERHEAD));
             collector_t col = {0};
             kerr_t got = records_foreach(w.data, cut, collect, &col);
             if (got != KERR_CORRUPT_MESSAGE) {
                 fail_msg("%s cut at %zu: got %s", codec_name(all_codecs[c]), cut, kerr_name(got));
             }
         }
-        kbuf_writer_release(&w);
+        buf_writer_release(&w);
     }
 }
 
@@ -651,11 +652,11 @@ static void test_max_out(void **state)
     uint8_t *text = make_text(len);
     for (size_t c = 0; c < ARRAY_SIZE(all_codecs); c++) {
         int codec = all_codecs[c];
-        kbuf_writer_t z, out;
-        kbuf_writer_init(&z, 0);
-        kbuf_writer_init(&out, 0);
+        buf_writer_t z, out;
+        buf_writer_init(&z, 0);
+        buf_writer_init(&out, 0);
         assert_int_equal(compression_compress(codec, text, len, &z), KERR_NONE);
-        kbuf_write_raw(&out, "pre", 3);
+        buf_write_raw(&out, "pre", 3);
         assert_int_equal(compression_decompress(codec, z.data, z.len, &out, len), KERR_NONE);
         assert_int_equal(out.len, 3 + len);
         out.len = 3;
@@ -665,8 +666,8 @@ static void test_max_out(void **state)
         assert_int_equal(compression_decompress(codec, z.data, z.len, &out, 0),
                          KERR_CORRUPT_MESSAGE);
         assert_int_equal(out.len, 3);
-        kbuf_writer_release(&out);
-        kbuf_writer_release(&z);
+        buf_writer_release(&out);
+        buf_writer_release(&z);
     }
     free(text);
 }
@@ -684,20 +685,20 @@ static void test_records_bomb(void **state)
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         size_t n = cases[i].value_len;
-        kbuf_writer_t fields;
-        kbuf_writer_init(&fields, 0);
-        kbuf_write_i8(&fields, 0);
-        kbuf_write_varlong(&fields, 0);
-        kbuf_write_varint(&fields, 0);
-        kbuf_write_varint(&fields, -1);
-        kbuf_write_varint(&fields, (int32_t)n);
-        kbuf_writer_t w;
-        kbuf_writer_init(&w, 0);
-        kbuf_reserve(&w, BATCH_HEADER_SIZE);
-        kbuf_write_varint(&w, (int32_t)(fields.len + n + 1));
-        kbuf_write_raw(&w, fields.data, fields.len);
-        memset(kbuf_reserve(&w, n), 'z', n);
-        kbuf_write_varint(&w, 0);
+        buf_writer_t fields;
+        buf_writer_init(&fields, 0);
+        buf_write_i8(&fields, 0);
+        buf_write_varlong(&fields, 0);
+        buf_write_varint(&fields, 0);
+        buf_write_varint(&fields, -1);
+        buf_write_varint(&fields, (int32_t)n);
+        buf_writer_t w;
+        buf_writer_init(&w, 0);
+        buf_reserve(&w, BATCH_HEADER_SIZE);
+        buf_write_varint(&w, (int32_t)(fields.len + n + 1));
+        buf_write_raw(&w, fields.data, fields.len);
+        memset(buf_reserve(&w, n), 'z', n);
+        buf_write_varint(&w, 0);
         finish_batch(&w, 1, 1000, 1000, 0);
         int count = 0;
         assert_int_equal(records_foreach(w.data, w.len, count_records, &count), KERR_NONE);
@@ -706,8 +707,8 @@ static void test_records_bomb(void **state)
         count = 0;
         assert_int_equal(records_foreach(w.data, w.len, count_records, &count), cases[i].want);
         assert_int_equal(count, cases[i].want == KERR_NONE ? 1 : 0);
-        kbuf_writer_release(&w);
-        kbuf_writer_release(&fields);
+        buf_writer_release(&w);
+        buf_writer_release(&fields);
     }
 }
 
@@ -819,8 +820,8 @@ static void test_librdkafka_batches(void **state)
 
 static void test_unknown_codec(void **state)
 {
-    kbuf_writer_t out;
-    kbuf_writer_init(&out, 0);
+    buf_writer_t out;
+    buf_writer_init(&out, 0);
     for (int codec = 5; codec <= 7; codec++) {
         assert_int_equal(compression_compress(codec, (const uint8_t *)"x", 1, &out),
                          KERR_UNSUPPORTED_COMPRESSION_TYPE);
@@ -828,7 +829,7 @@ static void test_unknown_codec(void **state)
                          KERR_UNSUPPORTED_COMPRESSION_TYPE);
     }
     assert_int_equal(out.len, 0);
-    kbuf_writer_release(&out);
+    buf_writer_release(&out);
 }
 
 int main(void)

@@ -16,7 +16,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "protocol/api.h"
+#include "base64.h"
 #include "blog.h"
 #include "broker_metrics.h"
 #include "fsutil.h"
@@ -183,20 +185,13 @@ bad:
 
 static void cluster_id_new(char *out)
 {
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     unsigned char raw[16];
     if (getrandom(raw, sizeof(raw), 0) != sizeof(raw)) {
         for (size_t i = 0; i < sizeof(raw); i++) {
             raw[i] = (unsigned char)rand();
         }
     }
-    for (int i = 0; i < 22; i++) {
-        int bit = i * 6;
-        int byte = bit / 8, shift = bit % 8;
-        unsigned v = (unsigned)raw[byte] << 8 | (byte + 1 < 16 ? raw[byte + 1] : 0);
-        out[i] = b64[(v >> (10 - shift)) & 63];
-    }
-    out[22] = '\0';
+    base64url_encode(raw, sizeof(raw), out); /* 22 characters, as Kafka's Uuid.toString() */
 }
 
 /* Reads or creates meta.properties in the first log dir. */
@@ -237,7 +232,7 @@ static bool cluster_id_load(broker_t *b, char *errstr, size_t errstr_size)
 static void on_upkeep(uv_timer_t *timer)
 {
     broker_t *b = timer->data;
-    int64_t now = fs_now_ms();
+    int64_t now = clock_wall_ms();
     bool retention_due = now - b->last_retention_ms >= b->cfg->log_retention_check_interval_ms;
     bool checkpoint_due = now - b->last_checkpoint_ms >= CHECKPOINT_INTERVAL_MS;
     if (retention_due) {
@@ -253,7 +248,7 @@ static void on_upkeep(uv_timer_t *timer)
 static void on_group_tick(uv_timer_t *timer)
 {
     broker_t *b = timer->data;
-    if (coordinator_tick(b->ctx.coord, fs_now_ms())) {
+    if (coordinator_tick(b->ctx.coord, clock_wall_ms())) {
         server_wake_all(b->ctx.server); /* parked joins and syncs may be answerable now */
     }
 }
@@ -301,7 +296,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     if (!b->ctx.server) {
         goto fail;
     }
-    b->last_retention_ms = b->last_checkpoint_ms = fs_now_ms();
+    b->last_retention_ms = b->last_checkpoint_ms = clock_wall_ms();
     uv_timer_init(loop, &b->upkeep);
     b->upkeep.data = b;
     uv_timer_start(&b->upkeep, on_upkeep, UPKEEP_INTERVAL_MS, UPKEEP_INTERVAL_MS);

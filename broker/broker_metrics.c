@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "protocol/api.h"
 
 struct broker_metrics {
@@ -216,7 +217,7 @@ static void write_groups(broker_ctx_t *ctx, metrics_text_t *out)
 
 void broker_metrics_write(broker_ctx_t *ctx, metrics_text_t *out)
 {
-    write_requests(ctx->stats, out, metrics_now_ms());
+    write_requests(ctx->stats, out, clock_mono_coarse_ms());
     write_topics(ctx, out);
     write_groups(ctx, out);
 }

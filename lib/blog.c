@@ -19,6 +19,8 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "clock.h"
+
 _Atomic uint64_t blog_generation = 1;
 
 static FILE *output; /* NULL: stderr */
@@ -36,13 +38,6 @@ static logger_t root = {.name = BLOG_ROOT, .has_level = true, .level = BLOG_INFO
                         .last_modified = -1};
 static logger_t *loggers;
 static size_t n_loggers, cap_loggers;
-
-static int64_t now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static void bump_generation(void)
 {
@@ -372,7 +367,7 @@ char **blog_logger_set(const char *name, const char *level_text, size_t *n)
         intern(name);
     }
     char **names = calloc(n_loggers + 1, sizeof(*names));
-    int64_t now = now_ms();
+    int64_t now = clock_wall_ms();
     size_t count = 0;
     /* Descendants first: set_one compares with the effective level, which
      * for a descendant without its own may come from `name` itself. */

@@ -10,13 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int64_t fs_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int fs_mkdir_p(const char *path)
 {
     char buf[4096];

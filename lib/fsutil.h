@@ -9,10 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Wall-clock milliseconds since the epoch (record timestamps, segment.ms,
- * retention). */
-int64_t fs_now_ms(void);
-
 /* mkdir -p; 0 or -1 with errno. */
 int fs_mkdir_p(const char *path);
 

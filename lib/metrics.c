@@ -38,21 +38,7 @@
 #include <string.h>
 #include <time.h>
 
-/* ---- clocks ---------------------------------------------------------------- */
-
-int64_t metrics_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t metrics_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "clock.h"
 
 /* ---- summaries ------------------------------------------------------------- */
 
@@ -153,7 +139,7 @@ void metrics_summary_observe_at(metrics_summary_t *sum, uint64_t value, int64_t 
 
 void metrics_summary_observe(metrics_summary_t *sum, uint64_t value)
 {
-    metrics_summary_observe_at(sum, value, metrics_now_ms());
+    metrics_summary_observe_at(sum, value, clock_mono_coarse_ms());
 }
 
 uint64_t metrics_summary_count(const metrics_summary_t *sum)

@@ -35,11 +35,6 @@ static inline uint64_t metrics_counter_get(const metrics_counter_t *counter)
     return atomic_load_explicit(&counter->value, memory_order_relaxed);
 }
 
-/* Monotonic clocks: nanoseconds (for timing an operation) and coarse
- * milliseconds (what summaries use to pick their time slot). */
-int64_t metrics_now_ns(void);
-int64_t metrics_now_ms(void);
-
 /* ---- summaries ------------------------------------------------------------- */
 
 typedef struct metrics_summary metrics_summary_t;

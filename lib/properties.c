@@ -43,6 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+#include "xalloc.h"
+
 typedef struct prop_entry {
     char *key;
     char *value;
@@ -54,24 +57,6 @@ struct properties {
     size_t *index;    /* entry number + 1 per slot, 0 = empty; index_cap is a power of two */
     size_t index_cap; /* kept at least twice count */
 };
-
-static void *xrealloc(void *p, size_t size)
-{
-    p = realloc(p, size);
-    if (!p) {
-        abort();
-    }
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d) {
-        abort();
-    }
-    return d;
-}
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -220,42 +205,6 @@ static void bytes_push(bytes_t *b, char c)
 
 /* ---- input checks --------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid:
- * truncated, overlong, a surrogate or beyond U+10FFFF (RFC 3629). */
-static size_t utf8_sequence_len(const unsigned char *p, const unsigned char *end)
-{
-    size_t n;
-    uint32_t cp;
-    if (p[0] < 0x80) {
-        return 1;
-    } else if ((p[0] & 0xe0) == 0xc0) {
-        n = 2;
-        cp = p[0] & 0x1f;
-    } else if ((p[0] & 0xf0) == 0xe0) {
-        n = 3;
-        cp = p[0] & 0x0f;
-    } else if ((p[0] & 0xf8) == 0xf0) {
-        n = 4;
-        cp = p[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - p) < n) {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_cp[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-        return 0;
-    }
-    return n;
-}
-
 /* Checks the whole text before any of it is interpreted, so the line reader
  * only ever sees well-formed UTF-8 without NUL. */
 static bool text_check(const char *text, size_t len, char *errstr, size_t errstr_size)
@@ -271,7 +220,7 @@ static bool text_check(const char *text, size_t len, char *errstr, size_t errstr
         if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n'))) {
             line++;
         }
-        size_t n = utf8_sequence_len(p, end);
+        size_t bad, n = utf8_char_len(p, (size_t)(end - p), &bad);
         if (n == 0) {
             snprintf(errstr, errstr_size, "line %u: invalid UTF-8 (save the file as UTF-8)", line);
             return false;
@@ -435,25 +384,6 @@ static long read_u_escape(const char *in, size_t i, size_t end)
     return unit;
 }
 
-static void push_utf8(bytes_t *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        bytes_push(out, (char)cp);
-    } else if (cp < 0x800) {
-        bytes_push(out, (char)(0xc0 | cp >> 6));
-        bytes_push(out, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        bytes_push(out, (char)(0xe0 | cp >> 12));
-        bytes_push(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        bytes_push(out, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        bytes_push(out, (char)(0xf0 | cp >> 18));
-        bytes_push(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
-        bytes_push(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        bytes_push(out, (char)(0x80 | (cp & 0x3f)));
-    }
-}
-
 /* Decodes the escapes of r->buf[start, end) into a new NUL-terminated
  * string; NULL with errstr set on a bad \u escape. */
 static char *unescape(const reader_t *r, size_t start, size_t end, char *errstr,
@@ -503,7 +433,11 @@ static char *unescape(const reader_t *r, size_t start, size_t end, char *errstr,
             free(out.data);
             return NULL;
         }
-        push_utf8(&out, cp);
+        char utf8[4];
+        size_t n = utf8_encode(cp, utf8);
+        for (size_t k = 0; k < n; k++) {
+            bytes_push(&out, utf8[k]);
+        }
         i += used;
     }
     bytes_push(&out, '\0');

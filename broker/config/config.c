@@ -27,6 +27,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "xalloc.h"
+
 #define I32_MAX 2147483647LL
 #define I64_MAX 9223372036854775807LL
 #define LONG_MAX_TEXT "9223372036854775807"
@@ -158,15 +160,6 @@ const cfg_def_t topic_config_defs[] = {
      "Roll a segment after this long (log.roll.ms / log.roll.hours)."},
     {NULL, 0, NULL, 0, 0, NULL, 0, NULL},
 };
-
-static char *xstrdup(const char *s)
-{
-    char *d = s ? strdup(s) : NULL;
-    if (s && !d) {
-        abort();
-    }
-    return d;
-}
 
 const cfg_def_t *cfg_def_find(const cfg_def_t *defs, const char *name)
 {

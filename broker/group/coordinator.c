@@ -12,26 +12,9 @@
 #include <string.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "coordinator_internal.h"
-#include "fsutil.h"
-
-char *coordinator_strdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d) {
-        abort();
-    }
-    return d;
-}
-
-char *coordinator_strndup(kstr_t s)
-{
-    char *d = strndup(s.len > 0 ? s.ptr : "", s.len > 0 ? (size_t)s.len : 0);
-    if (!d) {
-        abort();
-    }
-    return d;
-}
+#include "xalloc.h"
 
 /* ---- the group table ---------------------------------------------------------- */
 
@@ -122,7 +105,7 @@ void coordinator_offset_set(group_entry_t *e, const committed_offset_t *co)
         }
         memmove(&e->offsets[at + 1], &e->offsets[at], (size_t)(e->n_offsets - at) * sizeof(committed_offset_t));
         e->n_offsets++;
-        e->offsets[at].topic = coordinator_strdup(co->topic);
+        e->offsets[at].topic = xstrdup(co->topic ? co->topic : "");
     } else {
         free((char *)e->offsets[at].metadata);
     }
@@ -130,7 +113,7 @@ void coordinator_offset_set(group_entry_t *e, const committed_offset_t *co)
     dst->partition = co->partition;
     dst->offset = co->offset;
     dst->leader_epoch = co->leader_epoch;
-    dst->metadata = coordinator_strdup(co->metadata);
+    dst->metadata = xstrdup(co->metadata ? co->metadata : "");
     dst->commit_timestamp = co->commit_timestamp;
 }
 
@@ -153,7 +136,7 @@ coordinator_t *coordinator_open(topics_t *topics, const broker_config_t *cfg)
     pthread_mutex_init(&coord->lock, NULL);
     coord->topics = topics;
     coord->cfg = cfg;
-    coord->last_expiry_check = fs_now_ms();
+    coord->last_expiry_check = clock_wall_ms();
     coordinator_log_load(coord);
     return coord;
 }
@@ -184,7 +167,7 @@ void coordinator_unlock(coordinator_t *coord)
 
 group_t *coordinator_group(coordinator_t *coord, const char *id, bool create)
 {
-    group_entry_t *e = create ? coordinator_entry_get(coord, id, fs_now_ms()) : coordinator_entry_find(coord, id);
+    group_entry_t *e = create ? coordinator_entry_get(coord, id, clock_wall_ms()) : coordinator_entry_find(coord, id);
     return e ? e->grp : NULL;
 }
 
@@ -325,7 +308,7 @@ kerr_t coordinator_delete_group(coordinator_t *coord, const char *id)
     for (int i = 0; i < e->n_offsets; i++) {
         all[i] = i;
     }
-    kerr_t err = entry_delete(coord, e, all, e->n_offsets, true, fs_now_ms());
+    kerr_t err = entry_delete(coord, e, all, e->n_offsets, true, clock_wall_ms());
     free(all);
     return err;
 }
@@ -365,7 +348,7 @@ kerr_t coordinator_delete_offsets(coordinator_t *coord, const char *id, const of
     /* GroupMetadataManager.cleanupGroupMetadata: Empty and no offsets left
      * means Dead, and the group record gets its tombstone too. */
     bool whole = uniq == e->n_offsets && group_member_count(e->grp) == 0 && group_state(e->grp) == GROUP_EMPTY;
-    kerr_t err = entry_delete(coord, e, which, uniq, whole, fs_now_ms());
+    kerr_t err = entry_delete(coord, e, which, uniq, whole, clock_wall_ms());
     free(which);
     return err;
 }

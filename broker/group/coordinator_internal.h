@@ -39,9 +39,6 @@ struct coordinator {
 
 /* ---- coordinator.c: the group table ---- */
 
-char *coordinator_strdup(const char *s);  /* aborts on OOM; NULL gives "" */
-char *coordinator_strndup(kstr_t s);
-
 group_entry_t *coordinator_entry_find(coordinator_t *coord, const char *id);
 /* Finds or creates (Empty) the entry of group `id`. */
 group_entry_t *coordinator_entry_get(coordinator_t *coord, const char *id, int64_t now);

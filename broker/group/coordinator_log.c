@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "records/batch.h"
 #include "blog.h"
 #include "coordinator_internal.h"
-#include "fsutil.h"
 #include "offsets_format.h"
 #include "records/records.h"
 
@@ -99,7 +99,7 @@ kerr_t coordinator_log_append(coordinator_t *coord, const char *group_id, batch_
     if (part) {
         int64_t base;
         pthread_mutex_lock(&part->lock);
-        err = log_append(part->plog, b->out.data, b->out.len, 0, fs_now_ms(), &base);
+        err = log_append(part->plog, b->out.data, b->out.len, 0, clock_wall_ms(), &base);
         pthread_mutex_unlock(&part->lock);
         if (err != KERR_NONE) {
             blog_error("cannot write group '%s' to %s-%d: %s", group_id, OFFSETS_TOPIC, part->index,
@@ -183,11 +183,11 @@ static int load_record(void *opaque, const record_t *rec)
         lc->skipped++;
         return 0;
     }
-    char *group_id = coordinator_strndup(key.group);
+    char *group_id = buf_kstr_dup(key.group);
     group_entry_t *e = coordinator_entry_get(lc->coord, group_id, lc->now);
     free(group_id);
     if (key.kind == OFFSETS_KEY_COMMIT) {
-        char *topic = coordinator_strndup(key.topic);
+        char *topic = buf_kstr_dup(key.topic);
         offsets_commit_value_t v;
         if (rec->value.len < 0) {
             bool found;
@@ -196,7 +196,7 @@ static int load_record(void *opaque, const record_t *rec)
                 coordinator_offset_remove_at(e, at);
             }
         } else if (offsets_decode_commit_value((const uint8_t *)rec->value.ptr, (size_t)rec->value.len, &v)) {
-            char *metadata = coordinator_strndup(v.metadata);
+            char *metadata = buf_kstr_dup(v.metadata);
             committed_offset_t co = {topic, key.partition, v.offset, v.leader_epoch, metadata, v.commit_timestamp};
             coordinator_offset_set(e, &co);
             free(metadata);
@@ -211,7 +211,7 @@ static int load_record(void *opaque, const record_t *rec)
         e->has_metadata = false;
         group_restore(e->grp, NULL, 0);
     } else if (offsets_decode_group_value((const uint8_t *)rec->value.ptr, (size_t)rec->value.len, &gv)) {
-        char *ptype = coordinator_strndup(gv.protocol_type);
+        char *ptype = buf_kstr_dup(gv.protocol_type);
         group_restore(e->grp, ptype, gv.generation);
         free(ptype);
         e->has_metadata = true;
@@ -257,7 +257,7 @@ static void load_partition(load_ctx_t *lc, partition_t *part)
 
 void coordinator_log_load(coordinator_t *coord)
 {
-    load_ctx_t lc = {coord, fs_now_ms(), 0};
+    load_ctx_t lc = {coord, clock_wall_ms(), 0};
     topics_read_lock(coord->topics);
     topic_t *topic = topics_find(coord->topics, (kstr_t){OFFSETS_TOPIC, (int32_t)strlen(OFFSETS_TOPIC)});
     for (int32_t p = 0; topic && p < topic->n_partitions; p++) {

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 typedef struct member {
     char *id;
     char *instance_id;
@@ -54,34 +56,13 @@ struct group {
     group_member_view_t *views; /* scratch for the leader's join response */
 };
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d) {
-        abort();
-    }
-    return d;
-}
-
-static void *xmemdup(const void *p, size_t n)
-{
-    void *d = malloc(n ? n : 1);
-    if (!d) {
-        abort();
-    }
-    if (n) {
-        memcpy(d, p, n);
-    }
-    return d;
-}
-
 group_t *group_create(const char *group_id, int64_t initial_rebalance_delay_ms)
 {
     group_t *grp = calloc(1, sizeof(*grp));
     if (!grp) {
         abort();
     }
-    grp->id = xstrdup(group_id);
+    grp->id = xstrdup(group_id ? group_id : "");
     grp->state = GROUP_EMPTY;
     grp->initial_delay_ms = initial_rebalance_delay_ms;
     return grp;
@@ -174,7 +155,7 @@ static void member_set_protocols(member_t *m, const group_join_params_t *p)
         abort();
     }
     for (int i = 0; i < p->n_protocols; i++) {
-        m->protocols[i].name = xstrdup(p->protocols[i].name);
+        m->protocols[i].name = xstrdup(p->protocols[i].name ? p->protocols[i].name : "");
         m->protocols[i].metadata = xmemdup(p->protocols[i].metadata, p->protocols[i].metadata_len);
         m->protocols[i].metadata_len = p->protocols[i].metadata_len;
     }
@@ -232,8 +213,8 @@ static member_t *member_add(group_t *grp, char *id, const group_join_params_t *p
     memset(m, 0, sizeof(*m));
     m->id = id;
     m->instance_id = p->instance_id ? xstrdup(p->instance_id) : NULL;
-    m->client_id = xstrdup(p->client_id);
-    m->client_host = xstrdup(p->client_host);
+    m->client_id = xstrdup(p->client_id ? p->client_id : "");
+    m->client_host = xstrdup(p->client_host ? p->client_host : "");
     m->last_seen = now;
     member_set_protocols(m, p);
     return m;
@@ -431,7 +412,7 @@ kerr_t group_join(group_t *grp, const group_join_params_t *p, int64_t now, const
     }
     if (grp->n_members == 0 || (m && grp->n_members == 1)) {
         free(grp->protocol_type);
-        grp->protocol_type = xstrdup(p->protocol_type);
+        grp->protocol_type = xstrdup(p->protocol_type ? p->protocol_type : "");
     }
     bool rebalance;
     if (!m) {

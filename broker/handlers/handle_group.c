@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "group/coordinator.h"
-#include "fsutil.h"
 #include "handlers.h"
 
 /* Parked requests give up this long after the deadlines the group itself
@@ -162,7 +162,7 @@ req_result_t handle_join_group(broker_ctx_t *ctx, kreq_t *req)
         .member_id_required = req->hdr.api_version >= 4 && jr->group_instance_id.len < 0,
         .max_size = ctx->cfg->group_max_size,
     };
-    int64_t now = fs_now_ms();
+    int64_t now = clock_wall_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, st->group_id, true);
     const char *member_id = NULL;
@@ -256,7 +256,7 @@ req_result_t handle_sync_group(broker_ctx_t *ctx, kreq_t *req)
                                               (const uint8_t *)sr->assignments[i].assignment.ptr,
                                               (size_t)sr->assignments[i].assignment.len};
     }
-    int64_t now = fs_now_ms();
+    int64_t now = clock_wall_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, st->group_id, false);
     kerr_t err = grp ? group_check_instance(grp, st->member_id, handler_cstr(req, sr->group_instance_id))
@@ -299,7 +299,7 @@ req_result_t handle_heartbeat(broker_ctx_t *ctx, kreq_t *req)
     group_t *grp = coordinator_group(ctx->coord, group_id, false);
     hr.error = grp ? group_check_instance(grp, member_id, handler_cstr(req, hr.group_instance_id)) : KERR_UNKNOWN_MEMBER_ID;
     if (hr.error == KERR_NONE) {
-        hr.error = group_heartbeat(grp, member_id, hr.generation_id, fs_now_ms());
+        hr.error = group_heartbeat(grp, member_id, hr.generation_id, clock_wall_ms());
     }
     coordinator_unlock(ctx->coord);
     proto_encode_heartbeat(&req->resp, req->hdr.api_version, &hr);
@@ -313,7 +313,7 @@ req_result_t handle_leave_group(broker_ctx_t *ctx, kreq_t *req)
         return handler_bad_request(req);
     }
     const char *group_id = handler_cstr(req, lr.group_id), *member_id = handler_cstr(req, lr.member_id);
-    int64_t now = fs_now_ms();
+    int64_t now = clock_wall_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, group_id, false);
     lr.error = grp ? group_leave(grp, member_id, now) : KERR_UNKNOWN_MEMBER_ID;

@@ -9,8 +9,8 @@
  */
 #include <string.h>
 
+#include "clock.h"
 #include "group/coordinator.h"
-#include "fsutil.h"
 #include "handlers.h"
 
 /* Marks partitions that do not exist or carry too much metadata. */
@@ -61,7 +61,7 @@ req_result_t handle_offset_commit(broker_ctx_t *ctx, kreq_t *req)
         n += cr.topics[t].n_partitions;
     }
     committed_offset_t *batch = arena_alloc(req->arena, sizeof(committed_offset_t) * (size_t)(n + 1));
-    int64_t now = fs_now_ms();
+    int64_t now = clock_wall_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, group_id, false);
     kerr_t err = grp ? group_commit_check(grp, member_id, cr.generation_id, now)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "blog.h"
-#include "fsutil.h"
+#include "clock.h"
 #include "handlers.h"
 
 /* The topic a produce writes to, creating it first when
@@ -86,7 +86,7 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
         pp->base_offset = dup_offset;
         err = KERR_NONE;
     } else if (err == KERR_NONE) {
-        err = log_append(part->plog, pp->records, (size_t)pp->records_len, 0, fs_now_ms(),
+        err = log_append(part->plog, pp->records, (size_t)pp->records_len, 0, clock_wall_ms(),
                          &pp->base_offset);
         if (err == KERR_NONE) {
             producer_state_update(part->pstate, &hdr, pp->base_offset);

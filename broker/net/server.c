@@ -26,9 +26,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "protocol/api.h"
 #include "blog.h"
-#include "metrics.h"
 
 /* Stop reading from a client whose unsent responses exceed this. */
 #define WRITE_QUEUE_HIGH (16u << 20)
@@ -160,7 +160,7 @@ static void req_done(server_conn_t *conn, kreq_t *req)
 {
     server_t *srv = conn->worker->srv;
     if (srv->cfg.done) {
-        srv->cfg.done(srv->cfg.ctx, req, metrics_now_ns() - req->start_ns);
+        srv->cfg.done(srv->cfg.ctx, req, clock_mono_ns() - req->start_ns);
     }
 }
 
@@ -197,7 +197,7 @@ static void frame_handle(server_conn_t *conn, uint8_t *frame, size_t len)
         abort();
     }
     req->conn = conn;
-    req->start_ns = metrics_now_ns();
+    req->start_ns = clock_mono_ns();
     req->frame = frame;
     req->frame_len = len;
     req->arena = arena_create(4096);

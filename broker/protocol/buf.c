@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 void buf_reader_init(buf_reader_t *r, const void *data, size_t len)
 {
     r->p = data;
@@ -353,4 +355,9 @@ void buf_write_array_len(buf_writer_t *w, int32_t n, bool compact)
 void buf_write_empty_tags(buf_writer_t *w)
 {
     buf_write_uvarint(w, 0);
+}
+
+char *buf_kstr_dup(kstr_t s)
+{
+    return s.len > 0 ? xstrndup(s.ptr, (size_t)s.len) : xstrdup("");
 }

@@ -28,6 +28,10 @@ typedef struct kstr {
     int32_t len;
 } kstr_t;
 
+/* A NUL-terminated heap copy of `s` (free()); a null string gives "".
+ * Aborts on out-of-memory, as xalloc.h. */
+char *buf_kstr_dup(kstr_t s);
+
 typedef struct buf_reader {
     const uint8_t *p;
     const uint8_t *end;

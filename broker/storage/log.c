@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "segment.h"
 
@@ -388,7 +389,7 @@ log_t *log_open(const char *dir, const log_config_t *cfg, int64_t recovery_point
     /* segment.ms counts from the first append; for a segment found on disk,
      * from now, as Kafka does for segments without timestamps. */
     if (active(plog)->size > 0) {
-        active(plog)->first_append_ms = fs_now_ms();
+        active(plog)->first_append_ms = clock_wall_ms();
     }
     return plog;
 }

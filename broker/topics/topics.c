@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "storage/checkpoint.h"
 #include "fsutil.h"
+#include "xalloc.h"
 
 #define META_DIR "__connectd_topics"
 #define RECOVERY_CHECKPOINT "recovery-point-offset-checkpoint"
@@ -37,26 +39,6 @@ struct topics {
 };
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d) {
-        abort();
-    }
-    return d;
-}
-
-static char *kstrdup(kstr_t s)
-{
-    char *d = malloc((size_t)s.len + 1);
-    if (!d) {
-        abort();
-    }
-    memcpy(d, s.ptr, (size_t)s.len);
-    d[s.len] = '\0';
-    return d;
-}
 
 bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size)
 {
@@ -147,7 +129,7 @@ static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t ind
     part->index = index;
     part->pstate = producer_state_create();
     part->dir = partition_pick_dir(topics, topic->name, index);
-    part->last_flush_ms = fs_now_ms();
+    part->last_flush_ms = clock_wall_ms();
     char path[4096];
     partition_dir_path(topics, part->dir, topic->name, index, path, sizeof(path));
     int64_t recovery_point = recovery ? checkpoint_get(&recovery[part->dir], topic->name, index, 0) : 0;
@@ -664,7 +646,7 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
     if (validate_only) {
         goto done;
     }
-    char *cname = kstrdup(name);
+    char *cname = buf_kstr_dup(name);
     topic_t *topic = topic_new(topics, cname);
     free(cname);
     for (size_t i = 0; i < n_overrides; i++) {

@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define WAIT_SLICE_MS 100
 #define READ_CHUNK 65536
 
@@ -59,19 +61,12 @@ typedef struct file_source {
     int64_t now_ms;      /* the records' timestamp: when this poll began */
 } file_source_t;
 
-static int64_t clock_ms(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits one slice (less if the deadline is nearer); false when the
  * deadline has passed or the task is stopping.  On standard input the wait
  * ends early when input arrives. */
 static bool wait_slice(cd_task_t *task, file_source_t *fs, int64_t deadline)
 {
-    int64_t left = deadline - clock_ms(CLOCK_MONOTONIC);
+    int64_t left = deadline - clock_mono_ms();
     if (left <= 0 || file_host->is_stopping(task)) {
         return false;
     }
@@ -276,7 +271,7 @@ static int check_file(cd_task_t *task, file_source_t *fs, cd_record_t **out, siz
 static cd_rc_t source_poll(cd_task_t *task, file_source_t *fs, cd_record_t **out, size_t limit, size_t *n,
                            int timeout_ms)
 {
-    int64_t deadline = clock_ms(CLOCK_MONOTONIC) + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = clock_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     const char *line;
     size_t len;
     int64_t end;
@@ -318,7 +313,7 @@ cd_rc_t file_source_poll(cd_task_t *task, void *state, cd_record_t **out, size_t
     file_source_t *fs = state;
     size_t limit = cap < (size_t)fs->batch_size ? cap : (size_t)fs->batch_size;
     *n = 0;
-    fs->now_ms = clock_ms(CLOCK_REALTIME);
+    fs->now_ms = clock_wall_ms();
     if (source_poll(task, fs, out, limit, n, timeout_ms) != CD_OK) {
         for (size_t i = 0; i < *n; i++) {
             file_host->record_free(out[i]);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
+
 int strbuf_append(strbuf_t *sb, const void *data, size_t len)
 {
     if (sb->cap - sb->len < len + 1) {
@@ -118,22 +120,14 @@ static int append_float(strbuf_t *sb, double x, bool single)
 
 static int append_base64(strbuf_t *sb, const unsigned char *p, size_t len)
 {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        if (i + 1 < len) {
-            v |= (uint32_t)p[i + 1] << 8;
-        }
-        if (i + 2 < len) {
-            v |= p[i + 2];
-        }
-        char q[4] = {abc[v >> 18], abc[(v >> 12) & 63], i + 1 < len ? abc[(v >> 6) & 63] : '=',
-                     i + 2 < len ? abc[v & 63] : '='};
-        if (strbuf_append(sb, q, 4) != 0) {
-            return -1;
-        }
+    char *text = malloc(base64_encoded_len(len) + 1);
+    if (!text) {
+        return -1;
     }
-    return 0;
+    size_t n = base64_encode(p, len, text);
+    int rc = strbuf_append(sb, text, n);
+    free(text);
+    return rc;
 }
 
 static int format(const cd_host_api_t *host, const cd_value_t *v, const cd_schema_t *schema, bool top,

@@ -44,14 +44,6 @@ cd_value_t *data_value_from_json(const char *json, size_t len, char *errstr, siz
 
 /* ---- additions for the worker's own code --------------------------------- */
 
-/* A malloc'd, NUL-terminated copy of s[0..len) with every ill-formed UTF-8
- * part replaced by U+FFFD (as Java decodes), its length in *out_len. */
-char *data_utf8_repair(const char *s, size_t len, size_t *out_len);
-
-/* Strict padded base64 (RFC 4648, as Jackson reads bytes) of text[0..len)
- * into out (at least len / 4 * 3 bytes); the decoded length, or -1 when
- * the text is not that. */
-long data_base64_decode(const char *text, size_t len, unsigned char *out);
 
 /* Every schema, value and record function of plugin.h under its data_
  * name (schema_new is data_schema_new, ...), for the worker's code;

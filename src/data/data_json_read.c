@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
+
 #define LOGICAL_PREFIX "org.apache.kafka.connect.data."
 
 /* Jackson's JsonNodeType name, which Kafka's messages print. */
@@ -50,50 +52,12 @@ static cd_value_t *wrong_type(const char *what, const char *expected, const json
     return NULL;
 }
 
-static int base64_digit(char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-long data_base64_decode(const char *text, size_t len, unsigned char *out)
-{
-    size_t pad = len >= 4 && text[len - 1] == '=' ? (text[len - 2] == '=' ? 2 : 1) : 0;
-    if (len % 4 != 0) {
-        return -1;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < len; i += 4) {
-        uint32_t group = 0;
-        for (size_t j = 0; j < 4; j++) {
-            int digit = i + j < len - pad ? base64_digit(text[i + j]) : 0;
-            if (digit < 0) {
-                return -1;
-            }
-            group = group << 6 | (uint32_t)digit;
-        }
-        size_t keep = i + 4 == len ? 3 - pad : 3;
-        for (size_t j = 0; j < keep; j++) {
-            out[n++] = (unsigned char)(group >> (16 - 8 * j));
-        }
-    }
-    return (long)n;
-}
-
 /* Strict padded base64, as Jackson's default variant reads it; NULL when
  * the text is not that. */
 static cd_value_t *bytes_from_base64(const char *text, size_t len)
 {
     unsigned char *out = malloc(len / 4 * 3 + 1);
-    long n = data_base64_decode(text, len, out);
+    long n = base64_decode(text, len, out);
     cd_value_t *v = n >= 0 ? data_value_bytes(out, (size_t)n) : NULL;
     free(out);
     return v;

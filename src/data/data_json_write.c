@@ -29,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
+#include "xalloc.h"
+
 static const char *const json_type_names[] = {
     [CD_TYPE_INT8] = "int8",     [CD_TYPE_INT16] = "int16",   [CD_TYPE_INT32] = "int32",
     [CD_TYPE_INT64] = "int64",   [CD_TYPE_FLOAT32] = "float", [CD_TYPE_FLOAT64] = "double",
@@ -120,18 +123,12 @@ static void write_java_number(FILE *out, double d, bool single)
 
 static void write_base64(FILE *out, const unsigned char *data, size_t len)
 {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *text = xmalloc(base64_encoded_len(len) + 1);
+    size_t n = base64_encode(data, len, text);
     fputc('"', out);
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned n = (unsigned)data[i] << 16;
-        n |= i + 1 < len ? (unsigned)data[i + 1] << 8 : 0;
-        n |= i + 2 < len ? data[i + 2] : 0;
-        fputc(alphabet[n >> 18], out);
-        fputc(alphabet[(n >> 12) & 63], out);
-        fputc(i + 1 < len ? alphabet[(n >> 6) & 63] : '=', out);
-        fputc(i + 2 < len ? alphabet[n & 63] : '=', out);
-    }
+    fwrite(text, 1, n, out);
     fputc('"', out);
+    free(text);
 }
 
 /* asJsonSchema; `field` is the struct field name the object ends with. */

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 struct cd_value {
     cd_type_t type;
     union {
@@ -109,7 +111,7 @@ cd_value_t *data_value_bool(bool b)
 cd_value_t *data_value_string(const char *s, size_t len)
 {
     cd_value_t *v = value_alloc(CD_TYPE_STRING);
-    char *text = v && (s || len == 0) ? data_utf8_repair(s ? s : "", len, &len) : NULL;
+    char *text = v && (s || len == 0) ? utf8_repair(s ? s : "", len, &len) : NULL;
     if (!text) {
         free(v);
         return NULL;

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "herder_internal.h"
 #include "config/config_json.h"
 #include "config/config_provider.h"
@@ -19,6 +20,7 @@
 #include "data/data.h"
 #include "plugin/task_context.h"
 #include "task/task_runner.h"
+#include "utf8.h"
 
 herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
                         offset_store_t *offsets, kvtopic_t *configs, kvtopic_t *statuses, const char *worker_id)
@@ -182,7 +184,7 @@ static void connector_start(herder_t *h, connector_t *c)
             }
             /* Kept and shown with the references, never the secrets. */
             config_provider_reverse(c->config, resolved, c->task_configs[i]);
-            c->task_restarts[i].started_ms = herder_now_ms();
+            c->task_restarts[i].started_ms = clock_mono_ms();
             c->tasks[c->n_tasks++] = task_start(h, c, i);
         }
         blog_info("connector %s (%s) started with %d task%s", c->name, desc->name, n, n == 1 ? "" : "s");
@@ -410,15 +412,6 @@ static bool same_config(const properties_t *a, const properties_t *b)
     return true;
 }
 
-static bool utf8_valid(const char *s)
-{
-    size_t len;
-    char *repaired = data_utf8_repair(s, strlen(s), &len);
-    bool valid = strcmp(repaired, s) == 0;
-    free(repaired);
-    return valid;
-}
-
 void herder_no_such_connector_class(herder_t *h, const char *cls, char *errstr, size_t errstr_size)
 {
     size_t len = (size_t)snprintf(errstr, errstr_size,
@@ -447,7 +440,7 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         snprintf(errstr, errstr_size, "Connector name must be at most %d bytes and contain no '/'", HERDER_NAME_MAX);
         return HERDER_BAD_REQUEST;
     }
-    if (!utf8_valid(name)) {
+    if (!utf8_is_valid(name, strlen(name))) {
         /* A name from the URL: REST shows names in JSON strings. */
         snprintf(errstr, errstr_size, "Connector name %s must be valid UTF-8", name);
         return HERDER_BAD_REQUEST;
@@ -533,7 +526,7 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     c->plugin = plugin;
     c->target = target;
     c->policy = policy;
-    c->restart.started_ms = herder_now_ms();
+    c->restart.started_ms = clock_mono_ms();
     h->conns = realloc(h->conns, sizeof(connector_t *) * (size_t)(h->n_conns + 1));
     h->conns[h->n_conns++] = c;
     connector_start(h, c);
@@ -703,7 +696,7 @@ herder_result_t herder_restart_connector(herder_t *h, const char *name, bool inc
         /* The connector instance is its config and task configs: starting it
          * again asks the plugin for task configs anew. */
         blog_info("restarting connector %s", name);
-        c->restart = (auto_restart_t){.started_ms = herder_now_ms()}; /* by hand: the policy starts over */
+        c->restart = (auto_restart_t){.started_ms = clock_mono_ms()}; /* by hand: the policy starts over */
         if (c->n_tasks == 0 || include_tasks) {
             herder_connector_restart(h, c);
             include_tasks = false;
@@ -715,7 +708,7 @@ herder_result_t herder_restart_connector(herder_t *h, const char *name, bool inc
     for (int i = 0; include_tasks && i < c->n_tasks; i++) {
         if (!only_failed || task_failed(c, i)) {
             blog_info("restarting task %s-%d", name, i);
-            c->task_restarts[i] = (auto_restart_t){.started_ms = herder_now_ms()};
+            c->task_restarts[i] = (auto_restart_t){.started_ms = clock_mono_ms()};
             herder_task_restart(h, c, i);
         }
     }
@@ -730,7 +723,7 @@ herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id)
     herder_result_t res = c && task_id >= 0 && task_id < c->n_tasks ? HERDER_OK : HERDER_NOT_FOUND;
     if (res == HERDER_OK) {
         blog_info("restarting task %s-%d", name, task_id);
-        c->task_restarts[task_id] = (auto_restart_t){.started_ms = herder_now_ms()};
+        c->task_restarts[task_id] = (auto_restart_t){.started_ms = clock_mono_ms()};
         herder_task_restart(h, c, task_id);
     }
     pthread_mutex_unlock(&h->lock);

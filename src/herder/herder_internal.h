@@ -106,7 +106,5 @@ void herder_supervisor_stop(herder_t *h);
 /* @locks h->lock.  The "auto_restart" member of a status, or NULL when
  * the connector has no restart policy. */
 json_t *herder_auto_restart_json(const connector_t *c, const auto_restart_t *r);
-/* Monotonic milliseconds. */
-int64_t herder_now_ms(void);
 
 #endif

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "herder_internal.h"
 
 /* The states Kafka Connect's status API knows (AbstractStatus.State). */
@@ -157,7 +158,7 @@ void herder_metrics_write(herder_t *h, metrics_text_t *out)
     families_t f;
     families_declare(&f, out);
     uint64_t by_state[TASK_PAUSED + 1] = {0};
-    int64_t now_ms = metrics_now_ms();
+    int64_t now_ms = clock_mono_coarse_ms();
     pthread_mutex_lock(&h->lock);
     for (int k = 0; k < h->n_conns; k++) {
         connector_t *c = h->conns[k];

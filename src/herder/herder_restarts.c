@@ -5,20 +5,13 @@
  * per task under the herder lock); a restart is what a manual one is.
  */
 #include <stdio.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "herder_internal.h"
 
 #define TICK_MS 100
-
-int64_t herder_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* What to do about one instance: true when it is due for a restart now.
  * Plans the restart when it first shows up FAILED, and forgets old
@@ -83,7 +76,7 @@ static void *supervisor_main(void *arg)
             deadline.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&h->wake, &h->lock, &deadline);
-        int64_t now = herder_now_ms();
+        int64_t now = clock_mono_ms();
         for (int i = 0; !h->stopping && i < h->n_conns; i++) {
             supervise(h, h->conns[i], now);
         }
@@ -120,10 +113,7 @@ json_t *herder_auto_restart_json(const connector_t *c, const auto_restart_t *r)
     json_t *next = json_null();
     if (r->next_at_ms) {
         /* Shown as wall-clock milliseconds, as Kafka shows times. */
-        struct timeval tv;
-        gettimeofday(&tv, NULL);
-        int64_t wall = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-        next = json_integer(wall + (r->next_at_ms - herder_now_ms()));
+        next = json_integer(clock_wall_ms() + (r->next_at_ms - clock_mono_ms()));
     }
     return json_pack("{sisiso}", "attempts", r->attempts, "max_attempts", c->policy.max_attempts,
                      "next_attempt_ms", next);

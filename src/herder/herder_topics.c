@@ -12,22 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "herder_internal.h"
 
 struct active_topic {
     char *connector;
     char *topic;
 };
-
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 /* @locks h->topics_lock.  The entry's index, or -1. */
 static int find(herder_t *h, const char *connector, const char *topic)
@@ -91,7 +84,7 @@ void herder_topic_used(void *opaque, const char *connector, int task_id, const c
         return;
     }
     json_t *doc = json_pack("{s{sssssisI}}", "topic", "name", topic, "connector", connector, "task", task_id,
-                            "discoverTimestamp", (json_int_t)wall_ms());
+                            "discoverTimestamp", (json_int_t)clock_wall_ms());
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     store(h, connector, topic, text);

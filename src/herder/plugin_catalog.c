@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "transforms/transform_chain.h"
+#include "xalloc.h"
 
 /* connectd's converters support fewer values than Kafka's for these two;
  * say so with the converter's own reason. */
@@ -128,15 +129,6 @@ static catalog_plugin_t transform_rows[TRANSFORM_ROWS_MAX];
 static atomic_size_t n_transform_rows;
 static atomic_size_t known_done; /* known transforms turned into rows */
 static pthread_mutex_t rows_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static char *xstrdup(const char *s)
-{
-    char *copy = strdup(s);
-    if (!copy) {
-        abort();
-    }
-    return copy;
-}
 
 /* Rows for the known transforms that have none yet. */
 static void transform_rows_sync(void)

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "xalloc.h"
 
 /* The 1.0 descriptor ends with stop; later minors append after it, so this
  * is the smallest struct_size a plugin of this major can have. */
@@ -67,15 +68,6 @@ struct plugin_registry {
     void **handles; /* every file whose entry ran; kept, never closed */
     size_t nhandles;
 };
-
-static void *xrealloc(void *p, size_t size)
-{
-    p = realloc(p, size);
-    if (!p) {
-        abort();
-    }
-    return p;
-}
 
 /* The one log line a refusal gets. */
 static void refuse(blog_level_t level, const char *path, const char *fmt, ...)

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "base64.h"
 #include "data/data.h"
 
 /* Remembered successful checks; a worker has a handful of clients. */
@@ -412,7 +413,7 @@ rest_auth_result_t rest_auth_check(rest_auth_t *auth, const char *header, char *
     }
 
     char plain[MAX_HEADER];
-    long plain_len = data_base64_decode(b64, len, (unsigned char *)plain);
+    long plain_len = base64_decode(b64, len, (unsigned char *)plain);
     if (plain_len >= 0) {
         plain[plain_len] = '\0';
     }

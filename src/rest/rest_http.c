@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "data/data.h"
+#include "utf8.h"
 
 /* Keeps `resp` as r's answer; MHD_NO (the connection is closed) when
  * there is none. */
@@ -68,7 +69,7 @@ rest_result_t rest_send_error(rest_request_t *r, unsigned status, const char *fm
     /* The message may quote request bytes (a name from the URL) that are
      * not UTF-8, which a JSON string cannot hold. */
     size_t len;
-    char *valid = data_utf8_repair(message, strlen(message), &len);
+    char *valid = utf8_repair(message, strlen(message), &len);
     json_t *doc = json_pack("{siss}", "error_code", (int)status, "message", valid);
     free(valid);
     char *text = json_dumps(doc, JSON_COMPACT);

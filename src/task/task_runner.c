@@ -18,13 +18,6 @@ const char *task_state_name(task_state_t state)
     return names[state];
 }
 
-int64_t runner_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void runner_set_state(task_runner_t *r, task_state_t state)
 {
     pthread_mutex_lock(&r->lock);

@@ -37,7 +37,6 @@ struct task_runner {
     char scratch[4096];
 };
 
-int64_t runner_now_ms(void);
 void runner_set_state(task_runner_t *r, task_state_t state);
 /* FAILED, with the message as the trace (and a log line). */
 void runner_fail(task_runner_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

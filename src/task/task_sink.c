@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "data/data.h"
 #include "error_handler.h"
 #include "task_runner_internal.h"
@@ -83,7 +84,7 @@ static bool commit_consumed(sink_t *s)
     if (s->failed) {
         return false;
     }
-    int64_t t0 = metrics_now_ns();
+    int64_t t0 = clock_mono_ns();
     if (r->env.plugin->desc->flush(r->ctx, r->plugin_state) < 0) {
         metrics_counter_add(&m->commit_failures, 1);
         runner_fail(r, "%s", runner_plugin_error(r, "flush failed"));
@@ -105,7 +106,7 @@ static bool commit_consumed(sink_t *s)
                       r->env.task_id, rd_kafka_err2str(e));
         } else {
             metrics_counter_add(&m->commits, 1);
-            metrics_summary_observe(m->commit_time, (uint64_t)(metrics_now_ns() - t0));
+            metrics_summary_observe(m->commit_time, (uint64_t)(clock_mono_ns() - t0));
         }
         rd_kafka_topic_partition_list_destroy(s->consumed);
         s->consumed = rd_kafka_topic_partition_list_new(8);
@@ -261,7 +262,7 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
     }
     metrics_counter_add(&m->records_in, n_read);
     while (!s->failed && n_recs > 0) {
-        int64_t t0 = metrics_now_ns();
+        int64_t t0 = clock_mono_ns();
         s->put_recs = recs;
         s->put_msgs = from;
         s->n_put = n_recs;
@@ -273,7 +274,7 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
             break;
         }
         if (rc == CD_OK) {
-            metrics_summary_observe(m->batch_time, (uint64_t)(metrics_now_ns() - t0));
+            metrics_summary_observe(m->batch_time, (uint64_t)(clock_mono_ns() - t0));
             metrics_summary_observe(m->batch_size, n_recs);
             metrics_counter_add(&m->records_out, n_recs);
             break;
@@ -385,7 +386,7 @@ void sink_task_run(task_runner_t *r)
     }
     rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(s.consumer);
     rd_kafka_message_t *msgs[CONSUME_BATCH];
-    int64_t last_commit = runner_now_ms();
+    int64_t last_commit = clock_mono_ms();
     const cd_host_api_t *api = worker_host_api();
     bool partitions_paused = false;
     while (!s.failed && !api->is_stopping(r->ctx)) {
@@ -401,9 +402,9 @@ void sink_task_run(task_runner_t *r)
             }
         }
         error_handler_poll(s.eh);
-        if (!s.failed && runner_now_ms() - last_commit >= r->env.wcfg->offset_flush_interval_ms) {
+        if (!s.failed && clock_mono_ms() - last_commit >= r->env.wcfg->offset_flush_interval_ms) {
             commit_consumed(&s);
-            last_commit = runner_now_ms();
+            last_commit = clock_mono_ms();
         }
     }
     rd_kafka_queue_destroy(queue);

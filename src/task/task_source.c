@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "data/data.h"
 #include "error_handler.h"
 #include "task_runner_internal.h"
@@ -131,7 +132,7 @@ static bool commit_offsets(source_t *s)
 {
     task_runner_t *r = s->r;
     task_metrics_t *m = &r->metrics;
-    int64_t t0 = metrics_now_ns();
+    int64_t t0 = clock_mono_ns();
     bool wrote = s->pending.n > 0 && r->env.offsets;
     rd_kafka_resp_err_t flushed = rd_kafka_flush(s->producer, (int)r->env.wcfg->offset_flush_timeout_ms);
     publish_deliveries(s);
@@ -171,7 +172,7 @@ static bool commit_offsets(source_t *s)
     }
     if (wrote) { /* an interval with nothing polled commits nothing: not counted, as Kafka skips it */
         metrics_counter_add(&m->commits, 1);
-        metrics_summary_observe(m->commit_time, (uint64_t)(metrics_now_ns() - t0));
+        metrics_summary_observe(m->commit_time, (uint64_t)(clock_mono_ns() - t0));
     }
     return true;
 }
@@ -336,7 +337,7 @@ void source_task_run(task_runner_t *r)
     }
     const cd_host_api_t *api = worker_host_api();
     cd_record_t *recs[POLL_BATCH];
-    int64_t last_commit = runner_now_ms();
+    int64_t last_commit = clock_mono_ms();
     bool ok = true;
     task_metrics_t *m = &r->metrics;
     while (ok && !api->is_stopping(r->ctx)) {
@@ -346,7 +347,7 @@ void source_task_run(task_runner_t *r)
             continue;
         }
         size_t n = 0;
-        int64_t t0 = metrics_now_ns();
+        int64_t t0 = clock_mono_ns();
         cd_rc_t rc = desc->poll(r->ctx, r->plugin_state, recs, POLL_BATCH, &n, POLL_TIMEOUT_MS);
         if (rc == CD_RETRY) {
             metrics_counter_add(&m->retries, 1);
@@ -367,7 +368,7 @@ void source_task_run(task_runner_t *r)
             ok = false;
         }
         if (ok && n > 0) { /* Kafka's poll-batch-time counts only polls that returned records */
-            metrics_summary_observe(m->batch_time, (uint64_t)(metrics_now_ns() - t0));
+            metrics_summary_observe(m->batch_time, (uint64_t)(clock_mono_ns() - t0));
             metrics_summary_observe(m->batch_size, n);
             metrics_counter_add(&m->records_in, n);
         }
@@ -387,9 +388,9 @@ void source_task_run(task_runner_t *r)
             runner_fail(r, "cannot produce to topic '%s': %s", s.delivery_topic, rd_kafka_err2str(s.delivery_error));
             ok = false;
         }
-        if (ok && runner_now_ms() - last_commit >= r->env.wcfg->offset_flush_interval_ms) {
+        if (ok && clock_mono_ms() - last_commit >= r->env.wcfg->offset_flush_interval_ms) {
             ok = commit_offsets(&s);
-            last_commit = runner_now_ms();
+            last_commit = clock_mono_ms();
         }
     }
     if (ok) {

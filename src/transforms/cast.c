@@ -31,6 +31,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base64.h"
+#include "xalloc.h"
+
 #define PURPOSE "cast types"
 
 static const char *const schema_type_names[] = {"INT8",  "INT16",   "INT32",  "INT64", "FLOAT32", "FLOAT64", "BOOLEAN",
@@ -321,20 +324,8 @@ static bool java_parse_double(const char *s, bool single, double *out)
 
 static char *base64(const unsigned char *data, size_t len)
 {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char *out = malloc((len + 2) / 3 * 4 + 1), *p = out;
-    if (!out) {
-        return NULL;
-    }
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t n = (uint32_t)data[i] << 16 | (i + 1 < len ? (uint32_t)data[i + 1] << 8 : 0) |
-                     (i + 2 < len ? data[i + 2] : 0);
-        *p++ = abc[n >> 18 & 63];
-        *p++ = abc[n >> 12 & 63];
-        *p++ = i + 1 < len ? abc[n >> 6 & 63] : '=';
-        *p++ = i + 2 < len ? abc[n & 63] : '=';
-    }
-    *p = '\0';
+    char *out = xmalloc(base64_encoded_len(len) + 1);
+    base64_encode(data, len, out);
     return out;
 }
 

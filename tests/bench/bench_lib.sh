@@ -35,9 +35,10 @@ bench_cleanup() {
     rm -rf "$WORK"
 }
 
-# bench_build NAME [CFLAGS...]: compiles tests/bench/NAME.c to $WORK/NAME.
+# bench_build NAME [CFLAGS...]: compiles tests/bench/NAME.c to $WORK/NAME,
+# with lib/'s clock.
 bench_build() {
-    gcc -O2 "${@:2}" -o "$WORK/$1" "$SRC/tests/bench/$1.c" -lrdkafka
+    gcc -O2 -I"$SRC/lib" "${@:2}" -o "$WORK/$1" "$SRC/tests/bench/$1.c" "$SRC/lib/clock.c" -lrdkafka
 }
 
 free_port() {

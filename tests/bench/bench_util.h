@@ -13,14 +13,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+
 /* The program name for error lines; each benchmark sets it in main(). */
 static const char *bench_name = "bench";
 
 static inline double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)clock_mono_ns() / 1e9;
 }
 
 static inline void die(const char *msg)

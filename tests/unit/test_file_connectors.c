@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "data/data.h"
 
 /* The context a callback gets: config from a key/value array, errors and
@@ -152,13 +153,6 @@ static void write_file(const char *p, const char *text, int flags)
     close(fd);
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void test_descriptors(void **state)
 {
     assert_int_equal(source->kind, CD_KIND_SOURCE);
@@ -239,14 +233,14 @@ static void test_source_follows_file(void **state)
     expect_lines(&t, st, 0, NONE, NULL);
     write_file(path, "\n", O_APPEND);
     expect_lines(&t, st, 0, LINES("third"), ENDS(21));
-    int64_t t0 = now_ms();
+    int64_t t0 = clock_mono_ms();
     expect_lines(&t, st, 300, NONE, NULL); /* waits for the whole timeout, no longer */
-    int64_t took = now_ms() - t0;
+    int64_t took = clock_mono_ms() - t0;
     assert_true(took >= 290 && took < 600);
     t.stopping = true;
-    t0 = now_ms();
+    t0 = clock_mono_ms();
     expect_lines(&t, st, 5000, NONE, NULL);
-    assert_true(now_ms() - t0 < 300);
+    assert_true(clock_mono_ms() - t0 < 300);
     source->stop(&t, st);
     host.value_free(t.asked_for);
 }
@@ -331,10 +325,10 @@ static void test_source_missing_file(void **state)
     cd_task_t t = {0};
     void *st;
     start_source(&t, &st, config);
-    int64_t t0 = now_ms();
+    int64_t t0 = clock_mono_ms();
     expect_lines(&t, st, 150, NONE, NULL);
     expect_lines(&t, st, 150, NONE, NULL);
-    assert_true(now_ms() - t0 >= 290);
+    assert_true(clock_mono_ms() - t0 >= 290);
     assert_int_equal(t.warnings, 1); /* warned once, not every poll */
     assert_non_null(strstr(t.logs, "waiting for it to be created"));
     write_file(path, "x\n", O_TRUNC);

@@ -1,22 +1,21 @@
 /*
- * data_utf8.c - keeps string values valid UTF-8.
+ * utf8.c - well-formed UTF-8 (RFC 3629, Unicode §3.9): checking it,
+ * repairing it as Java does, and encoding code points.
  *
  * Java strings cannot hold ill-formed UTF-8: Kafka's decoders replace each
  * ill-formed part with U+FFFD.  Doing the same when a string value is made
  * means every writer (JSON, StringConverter, logs) may copy strings through
  * unchecked and the output is still valid text, as Kafka's would be.
  */
-#include "data.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the well-formed UTF-8 character at s, or 0 when it is not
- * one; *bad is then the length of the ill-formed part to replace (the
- * "maximal subpart" of Unicode §3.9, which Java's decoder also replaces by
- * one U+FFFD). */
-static size_t utf8_char(const unsigned char *s, size_t len, size_t *bad)
+#include "xalloc.h"
+
+size_t utf8_char_len(const unsigned char *s, size_t len, size_t *bad)
 {
     unsigned char c = s[0];
     size_t need;
@@ -47,9 +46,9 @@ static size_t utf8_char(const unsigned char *s, size_t len, size_t *bad)
     return need;
 }
 
-/* Length of the well-formed prefix of s.  Text is mostly ASCII, so eight
- * bytes at a time are checked for a high bit before any decoding. */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
+/* Text is mostly ASCII, so eight bytes at a time are checked for a high
+ * bit before any decoding. */
+size_t utf8_valid_prefix(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
@@ -58,7 +57,7 @@ static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
             i += 8;
             continue;
         }
-        size_t bad = 0, ok = utf8_char(s + i, len - i, &bad);
+        size_t bad = 0, ok = utf8_char_len(s + i, len - i, &bad);
         if (!ok) {
             break;
         }
@@ -67,21 +66,21 @@ static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
     return i;
 }
 
-char *data_utf8_repair(const char *s, size_t len, size_t *out_len)
+char *utf8_repair(const char *s, size_t len, size_t *out_len)
 {
     const unsigned char *in = (const unsigned char *)s;
     size_t valid = utf8_valid_prefix(in, len);
     /* Well-formed (the usual case): one exact copy.  Otherwise each replaced
      * byte grows by at most two (1 byte -> 3 of U+FFFD). */
     size_t cap = valid == len ? len + 1 : (len < SIZE_MAX / 3 ? len * 3 + 1 : 0);
-    char *out = cap ? malloc(cap) : NULL;
+    char *out = cap ? xmalloc(cap) : NULL;
     if (!out) {
         return NULL;
     }
     memcpy(out, in, valid);
     size_t n = valid;
     for (size_t i = valid; i < len;) {
-        size_t bad = 0, ok = utf8_char(in + i, len - i, &bad);
+        size_t bad = 0, ok = utf8_char_len(in + i, len - i, &bad);
         if (ok) {
             memcpy(out + n, in + i, ok);
             n += ok;
@@ -95,4 +94,33 @@ char *data_utf8_repair(const char *s, size_t len, size_t *out_len)
     out[n] = '\0';
     *out_len = n;
     return out;
+}
+
+bool utf8_is_valid(const char *s, size_t len)
+{
+    return utf8_valid_prefix((const unsigned char *)s, len) == len;
+}
+
+size_t utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | cp >> 12);
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | cp >> 18);
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
 }

@@ -155,12 +155,12 @@ static bool create_command_line_connectors(standalone_t *s)
     for (int i = 0; i < s->n_connector_files; i++) {
         char err[4096];
         properties_t *config = read_connector_file(s->connector_files[i], err, sizeof(err));
-        herder_result_t res = HERDER_BAD_REQUEST;
+        herder_result_t res = HERDER_ERR_INVALID;
         if (config) {
             res = herder_put_connector(s->herder, properties_get(config, "name"), config, true, err, sizeof(err));
             properties_destroy(config);
         }
-        if (res >= 400) {
+        if (res < 0) {
             blog_error("connector %s: %s", s->connector_files[i], err);
             blog_error("Stopping after connector error");
             return false;

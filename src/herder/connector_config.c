@@ -8,8 +8,8 @@
  * Predicates, another for Error Handling), widths and display names, so a
  * UI built for Kafka Connect lays them out the same.  connectd departs
  * from them in two places: tasks.max has an upper bound (each task is a
- * thread, and a typo like 1000000 must be a 400, not a worker brought
- * down), and the restart.* settings of restart_policy.h are added.
+ * thread, and a typo like 1000000 must be refused as invalid, not a
+ * worker brought down), and the restart.* settings of restart_policy.h are added.
  * Source-only settings Kafka has (topic.creation.*, exactly.once.support,
  * transaction.boundary, offsets.storage.topic) are not listed: connectd
  * does not implement them, and listing them would promise it does.

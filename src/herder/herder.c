@@ -68,10 +68,35 @@ connector_t *herder_find(herder_t *h, const char *name)
     return NULL;
 }
 
+const char *herder_result_name(herder_result_t res)
+{
+    switch (res) {
+    case HERDER_OK:
+        return "OK";
+    case HERDER_CREATED:
+        return "CREATED";
+    case HERDER_ACCEPTED:
+        return "ACCEPTED";
+    case HERDER_DELETED:
+        return "DELETED";
+    case HERDER_ERR_INVALID:
+        return "ERR_INVALID";
+    case HERDER_ERR_FORBIDDEN:
+        return "ERR_FORBIDDEN";
+    case HERDER_ERR_NOT_FOUND:
+        return "ERR_NOT_FOUND";
+    case HERDER_ERR_CONFLICT:
+        return "ERR_CONFLICT";
+    case HERDER_ERR_INTERNAL:
+        return "ERR_INTERNAL";
+    }
+    return "UNKNOWN";
+}
+
 herder_result_t herder_not_found(const char *name, char *errstr, size_t errstr_size)
 {
     snprintf(errstr, errstr_size, "Connector %s not found", name);
-    return HERDER_NOT_FOUND;
+    return HERDER_ERR_NOT_FOUND;
 }
 
 /* ---- the status topic ------------------------------------------------------------ */
@@ -434,30 +459,30 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     const char *cfg_name = properties_get(config, "name");
     if (!name || !*name) {
         snprintf(errstr, errstr_size, "Connector name is missing: set \"name\"");
-        return HERDER_BAD_REQUEST;
+        return HERDER_ERR_INVALID;
     }
     if (strlen(name) > HERDER_NAME_MAX || strchr(name, '/')) {
         snprintf(errstr, errstr_size, "Connector name must be at most %d bytes and contain no '/'", HERDER_NAME_MAX);
-        return HERDER_BAD_REQUEST;
+        return HERDER_ERR_INVALID;
     }
     if (!utf8_is_valid(name, strlen(name))) {
         /* A name from the URL: REST shows names in JSON strings. */
         snprintf(errstr, errstr_size, "Connector name %s must be valid UTF-8", name);
-        return HERDER_BAD_REQUEST;
+        return HERDER_ERR_INVALID;
     }
     if (cfg_name && strcmp(cfg_name, name) != 0) {
         snprintf(errstr, errstr_size, "Connector name configuration (%s) doesn't match connector name in the URL (%s)",
                  cfg_name, name);
-        return HERDER_BAD_REQUEST;
+        return HERDER_ERR_INVALID;
     }
     if (!cls || !*cls) {
         snprintf(errstr, errstr_size, "Connector config {...} contains no connector type: set \"connector.class\"");
-        return HERDER_BAD_REQUEST;
+        return HERDER_ERR_INVALID;
     }
     const plugin_info_t *plugin = plugin_registry_find(h->plugins, cls);
     if (!plugin) {
         herder_no_such_connector_class(h, cls, errstr, errstr_size);
-        return HERDER_BAD_REQUEST;
+        return HERDER_ERR_INVALID;
     }
     char problems[2048];
     /* Checked as the connector will see it: with ${provider:...} resolved. */
@@ -486,14 +511,14 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
                  "Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find "
                  "the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`",
                  n_problems, problems);
-        return HERDER_BAD_REQUEST;
+        return HERDER_ERR_INVALID;
     }
     pthread_mutex_lock(&h->lock);
     connector_t *old = herder_find(h, name);
     if (old && !update) {
         pthread_mutex_unlock(&h->lock);
         snprintf(errstr, errstr_size, "Connector %s already exists", name);
-        return HERDER_CONFLICT;
+        return HERDER_ERR_CONFLICT;
     }
     properties_t *copy = properties_create();
     properties_set(copy, "name", name);
@@ -511,7 +536,7 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     if (store && store_config(h, name, copy, target, errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);
         properties_destroy(copy);
-        return HERDER_ERROR;
+        return HERDER_ERR_INTERNAL;
     }
     if (old) {
         for (int i = 0; i < h->n_conns; i++) {
@@ -609,7 +634,7 @@ static herder_result_t delete_connector(herder_t *h, const char *name, char *err
         if (strcmp(h->conns[i]->name, name) == 0) {
             if (store_config(h, name, NULL, HERDER_STARTED, errstr, errstr_size) < 0) {
                 pthread_mutex_unlock(&h->lock);
-                return HERDER_ERROR;
+                return HERDER_ERR_INTERNAL;
             }
             int n_tasks = h->conns[i]->n_tasks;
             remove_at(h, i);
@@ -681,7 +706,7 @@ herder_result_t herder_restart_connector(herder_t *h, const char *name, bool inc
     connector_t *c = herder_find(h, name);
     if (!c) {
         pthread_mutex_unlock(&h->lock);
-        return HERDER_NOT_FOUND;
+        return HERDER_ERR_NOT_FOUND;
     }
     if (plan) {
         /* Kafka's RestartPlan: what is about to restart shows RESTARTING. */
@@ -720,7 +745,7 @@ herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id)
 {
     pthread_mutex_lock(&h->lock);
     connector_t *c = herder_find(h, name);
-    herder_result_t res = c && task_id >= 0 && task_id < c->n_tasks ? HERDER_OK : HERDER_NOT_FOUND;
+    herder_result_t res = c && task_id >= 0 && task_id < c->n_tasks ? HERDER_OK : HERDER_ERR_NOT_FOUND;
     if (res == HERDER_OK) {
         blog_info("restarting task %s-%d", name, task_id);
         c->task_restarts[task_id] = (auto_restart_t){.started_ms = clock_mono_ms()};
@@ -743,7 +768,7 @@ herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t
     }
     if (store_target(h, name, target_record(target), errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);
-        return HERDER_ERROR;
+        return HERDER_ERR_INTERNAL;
     }
     herder_target_t before = c->target;
     c->target = target;

@@ -37,17 +37,24 @@ typedef enum herder_target {
     HERDER_STOPPED, /* no tasks at all; the config stays */
 } herder_target_t;
 
+/* What a herder call came to.  Success is >= 0, failure < 0; the REST
+ * layer decides what each means on the wire (rest_http_status). */
 typedef enum herder_result {
-    HERDER_OK = 200,
-    HERDER_CREATED = 201,
-    HERDER_ACCEPTED = 202,
-    HERDER_DELETED = 204,
-    HERDER_BAD_REQUEST = 400,
-    HERDER_FORBIDDEN = 403,
-    HERDER_NOT_FOUND = 404,
-    HERDER_CONFLICT = 409,
-    HERDER_ERROR = 500, /* the worker's own failure (storage), not the client's */
+    HERDER_OK = 0,          /* done */
+    HERDER_CREATED = 1,     /* done, and the connector is new */
+    HERDER_ACCEPTED = 2,    /* scheduled: part of it happens after the call returns (topics reset) */
+    HERDER_DELETED = 3,     /* done, and nothing is left to show */
+    HERDER_ERR_INVALID = -1,   /* the request or config is wrong, or the connector's state (offsets of
+                                * a connector not STOPPED, as Kafka has it): the message says what to fix */
+    HERDER_ERR_FORBIDDEN = -2, /* not allowed by the worker's config (topic tracking off) */
+    HERDER_ERR_NOT_FOUND = -3, /* no such connector, task or plugin */
+    HERDER_ERR_CONFLICT = -4,  /* the connector exists already */
+    HERDER_ERR_INTERNAL = -5,  /* the worker's own failure (storage), not the client's */
 } herder_result_t;
+
+/* The enumerator's name without "HERDER_" ("ERR_NOT_FOUND"), for logs and
+ * tests; "UNKNOWN" for a value that is none of them. */
+const char *herder_result_name(herder_result_t res);
 
 /* `configs` and `statuses` (each may be NULL: nothing persists) are taken. */
 herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
@@ -63,13 +70,13 @@ void herder_destroy(herder_t *h);
 /*
  * Creates connector `name` with `config` (its "name" key, if any, must
  * match), or with `update` replaces the config of an existing one
- * (restarting it, unless the config is the same).  CREATED / OK, CONFLICT (exists and not update),
- * BAD_REQUEST with errstr saying what to fix, ERROR (config topic write).
+ * (restarting it, unless the config is the same).  CREATED / OK, ERR_CONFLICT (exists and not
+ * update), ERR_INVALID with errstr saying what to fix, ERR_INTERNAL (config topic write).
  */
 herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
                                      char *errstr, size_t errstr_size);
 
-/* POST /connectors with initial_state: a new connector (CONFLICT if it
+/* POST /connectors with initial_state: a new connector (ERR_CONFLICT if it
  * exists) that starts in target state `initial` (STOPPED: no task ever
  * runs).  Results as herder_put_connector. */
 herder_result_t herder_create_connector(herder_t *h, const char *name, const properties_t *config,
@@ -77,29 +84,29 @@ herder_result_t herder_create_connector(herder_t *h, const char *name, const pro
 
 /* PATCH /connectors/{c}/config (KIP-477): the stored config with the keys
  * of `set` set and the keys of `removed` (values ignored) removed, then as
- * an update by herder_put_connector.  NOT_FOUND for an unknown connector. */
+ * an update by herder_put_connector.  ERR_NOT_FOUND for an unknown connector. */
 herder_result_t herder_patch_connector(herder_t *h, const char *name, const properties_t *set,
                                        const properties_t *removed, char *errstr, size_t errstr_size);
 
-/* DELETED or NOT_FOUND (or ERROR when the tombstone cannot be written). */
+/* DELETED or ERR_NOT_FOUND (or ERR_INTERNAL when the tombstone cannot be written). */
 herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size);
 
 /* PUT /connectors/{c}/pause, resume, stop: sets and stores the target
  * state and applies it (resume from STOPPED starts the tasks again).  OK or
- * NOT_FOUND (ERROR if the config topic cannot be written). */
+ * ERR_NOT_FOUND (ERR_INTERNAL if the config topic cannot be written). */
 herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t target, char *errstr,
                                   size_t errstr_size);
 
 /* POST /connectors/{c}/restart (KIP-745): the connector (when failed, or
  * always unless only_failed) and with include_tasks its tasks (the failed
- * ones with only_failed).  OK or NOT_FOUND.  With `plan`, *plan is the
+ * ones with only_failed).  OK or ERR_NOT_FOUND.  With `plan`, *plan is the
  * status as it was, every instance about to restart RESTARTING (malloc'd). */
 herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed,
                                          char **plan);
-/* POST /connectors/{c}/tasks/{t}/restart.  OK or NOT_FOUND. */
+/* POST /connectors/{c}/tasks/{t}/restart.  OK or ERR_NOT_FOUND. */
 herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id);
 
-/* JSON documents for REST, malloc'd; NULL with *result = NOT_FOUND. */
+/* JSON documents for REST, malloc'd; NULL with *result = ERR_NOT_FOUND. */
 char *herder_json_connector_names(herder_t *h);
 char *herder_json_connector_info(herder_t *h, const char *name, herder_result_t *result);
 char *herder_json_connector_status(herder_t *h, const char *name, herder_result_t *result);
@@ -119,21 +126,22 @@ char *herder_json_tasks_config(herder_t *h, const char *name, herder_result_t *r
 char *herder_json_task_status(herder_t *h, const char *name, int task_id, herder_result_t *result);
 /* GET /connector-plugins/{p}/config: Kafka's ConfigKeyInfo list of a
  * connector's settings followed by the framework's, or of a converter's;
- * NOT_FOUND for an unknown plugin. */
+ * ERR_NOT_FOUND for an unknown plugin. */
 char *herder_json_plugin_config(herder_t *h, const char *plugin, herder_result_t *result);
 /* PUT /connector-plugins/{p}/config/validate: Kafka's ConfigInfos for the
  * settings in `body` (a JSON object), OK even when they have errors;
- * BAD_REQUEST or NOT_FOUND (unknown plugin) with errstr. */
+ * ERR_INVALID or ERR_NOT_FOUND (unknown plugin) with errstr. */
 struct json_t;
 char *herder_json_plugin_validate(herder_t *h, const char *plugin, const struct json_t *body, herder_result_t *result,
                                   char *errstr, size_t errstr_size);
 
 /* GET /connectors/{c}/topics (KIP-558): {"<c>":{"topics":[sorted names]}};
- * NULL with *result NOT_FOUND, or FORBIDDEN when topic.tracking.enable is
+ * NULL with *result ERR_NOT_FOUND, or ERR_FORBIDDEN when topic.tracking.enable is
  * false, and errstr set. */
 char *herder_json_topics(herder_t *h, const char *name, herder_result_t *result, char *errstr, size_t errstr_size);
 /* PUT /connectors/{c}/topics/reset: forgets the connector's active topics.
- * ACCEPTED, NOT_FOUND or FORBIDDEN (tracking or its reset disabled). */
+ * ACCEPTED (the tasks report topics anew as they use them), ERR_NOT_FOUND or
+ * ERR_FORBIDDEN (tracking or its reset disabled). */
 herder_result_t herder_topics_reset(herder_t *h, const char *name, char *errstr, size_t errstr_size);
 
 /* How many connectors exist (for the start-up log). */
@@ -147,14 +155,14 @@ struct json_t;
 
 /* GET /connectors/{c}/offsets, in any state:
  * {"offsets":[{"partition":{...},"offset":{...}}]} (malloc'd), or NULL with
- * *result NOT_FOUND or ERROR (the group cannot be read) and errstr set. */
+ * *result ERR_NOT_FOUND or ERR_INTERNAL (the group cannot be read) and errstr set. */
 char *herder_offsets_get(herder_t *h, const char *name, herder_result_t *result, char *errstr, size_t errstr_size);
 
 /* PATCH: writes `offsets` (borrowed: the request's non-empty "offsets"
  * array, each entry an object whose "partition" and "offset" are objects or
  * null, as rest_offsets.c checked) durably; a null offset resets that
- * partition.  OK, NOT_FOUND, BAD_REQUEST (not STOPPED, or an entry that
- * does not fit the connector's type), ERROR (storage), errstr set. */
+ * partition.  OK, ERR_NOT_FOUND, ERR_INVALID (not STOPPED, or an entry that
+ * does not fit the connector's type), ERR_INTERNAL (storage), errstr set. */
 herder_result_t herder_offsets_alter(herder_t *h, const char *name, const struct json_t *offsets, char *errstr,
                                      size_t errstr_size);
 

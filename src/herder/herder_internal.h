@@ -80,7 +80,7 @@ void herder_no_such_connector_class(herder_t *h, const char *cls, char *errstr, 
 /* @locks h->lock.  The connector named `name`, or NULL. */
 connector_t *herder_find(herder_t *h, const char *name);
 
-/* Kafka's "Connector <name> not found" in errstr; returns HERDER_NOT_FOUND. */
+/* Kafka's "Connector <name> not found" in errstr; returns HERDER_ERR_NOT_FOUND. */
 herder_result_t herder_not_found(const char *name, char *errstr, size_t errstr_size);
 
 /* @locks h->lock.  Stops task i of c and starts it again. */

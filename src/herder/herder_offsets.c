@@ -23,9 +23,10 @@
  * from the new offsets, which are durable before the answer.  Reads take
  * the lock only to look the connector up.
  *
- * The checks come in Kafka's order: unknown connector (404), not STOPPED
- * (400), then the entries against the connector's type (400, with Kafka's
- * messages); rest_offsets.c has checked the body's shape before.
+ * The checks come in Kafka's order: unknown connector (ERR_NOT_FOUND), not
+ * STOPPED (ERR_INVALID), then the entries against the connector's type
+ * (ERR_INVALID, with Kafka's messages); rest_offsets.c has checked the
+ * body's shape before.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -103,7 +104,7 @@ char *herder_offsets_get(herder_t *h, const char *name, herder_result_t *result,
      * hold up the rest of the REST API. */
     json_t *entries = sink ? sink_entries(h, name, errstr, errstr_size) : source_entries(h, name);
     if (!entries) {
-        *result = HERDER_ERROR;
+        *result = HERDER_ERR_INTERNAL;
         return NULL;
     }
     *result = HERDER_OK;
@@ -130,7 +131,7 @@ static connector_t *stopped_connector(herder_t *h, const char *name, herder_resu
                  "Connectors must be in the STOPPED state before their offsets can be modified. This can be done "
                  "for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint",
                  name);
-        *result = HERDER_BAD_REQUEST;
+        *result = HERDER_ERR_INVALID;
         return NULL;
     }
     return c;
@@ -287,11 +288,11 @@ static herder_result_t source_write(herder_t *h, const char *name, const char *c
     if (!h->offsets) {
         snprintf(errstr, errstr_size, "Failed to modify offsets for source connector %s: this worker has no offset store",
                  name);
-        return HERDER_ERROR;
+        return HERDER_ERR_INTERNAL;
     }
     if (n > 0 && offset_store_put(h->offsets, name, partitions, offsets, n, why, sizeof(why)) < 0) {
         snprintf(errstr, errstr_size, "Failed to modify offsets for source connector %s: %s", name, why);
-        return HERDER_ERROR;
+        return HERDER_ERR_INTERNAL;
     }
     return HERDER_OK;
 }
@@ -309,7 +310,7 @@ static herder_result_t source_alter(herder_t *h, const char *name, const json_t 
     for (size_t i = 0; i < n && res == HERDER_OK; i++) {
         const json_t *entry = json_array_get(entries, i);
         if (!source_entry_check(entry, errstr, errstr_size)) {
-            res = HERDER_BAD_REQUEST;
+            res = HERDER_ERR_INVALID;
         }
     }
     for (size_t i = 0; i < n && res == HERDER_OK; i++) {
@@ -350,7 +351,7 @@ static herder_result_t source_reset(herder_t *h, const char *name, char *errstr,
 
 static herder_result_t sink_result(int rc)
 {
-    return rc == 0 ? HERDER_OK : rc == SINK_OFFSETS_BAD_REQUEST ? HERDER_BAD_REQUEST : HERDER_ERROR;
+    return rc == 0 ? HERDER_OK : rc == SINK_OFFSETS_BAD_REQUEST ? HERDER_ERR_INVALID : HERDER_ERR_INTERNAL;
 }
 
 /* @locks h->lock.  The group's offsets change while the lock keeps the
@@ -367,7 +368,7 @@ static herder_result_t sink_alter(herder_t *h, const char *name, const json_t *e
         const json_t *entry = json_array_get(entries, i);
         if (!sink_partition_parse(json_object_get(entry, "partition"), &topic, &partition, errstr, errstr_size) ||
             !sink_offset_parse(entry, topic, partition, &offset, errstr, errstr_size)) {
-            res = HERDER_BAD_REQUEST;
+            res = HERDER_ERR_INVALID;
             break;
         }
         /* A partition named twice: the last entry wins, as in Kafka's map. */

@@ -162,7 +162,7 @@ static int compare_names(const void *a, const void *b)
 char *herder_json_topics(herder_t *h, const char *name, herder_result_t *result, char *errstr, size_t errstr_size)
 {
     if (!h->wcfg->topic_tracking) {
-        *result = HERDER_FORBIDDEN;
+        *result = HERDER_ERR_FORBIDDEN;
         snprintf(errstr, errstr_size, "Topic tracking is disabled.");
         return NULL;
     }
@@ -196,11 +196,11 @@ herder_result_t herder_topics_reset(herder_t *h, const char *name, char *errstr,
 {
     if (!h->wcfg->topic_tracking) {
         snprintf(errstr, errstr_size, "Topic tracking is disabled.");
-        return HERDER_FORBIDDEN;
+        return HERDER_ERR_FORBIDDEN;
     }
     if (!h->wcfg->topic_tracking_reset) {
         snprintf(errstr, errstr_size, "Topic tracking reset is disabled.");
-        return HERDER_FORBIDDEN;
+        return HERDER_ERR_FORBIDDEN;
     }
     pthread_mutex_lock(&h->lock);
     connector_t *c = herder_find(h, name);

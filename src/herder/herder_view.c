@@ -166,7 +166,7 @@ static char *view(herder_t *h, const char *name, herder_result_t *result, json_t
     connector_t *c = herder_find(h, name);
     json_t *doc = c ? make(h, c) : NULL;
     pthread_mutex_unlock(&h->lock);
-    *result = doc ? HERDER_OK : HERDER_NOT_FOUND;
+    *result = doc ? HERDER_OK : HERDER_ERR_NOT_FOUND;
     return doc ? dump(doc) : NULL;
 }
 
@@ -232,7 +232,7 @@ char *herder_json_task_status(herder_t *h, const char *name, int task_id, herder
     connector_t *c = herder_find(h, name);
     json_t *doc = c && task_id >= 0 && task_id < c->n_tasks ? task_status_json(h, c, task_id) : NULL;
     pthread_mutex_unlock(&h->lock);
-    *result = doc ? HERDER_OK : HERDER_NOT_FOUND;
+    *result = doc ? HERDER_OK : HERDER_ERR_NOT_FOUND;
     return doc ? dump(doc) : NULL;
 }
 
@@ -290,7 +290,7 @@ char *herder_json_plugin_config(herder_t *h, const char *plugin, herder_result_t
     const plugin_info_t *info = plugin_registry_find(h->plugins, plugin);
     const catalog_plugin_t *builtin = info ? NULL : catalog_find_any(plugin);
     if (!info && !builtin) {
-        *result = HERDER_NOT_FOUND;
+        *result = HERDER_ERR_NOT_FOUND;
         return NULL;
     }
     json_t *list = json_array();
@@ -322,7 +322,7 @@ static size_t normalized_len(const char *name)
 char *herder_json_plugin_validate(herder_t *h, const char *plugin, const json_t *body, herder_result_t *result,
                                   char *errstr, size_t errstr_size)
 {
-    *result = HERDER_BAD_REQUEST;
+    *result = HERDER_ERR_INVALID;
     if (!json_is_object(body)) {
         snprintf(errstr, errstr_size, "the request body must be a JSON object of connector settings");
         return NULL;
@@ -346,7 +346,7 @@ char *herder_json_plugin_validate(herder_t *h, const char *plugin, const json_t 
     const plugin_info_t *info = plugin_registry_find(h->plugins, cls);
     if (!info) {
         if (!plugin_registry_find(h->plugins, plugin) && !catalog_find_any(plugin)) {
-            *result = HERDER_NOT_FOUND;
+            *result = HERDER_ERR_NOT_FOUND;
             snprintf(errstr, errstr_size, "Unknown plugin %s.", plugin);
         } else {
             herder_no_such_connector_class(h, cls, errstr, errstr_size);

@@ -83,7 +83,7 @@ rest_result_t rest_connector_create(rest_request_t *r)
         trimmed[n - 1] = '\0'; /* Kafka trims the name */
     }
     properties_t *config = NULL;
-    herder_result_t res = HERDER_BAD_REQUEST;
+    herder_result_t res = HERDER_ERR_INVALID;
     herder_target_t target;
     if (!json_is_object(doc) || !trimmed || !*trimmed) {
         snprintf(err, sizeof(err), "the request needs a \"name\" (string) and a \"config\" (object)");
@@ -119,10 +119,10 @@ rest_result_t rest_connector_config_put(rest_request_t *r)
     char err[4096] = "";
     properties_t *config = config_from_json(doc, err, sizeof(err));
     herder_result_t res =
-        config ? herder_put_connector(r->herder, name, config, true, err, sizeof(err)) : HERDER_BAD_REQUEST;
+        config ? herder_put_connector(r->herder, name, config, true, err, sizeof(err)) : HERDER_ERR_INVALID;
     properties_destroy(config);
     json_decref(doc);
-    char *info = res < 400 ? herder_json_connector_info(r->herder, name, &(herder_result_t){0}) : NULL;
+    char *info = res >= 0 ? herder_json_connector_info(r->herder, name, &(herder_result_t){0}) : NULL;
     return res == HERDER_CREATED ? reply_created(r, name, info) : rest_reply(r, res, err, info);
 }
 
@@ -144,11 +144,11 @@ rest_result_t rest_connector_config_patch(rest_request_t *r)
         }
     }
     herder_result_t res =
-        set ? herder_patch_connector(r->herder, r->params[0], set, removed, err, sizeof(err)) : HERDER_BAD_REQUEST;
+        set ? herder_patch_connector(r->herder, r->params[0], set, removed, err, sizeof(err)) : HERDER_ERR_INVALID;
     properties_destroy(set);
     properties_destroy(removed);
     json_decref(doc);
-    char *info = res < 400 ? herder_json_connector_info(r->herder, r->params[0], &(herder_result_t){0}) : NULL;
+    char *info = res >= 0 ? herder_json_connector_info(r->herder, r->params[0], &(herder_result_t){0}) : NULL;
     return rest_reply(r, res, err, info);
 }
 
@@ -194,7 +194,7 @@ rest_result_t rest_connector_delete(rest_request_t *r)
 {
     char why[600];
     herder_result_t res = herder_delete_connector(r->herder, r->params[0], why, sizeof(why));
-    return res == HERDER_DELETED ? rest_send_json(r, 204, NULL) : rest_send_error(r, res, "%s", why);
+    return rest_reply(r, res, why, NULL);
 }
 
 typedef struct expand {
@@ -232,7 +232,7 @@ rest_result_t rest_connector_restart(rest_request_t *r)
     char *plan = NULL;
     herder_result_t res = herder_restart_connector(r->herder, name, include_tasks, only_failed, flags ? &plan : NULL);
     if (res != HERDER_OK) {
-        return rest_send_error(r, res, "Connector %s not found", name);
+        return rest_send_error(r, rest_http_status(res), "Connector %s not found", name);
     }
     /* Kafka: 204 without the flags, else 202 with the restart plan. */
     return flags ? rest_send_json(r, 202, plan) : rest_send_json(r, 204, NULL);
@@ -242,10 +242,11 @@ static rest_result_t set_target(rest_request_t *r, herder_target_t target, unsig
 {
     char why[600];
     herder_result_t res = herder_set_target(r->herder, r->params[0], target, why, sizeof(why));
-    if (res == HERDER_NOT_FOUND && target != HERDER_STOPPED) {
-        return rest_send_error(r, res, "Unknown connector %s", r->params[0]); /* Kafka's words for these two */
+    if (res == HERDER_ERR_NOT_FOUND && target != HERDER_STOPPED) {
+        /* Kafka's words for these two */
+        return rest_send_error(r, rest_http_status(res), "Unknown connector %s", r->params[0]);
     }
-    return res == HERDER_OK ? rest_send_json(r, status, NULL) : rest_send_error(r, res, "%s", why);
+    return res == HERDER_OK ? rest_send_json(r, status, NULL) : rest_reply(r, res, why, NULL);
 }
 
 /* Kafka's codes: pause and resume 202, stop 204. */
@@ -274,7 +275,7 @@ static int task_id_param(rest_request_t *r)
 
 rest_result_t rest_task_status(rest_request_t *r)
 {
-    herder_result_t res = HERDER_NOT_FOUND;
+    herder_result_t res = HERDER_ERR_NOT_FOUND;
     int id = task_id_param(r);
     char *json = id >= 0 ? herder_json_task_status(r->herder, r->params[0], id, &res) : NULL;
     char err[600];
@@ -285,13 +286,13 @@ rest_result_t rest_task_status(rest_request_t *r)
 rest_result_t rest_task_restart(rest_request_t *r)
 {
     int id = task_id_param(r);
-    herder_result_t res = id >= 0 ? herder_restart_task(r->herder, r->params[0], id) : HERDER_NOT_FOUND;
+    herder_result_t res = id >= 0 ? herder_restart_task(r->herder, r->params[0], id) : HERDER_ERR_NOT_FOUND;
     if (res == HERDER_OK) {
         return rest_send_json(r, 204, NULL);
     }
     return herder_has_connector(r->herder, r->params[0])
-               ? rest_send_error(r, res, "Unknown task: %s-%s", r->params[0], r->params[1])
-               : rest_send_error(r, res, "Unknown connector: %s", r->params[0]);
+               ? rest_send_error(r, rest_http_status(res), "Unknown task: %s-%s", r->params[0], r->params[1])
+               : rest_send_error(r, rest_http_status(res), "Unknown connector: %s", r->params[0]);
 }
 
 rest_result_t rest_connector_topics(rest_request_t *r)
@@ -306,5 +307,5 @@ rest_result_t rest_connector_topics_reset(rest_request_t *r)
 {
     char err[600];
     herder_result_t res = herder_topics_reset(r->herder, r->params[0], err, sizeof(err));
-    return res == HERDER_ACCEPTED ? rest_send_json(r, 202, NULL) : rest_send_error(r, res, "%s", err);
+    return rest_reply(r, res, err, NULL);
 }

@@ -77,13 +77,38 @@ rest_result_t rest_send_error(rest_request_t *r, unsigned status, const char *fm
     return rest_send_json(r, status, text);
 }
 
+unsigned rest_http_status(herder_result_t res)
+{
+    switch (res) {
+    case HERDER_OK:
+        return 200;
+    case HERDER_CREATED:
+        return 201;
+    case HERDER_ACCEPTED:
+        return 202;
+    case HERDER_DELETED:
+        return 204;
+    case HERDER_ERR_INVALID:
+        return 400;
+    case HERDER_ERR_FORBIDDEN:
+        return 403;
+    case HERDER_ERR_NOT_FOUND:
+        return 404;
+    case HERDER_ERR_CONFLICT:
+        return 409;
+    case HERDER_ERR_INTERNAL:
+        return 500;
+    }
+    return 500; /* no such result: the worker's bug */
+}
+
 rest_result_t rest_reply(rest_request_t *r, herder_result_t res, const char *errstr, char *json)
 {
-    if (res >= 400) {
+    if (res < 0) {
         free(json);
-        return rest_send_error(r, res, "%s", errstr);
+        return rest_send_error(r, rest_http_status(res), "%s", errstr);
     }
-    return rest_send_json(r, res, json);
+    return rest_send_json(r, rest_http_status(res), json);
 }
 
 json_t *rest_parse_body(rest_request_t *r, rest_result_t *ret)

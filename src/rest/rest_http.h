@@ -54,8 +54,13 @@ rest_result_t rest_send_json_header(rest_request_t *r, unsigned status, char *js
 /* Sends Kafka's error body {"error_code": status, "message": ...}. */
 rest_result_t rest_send_error(rest_request_t *r, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A herder answer: `json` (taken) with status `res`, or, for res >= 400,
- * the error body with `errstr` (json is freed). */
+/* The HTTP status of a herder result, the one place the two meet: Kafka
+ * Connect's codes (reference/connect-rest.md §1).  An endpoint whose
+ * success Kafka answers with another code (202 or 204 for a pause, a
+ * restart) sends that code itself. */
+unsigned rest_http_status(herder_result_t res);
+/* A herder answer: `json` (taken) with rest_http_status(res), or, for a
+ * failure (res < 0), the error body with `errstr` (json is freed). */
 rest_result_t rest_reply(rest_request_t *r, herder_result_t res, const char *errstr, char *json);
 
 /* The body as JSON, or NULL after answering 400 (sets *ret). */

@@ -119,10 +119,10 @@ rest_result_t rest_offsets_alter(rest_request_t *r)
     char err[1024];
     json_t *offsets = body_offsets(doc, err, sizeof(err));
     herder_result_t res =
-        offsets ? herder_offsets_alter(r->herder, r->params[0], offsets, err, sizeof(err)) : HERDER_BAD_REQUEST;
+        offsets ? herder_offsets_alter(r->herder, r->params[0], offsets, err, sizeof(err)) : HERDER_ERR_INVALID;
     json_decref(doc);
     return res == HERDER_OK ? reply_message(r, "The offsets for this connector have been altered successfully")
-                            : rest_send_error(r, res, "%s", err);
+                            : rest_reply(r, res, err, NULL);
 }
 
 rest_result_t rest_offsets_reset(rest_request_t *r)
@@ -130,5 +130,5 @@ rest_result_t rest_offsets_reset(rest_request_t *r)
     char err[1024];
     herder_result_t res = herder_offsets_reset(r->herder, r->params[0], err, sizeof(err));
     return res == HERDER_OK ? reply_message(r, "The offsets for this connector have been reset successfully")
-                            : rest_send_error(r, res, "%s", err);
+                            : rest_reply(r, res, err, NULL);
 }

@@ -236,7 +236,11 @@ void task_runner_stop(task_runner_t *r)
 void task_runner_set_paused(task_runner_t *r, bool paused)
 {
     atomic_store(&r->paused, paused);
-    if (r->env.on_state && r->state == TASK_RUNNING) {
+    /* The state is the lock's: the task's thread may be changing it. */
+    pthread_mutex_lock(&r->lock);
+    bool running = r->state == TASK_RUNNING;
+    pthread_mutex_unlock(&r->lock);
+    if (r->env.on_state && running) {
         r->env.on_state(r->env.on_state_opaque, r->env.connector, r->env.task_id,
                         paused ? TASK_PAUSED : TASK_RUNNING, NULL);
     }

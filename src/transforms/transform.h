@@ -11,9 +11,9 @@
  * settings under `predicates.<p>.`.
  *
  * The built-ins live in src/transforms/ (one file per transform), each
- * exporting its transform_def_t, listed in transform_registry.c; a
- * transform from a plugin (.so, ABI kind CD_KIND_TRANSFORM) is wrapped in
- * a transform_def_t by the loader, so the chain treats both alike.
+ * exporting its transform_def_t, listed in registry.c; a transform from a
+ * plugin (.so, ABI kind CD_KIND_TRANSFORM) is wrapped in a transform_def_t
+ * by the loader, so the chain treats both alike.
  *
  * Records are the worker's data model (src/data/data.h).  Thread-safety: an
  * instance belongs to one task thread.

@@ -1,6 +1,44 @@
 /*
- * herder_internal.h - what herder.c (lifecycle) and herder_view.c (the
- * JSON documents REST shows) share.  Not for other files.
+ * herder_internal.h - what the herder's six files share: herder.c
+ * (lifecycle, the config and status topics), herder_view.c (the JSON
+ * documents REST shows), herder_offsets.c, herder_topics.c,
+ * herder_restarts.c (the restart supervisor) and herder_metrics.c.  Not
+ * for other files.
+ *
+ * Threads.  The main thread creates, restores and destroys the herder;
+ * REST threads (and the main thread, for the connector files of the
+ * command line) call the rest of herder.h; the supervisor thread restarts
+ * FAILED instances; each task's thread reports its state and its topics
+ * (on_state, on_topic: write_status, herder_topic_used).
+ *
+ * Locks, in the order they are taken (never an earlier one while holding
+ * a later one):
+ *   write_lock   serialises config changes (create, update, patch,
+ *                delete), whose validation runs outside `lock`.
+ *   lock         conns and every connector_t in it (config, target,
+ *                failed and trace, tasks and task configs, restart
+ *                bookkeeping), `stopping` and the `wake` condition; and
+ *                writes to the config topic and to a connector's offsets.
+ *                Held while tasks stop (each a join) and while a
+ *                plugin's task_configs() runs, so reads wait for restarts.
+ *   topics_lock  the active topics (topics, n_topics; herder_topics.c).
+ *   status_lock  writes to the status topic: kvtopic_t is not thread-safe
+ *                and every thread writes statuses.
+ * topics_lock and status_lock are leaves: no other lock is taken, and no
+ * thread waited for, while one is held (herder_topics.c lets go of
+ * topics_lock before writing to the status topic).  So are a task's own
+ * lock (task_runner_internal.h; held over nothing but the plugin's
+ * wakeup()) and the plugin catalog's (plugin_catalog.c).  Of these, a
+ * task's thread takes only leaves, never `lock` or write_lock: whoever
+ * holds `lock` may be joining it.
+ *
+ * No lock: wcfg, bootstrap, plugins, offsets (thread-safe itself),
+ * worker_id, cprov and the configs and statuses pointers never change
+ * after herder_create.  herder_restore reads both topics without their
+ * locks: before the REST server starts, while no task runs yet.
+ *
+ * "@locks h->lock held": the caller holds it.  "@locks takes X": the
+ * function takes and releases X itself.
  */
 #ifndef CONNECTD_HERDER_INTERNAL_H
 #define CONNECTD_HERDER_INTERNAL_H
@@ -38,10 +76,10 @@ typedef struct connector {
 } connector_t;
 
 struct herder {
-    pthread_mutex_t lock;
-    /* Serialises config changes (create, update, patch), whose plugin
-     * validation runs outside `lock`, so a PATCH merges into the config
-     * no other change is replacing meanwhile. */
+    pthread_mutex_t lock; /* conns and the connectors: see the top */
+    /* Serialises config changes (create, update, patch, delete), whose
+     * plugin validation runs outside `lock`, so a PATCH merges into the
+     * config no other change is replacing meanwhile. */
     pthread_mutex_t write_lock;
     const worker_config_t *wcfg;
     const char *bootstrap;
@@ -49,7 +87,7 @@ struct herder {
     offset_store_t *offsets;
     kvtopic_t *configs;
     kvtopic_t *statuses;
-    pthread_mutex_t status_lock; /* task threads write statuses */
+    pthread_mutex_t status_lock; /* writes to `statuses`, from every thread */
     char *worker_id;
     config_provider_t *cprov; /* never changes: any thread */
     connector_t **conns;
@@ -65,46 +103,82 @@ struct herder {
 };
 
 /* Whether the connector's config table declares `key` a PASSWORD (shown
- * as "[hidden]"). */
+ * as "[hidden]").
+ * @locality any thread but a task's
+ * @locks h->lock held (c stays valid) */
 bool herder_is_password(const connector_t *c, const char *key);
 
-/* @locks h->lock.  Kafka's name of the connector instance's state:
- * RUNNING, PAUSED, STOPPED or FAILED. */
+/* Kafka's name of the connector instance's state: RUNNING, PAUSED,
+ * STOPPED or FAILED.
+ * @locality any thread but a task's
+ * @locks h->lock held */
 const char *herder_connector_state(const connector_t *c);
 
 /* Kafka's message for a connector.class no loaded plugin has: "Failed
  * to find any class that implements Connector and which name matches X;
- * available connectors are: A, B". */
+ * available connectors are: A, B".
+ * @locality any thread
+ * @locks none */
 void herder_no_such_connector_class(herder_t *h, const char *cls, char *errstr, size_t errstr_size);
 
-/* @locks h->lock.  The connector named `name`, or NULL. */
+/* The connector named `name`, or NULL.
+ * @locality any thread but a task's
+ * @locks h->lock held */
 connector_t *herder_find(herder_t *h, const char *name);
 
-/* Kafka's "Connector <name> not found" in errstr; returns HERDER_ERR_NOT_FOUND. */
+/* Kafka's "Connector <name> not found" in errstr; returns HERDER_ERR_NOT_FOUND.
+ * @locality any thread
+ * @locks none */
 herder_result_t herder_not_found(const char *name, char *errstr, size_t errstr_size);
 
-/* @locks h->lock.  Stops task i of c and starts it again. */
+/* Stops task i of c and starts it again.
+ * @locality any thread but a task's (it joins the task)
+ * @locks h->lock held; takes the task's lock */
 void herder_task_restart(herder_t *h, connector_t *c, int i);
-/* @locks h->lock.  Starts c afresh: new task configs, new tasks. */
+/* Starts c afresh: new task configs, new tasks.
+ * @locality any thread but a task's (it joins the tasks)
+ * @locks h->lock held; takes the tasks' locks and status_lock */
 void herder_connector_restart(herder_t *h, connector_t *c);
 
-/* herder_topics.c: active topics.  The task runners' on_topic callback
- * (opaque: the herder); reading them back at start-up; forgetting (and
- * tombstoning) a connector's; freeing the table. */
+/* herder_topics.c: active topics. */
+/* The task runners' on_topic callback (opaque: the herder).
+ * @locality the task's own thread
+ * @locks takes topics_lock, releases it, then takes status_lock */
 void herder_topic_used(void *opaque, const char *connector, int task_id, const char *topic);
+/* Reads them back from the status topic.
+ * @locality main thread, from herder_restore
+ * @locks takes topics_lock (held while the status topic is read) */
 void herder_topics_restore(herder_t *h);
+/* Forgets (and tombstones) a connector's.
+ * @locality any thread but a task's
+ * @locks h->lock held by the callers; takes topics_lock, releases it,
+ *        then takes status_lock */
 void herder_topics_drop(herder_t *h, const char *connector);
+/* Frees the table.
+ * @locality main thread, from herder_destroy once no task runs
+ * @locks none */
 void herder_topics_free(herder_t *h);
 
-/* @locks h->lock.  The connector's status document with the connector
- * (if `connector`) and each task i with tasks[i] shown RESTARTING. */
+/* The connector's status document with the connector (if `connector`) and
+ * each task i with tasks[i] shown RESTARTING.
+ * @locality any thread but a task's
+ * @locks h->lock held; takes each task's lock */
 char *herder_json_restart_plan(herder_t *h, connector_t *c, bool connector, const bool *tasks);
 
-/* herder_restarts.c: the thread that applies restart policies. */
+/* herder_restarts.c: the thread that applies restart policies, holding
+ * h->lock except while it sleeps. */
+/* Starts the thread.
+ * @locality main thread, from herder_create
+ * @locks none */
 void herder_supervisor_start(herder_t *h);
+/* Stops the thread and waits for it.
+ * @locality main thread, from herder_destroy
+ * @locks takes h->lock to wake it */
 void herder_supervisor_stop(herder_t *h);
-/* @locks h->lock.  The "auto_restart" member of a status, or NULL when
- * the connector has no restart policy. */
+/* The "auto_restart" member of a status, or NULL when the connector has
+ * no restart policy.
+ * @locality any thread but a task's
+ * @locks h->lock held */
 json_t *herder_auto_restart_json(const connector_t *c, const auto_restart_t *r);
 
 #endif

@@ -8,8 +8,9 @@
 #include "herder.h"
 #include "metrics.h"
 
-/* Appends the worker's families to `out`.  Takes h->lock (and each task's
- * state lock briefly); any thread. */
+/* Appends the worker's families to `out`.
+ * @locality any thread but a task's
+ * @locks takes h->lock, then each task's lock briefly */
 void herder_metrics_write(herder_t *h, metrics_text_t *out);
 
 #endif

@@ -27,7 +27,9 @@ typedef enum catalog_type {
 } catalog_type_t;
 
 /* "sink", "source", "transformation", "predicate", "converter",
- * "header_converter". */
+ * "header_converter".
+ * @locality any thread
+ * @locks none */
 const char *catalog_type_name(catalog_type_t type);
 
 typedef struct catalog_plugin {
@@ -38,16 +40,30 @@ typedef struct catalog_plugin {
 } catalog_plugin_t;
 
 /* The rows, by type then class name.  A class that is both a converter
- * and a header converter has a row for each, as Kafka lists it twice. */
+ * and a header converter has a row for each, as Kafka lists it twice.
+ * Rows are added when transforms become known (plugins loaded) and never
+ * move, so a row handed out stays valid.
+ * @locality any thread
+ * @locks takes the catalog's lock while it adds rows (a leaf: held over
+ *        no other lock) */
 size_t catalog_count(void);
+/* Row i, or NULL past the end.
+ * @locality any thread
+ * @locks as catalog_count */
 const catalog_plugin_t *catalog_at(size_t i);
 
-/* By class name or short name, of `type`; NULL if none. */
+/* By class name or short name, of `type`; NULL if none.
+ * @locality any thread
+ * @locks as catalog_count */
 const catalog_plugin_t *catalog_find(const char *name, catalog_type_t type);
-/* The same of any type (the first row). */
+/* The same of any type (the first row).
+ * @locality any thread
+ * @locks as catalog_count */
 const catalog_plugin_t *catalog_find_any(const char *name);
 
-/* The version built-in plugins report: connectd's. */
+/* The version built-in plugins report: connectd's.
+ * @locality any thread
+ * @locks none */
 const char *catalog_version(void);
 
 #endif

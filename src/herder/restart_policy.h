@@ -31,13 +31,19 @@ typedef struct restart_policy {
 
 /* Reads the settings of `config`, which connector_config_check has
  * accepted (bounds, choices, backoff.max >= backoff are its rows' and its
- * checks); missing ones take their rows' defaults. */
+ * checks); missing ones take their rows' defaults.
+ * @locality any thread
+ * @locks none */
 void restart_policy_parse(const properties_t *config, restart_policy_t *policy);
 
-/* The wait before restart number `attempt` (0-based). */
+/* The wait before restart number `attempt` (0-based).
+ * @locality any thread
+ * @locks none */
 int64_t restart_policy_delay(const restart_policy_t *policy, int attempt);
 
-/* Whether restart number `attempt` (0-based) may happen. */
+/* Whether restart number `attempt` (0-based) may happen.
+ * @locality any thread
+ * @locks none */
 bool restart_policy_allows(const restart_policy_t *policy, int attempt);
 
 #endif

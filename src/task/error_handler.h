@@ -47,7 +47,8 @@
  * queue acknowledged them; a record the queue refused fails the task, so
  * the record is consumed (or polled) again after a restart.
  *
- * Thread: a handler belongs to its task's thread.
+ * Thread: a handler belongs to its task's thread, and takes no lock of
+ * the task's or the herder's (its producer has librdkafka's own).
  */
 #ifndef CONNECTD_ERROR_HANDLER_H
 #define CONNECTD_ERROR_HANDLER_H
@@ -74,7 +75,10 @@ typedef enum error_stage {
     ERROR_STAGE_KAFKA_CONSUME,
 } error_stage_t;
 
-const char *error_stage_name(error_stage_t stage); /* "VALUE_CONVERTER" */
+/* "VALUE_CONVERTER".
+ * @locality any thread
+ * @locks none */
+const char *error_stage_name(error_stage_t stage);
 
 /* The class a TRANSFORMATION failure names until the transform chain says
  * which link failed: Kafka's interface of every transform. */
@@ -128,14 +132,20 @@ typedef struct error_handler_env {
  * errstr set when a setting is bad or the topic cannot be had ("could not
  * initialize dead letter queue with topic=x: ...").  env is copied; the
  * strings and properties it points at must outlive the handler.
+ * @locality the task's own thread
+ * @locks none
  */
 error_handler_t *error_handler_create(const error_handler_env_t *env, char *errstr, size_t errstr_size);
 
 /* Waits up to timeout_ms for the dead letter queue's deliveries, then
- * frees.  NULL is fine. */
+ * frees.  NULL is fine.
+ * @locality the task's own thread
+ * @locks none */
 void error_handler_destroy(error_handler_t *eh, int timeout_ms);
 
-/* errors.tolerance=all. */
+/* errors.tolerance=all.
+ * @locality the task's own thread
+ * @locks none */
 bool error_handler_tolerates_all(const error_handler_t *eh);
 
 /* A stage operation: 0 when it worked, CD_RETRY when trying again may help,
@@ -146,6 +156,8 @@ typedef int (*error_op_t)(void *arg, char *errstr, size_t errstr_size);
  * Runs `op` as stage `stage` of class `class_name` (Kafka's class name of
  * the converter, transform or connector) for record `rec`, retrying and
  * then tolerating as the settings say.  ERROR_OK, ERROR_SKIP or ERROR_FAIL.
+ * @locality the task's own thread
+ * @locks none
  */
 error_verdict_t error_handler_run(error_handler_t *eh, error_stage_t stage, const char *class_name,
                                   const error_record_t *rec, error_op_t op, void *arg);
@@ -155,17 +167,23 @@ error_verdict_t error_handler_run(error_handler_t *eh, error_stage_t stage, cons
  * log and dead letter queue as error_handler_run after its retries.
  * `exception_class` names Kafka's exception (NULL: the stage's usual one,
  * DataException for converters and transforms, ConnectException else).
+ * @locality the task's own thread
+ * @locks none
  */
 error_verdict_t error_handler_failed(error_handler_t *eh, error_stage_t stage, const char *class_name,
                                      const char *exception_class, const error_record_t *rec, const char *message);
 
 /* After ERROR_FAIL: the task's trace, "Tolerance exceeded in error
  * handler" with the stage, the record and the cause.  Valid until the
- * next call. */
+ * next call.
+ * @locality the task's own thread
+ * @locks none */
 const char *error_handler_trace(const error_handler_t *eh);
 
 /* Serves the dead letter queue's delivery reports (cheap; call once per
- * batch). */
+ * batch).
+ * @locality the task's own thread
+ * @locks none */
 void error_handler_poll(error_handler_t *eh);
 
 /*
@@ -173,11 +191,15 @@ void error_handler_poll(error_handler_t *eh);
  * letter queue acknowledged everything sent to it.  0: all acknowledged
  * (or no queue); 1: some still in flight (commit later); -1: the queue
  * refused a record -- the task must fail, with errstr.
+ * @locality the task's own thread
+ * @locks none
  */
 int error_handler_flush(error_handler_t *eh, int timeout_ms, char *errstr, size_t errstr_size);
 
 /* For tests: the delay before retry `attempt` (1..) with the maximum
- * `max_delay_ms`, without the jitter (Kafka's backoff). */
+ * `max_delay_ms`, without the jitter (Kafka's backoff).
+ * @locality any thread
+ * @locks none */
 int64_t error_backoff_ms(int attempt, int64_t max_delay_ms);
 
 #endif

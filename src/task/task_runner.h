@@ -10,6 +10,13 @@
  * acknowledged lost.  A task whose callback fails, or whose records cannot
  * be converted or produced, is FAILED with the reason in its trace; the
  * worker and other tasks go on.
+ *
+ * Threads: the herder starts, stops and asks a runner from its threads
+ * (holding its own lock); the task's own thread runs the plugin and calls
+ * env's callbacks.  The runner's lock (task_runner_internal.h) is held
+ * over nothing but the plugin's wakeup(), never over a callback.  A
+ * callback must not wait for whoever may be stopping the task:
+ * task_runner_stop joins the thread.
  */
 #ifndef CONNECTD_TASK_RUNNER_H
 #define CONNECTD_TASK_RUNNER_H
@@ -28,7 +35,10 @@ typedef enum task_state {
     TASK_PAUSED,
 } task_state_t;
 
-const char *task_state_name(task_state_t state); /* Kafka's names: "RUNNING", ... */
+/* Kafka's names: "RUNNING", ...
+ * @locality any thread
+ * @locks none */
+const char *task_state_name(task_state_t state);
 
 typedef struct task_runner task_runner_t;
 
@@ -43,7 +53,9 @@ typedef struct task_env {
     /* Set when the config could not be made (a ${provider:...} reference
      * that does not resolve): the task starts FAILED with this reason. */
     const char *config_error;
-    /* Told every state change, from the task's thread (may be NULL). */
+    /* Told every state change, from the task's thread, or from the
+     * caller's for a pause or resume (task_runner_set_paused).  May be
+     * NULL. */
     void (*on_state)(void *opaque, const char *connector, int task_id, task_state_t state, const char *trace);
     void *on_state_opaque;
     /* Told, from the task's thread, the first time the task produces to
@@ -52,23 +64,34 @@ typedef struct task_env {
     void (*on_topic)(void *opaque, const char *connector, int task_id, const char *topic);
 } task_env_t;
 
-/* Starts the task's thread, paused or not. */
+/* Starts the task's thread, paused or not.
+ * @locality any thread
+ * @locks none */
 task_runner_t *task_runner_start(const task_env_t *env, bool paused);
 
 /* Asks the task to stop, waits for it (flush and commit included) and
- * frees it.  NULL is fine. */
+ * frees it.  NULL is fine.
+ * @locality any thread but the task's own (it joins it); the caller must
+ *           hold no lock the task's callbacks take
+ * @locks takes the runner's lock */
 void task_runner_stop(task_runner_t *runner);
 
 /* PUT /connectors/{c}/pause and resume: a paused source does not poll, a
  * paused sink consumes nothing (its partitions are paused, so it stays in
- * its group).  Any thread. */
+ * its group).  Tells on_state, from the caller's thread.
+ * @locality any thread
+ * @locks takes the runner's lock, then calls on_state without it */
 void task_runner_set_paused(task_runner_t *runner, bool paused);
 
 /* Makes the task report every topic again as it next uses it (after the
- * connector's active topics were reset).  Any thread. */
+ * connector's active topics were reset).
+ * @locality any thread
+ * @locks none */
 void task_runner_forget_topics(task_runner_t *runner);
 
-/* The state and, when FAILED, the trace (copied into trace, "" otherwise). */
+/* The state and, when FAILED, the trace (copied into trace, "" otherwise).
+ * @locality any thread, while the runner lives
+ * @locks takes the runner's lock */
 task_state_t task_runner_state(task_runner_t *runner, char *trace, size_t trace_size);
 
 /*
@@ -106,7 +129,9 @@ typedef struct task_metrics {
     metrics_summary_t *commit_time; /* ns of each offset commit */
 } task_metrics_t;
 
-/* The task's metrics, valid until task_runner_stop(). */
+/* The task's metrics, valid until task_runner_stop().
+ * @locality any thread, while the runner lives
+ * @locks none */
 const task_metrics_t *task_runner_metrics(task_runner_t *runner);
 
 #endif

@@ -1,6 +1,11 @@
 /*
  * task_runner_internal.h - what task_runner.c shares with the two task
  * loops, task_source.c and task_sink.c.
+ *
+ * The functions below run on the task's own thread.  The runner's `lock`
+ * guards state and trace (read by the herder's threads) and keeps
+ * task_runner_stop's wakeup() from overlapping the plugin's stop(); it is
+ * never held over a callback or another lock, only over wakeup().
  */
 #ifndef CONNECTD_TASK_RUNNER_INTERNAL_H
 #define CONNECTD_TASK_RUNNER_INTERNAL_H
@@ -24,7 +29,7 @@ struct task_runner {
     char *config_error; /* env.config_error, copied */
     cd_task_t *ctx;
     void *plugin_state;
-    atomic_bool started;       /* start() succeeded and stop() not called: set under lock */
+    atomic_bool started;       /* start() succeeded and stop() not called: cleared under lock */
     atomic_bool paused;        /* the connector's target state is PAUSED */
     pthread_t thread;
     pthread_mutex_t lock;      /* guards state and trace, and wakeup() against stop() */
@@ -36,36 +41,60 @@ struct task_runner {
     char trace[4096];
     char scratch[4096];
 };
-
+/* Sets the state, then tells env.on_state.
+ * @locality the task's own thread
+ * @locks takes r->lock, then calls on_state without it */
 void runner_set_state(task_runner_t *r, task_state_t state);
-/* FAILED, with the message as the trace (and a log line). */
+/* FAILED, with the message as the trace (and a log line).
+ * @locality the task's own thread
+ * @locks as runner_set_state */
 void runner_fail(task_runner_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "<what>: <the plugin's set_error text>", in a buffer of r's. */
+/* "<what>: <the plugin's set_error text>", in a buffer of r's.
+ * @locality the task's own thread
+ * @locks none */
 const char *runner_plugin_error(task_runner_t *r, const char *what);
 /* The task's key, value and header converters (connector settings over the
- * worker's); false with errstr set. */
+ * worker's); false with errstr set.
+ * @locality the task's own thread
+ * @locks none */
 bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value, converter_t **header, char *errstr,
                        size_t errstr_size);
 /* The task's errors.* handler (error_handler_create with the task's
- * config, worker and metrics); NULL with errstr set. */
+ * config, worker and metrics); NULL with errstr set.
+ * @locality the task's own thread
+ * @locks none */
 error_handler_t *runner_error_handler(task_runner_t *r, char *errstr, size_t errstr_size);
 /* Before a commit: waits up to offset.flush.timeout.ms for the dead letter
  * queue's acknowledgements, so offsets of records sent there are committed
  * only once they are durable.  0: commit; 1: still in flight, commit at the
  * next interval (warned and counted); -1: the queue refused a record and
- * the task failed. */
+ * the task failed.
+ * @locality the task's own thread
+ * @locks as runner_fail */
 int runner_dlq_flush(task_runner_t *r, error_handler_t *eh);
 /* The plugin's start(): RUNNING, or FAILED with its error.  Returns
- * whether it started. */
+ * whether it started.
+ * @locality the task's own thread
+ * @locks as runner_set_state */
 bool runner_start_plugin(task_runner_t *r);
-/* The plugin's stop(), once no wakeup() can be under way or follow. */
+/* The plugin's stop(), once no wakeup() can be under way or follow.
+ * @locality the task's own thread
+ * @locks takes r->lock (to clear `started`), then calls stop() without it */
 void runner_stop_plugin(task_runner_t *r);
 
 /* Reports `topic` to env.on_topic unless it was reported already (a
- * compare per topic the task uses: a handful). */
+ * compare per topic the task uses: a handful).
+ * @locality the task's own thread
+ * @locks none held while on_topic runs */
 void runner_topic_used(task_runner_t *r, const char *topic);
 
+/* A source task's thread, from start to stop (task_source.c).
+ * @locality the task's own thread
+ * @locks none held on entry */
 void source_task_run(task_runner_t *r);
+/* A sink task's thread, from start to stop (task_sink.c).
+ * @locality the task's own thread
+ * @locks none held on entry */
 void sink_task_run(task_runner_t *r);
 
 #endif

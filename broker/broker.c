@@ -47,77 +47,24 @@ struct broker {
     char *adv_host;
 };
 
-typedef req_result_t(handler_fn)(broker_ctx_t *ctx, kreq_t *req);
-
-static handler_fn *handler_for(int16_t key)
-{
-    switch (key) {
-    case API_API_VERSIONS:
-        return handle_api_versions;
-    case API_METADATA:
-        return handle_metadata;
-    case API_FIND_COORDINATOR:
-        return handle_find_coordinator;
-    case API_PRODUCE:
-        return handle_produce;
-    case API_FETCH:
-        return handle_fetch;
-    case API_LIST_OFFSETS:
-        return handle_list_offsets;
-    case API_CREATE_TOPICS:
-        return handle_create_topics;
-    case API_DELETE_TOPICS:
-        return handle_delete_topics;
-    case API_CREATE_PARTITIONS:
-        return handle_create_partitions;
-    case API_DESCRIBE_CONFIGS:
-        return handle_describe_configs;
-    case API_DELETE_RECORDS:
-        return handle_delete_records;
-    case API_INIT_PRODUCER_ID:
-        return handle_init_producer_id;
-    case API_JOIN_GROUP:
-        return handle_join_group;
-    case API_SYNC_GROUP:
-        return handle_sync_group;
-    case API_HEARTBEAT:
-        return handle_heartbeat;
-    case API_LEAVE_GROUP:
-        return handle_leave_group;
-    case API_OFFSET_COMMIT:
-        return handle_offset_commit;
-    case API_OFFSET_FETCH:
-        return handle_offset_fetch;
-    case API_DESCRIBE_GROUPS:
-        return handle_describe_groups;
-    case API_LIST_GROUPS:
-        return handle_list_groups;
-    case API_DELETE_GROUPS:
-        return handle_delete_groups;
-    case API_OFFSET_DELETE:
-        return handle_offset_delete;
-    default:
-        return NULL;
-    }
-}
-
+/* Routes a request by the API table and the dispatch table, closing the
+ * connection on a key or version they do not have, as Kafka's SocketServer
+ * does. */
 static req_result_t broker_dispatch(void *opaque, kreq_t *req)
 {
     broker_ctx_t *ctx = opaque;
     int16_t key = req->hdr.api_key, v = req->hdr.api_version;
-    const api_range_t *range = api_find(key);
-    handler_fn *fn = handler_for(key);
-    if (key == API_API_VERSIONS) {
-        return handle_api_versions(ctx, req); /* answers any version (KIP-511) */
-    }
-    if (!range || !fn) {
+    const api_t *api = api_find(key);
+    handler_fn *fn = handler_find(key);
+    if (!api || !fn) {
         blog_info("closing connection from %s: API key %d (%s) is not supported", server_conn_peer(req->conn),
                   key, api_name(key));
         return REQ_CLOSE;
     }
-    if (v < range->min || v > range->max) {
+    /* ApiVersions answers any version itself (KIP-511). */
+    if (key != API_API_VERSIONS && (v < api->min || v > api->max)) {
         blog_info("closing connection from %s: %s v%d is not supported (supported: v%d to v%d)",
-                  server_conn_peer(req->conn), api_name(key), v, range->min, range->max);
+                  server_conn_peer(req->conn), api->name, v, api->min, api->max);
         return REQ_CLOSE;
     }
     return fn(ctx, req);

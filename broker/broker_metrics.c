@@ -29,7 +29,7 @@
 #include "protocol/api.h"
 
 struct broker_metrics {
-    const api_range_t *apis; /* api_supported(): one entry per API below */
+    const api_t *apis; /* api_supported(): one entry per API below */
     int n_apis;
     metrics_summary_t **latency; /* its _count is also requests_total */
 };
@@ -65,11 +65,11 @@ void broker_metrics_destroy(broker_metrics_t *stats)
 
 void broker_metrics_request_done(broker_metrics_t *stats, int16_t api_key, int64_t elapsed_ns)
 {
-    const api_range_t *range = api_find(api_key);
-    if (!range) {
+    const api_t *api = api_find(api_key);
+    if (!api) {
         return; /* closed as unsupported: not a request the broker served */
     }
-    int i = (int)(range - stats->apis);
+    int i = (int)(api - stats->apis);
     metrics_summary_observe(stats->latency[i], elapsed_ns > 0 ? (uint64_t)elapsed_ns : 0);
 }
 
@@ -83,7 +83,7 @@ static void write_requests(broker_metrics_t *stats, metrics_text_t *out, int64_t
         "Time from a request's arrival to its answer, by API, including the wait of a long-poll Fetch "
         "(Kafka's RequestMetrics TotalTimeMs); quantiles over the last minute.");
     for (int i = 0; i < stats->n_apis; i++) {
-        const char *const labels[] = {"api", api_name(stats->apis[i].key), NULL};
+        const char *const labels[] = {"api", stats->apis[i].name, NULL};
         metrics_family_add_u64(requests, labels, metrics_summary_count(stats->latency[i]));
         metrics_family_add_summary(latency, labels, stats->latency[i], 1e-9, now_ms);
     }

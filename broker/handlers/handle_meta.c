@@ -27,14 +27,14 @@ req_result_t handler_bad_request(kreq_t *req)
 req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req)
 {
     api_versions_req_t av = {0};
-    const api_range_t *range = api_find(API_API_VERSIONS);
+    const api_t *api = api_find(API_API_VERSIONS);
     int16_t v = req->hdr.api_version;
-    if (v > range->max) {
+    if (v > api->max) {
         /* KIP-511: answer a too-new ApiVersions with a v0 body carrying
          * UNSUPPORTED_VERSION and our ApiVersions range, so the client can
          * retry with a version we know.  The header stays v0. */
         av.error = KERR_UNSUPPORTED_VERSION;
-        av.apis = range;
+        av.apis = api;
         av.n_apis = 1;
         req->hdr.flexible = false;
         proto_encode_api_versions(&req->resp, 0, &av);

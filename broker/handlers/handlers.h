@@ -30,6 +30,15 @@ typedef struct broker_ctx {
     broker_metrics_t *stats;
 } broker_ctx_t;
 
+/* A handler decodes the request body, acts, and encodes the response into
+ * req->resp; a body that does not decode gives handler_bad_request(). */
+typedef req_result_t(handler_fn)(broker_ctx_t *ctx, kreq_t *req);
+
+/* The handler of API `key` (handlers.c), or NULL if the broker does not
+ * speak it.  Its keys are exactly those of the API table (protocol/api.h),
+ * which holds the versions; test_handlers checks both lists match. */
+handler_fn *handler_find(int16_t key);
+
 req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_find_coordinator(broker_ctx_t *ctx, kreq_t *req);

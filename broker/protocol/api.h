@@ -1,5 +1,12 @@
 /*
- * api.h - which Kafka APIs and versions this broker speaks.
+ * api.h - the one table of the Kafka APIs this broker speaks.
+ *
+ * One row per API: key, name, version range and first flexible version.
+ * ApiVersions advertises the ranges, the request header decoder asks the
+ * flexible column, log lines and metrics take the names, and the dispatch
+ * table of handlers/ adds the handler of each row (test_handlers checks that
+ * it covers exactly these keys).  Adding an API is adding its key and codec
+ * to proto.h, a row here, and its handler with its row in handlers.c.
  *
  * The ranges are exactly those of reference/kafka-protocol.md §0: clients
  * pick min(their max, our max), and librdkafka enables features (MsgVer2,
@@ -15,13 +22,14 @@
 
 #include "proto.h"
 
-/* The advertised table, sorted by key; `*n` receives its length. */
-const api_range_t *api_supported(int *n);
+/* The table, sorted by key; `*n` receives its length.  Static. */
+const api_t *api_supported(int *n);
 
-/* The range of one API, or NULL if it is not offered. */
-const api_range_t *api_find(int16_t key);
+/* The row of one API, or NULL if it is not offered. */
+const api_t *api_find(int16_t key);
 
-/* Whether (key, version) uses the flexible encoding (header v2). */
+/* Whether (key, version) uses the flexible encoding (header v2), for any
+ * version, in range or not; false for a key not in the table. */
 bool api_is_flexible(int16_t key, int16_t version);
 
 /* "Produce", "Fetch", ... or "Unknown" (for log lines). */

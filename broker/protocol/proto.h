@@ -73,18 +73,24 @@ void proto_encode_response_header(buf_writer_t *w, const req_header_t *hdr);
 
 /* ---- ApiVersions (18) ------------------------------------------------------ */
 
-typedef struct api_range {
+/* One row of the API table (api.c).  ApiVersions lists key, min and max. */
+typedef struct api {
     int16_t key;
+    const char *name;       /* Kafka's: "Produce", as log lines and metrics show it */
     int16_t min;
     int16_t max;
-} api_range_t;
+    int16_t first_flexible; /* KIP-482: header v2 and compact body from this version on */
+} api_t;
+
+/* first_flexible of an API without flexible versions. */
+#define API_NEVER_FLEXIBLE INT16_MAX
 
 typedef struct api_versions_req {
     kstr_t client_software_name; /* v3+ */
     kstr_t client_software_version;
     /* result */
     int16_t error;
-    const api_range_t *apis;
+    const api_t *apis;
     int n_apis;
 } api_versions_req_t;
 

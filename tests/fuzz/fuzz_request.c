@@ -54,13 +54,13 @@ static list_groups_entry_t fixed_listed[] = {
     {{"my-group", 8}, {"consumer", 8}},
 };
 
-static int16_t pick_version(const api_range_t *range, int16_t v)
+static int16_t pick_version(const api_t *api, int16_t v)
 {
-    if (v < range->min - 1) {
-        return range->min;
+    if (v < api->min - 1) {
+        return api->min;
     }
-    if (v > range->max + 1) {
-        return range->max;
+    if (v > api->max + 1) {
+        return api->max;
     }
     return v;
 }
@@ -263,11 +263,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!proto_decode_header(&r, &hdr, api_is_flexible)) {
         return 0;
     }
-    const api_range_t *range = api_find(hdr.api_key);
-    if (!range) {
+    const api_t *api = api_find(hdr.api_key);
+    if (!api) {
         return 0;
     }
-    int16_t v = pick_version(range, hdr.api_version);
+    int16_t v = pick_version(api, hdr.api_version);
 
     arena_t *a = arena_create(4096);
     buf_writer_t w;

@@ -320,9 +320,9 @@ static void encode_any(int16_t key, int16_t v, buf_writer_t *w, const any_req_t 
 
 /* ---- ApiVersions (18): ApiVersionsRequest.json / ApiVersionsResponse.json */
 
-static const api_range_t two_apis[] = {
-    {API_PRODUCE, 3, 7},
-    {API_API_VERSIONS, 0, 3},
+static const api_t two_apis[] = {
+    {API_PRODUCE, "Produce", 3, 7, 9},
+    {API_API_VERSIONS, "ApiVersions", 0, 3, 3},
 };
 
 static void av_request(bytes_t *o, int16_t v)
@@ -1632,7 +1632,7 @@ static void test_case_prefixes(void **state)
 static void test_table_covers_api(void **state)
 {
     int n;
-    const api_range_t *apis = api_supported(&n);
+    const api_t *apis = api_supported(&n);
     for (int i = 0; i < n; i++) {
         for (int16_t v = apis[i].min; v <= apis[i].max; v++) {
             bool found = false;
@@ -1640,8 +1640,24 @@ static void test_table_covers_api(void **state)
                 found = cases[k].key == apis[i].key && cases[k].version == v;
             }
             if (!found) {
-                fail_msg("%s v%d is advertised but has no vector", api_name(apis[i].key), v);
+                fail_msg("%s v%d is advertised but has no vector", apis[i].name, v);
             }
+        }
+    }
+}
+
+/* ApiVersions lists the rows in table order, which Kafka sorts by key, and
+ * broker_metrics.c keeps one series per row: one row per key, in order. */
+static void test_table_sorted(void **state)
+{
+    int n;
+    const api_t *apis = api_supported(&n);
+    for (int i = 0; i < n; i++) {
+        assert_non_null(apis[i].name);
+        assert_true(apis[i].min <= apis[i].max);
+        if (i > 0 && apis[i - 1].key >= apis[i].key) {
+            fail_msg("%s (key %d) comes after %s (key %d)", apis[i].name, apis[i].key, apis[i - 1].name,
+                     apis[i - 1].key);
         }
     }
 }
@@ -2211,6 +2227,7 @@ int main(int argc, char **argv)
 
     static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_table_covers_api),
+        cmocka_unit_test(test_table_sorted),
         cmocka_unit_test(test_api_versions_worked_example),
         cmocka_unit_test(test_request_header),
         cmocka_unit_test(test_response_header),

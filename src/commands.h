@@ -14,7 +14,8 @@ int cmd_broker(int argc, char **argv);
  * "standalone". */
 int cmd_standalone(int argc, char **argv);
 
-/* `connectd docs broker-config`: the generated configuration reference. */
+/* `connectd docs broker-config|broker-apis|configuration`: the references
+ * generated from the config and API tables. */
 int cmd_docs(int argc, char **argv);
 
 #endif

@@ -19,12 +19,12 @@ static void usage(FILE *out)
     fprintf(out, "usage: connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] "
                  "[--override key=value ...]\n"
                  "       connectd broker BROKER.properties [--override key=value ...]\n"
-                 "       connectd docs broker-config\n"
+                 "       connectd docs broker-config|broker-apis|configuration\n"
                  "       connectd --version\n"
                  "\n"
                  "  standalone  run a Connect worker (and, without bootstrap.servers, its own broker)\n"
                  "  broker   run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
-                 "  docs     print the configuration reference generated from the config tables\n");
+                 "  docs     print a reference generated from the config or API tables\n");
 }
 
 int main(int argc, char **argv)

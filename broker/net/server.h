@@ -51,7 +51,7 @@ struct kreq {
     buf_writer_t resp; /* response body, without header */
     void *state;        /* handler-private, usually in the arena */
     void (*on_free)(kreq_t *req); /* releases what `state` holds outside the arena */
-    int64_t start_ns;   /* when its frame was read (metrics_now_ns) */
+    int64_t start_ns;   /* when its frame was read (clock_mono_ns) */
     /* parking (server-private) */
     bool (*recheck)(void *ctx, kreq_t *req, bool timed_out);
     uv_timer_t timer;

@@ -41,6 +41,7 @@ struct task_runner {
     char trace[4096];
     char scratch[4096];
 };
+
 /* Sets the state, then tells env.on_state.
  * @locality the task's own thread
  * @locks takes r->lock, then calls on_state without it */

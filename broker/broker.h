@@ -2,8 +2,9 @@
  * broker.h - a Kafka-protocol broker node: storage, network server and
  * periodic upkeep, driven by a libuv loop the caller runs.
  *
- * `connectd broker` runs one on its main loop; `connectd standalone` will
- * embed one next to the worker.
+ * `connectd broker` runs one on its main loop; a standalone worker given no
+ * bootstrap.servers embeds one and runs its loop on a thread of its own
+ * (src/embedded_broker.c).
  */
 #ifndef CONNECTD_BROKER_H
 #define CONNECTD_BROKER_H
@@ -19,9 +20,10 @@ typedef struct broker broker_t;
 
 /*
  * Opens the log dirs (recovering every partition), binds the listener and
- * starts the network threads and the upkeep timer on `loop`.  `cfg` is owned
- * by the broker from here on, also on failure.  NULL with errstr set when the
- * broker cannot start (unusable log dir, port in use, bad listener).
+ * starts the network threads, and the upkeep and group timers on `loop`.
+ * `cfg` is owned by the broker from here on, also on failure.  NULL with
+ * errstr set when the broker cannot start (unusable log dir, port in use,
+ * bad listener).
  */
 broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, size_t errstr_size);
 

@@ -113,7 +113,7 @@ bool coordinator_tick(coordinator_t *coord, int64_t now);
 /* Takes the lock; call without the registry lock.  Storage upkeep (every
  * second): expiry of the offsets of empty groups every
  * offsets.retention.check.interval.ms, and the rewrite of grown
- * __consumer_offsets partitions (see coordinator.c). */
+ * __consumer_offsets partitions (see coordinator_log.c). */
 void coordinator_maintain(coordinator_t *coord, int64_t now);
 
 /* The __consumer_offsets partition of a group (Kafka's choice). */

@@ -63,7 +63,7 @@ req_result_t handle_delete_groups(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_offset_delete(broker_ctx_t *ctx, kreq_t *req);
 
 /* Logs "closing connection from <peer>: <Api> v<N> request body does not
- * parse" and returns REQ_CLOSE. */
+ * parse (<n> bytes)" and returns REQ_CLOSE. */
 req_result_t handler_bad_request(kreq_t *req);
 
 /* ---- copies into the request's arena -----------------------------------------

@@ -1,10 +1,11 @@
 /*
  * server.h - the Kafka-protocol network server on libuv.
  *
- * Threads: one acceptor loop (the caller of server_run) accepts connections
- * and deals them round-robin to `num.network.threads` worker loops, each on
- * its own thread.  A connection lives on one worker loop for its whole life;
- * its requests are decoded and handled on that loop's thread.
+ * Threads: the acceptor loop (the one given to server_create, run by its
+ * caller) accepts connections and deals them round-robin to
+ * `num.network.threads` worker loops, each on its own thread.  A connection
+ * lives on one worker loop for its whole life; its requests are decoded and
+ * handled on that loop's thread.
  *
  * Ordering: Kafka answers the requests of one connection in order.  Like
  * Kafka's SocketServer, a connection is "muted" while one of its requests is

@@ -155,7 +155,8 @@ static void write_topics(broker_ctx_t *ctx, metrics_text_t *out)
     metrics_family_add_u64(under, NULL, 0);
 }
 
-/* @locks registry read lock.  The log end offset of topic-partition, or -1. */
+/* The log end offset of topic-partition, or -1.
+ * @locks the registry read lock held; takes the partition lock */
 static int64_t log_end_of(topics_t *topics, const char *name, int32_t index)
 {
     topic_t *topic = topics_find(topics, (kstr_t){name, (int32_t)strlen(name)});

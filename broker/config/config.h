@@ -7,6 +7,10 @@
  * docs/broker.md all come from these rows, never from a second list.
  *
  * Names and defaults follow Apache Kafka's server.properties / topic configs.
+ *
+ * Threads: a broker_config_t is built and finished by one thread before the
+ * broker starts, and only read after that (broker_create takes it), so the
+ * readers below need no lock.  The tables are constant.
  */
 #ifndef CONNECTD_CONFIG_H
 #define CONNECTD_CONFIG_H
@@ -88,9 +92,12 @@ typedef struct broker_config {
 extern const cfg_def_t broker_config_defs[]; /* terminated by a row with name NULL */
 extern const cfg_def_t topic_config_defs[];
 
-/* A config with every default applied.  Never NULL (aborts on OOM). */
+/* A config with every default applied.  Never NULL (aborts on OOM); destroy
+ * accepts NULL.
+ * @locality the thread building the config, or the broker's at shut-down
+ * @locks none */
 broker_config_t *broker_config_create(void);
-void broker_config_destroy(broker_config_t *cfg); /* NULL is fine */
+void broker_config_destroy(broker_config_t *cfg);
 
 typedef enum cfg_set_result {
     CFG_SET_OK = 0,
@@ -102,18 +109,25 @@ typedef enum cfg_set_result {
  * Sets one key from its text value, e.g. ("log.retention.hours", "168").
  * `broker.id` is accepted as a synonym of `node.id`.  Validation errors look like:
  * "log.segment.bytes: expected an integer between 14 and 2147483647, got 'ten'".
+ * @locality the thread building the config, before the broker starts
+ * @locks none
  */
 cfg_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
                                    char *errstr, size_t errstr_size);
 
 /* Resolves derived values (retention hours/minutes/ms precedence as in Kafka)
- * and cross-checks; false with errstr on an inconsistent config. */
+ * and cross-checks; false with errstr on an inconsistent config.
+ * @locality the thread building the config, before the broker starts
+ * @locks none */
 bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size);
 
 /* Text of a broker key's current value (for DescribeConfigs); writes into buf
- * and returns buf, or returns NULL for a null value. */
+ * and returns buf, or returns NULL for a null value.
+ * @locality any thread  @locks none (the config is read-only by then) */
 const char *broker_config_value(const broker_config_t *cfg, const cfg_def_t *def, char *buf,
                                 size_t buf_size);
+/* Where a broker key's value came from (for DescribeConfigs).
+ * @locality any thread  @locks none (the config is read-only by then) */
 cfg_source_t broker_config_source(const broker_config_t *cfg, const cfg_def_t *def);
 
 /*
@@ -129,22 +143,29 @@ typedef struct topic_config_kv {
 /* Checks that `key` is a topic config and `value` fits its row.  Keys that are
  * accepted but not enforced yet (cleanup.policy=compact) pass; compression.type
  * other than "producer" fails with a message saying recompression is not
- * supported yet. */
+ * supported yet.
+ * @locality any thread  @locks none (pure) */
 bool topic_config_validate(const char *key, const char *value, char *errstr, size_t errstr_size);
 
-/* The effective text value of a topic key given the overrides, and its source. */
+/* The effective text value of a topic key given the overrides, and its source.
+ * @locality any thread  @locks none of its own; the registry lock held while
+ *           `overrides` are a topic's */
 const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
                                size_t n_overrides, const cfg_def_t *def, char *buf, size_t buf_size,
                                cfg_source_t *source);
 
-/* The log settings of a topic: overrides over broker defaults. */
+/* The log settings of a topic: overrides over broker defaults.
+ * @locality any thread  @locks none of its own (as topic_config_value) */
 void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
                           size_t n_overrides, log_config_t *out);
 
-/* max.message.bytes of a topic (override or message.max.bytes). */
+/* max.message.bytes of a topic (override or message.max.bytes).
+ * @locality any thread  @locks none of its own (as topic_config_value) */
 int32_t topic_config_max_message_bytes(const broker_config_t *bcfg,
                                        const topic_config_kv_t *overrides, size_t n_overrides);
 
+/* The row named `name` of a table, or NULL.
+ * @locality any thread  @locks none (pure) */
 const cfg_def_t *cfg_def_find(const cfg_def_t *defs, const char *name);
 
 #endif

@@ -285,7 +285,8 @@ void coordinator_log_load(coordinator_t *coord)
 /* Batches of a rewrite stay around this size, like a producer's. */
 #define REWRITE_BATCH_BYTES (512 * 1024)
 
-/* Appends the builder's batch and starts a new one.  @locks partition. */
+/* Appends the builder's batch and starts a new one.
+ * @locks the partition lock held */
 static kerr_t rewrite_flush(log_t *plog, batch_builder_t *b, int64_t now)
 {
     kerr_t err = KERR_NONE;
@@ -300,7 +301,8 @@ static kerr_t rewrite_flush(log_t *plog, batch_builder_t *b, int64_t now)
 }
 
 /* Writes every live record of the groups stored in partition `p` again.
- * Returns the bytes written, or -1.  @locks coordinator, partition. */
+ * Returns the bytes written, or -1.
+ * @locks the coordinator lock and the partition lock held */
 static int64_t rewrite_live(coordinator_t *coord, log_t *plog, int32_t p, int32_t n_parts, int64_t now)
 {
     batch_builder_t b;

@@ -21,8 +21,10 @@
  * among protocols every member supports, session and rebalance timeouts,
  * static members (group.instance.id) keeping their id across restarts.
  *
- * Not locked: the coordinator serialises calls.  Times are milliseconds on
- * any monotonic clock.  Strings passed in are copied.
+ * Not locked, no shared state: every function is @locality any thread,
+ * @locks the coordinator lock held for a group the coordinator owns (a
+ * group_t is used by one thread at a time).  Times are milliseconds on any
+ * monotonic clock.  Strings passed in are copied.
  */
 #ifndef CONNECTD_GROUP_H
 #define CONNECTD_GROUP_H

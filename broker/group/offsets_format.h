@@ -16,6 +16,9 @@
  * A null value (tombstone) deletes the key.  Versions 0 of the offset key and
  * 0-1 of the offset value (no leader epoch) are also read, as Kafka does.
  * (AK core/.../coordinator/group/GroupMetadataManager.scala, 3.x.)
+ *
+ * Pure functions: @locality any thread, @locks none; the buffers and structs
+ * passed in are owned by one thread at a time.
  */
 #ifndef CONNECTD_OFFSETS_FORMAT_H
 #define CONNECTD_OFFSETS_FORMAT_H

@@ -75,7 +75,8 @@ static void join_error(join_state_t *st, kerr_t err, const char *member_id)
     jr->n_members = 0;
 }
 
-/* @locks coordinator.  Whether the join can be answered; fills the response. */
+/* Whether the join can be answered; fills the response.
+ * @locks the coordinator lock held */
 static bool join_poll(broker_ctx_t *ctx, kreq_t *req, join_state_t *st)
 {
     group_t *grp = coordinator_group(ctx->coord, st->group_id, false);
@@ -205,7 +206,8 @@ typedef struct sync_state {
     const char *member_id;
 } sync_state_t;
 
-/* @locks coordinator. */
+/* Whether the sync can be answered; fills the response.
+ * @locks the coordinator lock held */
 static bool sync_poll(broker_ctx_t *ctx, kreq_t *req, sync_state_t *st)
 {
     group_t *grp = coordinator_group(ctx->coord, st->group_id, false);

@@ -16,7 +16,7 @@ static const char *arena_cstr(kreq_t *req, const char *s)
     return s ? handler_kstr(req, s).ptr : "";
 }
 
-/* @locks coordinator. */
+/* @locks the coordinator lock held */
 static void describe_one(kreq_t *req, group_t *grp, describe_group_t *out)
 {
     out->error = KERR_NONE;

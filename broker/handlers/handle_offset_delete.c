@@ -45,9 +45,10 @@ static bool subscription_has(const uint8_t *meta, size_t len, const char *topic,
     return !r.err;
 }
 
-/* @locks coordinator.  Whether a member of consumer group `grp` subscribes
- * to `topic`.  As Kafka, metadata that does not parse leaves the group's
- * subscriptions unknown, and then no topic counts as subscribed. */
+/* Whether a member of consumer group `grp` subscribes to `topic`.  As
+ * Kafka, metadata that does not parse leaves the group's subscriptions
+ * unknown, and then no topic counts as subscribed.
+ * @locks the coordinator lock held */
 static bool group_subscribes(group_t *grp, const char *topic)
 {
     bool has = false;
@@ -78,8 +79,10 @@ static void delete_precheck(broker_ctx_t *ctx, offset_delete_req_t *dr)
     topics_read_unlock(ctx->topics);
 }
 
-/* @locks coordinator.  The group's verdict; marks subscribed partitions and
- * deletes the offsets of the rest. */
+/* The group's verdict; marks subscribed partitions and deletes the offsets
+ * of the rest.
+ * @locks the coordinator lock held; takes what coordinator_delete_offsets
+ *        takes */
 static kerr_t delete_in_group(broker_ctx_t *ctx, kreq_t *req, offset_delete_req_t *dr, const char *id)
 {
     group_t *grp = coordinator_group(ctx->coord, id, false);

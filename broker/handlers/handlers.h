@@ -2,9 +2,10 @@
  * handlers.h - the request handlers: decode, act on topics and logs, encode.
  *
  * Each handler runs on the network thread of the request's connection, takes
- * the registry read lock (topics.h) while it touches topics, and returns the
- * server's verdict (server.h).  A body that does not decode returns
- * REQ_CLOSE after logging, as Kafka closes on an unparseable request.
+ * the locks it needs (registry, partition, coordinator: broker.h) around what
+ * it touches, and returns the server's verdict (server.h).  A body that does
+ * not decode returns REQ_CLOSE after logging, as Kafka closes on an
+ * unparseable request.
  */
 #ifndef CONNECTD_HANDLERS_H
 #define CONNECTD_HANDLERS_H
@@ -18,7 +19,8 @@
 
 typedef struct broker_metrics broker_metrics_t; /* broker_metrics.h */
 
-/* What every handler may use; owned by broker.c. */
+/* What every handler may use; owned by broker.c, filled in by broker_create
+ * before any request is served and read-only after. */
 typedef struct broker_ctx {
     const broker_config_t *cfg;
     topics_t *topics;
@@ -36,9 +38,34 @@ typedef req_result_t(handler_fn)(broker_ctx_t *ctx, kreq_t *req);
 
 /* The handler of API `key` (handlers.c), or NULL if the broker does not
  * speak it.  Its keys are exactly those of the API table (protocol/api.h),
- * which holds the versions; test_handlers checks both lists match. */
+ * which holds the versions; test_handlers checks both lists match.
+ * @locality any thread  @locks none */
 handler_fn *handler_find(int16_t key);
 
+/*
+ * One handler per API, found by handler_find.
+ * @locality the network thread that read `req` (the server's dispatch);
+ *           parked requests are rechecked on that thread too
+ * @locks none held on entry or on return, also when parking; inside, in
+ *        the order of broker.h:
+ *   - ApiVersions, FindCoordinator: none;
+ *   - Metadata, DescribeConfigs: the registry read lock;
+ *   - Produce, Fetch, ListOffsets, DeleteRecords: the registry read lock,
+ *     and one partition lock at a time under it; DeleteRecords then, with
+ *     both released, takes topics_write_checkpoints' locks;
+ *   - Metadata and Produce drop the read lock to auto-create a topic (the
+ *     registry write lock);
+ *   - CreateTopics, CreatePartitions: the registry write lock; DeleteTopics
+ *     also the checkpoint lock and partition locks under it;
+ *   - InitProducerId: the producer-id lock;
+ *   - Heartbeat, OffsetFetch, DescribeGroups, ListGroups: the coordinator
+ *     lock;
+ *   - JoinGroup, SyncGroup, LeaveGroup, OffsetCommit, DeleteGroups,
+ *     OffsetDelete: the coordinator lock, and under it the registry and a
+ *     partition lock when they append to __consumer_offsets; OffsetCommit
+ *     and OffsetDelete first check the partitions under the registry read
+ *     lock alone.
+ */
 req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_find_coordinator(broker_ctx_t *ctx, kreq_t *req);
@@ -63,7 +90,8 @@ req_result_t handle_delete_groups(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_offset_delete(broker_ctx_t *ctx, kreq_t *req);
 
 /* Logs "closing connection from <peer>: <Api> v<N> request body does not
- * parse (<n> bytes)" and returns REQ_CLOSE. */
+ * parse (<n> bytes)" and returns REQ_CLOSE.
+ * @locality the network thread that read `req`  @locks none */
 req_result_t handler_bad_request(kreq_t *req);
 
 /* ---- copies into the request's arena -----------------------------------------

@@ -5,7 +5,8 @@
  * caller) accepts connections and deals them round-robin to
  * `num.network.threads` worker loops, each on its own thread.  A connection
  * lives on one worker loop for its whole life; its requests are decoded and
- * handled on that loop's thread.
+ * handled on that loop's thread.  The locks involved (one fd lock per worker)
+ * and the parked-request counter are listed with the broker's in broker.h.
  *
  * Ordering: Kafka answers the requests of one connection in order.  Like
  * Kafka's SocketServer, a connection is "muted" while one of its requests is
@@ -60,12 +61,13 @@ struct kreq {
     kreq_t *park_prev;
 };
 
-/* Dispatch runs on the connection's worker thread. */
+/* Dispatch runs on the connection's worker thread, with no lock held; it
+ * returns holding none either, also when it parks the request. */
 typedef req_result_t(server_dispatch_fn)(void *ctx, kreq_t *req);
 /* Told when dispatch's request is finished: answered (after its parking,
  * if any), dropped (acks=0) or closing the connection, with the time since
  * its frame was read.  Not told of parked requests whose connection went
- * away.  On the request's worker thread. */
+ * away.  On the request's worker thread, with no lock held. */
 typedef void(server_done_fn)(void *ctx, const kreq_t *req, int64_t elapsed_ns);
 
 typedef struct server_config {
@@ -79,31 +81,48 @@ typedef struct server_config {
 } server_config_t;
 
 /* Binds and listens; the worker threads start here.  NULL with errstr set on
- * failure (e.g. "cannot listen on 0.0.0.0:9092: address already in use"). */
+ * failure (e.g. "cannot listen on 0.0.0.0:9092: address already in use").
+ * Connections are accepted once `acceptor_loop` runs.
+ * @locality start-up: the thread that runs `acceptor_loop`, or any thread
+ *           before that loop first runs
+ * @locks none */
 server_t *server_create(uv_loop_t *acceptor_loop, const server_config_t *cfg, char *errstr,
                         size_t errstr_size);
 
+/* The port the listener is bound to.
+ * @locality any thread  @locks none (set once by server_create) */
 int server_port(const server_t *srv);
 
 /* Stops accepting, closes every connection, joins the worker threads and
- * frees.  Called on the acceptor loop's thread; NULL is fine. */
+ * frees (the last of it once the acceptor loop runs again).  NULL is fine.
+ * @locality shut-down: the acceptor loop's thread, never a worker's
+ * @locks none held: it waits for the handlers still running on the workers,
+ *        which may need any broker lock */
 void server_destroy(server_t *srv);
 
 /*
  * Parks `req` until recheck() returns true (it has written req->resp) or
  * `timeout_ms` passes, when recheck() is called with timed_out = true and must
  * complete.  recheck() runs on the request's worker thread after every
- * server_wake_all().  @locality worker thread of req.
+ * server_wake_all(), with no lock held.
+ * @locality the worker thread of req, inside its dispatch (which then
+ *           returns REQ_PARKED)
+ * @locks none needed; the handler may hold its own, as nothing here blocks
  */
 void server_park(kreq_t *req, int64_t timeout_ms,
                  bool (*recheck)(void *ctx, kreq_t *req, bool timed_out));
 
 /* New data may satisfy parked requests: every worker with parked requests
- * rechecks them soon.  Thread-safe; cheap when nothing is parked. */
+ * rechecks them soon.  Cheap when nothing is parked.
+ * @locality any thread, while the server lives
+ * @locks none needed; never blocks (an atomic load and uv_async_send per
+ *        worker), so it may be called with any lock held */
 void server_wake_all(server_t *srv);
 
 /* Where the client reached us: the local address of its socket ("127.0.0.1"),
- * and the peer ("127.0.0.1:53422") for log lines. */
+ * and the peer ("127.0.0.1:53422") for log lines.
+ * @locality the connection's worker thread (a request of it is being
+ *           handled, or is parked)  @locks none */
 const char *server_conn_local_host(const server_conn_t *conn);
 int server_conn_local_port(const server_conn_t *conn);
 const char *server_conn_peer(const server_conn_t *conn);

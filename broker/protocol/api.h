@@ -13,6 +13,8 @@
  * ZSTD, idempotence) only when specific versions fall inside our ranges, so
  * the minimums matter as much as the maximums.  A version outside a range
  * makes the connection close, as Kafka does.
+ *
+ * Pure functions over a constant table: @locality any thread, @locks none.
  */
 #ifndef CONNECTD_API_H
 #define CONNECTD_API_H

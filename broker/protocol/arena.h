@@ -4,8 +4,9 @@
  * are allocated here and released all at once with the request, so decoders
  * never free and handlers never leak.
  *
- * Not thread-safe: an arena belongs to the request, and a request to one
- * network thread.
+ * Pure functions: @locality any thread, @locks none; an arena is owned by
+ * one thread at a time (it belongs to a request, and a request to one
+ * network thread).
  */
 #ifndef CONNECTD_ARENA_H
 #define CONNECTD_ARENA_H

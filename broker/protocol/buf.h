@@ -13,6 +13,9 @@
  * Encodings follow Apache Kafka's Type.java: big-endian fixed-width integers,
  * zig-zag varints, int16-length strings, int32-length bytes, and the "compact"
  * (unsigned varint length + 1) forms used by flexible versions.
+ *
+ * Pure functions: @locality any thread, @locks none; a buf_reader_t or
+ * buf_writer_t is owned by one thread at a time.
  */
 #ifndef CONNECTD_BUF_H
 #define CONNECTD_BUF_H

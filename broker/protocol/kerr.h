@@ -7,6 +7,8 @@
  * The names, messages and retriability all come from the single table below
  * (the libuv UV_ERRNO_MAP pattern), so kerr_name() and kerr_str() can never
  * drift from the enum.
+ *
+ * Pure functions over a constant table: @locality any thread, @locks none.
  */
 #ifndef CONNECTD_KERR_H
 #define CONNECTD_KERR_H

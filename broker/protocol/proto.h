@@ -4,6 +4,8 @@
  * Pure functions over buffers: nothing here touches a socket, a log or a
  * lock, so every function is unit-tested with byte vectors taken from the
  * Apache Kafka JSON schemas (clients/src/main/resources/common/message).
+ * Every function: @locality any thread, @locks none; a request struct, its
+ * arena and its buffers are owned by one thread at a time.
  *
  * Conventions
  * - A decoder reads one request body of a given version from a reader and

@@ -23,6 +23,9 @@
  *    53    4 baseSequence
  *    57    4 recordsCount
  *    61      records (or one compressed blob of them)
+ *
+ * Pure functions: @locality any thread, @locks none; a batch's bytes are
+ * owned by one thread at a time (the partition lock covers stored ones).
  */
 #ifndef CONNECTD_BATCH_H
 #define CONNECTD_BATCH_H

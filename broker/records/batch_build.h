@@ -4,6 +4,9 @@
  * The broker stores what producers send; it builds batches itself only for
  * its own records, the committed offsets and group metadata it keeps in
  * __consumer_offsets.  Layout as in batch.h and records.h.
+ *
+ * Pure functions: @locality any thread, @locks none; a batch_builder_t is
+ * owned by one thread at a time.
  */
 #ifndef CONNECTD_BATCH_BUILD_H
 #define CONNECTD_BATCH_BUILD_H

@@ -1,6 +1,9 @@
 /*
  * compression.h - the record batch codecs (gzip, snappy, lz4, zstd), as
  * compression.c's top comment describes them on the wire.
+ *
+ * Pure functions: @locality any thread, @locks none; each call makes its own
+ * codec context, and the output buffer is owned by one thread at a time.
  */
 #ifndef CONNECTD_COMPRESSION_H
 #define CONNECTD_COMPRESSION_H

@@ -2,7 +2,8 @@
  * crc32c.h - CRC-32C (Castagnoli), the checksum of Kafka record batches.
  * Reflected polynomial 0x82F63B78; crc32c(0, "123456789", 9) == 0xE3069283.
  * Uses the SSE4.2 crc32 instruction when the CPU has it, a slicing table
- * otherwise.  Thread-safe; the first call picks the implementation.
+ * otherwise; the first call picks the implementation (under pthread_once).
+ * Pure functions: @locality any thread, @locks none.
  */
 #ifndef CONNECTD_CRC32C_H
 #define CONNECTD_CRC32C_H

@@ -16,7 +16,7 @@
  * working across a broker restart, whose state is rebuilt only from the
  * batches recovery re-reads.
  *
- * Not locked: the owning partition's lock covers it.
+ * Not locked: the owning partition's lock covers it (broker.h).
  */
 #ifndef CONNECTD_PRODUCER_STATE_H
 #define CONNECTD_PRODUCER_STATE_H
@@ -28,14 +28,20 @@
 
 typedef struct producer_state producer_state_t;
 
+/* Destroy accepts NULL.
+ * @locality any thread  @locks none: the state is not shared yet (partition
+ *           being opened) or any more (partition unpublished or shut-down) */
 producer_state_t *producer_state_create(void);
-void producer_state_destroy(producer_state_t *ps); /* NULL is fine */
+void producer_state_destroy(producer_state_t *ps);
 
 /* Checks a batch before append.  KERR_NONE: append it.
- * KERR_DUPLICATE_SEQUENCE_NUMBER: already appended at *dup_base_offset. */
+ * KERR_DUPLICATE_SEQUENCE_NUMBER: already appended at *dup_base_offset.
+ * @locality any thread  @locks the partition lock held */
 kerr_t producer_state_check(const producer_state_t *ps, const batch_header_t *hdr, int64_t *dup_base_offset);
 
-/* Records a batch appended at base_offset (also used by recovery). */
+/* Records a batch appended at base_offset (also used by recovery, through
+ * log_open's on_batch, before the partition is published).
+ * @locality any thread  @locks the partition lock held (none during recovery) */
 void producer_state_update(producer_state_t *ps, const batch_header_t *hdr, int64_t base_offset);
 
 #endif

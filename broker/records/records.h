@@ -12,6 +12,10 @@
  * timestampDelta varlong, offsetDelta varint, keyLength varint + key,
  * valueLength varint + value, headerCount varint, then per header
  * keyLength varint + key, valueLength varint + value.
+ *
+ * Pure functions: @locality any thread, @locks none; the batch is only read,
+ * and is owned by one thread at a time (the partition lock covers stored
+ * ones).
  */
 #ifndef CONNECTD_RECORDS_H
 #define CONNECTD_RECORDS_H

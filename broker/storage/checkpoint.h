@@ -10,7 +10,10 @@
  *
  * Written atomically (temp file, fsync, rename, fsync of the directory) so
  * a crash leaves either the old or the new file, never a torn one.
- * Functions here are pure file I/O with no shared state: any thread.
+ * Pure file I/O with no shared state: @locality any thread, @locks none; a
+ * checkpoint_t is owned by one thread at a time, and only one thread at a
+ * time may write a given path (the temp file's name comes from it: topics.c
+ * holds its checkpoint lock around the writes).
  */
 #ifndef CONNECTD_CHECKPOINT_H
 #define CONNECTD_CHECKPOINT_H

@@ -16,7 +16,7 @@
  * the .log, and rebuilt from batch headers when they do not fit.
  *
  * Concurrency: a log_t is not locked internally.  Every call must hold the
- * owning partition's lock (see topics.h); log_open/log_close run before the
+ * owning partition's lock (broker.h); log_open/log_close run before the
  * partition is published / after it is unpublished.
  */
 #ifndef CONNECTD_LOG_H
@@ -56,18 +56,26 @@ typedef void(log_batch_cb)(void *opaque, const batch_header_t *hdr);
  * sees every batch header recovery re-reads, in offset order, and always
  * those of the newest segment (for idempotent producers' state).
  * Returns NULL with errstr set when the directory cannot be used.
+ * @locality any thread
+ * @locks none: the log is not shared yet (topics opens it at start-up or
+ *        under the registry write lock, before publishing the partition)
  */
 log_t *log_open(const char *dir, const log_config_t *cfg, int64_t recovery_point,
                 int64_t start_offset, log_batch_cb *on_batch, void *opaque, char *errstr,
                 size_t errstr_size);
 
-/* Flushes nothing; closes files and frees.  NULL is fine. */
+/* Flushes nothing; closes files and frees.  NULL is fine.
+ * @locality any thread
+ * @locks none: the log is no longer shared (topic deletion under the
+ *        registry write lock, or shut-down) */
 void log_close(log_t *plog);
 
-/* Closes and removes the directory with all its files (topic deletion). */
+/* Closes and removes the directory with all its files (topic deletion).
+ * @locality any thread  @locks none: as log_close */
 void log_destroy_files(log_t *plog);
 
-/* Topic config changed (e.g. CreateTopics/alter); applies to later appends. */
+/* Topic config changed (e.g. CreateTopics/alter); applies to later appends.
+ * @locality any thread  @locks the partition lock held */
 void log_set_config(log_t *plog, const log_config_t *cfg);
 
 /*
@@ -77,10 +85,12 @@ void log_set_config(log_t *plog, const log_config_t *cfg);
  * is the wall clock used for segment.ms.  On success *base_offset is the first
  * assigned offset.  Returns KAFKA_STORAGE_ERROR if the write failed (the log is
  * left as it was before the call).
+ * @locality any thread  @locks the partition lock held
  */
 kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
                   int64_t *base_offset);
 
+/* @locality any thread  @locks the partition lock held */
 int64_t log_start_offset(const log_t *plog); /* first offset still readable */
 int64_t log_end_offset(const log_t *plog);   /* LEO: the next offset to be assigned */
 int64_t log_size_bytes(const log_t *plog);   /* bytes of all .log files */
@@ -95,11 +105,13 @@ int segment_count(const log_t *plog);
  * at or beyond `max_offset` (the high watermark).
  * Returns OFFSET_OUT_OF_RANGE when offset < log start or offset > LEO; offset
  * == LEO reads nothing.  *nbytes is the number of bytes appended.
+ * @locality any thread  @locks the partition lock held
  */
 kerr_t log_read(log_t *plog, int64_t offset, int64_t max_offset, size_t max_bytes, bool min_one,
                 buf_writer_t *out, size_t *nbytes);
 
-/* Bytes available from `offset` up to LEO (cheap estimate used by long-poll Fetch). */
+/* Bytes available from `offset` up to LEO (cheap estimate used by long-poll Fetch).
+ * @locality any thread  @locks the partition lock held */
 size_t log_bytes_after(const log_t *plog, int64_t offset);
 
 /*
@@ -107,29 +119,35 @@ size_t log_bytes_after(const log_t *plog, int64_t offset);
  * and that record's timestamp.  Uses the time index to skip, then batch
  * maxTimestamps, then the records of the one batch (decompressing if needed).
  * No such record: *offset = *timestamp = -1, KERR_NONE.
+ * @locality any thread  @locks the partition lock held
  */
 kerr_t log_offset_for_timestamp(log_t *plog, int64_t ts, int64_t *offset, int64_t *timestamp);
 
 /* DeleteRecords: moves the log start to `offset` (<= LEO, else
- * OFFSET_OUT_OF_RANGE) and deletes segments wholly below it. */
+ * OFFSET_OUT_OF_RANGE) and deletes segments wholly below it.
+ * @locality any thread  @locks the partition lock held */
 kerr_t log_delete_records_before(log_t *plog, int64_t offset);
 
 /* Retention by time and size: deletes the oldest segments that are past
  * retention.ms (by their largest timestamp) or that keep the log above
  * retention.bytes.  An expired active segment is rolled first so it can go.
- * Returns the number of segments deleted. */
+ * Returns the number of segments deleted.
+ * @locality any thread  @locks the partition lock held */
 int log_enforce_retention(log_t *plog, int64_t now_ms);
 
-/* Rolls the active segment if it is older than segment.ms and not empty. */
+/* Rolls the active segment if it is older than segment.ms and not empty.
+ * @locality any thread  @locks the partition lock held */
 void log_maybe_roll(log_t *plog, int64_t now_ms);
 
 /* Rolls the active segment now unless it is empty, so that everything
  * written so far can later go by whole segments.  KAFKA_STORAGE_ERROR if
- * the new segment cannot be created. */
+ * the new segment cannot be created.
+ * @locality any thread  @locks the partition lock held */
 kerr_t log_roll(log_t *plog);
 
 /* fsyncs the segments written since the last flush and moves the recovery
- * point to LEO.  KAFKA_STORAGE_ERROR on failure. */
+ * point to LEO.  KAFKA_STORAGE_ERROR on failure.
+ * @locality any thread  @locks the partition lock held (none at shut-down) */
 kerr_t log_flush(log_t *plog);
 
 #endif

@@ -16,7 +16,9 @@
  * start-up accelerator: whoever loads one checks it against the .log
  * (segment_load) and rebuilds it from the .log when it does not fit.
  *
- * Not locked: the owning partition's lock covers it.
+ * Not locked, no shared state: every function is @locality any thread,
+ * @locks the owning partition's lock held (broker.h), or none while the log
+ * is not shared (log_open, log_close).
  */
 #ifndef CONNECTD_LOG_INDEX_H
 #define CONNECTD_LOG_INDEX_H

@@ -7,8 +7,9 @@
  * log_index.h for the index files.
  *
  * The struct is shared with log.c, which owns the list of segments; nothing
- * outside the storage layer sees it.  Not locked: the owning partition's lock
- * covers it.
+ * outside the storage layer sees it.  Not locked, no shared state: every
+ * function is @locality any thread, @locks the owning partition's lock held
+ * (broker.h), or none while the log is not shared (log_open, log_close).
  */
 #ifndef CONNECTD_SEGMENT_H
 #define CONNECTD_SEGMENT_H

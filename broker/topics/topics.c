@@ -1,6 +1,6 @@
 /*
  * topics.c - the topic registry and its on-disk metadata; see topics.h for
- * the layout and the locking rules.
+ * the layout and broker.h for the locks.
  */
 #include "topics.h"
 
@@ -518,7 +518,8 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
 /* ---- checkpoints ---------------------------------------------------------- */
 
 /* Writes both checkpoint files of every log dir.  Caller holds the registry
- * lock (either mode). */
+ * lock (either mode), or no other thread runs (topics_close); takes the
+ * checkpoint lock, and partition locks one at a time under it. */
 static void write_checkpoints(topics_t *topics)
 {
     pthread_mutex_lock(&topics->checkpoint_lock);

@@ -16,11 +16,12 @@
  * "<topic>-<p>.deleting" before they are removed, so a crash half-way never
  * resurrects it.
  *
- * Locking: the registry has one reader-writer lock.  Request handlers hold
- * it for reading while they use topics and partitions; create, delete and
- * add-partitions take it for writing, so a partition cannot disappear under
- * a reader.  Each partition has its own mutex around its log and producer
- * state.  Lock order: registry, then one partition at a time.
+ * Locking: the registry has one reader-writer lock.  Whoever uses a topic or
+ * partition holds it for reading; create, delete and add-partitions take it
+ * for writing, so a partition cannot disappear under a reader.  Each
+ * partition has its own mutex around its log and producer state.  What each
+ * lock guards and the order they nest in with the broker's other locks are
+ * in broker.h.
  */
 #ifndef CONNECTD_TOPICS_H
 #define CONNECTD_TOPICS_H
@@ -38,7 +39,7 @@
 typedef struct topic topic_t;
 
 typedef struct partition {
-    pthread_mutex_t lock; /* guards plog and pstate */
+    pthread_mutex_t lock; /* the partition lock: guards plog, pstate and last_flush_ms */
     topic_t *topic;
     int32_t index;
     int dir;              /* index into the broker's log dirs */
@@ -47,6 +48,8 @@ typedef struct partition {
     int64_t last_flush_ms;
 } partition_t;
 
+/* Set when the topic is created and read-only after, except the partition
+ * array (grown under the registry write lock) and the counters (atomic). */
 struct topic {
     char *name;
     int32_t n_partitions;
@@ -65,59 +68,89 @@ struct topic {
 typedef struct topics topics_t;
 
 /* Loads every topic from the log dirs, recovering each partition's log.
- * NULL with errstr set when a log dir cannot be used. */
+ * NULL with errstr set when a log dir cannot be used.
+ * @locality start-up only (broker_create)  @locks none (nothing is shared yet) */
 topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_size);
 
-/* Flushes every log, writes the checkpoints and frees.  NULL is fine. */
+/* Flushes every log, writes the checkpoints and frees.  NULL is fine.
+ * @locality shut-down only, once no other thread uses the topics (the
+ *           network threads joined, the coordinator closed)
+ * @locks takes the checkpoint lock and partition locks to write the
+ *        checkpoints */
 void topics_close(topics_t *topics);
 
+/* The registry read lock, around every use of a topic_t or partition_t.
+ * @locality any thread
+ * @locks takes / releases the registry read lock; call lock without holding
+ *        it already (it does not nest, see broker.h), nor the checkpoint or
+ *        a partition lock */
 void topics_read_lock(topics_t *topics);
 void topics_read_unlock(topics_t *topics);
 
-/* @locks registry read lock held.  NULL if there is no such topic. */
+/* NULL if there is no such topic; the topic is valid while the lock is held.
+ * @locality any thread  @locks the registry lock held (read or write) */
 topic_t *topics_find(topics_t *topics, kstr_t name);
-/* @locks registry read lock held.  Iteration in creation order. */
+/* Iteration in creation order.
+ * @locality any thread  @locks the registry lock held (read or write) */
 size_t topics_count(topics_t *topics);
 topic_t *topics_at(topics_t *topics, size_t i);
-/* @locks registry read lock held.  NULL if out of range. */
+/* NULL if out of range; the partition is valid while the lock is held.
+ * @locality any thread  @locks the registry lock held (read or write) */
 partition_t *topic_partition(topic_t *topic, int32_t index);
 
-/* Whether `name` is a legal topic name; errstr says why not. */
+/* Whether `name` is a legal topic name; errstr says why not.
+ * @locality any thread  @locks none (pure) */
 bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size);
 
 /*
  * Creates a topic with `n_partitions` (-1: num.partitions) and config
  * overrides.  Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION,
  * INVALID_PARTITIONS, INVALID_CONFIG, KAFKA_STORAGE_ERROR, each with errstr.
- * With validate_only nothing changes.  Takes the registry write lock: call
- * without holding the read lock.
+ * With validate_only nothing changes.
+ * @locality any thread
+ * @locks takes the registry write lock; call without the registry lock (in
+ *        either mode), the checkpoint lock or a partition lock; the
+ *        coordinator lock may be held
  */
 kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
                      const topic_config_kv_t *overrides, size_t n_overrides, bool validate_only,
                      char *errstr, size_t errstr_size);
 
 /* Deletes a topic and its data.  UNKNOWN_TOPIC_OR_PARTITION if absent.
- * Takes the write lock. */
+ * @locality any thread
+ * @locks takes the registry write lock, and under it the checkpoint lock and
+ *        partition locks to rewrite the checkpoints; call without the
+ *        registry lock, the checkpoint lock or a partition lock */
 kerr_t topics_delete(topics_t *topics, kstr_t name);
 
 /* Grows a topic to `count` partitions (INVALID_PARTITIONS if not larger).
- * Takes the write lock. */
+ * @locality any thread
+ * @locks takes the registry write lock; call without the registry lock, the
+ *        checkpoint lock or a partition lock */
 kerr_t topics_add_partitions(topics_t *topics, kstr_t name, int32_t count, bool validate_only,
                              char *errstr, size_t errstr_size);
 
 /* Periodic upkeep from the broker's timer: segment.ms rolls, retention (when
  * `retention_due`), time-based flushes, checkpoints (when `checkpoint_due`).
- * Takes the read lock. */
+ * @locality the broker loop's upkeep timer
+ * @locks takes the registry read lock, each partition lock in turn under it,
+ *        then the checkpoint lock (with partition locks under it) when
+ *        `checkpoint_due`; call with none of them held */
 void topics_maintain(topics_t *topics, int64_t now_ms, bool retention_due, bool checkpoint_due);
 
 /* Writes the recovery-point and log-start checkpoints now (after
- * DeleteRecords, so a restart keeps the new log start).  Call without the
- * registry lock. */
+ * DeleteRecords, so a restart keeps the new log start).
+ * @locality any thread
+ * @locks takes the registry read lock, under it the checkpoint lock, and
+ *        under that partition locks one at a time; call without the registry
+ *        lock, the checkpoint lock or a partition lock; the coordinator lock
+ *        may be held */
 void topics_write_checkpoints(topics_t *topics);
 
 /* Allocates a new idempotent producer id, unique across restarts (ids are
  * reserved in blocks recorded in <first log.dir>/producer-id-block).
- * Thread-safe.  -1 on a storage error. */
+ * -1 on a storage error.
+ * @locality any thread  @locks takes the producer-id lock (a leaf) */
 int64_t topics_next_producer_id(topics_t *topics);
 
 #endif

@@ -643,9 +643,14 @@ void server_destroy(server_t *srv)
     for (int i = 0; i < srv->n_workers; i++) {
         uv_async_send(&srv->workers[i].stop_async);
     }
+    /* Every thread first, then the loops: a thread still running may wake
+     * another's parked requests (server_wake_all), so no loop may close
+     * while any thread runs. */
+    for (int i = 0; i < srv->n_workers; i++) {
+        uv_thread_join(&srv->workers[i].thread);
+    }
     for (int i = 0; i < srv->n_workers; i++) {
         worker_t *wk = &srv->workers[i];
-        uv_thread_join(&wk->thread);
         for (size_t f = 0; f < wk->n_pending_fds; f++) {
             close(wk->pending_fds[f]);
         }

@@ -544,7 +544,7 @@ int64_t log_recovery_point(const log_t *plog)
     return plog->recovery_point;
 }
 
-int segment_count(const log_t *plog)
+int log_segments_count(const log_t *plog)
 {
     return (int)plog->n_segs;
 }

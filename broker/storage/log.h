@@ -95,7 +95,7 @@ int64_t log_start_offset(const log_t *plog); /* first offset still readable */
 int64_t log_end_offset(const log_t *plog);   /* LEO: the next offset to be assigned */
 int64_t log_size_bytes(const log_t *plog);   /* bytes of all .log files */
 int64_t log_recovery_point(const log_t *plog);
-int segment_count(const log_t *plog);
+int log_segments_count(const log_t *plog);
 
 /*
  * Reads whole batches for a fetch at `offset`, starting with the batch that

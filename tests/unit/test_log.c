@@ -296,7 +296,7 @@ static void test_round_trip_across_rolls(void **state)
         assert_true(i == 0 || bases[i] == bases[i - 1] + (1 + (i - 1) % 5));
     }
     bases[N] = log_end_offset(plog);
-    assert_true(segment_count(plog) >= 5);
+    assert_true(log_segments_count(plog) >= 5);
 
     /* Every offset, including ones inside a batch, reads from its batch. */
     for (int i = 0; i < N; i++) {
@@ -324,7 +324,7 @@ static void test_round_trip_across_rolls(void **state)
     assert_int_equal(batches, N);
     int64_t segs[64];
     int n = list_bases(fx, segs, 64);
-    assert_int_equal(n, segment_count(plog));
+    assert_int_equal(n, log_segments_count(plog));
     int entries = 0;
     for (int i = 0; i < n; i++) {
         entries += check_index_file(fx, segs[i]);
@@ -457,7 +457,7 @@ static void test_reopen_after_clean_close(void **state)
     log_config_t cfg = cfg_small();
     log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     int64_t leo = append_many(plog, 40);
-    int segs = segment_count(plog);
+    int segs = log_segments_count(plog);
     int64_t size = log_size_bytes(plog);
     assert_int_equal(log_flush(plog), KERR_NONE);
     assert_true(log_recovery_point(plog) == leo);
@@ -480,7 +480,7 @@ static void test_reopen_after_clean_close(void **state)
     assert_true(segs > 1 && seen.batches > 0 && seen.batches < 40);
     assert_true(seen.in_order && seen.next == leo);
     assert_true(log_end_offset(plog) == leo);
-    assert_int_equal(segment_count(plog), segs);
+    assert_int_equal(log_segments_count(plog), segs);
     assert_true(log_size_bytes(plog) == size);
     log_close(plog);
 
@@ -653,7 +653,7 @@ static void test_recovery_drops_segments_after_damage(void **state)
 
     seen_t seen;
     plog = open_log(fx, &cfg, bases[1], 0, &seen);
-    assert_int_equal(segment_count(plog), 2);
+    assert_int_equal(log_segments_count(plog), 2);
     assert_int_equal(list_bases(fx, bases + 10, 10), 2);
     assert_true(log_end_offset(plog) < bases[2]);
     assert_true(seen.in_order && seen.next == log_end_offset(plog));
@@ -803,7 +803,7 @@ static void test_empty_dir_starts_at_log_start(void **state)
     /* A log start checkpointed beyond what survived empties the log there. */
     plog = open_log(fx, &cfg, 0, 500, NULL);
     assert_true(log_start_offset(plog) == 500 && log_end_offset(plog) == 500);
-    assert_int_equal(segment_count(plog), 1);
+    assert_int_equal(log_segments_count(plog), 1);
     assert_false(exists(fx, "00000000000000000100.log"));
     log_close(plog);
 }
@@ -819,7 +819,7 @@ static void test_flush_moves_recovery_point(void **state)
     assert_true(log_recovery_point(plog) == 0);
     /* A rolled segment is flushed by the next upkeep. */
     append_many(plog, 20);
-    assert_true(segment_count(plog) > 1);
+    assert_true(log_segments_count(plog) > 1);
     log_maybe_roll(plog, T0);
     int64_t bases[64];
     int n = list_bases(fx, bases, 64);
@@ -846,17 +846,17 @@ static void test_segment_ms_roll(void **state)
     cfg.segment_ms = 1000;
     log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
     log_maybe_roll(plog, T0 + 1000000); /* an empty segment never rolls */
-    assert_int_equal(segment_count(plog), 1);
+    assert_int_equal(log_segments_count(plog), 1);
     append(plog, 1, T0, T0, NULL);          /* the segment's clock starts */
     append(plog, 1, T0, T0 + 1000, NULL);   /* not older than segment.ms yet */
-    assert_int_equal(segment_count(plog), 1);
+    assert_int_equal(log_segments_count(plog), 1);
     int64_t base = append(plog, 1, T0, T0 + 1001, NULL);
-    assert_int_equal(segment_count(plog), 2);
+    assert_int_equal(log_segments_count(plog), 2);
     assert_true(exists(fx, "00000000000000000002.log") && base == 2);
     log_maybe_roll(plog, T0 + 1500);
-    assert_int_equal(segment_count(plog), 2);
+    assert_int_equal(log_segments_count(plog), 2);
     log_maybe_roll(plog, T0 + 2002);
-    assert_int_equal(segment_count(plog), 3);
+    assert_int_equal(log_segments_count(plog), 3);
     assert_true(exists(fx, "00000000000000000003.log"));
     log_close(plog);
 }
@@ -874,7 +874,7 @@ static void test_retention_by_time(void **state)
         append(plog, 2, T0 + i * 1000LL, T0, NULL);
     }
     int64_t leo = log_end_offset(plog);
-    int segs = segment_count(plog);
+    int segs = log_segments_count(plog);
     assert_true(segs >= 4);
     assert_int_equal(log_enforce_retention(plog, T0 + 40000), 0);
 
@@ -893,7 +893,7 @@ static void test_retention_by_time(void **state)
     /* Everything expired: the active segment is rolled so it can go too. */
     deleted += log_enforce_retention(plog, T0 + 1000000);
     assert_int_equal(deleted, segs);
-    assert_int_equal(segment_count(plog), 1);
+    assert_int_equal(log_segments_count(plog), 1);
     assert_true(log_start_offset(plog) == leo && log_end_offset(plog) == leo);
     assert_int_equal(list_bases(fx, bases, 64), 1);
     assert_true(bases[0] == leo);
@@ -935,7 +935,7 @@ static void test_retention_by_size(void **state)
         }
         assert_true(log_size_bytes(plog) == left);
         assert_true(log_end_offset(plog) == leo);
-        assert_true(segment_count(plog) == (want == n ? 1 : n - want));
+        assert_true(log_segments_count(plog) == (want == n ? 1 : n - want));
         log_destroy_files(plog);
     }
 }
@@ -956,7 +956,7 @@ static void test_delete_records(void **state)
     int64_t cut = bases[2] + 1;
     assert_int_equal(log_delete_records_before(plog, cut), KERR_NONE);
     assert_true(log_start_offset(plog) == cut);
-    assert_int_equal(segment_count(plog), n - 2);
+    assert_int_equal(log_segments_count(plog), n - 2);
     assert_false(exists(fx, "00000000000000000000.log"));
     /* Moving it back is a no-op. */
     assert_int_equal(log_delete_records_before(plog, 1), KERR_NONE);
@@ -973,7 +973,7 @@ static void test_delete_records(void **state)
 
     /* Up to LEO: the active segment stays, even though all of it is gone. */
     assert_int_equal(log_delete_records_before(plog, leo), KERR_NONE);
-    assert_int_equal(segment_count(plog), 1);
+    assert_int_equal(log_segments_count(plog), 1);
     assert_true(log_start_offset(plog) == leo);
     log_close(plog);
 
@@ -994,7 +994,7 @@ static void test_offset_for_timestamp(void **state)
     for (int i = 0; i < 40; i++) {
         append(plog, 3, T0 + 100 * i, T0, NULL);
     }
-    assert_true(segment_count(plog) >= 4);
+    assert_true(log_segments_count(plog) >= 4);
     static const struct {
         int64_t ts;
         int64_t offset, timestamp;

@@ -9,6 +9,7 @@
  * (protocol/api.h); the notes column stays prose, and test_docs.sh checks
  * the rest of each row against this.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,38 +17,31 @@
 #include "docs_config.h"
 #include "protocol/api.h"
 
-static const char *type_name(cfg_type_t type)
+/* Kafka's type name in lower case, as the broker reference writes it ("int"). */
+static void print_type(config_def_type_t type)
 {
-    switch (type) {
-    case CFG_INT:
-        return "int";
-    case CFG_LONG:
-        return "long";
-    case CFG_BOOL:
-        return "boolean";
-    case CFG_STRING:
-        return "string";
-    case CFG_LIST:
-        return "list";
+    for (const char *c = config_def_type_name(type); *c; c++) {
+        putchar(tolower((unsigned char)*c));
     }
-    return "?";
 }
 
-static void print_table(const cfg_def_t *defs)
+static void print_table(const config_def_t *defs)
 {
     printf("| key | type | default | valid values | description |\n|---|---|---|---|---|\n");
-    for (const cfg_def_t *def = defs; def->name; def++) {
+    for (const config_def_t *def = defs; def->name; def++) {
         char valid[256] = "";
         if (def->choices) {
             size_t len = 0;
             for (const char *const *c = def->choices; *c && len < sizeof(valid) - 1; c++) {
                 len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s", c == def->choices ? "" : ", ", *c);
             }
-        } else if ((def->type == CFG_INT || def->type == CFG_LONG) && def->min < def->max) {
+        } else if (def->has_min && def->has_max && def->min < def->max) {
             snprintf(valid, sizeof(valid), "%lld … %lld", (long long)def->min, (long long)def->max);
         }
-        printf("| `%s` | %s | %s | %s | %s |\n", def->name, type_name(def->type),
-               def->default_value ? def->default_value : "null", valid, def->doc ? def->doc : "");
+        printf("| `%s` | ", def->name);
+        print_type(def->type);
+        printf(" | %s | %s | %s |\n", def->default_value ? def->default_value : "null", valid,
+               def->doc ? def->doc : "");
     }
 }
 

@@ -1,16 +1,13 @@
 /*
  * config.h - broker and topic configuration, as data.
  *
- * Every setting is one row of a table (name, type, default, bounds, doc,
- * flags), in the style of Fluent Bit's flb_config_map and nginx's
- * ngx_command_t.  Parsing, defaults, DescribeConfigs and the reference in
- * docs/broker.md all come from these rows, never from a second list.
+ * Every setting is one row of a table (config_def.h: name, type, default,
+ * bounds, doc, the field it fills), in the style of Fluent Bit's
+ * flb_config_map and nginx's ngx_command_t.  Parsing, defaults,
+ * DescribeConfigs and the reference in docs/broker.md all come from these
+ * rows, never from a second list.
  *
  * Names and defaults follow Apache Kafka's server.properties / topic configs.
- *
- * Threads: a broker_config_t is built and finished by one thread before the
- * broker starts, and only read after that (broker_create takes it), so the
- * readers below need no lock.  The tables are constant.
  */
 #ifndef CONNECTD_CONFIG_H
 #define CONNECTD_CONFIG_H
@@ -19,20 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_def.h"
+#include "properties.h"
 #include "storage/log.h"
-
-typedef enum cfg_type {
-    CFG_INT,    /* int32 */
-    CFG_LONG,   /* int64 */
-    CFG_BOOL,   /* "true" / "false" (case-insensitive, as Kafka) */
-    CFG_STRING, /* free text */
-    CFG_LIST,   /* comma-separated, stored as the raw string */
-} cfg_type_t;
-
-enum cfg_flags {
-    CFG_SENSITIVE = 1 << 0, /* value masked in every response */
-    CFG_READ_ONLY = 1 << 1, /* cannot be changed at runtime (always true for now) */
-};
 
 /* Where a value came from; numbers are DescribeConfigs' ConfigSource. */
 typedef enum cfg_source {
@@ -40,16 +26,6 @@ typedef enum cfg_source {
     CFG_SOURCE_STATIC_BROKER = 4,
     CFG_SOURCE_DEFAULT = 5,
 } cfg_source_t;
-
-typedef struct cfg_def {
-    const char *name;
-    cfg_type_t type;
-    const char *default_value; /* text form; NULL = no default (null) */
-    int64_t min, max;          /* inclusive bounds for INT/LONG */
-    const char *const *choices; /* NULL-terminated allowed values, or NULL */
-    unsigned flags;
-    const char *doc;
-} cfg_def_t;
 
 /* The broker's resolved configuration.  Strings are owned by the struct. */
 typedef struct broker_config {
@@ -62,8 +38,11 @@ typedef struct broker_config {
     bool auto_create_topics_enable;
     bool delete_topic_enable;
     int64_t log_segment_bytes;
-    int64_t log_roll_ms;
+    int64_t log_roll_ms;        /* resolved from .ms / .hours */
+    int32_t log_roll_hours;
     int64_t log_retention_ms;   /* resolved from .ms / .minutes / .hours; -1 = forever */
+    int32_t log_retention_minutes; /* 0 when null */
+    int32_t log_retention_hours;
     int64_t log_retention_bytes;
     int64_t log_retention_check_interval_ms;
     int64_t log_flush_interval_messages;
@@ -73,7 +52,8 @@ typedef struct broker_config {
     int32_t socket_request_max_bytes;
     int32_t fetch_max_bytes;
     int32_t num_network_threads;
-    int64_t offsets_retention_ms;
+    int64_t offsets_retention_ms; /* from offsets.retention.minutes */
+    int32_t offsets_retention_minutes;
     int64_t offsets_retention_check_interval_ms;
     int32_t offsets_topic_num_partitions;
     int32_t offsets_topic_segment_bytes;
@@ -82,22 +62,18 @@ typedef struct broker_config {
     int32_t group_min_session_timeout_ms;
     int32_t group_max_session_timeout_ms;
     int32_t group_max_size;
-    /* Text value of every row of broker_config_defs (NULL = null) and whether
-     * it was given explicitly (for ConfigSource); the fields above are
-     * parsed from these by broker_config_finish. */
-    char **values;
-    bool *is_set;
+    /* The keys given (broker_config_set), by row name, in canonical text;
+     * a key not here has its row's default.  The fields above are filled
+     * from these by broker_config_finish. */
+    properties_t *given;
 } broker_config_t;
 
-extern const cfg_def_t broker_config_defs[]; /* terminated by a row with name NULL */
-extern const cfg_def_t topic_config_defs[];
+extern const config_def_t broker_config_defs[]; /* terminated by a row with name NULL */
+extern const config_def_t topic_config_defs[];
 
-/* A config with every default applied.  Never NULL (aborts on OOM); destroy
- * accepts NULL.
- * @locality the thread building the config, or the broker's at shut-down
- * @locks none */
+/* A config with every default applied.  Never NULL (aborts on OOM). */
 broker_config_t *broker_config_create(void);
-void broker_config_destroy(broker_config_t *cfg);
+void broker_config_destroy(broker_config_t *cfg); /* NULL is fine */
 
 typedef enum cfg_set_result {
     CFG_SET_OK = 0,
@@ -109,26 +85,19 @@ typedef enum cfg_set_result {
  * Sets one key from its text value, e.g. ("log.retention.hours", "168").
  * `broker.id` is accepted as a synonym of `node.id`.  Validation errors look like:
  * "log.segment.bytes: expected an integer between 14 and 2147483647, got 'ten'".
- * @locality the thread building the config, before the broker starts
- * @locks none
  */
 cfg_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
                                    char *errstr, size_t errstr_size);
 
 /* Resolves derived values (retention hours/minutes/ms precedence as in Kafka)
- * and cross-checks; false with errstr on an inconsistent config.
- * @locality the thread building the config, before the broker starts
- * @locks none */
+ * and cross-checks; false with errstr on an inconsistent config. */
 bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size);
 
 /* Text of a broker key's current value (for DescribeConfigs); writes into buf
- * and returns buf, or returns NULL for a null value.
- * @locality any thread  @locks none (the config is read-only by then) */
-const char *broker_config_value(const broker_config_t *cfg, const cfg_def_t *def, char *buf,
+ * and returns buf, or returns NULL for a null value. */
+const char *broker_config_value(const broker_config_t *cfg, const config_def_t *def, char *buf,
                                 size_t buf_size);
-/* Where a broker key's value came from (for DescribeConfigs).
- * @locality any thread  @locks none (the config is read-only by then) */
-cfg_source_t broker_config_source(const broker_config_t *cfg, const cfg_def_t *def);
+cfg_source_t broker_config_source(const broker_config_t *cfg, const config_def_t *def);
 
 /*
  * Topic configs: overrides are kept as text pairs; resolution falls back to
@@ -140,32 +109,26 @@ typedef struct topic_config_kv {
     char *value;
 } topic_config_kv_t;
 
+/* The settings of one topic, filled by its rows (topic_config_defs). */
+typedef struct topic_config {
+    log_config_t log;          /* segment.*, retention.*, index.interval.bytes, flush.messages */
+    int32_t max_message_bytes; /* max.message.bytes */
+    int64_t flush_ms;          /* flush.ms; INT64_MAX: only by message count */
+} topic_config_t;
+
 /* Checks that `key` is a topic config and `value` fits its row.  Keys that are
  * accepted but not enforced yet (cleanup.policy=compact) pass; compression.type
  * other than "producer" fails with a message saying recompression is not
- * supported yet.
- * @locality any thread  @locks none (pure) */
+ * supported yet. */
 bool topic_config_validate(const char *key, const char *value, char *errstr, size_t errstr_size);
 
-/* The effective text value of a topic key given the overrides, and its source.
- * @locality any thread  @locks none of its own; the registry lock held while
- *           `overrides` are a topic's */
+/* The effective text value of a topic key given the overrides, and its source. */
 const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
-                               size_t n_overrides, const cfg_def_t *def, char *buf, size_t buf_size,
+                               size_t n_overrides, const config_def_t *def, char *buf, size_t buf_size,
                                cfg_source_t *source);
 
-/* The log settings of a topic: overrides over broker defaults.
- * @locality any thread  @locks none of its own (as topic_config_value) */
+/* The settings of a topic: overrides over broker defaults. */
 void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
-                          size_t n_overrides, log_config_t *out);
-
-/* max.message.bytes of a topic (override or message.max.bytes).
- * @locality any thread  @locks none of its own (as topic_config_value) */
-int32_t topic_config_max_message_bytes(const broker_config_t *bcfg,
-                                       const topic_config_kv_t *overrides, size_t n_overrides);
-
-/* The row named `name` of a table, or NULL.
- * @locality any thread  @locks none (pure) */
-const cfg_def_t *cfg_def_find(const cfg_def_t *defs, const char *name);
+                          size_t n_overrides, topic_config_t *out);
 
 #endif

@@ -104,10 +104,10 @@ static bool key_wanted(const describe_configs_resource_t *res, const char *name)
 }
 
 static describe_config_entry_t *entry_add(kreq_t *req, describe_configs_resource_t *res,
-                                          const cfg_def_t *def, const char *value, cfg_source_t source)
+                                          const config_def_t *def, const char *value, cfg_source_t source)
 {
     describe_config_entry_t *e = &res->entries[res->n_entries++];
-    bool sensitive = def->flags & CFG_SENSITIVE;
+    bool sensitive = config_def_sensitive(def);
     e->name = def->name;
     e->value = sensitive || !value ? NULL : arena_msg(req, value);
     e->source = (int8_t)source;
@@ -125,12 +125,9 @@ static void describe_broker(broker_ctx_t *ctx, kreq_t *req, describe_configs_res
         res->error_message = "this broker's node.id is not the requested broker";
         return;
     }
-    size_t n = 0;
-    while (broker_config_defs[n].name) {
-        n++;
-    }
+    size_t n = config_def_count(broker_config_defs);
     res->entries = arena_alloc(req->arena, sizeof(describe_config_entry_t) * (n + 1));
-    for (const cfg_def_t *def = broker_config_defs; def->name; def++) {
+    for (const config_def_t *def = broker_config_defs; def->name; def++) {
         if (key_wanted(res, def->name)) {
             char buf[512];
             const char *value = broker_config_value(ctx->cfg, def, buf, sizeof(buf));
@@ -150,12 +147,9 @@ static void describe_topic(broker_ctx_t *ctx, kreq_t *req, describe_configs_reso
         res->error_message = "topic does not exist";
         return;
     }
-    size_t n = 0;
-    while (topic_config_defs[n].name) {
-        n++;
-    }
+    size_t n = config_def_count(topic_config_defs);
     res->entries = arena_alloc(req->arena, sizeof(describe_config_entry_t) * (n + 1));
-    for (const cfg_def_t *def = topic_config_defs; def->name; def++) {
+    for (const config_def_t *def = topic_config_defs; def->name; def++) {
         if (key_wanted(res, def->name)) {
             char buf[512];
             cfg_source_t source;

@@ -50,9 +50,9 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
          * group coordinator writes __consumer_offsets. */
         snprintf(why, sizeof(why), "%s is an internal topic; only the broker writes it", part->topic->name);
         err = KERR_INVALID_TOPIC_EXCEPTION;
-    } else if (pp->records_len > part->topic->max_message_bytes) {
+    } else if (pp->records_len > part->topic->cfg.max_message_bytes) {
         snprintf(why, sizeof(why), "batch of %d bytes exceeds max.message.bytes %d",
-                 pp->records_len, part->topic->max_message_bytes);
+                 pp->records_len, part->topic->cfg.max_message_bytes);
         err = KERR_MESSAGE_TOO_LARGE;
     } else if (pp->records_len < 0) {
         snprintf(why, sizeof(why), "records are null");

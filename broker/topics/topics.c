@@ -134,7 +134,7 @@ static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t ind
     partition_dir_path(topics, part->dir, topic->name, index, path, sizeof(path));
     int64_t recovery_point = recovery ? checkpoint_get(&recovery[part->dir], topic->name, index, 0) : 0;
     int64_t log_start = starts ? checkpoint_get(&starts[part->dir], topic->name, index, 0) : 0;
-    part->plog = log_open(path, &topic->log_cfg, recovery_point, log_start, partition_on_batch, part,
+    part->plog = log_open(path, &topic->cfg.log, recovery_point, log_start, partition_on_batch, part,
                           errstr, errstr_size);
     if (!part->plog) {
         partition_destroy(part);
@@ -165,15 +165,7 @@ static void topic_free(topic_t *topic)
 
 static void topic_resolve_config(const topics_t *topics, topic_t *topic)
 {
-    topic_config_resolve(topics->cfg, topic->overrides, topic->n_overrides, &topic->log_cfg);
-    topic->max_message_bytes =
-        topic_config_max_message_bytes(topics->cfg, topic->overrides, topic->n_overrides);
-    char buf[64];
-    cfg_source_t source;
-    const char *flush_ms = topic_config_value(topics->cfg, topic->overrides, topic->n_overrides,
-                                              cfg_def_find(topic_config_defs, "flush.ms"), buf,
-                                              sizeof(buf), &source);
-    topic->flush_ms = flush_ms ? strtoll(flush_ms, NULL, 10) : INT64_MAX;
+    topic_config_resolve(topics->cfg, topic->overrides, topic->n_overrides, &topic->cfg);
 }
 
 static topic_t *topic_new(const topics_t *topics, const char *name)
@@ -773,7 +765,7 @@ void topics_maintain(topics_t *topics, int64_t now_ms, bool retention_due, bool 
                               n, topic->name, p, (long long)log_start_offset(part->plog));
                 }
             }
-            if (topic->flush_ms < INT64_MAX && now_ms - part->last_flush_ms >= topic->flush_ms) {
+            if (topic->cfg.flush_ms < INT64_MAX && now_ms - part->last_flush_ms >= topic->cfg.flush_ms) {
                 log_flush(part->plog);
                 part->last_flush_ms = now_ms;
             }

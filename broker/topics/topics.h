@@ -56,9 +56,7 @@ struct topic {
     partition_t **partitions;
     topic_config_kv_t *overrides;
     size_t n_overrides;
-    log_config_t log_cfg;     /* resolved from overrides + broker defaults */
-    int32_t max_message_bytes;
-    int64_t flush_ms;          /* flush.ms; INT64_MAX: only by message count */
+    topic_config_t cfg;       /* resolved from overrides + broker defaults */
     bool internal;             /* __consumer_offsets and friends */
     /* Kafka's BrokerTopicMetrics, for GET /metrics: what Produce appended
      * and what Fetch answered (whole batches, as sent). */

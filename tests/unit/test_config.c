@@ -17,14 +17,14 @@ static void test_defaults_are_valid(void **state)
 {
     broker_config_t *cfg = broker_config_create();
     char err[256];
-    for (const cfg_def_t *def = broker_config_defs; def->name; def++) {
+    for (const config_def_t *def = broker_config_defs; def->name; def++) {
         assert_non_null(def->doc);
         if (def->default_value &&
             broker_config_set(cfg, def->name, def->default_value, err, sizeof(err)) != CFG_SET_OK) {
             fail_msg("default of %s is rejected: %s", def->name, err);
         }
     }
-    for (const cfg_def_t *def = topic_config_defs; def->name; def++) {
+    for (const config_def_t *def = topic_config_defs; def->name; def++) {
         if (!topic_config_validate(def->name, def->default_value, err, sizeof(err))) {
             fail_msg("default of topic key %s is rejected: %s", def->name, err);
         }
@@ -112,9 +112,9 @@ static void test_synonyms(void **state)
     assert_true(broker_config_finish(cfg, err, sizeof(err)));
     assert_int_equal(cfg->node_id, 7);
     assert_string_equal(cfg->log_dirs, "/a,/b");
-    const cfg_def_t *def = cfg_def_find(broker_config_defs, "node.id");
+    const config_def_t *def = config_def_find(broker_config_defs, "node.id");
     assert_int_equal(broker_config_source(cfg, def), CFG_SOURCE_STATIC_BROKER);
-    def = cfg_def_find(broker_config_defs, "num.partitions");
+    def = config_def_find(broker_config_defs, "num.partitions");
     assert_int_equal(broker_config_source(cfg, def), CFG_SOURCE_DEFAULT);
     broker_config_destroy(cfg);
 }
@@ -135,7 +135,7 @@ static void test_values_are_canonical(void **state)
         char err[256], buf[64];
         assert_int_equal(broker_config_set(cfg, cases[i].key, cases[i].value, err, sizeof(err)), CFG_SET_OK);
         assert_true(broker_config_finish(cfg, err, sizeof(err)));
-        const cfg_def_t *def = cfg_def_find(broker_config_defs, cases[i].key);
+        const config_def_t *def = config_def_find(broker_config_defs, cases[i].key);
         assert_string_equal(broker_config_value(cfg, def, buf, sizeof(buf)), cases[i].shown);
         broker_config_destroy(cfg);
     }
@@ -164,15 +164,20 @@ static void test_synonym_last_wins(void **state)
 
 static void test_rows_are_consistent(void **state)
 {
-    for (const cfg_def_t *def = broker_config_defs; def->name; def++) {
-        assert_true(cfg_def_find(broker_config_defs, def->name) == def); /* no duplicate names */
+    for (const config_def_t *def = broker_config_defs; def->name; def++) {
+        assert_true(config_def_find(broker_config_defs, def->name) == def); /* no duplicate names */
         assert_true(def->min <= def->max);
-        if (def->type == CFG_INT) {
+        if (def->type == CONFIG_DEF_INT) {
             assert_true(def->min >= INT32_MIN && def->max <= INT32_MAX);
         }
     }
-    for (const cfg_def_t *def = topic_config_defs; def->name; def++) {
-        assert_true(cfg_def_find(topic_config_defs, def->name) == def);
+    char err[256];
+    if (!config_def_table_check(broker_config_defs, err, sizeof(err)) ||
+        !config_def_table_check(topic_config_defs, err, sizeof(err))) {
+        fail_msg("%s", err);
+    }
+    for (const config_def_t *def = topic_config_defs; def->name; def++) {
+        assert_true(config_def_find(topic_config_defs, def->name) == def);
         assert_non_null(def->default_value);
         assert_non_null(def->doc);
     }
@@ -183,9 +188,9 @@ static void test_derived_value_and_source(void **state)
 {
     broker_config_t *cfg = broker_config_create();
     char err[256], buf[64];
-    const cfg_def_t *ms = cfg_def_find(broker_config_defs, "log.retention.ms");
-    const cfg_def_t *roll = cfg_def_find(broker_config_defs, "log.roll.ms");
-    const cfg_def_t *flush = cfg_def_find(broker_config_defs, "log.flush.interval.ms");
+    const config_def_t *ms = config_def_find(broker_config_defs, "log.retention.ms");
+    const config_def_t *roll = config_def_find(broker_config_defs, "log.roll.ms");
+    const config_def_t *flush = config_def_find(broker_config_defs, "log.flush.interval.ms");
     assert_string_equal(broker_config_value(cfg, ms, buf, sizeof(buf)), "604800000");
     assert_int_equal(broker_config_source(cfg, ms), CFG_SOURCE_DEFAULT);
     assert_string_equal(broker_config_value(cfg, roll, buf, sizeof(buf)), "604800000");
@@ -236,21 +241,21 @@ static void test_topic_resolution(void **state)
     broker_config_set(cfg, "log.retention.minutes", "10", err, sizeof(err));
     broker_config_finish(cfg, err, sizeof(err));
     topic_config_kv_t overrides[] = {{"retention.bytes", "5000"}, {"segment.ms", "60000"}};
-    log_config_t plc;
-    topic_config_resolve(cfg, overrides, 2, &plc);
-    assert_true(plc.segment_bytes == 1000000);
-    assert_true(plc.retention_ms == 600000);
-    assert_true(plc.retention_bytes == 5000);
-    assert_true(plc.segment_ms == 60000);
-    assert_int_equal(topic_config_max_message_bytes(cfg, overrides, 2), 1048588);
+    topic_config_t tc;
+    topic_config_resolve(cfg, overrides, 2, &tc);
+    assert_true(tc.log.segment_bytes == 1000000);
+    assert_true(tc.log.retention_ms == 600000);
+    assert_true(tc.log.retention_bytes == 5000);
+    assert_true(tc.log.segment_ms == 60000);
+    assert_int_equal(tc.max_message_bytes, 1048588);
     cfg_source_t source;
-    const cfg_def_t *def = cfg_def_find(topic_config_defs, "retention.bytes");
+    const config_def_t *def = config_def_find(topic_config_defs, "retention.bytes");
     assert_string_equal(topic_config_value(cfg, overrides, 2, def, buf, sizeof(buf), &source), "5000");
     assert_int_equal(source, CFG_SOURCE_DYNAMIC_TOPIC);
-    def = cfg_def_find(topic_config_defs, "segment.bytes");
+    def = config_def_find(topic_config_defs, "segment.bytes");
     assert_string_equal(topic_config_value(cfg, overrides, 2, def, buf, sizeof(buf), &source), "1000000");
     assert_int_equal(source, CFG_SOURCE_STATIC_BROKER);
-    def = cfg_def_find(topic_config_defs, "max.message.bytes");
+    def = config_def_find(topic_config_defs, "max.message.bytes");
     topic_config_value(cfg, overrides, 2, def, buf, sizeof(buf), &source);
     assert_int_equal(source, CFG_SOURCE_DEFAULT);
     assert_false(topic_config_validate("compression.type", "gzip", err, sizeof(err)));
@@ -304,8 +309,8 @@ static void test_topic_fallbacks(void **state)
     broker_config_t *cfg = broker_config_create();
     char err[256], buf[64];
     cfg_source_t source;
-    const cfg_def_t *retention = cfg_def_find(topic_config_defs, "retention.ms");
-    const cfg_def_t *flush = cfg_def_find(topic_config_defs, "flush.ms");
+    const config_def_t *retention = config_def_find(topic_config_defs, "retention.ms");
+    const config_def_t *flush = config_def_find(topic_config_defs, "flush.ms");
     /* Nothing set: Kafka's defaults, from the broker's defaults. */
     assert_string_equal(topic_config_value(cfg, NULL, 0, retention, buf, sizeof(buf), &source), "604800000");
     assert_int_equal(source, CFG_SOURCE_DEFAULT);
@@ -321,15 +326,15 @@ static void test_topic_fallbacks(void **state)
     assert_int_equal(source, CFG_SOURCE_STATIC_BROKER);
     /* The last of two overrides wins, shown trimmed. */
     topic_config_kv_t overrides[] = {{"segment.bytes", "5000"}, {"segment.bytes", " 6000 "}};
-    const cfg_def_t *segment = cfg_def_find(topic_config_defs, "segment.bytes");
+    const config_def_t *segment = config_def_find(topic_config_defs, "segment.bytes");
     assert_string_equal(topic_config_value(cfg, overrides, 2, segment, buf, sizeof(buf), &source), "6000");
-    log_config_t plc;
-    topic_config_resolve(cfg, overrides, 2, &plc);
-    assert_true(plc.segment_bytes == 6000);
-    assert_true(plc.retention_ms == -1);
-    assert_true(plc.retention_bytes == -1);
-    assert_true(plc.index_interval_bytes == 4096);
-    assert_true(plc.flush_interval_messages == INT64_MAX);
+    topic_config_t tc;
+    topic_config_resolve(cfg, overrides, 2, &tc);
+    assert_true(tc.log.segment_bytes == 6000);
+    assert_true(tc.log.retention_ms == -1);
+    assert_true(tc.log.retention_bytes == -1);
+    assert_true(tc.log.index_interval_bytes == 4096);
+    assert_true(tc.log.flush_interval_messages == INT64_MAX);
     broker_config_destroy(cfg);
 }
 

@@ -77,7 +77,7 @@
 
 #include <uv.h>
 
-#include "config/config.h"
+#include "config/broker_config.h"
 #include "metrics.h"
 
 typedef struct broker broker_t;

@@ -23,7 +23,7 @@
  *
  * Trailing whitespace of a value is kept, as in Java; trimming is a decision
  * of whoever interprets the value (Kafka's ConfigDef trims, so does
- * broker/config/config.c).
+ * config_def.c).
  *
  * Every error names the natural line (1-based) it is on, so a logical line
  * remembers which offset came from which natural line.  A parse either

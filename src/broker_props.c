@@ -18,12 +18,12 @@ broker_config_t *broker_config_from_props(const properties_t *props, const char 
             continue;
         }
         switch (broker_config_set(cfg, key + plen, properties_value_at(props, i), err, sizeof(err))) {
-        case CFG_SET_OK:
+        case BROKER_CONFIG_SET_OK:
             break;
-        case CFG_SET_UNKNOWN:
+        case BROKER_CONFIG_SET_UNKNOWN:
             blog_warn("unknown broker config '%s' is ignored (check the spelling against docs/broker.md)", key);
             break;
-        case CFG_SET_INVALID:
+        case BROKER_CONFIG_SET_INVALID:
             snprintf(errstr, errstr_size, "%s%s", prefix, err);
             broker_config_destroy(cfg);
             return NULL;

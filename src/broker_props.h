@@ -6,7 +6,7 @@
 #ifndef CONNECTD_BROKER_PROPS_H
 #define CONNECTD_BROKER_PROPS_H
 
-#include "config/config.h"
+#include "config/broker_config.h"
 #include "properties.h"
 
 /*

@@ -2,8 +2,6 @@
 #ifndef CONNECTD_COMMANDS_H
 #define CONNECTD_COMMANDS_H
 
-#include "config/config.h"
-
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 

@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config/config.h"
+#include "config/broker_config.h"
 #include "group.h"
 #include "protocol/kerr.h"
 #include "topics/topics.h"

@@ -104,14 +104,14 @@ static bool key_wanted(const describe_configs_resource_t *res, const char *name)
 }
 
 static describe_config_entry_t *entry_add(kreq_t *req, describe_configs_resource_t *res,
-                                          const config_def_t *def, const char *value, cfg_source_t source)
+                                          const config_def_t *def, const char *value, broker_config_source_t source)
 {
     describe_config_entry_t *e = &res->entries[res->n_entries++];
     bool sensitive = config_def_sensitive(def);
     e->name = def->name;
     e->value = sensitive || !value ? NULL : arena_msg(req, value);
     e->source = (int8_t)source;
-    e->is_default = source == CFG_SOURCE_DEFAULT;
+    e->is_default = source == BROKER_CONFIG_SOURCE_DEFAULT;
     e->is_sensitive = sensitive;
     return e;
 }
@@ -152,7 +152,7 @@ static void describe_topic(broker_ctx_t *ctx, kreq_t *req, describe_configs_reso
     for (const config_def_t *def = topic_config_defs; def->name; def++) {
         if (key_wanted(res, def->name)) {
             char buf[512];
-            cfg_source_t source;
+            broker_config_source_t source;
             const char *value = topic_config_value(ctx->cfg, topic->overrides, topic->n_overrides, def,
                                                    buf, sizeof(buf), &source);
             entry_add(req, res, def, value, source);

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "config/config.h"
+#include "config/broker_config.h"
 #include "group/coordinator.h"
 #include "net/server.h"
 #include "topics/topics.h"

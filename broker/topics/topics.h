@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "protocol/buf.h"
-#include "config/config.h"
+#include "config/topic_config.h"
 #include "storage/log.h"
 #include "metrics.h"
 #include "records/producer_state.h"

@@ -1,4 +1,4 @@
-/* Unit tests for config.c: every row's default passes its own validator,
+/* Unit tests for broker/config (broker_config.c, topic_config.c): every row's default passes its own validator,
  * bounds and messages, synonyms, Kafka's retention precedence, and the
  * topic-over-broker resolution. */
 #include <setjmp.h>
@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "config/broker_config.h"
+#include "config/topic_config.h"
 
 static void test_defaults_are_valid(void **state)
 {
@@ -20,7 +21,7 @@ static void test_defaults_are_valid(void **state)
     for (const config_def_t *def = broker_config_defs; def->name; def++) {
         assert_non_null(def->doc);
         if (def->default_value &&
-            broker_config_set(cfg, def->name, def->default_value, err, sizeof(err)) != CFG_SET_OK) {
+            broker_config_set(cfg, def->name, def->default_value, err, sizeof(err)) != BROKER_CONFIG_SET_OK) {
             fail_msg("default of %s is rejected: %s", def->name, err);
         }
     }
@@ -39,49 +40,49 @@ static void test_defaults_are_valid(void **state)
 static const struct {
     const char *key;
     const char *value;
-    cfg_set_result_t want;
+    broker_config_set_result_t want;
     const char *message_part;
 } set_cases[] = {
-    {"num.partitions", "abc", CFG_SET_INVALID, "num.partitions: expected an integer"},
-    {"num.partitions", "0", CFG_SET_INVALID, "between 1 and"},
-    {"num.partitions", "12x", CFG_SET_INVALID, "got '12x'"},
-    {"log.segment.bytes", "99999999999", CFG_SET_INVALID, "log.segment.bytes"},
-    {"auto.create.topics.enable", "yes", CFG_SET_INVALID, "expected true or false"},
-    {"auto.create.topics.enable", "FALSE", CFG_SET_OK, NULL},
-    {"listeners", "localhost:9092", CFG_SET_INVALID, "expected PLAINTEXT://host:port"},
-    {"listeners", "PLAINTEXT://:99999", CFG_SET_INVALID, "listeners"},
-    {"listeners", "PLAINTEXT://127.0.0.1:0", CFG_SET_OK, NULL},
-    {"compression.type", "brotli", CFG_SET_INVALID, "expected one of producer"},
-    {"broker.id", "7", CFG_SET_OK, NULL},
-    {"log.dir", "/tmp/x", CFG_SET_OK, NULL},
-    {"no.such.key", "1", CFG_SET_UNKNOWN, NULL},
-    {"zookeeper.connect", "localhost:2181", CFG_SET_OK, NULL},
+    {"num.partitions", "abc", BROKER_CONFIG_SET_INVALID, "num.partitions: expected an integer"},
+    {"num.partitions", "0", BROKER_CONFIG_SET_INVALID, "between 1 and"},
+    {"num.partitions", "12x", BROKER_CONFIG_SET_INVALID, "got '12x'"},
+    {"log.segment.bytes", "99999999999", BROKER_CONFIG_SET_INVALID, "log.segment.bytes"},
+    {"auto.create.topics.enable", "yes", BROKER_CONFIG_SET_INVALID, "expected true or false"},
+    {"auto.create.topics.enable", "FALSE", BROKER_CONFIG_SET_OK, NULL},
+    {"listeners", "localhost:9092", BROKER_CONFIG_SET_INVALID, "expected PLAINTEXT://host:port"},
+    {"listeners", "PLAINTEXT://:99999", BROKER_CONFIG_SET_INVALID, "listeners"},
+    {"listeners", "PLAINTEXT://127.0.0.1:0", BROKER_CONFIG_SET_OK, NULL},
+    {"compression.type", "brotli", BROKER_CONFIG_SET_INVALID, "expected one of producer"},
+    {"broker.id", "7", BROKER_CONFIG_SET_OK, NULL},
+    {"log.dir", "/tmp/x", BROKER_CONFIG_SET_OK, NULL},
+    {"no.such.key", "1", BROKER_CONFIG_SET_UNKNOWN, NULL},
+    {"zookeeper.connect", "localhost:2181", BROKER_CONFIG_SET_OK, NULL},
     /* The properties parser keeps trailing whitespace (as Java); values are
      * trimmed here, as Kafka's ConfigDef does. */
-    {"num.partitions", " 3 \t", CFG_SET_OK, NULL},
-    {"auto.create.topics.enable", "true ", CFG_SET_OK, NULL},
-    {"listeners", "PLAINTEXT://:9092 , CONTROLLER://:9093", CFG_SET_OK, NULL},
-    {"listeners", "PLAINTEXT://[::1]:9092", CFG_SET_OK, NULL},
-    {"listeners", "PLAINTEXT://my-host.example.com:9092", CFG_SET_OK, NULL},
-    {"listeners", "PLAINTEXT://:9092,", CFG_SET_INVALID, "listeners: expected PLAINTEXT://host:port"},
-    {"listeners", "PLAINTEXT://a b:9092", CFG_SET_INVALID, "got 'PLAINTEXT://a b:9092'"},
-    {"listeners", "PLAINTEXT://:65536", CFG_SET_INVALID, "listeners"},
-    {"listeners", "PLAINTEXT://:", CFG_SET_INVALID, "listeners"},
-    {"listeners", "://:9092", CFG_SET_INVALID, "listeners"},
-    {"listeners", "PLAINTEXT://:+1", CFG_SET_INVALID, "listeners"},
-    {"listeners", "", CFG_SET_INVALID, "listeners"},
-    {"advertised.listeners", "PLAINTEXT://host", CFG_SET_INVALID, "advertised.listeners: expected"},
-    {"node.id", "-", CFG_SET_INVALID, "node.id: expected an integer between 0 and 2147483647, got '-'"},
-    {"socket.request.max.bytes", "99999999999999", CFG_SET_INVALID, "socket.request.max.bytes"},
-    {"log.retention.ms", "1.5", CFG_SET_INVALID, "log.retention.ms"},
-    {"log.retention.ms", "99999999999999999999", CFG_SET_INVALID, "log.retention.ms"},
-    {"log.retention.ms", "-2", CFG_SET_INVALID, "between -1 and"},
-    {"num.network.threads", "0", CFG_SET_INVALID, "between 1 and 64"},
-    {"num.network.threads", "64", CFG_SET_OK, NULL},
-    {"num.network.threads", "65", CFG_SET_INVALID, "num.network.threads"},
-    {"log.segment.bytes", "13", CFG_SET_INVALID, "between 14 and 2147483647"},
-    {"log.dirs", " , ", CFG_SET_INVALID, "log.dirs"},
-    {"compression.type", "zstd", CFG_SET_OK, NULL},
+    {"num.partitions", " 3 \t", BROKER_CONFIG_SET_OK, NULL},
+    {"auto.create.topics.enable", "true ", BROKER_CONFIG_SET_OK, NULL},
+    {"listeners", "PLAINTEXT://:9092 , CONTROLLER://:9093", BROKER_CONFIG_SET_OK, NULL},
+    {"listeners", "PLAINTEXT://[::1]:9092", BROKER_CONFIG_SET_OK, NULL},
+    {"listeners", "PLAINTEXT://my-host.example.com:9092", BROKER_CONFIG_SET_OK, NULL},
+    {"listeners", "PLAINTEXT://:9092,", BROKER_CONFIG_SET_INVALID, "listeners: expected PLAINTEXT://host:port"},
+    {"listeners", "PLAINTEXT://a b:9092", BROKER_CONFIG_SET_INVALID, "got 'PLAINTEXT://a b:9092'"},
+    {"listeners", "PLAINTEXT://:65536", BROKER_CONFIG_SET_INVALID, "listeners"},
+    {"listeners", "PLAINTEXT://:", BROKER_CONFIG_SET_INVALID, "listeners"},
+    {"listeners", "://:9092", BROKER_CONFIG_SET_INVALID, "listeners"},
+    {"listeners", "PLAINTEXT://:+1", BROKER_CONFIG_SET_INVALID, "listeners"},
+    {"listeners", "", BROKER_CONFIG_SET_INVALID, "listeners"},
+    {"advertised.listeners", "PLAINTEXT://host", BROKER_CONFIG_SET_INVALID, "advertised.listeners: expected"},
+    {"node.id", "-", BROKER_CONFIG_SET_INVALID, "node.id: expected an integer between 0 and 2147483647, got '-'"},
+    {"socket.request.max.bytes", "99999999999999", BROKER_CONFIG_SET_INVALID, "socket.request.max.bytes"},
+    {"log.retention.ms", "1.5", BROKER_CONFIG_SET_INVALID, "log.retention.ms"},
+    {"log.retention.ms", "99999999999999999999", BROKER_CONFIG_SET_INVALID, "log.retention.ms"},
+    {"log.retention.ms", "-2", BROKER_CONFIG_SET_INVALID, "between -1 and"},
+    {"num.network.threads", "0", BROKER_CONFIG_SET_INVALID, "between 1 and 64"},
+    {"num.network.threads", "64", BROKER_CONFIG_SET_OK, NULL},
+    {"num.network.threads", "65", BROKER_CONFIG_SET_INVALID, "num.network.threads"},
+    {"log.segment.bytes", "13", BROKER_CONFIG_SET_INVALID, "between 14 and 2147483647"},
+    {"log.dirs", " , ", BROKER_CONFIG_SET_INVALID, "log.dirs"},
+    {"compression.type", "zstd", BROKER_CONFIG_SET_OK, NULL},
 };
 
 static void test_set_validation(void **state)
@@ -89,7 +90,7 @@ static void test_set_validation(void **state)
     for (size_t i = 0; i < sizeof(set_cases) / sizeof(set_cases[0]); i++) {
         broker_config_t *cfg = broker_config_create();
         char err[256] = "";
-        cfg_set_result_t got = broker_config_set(cfg, set_cases[i].key, set_cases[i].value, err, sizeof(err));
+        broker_config_set_result_t got = broker_config_set(cfg, set_cases[i].key, set_cases[i].value, err, sizeof(err));
         if (got != set_cases[i].want) {
             fail_msg("%s=%s: got %d, want %d (%s)", set_cases[i].key, set_cases[i].value, got, set_cases[i].want,
                      err);
@@ -106,16 +107,16 @@ static void test_synonyms(void **state)
 {
     broker_config_t *cfg = broker_config_create();
     char err[256];
-    assert_int_equal(broker_config_set(cfg, "broker.id", "7", err, sizeof(err)), CFG_SET_OK);
-    assert_int_equal(broker_config_set(cfg, "log.dirs", "/a,/b", err, sizeof(err)), CFG_SET_OK);
-    assert_int_equal(broker_config_set(cfg, "log.dir", "/c", err, sizeof(err)), CFG_SET_OK); /* loses */
+    assert_int_equal(broker_config_set(cfg, "broker.id", "7", err, sizeof(err)), BROKER_CONFIG_SET_OK);
+    assert_int_equal(broker_config_set(cfg, "log.dirs", "/a,/b", err, sizeof(err)), BROKER_CONFIG_SET_OK);
+    assert_int_equal(broker_config_set(cfg, "log.dir", "/c", err, sizeof(err)), BROKER_CONFIG_SET_OK); /* loses */
     assert_true(broker_config_finish(cfg, err, sizeof(err)));
     assert_int_equal(cfg->node_id, 7);
     assert_string_equal(cfg->log_dirs, "/a,/b");
     const config_def_t *def = config_def_find(broker_config_defs, "node.id");
-    assert_int_equal(broker_config_source(cfg, def), CFG_SOURCE_STATIC_BROKER);
+    assert_int_equal(broker_config_source(cfg, def), BROKER_CONFIG_SOURCE_STATIC_BROKER);
     def = config_def_find(broker_config_defs, "num.partitions");
-    assert_int_equal(broker_config_source(cfg, def), CFG_SOURCE_DEFAULT);
+    assert_int_equal(broker_config_source(cfg, def), BROKER_CONFIG_SOURCE_DEFAULT);
     broker_config_destroy(cfg);
 }
 
@@ -133,7 +134,7 @@ static void test_values_are_canonical(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         broker_config_t *cfg = broker_config_create();
         char err[256], buf[64];
-        assert_int_equal(broker_config_set(cfg, cases[i].key, cases[i].value, err, sizeof(err)), CFG_SET_OK);
+        assert_int_equal(broker_config_set(cfg, cases[i].key, cases[i].value, err, sizeof(err)), BROKER_CONFIG_SET_OK);
         assert_true(broker_config_finish(cfg, err, sizeof(err)));
         const config_def_t *def = config_def_find(broker_config_defs, cases[i].key);
         assert_string_equal(broker_config_value(cfg, def, buf, sizeof(buf)), cases[i].shown);
@@ -192,16 +193,16 @@ static void test_derived_value_and_source(void **state)
     const config_def_t *roll = config_def_find(broker_config_defs, "log.roll.ms");
     const config_def_t *flush = config_def_find(broker_config_defs, "log.flush.interval.ms");
     assert_string_equal(broker_config_value(cfg, ms, buf, sizeof(buf)), "604800000");
-    assert_int_equal(broker_config_source(cfg, ms), CFG_SOURCE_DEFAULT);
+    assert_int_equal(broker_config_source(cfg, ms), BROKER_CONFIG_SOURCE_DEFAULT);
     assert_string_equal(broker_config_value(cfg, roll, buf, sizeof(buf)), "604800000");
     assert_null(broker_config_value(cfg, flush, buf, sizeof(buf)));
     broker_config_set(cfg, "log.retention.hours", "1", err, sizeof(err));
     broker_config_set(cfg, "log.roll.hours", "2", err, sizeof(err));
     assert_true(broker_config_finish(cfg, err, sizeof(err)));
     assert_string_equal(broker_config_value(cfg, ms, buf, sizeof(buf)), "3600000");
-    assert_int_equal(broker_config_source(cfg, ms), CFG_SOURCE_STATIC_BROKER);
+    assert_int_equal(broker_config_source(cfg, ms), BROKER_CONFIG_SOURCE_STATIC_BROKER);
     assert_string_equal(broker_config_value(cfg, roll, buf, sizeof(buf)), "7200000");
-    assert_int_equal(broker_config_source(cfg, roll), CFG_SOURCE_STATIC_BROKER);
+    assert_int_equal(broker_config_source(cfg, roll), BROKER_CONFIG_SOURCE_STATIC_BROKER);
     broker_config_destroy(cfg);
 }
 
@@ -248,16 +249,16 @@ static void test_topic_resolution(void **state)
     assert_true(tc.log.retention_bytes == 5000);
     assert_true(tc.log.segment_ms == 60000);
     assert_int_equal(tc.max_message_bytes, 1048588);
-    cfg_source_t source;
+    broker_config_source_t source;
     const config_def_t *def = config_def_find(topic_config_defs, "retention.bytes");
     assert_string_equal(topic_config_value(cfg, overrides, 2, def, buf, sizeof(buf), &source), "5000");
-    assert_int_equal(source, CFG_SOURCE_DYNAMIC_TOPIC);
+    assert_int_equal(source, BROKER_CONFIG_SOURCE_DYNAMIC_TOPIC);
     def = config_def_find(topic_config_defs, "segment.bytes");
     assert_string_equal(topic_config_value(cfg, overrides, 2, def, buf, sizeof(buf), &source), "1000000");
-    assert_int_equal(source, CFG_SOURCE_STATIC_BROKER);
+    assert_int_equal(source, BROKER_CONFIG_SOURCE_STATIC_BROKER);
     def = config_def_find(topic_config_defs, "max.message.bytes");
     topic_config_value(cfg, overrides, 2, def, buf, sizeof(buf), &source);
-    assert_int_equal(source, CFG_SOURCE_DEFAULT);
+    assert_int_equal(source, BROKER_CONFIG_SOURCE_DEFAULT);
     assert_false(topic_config_validate("compression.type", "gzip", err, sizeof(err)));
     assert_non_null(strstr(err, "only 'producer'"));
     assert_false(topic_config_validate("retention.ms", "soon", err, sizeof(err)));
@@ -308,22 +309,22 @@ static void test_topic_fallbacks(void **state)
 {
     broker_config_t *cfg = broker_config_create();
     char err[256], buf[64];
-    cfg_source_t source;
+    broker_config_source_t source;
     const config_def_t *retention = config_def_find(topic_config_defs, "retention.ms");
     const config_def_t *flush = config_def_find(topic_config_defs, "flush.ms");
     /* Nothing set: Kafka's defaults, from the broker's defaults. */
     assert_string_equal(topic_config_value(cfg, NULL, 0, retention, buf, sizeof(buf), &source), "604800000");
-    assert_int_equal(source, CFG_SOURCE_DEFAULT);
+    assert_int_equal(source, BROKER_CONFIG_SOURCE_DEFAULT);
     assert_string_equal(topic_config_value(cfg, NULL, 0, flush, buf, sizeof(buf), &source), "9223372036854775807");
-    assert_int_equal(source, CFG_SOURCE_DEFAULT);
+    assert_int_equal(source, BROKER_CONFIG_SOURCE_DEFAULT);
     /* A broker key set through a synonym is the topic's static default. */
     broker_config_set(cfg, "log.retention.hours", "-1", err, sizeof(err));
     broker_config_set(cfg, "log.flush.interval.ms", "1000", err, sizeof(err));
     assert_true(broker_config_finish(cfg, err, sizeof(err)));
     assert_string_equal(topic_config_value(cfg, NULL, 0, retention, buf, sizeof(buf), &source), "-1");
-    assert_int_equal(source, CFG_SOURCE_STATIC_BROKER);
+    assert_int_equal(source, BROKER_CONFIG_SOURCE_STATIC_BROKER);
     assert_string_equal(topic_config_value(cfg, NULL, 0, flush, buf, sizeof(buf), &source), "1000");
-    assert_int_equal(source, CFG_SOURCE_STATIC_BROKER);
+    assert_int_equal(source, BROKER_CONFIG_SOURCE_STATIC_BROKER);
     /* The last of two overrides wins, shown trimmed. */
     topic_config_kv_t overrides[] = {{"segment.bytes", "5000"}, {"segment.bytes", " 6000 "}};
     const config_def_t *segment = config_def_find(topic_config_defs, "segment.bytes");

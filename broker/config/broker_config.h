@@ -1,5 +1,6 @@
 /*
- * config.h - broker and topic configuration, as data.
+ * broker_config.h - the broker's configuration, as data (topic_config.h
+ * has the topics').
  *
  * Every setting is one row of a table (config_def.h: name, type, default,
  * bounds, doc, the field it fills), in the style of Fluent Bit's
@@ -9,8 +10,8 @@
  *
  * Names and defaults follow Apache Kafka's server.properties / topic configs.
  */
-#ifndef CONNECTD_CONFIG_H
-#define CONNECTD_CONFIG_H
+#ifndef CONNECTD_BROKER_CONFIG_H
+#define CONNECTD_BROKER_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,14 +19,13 @@
 
 #include "config_def.h"
 #include "properties.h"
-#include "storage/log.h"
 
 /* Where a value came from; numbers are DescribeConfigs' ConfigSource. */
-typedef enum cfg_source {
-    CFG_SOURCE_DYNAMIC_TOPIC = 1,
-    CFG_SOURCE_STATIC_BROKER = 4,
-    CFG_SOURCE_DEFAULT = 5,
-} cfg_source_t;
+typedef enum broker_config_source {
+    BROKER_CONFIG_SOURCE_DYNAMIC_TOPIC = 1,
+    BROKER_CONFIG_SOURCE_STATIC_BROKER = 4,
+    BROKER_CONFIG_SOURCE_DEFAULT = 5,
+} broker_config_source_t;
 
 /* The broker's resolved configuration.  Strings are owned by the struct. */
 typedef struct broker_config {
@@ -69,25 +69,24 @@ typedef struct broker_config {
 } broker_config_t;
 
 extern const config_def_t broker_config_defs[]; /* terminated by a row with name NULL */
-extern const config_def_t topic_config_defs[];
 
 /* A config with every default applied.  Never NULL (aborts on OOM). */
 broker_config_t *broker_config_create(void);
 void broker_config_destroy(broker_config_t *cfg); /* NULL is fine */
 
-typedef enum cfg_set_result {
-    CFG_SET_OK = 0,
-    CFG_SET_UNKNOWN = 1, /* not a broker key: caller warns and goes on */
-    CFG_SET_INVALID = 2, /* malformed value: errstr names the key and what was expected */
-} cfg_set_result_t;
+typedef enum broker_config_set_result {
+    BROKER_CONFIG_SET_OK = 0,
+    BROKER_CONFIG_SET_UNKNOWN = 1, /* not a broker key: caller warns and goes on */
+    BROKER_CONFIG_SET_INVALID = 2, /* malformed value: errstr names the key and what was expected */
+} broker_config_set_result_t;
 
 /*
  * Sets one key from its text value, e.g. ("log.retention.hours", "168").
  * `broker.id` is accepted as a synonym of `node.id`.  Validation errors look like:
  * "log.segment.bytes: expected an integer between 14 and 2147483647, got 'ten'".
  */
-cfg_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
-                                   char *errstr, size_t errstr_size);
+broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
+                                             char *errstr, size_t errstr_size);
 
 /* Resolves derived values (retention hours/minutes/ms precedence as in Kafka)
  * and cross-checks; false with errstr on an inconsistent config. */
@@ -97,38 +96,6 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
  * and returns buf, or returns NULL for a null value. */
 const char *broker_config_value(const broker_config_t *cfg, const config_def_t *def, char *buf,
                                 size_t buf_size);
-cfg_source_t broker_config_source(const broker_config_t *cfg, const config_def_t *def);
-
-/*
- * Topic configs: overrides are kept as text pairs; resolution falls back to
- * the broker's log.* defaults exactly as Kafka does (retention.ms <-
- * log.retention.ms, segment.bytes <- log.segment.bytes, ...).
- */
-typedef struct topic_config_kv {
-    char *key;
-    char *value;
-} topic_config_kv_t;
-
-/* The settings of one topic, filled by its rows (topic_config_defs). */
-typedef struct topic_config {
-    log_config_t log;          /* segment.*, retention.*, index.interval.bytes, flush.messages */
-    int32_t max_message_bytes; /* max.message.bytes */
-    int64_t flush_ms;          /* flush.ms; INT64_MAX: only by message count */
-} topic_config_t;
-
-/* Checks that `key` is a topic config and `value` fits its row.  Keys that are
- * accepted but not enforced yet (cleanup.policy=compact) pass; compression.type
- * other than "producer" fails with a message saying recompression is not
- * supported yet. */
-bool topic_config_validate(const char *key, const char *value, char *errstr, size_t errstr_size);
-
-/* The effective text value of a topic key given the overrides, and its source. */
-const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
-                               size_t n_overrides, const config_def_t *def, char *buf, size_t buf_size,
-                               cfg_source_t *source);
-
-/* The settings of a topic: overrides over broker defaults. */
-void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
-                          size_t n_overrides, topic_config_t *out);
+broker_config_source_t broker_config_source(const broker_config_t *cfg, const config_def_t *def);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * config.c - the broker and topic configuration tables and their rules.
+ * broker_config.c - the broker's configuration table and its rules.
  *
  * A broker config keeps the text of every key given (canonical, as
  * config_def_normalize wrote it back); broker_config_set checks a value
@@ -8,8 +8,7 @@
  * resolves Kafka's derived settings:
  *   log.retention.ms > log.retention.minutes > log.retention.hours
  *   log.roll.ms > log.roll.hours
- * Topic configs are overrides over those broker values, resolved the same
- * way Kafka's LogConfig falls back to the broker's log.* keys.
+ * Topic configs (topic_config.c) are overrides over these values.
  *
  * Values are normalised before they are checked, as Kafka's ConfigDef does
  * (config_def.h): surrounding whitespace is trimmed (the properties parser
@@ -18,7 +17,7 @@
  * and the stored text is canonical ("TRUE" is kept as "true", "+007" as
  * "7"), which is what DescribeConfigs shows.
  */
-#include "config.h"
+#include "broker_config.h"
 
 #include <assert.h>
 #include <stddef.h>
@@ -30,10 +29,8 @@
 #define I64_MAX 9223372036854775807LL
 #define LONG_MAX_TEXT "9223372036854775807"
 
-static const char *const cleanup_policies[] = {"delete", "compact", NULL};
 static const char *const compression_types[] = {"producer", "uncompressed", "gzip", "snappy",
                                                 "lz4",      "zstd",         NULL};
-static const char *const timestamp_types[] = {"CreateTime", "LogAppendTime", NULL};
 
 /* One listener, "NAME://host:port", as Kafka's EndPoint regex reads it: any
  * name, a host of [0-9A-Za-z-%._:] (an IPv6 address in brackets), empty for
@@ -224,75 +221,6 @@ const config_def_t broker_config_defs[] = {
     {.name = NULL},
 };
 
-/* Its choices check each item; Kafka also takes an empty list, which the
- * broker has always refused. */
-static config_def_problem_t cleanup_policy_check(const config_def_t *def, const char *name, const char *value,
-                                                 const char **canonical, char *why, size_t why_size)
-{
-    if (!*value) {
-        snprintf(why, why_size, "expected delete, compact or both");
-        return CONFIG_DEF_REFUSED;
-    }
-    return CONFIG_DEF_OK;
-}
-
-static config_def_problem_t producer_only_check(const config_def_t *def, const char *name, const char *value,
-                                                const char **canonical, char *why, size_t why_size)
-{
-    if (strcmp(value, "producer") != 0) {
-        snprintf(why, why_size,
-                 "only 'producer' is supported (the broker stores batches as the producer compressed them)");
-        return CONFIG_DEF_REFUSED;
-    }
-    return CONFIG_DEF_OK;
-}
-
-static config_def_problem_t create_time_only_check(const config_def_t *def, const char *name, const char *value,
-                                                   const char **canonical, char *why, size_t why_size)
-{
-    if (strcmp(value, "CreateTime") != 0) {
-        snprintf(why, why_size, "only CreateTime is supported yet");
-        return CONFIG_DEF_REFUSED;
-    }
-    return CONFIG_DEF_OK;
-}
-
-/* Each topic row's broker fallback is named in its doc, for the reference. */
-const config_def_t topic_config_defs[] = {
-    {.name = "cleanup.policy", .type = CONFIG_DEF_LIST, .default_value = "delete", .choices = cleanup_policies,
-     .validate = cleanup_policy_check,
-     .doc = "delete: segments go by retention; compact is accepted but not enforced yet."},
-    {.name = "compression.type", .type = CONFIG_DEF_STRING, .default_value = "producer", .choices = compression_types,
-     .validate = producer_only_check, .doc = "Only producer: batches are stored as the producer compressed them."},
-    {.name = "flush.messages", .type = CONFIG_DEF_LONG, .default_value = LONG_MAX_TEXT, CONFIG_DEF_RANGE(1, I64_MAX),
-     CONFIG_DEF_FIELD(topic_config_t, log.flush_interval_messages),
-     .doc = "fsync after this many unflushed messages (log.flush.interval.messages)."},
-    {.name = "flush.ms", .type = CONFIG_DEF_LONG, .default_value = LONG_MAX_TEXT, CONFIG_DEF_RANGE(0, I64_MAX),
-     CONFIG_DEF_FIELD(topic_config_t, flush_ms), .doc = "fsync at least this often (log.flush.interval.ms)."},
-    {.name = "index.interval.bytes", .type = CONFIG_DEF_INT, .default_value = "4096", CONFIG_DEF_RANGE(0, I32_MAX),
-     CONFIG_DEF_FIELD(topic_config_t, log.index_interval_bytes),
-     .doc = "Bytes between index entries (log.index.interval.bytes)."},
-    {.name = "max.message.bytes", .type = CONFIG_DEF_INT, .default_value = "1048588", CONFIG_DEF_RANGE(0, I32_MAX),
-     CONFIG_DEF_FIELD(topic_config_t, max_message_bytes), .doc = "Largest record batch accepted (message.max.bytes)."},
-    {.name = "message.timestamp.type", .type = CONFIG_DEF_STRING, .default_value = "CreateTime",
-     .choices = timestamp_types, .validate = create_time_only_check,
-     .doc = "CreateTime only: LogAppendTime is not supported yet."},
-    {.name = "min.insync.replicas", .type = CONFIG_DEF_INT, .default_value = "1", CONFIG_DEF_RANGE(1, I32_MAX),
-     .doc = "Accepted; a single node is its own ISR."},
-    {.name = "retention.bytes", .type = CONFIG_DEF_LONG, .default_value = "-1", CONFIG_DEF_RANGE(-1, I64_MAX),
-     CONFIG_DEF_FIELD(topic_config_t, log.retention_bytes),
-     .doc = "Delete the oldest segments while the partition is larger (log.retention.bytes)."},
-    {.name = "retention.ms", .type = CONFIG_DEF_LONG, .default_value = "604800000", CONFIG_DEF_RANGE(-1, I64_MAX),
-     CONFIG_DEF_FIELD(topic_config_t, log.retention_ms),
-     .doc = "Delete segments older than this; -1 keeps them (log.retention.ms / .minutes / .hours)."},
-    {.name = "segment.bytes", .type = CONFIG_DEF_INT, .default_value = "1073741824", CONFIG_DEF_RANGE(14, I32_MAX),
-     CONFIG_DEF_FIELD(topic_config_t, log.segment_bytes), .doc = "Maximum segment size (log.segment.bytes)."},
-    {.name = "segment.ms", .type = CONFIG_DEF_LONG, .default_value = "604800000", CONFIG_DEF_RANGE(1, I64_MAX),
-     CONFIG_DEF_FIELD(topic_config_t, log.segment_ms),
-     .doc = "Roll a segment after this long (log.roll.ms / log.roll.hours)."},
-    {.name = NULL},
-};
-
 /* The text of a broker key: as given, else its row's default; NULL: null. */
 static const char *text_of(const broker_config_t *cfg, const config_def_t *def)
 {
@@ -329,21 +257,21 @@ void broker_config_destroy(broker_config_t *cfg)
     free(cfg);
 }
 
-cfg_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value, char *errstr,
-                                   size_t errstr_size)
+broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
+                                             char *errstr, size_t errstr_size)
 {
     if (strcmp(key, "broker.id") == 0) {
         key = "node.id";
     } else if (strcmp(key, "log.dir") == 0) {
         /* log.dirs wins over log.dir, as in Kafka. */
         if (properties_get(cfg->given, "log.dirs")) {
-            return CFG_SET_OK;
+            return BROKER_CONFIG_SET_OK;
         }
         key = "log.dirs";
     }
     const config_def_t *def = config_def_find(broker_config_defs, key);
     if (!def) {
-        return CFG_SET_UNKNOWN;
+        return BROKER_CONFIG_SET_UNKNOWN;
     }
     char *text;
     bool ok = config_def_normalize(def, key, value, &text, errstr, errstr_size);
@@ -351,7 +279,7 @@ cfg_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const 
         properties_set(cfg->given, key, text);
     }
     free(text);
-    return ok ? CFG_SET_OK : CFG_SET_INVALID;
+    return ok ? BROKER_CONFIG_SET_OK : BROKER_CONFIG_SET_INVALID;
 }
 
 bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size)
@@ -418,100 +346,12 @@ const char *broker_config_value(const broker_config_t *cfg, const config_def_t *
     return buf;
 }
 
-cfg_source_t broker_config_source(const broker_config_t *cfg, const config_def_t *def)
+broker_config_source_t broker_config_source(const broker_config_t *cfg, const config_def_t *def)
 {
     bool set = properties_get(cfg->given, def->name) != NULL;
     const struct derived_key *derived = derived_find(def);
     for (size_t i = 0; derived && i < 2 && derived->synonyms[i]; i++) {
         set |= properties_get(cfg->given, derived->synonyms[i]) != NULL;
     }
-    return set ? CFG_SOURCE_STATIC_BROKER : CFG_SOURCE_DEFAULT;
-}
-
-/* ---- topics --------------------------------------------------------------- */
-
-bool topic_config_validate(const char *key, const char *value, char *errstr, size_t errstr_size)
-{
-    const config_def_t *def = config_def_find(topic_config_defs, key);
-    if (!def) {
-        snprintf(errstr, errstr_size, "unknown topic config '%s'", key);
-        return false;
-    }
-    char *text;
-    bool ok = config_def_normalize(def, key, value, &text, errstr, errstr_size);
-    free(text);
-    return ok;
-}
-
-static const char *override_of(const topic_config_kv_t *overrides, size_t n, const char *key)
-{
-    for (size_t i = n; i-- > 0;) { /* the last one given wins */
-        if (strcmp(overrides[i].key, key) == 0) {
-            return overrides[i].value;
-        }
-    }
-    return NULL;
-}
-
-/* The broker key a topic key falls back to, as Kafka's LogConfig does; the
- * rows' docs name the same key in parentheses for the reference. */
-static const char *const topic_broker_keys[][2] = {
-    {"retention.ms", "log.retention.ms"},
-    {"retention.bytes", "log.retention.bytes"},
-    {"segment.bytes", "log.segment.bytes"},
-    {"segment.ms", "log.roll.ms"},
-    {"max.message.bytes", "message.max.bytes"},
-    {"index.interval.bytes", "log.index.interval.bytes"},
-    {"flush.messages", "log.flush.interval.messages"},
-    {"flush.ms", "log.flush.interval.ms"},
-    {"min.insync.replicas", "min.insync.replicas"},
-};
-
-/* A topic key without an override: the broker key's effective value, or the
- * row's own default where the broker has none (flush.ms when
- * log.flush.interval.ms is null, keys without a broker counterpart). */
-static const char *topic_default(const broker_config_t *b, const config_def_t *def, char *buf, size_t size,
-                                 cfg_source_t *source)
-{
-    for (size_t i = 0; i < sizeof(topic_broker_keys) / sizeof(topic_broker_keys[0]); i++) {
-        if (strcmp(def->name, topic_broker_keys[i][0]) == 0) {
-            const config_def_t *bdef = config_def_find(broker_config_defs, topic_broker_keys[i][1]);
-            const char *v = broker_config_value(b, bdef, buf, size);
-            if (v) {
-                *source = broker_config_source(b, bdef);
-                return v;
-            }
-        }
-    }
-    snprintf(buf, size, "%s", def->default_value);
-    *source = CFG_SOURCE_DEFAULT;
-    return buf;
-}
-
-const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides, size_t n_overrides,
-                               const config_def_t *def, char *buf, size_t buf_size, cfg_source_t *source)
-{
-    const char *v = override_of(overrides, n_overrides, def->name);
-    if (v) {
-        /* Overrides were checked when the topic was created; shown as read. */
-        char *text = config_def_parse(def, v);
-        *source = CFG_SOURCE_DYNAMIC_TOPIC;
-        snprintf(buf, buf_size, "%s", text ? text : v);
-        free(text);
-        return buf;
-    }
-    return topic_default(bcfg, def, buf, buf_size, source);
-}
-
-void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides, size_t n_overrides,
-                          topic_config_t *out)
-{
-    for (const config_def_t *def = topic_config_defs; def->name; def++) {
-        char buf[512], err[256];
-        cfg_source_t source;
-        const char *text = topic_config_value(bcfg, overrides, n_overrides, def, buf, sizeof(buf), &source);
-        bool ok = config_def_set(def, out, text, err, sizeof(err));
-        assert(ok); /* overrides were checked at creation, and every broker fallback fits its topic row */
-        (void)ok;
-    }
+    return set ? BROKER_CONFIG_SOURCE_STATIC_BROKER : BROKER_CONFIG_SOURCE_DEFAULT;
 }

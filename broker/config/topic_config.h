@@ -1,0 +1,50 @@
+/*
+ * topic_config.h - a topic's configuration, as data: the rows of the
+ * topic keys Kafka's LogConfig has, and their values for one topic.
+ */
+#ifndef CONNECTD_TOPIC_CONFIG_H
+#define CONNECTD_TOPIC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker_config.h"
+#include "config_def.h"
+#include "storage/log.h"
+
+extern const config_def_t topic_config_defs[]; /* terminated by a row with name NULL */
+
+/*
+ * Topic configs: overrides are kept as text pairs; resolution falls back to
+ * the broker's log.* defaults exactly as Kafka does (retention.ms <-
+ * log.retention.ms, segment.bytes <- log.segment.bytes, ...).
+ */
+typedef struct topic_config_kv {
+    char *key;
+    char *value;
+} topic_config_kv_t;
+
+/* The settings of one topic, filled by its rows (topic_config_defs). */
+typedef struct topic_config {
+    log_config_t log;          /* segment.*, retention.*, index.interval.bytes, flush.messages */
+    int32_t max_message_bytes; /* max.message.bytes */
+    int64_t flush_ms;          /* flush.ms; INT64_MAX: only by message count */
+} topic_config_t;
+
+/* Checks that `key` is a topic config and `value` fits its row.  Keys that are
+ * accepted but not enforced yet (cleanup.policy=compact) pass; compression.type
+ * other than "producer" fails with a message saying recompression is not
+ * supported yet. */
+bool topic_config_validate(const char *key, const char *value, char *errstr, size_t errstr_size);
+
+/* The effective text value of a topic key given the overrides, and its source. */
+const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
+                               size_t n_overrides, const config_def_t *def, char *buf, size_t buf_size,
+                               broker_config_source_t *source);
+
+/* The settings of a topic: overrides over broker defaults. */
+void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
+                          size_t n_overrides, topic_config_t *out);
+
+#endif

@@ -228,6 +228,7 @@ static void stop(standalone_t *s)
     offset_store_close(s->offsets);
     plugin_registry_destroy(s->plugins);
     embedded_broker_stop(s->broker);
+    worker_config_free(&s->wcfg);
     properties_destroy(s->props);
     free(s->connector_files);
 }
@@ -241,6 +242,7 @@ int cmd_standalone(int argc, char **argv)
     mallopt(M_ARENA_MAX, 64);
     standalone_t s = {0};
     if (!read_command_line(&s, argc, argv)) {
+        worker_config_free(&s.wcfg);
         properties_destroy(s.props);
         free(s.connector_files);
         return EXIT_USAGE;

@@ -3,7 +3,7 @@
  * the reference of every setting a user writes, printed from the tables
  * the code reads:
  *
- *   worker keys            worker_config.c (worker_config_keys)
+ *   worker keys            worker_config.c (worker_config_defs)
  *   connector keys         connector_config.c (connector_config_keys)
  *   each built-in connector its descriptor's table, from the .so files in
  *                          plugin_builtin_dir(), as the worker loads them
@@ -119,7 +119,7 @@ static void worker_section(void)
            "`consumer.` and `admin.` pass settings to the worker's Kafka clients; `key.converter.`,\n"
            "`value.converter.` and `header.converter.` to the converters (see Converters below).\n\n"
            "| key | default | description |\n|---|---|---|\n");
-    for (const worker_key_t *key = worker_config_keys(); key->name; key++) {
+    for (const config_def_t *key = worker_config_defs; key->name; key++) {
         printf("| `%s` | ", key->name);
         if (key->default_value) {
             putchar('`');

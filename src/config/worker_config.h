@@ -16,47 +16,48 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config_def.h"
 #include "properties.h"
 
 typedef struct worker_config {
-    const properties_t *props;      /* everything, borrowed */
-    const char *bootstrap_servers;  /* NULL: start the embedded broker */
-    const char *key_converter;
-    const char *value_converter;
-    const char *header_converter;
-    const char *offset_file;        /* offset.storage.file.filename; NULL: the offsets topic */
-    const char *offset_topic;
-    const char *config_topic;
-    const char *status_topic;
-    const char *plugin_path;        /* may be NULL */
-    const char *listeners;          /* REST, "http://:8083" */
-    const char *rest_bind;          /* rest.bind: the REST address, replacing listeners' host; may be NULL */
-    const char *rest_auth_file;     /* rest.basic.auth.credentials.file; NULL: no authentication */
-    bool topic_tracking;            /* topic.tracking.enable (KIP-558) */
-    bool topic_tracking_reset;      /* topic.tracking.allow.reset */
+    const properties_t *props; /* everything, borrowed */
+    /* Filled by the rows of worker_config_defs; the strings are owned. */
+    char *bootstrap_servers;   /* NULL: start the embedded broker */
+    char *key_converter;
+    char *value_converter;
+    char *header_converter;
+    char *offset_file;         /* offset.storage.file.filename; NULL: the offsets topic */
+    char *offset_topic;
+    char *config_topic;
+    char *status_topic;
+    char *plugin_path;         /* may be NULL */
+    char *listeners;           /* REST, "http://:8083" */
+    char *rest_bind;           /* rest.bind: the REST address, replacing listeners' host; may be NULL */
+    char *rest_auth_file;      /* rest.basic.auth.credentials.file; NULL: no authentication */
+    bool topic_tracking;       /* topic.tracking.enable (KIP-558) */
+    bool topic_tracking_reset; /* topic.tracking.allow.reset */
     int64_t offset_flush_interval_ms;
     int64_t offset_flush_timeout_ms;
     int64_t task_shutdown_timeout_ms;
 } worker_config_t;
 
-/* One worker key, a row of the table worker_config.c reads and
- * docs/configuration.md is generated from (src/docs_config.c). */
-typedef struct worker_key {
-    const char *name;
-    const char *default_value; /* NULL: none */
-    const char *doc;
-} worker_key_t;
+/* The worker keys, one row each (config_def.h), ending with a NULL name;
+ * docs/configuration.md is generated from them (src/docs_config.c).  The
+ * prefixes passed on (broker., producer., ...) are not rows. */
+extern const config_def_t worker_config_defs[];
 
-/* The worker keys, ending with a NULL name; the prefixes passed on
- * (broker., producer., ...) are not rows. */
-const worker_key_t *worker_config_keys(void);
-
-/* Resolves `props` (borrowed for the config's life).  Returns false with
- * errstr naming the key when a value is malformed.  Files the config
- * names are checked here too, so a bad one stops start-up as a
- * configuration error: the config providers' settings
- * (config_provider.h).  The REST credentials file is the caller's to
- * check (rest_auth_load), before anything starts. */
+/* Resolves `props` (borrowed for the config's life) through the rows: an
+ * empty value takes the default, as connectd has always read the worker
+ * file.  Returns false with errstr naming the key when a value is
+ * malformed ("offset.flush.interval.ms: expected an integer between 0 and
+ * ..., got 'soon'"), having freed what it filled.  Files the config names
+ * are checked here too, so a bad one stops start-up as a configuration
+ * error: the config providers' settings (config_provider.h).  The REST
+ * credentials file is the caller's to check (rest_auth_load), before
+ * anything starts. */
 bool worker_config_init(worker_config_t *cfg, const properties_t *props, char *errstr, size_t errstr_size);
+
+/* Frees the strings init filled; a zeroed config is fine. */
+void worker_config_free(worker_config_t *cfg);
 
 #endif

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "config/config_validate.h"
+#include "config_def.h"
 #include "herder/connector_config.h"
 #include "docs_config.h"
 #include "herder/plugin_catalog.h"
@@ -51,7 +51,7 @@ static void cell(const char *text)
 
 /* Kafka's validator descriptions: Range "[1,...,1000]", ValidString
  * "[none, all]". */
-static void valid_values(const cv_key_t *key)
+static void valid_values(const config_def_t *key)
 {
     if (key->has_min || key->has_max) {
         if (key->has_min && key->has_max) {
@@ -67,26 +67,22 @@ static void valid_values(const cv_key_t *key)
             printf("%s%s", c == key->choices ? "" : ", ", *c);
         }
         putchar(']');
-        if (key->choices_nocase) {
+        if (key->flags & CONFIG_DEF_NOCASE) {
             fputs(" (any case)", stdout);
         }
     }
 }
 
-static void key_table(const cv_key_t *keys, const char *prefix, const cv_key_t *skip)
+static void key_table(const config_def_t *keys, const char *prefix, const config_def_t *skip)
 {
     printf("| key | type | default | valid values | importance | description |\n"
            "|---|---|---|---|---|---|\n");
-    for (const cv_key_t *key = keys; key && key->name; key++) {
-        bool skipped = false;
-        for (const cv_key_t *s = skip; s && s->name && !skipped; s++) {
-            skipped = strcmp(s->name, key->name) == 0;
-        }
-        if (skipped) {
+    for (const config_def_t *key = keys; key && key->name; key++) {
+        if (config_def_find(skip, key->name)) {
             continue;
         }
-        printf("| `%s%s` | %s | ", prefix ? prefix : "", key->name, cv_type_name(key->type));
-        if (key->required) {
+        printf("| `%s%s` | %s | ", prefix ? prefix : "", key->name, config_def_type_name(key->type));
+        if (key->flags & CONFIG_DEF_REQUIRED) {
             fputs("required", stdout);
         } else if (!key->default_value) {
             fputs("null", stdout);
@@ -99,7 +95,9 @@ static void key_table(const cv_key_t *keys, const char *prefix, const cv_key_t *
         }
         fputs(" | ", stdout);
         valid_values(key);
-        printf(" | %s | ", key->importance == CV_HIGH ? "high" : key->importance == CV_LOW ? "low" : "medium");
+        printf(" | %s | ", key->importance == CONFIG_DEF_HIGH  ? "high"
+                           : key->importance == CONFIG_DEF_LOW ? "low"
+                                                               : "medium");
         cell(key->doc);
         fputs(" |\n", stdout);
     }
@@ -172,13 +170,11 @@ static void plugins_section(void)
             }
             fputs(".\n\n", stdout);
         }
-        cv_key_t *keys = cv_keys_from_plugin(desc->config);
-        if (keys[0].name) {
-            key_table(keys, NULL, NULL);
+        if (sorted[i]->config[0].name) {
+            key_table(sorted[i]->config, NULL, NULL);
         } else {
             printf("No keys of its own.\n");
         }
-        free(keys);
     }
     free(sorted);
     plugin_registry_destroy(reg);

@@ -35,12 +35,12 @@
 
 /* Kafka's NonEmptyStringWithoutControlChars, and the name being usable in
  * internal topic keys and REST paths (herder.h). */
-static int check_name(const cv_key_t *key, const char *name, const char *value, const char **shown, char *errbuf,
-                      size_t errlen)
+static config_def_problem_t check_name(const config_def_t *key, const char *name, const char *value,
+                                       const char **shown, char *why, size_t why_size)
 {
     if (!*value) {
-        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: String may not be empty", value, name);
-        return -1;
+        snprintf(why, why_size, "String may not be empty");
+        return CONFIG_DEF_REFUSED;
     }
     char found[512] = "";
     size_t len = 0;
@@ -56,44 +56,41 @@ static int check_name(const cv_key_t *key, const char *name, const char *value, 
         }
     }
     if (len) {
-        snprintf(errbuf, errlen,
-                 "Invalid value %s for configuration %s: String may not contain control sequences but had the "
-                 "following ASCII chars: %s",
-                 value, name, found);
-        return -1;
+        snprintf(why, why_size, "String may not contain control sequences but had the following ASCII chars: %s",
+                 found);
+        return CONFIG_DEF_REFUSED;
     }
     if (strlen(value) > HERDER_NAME_MAX || strchr(value, '/')) {
-        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: Connector name must be at most %d bytes and "
-                 "contain no '/'", value, name, HERDER_NAME_MAX);
-        return -1;
+        snprintf(why, why_size, "Connector name must be at most %d bytes and contain no '/'", HERDER_NAME_MAX);
+        return CONFIG_DEF_REFUSED;
     }
-    return 0;
+    return CONFIG_DEF_OK;
 }
 
 /* A converter class of the kind the setting wants; shows Kafka's class
  * name for a short one. */
-static int check_converter(const cv_key_t *key, const char *name, const char *value, const char **shown,
-                           char *errbuf, size_t errlen)
+static config_def_problem_t check_converter(const config_def_t *key, const char *name, const char *value,
+                                            const char **shown, char *why, size_t why_size)
 {
     bool header = strcmp(key->name, "header.converter") == 0;
     const catalog_plugin_t *plugin = catalog_find(value, header ? CATALOG_HEADER_CONVERTER : CATALOG_CONVERTER);
     if (plugin) {
         *shown = plugin->class_name;
-        return 0;
+        return CONFIG_DEF_OK;
     }
     if (catalog_find_any(value)) {
-        snprintf(errbuf, errlen, "Class %s does not implement the %s interface", value,
+        snprintf(why, why_size, "Class %s does not implement the %s interface", value,
                  header ? "HeaderConverter" : "Converter");
-    } else {
-        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: Class %s could not be found.", value, name,
-                 value);
+        return CONFIG_DEF_REFUSED_MESSAGE;
     }
-    return -1;
+    snprintf(why, why_size, "Class %s could not be found.", value);
+    return CONFIG_DEF_REFUSED;
 }
 
-/* Kafka's aliasValidator: no alias twice. */
-static int check_aliases(const cv_key_t *key, const char *name, const char *value, const char **shown,
-                         char *errbuf, size_t errlen)
+/* Kafka's aliasValidator: no alias twice, in its words, which show the
+ * list as Java prints one. */
+static config_def_problem_t check_aliases(const config_def_t *key, const char *name, const char *value,
+                                          const char **shown, char *why, size_t why_size)
 {
     /* `value` is the parsed list, items joined by ",". */
     char *copy = strdup(value), *save = NULL;
@@ -107,16 +104,16 @@ static int check_aliases(const cv_key_t *key, const char *name, const char *valu
         items[n++] = item;
     }
     if (dup) {
-        size_t len = (size_t)snprintf(errbuf, errlen, "Invalid value [");
-        for (size_t i = 0; i < n && len < errlen; i++) {
-            len += (size_t)snprintf(errbuf + len, errlen - len, "%s%s", i ? ", " : "", items[i]);
+        size_t len = (size_t)snprintf(why, why_size, "Invalid value [");
+        for (size_t i = 0; i < n && len < why_size; i++) {
+            len += (size_t)snprintf(why + len, why_size - len, "%s%s", i ? ", " : "", items[i]);
         }
-        if (len < errlen) {
-            snprintf(errbuf + len, errlen - len, "] for configuration %s: Duplicate alias provided.", name);
+        if (len < why_size) {
+            snprintf(why + len, why_size - len, "] for configuration %s: Duplicate alias provided.", name);
         }
     }
     free(copy);
-    return dup ? -1 : 0;
+    return dup ? CONFIG_DEF_REFUSED_MESSAGE : CONFIG_DEF_OK;
 }
 
 /* ---- the rows -------------------------------------------------------------------------- */
@@ -125,160 +122,172 @@ static const char *const reload_actions[] = {"none", "restart", NULL};
 static const char *const tolerances[] = {"none", "all", NULL};
 static const char *const restart_policies[] = {"none", "on-failure", NULL};
 
-#define KEY_CONVERTER_DOC                                                                                      \
-    "Converter class used to convert between Kafka Connect format and the serialized form that is written to " \
-    "Kafka. This controls the format of the keys in messages written to or read from Kafka, and since this is " \
-    "independent of connectors it allows any connector to work with any serialization format. Examples of "    \
+#define KEY_CONVERTER_DOC                                                                                        \
+    "Converter class used to convert between Kafka Connect format and the serialized form that is written to "   \
+    "Kafka. This controls the format of the keys in messages written to or read from Kafka, and since this is "  \
+    "independent of connectors it allows any connector to work with any serialization format. Examples of "      \
     "common formats include JSON and Avro."
-#define VALUE_CONVERTER_DOC                                                                                     \
-    "Converter class used to convert between Kafka Connect format and the serialized form that is written to " \
-    "Kafka. This controls the format of the values in messages written to or read from Kafka, and since this " \
-    "is independent of connectors it allows any connector to work with any serialization format. Examples of " \
+#define VALUE_CONVERTER_DOC                                                                                      \
+    "Converter class used to convert between Kafka Connect format and the serialized form that is written to "   \
+    "Kafka. This controls the format of the values in messages written to or read from Kafka, and since this "   \
+    "is independent of connectors it allows any connector to work with any serialization format. Examples of "   \
     "common formats include JSON and Avro."
-#define HEADER_CONVERTER_DOC                                                                                    \
-    "HeaderConverter class used to convert between Kafka Connect format and the serialized form that is "      \
-    "written to Kafka. This controls the format of the header values in messages written to or read from "     \
-    "Kafka, and since this is independent of connectors it allows any connector to work with any "             \
-    "serialization format. Examples of common formats include JSON and Avro. By default, the "                 \
-    "SimpleHeaderConverter is used to serialize header values to strings and deserialize them by inferring "    \
+#define HEADER_CONVERTER_DOC                                                                                     \
+    "HeaderConverter class used to convert between Kafka Connect format and the serialized form that is "        \
+    "written to Kafka. This controls the format of the header values in messages written to or read from "       \
+    "Kafka, and since this is independent of connectors it allows any connector to work with any "               \
+    "serialization format. Examples of common formats include JSON and Avro. By default, the "                   \
+    "SimpleHeaderConverter is used to serialize header values to strings and deserialize them by inferring "     \
     "the schemas."
 
 /* ConnectorConfig.configDef(). */
 #define COMMON_KEYS                                                                                              \
-    {.name = "name", .type = CV_STRING, .required = true, .importance = CV_HIGH,                                \
-     .doc = "Globally unique name to use for this connector.", .group = "Common", .order = 1,                   \
-     .width = CV_WIDTH_MEDIUM, .display_name = "Connector name", .check = check_name},                          \
-    {.name = "connector.class", .type = CV_STRING, .required = true, .importance = CV_HIGH,                     \
-     .doc = "Name or alias of the class for this connector. Must be a subclass of "                             \
-            "org.apache.kafka.connect.connector.Connector. If the connector is "                                \
+    {.name = "name", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED, .importance = CONFIG_DEF_HIGH,     \
+     .doc = "Globally unique name to use for this connector.", .group = "Common", .order = 1,                    \
+     .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Connector name", .validate = check_name},                \
+    {.name = "connector.class", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED,                         \
+     .importance = CONFIG_DEF_HIGH,                                                                              \
+     .doc = "Name or alias of the class for this connector. Must be a subclass of "                              \
+            "org.apache.kafka.connect.connector.Connector. If the connector is "                                 \
             "org.apache.kafka.connect.file.FileStreamSinkConnector, you can either specify this full name,  or " \
-            "use \"FileStreamSink\" or \"FileStreamSinkConnector\" to make the configuration a bit shorter",    \
-     .group = "Common", .order = 2, .width = CV_WIDTH_LONG, .display_name = "Connector class"},                 \
-    {.name = "tasks.max", .type = CV_INT, .default_value = "1", .importance = CV_HIGH,                          \
-     .doc = "Maximum number of tasks to use for this connector.", .group = "Common", .order = 3,                \
-     .width = CV_WIDTH_SHORT, .display_name = "Tasks max", .has_min = true, .min = 1, .has_max = true,          \
-     .max = TASKS_MAX_LIMIT},                                                                                   \
-    {.name = "tasks.max.enforce", .type = CV_BOOLEAN, .default_value = "true", .importance = CV_LOW,            \
-     .doc = "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By "    \
-            "default, connectors that generate too many tasks will fail, and existing sets of tasks that "      \
-            "exceed the tasks.max property will also be failed. If this property is set to false, then "        \
-            "connectors will be allowed to generate more than the maximum number of tasks, and existing sets "  \
-            "of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated "  \
-            "and will be removed in an upcoming major release.",                                                \
-     .group = "Common", .order = 4, .width = CV_WIDTH_SHORT, .display_name = "Enforce tasks max"},              \
-    {.name = "key.converter", .type = CV_CLASS, .importance = CV_LOW, .doc = KEY_CONVERTER_DOC,                  \
-     .group = "Common", .order = 5, .width = CV_WIDTH_SHORT, .display_name = "Key converter class",            \
-     .check = check_converter},                                                                                 \
-    {.name = "value.converter", .type = CV_CLASS, .importance = CV_LOW, .doc = VALUE_CONVERTER_DOC,              \
-     .group = "Common", .order = 6, .width = CV_WIDTH_SHORT, .display_name = "Value converter class",          \
-     .check = check_converter},                                                                                 \
-    {.name = "header.converter", .type = CV_CLASS, .importance = CV_LOW, .doc = HEADER_CONVERTER_DOC,            \
-     .group = "Common", .order = 7, .width = CV_WIDTH_SHORT, .display_name = "Header converter class",         \
-     .check = check_converter},                                                                                 \
-    {.name = "transforms", .type = CV_LIST, .default_value = "", .importance = CV_LOW,                          \
-     .doc = "Aliases for the transformations to be applied to records.", .group = "Transforms", .order = 8,    \
-     .width = CV_WIDTH_LONG, .display_name = "Transforms", .check = check_aliases},                             \
-    {.name = "predicates", .type = CV_LIST, .default_value = "", .importance = CV_LOW,                          \
-     .doc = "Aliases for the predicates used by transformations.", .group = "Predicates", .order = 9,          \
-     .width = CV_WIDTH_LONG, .display_name = "Predicates", .check = check_aliases},                             \
-    {.name = "config.action.reload", .type = CV_STRING, .default_value = "restart", .importance = CV_LOW,       \
-     .doc = "The action that Connect should take on the connector when changes in external configuration "     \
-            "providers result in a change in the connector's configuration properties. A value of 'none' "      \
-            "indicates that Connect will do nothing. A value of 'restart' indicates that Connect should "       \
-            "restart/reload the connector with the updated configuration properties.The restart may actually " \
-            "be scheduled in the future if the external configuration provider indicates that a configuration " \
-            "value will expire in the future.",                                                                 \
-     .group = "Common", .order = 10, .width = CV_WIDTH_MEDIUM, .display_name = "Reload Action",               \
-     .choices = reload_actions},                                                                                \
-    {.name = "errors.retry.timeout", .type = CV_LONG, .default_value = "0", .importance = CV_MEDIUM,            \
-     .doc = "The maximum duration in milliseconds that a failed operation will be reattempted. The default is " \
-            "0, which means no retries will be attempted. Use -1 for infinite retries.",                       \
-     .group = "Error Handling", .order = 1, .width = CV_WIDTH_MEDIUM,                                           \
-     .display_name = "Retry Timeout for Errors"},                                                               \
-    {.name = "errors.retry.delay.max.ms", .type = CV_LONG, .default_value = "60000", .importance = CV_MEDIUM,   \
-     .doc = "The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to " \
-            "the delay once this limit is reached to prevent thundering herd issues.",                         \
-     .group = "Error Handling", .order = 2, .width = CV_WIDTH_MEDIUM,                                           \
-     .display_name = "Maximum Delay Between Retries for Errors"},                                               \
-    {.name = "errors.tolerance", .type = CV_STRING, .default_value = "none", .importance = CV_MEDIUM,           \
-     .doc = "Behavior for tolerating errors during connector operation. 'none' is the default value and "      \
-            "signals that any error will result in an immediate connector task failure; 'all' changes the "    \
-            "behavior to skip over problematic records.",                                                       \
-     .group = "Error Handling", .order = 3, .width = CV_WIDTH_SHORT, .display_name = "Error Tolerance",        \
-     .choices = tolerances},                                                                                    \
-    {.name = "errors.log.enable", .type = CV_BOOLEAN, .default_value = "false", .importance = CV_MEDIUM,        \
-     .doc = "If true, write each error and the details of the failed operation and problematic record to the " \
-            "Connect application log. This is 'false' by default, so that only errors that are not tolerated " \
-            "are reported.",                                                                                    \
-     .group = "Error Handling", .order = 4, .width = CV_WIDTH_SHORT, .display_name = "Log Errors"},            \
-    {.name = "errors.log.include.messages", .type = CV_BOOLEAN, .default_value = "false",                       \
-     .importance = CV_MEDIUM,                                                                                   \
-     .doc = "Whether to include in the log the Connect record that resulted in a failure. For sink records, "  \
+            "use \"FileStreamSink\" or \"FileStreamSinkConnector\" to make the configuration a bit shorter",     \
+     .group = "Common", .order = 2, .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Connector class"},          \
+    {.name = "tasks.max", .type = CONFIG_DEF_INT, .default_value = "1", .importance = CONFIG_DEF_HIGH,           \
+     .doc = "Maximum number of tasks to use for this connector.", .group = "Common", .order = 3,                 \
+     .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Tasks max", .has_min = true, .min = 1, .has_max = true,   \
+     .max = TASKS_MAX_LIMIT},                                                                                    \
+    {.name = "tasks.max.enforce", .type = CONFIG_DEF_BOOLEAN, .default_value = "true",                           \
+     .importance = CONFIG_DEF_LOW,                                                                               \
+     .doc = "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By "     \
+            "default, connectors that generate too many tasks will fail, and existing sets of tasks that "       \
+            "exceed the tasks.max property will also be failed. If this property is set to false, then "         \
+            "connectors will be allowed to generate more than the maximum number of tasks, and existing sets "   \
+            "of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated "   \
+            "and will be removed in an upcoming major release.",                                                 \
+     .group = "Common", .order = 4, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Enforce tasks max"},       \
+    {.name = "key.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW, .doc = KEY_CONVERTER_DOC,  \
+     .group = "Common", .order = 5, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Key converter class",      \
+     .validate = check_converter},                                                                               \
+    {.name = "value.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW,                          \
+     .doc = VALUE_CONVERTER_DOC,                                                                                 \
+     .group = "Common", .order = 6, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Value converter class",    \
+     .validate = check_converter},                                                                               \
+    {.name = "header.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW,                         \
+     .doc = HEADER_CONVERTER_DOC,                                                                                \
+     .group = "Common", .order = 7, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Header converter class",   \
+     .validate = check_converter},                                                                               \
+    {.name = "transforms", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_LOW,           \
+     .doc = "Aliases for the transformations to be applied to records.", .group = "Transforms", .order = 8,      \
+     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Transforms", .validate = check_aliases},                   \
+    {.name = "predicates", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_LOW,           \
+     .doc = "Aliases for the predicates used by transformations.", .group = "Predicates", .order = 9,            \
+     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Predicates", .validate = check_aliases},                   \
+    {.name = "config.action.reload", .type = CONFIG_DEF_STRING, .default_value = "restart",                      \
+     .importance = CONFIG_DEF_LOW,                                                                               \
+     .doc = "The action that Connect should take on the connector when changes in external configuration "       \
+            "providers result in a change in the connector's configuration properties. A value of 'none' "       \
+            "indicates that Connect will do nothing. A value of 'restart' indicates that Connect should "        \
+            "restart/reload the connector with the updated configuration properties.The restart may actually "   \
+            "be scheduled in the future if the external configuration provider indicates that a configuration "  \
+            "value will expire in the future.",                                                                  \
+     .group = "Common", .order = 10, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Reload Action",          \
+     .choices = reload_actions},                                                                                 \
+    {.name = "errors.retry.timeout", .type = CONFIG_DEF_LONG, .default_value = "0",                              \
+     .importance = CONFIG_DEF_MEDIUM,                                                                            \
+     .doc = "The maximum duration in milliseconds that a failed operation will be reattempted. The default is "  \
+            "0, which means no retries will be attempted. Use -1 for infinite retries.",                         \
+     .group = "Error Handling", .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
+     .display_name = "Retry Timeout for Errors"},                                                                \
+    {.name = "errors.retry.delay.max.ms", .type = CONFIG_DEF_LONG, .default_value = "60000",                     \
+     .importance = CONFIG_DEF_MEDIUM,                                                                            \
+     .doc = "The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to "  \
+            "the delay once this limit is reached to prevent thundering herd issues.",                           \
+     .group = "Error Handling", .order = 2, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
+     .display_name = "Maximum Delay Between Retries for Errors"},                                                \
+    {.name = "errors.tolerance", .type = CONFIG_DEF_STRING, .default_value = "none",                             \
+     .importance = CONFIG_DEF_MEDIUM,                                                                            \
+     .doc = "Behavior for tolerating errors during connector operation. 'none' is the default value and "        \
+            "signals that any error will result in an immediate connector task failure; 'all' changes the "      \
+            "behavior to skip over problematic records.",                                                        \
+     .group = "Error Handling", .order = 3, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Error Tolerance",  \
+     .choices = tolerances},                                                                                     \
+    {.name = "errors.log.enable", .type = CONFIG_DEF_BOOLEAN, .default_value = "false",                          \
+     .importance = CONFIG_DEF_MEDIUM,                                                                            \
+     .doc = "If true, write each error and the details of the failed operation and problematic record to the "   \
+            "Connect application log. This is 'false' by default, so that only errors that are not tolerated "   \
+            "are reported.",                                                                                     \
+     .group = "Error Handling", .order = 4, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Log Errors"},      \
+    {.name = "errors.log.include.messages", .type = CONFIG_DEF_BOOLEAN, .default_value = "false",                \
+     .importance = CONFIG_DEF_MEDIUM,                                                                            \
+     .doc = "Whether to include in the log the Connect record that resulted in a failure. For sink records, "    \
             "the topic, partition, offset, and timestamp will be logged. For source records, the key and value " \
-            "(and their schemas), all headers, and the timestamp, Kafka topic, Kafka partition, source "        \
-            "partition, and source offset will be logged. This is 'false' by default, which will prevent "     \
-            "record keys, values, and headers from being written to log files.",                                \
-     .group = "Error Handling", .order = 5, .width = CV_WIDTH_SHORT, .display_name = "Log Error Details"}
+            "(and their schemas), all headers, and the timestamp, Kafka topic, Kafka partition, source "         \
+            "partition, and source offset will be logged. This is 'false' by default, which will prevent "       \
+            "record keys, values, and headers from being written to log files.",                                 \
+     .group = "Error Handling", .order = 5, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Log Error Details"}
 
 /* SinkConnectorConfig's additions. */
 #define SINK_KEYS                                                                                                \
-    {.name = "topics", .type = CV_LIST, .default_value = "", .importance = CV_HIGH,                             \
-     .doc = "List of topics to consume, separated by commas", .group = "Common", .order = 4,                    \
-     .width = CV_WIDTH_LONG, .display_name = "Topics"},                                                         \
-    {.name = "topics.regex", .type = CV_STRING, .default_value = "", .importance = CV_HIGH,                     \
-     .doc = "Regular expression giving topics to consume. Under the hood, the regex is compiled to a "          \
-            "<code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.",    \
-     .group = "Common", .order = 4, .width = CV_WIDTH_LONG, .display_name = "Topics regex"}
+    {.name = "topics", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_HIGH,              \
+     .doc = "List of topics to consume, separated by commas", .group = "Common", .order = 4,                     \
+     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Topics"},                                                  \
+    {.name = "topics.regex", .type = CONFIG_DEF_STRING, .default_value = "", .importance = CONFIG_DEF_HIGH,      \
+     .doc = "Regular expression giving topics to consume. Under the hood, the regex is compiled to a "           \
+            "<code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.",     \
+     .group = "Common", .order = 4, .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Topics regex"}
 
 /* The dead letter queue: Kafka's for sinks; connectd gives sources one too
  * (error_handler.h). */
 #define DLQ_KEYS                                                                                                 \
-    {.name = "errors.deadletterqueue.topic.name", .type = CV_STRING, .default_value = "",                       \
-     .importance = CV_MEDIUM,                                                                                   \
-     .doc = "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an "   \
-            "error when processed by this connector, or its transformations or converters. The topic "     \
-            "name is blank by default, which means that no messages are to be recorded in the DLQ.",           \
-     .group = "Error Handling", .order = 6, .width = CV_WIDTH_MEDIUM,                                           \
-     .display_name = "Dead Letter Queue Topic Name"},                                                           \
-    {.name = "errors.deadletterqueue.topic.replication.factor", .type = CV_SHORT, .default_value = "3",         \
-     .importance = CV_MEDIUM,                                                                                   \
-     .doc = "Replication factor used to create the dead letter queue topic when it doesn't already exist.",     \
-     .group = "Error Handling", .order = 7, .width = CV_WIDTH_MEDIUM,                                           \
-     .display_name = "Dead Letter Queue Topic Replication Factor"},                                             \
-    {.name = "errors.deadletterqueue.context.headers.enable", .type = CV_BOOLEAN, .default_value = "false",    \
-     .importance = CV_MEDIUM,                                                                                   \
-     .doc = "If true, add headers containing error context to the messages written to the dead letter queue. " \
-            "To avoid clashing with headers from the original record, all error context header keys, all "     \
-            "error context header keys will start with <code>__connect.errors.</code>",                        \
-     .group = "Error Handling", .order = 8, .width = CV_WIDTH_MEDIUM,                                           \
+    {.name = "errors.deadletterqueue.topic.name", .type = CONFIG_DEF_STRING, .default_value = "",                \
+     .importance = CONFIG_DEF_MEDIUM,                                                                            \
+     .doc = "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an "    \
+            "error when processed by this connector, or its transformations or converters. The topic "           \
+            "name is blank by default, which means that no messages are to be recorded in the DLQ.",             \
+     .group = "Error Handling", .order = 6, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
+     .display_name = "Dead Letter Queue Topic Name"},                                                            \
+    {.name = "errors.deadletterqueue.topic.replication.factor", .type = CONFIG_DEF_SHORT, .default_value = "3",  \
+     .importance = CONFIG_DEF_MEDIUM,                                                                            \
+     .doc = "Replication factor used to create the dead letter queue topic when it doesn't already exist.",      \
+     .group = "Error Handling", .order = 7, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
+     .display_name = "Dead Letter Queue Topic Replication Factor"},                                              \
+    {.name = "errors.deadletterqueue.context.headers.enable", .type = CONFIG_DEF_BOOLEAN,                        \
+     .default_value = "false", .importance = CONFIG_DEF_MEDIUM,                                                  \
+     .doc = "If true, add headers containing error context to the messages written to the dead letter queue. "   \
+            "To avoid clashing with headers from the original record, all error context header keys, all "       \
+            "error context header keys will start with <code>__connect.errors.</code>",                          \
+     .group = "Error Handling", .order = 8, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
      .display_name = "Enable Error Context Headers"}
 
 /* connectd's own: restart_policy.h. */
 #define RESTART_KEYS                                                                                             \
-    {.name = "restart.policy", .type = CV_STRING, .default_value = "none", .importance = CV_MEDIUM,             \
-     .doc = "Whether connectd restarts a FAILED connector or task by itself: 'none' (the default) leaves it "   \
+    {.name = "restart.policy", .type = CONFIG_DEF_STRING, .default_value = "none",                               \
+     .importance = CONFIG_DEF_MEDIUM,                                                                            \
+     .doc = "Whether connectd restarts a FAILED connector or task by itself: 'none' (the default) leaves it "    \
             "FAILED until restarted over REST, as Kafka Connect does; 'on-failure' restarts it after a "         \
-            "backoff.",                                                                                         \
-     .group = "Restart Policy", .order = 1, .width = CV_WIDTH_SHORT, .display_name = "Restart Policy",         \
-     .choices = restart_policies},                                                                              \
-    {.name = "restart.max.attempts", .type = CV_INT, .default_value = "10", .importance = CV_LOW,               \
-     .doc = "Restarts in a row before giving up; -1 means no limit.", .group = "Restart Policy", .order = 2,   \
-     .width = CV_WIDTH_SHORT, .display_name = "Maximum Restart Attempts", .has_min = true, .min = -1,          \
-     .has_max = true, .max = 1000000},                                                                          \
-    {.name = "restart.backoff.ms", .type = CV_LONG, .default_value = "1000", .importance = CV_LOW,              \
-     .doc = "The wait in milliseconds before the first restart; each further attempt waits twice as long.",     \
-     .group = "Restart Policy", .order = 3, .width = CV_WIDTH_MEDIUM, .display_name = "Restart Backoff",        \
-     .has_min = true, .min = 0, .has_max = true, .max = 86400000},                                              \
-    {.name = "restart.backoff.max.ms", .type = CV_LONG, .default_value = "60000", .importance = CV_LOW,         \
-     .doc = "The longest wait in milliseconds between restarts. A task that has run this long without failing " \
-            "starts counting its attempts from zero again.",                                                    \
-     .group = "Restart Policy", .order = 4, .width = CV_WIDTH_MEDIUM, .display_name = "Maximum Restart Backoff", \
+            "backoff.",                                                                                          \
+     .group = "Restart Policy", .order = 1, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Restart Policy",   \
+     .choices = restart_policies},                                                                               \
+    {.name = "restart.max.attempts", .type = CONFIG_DEF_INT, .default_value = "10", .importance = CONFIG_DEF_LOW, \
+     .doc = "Restarts in a row before giving up; -1 means no limit.", .group = "Restart Policy", .order = 2,     \
+     .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Maximum Restart Attempts", .has_min = true, .min = -1,    \
+     .has_max = true, .max = 1000000},                                                                           \
+    {.name = "restart.backoff.ms", .type = CONFIG_DEF_LONG, .default_value = "1000", .importance = CONFIG_DEF_LOW, \
+     .doc = "The wait in milliseconds before the first restart; each further attempt waits twice as long.",      \
+     .group = "Restart Policy", .order = 3, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Restart Backoff", \
+     .has_min = true, .min = 0, .has_max = true, .max = 86400000},                                               \
+    {.name = "restart.backoff.max.ms", .type = CONFIG_DEF_LONG, .default_value = "60000",                        \
+     .importance = CONFIG_DEF_LOW,                                                                               \
+     .doc = "The longest wait in milliseconds between restarts. A task that has run this long without failing "  \
+            "starts counting its attempts from zero again.",                                                     \
+     .group = "Restart Policy", .order = 4, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
+     .display_name = "Maximum Restart Backoff",                                                                  \
      .has_min = true, .min = 0, .has_max = true, .max = 86400000}
 
-static const cv_key_t source_keys[] = {COMMON_KEYS, DLQ_KEYS, RESTART_KEYS, {.name = NULL}};
-static const cv_key_t sink_keys[] = {COMMON_KEYS, SINK_KEYS, DLQ_KEYS, RESTART_KEYS, {.name = NULL}};
+static const config_def_t source_keys[] = {COMMON_KEYS, DLQ_KEYS, RESTART_KEYS, {.name = NULL}};
+static const config_def_t sink_keys[] = {COMMON_KEYS, SINK_KEYS, DLQ_KEYS, RESTART_KEYS, {.name = NULL}};
 
-const cv_key_t *connector_config_keys(cd_kind_t kind)
+const config_def_t *connector_config_keys(cd_kind_t kind)
 {
     return kind == CD_KIND_SINK ? sink_keys : source_keys;
 }
@@ -298,30 +307,28 @@ static char *kept_printf(cv_result_t *res, const char *fmt, ...)
     return cv_result_keep(res, s);
 }
 
-static int check_transformation(const cv_key_t *key, const char *name, const char *value, const char **shown,
-                                char *errbuf, size_t errlen)
+static config_def_problem_t check_transformation(const config_def_t *key, const char *name, const char *value,
+                                                 const char **shown, char *why, size_t why_size)
 {
     const catalog_plugin_t *plugin = catalog_find(value, CATALOG_TRANSFORMATION);
     if (!plugin) {
-        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: Class %s could not be found.", value, name,
-                 value);
-        return -1;
+        snprintf(why, why_size, "Class %s could not be found.", value);
+        return CONFIG_DEF_REFUSED;
     }
     *shown = plugin->class_name;
-    return 0;
+    return CONFIG_DEF_OK;
 }
 
-static int check_predicate(const cv_key_t *key, const char *name, const char *value, const char **shown,
-                           char *errbuf, size_t errlen)
+static config_def_problem_t check_predicate(const config_def_t *key, const char *name, const char *value,
+                                            const char **shown, char *why, size_t why_size)
 {
     const catalog_plugin_t *plugin = catalog_find(value, CATALOG_PREDICATE);
     if (!plugin) {
-        snprintf(errbuf, errlen, "Invalid value %s for configuration %s: Class %s could not be found.", value, name,
-                 value);
-        return -1;
+        snprintf(why, why_size, "Class %s could not be found.", value);
+        return CONFIG_DEF_REFUSED;
     }
     *shown = plugin->class_name;
-    return 0;
+    return CONFIG_DEF_OK;
 }
 
 /* Whether `alias` is an item of the comma list `list`. */
@@ -394,18 +401,18 @@ static void enrich(cv_result_t *res, const properties_t *config, bool transforms
         seen[n_seen++] = alias;
         const char *group = kept_printf(res, "%s: %s", transforms ? "Transforms" : "Predicates", alias);
         const char *prefix = kept_printf(res, "%s.%s.", list, alias);
-        cv_key_t *type = cv_result_keep(res, calloc(2, sizeof(*type)));
-        *type = (cv_key_t){
+        config_def_t *type = cv_result_keep(res, calloc(2, sizeof(*type)));
+        *type = (config_def_t){
             .name = "type",
-            .type = CV_CLASS,
-            .required = true,
-            .importance = CV_HIGH,
+            .type = CONFIG_DEF_CLASS,
+            .flags = CONFIG_DEF_REQUIRED,
+            .importance = CONFIG_DEF_HIGH,
             .doc = kept_printf(res, "Class for the '%s' %s.", alias, transforms ? "transformation" : "predicate"),
             .group = group,
             .order = 0,
-            .width = CV_WIDTH_LONG,
+            .width = CONFIG_DEF_WIDTH_LONG,
             .display_name = kept_printf(res, "%s type for %s", transforms ? "Transformation" : "Predicate", alias),
-            .check = transforms ? check_transformation : check_predicate,
+            .validate = transforms ? check_transformation : check_predicate,
         };
         cv_validate_keys(res, type, config, prefix, NULL);
         char type_name[512];
@@ -438,20 +445,20 @@ static void enrich(cv_result_t *res, const properties_t *config, bool transforms
         while (plugin->config && plugin->config[n].name) {
             n++;
         }
-        cv_key_t *rows = cv_result_keep(res, calloc(n + 3, sizeof(*rows)));
+        config_def_t *rows = cv_result_keep(res, calloc(n + 3, sizeof(*rows)));
         size_t r = 0;
         if (transforms) {
-            rows[r++] = (cv_key_t){.name = "predicate", .type = CV_STRING, .importance = CV_MEDIUM,
+            rows[r++] = (config_def_t){.name = "predicate", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_MEDIUM,
                                    .doc = "The alias of a predicate used to determine whether to apply this "
                                           "transformation.",
                                    .group = group, .order = 1};
-            rows[r++] = (cv_key_t){.name = "negate", .type = CV_BOOLEAN, .default_value = "false",
-                                   .importance = CV_MEDIUM,
+            rows[r++] = (config_def_t){.name = "negate", .type = CONFIG_DEF_BOOLEAN, .default_value = "false",
+                                   .importance = CONFIG_DEF_MEDIUM,
                                    .doc = "Whether the configured predicate should be negated.", .group = group,
                                    .order = 2};
         }
         for (size_t i = 0; i < n; i++) {
-            const cv_key_t *own = &plugin->config[i];
+            const config_def_t *own = &plugin->config[i];
             if (transforms && (strcmp(own->name, "predicate") == 0 || strcmp(own->name, "negate") == 0)) {
                 continue; /* the implicit ones mask them, as in Kafka */
             }
@@ -635,9 +642,10 @@ static void validate_converter(cv_result_t *res, const properties_t *config, con
     properties_destroy(settings);
 }
 
-cv_result_t *connector_config_validate(const properties_t *config, const cd_plugin_desc_t *desc, const char *name,
+cv_result_t *connector_config_validate(const properties_t *config, const plugin_info_t *plugin, const char *name,
                                        const char *const *null_keys, bool plugin_validate)
 {
+    const cd_plugin_desc_t *desc = plugin->desc;
     cv_result_t *res = cv_result_new();
     properties_t *named = NULL;
     if (name && !properties_get(config, "name")) {
@@ -655,8 +663,7 @@ cv_result_t *connector_config_validate(const properties_t *config, const cd_plug
         check_sink(res, config);
     }
     check_restart(res);
-    cv_key_t *own = cv_result_keep(res, cv_keys_from_plugin(desc->config));
-    cv_validate_keys(res, own, config, NULL, NULL);
+    cv_validate_keys(res, plugin->config, config, NULL, NULL);
     for (const char *const *k = null_keys; k && *k; k++) {
         cv_entry_t *e = cv_result_find(res, *k);
         if (e) {
@@ -675,11 +682,11 @@ cv_result_t *connector_config_validate(const properties_t *config, const cd_plug
     return res;
 }
 
-int connector_config_check(const properties_t *config, const cd_plugin_desc_t *desc, char *errstr,
+int connector_config_check(const properties_t *config, const plugin_info_t *plugin, char *errstr,
                            size_t errstr_size)
 {
     /* The herder has checked the name it was given; any stands in here. */
-    cv_result_t *res = connector_config_validate(config, desc, "connector", NULL, false);
+    cv_result_t *res = connector_config_validate(config, plugin, "connector", NULL, false);
     int n = cv_result_error_count(res);
     cv_result_messages(res, errstr, errstr_size);
     cv_result_free(res);
@@ -688,10 +695,11 @@ int connector_config_check(const properties_t *config, const cd_plugin_desc_t *d
 
 int connector_config_tasks_max(const properties_t *config)
 {
-    const char *v = properties_get(config, "tasks.max");
-    if (!v || !cv_parses(CV_INT, v)) {
-        return 1;
-    }
-    long n = strtol(v + strspn(v, " \t\r\n"), NULL, 10);
-    return n >= 1 && n <= TASKS_MAX_LIMIT ? (int)n : 1;
+    char *shown, detail[256];
+    const config_def_t *row = config_def_find(source_keys, "tasks.max");
+    bool ok = config_def_read(row, row->name, properties_get(config, row->name), &shown, detail, sizeof(detail)) ==
+              CONFIG_DEF_OK;
+    int n = ok ? (int)strtol(shown, NULL, 10) : 1;
+    free(shown);
+    return n;
 }

@@ -21,17 +21,16 @@
 #include <connectd/plugin.h>
 
 #include "config/config_validate.h"
+#include "plugin/plugin_loader.h"
 #include "properties.h"
 
 /* The framework's settings of a connector of `kind`, as Kafka orders them
  * (ConnectorConfig's, then SinkConnectorConfig's for a sink), then
- * connectd's restart.* settings; NULL-name-terminated.
- * @locality any thread
- * @locks none */
-const cv_key_t *connector_config_keys(cd_kind_t kind);
+ * connectd's restart.* settings; NULL-name-terminated. */
+const config_def_t *connector_config_keys(cd_kind_t kind);
 
 /*
- * Validates `config` for connector plugin `desc`, in the order and with
+ * Validates `config` for connector `plugin`, in the order and with
  * the messages of Kafka's validateConnectorConfig:
  *   - the framework settings, with one more group of settings per alias in
  *     `transforms` and `predicates` ("transforms.<a>.type", ...);
@@ -50,24 +49,18 @@ const cv_key_t *connector_config_keys(cd_kind_t kind);
  *     them, so a value the converter refuses is an error here too.
  * `name` stands in for the "name" setting when config has none (herder.c
  * checks the name from the URL itself); NULL: a missing name is an error.
- * @locality any thread (the herder calls it without its locks)
- * @locks takes the plugin catalog's lock (a leaf)
  */
-cv_result_t *connector_config_validate(const properties_t *config, const cd_plugin_desc_t *desc, const char *name,
+cv_result_t *connector_config_validate(const properties_t *config, const plugin_info_t *plugin, const char *name,
                                        const char *const *null_keys, bool plugin_validate);
 
 /* The number of problems connector_config_validate finds without the
  * plugin's callback (0: fine); errstr lists them one per line, in Kafka's
  * wording ("Missing required configuration \"file\" which has no default
- * value.").  The "name" setting is the caller's to check.
- * @locality any thread (the herder calls it without its locks)
- * @locks takes the plugin catalog's lock (a leaf) */
-int connector_config_check(const properties_t *config, const cd_plugin_desc_t *desc, char *errstr,
+ * value.").  The "name" setting is the caller's to check. */
+int connector_config_check(const properties_t *config, const plugin_info_t *plugin, char *errstr,
                            size_t errstr_size);
 
-/* tasks.max (default 1).
- * @locality any thread
- * @locks none */
+/* tasks.max as its row reads it (default 1); 1 when the row refuses it. */
 int connector_config_tasks_max(const properties_t *config);
 
 #endif

@@ -487,7 +487,7 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     char problems[2048];
     /* Checked as the connector will see it: with ${provider:...} resolved. */
     properties_t *resolved = config_provider_resolve(h->cprov, config, problems, sizeof(problems));
-    int n_problems = resolved ? connector_config_check(resolved, plugin->desc, problems, sizeof(problems)) : 1;
+    int n_problems = resolved ? connector_config_check(resolved, plugin, problems, sizeof(problems)) : 1;
     if (n_problems == 0 && plugin->desc->validate) {
         /* The connector's own checks. */
         cd_task_t *conn = task_context_new(name, -1, plugin->desc, resolved, NULL);

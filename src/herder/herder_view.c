@@ -29,12 +29,8 @@ static const char *type_name(const connector_t *c)
 
 bool herder_is_password(const connector_t *c, const char *key)
 {
-    for (const cd_config_def_t *def = c->plugin ? c->plugin->desc->config : NULL; def && def->name; def++) {
-        if (def->type == CD_CFG_PASSWORD && strcmp(def->name, key) == 0) {
-            return true;
-        }
-    }
-    return false;
+    const config_def_t *def = c->plugin ? config_def_find(c->plugin->config, key) : NULL;
+    return def && config_def_sensitive(def);
 }
 
 /* A config as REST shows it: PASSWORD settings as "[hidden]", in every
@@ -294,20 +290,15 @@ char *herder_json_plugin_config(herder_t *h, const char *plugin, herder_result_t
         return NULL;
     }
     json_t *list = json_array();
-    cv_key_t *own = info ? cv_keys_from_plugin(info->desc->config) : NULL;
-    for (const cv_key_t *key = info ? own : builtin->config; key && key->name; key++) {
+    const config_def_t *own = info ? info->config : NULL;
+    for (const config_def_t *key = info ? own : builtin->config; key && key->name; key++) {
         json_array_append_new(list, cv_key_json(key, NULL));
     }
-    for (const cv_key_t *key = info ? connector_config_keys(info->desc->kind) : NULL; key && key->name; key++) {
-        bool redefined = false;
-        for (const cv_key_t *k = own; k && k->name; k++) {
-            redefined |= strcmp(k->name, key->name) == 0;
-        }
-        if (!redefined) {
+    for (const config_def_t *key = info ? connector_config_keys(info->desc->kind) : NULL; key && key->name; key++) {
+        if (!config_def_find(own, key->name)) {
             json_array_append_new(list, cv_key_json(key, NULL));
         }
     }
-    free(own);
     *result = HERDER_OK;
     return dump(list);
 }
@@ -369,7 +360,7 @@ char *herder_json_plugin_validate(herder_t *h, const char *plugin, const json_t 
      * references resolved (herder.c), shown with the references. */
     char why[1024];
     properties_t *resolved = config_provider_resolve(h->cprov, config, why, sizeof(why));
-    cv_result_t *res = connector_config_validate(resolved ? resolved : config, info->desc, NULL, null_keys, true);
+    cv_result_t *res = connector_config_validate(resolved ? resolved : config, info, NULL, null_keys, true);
     if (!resolved) {
         /* "key: ${env:X} refers to ..." goes to that key. */
         char key_name[256] = "";
@@ -389,7 +380,7 @@ char *herder_json_plugin_validate(herder_t *h, const char *plugin, const json_t 
     for (size_t i = 0; resolved && i < cv_result_count(res); i++) {
         cv_entry_t *e = cv_result_at(res, i);
         const char *raw = properties_get(config, e->name);
-        if (raw && config_provider_has_reference(raw) && !(e->key && e->key->type == CV_PASSWORD)) {
+        if (raw && config_provider_has_reference(raw) && !(e->key && config_def_sensitive(e->key))) {
             cv_entry_set_value(e, raw);
         }
     }

@@ -32,71 +32,70 @@
 
 /* connectd's converters support fewer values than Kafka's for these two;
  * say so with the converter's own reason. */
-static int check_decimal_format(const cv_key_t *key, const char *name, const char *value, const char **shown,
-                                char *errbuf, size_t errlen)
+static config_def_problem_t check_decimal_format(const config_def_t *key, const char *name, const char *value,
+                                                 const char **shown, char *why, size_t why_size)
 {
     if (strcasecmp(value, "NUMERIC") == 0) {
-        snprintf(errbuf, errlen,
-                 "Invalid value %s for configuration %s: NUMERIC is not supported by connectd's JsonConverter; use "
-                 "BASE64 (the default)",
-                 value, name);
-        return -1;
+        snprintf(why, why_size, "NUMERIC is not supported by connectd's JsonConverter; use BASE64 (the default)");
+        return CONFIG_DEF_REFUSED;
     }
-    return 0;
+    return CONFIG_DEF_OK;
 }
 
-static int check_encoding(const cv_key_t *key, const char *name, const char *value, const char **shown,
-                          char *errbuf, size_t errlen)
+static config_def_problem_t check_encoding(const config_def_t *key, const char *name, const char *value,
+                                           const char **shown, char *why, size_t why_size)
 {
     if (strcasecmp(value, "UTF-8") != 0 && strcasecmp(value, "UTF8") != 0) {
-        snprintf(errbuf, errlen,
-                 "Invalid value %s for configuration %s: connectd's converters write UTF-8 only", value, name);
-        return -1;
+        snprintf(why, why_size, "connectd's converters write UTF-8 only");
+        return CONFIG_DEF_REFUSED;
     }
-    return 0;
+    return CONFIG_DEF_OK;
 }
 
 static const char *const converter_types[] = {"key", "value", "header", NULL};
 static const char *const decimal_formats[] = {"BASE64", "NUMERIC", NULL};
 
-#define CONVERTER_TYPE_KEY                                                                                      \
-    {.name = "converter.type", .type = CV_STRING, .required = true, .importance = CV_LOW,                     \
+#define CONVERTER_TYPE_KEY                                                                                       \
+    {.name = "converter.type", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED,                          \
+     .importance = CONFIG_DEF_LOW,                                                                               \
      .doc = "How this converter will be used.", .order = -1, .choices = converter_types}
 
-static const cv_key_t no_keys[] = {{.name = NULL}};
+static const config_def_t no_keys[] = {{.name = NULL}};
 
-static const cv_key_t converter_keys[] = {
+static const config_def_t converter_keys[] = {
     CONVERTER_TYPE_KEY,
     {.name = NULL},
 };
 
-static const cv_key_t json_keys[] = {
+static const config_def_t json_keys[] = {
     CONVERTER_TYPE_KEY,
-    {.name = "schemas.enable", .type = CV_BOOLEAN, .default_value = "true", .importance = CV_HIGH,
+    {.name = "schemas.enable", .type = CONFIG_DEF_BOOLEAN, .default_value = "true", .importance = CONFIG_DEF_HIGH,
      .doc = "Include schemas within each of the serialized values and keys.", .group = "Schemas", .order = 0,
-     .width = CV_WIDTH_MEDIUM, .display_name = "Enable Schemas"},
-    {.name = "schemas.cache.size", .type = CV_INT, .default_value = "1000", .importance = CV_HIGH,
+     .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Enable Schemas"},
+    {.name = "schemas.cache.size", .type = CONFIG_DEF_INT, .default_value = "1000", .importance = CONFIG_DEF_HIGH,
      .doc = "The maximum number of schemas that can be cached in this converter instance.", .group = "Schemas",
-     .order = 1, .width = CV_WIDTH_MEDIUM, .display_name = "Schema Cache Size"},
-    {.name = "decimal.format", .type = CV_STRING, .default_value = "BASE64", .importance = CV_LOW,
+     .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Schema Cache Size"},
+    {.name = "decimal.format", .type = CONFIG_DEF_STRING, .default_value = "BASE64", .importance = CONFIG_DEF_LOW,
      .doc = "Controls which format this converter will serialize decimals in. This value is case insensitive and "
             "can be either 'BASE64' (default) or 'NUMERIC'. connectd's JsonConverter writes BASE64 only.",
-     .group = "Serialization", .order = 0, .width = CV_WIDTH_MEDIUM, .display_name = "Decimal Format",
-     .choices = decimal_formats, .choices_nocase = true, .check = check_decimal_format},
-    {.name = "replace.null.with.default", .type = CV_BOOLEAN, .default_value = "true", .importance = CV_LOW,
+     .group = "Serialization", .order = 0, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Decimal Format",
+     .choices = decimal_formats, .flags = CONFIG_DEF_NOCASE, .validate = check_decimal_format},
+    {.name = "replace.null.with.default", .type = CONFIG_DEF_BOOLEAN, .default_value = "true",
+     .importance = CONFIG_DEF_LOW,
      .doc = "Whether to replace fields that have a default value and that are null to the default value. When set "
             "to true, the default value is used, otherwise null is used.",
-     .group = "Serialization", .order = 1, .width = CV_WIDTH_MEDIUM, .display_name = "Replace null with default"},
+     .group = "Serialization", .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM,
+     .display_name = "Replace null with default"},
     {.name = NULL},
 };
 
-static const cv_key_t string_keys[] = {
+static const config_def_t string_keys[] = {
     CONVERTER_TYPE_KEY,
-    {.name = "converter.encoding", .type = CV_STRING, .default_value = "UTF-8", .importance = CV_HIGH,
+    {.name = "converter.encoding", .type = CONFIG_DEF_STRING, .default_value = "UTF-8", .importance = CONFIG_DEF_HIGH,
      .doc = "The name of the Java character set to use for encoding strings as byte arrays. connectd's "
             "converters write UTF-8 only.",
      .order = -1,
-     .width = CV_WIDTH_MEDIUM, .display_name = "Encoding", .check = check_encoding},
+     .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Encoding", .validate = check_encoding},
     {.name = NULL},
 };
 
@@ -140,7 +139,7 @@ static void transform_rows_sync(void)
     pthread_mutex_lock(&rows_lock);
     for (size_t i = atomic_load(&known_done); i < known; i++) {
         const transform_def_t *def = transform_known_at(i);
-        cv_key_t *keys = cv_keys_from_plugin(def->config); /* kept for the process */
+        const config_def_t *keys = transform_config_rows(def);
         for (int t = 0; t < (def->has_variants ? 2 : 1); t++) {
             size_t n = atomic_load(&n_transform_rows);
             if (n == TRANSFORM_ROWS_MAX) {

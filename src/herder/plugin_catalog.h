@@ -36,7 +36,7 @@ typedef struct catalog_plugin {
     const char *class_name; /* Kafka's, e.g. "org.apache.kafka.connect.json.JsonConverter" */
     const char *alias;      /* the short name, e.g. "JsonConverter" */
     catalog_type_t type;
-    const cv_key_t *config; /* its settings, ending with a NULL name */
+    const config_def_t *config; /* its settings, ending with a NULL name */
 } catalog_plugin_t;
 
 /* The rows, by type then class name.  A class that is both a converter

@@ -14,10 +14,8 @@
 static const char *setting(const properties_t *config, const char *key)
 {
     const char *text = properties_get(config, key);
-    for (const cv_key_t *row = connector_config_keys(CD_KIND_SOURCE); !text && row->name; row++) {
-        if (strcmp(row->name, key) == 0) {
-            text = row->default_value;
-        }
+    if (!text) {
+        text = config_def_find(connector_config_keys(CD_KIND_SOURCE), key)->default_value;
     }
     assert(text);
     while (*text && (unsigned char)*text <= ' ') {

@@ -34,13 +34,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,9 +52,10 @@
 typedef const cd_plugin_desc_t *const *(*plugin_entry_fn)(const cd_host_api_t *host);
 
 typedef struct plugin_entry {
-    plugin_info_t info; /* points at the two fields below */
+    plugin_info_t info; /* points at the three fields below */
     cd_plugin_desc_t desc;
     char *path;
+    config_def_t *config;
 } plugin_entry_t;
 
 struct plugin_registry {
@@ -97,112 +96,113 @@ static const char *dl_reason(const char *path)
     return err;
 }
 
-/* ---- config values ----------------------------------------------------- */
+/* ---- config rows ------------------------------------------------------- */
 
-static bool parse_int64(const char *s, int64_t *out)
+/* The row's validator for a plugin row with validate(): the plugin's one
+ * sentence, as the row's. */
+static config_def_problem_t plugin_validate(const config_def_t *row, const char *name, const char *value,
+                                            const char **canonical, char *why, size_t why_size)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0') {
-        return false;
-    }
-    *out = v;
-    return true;
+    const cd_config_def_t *def = row->validate_arg;
+    int rc = def->validate(value, why, why_size);
+    why[why_size - 1] = '\0'; /* whatever the plugin wrote there */
+    return rc != 0 ? CONFIG_DEF_REFUSED : CONFIG_DEF_OK;
 }
 
-static bool in_choices(const char *const *choices, const char *s, size_t len)
+/* Row `def` of a plugin's table, `order` its position in its group. */
+static config_def_t plugin_row(const cd_config_def_t *def, int order)
 {
-    for (size_t i = 0; choices[i]; i++) {
-        if (strlen(choices[i]) == len && strncmp(choices[i], s, len) == 0) {
-            return true;
-        }
-    }
-    return false;
+    static const config_def_type_t types[] = {
+        [CD_CFG_STRING] = CONFIG_DEF_STRING, [CD_CFG_INT] = CONFIG_DEF_INT,
+        [CD_CFG_LONG] = CONFIG_DEF_LONG,     [CD_CFG_DOUBLE] = CONFIG_DEF_DOUBLE,
+        [CD_CFG_BOOLEAN] = CONFIG_DEF_BOOLEAN, [CD_CFG_LIST] = CONFIG_DEF_LIST,
+        [CD_CFG_PASSWORD] = CONFIG_DEF_PASSWORD, [CD_CFG_CLASS] = CONFIG_DEF_CLASS,
+    };
+    /* plugin.h: bounds apply to INT and LONG, when min < max. */
+    bool bounded = (def->type == CD_CFG_INT || def->type == CD_CFG_LONG) && def->min < def->max;
+    return (config_def_t){
+        .name = def->name,
+        .type = def->type >= CD_CFG_STRING && def->type <= CD_CFG_CLASS ? types[def->type] : CONFIG_DEF_STRING,
+        .default_value = def->default_value,
+        .importance = def->importance == CD_IMPORTANCE_HIGH  ? CONFIG_DEF_HIGH
+                      : def->importance == CD_IMPORTANCE_LOW ? CONFIG_DEF_LOW
+                                                             : CONFIG_DEF_MEDIUM,
+        .flags = def->required && !def->default_value ? CONFIG_DEF_REQUIRED : 0,
+        .doc = def->doc,
+        .group = def->group,
+        .order = order,
+        .width = CONFIG_DEF_WIDTH_NONE,
+        .has_min = bounded,
+        .has_max = bounded,
+        .min = def->min,
+        .max = def->max,
+        .choices = def->choices,
+        .validate = def->validate ? plugin_validate : NULL,
+        .validate_arg = def,
+    };
 }
 
-/* Whether `value` (or, for a LIST, each of its comma-separated items) is one
- * of def->choices, as Kafka's ValidString and ValidList. */
-static int check_choices(const cd_config_def_t *def, const char *value, char *errbuf, size_t errlen)
+config_def_t *plugin_config_rows(const cd_config_def_t *defs)
 {
-    const char *item = value;
-    while (*item) {
-        size_t len = def->type == CD_CFG_LIST ? strcspn(item, ",") : strlen(item);
-        const char *s = item;
-        size_t n = len;
-        while (n > 0 && (*s == ' ' || *s == '\t')) {
-            s++, n--;
-        }
-        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
-            n--;
-        }
-        if (!in_choices(def->choices, s, n)) {
-            int w = snprintf(errbuf, errlen, "\"%.*s\" is not one of ", (int)n, s);
-            for (size_t i = 0; def->choices[i] && w >= 0 && (size_t)w < errlen; i++) {
-                w += snprintf(errbuf + w, errlen - (size_t)w, "%s\"%s\"", i ? ", " : "", def->choices[i]);
+    size_t n = 0;
+    while (defs && defs[n].name) {
+        n++;
+    }
+    config_def_t *rows = calloc(n + 1, sizeof(*rows));
+    if (!rows) {
+        abort();
+    }
+    for (size_t i = 0; i < n; i++) {
+        int order = -1;
+        if (defs[i].group) {
+            order = 1;
+            for (size_t j = 0; j < i; j++) {
+                order += defs[j].group && strcmp(defs[j].group, defs[i].group) == 0;
             }
-            return -1;
         }
-        item += len + (item[len] == ',');
+        rows[i] = plugin_row(&defs[i], order);
     }
-    return 0;
+    return rows;
 }
 
 int plugin_config_check(const cd_config_def_t *def, const char *value, char *errbuf, size_t errlen)
 {
-    int64_t n;
-    double d;
-    char *end;
-    switch (def->type) {
-    case CD_CFG_INT:
-    case CD_CFG_LONG:
-        if (!parse_int64(value, &n) || (def->type == CD_CFG_INT && (n < INT32_MIN || n > INT32_MAX))) {
-            snprintf(errbuf, errlen, "\"%s\" is not a whole number of type %s", value,
-                     def->type == CD_CFG_INT ? "INT (32 bits)" : "LONG (64 bits)");
-            return -1;
-        }
-        if (def->min < def->max && (n < def->min || n > def->max)) {
-            snprintf(errbuf, errlen, "\"%s\" is outside [%" PRId64 ", %" PRId64 "]", value, def->min,
-                     def->max);
-            return -1;
-        }
-        break;
-    case CD_CFG_DOUBLE:
-        errno = 0;
-        d = strtod(value, &end);
-        if (errno != 0 || end == value || *end != '\0' || !isfinite(d)) {
-            snprintf(errbuf, errlen, "\"%s\" is not a number", value);
-            return -1;
-        }
-        break;
-    case CD_CFG_BOOLEAN:
-        if (strcasecmp(value, "true") != 0 && strcasecmp(value, "false") != 0) {
-            snprintf(errbuf, errlen, "\"%s\" is not true or false", value);
-            return -1;
-        }
-        break;
-    case CD_CFG_STRING:
-    case CD_CFG_LIST:
-    case CD_CFG_PASSWORD:
-    case CD_CFG_CLASS:
-        break;
-    default:
+    if (def->type < CD_CFG_STRING || def->type > CD_CFG_CLASS) {
         snprintf(errbuf, errlen, "unknown type %d", (int)def->type);
         return -1;
     }
-    if (def->choices && check_choices(def, value, errbuf, errlen) != 0) {
-        return -1;
-    }
-    if (def->validate) {
-        char why[256] = "";
-        int rc = def->validate(value, why, sizeof(why));
-        why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
-        if (rc != 0) {
-            snprintf(errbuf, errlen, "\"%s\" is invalid: %s", value, why[0] ? why : "(no reason given)");
-            return -1;
+    config_def_t row = plugin_row(def, -1);
+    char *shown, detail[256];
+    config_def_problem_t problem = config_def_read(&row, def->name, value, &shown, detail, sizeof(detail));
+    free(shown);
+    int w;
+    switch (problem) {
+    case CONFIG_DEF_OK:
+        return 0;
+    case CONFIG_DEF_NOT_OF_TYPE:
+        if (def->type == CD_CFG_INT || def->type == CD_CFG_LONG) {
+            snprintf(errbuf, errlen, "\"%s\" is not a whole number of type %s", value,
+                     def->type == CD_CFG_INT ? "INT (32 bits)" : "LONG (64 bits)");
+        } else {
+            snprintf(errbuf, errlen, "\"%s\" is not %s", value,
+                     def->type == CD_CFG_BOOLEAN ? "true or false" : "a number");
         }
+        break;
+    case CONFIG_DEF_TOO_SMALL:
+    case CONFIG_DEF_TOO_LARGE:
+        snprintf(errbuf, errlen, "\"%s\" is outside [%" PRId64 ", %" PRId64 "]", value, def->min, def->max);
+        break;
+    case CONFIG_DEF_NOT_A_CHOICE:
+        w = snprintf(errbuf, errlen, "\"%s\" is not one of ", detail);
+        for (size_t i = 0; def->choices[i] && w >= 0 && (size_t)w < errlen; i++) {
+            w += snprintf(errbuf + w, errlen - (size_t)w, "%s\"%s\"", i ? ", " : "", def->choices[i]);
+        }
+        break;
+    default: /* the plugin's validate() */
+        snprintf(errbuf, errlen, "\"%s\" is invalid: %s", value, detail[0] ? detail : "(no reason given)");
+        break;
     }
-    return 0;
+    return -1;
 }
 
 /* ---- descriptor checks --------------------------------------------------- */
@@ -369,8 +369,10 @@ static void registry_add(plugin_registry_t *reg, const char *path, const cd_plug
     if (!entry->path) {
         abort();
     }
+    entry->config = plugin_config_rows(entry->desc.config);
     entry->info.desc = &entry->desc;
     entry->info.path = entry->path;
+    entry->info.config = entry->config;
     static const char *const kinds[] = {"", "source", "sink", "transform", "predicate"};
     bool connector = entry->desc.kind == CD_KIND_SOURCE || entry->desc.kind == CD_KIND_SINK;
     plugin_entry_t ***list = connector ? &reg->entries : &reg->transforms;
@@ -492,11 +494,13 @@ void plugin_registry_destroy(plugin_registry_t *reg)
     }
     for (size_t i = 0; i < reg->count; i++) {
         free(reg->entries[i]->path);
+        free(reg->entries[i]->config);
         free(reg->entries[i]);
     }
     free(reg->entries);
     for (size_t i = 0; i < reg->ntransforms; i++) {
         free(reg->transforms[i]->path);
+        free(reg->transforms[i]->config);
         free(reg->transforms[i]);
     }
     free(reg->transforms);

@@ -25,12 +25,15 @@
 
 #include <connectd/plugin.h>
 
+#include "config_def.h"
+
 typedef struct plugin_registry plugin_registry_t;
 
 /* One loaded connector. */
 typedef struct plugin_info {
     const cd_plugin_desc_t *desc; /* the host's checked copy */
     const char *path;             /* the .so it came from */
+    const config_def_t *config;   /* desc->config as rows (plugin_config_rows), made at load */
 } plugin_info_t;
 
 /* Loads every plugin on `plugin_path` (may be NULL or empty).  Never fails
@@ -52,12 +55,24 @@ const plugin_info_t *plugin_registry_at(const plugin_registry_t *reg, size_t i);
 size_t plugin_registry_transform_count(const plugin_registry_t *reg);
 const plugin_info_t *plugin_registry_transform_at(const plugin_registry_t *reg, size_t i);
 
-/* Whether `value` is acceptable for the setting `def`: parses as its type
- * (INT, LONG, DOUBLE, BOOLEAN), lies within min..max (INT, LONG, when
- * min < max), is one of its choices (each item, for a LIST) and passes its
- * validate().  The loader checks defaults with it; the worker checks
- * connector configs with it.  Returns 0, or -1 with a sentence about the
- * value (not naming the setting) in errbuf, e.g. `"0" is outside [1, 100]`. */
+/*
+ * A plugin's config table as rows (config_def.h), the one row type the
+ * worker reads settings by: types and importance mapped one to one,
+ * required only without a default, bounds when min < max (INT, LONG), no
+ * width, the name as display name, the position within its group counted
+ * in table order, and the plugin's validate() behind the row's validator.
+ * NULL-name-terminated, never NULL (a NULL table gives no rows); the rows
+ * point into `defs`, which must outlive them.  Free with free().
+ */
+config_def_t *plugin_config_rows(const cd_config_def_t *defs);
+
+/* Whether `value` is acceptable for the setting `def`, read by its row as
+ * the worker reads connector settings: parses as its type (INT, LONG,
+ * DOUBLE, BOOLEAN), lies within min..max (INT, LONG, when min < max), is
+ * one of its choices (each item, for a LIST) and passes its validate().
+ * The loader checks defaults with it.  Returns 0, or -1 with a sentence
+ * about the value (not naming the setting) in errbuf, e.g. `"0" is
+ * outside [1, 100]`. */
 int plugin_config_check(const cd_config_def_t *def, const char *value, char *errbuf, size_t errlen);
 
 /* The directory of the built-in connectors: the build tree's connectors/

@@ -24,6 +24,7 @@
  */
 #include "transform_chain.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -39,9 +40,10 @@
 #define KNOWN_MAX 512 /* built-ins (~40 rows) and plugins' transforms */
 
 typedef struct known {
-    const transform_def_t *def; /* a built-in, or &wrapper */
-    transform_def_t wrapper;    /* a plugin's */
+    const transform_def_t *def;  /* a built-in, or &wrapper */
+    transform_def_t wrapper;     /* a plugin's */
     const cd_plugin_desc_t *desc;
+    const config_def_t *config;  /* def->config as rows: the registry's for a plugin, else made once */
 } known_t;
 
 static known_t known[KNOWN_MAX];
@@ -135,8 +137,9 @@ static void *plugin_create(const cd_plugin_desc_t *desc, const properties_t *set
 
 /* ---- the known list --------------------------------------------------------------------- */
 
-static void known_publish(const transform_def_t *def, const cd_plugin_desc_t *desc)
+static void known_publish(const transform_def_t *def, const plugin_info_t *plugin)
 {
+    const cd_plugin_desc_t *desc = plugin ? plugin->desc : NULL;
     size_t i = atomic_load(&n_known);
     if (i == KNOWN_MAX) {
         blog_warn("too many transforms and predicates (%d); %s is left out", KNOWN_MAX, def ? def->name : desc->name);
@@ -156,6 +159,8 @@ static void known_publish(const transform_def_t *def, const cd_plugin_desc_t *de
         def = &known[i].wrapper;
     }
     known[i].def = def;
+    /* A built-in's rows are made once and kept for the process. */
+    known[i].config = plugin ? plugin->config : plugin_config_rows(def->config);
     atomic_store(&n_known, i + 1);
 }
 
@@ -194,6 +199,13 @@ const cd_plugin_desc_t *transform_def_plugin(const transform_def_t *def)
 {
     const known_t *k = known_of(def);
     return k ? k->desc : NULL;
+}
+
+const config_def_t *transform_config_rows(const transform_def_t *def)
+{
+    const known_t *k = known_of(def);
+    assert(k); /* defs come from the known list */
+    return k->config;
 }
 
 void transform_class_name(const transform_def_t *def, transform_target_t target, char *buf, size_t size)
@@ -276,7 +288,8 @@ void transform_plugins_register(const plugin_registry_t *reg)
     transform_known_count(); /* the built-ins come first */
     pthread_mutex_lock(&known_lock);
     for (size_t i = 0; i < plugin_registry_transform_count(reg); i++) {
-        const cd_plugin_desc_t *desc = plugin_registry_transform_at(reg, i)->desc;
+        const plugin_info_t *plugin = plugin_registry_transform_at(reg, i);
+        const cd_plugin_desc_t *desc = plugin->desc;
         bool predicate = desc->kind == CD_KIND_PREDICATE, again = false;
         for (size_t j = 0; j < atomic_load(&n_known); j++) {
             again |= known[j].desc == desc;
@@ -293,7 +306,7 @@ void transform_plugins_register(const plugin_registry_t *reg)
                       predicate ? "predicate" : "transform", desc->name, predicate ? "predicate" : "transform");
             continue;
         }
-        known_publish(NULL, desc);
+        known_publish(NULL, plugin);
     }
     pthread_mutex_unlock(&known_lock);
 }
@@ -310,8 +323,7 @@ static properties_t *settings_of(const properties_t *config, const char *prefix,
                                  char *errstr, size_t errstr_size)
 {
     cv_result_t *res = cv_result_new();
-    cv_key_t *keys = cv_result_keep(res, cv_keys_from_plugin(def->config));
-    cv_validate_keys(res, keys, config, prefix, NULL);
+    cv_validate_keys(res, transform_config_rows(def), config, prefix, NULL);
     if (cv_result_error_count(res) > 0) {
         cv_result_messages(res, errstr, errstr_size);
         cv_result_free(res);
@@ -330,7 +342,7 @@ static properties_t *settings_of(const properties_t *config, const char *prefix,
         if (!e->key) {
             continue;
         }
-        if (e->key->type != CV_PASSWORD && e->value) {
+        if (!config_def_sensitive(e->key) && e->value) {
             properties_set(settings, e->key->name, e->value);
         } else if (!properties_get(settings, e->key->name) && e->key->default_value) {
             properties_set(settings, e->key->name, e->key->default_value);

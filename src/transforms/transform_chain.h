@@ -49,6 +49,9 @@ size_t transform_known_count(void);
 const transform_def_t *transform_known_at(size_t i);
 /* A plugin's descriptor behind a def, or NULL for a built-in. */
 const cd_plugin_desc_t *transform_def_plugin(const transform_def_t *def);
+/* The rows of a known def's settings (def->config, turned into rows when
+ * it became known), NULL-name-terminated; valid as long as the def. */
+const config_def_t *transform_config_rows(const transform_def_t *def);
 
 /* The def a type names (see above) and the variant it names (*target;
  * TRANSFORM_VALUE when the def has none); NULL when it names no

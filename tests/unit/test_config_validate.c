@@ -18,28 +18,30 @@
 static const char *const modes[] = {"fast", "safe", NULL};
 static const char *const formats[] = {"BASE64", "NUMERIC", NULL};
 
-static int not_tmp(const char *value, char *errbuf, size_t errlen)
+static config_def_problem_t not_tmp(const config_def_t *def, const char *name, const char *value,
+                                    const char **canonical, char *why, size_t why_size)
 {
     if (strcmp(value, "/tmp") == 0) {
-        snprintf(errbuf, errlen, "may not be /tmp");
-        return 1;
+        snprintf(why, why_size, "may not be /tmp");
+        return CONFIG_DEF_REFUSED;
     }
-    return 0;
+    return CONFIG_DEF_OK;
 }
 
-static const cv_key_t rows[] = {
-    {.name = "i", .type = CV_INT, .default_value = "1", .has_min = true, .min = 1, .has_max = true, .max = 10},
-    {.name = "s", .type = CV_SHORT},
-    {.name = "l", .type = CV_LONG, .default_value = "-1"},
-    {.name = "d", .type = CV_DOUBLE, .default_value = "0.5"},
-    {.name = "b", .type = CV_BOOLEAN, .default_value = "TRUE"},
-    {.name = "list", .type = CV_LIST, .default_value = "", .choices = modes},
-    {.name = "mode", .type = CV_STRING, .default_value = "safe", .choices = modes},
-    {.name = "fmt", .type = CV_STRING, .default_value = "BASE64", .choices = formats, .choices_nocase = true},
-    {.name = "secret", .type = CV_PASSWORD},
-    {.name = "req", .type = CV_STRING, .required = true},
-    {.name = "dir", .type = CV_STRING, .plugin_validate = not_tmp},
-    {.name = "pw", .type = CV_PASSWORD, .plugin_validate = not_tmp},
+static const config_def_t rows[] = {
+    {.name = "i", .type = CONFIG_DEF_INT, .default_value = "1", .has_min = true, .min = 1, .has_max = true, .max = 10},
+    {.name = "s", .type = CONFIG_DEF_SHORT},
+    {.name = "l", .type = CONFIG_DEF_LONG, .default_value = "-1"},
+    {.name = "d", .type = CONFIG_DEF_DOUBLE, .default_value = "0.5"},
+    {.name = "b", .type = CONFIG_DEF_BOOLEAN, .default_value = "TRUE"},
+    {.name = "list", .type = CONFIG_DEF_LIST, .default_value = "", .choices = modes},
+    {.name = "mode", .type = CONFIG_DEF_STRING, .default_value = "safe", .choices = modes},
+    {.name = "fmt", .type = CONFIG_DEF_STRING, .default_value = "BASE64", .choices = formats,
+     .flags = CONFIG_DEF_NOCASE},
+    {.name = "secret", .type = CONFIG_DEF_PASSWORD},
+    {.name = "req", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED},
+    {.name = "dir", .type = CONFIG_DEF_STRING, .validate = not_tmp},
+    {.name = "pw", .type = CONFIG_DEF_PASSWORD, .validate = not_tmp},
     {.name = NULL},
 };
 
@@ -177,31 +179,34 @@ static const cd_plugin_desc_t sink = {
 
 static void test_plugin_rows(void **state)
 {
-    cv_key_t *keys = cv_keys_from_plugin(sink_table);
+    config_def_t *keys = plugin_config_rows(sink_table);
     assert_string_equal(keys[0].name, "path");
-    assert_true(keys[0].required);
+    assert_true(keys[0].flags & CONFIG_DEF_REQUIRED);
     assert_int_equal(keys[0].order, 1);
     assert_int_equal(keys[1].order, 2);
     assert_int_equal(keys[2].order, -1);
     assert_true(keys[1].has_min && keys[1].min == 1 && keys[1].max == 100);
-    assert_int_equal(keys[2].type, CV_PASSWORD);
+    assert_int_equal(keys[2].type, CONFIG_DEF_PASSWORD);
     assert_null(keys[3].name);
     free(keys);
 }
 
 static void test_connector_configs(void **state)
 {
+    /* The plugin as the registry holds a loaded one: with its rows. */
+    config_def_t *sink_rows = plugin_config_rows(sink_table);
+    const plugin_info_t plugin = {.desc = &sink, .config = sink_rows};
     properties_t *config = properties_create();
     properties_set(config, "connector.class", "TestSink");
     properties_set(config, "tasks.max", "abc");
     char errstr[2048];
     /* The name is the caller's; topics, path and tasks.max are not. */
-    assert_int_equal(connector_config_check(config, &sink, errstr, sizeof(errstr)), 4);
+    assert_int_equal(connector_config_check(config, &plugin, errstr, sizeof(errstr)), 4);
     assert_string_equal(errstr, "Invalid value abc for configuration tasks.max: Not a number of type INT\n"
                                 "Must configure one of topics or topics.regex\n"
                                 "Must configure one of topics or topics.regex\n"
                                 "Missing required configuration \"path\" which has no default value.");
-    cv_result_t *res = connector_config_validate(config, &sink, NULL, NULL, true);
+    cv_result_t *res = connector_config_validate(config, &plugin, NULL, NULL, true);
     assert_int_equal(cv_result_error_count(res), 5); /* and the missing name */
     assert_int_equal(cv_result_find(res, "name")->n_errors, 1);
     cv_result_free(res);
@@ -212,9 +217,9 @@ static void test_connector_configs(void **state)
     properties_set(config, "topics", "a");
     properties_set(config, "path", "/x");
     properties_set(config, "name", "n");
-    assert_int_equal(connector_config_check(config, &sink, errstr, sizeof(errstr)), 0);
+    assert_int_equal(connector_config_check(config, &plugin, errstr, sizeof(errstr)), 0);
     const char *nulls[] = {NULL};
-    res = connector_config_validate(config, &sink, NULL, nulls, true);
+    res = connector_config_validate(config, &plugin, NULL, nulls, true);
     assert_int_equal(cv_result_error_count(res), 1);
     cv_entry_t *e = cv_result_find(res, "batch");
     assert_int_equal(e->n_errors, 1);
@@ -229,7 +234,7 @@ static void test_connector_configs(void **state)
             properties_set(without, properties_key_at(config, i), properties_value_at(config, i));
         }
     }
-    res = connector_config_validate(without, &sink, NULL, null_path, true);
+    res = connector_config_validate(without, &plugin, NULL, null_path, true);
     e = cv_result_find(res, "path");
     assert_int_equal(e->n_errors, 1);
     assert_string_equal(e->errors[0], "Null value can not be supplied as the configuration value.");
@@ -244,6 +249,7 @@ static void test_connector_configs(void **state)
     properties_set(config, "tasks.max", "5000");
     assert_int_equal(connector_config_tasks_max(config), 1);
     properties_destroy(config);
+    free(sink_rows);
 }
 
 int main(void)

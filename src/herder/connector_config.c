@@ -447,19 +447,15 @@ static void enrich(cv_result_t *res, const properties_t *config, bool transforms
         }
         config_def_t *rows = cv_result_keep(res, calloc(n + 3, sizeof(*rows)));
         size_t r = 0;
-        if (transforms) {
-            rows[r++] = (config_def_t){.name = "predicate", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_MEDIUM,
-                                   .doc = "The alias of a predicate used to determine whether to apply this "
-                                          "transformation.",
-                                   .group = group, .order = 1};
-            rows[r++] = (config_def_t){.name = "negate", .type = CONFIG_DEF_BOOLEAN, .default_value = "false",
-                                   .importance = CONFIG_DEF_MEDIUM,
-                                   .doc = "Whether the configured predicate should be negated.", .group = group,
-                                   .order = 2};
+        for (const config_def_t *link = transforms ? transform_link_defs : NULL; link && link->name; link++) {
+            rows[r] = *link;
+            rows[r].group = group;
+            rows[r].order = (int)r + 1;
+            r++;
         }
         for (size_t i = 0; i < n; i++) {
             const config_def_t *own = &plugin->config[i];
-            if (transforms && (strcmp(own->name, "predicate") == 0 || strcmp(own->name, "negate") == 0)) {
+            if (transforms && config_def_find(transform_link_defs, own->name)) {
                 continue; /* the implicit ones mask them, as in Kafka */
             }
             rows[r] = *own;

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "blog.h"
 #include "config/config_validate.h"
@@ -313,6 +312,14 @@ void transform_plugins_register(const plugin_registry_t *reg)
 
 /* ---- settings and instances -------------------------------------------------------------- */
 
+const config_def_t transform_link_defs[] = {
+    {.name = "predicate", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_MEDIUM,
+     .doc = "The alias of a predicate used to determine whether to apply this transformation."},
+    {.name = "negate", .type = CONFIG_DEF_BOOLEAN, .default_value = "false", .importance = CONFIG_DEF_MEDIUM,
+     .doc = "Whether the configured predicate should be negated."},
+    {.name = NULL},
+};
+
 /*
  * The settings under `prefix` of config, checked against def's table;
  * returns them with the prefix removed and the table's defaults filled in
@@ -467,32 +474,34 @@ static void *alias_create(const properties_t *config, const char *list, const ch
 static bool link_create(link_t *l, const properties_t *config, const char *alias, const char *connector, int task_id,
                         char *errstr, size_t errstr_size)
 {
-    char key[600], negate_key[600], buf[256];
-    snprintf(key, sizeof(key), "transforms.%s.predicate", alias);
-    snprintf(negate_key, sizeof(negate_key), "transforms.%s.negate", alias);
-    const char *pred = properties_get(config, key), *negate = properties_get(config, negate_key);
-    if (negate && !pred) {
+    char prefix[600], key[700], negate_key[700], buf[256];
+    snprintf(prefix, sizeof(prefix), "transforms.%s.", alias);
+    snprintf(key, sizeof(key), "%spredicate", prefix);
+    snprintf(negate_key, sizeof(negate_key), "%snegate", prefix);
+    if (properties_get(config, negate_key) && !properties_get(config, key)) {
         snprintf(errstr, errstr_size,
                  "Config '%s' was provided but there is no config '%s' defining a predicate to be negated.",
                  negate_key, key);
         return false;
     }
-    if (negate) {
-        trim_into(negate, buf, sizeof(buf));
-        if (strcasecmp(buf, "true") != 0 && strcasecmp(buf, "false") != 0) {
-            snprintf(errstr, errstr_size,
-                     "Invalid value %s for configuration %s: Expected value to be either true or false", negate,
-                     negate_key);
-            return false;
-        }
-        l->negate = strcasecmp(buf, "true") == 0;
+    /* predicate and negate, read by their rows. */
+    cv_result_t *res = cv_result_new();
+    cv_validate_keys(res, transform_link_defs, config, prefix, NULL);
+    if (cv_result_error_count(res) > 0) {
+        cv_result_messages(res, errstr, errstr_size);
+        cv_result_free(res);
+        return false;
     }
+    l->negate = strcmp(cv_result_find(res, negate_key)->value, "true") == 0;
+    const char *pred = cv_result_find(res, key)->value;
+    snprintf(buf, sizeof(buf), "%s", pred ? pred : "");
+    cv_result_free(res);
     l->alias = strdup(alias);
     l->inst = alias_create(config, "transforms", alias, connector, task_id, &l->def, errstr, errstr_size);
     if (!l->inst) {
         return false;
     }
-    if (pred && *trim_into(pred, buf, sizeof(buf))) {
+    if (*buf) {
         if (!list_has(properties_get(config, "predicates"), buf)) {
             snprintf(errstr, errstr_size,
                      "Invalid value %s for configuration %s: the predicate alias is not listed in 'predicates'", buf,

@@ -65,6 +65,11 @@ void transform_short_name(const transform_def_t *def, transform_target_t target,
 
 /* ---- chains ------------------------------------------------------------------------ */
 
+/* The settings every transformation alias takes besides its own, under
+ * "transforms.<alias>." (Kafka's ConnectorConfig.enrich): predicate and
+ * negate; NULL-name-terminated. */
+extern const config_def_t transform_link_defs[];
+
 typedef struct transform_chain transform_chain_t;
 
 /* The chain `config` describes, with its settings checked (their errors

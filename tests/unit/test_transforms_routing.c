@@ -16,6 +16,7 @@
 
 #include "data/data.h"
 #include "transforms/transform.h"
+#include "transforms/transform_chain.h"
 #include "transforms/java_date.h"
 #include "transforms/java_regex.h"
 
@@ -1052,9 +1053,45 @@ static void test_registry(void **state)
     assert_true(transform_record_is_tombstone.is_predicate);
 }
 
+/* A link's predicate and negate are read by their rows (transform_link_defs):
+ * trimmed, any case, and a bad value refused in Kafka's words. */
+static void test_chain_link_settings(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *negate;
+        const char *error; /* NULL: the chain is made */
+    } cases[] = {
+        {" TRUE ", NULL},
+        {"false", NULL},
+        {"yes", "Invalid value yes for configuration transforms.f.negate: Expected value to be either true or false"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        properties_t *config = properties_create();
+        properties_set(config, "transforms", "f");
+        properties_set(config, "transforms.f.type", "Filter");
+        properties_set(config, "transforms.f.predicate", " p ");
+        properties_set(config, "transforms.f.negate", cases[i].negate);
+        properties_set(config, "predicates", "p");
+        properties_set(config, "predicates.p.type", "TopicNameMatches");
+        properties_set(config, "predicates.p.pattern", "x.*");
+        char err[512] = "";
+        transform_chain_t *chain = transform_chain_create(config, "c", 0, err, sizeof(err));
+        if (cases[i].error) {
+            assert_null(chain);
+            assert_string_equal(err, cases[i].error);
+        } else if (!chain) {
+            fail_msg("negate=%s: %s", cases[i].negate, err);
+        }
+        transform_chain_destroy(chain);
+        properties_destroy(config);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chain_link_settings),
         cmocka_unit_test(test_java_date),
         cmocka_unit_test(test_timestamp_converter_config),
         cmocka_unit_test(test_timestamp_converter_schemaless),

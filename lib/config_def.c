@@ -507,7 +507,15 @@ bool config_def_set(const config_def_t *def, void *obj, const char *text, char *
         return false;
     }
     char *field = (char *)obj + def->offset;
-    long long n = shown && is_integer(def->type) ? strtoll(shown, NULL, 10) : 0;
+    long long n = 0;
+    if (shown && is_integer(def->type)) {
+        n = strtoll(shown, NULL, 10);
+    } else if (shown && def->choices) {
+        while (!((def->flags & CONFIG_DEF_NOCASE) ? strcasecmp(def->choices[n], shown) == 0
+                                                   : strcmp(def->choices[n], shown) == 0)) {
+            n++; /* it is one of them: the checks passed */
+        }
+    }
     switch (def->field) {
     case CONFIG_DEF_FIELD_NONE:
         break;
@@ -577,6 +585,9 @@ static bool field_fits(const config_def_t *def)
     case CONFIG_DEF_FIELD_INT16:
     case CONFIG_DEF_FIELD_INT32:
     case CONFIG_DEF_FIELD_INT64:
+        if (def->type == CONFIG_DEF_STRING && def->choices) {
+            return true; /* the index of a choice */
+        }
         if (!is_integer(def->type)) {
             return false;
         }

@@ -82,9 +82,10 @@ enum config_def_flags {
 typedef enum config_def_field {
     CONFIG_DEF_FIELD_NONE,   /* fills nothing: the setting is checked and documented only */
     CONFIG_DEF_FIELD_BOOL,   /* bool, of a BOOLEAN */
-    CONFIG_DEF_FIELD_INT16,  /* int16_t, of a SHORT, INT or LONG whose bounds fit */
+    CONFIG_DEF_FIELD_INT16,  /* int16_t, of a SHORT, INT or LONG whose bounds fit, or of a STRING with
+                              * choices: the index of the one chosen (0 for null) */
     CONFIG_DEF_FIELD_INT32,  /* int32_t, likewise */
-    CONFIG_DEF_FIELD_INT64,  /* int64_t */
+    CONFIG_DEF_FIELD_INT64,  /* int64_t, likewise */
     CONFIG_DEF_FIELD_DOUBLE, /* double, of a DOUBLE */
     CONFIG_DEF_FIELD_STRING, /* char *, of the other types: owned by the struct (config_def_free), NULL for null */
 } config_def_field_t;

@@ -190,6 +190,7 @@ static void test_short_messages(void **state)
 }
 
 typedef struct sample {
+    int32_t mode; /* the index of its choice */
     bool on;
     int16_t small;
     int32_t count;
@@ -201,6 +202,8 @@ typedef struct sample {
 } sample_t;
 
 static const config_def_t sample_rows[] = {
+    {.name = "mode", .type = CONFIG_DEF_STRING, .default_value = "safe", .choices = modes, .flags = CONFIG_DEF_NOCASE,
+     CONFIG_DEF_FIELD(sample_t, mode), .doc = "mode"},
     {.name = "on", .type = CONFIG_DEF_BOOLEAN, .default_value = "true", CONFIG_DEF_FIELD(sample_t, on), .doc = "on"},
     {.name = "small", .type = CONFIG_DEF_SHORT, .default_value = "-3", CONFIG_DEF_FIELD(sample_t, small),
      .doc = "small"},
@@ -226,6 +229,7 @@ static void test_fill(void **state)
     sample_t s = {0};
     properties_t *props = properties_create();
     assert_true(config_def_fill(sample_rows, &s, props, 0, err, sizeof(err)));
+    assert_int_equal(s.mode, 1);
     assert_true(s.on);
     assert_int_equal(s.small, -3);
     assert_int_equal(s.count, 5);
@@ -236,6 +240,7 @@ static void test_fill(void **state)
     assert_null(s.unset);
 
     /* Values, read as Kafka reads them; filling again replaces them. */
+    properties_set(props, "mode", "FAST");
     properties_set(props, "on", "FALSE ");
     properties_set(props, "count", "+42");
     properties_set(props, "ms", "0");
@@ -244,6 +249,7 @@ static void test_fill(void **state)
     properties_set(props, "hosts", "a:1 , b:2");
     properties_set(props, "no.row", "ignored");
     assert_true(config_def_fill(sample_rows, &s, props, 0, err, sizeof(err)));
+    assert_int_equal(s.mode, 0);
     assert_false(s.on);
     assert_int_equal(s.count, 42);
     assert_true(s.ms == 0);
@@ -295,6 +301,11 @@ static void test_table_check(void **state)
         {.name = "on", .type = CONFIG_DEF_STRING, CONFIG_DEF_FIELD(sample_t, on), .doc = "on"},
         {.name = NULL},
     };
+    /* A STRING fills a number only with the index of its choice. */
+    static const config_def_t no_choices[] = {
+        {.name = "count", .type = CONFIG_DEF_STRING, CONFIG_DEF_FIELD(sample_t, count), .doc = "count"},
+        {.name = NULL},
+    };
     static const config_def_t no_doc[] = {
         {.name = "a", .type = CONFIG_DEF_INT},
         {.name = NULL},
@@ -307,6 +318,7 @@ static void test_table_check(void **state)
         {bad_default, "row 'a': default refused: a: expected an integer between 1 and 5, got '0'"},
         {too_narrow, "row 'small': its field does not fit its type and bounds"},
         {wrong_type, "row 'on': its field does not fit its type and bounds"},
+        {no_choices, "row 'count': its field does not fit its type and bounds"},
         {no_doc, "row 'a': no doc"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

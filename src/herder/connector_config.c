@@ -2,7 +2,7 @@
  * connector_config.c - the framework's connector settings and the whole
  * judgement of a connector config; see connector_config.h.
  *
- * The rows below are Kafka's ConnectorConfig.configDef() and
+ * The rows are Kafka's ConnectorConfig.configDef() and
  * SinkConnectorConfig's additions, with Kafka's documentation, groups,
  * positions (orderInGroup: one counter for Common, Transforms and
  * Predicates, another for Error Handling), widths and display names, so a
@@ -13,10 +13,17 @@
  * Source-only settings Kafka has (topic.creation.*, exactly.once.support,
  * transaction.boundary, offsets.storage.topic) are not listed: connectd
  * does not implement them, and listing them would promise it does.
+ *
+ * The rows of error handling and the dead letter queue are
+ * error_handler.c's and the restart.* rows restart_policy.c's: each part
+ * fills its own settings with its rows, and the tables here lay them out
+ * among the others.
  */
 #include "connector_config.h"
 
+#include <assert.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +33,8 @@
 #include "herder.h"
 #include "plugin_catalog.h"
 #include "plugin/task_context.h"
+#include "restart_policy.h"
+#include "task/error_handler.h"
 #include "transforms/transform_chain.h"
 
 /* The most tasks one connector may ask for. */
@@ -119,8 +128,6 @@ static config_def_problem_t check_aliases(const config_def_t *key, const char *n
 /* ---- the rows -------------------------------------------------------------------------- */
 
 static const char *const reload_actions[] = {"none", "restart", NULL};
-static const char *const tolerances[] = {"none", "all", NULL};
-static const char *const restart_policies[] = {"none", "on-failure", NULL};
 
 #define KEY_CONVERTER_DOC                                                                                        \
     "Converter class used to convert between Kafka Connect format and the serialized form that is written to "   \
@@ -141,154 +148,110 @@ static const char *const restart_policies[] = {"none", "on-failure", NULL};
     "the schemas."
 
 /* ConnectorConfig.configDef(). */
-#define COMMON_KEYS                                                                                              \
-    {.name = "name", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED, .importance = CONFIG_DEF_HIGH,     \
-     .doc = "Globally unique name to use for this connector.", .group = "Common", .order = 1,                    \
-     .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Connector name", .validate = check_name},                \
-    {.name = "connector.class", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED,                         \
-     .importance = CONFIG_DEF_HIGH,                                                                              \
-     .doc = "Name or alias of the class for this connector. Must be a subclass of "                              \
-            "org.apache.kafka.connect.connector.Connector. If the connector is "                                 \
-            "org.apache.kafka.connect.file.FileStreamSinkConnector, you can either specify this full name,  or " \
-            "use \"FileStreamSink\" or \"FileStreamSinkConnector\" to make the configuration a bit shorter",     \
-     .group = "Common", .order = 2, .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Connector class"},          \
-    {.name = "tasks.max", .type = CONFIG_DEF_INT, .default_value = "1", .importance = CONFIG_DEF_HIGH,           \
-     .doc = "Maximum number of tasks to use for this connector.", .group = "Common", .order = 3,                 \
-     .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Tasks max", .has_min = true, .min = 1, .has_max = true,   \
-     .max = TASKS_MAX_LIMIT},                                                                                    \
-    {.name = "tasks.max.enforce", .type = CONFIG_DEF_BOOLEAN, .default_value = "true",                           \
-     .importance = CONFIG_DEF_LOW,                                                                               \
-     .doc = "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By "     \
-            "default, connectors that generate too many tasks will fail, and existing sets of tasks that "       \
-            "exceed the tasks.max property will also be failed. If this property is set to false, then "         \
-            "connectors will be allowed to generate more than the maximum number of tasks, and existing sets "   \
-            "of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated "   \
-            "and will be removed in an upcoming major release.",                                                 \
-     .group = "Common", .order = 4, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Enforce tasks max"},       \
-    {.name = "key.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW, .doc = KEY_CONVERTER_DOC,  \
-     .group = "Common", .order = 5, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Key converter class",      \
-     .validate = check_converter},                                                                               \
-    {.name = "value.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW,                          \
-     .doc = VALUE_CONVERTER_DOC,                                                                                 \
-     .group = "Common", .order = 6, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Value converter class",    \
-     .validate = check_converter},                                                                               \
-    {.name = "header.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW,                         \
-     .doc = HEADER_CONVERTER_DOC,                                                                                \
-     .group = "Common", .order = 7, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Header converter class",   \
-     .validate = check_converter},                                                                               \
-    {.name = "transforms", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_LOW,           \
-     .doc = "Aliases for the transformations to be applied to records.", .group = "Transforms", .order = 8,      \
-     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Transforms", .validate = check_aliases},                   \
-    {.name = "predicates", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_LOW,           \
-     .doc = "Aliases for the predicates used by transformations.", .group = "Predicates", .order = 9,            \
-     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Predicates", .validate = check_aliases},                   \
-    {.name = "config.action.reload", .type = CONFIG_DEF_STRING, .default_value = "restart",                      \
-     .importance = CONFIG_DEF_LOW,                                                                               \
-     .doc = "The action that Connect should take on the connector when changes in external configuration "       \
-            "providers result in a change in the connector's configuration properties. A value of 'none' "       \
-            "indicates that Connect will do nothing. A value of 'restart' indicates that Connect should "        \
-            "restart/reload the connector with the updated configuration properties.The restart may actually "   \
-            "be scheduled in the future if the external configuration provider indicates that a configuration "  \
-            "value will expire in the future.",                                                                  \
-     .group = "Common", .order = 10, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Reload Action",          \
-     .choices = reload_actions},                                                                                 \
-    {.name = "errors.retry.timeout", .type = CONFIG_DEF_LONG, .default_value = "0",                              \
-     .importance = CONFIG_DEF_MEDIUM,                                                                            \
-     .doc = "The maximum duration in milliseconds that a failed operation will be reattempted. The default is "  \
-            "0, which means no retries will be attempted. Use -1 for infinite retries.",                         \
-     .group = "Error Handling", .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
-     .display_name = "Retry Timeout for Errors"},                                                                \
-    {.name = "errors.retry.delay.max.ms", .type = CONFIG_DEF_LONG, .default_value = "60000",                     \
-     .importance = CONFIG_DEF_MEDIUM,                                                                            \
-     .doc = "The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to "  \
-            "the delay once this limit is reached to prevent thundering herd issues.",                           \
-     .group = "Error Handling", .order = 2, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
-     .display_name = "Maximum Delay Between Retries for Errors"},                                                \
-    {.name = "errors.tolerance", .type = CONFIG_DEF_STRING, .default_value = "none",                             \
-     .importance = CONFIG_DEF_MEDIUM,                                                                            \
-     .doc = "Behavior for tolerating errors during connector operation. 'none' is the default value and "        \
-            "signals that any error will result in an immediate connector task failure; 'all' changes the "      \
-            "behavior to skip over problematic records.",                                                        \
-     .group = "Error Handling", .order = 3, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Error Tolerance",  \
-     .choices = tolerances},                                                                                     \
-    {.name = "errors.log.enable", .type = CONFIG_DEF_BOOLEAN, .default_value = "false",                          \
-     .importance = CONFIG_DEF_MEDIUM,                                                                            \
-     .doc = "If true, write each error and the details of the failed operation and problematic record to the "   \
-            "Connect application log. This is 'false' by default, so that only errors that are not tolerated "   \
-            "are reported.",                                                                                     \
-     .group = "Error Handling", .order = 4, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Log Errors"},      \
-    {.name = "errors.log.include.messages", .type = CONFIG_DEF_BOOLEAN, .default_value = "false",                \
-     .importance = CONFIG_DEF_MEDIUM,                                                                            \
-     .doc = "Whether to include in the log the Connect record that resulted in a failure. For sink records, "    \
-            "the topic, partition, offset, and timestamp will be logged. For source records, the key and value " \
-            "(and their schemas), all headers, and the timestamp, Kafka topic, Kafka partition, source "         \
-            "partition, and source offset will be logged. This is 'false' by default, which will prevent "       \
-            "record keys, values, and headers from being written to log files.",                                 \
-     .group = "Error Handling", .order = 5, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Log Error Details"}
+static const config_def_t common_keys[] = {
+    {.name = "name", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED, .importance = CONFIG_DEF_HIGH,
+     .doc = "Globally unique name to use for this connector.", .group = "Common", .order = 1,
+     .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Connector name", .validate = check_name},
+    {.name = "connector.class", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED,
+     .importance = CONFIG_DEF_HIGH,
+     .doc = "Name or alias of the class for this connector. Must be a subclass of "
+            "org.apache.kafka.connect.connector.Connector. If the connector is "
+            "org.apache.kafka.connect.file.FileStreamSinkConnector, you can either specify this full name,  or "
+            "use \"FileStreamSink\" or \"FileStreamSinkConnector\" to make the configuration a bit shorter",
+     .group = "Common", .order = 2, .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Connector class"},
+    {.name = "tasks.max", .type = CONFIG_DEF_INT, .default_value = "1", .importance = CONFIG_DEF_HIGH,
+     .doc = "Maximum number of tasks to use for this connector.", .group = "Common", .order = 3,
+     .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Tasks max", .has_min = true, .min = 1, .has_max = true,
+     .max = TASKS_MAX_LIMIT},
+    {.name = "tasks.max.enforce", .type = CONFIG_DEF_BOOLEAN, .default_value = "true",
+     .importance = CONFIG_DEF_LOW,
+     .doc = "(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By "
+            "default, connectors that generate too many tasks will fail, and existing sets of tasks that "
+            "exceed the tasks.max property will also be failed. If this property is set to false, then "
+            "connectors will be allowed to generate more than the maximum number of tasks, and existing sets "
+            "of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated "
+            "and will be removed in an upcoming major release.",
+     .group = "Common", .order = 4, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Enforce tasks max"},
+    {.name = "key.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW, .doc = KEY_CONVERTER_DOC,
+     .group = "Common", .order = 5, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Key converter class",
+     .validate = check_converter},
+    {.name = "value.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW,
+     .doc = VALUE_CONVERTER_DOC,
+     .group = "Common", .order = 6, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Value converter class",
+     .validate = check_converter},
+    {.name = "header.converter", .type = CONFIG_DEF_CLASS, .importance = CONFIG_DEF_LOW,
+     .doc = HEADER_CONVERTER_DOC,
+     .group = "Common", .order = 7, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Header converter class",
+     .validate = check_converter},
+    {.name = "transforms", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_LOW,
+     .doc = "Aliases for the transformations to be applied to records.", .group = "Transforms", .order = 8,
+     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Transforms", .validate = check_aliases},
+    {.name = "predicates", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_LOW,
+     .doc = "Aliases for the predicates used by transformations.", .group = "Predicates", .order = 9,
+     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Predicates", .validate = check_aliases},
+    {.name = "config.action.reload", .type = CONFIG_DEF_STRING, .default_value = "restart",
+     .importance = CONFIG_DEF_LOW,
+     .doc = "The action that Connect should take on the connector when changes in external configuration "
+            "providers result in a change in the connector's configuration properties. A value of 'none' "
+            "indicates that Connect will do nothing. A value of 'restart' indicates that Connect should "
+            "restart/reload the connector with the updated configuration properties.The restart may actually "
+            "be scheduled in the future if the external configuration provider indicates that a configuration "
+            "value will expire in the future.",
+     .group = "Common", .order = 10, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Reload Action",
+     .choices = reload_actions},
+    {.name = NULL},
+};
 
 /* SinkConnectorConfig's additions. */
-#define SINK_KEYS                                                                                                \
-    {.name = "topics", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_HIGH,              \
-     .doc = "List of topics to consume, separated by commas", .group = "Common", .order = 4,                     \
-     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Topics"},                                                  \
-    {.name = "topics.regex", .type = CONFIG_DEF_STRING, .default_value = "", .importance = CONFIG_DEF_HIGH,      \
-     .doc = "Regular expression giving topics to consume. Under the hood, the regex is compiled to a "           \
-            "<code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.",     \
-     .group = "Common", .order = 4, .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Topics regex"}
+static const config_def_t sink_only_keys[] = {
+    {.name = "topics", .type = CONFIG_DEF_LIST, .default_value = "", .importance = CONFIG_DEF_HIGH,
+     .doc = "List of topics to consume, separated by commas", .group = "Common", .order = 4,
+     .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Topics"},
+    {.name = "topics.regex", .type = CONFIG_DEF_STRING, .default_value = "", .importance = CONFIG_DEF_HIGH,
+     .doc = "Regular expression giving topics to consume. Under the hood, the regex is compiled to a "
+            "<code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.",
+     .group = "Common", .order = 4, .width = CONFIG_DEF_WIDTH_LONG, .display_name = "Topics regex"},
+    {.name = NULL},
+};
 
-/* The dead letter queue: Kafka's for sinks; connectd gives sources one too
- * (error_handler.h). */
-#define DLQ_KEYS                                                                                                 \
-    {.name = "errors.deadletterqueue.topic.name", .type = CONFIG_DEF_STRING, .default_value = "",                \
-     .importance = CONFIG_DEF_MEDIUM,                                                                            \
-     .doc = "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an "    \
-            "error when processed by this connector, or its transformations or converters. The topic "           \
-            "name is blank by default, which means that no messages are to be recorded in the DLQ.",             \
-     .group = "Error Handling", .order = 6, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
-     .display_name = "Dead Letter Queue Topic Name"},                                                            \
-    {.name = "errors.deadletterqueue.topic.replication.factor", .type = CONFIG_DEF_SHORT, .default_value = "3",  \
-     .importance = CONFIG_DEF_MEDIUM,                                                                            \
-     .doc = "Replication factor used to create the dead letter queue topic when it doesn't already exist.",      \
-     .group = "Error Handling", .order = 7, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
-     .display_name = "Dead Letter Queue Topic Replication Factor"},                                              \
-    {.name = "errors.deadletterqueue.context.headers.enable", .type = CONFIG_DEF_BOOLEAN,                        \
-     .default_value = "false", .importance = CONFIG_DEF_MEDIUM,                                                  \
-     .doc = "If true, add headers containing error context to the messages written to the dead letter queue. "   \
-            "To avoid clashing with headers from the original record, all error context header keys, all "       \
-            "error context header keys will start with <code>__connect.errors.</code>",                          \
-     .group = "Error Handling", .order = 8, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
-     .display_name = "Enable Error Context Headers"}
+/* The two tables in Kafka's order: ConnectorConfig's settings and its
+ * error handling, SinkConnectorConfig's for a sink, the dead letter
+ * queue's, then connectd's restart.* settings.  The error handler and the
+ * restart policy own their rows and fill their structs with them; the
+ * copies here are for checking and showing only, so they fill nothing. */
+#define KEYS_MAX 64
+static config_def_t source_keys[KEYS_MAX], sink_keys[KEYS_MAX];
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
-/* connectd's own: restart_policy.h. */
-#define RESTART_KEYS                                                                                             \
-    {.name = "restart.policy", .type = CONFIG_DEF_STRING, .default_value = "none",                               \
-     .importance = CONFIG_DEF_MEDIUM,                                                                            \
-     .doc = "Whether connectd restarts a FAILED connector or task by itself: 'none' (the default) leaves it "    \
-            "FAILED until restarted over REST, as Kafka Connect does; 'on-failure' restarts it after a "         \
-            "backoff.",                                                                                          \
-     .group = "Restart Policy", .order = 1, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Restart Policy",   \
-     .choices = restart_policies},                                                                               \
-    {.name = "restart.max.attempts", .type = CONFIG_DEF_INT, .default_value = "10", .importance = CONFIG_DEF_LOW, \
-     .doc = "Restarts in a row before giving up; -1 means no limit.", .group = "Restart Policy", .order = 2,     \
-     .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Maximum Restart Attempts", .has_min = true, .min = -1,    \
-     .has_max = true, .max = 1000000},                                                                           \
-    {.name = "restart.backoff.ms", .type = CONFIG_DEF_LONG, .default_value = "1000", .importance = CONFIG_DEF_LOW, \
-     .doc = "The wait in milliseconds before the first restart; each further attempt waits twice as long.",      \
-     .group = "Restart Policy", .order = 3, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Restart Backoff", \
-     .has_min = true, .min = 0, .has_max = true, .max = 86400000},                                               \
-    {.name = "restart.backoff.max.ms", .type = CONFIG_DEF_LONG, .default_value = "60000",                        \
-     .importance = CONFIG_DEF_LOW,                                                                               \
-     .doc = "The longest wait in milliseconds between restarts. A task that has run this long without failing "  \
-            "starts counting its attempts from zero again.",                                                     \
-     .group = "Restart Policy", .order = 4, .width = CONFIG_DEF_WIDTH_MEDIUM,                                    \
-     .display_name = "Maximum Restart Backoff",                                                                  \
-     .has_min = true, .min = 0, .has_max = true, .max = 86400000}
+static size_t keys_append(config_def_t *to, size_t n, const config_def_t *rows)
+{
+    for (const config_def_t *row = rows; row->name; row++) {
+        assert(n < KEYS_MAX - 1);
+        to[n] = *row;
+        to[n].field = CONFIG_DEF_FIELD_NONE;
+        to[n].offset = 0;
+        n++;
+    }
+    return n;
+}
 
-static const config_def_t source_keys[] = {COMMON_KEYS, DLQ_KEYS, RESTART_KEYS, {.name = NULL}};
-static const config_def_t sink_keys[] = {COMMON_KEYS, SINK_KEYS, DLQ_KEYS, RESTART_KEYS, {.name = NULL}};
+static void keys_init(void)
+{
+    for (int sink = 0; sink < 2; sink++) {
+        config_def_t *to = sink ? sink_keys : source_keys;
+        size_t n = keys_append(to, 0, common_keys);
+        n = keys_append(to, n, error_handler_defs);
+        if (sink) {
+            n = keys_append(to, n, sink_only_keys);
+        }
+        n = keys_append(to, n, error_handler_dlq_defs);
+        keys_append(to, n, restart_policy_defs);
+    }
+}
 
 const config_def_t *connector_config_keys(cd_kind_t kind)
 {
+    pthread_once(&keys_once, keys_init);
     return kind == CD_KIND_SINK ? sink_keys : source_keys;
 }
 
@@ -692,7 +655,7 @@ int connector_config_check(const properties_t *config, const plugin_info_t *plug
 int connector_config_tasks_max(const properties_t *config)
 {
     char *shown, detail[256];
-    const config_def_t *row = config_def_find(source_keys, "tasks.max");
+    const config_def_t *row = config_def_find(connector_config_keys(CD_KIND_SOURCE), "tasks.max");
     bool ok = config_def_read(row, row->name, properties_get(config, row->name), &shown, detail, sizeof(detail)) ==
               CONFIG_DEF_OK;
     int n = ok ? (int)strtol(shown, NULL, 10) : 1;

@@ -43,7 +43,7 @@ static bool due(const restart_policy_t *policy, auto_restart_t *r, bool failed, 
 /* @locks h->lock. */
 static void supervise(herder_t *h, connector_t *c, int64_t now)
 {
-    if (!c->policy.on_failure || c->target == HERDER_STOPPED) {
+    if (c->policy.when != RESTART_POLICY_ON_FAILURE || c->target == HERDER_STOPPED) {
         return;
     }
     if (due(&c->policy, &c->restart, c->failed, now)) {
@@ -107,7 +107,7 @@ void herder_supervisor_stop(herder_t *h)
 
 json_t *herder_auto_restart_json(const connector_t *c, const auto_restart_t *r)
 {
-    if (!c->policy.on_failure) {
+    if (c->policy.when != RESTART_POLICY_ON_FAILURE) {
         return NULL;
     }
     json_t *next = json_null();

@@ -14,6 +14,7 @@
 #include "connector_config.h"
 #include "herder_internal.h"
 #include "plugin_catalog.h"
+#include "task/error_handler.h"
 
 static char *dump(json_t *doc)
 {
@@ -61,9 +62,12 @@ static json_t *info_json(const connector_t *c)
  * member Kafka's status lacks, so only for those who asked). */
 static bool handles_errors(const connector_t *c)
 {
-    const char *tolerance = properties_get(c->config, "errors.tolerance");
-    const char *dlq = properties_get(c->config, "errors.deadletterqueue.topic.name");
-    return (tolerance && strcmp(tolerance, "all") == 0) || (dlq && *dlq);
+    error_handler_settings_t settings;
+    char err[512];
+    bool handles = error_handler_settings_read(c->config, &settings, err, sizeof(err)) &&
+                   (settings.tolerance == ERROR_TOLERANCE_ALL || *settings.dlq_topic);
+    error_handler_settings_free(&settings);
+    return handles;
 }
 
 /* TaskState: {"id","state","worker_id","trace"?}. */

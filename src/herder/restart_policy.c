@@ -5,36 +5,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "connector_config.h"
+#define FIELD(member) CONFIG_DEF_FIELD(restart_policy_t, member)
 
-/* The text of framework setting `key` (the config's, else its row's
- * default in connector_config.c, so the defaults live in one place),
- * without the leading characters validation trimmed (Java's
- * String.trim(): everything up to ' '). */
-static const char *setting(const properties_t *config, const char *key)
-{
-    const char *text = properties_get(config, key);
-    if (!text) {
-        text = config_def_find(connector_config_keys(CD_KIND_SOURCE), key)->default_value;
-    }
-    assert(text);
-    while (*text && (unsigned char)*text <= ' ') {
-        text++;
-    }
-    return text;
-}
+static const char *const restart_policies[] = {"none", "on-failure", NULL}; /* enum restart_policy_when */
+
+/* connectd's own, not Kafka's. */
+const config_def_t restart_policy_defs[] = {
+    {.name = "restart.policy", .type = CONFIG_DEF_STRING, .default_value = "none",
+     .importance = CONFIG_DEF_MEDIUM,
+     .doc = "Whether connectd restarts a FAILED connector or task by itself: 'none' (the default) leaves it "
+            "FAILED until restarted over REST, as Kafka Connect does; 'on-failure' restarts it after a "
+            "backoff.",
+     .group = "Restart Policy", .order = 1, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Restart Policy",
+     .choices = restart_policies, FIELD(when)},
+    {.name = "restart.max.attempts", .type = CONFIG_DEF_INT, .default_value = "10", .importance = CONFIG_DEF_LOW,
+     .doc = "Restarts in a row before giving up; -1 means no limit.", .group = "Restart Policy", .order = 2,
+     .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Maximum Restart Attempts", .has_min = true, .min = -1,
+     .has_max = true, .max = 1000000, FIELD(max_attempts)},
+    {.name = "restart.backoff.ms", .type = CONFIG_DEF_LONG, .default_value = "1000", .importance = CONFIG_DEF_LOW,
+     .doc = "The wait in milliseconds before the first restart; each further attempt waits twice as long.",
+     .group = "Restart Policy", .order = 3, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Restart Backoff",
+     .has_min = true, .min = 0, .has_max = true, .max = 86400000, FIELD(backoff_ms)},
+    {.name = "restart.backoff.max.ms", .type = CONFIG_DEF_LONG, .default_value = "60000",
+     .importance = CONFIG_DEF_LOW,
+     .doc = "The longest wait in milliseconds between restarts. A task that has run this long without failing "
+            "starts counting its attempts from zero again.",
+     .group = "Restart Policy", .order = 4, .width = CONFIG_DEF_WIDTH_MEDIUM,
+     .display_name = "Maximum Restart Backoff",
+     .has_min = true, .min = 0, .has_max = true, .max = 86400000, FIELD(backoff_max_ms)},
+    {.name = NULL},
+};
 
 void restart_policy_parse(const properties_t *config, restart_policy_t *policy)
 {
-    const char *name = setting(config, "restart.policy");
-    size_t len = strlen("on-failure");
-    policy->on_failure = strncmp(name, "on-failure", len) == 0;
-    for (const char *rest = name + len; policy->on_failure && *rest; rest++) {
-        policy->on_failure = (unsigned char)*rest <= ' '; /* trailing blanks validation trimmed */
-    }
-    policy->max_attempts = (int)strtol(setting(config, "restart.max.attempts"), NULL, 10);
-    policy->backoff_ms = strtoll(setting(config, "restart.backoff.ms"), NULL, 10);
-    policy->backoff_max_ms = strtoll(setting(config, "restart.backoff.max.ms"), NULL, 10);
+    char err[512];
+    bool ok = config_def_fill(restart_policy_defs, policy, config, 0, err, sizeof(err));
+    assert(ok); /* connector_config_check has accepted these values, by the same rows */
+    (void)ok;
 }
 
 int64_t restart_policy_delay(const restart_policy_t *policy, int attempt)
@@ -48,5 +55,5 @@ int64_t restart_policy_delay(const restart_policy_t *policy, int attempt)
 
 bool restart_policy_allows(const restart_policy_t *policy, int attempt)
 {
-    return policy->on_failure && (policy->max_attempts < 0 || attempt < policy->max_attempts);
+    return policy->when == RESTART_POLICY_ON_FAILURE && (policy->max_attempts < 0 || attempt < policy->max_attempts);
 }

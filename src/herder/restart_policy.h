@@ -20,30 +20,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_def.h"
 #include "properties.h"
 
+/* The choices of restart.policy, in their order. */
+enum restart_policy_when {
+    RESTART_POLICY_NONE,
+    RESTART_POLICY_ON_FAILURE,
+};
+
 typedef struct restart_policy {
-    bool on_failure;
+    int32_t when;     /* enum restart_policy_when */
     int max_attempts; /* -1: unlimited */
     int64_t backoff_ms;
     int64_t backoff_max_ms;
 } restart_policy_t;
 
-/* Reads the settings of `config`, which connector_config_check has
- * accepted (bounds, choices, backoff.max >= backoff are its rows' and its
- * checks); missing ones take their rows' defaults.
- * @locality any thread
- * @locks none */
+/* The rows of the settings above, which connector_config.c lists after
+ * the framework's; NULL-name-terminated. */
+extern const config_def_t restart_policy_defs[];
+
+/* Reads the settings of `config` through their rows; `config` is one
+ * connector_config_check has accepted (bounds, choices, backoff.max >=
+ * backoff are those rows' and its checks), and missing ones take their
+ * rows' defaults. */
 void restart_policy_parse(const properties_t *config, restart_policy_t *policy);
 
-/* The wait before restart number `attempt` (0-based).
- * @locality any thread
- * @locks none */
+/* The wait before restart number `attempt` (0-based). */
 int64_t restart_policy_delay(const restart_policy_t *policy, int attempt);
 
-/* Whether restart number `attempt` (0-based) may happen.
- * @locality any thread
- * @locks none */
+/* Whether restart number `attempt` (0-based) may happen. */
 bool restart_policy_allows(const restart_policy_t *policy, int attempt);
 
 #endif

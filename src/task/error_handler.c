@@ -21,8 +21,8 @@
 #include <time.h>
 
 #include "blog.h"
-#include "clock.h"
 #include "config/client_conf.h"
+#include "config/config_validate.h"
 #include "data/data.h"
 
 #define RETRY_DELAY_MIN_MS 300 /* Kafka's RETRIES_DELAY_MIN_MS */
@@ -37,12 +37,7 @@
 
 struct error_handler {
     error_handler_env_t env;
-    int64_t retry_timeout_ms; /* -1: forever */
-    int64_t retry_delay_max_ms;
-    bool tolerate_all;
-    bool log_enable, log_messages;
-    char *dlq_topic;          /* NULL: no dead letter queue */
-    bool dlq_context_headers;
+    error_handler_settings_t settings;
     rd_kafka_t *dlq;
     uint64_t dlq_failed;      /* deliveries refused, from dlq_on_delivery */
     char dlq_error[512];      /* the first refusal */
@@ -59,38 +54,93 @@ const char *error_stage_name(error_stage_t stage)
     return stage_names[stage];
 }
 
-static const char *setting(const error_handler_env_t *env, const char *key, const char *def)
+static int64_t now_ms(void)
 {
-    const char *v = properties_get(env->config, key);
-    return v ? v : def;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Whether `v`, trimmed, is `word`, in any case. */
-static bool word_is(const char *v, const char *word)
+/* ---- settings ------------------------------------------------------------------------ */
+
+#define FIELD(member) CONFIG_DEF_FIELD(error_handler_settings_t, member)
+
+static const char *const tolerances[] = {"none", "all", NULL}; /* enum error_tolerance */
+
+const config_def_t error_handler_defs[] = {
+    {.name = "errors.retry.timeout", .type = CONFIG_DEF_LONG, .default_value = "0",
+     .importance = CONFIG_DEF_MEDIUM,
+     .doc = "The maximum duration in milliseconds that a failed operation will be reattempted. The default is "
+            "0, which means no retries will be attempted. Use -1 for infinite retries.",
+     .group = "Error Handling", .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM,
+     .display_name = "Retry Timeout for Errors", FIELD(retry_timeout_ms)},
+    {.name = "errors.retry.delay.max.ms", .type = CONFIG_DEF_LONG, .default_value = "60000",
+     .importance = CONFIG_DEF_MEDIUM,
+     .doc = "The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to "
+            "the delay once this limit is reached to prevent thundering herd issues.",
+     .group = "Error Handling", .order = 2, .width = CONFIG_DEF_WIDTH_MEDIUM,
+     .display_name = "Maximum Delay Between Retries for Errors", FIELD(retry_delay_max_ms)},
+    {.name = "errors.tolerance", .type = CONFIG_DEF_STRING, .default_value = "none",
+     .importance = CONFIG_DEF_MEDIUM,
+     .doc = "Behavior for tolerating errors during connector operation. 'none' is the default value and "
+            "signals that any error will result in an immediate connector task failure; 'all' changes the "
+            "behavior to skip over problematic records.",
+     .group = "Error Handling", .order = 3, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Error Tolerance",
+     .choices = tolerances, FIELD(tolerance)},
+    {.name = "errors.log.enable", .type = CONFIG_DEF_BOOLEAN, .default_value = "false",
+     .importance = CONFIG_DEF_MEDIUM,
+     .doc = "If true, write each error and the details of the failed operation and problematic record to the "
+            "Connect application log. This is 'false' by default, so that only errors that are not tolerated "
+            "are reported.",
+     .group = "Error Handling", .order = 4, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Log Errors",
+     FIELD(log_enable)},
+    {.name = "errors.log.include.messages", .type = CONFIG_DEF_BOOLEAN, .default_value = "false",
+     .importance = CONFIG_DEF_MEDIUM,
+     .doc = "Whether to include in the log the Connect record that resulted in a failure. For sink records, "
+            "the topic, partition, offset, and timestamp will be logged. For source records, the key and value "
+            "(and their schemas), all headers, and the timestamp, Kafka topic, Kafka partition, source "
+            "partition, and source offset will be logged. This is 'false' by default, which will prevent "
+            "record keys, values, and headers from being written to log files.",
+     .group = "Error Handling", .order = 5, .width = CONFIG_DEF_WIDTH_SHORT, .display_name = "Log Error Details",
+     FIELD(log_messages)},
+    {.name = NULL},
+};
+
+const config_def_t error_handler_dlq_defs[] = {
+    {.name = "errors.deadletterqueue.topic.name", .type = CONFIG_DEF_STRING, .default_value = "",
+     .importance = CONFIG_DEF_MEDIUM,
+     .doc = "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an "
+            "error when processed by this connector, or its transformations or converters. The topic "
+            "name is blank by default, which means that no messages are to be recorded in the DLQ.",
+     .group = "Error Handling", .order = 6, .width = CONFIG_DEF_WIDTH_MEDIUM,
+     .display_name = "Dead Letter Queue Topic Name", FIELD(dlq_topic)},
+    {.name = "errors.deadletterqueue.topic.replication.factor", .type = CONFIG_DEF_SHORT, .default_value = "3",
+     .importance = CONFIG_DEF_MEDIUM,
+     .doc = "Replication factor used to create the dead letter queue topic when it doesn't already exist.",
+     .group = "Error Handling", .order = 7, .width = CONFIG_DEF_WIDTH_MEDIUM,
+     .display_name = "Dead Letter Queue Topic Replication Factor", FIELD(dlq_replication_factor)},
+    {.name = "errors.deadletterqueue.context.headers.enable", .type = CONFIG_DEF_BOOLEAN,
+     .default_value = "false", .importance = CONFIG_DEF_MEDIUM,
+     .doc = "If true, add headers containing error context to the messages written to the dead letter queue. "
+            "To avoid clashing with headers from the original record, all error context header keys, all "
+            "error context header keys will start with <code>__connect.errors.</code>",
+     .group = "Error Handling", .order = 8, .width = CONFIG_DEF_WIDTH_MEDIUM,
+     .display_name = "Enable Error Context Headers", FIELD(dlq_context_headers)},
+    {.name = NULL},
+};
+
+bool error_handler_settings_read(const properties_t *config, error_handler_settings_t *settings, char *errstr,
+                                 size_t errstr_size)
 {
-    size_t n = strlen(word);
-    v += strspn(v, " \t");
-    return strncasecmp(v, word, n) == 0 && v[n + strspn(v + n, " \t")] == '\0';
+    memset(settings, 0, sizeof(*settings));
+    return cv_fill(error_handler_defs, settings, config, errstr, errstr_size) &&
+           cv_fill(error_handler_dlq_defs, settings, config, errstr, errstr_size);
 }
 
-static bool setting_bool(const error_handler_env_t *env, const char *key)
+void error_handler_settings_free(error_handler_settings_t *settings)
 {
-    return word_is(setting(env, key, "false"), "true");
-}
-
-static bool setting_long(const error_handler_env_t *env, const char *key, const char *def, int64_t *out,
-                         char *errstr, size_t errstr_size)
-{
-    const char *v = setting(env, key, def);
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    end += strspn(end, " \t");
-    if (end == v || *end) {
-        snprintf(errstr, errstr_size, "Invalid value %s for configuration %s: Not a number of type LONG", v, key);
-        return false;
-    }
-    *out = n;
-    return true;
+    config_def_free(error_handler_defs, settings);
+    config_def_free(error_handler_dlq_defs, settings);
 }
 
 /* ---- the dead letter queue ---------------------------------------------------------- */
@@ -108,7 +158,7 @@ static void dlq_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void 
         snprintf(eh->dlq_error, sizeof(eh->dlq_error), "%s", rd_kafka_err2str(msg->err));
     }
     blog_error("task %s-%d: could not produce message to dead letter queue. topic=%s: %s", eh->env.connector,
-               eh->env.task_id, eh->dlq_topic, rd_kafka_err2str(msg->err));
+               eh->env.task_id, eh->settings.dlq_topic, rd_kafka_err2str(msg->err));
 }
 
 /* The topic exists, or is created with 1 partition and min(rf, brokers)
@@ -123,7 +173,7 @@ static bool dlq_topic_ensure(error_handler_t *eh, int rf, char *errstr, size_t e
     }
     bool exists = false;
     for (int i = 0; i < md->topic_cnt; i++) {
-        exists |= strcmp(md->topics[i].topic, eh->dlq_topic) == 0 && !md->topics[i].err;
+        exists |= strcmp(md->topics[i].topic, eh->settings.dlq_topic) == 0 && !md->topics[i].err;
     }
     int brokers = md->broker_cnt;
     rd_kafka_metadata_destroy(md);
@@ -134,13 +184,14 @@ static bool dlq_topic_ensure(error_handler_t *eh, int rf, char *errstr, size_t e
         blog_warn("task %s-%d: the dead letter queue topic %s is created with replication factor %d, not "
                   "errors.deadletterqueue.topic.replication.factor=%d: the cluster has %d broker%s (Kafka would "
                   "fail to create it)",
-                  eh->env.connector, eh->env.task_id, eh->dlq_topic, brokers, rf, brokers, brokers == 1 ? "" : "s");
+                  eh->env.connector, eh->env.task_id, eh->settings.dlq_topic, brokers, rf, brokers,
+                  brokers == 1 ? "" : "s");
         rf = brokers;
     }
     blog_info("task %s-%d: topic %s doesn't exist; creating it for the dead letter queue", eh->env.connector,
-              eh->env.task_id, eh->dlq_topic);
+              eh->env.task_id, eh->settings.dlq_topic);
     char e2[256];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(eh->dlq_topic, DLQ_PARTITIONS, rf, e2, sizeof(e2));
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(eh->settings.dlq_topic, DLQ_PARTITIONS, rf, e2, sizeof(e2));
     if (!nt) {
         snprintf(errstr, errstr_size, "%s", e2);
         return false;
@@ -175,10 +226,7 @@ static bool dlq_topic_ensure(error_handler_t *eh, int rf, char *errstr, size_t e
 
 static bool dlq_open(error_handler_t *eh, char *errstr, size_t errstr_size)
 {
-    int64_t rf;
-    if (!setting_long(&eh->env, "errors.deadletterqueue.topic.replication.factor", "3", &rf, errstr, errstr_size)) {
-        return false;
-    }
+    int rf = eh->settings.dlq_replication_factor;
     /* The worker's producer settings, as for a source task's producer; the
      * connector's producer.override.* on top, as Kafka's DLQ producer. */
     static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "5", NULL};
@@ -198,12 +246,14 @@ static bool dlq_open(error_handler_t *eh, char *errstr, size_t errstr_size)
     rd_kafka_conf_set_opaque(conf, eh);
     eh->dlq = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
     if (!eh->dlq) {
-        snprintf(errstr, errstr_size, "could not initialize dead letter queue with topic=%s: %s", eh->dlq_topic, e);
+        snprintf(errstr, errstr_size, "could not initialize dead letter queue with topic=%s: %s",
+                 eh->settings.dlq_topic, e);
         return false;
     }
     char why[512];
     if (!dlq_topic_ensure(eh, rf > 0 ? (int)rf : 1, why, sizeof(why))) {
-        snprintf(errstr, errstr_size, "could not initialize dead letter queue with topic=%s: %s", eh->dlq_topic, why);
+        snprintf(errstr, errstr_size, "could not initialize dead letter queue with topic=%s: %s",
+                 eh->settings.dlq_topic, why);
         return false;
     }
     return true;
@@ -258,7 +308,7 @@ static void dlq_send(error_handler_t *eh, error_stage_t stage, const char *class
             free(hv);
         }
     }
-    if (eh->dlq_context_headers) {
+    if (eh->settings.dlq_context_headers) {
         char num[32];
         header_add(hdrs, "topic", rec->topic ? rec->topic : "");
         snprintf(num, sizeof(num), "%d", (int)rec->partition);
@@ -286,7 +336,7 @@ static void dlq_send(error_handler_t *eh, error_stage_t stage, const char *class
     }
     rd_kafka_resp_err_t e;
     do {
-        e = rd_kafka_producev(eh->dlq, RD_KAFKA_V_TOPIC(eh->dlq_topic), RD_KAFKA_V_KEY(key, key_len),
+        e = rd_kafka_producev(eh->dlq, RD_KAFKA_V_TOPIC(eh->settings.dlq_topic), RD_KAFKA_V_KEY(key, key_len),
                               RD_KAFKA_V_VALUE((void *)value, value_len),
                               RD_KAFKA_V_TIMESTAMP(rec->timestamp > 0 ? rec->timestamp : 0),
                               RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
@@ -301,7 +351,7 @@ static void dlq_send(error_handler_t *eh, error_stage_t stage, const char *class
             snprintf(eh->dlq_error, sizeof(eh->dlq_error), "%s", rd_kafka_err2str(e));
         }
         blog_error("task %s-%d: could not produce message to dead letter queue. topic=%s: %s", eh->env.connector,
-                   eh->env.task_id, eh->dlq_topic, rd_kafka_err2str(e));
+                   eh->env.task_id, eh->settings.dlq_topic, rd_kafka_err2str(e));
     }
     free(key_json);
     free(value_json);
@@ -436,15 +486,15 @@ static error_verdict_t tolerate(error_handler_t *eh, error_stage_t stage, const 
         message = "no reason given";
     }
     char context[2048];
-    if (!eh->tolerate_all) {
+    if (eh->settings.tolerance != ERROR_TOLERANCE_ALL) {
         context_describe(eh, stage, class_name, rec, false, context, sizeof(context));
         snprintf(eh->trace, sizeof(eh->trace), "Tolerance exceeded in error handler\n%s\nCaused by: %s: %s", context,
                  exception, message);
         return ERROR_FAIL;
     }
     metrics_counter_add(&m->records_skipped, 1);
-    if (eh->log_enable) {
-        context_describe(eh, stage, class_name, rec, eh->log_messages, context, sizeof(context));
+    if (eh->settings.log_enable) {
+        context_describe(eh, stage, class_name, rec, eh->settings.log_messages, context, sizeof(context));
         blog_error("Error encountered in task %s-%d. %s Caused by: %s: %s", eh->env.connector, eh->env.task_id,
                    context, exception, message);
         metrics_counter_add(&m->errors_logged, 1);
@@ -464,32 +514,11 @@ error_handler_t *error_handler_create(const error_handler_env_t *env, char *errs
         abort();
     }
     eh->env = *env;
-    if (!setting_long(env, "errors.retry.timeout", "0", &eh->retry_timeout_ms, errstr, errstr_size) ||
-        !setting_long(env, "errors.retry.delay.max.ms", "60000", &eh->retry_delay_max_ms, errstr, errstr_size)) {
+    if (!error_handler_settings_read(env->config, &eh->settings, errstr, errstr_size)) {
         goto fail;
     }
-    const char *tolerance = setting(env, "errors.tolerance", "none");
-    if (word_is(tolerance, "all")) {
-        eh->tolerate_all = true;
-    } else if (!word_is(tolerance, "none")) {
-        snprintf(errstr, errstr_size,
-                 "Invalid value %s for configuration errors.tolerance: String must be one of: none, all", tolerance);
+    if (*eh->settings.dlq_topic && !dlq_open(eh, errstr, errstr_size)) {
         goto fail;
-    }
-    eh->log_enable = setting_bool(env, "errors.log.enable");
-    eh->log_messages = setting_bool(env, "errors.log.include.messages");
-    eh->dlq_context_headers = setting_bool(env, "errors.deadletterqueue.context.headers.enable");
-    const char *dlq = setting(env, "errors.deadletterqueue.topic.name", "");
-    dlq += strspn(dlq, " \t");
-    size_t len = strlen(dlq);
-    while (len > 0 && (dlq[len - 1] == ' ' || dlq[len - 1] == '\t')) {
-        len--;
-    }
-    if (len > 0) {
-        eh->dlq_topic = strndup(dlq, len);
-        if (!dlq_open(eh, errstr, errstr_size)) {
-            goto fail;
-        }
     }
     return eh;
 fail:
@@ -506,13 +535,13 @@ void error_handler_destroy(error_handler_t *eh, int timeout_ms)
         rd_kafka_flush(eh->dlq, timeout_ms);
         rd_kafka_destroy(eh->dlq);
     }
-    free(eh->dlq_topic);
+    error_handler_settings_free(&eh->settings);
     free(eh);
 }
 
 bool error_handler_tolerates_all(const error_handler_t *eh)
 {
-    return eh->tolerate_all;
+    return eh->settings.tolerance == ERROR_TOLERANCE_ALL;
 }
 
 int64_t error_backoff_ms(int attempt, int64_t max_delay_ms)
@@ -528,18 +557,18 @@ int64_t error_backoff_ms(int attempt, int64_t max_delay_ms)
  * task is asked to stop meanwhile. */
 static bool backoff(error_handler_t *eh, int attempt, int64_t deadline)
 {
-    int64_t delay = error_backoff_ms(attempt, eh->retry_delay_max_ms);
+    int64_t delay = error_backoff_ms(attempt, eh->settings.retry_delay_max_ms);
     int64_t uncapped = (int64_t)RETRY_DELAY_MIN_MS << (attempt < 30 ? attempt - 1 : 29);
-    if (uncapped > eh->retry_delay_max_ms && eh->retry_delay_max_ms > 0) {
+    if (uncapped > eh->settings.retry_delay_max_ms && eh->settings.retry_delay_max_ms > 0) {
         /* Past the cap, Kafka waits a random time up to it (jitter against
          * a thundering herd). */
-        delay = (int64_t)(random() % eh->retry_delay_max_ms);
+        delay = (int64_t)(random() % eh->settings.retry_delay_max_ms);
     }
-    int64_t until = clock_mono_ms() + delay;
+    int64_t until = now_ms() + delay;
     if (until > deadline) {
         until = deadline;
     }
-    for (int64_t t = clock_mono_ms(); t < until; t = clock_mono_ms()) {
+    for (int64_t t = now_ms(); t < until; t = now_ms()) {
         if (eh->env.stopping && eh->env.stopping(eh->env.opaque)) {
             return false;
         }
@@ -554,8 +583,8 @@ error_verdict_t error_handler_run(error_handler_t *eh, error_stage_t stage, cons
                                   const error_record_t *rec, error_op_t op, void *arg)
 {
     task_metrics_t *m = eh->env.metrics;
-    int64_t start = clock_mono_ms();
-    int64_t deadline = eh->retry_timeout_ms < 0 ? INT64_MAX : start + eh->retry_timeout_ms;
+    int64_t start = now_ms();
+    int64_t deadline = eh->settings.retry_timeout_ms < 0 ? INT64_MAX : start + eh->settings.retry_timeout_ms;
     char err[1024];
     for (int attempt = 1;; attempt++) {
         err[0] = '\0';
@@ -564,7 +593,7 @@ error_verdict_t error_handler_run(error_handler_t *eh, error_stage_t stage, cons
             return ERROR_OK;
         }
         metrics_counter_add(&m->record_failures, 1);
-        if (rc == CD_RETRY && clock_mono_ms() < deadline && backoff(eh, attempt, deadline)) {
+        if (rc == CD_RETRY && now_ms() < deadline && backoff(eh, attempt, deadline)) {
             metrics_counter_add(&m->retries, 1);
             continue;
         }
@@ -601,7 +630,8 @@ int error_handler_flush(error_handler_t *eh, int timeout_ms, char *errstr, size_
         snprintf(errstr, errstr_size,
                  "the dead letter queue topic %s refused %llu record%s (%s); their offsets are not committed, so "
                  "they are processed again after a restart",
-                 eh->dlq_topic, (unsigned long long)eh->dlq_failed, eh->dlq_failed == 1 ? "" : "s", eh->dlq_error);
+                 eh->settings.dlq_topic, (unsigned long long)eh->dlq_failed, eh->dlq_failed == 1 ? "" : "s",
+                 eh->dlq_error);
         return -1;
     }
     return e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : 1;

@@ -60,6 +60,7 @@
 #include <connectd/plugin.h>
 #include <librdkafka/rdkafka.h>
 
+#include "config_def.h"
 #include "properties.h"
 #include "task_runner.h"
 
@@ -113,6 +114,38 @@ typedef struct error_record {
 } error_record_t;
 
 typedef struct error_handler error_handler_t;
+
+/* The choices of errors.tolerance, in their order. */
+enum error_tolerance {
+    ERROR_TOLERANCE_NONE,
+    ERROR_TOLERANCE_ALL,
+};
+
+/* A connector's errors.* settings, filled by their rows (below). */
+typedef struct error_handler_settings {
+    int64_t retry_timeout_ms; /* -1: forever */
+    int64_t retry_delay_max_ms;
+    int32_t tolerance; /* enum error_tolerance */
+    bool log_enable, log_messages;
+    char *dlq_topic; /* "": no dead letter queue */
+    int16_t dlq_replication_factor;
+    bool dlq_context_headers;
+} error_handler_settings_t;
+
+/* The rows of those settings, Kafka's (ConnectorConfig's error handling,
+ * then SinkConnectorConfig's dead letter queue, which connectd gives
+ * sources too); connector_config.c lays them out among the framework's,
+ * as Kafka orders them.  NULL-name-terminated. */
+extern const config_def_t error_handler_defs[];
+extern const config_def_t error_handler_dlq_defs[];
+
+/* Reads the errors.* settings of `config` through their rows, missing ones
+ * with their defaults; false with Kafka's messages in errstr ("Invalid
+ * value some for configuration errors.tolerance: String must be one of:
+ * none, all").  error_handler_settings_free releases them either way. */
+bool error_handler_settings_read(const properties_t *config, error_handler_settings_t *settings, char *errstr,
+                                 size_t errstr_size);
+void error_handler_settings_free(error_handler_settings_t *settings);
 
 typedef struct error_handler_env {
     const char *connector;

@@ -14,6 +14,9 @@
 
 #include "config/config_validate.h"
 #include "herder/connector_config.h"
+#include "herder/restart_policy.h"
+#include "task/error_handler.h"
+#include "transforms/transform_chain.h"
 
 static const char *const modes[] = {"fast", "safe", NULL};
 static const char *const formats[] = {"BASE64", "NUMERIC", NULL};
@@ -252,9 +255,48 @@ static void test_connector_configs(void **state)
     free(sink_rows);
 }
 
+/* Every table of connector settings holds to config_def_table_check, and
+ * the parts that fill structs read a config's values through their rows. */
+static void test_tables(void **state)
+{
+    const config_def_t *tables[] = {
+        connector_config_keys(CD_KIND_SOURCE), connector_config_keys(CD_KIND_SINK), error_handler_defs,
+        error_handler_dlq_defs, restart_policy_defs, transform_link_defs,
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        if (!config_def_table_check(tables[i], err, sizeof(err))) {
+            fail_msg("table %zu: %s", i, err);
+        }
+    }
+    properties_t *config = properties_create();
+    properties_set(config, "restart.policy", "on-failure");
+    properties_set(config, "restart.backoff.ms", " 250");
+    properties_set(config, "errors.tolerance", "all");
+    properties_set(config, "errors.deadletterqueue.topic.name", " dlq ");
+    restart_policy_t policy;
+    restart_policy_parse(config, &policy);
+    assert_int_equal(policy.when, RESTART_POLICY_ON_FAILURE);
+    assert_int_equal(policy.max_attempts, 10);
+    assert_true(policy.backoff_ms == 250 && policy.backoff_max_ms == 60000);
+    error_handler_settings_t settings;
+    assert_true(error_handler_settings_read(config, &settings, err, sizeof(err)));
+    assert_int_equal(settings.tolerance, ERROR_TOLERANCE_ALL);
+    assert_string_equal(settings.dlq_topic, "dlq");
+    assert_int_equal(settings.dlq_replication_factor, 3);
+    assert_false(settings.log_enable);
+    error_handler_settings_free(&settings);
+    properties_set(config, "errors.retry.timeout", "soon");
+    assert_false(error_handler_settings_read(config, &settings, err, sizeof(err)));
+    assert_string_equal(err, "Invalid value soon for configuration errors.retry.timeout: Not a number of type LONG");
+    error_handler_settings_free(&settings);
+    properties_destroy(config);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tables),
         cmocka_unit_test(test_rows),
         cmocka_unit_test(test_prefix_defaults_and_json),
         cmocka_unit_test(test_plugin_rows),

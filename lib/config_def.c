@@ -506,6 +506,10 @@ bool config_def_set(const config_def_t *def, void *obj, const char *text, char *
         free(shown);
         return false;
     }
+    if (def->field == CONFIG_DEF_FIELD_NONE) {
+        free(shown);
+        return true;
+    }
     char *field = (char *)obj + def->offset;
     long long n = 0;
     if (shown && is_integer(def->type)) {
@@ -518,7 +522,7 @@ bool config_def_set(const config_def_t *def, void *obj, const char *text, char *
     }
     switch (def->field) {
     case CONFIG_DEF_FIELD_NONE:
-        break;
+        break; /* returned above */
     case CONFIG_DEF_FIELD_BOOL:
         *(bool *)field = shown && strcmp(shown, "true") == 0;
         break;
@@ -572,6 +576,20 @@ void config_def_free(const config_def_t *defs, void *obj)
 }
 
 /* ---- tables ------------------------------------------------------------------------------------- */
+
+void config_def_append(config_def_t *to, size_t size, const config_def_t *rows)
+{
+    size_t n = config_def_count(to);
+    for (const config_def_t *row = rows; row->name; row++) {
+        if (n + 1 >= size) {
+            abort(); /* a table's size is the code's, not the user's */
+        }
+        to[n] = *row;
+        to[n].field = CONFIG_DEF_FIELD_NONE;
+        to[n].offset = 0;
+        n++;
+    }
+}
 
 /* Whether a row's field can hold every value the row accepts. */
 static bool field_fits(const config_def_t *def)

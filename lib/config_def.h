@@ -195,7 +195,8 @@ bool config_def_normalize(const config_def_t *def, const char *name, const char 
 
 /* Reads `text` (NULL: the default) as config_def_normalize does and, when
  * it is fine, stores it in the row's field of `obj` (a null value as
- * false, 0 or NULL); false with errstr otherwise. */
+ * false, 0 or NULL; `obj` may be NULL for rows without a field); false
+ * with errstr otherwise. */
 bool config_def_set(const config_def_t *def, void *obj, const char *text, char *errstr, size_t errstr_size);
 
 enum config_def_fill_flags {
@@ -214,6 +215,12 @@ bool config_def_fill(const config_def_t *defs, void *obj, const properties_t *pr
 
 /* Frees the strings config_def_set stored in `obj`, leaving NULL. */
 void config_def_free(const config_def_t *defs, void *obj);
+
+/* Appends copies of `rows` to the table `to` (zeroed at first; room for
+ * `size` rows, its terminator included), for a table that lays out rows
+ * other parts own.  The copies fill nothing: each part fills its struct
+ * with its own rows.  Aborts when `to` is full. */
+void config_def_append(config_def_t *to, size_t size, const config_def_t *rows);
 
 /* Whether a table is sound, for the tables' unit tests: names unique and
  * non-empty, a doc on each row, each field matching its type and its

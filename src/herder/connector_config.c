@@ -21,7 +21,6 @@
  */
 #include "connector_config.h"
 
-#include <assert.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -223,29 +222,17 @@ static const config_def_t sink_only_keys[] = {
 static config_def_t source_keys[KEYS_MAX], sink_keys[KEYS_MAX];
 static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
-static size_t keys_append(config_def_t *to, size_t n, const config_def_t *rows)
-{
-    for (const config_def_t *row = rows; row->name; row++) {
-        assert(n < KEYS_MAX - 1);
-        to[n] = *row;
-        to[n].field = CONFIG_DEF_FIELD_NONE;
-        to[n].offset = 0;
-        n++;
-    }
-    return n;
-}
-
 static void keys_init(void)
 {
     for (int sink = 0; sink < 2; sink++) {
         config_def_t *to = sink ? sink_keys : source_keys;
-        size_t n = keys_append(to, 0, common_keys);
-        n = keys_append(to, n, error_handler_defs);
+        config_def_append(to, KEYS_MAX, common_keys);
+        config_def_append(to, KEYS_MAX, error_handler_defs);
         if (sink) {
-            n = keys_append(to, n, sink_only_keys);
+            config_def_append(to, KEYS_MAX, sink_only_keys);
         }
-        n = keys_append(to, n, error_handler_dlq_defs);
-        keys_append(to, n, restart_policy_defs);
+        config_def_append(to, KEYS_MAX, error_handler_dlq_defs);
+        config_def_append(to, KEYS_MAX, restart_policy_defs);
     }
 }
 

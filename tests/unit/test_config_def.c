@@ -328,6 +328,24 @@ static void test_table_check(void **state)
     }
 }
 
+/* A table laid out from others' rows: copies that fill nothing. */
+static void test_append(void **state)
+{
+    config_def_t table[32] = {{.name = NULL}};
+    config_def_append(table, 32, rows);
+    config_def_append(table, 32, sample_rows);
+    assert_int_equal(config_def_count(table), config_def_count(rows) + config_def_count(sample_rows));
+    const config_def_t *on = config_def_find(table, "on");
+    assert_non_null(on);
+    assert_int_equal(on->field, CONFIG_DEF_FIELD_NONE);
+    assert_string_equal(on->default_value, "true");
+    char err[256];
+    properties_t *props = properties_create();
+    properties_set(props, "req", "x");
+    assert_true(config_def_fill(table, NULL, props, 0, err, sizeof(err))); /* checks, fills nothing */
+    properties_destroy(props);
+}
+
 static void test_names(void **state)
 {
     assert_string_equal(config_def_type_name(CONFIG_DEF_PASSWORD), "PASSWORD");
@@ -345,6 +363,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),       cmocka_unit_test(test_read),        cmocka_unit_test(test_short_messages),
         cmocka_unit_test(test_fill),        cmocka_unit_test(test_table_check), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_append),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -293,6 +293,8 @@ void cv_validate_keys(cv_result_t *res, const config_def_t *keys, const properti
 
 bool cv_fill(const config_def_t *defs, void *obj, const properties_t *config, char *errstr, size_t errstr_size)
 {
+    properties_t *none = config ? NULL : properties_create();
+    config = config ? config : none;
     cv_result_t *res = cv_result_new();
     cv_validate_keys(res, defs, config, NULL, NULL);
     bool ok = cv_result_error_count(res) == 0;
@@ -301,7 +303,9 @@ bool cv_fill(const config_def_t *defs, void *obj, const properties_t *config, ch
     }
     cv_result_free(res);
     /* Checked by the same rows, so filling cannot fail. */
-    return ok && config_def_fill(defs, obj, config, 0, errstr, errstr_size);
+    ok = ok && config_def_fill(defs, obj, config, 0, errstr, errstr_size);
+    properties_destroy(none);
+    return ok;
 }
 
 void *cv_result_keep(cv_result_t *res, void *p)

@@ -94,9 +94,10 @@ int cv_result_error_count(const cv_result_t *res);
 /* The messages one per line, in entry order, into errstr. */
 void cv_result_messages(const cv_result_t *res, char *errstr, size_t errstr_size);
 
-/* Fills the fields `defs` bind in `obj` from `config` (config_def_fill),
- * after checking every row's value as cv_validate_keys does; false with
- * Kafka's messages, one per line, in errstr. */
+/* Fills the fields `defs` bind in `obj` from `config` (config_def_fill;
+ * NULL: no settings), after checking every row's value as
+ * cv_validate_keys does; false with Kafka's messages, one per line, in
+ * errstr. */
 bool cv_fill(const config_def_t *defs, void *obj, const properties_t *config, char *errstr, size_t errstr_size);
 
 /* ---- JSON ------------------------------------------------------------------------ */

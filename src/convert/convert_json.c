@@ -15,7 +15,6 @@
  * decimal.format (BASE64; NUMERIC is refused, see data_json_read.c) and
  * replace.null.with.default (true; accepted, plugin.h has no defaults).
  */
-#include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/config_validate.h"
 #include "converter.h"
 #include "data/data.h"
 
@@ -35,72 +35,56 @@ typedef struct json_conv {
     "additional fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your " \
     "converter configuration."
 
-/* ConfigDef's BOOLEAN: "true"/"false" in any case, trimmed. */
-static int config_bool(const properties_t *config, const char *key, bool *out, char *errstr, size_t errstr_size)
+/* connectd's converters support fewer values than Kafka's for this one;
+ * say so with the converter's own reason. */
+static config_def_problem_t check_decimal_format(const config_def_t *key, const char *name, const char *value,
+                                                 const char **shown, char *why, size_t why_size)
 {
-    const char *text = config ? properties_get(config, key) : NULL;
-    if (!text) {
-        return 0;
+    if (strcasecmp(value, "NUMERIC") == 0) {
+        snprintf(why, why_size, "NUMERIC is not supported by connectd's JsonConverter; use BASE64 (the default)");
+        return CONFIG_DEF_REFUSED;
     }
-    size_t start = strspn(text, " \t"), len = strlen(text + start);
-    while (len > 0 && strchr(" \t", text[start + len - 1])) {
-        len--;
-    }
-    if ((len == 4 && strncasecmp(text + start, "true", 4) == 0) ||
-        (len == 5 && strncasecmp(text + start, "false", 5) == 0)) {
-        *out = len == 4;
-        return 0;
-    }
-    snprintf(errstr, errstr_size, "Invalid value %s for configuration %s: Expected value to be either true or false",
-             text, key);
-    return -1;
+    return CONFIG_DEF_OK;
 }
 
-/* ConfigDef's INT: an optionally signed decimal integer that fits. */
-static bool is_int(const char *text)
-{
-    char *end;
-    errno = 0;
-    long n = strtol(text, &end, 10);
-    return end != text && *end == '\0' && errno == 0 && n >= INT32_MIN && n <= INT32_MAX;
-}
+static const char *const decimal_formats[] = {"BASE64", "NUMERIC", NULL};
+
+const config_def_t convert_json_defs[] = {
+    {.name = "schemas.enable", .type = CONFIG_DEF_BOOLEAN, .default_value = "true", .importance = CONFIG_DEF_HIGH,
+     .doc = "Include schemas within each of the serialized values and keys.", .group = "Schemas", .order = 0,
+     .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Enable Schemas",
+     CONFIG_DEF_FIELD(json_conv_t, schemas_enable)},
+    {.name = "schemas.cache.size", .type = CONFIG_DEF_INT, .default_value = "1000", .importance = CONFIG_DEF_HIGH,
+     .doc = "The maximum number of schemas that can be cached in this converter instance.", .group = "Schemas",
+     .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Schema Cache Size"},
+    {.name = "decimal.format", .type = CONFIG_DEF_STRING, .default_value = "BASE64", .importance = CONFIG_DEF_LOW,
+     .doc = "Controls which format this converter will serialize decimals in. This value is case insensitive and "
+            "can be either 'BASE64' (default) or 'NUMERIC'. connectd's JsonConverter writes BASE64 only.",
+     .group = "Serialization", .order = 0, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Decimal Format",
+     .choices = decimal_formats, .flags = CONFIG_DEF_NOCASE, .validate = check_decimal_format},
+    {.name = "replace.null.with.default", .type = CONFIG_DEF_BOOLEAN, .default_value = "true",
+     .importance = CONFIG_DEF_LOW,
+     .doc = "Whether to replace fields that have a default value and that are null to the default value. When set "
+            "to true, the default value is used, otherwise null is used.",
+     .group = "Serialization", .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM,
+     .display_name = "Replace null with default"},
+    {.name = NULL},
+};
 
 static int json_create(bool is_key, const properties_t *config, void **state, char *errstr, size_t errstr_size)
 {
     (void)is_key;
     json_conv_t *conv = calloc(1, sizeof(*conv));
-    bool replace_null = true;
     if (!conv) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
-    conv->schemas_enable = true;
-    const char *cache = config ? properties_get(config, "schemas.cache.size") : NULL;
-    const char *decimal = config ? properties_get(config, "decimal.format") : NULL;
-    if (config_bool(config, "schemas.enable", &conv->schemas_enable, errstr, errstr_size) < 0 ||
-        config_bool(config, "replace.null.with.default", &replace_null, errstr, errstr_size) < 0) {
-        goto fail;
-    }
-    if (cache && !is_int(cache)) {
-        snprintf(errstr, errstr_size, "Invalid value %s for configuration schemas.cache.size: Not a number of type INT",
-                 cache);
-        goto fail;
-    }
-    if (decimal && strcasecmp(decimal, "BASE64") != 0) {
-        if (strcasecmp(decimal, "NUMERIC") == 0) {
-            snprintf(errstr, errstr_size, "decimal.format NUMERIC is not supported by connectd's JsonConverter; "
-                     "use BASE64 (the default)");
-        } else {
-            snprintf(errstr, errstr_size, "Invalid value %s for configuration decimal.format: String must be one of "
-                     "(case insensitive): BASE64, NUMERIC", decimal);
-        }
-        goto fail;
+    if (!cv_fill(convert_json_defs, conv, config, errstr, errstr_size)) {
+        free(conv);
+        return -1;
     }
     *state = conv;
     return 0;
-fail:
-    free(conv);
-    return -1;
 }
 
 static void json_destroy(void *state)

@@ -15,20 +15,33 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/config_validate.h"
 #include "converter.h"
 #include "data/data.h"
+
+static config_def_problem_t check_encoding(const config_def_t *key, const char *name, const char *value,
+                                           const char **shown, char *why, size_t why_size)
+{
+    if (strcasecmp(value, "UTF-8") != 0 && strcasecmp(value, "UTF8") != 0) {
+        snprintf(why, why_size, "connectd's converters write UTF-8 only");
+        return CONFIG_DEF_REFUSED;
+    }
+    return CONFIG_DEF_OK;
+}
+
+const config_def_t convert_string_defs[] = {
+    {.name = "converter.encoding", .type = CONFIG_DEF_STRING, .default_value = "UTF-8", .importance = CONFIG_DEF_HIGH,
+     .doc = "The name of the Java character set to use for encoding strings as byte arrays. connectd's "
+            "converters write UTF-8 only.",
+     .order = -1, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Encoding", .validate = check_encoding},
+    {.name = NULL},
+};
 
 static int string_create(bool is_key, const properties_t *config, void **state, char *errstr, size_t errstr_size)
 {
     (void)is_key;
-    const char *encoding = config ? properties_get(config, "converter.encoding") : NULL;
-    if (encoding && strcasecmp(encoding, "UTF-8") != 0 && strcasecmp(encoding, "UTF8") != 0) {
-        snprintf(errstr, errstr_size, "converter.encoding %s is not supported: StringConverter here writes UTF-8 only",
-                 encoding);
-        return -1;
-    }
     *state = NULL;
-    return 0;
+    return cv_fill(convert_string_defs, NULL, config, errstr, errstr_size) ? 0 : -1;
 }
 
 static void string_destroy(void *state)

@@ -17,6 +17,14 @@ struct converter {
     void *state;
 };
 
+static const char *const converter_types[] = {"key", "value", "header", NULL};
+
+const config_def_t converter_type_defs[] = {
+    {.name = "converter.type", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED, .importance = CONFIG_DEF_LOW,
+     .doc = "How this converter will be used.", .order = -1, .choices = converter_types},
+    {.name = NULL},
+};
+
 static const converter_class_t *const classes[] = {
     &convert_json_class,
     &convert_string_class,

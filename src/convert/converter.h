@@ -21,9 +21,19 @@
 
 #include <connectd/plugin.h>
 
+#include "config_def.h"
 #include "properties.h"
 
 typedef struct converter converter_t;
+
+/* The settings' rows (config_def.h) of the classes that have settings,
+ * NULL-name-terminated: Kafka's ConverterConfig (converter.type, which the
+ * worker sets), JsonConverterConfig's and StringConverterConfig's own.
+ * The classes read their settings with them; plugin_catalog.c shows and
+ * validates with them. */
+extern const config_def_t converter_type_defs[];
+extern const config_def_t convert_json_defs[];
+extern const config_def_t convert_string_defs[];
 
 /*
  * A converter of class `name` (Kafka's class name or the short name).

@@ -25,79 +25,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "convert/converter.h"
 #include "transforms/transform_chain.h"
 #include "xalloc.h"
 
-/* connectd's converters support fewer values than Kafka's for these two;
- * say so with the converter's own reason. */
-static config_def_problem_t check_decimal_format(const config_def_t *key, const char *name, const char *value,
-                                                 const char **shown, char *why, size_t why_size)
-{
-    if (strcasecmp(value, "NUMERIC") == 0) {
-        snprintf(why, why_size, "NUMERIC is not supported by connectd's JsonConverter; use BASE64 (the default)");
-        return CONFIG_DEF_REFUSED;
-    }
-    return CONFIG_DEF_OK;
-}
-
-static config_def_problem_t check_encoding(const config_def_t *key, const char *name, const char *value,
-                                           const char **shown, char *why, size_t why_size)
-{
-    if (strcasecmp(value, "UTF-8") != 0 && strcasecmp(value, "UTF8") != 0) {
-        snprintf(why, why_size, "connectd's converters write UTF-8 only");
-        return CONFIG_DEF_REFUSED;
-    }
-    return CONFIG_DEF_OK;
-}
-
-static const char *const converter_types[] = {"key", "value", "header", NULL};
-static const char *const decimal_formats[] = {"BASE64", "NUMERIC", NULL};
-
-#define CONVERTER_TYPE_KEY                                                                                       \
-    {.name = "converter.type", .type = CONFIG_DEF_STRING, .flags = CONFIG_DEF_REQUIRED,                          \
-     .importance = CONFIG_DEF_LOW,                                                                               \
-     .doc = "How this converter will be used.", .order = -1, .choices = converter_types}
-
 static const config_def_t no_keys[] = {{.name = NULL}};
 
-static const config_def_t converter_keys[] = {
-    CONVERTER_TYPE_KEY,
-    {.name = NULL},
-};
+/* Kafka's ConverterConfig's converter.type, then the class's own (in
+ * convert/): made once, before the first row is read (catalog_count). */
+#define CONVERTER_KEYS_MAX 16
+static config_def_t json_keys[CONVERTER_KEYS_MAX], string_keys[CONVERTER_KEYS_MAX];
+static pthread_once_t converter_keys_once = PTHREAD_ONCE_INIT;
 
-static const config_def_t json_keys[] = {
-    CONVERTER_TYPE_KEY,
-    {.name = "schemas.enable", .type = CONFIG_DEF_BOOLEAN, .default_value = "true", .importance = CONFIG_DEF_HIGH,
-     .doc = "Include schemas within each of the serialized values and keys.", .group = "Schemas", .order = 0,
-     .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Enable Schemas"},
-    {.name = "schemas.cache.size", .type = CONFIG_DEF_INT, .default_value = "1000", .importance = CONFIG_DEF_HIGH,
-     .doc = "The maximum number of schemas that can be cached in this converter instance.", .group = "Schemas",
-     .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Schema Cache Size"},
-    {.name = "decimal.format", .type = CONFIG_DEF_STRING, .default_value = "BASE64", .importance = CONFIG_DEF_LOW,
-     .doc = "Controls which format this converter will serialize decimals in. This value is case insensitive and "
-            "can be either 'BASE64' (default) or 'NUMERIC'. connectd's JsonConverter writes BASE64 only.",
-     .group = "Serialization", .order = 0, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Decimal Format",
-     .choices = decimal_formats, .flags = CONFIG_DEF_NOCASE, .validate = check_decimal_format},
-    {.name = "replace.null.with.default", .type = CONFIG_DEF_BOOLEAN, .default_value = "true",
-     .importance = CONFIG_DEF_LOW,
-     .doc = "Whether to replace fields that have a default value and that are null to the default value. When set "
-            "to true, the default value is used, otherwise null is used.",
-     .group = "Serialization", .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM,
-     .display_name = "Replace null with default"},
-    {.name = NULL},
-};
-
-static const config_def_t string_keys[] = {
-    CONVERTER_TYPE_KEY,
-    {.name = "converter.encoding", .type = CONFIG_DEF_STRING, .default_value = "UTF-8", .importance = CONFIG_DEF_HIGH,
-     .doc = "The name of the Java character set to use for encoding strings as byte arrays. connectd's "
-            "converters write UTF-8 only.",
-     .order = -1,
-     .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Encoding", .validate = check_encoding},
-    {.name = NULL},
-};
+static void converter_keys_init(void)
+{
+    config_def_append(json_keys, CONVERTER_KEYS_MAX, converter_type_defs);
+    config_def_append(json_keys, CONVERTER_KEYS_MAX, convert_json_defs);
+    config_def_append(string_keys, CONVERTER_KEYS_MAX, converter_type_defs);
+    config_def_append(string_keys, CONVERTER_KEYS_MAX, convert_string_defs);
+}
 
 #define JSON "org.apache.kafka.connect.json.JsonConverter"
 #define STRING "org.apache.kafka.connect.storage.StringConverter"
@@ -105,10 +52,10 @@ static const config_def_t string_keys[] = {
 #define SIMPLE "org.apache.kafka.connect.storage.SimpleHeaderConverter"
 
 static const catalog_plugin_t plugins[] = {
-    {BYTES, "ByteArrayConverter", CATALOG_CONVERTER, converter_keys},
+    {BYTES, "ByteArrayConverter", CATALOG_CONVERTER, converter_type_defs},
     {JSON, "JsonConverter", CATALOG_CONVERTER, json_keys},
     {STRING, "StringConverter", CATALOG_CONVERTER, string_keys},
-    {BYTES, "ByteArrayConverter", CATALOG_HEADER_CONVERTER, converter_keys},
+    {BYTES, "ByteArrayConverter", CATALOG_HEADER_CONVERTER, converter_type_defs},
     {JSON, "JsonConverter", CATALOG_HEADER_CONVERTER, json_keys},
     {SIMPLE, "SimpleHeaderConverter", CATALOG_HEADER_CONVERTER, no_keys},
     {STRING, "StringConverter", CATALOG_HEADER_CONVERTER, string_keys},
@@ -162,6 +109,7 @@ static void transform_rows_sync(void)
 
 size_t catalog_count(void)
 {
+    pthread_once(&converter_keys_once, converter_keys_init);
     transform_rows_sync();
     return N_STATIC + atomic_load(&n_transform_rows);
 }

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 char *smt_trimmed_copy(const char *s)
 {
@@ -24,18 +23,6 @@ const char *smt_config(const properties_t *config, const char *key, const char *
 {
     const char *v = config ? properties_get(config, key) : NULL;
     return v ? v : def;
-}
-
-bool smt_config_bool(const properties_t *config, const char *key, bool def)
-{
-    const char *v = smt_config(config, key, NULL);
-    if (!v) {
-        return def;
-    }
-    while (*v == ' ' || *v == '\t') {
-        v++;
-    }
-    return strncasecmp(v, "true", 4) == 0;
 }
 
 /* Java's String.trim() bounds of s[0..len). */

@@ -46,8 +46,6 @@ const char *smt_config(const properties_t *config, const char *key, const char *
 /* A malloc'd copy of `s` without leading and trailing blanks (ConfigDef
  * trims STRING values). */
 char *smt_trimmed_copy(const char *s);
-/* A BOOLEAN setting ("true"/"false", any case), `def` when unset. */
-bool smt_config_bool(const properties_t *config, const char *key, bool def);
 
 /* A LIST value as Kafka's ConfigDef parses it: trimmed, empty = no items,
  * else split at commas with the whitespace around them dropped. */

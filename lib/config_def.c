@@ -24,23 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
-static char *xstrdup(const char *s)
-{
-    char *copy = strdup(s);
-    if (!copy) {
-        abort(); /* out of memory: nothing reading its config can go on */
-    }
-    return copy;
-}
-
-static void *xrealloc(void *p, size_t size)
-{
-    void *q = realloc(p, size ? size : 1);
-    if (!q) {
-        abort();
-    }
-    return q;
-}
+#include "xalloc.h"
 
 /* ---- rows ------------------------------------------------------------------------------ */
 

@@ -4,6 +4,11 @@
  * (broker_config.h, topic_config.h), so the documentation cannot drift
  * from the code.  tests/integration/test_docs.sh checks that the
  * committed docs match this output.
+ *
+ * `connectd docs broker-apis` prints the first three columns (API, key,
+ * versions) of docs/broker.md's protocol coverage table from the API table
+ * (protocol/api.h); the notes column stays prose, and test_docs.sh checks
+ * the rest of each row against this.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -13,6 +18,7 @@
 #include "config/broker_config.h"
 #include "config/topic_config.h"
 #include "docs_config.h"
+#include "protocol/api.h"
 
 /* Kafka's type name in lower case, as the broker reference writes it ("int"). */
 static void print_type(config_def_type_t type)
@@ -42,13 +48,31 @@ static void print_table(const config_def_t *defs)
     }
 }
 
+/* "| Produce | 0 | 0–7 |", one line per row, in the table's (key) order. */
+static int print_apis(void)
+{
+    int n;
+    const api_t *apis = api_supported(&n);
+    for (int i = 0; i < n; i++) {
+        if (apis[i].min == apis[i].max) {
+            printf("| %s | %d | %d |\n", apis[i].name, apis[i].key, apis[i].min);
+        } else {
+            printf("| %s | %d | %d–%d |\n", apis[i].name, apis[i].key, apis[i].min, apis[i].max);
+        }
+    }
+    return 0;
+}
+
 int cmd_docs(int argc, char **argv)
 {
     if (argc == 1 && strcmp(argv[0], "configuration") == 0) {
         return docs_config_print(); /* docs/configuration.md */
     }
+    if (argc == 1 && strcmp(argv[0], "broker-apis") == 0) {
+        return print_apis();
+    }
     if (argc != 1 || strcmp(argv[0], "broker-config") != 0) {
-        fprintf(stderr, "usage: connectd docs broker-config|configuration\n");
+        fprintf(stderr, "usage: connectd docs broker-config|broker-apis|configuration\n");
         return EXIT_USAGE;
     }
     printf("### Broker keys\n\n");

@@ -9,6 +9,10 @@
  * rows, never from a second list.
  *
  * Names and defaults follow Apache Kafka's server.properties / topic configs.
+ *
+ * Threads: a broker_config_t is built and finished by one thread before the
+ * broker starts, and only read after that (broker_create takes it), so the
+ * readers below need no lock.  The tables are constant.
  */
 #ifndef CONNECTD_BROKER_CONFIG_H
 #define CONNECTD_BROKER_CONFIG_H
@@ -70,9 +74,12 @@ typedef struct broker_config {
 
 extern const config_def_t broker_config_defs[]; /* terminated by a row with name NULL */
 
-/* A config with every default applied.  Never NULL (aborts on OOM). */
+/* A config with every default applied.  Never NULL (aborts on OOM); destroy
+ * accepts NULL.
+ * @locality the thread building the config, or the broker's at shut-down
+ * @locks none */
 broker_config_t *broker_config_create(void);
-void broker_config_destroy(broker_config_t *cfg); /* NULL is fine */
+void broker_config_destroy(broker_config_t *cfg);
 
 typedef enum broker_config_set_result {
     BROKER_CONFIG_SET_OK = 0,
@@ -84,18 +91,25 @@ typedef enum broker_config_set_result {
  * Sets one key from its text value, e.g. ("log.retention.hours", "168").
  * `broker.id` is accepted as a synonym of `node.id`.  Validation errors look like:
  * "log.segment.bytes: expected an integer between 14 and 2147483647, got 'ten'".
+ * @locality the thread building the config, before the broker starts
+ * @locks none
  */
 broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
                                              char *errstr, size_t errstr_size);
 
 /* Resolves derived values (retention hours/minutes/ms precedence as in Kafka)
- * and cross-checks; false with errstr on an inconsistent config. */
+ * and cross-checks; false with errstr on an inconsistent config.
+ * @locality the thread building the config, before the broker starts
+ * @locks none */
 bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size);
 
 /* Text of a broker key's current value (for DescribeConfigs); writes into buf
- * and returns buf, or returns NULL for a null value. */
+ * and returns buf, or returns NULL for a null value.
+ * @locality any thread  @locks none (the config is read-only by then) */
 const char *broker_config_value(const broker_config_t *cfg, const config_def_t *def, char *buf,
                                 size_t buf_size);
+/* Where a broker key's value came from (for DescribeConfigs).
+ * @locality any thread  @locks none (the config is read-only by then) */
 broker_config_source_t broker_config_source(const broker_config_t *cfg, const config_def_t *def);
 
 #endif

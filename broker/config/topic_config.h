@@ -35,15 +35,19 @@ typedef struct topic_config {
 /* Checks that `key` is a topic config and `value` fits its row.  Keys that are
  * accepted but not enforced yet (cleanup.policy=compact) pass; compression.type
  * other than "producer" fails with a message saying recompression is not
- * supported yet. */
+ * supported yet.
+ * @locality any thread  @locks none (pure) */
 bool topic_config_validate(const char *key, const char *value, char *errstr, size_t errstr_size);
 
-/* The effective text value of a topic key given the overrides, and its source. */
+/* The effective text value of a topic key given the overrides, and its source.
+ * @locality any thread  @locks none of its own; the registry lock held while
+ *           `overrides` are a topic's */
 const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
                                size_t n_overrides, const config_def_t *def, char *buf, size_t buf_size,
                                broker_config_source_t *source);
 
-/* The settings of a topic: overrides over broker defaults. */
+/* The settings of a topic: overrides over broker defaults.
+ * @locality any thread  @locks none of its own (as topic_config_value) */
 void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
                           size_t n_overrides, topic_config_t *out);
 

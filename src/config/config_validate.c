@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 struct cv_result {
     cv_entry_t *entries;
     size_t n, cap;
@@ -26,24 +28,6 @@ struct cv_result {
     void **kept;
     size_t n_kept;
 };
-
-static char *xstrdup(const char *s)
-{
-    char *copy = s ? strdup(s) : NULL;
-    if (s && !copy) {
-        abort(); /* out of memory: the worker cannot go on either */
-    }
-    return copy;
-}
-
-static void *xrealloc(void *p, size_t size)
-{
-    void *q = realloc(p, size ? size : 1);
-    if (!q) {
-        abort();
-    }
-    return q;
-}
 
 /* ---- results ------------------------------------------------------------------------ */
 

@@ -26,7 +26,9 @@
 
 /* The framework's settings of a connector of `kind`, as Kafka orders them
  * (ConnectorConfig's, then SinkConnectorConfig's for a sink), then
- * connectd's restart.* settings; NULL-name-terminated. */
+ * connectd's restart.* settings; NULL-name-terminated.
+ * @locality any thread
+ * @locks none */
 const config_def_t *connector_config_keys(cd_kind_t kind);
 
 /*
@@ -49,6 +51,8 @@ const config_def_t *connector_config_keys(cd_kind_t kind);
  *     them, so a value the converter refuses is an error here too.
  * `name` stands in for the "name" setting when config has none (herder.c
  * checks the name from the URL itself); NULL: a missing name is an error.
+ * @locality any thread (the herder calls it without its locks)
+ * @locks takes the plugin catalog's lock (a leaf)
  */
 cv_result_t *connector_config_validate(const properties_t *config, const plugin_info_t *plugin, const char *name,
                                        const char *const *null_keys, bool plugin_validate);
@@ -56,11 +60,15 @@ cv_result_t *connector_config_validate(const properties_t *config, const plugin_
 /* The number of problems connector_config_validate finds without the
  * plugin's callback (0: fine); errstr lists them one per line, in Kafka's
  * wording ("Missing required configuration \"file\" which has no default
- * value.").  The "name" setting is the caller's to check. */
+ * value.").  The "name" setting is the caller's to check.
+ * @locality any thread (the herder calls it without its locks)
+ * @locks takes the plugin catalog's lock (a leaf) */
 int connector_config_check(const properties_t *config, const plugin_info_t *plugin, char *errstr,
                            size_t errstr_size);
 
-/* tasks.max as its row reads it (default 1); 1 when the row refuses it. */
+/* tasks.max as its row reads it (default 1); 1 when the row refuses it.
+ * @locality any thread
+ * @locks none */
 int connector_config_tasks_max(const properties_t *config);
 
 #endif

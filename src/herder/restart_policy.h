@@ -43,13 +43,19 @@ extern const config_def_t restart_policy_defs[];
 /* Reads the settings of `config` through their rows; `config` is one
  * connector_config_check has accepted (bounds, choices, backoff.max >=
  * backoff are those rows' and its checks), and missing ones take their
- * rows' defaults. */
+ * rows' defaults.
+ * @locality any thread
+ * @locks none */
 void restart_policy_parse(const properties_t *config, restart_policy_t *policy);
 
-/* The wait before restart number `attempt` (0-based). */
+/* The wait before restart number `attempt` (0-based).
+ * @locality any thread
+ * @locks none */
 int64_t restart_policy_delay(const restart_policy_t *policy, int attempt);
 
-/* Whether restart number `attempt` (0-based) may happen. */
+/* Whether restart number `attempt` (0-based) may happen.
+ * @locality any thread
+ * @locks none */
 bool restart_policy_allows(const restart_policy_t *policy, int attempt);
 
 #endif

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "config/client_conf.h"
 #include "config/config_validate.h"
 #include "data/data.h"
@@ -52,13 +53,6 @@ static const char *const stage_names[] = {
 const char *error_stage_name(error_stage_t stage)
 {
     return stage_names[stage];
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- settings ------------------------------------------------------------------------ */
@@ -564,11 +558,11 @@ static bool backoff(error_handler_t *eh, int attempt, int64_t deadline)
          * a thundering herd). */
         delay = (int64_t)(random() % eh->settings.retry_delay_max_ms);
     }
-    int64_t until = now_ms() + delay;
+    int64_t until = clock_mono_ms() + delay;
     if (until > deadline) {
         until = deadline;
     }
-    for (int64_t t = now_ms(); t < until; t = now_ms()) {
+    for (int64_t t = clock_mono_ms(); t < until; t = clock_mono_ms()) {
         if (eh->env.stopping && eh->env.stopping(eh->env.opaque)) {
             return false;
         }
@@ -583,7 +577,7 @@ error_verdict_t error_handler_run(error_handler_t *eh, error_stage_t stage, cons
                                   const error_record_t *rec, error_op_t op, void *arg)
 {
     task_metrics_t *m = eh->env.metrics;
-    int64_t start = now_ms();
+    int64_t start = clock_mono_ms();
     int64_t deadline = eh->settings.retry_timeout_ms < 0 ? INT64_MAX : start + eh->settings.retry_timeout_ms;
     char err[1024];
     for (int attempt = 1;; attempt++) {
@@ -593,7 +587,7 @@ error_verdict_t error_handler_run(error_handler_t *eh, error_stage_t stage, cons
             return ERROR_OK;
         }
         metrics_counter_add(&m->record_failures, 1);
-        if (rc == CD_RETRY && now_ms() < deadline && backoff(eh, attempt, deadline)) {
+        if (rc == CD_RETRY && clock_mono_ms() < deadline && backoff(eh, attempt, deadline)) {
             metrics_counter_add(&m->retries, 1);
             continue;
         }

@@ -28,16 +28,16 @@ set -u
 target_sources() {
     case "$1" in
     fuzz_request)
-        echo "broker/protocol/proto_core.c broker/protocol/proto_data.c broker/protocol/proto_admin.c broker/protocol/proto_group.c broker/protocol/buf.c broker/protocol/arena.c broker/protocol/api.c"
+        echo "broker/protocol/proto_core.c broker/protocol/proto_data.c broker/protocol/proto_admin.c broker/protocol/proto_group.c broker/protocol/buf.c broker/protocol/arena.c broker/protocol/api.c lib/xalloc.c"
         ;;
     fuzz_records)
-        echo "broker/records/records.c broker/records/compression.c broker/protocol/buf.c broker/records/crc32c.c broker/records/batch.c broker/protocol/kerr.c"
+        echo "broker/records/records.c broker/records/compression.c broker/protocol/buf.c broker/records/crc32c.c broker/records/batch.c broker/protocol/kerr.c lib/xalloc.c"
         ;;
     fuzz_properties)
-        echo "lib/properties.c"
+        echo "lib/properties.c lib/utf8.c lib/xalloc.c"
         ;;
     fuzz_json)
-        echo "src/data/data_schema.c src/data/data_value.c src/data/data_value_ops.c src/data/data_utf8.c src/data/data_record.c src/data/data_api.c src/data/data_json_write.c src/data/data_json_schema.c src/data/data_json_read.c src/convert/converter.c src/convert/convert_json.c src/convert/convert_string.c src/convert/convert_bytes.c src/config/config_validate.c lib/config_def.c lib/properties.c"
+        echo "src/data/data_schema.c src/data/data_value.c src/data/data_value_ops.c src/data/data_record.c src/data/data_api.c src/data/data_json_write.c src/data/data_json_schema.c src/data/data_json_read.c src/convert/converter.c src/convert/convert_json.c src/convert/convert_string.c src/convert/convert_bytes.c src/config/config_validate.c lib/config_def.c lib/properties.c lib/base64.c lib/utf8.c lib/xalloc.c"
         ;;
     *)
         return 1

@@ -27,18 +27,12 @@
 #include "config/config_json.h"
 #include "embedded_broker.h"
 #include "herder/herder.h"
-#include "store/kvtopic.h"
-#include "store/offset_store.h"
-#include "plugin/plugin_loader.h"
+#include "herder/worker_setup.h"
 #include "rest/rest_auth.h"
 #include "rest/rest_server.h"
-#include "plugin/task_context.h"
-#include "transforms/transform_chain.h"
 #include "config/worker_config.h"
 
 #define EXIT_CONNECTOR 3
-#define OFFSET_TOPIC_PARTITIONS 25 /* Kafka's offset.storage.partitions */
-#define STATUS_TOPIC_PARTITIONS 5  /* Kafka's status.storage.partitions */
 
 typedef struct standalone {
     properties_t *props;
@@ -106,17 +100,6 @@ static bool read_command_line(standalone_t *s, int argc, char **argv)
     return true;
 }
 
-/* plugin.path, then the built-in connectors. */
-static void load_plugins(standalone_t *s)
-{
-    char path[8192];
-    snprintf(path, sizeof(path), "%s%s%s", s->wcfg.plugin_path ? s->wcfg.plugin_path : "",
-             s->wcfg.plugin_path ? "," : "", plugin_builtin_dir());
-    s->plugins = plugin_registry_load(path, worker_host_api());
-    transform_plugins_register(s->plugins); /* transforms and predicates for transforms= */
-    blog_info("%zu connector plugins loaded", plugin_registry_count(s->plugins));
-}
-
 /* A connector file: JSON (flat config, or {"name","config"}) or properties. */
 static properties_t *read_connector_file(const char *path, char *errstr, size_t errstr_size)
 {
@@ -182,30 +165,20 @@ static int start(standalone_t *s)
     } else {
         snprintf(s->bootstrap, sizeof(s->bootstrap), "%s", s->wcfg.bootstrap_servers);
     }
-    load_plugins(s);
-    if (s->wcfg.offset_file) {
-        s->offsets = offset_store_open_file(s->wcfg.offset_file, err, sizeof(err));
-    } else {
-        kvtopic_t *kv = kvtopic_open(s->bootstrap, s->wcfg.offset_topic, OFFSET_TOPIC_PARTITIONS, s->props, err,
-                                     sizeof(err));
-        s->offsets = kv ? offset_store_open_topic(kv, err, sizeof(err)) : NULL;
-    }
-    kvtopic_t *configs = s->offsets ? kvtopic_open(s->bootstrap, s->wcfg.config_topic, 1, s->props, err, sizeof(err))
-                                    : NULL;
-    kvtopic_t *statuses = configs ? kvtopic_open(s->bootstrap, s->wcfg.status_topic, STATUS_TOPIC_PARTITIONS,
-                                                 s->props, err, sizeof(err))
-                                  : NULL;
-    if (!statuses) {
-        kvtopic_close(configs);
+    s->plugins = worker_plugins_load(&s->wcfg);
+    worker_stores_t stores;
+    if (worker_stores_open(&stores, &s->wcfg, s->bootstrap, err, sizeof(err)) < 0) {
         fprintf(stderr, "connectd standalone: %s\n", err);
         return EXIT_RUNTIME;
     }
-    char *cid = kvtopic_cluster_id(configs);
+    s->offsets = stores.offsets;
+    char *cid = kvtopic_cluster_id(stores.configs);
     char worker_id[300], host[256] = "localhost";
     gethostname(host, sizeof(host));
     const char *port = strrchr(s->wcfg.listeners, ':');
     snprintf(worker_id, sizeof(worker_id), "%s:%s", host, port ? port + 1 : "8083");
-    s->herder = herder_create(&s->wcfg, s->bootstrap, s->plugins, s->offsets, configs, statuses, worker_id);
+    s->herder = herder_create(&s->wcfg, s->bootstrap, s->plugins, s->offsets, stores.configs, stores.statuses,
+                              worker_id);
     herder_restore(s->herder);
     s->rest = rest_server_start(&s->wcfg, s->herder, cid, err, sizeof(err));
     free(cid);

@@ -40,6 +40,12 @@ typedef struct sink {
     rd_kafka_message_t **put_msgs;
     size_t n_put;
     bool reject_failed;
+    /* Whether the assigned partitions are paused, as the loop or the
+     * rebalance callback (both on the task's thread) last left them.  Only
+     * a paused assignment is ever resumed: librdkafka (2.0) fetches a
+     * partition resumed without a pause again from where its assignment
+     * began, which put() every record since twice. */
+    bool assignment_paused;
 } sink_t;
 
 /* A consumed message as the error handler reports it: as consumed. */
@@ -134,7 +140,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     sink_t *s = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         rd_kafka_assign(rk, parts);
-        if (atomic_load(&s->r->paused)) {
+        s->assignment_paused = atomic_load(&s->r->paused);
+        if (s->assignment_paused) {
             rd_kafka_pause_partitions(rk, parts); /* a paused task stays paused across rebalances */
         }
     } else {
@@ -388,11 +395,10 @@ void sink_task_run(task_runner_t *r)
     rd_kafka_message_t *msgs[CONSUME_BATCH];
     int64_t last_commit = clock_mono_ms();
     const cd_host_api_t *api = worker_host_api();
-    bool partitions_paused = false;
     while (!s.failed && !api->is_stopping(r->ctx)) {
-        if (atomic_load(&r->paused) != partitions_paused) {
-            partitions_paused = !partitions_paused;
-            pause_assignment(s.consumer, partitions_paused);
+        if (atomic_load(&r->paused) != s.assignment_paused) {
+            s.assignment_paused = !s.assignment_paused;
+            pause_assignment(s.consumer, s.assignment_paused);
         }
         ssize_t n = rd_kafka_consume_batch_queue(queue, CONSUME_TIMEOUT_MS, msgs, CONSUME_BATCH);
         if (n > 0) {

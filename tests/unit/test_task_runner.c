@@ -252,6 +252,31 @@ static void test_pause_resume(void **state)
     assert_int_equal(last_report(&t->rep), TASK_STOPPED);
 }
 
+/* A sink resumed before its group assigned it any partition: the
+ * assignment arrives unpaused, and nothing may resume it again --
+ * librdkafka (2.0) fetches a partition that was resumed without being
+ * paused again from where the assignment began, so each record would be
+ * written twice. */
+static void test_sink_resumed_before_assignment(void **state)
+{
+    test_ctx_t *t = *state;
+    char out[512];
+    fixture_path(t->f, "out.txt", out, sizeof(out));
+    fixture_produce(t->f, "events", JSON_STRING("a"));
+    const char *const kv[] = {"file", out, "topics", "events", NULL};
+    task_runner_t *r = start_task(t, "early-resume", "FileStreamSink", kv, true);
+    /* Started and paused: the group join is still under way (the first
+     * group of a broker makes its offsets topic first). */
+    FIXTURE_WAIT_FOR(state_is(r, TASK_PAUSED), "the sink task to start paused");
+    task_runner_set_paused(r, false);
+    FIXTURE_WAIT_FOR(fixture_file_is(out, "a\n"), "the sink to write the record");
+    FIXTURE_WAIT_FOR(fixture_group_offset(t->f, "connect-early-resume", "events") == 1,
+                     "the sink to commit offset 1");
+    fixture_produce(t->f, "events", JSON_STRING("b"));
+    FIXTURE_WAIT_FOR(fixture_file_is(out, "a\nb\n"), "the next record, and each once");
+    task_runner_stop(r);
+}
+
 /* failing.so in each callback it can fail in (and a task whose config
  * did not resolve): FAILED, with the plugin's message in the trace, told
  * to on_state and kept by the runner. */
@@ -328,6 +353,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_source_offsets_after_acknowledgement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_commits_after_flush, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sink_resumed_before_assignment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_callbacks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

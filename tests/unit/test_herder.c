@@ -15,14 +15,6 @@
 
 #include "worker_fixture.h"
 
-/* herder_result_t is compared through these names only, so a change of
- * its values or names is a change of these lines. */
-#define RESULT_OK HERDER_OK
-#define RESULT_CREATED HERDER_CREATED
-#define RESULT_DELETED HERDER_DELETED
-#define RESULT_INVALID HERDER_BAD_REQUEST
-#define RESULT_CONFLICT HERDER_CONFLICT
-#define RESULT_NOT_FOUND HERDER_NOT_FOUND
 #define EXPECT_RESULT(call, expected) assert_int_equal((call), (expected))
 
 static int setup(void **state)
@@ -63,7 +55,7 @@ static void create(worker_fixture_t *f, const char *name, const char *const *kv)
 {
     char err[2048] = "";
     herder_result_t res = put(f, name, kv, false, err, sizeof(err));
-    if (res != RESULT_CREATED) {
+    if (res != HERDER_CREATED) {
         fail_msg("connector %s was not created (%d): %s", name, (int)res, err);
     }
 }
@@ -71,7 +63,7 @@ static void create(worker_fixture_t *f, const char *name, const char *const *kv)
 static void set_target(worker_fixture_t *f, const char *name, herder_target_t target)
 {
     char err[512];
-    EXPECT_RESULT(herder_set_target(f->herder, name, target, err, sizeof(err)), RESULT_OK);
+    EXPECT_RESULT(herder_set_target(f->herder, name, target, err, sizeof(err)), HERDER_OK);
 }
 
 /* The connector's status document, or NULL when the herder has no such
@@ -81,10 +73,10 @@ static json_t *status_of(worker_fixture_t *f, const char *name)
     herder_result_t res;
     char *text = herder_json_connector_status(f->herder, name, &res);
     if (!text) {
-        EXPECT_RESULT(res, RESULT_NOT_FOUND);
+        EXPECT_RESULT(res, HERDER_ERR_NOT_FOUND);
         return NULL;
     }
-    EXPECT_RESULT(res, RESULT_OK);
+    EXPECT_RESULT(res, HERDER_OK);
     json_t *doc = json_loads(text, 0, NULL);
     free(text);
     assert_non_null(doc);
@@ -151,15 +143,15 @@ static void test_connector_lifecycle(void **state)
     assert_true(herder_has_connector(f->herder, "source"));
 
     const char *const source[] = {"connector.class", "FileStreamSource", "topic", "lines", "file", in, NULL};
-    EXPECT_RESULT(put(f, "source", source, false, err, sizeof(err)), RESULT_CONFLICT);
+    EXPECT_RESULT(put(f, "source", source, false, err, sizeof(err)), HERDER_ERR_CONFLICT);
     assert_string_equal(err, "Connector source already exists");
-    EXPECT_RESULT(put(f, "source", source, true, err, sizeof(err)), RESULT_OK); /* the same config: unchanged */
+    EXPECT_RESULT(put(f, "source", source, true, err, sizeof(err)), HERDER_OK); /* the same config: unchanged */
     const char *const unknown[] = {"connector.class", "NoSuchConnector", NULL};
-    EXPECT_RESULT(put(f, "other", unknown, false, err, sizeof(err)), RESULT_INVALID);
+    EXPECT_RESULT(put(f, "other", unknown, false, err, sizeof(err)), HERDER_ERR_INVALID);
     assert_non_null(strstr(err, "Failed to find any class that implements Connector and which name matches "
                                 "NoSuchConnector"));
     const char *const no_topic[] = {"connector.class", "FileStreamSource", "file", in, NULL};
-    EXPECT_RESULT(put(f, "other", no_topic, false, err, sizeof(err)), RESULT_INVALID);
+    EXPECT_RESULT(put(f, "other", no_topic, false, err, sizeof(err)), HERDER_ERR_INVALID);
     assert_non_null(strstr(err, "topic"));
     assert_false(herder_has_connector(f->herder, "other"));
 
@@ -172,14 +164,14 @@ static void test_connector_lifecycle(void **state)
     WAIT_FOR_STATUS(f, "source", "RUNNING", 1, "RUNNING");
     FIXTURE_WAIT_FOR(fixture_file_is(out, "a\nb\nc\n"), "the line written while the source was stopped");
 
-    EXPECT_RESULT(herder_delete_connector(f->herder, "source", err, sizeof(err)), RESULT_DELETED);
+    EXPECT_RESULT(herder_delete_connector(f->herder, "source", err, sizeof(err)), HERDER_DELETED);
     assert_null(status_of(f, "source"));
-    EXPECT_RESULT(herder_delete_connector(f->herder, "source", err, sizeof(err)), RESULT_NOT_FOUND);
+    EXPECT_RESULT(herder_delete_connector(f->herder, "source", err, sizeof(err)), HERDER_ERR_NOT_FOUND);
     assert_string_equal(err, "Connector source not found");
-    EXPECT_RESULT(herder_set_target(f->herder, "source", HERDER_PAUSED, err, sizeof(err)), RESULT_NOT_FOUND);
-    EXPECT_RESULT(herder_restart_connector(f->herder, "source", true, false, NULL), RESULT_NOT_FOUND);
-    EXPECT_RESULT(herder_restart_task(f->herder, "source", 0), RESULT_NOT_FOUND);
-    EXPECT_RESULT(herder_delete_connector(f->herder, "sink", err, sizeof(err)), RESULT_DELETED);
+    EXPECT_RESULT(herder_set_target(f->herder, "source", HERDER_PAUSED, err, sizeof(err)), HERDER_ERR_NOT_FOUND);
+    EXPECT_RESULT(herder_restart_connector(f->herder, "source", true, false, NULL), HERDER_ERR_NOT_FOUND);
+    EXPECT_RESULT(herder_restart_task(f->herder, "source", 0), HERDER_ERR_NOT_FOUND);
+    EXPECT_RESULT(herder_delete_connector(f->herder, "sink", err, sizeof(err)), HERDER_DELETED);
     assert_int_equal(herder_connector_count(f->herder), 0);
 }
 
@@ -195,7 +187,7 @@ static void test_pause_resume(void **state)
     const char *const source[] = {"connector.class", "FileStreamSource", "topic", "lines", "file", in, NULL};
     properties_t *config = config_of(sink);
     EXPECT_RESULT(herder_create_connector(f->herder, "sink", config, HERDER_PAUSED, err, sizeof(err)),
-                  RESULT_CREATED);
+                  HERDER_CREATED);
     properties_destroy(config);
     create(f, "source", source);
     WAIT_FOR_STATUS(f, "sink", "PAUSED", 1, "PAUSED");
@@ -251,13 +243,13 @@ static void test_restart_connector_and_task(void **state)
     fixture_file_append(in, "a\n");
 
     assert_int_equal(mkdir(dir, 0755), 0);
-    EXPECT_RESULT(herder_restart_task(f->herder, "sink", 1), RESULT_NOT_FOUND);
-    EXPECT_RESULT(herder_restart_task(f->herder, "sink", 0), RESULT_OK);
+    EXPECT_RESULT(herder_restart_task(f->herder, "sink", 1), HERDER_ERR_NOT_FOUND);
+    EXPECT_RESULT(herder_restart_task(f->herder, "sink", 0), HERDER_OK);
     WAIT_FOR_STATUS(f, "sink", "RUNNING", 1, "RUNNING");
     FIXTURE_WAIT_FOR(fixture_file_is(out, "a\n"), "the restarted sink task to write the line");
 
     char *plan = NULL;
-    EXPECT_RESULT(herder_restart_connector(f->herder, "source", true, false, &plan), RESULT_OK);
+    EXPECT_RESULT(herder_restart_connector(f->herder, "source", true, false, &plan), HERDER_OK);
     json_t *doc = json_loads(plan, 0, NULL);
     free(plan);
     assert_non_null(doc);
@@ -271,7 +263,7 @@ static void test_restart_connector_and_task(void **state)
     FIXTURE_WAIT_FOR(fixture_file_is(out, "a\nb\n"), "the restarted source's next line, once");
 
     /* Nothing failed: only_failed restarts nothing, and the plan says so. */
-    EXPECT_RESULT(herder_restart_connector(f->herder, "sink", true, true, &plan), RESULT_OK);
+    EXPECT_RESULT(herder_restart_connector(f->herder, "sink", true, true, &plan), HERDER_OK);
     doc = json_loads(plan, 0, NULL);
     free(plan);
     assert_non_null(doc);
@@ -293,7 +285,7 @@ static void test_failing_plugin(void **state)
     start_pipeline(f, in, out, sizeof(in));
 
     const char *const bad_validate[] = {"connector.class", "FailingSink", "fail.in", "validate", "topics", "x", NULL};
-    EXPECT_RESULT(put(f, "failing-validate", bad_validate, false, err, sizeof(err)), RESULT_INVALID);
+    EXPECT_RESULT(put(f, "failing-validate", bad_validate, false, err, sizeof(err)), HERDER_ERR_INVALID);
     assert_non_null(strstr(err, "failing-validate: injected failure in validate after 0 successful calls"));
     assert_false(herder_has_connector(f->herder, "failing-validate"));
 
@@ -321,9 +313,9 @@ static void test_failing_plugin(void **state)
     FIXTURE_WAIT_FOR(fixture_file_is(out, "still flowing\n"), "the pipeline to go on beside the failed connectors");
     assert_true(status_is(f, "source", "RUNNING", 1, "RUNNING"));
     assert_true(status_is(f, "sink", "RUNNING", 1, "RUNNING"));
-    EXPECT_RESULT(herder_delete_connector(f->herder, "failing-configs", err, sizeof(err)), RESULT_DELETED);
-    EXPECT_RESULT(herder_delete_connector(f->herder, "failing-start", err, sizeof(err)), RESULT_DELETED);
-    EXPECT_RESULT(herder_delete_connector(f->herder, "failing-poll", err, sizeof(err)), RESULT_DELETED);
+    EXPECT_RESULT(herder_delete_connector(f->herder, "failing-configs", err, sizeof(err)), HERDER_DELETED);
+    EXPECT_RESULT(herder_delete_connector(f->herder, "failing-start", err, sizeof(err)), HERDER_DELETED);
+    EXPECT_RESULT(herder_delete_connector(f->herder, "failing-poll", err, sizeof(err)), HERDER_DELETED);
 }
 
 /* A worker stopped and started again: its connectors come back from the

@@ -197,6 +197,7 @@ static inline void fixture_remove_tree(const char *path)
 static inline void fixture_destroy(worker_fixture_t *f)
 {
     fixture_worker_down(f);
+    worker_config_free(&f->wcfg);
     properties_destroy(f->props);
     fixture_remove_tree(f->dir);
     int threads_before = f->threads_before;

@@ -15,6 +15,7 @@
 struct kvtopic {
     char *topic;
     rd_kafka_t *producer;
+    rd_kafka_topic_t *rkt; /* the producer's handle for `topic` */
     const char *bootstrap;
     const properties_t *client_props;
     rd_kafka_resp_err_t failure; /* the first failed delivery of the current write */
@@ -88,6 +89,15 @@ kvtopic_t *kvtopic_open(const char *bootstrap, const char *topic, int partitions
         kvtopic_close(kv);
         return NULL;
     }
+    /* The producer learns the topic's partitions now: a write to a topic it
+     * has no metadata for waits for librdkafka's once-a-second refresh of
+     * unknown topics, and the first status write of every start paid that
+     * second.  If this fails, that write waits as it did. */
+    kv->rkt = rd_kafka_topic_new(kv->producer, topic, NULL);
+    const rd_kafka_metadata_t *md = NULL;
+    if (rd_kafka_metadata(kv->producer, 0, kv->rkt, &md, TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_metadata_destroy(md);
+    }
     return kv;
 }
 
@@ -95,6 +105,9 @@ void kvtopic_close(kvtopic_t *kv)
 {
     if (!kv) {
         return;
+    }
+    if (kv->rkt) {
+        rd_kafka_topic_destroy(kv->rkt);
     }
     if (kv->producer) {
         rd_kafka_flush(kv->producer, TIMEOUT_MS);
@@ -109,7 +122,7 @@ int kvtopic_write_many(kvtopic_t *kv, const kvtopic_record_t *recs, size_t n, ch
     kv->failure = RD_KAFKA_RESP_ERR_NO_ERROR;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     for (size_t i = 0; i < n && !err; i++) {
-        err = rd_kafka_producev(kv->producer, RD_KAFKA_V_TOPIC(kv->topic), RD_KAFKA_V_KEY(recs[i].key, recs[i].key_len),
+        err = rd_kafka_producev(kv->producer, RD_KAFKA_V_RKT(kv->rkt), RD_KAFKA_V_KEY(recs[i].key, recs[i].key_len),
                                 RD_KAFKA_V_VALUE((void *)recs[i].value, recs[i].value ? recs[i].value_len : 0),
                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     }

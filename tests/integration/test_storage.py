@@ -210,9 +210,12 @@ def test_kill9_keeps_acknowledged_records():
     acked = []
     # Small batches and a short local queue: the producer runs as fast as the
     # broker acknowledges, with several requests in flight at any time.
+    # Once the broker is dead, production goes on only as queued records
+    # time out, which librdkafka notices when it wakes up to reconnect: a
+    # short message timeout and reconnect backoff keep that to seconds.
     p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "linger.ms": 2,
                   "batch.num.messages": 100, "queue.buffering.max.messages": 2000,
-                  "message.timeout.ms": 10000, "retry.backoff.ms": 100})
+                  "message.timeout.ms": 3000, "retry.backoff.ms": 100, "reconnect.backoff.max.ms": 1000})
 
     def on_delivery(err, msg):
         if err is None:
@@ -248,6 +251,9 @@ def test_kill9_keeps_acknowledged_records():
     finally:
         stop.set()
         t.join()
+    # Nothing queued can be acknowledged while the broker is down: fail it
+    # now (unacknowledged, as a timeout would) instead of waiting it out.
+    p.purge()
     p.flush(TIMEOUT)
 
     b.start()

@@ -226,12 +226,15 @@ def test_pipeline_counts():
         "connector.class": "FileStreamSink", "file": sink, "topics": "lines"}})[0] == 201
     wait_for(lambda: lines_of(sink) == n, what="the sink to write every line")
 
+    # The broker has the sink's commit (lag 0) a moment before the task
+    # hears back and counts it a success, so both are waited for.
     def settled(expected):
         m = scrape(w)
         ok = (m.value("connectd_source_task_source_record_write_total", connector="src") == expected and
               m.value("connectd_sink_task_sink_record_send_total", connector="snk") == expected and
               m.samples("connectd_broker_group_lag") and
-              m.value("connectd_broker_group_lag", group="connect-snk", topic="lines", partition="0") == 0)
+              m.value("connectd_broker_group_lag", group="connect-snk", topic="lines", partition="0") == 0 and
+              m.value("connectd_task_offset_commit_success_total", connector="snk", task="0") >= 1)
         return m if ok else None
     m = wait_for(lambda: settled(n), what="acknowledgements and the sink's commit")
 

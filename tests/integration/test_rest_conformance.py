@@ -801,7 +801,12 @@ def test_lifecycle():
     expect_empty(call(w, "PUT", "/connectors/local-file-sink/resume"), 202)
     p.wait_running("local-file-sink")
 
-    # Offsets: readable in any state, changeable only when STOPPED.
+    # Offsets: readable in any state, changeable only when STOPPED.  The
+    # source commits its position every offset.flush.interval.ms, which can
+    # be after the sink has written the lines, so it is waited for.
+    wait_for(lambda: call(w, "GET", "/connectors/local-file-source/offsets").body == {
+        "offsets": [{"partition": {"filename": p.src}, "offset": {"position": 8}}]},
+        what="the source's committed offsets")
     r = call(w, "GET", "/connectors/local-file-source/offsets")
     if expect(r, 200) and keys(r.body, ["offsets"], r.where):
         check(r.body == {"offsets": [{"partition": {"filename": p.src}, "offset": {"position": 8}}]},

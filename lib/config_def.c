@@ -500,7 +500,7 @@ bool config_def_set(const config_def_t *def, void *obj, const char *text, char *
         n = strtoll(shown, NULL, 10);
     } else if (shown && def->choices) {
         while (!((def->flags & CONFIG_DEF_NOCASE) ? strcasecmp(def->choices[n], shown) == 0
-                                                   : strcmp(def->choices[n], shown) == 0)) {
+                                                  : strcmp(def->choices[n], shown) == 0)) {
             n++; /* it is one of them: the checks passed */
         }
     }

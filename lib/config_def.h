@@ -91,7 +91,7 @@ typedef enum config_def_field {
 } config_def_field_t;
 
 /* A row's field: `member` of struct `type`. */
-#define CONFIG_DEF_FIELD(type, member)                                                                                \
+#define CONFIG_DEF_FIELD(type, member) \
     .offset = offsetof(type, member),                                                                                 \
     .field = _Generic(((type *)0)->member, bool: CONFIG_DEF_FIELD_BOOL, int16_t: CONFIG_DEF_FIELD_INT16,              \
                       int32_t: CONFIG_DEF_FIELD_INT32, int64_t: CONFIG_DEF_FIELD_INT64,                               \
@@ -137,8 +137,8 @@ struct config_def {
     const char *doc;
     /* Where a UI lays it out (Kafka's group, orderInGroup, width and
      * displayName), for REST. */
-    const char *group;        /* NULL: none */
-    int order;                /* position in the group; -1: none */
+    const char *group; /* NULL: none */
+    int order;         /* position in the group; -1: none */
     config_def_width_t width;
     const char *display_name; /* NULL: the name */
     /* Inclusive bounds of a SHORT, INT, LONG or DOUBLE (Kafka's Range). */

@@ -42,9 +42,9 @@ typedef struct broker_config {
     bool auto_create_topics_enable;
     bool delete_topic_enable;
     int64_t log_segment_bytes;
-    int64_t log_roll_ms;        /* resolved from .ms / .hours */
+    int64_t log_roll_ms; /* resolved from .ms / .hours */
     int32_t log_roll_hours;
-    int64_t log_retention_ms;   /* resolved from .ms / .minutes / .hours; -1 = forever */
+    int64_t log_retention_ms;      /* resolved from .ms / .minutes / .hours; -1 = forever */
     int32_t log_retention_minutes; /* 0 when null */
     int32_t log_retention_hours;
     int64_t log_retention_bytes;
@@ -94,8 +94,8 @@ typedef enum broker_config_set_result {
  * @locality the thread building the config, before the broker starts
  * @locks none
  */
-broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
-                                             char *errstr, size_t errstr_size);
+broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value, char *errstr,
+                                             size_t errstr_size);
 
 /* Resolves derived values (retention hours/minutes/ms precedence as in Kafka)
  * and cross-checks; false with errstr on an inconsistent config.
@@ -106,8 +106,7 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
 /* Text of a broker key's current value (for DescribeConfigs); writes into buf
  * and returns buf, or returns NULL for a null value.
  * @locality any thread  @locks none (the config is read-only by then) */
-const char *broker_config_value(const broker_config_t *cfg, const config_def_t *def, char *buf,
-                                size_t buf_size);
+const char *broker_config_value(const broker_config_t *cfg, const config_def_t *def, char *buf, size_t buf_size);
 /* Where a broker key's value came from (for DescribeConfigs).
  * @locality any thread  @locks none (the config is read-only by then) */
 broker_config_source_t broker_config_source(const broker_config_t *cfg, const config_def_t *def);

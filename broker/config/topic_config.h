@@ -42,13 +42,12 @@ bool topic_config_validate(const char *key, const char *value, char *errstr, siz
 /* The effective text value of a topic key given the overrides, and its source.
  * @locality any thread  @locks none of its own; the registry lock held while
  *           `overrides` are a topic's */
-const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
-                               size_t n_overrides, const config_def_t *def, char *buf, size_t buf_size,
-                               broker_config_source_t *source);
+const char *topic_config_value(const broker_config_t *bcfg, const topic_config_kv_t *overrides, size_t n_overrides,
+                               const config_def_t *def, char *buf, size_t buf_size, broker_config_source_t *source);
 
 /* The settings of a topic: overrides over broker defaults.
  * @locality any thread  @locks none of its own (as topic_config_value) */
-void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides,
-                          size_t n_overrides, topic_config_t *out);
+void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides, size_t n_overrides,
+                          topic_config_t *out);
 
 #endif

@@ -19,8 +19,7 @@
  * (appended).  `max_out` bounds the output so a compression bomb cannot
  * exhaust memory.
  */
-kerr_t compression_decompress(int codec, const uint8_t *in, size_t in_len, buf_writer_t *out,
-                              size_t max_out);
+kerr_t compression_decompress(int codec, const uint8_t *in, size_t in_len, buf_writer_t *out, size_t max_out);
 
 /* Compresses `in` with `codec` (for tests and, later, topic compression.type).
  * snappy uses the xerial framing Java clients expect. */

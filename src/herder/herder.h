@@ -44,10 +44,10 @@ typedef enum herder_target {
 /* What a herder call came to.  Success is >= 0, failure < 0; the REST
  * layer decides what each means on the wire (rest_http_status). */
 typedef enum herder_result {
-    HERDER_OK = 0,          /* done */
-    HERDER_CREATED = 1,     /* done, and the connector is new */
-    HERDER_ACCEPTED = 2,    /* scheduled: part of it happens after the call returns (topics reset) */
-    HERDER_DELETED = 3,     /* done, and nothing is left to show */
+    HERDER_OK = 0,             /* done */
+    HERDER_CREATED = 1,        /* done, and the connector is new */
+    HERDER_ACCEPTED = 2,       /* scheduled: part of it happens after the call returns (topics reset) */
+    HERDER_DELETED = 3,        /* done, and nothing is left to show */
     HERDER_ERR_INVALID = -1,   /* the request or config is wrong, or the connector's state (offsets of
                                 * a connector not STOPPED, as Kafka has it): the message says what to fix */
     HERDER_ERR_FORBIDDEN = -2, /* not allowed by the worker's config (topic tracking off) */

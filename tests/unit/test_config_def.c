@@ -134,9 +134,8 @@ static void test_read(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *shown, detail[256];
-        config_def_problem_t got =
-            config_def_read(config_def_find(rows, cases[i].key), cases[i].key, cases[i].text, &shown, detail,
-                            sizeof(detail));
+        config_def_problem_t got = config_def_read(config_def_find(rows, cases[i].key), cases[i].key, cases[i].text,
+                                                   &shown, detail, sizeof(detail));
         if (got != cases[i].problem) {
             fail_msg("case %zu (%s=%s): problem %d, want %d", i, cases[i].key, cases[i].text, got, cases[i].problem);
         }
@@ -202,16 +201,35 @@ typedef struct sample {
 } sample_t;
 
 static const config_def_t sample_rows[] = {
-    {.name = "mode", .type = CONFIG_DEF_STRING, .default_value = "safe", .choices = modes, .flags = CONFIG_DEF_NOCASE,
-     CONFIG_DEF_FIELD(sample_t, mode), .doc = "mode"},
+    {.name = "mode",
+     .type = CONFIG_DEF_STRING,
+     .default_value = "safe",
+     .choices = modes,
+     .flags = CONFIG_DEF_NOCASE,
+     CONFIG_DEF_FIELD(sample_t, mode),
+     .doc = "mode"},
     {.name = "on", .type = CONFIG_DEF_BOOLEAN, .default_value = "true", CONFIG_DEF_FIELD(sample_t, on), .doc = "on"},
-    {.name = "small", .type = CONFIG_DEF_SHORT, .default_value = "-3", CONFIG_DEF_FIELD(sample_t, small),
+    {.name = "small",
+     .type = CONFIG_DEF_SHORT,
+     .default_value = "-3",
+     CONFIG_DEF_FIELD(sample_t, small),
      .doc = "small"},
-    {.name = "count", .type = CONFIG_DEF_INT, .default_value = "5", CONFIG_DEF_RANGE(1, 100),
-     CONFIG_DEF_FIELD(sample_t, count), .doc = "count"},
-    {.name = "ms", .type = CONFIG_DEF_LONG, .default_value = "60000", CONFIG_DEF_AT_LEAST(0),
-     CONFIG_DEF_FIELD(sample_t, ms), .doc = "ms"},
-    {.name = "ratio", .type = CONFIG_DEF_DOUBLE, .default_value = "0.5", CONFIG_DEF_FIELD(sample_t, ratio),
+    {.name = "count",
+     .type = CONFIG_DEF_INT,
+     .default_value = "5",
+     CONFIG_DEF_RANGE(1, 100),
+     CONFIG_DEF_FIELD(sample_t, count),
+     .doc = "count"},
+    {.name = "ms",
+     .type = CONFIG_DEF_LONG,
+     .default_value = "60000",
+     CONFIG_DEF_AT_LEAST(0),
+     CONFIG_DEF_FIELD(sample_t, ms),
+     .doc = "ms"},
+    {.name = "ratio",
+     .type = CONFIG_DEF_DOUBLE,
+     .default_value = "0.5",
+     CONFIG_DEF_FIELD(sample_t, ratio),
      .doc = "ratio"},
     {.name = "name", .type = CONFIG_DEF_STRING, .default_value = "n", CONFIG_DEF_FIELD(sample_t, name), .doc = "name"},
     {.name = "hosts", .type = CONFIG_DEF_LIST, CONFIG_DEF_FIELD(sample_t, hosts), .doc = "hosts"},
@@ -361,8 +379,8 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),       cmocka_unit_test(test_read),        cmocka_unit_test(test_short_messages),
-        cmocka_unit_test(test_fill),        cmocka_unit_test(test_table_check), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_parse),  cmocka_unit_test(test_read),        cmocka_unit_test(test_short_messages),
+        cmocka_unit_test(test_fill),   cmocka_unit_test(test_table_check), cmocka_unit_test(test_names),
         cmocka_unit_test(test_append),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,12 +85,12 @@ static json_t *status_of(worker_fixture_t *f, const char *name)
 
 /* Whether the connector is in `state` with `n_tasks` tasks, each in
  * `task_state`. */
-static bool status_is(worker_fixture_t *f, const char *name, const char *state, size_t n_tasks,
-                      const char *task_state)
+static bool status_is(worker_fixture_t *f, const char *name, const char *state, size_t n_tasks, const char *task_state)
 {
     json_t *doc = status_of(f, name);
     json_t *tasks = json_object_get(doc, "tasks");
-    bool is = doc && strcmp(json_string_value(json_object_get(json_object_get(doc, "connector"), "state")), state) == 0 &&
+    bool is = doc &&
+              strcmp(json_string_value(json_object_get(json_object_get(doc, "connector"), "state")), state) == 0 &&
               json_array_size(tasks) == n_tasks;
     for (size_t i = 0; is && i < n_tasks; i++) {
         is = strcmp(json_string_value(json_object_get(json_array_get(tasks, i), "state")), task_state) == 0;
@@ -112,8 +112,8 @@ static bool trace_has(worker_fixture_t *f, const char *name, int task, const cha
     return has;
 }
 
-#define WAIT_FOR_STATUS(f, name, state, n_tasks, task_state)                                          \
-    FIXTURE_WAIT_FOR(status_is((f), (name), (state), (n_tasks), (task_state)),                        \
+#define WAIT_FOR_STATUS(f, name, state, n_tasks, task_state)                   \
+    FIXTURE_WAIT_FOR(status_is((f), (name), (state), (n_tasks), (task_state)), \
                      "connector " name " " state " with " #n_tasks " task(s) " task_state)
 
 /* A file source reading <dir>/in.txt into topic "lines" and a file sink
@@ -186,8 +186,7 @@ static void test_pause_resume(void **state)
     const char *const sink[] = {"connector.class", "FileStreamSink", "topics", "lines", "file", out, NULL};
     const char *const source[] = {"connector.class", "FileStreamSource", "topic", "lines", "file", in, NULL};
     properties_t *config = config_of(sink);
-    EXPECT_RESULT(herder_create_connector(f->herder, "sink", config, HERDER_PAUSED, err, sizeof(err)),
-                  HERDER_CREATED);
+    EXPECT_RESULT(herder_create_connector(f->herder, "sink", config, HERDER_PAUSED, err, sizeof(err)), HERDER_CREATED);
     properties_destroy(config);
     create(f, "source", source);
     WAIT_FOR_STATUS(f, "sink", "PAUSED", 1, "PAUSED");
@@ -289,8 +288,8 @@ static void test_failing_plugin(void **state)
     assert_non_null(strstr(err, "failing-validate: injected failure in validate after 0 successful calls"));
     assert_false(herder_has_connector(f->herder, "failing-validate"));
 
-    const char *const bad_configs[] = {"connector.class", "FailingSink", "fail.in", "task_configs", "topics", "x",
-                                       NULL};
+    const char *const bad_configs[] = {"connector.class", "FailingSink", "fail.in", "task_configs",
+                                       "topics",          "x",           NULL};
     create(f, "failing-configs", bad_configs);
     assert_true(status_is(f, "failing-configs", "FAILED", 0, NULL));
     assert_true(trace_has(f, "failing-configs", -1,

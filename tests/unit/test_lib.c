@@ -18,8 +18,13 @@
 
 /* RFC 4648 §10. */
 static const char *const rfc4648[][2] = {
-    {"", ""},          {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
 };
 
 static void test_base64_vectors(void **state)
@@ -77,16 +82,16 @@ static void test_utf8_limits(void **state)
         bool valid;
     } cases[] = {
         {"plain ascii", true},
-        {"\xC3\xA9", true},           /* é */
-        {"\xE2\x82\xAC", true},       /* € */
-        {"\xF0\x9F\x98\x80", true},   /* U+1F600 */
-        {"\xF4\x8F\xBF\xBF", true},   /* U+10FFFF, the last */
-        {"\xC0\xAF", false},          /* overlong '/' */
-        {"\xE0\x80\xAF", false},      /* overlong */
-        {"\xED\xA0\x80", false},      /* a surrogate */
-        {"\xF4\x90\x80\x80", false},  /* above U+10FFFF */
-        {"\xE2\x82", false},          /* truncated */
-        {"\x80", false},              /* a lone continuation byte */
+        {"\xC3\xA9", true},          /* é */
+        {"\xE2\x82\xAC", true},      /* € */
+        {"\xF0\x9F\x98\x80", true},  /* U+1F600 */
+        {"\xF4\x8F\xBF\xBF", true},  /* U+10FFFF, the last */
+        {"\xC0\xAF", false},         /* overlong '/' */
+        {"\xE0\x80\xAF", false},     /* overlong */
+        {"\xED\xA0\x80", false},     /* a surrogate */
+        {"\xF4\x90\x80\x80", false}, /* above U+10FFFF */
+        {"\xE2\x82", false},         /* truncated */
+        {"\x80", false},             /* a lone continuation byte */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(utf8_is_valid(cases[i].text, strlen(cases[i].text)), cases[i].valid);
@@ -143,10 +148,13 @@ static void test_xalloc_edges(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_base64_vectors),   cmocka_unit_test(test_base64_refuses),
+        cmocka_unit_test(test_base64_vectors),
+        cmocka_unit_test(test_base64_refuses),
         cmocka_unit_test(test_base64url),
-        cmocka_unit_test(test_utf8_limits),      cmocka_unit_test(test_utf8_repair_and_encode),
-        cmocka_unit_test(test_clocks),           cmocka_unit_test(test_xalloc_edges),
+        cmocka_unit_test(test_utf8_limits),
+        cmocka_unit_test(test_utf8_repair_and_encode),
+        cmocka_unit_test(test_clocks),
+        cmocka_unit_test(test_xalloc_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -270,8 +270,7 @@ static void test_sink_resumed_before_assignment(void **state)
     FIXTURE_WAIT_FOR(state_is(r, TASK_PAUSED), "the sink task to start paused");
     task_runner_set_paused(r, false);
     FIXTURE_WAIT_FOR(fixture_file_is(out, "a\n"), "the sink to write the record");
-    FIXTURE_WAIT_FOR(fixture_group_offset(t->f, "connect-early-resume", "events") == 1,
-                     "the sink to commit offset 1");
+    FIXTURE_WAIT_FOR(fixture_group_offset(t->f, "connect-early-resume", "events") == 1, "the sink to commit offset 1");
     fixture_produce(t->f, "events", JSON_STRING("b"));
     FIXTURE_WAIT_FOR(fixture_file_is(out, "a\nb\n"), "the next record, and each once");
     task_runner_stop(r);

@@ -70,15 +70,15 @@ static inline void fixture_sleep_ms(int ms)
 
 /* Polls `cond` until it holds; fails the test, naming `what`, when it
  * still does not after FIXTURE_DEADLINE_MS. */
-#define FIXTURE_WAIT_FOR(cond, what)                                                                  \
-    do {                                                                                              \
-        int64_t fixture_deadline_ = fixture_now_ms() + FIXTURE_DEADLINE_MS;                           \
-        while (!(cond)) {                                                                             \
-            if (fixture_now_ms() > fixture_deadline_) {                                               \
-                fail_msg("still waiting for %s after %d s", (what), FIXTURE_DEADLINE_MS / 1000);     \
-            }                                                                                         \
-            fixture_sleep_ms(FIXTURE_POLL_MS);                                                        \
-        }                                                                                             \
+#define FIXTURE_WAIT_FOR(cond, what)                                                             \
+    do {                                                                                         \
+        int64_t fixture_deadline_ = fixture_now_ms() + FIXTURE_DEADLINE_MS;                      \
+        while (!(cond)) {                                                                        \
+            if (fixture_now_ms() > fixture_deadline_) {                                          \
+                fail_msg("still waiting for %s after %d s", (what), FIXTURE_DEADLINE_MS / 1000); \
+            }                                                                                    \
+            fixture_sleep_ms(FIXTURE_POLL_MS);                                                   \
+        }                                                                                        \
     } while (0)
 
 static inline int fixture_thread_count(void)

@@ -5,10 +5,22 @@
 #include <string.h>
 
 #include "blog.h"
+#include "client_conf.h"
 #include "config_provider.h"
 
 #define FIELD(member) CONFIG_DEF_FIELD(worker_config_t, member)
 #define COMPAT_DOC "Accepted for compatibility with Kafka's sample files; a standalone worker does not use it."
+
+/* Kafka finds the policy by alias or class name (client_conf.h). */
+static config_def_problem_t check_override_policy(const config_def_t *key, const char *name, const char *value,
+                                                  const char **shown, char *why, size_t why_size)
+{
+    if (client_override_policy_parse(value) < 0) {
+        snprintf(why, why_size, "must be one of All, None, Principal (or Kafka's class name of one)");
+        return CONFIG_DEF_REFUSED;
+    }
+    return CONFIG_DEF_OK;
+}
 
 /* The worker keys, with Kafka's types, importance and defaults where
  * connectd has the concept. */
@@ -82,6 +94,20 @@ const config_def_t worker_config_defs[] = {
     {.name = "topic.tracking.allow.reset", .type = CONFIG_DEF_BOOLEAN, .default_value = "true",
      .importance = CONFIG_DEF_LOW, FIELD(topic_tracking_reset),
      .doc = "If set to true, it allows user requests to reset the set of active topics per connector."},
+    /* Kafka's, with its default (All since Kafka 3.0): the deny-list of
+     * client_conf.c guards every policy, so All cannot reach code, commands
+     * or files, and a deployment that used producer.override.* keeps working. */
+    {.name = CLIENT_OVERRIDE_POLICY_CONFIG, .type = CONFIG_DEF_CLASS, .default_value = "All",
+     .importance = CONFIG_DEF_MEDIUM, FIELD(override_policy), .validate = check_override_policy,
+     .doc = "Class name or alias of implementation of ConnectorClientConfigOverridePolicy. Defines what client "
+            "configurations can be overridden by the connector. The default implementation is `All`, meaning "
+            "connector configurations can override all client properties. The other possible policies in the "
+            "framework include `None` to disallow connectors from overriding client properties, and `Principal` "
+            "to allow connectors to override only client principals (with librdkafka: security.protocol, "
+            "sasl.mechanism, sasl.username, sasl.password, sasl.oauthbearer.config and the OIDC client "
+            "credentials). Whatever the policy, properties that load code, run commands, read local files or "
+            "fetch URLs (plugin.library.paths, sasl.kerberos.kinit.cmd, ssl.*.location, ...) are refused in "
+            "connector configs; see docs/security.md."},
     /* Accepted for compatibility with Kafka's sample files. */
     {.name = "rest.advertised.host.name", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_LOW,
      .doc = COMPAT_DOC},

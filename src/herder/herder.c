@@ -437,6 +437,12 @@ static bool same_config(const properties_t *a, const properties_t *b)
     return true;
 }
 
+client_override_policy_t herder_override_policy(const herder_t *h)
+{
+    int policy = client_override_policy_parse(h->wcfg->override_policy);
+    return policy < 0 ? CLIENT_OVERRIDE_NONE : (client_override_policy_t)policy; /* worker_config_init refused it */
+}
+
 void herder_no_such_connector_class(herder_t *h, const char *cls, char *errstr, size_t errstr_size)
 {
     size_t len = (size_t)snprintf(errstr, errstr_size,
@@ -488,6 +494,22 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     /* Checked as the connector will see it: with ${provider:...} resolved. */
     properties_t *resolved = config_provider_resolve(h->cprov, config, problems, sizeof(problems));
     int n_problems = resolved ? connector_config_check(resolved, plugin, problems, sizeof(problems)) : 1;
+    if (resolved) {
+        /* The connector's client overrides, against the worker's policy and
+         * the deny-list (client_conf.h), listed after the other problems as
+         * Kafka's validateConnectorConfig lists them. */
+        cv_result_t *overrides = cv_result_new();
+        int n_refused = client_conf_check_overrides(overrides, resolved, herder_override_policy(h));
+        size_t len = strlen(problems);
+        if (n_refused > 0 && len + 1 < sizeof(problems)) {
+            if (len > 0) {
+                problems[len++] = '\n';
+            }
+            cv_result_messages(overrides, problems + len, sizeof(problems) - len);
+        }
+        n_problems += n_refused;
+        cv_result_free(overrides);
+    }
     if (n_problems == 0 && plugin->desc->validate) {
         /* The connector's own checks. */
         cd_task_t *conn = task_context_new(name, -1, plugin->desc, resolved, NULL);

@@ -48,6 +48,7 @@
 
 #include <jansson.h>
 
+#include "config/client_conf.h"
 #include "config/config_provider.h"
 #include "herder.h"
 #include "restart_policy.h"
@@ -120,6 +121,12 @@ const char *herder_connector_state(const connector_t *c);
  * @locality any thread
  * @locks none */
 void herder_no_such_connector_class(herder_t *h, const char *cls, char *errstr, size_t errstr_size);
+
+/* The worker's connector.client.config.override.policy (checked when the
+ * worker config was read).
+ * @locality any thread
+ * @locks none */
+client_override_policy_t herder_override_policy(const herder_t *h);
 
 /* The connector named `name`, or NULL.
  * @locality any thread but a task's

@@ -365,6 +365,7 @@ char *herder_json_plugin_validate(herder_t *h, const char *plugin, const json_t 
     char why[1024];
     properties_t *resolved = config_provider_resolve(h->cprov, config, why, sizeof(why));
     cv_result_t *res = connector_config_validate(resolved ? resolved : config, info, NULL, null_keys, true);
+    client_conf_check_overrides(res, resolved ? resolved : config, herder_override_policy(h));
     if (!resolved) {
         /* "key: ${env:X} refers to ..." goes to that key. */
         char key_name[256] = "";

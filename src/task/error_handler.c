@@ -225,16 +225,16 @@ static bool dlq_open(error_handler_t *eh, char *errstr, size_t errstr_size)
      * connector's producer.override.* on top, as Kafka's DLQ producer. */
     static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "5", NULL};
     rd_kafka_conf_t *conf = client_conf_new(eh->env.bootstrap, eh->env.worker_props, "producer.", defaults);
-    char e[256];
-    static const char override[] = "producer.override.";
-    for (size_t i = 0; i < properties_count(eh->env.config); i++) {
-        const char *key = properties_key_at(eh->env.config, i);
-        if (strncmp(key, override, sizeof(override) - 1) == 0 &&
-            rd_kafka_conf_set(conf, key + sizeof(override) - 1, properties_value_at(eh->env.config, i), e,
-                              sizeof(e)) != RD_KAFKA_CONF_OK) {
-            blog_warn("task %s-%d: '%s' is not a librdkafka setting and is ignored: %s", eh->env.connector,
-                      eh->env.task_id, key, e);
-        }
+    char e[256], who[300];
+    snprintf(who, sizeof(who), "task %s-%d", eh->env.connector, eh->env.task_id);
+    int policy = client_override_policy_parse(eh->env.override_policy);
+    if (!client_conf_apply_overrides(conf, eh->env.config, "producer.override.",
+                                     policy < 0 ? CLIENT_OVERRIDE_NONE : (client_override_policy_t)policy, who, e,
+                                     sizeof(e))) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(errstr, errstr_size, "could not initialize dead letter queue with topic=%s: %s",
+                 eh->settings.dlq_topic, e);
+        return false;
     }
     rd_kafka_conf_set_dr_msg_cb(conf, dlq_on_delivery);
     rd_kafka_conf_set_opaque(conf, eh);

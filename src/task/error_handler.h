@@ -153,6 +153,7 @@ typedef struct error_handler_env {
     const properties_t *config;       /* the task's config: errors.* */
     const char *bootstrap;            /* for the dead letter queue's producer */
     const properties_t *worker_props; /* its `producer.` settings */
+    const char *override_policy;      /* connector.client.config.override.policy; NULL: Kafka's default */
     task_metrics_t *metrics;          /* counted into; the task's */
     /* Whether the task is asked to stop: ends a backoff early.  May be NULL. */
     bool (*stopping)(void *opaque);

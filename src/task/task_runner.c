@@ -101,8 +101,25 @@ error_handler_t *runner_error_handler(task_runner_t *r, char *errstr, size_t err
 {
     error_handler_env_t env = {.connector = r->env.connector, .task_id = r->env.task_id, .config = r->env.config,
                                .bootstrap = r->env.bootstrap, .worker_props = r->env.wcfg->props,
+                               .override_policy = r->env.wcfg->override_policy,
                                .metrics = &r->metrics, .stopping = runner_stopping, .opaque = r};
     return error_handler_create(&env, errstr, errstr_size);
+}
+
+bool runner_client_overrides(task_runner_t *r, rd_kafka_conf_t *conf, const char *prefix, char *errstr,
+                             size_t errstr_size)
+{
+    char who[300], why[768];
+    snprintf(who, sizeof(who), "task %s-%d", r->env.connector, r->env.task_id);
+    int policy = client_override_policy_parse(r->env.wcfg->override_policy);
+    if (!client_conf_apply_overrides(conf, r->env.config, prefix,
+                                     policy < 0 ? CLIENT_OVERRIDE_NONE : (client_override_policy_t)policy, who, why,
+                                     sizeof(why))) {
+        /* Kafka's Worker: "Client Config Overrides not allowed". */
+        snprintf(errstr, errstr_size, "Client Config Overrides not allowed: %s", why);
+        return false;
+    }
+    return true;
 }
 
 int runner_dlq_flush(task_runner_t *r, error_handler_t *eh)

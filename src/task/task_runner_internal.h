@@ -65,6 +65,14 @@ bool runner_converters(task_runner_t *r, converter_t **key, converter_t **value,
  * @locality the task's own thread
  * @locks none */
 error_handler_t *runner_error_handler(task_runner_t *r, char *errstr, size_t errstr_size);
+/* The connector's client overrides starting with `prefix`
+ * ("producer.override.") set on `conf`, as Kafka's Worker applies them;
+ * false with errstr naming the key when the worker's override policy or
+ * the deny-list refuses one (a config stored before either said so).
+ * @locality the task's own thread
+ * @locks none */
+bool runner_client_overrides(task_runner_t *r, rd_kafka_conf_t *conf, const char *prefix, char *errstr,
+                             size_t errstr_size);
 /* Before a commit: waits up to offset.flush.timeout.ms for the dead letter
  * queue's acknowledgements, so offsets of records sent there are committed
  * only once they are durable.  0: commit; 1: still in flight, commit at the

@@ -364,6 +364,10 @@ static bool setup(sink_t *s, char *err, size_t err_size)
      * caps the memory. */
     static const char *const defaults[] = {"auto.offset.reset", "earliest", "queued.min.messages", "1000000", NULL};
     rd_kafka_conf_t *conf = client_conf_new(r->env.bootstrap, r->env.wcfg->props, "consumer.", defaults);
+    if (!runner_client_overrides(r, conf, "consumer.override.", err, err_size)) {
+        rd_kafka_conf_destroy(conf);
+        return false;
+    }
     char group[512], e[256];
     snprintf(group, sizeof(group), "connect-%s", r->env.connector);
     /* The group and manual commits are the worker's business, not the user's. */

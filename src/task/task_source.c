@@ -313,6 +313,10 @@ static bool setup(source_t *s, char *err, size_t err_size)
     static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "5", NULL};
     rd_kafka_conf_t *conf = client_conf_new(r->env.bootstrap, r->env.wcfg->props, "producer.", defaults);
     char e[256];
+    if (!runner_client_overrides(r, conf, "producer.override.", err, err_size)) {
+        rd_kafka_conf_destroy(conf);
+        return false;
+    }
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, s);
     s->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));

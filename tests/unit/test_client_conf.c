@@ -12,8 +12,9 @@
 
 #include "config/client_conf.h"
 
-static void test_policy_names(void)
+static void test_policy_names(void **state)
 {
+    (void)state;
     static const struct {
         const char *name;
         int policy;
@@ -34,8 +35,9 @@ static void test_policy_names(void)
     assert_string_equal(client_override_policy_name(CLIENT_OVERRIDE_PRINCIPAL), "Principal");
 }
 
-static void test_allowed_by_policy(void)
+static void test_allowed_by_policy(void **state)
 {
+    (void)state;
     static const struct {
         const char *key;
         client_override_policy_t policy;
@@ -74,8 +76,9 @@ static void test_allowed_by_policy(void)
     }
 }
 
-static void test_check_marks_the_keys(void)
+static void test_check_marks_the_keys(void **state)
 {
+    (void)state;
     properties_t *config = properties_create();
     properties_set(config, "connector.class", "FileStreamSink");
     properties_set(config, "producer.override.acks", "1");
@@ -97,8 +100,9 @@ static void test_check_marks_the_keys(void)
     properties_destroy(config);
 }
 
-static void test_apply_refuses_before_setting(void)
+static void test_apply_refuses_before_setting(void **state)
 {
+    (void)state;
     properties_t *config = properties_create();
     properties_set(config, "producer.override.linger.ms", "7");
     properties_set(config, "producer.override.plugin.library.paths", "/nonexistent/x.so");

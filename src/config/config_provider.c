@@ -13,8 +13,11 @@
 
 #include "blog.h"
 
-/* The most a ${dir:...} file may hold: a secret, not a data set. */
-#define DIR_FILE_MAX (1 << 20)
+/* The most a file a provider reads may hold (a ${file:...} properties
+ * file, a ${dir:...} secret): secrets, not data sets.  Larger files are
+ * refused before anything is read, so /dev/zero-like input cannot grow
+ * the worker's memory. */
+#define PROVIDER_FILE_MAX (1 << 20)
 
 typedef enum provider_kind {
     PROVIDER_ENV,
@@ -37,6 +40,7 @@ typedef struct provider {
     char *name;
     provider_kind_t kind;
     char **allowed_paths; /* file, dir: normalised, absolute; NULL: any */
+    char **allowed_real;  /* the same with symlinks resolved (realpath) */
     size_t n_allowed;
     bool has_allowlist; /* env */
     regex_t allowlist;
@@ -124,18 +128,49 @@ static bool path_under(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-static bool path_allowed(const provider_t *prov, const char *path)
+static bool under_any(const char *path, char *const *dirs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (path_under(path, dirs[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Whether `prov` may read `path`: the path is absolute and, with "." and
+ * ".." removed, under one of allowed.paths (Kafka's check), and with its
+ * symlinks resolved too, so a link inside an allowed directory cannot
+ * point out of it.  *open_path (malloc'd) is what to open: the resolved
+ * path when allowed.paths is set, else `path` itself.  False with `why`.
+ */
+static bool path_check(const provider_t *prov, const char *path, char **open_path, char *why, size_t why_size)
 {
     if (!prov->allowed_paths) {
+        *open_path = strdup(path);
         return true;
     }
     char *norm = path_normalise(path);
-    bool ok = false;
-    for (size_t i = 0; i < prov->n_allowed && !ok; i++) {
-        ok = norm[0] == '/' && path_under(norm, prov->allowed_paths[i]);
-    }
+    bool lexical = norm[0] == '/' && under_any(norm, prov->allowed_paths, prov->n_allowed);
     free(norm);
-    return ok;
+    if (!lexical) {
+        snprintf(why, why_size, "%s is outside config.providers.%s.param.allowed.paths", path, prov->name);
+        return false;
+    }
+    char *real = realpath(path, NULL);
+    if (!real) {
+        snprintf(why, why_size, "cannot read %s: %s", path, strerror(errno));
+        return false;
+    }
+    if (!under_any(real, prov->allowed_real, prov->n_allowed)) {
+        snprintf(why, why_size, "%s resolves to %s, outside config.providers.%s.param.allowed.paths", path, real,
+                 prov->name);
+        free(real);
+        return false;
+    }
+    *open_path = real;
+    return true;
 }
 
 /* ---- creating ------------------------------------------------------------------- */
@@ -145,8 +180,10 @@ static void provider_free(provider_t *prov)
     free(prov->name);
     for (size_t i = 0; i < prov->n_allowed; i++) {
         free(prov->allowed_paths[i]);
+        free(prov->allowed_real[i]);
     }
     free(prov->allowed_paths);
+    free(prov->allowed_real);
     if (prov->has_allowlist) {
         regfree(&prov->allowlist);
     }
@@ -205,18 +242,20 @@ static bool parse_allowed_paths(provider_t *prov, const char *list, char *errstr
         if (!*tok) {
             continue;
         }
-        struct stat st;
+        char *real = NULL;
         if (tok[0] != '/') {
             snprintf(errstr, errstr_size, "config.providers.%s.param.allowed.paths: '%s' is not an absolute path",
                      prov->name, tok);
             ok = false;
-        } else if (stat(tok, &st) != 0) {
+        } else if (!(real = realpath(tok, NULL))) {
             snprintf(errstr, errstr_size, "config.providers.%s.param.allowed.paths: %s: %s", prov->name, tok,
                      strerror(errno));
             ok = false;
         } else {
             prov->allowed_paths = realloc(prov->allowed_paths, (prov->n_allowed + 1) * sizeof(char *));
-            prov->allowed_paths[prov->n_allowed++] = path_normalise(tok);
+            prov->allowed_real = realloc(prov->allowed_real, (prov->n_allowed + 1) * sizeof(char *));
+            prov->allowed_paths[prov->n_allowed] = path_normalise(tok);
+            prov->allowed_real[prov->n_allowed++] = real;
         }
     }
     free(copy);
@@ -242,7 +281,16 @@ static bool configure(provider_t *prov, const properties_t *props, char *errstr,
             if (!parse_allowed_paths(prov, value, errstr, errstr_size)) {
                 return false;
             }
-        } else if (prov->kind == PROVIDER_ENV && strcmp(param, "allowlist.pattern") == 0) {
+        } else if (prov->kind == PROVIDER_ENV &&
+                   (strcmp(param, "allowlist.pattern") == 0 || strcmp(param, "env.var.pattern") == 0)) {
+            /* KIP-887 named it allowlist.pattern, Kafka shipped env.var.pattern: either, not both. */
+            if (prov->has_allowlist) {
+                snprintf(errstr, errstr_size,
+                         "%s: config.providers.%s.param.allowlist.pattern and .env.var.pattern are the same "
+                         "setting; set one",
+                         key, prov->name);
+                return false;
+            }
             char anchored[1024];
             snprintf(anchored, sizeof(anchored), "^(%s)$", value);
             int rc = regcomp(&prov->allowlist, anchored, REG_EXTENDED | REG_NOSUB);
@@ -304,11 +352,8 @@ config_provider_t *config_provider_create(const properties_t *worker_props, char
     config_provider_t *cprov = calloc(1, sizeof(*cprov));
     const char *list = properties_get(worker_props, "config.providers");
     bool ok = true;
-    if (!list) {
-        for (size_t i = 0; i < N_CLASSES && ok; i++) {
-            ok = add_provider(cprov, worker_props, provider_classes[i].name, errstr, errstr_size);
-        }
-    } else {
+    /* As Kafka: no provider the worker's config does not name. */
+    if (list) {
         char *copy = strdup(list), *save = NULL;
         for (char *tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
             tok = trim_blanks(tok);
@@ -400,7 +445,68 @@ static void file_cache_free(file_cache_t *fc)
     free(fc->errors);
 }
 
-static const properties_t *file_cache_get(file_cache_t *fc, const char *path, const char **why)
+/*
+ * The whole of the regular file `path` (opened as it is; `shown` is the
+ * name errors give), at most PROVIDER_FILE_MAX bytes, NUL-terminated, its
+ * length in *len.  Nothing here can block: a FIFO, a device or a directory
+ * is refused by stat before it is opened and by fstat after (in case it
+ * was swapped in between), the open is O_NONBLOCK so a FIFO that slips
+ * through returns at once, and the read stops one byte past the limit.
+ */
+static char *read_bounded(const char *path, const char *shown, size_t *len, char *why, size_t why_size)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(why, why_size, "cannot read %s: %s", shown, strerror(errno));
+        return NULL;
+    }
+    int fd = -1;
+    if (S_ISREG(st.st_mode)) {
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            snprintf(why, why_size, "cannot read %s: %s", shown, strerror(errno));
+            if (fd >= 0) {
+                close(fd);
+            }
+            return NULL;
+        }
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, why_size, "%s is not a regular file", shown);
+    } else if (st.st_size > PROVIDER_FILE_MAX) {
+        snprintf(why, why_size, "%s is larger than 1 MiB, the most a config provider reads", shown);
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > PROVIDER_FILE_MAX) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return NULL;
+    }
+    char *text = malloc(PROVIDER_FILE_MAX + 2);
+    size_t got = 0;
+    ssize_t n = 0;
+    while (got <= PROVIDER_FILE_MAX && (n = read(fd, text + got, PROVIDER_FILE_MAX + 1 - got)) > 0) {
+        got += (size_t)n;
+    }
+    int read_errno = errno;
+    close(fd);
+    if (n < 0) {
+        snprintf(why, why_size, "cannot read %s: %s", shown, strerror(read_errno));
+    } else if (got > PROVIDER_FILE_MAX) {
+        snprintf(why, why_size, "%s is larger than 1 MiB, the most a config provider reads", shown); /* it grew */
+    }
+    if (n < 0 || got > PROVIDER_FILE_MAX) {
+        free(text);
+        return NULL;
+    }
+    text[got] = '\0';
+    *len = got;
+    return text;
+}
+
+/* The properties file `path` (what to open; `shown` for errors), parsed
+ * once per resolve call; NULL with `why` (kept for later references). */
+static const properties_t *file_cache_get(file_cache_t *fc, const char *path, const char *shown, const char **why)
 {
     for (size_t i = 0; i < fc->n; i++) {
         if (strcmp(fc->paths[i], path) == 0) {
@@ -408,11 +514,19 @@ static const properties_t *file_cache_get(file_cache_t *fc, const char *path, co
             return fc->props[i];
         }
     }
-    char err[512];
-    properties_t *props = properties_create();
-    if (properties_load_file(props, path, err, sizeof(err)) < 0) {
-        properties_destroy(props);
-        props = NULL;
+    char err[1024];
+    size_t len = 0;
+    char *text = read_bounded(path, shown, &len, err, sizeof(err));
+    properties_t *props = NULL;
+    if (text) {
+        char perr[512];
+        props = properties_create();
+        if (properties_parse(props, text, len, perr, sizeof(perr)) < 0) {
+            snprintf(err, sizeof(err), "cannot read %s: %s", shown, perr);
+            properties_destroy(props);
+            props = NULL;
+        }
+        free(text);
     }
     fc->paths = realloc(fc->paths, (fc->n + 1) * sizeof(char *));
     fc->props = realloc(fc->props, (fc->n + 1) * sizeof(properties_t *));
@@ -424,33 +538,14 @@ static const properties_t *file_cache_get(file_cache_t *fc, const char *path, co
     return fc->props[fc->n++];
 }
 
-/* The whole of a regular file, at most DIR_FILE_MAX bytes, as a string. */
-static char *read_small_file(const char *path, char *why, size_t why_size)
+/* The whole of a ${dir:...} file as a string: a config value cannot hold
+ * a NUL byte. */
+static char *read_small_file(const char *path, const char *shown, char *why, size_t why_size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(why, why_size, "cannot read %s: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size > DIR_FILE_MAX) {
-        snprintf(why, why_size, "%s is %s", path, !S_ISREG(st.st_mode) ? "not a regular file" : "larger than 1 MiB");
-        close(fd);
-        return NULL;
-    }
-    char *text = malloc((size_t)st.st_size + 1);
     size_t len = 0;
-    ssize_t n;
-    while (len < (size_t)st.st_size && (n = read(fd, text + len, (size_t)st.st_size - len)) > 0) {
-        len += (size_t)n;
-    }
-    close(fd);
-    text[len] = '\0';
-    if (strlen(text) != len) {
-        snprintf(why, why_size, "%s holds a NUL byte; a config value cannot", path);
+    char *text = read_bounded(path, shown, &len, why, why_size);
+    if (text && strlen(text) != len) {
+        snprintf(why, why_size, "%s holds a NUL byte; a config value cannot", shown);
         free(text);
         return NULL;
     }
@@ -486,20 +581,22 @@ static char *provider_get(const provider_t *prov, const reference_t *ref, file_c
     case PROVIDER_FILE: {
         const char *err = NULL;
         const properties_t *props;
+        char *open_path = NULL;
         if (!path[0]) {
             snprintf(why, why_size,
                      "names no key of a file: write ${%s:/path/to/file.properties:key} (${dir:/path:file} reads a "
                      "whole file)",
                      prov->name);
-        } else if (!path_allowed(prov, path)) {
-            snprintf(why, why_size, "%s is outside config.providers.%s.param.allowed.paths", path, prov->name);
-        } else if (!(props = file_cache_get(fc, path, &err))) {
-            snprintf(why, why_size, "cannot read %s", err);
+        } else if (!path_check(prov, path, &open_path, why, why_size)) {
+            /* why says it */
+        } else if (!(props = file_cache_get(fc, open_path, path, &err))) {
+            snprintf(why, why_size, "%s", err);
         } else if (!properties_get(props, key)) {
             snprintf(why, why_size, "%s has no key '%s'", path, key);
         } else {
             value = strdup(properties_get(props, key));
         }
+        free(open_path);
         break;
     }
     case PROVIDER_DIR: {
@@ -507,12 +604,14 @@ static char *provider_get(const provider_t *prov, const reference_t *ref, file_c
             snprintf(why, why_size, "names no directory: write ${%s:/path/to/dir:file}", prov->name);
         } else if (!key[0] || strchr(key, '/') || strcmp(key, ".") == 0 || strcmp(key, "..") == 0) {
             snprintf(why, why_size, "'%s' is not the name of a file in %s", key, path);
-        } else if (!path_allowed(prov, path)) {
-            snprintf(why, why_size, "%s is outside config.providers.%s.param.allowed.paths", path, prov->name);
         } else {
-            char *file = malloc(strlen(path) + strlen(key) + 2);
+            /* The file itself is checked, so a symlink in the directory cannot lead out of allowed.paths. */
+            char *file = malloc(strlen(path) + strlen(key) + 2), *open_path = NULL;
             sprintf(file, "%s/%s", path, key);
-            value = read_small_file(file, why, why_size);
+            if (path_check(prov, file, &open_path, why, why_size)) {
+                value = read_small_file(open_path, file, why, why_size);
+            }
+            free(open_path);
             free(file);
         }
         break;

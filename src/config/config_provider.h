@@ -17,27 +17,29 @@
  *
  * Built in, each Kafka's class of the same role:
  *   env   EnvVarConfigProvider     ${env:VAR}: an environment variable of
- *                                  the worker; param allowlist.pattern
- *                                  (a POSIX extended regex the whole name
- *                                  must match; default: any)
+ *                                  the worker; param env.var.pattern
+ *                                  (Kafka's name) or allowlist.pattern
+ *                                  (KIP-887's): a POSIX extended regex the
+ *                                  whole name must match (Kafka's matches
+ *                                  anywhere in it); default: any
  *   file  FileConfigProvider       ${file:/path:key}: key of the Java
  *                                  properties file /path
  *   dir   DirectoryConfigProvider  ${dir:/path:name}: the whole content of
  *                                  the file /path/name (a Kubernetes
- *                                  secret volume); at most 1 MiB
- * file and dir take Kafka's param allowed.paths: a comma list of absolute
- * directories (or files) the provider may read; unset: any path.  Paths
- * are compared after removing "." and ".." (lexically, as Kafka does).
+ *                                  secret volume)
+ * file and dir take Kafka's param allowed.paths (KIP-993): a comma list of
+ * absolute, existing directories (or files) the provider may read; unset:
+ * any path.  A path must be under one of them both with "." and ".."
+ * removed (as Kafka) and with its symlinks resolved (stricter than Kafka),
+ * so a link cannot lead out.  Either reads only regular files of at most
+ * 1 MiB, refusing FIFOs, devices and directories without blocking on them.
  *
- * Kafka enables none unless the worker config lists them; connectd
- * enables env, file and dir by default, since the user who can create a
- * connector can already make it read any file the worker can.  Setting
- * Kafka's keys narrows that: `config.providers=file` enables only the
- * names listed, each name's class coming from
- * `config.providers.<name>.class` (Kafka's class names, or only the simple
- * name; a name env, file or dir needs no class), parameters from
- * `config.providers.<name>.param.<param>`.  `config.providers=` (empty)
- * turns references off.
+ * As Kafka, no provider is enabled unless the worker config lists it:
+ * `config.providers=env,file` enables those names, each name's class
+ * coming from `config.providers.<name>.class` (Kafka's class names, or
+ * only the simple name; a listed name env, file or dir needs no class),
+ * parameters from `config.providers.<name>.param.<param>`.  Unset or
+ * empty: every reference is left as written.
  *
  * Unlike Kafka, which leaves a reference it cannot resolve in place (and
  * the connector then fails on a strange value), an unset variable, a

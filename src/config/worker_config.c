@@ -70,12 +70,13 @@ const config_def_t worker_config_defs[] = {
      FIELD(rest_auth_file),
      .doc = "connectd's: a file of users and hashed passwords; when set, every REST request needs HTTP basic "
             "authentication."},
-    /* Kafka's list of config providers; unset: env, file and dir.  Read
-     * by config_provider.c, which tells unset from empty. */
+    /* Kafka's list of config providers; unset: none.  Read by
+     * config_provider.c with its .class and .param.* keys. */
     {.name = "config.providers", .type = CONFIG_DEF_LIST, .importance = CONFIG_DEF_LOW,
      .doc = "Names of the config providers that resolve ${provider:path:key} references in connector configs, "
-            "separated by commas, each configured by config.providers.<name>.class and .param.* keys. Unset: env, "
-            "file and dir; empty: none."},
+            "separated by commas, each configured by config.providers.<name>.class and .param.* keys "
+            "(allowed.paths for file and dir, env.var.pattern for env). Unset: none, references are left as "
+            "written."},
     {.name = "offset.flush.interval.ms", .type = CONFIG_DEF_LONG, .default_value = "60000", CONFIG_DEF_AT_LEAST(0),
      .importance = CONFIG_DEF_LOW, FIELD(offset_flush_interval_ms),
      .doc = "Interval at which to try committing offsets for tasks."},

@@ -171,7 +171,8 @@ def test_config_providers():
     with open(src, "w") as f:
         f.write("one\ntwo\n")
     os.environ["CONNECTD_TEST_TOPIC"] = "resolved-topic"
-    w = Worker().start()
+    # None is on unless the worker lists it (test_config_providers_confined).
+    w = Worker(overrides={"config.providers": "env,file"}).start()
     del os.environ["CONNECTD_TEST_TOPIC"]
     raw_config = {"connector.class": "FileStreamSource", "topic": "${env:CONNECTD_TEST_TOPIC}",
                   "file": "${file:%s:source.file}" % secrets}

@@ -178,7 +178,7 @@ def test_validate_valid_config():
     """a valid config: 200, error_count 0, Kafka's groups, every framework
     key with its definition, values as Kafka writes them back"""
     os.environ["CONNECTD_TEST_TASKS"] = "3"  # the worker inherits it: ${env:...}
-    w = Worker().start()
+    w = Worker(overrides={"config.providers": "env"}).start()
     config = {"connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "name": "sink",
               "topics": " a, b ", "file": "/tmp/x", "tasks.max": " 2", "errors.log.enable": "TRUE",
               "not.a.setting": "ignored"}

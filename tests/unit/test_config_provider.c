@@ -1,7 +1,9 @@
 /* Unit tests for config_provider.c: Kafka's ${provider:path:key} matching,
  * the env, file and dir providers, the worker's config.providers keys,
- * and reverseTransform.  Tables of values and what they resolve to; "@"
- * in a value stands for the test's temporary directory. */
+ * the path checks (allowed.paths through symlinks and "..", FIFOs,
+ * devices, oversized files), and reverseTransform.  Tables of values and
+ * what they resolve to; "@" in a value stands for the test's temporary
+ * directory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <signal.h>
 
 #include "config/config_provider.h"
 
@@ -48,6 +52,28 @@ static void write_file(const char *rel, const char *content)
     fclose(f);
 }
 
+static void make_link(const char *target, const char *rel)
+{
+    char *t = expand(target), path[512];
+    snprintf(path, sizeof(path), "%s/%s", tmp, rel);
+    assert_int_equal(symlink(t, path), 0);
+    free(t);
+}
+
+/* A properties file of exactly `size` bytes: one key, then comment lines. */
+static void write_sized(const char *rel, size_t size)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", tmp, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    size_t n = (size_t)fprintf(f, "k=v\n");
+    for (; n < size; n++) {
+        fputc(n + 1 == size ? '\n' : n % 64 == 4 ? '#' : n % 64 == 63 ? '\n' : 'x', f);
+    }
+    fclose(f);
+}
+
 static void make_dir(const char *rel)
 {
     char path[512];
@@ -67,6 +93,17 @@ static int setup(void **state)
     make_dir("secrets");
     write_file("secrets/pw", "s3cret\n");
     make_dir("secrets/sub");
+    /* Ways out of allowed.paths (@/ok, @/secrets) and things not to read. */
+    make_link("@/a.properties", "ok/link.properties");
+    make_link("@", "ok/up");
+    make_link("@/a.properties", "secrets/link");
+    make_link("@/ok/b.properties", "ok/inside.properties");
+    make_link("@/ok", "oklink");
+    char fifo[512];
+    snprintf(fifo, sizeof(fifo), "%s/ok/fifo", tmp);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    write_sized("ok/max.properties", 1 << 20);
+    write_sized("ok/big.properties", (1 << 20) + 1);
     setenv("CP_A", "alpha", 1);
     setenv("CP_B", "beta", 1);
     setenv("CP_EMPTY", "", 1);
@@ -83,10 +120,19 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Worker properties from "k=v" strings (NULL-terminated), '@' expanded. */
+/* Worker properties from "k=v" strings (NULL-terminated), '@' expanded.
+ * Unless they set config.providers, all three built-in providers are
+ * listed: none is on by default (test_off_by_default). */
 static properties_t *worker(const char *const *kvs)
 {
     properties_t *props = properties_create();
+    bool listed = false;
+    for (const char *const *kv = kvs; kv && *kv; kv++) {
+        listed |= strncmp(*kv, "config.providers=", strlen("config.providers=")) == 0;
+    }
+    if (!listed) {
+        properties_set(props, "config.providers", "env,file,dir");
+    }
     for (; kvs && *kvs; kvs++) {
         char *kv = expand(*kvs), err[256];
         assert_int_equal(properties_set_override(props, kv, err, sizeof(err)), 0);
@@ -198,6 +244,44 @@ static const struct {
     {"env allowlist is anchored", (const char *const[]){"config.providers.env.param.allowlist.pattern=CP_", NULL},
      "${env:CP_A}", "does not allow"},
     {"first error wins, naming its key", NULL, "${env:CP_A} ${env:CP_UNSET} ${file:@/nope:x}", "${env:CP_UNSET}"},
+    /* The path checks. */
+    {"a symlink out of allowed.paths", (const char *const[]){"config.providers.file.param.allowed.paths=@/ok", NULL},
+     "${file:@/ok/link.properties:user}", "@/ok/link.properties resolves to @/a.properties, outside "
+                                           "config.providers.file.param.allowed.paths"},
+    {"a symlinked directory out of allowed.paths",
+     (const char *const[]){"config.providers.file.param.allowed.paths=@/ok", NULL},
+     "${file:@/ok/up/a.properties:user}", "resolves to @/a.properties, outside"},
+    {"a symlink and .. out of allowed.paths",
+     (const char *const[]){"config.providers.file.param.allowed.paths=@/ok", NULL},
+     "${file:@/ok/up/ok/../a.properties:user}", "resolves to @/a.properties, outside"},
+    {"dir: a symlink out of allowed.paths",
+     (const char *const[]){"config.providers.dir.param.allowed.paths=@/secrets", NULL}, "${dir:@/secrets:link}",
+     "@/secrets/link resolves to @/a.properties, outside config.providers.dir.param.allowed.paths"},
+    {"dir: .. out of allowed.paths", (const char *const[]){"config.providers.dir.param.allowed.paths=@/secrets", NULL},
+     "${dir:@/secrets/..:a.properties}", "@/secrets/../a.properties is outside"},
+    {"/etc/passwd outside allowed.paths", (const char *const[]){"config.providers.file.param.allowed.paths=@/ok", NULL},
+     "${file:/etc/passwd:root}", "/etc/passwd is outside config.providers.file.param.allowed.paths"},
+    {"a FIFO is not read", NULL, "${file:@/ok/fifo:k}", "@/ok/fifo is not a regular file"},
+    {"a FIFO inside allowed.paths is not read",
+     (const char *const[]){"config.providers.file.param.allowed.paths=@/ok", NULL}, "${file:@/ok/fifo:k}",
+     "@/ok/fifo is not a regular file"},
+    {"dir: a FIFO is not read", NULL, "${dir:@/ok:fifo}", "@/ok/fifo is not a regular file"},
+    {"/dev/zero is not read", NULL, "${file:/dev/zero:k}", "/dev/zero is not a regular file"},
+    {"/dev/zero inside allowed.paths is not read",
+     (const char *const[]){"config.providers.file.param.allowed.paths=/dev", NULL}, "${file:/dev/zero:k}",
+     "/dev/zero is not a regular file"},
+    {"dir: /dev/zero inside allowed.paths is not read",
+     (const char *const[]){"config.providers.dir.param.allowed.paths=/dev", NULL}, "${dir:/dev:zero}",
+     "/dev/zero is not a regular file"},
+    {"a directory is not a properties file", NULL, "${file:@/ok:k}", "@/ok is not a regular file"},
+    {"over 1 MiB", NULL, "${file:@/ok/big.properties:k}",
+     "@/ok/big.properties is larger than 1 MiB, the most a config provider reads"},
+    {"dir: over 1 MiB", NULL, "${dir:@/ok:big.properties}", "is larger than 1 MiB"},
+    {"env: Kafka's env.var.pattern", (const char *const[]){"config.providers.env.param.env.var.pattern=CP_B", NULL},
+     "${env:CP_A}", "k: ${env:CP_A} refers to an environment variable that "
+                    "config.providers.env.param.allowlist.pattern does not allow"},
+    {"env: HOME not in the pattern", (const char *const[]){"config.providers.env.param.allowlist.pattern=CP_.*", NULL},
+     "${env:HOME}", "does not allow"},
 };
 
 static void test_resolve_errors(void **state)
@@ -245,6 +329,13 @@ static const struct {
     {"the simple class name", (const char *const[]){"config.providers=k8s",
                                                    "config.providers.k8s.class=DirectoryConfigProvider", NULL},
      "${k8s:@/secrets:pw}", "s3cret\n"},
+    {"a symlink that stays inside allowed.paths",
+     (const char *const[]){"config.providers.file.param.allowed.paths=@/ok", NULL},
+     "${file:@/ok/inside.properties:token}", "t0k3n"},
+    {"allowed.paths through a symlink, the file through the real path",
+     (const char *const[]){"config.providers.file.param.allowed.paths=@/oklink", NULL},
+     "${file:@/oklink/b.properties:token}", "t0k3n"},
+    {"exactly 1 MiB is read", NULL, "${file:@/ok/max.properties:k}", "v"},
     {"a built-in name with another class",
      (const char *const[]){"config.providers=env", "config.providers.env.class=FileConfigProvider", NULL},
      "${env:@/a.properties:user}", "bob"},
@@ -282,6 +373,10 @@ static const struct {
      "config.providers.dir.param.allowed.paths: @/gone: No such file or directory"},
     {"bad allowlist pattern", (const char *const[]){"config.providers.env.param.allowlist.pattern=CP_(", NULL},
      "config.providers.env.param.allowlist.pattern: 'CP_(' is not a valid regular expression"},
+    {"both pattern keys",
+     (const char *const[]){"config.providers.env.param.allowlist.pattern=A",
+                           "config.providers.env.param.env.var.pattern=B", NULL},
+     "are the same setting; set one"},
 };
 
 static void test_create_errors(void **state)
@@ -299,6 +394,37 @@ static void test_create_errors(void **state)
         properties_destroy(wprops);
     }
     config_provider_destroy(NULL);
+}
+
+/* As Kafka: a worker that lists no provider resolves nothing, and a
+ * listed one resolves only its own references. */
+static void test_off_by_default(void **state)
+{
+    char *value = expand("${env:CP_A} ${env:HOME} ${file:@/a.properties:user} ${dir:@/secrets:pw} "
+                         "${file:/dev/zero:k} ${file:@/ok/fifo:k}");
+    const char *lists[] = {NULL, "", " , "};
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        properties_t *wprops = properties_create();
+        if (lists[i]) {
+            properties_set(wprops, "config.providers", lists[i]);
+        }
+        /* Parameters of providers not listed enable nothing. */
+        properties_set(wprops, "config.providers.env.param.allowlist.pattern", ".*");
+        properties_set(wprops, "config.providers.file.class", "FileConfigProvider");
+        char err[512] = "";
+        config_provider_t *cprov = config_provider_create(wprops, err, sizeof(err));
+        assert_non_null(cprov);
+        properties_t *config = properties_create();
+        properties_set(config, "topic", value);
+        properties_t *resolved = config_provider_resolve(cprov, config, err, sizeof(err));
+        assert_non_null(resolved);
+        assert_string_equal(properties_get(resolved, "topic"), value);
+        properties_destroy(resolved);
+        properties_destroy(config);
+        config_provider_destroy(cprov);
+        properties_destroy(wprops);
+    }
+    free(value);
 }
 
 /* Every key is kept, in order; the input is not touched. */
@@ -415,11 +541,14 @@ static void test_round_trip(void **state)
 
 int main(void)
 {
+    /* A read that blocks (a FIFO) would hang the test: fail it instead. */
+    alarm(60);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve_table),   cmocka_unit_test(test_resolve_errors),
         cmocka_unit_test(test_enabled_providers), cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_resolve_whole_config), cmocka_unit_test(test_has_reference),
         cmocka_unit_test(test_reverse),         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_off_by_default),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

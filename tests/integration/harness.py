@@ -90,6 +90,16 @@ def wait_for(predicate, timeout=DEFAULT_TIMEOUT, what="condition", interval=0.05
         time.sleep(interval)
 
 
+def read_or_empty(path):
+    """The bytes of the file at `path`; b"" while it does not exist yet (a
+    sink file before its first record)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+
+
 def tmpdir(prefix="connectd-test-"):
     """A temporary directory removed when the current test ends (kept, and
     named in the diagnostics, if it failed)."""

@@ -16,7 +16,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Worker, http, wait_for  # noqa: E402
+from harness import Worker, http, read_or_empty, wait_for  # noqa: E402
 
 TOP_SRCDIR = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 POLICY = "connector.client.config.override.policy"
@@ -69,14 +69,6 @@ def refused(w, body, key, *words):
     assert http(w, "GET", "/connectors/" + body["name"])[0] == 404
 
 
-def read(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return b""
-
-
 def quickstart_worker(tmp, overrides=None):
     """A worker running the README's file source and sink, from etc/'s
     sample files with their files moved into tmp."""
@@ -99,7 +91,7 @@ def assert_still_serves(w, src, out, line):
     assert status == 200 and {"local-file-source", "local-file-sink"} <= set(names), (status, names)
     with open(src, "ab") as f:
         f.write(line + b"\n")
-    wait_for(lambda: line in read(out), what="the quick start's line in the sink file")
+    wait_for(lambda: line in read_or_empty(out), what="the quick start's line in the sink file")
     assert w.alive()
 
 

@@ -10,7 +10,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Broker, Worker, http, wait_for  # noqa: E402
+from harness import Broker, Worker, http, read_or_empty, wait_for  # noqa: E402
 
 TOP_SRCDIR = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -44,14 +44,6 @@ def append(path, data):
         f.write(data)
 
 
-def read(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return b""
-
-
 LINES = [b"hello", "caf\u00e9 \u00fcber \u65e5\u672c\u8a9e \U0001f600".encode(), b"x" * 200000, b"", b"last line"]
 
 
@@ -63,12 +55,12 @@ def test_quickstart_file_to_file():
     w = Worker(files).start()
     data = b"".join(line + b"\n" for line in LINES)
     append(src, data)
-    wait_for(lambda: len(read(sink)) >= len(data), what="the sink file to catch up")
-    assert read(sink) == data
+    wait_for(lambda: len(read_or_empty(sink)) >= len(data), what="the sink file to catch up")
+    assert read_or_empty(sink) == data
     more = b"".join(b"line %d\n" % i for i in range(1000))
     append(src, more)
-    wait_for(lambda: len(read(sink)) >= len(data + more), what="appended lines")
-    assert read(sink) == data + more
+    wait_for(lambda: len(read_or_empty(sink)) >= len(data + more), what="appended lines")
+    assert read_or_empty(sink) == data + more
     status, body = http(w, "GET", "/connectors/local-file-source/status")
     assert status == 200 and body["connector"]["state"] == "RUNNING", body
     assert [t["state"] for t in body["tasks"]] == ["RUNNING"], body
@@ -97,21 +89,21 @@ def test_restart_after_kill_and_clean_stop():
     w = Worker(files).start()
     first = [b"first %d" % i for i in range(2000)]
     append(src, b"".join(line + b"\n" for line in first))
-    wait_for(lambda: read(sink).count(b"\n") >= 500, what="some lines through")
+    wait_for(lambda: read_or_empty(sink).count(b"\n") >= 500, what="some lines through")
     w.kill()
     w.start()
     second = [b"second %d" % i for i in range(500)]
     append(src, b"".join(line + b"\n" for line in second))
     expected = first + second
-    wait_for(lambda: in_order_at_least_once(expected, read(sink).split(b"\n")[:-1]),
+    wait_for(lambda: in_order_at_least_once(expected, read_or_empty(sink).split(b"\n")[:-1]),
              what="every line after the restart")
     w.stop()  # clean: flushes and commits
-    before = read(sink)
+    before = read_or_empty(sink)
     w.start()
     third = [b"third %d" % i for i in range(100)]
     append(src, b"".join(line + b"\n" for line in third))
-    wait_for(lambda: read(sink).endswith(b"third 99\n"), what="lines after a clean restart")
-    assert read(sink) == before + b"".join(line + b"\n" for line in third), "nothing duplicated"
+    wait_for(lambda: read_or_empty(sink).endswith(b"third 99\n"), what="lines after a clean restart")
+    assert read_or_empty(sink) == before + b"".join(line + b"\n" for line in third), "nothing duplicated"
     w.stop()
 
 
@@ -135,7 +127,7 @@ def test_rest_connector_survives_restart():
         "connector.class": "FileStreamSink", "file": sink, "topics": "rest-topic"}))
     assert status == 201, body
     append(src, b"one\ntwo\n")
-    wait_for(lambda: read(sink) == b"one\ntwo\n", what="the REST pipeline")
+    wait_for(lambda: read_or_empty(sink) == b"one\ntwo\n", what="the REST pipeline")
     res = harness.run(["kcat", "-b", w.bootstrap, "-C", "-t", "rest-topic", "-o", "beginning", "-e", "-q"])
     assert res.stdout == b"one\ntwo\n", res.stdout  # plain text, not a JSON envelope
     # Statuses are in the status topic, in Kafka Connect's record format.
@@ -150,7 +142,7 @@ def test_rest_connector_survives_restart():
     status, names = http(w, "GET", "/connectors")
     assert status == 200 and sorted(names) == ["rest-sink", "rest-source"], names
     append(src, b"three\n")
-    wait_for(lambda: read(sink) == b"one\ntwo\nthree\n", what="the restored pipeline")
+    wait_for(lambda: read_or_empty(sink) == b"one\ntwo\nthree\n", what="the restored pipeline")
     assert http(w, "DELETE", "/connectors/rest-sink")[0] == 204
     assert http(w, "DELETE", "/connectors/rest-sink")[0] == 404
     w.stop()
@@ -179,15 +171,15 @@ def test_external_broker_and_offset_file():
     w.start()
     assert "embedded broker" not in w.stderr()
     append(src, "\u00e9t\u00e9\nhiver\n".encode())
-    wait_for(lambda: read(sink) == "\u00e9t\u00e9\nhiver\n".encode(), what="the pipeline through the external broker")
+    wait_for(lambda: read_or_empty(sink) == "\u00e9t\u00e9\nhiver\n".encode(), what="the pipeline through the external broker")
     w.stop()
     with open(offsets) as f:
         lines = [json.loads(line) for line in f]
     assert lines == [{"key": ["local-file-source", {"filename": src}], "value": {"position": 12}}], lines  # bytes, not characters
     w.start()
     append(src, b"printemps\n")
-    wait_for(lambda: read(sink).endswith(b"printemps\n"), what="the line after the restart")
-    assert read(sink) == "\u00e9t\u00e9\nhiver\nprintemps\n".encode(), "resumed exactly, nothing repeated"
+    wait_for(lambda: read_or_empty(sink).endswith(b"printemps\n"), what="the line after the restart")
+    assert read_or_empty(sink) == "\u00e9t\u00e9\nhiver\nprintemps\n".encode(), "resumed exactly, nothing repeated"
     w.stop()
     broker.stop()
 

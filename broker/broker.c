@@ -252,6 +252,15 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     uv_timer_start(&b->group_tick, on_group_tick, GROUP_TICK_INTERVAL_MS, GROUP_TICK_INTERVAL_MS);
     blog_info("broker %d of cluster %s listening on %s:%d, data in %s", cfg->node_id, b->cluster_id,
               b->bind_host[0] ? b->bind_host : "0.0.0.0", server_port(b->ctx.server), cfg->log_dirs);
+    if (!server_is_loopback(b->ctx.server)) {
+        /* Every listener is PLAINTEXT without SASL so far: nothing stands
+         * between another host and the topics, the worker's internal ones
+         * (connector configs, offsets) included. */
+        blog_warn("the broker is reachable from other hosts without authentication: anyone who reaches port %d "
+                  "can read, write and delete every topic; set listeners=PLAINTEXT://127.0.0.1:%d "
+                  "(broker.listeners in a worker's file) or firewall the port",
+                  server_port(b->ctx.server), server_port(b->ctx.server));
+    }
     return b;
 fail:
     broker_metrics_destroy(b->ctx.stats);

@@ -11,11 +11,13 @@
 
 /*
  * Applies every key of `props` that starts with `prefix` ("" for all), with
- * the prefix removed, to a fresh broker config.  Unknown broker keys are
+ * the prefix removed, to a fresh broker config.  `defaults` (borrowed for
+ * the call; NULL for none) holds unprefixed keys that replace their rows'
+ * defaults: `props` wins where it sets the same key.  Unknown broker keys are
  * logged and ignored, as Kafka does.  NULL with errstr set ("log.segment.bytes:
  * expected an integer ...", with the prefix) when a value is malformed.
  */
-broker_config_t *broker_config_from_props(const properties_t *props, const char *prefix, char *errstr,
-                                          size_t errstr_size);
+broker_config_t *broker_config_from_props(const properties_t *props, const char *prefix,
+                                          const properties_t *defaults, char *errstr, size_t errstr_size);
 
 #endif

@@ -94,7 +94,7 @@ int cmd_broker(int argc, char **argv)
         properties_destroy(props);
         return EXIT_USAGE;
     }
-    broker_config_t *cfg = broker_config_from_props(props, "", err, sizeof(err));
+    broker_config_t *cfg = broker_config_from_props(props, "", NULL, err, sizeof(err));
     properties_destroy(props);
     if (!cfg) {
         fprintf(stderr, "connectd broker: invalid configuration: %s\n", err);

@@ -58,7 +58,14 @@ embedded_broker_t *embedded_broker_start(const properties_t *worker_props, char 
                                          int *usage_error, char *errstr, size_t errstr_size)
 {
     *usage_error = 0;
-    broker_config_t *cfg = broker_config_from_props(worker_props, "broker.", errstr, errstr_size);
+    /* A broker inside a worker serves that worker first: loopback unless
+     * broker.listeners says otherwise, where `connectd broker` keeps Kafka's
+     * every-interface default.  Its clients have no authentication to pass,
+     * so reaching it from other hosts has to be asked for. */
+    properties_t *defaults = properties_create();
+    properties_set(defaults, "listeners", EMBEDDED_BROKER_LISTENERS);
+    broker_config_t *cfg = broker_config_from_props(worker_props, "broker.", defaults, errstr, errstr_size);
+    properties_destroy(defaults);
     if (!cfg) {
         *usage_error = 1;
         return NULL;

@@ -14,6 +14,10 @@
 
 typedef struct embedded_broker embedded_broker_t;
 
+/* The embedded broker's listener when broker.listeners is not set: loopback
+ * only (a `connectd broker` listens on every interface, as Kafka does). */
+#define EMBEDDED_BROKER_LISTENERS "PLAINTEXT://127.0.0.1:9092"
+
 /* Starts the broker and returns once it listens.  *bootstrap gets the
  * address the worker should use ("127.0.0.1:9092").  NULL with errstr set
  * when the configuration is invalid (*usage_error = 1) or the broker

@@ -11,7 +11,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "blog.h"
 #include "commands.h"
 
 static void usage(FILE *out)
@@ -25,6 +27,17 @@ static void usage(FILE *out)
                  "  standalone  run a Connect worker (and, without bootstrap.servers, its own broker)\n"
                  "  broker   run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
                  "  docs     print a reference generated from the config or API tables\n");
+}
+
+/* Connectors are plugins loaded into the process, and their configs name
+ * files and hosts: whatever a REST client, a plugin or a broker client gets
+ * the worker to do, it does with the rights of the user it runs as. */
+static void warn_if_root(void)
+{
+    if (geteuid() == 0) {
+        blog_warn("running as root: a connector, a plugin or a client that gets the better of connectd can read "
+                  "and change any file on this host; run connectd as an unprivileged user");
+    }
 }
 
 int main(int argc, char **argv)
@@ -43,9 +56,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "standalone") == 0) {
+        warn_if_root();
         return cmd_standalone(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "broker") == 0) {
+        warn_if_root();
         return cmd_broker(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "docs") == 0) {

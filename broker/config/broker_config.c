@@ -104,7 +104,8 @@ const config_def_t broker_config_defs[] = {
      .doc = "Id of this node in the cluster (broker.id is a synonym); a single node uses 0."},
     {.name = "listeners", .type = CONFIG_DEF_LIST, .default_value = "PLAINTEXT://:9092", .validate = listeners_check,
      CONFIG_DEF_FIELD(broker_config_t, listeners),
-     .doc = "Where the broker listens for Kafka clients; an empty host means all interfaces."},
+     .doc = "Where the broker listens for Kafka clients; an empty host means all interfaces. A listener other "
+            "hosts can reach is warned about at start: the broker has no authentication yet."},
     {.name = "advertised.listeners", .type = CONFIG_DEF_LIST, .validate = listeners_check,
      CONFIG_DEF_FIELD(broker_config_t, advertised_listeners),
      .doc = "Address given to clients in Metadata; null means the address each client connected to."},

@@ -626,6 +626,26 @@ int server_port(const server_t *srv)
     return srv->port;
 }
 
+bool server_is_loopback(const server_t *srv)
+{
+    /* Asked of the bound socket, not of the configured name: "localhost"
+     * or a host name resolve to whatever getaddrinfo gave first. */
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(srv->listen_fd, (struct sockaddr *)&ss, &len) < 0) {
+        return false;
+    }
+    if (ss.ss_family == AF_INET) {
+        return (ntohl(((const struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (ss.ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)&ss)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) ||
+               (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127); /* ::ffff:127.x.y.z */
+    }
+    return false;
+}
+
 static void on_listen_poll_closed(uv_handle_t *handle)
 {
     server_t *srv = handle->data;

@@ -93,6 +93,11 @@ server_t *server_create(uv_loop_t *acceptor_loop, const server_config_t *cfg, ch
  * @locality any thread  @locks none (set once by server_create) */
 int server_port(const server_t *srv);
 
+/* Whether the listener is bound to a loopback address (127.0.0.0/8, ::1),
+ * so that only this host reaches it; false for every interface.
+ * @locality any thread  @locks none (the socket is set once by server_create) */
+bool server_is_loopback(const server_t *srv);
+
 /* Stops accepting, closes every connection, joins the worker threads and
  * frees (the last of it once the acceptor loop runs again).  NULL is fine.
  * @locality shut-down: the acceptor loop's thread, never a worker's

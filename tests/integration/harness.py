@@ -77,6 +77,14 @@ def _listens_on(pid, port):
     return False
 
 
+def warnings(text):
+    """The WARN and ERROR lines of a process's stderr, but the one saying it
+    runs as root: that one depends on who runs the tests (CI: root), not on
+    what a test checks (test_defaults.py checks it)."""
+    return [line for line in text.splitlines()
+            if ("WARN" in line or "ERROR" in line) and "WARN running as root:" not in line]
+
+
 def wait_for(predicate, timeout=DEFAULT_TIMEOUT, what="condition", interval=0.05):
     """Polls `predicate` until it returns a true value, which is returned.
     Raises AssertionError naming `what` at the deadline."""

@@ -42,7 +42,7 @@ def test_sample_file_starts_without_warnings():
     with kproto.Conn(b.port) as conn:
         assert kproto.api_versions(conn)["error"] == 0
     b.stop()
-    assert "WARN" not in b.stderr() and "ERROR" not in b.stderr(), b.stderr()
+    assert not harness.warnings(b.stderr()), b.stderr()
 
 
 def test_unknown_key_warns_and_starts():

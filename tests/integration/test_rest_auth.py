@@ -174,7 +174,7 @@ def test_rest_bind_loopback():
     # 127.0.0.2 is this host's loopback too: an every-interface listener
     # would accept it, a 127.0.0.1 one refuses.
     assert not connects("127.0.0.2", w.rest_port)
-    assert "WARN" not in w.stderr(), w.stderr()
+    assert not harness.warnings(w.stderr()), w.stderr()
     w.stop()
 
     # rest.bind=0.0.0.0 opens it up, and says that nobody is asked for a password.

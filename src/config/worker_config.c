@@ -89,6 +89,15 @@ const config_def_t worker_config_defs[] = {
      CONFIG_DEF_AT_LEAST(0), .importance = CONFIG_DEF_LOW, FIELD(task_shutdown_timeout_ms),
      .doc = "Amount of time to wait for tasks to shutdown gracefully. This is the total amount of time, not per "
             "task."},
+    /* connectd's: Kafka has no such cap.  A task here is a thread plus its
+     * librdkafka client's threads, about five: 256 tasks are ~1,300 threads,
+     * which a small machine still stops within seconds. */
+    {.name = "tasks.max.per.worker", .type = CONFIG_DEF_INT, .default_value = "256", CONFIG_DEF_RANGE(1, 100000),
+     .importance = CONFIG_DEF_MEDIUM, FIELD(tasks_max_per_worker),
+     .doc = "connectd's: the most tasks this worker runs, summed over its connectors. Creating, updating or "
+            "resuming a connector whose tasks would exceed it is refused (400), and a stored connector that "
+            "would exceed it at start is FAILED; a connector counts the task configs it actually makes, at most "
+            "its tasks.max."},
     {.name = "topic.tracking.enable", .type = CONFIG_DEF_BOOLEAN, .default_value = "true",
      .importance = CONFIG_DEF_LOW, FIELD(topic_tracking),
      .doc = "Enable tracking the set of active topics per connector during runtime."},

@@ -40,6 +40,7 @@ typedef struct worker_config {
     int64_t offset_flush_interval_ms;
     int64_t offset_flush_timeout_ms;
     int64_t task_shutdown_timeout_ms;
+    int32_t tasks_max_per_worker; /* tasks.max.per.worker: the sum over all connectors */
 } worker_config_t;
 
 /* The worker keys, one row each (config_def.h), ending with a NULL name;

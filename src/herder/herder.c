@@ -172,6 +172,60 @@ static task_runner_t *task_start(herder_t *h, connector_t *c, int i)
     return runner;
 }
 
+/* @locks h->lock.  The tasks every connector but `except` runs now. */
+static int tasks_elsewhere(herder_t *h, const connector_t *except)
+{
+    int n = 0;
+    for (int i = 0; i < h->n_conns; i++) {
+        n += h->conns[i] == except ? 0 : h->conns[i]->n_tasks;
+    }
+    return n;
+}
+
+/* @locks h->lock.  Whether `n` more tasks for connector `name` would take the
+ * worker over tasks.max.per.worker; if so, why says so and what to change.
+ * Each task is a thread and a librdkafka client with threads of its own, so
+ * one connector asking for thousands wedges the machine and its shutdown. */
+static bool over_task_cap(herder_t *h, const connector_t *except, const char *name, int n, char *why,
+                          size_t why_size)
+{
+    int elsewhere = tasks_elsewhere(h, except), cap = h->wcfg->tasks_max_per_worker;
+    if (elsewhere + n <= cap) {
+        return false;
+    }
+    snprintf(why, why_size,
+             "Connector %s would start %d task%s and this worker runs %d, more than tasks.max.per.worker=%d; lower "
+             "the connector's tasks.max, stop or delete other connectors, or raise tasks.max.per.worker in the "
+             "worker config",
+             name, n, n == 1 ? "" : "s", elsewhere, cap);
+    return true;
+}
+
+/* How many tasks connector `name` would start with `config` (unresolved):
+ * the task configs its plugin makes, not tasks.max, which is only their
+ * upper bound.  0 when it would start none (its config does not resolve, or
+ * task_configs fails or makes too many: connector_start fails it then).
+ * @locality any thread; calls the plugin's task_configs
+ * @locks none needed */
+static int planned_tasks(herder_t *h, const char *name, const plugin_info_t *plugin, const properties_t *config)
+{
+    const cd_plugin_desc_t *desc = plugin->desc;
+    if (!desc->task_configs) {
+        return 1;
+    }
+    char why[1024];
+    properties_t *resolved = config_provider_resolve(h->cprov, config, why, sizeof(why));
+    if (!resolved) {
+        return 0;
+    }
+    cd_task_t *conn = task_context_new(name, -1, desc, resolved, h->offsets);
+    int max_tasks = connector_config_tasks_max(resolved);
+    int n = desc->task_configs(conn, max_tasks) < 0 ? 0 : task_context_task_config_count(conn);
+    task_context_free(conn);
+    properties_destroy(resolved);
+    return n > max_tasks ? 0 : n;
+}
+
 /* Asks the plugin for task configs and starts one runner per config. */
 static void connector_start(herder_t *h, connector_t *c)
 {
@@ -196,6 +250,11 @@ static void connector_start(herder_t *h, connector_t *c)
         /* A plugin's answer is input too: it may not exceed what was asked. */
         connector_fail(c, "the connector made %d task configs, more than tasks.max=%d",
                        task_context_task_config_count(conn), max_tasks);
+    } else if (over_task_cap(h, c, c->name, desc->task_configs ? task_context_task_config_count(conn) : 1, why,
+                             sizeof(why))) {
+        /* A stored connector (restored, resumed or restarted) that no longer
+         * fits: FAILED with the reason, where REST shows it. */
+        connector_fail(c, "%s", why);
     } else {
         int n = desc->task_configs ? task_context_task_config_count(conn) : 1;
         c->tasks = calloc((size_t)n + 1, sizeof(*c->tasks));
@@ -476,6 +535,24 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         snprintf(errstr, errstr_size, "Connector name %s must be valid UTF-8", name);
         return HERDER_ERR_INVALID;
     }
+    /* Kafka's NonEmptyStringWithoutControlChars on name: a newline in a name
+     * would start a forged line in every log line that names the connector.
+     * Not echoed back, for the same reason.  U+0080..U+009F are C2 80..9F. */
+    char controls[256] = "";
+    size_t clen = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        int code = *p < 0x20 || *p == 0x7f ? *p : p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f ? p[1] : -1;
+        if (code >= 0 && clen < sizeof(controls) - 8) {
+            clen += (size_t)snprintf(controls + clen, sizeof(controls) - clen, "%s%d", clen ? ", " : "", code);
+        }
+    }
+    if (clen > 0) {
+        snprintf(errstr, errstr_size,
+                 "Invalid value for configuration name: String may not contain control sequences but had the "
+                 "following ASCII chars: %s",
+                 controls);
+        return HERDER_ERR_INVALID;
+    }
     if (cfg_name && strcmp(cfg_name, name) != 0) {
         snprintf(errstr, errstr_size, "Connector name configuration (%s) doesn't match connector name in the URL (%s)",
                  cfg_name, name);
@@ -528,6 +605,9 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         restart_policy_parse(resolved, &policy);
     }
     properties_destroy(resolved);
+    /* A restored connector is not refused (it would vanish from view):
+     * connector_start fails it instead, saying why. */
+    int planned = n_problems == 0 && store ? planned_tasks(h, name, plugin, config) : 0;
     if (n_problems > 0) {
         snprintf(errstr, errstr_size,
                  "Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find "
@@ -555,6 +635,11 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         return HERDER_OK;
     }
     herder_target_t target = old ? old->target : initial;
+    if (target != HERDER_STOPPED && over_task_cap(h, old, name, planned, errstr, errstr_size)) {
+        pthread_mutex_unlock(&h->lock);
+        properties_destroy(copy);
+        return HERDER_ERR_INVALID;
+    }
     if (store && store_config(h, name, copy, target, errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);
         properties_destroy(copy);
@@ -787,6 +872,11 @@ herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t
     if (!c) {
         pthread_mutex_unlock(&h->lock);
         return herder_not_found(name, errstr, errstr_size);
+    }
+    if (c->target == HERDER_STOPPED && target != HERDER_STOPPED &&
+        over_task_cap(h, c, name, planned_tasks(h, name, c->plugin, c->config), errstr, errstr_size)) {
+        pthread_mutex_unlock(&h->lock);
+        return HERDER_ERR_INVALID;
     }
     if (store_target(h, name, target_record(target), errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);

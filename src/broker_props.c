@@ -7,8 +7,8 @@
 
 #include "blog.h"
 
-broker_config_t *broker_config_from_props(const properties_t *props, const char *prefix,
-                                          const properties_t *defaults, char *errstr, size_t errstr_size)
+broker_config_t *broker_config_from_props(const properties_t *props, const char *prefix, const properties_t *defaults,
+                                          char *errstr, size_t errstr_size)
 {
     broker_config_t *cfg = broker_config_create();
     size_t plen = strlen(prefix);

@@ -17,7 +17,7 @@
  * logged and ignored, as Kafka does.  NULL with errstr set ("log.segment.bytes:
  * expected an integer ...", with the prefix) when a value is malformed.
  */
-broker_config_t *broker_config_from_props(const properties_t *props, const char *prefix,
-                                          const properties_t *defaults, char *errstr, size_t errstr_size);
+broker_config_t *broker_config_from_props(const properties_t *props, const char *prefix, const properties_t *defaults,
+                                          char *errstr, size_t errstr_size);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,12 +25,14 @@
 #define LOG_START_CHECKPOINT "log-start-offset-checkpoint"
 #define PRODUCER_ID_FILE "producer-id-block"
 #define PRODUCER_ID_BLOCK 1000
+#define LOCK_FILE ".lock"
 
 struct topics {
     pthread_rwlock_t lock;
     const broker_config_t *cfg;
     char **dirs;
     int n_dirs;
+    int *lock_fds; /* per log dir: the open LOCK_FILE holding our flock, or -1 */
     topic_t **items;
     size_t count, cap;
     pthread_mutex_t pid_lock;
@@ -437,6 +440,38 @@ static bool load_all(topics_t *topics, checkpoint_t *recovery, checkpoint_t *sta
     return ok;
 }
 
+/* Takes the exclusive lock on <dir>/.lock that Kafka's LogManager takes, so a
+ * second broker (another process, or a second broker in this one) pointed at
+ * the same directory is refused instead of writing the same segments.  The
+ * lock is flock(2): the kernel drops it when the descriptor closes, so a
+ * killed broker never leaves a stale lock behind.  Returns the descriptor,
+ * held until topics_close, or -1 with errstr set. */
+static int log_dir_lock(const char *dir, char *errstr, size_t errstr_size)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/" LOCK_FILE, dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(errstr, errstr_size, "cannot open lock file %s: %s; check that log.dirs is writable", path,
+                 strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int err = errno;
+        close(fd);
+        if (err == EWOULDBLOCK) {
+            snprintf(errstr, errstr_size,
+                     "failed to acquire lock on file " LOCK_FILE " in %s: another process (or another broker "
+                     "in this process) is using this directory; stop it or choose another log.dirs",
+                     dir);
+        } else {
+            snprintf(errstr, errstr_size, "cannot lock %s: %s", path, strerror(err));
+        }
+        return -1;
+    }
+    return fd;
+}
+
 static char **split_dirs(const char *list, int *n)
 {
     char **dirs = NULL;
@@ -477,6 +512,10 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
         topics_close(topics);
         return NULL;
     }
+    topics->lock_fds = xmalloc((size_t)topics->n_dirs * sizeof(int));
+    for (int d = 0; d < topics->n_dirs; d++) {
+        topics->lock_fds[d] = -1;
+    }
     checkpoint_t *recovery = calloc((size_t)topics->n_dirs, sizeof(checkpoint_t));
     checkpoint_t *starts = calloc((size_t)topics->n_dirs, sizeof(checkpoint_t));
     bool ok = true;
@@ -484,6 +523,13 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
         if (fs_mkdir_p(topics->dirs[d]) < 0 || access(topics->dirs[d], W_OK) < 0) {
             snprintf(errstr, errstr_size, "log dir %s is not usable: %s (check log.dirs)",
                      topics->dirs[d], strerror(errno));
+            ok = false;
+            break;
+        }
+        /* Locked before anything in the dir is read, so recovery never runs
+         * under a broker that is still writing. */
+        topics->lock_fds[d] = log_dir_lock(topics->dirs[d], errstr, errstr_size);
+        if (topics->lock_fds[d] < 0) {
             ok = false;
             break;
         }
@@ -566,8 +612,12 @@ void topics_close(topics_t *topics)
     }
     free(topics->items);
     for (int d = 0; d < topics->n_dirs; d++) {
+        if (topics->lock_fds && topics->lock_fds[d] >= 0) {
+            close(topics->lock_fds[d]); /* last: releases the dir once everything in it is written */
+        }
         free(topics->dirs[d]);
     }
+    free(topics->lock_fds);
     free(topics->dirs);
     pthread_rwlock_destroy(&topics->lock);
     pthread_mutex_destroy(&topics->pid_lock);

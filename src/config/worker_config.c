@@ -70,6 +70,25 @@ const config_def_t worker_config_defs[] = {
      FIELD(rest_auth_file),
      .doc = "connectd's: a file of users and hashed passwords; when set, every REST request needs HTTP basic "
             "authentication."},
+    /* connectd's: REST connection limits.  Kafka Connect's Jetty closes
+     * idle connections after 30 s and sets no connection limits; the names
+     * follow the broker's connections.max.idle.ms, max.connections and
+     * max.connections.per.ip, with rest. in front, since Kafka Connect has
+     * no keys of its own for these. */
+    {.name = "rest.connections.max.idle.ms", .type = CONFIG_DEF_LONG, .default_value = "30000",
+     CONFIG_DEF_RANGE(1000, 86400000), .importance = CONFIG_DEF_LOW, FIELD(rest_idle_ms),
+     .doc = "connectd's: a REST connection with no traffic for this long is closed (rounded up to whole seconds), "
+            "so idle connections cannot hold the server's connection slots. A request that is running does not "
+            "count as idle. The default is Jetty's idle timeout, which Kafka Connect's REST server uses."},
+    {.name = "rest.max.connections", .type = CONFIG_DEF_INT, .default_value = "256", CONFIG_DEF_RANGE(1, 100000),
+     .importance = CONFIG_DEF_LOW, FIELD(rest_max_connections),
+     .doc = "connectd's: the most REST connections open at once. A request on a connection beyond this is "
+            "answered 503 and its connection closed; beyond this plus 16 (the slots kept for those answers) a new "
+            "connection is closed at once."},
+    {.name = "rest.max.connections.per.ip", .type = CONFIG_DEF_INT, .default_value = "128",
+     CONFIG_DEF_RANGE(1, 100000), .importance = CONFIG_DEF_LOW, FIELD(rest_max_connections_ip),
+     .doc = "connectd's: the most REST connections open at once from one client address; a connection beyond "
+            "this is closed at once, without an answer. A proxy in front of the worker counts as one address."},
     /* Kafka's list of config providers; unset: none.  Read by
      * config_provider.c with its .class and .param.* keys. */
     {.name = "config.providers", .type = CONFIG_DEF_LIST, .importance = CONFIG_DEF_LOW,

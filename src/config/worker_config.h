@@ -41,6 +41,9 @@ typedef struct worker_config {
     int64_t offset_flush_timeout_ms;
     int64_t task_shutdown_timeout_ms;
     int32_t tasks_max_per_worker; /* tasks.max.per.worker: the sum over all connectors */
+    int64_t rest_idle_ms;            /* rest.connections.max.idle.ms: idle REST connections are closed */
+    int32_t rest_max_connections;    /* rest.max.connections: more are answered 503 */
+    int32_t rest_max_connections_ip; /* rest.max.connections.per.ip: more from one address are closed */
 } worker_config_t;
 
 /* The worker keys, one row each (config_def.h), ending with a NULL name;

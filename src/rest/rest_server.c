@@ -23,11 +23,25 @@
  * Kafka's BasicAuthSecurityRestExtension protects every path: a health
  * probe can send credentials (Kubernetes httpGet probes take headers),
  * and an open path is one more thing an operator has to know about.
+ *
+ * Connection limits (issue 13): MHD's default is about 1,000 connections
+ * and no idle timeout, so a client that opened that many and sent nothing
+ * locked every other client out.  Now an idle connection is closed after
+ * rest.connections.max.idle.ms (MHD_OPTION_CONNECTION_TIMEOUT; a suspended
+ * connection, whose request runs on a thread, is never idle), one address
+ * may hold rest.max.connections.per.ip (MHD_OPTION_PER_IP_CONNECTION_LIMIT:
+ * MHD closes the next one at once, it cannot answer it), and past
+ * rest.max.connections a request is answered 503 with "Connection: close".
+ * OVERFLOW_SLOTS more connections are accepted to carry those answers;
+ * beyond them, accept_policy closes new connections at once.  MHD's own
+ * limit is set above that so it is never reached: at its limit MHD stops
+ * polling the listener and new clients would hang in the backlog instead.
  */
 #include "rest_server.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +53,13 @@
 #include <microhttpd.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "rest_auth.h"
 #include "rest_routes.h"
 
 #define MAX_BODY (1 << 20)
+#define OVERFLOW_SLOTS 16       /* connections past rest.max.connections that get a 503 */
+#define LIMIT_LOG_INTERVAL_MS 10000
 #define REALM "Basic realm=\"connectd\""
 
 struct rest_server {
@@ -57,6 +74,11 @@ struct rest_server {
     pthread_cond_t idle;
     int n_handed_off;
     bool stopping; /* no more hand-offs */
+    /* Connection accounting, touched by the MHD thread only. */
+    int n_conns;
+    int max_conns;            /* rest.max.connections */
+    int max_conns_ip;         /* rest.max.connections.per.ip */
+    int64_t last_limit_log_ms; /* the "limit reached" warning at most once per LIMIT_LOG_INTERVAL_MS */
 };
 
 typedef struct request {
@@ -66,6 +88,7 @@ typedef struct request {
     rest_auth_result_t auth;
     rest_request_t r;
     bool handed_off; /* to a thread of its own (run_handed_off), which answers in r */
+    bool over_limit; /* arrived past rest.max.connections: answered 503 and closed */
     rest_server_t *srv;
 } request_t;
 
@@ -77,6 +100,68 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t out_si
     if (!sa || getnameinfo(sa, len, out, (socklen_t)out_size, NULL, 0, NI_NUMERICHOST) != 0) {
         snprintf(out, out_size, "%s", "unknown address");
     }
+}
+
+/* Whether a "limit reached" warning is due: at most one per
+ * LIMIT_LOG_INTERVAL_MS, so that a client hammering the port cannot flood the
+ * log.  Any thread (MHD logs from whichever thread refused). */
+static bool limit_log_due(rest_server_t *srv)
+{
+    int64_t now = clock_mono_ms();
+    int64_t last = __atomic_load_n(&srv->last_limit_log_ms, __ATOMIC_RELAXED);
+    if (last && now - last < LIMIT_LOG_INTERVAL_MS) {
+        return false;
+    }
+    return __atomic_compare_exchange_n(&srv->last_limit_log_ms, &last, now, false, __ATOMIC_RELAXED,
+                                       __ATOMIC_RELAXED);
+}
+
+/* MHD thread. */
+static void limit_warn(rest_server_t *srv, const char *what)
+{
+    if (limit_log_due(srv)) {
+        blog_warn("REST connection limit reached: %d connections open, rest.max.connections=%d; %s (logged at "
+                  "most every %d s)",
+                  srv->n_conns, srv->max_conns, what, LIMIT_LOG_INTERVAL_MS / 1000);
+    }
+}
+
+/* MHD's messages, through our logger.  MHD says "Server reached connection
+ * limit" for every connection it closes past rest.max.connections.per.ip;
+ * that one is rate-limited like ours. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    rest_server_t *srv = cls;
+    char text[512];
+    vsnprintf(text, sizeof(text), fmt, ap);
+    text[strcspn(text, "\n")] = '\0';
+    if (strstr(text, "connection limit")) {
+        if (limit_log_due(srv)) {
+            blog_warn("REST per-address connection limit reached (rest.max.connections.per.ip=%d): closing new "
+                      "connections from that address at once (logged at most every %d s)",
+                      srv->max_conns_ip, LIMIT_LOG_INTERVAL_MS / 1000);
+        }
+        return;
+    }
+    blog_warn("REST server: %s", text);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    rest_server_t *srv = cls;
+    srv->n_conns += toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1;
+}
+
+/* Closes a new connection at once when even the 503 slots are taken. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    rest_server_t *srv = cls;
+    if (srv->n_conns >= srv->max_conns + OVERFLOW_SLOTS) {
+        limit_warn(srv, "closing new connections at once");
+        return MHD_NO;
+    }
+    return MHD_YES;
 }
 
 /* The request's Authorization header against the credentials file; a
@@ -188,7 +273,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!req) {
         req = calloc(1, sizeof(request_t));
         req->srv = srv;
-        req->auth = srv->auth ? authenticate(srv, conn, method, url) : REST_AUTH_OK;
+        req->over_limit = srv->n_conns > srv->max_conns;
+        req->auth = srv->auth && !req->over_limit ? authenticate(srv, conn, method, url) : REST_AUTH_OK;
         *con_cls = req;
         return MHD_YES;
     }
@@ -197,7 +283,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return answer(&req->r);
     }
     if (*upload_data_size) {
-        if (req->auth != REST_AUTH_OK) {
+        if (req->auth != REST_AUTH_OK || req->over_limit) {
             /* Not read by anyone: do not keep it. */
         } else if (req->len + *upload_data_size > MAX_BODY) {
             req->too_big = true;
@@ -219,6 +305,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .cluster_id = srv->cluster_id,
     };
     rest_request_t *r = &req->r;
+    if (req->over_limit) {
+        limit_warn(srv, "answering 503");
+        rest_send_error(r, 503, "the REST server has too many connections open (rest.max.connections=%d); "
+                        "retry later", srv->max_conns);
+        if (r->response) {
+            MHD_add_response_header(r->response, MHD_HTTP_HEADER_CONNECTION, "close");
+        }
+        return answer(r);
+    }
     if (req->auth != REST_AUTH_OK) {
         send_unauthorized(r, req->auth);
         return answer(r);
@@ -348,15 +443,28 @@ rest_server_t *rest_server_start(const worker_config_t *wcfg, herder_t *herder, 
     srv->auth = auth;
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->idle, NULL);
+    srv->max_conns = wcfg->rest_max_connections;
+    srv->max_conns_ip = wcfg->rest_max_connections_ip;
+    /* MHD counts whole seconds; round up so a limit is never shorter than asked. */
+    unsigned idle_s = (unsigned)((wcfg->rest_idle_ms + 999) / 1000);
+    unsigned mhd_limit = (unsigned)wcfg->rest_max_connections + OVERFLOW_SLOTS + 1; /* never reached: see top */
+    unsigned per_ip = (unsigned)wcfg->rest_max_connections_ip;
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    /* The logger first: MHD logs options it reads before it with its own. */
     if (addr.ss_family == 0) {
-        srv->daemon = MHD_start_daemon(flags | MHD_USE_DUAL_STACK, (uint16_t)port, NULL, NULL, on_request, srv,
-                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        srv->daemon = MHD_start_daemon(flags | MHD_USE_DUAL_STACK, (uint16_t)port, accept_policy, srv, on_request,
+                                       srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_NOTIFY_COMPLETED,
+                                       on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+                                       MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+                                       MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_END);
     } else {
         flags |= addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0;
-        srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+        srv->daemon = MHD_start_daemon(flags, (uint16_t)port, accept_policy, srv, on_request, srv,
+                                       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_SOCK_ADDR,
                                        (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                       MHD_OPTION_END);
+                                       MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+                                       idle_s, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+                                       MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_END);
     }
     char where[INET6_ADDRSTRLEN + 1] = "";
     if (addr.ss_family != 0) {

@@ -166,6 +166,28 @@ const config_def_t broker_config_defs[] = {
     {.name = "num.network.threads", .type = CONFIG_DEF_INT, .default_value = "3", CONFIG_DEF_RANGE(1, 64),
      CONFIG_DEF_FIELD(broker_config_t, num_network_threads),
      .doc = "Threads, each with its own event loop, that serve client connections."},
+    {.name = "max.connections", .type = CONFIG_DEF_INT, .default_value = "2147483647", CONFIG_DEF_RANGE(0, I32_MAX),
+     CONFIG_DEF_FIELD(broker_config_t, max_connections),
+     .doc = "The maximum number of connections the broker allows at once; a connection beyond it is closed at "
+            "once (Kafka's broker instead waits to accept it)."},
+    {.name = "max.connections.per.ip", .type = CONFIG_DEF_INT, .default_value = "2147483647",
+     CONFIG_DEF_RANGE(0, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, max_connections_per_ip),
+     .doc = "The maximum number of connections allowed from each ip address; a connection beyond it is closed at "
+            "once, as Kafka does."},
+    {.name = "connections.max.idle.ms", .type = CONFIG_DEF_LONG, .default_value = "600000",
+     CONFIG_DEF_RANGE(1, I64_MAX), CONFIG_DEF_FIELD(broker_config_t, connections_max_idle_ms),
+     .doc = "Idle connections timeout: the broker closes a connection that has sent and received nothing for "
+            "this long (a request waiting for its answer does not count as idle)."},
+    /* Kafka's default is -1 (unbounded).  Bounded here because the broker
+     * often runs inside the Connect worker's process (the embedded broker),
+     * where ten unfinished 100 MB frames would take the connectors' memory
+     * too; 500 MB is five maximal requests (socket.request.max.bytes) at once. */
+    {.name = "queued.max.request.bytes", .type = CONFIG_DEF_LONG, .default_value = "524288000",
+     CONFIG_DEF_RANGE(-1, I64_MAX), CONFIG_DEF_FIELD(broker_config_t, queued_max_request_bytes),
+     .doc = "The number of queued bytes allowed before no more requests are read: the bytes of request frames "
+            "being received, across all connections. A connection whose frame would go past it stops being read "
+            "until memory frees. -1 is unbounded (Kafka's default; connectd bounds it because the broker may run "
+            "inside the worker's process)."},
     {.name = "compression.type", .type = CONFIG_DEF_STRING, .default_value = "producer", .choices = compression_types,
      .doc = "Accepted for compatibility; batches are always stored as the producer compressed them."},
     {.name = "min.insync.replicas", .type = CONFIG_DEF_INT, .default_value = "1", CONFIG_DEF_RANGE(1, I32_MAX),

@@ -56,6 +56,10 @@ typedef struct broker_config {
     int32_t socket_request_max_bytes;
     int32_t fetch_max_bytes;
     int32_t num_network_threads;
+    int32_t max_connections;        /* max.connections: more are closed at once */
+    int32_t max_connections_per_ip; /* max.connections.per.ip */
+    int64_t connections_max_idle_ms;
+    int64_t queued_max_request_bytes; /* -1: unbounded */
     int64_t offsets_retention_ms; /* from offsets.retention.minutes */
     int32_t offsets_retention_minutes;
     int64_t offsets_retention_check_interval_ms;

@@ -33,6 +33,12 @@
 /* Stop reading from a client whose unsent responses exceed this. */
 #define WRITE_QUEUE_HIGH (16u << 20)
 #define READ_CHUNK (64u << 10)
+/* How often each loop looks for idle and memory-muted connections. */
+#define TICK_MS 250
+/* After accept() fails for want of descriptors, the listener rests this long. */
+#define ACCEPT_BACKOFF_MS 1000
+/* Warnings a client can provoke at will are logged at most this often. */
+#define LIMIT_LOG_INTERVAL_MS 10000
 
 typedef struct worker {
     server_t *srv;
@@ -43,8 +49,12 @@ typedef struct worker {
     uv_async_t wake_async;   /* parked requests should recheck */
     uv_async_t stop_async;
     pthread_mutex_t fd_lock;
-    int *pending_fds;
+    struct pending_fd {
+        int fd;
+        char ip[INET6_ADDRSTRLEN]; /* counted in srv->ips */
+    } *pending_fds;
     size_t n_pending_fds, cap_pending_fds;
+    uv_timer_t tick;          /* idle and memory-muted connections */
     server_conn_t *conns;     /* all open connections of this loop */
     kreq_t *parked;     /* requests waiting in server_park */
     atomic_int n_parked; /* read by other threads in server_wake_all */
@@ -56,9 +66,22 @@ struct server {
     int listen_fd;
     int port;
     uv_poll_t listen_poll;
+    uv_timer_t accept_backoff; /* restarts listen_poll after EMFILE/ENFILE */
     worker_t *workers;
     int n_workers;
     unsigned next_worker;
+    /* Connection counts: incremented by the acceptor, decremented by the
+     * workers when a connection is freed; under count_lock. */
+    pthread_mutex_t count_lock;
+    int n_conns;
+    struct ip_count {
+        char ip[INET6_ADDRSTRLEN];
+        int n;
+    } *ips;
+    size_t n_ips;
+    atomic_llong queued_bytes;       /* read buffer bytes beyond READ_CHUNK, all connections */
+    int64_t last_accept_log_ms;      /* acceptor thread only */
+    int64_t last_limit_log_ms;       /* acceptor thread only */
 };
 
 struct server_conn {
@@ -70,6 +93,10 @@ struct server_conn {
     kreq_t *pending; /* parked request; the connection is muted meanwhile */
     bool closing;
     bool reading;
+    bool mem_muted;   /* not read until queued_bytes allows its frame (TICK_MS) */
+    size_t charged;   /* what this connection adds to queued_bytes */
+    int64_t last_active_ms;
+    char peer_ip[INET6_ADDRSTRLEN]; /* counted in srv->ips; "" if not counted */
     char local_host[INET6_ADDRSTRLEN];
     int local_port;
     char peer[INET6_ADDRSTRLEN + 8];
@@ -83,6 +110,7 @@ typedef struct write_req {
 
 static void conn_close(server_conn_t *conn);
 static void conn_process(server_conn_t *conn);
+static void conn_set_reading(server_conn_t *conn, bool on);
 
 /* ---- requests ------------------------------------------------------------- */
 
@@ -118,6 +146,7 @@ static void on_write_done(uv_write_t *wreq, int status)
     server_conn_t *conn = wreq->data;
     free(w->body);
     free(w);
+    conn->last_active_ms = clock_mono_ms();
     if (status < 0 && status != UV_ECANCELED) {
         if (!conn->closing) {
             blog_info("closing connection from %s: write failed: %s", conn->peer, uv_strerror(status));
@@ -216,6 +245,28 @@ static void frame_handle(server_conn_t *conn, uint8_t *frame, size_t len)
 
 /* ---- reading -------------------------------------------------------------- */
 
+/* Sets what the connection's read buffer adds to queued_bytes to `want`;
+ * false, changing nothing, if that would pass queued.max.request.bytes.
+ * When nothing at all is queued one frame may always be read, so a frame
+ * larger than the cap cannot wedge its connection forever. */
+static bool conn_charge(server_conn_t *conn, size_t want)
+{
+    server_t *srv = conn->worker->srv;
+    if (want <= conn->charged) {
+        atomic_fetch_sub(&srv->queued_bytes, (long long)(conn->charged - want));
+        conn->charged = want;
+        return true;
+    }
+    long long more = (long long)(want - conn->charged);
+    long long before = atomic_fetch_add(&srv->queued_bytes, more);
+    if (srv->cfg.max_queued_bytes > 0 && before + more > srv->cfg.max_queued_bytes && before > 0) {
+        atomic_fetch_sub(&srv->queued_bytes, more);
+        return false;
+    }
+    conn->charged = want;
+    return true;
+}
+
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
     server_conn_t *conn = handle->data;
@@ -231,6 +282,10 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     }
     if (conn->rcap - conn->rlen < want) {
         size_t cap = conn->rlen + want;
+        if (!conn_charge(conn, cap > READ_CHUNK ? cap - READ_CHUNK : 0)) {
+            *buf = uv_buf_init(NULL, 0); /* on_read gets UV_ENOBUFS and mutes */
+            return;
+        }
         uint8_t *rbuf = realloc(conn->rbuf, cap);
         if (!rbuf) {
             abort();
@@ -244,6 +299,15 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     server_conn_t *conn = stream->data;
+    if (nread == UV_ENOBUFS) {
+        /* queued.max.request.bytes is reached: mute until the tick sees room. */
+        conn_set_reading(conn, false);
+        conn->mem_muted = true;
+        return;
+    }
+    if (nread > 0) {
+        conn->last_active_ms = clock_mono_ms();
+    }
     if (nread < 0) {
         if (nread != UV_EOF && nread != UV_ECONNRESET) {
             blog_info("closing connection from %s: read failed: %s", conn->peer,
@@ -301,6 +365,19 @@ static void conn_process(server_conn_t *conn)
         memmove(conn->rbuf, conn->rbuf + at, conn->rlen - at);
         conn->rlen -= at;
     }
+    /* A large frame is handled: give its buffer back, so queued bytes
+     * measure frames being received, not frames received once. */
+    if (conn->rcap > READ_CHUNK && conn->rlen <= READ_CHUNK) {
+        uint8_t *rbuf = realloc(conn->rbuf, READ_CHUNK);
+        if (rbuf) {
+            conn->rbuf = rbuf;
+            conn->rcap = READ_CHUNK;
+            conn_charge(conn, 0);
+        }
+    }
+    if (conn->mem_muted) {
+        return; /* the tick resumes it */
+    }
     /* Bound what one client can make us buffer: stop reading while muted
      * with a full frame waiting, or while its responses are not drained. */
     bool backlog = conn->pending && conn->rlen >= READ_CHUNK;
@@ -310,9 +387,62 @@ static void conn_process(server_conn_t *conn)
 
 /* ---- connections ---------------------------------------------------------- */
 
+/* Counts a new connection from `ip`; false (counting nothing) if it would
+ * pass max.connections or max.connections.per.ip.
+ * @locality the acceptor's thread  @locks takes count_lock */
+static bool conn_count_add(server_t *srv, const char *ip, const char **which)
+{
+    pthread_mutex_lock(&srv->count_lock);
+    struct ip_count *slot = NULL;
+    for (size_t i = 0; i < srv->n_ips && !slot; i++) {
+        slot = strcmp(srv->ips[i].ip, ip) == 0 ? &srv->ips[i] : NULL;
+    }
+    bool ok = false;
+    if (srv->n_conns >= srv->cfg.max_connections) {
+        *which = "max.connections";
+    } else if ((slot ? slot->n : 0) >= srv->cfg.max_connections_per_ip) {
+        *which = "max.connections.per.ip";
+    } else {
+        if (!slot) {
+            srv->ips = realloc(srv->ips, (srv->n_ips + 1) * sizeof(*srv->ips));
+            if (!srv->ips) {
+                abort();
+            }
+            slot = &srv->ips[srv->n_ips++];
+            snprintf(slot->ip, sizeof(slot->ip), "%s", ip);
+            slot->n = 0;
+        }
+        slot->n++;
+        srv->n_conns++;
+        ok = true;
+    }
+    pthread_mutex_unlock(&srv->count_lock);
+    return ok;
+}
+
+/* @locality any thread  @locks takes count_lock */
+static void conn_count_remove(server_t *srv, const char *ip)
+{
+    pthread_mutex_lock(&srv->count_lock);
+    for (size_t i = 0; i < srv->n_ips; i++) {
+        if (strcmp(srv->ips[i].ip, ip) == 0) {
+            if (--srv->ips[i].n == 0) {
+                srv->ips[i] = srv->ips[--srv->n_ips]; /* the table holds only addresses with connections */
+            }
+            break;
+        }
+    }
+    srv->n_conns--;
+    pthread_mutex_unlock(&srv->count_lock);
+}
+
 static void on_conn_closed(uv_handle_t *handle)
 {
     server_conn_t *conn = handle->data;
+    conn_charge(conn, 0);
+    if (conn->peer_ip[0]) {
+        conn_count_remove(conn->worker->srv, conn->peer_ip);
+    }
     free(conn->rbuf);
     free(conn);
 }
@@ -368,13 +498,15 @@ static void addr_format(const struct sockaddr_storage *ss, char *host, size_t ho
     }
 }
 
-static void conn_open(worker_t *wk, int fd)
+static void conn_open(worker_t *wk, int fd, const char *ip)
 {
     server_conn_t *conn = calloc(1, sizeof(*conn));
     if (!conn) {
         abort();
     }
     conn->worker = wk;
+    snprintf(conn->peer_ip, sizeof(conn->peer_ip), "%s", ip);
+    conn->last_active_ms = clock_mono_ms();
     uv_tcp_init(&wk->loop, &conn->tcp);
     conn->tcp.data = conn;
     if (uv_tcp_open(&conn->tcp, fd) < 0) {
@@ -474,20 +606,42 @@ static void on_accept_async(uv_async_t *async)
 {
     worker_t *wk = async->data;
     pthread_mutex_lock(&wk->fd_lock);
-    int *fds = wk->pending_fds;
+    struct pending_fd *fds = wk->pending_fds;
     size_t n = wk->n_pending_fds;
     wk->pending_fds = NULL;
     wk->n_pending_fds = wk->cap_pending_fds = 0;
     pthread_mutex_unlock(&wk->fd_lock);
     for (size_t i = 0; i < n; i++) {
-        conn_open(wk, fds[i]);
+        conn_open(wk, fds[i].fd, fds[i].ip);
     }
     free(fds);
+}
+
+/* Closes idle connections (connections.max.idle.ms; one whose request is
+ * parked is waiting on us, not idle) and unmutes memory-muted ones, which
+ * on_alloc mutes again if there is still no room. */
+static void on_tick(uv_timer_t *timer)
+{
+    worker_t *wk = timer->data;
+    int64_t now = clock_mono_ms();
+    server_conn_t *next;
+    for (server_conn_t *conn = wk->conns; conn; conn = next) {
+        next = conn->next;
+        if (!conn->pending && now - conn->last_active_ms >= wk->srv->cfg.max_idle_ms) {
+            blog_debug("closing connection from %s: idle for %lld ms (connections.max.idle.ms)", conn->peer,
+                       (long long)(now - conn->last_active_ms));
+            conn_close(conn);
+        } else if (conn->mem_muted) {
+            conn->mem_muted = false;
+            conn_set_reading(conn, true);
+        }
+    }
 }
 
 static void on_stop_async(uv_async_t *async)
 {
     worker_t *wk = async->data;
+    uv_close((uv_handle_t *)&wk->tick, NULL);
     while (wk->conns) {
         conn_close(wk->conns);
     }
@@ -513,40 +667,89 @@ static int worker_start(server_t *srv, worker_t *wk, int index)
     uv_async_init(&wk->loop, &wk->wake_async, on_wake);
     uv_async_init(&wk->loop, &wk->stop_async, on_stop_async);
     wk->accept_async.data = wk->wake_async.data = wk->stop_async.data = wk;
+    uv_timer_init(&wk->loop, &wk->tick);
+    wk->tick.data = wk;
+    uv_timer_start(&wk->tick, on_tick, TICK_MS, TICK_MS);
     return uv_thread_create(&wk->thread, worker_main, wk);
 }
 
-static void worker_hand_fd(worker_t *wk, int fd)
+static void worker_hand_fd(worker_t *wk, int fd, const char *ip)
 {
     pthread_mutex_lock(&wk->fd_lock);
     if (wk->n_pending_fds == wk->cap_pending_fds) {
         size_t cap = wk->cap_pending_fds ? wk->cap_pending_fds * 2 : 8;
-        int *fds = realloc(wk->pending_fds, cap * sizeof(int));
+        struct pending_fd *fds = realloc(wk->pending_fds, cap * sizeof(*fds));
         if (!fds) {
             abort();
         }
         wk->pending_fds = fds;
         wk->cap_pending_fds = cap;
     }
-    wk->pending_fds[wk->n_pending_fds++] = fd;
+    wk->pending_fds[wk->n_pending_fds].fd = fd;
+    snprintf(wk->pending_fds[wk->n_pending_fds].ip, sizeof(wk->pending_fds[0].ip), "%s", ip);
+    wk->n_pending_fds++;
     pthread_mutex_unlock(&wk->fd_lock);
     uv_async_send(&wk->accept_async);
 }
 
 /* ---- acceptor ------------------------------------------------------------- */
 
+static bool log_due(int64_t *last_ms)
+{
+    int64_t now = clock_mono_ms();
+    if (*last_ms && now - *last_ms < LIMIT_LOG_INTERVAL_MS) {
+        return false;
+    }
+    *last_ms = now;
+    return true;
+}
+
+static void on_listen_readable(uv_poll_t *poll, int status, int events);
+
+static void on_accept_backoff(uv_timer_t *timer)
+{
+    server_t *srv = timer->data;
+    uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen_readable);
+}
+
 static void on_listen_readable(uv_poll_t *poll, int status, int events)
 {
     server_t *srv = poll->data;
     for (;;) {
-        int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        int fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                blog_warn("accept failed: %s", strerror(errno));
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) {
+                if (errno == EINTR || errno == ECONNABORTED) {
+                    continue;
+                }
+                return;
             }
+            /* Out of descriptors or memory: the connection stays in the
+             * backlog and the listener stays readable, so polling on would
+             * spin.  Rest, and say so once per interval, not per attempt. */
+            if (log_due(&srv->last_accept_log_ms)) {
+                blog_warn("accept failed: %s; not accepting connections for %d ms (logged at most every %d s)",
+                          strerror(errno), ACCEPT_BACKOFF_MS, LIMIT_LOG_INTERVAL_MS / 1000);
+            }
+            uv_poll_stop(&srv->listen_poll);
+            uv_timer_start(&srv->accept_backoff, on_accept_backoff, ACCEPT_BACKOFF_MS, 0);
             return;
         }
-        worker_hand_fd(&srv->workers[srv->next_worker++ % (unsigned)srv->n_workers], fd);
+        char ip[INET6_ADDRSTRLEN] = "?";
+        int port;
+        addr_format(&ss, ip, sizeof(ip), &port);
+        const char *which = NULL;
+        if (!conn_count_add(srv, ip, &which)) {
+            close(fd);
+            if (log_due(&srv->last_limit_log_ms)) {
+                blog_warn("closing new connection from %s:%d: %s reached (logged at most every %d s)", ip, port,
+                          which, LIMIT_LOG_INTERVAL_MS / 1000);
+            }
+            continue;
+        }
+        worker_hand_fd(&srv->workers[srv->next_worker++ % (unsigned)srv->n_workers], fd, ip);
     }
 }
 
@@ -599,8 +802,11 @@ server_t *server_create(uv_loop_t *acceptor_loop, const server_config_t *cfg, ch
     }
     srv->cfg = *cfg;
     srv->acceptor_loop = acceptor_loop;
+    pthread_mutex_init(&srv->count_lock, NULL);
+    atomic_init(&srv->queued_bytes, 0);
     srv->listen_fd = listen_socket(cfg->host, cfg->port, &srv->port, errstr, errstr_size);
     if (srv->listen_fd < 0) {
+        pthread_mutex_destroy(&srv->count_lock);
         free(srv);
         return NULL;
     }
@@ -615,6 +821,8 @@ server_t *server_create(uv_loop_t *acceptor_loop, const server_config_t *cfg, ch
             abort(); /* thread creation failing at start-up leaves nothing to run */
         }
     }
+    uv_timer_init(acceptor_loop, &srv->accept_backoff);
+    srv->accept_backoff.data = srv;
     uv_poll_init(acceptor_loop, &srv->listen_poll, srv->listen_fd);
     srv->listen_poll.data = srv;
     uv_poll_start(&srv->listen_poll, UV_READABLE, on_listen_readable);
@@ -651,7 +859,16 @@ static void on_listen_poll_closed(uv_handle_t *handle)
     server_t *srv = handle->data;
     close(srv->listen_fd);
     free(srv->workers);
+    free(srv->ips);
+    pthread_mutex_destroy(&srv->count_lock);
     free(srv);
+}
+
+/* The backoff timer closes first, then the poll, then the server is freed. */
+static void on_backoff_closed(uv_handle_t *handle)
+{
+    server_t *srv = handle->data;
+    uv_close((uv_handle_t *)&srv->listen_poll, on_listen_poll_closed);
 }
 
 void server_destroy(server_t *srv)
@@ -672,13 +889,14 @@ void server_destroy(server_t *srv)
     for (int i = 0; i < srv->n_workers; i++) {
         worker_t *wk = &srv->workers[i];
         for (size_t f = 0; f < wk->n_pending_fds; f++) {
-            close(wk->pending_fds[f]);
+            close(wk->pending_fds[f].fd);
         }
         free(wk->pending_fds);
         uv_loop_close(&wk->loop);
         pthread_mutex_destroy(&wk->fd_lock);
     }
-    uv_close((uv_handle_t *)&srv->listen_poll, on_listen_poll_closed);
+    uv_timer_stop(&srv->accept_backoff);
+    uv_close((uv_handle_t *)&srv->accept_backoff, on_backoff_closed);
 }
 
 const char *server_conn_local_host(const server_conn_t *conn)

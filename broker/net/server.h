@@ -14,6 +14,15 @@
  * are processed after the parked request has been answered.  Reading goes on,
  * up to a bound, so pipelining clients never deadlock.
  *
+ * Limits, as Kafka's: max.connections and max.connections.per.ip close a
+ * connection past them as soon as it is accepted; connections.max.idle.ms
+ * closes a connection that sent and received nothing for that long;
+ * queued.max.request.bytes bounds the read buffers grown for large frames
+ * across all connections, and a connection whose frame would go past it is
+ * muted until memory frees (Kafka mutes channels on its memory pool).  When
+ * accept() runs out of descriptors the listener is not polled for a second,
+ * and that is logged at most once per interval, instead of spinning.
+ *
  * Framing: int32 size + request.  A size below 8 or above
  * socket.request.max.bytes, a header that does not parse, or a handler that
  * says so closes the connection with a log line naming the peer and reason.
@@ -75,6 +84,10 @@ typedef struct server_config {
     int port;         /* 0 = pick a free port (see server_port) */
     int num_threads;
     int32_t max_request_bytes;
+    int32_t max_connections;        /* more are closed at once */
+    int32_t max_connections_per_ip;
+    int64_t max_idle_ms;            /* a connection idle this long is closed */
+    int64_t max_queued_bytes;       /* bytes of request frames being received, all connections; <= 0: unbounded */
     server_dispatch_fn *dispatch;
     server_done_fn *done; /* may be NULL */
     void *ctx;

@@ -407,6 +407,24 @@ void log_close(log_t *plog)
     free(plog);
 }
 
+bool log_move(log_t *plog, const char *dir, char *errstr, size_t errstr_size)
+{
+    if (rename(plog->dir, dir) < 0) {
+        snprintf(errstr, errstr_size, "cannot rename %s to %s: %s", plog->dir, dir, strerror(errno));
+        return false;
+    }
+    char *copy = strdup(dir);
+    if (!copy) {
+        abort();
+    }
+    free(plog->dir);
+    plog->dir = copy;
+    for (size_t i = 0; i < plog->n_segs; i++) {
+        segment_set_dir(plog->segs[i], dir);
+    }
+    return true;
+}
+
 void log_destroy_files(log_t *plog)
 {
     if (!plog) {

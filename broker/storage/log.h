@@ -70,6 +70,14 @@ log_t *log_open(const char *dir, const log_config_t *cfg, int64_t recovery_point
  *        registry write lock, or shut-down) */
 void log_close(log_t *plog);
 
+/* Renames the partition directory to `dir` (same file system) and points
+ * the open log at it; topic creation builds a partition under a staging name
+ * and moves it into place once every partition of the topic is built.  False
+ * with errstr set (and nothing changed) when the rename fails.
+ * @locality any thread
+ * @locks none: the log is not shared yet (as log_open) */
+bool log_move(log_t *plog, const char *dir, char *errstr, size_t errstr_size);
+
 /* Closes and removes the directory with all its files (topic deletion).
  * @locality any thread  @locks none: as log_close */
 void log_destroy_files(log_t *plog);

@@ -165,22 +165,30 @@ static void log_read_failure(const segment_t *seg, int64_t pos, const seg_reader
 
 /* ---- life cycle ----------------------------------------------------------- */
 
+static char *segment_path(const char *dir, int64_t base, const char *ext)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%020" PRId64 "%s", dir, base, ext);
+    char *copy = strdup(path);
+    if (!copy) {
+        abort();
+    }
+    return copy;
+}
+
 static segment_t *segment_new(const char *dir, int64_t base)
 {
     segment_t *seg = calloc(1, sizeof(*seg));
     if (!seg) {
         abort();
     }
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%020" PRId64 ".index", dir, base);
+    char *path = segment_path(dir, base, ".index");
     log_index_init(&seg->oidx, path, OFFSET_INDEX_ENTRY_SIZE);
-    snprintf(path, sizeof(path), "%s/%020" PRId64 ".timeindex", dir, base);
+    free(path);
+    path = segment_path(dir, base, ".timeindex");
     log_index_init(&seg->tidx, path, TIME_INDEX_ENTRY_SIZE);
-    snprintf(path, sizeof(path), "%s/%020" PRId64 ".log", dir, base);
-    seg->log_path = strdup(path);
-    if (!seg->log_path) {
-        abort();
-    }
+    free(path);
+    seg->log_path = segment_path(dir, base, ".log");
     seg->base = seg->next = base;
     seg->max_ts = seg->max_ts_offset = -1;
     seg->first_append_ms = -1;
@@ -230,6 +238,16 @@ void segment_close(segment_t *seg)
     log_index_release(&seg->tidx);
     free(seg->log_path);
     free(seg);
+}
+
+void segment_set_dir(segment_t *seg, const char *dir)
+{
+    free(seg->log_path);
+    seg->log_path = segment_path(dir, seg->base, ".log");
+    free(seg->oidx.path);
+    seg->oidx.path = segment_path(dir, seg->base, ".index");
+    free(seg->tidx.path);
+    seg->tidx.path = segment_path(dir, seg->base, ".timeindex");
 }
 
 void segment_delete(segment_t *seg)

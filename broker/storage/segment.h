@@ -53,6 +53,10 @@ void segment_close(segment_t *seg);
 /* Closes and deletes the segment's three files. */
 void segment_delete(segment_t *seg);
 
+/* The segment's directory was renamed to `dir`: its file paths follow.  The
+ * open descriptors stay valid across a rename and are kept. */
+void segment_set_dir(segment_t *seg, const char *dir);
+
 /*
  * The fast path for a segment known to be flushed: loads both index files
  * and checks them against the .log, reading only the batch headers after

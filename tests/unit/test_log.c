@@ -1042,6 +1042,48 @@ static void test_destroy_files(void **state)
     log_close(NULL);
 }
 
+/* Topic creation builds a log under a staging name and moves it into place
+ * while it is open: appends, rolls and index writes after the move must all
+ * land in the new directory, and a reopen there must find everything. */
+static void test_move_while_open(void **state)
+{
+    fixture_t *fx = *state;
+    log_config_t cfg = cfg_small();
+    char staged[192], err[512] = "";
+    snprintf(staged, sizeof(staged), "%s/staged-0", fx->root);
+    log_t *plog = log_open(staged, &cfg, 0, 0, NULL, NULL, err, sizeof(err));
+    assert_non_null(plog);
+    append_many(plog, 20);
+    assert_true(log_move(plog, fx->dir, err, sizeof(err)));
+    assert_int_equal(access(staged, F_OK), -1);
+    append_many(plog, 20);
+    int64_t leo = log_end_offset(plog);
+    int segs = log_segments_count(plog);
+    assert_int_equal(log_flush(plog), KERR_NONE);
+    log_close(plog);
+    assert_int_equal(access(staged, F_OK), -1);
+
+    int64_t bases[64];
+    int n = list_bases(fx, bases, 64);
+    assert_int_equal(n, segs);
+    int entries = 0;
+    for (int i = 0; i < n; i++) {
+        entries += check_index_file(fx, bases[i]);
+    }
+    assert_true(entries > 0);
+    plog = open_log(fx, &cfg, leo, 0, NULL);
+    assert_true(log_end_offset(plog) == leo);
+    assert_int_equal(log_segments_count(plog), segs);
+
+    /* A failed move changes nothing: the log still works where it was. */
+    snprintf(staged, sizeof(staged), "%s/missing/orders-0", fx->root);
+    assert_false(log_move(plog, staged, err, sizeof(err)));
+    assert_non_null(strstr(err, staged));
+    append(plog, 1, T0, T0, NULL);
+    assert_true(log_end_offset(plog) == leo + 1);
+    log_close(plog);
+}
+
 static void test_open_errors_name_the_path(void **state)
 {
     fixture_t *fx = *state;
@@ -1075,6 +1117,7 @@ int main(void)
         T(test_delete_records),
         T(test_offset_for_timestamp),
         T(test_destroy_files),
+        T(test_move_while_open),
         T(test_open_errors_name_the_path),
     };
 #undef T

@@ -7,10 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +28,15 @@
 #define PRODUCER_ID_FILE "producer-id-block"
 #define PRODUCER_ID_BLOCK 1000
 #define LOCK_FILE ".lock"
+/* Where new partitions are built before they are moved into place (topics.h).
+ * '~' cannot be in a topic name, so this is never a topic or partition dir. */
+#define STAGING_DIR "~creating"
+/* Descriptors a partition may hold: its active segment's .log, and the
+ * .index and .timeindex while entries are appended to them (segment.c). */
+#define FDS_PER_PARTITION 3
+/* Descriptors kept free for everything else: client connections, checkpoint
+ * and metadata writes, segment rolls, the coordinator's log. */
+#define FD_RESERVE 64
 
 struct topics {
     pthread_rwlock_t lock;
@@ -82,8 +93,10 @@ static void partition_dir_path(const topics_t *topics, int dir, const char *topi
     snprintf(buf, size, "%s/%s-%d", topics->dirs[dir], topic, index);
 }
 
-/* Finds the log dir already holding this partition, or the least loaded. */
-static int partition_pick_dir(const topics_t *topics, const char *topic, int32_t index)
+/* Finds the log dir already holding this partition, or the least loaded;
+ * `staged` (NULL, or one count per log dir) adds partitions being created. */
+static int partition_pick_dir(const topics_t *topics, const char *topic, int32_t index,
+                              const size_t *staged)
 {
     int best = 0;
     size_t best_load = SIZE_MAX;
@@ -94,7 +107,7 @@ static int partition_pick_dir(const topics_t *topics, const char *topic, int32_t
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             return d;
         }
-        size_t load = 0;
+        size_t load = staged ? staged[d] : 0;
         for (size_t t = 0; t < topics->count; t++) {
             for (int32_t p = 0; p < topics->items[t]->n_partitions; p++) {
                 load += topics->items[t]->partitions[p]->dir == d;
@@ -119,9 +132,7 @@ static void partition_destroy(partition_t *part)
     free(part);
 }
 
-static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t index,
-                                   const checkpoint_t *recovery, const checkpoint_t *starts,
-                                   char *errstr, size_t errstr_size)
+static partition_t *partition_new(topic_t *topic, int32_t index, int dir)
 {
     partition_t *part = calloc(1, sizeof(*part));
     if (!part) {
@@ -131,8 +142,16 @@ static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t ind
     part->topic = topic;
     part->index = index;
     part->pstate = producer_state_create();
-    part->dir = partition_pick_dir(topics, topic->name, index);
+    part->dir = dir;
     part->last_flush_ms = clock_wall_ms();
+    return part;
+}
+
+static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t index,
+                                   const checkpoint_t *recovery, const checkpoint_t *starts,
+                                   char *errstr, size_t errstr_size)
+{
+    partition_t *part = partition_new(topic, index, partition_pick_dir(topics, topic->name, index, NULL));
     char path[4096];
     partition_dir_path(topics, part->dir, topic->name, index, path, sizeof(path));
     int64_t recovery_point = recovery ? checkpoint_get(&recovery[part->dir], topic->name, index, 0) : 0;
@@ -240,6 +259,158 @@ static int topic_write_meta(const topics_t *topics, const topic_t *topic, int32_
     int rc = fs_write_atomic(dir, name, text, strlen(text));
     free(text);
     return rc;
+}
+
+/* ---- creating partitions ------------------------------------------------- */
+
+/*
+ * Refuses to create `n_new` partitions when the descriptors they may hold
+ * would not fit under RLIMIT_NOFILE, counting what is open now and keeping
+ * FD_RESERVE free.  Without this a large CreateTopics ran out of descriptors
+ * half-way, and every connection and segment roll after it failed too.
+ * When the numbers cannot be read (no /proc) the create is let through:
+ * topic_grow still undoes a create that fails.
+ */
+static bool fd_budget_allows(int32_t n_new, char *errstr, size_t errstr_size)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY) {
+        return true;
+    }
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir) {
+        return true;
+    }
+    long open_fds = 0;
+    struct dirent *ent;
+    while ((ent = readdir(dir))) {
+        open_fds += ent->d_name[0] != '.';
+    }
+    closedir(dir);
+    long limit = lim.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX : (long)lim.rlim_cur;
+    long room = limit - open_fds - FD_RESERVE;
+    long needed = (long)n_new * FDS_PER_PARTITION;
+    if (needed <= room) {
+        return true;
+    }
+    snprintf(errstr, errstr_size,
+             "%d partitions need up to %ld file descriptors, but the broker's limit of %ld open files "
+             "leaves room for %ld (%ld open, %d kept free for connections), enough for %ld partitions; "
+             "create fewer partitions or raise the limit (ulimit -n / LimitNOFILE) and restart the broker",
+             n_new, needed, limit, room < 0 ? 0 : room, open_fds, FD_RESERVE,
+             room < 0 ? 0 : room / FDS_PER_PARTITION);
+    return false;
+}
+
+static void staging_path(const topics_t *topics, int dir, const char *topic, int32_t index, char *buf,
+                         size_t size)
+{
+    snprintf(buf, size, "%s/" STAGING_DIR "/%s-%d", topics->dirs[dir], topic, index);
+}
+
+/*
+ * Grows `topic` to `count` partitions all or nothing.  Each new partition's
+ * log is built in <log.dir>/~creating/<topic>-<p>; only when every one is
+ * built is the metadata file written (the commit point: from then on a
+ * restart recreates any partition not yet in place) and each directory
+ * renamed to <log.dir>/<topic>-<p>.  On any failure what was built or moved
+ * is removed and the metadata restored, so neither a restart nor the
+ * directory scan that adopts partition dirs brings the partitions back.  A
+ * crash before the commit leaves only staging dirs, which topics_open removes.
+ * Caller holds the registry write lock (or runs alone at start-up).
+ */
+static bool topic_grow(topics_t *topics, topic_t *topic, int32_t count, char *errstr, size_t errstr_size)
+{
+    int32_t first = topic->n_partitions, n = count - first, built = 0, moved = 0;
+    partition_t **staged = calloc((size_t)n, sizeof(*staged));
+    size_t *load = calloc((size_t)topics->n_dirs, sizeof(*load));
+    if (!staged || !load) {
+        abort();
+    }
+    char path[4096], tmp[4400];
+    for (int d = 0; d < topics->n_dirs; d++) {
+        snprintf(tmp, sizeof(tmp), "%s/" STAGING_DIR, topics->dirs[d]);
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+            snprintf(errstr, errstr_size, "cannot create %s: %s; check that log.dirs is writable", tmp,
+                     strerror(errno));
+            goto fail;
+        }
+    }
+    for (; built < n; built++) {
+        int32_t p = first + built;
+        int d = partition_pick_dir(topics, topic->name, p, load);
+        partition_t *part = partition_new(topic, p, d);
+        staging_path(topics, d, topic->name, p, tmp, sizeof(tmp));
+        part->plog = log_open(tmp, &topic->cfg.log, 0, 0, partition_on_batch, part, errstr, errstr_size);
+        if (!part->plog) {
+            partition_destroy(part);
+            goto fail;
+        }
+        staged[built] = part;
+        load[d]++;
+    }
+    if (topic_write_meta(topics, topic, count) < 0) {
+        snprintf(errstr, errstr_size, "cannot write metadata of topic %s in %s: %s", topic->name,
+                 topics->dirs[0], strerror(errno));
+        goto fail_meta;
+    }
+    for (; moved < n; moved++) {
+        partition_t *part = staged[moved];
+        partition_dir_path(topics, part->dir, topic->name, part->index, path, sizeof(path));
+        if (!log_move(part->plog, path, errstr, errstr_size)) {
+            goto fail_meta;
+        }
+    }
+    partition_t **parts = realloc(topic->partitions, (size_t)count * sizeof(*parts));
+    if (!parts) {
+        abort();
+    }
+    memcpy(parts + first, staged, (size_t)n * sizeof(*parts));
+    topic->partitions = parts;
+    topic->n_partitions = count;
+    free(staged);
+    free(load);
+    for (int d = 0; d < topics->n_dirs; d++) {
+        snprintf(tmp, sizeof(tmp), "%s/" STAGING_DIR, topics->dirs[d]);
+        rmdir(tmp);
+    }
+    return true;
+
+fail_meta:
+    if (first == 0) {
+        snprintf(tmp, sizeof(tmp), "%s/" META_DIR "/%s.properties", topics->dirs[0], topic->name);
+        unlink(tmp);
+    } else {
+        topic_write_meta(topics, topic, first);
+    }
+fail:
+    for (int32_t i = 0; i < built; i++) {
+        partition_t *part = staged[i];
+        if (i < moved) {
+            partition_dir_path(topics, part->dir, topic->name, part->index, tmp, sizeof(tmp));
+        } else {
+            staging_path(topics, part->dir, topic->name, part->index, tmp, sizeof(tmp));
+        }
+        partition_destroy(part);
+        if (fs_rm_rf(tmp) < 0) {
+            blog_error("cannot remove %s: %s; delete it by hand", tmp, strerror(errno));
+        }
+    }
+    if (built < n) {
+        /* log_open may have made the directory before it failed. */
+        int32_t p = first + built;
+        for (int d = 0; d < topics->n_dirs; d++) {
+            staging_path(topics, d, topic->name, p, tmp, sizeof(tmp));
+            fs_rm_rf(tmp);
+        }
+    }
+    for (int d = 0; d < topics->n_dirs; d++) {
+        snprintf(tmp, sizeof(tmp), "%s/" STAGING_DIR, topics->dirs[d]);
+        rmdir(tmp);
+    }
+    free(staged);
+    free(load);
+    return false;
 }
 
 static void registry_append(topics_t *topics, topic_t *topic)
@@ -353,7 +524,7 @@ static bool parse_partition_dir(const char *entry, char *topic, size_t topic_siz
     return topics_name_valid(k, err, sizeof(err));
 }
 
-/* Removes "*.deleting" leftovers and adopts partition dirs of unknown topics. */
+/* Removes "*.deleting" and "~creating" leftovers and adopts partition dirs of unknown topics. */
 static void scan_log_dir(topics_t *topics, int d, int32_t **adopt_counts)
 {
     DIR *dir = opendir(topics->dirs[d]);
@@ -362,6 +533,15 @@ static void scan_log_dir(topics_t *topics, int d, int32_t **adopt_counts)
     }
     struct dirent *ent;
     while ((ent = readdir(dir))) {
+        if (strcmp(ent->d_name, STAGING_DIR) == 0) {
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s", topics->dirs[d], ent->d_name);
+            blog_info("removing %s: partitions of a topic creation that did not finish", path);
+            if (fs_rm_rf(path) < 0) {
+                blog_error("cannot remove %s: %s; delete it by hand", path, strerror(errno));
+            }
+            continue;
+        }
         const char *suffix = strstr(ent->d_name, ".deleting");
         if (suffix && suffix[strlen(".deleting")] == '\0') {
             char path[4096];
@@ -686,6 +866,14 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
         err = KERR_TOPIC_ALREADY_EXISTS;
         goto done;
     }
+    /* Kafka enforces limits on new topics with a CreateTopicPolicy, whose
+     * refusals are POLICY_VIOLATION (not retriable: the same request fails
+     * the same way); this is the broker's own such limit.  Checked under the
+     * lock so two creates cannot both spend the same descriptors. */
+    if (!fd_budget_allows(n_partitions, errstr, errstr_size)) {
+        err = KERR_POLICY_VIOLATION;
+        goto done;
+    }
     if (validate_only) {
         goto done;
     }
@@ -696,23 +884,8 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
         topic_add_override(topic, overrides[i].key, overrides[i].value);
     }
     topic_resolve_config(topics, topic);
-    if (topic_write_meta(topics, topic, n_partitions) < 0) {
-        snprintf(errstr, errstr_size, "cannot write metadata of topic %s in %s: %s", topic->name,
-                 topics->dirs[0], strerror(errno));
-        topic_free(topic);
-        err = KERR_KAFKA_STORAGE_ERROR;
-        goto done;
-    }
-    if (!topic_open_partitions(topics, topic, n_partitions, NULL, NULL, errstr, errstr_size)) {
-        /* Undo what reached the disk, or a restart would bring the topic back. */
-        char meta[4400];
-        snprintf(meta, sizeof(meta), "%s/" META_DIR "/%s.properties", topics->dirs[0], topic->name);
-        unlink(meta);
-        for (int32_t p = 0; p < topic->n_partitions; p++) {
-            char path[4096];
-            partition_dir_path(topics, topic->partitions[p]->dir, topic->name, p, path, sizeof(path));
-            fs_rm_rf(path);
-        }
+    if (!topic_grow(topics, topic, n_partitions, errstr, errstr_size)) {
+        blog_error("creating topic %s failed: %s", topic->name, errstr);
         topic_free(topic);
         err = KERR_KAFKA_STORAGE_ERROR;
         goto done;
@@ -785,9 +958,11 @@ kerr_t topics_add_partitions(topics_t *topics, kstr_t name, int32_t count, bool 
                  "requested %d; partitions can only be added",
                  topic->n_partitions, count);
         err = KERR_INVALID_PARTITIONS;
+    } else if (!fd_budget_allows(count - topic->n_partitions, errstr, errstr_size)) {
+        err = KERR_POLICY_VIOLATION;
     } else if (!validate_only) {
-        if (topic_write_meta(topics, topic, count) < 0 ||
-            !topic_open_partitions(topics, topic, count, NULL, NULL, errstr, errstr_size)) {
+        if (!topic_grow(topics, topic, count, errstr, errstr_size)) {
+            blog_error("adding partitions to topic %s failed: %s", topic->name, errstr);
             err = KERR_KAFKA_STORAGE_ERROR;
         } else {
             blog_info("topic %s now has %d partitions", topic->name, count);

@@ -16,6 +16,18 @@
  * "<topic>-<p>.deleting" before they are removed, so a crash half-way never
  * resurrects it.
  *
+ * New partitions (CreateTopics, CreatePartitions) are built in
+ *
+ *   <log.dir>/~creating/<topic>-<partition>/
+ *
+ * and renamed into place only once every one of them is built and the
+ * metadata file is written; a create that fails is undone, and topics_open
+ * removes a "~creating" directory a crash left behind.  '~' cannot be in a
+ * topic name, so the staging dir can never be taken for a topic's; it is a
+ * directory rather than a suffix because "<249-character topic>-<p>" already
+ * fills a file name.  A create whose partitions could hold more file
+ * descriptors than RLIMIT_NOFILE leaves free is refused up front.
+ *
  * Locking: the registry has one reader-writer lock.  Whoever uses a topic or
  * partition holds it for reading; create, delete and add-partitions take it
  * for writing, so a partition cannot disappear under a reader.  Each
@@ -102,9 +114,10 @@ bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size);
 
 /*
  * Creates a topic with `n_partitions` (-1: num.partitions) and config
- * overrides.  Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION,
- * INVALID_PARTITIONS, INVALID_CONFIG, KAFKA_STORAGE_ERROR, each with errstr.
- * With validate_only nothing changes.
+ * overrides, all or nothing.  Errors: TOPIC_ALREADY_EXISTS,
+ * INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_CONFIG,
+ * POLICY_VIOLATION (its partitions would not fit the open-files limit),
+ * KAFKA_STORAGE_ERROR, each with errstr.  With validate_only nothing changes.
  * @locality any thread
  * @locks takes the registry write lock; call without the registry lock (in
  *        either mode), the checkpoint lock or a partition lock; the
@@ -121,7 +134,8 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
  *        registry lock, the checkpoint lock or a partition lock */
 kerr_t topics_delete(topics_t *topics, kstr_t name);
 
-/* Grows a topic to `count` partitions (INVALID_PARTITIONS if not larger).
+/* Grows a topic to `count` partitions, all or nothing (INVALID_PARTITIONS if
+ * not larger, POLICY_VIOLATION as topics_create).
  * @locality any thread
  * @locks takes the registry write lock; call without the registry lock, the
  *        checkpoint lock or a partition lock */

@@ -26,6 +26,7 @@
 #include "plugin/plugin_loader.h"
 
 #define DESC_SIZE_1_0 (offsetof(cd_plugin_desc_t, stop) + sizeof(((cd_plugin_desc_t *)0)->stop))
+#define DESC_SIZE_1_1 (offsetof(cd_plugin_desc_t, test) + sizeof(((cd_plugin_desc_t *)0)->test))
 
 /* The minor of the real plugin.h, which the fixtures were built with. */
 #ifdef NEXT_ABI_HOST
@@ -280,12 +281,36 @@ static void test_older_minor_loads_with_absent_fields_null(void **state)
     assert_int_equal(info->desc->abi_minor, 0);
     assert_int_equal(info->desc->struct_size, DESC_SIZE_1_0);
     assert_non_null(info->desc->stop);
+    assert_null(info->desc->alter_offsets);
 #ifdef NEXT_ABI_HOST
     assert_true(sizeof(cd_plugin_desc_t) > DESC_SIZE_1_0); /* or this simulates nothing */
     assert_null(info->desc->next_abi_field);
 #endif
     const unsigned char *bytes = (const unsigned char *)info->desc;
     for (size_t i = DESC_SIZE_1_0; i < sizeof(cd_plugin_desc_t); i++) {
+        assert_int_equal(bytes[i], 0);
+    }
+    plugin_registry_destroy(reg);
+    free(log);
+}
+
+/* A sink built against ABI 1.1, the minor before alter_offsets: loads,
+ * and alter_offsets - where its memory has 0xa5 - reads as NULL, which the
+ * herder takes as "any offsets are fine". */
+static void test_previous_minor_loads_without_alter_offsets(void **state)
+{
+    char *log;
+    plugin_registry_t *reg = load_logged(built("tests/plugins/prev_minor.so"), &log);
+    assert_int_equal(count_lines(log, "refused"), 0);
+    const plugin_info_t *info = plugin_registry_find(reg, "PrevMinorSink");
+    assert_non_null(info);
+    assert_int_equal(info->desc->abi_minor, 1);
+    assert_int_equal(info->desc->struct_size, DESC_SIZE_1_1);
+    assert_true(sizeof(cd_plugin_desc_t) > DESC_SIZE_1_1);
+    assert_non_null(info->desc->flush);
+    assert_null(info->desc->alter_offsets);
+    const unsigned char *bytes = (const unsigned char *)info->desc;
+    for (size_t i = DESC_SIZE_1_1; i < sizeof(cd_plugin_desc_t); i++) {
         assert_int_equal(bytes[i], 0);
     }
     plugin_registry_destroy(reg);
@@ -441,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_duplicates_name_the_other_file),
         cmocka_unit_test(test_text_file_named_so),
         cmocka_unit_test(test_older_minor_loads_with_absent_fields_null),
+        cmocka_unit_test(test_previous_minor_loads_without_alter_offsets),
         cmocka_unit_test(test_newer_minor_loads),
         cmocka_unit_test(test_failing_and_example_load),
         cmocka_unit_test(test_plugin_path_scan),

@@ -64,7 +64,7 @@ extern "C" {
 #endif
 
 #define CD_ABI_MAJOR 1
-#define CD_ABI_MINOR 1
+#define CD_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define CD_EXPORT __attribute__((visibility("default")))
@@ -381,7 +381,38 @@ typedef struct cd_plugin_desc {
      * the link the predicate guards. */
     cd_rc_t (*test)(cd_task_t *ctx, void *state, const cd_record_t *rec, bool *matches);
 
-    /* -- ABI 1.2 and later add fields here, never above -- */
+    /* ---- ABI 1.2: offsets a user changes (KIP-875), Kafka's alterOffsets. */
+
+    /* Source and sink connectors, optional: checks the offsets a user is
+     * about to write with PATCH /connectors/{name}/offsets, or to clear
+     * with DELETE, before the worker writes any of them, so that offsets
+     * the connector could not resume from are refused instead of stored.
+     * A connector that keeps offsets in its outside system also changes
+     * them there.  NULL accepts any offsets (Kafka's default).
+     *
+     * `conn` carries the connector's config (config_get, with
+     * ${provider:...} references resolved); borrowed for the call.
+     * `offsets` is borrowed for the call: a MAP from each partition to its
+     * new offset, both in the shape GET /connectors/{name}/offsets shows
+     * (a source's own maps, JSON numbers as INT64; a sink's
+     * {"kafka_topic": STRING, "kafka_partition": INT32} ->
+     * {"kafka_offset": INT64}).  An offset that is a NULL value resets its
+     * partition; a DELETE passes every partition with an offset, each
+     * with NULL (the map is empty when there is none).
+     *
+     * Returns CD_OK to accept.  CD_CONFIG refuses the offsets: the request
+     * answers 400 with errbuf (or set_error's text), written as a sentence
+     * that says what the connector expects.  Any other error means the
+     * change could not be made now (the outside system is down): 500 with
+     * the message.  Either way nothing is written.
+     *
+     * Called on a REST thread, only while the connector is STOPPED (no
+     * task runs) and before start(); the worker holds the connector for
+     * the call, so keep it short.  A retried request calls it again with
+     * the same offsets: it must be idempotent. */
+    cd_rc_t (*alter_offsets)(cd_task_t *conn, const cd_value_t *offsets, char *errbuf, size_t errlen);
+
+    /* -- ABI 1.3 and later add fields here, never above -- */
 } cd_plugin_desc_t;
 
 /* The first fields of every descriptor, as the plugin's header had them. */

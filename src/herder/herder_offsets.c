@@ -25,8 +25,18 @@
  *
  * The checks come in Kafka's order: unknown connector (ERR_NOT_FOUND), not
  * STOPPED (ERR_INVALID), then the entries against the connector's type
- * (ERR_INVALID, with Kafka's messages); rest_offsets.c has checked the
- * body's shape before.
+ * (ERR_INVALID, with Kafka's messages), then the connector's own
+ * alter_offsets (plugin.h, ABI 1.2; Kafka's alterOffsets), which sees
+ * every partition about to change - a reset's with null offsets - and
+ * refuses what it could not resume from (ERR_INVALID with its message, as
+ * Kafka passes a ConnectException's message on).  Without that last check
+ * a FileStreamSource given {"pos": "x"} found no "position" and read its
+ * file again from the start.  rest_offsets.c has checked the body's shape
+ * before.
+ *
+ * The callback runs under h->lock, as the writes after it, so the
+ * connector cannot be resumed or reconfigured between its answer and the
+ * write; a sink's alter already holds the lock across broker round trips.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -38,6 +48,8 @@
 
 #include "blog.h"
 #include "herder_internal.h"
+#include "data/data.h"
+#include "plugin/task_context.h"
 #include "store/sink_offsets.h"
 
 static bool is_sink(const connector_t *c)
@@ -278,6 +290,84 @@ static bool sink_offset_parse(const json_t *entry, const char *topic, int32_t pa
     return false;
 }
 
+/* ---- the connector's say ------------------------------------------------------------ */
+
+/* @locks h->lock.  Whether connector `c`'s alter_offsets accepts `offsets`
+ * (a MAP from partition to offset or null, taken); HERDER_OK without a
+ * callback, as Kafka's default alterOffsets.  A refusal (CD_CONFIG) is the
+ * client's to fix: ERR_INVALID with the connector's message as it is; any
+ * other error is the connector's trouble: ERR_INTERNAL. */
+static herder_result_t connector_accepts(herder_t *h, const connector_t *c, cd_value_t *offsets, char *errstr,
+                                         size_t errstr_size)
+{
+    const cd_plugin_desc_t *desc = c->plugin ? c->plugin->desc : NULL;
+    if (!desc || !desc->alter_offsets) {
+        data_value_free(offsets);
+        return HERDER_OK;
+    }
+    char why[1024] = "";
+    /* The connector sees its config as start() and validate() do. */
+    properties_t *resolved = config_provider_resolve(h->cprov, c->config, why, sizeof(why));
+    if (!resolved) {
+        snprintf(errstr, errstr_size, "Failed to modify offsets for connector %s: %s", c->name, why);
+        data_value_free(offsets);
+        return HERDER_ERR_INVALID;
+    }
+    cd_task_t *conn = task_context_new(c->name, -1, desc, resolved, NULL);
+    cd_rc_t rc = desc->alter_offsets(conn, offsets, why, sizeof(why));
+    why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
+    herder_result_t res = HERDER_OK;
+    if (rc != CD_OK) {
+        const char *msg = why[0] ? why : task_context_error(conn);
+        if (rc == CD_CONFIG) {
+            snprintf(errstr, errstr_size, "%s",
+                     msg && *msg ? msg : "The connector refused these offsets without saying why");
+            res = HERDER_ERR_INVALID;
+        } else {
+            snprintf(errstr, errstr_size, "Failed to modify offsets for connector %s: %s", c->name,
+                     msg && *msg ? msg : "its alter_offsets callback failed without saying why");
+            res = HERDER_ERR_INTERNAL;
+        }
+        blog_warn("connector %s: offsets not changed: %s", c->name, errstr);
+    }
+    task_context_free(conn);
+    properties_destroy(resolved);
+    data_value_free(offsets);
+    return res;
+}
+
+/* A source entry's partition and offset (JSON null: a null value) into
+ * `map`; false with errstr if either is not a value (rest_offsets.c and
+ * source_entry_check have made that impossible). */
+static bool source_value_put(cd_value_t *map, const json_t *partition, const json_t *offset, char *errstr,
+                             size_t errstr_size)
+{
+    cd_value_t *key = data_value_from_jansson(NULL, partition, errstr, errstr_size);
+    cd_value_t *val = key ? data_value_from_jansson(NULL, offset, errstr, errstr_size) : NULL;
+    if (!val) {
+        data_value_free(key);
+        return false;
+    }
+    data_value_map_put(map, key, val);
+    return true;
+}
+
+/* A sink partition in the shape GET shows: {"kafka_topic", "kafka_partition"}
+ * -> {"kafka_offset"} or null for SINK_OFFSET_RESET. */
+static void sink_value_put(cd_value_t *map, const char *topic, int32_t partition, int64_t offset)
+{
+    cd_value_t *key = data_value_map();
+    data_value_map_put(key, data_value_string("kafka_topic", 11), data_value_string(topic, strlen(topic)));
+    data_value_map_put(key, data_value_string("kafka_partition", 15), data_value_int(CD_TYPE_INT32, partition));
+    cd_value_t *val = data_value_null();
+    if (offset != SINK_OFFSET_RESET) {
+        data_value_free(val);
+        val = data_value_map();
+        data_value_map_put(val, data_value_string("kafka_offset", 12), data_value_int(CD_TYPE_INT64, offset));
+    }
+    data_value_map_put(map, key, val);
+}
+
 /* ---- applying a change ------------------------------------------------------------- */
 
 /* @locks h->lock.  Writes source offsets (NULL texts reset) to the store. */
@@ -298,9 +388,10 @@ static herder_result_t source_write(herder_t *h, const char *name, const char *c
 }
 
 /* @locks h->lock. */
-static herder_result_t source_alter(herder_t *h, const char *name, const json_t *entries, char *errstr,
+static herder_result_t source_alter(herder_t *h, const connector_t *c, const json_t *entries, char *errstr,
                                     size_t errstr_size)
 {
+    const char *name = c->name;
     size_t n = json_array_size(entries);
     char **partitions = calloc(n + 1, sizeof(char *)), **offsets = calloc(n + 1, sizeof(char *));
     if (!partitions || !offsets) {
@@ -312,6 +403,18 @@ static herder_result_t source_alter(herder_t *h, const char *name, const json_t 
         if (!source_entry_check(entry, errstr, errstr_size)) {
             res = HERDER_ERR_INVALID;
         }
+    }
+    cd_value_t *asked = data_value_map();
+    for (size_t i = 0; i < n && res == HERDER_OK; i++) {
+        const json_t *entry = json_array_get(entries, i), *offset = json_object_get(entry, "offset");
+        if (!source_value_put(asked, json_object_get(entry, "partition"), offset, errstr, errstr_size)) {
+            res = HERDER_ERR_INVALID;
+        }
+    }
+    if (res == HERDER_OK) {
+        res = connector_accepts(h, c, asked, errstr, errstr_size); /* takes asked */
+    } else {
+        data_value_free(asked);
     }
     for (size_t i = 0; i < n && res == HERDER_OK; i++) {
         const json_t *entry = json_array_get(entries, i), *offset = json_object_get(entry, "offset");
@@ -331,17 +434,30 @@ static herder_result_t source_alter(herder_t *h, const char *name, const json_t 
     return res;
 }
 
-/* @locks h->lock.  Every source partition of the connector gets a tombstone. */
-static herder_result_t source_reset(herder_t *h, const char *name, char *errstr, size_t errstr_size)
+/* @locks h->lock.  Every source partition of the connector gets a
+ * tombstone, once the connector has seen them all with null offsets. */
+static herder_result_t source_reset(herder_t *h, const connector_t *c, char *errstr, size_t errstr_size)
 {
+    const char *name = c->name;
     char **partitions = NULL, **offsets = NULL;
     int n = h->offsets ? offset_store_list(h->offsets, name, &partitions, &offsets) : 0;
     char **none = calloc((size_t)n + 1, sizeof(char *));
     if (!none) {
         abort();
     }
-    herder_result_t res =
-        source_write(h, name, (const char *const *)partitions, (const char *const *)none, n, errstr, errstr_size);
+    cd_value_t *asked = data_value_map();
+    for (int i = 0; i < n; i++) {
+        char why[256];
+        cd_value_t *key = data_value_from_json(partitions[i], strlen(partitions[i]), why, sizeof(why));
+        if (key) { /* the store only holds JSON objects; a torn one is not the connector's to judge */
+            data_value_map_put(asked, key, data_value_null());
+        }
+    }
+    herder_result_t res = connector_accepts(h, c, asked, errstr, errstr_size);
+    if (res == HERDER_OK) {
+        res = source_write(h, name, (const char *const *)partitions, (const char *const *)none, n, errstr,
+                           errstr_size);
+    }
     free(none);
     if (h->offsets) {
         offset_store_list_free(partitions, offsets, n);
@@ -356,9 +472,10 @@ static herder_result_t sink_result(int rc)
 
 /* @locks h->lock.  The group's offsets change while the lock keeps the
  * connector from starting tasks that would join it. */
-static herder_result_t sink_alter(herder_t *h, const char *name, const json_t *entries, char *errstr,
+static herder_result_t sink_alter(herder_t *h, const connector_t *c, const json_t *entries, char *errstr,
                                   size_t errstr_size)
 {
+    const char *name = c->name;
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new((int)json_array_size(entries));
     herder_result_t res = HERDER_OK;
     for (size_t i = 0; i < json_array_size(entries) && res == HERDER_OK; i++) {
@@ -376,11 +493,45 @@ static herder_result_t sink_alter(herder_t *h, const char *name, const json_t *e
         (part ? part : rd_kafka_topic_partition_list_add(parts, topic, partition))->offset = offset;
     }
     if (res == HERDER_OK) {
+        cd_value_t *asked = data_value_map();
+        for (int i = 0; i < parts->cnt; i++) {
+            sink_value_put(asked, parts->elems[i].topic, parts->elems[i].partition, parts->elems[i].offset);
+        }
+        res = connector_accepts(h, c, asked, errstr, errstr_size);
+    }
+    if (res == HERDER_OK) {
         sink_offsets_target_t target = sink_target(h, name);
         res = sink_result(sink_offsets_alter(&target, parts, errstr, errstr_size));
     }
     rd_kafka_topic_partition_list_destroy(parts);
     return res;
+}
+
+/* @locks h->lock.  The group goes, as Kafka deletes it; a connector with
+ * alter_offsets first sees its committed partitions with null offsets
+ * (Kafka lists them for alterOffsets the same way). */
+static herder_result_t sink_reset(herder_t *h, const connector_t *c, char *errstr, size_t errstr_size)
+{
+    sink_offsets_target_t target = sink_target(h, c->name);
+    if (c->plugin && c->plugin->desc->alter_offsets) {
+        char why[512];
+        rd_kafka_topic_partition_list_t *committed = sink_offsets_list(&target, why, sizeof(why));
+        if (!committed) {
+            snprintf(errstr, errstr_size, "Failed to list offsets prior to resetting offsets for sink connector %s: %s",
+                     c->name, why);
+            return HERDER_ERR_INTERNAL;
+        }
+        cd_value_t *asked = data_value_map();
+        for (int i = 0; i < committed->cnt; i++) {
+            sink_value_put(asked, committed->elems[i].topic, committed->elems[i].partition, SINK_OFFSET_RESET);
+        }
+        rd_kafka_topic_partition_list_destroy(committed);
+        herder_result_t res = connector_accepts(h, c, asked, errstr, errstr_size);
+        if (res != HERDER_OK) {
+            return res;
+        }
+    }
+    return sink_result(sink_offsets_reset(&target, errstr, errstr_size));
 }
 
 herder_result_t herder_offsets_alter(herder_t *h, const char *name, const struct json_t *offsets, char *errstr,
@@ -390,8 +541,8 @@ herder_result_t herder_offsets_alter(herder_t *h, const char *name, const struct
     pthread_mutex_lock(&h->lock);
     connector_t *c = stopped_connector(h, name, &res, errstr, errstr_size);
     if (c) {
-        res = is_sink(c) ? sink_alter(h, name, offsets, errstr, errstr_size)
-                         : source_alter(h, name, offsets, errstr, errstr_size);
+        res = is_sink(c) ? sink_alter(h, c, offsets, errstr, errstr_size)
+                         : source_alter(h, c, offsets, errstr, errstr_size);
     }
     pthread_mutex_unlock(&h->lock);
     if (res == HERDER_OK) {
@@ -407,10 +558,9 @@ herder_result_t herder_offsets_reset(herder_t *h, const char *name, char *errstr
     pthread_mutex_lock(&h->lock);
     connector_t *c = stopped_connector(h, name, &res, errstr, errstr_size);
     if (c && is_sink(c)) {
-        sink_offsets_target_t target = sink_target(h, name);
-        res = sink_result(sink_offsets_reset(&target, errstr, errstr_size));
+        res = sink_reset(h, c, errstr, errstr_size);
     } else if (c) {
-        res = source_reset(h, name, errstr, errstr_size);
+        res = source_reset(h, c, errstr, errstr_size);
     }
     pthread_mutex_unlock(&h->lock);
     if (res == HERDER_OK) {

@@ -54,6 +54,14 @@ static cd_rc_t source_task_configs(cd_task_t *conn, int max_tasks)
     return CD_OK;
 }
 
+/* The sink keeps no offsets of its own: whatever the consumer group is set
+ * to is where it goes on (Kafka's FileStreamSinkConnector.alterOffsets
+ * returns true). */
+static cd_rc_t sink_alter_offsets(cd_task_t *conn, const cd_value_t *offsets, char *errbuf, size_t errlen)
+{
+    return CD_OK;
+}
+
 /* Every sink task appends whole lines to the same file (O_APPEND). */
 static cd_rc_t sink_task_configs(cd_task_t *conn, int max_tasks)
 {
@@ -87,6 +95,7 @@ static const cd_plugin_desc_t file_source = {
     .start = file_source_start,
     .poll = file_source_poll,
     .stop = file_source_stop,
+    .alter_offsets = file_source_alter_offsets,
 };
 
 static const cd_plugin_desc_t file_sink = {
@@ -102,6 +111,7 @@ static const cd_plugin_desc_t file_sink = {
     .put = file_sink_put,
     .flush = file_sink_flush,
     .stop = file_sink_stop,
+    .alter_offsets = sink_alter_offsets,
 };
 
 static const cd_plugin_desc_t *const file_connectors[] = {&file_source, &file_sink, NULL};

@@ -15,6 +15,8 @@ extern const cd_host_api_t *file_host;
 cd_rc_t file_source_start(cd_task_t *task, void **state);
 cd_rc_t file_source_poll(cd_task_t *task, void *state, cd_record_t **out, size_t cap, size_t *n, int timeout_ms);
 void file_source_stop(cd_task_t *task, void *state);
+/* alter_offsets: partitions {"filename": "..."}, offsets {"position": n >= 0} or null. */
+cd_rc_t file_source_alter_offsets(cd_task_t *conn, const cd_value_t *offsets, char *errbuf, size_t errlen);
 
 /* file_sink.c */
 cd_rc_t file_sink_start(cd_task_t *task, void **state);

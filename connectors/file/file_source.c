@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,6 +111,69 @@ static int64_t committed_position(cd_task_t *task, const file_source_t *fs)
     }
     file_host->value_free(off);
     return pos;
+}
+
+/* One altered entry (the offset not null) as file_source_alter_offsets
+ * checks it; CD_CONFIG with errbuf saying what is expected.  `path` is the
+ * connector's file, for the messages. */
+static cd_rc_t alter_entry_check(const char *path, const cd_value_t *part, const cd_value_t *off, char *errbuf,
+                                 size_t errlen)
+{
+    bool map = file_host->value_type(part) == CD_TYPE_MAP;
+    const cd_value_t *name = map ? file_host->value_map_get(part, "filename") : NULL;
+    const cd_value_t *pos = file_host->value_type(off) == CD_TYPE_MAP ? file_host->value_map_get(off, "position")
+                                                                      : NULL;
+    cd_type_t t = pos ? file_host->value_type(pos) : CD_TYPE_NULL;
+    if (!name) {
+        snprintf(errbuf, errlen, "Partition objects should contain the key 'filename': this connector's partition is "
+                 "{\"filename\": \"%s\"}", path);
+    } else if (file_host->value_type(name) != CD_TYPE_STRING || file_host->value_count(part) != 1) {
+        /* The task looks its offset up by exactly this map: anything else
+         * would be stored and never read. */
+        snprintf(errbuf, errlen, "Partition objects should be {\"filename\": \"<the file>\"} and nothing else, "
+                 "as this connector's own: {\"filename\": \"%s\"}", path);
+    } else if (!pos) {
+        snprintf(errbuf, errlen, "Offset objects should either be null or contain the key 'position': "
+                 "{\"position\": <the byte to resume reading at>}");
+    } else if (t < CD_TYPE_INT8 || t > CD_TYPE_INT64) {
+        snprintf(errbuf, errlen, "The value for the 'position' key in the offset is expected to be a Long value: "
+                 "a JSON integer, the byte to resume reading at");
+    } else if (file_host->value_get_int(pos) < 0) {
+        snprintf(errbuf, errlen, "The value for the 'position' key in the offset should be a non-negative value: "
+                 "the byte to resume reading at");
+    } else {
+        return CD_OK;
+    }
+    return CD_CONFIG;
+}
+
+/* Kafka's FileStreamSourceConnector.alterOffsets, stricter: an offset the
+ * task would not find, or would misread as "no offset" and so read the file
+ * again from byte 0, is refused here rather than stored.  Null offsets
+ * (resets) are always fine: the task then starts at byte 0, which is what a
+ * reset asks for.  As in Kafka the partition may name another file than
+ * `file` (offsets set before the config is changed to read that file), and
+ * a position past the end of the file is left to the task, which logs it
+ * and reads from byte 0: the file may grow before the task starts. */
+cd_rc_t file_source_alter_offsets(cd_task_t *conn, const cd_value_t *offsets, char *errbuf, size_t errlen)
+{
+    const char *path = file_host->config_get(conn, "file");
+    for (size_t i = 0; i < file_host->value_count(offsets); i++) {
+        const cd_value_t *part = file_host->value_map_key_at(offsets, i);
+        const cd_value_t *off = file_host->value_map_value_at(offsets, i);
+        if (file_host->value_type(off) == CD_TYPE_NULL) {
+            continue;
+        }
+        if (!path || !path[0]) {
+            snprintf(errbuf, errlen, "This connector reads standard input (no 'file' is set), which has no offsets "
+                     "to alter; only null offsets (resets) are accepted");
+            return CD_CONFIG;
+        }
+        if (alter_entry_check(path, part, off, errbuf, errlen) != CD_OK) {
+            return CD_CONFIG;
+        }
+    }
+    return CD_OK;
 }
 
 /* Opens fs->path; resumes at the committed position when `resume`, else

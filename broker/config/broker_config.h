@@ -60,7 +60,7 @@ typedef struct broker_config {
     int32_t max_connections_per_ip; /* max.connections.per.ip */
     int64_t connections_max_idle_ms;
     int64_t queued_max_request_bytes; /* -1: unbounded */
-    int64_t offsets_retention_ms; /* from offsets.retention.minutes */
+    int64_t offsets_retention_ms;     /* from offsets.retention.minutes */
     int32_t offsets_retention_minutes;
     int64_t offsets_retention_check_interval_ms;
     int32_t offsets_topic_num_partitions;

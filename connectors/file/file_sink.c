@@ -25,6 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "path_confine.h"
+
 #define SINK_WRITE_AT (1 << 20)
 
 typedef struct file_sink {
@@ -66,6 +68,16 @@ cd_rc_t file_sink_start(cd_task_t *task, void **state)
         return CD_FATAL;
     }
     fsk->fd = STDOUT_FILENO;
+    /* The worker has judged the path already; judged again here, just
+     * before the open, against the directories it hands every task. */
+    const char *allowed = file_host->config_get(task, PATH_CONFINE_CONFIG);
+    if (fsk->path != NULL && !path_confine_allowed(fsk->path, allowed)) {
+        file_host->set_error(task, "file '%s' is outside the worker's " PATH_CONFINE_CONFIG " (%s)", fsk->path,
+                             allowed ? allowed : "");
+        free(fsk->path);
+        free(fsk);
+        return CD_FATAL;
+    }
     if (fsk->path != NULL) {
         fsk->fd = open(fsk->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
         if (fsk->fd < 0) {

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "path_confine.h"
 
 #define WAIT_SLICE_MS 100
 #define READ_CHUNK 65536
@@ -179,8 +180,25 @@ cd_rc_t file_source_alter_offsets(cd_task_t *conn, const cd_value_t *offsets, ch
 /* Opens fs->path; resumes at the committed position when `resume`, else
  * starts at byte 0 (a new file after rotation).  A missing file is not an
  * error: fs->fd stays -1. */
+/* Whether fs->path is under the directories the worker hands the task;
+ * false after set_error.  Judged before every open, since the name may
+ * have become a link to elsewhere since the last. */
+static bool source_confined(cd_task_t *task, const char *path)
+{
+    const char *allowed = file_host->config_get(task, PATH_CONFINE_CONFIG);
+    if (path_confine_allowed(path, allowed)) {
+        return true;
+    }
+    file_host->set_error(task, "file '%s' is outside the worker's " PATH_CONFINE_CONFIG " (%s)", path,
+                         allowed ? allowed : "");
+    return false;
+}
+
 static cd_rc_t source_open(cd_task_t *task, file_source_t *fs, bool resume)
 {
+    if (!source_confined(task, fs->path)) {
+        return CD_FATAL;
+    }
     int fd = open(fs->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) {
@@ -403,6 +421,9 @@ cd_rc_t file_source_start(cd_task_t *task, void **state)
     if (batch == NULL || *endp != '\0' || batch_size < 1 || batch_size > INT32_MAX) {
         file_host->set_error(task, "'batch.size' must be a positive integer, not '%s'", batch ? batch : "");
         return CD_CONFIG;
+    }
+    if (path && path[0] && !source_confined(task, path)) {
+        return CD_FATAL;
     }
     file_source_t *fs = calloc(1, sizeof(*fs));
     if (fs == NULL) {

@@ -7,6 +7,7 @@
 #include "blog.h"
 #include "client_conf.h"
 #include "config_provider.h"
+#include "path_confine.h"
 
 #define FIELD(member) CONFIG_DEF_FIELD(worker_config_t, member)
 #define COMPAT_DOC "Accepted for compatibility with Kafka's sample files; a standalone worker does not use it."
@@ -18,6 +19,21 @@ static config_def_problem_t check_override_policy(const config_def_t *key, const
     if (client_override_policy_parse(value) < 0) {
         snprintf(why, why_size, "must be one of All, None, Principal (or Kafka's class name of one)");
         return CONFIG_DEF_REFUSED;
+    }
+    return CONFIG_DEF_OK;
+}
+
+/* Absolute directories only: a relative one would depend on where the
+ * worker was started. */
+static config_def_problem_t check_allowed_dirs(const config_def_t *key, const char *name, const char *value,
+                                               const char **shown, char *why, size_t why_size)
+{
+    for (const char *item = value; *item; item += strcspn(item, ",") + (item[strcspn(item, ",")] == ',')) {
+        size_t len = strcspn(item, ",");
+        if (len > 0 && item[0] != '/') {
+            snprintf(why, why_size, "'%.*s' is not an absolute directory", (int)len, item);
+            return CONFIG_DEF_REFUSED;
+        }
     }
     return CONFIG_DEF_OK;
 }
@@ -137,6 +153,15 @@ const config_def_t worker_config_defs[] = {
             "credentials). Whatever the policy, properties that load code, run commands, read local files or "
             "fetch URLs (plugin.library.paths, sasl.kerberos.kinit.cmd, ssl.*.location, ...) are refused in "
             "connector configs; see docs/security.md."},
+    /* connectd's: Kafka's file connectors open any path they are given;
+     * these are confined (file_confine.h). */
+    {.name = PATH_CONFINE_CONFIG, .type = CONFIG_DEF_LIST, .importance = CONFIG_DEF_MEDIUM,
+     FIELD(file_allowed_paths), .validate = check_allowed_dirs,
+     .doc = "connectd's: the directories FileStreamSource may read and FileStreamSink may write files in, "
+            "absolute, separated by commas; a connector's file must resolve (symbolic links and '..' followed) to "
+            "a name under one of them, or the connector is refused with a 400 and a task of one stored earlier "
+            "fails. \"/\" allows every file. Unset: the file connectors may use standard input and output only. "
+            "See docs/security.md."},
     /* Accepted for compatibility with Kafka's sample files. */
     {.name = "rest.advertised.host.name", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_LOW,
      .doc = COMPAT_DOC},

@@ -34,6 +34,7 @@ typedef struct worker_config {
     char *listeners;           /* REST, "http://:8083" */
     char *rest_bind;           /* rest.bind: the REST address, replacing listeners' host; may be NULL */
     char *rest_auth_file;      /* rest.basic.auth.credentials.file; NULL: no authentication */
+    char *file_allowed_paths;  /* file.connectors.allowed.paths; NULL: the file connectors get no file */
     char *override_policy;     /* connector.client.config.override.policy: client_override_policy_parse */
     bool topic_tracking;       /* topic.tracking.enable (KIP-558) */
     bool topic_tracking_reset; /* topic.tracking.allow.reset */

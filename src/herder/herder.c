@@ -16,6 +16,7 @@
 #include "herder_internal.h"
 #include "config/config_json.h"
 #include "config/config_provider.h"
+#include "config/file_confine.h"
 #include "connector_config.h"
 #include "data/data.h"
 #include "plugin/task_context.h"
@@ -574,9 +575,15 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     if (resolved) {
         /* The connector's client overrides, against the worker's policy and
          * the deny-list (client_conf.h), listed after the other problems as
-         * Kafka's validateConnectorConfig lists them. */
+         * Kafka's validateConnectorConfig lists them; then a file
+         * connector's file against the worker's directories (file_confine.h).
+         * A config restored from the config topic is not refused for its
+         * file: it stays listed, and its task fails at start saying why. */
         cv_result_t *overrides = cv_result_new();
         int n_refused = client_conf_check_overrides(overrides, resolved, herder_override_policy(h));
+        if (store) {
+            n_refused += file_confine_check(overrides, resolved, plugin->desc->name, h->wcfg->file_allowed_paths);
+        }
         size_t len = strlen(problems);
         if (n_refused > 0 && len + 1 < sizeof(problems)) {
             if (len > 0) {

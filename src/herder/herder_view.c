@@ -11,6 +11,7 @@
 #include "config/config_json.h"
 #include "config/config_provider.h"
 #include "config/config_validate.h"
+#include "config/file_confine.h"
 #include "connector_config.h"
 #include "herder_internal.h"
 #include "plugin_catalog.h"
@@ -366,6 +367,7 @@ char *herder_json_plugin_validate(herder_t *h, const char *plugin, const json_t 
     properties_t *resolved = config_provider_resolve(h->cprov, config, why, sizeof(why));
     cv_result_t *res = connector_config_validate(resolved ? resolved : config, info, NULL, null_keys, true);
     client_conf_check_overrides(res, resolved ? resolved : config, herder_override_policy(h));
+    file_confine_check(res, resolved ? resolved : config, info->desc->name, h->wcfg->file_allowed_paths);
     if (!resolved) {
         /* "key: ${env:X} refers to ..." goes to that key. */
         char key_name[256] = "";

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "blog.h"
+#include "config/file_confine.h"
 
 const char *task_state_name(task_state_t state)
 {
@@ -213,6 +214,14 @@ task_runner_t *task_runner_start(const task_env_t *env, bool paused)
     r->env.config = r->config;
     r->env.connector = r->connector = strdup(env->connector);
     r->env.config_error = r->config_error = env->config_error ? strdup(env->config_error) : NULL;
+    /* A file connector gets the worker's directories, and a config stored
+     * before they were set fails here rather than open its file. */
+    char why[1024];
+    if (!file_confine_task_config(r->config, env->plugin->desc->name, env->wcfg->file_allowed_paths, why,
+                                  sizeof(why)) &&
+        !r->config_error) {
+        r->env.config_error = r->config_error = strdup(why);
+    }
     pthread_mutex_init(&r->lock, NULL);
     r->state = TASK_UNASSIGNED;
     r->metrics.batch_time = metrics_summary_create();

@@ -126,7 +126,7 @@ start_worker() {
     # shellcheck disable=SC2086 # WORKER_ENV is a list of NAME=value words
     env ${WORKER_ENV:-} "$CONNECTD" standalone "$SRC/etc/connect-standalone.properties" "${connectors[@]}" \
         --override "broker.listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "broker.log.dirs=$WORK/data" \
-        --override "listeners=http://127.0.0.1:$REST_PORT" \
+        --override "listeners=http://127.0.0.1:$REST_PORT" --override "file.connectors.allowed.paths=$WORK" \
         --override "key.converter=$1" --override "value.converter=$1" 2>"$WORK/worker.log" &
     WORKER_PID=$!
 }

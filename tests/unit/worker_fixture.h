@@ -170,6 +170,7 @@ static inline worker_fixture_t *fixture_create(const char *const *overrides)
     properties_set(f->props, "offset.flush.interval.ms", "100");
     snprintf(path, sizeof(path), "%s/tests/plugins/failing.so", fixture_top_builddir());
     properties_set(f->props, "plugin.path", path);
+    properties_set(f->props, "file.connectors.allowed.paths", f->dir);
     for (size_t i = 0; overrides && overrides[i]; i += 2) {
         properties_set(f->props, overrides[i], overrides[i + 1]);
     }

@@ -511,6 +511,64 @@ static void test_sink_errors(void **state)
     host.record_free(rec);
 }
 
+/* The plugin judges the path again, against the directories the worker
+ * hands it, before it opens anything: a file outside, a link out of the
+ * directory (to an existing file or to one O_CREAT would make), ".." out,
+ * and no directories at all are refused at start; a source whose file
+ * becomes a link out while it waits for it is refused at that open. */
+static void test_confined(void **state)
+{
+    char outside[300], link[300], escape[300], made[300];
+    snprintf(outside, sizeof(outside), "%s.outside", dir);
+    assert_int_equal(mkdir(outside, 0700), 0);
+    snprintf(made, sizeof(made), "%s/made.txt", outside);
+    void *st;
+    const char *cron[] = {"file", "/etc/cron.d/connectd-test", NULL};
+    cd_task_t t = {.desc = sink, .config = cron};
+    assert_int_equal(sink->start(&t, &st), CD_FATAL);
+    assert_non_null(strstr(t.error, "outside the worker's file.connectors.allowed.paths"));
+    assert_int_equal(access("/etc/cron.d/connectd-test", F_OK), -1);
+
+    const char *passwd[] = {"file", "/etc/passwd", "topic", "lines", NULL};
+    cd_task_t p = {.desc = source, .config = passwd};
+    assert_int_equal(source->start(&p, &st), CD_FATAL);
+    assert_non_null(strstr(p.error, "/etc/passwd"));
+
+    snprintf(link, sizeof(link), "%s/dangling", dir);
+    assert_int_equal(symlink(made, link), 0);
+    const char *dangling[] = {"file", link, NULL};
+    cd_task_t d = {.desc = sink, .config = dangling};
+    assert_int_equal(sink->start(&d, &st), CD_FATAL);
+    assert_int_equal(access(made, F_OK), -1);
+    unlink(link);
+
+    snprintf(escape, sizeof(escape), "%s/../%s/made.txt", dir, strrchr(outside, '/') + 1);
+    const char *dotdot[] = {"file", escape, NULL};
+    cd_task_t e = {.desc = sink, .config = dotdot};
+    assert_int_equal(sink->start(&e, &st), CD_FATAL);
+    assert_int_equal(access(made, F_OK), -1);
+
+    const char *none[] = {"file", path, "file.connectors.allowed.paths", "", NULL};
+    cd_task_t n = {.desc = sink, .config = none};
+    assert_int_equal(sink->start(&n, &st), CD_FATAL);
+
+    /* Waiting for a missing file that then appears as a link out. */
+    const char *config[] = {"file", path, "topic", "lines", NULL};
+    cd_task_t w = {.desc = source, .config = config};
+    start_source(&w, &st, config);
+    cd_record_t *out[4];
+    size_t got;
+    assert_int_equal(source->poll(&w, st, out, 4, &got, 50), CD_OK);
+    assert_int_equal(got, 0);
+    assert_int_equal(symlink("/etc/passwd", path), 0);
+    assert_int_equal(source->poll(&w, st, out, 4, &got, 50), CD_FATAL);
+    assert_int_equal(got, 0);
+    assert_non_null(strstr(w.error, "outside the worker's file.connectors.allowed.paths"));
+    source->stop(&w, st);
+    host.value_free(w.asked_for);
+    rmdir(outside);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_source_stdin),
         cmocka_unit_test_teardown(test_sink_writes_values, cleanup),
         cmocka_unit_test(test_sink_errors),
+        cmocka_unit_test_teardown(test_confined, cleanup),
     };
     return cmocka_run_group_tests(tests, load, unload);
 }

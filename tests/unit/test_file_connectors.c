@@ -518,7 +518,7 @@ static void test_sink_errors(void **state)
  * becomes a link out while it waits for it is refused at that open. */
 static void test_confined(void **state)
 {
-    char outside[300], link[300], escape[300], made[300];
+    char outside[300], link[320], escape[320], made[320];
     snprintf(outside, sizeof(outside), "%s.outside", dir);
     assert_int_equal(mkdir(outside, 0700), 0);
     snprintf(made, sizeof(made), "%s/made.txt", outside);

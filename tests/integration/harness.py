@@ -373,15 +373,29 @@ def group_member(broker, group, topic):
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def http(worker, method, path, body=None, auth=None, headers=None):
+def http(worker, method, path, body=None, auth=None, headers=None, timeout=30):
     """A REST call to a Worker; returns (status, parsed JSON or None).
     `auth` is a (user, password) pair sent as HTTP basic authentication;
-    `headers` adds or replaces request headers."""
-    status, parsed, _ = http_response(worker, method, path, body, auth, headers)
+    `headers` adds or replaces request headers; a call not answered within
+    `timeout` seconds raises (socket timeout), so a hang fails the test
+    without the test timing anything."""
+    status, parsed, _ = http_response(worker, method, path, body, auth, headers, timeout)
     return status, parsed
 
 
-def http_response(worker, method, path, body=None, auth=None, headers=None):
+def connector_offsets(worker, name):
+    """GET /connectors/{name}/offsets, which must answer 200."""
+    status, body = http(worker, "GET", "/connectors/%s/offsets" % name)
+    assert status == 200, (status, body)
+    return body
+
+
+def file_source_offsets(path, position):
+    """A PATCH body setting a FileStreamSource's position in `path`."""
+    return {"offsets": [{"partition": {"filename": path}, "offset": {"position": position}}]}
+
+
+def http_response(worker, method, path, body=None, auth=None, headers=None, timeout=30):
     """As http(), plus the response headers (an http.client.HTTPMessage,
     case-insensitive): (status, parsed JSON or None, headers)."""
     import base64
@@ -396,7 +410,7 @@ def http_response(worker, method, path, body=None, auth=None, headers=None):
     all_headers.update(headers or {})
     req = urllib.request.Request(worker.rest + path, data=data, method=method, headers=all_headers)
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             text = resp.read()
             return resp.status, json.loads(text) if text else None, resp.headers
     except urllib.error.HTTPError as e:

@@ -13,21 +13,11 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Worker, http, wait_for  # noqa: E402
+from harness import Worker, connector_offsets, file_source_offsets, http, wait_for  # noqa: E402
 
 ALTERED = {"message": "The offsets for this connector have been altered successfully"}
 RESET = {"message": "The offsets for this connector have been reset successfully"}
 LINES = b"one\ntwo\nthree\n"
-
-
-def offsets(w, name):
-    status, body = http(w, "GET", "/connectors/%s/offsets" % name)
-    assert status == 200, (status, body)
-    return body
-
-
-def source_offsets(path, position):
-    return {"offsets": [{"partition": {"filename": path}, "offset": {"position": position}}]}
 
 
 def error(status, message):
@@ -52,7 +42,7 @@ def test_file_source_refuses_offsets_it_cannot_read():
     def read():
         return open(out, "rb").read() if os.path.exists(out) else b""
     wait_for(lambda: read() == LINES, what="the three lines in the sink file")
-    wait_for(lambda: offsets(w, "src") == source_offsets(src, len(LINES)), what="source offset %d" % len(LINES))
+    wait_for(lambda: connector_offsets(w, "src") == file_source_offsets(src, len(LINES)), what="source offset %d" % len(LINES))
     assert http(w, "PUT", "/connectors/src/stop") == (204, None)
 
     expect_position = ("Offset objects should either be null or contain the key 'position': "
@@ -88,7 +78,7 @@ def test_file_source_refuses_offsets_it_cannot_read():
     body = {"offsets": [{"partition": {"filename": src}, "offset": {"position": 0}},
                         {"partition": {"filename": src}, "offset": {"pos": "x"}}]}
     assert http(w, "PATCH", "/connectors/src/offsets", body) == error(400, expect_position)
-    assert offsets(w, "src") == source_offsets(src, len(LINES)), "a refused change changes nothing"
+    assert connector_offsets(w, "src") == file_source_offsets(src, len(LINES)), "a refused change changes nothing"
 
     # Resumed, the source goes on from where it was: only the new line
     # reaches the sink, never the file a second time.
@@ -96,13 +86,13 @@ def test_file_source_refuses_offsets_it_cannot_read():
     with open(src, "ab") as f:
         f.write(b"four\n")
     wait_for(lambda: read() == LINES + b"four\n", what="the appended line")
-    wait_for(lambda: offsets(w, "src") == source_offsets(src, len(LINES) + 5), what="the offset after 'four'")
+    wait_for(lambda: connector_offsets(w, "src") == file_source_offsets(src, len(LINES) + 5), what="the offset after 'four'")
     assert read() == LINES + b"four\n", read()
 
     # A valid position (after "one\n"): 200, and the source resumes there.
     assert http(w, "PUT", "/connectors/src/stop") == (204, None)
-    assert http(w, "PATCH", "/connectors/src/offsets", source_offsets(src, 4)) == (200, ALTERED)
-    assert offsets(w, "src") == source_offsets(src, 4)
+    assert http(w, "PATCH", "/connectors/src/offsets", file_source_offsets(src, 4)) == (200, ALTERED)
+    assert connector_offsets(w, "src") == file_source_offsets(src, 4)
     assert http(w, "PUT", "/connectors/src/resume") == (202, None)
     wait_for(lambda: read() == LINES + b"four\n" + b"two\nthree\nfour\n", what="the lines after byte 4 again")
 
@@ -111,7 +101,7 @@ def test_file_source_refuses_offsets_it_cannot_read():
     assert http(w, "PUT", "/connectors/src/stop") == (204, None)
     assert http(w, "PATCH", "/connectors/src/offsets", {"offsets": [
         {"partition": {"filename": src}, "offset": None}]}) == (200, ALTERED)
-    assert offsets(w, "src") == {"offsets": []}
+    assert connector_offsets(w, "src") == {"offsets": []}
     assert http(w, "DELETE", "/connectors/src/offsets") == (200, RESET)
     assert http(w, "PUT", "/connectors/snk/stop") == (204, None)
     assert http(w, "PATCH", "/connectors/snk/offsets", {"offsets": [
@@ -134,8 +124,8 @@ def test_standard_input_has_no_offsets():
         "connector.class": "FileStreamSource", "topic": "t"}})[0] == 201
     message = ("This connector reads standard input (no 'file' is set), which has no offsets to alter; only null "
                "offsets (resets) are accepted")
-    assert http(w, "PATCH", "/connectors/in/offsets", source_offsets("/dev/stdin", 3)) == error(400, message)
-    assert offsets(w, "in") == {"offsets": []}
+    assert http(w, "PATCH", "/connectors/in/offsets", file_source_offsets("/dev/stdin", 3)) == error(400, message)
+    assert connector_offsets(w, "in") == {"offsets": []}
     assert http(w, "PATCH", "/connectors/in/offsets", {"offsets": [
         {"partition": {"filename": "/dev/stdin"}, "offset": None}]}) == (200, ALTERED)
     assert http(w, "GET", "/connectors")[0] == 200

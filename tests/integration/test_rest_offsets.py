@@ -14,7 +14,7 @@ import urllib.request
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Worker, ctl, http, wait_for  # noqa: E402
+from harness import Worker, ctl, connector_offsets, file_source_offsets, http, wait_for  # noqa: E402
 
 TOP_BUILDDIR = os.path.abspath(os.environ.get("TOP_BUILDDIR", os.path.join(os.path.dirname(__file__), "..", "..")))
 PLUGINS = os.path.join(TOP_BUILDDIR, "tests", "plugins")
@@ -35,16 +35,6 @@ def raw(w, method, path, data):
             return resp.status, json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"null")
-
-
-def offsets(w, name):
-    status, body = http(w, "GET", "/connectors/%s/offsets" % name)
-    assert status == 200, (status, body)
-    return body
-
-
-def source_offsets(path, position):
-    return {"offsets": [{"partition": {"filename": path}, "offset": {"position": position}}]}
 
 
 def sink_offsets(*entries):
@@ -91,60 +81,60 @@ def test_lifecycle():
     # The source's position is the bytes it consumed (2 + 3 + 4), the sink's
     # kafka_offset the records it consumed; both are committed on the flush
     # interval, so they are waited for.
-    wait_for(lambda: offsets(w, "src") == source_offsets(src, 9), what="source offset 9")
-    wait_for(lambda: offsets(w, "snk") == sink_offsets(("lines", 0, 3)), what="sink offset 3")
-    body = offsets(w, "src")
+    wait_for(lambda: connector_offsets(w, "src") == file_source_offsets(src, 9), what="source offset 9")
+    wait_for(lambda: connector_offsets(w, "snk") == sink_offsets(("lines", 0, 3)), what="sink offset 3")
+    body = connector_offsets(w, "src")
     assert list(body) == ["offsets"] and len(body["offsets"]) == 1, body
     entry = body["offsets"][0]
     assert set(entry) == {"partition", "offset"}, entry
     assert entry["partition"] == {"filename": src} and entry["offset"] == {"position": 9}, entry
     assert isinstance(entry["offset"]["position"], int), entry
-    entry = offsets(w, "snk")["offsets"][0]
+    entry = connector_offsets(w, "snk")["offsets"][0]
     assert set(entry["partition"]) == {"kafka_topic", "kafka_partition"}, entry
     assert entry["partition"]["kafka_topic"] == "lines" and entry["partition"]["kafka_partition"] == 0, entry
     assert entry["offset"] == {"kafka_offset": 3} and isinstance(entry["offset"]["kafka_offset"], int), entry
 
     # Changes need STOPPED: not RUNNING, not PAUSED.
-    assert http(w, "PATCH", "/connectors/src/offsets", source_offsets(src, 2)) == error(400, NOT_STOPPED % "src")
+    assert http(w, "PATCH", "/connectors/src/offsets", file_source_offsets(src, 2)) == error(400, NOT_STOPPED % "src")
     assert http(w, "DELETE", "/connectors/snk/offsets") == error(400, NOT_STOPPED % "snk")
     assert http(w, "PUT", "/connectors/src/pause") == (202, None)
-    assert http(w, "PATCH", "/connectors/src/offsets", source_offsets(src, 2)) == error(400, NOT_STOPPED % "src")
-    assert offsets(w, "src") == source_offsets(src, 9), "a refused change changes nothing"
+    assert http(w, "PATCH", "/connectors/src/offsets", file_source_offsets(src, 2)) == error(400, NOT_STOPPED % "src")
+    assert connector_offsets(w, "src") == file_source_offsets(src, 9), "a refused change changes nothing"
 
     # The source goes back to byte 2 (after "a\n"): on resume it reads
     # "bb" and "ccc" again, and the sink writes them again.
     assert http(w, "PUT", "/connectors/src/stop") == (204, None)
-    assert http(w, "PATCH", "/connectors/src/offsets", source_offsets(src, 2)) == (200, ALTERED)
-    assert offsets(w, "src") == source_offsets(src, 2)
+    assert http(w, "PATCH", "/connectors/src/offsets", file_source_offsets(src, 2)) == (200, ALTERED)
+    assert connector_offsets(w, "src") == file_source_offsets(src, 2)
     assert http(w, "PUT", "/connectors/src/resume") == (202, None)
     wait_for(lambda: read() == b"a\nbb\nccc\nbb\nccc\n", what="the lines after byte 2 again")
-    wait_for(lambda: offsets(w, "src") == source_offsets(src, 9), what="source offset 9 again")
-    wait_for(lambda: offsets(w, "snk") == sink_offsets(("lines", 0, 5)), what="sink offset 5")
+    wait_for(lambda: connector_offsets(w, "src") == file_source_offsets(src, 9), what="source offset 9 again")
+    wait_for(lambda: connector_offsets(w, "snk") == sink_offsets(("lines", 0, 5)), what="sink offset 5")
 
     # DELETE of a stopped sink's offsets deletes its group: no offsets, and
     # on resume it reads the topic from the start (auto.offset.reset=earliest).
     assert http(w, "PUT", "/connectors/snk/stop") == (204, None)
     assert http(w, "DELETE", "/connectors/snk/offsets") == (200, RESET)
-    assert offsets(w, "snk") == {"offsets": []}
+    assert connector_offsets(w, "snk") == {"offsets": []}
     assert http(w, "DELETE", "/connectors/snk/offsets") == (200, RESET), "a reset can be repeated"
     assert http(w, "PUT", "/connectors/snk/resume") == (202, None)
     all_five = b"a\nbb\nccc\nbb\nccc\n"
     wait_for(lambda: read() == all_five * 2, what="the whole topic again in the sink file")
-    wait_for(lambda: offsets(w, "snk") == sink_offsets(("lines", 0, 5)), what="sink offset 5 after the reset")
+    wait_for(lambda: connector_offsets(w, "snk") == sink_offsets(("lines", 0, 5)), what="sink offset 5 after the reset")
 
     # PATCH to offset 3: the sink goes on from the fourth record.
     assert http(w, "PUT", "/connectors/snk/stop") == (204, None)
     assert http(w, "PATCH", "/connectors/snk/offsets", sink_offsets(("lines", 0, 3))) == (200, ALTERED)
-    assert offsets(w, "snk") == sink_offsets(("lines", 0, 3))
+    assert connector_offsets(w, "snk") == sink_offsets(("lines", 0, 3))
     assert http(w, "PUT", "/connectors/snk/resume") == (202, None)
     wait_for(lambda: read() == all_five * 2 + b"bb\nccc\n", what="records 3 and 4 again")
-    wait_for(lambda: offsets(w, "snk") == sink_offsets(("lines", 0, 5)), what="sink offset 5 after the alter")
+    wait_for(lambda: connector_offsets(w, "snk") == sink_offsets(("lines", 0, 5)), what="sink offset 5 after the alter")
 
     # offset null resets that partition: the sink starts it over.
     assert http(w, "PUT", "/connectors/snk/stop") == (204, None)
     assert http(w, "PATCH", "/connectors/snk/offsets", {"offsets": [
         {"partition": {"kafka_topic": "lines", "kafka_partition": 0}, "offset": None}]}) == (200, ALTERED)
-    assert offsets(w, "snk") == {"offsets": []}
+    assert connector_offsets(w, "snk") == {"offsets": []}
     assert http(w, "PUT", "/connectors/snk/resume") == (202, None)
     so_far = all_five * 2 + b"bb\nccc\n" + all_five
     wait_for(lambda: read() == so_far, what="the whole topic a third time")
@@ -152,7 +142,7 @@ def test_lifecycle():
     # DELETE of a source's offsets: it starts the file over on resume.
     assert http(w, "PUT", "/connectors/src/stop") == (204, None)
     assert http(w, "DELETE", "/connectors/src/offsets") == (200, RESET)
-    assert offsets(w, "src") == {"offsets": []}
+    assert connector_offsets(w, "src") == {"offsets": []}
     assert http(w, "PUT", "/connectors/src/resume") == (202, None)
     wait_for(lambda: read() == so_far + b"a\nbb\nccc\n", what="the whole file again")
     w.stop()
@@ -170,20 +160,20 @@ def test_partial_changes_and_durability():
         "connector.class": "FailingSource", "fail.in": "poll", "fail.after": "1000000"}})[0] == 201
     assert http(w, "POST", "/connectors", {"name": "k", "initial_state": "STOPPED", "config": {
         "connector.class": "FileStreamSink", "file": "/nonexistent/out.txt", "topics": "two"}})[0] == 201
-    assert offsets(w, "s") == {"offsets": []} and offsets(w, "k") == {"offsets": []}, "nothing committed yet"
+    assert connector_offsets(w, "s") == {"offsets": []} and connector_offsets(w, "k") == {"offsets": []}, "nothing committed yet"
 
     # Source: any partition maps the connector's offsets may hold.
     a, b = {"filename": "a.txt"}, {"db": "x", "table": "y"}
     assert http(w, "PATCH", "/connectors/s/offsets", {"offsets": [
         {"partition": a, "offset": {"position": 5}}, {"partition": b, "offset": {"lsn": 7}}]}) == (200, ALTERED)
-    got = sorted(offsets(w, "s")["offsets"], key=json.dumps)
+    got = sorted(connector_offsets(w, "s")["offsets"], key=json.dumps)
     assert got == sorted([{"partition": a, "offset": {"position": 5}},
                           {"partition": b, "offset": {"lsn": 7}}], key=json.dumps), got
     assert http(w, "PATCH", "/connectors/s/offsets", {"offsets": [
         {"partition": {"table": "y", "db": "x"}, "offset": {"lsn": 8}}]}) == (200, ALTERED)
     assert http(w, "PATCH", "/connectors/s/offsets", {"offsets": [
         {"partition": a, "offset": None}]}) == (200, ALTERED)
-    assert offsets(w, "s") == {"offsets": [{"partition": b, "offset": {"lsn": 8}}]}
+    assert connector_offsets(w, "s") == {"offsets": [{"partition": b, "offset": {"lsn": 8}}]}
 
     # Sink: numbers as strings are taken, as Kafka takes them; null removes
     # one partition's offset and keeps the other's.
@@ -191,24 +181,24 @@ def test_partial_changes_and_durability():
         {"partition": {"kafka_topic": "two", "kafka_partition": 0}, "offset": {"kafka_offset": 4}},
         {"partition": {"kafka_topic": "two", "kafka_partition": "1"}, "offset": {"kafka_offset": "6"}}]}) == \
         (200, ALTERED)
-    assert offsets(w, "k") == sink_offsets(("two", 0, 4), ("two", 1, 6))
+    assert connector_offsets(w, "k") == sink_offsets(("two", 0, 4), ("two", 1, 6))
     assert http(w, "PATCH", "/connectors/k/offsets", {"offsets": [
         {"partition": {"kafka_topic": "two", "kafka_partition": 0}, "offset": None}]}) == (200, ALTERED)
-    assert offsets(w, "k") == sink_offsets(("two", 1, 6))
+    assert connector_offsets(w, "k") == sink_offsets(("two", 1, 6))
     status, body = http(w, "PATCH", "/connectors/k/offsets", sink_offsets(("two", 2, 1)))
     assert (status, body["message"]) == (400, "Failed to alter consumer group offsets for connector k: topic 'two' "
                                                "has no partition 2"), body
-    assert offsets(w, "k") == sink_offsets(("two", 1, 6)), "a refused change changes nothing"
+    assert connector_offsets(w, "k") == sink_offsets(("two", 1, 6)), "a refused change changes nothing"
 
     w.stop()
     w.start()
-    assert offsets(w, "s") == {"offsets": [{"partition": b, "offset": {"lsn": 8}}]}
-    assert offsets(w, "k") == sink_offsets(("two", 1, 6))
+    assert connector_offsets(w, "s") == {"offsets": [{"partition": b, "offset": {"lsn": 8}}]}
+    assert connector_offsets(w, "k") == sink_offsets(("two", 1, 6))
     assert http(w, "DELETE", "/connectors/s/offsets") == (200, RESET)
     assert http(w, "DELETE", "/connectors/k/offsets") == (200, RESET)
     w.stop()
     w.start()
-    assert offsets(w, "s") == {"offsets": []} and offsets(w, "k") == {"offsets": []}
+    assert connector_offsets(w, "s") == {"offsets": []} and connector_offsets(w, "k") == {"offsets": []}
     w.stop()
 
 
@@ -220,12 +210,12 @@ def test_offset_file():
     w = Worker(overrides={"offset.storage.file.filename": path}).start()
     assert http(w, "POST", "/connectors", {"name": "s", "initial_state": "STOPPED", "config": {
         "connector.class": "FileStreamSource", "file": "/nonexistent/in.txt", "topic": "t"}})[0] == 201
-    assert http(w, "PATCH", "/connectors/s/offsets", source_offsets("in.txt", 30)) == (200, ALTERED)
+    assert http(w, "PATCH", "/connectors/s/offsets", file_source_offsets("in.txt", 30)) == (200, ALTERED)
     lines = [json.loads(line) for line in open(path)]
     assert lines == [{"key": ["s", {"filename": "in.txt"}], "value": {"position": 30}}], lines
     w.stop()
     w.start()
-    assert offsets(w, "s") == source_offsets("in.txt", 30)
+    assert connector_offsets(w, "s") == file_source_offsets("in.txt", 30)
     assert http(w, "DELETE", "/connectors/s/offsets") == (200, RESET)
     assert open(path).read() == ""
     w.stop()
@@ -236,7 +226,7 @@ def test_bad_requests():
     what to fix (Kafka's messages where Kafka has one)"""
     w = Worker().start()
     for method in ("GET", "PATCH", "DELETE"):
-        body = source_offsets("x", 1) if method == "PATCH" else None
+        body = file_source_offsets("x", 1) if method == "PATCH" else None
         assert http(w, method, "/connectors/nope/offsets", body) == error(404, "Connector nope not found"), method
     assert http(w, "POST", "/connectors", {"name": "s", "initial_state": "STOPPED", "config": {
         "connector.class": "FileStreamSource", "file": "/nonexistent/in.txt", "topic": "t"}})[0] == 201
@@ -323,7 +313,7 @@ def test_bad_requests():
     ]
     for entries, message in sink:
         assert patch("k", {"offsets": entries}) == error(400, message), entries
-    assert offsets(w, "k") == {"offsets": []} and offsets(w, "s") == {"offsets": []}, "nothing was written"
+    assert connector_offsets(w, "k") == {"offsets": []} and connector_offsets(w, "s") == {"offsets": []}, "nothing was written"
 
     # Kafka's order: a connector that is not STOPPED hears that first,
     # whatever its entries say.

@@ -173,13 +173,19 @@ static int start(standalone_t *s)
     }
     s->offsets = stores.offsets;
     char *cid = kvtopic_cluster_id(stores.configs);
+    /* Kafka's worker_id of the statuses: the REST host and port; also the
+     * default worker.id with bootstrap.servers (herder.c). */
     char worker_id[300], host[256] = "localhost";
     gethostname(host, sizeof(host));
     const char *port = strrchr(s->wcfg.listeners, ':');
     snprintf(worker_id, sizeof(worker_id), "%s:%s", host, port ? port + 1 : "8083");
     s->herder = herder_create(&s->wcfg, s->bootstrap, s->plugins, s->offsets, stores.configs, stores.statuses,
                               worker_id);
-    herder_restore(s->herder);
+    if (herder_restore(s->herder, err, sizeof(err)) < 0) {
+        free(cid);
+        fprintf(stderr, "connectd standalone: invalid configuration: %s\n", err);
+        return EXIT_USAGE;
+    }
     s->rest = rest_server_start(&s->wcfg, s->herder, cid, err, sizeof(err));
     free(cid);
     if (!s->rest) {

@@ -38,6 +38,25 @@ static config_def_problem_t check_allowed_dirs(const config_def_t *key, const ch
     return CONFIG_DEF_OK;
 }
 
+/* A worker.id is the prefix of this worker's keys in the shared topics
+ * ("<id>/connector-<name>"), so it may not hold '/', which ends it, nor
+ * control characters, which would forge log lines. */
+static config_def_problem_t check_worker_id(const config_def_t *key, const char *name, const char *value,
+                                            const char **shown, char *why, size_t why_size)
+{
+    if (strlen(value) > 200) {
+        snprintf(why, why_size, "must be at most 200 bytes");
+        return CONFIG_DEF_REFUSED;
+    }
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        if (*p == '/' || *p < 0x20 || *p == 0x7f) {
+            snprintf(why, why_size, "may not contain '/' or control characters");
+            return CONFIG_DEF_REFUSED;
+        }
+    }
+    return CONFIG_DEF_OK;
+}
+
 /* The worker keys, with Kafka's types, importance and defaults where
  * connectd has the concept. */
 const config_def_t worker_config_defs[] = {
@@ -73,6 +92,17 @@ const config_def_t worker_config_defs[] = {
     {.name = "status.storage.topic", .type = CONFIG_DEF_STRING, .default_value = "connect-status",
      .importance = CONFIG_DEF_HIGH, FIELD(status_topic),
      .doc = "The name of the Kafka topic where connector and task status are stored."},
+    /* connectd's: Kafka keeps a standalone worker's connectors in memory
+     * and has no such key; ours are in the topics above, so a worker that
+     * shares a cluster names its own records with this (herder.c). */
+    {.name = "worker.id", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_MEDIUM, FIELD(worker_id),
+     .validate = check_worker_id,
+     .doc = "connectd's: the name of this worker's records in config.storage.topic, status.storage.topic and "
+            "offset.storage.topic, so standalone workers sharing a Kafka cluster each restore and run only the "
+            "connectors they created, and connectors of the same name on two workers do not collide. Unset: "
+            "with the embedded broker, none (the records have Kafka Connect's keys: the broker is this "
+            "worker's); with bootstrap.servers, <host name>:<REST port>, as the worker_id of its statuses. Two "
+            "running workers may not share one. No '/' or control characters. See docs/security.md."},
     {.name = "plugin.path", .type = CONFIG_DEF_LIST, .importance = CONFIG_DEF_LOW, FIELD(plugin_path),
      .doc = "Directories (or .so files) holding connector plugins, separated by commas; each directory is "
             "searched one level of subdirectories deep. The built-in connectors load in any case."},

@@ -30,6 +30,7 @@ typedef struct worker_config {
     char *offset_topic;
     char *config_topic;
     char *status_topic;
+    char *worker_id;           /* worker.id: the prefix of this worker's stored records; may be NULL */
     char *plugin_path;         /* may be NULL */
     char *listeners;           /* REST, "http://:8083" */
     char *rest_bind;           /* rest.bind: the REST address, replacing listeners' host; may be NULL */

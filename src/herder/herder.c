@@ -41,6 +41,31 @@ herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, cons
     pthread_mutex_init(&h->status_lock, NULL);
     pthread_mutex_init(&h->topics_lock, NULL);
     h->worker_id = strdup(worker_id);
+    /* The records of one worker.  Kafka's standalone worker keeps its
+     * connector configs in memory and its offsets in a file; ours keeps
+     * them in the cluster's topics, which several standalone workers may
+     * share, each unaware of the others (Kafka's distributed workers share
+     * them too, but coordinate through a group).  With Kafka's keys every
+     * worker would restore and run every connector in the topic.  So a
+     * worker puts its worker.id before every key it writes
+     * ("host:8083/connector-local-file-source") and reads back only its
+     * own; with the embedded broker and no worker.id the broker is this
+     * worker's, and its records keep Kafka's keys (the quick start's
+     * records, stored before worker.id existed, stay its own).  A worker
+     * on bootstrap.servers with no worker.id takes the id its statuses
+     * show, <host name>:<REST port>: stable across restarts, different for
+     * two workers on one host; herder_claim.c refuses a second running
+     * worker with the same one on this host. */
+    const char *id = wcfg->worker_id ? wcfg->worker_id : wcfg->bootstrap_servers ? worker_id : NULL;
+    size_t scope_len = id ? strlen(id) + 2 : 1;
+    h->scope = malloc(scope_len);
+    if (!h->scope) {
+        abort();
+    }
+    snprintf(h->scope, scope_len, "%s%s", id ? id : "", id ? "/" : "");
+    if (id && offsets) {
+        offset_store_scope(offsets, h->scope);
+    }
     char err[512];
     h->cprov = config_provider_create(wcfg->props, err, sizeof(err));
     if (!h->cprov) {
@@ -94,6 +119,15 @@ const char *herder_result_name(herder_result_t res)
     return "UNKNOWN";
 }
 
+void herder_key(const herder_t *h, char *key, size_t key_size, const char *fmt, ...)
+{
+    int len = snprintf(key, key_size, "%s", h->scope);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(key + len, key_size - (size_t)len, fmt, ap);
+    va_end(ap);
+}
+
 herder_result_t herder_not_found(const char *name, char *errstr, size_t errstr_size)
 {
     snprintf(errstr, errstr_size, "Connector %s not found", name);
@@ -112,9 +146,9 @@ static void write_status(herder_t *h, const char *connector, int task_id, const 
     }
     char key[1024];
     if (task_id < 0) {
-        snprintf(key, sizeof(key), "status-connector-%s", connector);
+        herder_key(h, key, sizeof(key), "status-connector-%s", connector);
     } else {
-        snprintf(key, sizeof(key), "status-task-%s-%d", connector, task_id);
+        herder_key(h, key, sizeof(key), "status-task-%s-%d", connector, task_id);
     }
     char *text = NULL;
     if (state) {
@@ -318,6 +352,7 @@ void herder_destroy(herder_t *h)
     while (h->n_conns > 0) {
         remove_at(h, h->n_conns - 1);
     }
+    herder_claim_release(h);
     free(h->conns);
     kvtopic_close(h->configs);
     kvtopic_close(h->statuses);
@@ -325,6 +360,7 @@ void herder_destroy(herder_t *h)
     pthread_mutex_destroy(&h->topics_lock);
     pthread_mutex_destroy(&h->status_lock);
     free(h->worker_id);
+    free(h->scope);
     config_provider_destroy(h->cprov);
     pthread_mutex_destroy(&h->lock);
     pthread_mutex_destroy(&h->write_lock);
@@ -350,7 +386,7 @@ static const char *target_record(herder_target_t target)
 static int store_target(herder_t *h, const char *name, const char *record, char *errstr, size_t errstr_size)
 {
     char key[1024];
-    snprintf(key, sizeof(key), "target-state-%s", name);
+    herder_key(h, key, sizeof(key), "target-state-%s", name);
     return h->configs ? kvtopic_write(h->configs, key, strlen(key), record, record ? strlen(record) : 0, errstr,
                                       errstr_size)
                       : 0;
@@ -365,7 +401,7 @@ static int store_config(herder_t *h, const char *name, const properties_t *confi
     char key[1024];
     json_t *doc = config ? json_pack("{so}", "properties", config_to_json(config)) : NULL;
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    snprintf(key, sizeof(key), "connector-%s", name);
+    herder_key(h, key, sizeof(key), "connector-%s", name);
     int rc = kvtopic_write(h->configs, key, strlen(key), text, text ? strlen(text) : 0, errstr, errstr_size);
     free(text);
     json_decref(doc);
@@ -376,11 +412,34 @@ static int store_config(herder_t *h, const char *name, const properties_t *confi
 }
 
 typedef struct restored {
+    const char *scope; /* this worker's: herder_t.scope */
     char **names;
     properties_t **configs; /* NULL: deleted */
     herder_target_t *targets;
     int n;
+    /* Connector config records of other workers (whole keys), the latest of
+     * each: present or deleted.  Only counted, for the log. */
+    char **foreign;
+    bool *foreign_present;
+    int n_foreign;
+    char *claim; /* the "<scope>worker" record (herder_claim.c), or NULL */
+    size_t claim_len;
 } restored_t;
+
+/* Notes another worker's connector config record (key `key`). */
+static void on_foreign_record(restored_t *r, const char *key, size_t key_len, bool present)
+{
+    for (int i = 0; i < r->n_foreign; i++) {
+        if (strlen(r->foreign[i]) == key_len && memcmp(r->foreign[i], key, key_len) == 0) {
+            r->foreign_present[i] = present;
+            return;
+        }
+    }
+    r->foreign = realloc(r->foreign, sizeof(char *) * (size_t)(r->n_foreign + 1));
+    r->foreign_present = realloc(r->foreign_present, sizeof(bool) * (size_t)(r->n_foreign + 1));
+    r->foreign[r->n_foreign] = strndup(key, key_len);
+    r->foreign_present[r->n_foreign++] = present;
+}
 
 /* The entry of connector `name` (added if new). */
 static int restored_slot(restored_t *r, const char *name)
@@ -416,6 +475,30 @@ static void on_target_record(restored_t *r, const char *name, const char *value,
 static void on_config_record(void *opaque, const char *key, size_t key_len, const char *value, size_t value_len)
 {
     restored_t *r = opaque;
+    /* Whose record: this worker's keys start with its scope; another
+     * worker's with its own ("<id>/"), or with none (Kafka's keys, written
+     * by a worker with the embedded broker and no worker.id, or by
+     * connectd before worker.id).  Neither worker.id nor a connector name
+     * holds a '/', so the first one ends the scope. */
+    size_t scope_len = strlen(r->scope);
+    const char *slash = memchr(key, '/', key_len);
+    bool mine = scope_len > 0 ? key_len > scope_len && memcmp(key, r->scope, scope_len) == 0 : !slash;
+    if (!mine) {
+        const char *rest = slash ? slash + 1 : key;
+        size_t rest_len = key_len - (size_t)(rest - key);
+        if (rest_len > 10 && strncmp(rest, "connector-", 10) == 0) {
+            on_foreign_record(r, key, key_len, value != NULL);
+        }
+        return;
+    }
+    key += scope_len;
+    key_len -= scope_len;
+    if (scope_len > 0 && key_len == 6 && memcmp(key, "worker", 6) == 0) {
+        free(r->claim);
+        r->claim = value ? strndup(value, value_len) : NULL;
+        r->claim_len = value ? value_len : 0;
+        return;
+    }
     if (key_len > 13 && strncmp(key, "target-state-", 13) == 0) {
         char *name = strndup(key + 13, key_len - 13);
         on_target_record(r, name, value, value_len);
@@ -446,19 +529,52 @@ static void on_config_record(void *opaque, const char *key, size_t key_len, cons
 static herder_result_t put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
                                      herder_target_t initial, bool store, char *errstr, size_t errstr_size);
 
-void herder_restore(herder_t *h)
+/* Logs, once, the connector configs of other workers this one leaves
+ * alone, and frees their list. */
+static void log_foreign(herder_t *h, restored_t *r)
+{
+    char names[1024] = "";
+    size_t len = 0;
+    int n = 0;
+    for (int i = 0; i < r->n_foreign; i++) {
+        if (r->foreign_present[i]) {
+            const char *key = r->foreign[i], *slash = strchr(key, '/');
+            const char *name = (slash ? slash + 1 : key) + 10;
+            if (len + 64 < sizeof(names)) {
+                len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s (%s%.*s)", n ? ", " : "", name,
+                                        slash ? "worker " : "no worker.id", slash ? (int)(slash - key) : 0, key);
+            }
+            n++;
+        }
+        free(r->foreign[i]);
+    }
+    free(r->foreign);
+    free(r->foreign_present);
+    if (n > 0) {
+        blog_info("ignoring %d connector config%s stored by other workers in %s: %s%s", n, n == 1 ? "" : "s",
+                  h->wcfg->config_topic, names, len + 64 < sizeof(names) ? "" : ", ...");
+    }
+}
+
+int herder_restore(herder_t *h, char *errstr, size_t errstr_size)
 {
     herder_topics_restore(h);
     if (!h->configs) {
-        return;
+        return 0;
     }
-    restored_t r = {0};
+    restored_t r = {.scope = h->scope};
     char err[512];
     if (kvtopic_read_all(h->configs, on_config_record, &r, err, sizeof(err)) < 0) {
         blog_error("cannot read the stored connector configs: %s", err);
     }
+    log_foreign(h, &r);
+    int rc = h->scope[0] ? herder_claim_check(h, r.claim, r.claim_len, errstr, errstr_size) : 0;
+    free(r.claim);
+    if (rc == 0 && h->scope[0]) {
+        herder_claim_write(h);
+    }
     for (int i = 0; i < r.n; i++) {
-        if (r.configs[i]) {
+        if (r.configs[i] && rc == 0) {
             pthread_mutex_lock(&h->lock);
             bool exists = herder_find(h, r.names[i]) != NULL;
             pthread_mutex_unlock(&h->lock);
@@ -471,13 +587,14 @@ void herder_restore(herder_t *h)
                     blog_error("stored connector %s cannot start: %s", r.names[i], err);
                 }
             }
-            properties_destroy(r.configs[i]);
         }
+        properties_destroy(r.configs[i]);
         free(r.names[i]);
     }
     free(r.names);
     free(r.configs);
     free(r.targets);
+    return rc;
 }
 
 /* ---- create, update, delete -------------------------------------------------------- */

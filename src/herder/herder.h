@@ -69,12 +69,15 @@ const char *herder_result_name(herder_result_t res);
 herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
                         offset_store_t *offsets, kvtopic_t *configs, kvtopic_t *statuses, const char *worker_id);
 
-/* Starts the connectors stored in the config topic.  A stored connector
- * that no longer starts (plugin gone, bad config) is FAILED, not fatal.
+/* Starts the connectors this worker stored in the config topic (those of
+ * other workers sharing the topic are left alone: herder.c, "the records
+ * of one worker").  A stored connector that no longer starts (plugin gone,
+ * bad config) is FAILED, not fatal.  -1 with errstr, and nothing started,
+ * when another running worker on this host has the same worker.id.
  * @locality main thread, before the REST server starts (it reads both
  *           topics and creates connectors without write_lock)
  * @locks takes topics_lock, then h->lock once per connector */
-void herder_restore(herder_t *h);
+int herder_restore(herder_t *h, char *errstr, size_t errstr_size);
 
 /* Stops every task (flushing and committing) and frees.  NULL is fine.
  * @locality main thread, after the REST server has stopped

@@ -90,6 +90,10 @@ struct herder {
     kvtopic_t *statuses;
     pthread_mutex_t status_lock; /* writes to `statuses`, from every thread */
     char *worker_id;
+    /* Put before the key of every record this worker stores: "<worker.id>/"
+     * or "" (herder.c, "the records of one worker").  Never changes. */
+    char *scope;
+    bool claimed; /* this worker's "<scope>worker" record is written (herder_claim.c) */
     config_provider_t *cprov; /* never changes: any thread */
     connector_t **conns;
     int n_conns;
@@ -146,6 +150,29 @@ void herder_task_restart(herder_t *h, connector_t *c, int i);
  * @locality any thread but a task's (it joins the tasks)
  * @locks h->lock held; takes the tasks' locks and status_lock */
 void herder_connector_restart(herder_t *h, connector_t *c);
+
+/* The key of one of this worker's records: h->scope, then Kafka's key
+ * made from `fmt`.
+ * @locality any thread
+ * @locks none */
+void herder_key(const herder_t *h, char *key, size_t key_size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* herder_claim.c: one running worker per worker.id. */
+/* Whether this worker may take its worker.id, given the "<scope>worker"
+ * record the config topic holds (NULL: none); -1 with errstr saying what
+ * to change when another worker on this host runs with it.
+ * @locality main thread, from herder_restore
+ * @locks none */
+int herder_claim_check(herder_t *h, const char *stored, size_t stored_len, char *errstr, size_t errstr_size);
+/* Writes this worker's "<scope>worker" record.
+ * @locality main thread, from herder_restore
+ * @locks none */
+void herder_claim_write(herder_t *h);
+/* Tombstones it, if written: a clean stop leaves the id free.
+ * @locality main thread, from herder_destroy
+ * @locks none */
+void herder_claim_release(herder_t *h);
 
 /* herder_topics.c: active topics. */
 /* The task runners' on_topic callback (opaque: the herder).

@@ -60,7 +60,7 @@ static void store(herder_t *h, const char *connector, const char *topic, const c
         return;
     }
     char key[1024], err[512];
-    snprintf(key, sizeof(key), "status-topic-%s:connector-%s", topic, connector);
+    herder_key(h, key, sizeof(key), "status-topic-%s:connector-%s", topic, connector);
     pthread_mutex_lock(&h->status_lock);
     if (kvtopic_write(h->statuses, key, strlen(key), value, value ? strlen(value) : 0, err, sizeof(err)) < 0) {
         blog_warn("cannot record active topic %s of connector %s: %s", topic, connector, err);
@@ -94,9 +94,15 @@ void herder_topic_used(void *opaque, const char *connector, int task_id, const c
 static void on_status_record(void *opaque, const char *key, size_t key_len, const char *value, size_t value_len)
 {
     herder_t *h = opaque;
-    if (key_len <= 13 || strncmp(key, "status-topic-", 13) != 0) {
+    /* This worker's records only (herder.c, "the records of one worker"):
+     * another worker's start with its worker.id and a '/'. */
+    size_t scope_len = strlen(h->scope);
+    if (key_len <= scope_len + 13 || memcmp(key, h->scope, scope_len) != 0 ||
+        strncmp(key + scope_len, "status-topic-", 13) != 0) {
         return;
     }
+    key += scope_len;
+    key_len -= scope_len;
     /* The names are in the value; the key only says which record it is. */
     char *k = strndup(key, key_len);
     const char *sep = strstr(k, ":connector-");

@@ -23,6 +23,7 @@ struct offset_store {
     size_t n, cap;
     kvtopic_t *kv;    /* topic backend, or */
     char *path;       /* file backend */
+    char *scope;      /* offset_store_scope: put before connector names in the topic's keys; NULL: none */
 };
 
 static offset_store_t *store_new(void)
@@ -94,13 +95,28 @@ static void set(offset_store_t *store, const char *key, size_t key_len, const ch
     e->value = strndup(value, value_len);
 }
 
-/* The key of a connector's source partition, in Kafka's compact JSON. */
-static char *make_key(const char *connector, const char *partition_json)
+/* The name a connector has in the keys: with the scope in front, if any
+ * (malloc'd). */
+static char *key_owner(const offset_store_t *store, const char *connector)
 {
+    size_t len = (store->scope ? strlen(store->scope) : 0) + strlen(connector) + 1;
+    char *owner = malloc(len);
+    if (!owner) {
+        abort();
+    }
+    snprintf(owner, len, "%s%s", store->scope ? store->scope : "", connector);
+    return owner;
+}
+
+/* The key of a connector's source partition, in Kafka's compact JSON. */
+static char *make_key(const offset_store_t *store, const char *connector, const char *partition_json)
+{
+    char *owner = key_owner(store, connector);
     json_t *partition = json_loads(partition_json, JSON_DECODE_ANY, NULL);
-    json_t *key = json_pack("[so]", connector, partition ? partition : json_null());
+    json_t *key = json_pack("[so]", owner, partition ? partition : json_null());
     char *text = json_dumps(key, JSON_COMPACT);
     json_decref(key);
+    free(owner);
     return text;
 }
 
@@ -172,13 +188,22 @@ void offset_store_close(offset_store_t *store)
     free(store->entries);
     kvtopic_close(store->kv);
     free(store->path);
+    free(store->scope);
     pthread_mutex_destroy(&store->lock);
     free(store);
 }
 
+void offset_store_scope(offset_store_t *store, const char *scope)
+{
+    if (store->kv) {
+        free(store->scope);
+        store->scope = strdup(scope);
+    }
+}
+
 char *offset_store_get(offset_store_t *store, const char *connector, const char *partition_json)
 {
-    char *key = make_key(connector, partition_json);
+    char *key = make_key(store, connector, partition_json);
     pthread_mutex_lock(&store->lock);
     entry_t *e = find(store, key);
     char *value = e ? strdup(e->value) : NULL;
@@ -254,7 +279,7 @@ int offset_store_put(offset_store_t *store, const char *connector, const char *c
     }
     pthread_mutex_lock(&store->lock);
     for (int i = 0; i < n; i++) {
-        keys[i] = stored_key(store, make_key(connector, partition_jsons[i]));
+        keys[i] = stored_key(store, make_key(store, connector, partition_jsons[i]));
         recs[i] = (kvtopic_record_t){keys[i], strlen(keys[i]), offset_jsons[i],
                                      offset_jsons[i] ? strlen(offset_jsons[i]) : 0};
     }
@@ -293,18 +318,20 @@ int offset_store_list(offset_store_t *store, const char *connector, char ***part
         abort();
     }
     int n = 0;
+    char *wanted = key_owner(store, connector);
     for (size_t i = 0; i < store->n; i++) {
         json_t *key = json_loads(store->entries[i].key, 0, NULL);
         json_t *partition = json_array_get(key, 1);
         const char *owner = json_string_value(json_array_get(key, 0));
         /* Kafka's OffsetUtils.processPartitionKey: anything but
          * ["<connector>", {...}] is someone else's record. */
-        if (json_array_size(key) == 2 && owner && strcmp(owner, connector) == 0 && json_is_object(partition)) {
+        if (json_array_size(key) == 2 && owner && strcmp(owner, wanted) == 0 && json_is_object(partition)) {
             parts[n] = json_dumps(partition, JSON_COMPACT);
             offs[n++] = strdup(store->entries[i].value);
         }
         json_decref(key);
     }
+    free(wanted);
     pthread_mutex_unlock(&store->lock);
     *partition_jsons = parts;
     *offset_jsons = offs;

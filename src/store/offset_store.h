@@ -28,6 +28,14 @@ offset_store_t *offset_store_open_file(const char *path, char *errstr, size_t er
 offset_store_t *offset_store_open_topic(kvtopic_t *kv, char *errstr, size_t errstr_size);
 void offset_store_close(offset_store_t *store); /* NULL is fine */
 
+/* From now on the topic's keys name connector c as "<scope><c>"
+ * (["host:8083/local-file-source",{...}]), so standalone workers sharing
+ * the offsets topic keep apart the offsets of connectors of the same name
+ * (herder.c says which scope).  The callers still pass and get plain
+ * connector names.  A file store ignores it: the file is one worker's.
+ * `scope` is copied.  Call before any other thread uses the store. */
+void offset_store_scope(offset_store_t *store, const char *scope);
+
 /* The committed offset (JSON text, malloc'd, caller frees) of a
  * connector's source partition (JSON text), or NULL. */
 char *offset_store_get(offset_store_t *store, const char *connector, const char *partition_json);

@@ -132,7 +132,10 @@ static inline void fixture_herder_start(worker_fixture_t *f)
                               f->stores.statuses, "fixture-worker");
     f->stores.configs = NULL; /* the herder's now */
     f->stores.statuses = NULL;
-    herder_restore(f->herder);
+    char err[1024];
+    if (herder_restore(f->herder, err, sizeof(err)) < 0) {
+        fail_msg("the herder did not restore: %s", err);
+    }
 }
 
 /* Stops the worker as a clean shutdown does: every task flushes and

@@ -1,6 +1,16 @@
 /*
- * task_runner.c - the task thread and its state; the source and sink loops
- * are in task_source.c and task_sink.c.
+ * task_runner.c - the task thread, its state and its end; the source and
+ * sink loops are in task_source.c and task_sink.c.
+ *
+ * A runner's end (task_runner.h): the owner asks the thread to stop and
+ * waits for `ended` until a deadline.  If the thread ends in time it is
+ * joined and the owner frees the runner when it lets go of it.  If not,
+ * the runner goes on the abandoned list and its thread is detached: the
+ * thread frees the runner when it ends, whoever of the two lets go last.
+ * What an abandoned task holds beyond the runner (the plugin's state, its
+ * producer or consumer, its converters) is released only if its thread
+ * ever ends; until then it is leaked, on purpose: freeing it under a
+ * thread that may still use it would be worse than the leak.
  */
 #include "task_runner_internal.h"
 
@@ -11,6 +21,7 @@
 #include <time.h>
 
 #include "blog.h"
+#include "clock.h"
 #include "config/file_confine.h"
 
 const char *task_state_name(task_state_t state)
@@ -19,14 +30,47 @@ const char *task_state_name(task_state_t state)
     return names[state];
 }
 
+/* Abandoned tasks whose threads still run, for GET /health.  Its lock is
+ * taken under a runner's lock, never the other way round. */
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
+static task_runner_t **abandoned_list;
+static int n_abandoned;
+
+/* @locks abandoned_lock held */
+static void abandoned_remove(task_runner_t *r)
+{
+    for (int i = 0; i < n_abandoned; i++) {
+        if (abandoned_list[i] == r) {
+            abandoned_list[i] = abandoned_list[--n_abandoned];
+            break;
+        }
+    }
+    if (n_abandoned == 0) {
+        free(abandoned_list);
+        abandoned_list = NULL;
+    }
+}
+
+bool runner_report_begin(task_runner_t *r)
+{
+    pthread_mutex_lock(&r->report_lock);
+    return !atomic_load(&r->cancelled);
+}
+
+void runner_report_end(task_runner_t *r)
+{
+    pthread_mutex_unlock(&r->report_lock);
+}
+
 void runner_set_state(task_runner_t *r, task_state_t state)
 {
     pthread_mutex_lock(&r->lock);
     r->state = state;
     pthread_mutex_unlock(&r->lock);
-    if (r->env.on_state) {
+    if (runner_report_begin(r) && r->env.on_state) {
         r->env.on_state(r->env.on_state_opaque, r->env.connector, r->env.task_id, state, NULL);
     }
+    runner_report_end(r);
 }
 
 void runner_fail(task_runner_t *r, const char *fmt, ...)
@@ -41,9 +85,10 @@ void runner_fail(task_runner_t *r, const char *fmt, ...)
     snprintf(r->trace, sizeof(r->trace), "%s", msg);
     pthread_mutex_unlock(&r->lock);
     blog_error("task %s-%d failed: %s", r->env.connector, r->env.task_id, msg);
-    if (r->env.on_state) {
+    if (runner_report_begin(r) && r->env.on_state) {
         r->env.on_state(r->env.on_state_opaque, r->env.connector, r->env.task_id, TASK_FAILED, msg);
     }
+    runner_report_end(r);
 }
 
 const char *runner_plugin_error(task_runner_t *r, const char *what)
@@ -176,7 +221,10 @@ void runner_topic_used(task_runner_t *r, const char *topic)
     }
     r->topics_seen = realloc(r->topics_seen, sizeof(char *) * (size_t)(r->n_topics_seen + 1));
     r->topics_seen[r->n_topics_seen++] = strdup(topic);
-    r->env.on_topic(r->env.on_state_opaque, r->env.connector, r->env.task_id, topic);
+    if (runner_report_begin(r)) {
+        r->env.on_topic(r->env.on_state_opaque, r->env.connector, r->env.task_id, topic);
+    }
+    runner_report_end(r);
 }
 
 void task_runner_forget_topics(task_runner_t *r)
@@ -184,18 +232,52 @@ void task_runner_forget_topics(task_runner_t *r)
     atomic_store(&r->forget_topics, true);
 }
 
+static void runner_free(task_runner_t *r)
+{
+    task_context_free(r->ctx);
+    properties_destroy(r->config);
+    free(r->connector);
+    free(r->config_error);
+    forget_topics(r);
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->ended_cond);
+    pthread_mutex_destroy(&r->report_lock);
+    metrics_summary_destroy(r->metrics.batch_time);
+    metrics_summary_destroy(r->metrics.batch_size);
+    metrics_summary_destroy(r->metrics.commit_time);
+    free(r);
+}
+
+/* One of the two references goes; the last frees the runner. */
+static void runner_unref(task_runner_t *r)
+{
+    if (atomic_fetch_sub(&r->refs, 1) == 1) {
+        runner_free(r);
+    }
+}
+
 static void *task_main(void *arg)
 {
     task_runner_t *r = arg;
     if (r->config_error) {
         runner_fail(r, "%s", r->config_error);
-        return NULL;
-    }
-    if (r->env.plugin->desc->kind == CD_KIND_SOURCE) {
+    } else if (r->env.plugin->desc->kind == CD_KIND_SOURCE) {
         source_task_run(r);
     } else {
         sink_task_run(r);
     }
+    pthread_mutex_lock(&r->lock);
+    r->ended = true;
+    pthread_cond_signal(&r->ended_cond);
+    if (r->abandoned) {
+        pthread_mutex_lock(&abandoned_lock);
+        abandoned_remove(r);
+        pthread_mutex_unlock(&abandoned_lock);
+        blog_warn("abandoned task %s-%d ended %lld ms after it was abandoned", r->env.connector, r->env.task_id,
+                  (long long)(clock_mono_ms() - r->abandoned_at_ms));
+    }
+    pthread_mutex_unlock(&r->lock);
+    runner_unref(r);
     return NULL;
 }
 
@@ -223,6 +305,13 @@ task_runner_t *task_runner_start(const task_env_t *env, bool paused)
         r->env.config_error = r->config_error = strdup(why);
     }
     pthread_mutex_init(&r->lock, NULL);
+    pthread_mutex_init(&r->report_lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->ended_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    atomic_init(&r->refs, 2); /* the owner's and the thread's */
     r->state = TASK_UNASSIGNED;
     r->metrics.batch_time = metrics_summary_create();
     r->metrics.batch_size = metrics_summary_create();
@@ -233,7 +322,7 @@ task_runner_t *task_runner_start(const task_env_t *env, bool paused)
     return r;
 }
 
-void task_runner_stop(task_runner_t *r)
+void task_runner_stop_begin(task_runner_t *r)
 {
     if (!r) {
         return;
@@ -246,17 +335,77 @@ void task_runner_stop(task_runner_t *r)
         r->env.plugin->desc->wakeup(r->ctx, r->plugin_state);
     }
     pthread_mutex_unlock(&r->lock);
-    pthread_join(r->thread, NULL);
-    task_context_free(r->ctx);
-    properties_destroy(r->config);
-    free(r->connector);
-    free(r->config_error);
-    forget_topics(r);
-    pthread_mutex_destroy(&r->lock);
-    metrics_summary_destroy(r->metrics.batch_time);
-    metrics_summary_destroy(r->metrics.batch_size);
-    metrics_summary_destroy(r->metrics.commit_time);
-    free(r);
+}
+
+bool task_runner_stop_wait(task_runner_t *r, int64_t deadline_ms)
+{
+    pthread_mutex_lock(&r->lock);
+    while (!r->ended && clock_mono_ms() < deadline_ms) {
+        struct timespec until = {.tv_sec = (time_t)(deadline_ms / 1000),
+                                 .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
+        pthread_cond_timedwait(&r->ended_cond, &r->lock, &until);
+    }
+    if (r->ended) {
+        pthread_mutex_unlock(&r->lock);
+        pthread_join(r->thread, NULL); /* it has returned or is returning: no wait */
+        return true;
+    }
+    /* Listed under the runner's lock, so the thread, taking it to end,
+     * finds itself on the list and takes itself off. */
+    r->abandoned = true;
+    r->abandoned_at_ms = clock_mono_ms();
+    pthread_mutex_lock(&abandoned_lock);
+    abandoned_list = realloc(abandoned_list, sizeof(*abandoned_list) * (size_t)(n_abandoned + 1));
+    if (!abandoned_list) {
+        abort();
+    }
+    abandoned_list[n_abandoned++] = r;
+    pthread_mutex_unlock(&abandoned_lock);
+    pthread_mutex_unlock(&r->lock);
+    pthread_detach(r->thread);
+    /* Kafka's Worker.awaitStopTask: "Graceful stop of task {} failed." and
+     * then cancels the task; so do we.  After this no report or commit of
+     * the task's is under way, and none follows. */
+    blog_error("Graceful stop of task %s-%d failed: it did not stop within task.shutdown.graceful.timeout.ms=%lld "
+               "ms and is abandoned; its thread is left to end on its own and nothing it does counts any more",
+               r->env.connector, r->env.task_id, (long long)r->env.wcfg->task_shutdown_timeout_ms);
+    pthread_mutex_lock(&r->report_lock);
+    atomic_store(&r->cancelled, true);
+    pthread_mutex_unlock(&r->report_lock);
+    return false;
+}
+
+void task_runner_release(task_runner_t *r)
+{
+    if (r) {
+        runner_unref(r);
+    }
+}
+
+void task_runner_stop(task_runner_t *r)
+{
+    if (!r) {
+        return;
+    }
+    task_runner_stop_begin(r);
+    task_runner_stop_wait(r, clock_mono_ms() + r->env.wcfg->task_shutdown_timeout_ms);
+    task_runner_release(r);
+}
+
+int task_runner_abandoned(char *names, size_t names_size)
+{
+    size_t len = 0;
+    if (names && names_size > 0) {
+        names[0] = '\0';
+    }
+    pthread_mutex_lock(&abandoned_lock);
+    int n = n_abandoned;
+    for (int i = 0; names && i < n_abandoned && len < names_size; i++) {
+        len += (size_t)snprintf(names + len, names_size - len, "%s%s-%d", i ? ", " : "",
+                                abandoned_list[i]->env.connector, abandoned_list[i]->env.task_id);
+    }
+    pthread_mutex_unlock(&abandoned_lock);
+    return n;
 }
 
 void task_runner_set_paused(task_runner_t *r, bool paused)

@@ -11,15 +11,28 @@
  * be converted or produced, is FAILED with the reason in its trace; the
  * worker and other tasks go on.
  *
- * Threads: the herder starts, stops and asks a runner from its threads
- * (holding its own lock); the task's own thread runs the plugin and calls
- * env's callbacks.  The runner's lock (task_runner_internal.h) is held
- * over nothing but the plugin's wakeup(), never over a callback.  A
- * callback must not wait for whoever may be stopping the task:
- * task_runner_stop joins the thread.
+ * Threads: the herder starts, stops and asks a runner from its threads;
+ * the task's own thread runs the plugin and calls env's callbacks.  The
+ * runner's lock (task_runner_internal.h) is held over nothing but the
+ * plugin's wakeup(), never over a callback.
+ *
+ * Stopping is bounded, as Kafka's task.shutdown.graceful.timeout.ms: the
+ * task is asked to stop (its stop flag and the plugin's wakeup()), then
+ * waited for until a deadline.  A task whose thread has not ended by then
+ * (a poll() or put() that never returns) is abandoned: logged as Kafka
+ * logs it, its thread detached and left to end on its own, and from then
+ * on everything it does is without effect on the worker (no state or
+ * topic reports, no offset commits), so its connector may be deleted or
+ * created again under the same name meanwhile.  The runner lives on, with
+ * the plugin's state and the task's clients, until the thread ends: a
+ * reference count, the owner's and the thread's.  Abandoned tasks whose
+ * thread still runs are listed for GET /health (task_runner_abandoned).
  */
 #ifndef CONNECTD_TASK_RUNNER_H
 #define CONNECTD_TASK_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "metrics.h"
 #include "store/offset_store.h"
@@ -69,12 +82,44 @@ typedef struct task_env {
  * @locks none */
 task_runner_t *task_runner_start(const task_env_t *env, bool paused);
 
-/* Asks the task to stop, waits for it (flush and commit included) and
- * frees it.  NULL is fine.
- * @locality any thread but the task's own (it joins it); the caller must
- *           hold no lock the task's callbacks take
+/* Asks the task to stop and waits for it (flush and commit included) at
+ * most wcfg->task_shutdown_timeout_ms, abandoning it if it does not end in
+ * time; then releases the runner.  NULL is fine.  task_runner_stop_begin,
+ * task_runner_stop_wait and task_runner_release in one.
+ * @locality any thread but the task's own
  * @locks takes the runner's lock */
 void task_runner_stop(task_runner_t *runner);
+
+/* Asks the task to stop: its stop flag and the plugin's wakeup(), then
+ * returns.  Many tasks are asked at once and then waited for against one
+ * deadline (shutdown, deleting a connector with many tasks).
+ * @locality any thread but the task's own
+ * @locks takes the runner's lock (over the plugin's wakeup()) */
+void task_runner_stop_begin(task_runner_t *runner);
+
+/* Waits until the task's thread has ended or until `deadline_ms`
+ * (clock_mono_ms), whichever comes first.  True when the thread ended
+ * (joined); false when it was abandoned (see the top): logged at error
+ * level, its thread detached, its reports and commits turned off.  Either
+ * way the runner stays readable (state, metrics) until task_runner_release.
+ * @locality any thread but the task's own; after task_runner_stop_begin
+ * @locks takes the runner's lock, then the abandoned list's and the
+ *        runner's report lock; none of the caller's may be one the task's
+ *        callbacks take (the herder's status_lock, topics_lock) */
+bool task_runner_stop_wait(task_runner_t *runner, int64_t deadline_ms);
+
+/* The owner lets go of the runner: freed now if its thread ended, else by
+ * the thread when (if ever) it ends.  NULL is fine.
+ * @locality any thread, after task_runner_stop_wait
+ * @locks none */
+void task_runner_release(task_runner_t *runner);
+
+/* How many abandoned tasks' threads still run, and their names
+ * ("connector-N", comma-separated) in `names` (may be NULL; truncated to
+ * names_size).
+ * @locality any thread
+ * @locks takes the abandoned list's lock */
+int task_runner_abandoned(char *names, size_t names_size);
 
 /* PUT /connectors/{c}/pause and resume: a paused source does not poll, a
  * paused sink consumes nothing (its partitions are paused, so it stays in
@@ -129,7 +174,7 @@ typedef struct task_metrics {
     metrics_summary_t *commit_time; /* ns of each offset commit */
 } task_metrics_t;
 
-/* The task's metrics, valid until task_runner_stop().
+/* The task's metrics, valid until task_runner_release().
  * @locality any thread, while the runner lives
  * @locks none */
 const task_metrics_t *task_runner_metrics(task_runner_t *runner);

@@ -5,7 +5,17 @@
  * The functions below run on the task's own thread.  The runner's `lock`
  * guards state and trace (read by the herder's threads) and keeps
  * task_runner_stop's wakeup() from overlapping the plugin's stop(); it is
- * never held over a callback or another lock, only over wakeup().
+ * never held over a callback or another lock, only over wakeup(); and,
+ * with `ended_cond`, tells the stopper that the thread ended.  The
+ * abandoned list's lock (task_runner.c) is taken under it, never the
+ * other way round.
+ *
+ * `report_lock` is held by the task's thread over each report to the
+ * herder (on_state, on_topic) and each offset commit, and by the stopper to
+ * set `cancelled` when it abandons the task: once that returns, no report
+ * or commit is under way and none follows.  It is held over the herder's
+ * callbacks, which take only leaf locks (status_lock, topics_lock) and
+ * never wait for a task.
  */
 #ifndef CONNECTD_TASK_RUNNER_INTERNAL_H
 #define CONNECTD_TASK_RUNNER_INTERNAL_H
@@ -32,7 +42,14 @@ struct task_runner {
     atomic_bool started;       /* start() succeeded and stop() not called: cleared under lock */
     atomic_bool paused;        /* the connector's target state is PAUSED */
     pthread_t thread;
-    pthread_mutex_t lock;      /* guards state and trace, and wakeup() against stop() */
+    pthread_mutex_t lock;      /* guards state and trace, ended and abandoned, and wakeup() against stop() */
+    pthread_cond_t ended_cond; /* signalled, under lock, when the thread ends */
+    bool ended;                /* the thread is done with the runner (under lock) */
+    bool abandoned;            /* the stopper gave up waiting (under lock); on the abandoned list until ended */
+    int64_t abandoned_at_ms;   /* when, for the log line once the thread ends */
+    atomic_int refs;           /* the owner's and the thread's; the last one out frees the runner */
+    pthread_mutex_t report_lock; /* see the top */
+    atomic_bool cancelled;       /* abandoned: reports and commits are skipped (set under report_lock) */
     task_state_t state;
     task_metrics_t metrics;    /* updated by the task's thread */
     char **topics_seen;        /* reported to env.on_topic; the task's thread only */
@@ -42,6 +59,14 @@ struct task_runner {
     char scratch[4096];
 };
 
+/* Begins a report to the herder or an offset commit: takes report_lock
+ * and returns whether the task still counts (not abandoned).  Whatever
+ * the answer, runner_report_end follows.
+ * @locality the task's own thread
+ * @locks takes report_lock */
+bool runner_report_begin(task_runner_t *r);
+/* @locks releases report_lock */
+void runner_report_end(task_runner_t *r);
 /* Sets the state, then tells env.on_state.
  * @locality the task's own thread
  * @locks takes r->lock, then calls on_state without it */

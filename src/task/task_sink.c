@@ -105,7 +105,11 @@ static bool commit_consumed(sink_t *s)
         return dlq > 0;
     }
     if (s->consumed->cnt > 0) {
-        rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->consumed, 0);
+        /* An abandoned task commits nothing: its connector may be gone, or
+         * another instance of it may own these partitions now. */
+        rd_kafka_resp_err_t e =
+            runner_report_begin(r) ? rd_kafka_commit(s->consumer, s->consumed, 0) : RD_KAFKA_RESP_ERR__NO_OFFSET;
+        runner_report_end(r);
         if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
             metrics_counter_add(&m->commit_failures, 1);
             blog_warn("task %s-%d: offset commit failed (records may be delivered again): %s", r->env.connector,

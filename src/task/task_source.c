@@ -155,8 +155,15 @@ static bool commit_offsets(source_t *s)
     }
     if (wrote) {
         char err[512];
-        if (offset_store_put(r->env.offsets, r->env.connector, (const char *const *)s->pending.partitions,
-                             (const char *const *)s->pending.offsets, s->pending.n, err, sizeof(err)) < 0) {
+        /* An abandoned task commits nothing: its connector may be gone, or
+         * another instance of it may be committing the same partitions. */
+        int rc = runner_report_begin(r) ? offset_store_put(r->env.offsets, r->env.connector,
+                                                           (const char *const *)s->pending.partitions,
+                                                           (const char *const *)s->pending.offsets, s->pending.n,
+                                                           err, sizeof(err))
+                                        : 0;
+        runner_report_end(r);
+        if (rc < 0) {
             blog_error("task %s-%d: offset commit failed (retried at the next interval): %s", r->env.connector,
                        r->env.task_id, err);
             metrics_counter_add(&m->commit_failures, 1);

@@ -346,6 +346,69 @@ static void test_failing_callbacks(void **state)
     assert_int_equal(last_report(&healthy_rep), TASK_STOPPED);
 }
 
+/* A worker whose plugin.path has stuck_source.so too, and a short
+ * task.shutdown.graceful.timeout.ms. */
+static int setup_stuck(void **state)
+{
+    test_ctx_t *t = calloc(1, sizeof(*t));
+    pthread_mutex_init(&t->rep.lock, NULL);
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/tests/plugins/failing.so,%s/tests/plugins/stuck_source.so", fixture_top_builddir(),
+             fixture_top_builddir());
+    const char *const overrides[] = {"plugin.path", path, "task.shutdown.graceful.timeout.ms", "300", NULL};
+    t->f = fixture_create(overrides);
+    *state = t;
+    return 0;
+}
+
+static int reports_count(reports_t *rep)
+{
+    pthread_mutex_lock(&rep->lock);
+    int n = rep->n;
+    pthread_mutex_unlock(&rep->lock);
+    return n;
+}
+
+/* A poll() deaf to stop and wakeup: the stop gives up after
+ * task.shutdown.graceful.timeout.ms, the task is listed as abandoned, and
+ * what its thread does once poll() returns at last (the final commit, the
+ * STOPPED report) has no effect; the thread frees the runner as it ends. */
+static void test_stuck_task_abandoned(void **state)
+{
+    test_ctx_t *t = *state;
+    char release[512];
+    fixture_path(t->f, "release", release, sizeof(release));
+    const char *const kv[] = {"stuck.after.records", "3", "stuck.topic", "stuck", "stuck.release.file", release, NULL};
+    task_runner_t *r = start_task_reporting(t, &t->rep, "stuck", "StuckSource", kv, false, NULL);
+    FIXTURE_WAIT_FOR(fixture_topic_end(t->f, "stuck") == 3, "the stuck source's 3 records");
+    assert_true(state_is(r, TASK_RUNNING));
+    assert_int_equal(task_runner_abandoned(NULL, 0), 0);
+
+    task_runner_stop_begin(r);
+    assert_false(task_runner_stop_wait(r, fixture_now_ms() + t->f->wcfg.task_shutdown_timeout_ms));
+    char names[256];
+    assert_int_equal(task_runner_abandoned(names, sizeof(names)), 1);
+    assert_string_equal(names, "stuck-0");
+    assert_true(state_is(r, TASK_RUNNING)); /* still readable until released */
+    int reports = reports_count(&t->rep);
+    char *offset_before = offset_store_get(t->f->stores.offsets, "stuck", "{\"source\":\"stuck\"}");
+    task_runner_release(r); /* the thread has the last reference now */
+
+    fixture_file_append(release, "");
+    FIXTURE_WAIT_FOR(task_runner_abandoned(NULL, 0) == 0, "the abandoned thread to end once released");
+    assert_int_equal(reports_count(&t->rep), reports);
+    assert_false(reported(&t->rep, TASK_STOPPED));
+    char *offset_after = offset_store_get(t->f->stores.offsets, "stuck", "{\"source\":\"stuck\"}");
+    if (offset_before) {
+        assert_non_null(offset_after);
+        assert_string_equal(offset_after, offset_before);
+    } else {
+        assert_null(offset_after);
+    }
+    free(offset_before);
+    free(offset_after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +417,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sink_resumed_before_assignment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_callbacks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stuck_task_abandoned, setup_stuck, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -313,11 +313,51 @@ static void connector_start(herder_t *h, connector_t *c)
     properties_destroy(resolved);
 }
 
-/* @locks h->lock.  Stops and forgets every task of c (flushing and committing). */
-static void tasks_stop_all(connector_t *c)
+/* Stops `runners` together: every one asked first, then all waited for
+ * against one deadline, task.shutdown.graceful.timeout.ms from now, so n
+ * stuck tasks cost one timeout, not n.  A task not ended by then is
+ * abandoned (task_runner.h).  The runners stay where they are (in their
+ * connector, readable) until released.
+ * @locality any thread but a task's
+ * @locks none of the herder's but write_lock: REST reads, which take only
+ *        h->lock, go on answering meanwhile */
+static void runners_stop(herder_t *h, task_runner_t *const *runners, int n)
+{
+    for (int i = 0; i < n; i++) {
+        task_runner_stop_begin(runners[i]);
+    }
+    int64_t deadline = clock_mono_ms() + h->wcfg->task_shutdown_timeout_ms;
+    for (int i = 0; i < n; i++) {
+        task_runner_stop_wait(runners[i], deadline);
+    }
+}
+
+/* c's tasks, stopped with h->lock released: a copy of c->tasks (caller
+ * frees) taken under h->lock.  c stays valid meanwhile because the caller
+ * holds write_lock, without which nothing adds, replaces or removes a
+ * connector or its tasks.
+ * @locks write_lock and h->lock held; releases h->lock while the tasks
+ *        stop, holds it again on return */
+static void tasks_stop_unlocked(herder_t *h, connector_t *c)
+{
+    int n = c->n_tasks;
+    if (n == 0) {
+        return;
+    }
+    task_runner_t **runners = malloc(sizeof(*runners) * (size_t)n);
+    memcpy(runners, c->tasks, sizeof(*runners) * (size_t)n);
+    pthread_mutex_unlock(&h->lock);
+    runners_stop(h, runners, n);
+    pthread_mutex_lock(&h->lock);
+    free(runners);
+}
+
+/* @locks h->lock held, or c no longer listed.  Lets go of every task of
+ * c, stopped (runners_stop) before, and forgets them. */
+static void tasks_release_all(connector_t *c)
 {
     for (int i = 0; i < c->n_tasks; i++) {
-        task_runner_stop(c->tasks[i]);
+        task_runner_release(c->tasks[i]);
         properties_destroy(c->task_configs[i]);
     }
     free(c->tasks);
@@ -329,18 +369,21 @@ static void tasks_stop_all(connector_t *c)
     c->n_tasks = 0;
 }
 
+/* Its tasks stopped before (runners_stop). */
 static void connector_free(connector_t *c)
 {
-    tasks_stop_all(c);
+    tasks_release_all(c);
     properties_destroy(c->config);
     free(c->name);
     free(c);
 }
 
-static void remove_at(herder_t *h, int i)
+/* Takes connector i off the list, without freeing it. */
+static connector_t *unlist_at(herder_t *h, int i)
 {
-    connector_free(h->conns[i]);
+    connector_t *c = h->conns[i];
     h->conns[i] = h->conns[--h->n_conns];
+    return c;
 }
 
 void herder_destroy(herder_t *h)
@@ -349,8 +392,24 @@ void herder_destroy(herder_t *h)
         return;
     }
     herder_supervisor_stop(h);
+    /* Every task asked to stop at once and waited for against one
+     * deadline: SIGTERM takes at most one task.shutdown.graceful.timeout.ms
+     * however many tasks are stuck. */
+    int n = 0;
+    for (int i = 0; i < h->n_conns; i++) {
+        n += h->conns[i]->n_tasks;
+    }
+    task_runner_t **runners = calloc((size_t)n + 1, sizeof(*runners));
+    n = 0;
+    for (int i = 0; i < h->n_conns; i++) {
+        for (int t = 0; t < h->conns[i]->n_tasks; t++) {
+            runners[n++] = h->conns[i]->tasks[t];
+        }
+    }
+    runners_stop(h, runners, n);
+    free(runners);
     while (h->n_conns > 0) {
-        remove_at(h, h->n_conns - 1);
+        connector_free(unlist_at(h, h->n_conns - 1));
     }
     herder_claim_release(h);
     free(h->conns);
@@ -365,6 +424,11 @@ void herder_destroy(herder_t *h)
     pthread_mutex_destroy(&h->lock);
     pthread_mutex_destroy(&h->write_lock);
     free(h);
+}
+
+int herder_abandoned_tasks(char *names, size_t names_size)
+{
+    return task_runner_abandoned(names, names_size);
 }
 
 /* ---- the config topic ------------------------------------------------------------ */
@@ -581,8 +645,10 @@ int herder_restore(herder_t *h, char *errstr, size_t errstr_size)
             if (!exists) {
                 blog_info("restoring connector %s from %s", r.names[i], h->wcfg->config_topic);
                 /* In its stored target state from the start, and not written back. */
+                pthread_mutex_lock(&h->write_lock); /* the supervisor may restart meanwhile */
                 herder_result_t res =
                     put_connector(h, r.names[i], r.configs[i], false, r.targets[i], false, err, sizeof(err));
+                pthread_mutex_unlock(&h->write_lock);
                 if (res != HERDER_CREATED) {
                     blog_error("stored connector %s cannot start: %s", r.names[i], err);
                 }
@@ -770,9 +836,14 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         return HERDER_ERR_INTERNAL;
     }
     if (old) {
+        /* The old instance's tasks stop before the new ones start (never two
+         * instances of a task at once), with h->lock released: the old
+         * config stays on show meanwhile, and write_lock keeps it listed. */
+        tasks_stop_unlocked(h, old);
         for (int i = 0; i < h->n_conns; i++) {
             if (h->conns[i] == old) {
-                remove_at(h, i);
+                connector_free(unlist_at(h, i));
+                break;
             }
         }
     }
@@ -867,12 +938,22 @@ static herder_result_t delete_connector(herder_t *h, const char *name, char *err
                 pthread_mutex_unlock(&h->lock);
                 return HERDER_ERR_INTERNAL;
             }
-            int n_tasks = h->conns[i]->n_tasks;
-            remove_at(h, i);
+            /* Off the list at once (deleted as far as REST can see), its
+             * tasks stopped without h->lock: a stuck one holds up this
+             * request for at most task.shutdown.graceful.timeout.ms and
+             * no other. */
+            connector_t *c = unlist_at(h, i);
+            pthread_mutex_unlock(&h->lock);
+            int n_tasks = c->n_tasks;
+            runners_stop(h, c->tasks, n_tasks);
+            connector_free(c);
+            /* After the tasks' last reports, so none lands after its
+             * tombstone (an abandoned task reports nothing more). */
             write_status(h, name, -1, NULL, NULL);
             for (int t = 0; t < n_tasks; t++) {
                 write_status(h, name, t, NULL, NULL);
             }
+            pthread_mutex_lock(&h->lock);
             herder_topics_drop(h, name); /* as Kafka: the active topics go with the connector */
             pthread_mutex_unlock(&h->lock);
             blog_info("connector %s deleted", name);
@@ -910,18 +991,39 @@ bool herder_has_connector(herder_t *h, const char *name)
 
 /* ---- restarts ----------------------------------------------------------------------- */
 
-void herder_task_restart(herder_t *h, connector_t *c, int i)
+/* Restarts, with their tasks stopped while h->lock is released: the
+ * connector instance (new task configs, every task anew) when `connector`,
+ * else each task i of c with tasks[i].  c stays valid (write_lock).
+ * @locks write_lock and h->lock held; h->lock released while tasks stop */
+static void restart_locked(herder_t *h, connector_t *c, bool connector, const bool *tasks)
 {
-    task_runner_stop(c->tasks[i]);
-    c->tasks[i] = task_start(h, c, i);
-}
-
-void herder_connector_restart(herder_t *h, connector_t *c)
-{
-    c->failed = false;
-    c->trace[0] = '\0';
-    tasks_stop_all(c);
-    connector_start(h, c);
+    if (connector) {
+        tasks_stop_unlocked(h, c);
+        c->failed = false;
+        c->trace[0] = '\0';
+        tasks_release_all(c);
+        connector_start(h, c);
+        return;
+    }
+    int n = 0;
+    task_runner_t **runners = calloc((size_t)c->n_tasks + 1, sizeof(*runners));
+    for (int i = 0; i < c->n_tasks; i++) {
+        if (tasks[i]) {
+            runners[n++] = c->tasks[i];
+        }
+    }
+    if (n > 0) {
+        pthread_mutex_unlock(&h->lock);
+        runners_stop(h, runners, n);
+        pthread_mutex_lock(&h->lock);
+    }
+    free(runners);
+    for (int i = 0; i < c->n_tasks; i++) {
+        if (tasks[i]) {
+            task_runner_release(c->tasks[i]);
+            c->tasks[i] = task_start(h, c, i);
+        }
+    }
 }
 
 static bool task_failed(connector_t *c, int i)
@@ -930,59 +1032,88 @@ static bool task_failed(connector_t *c, int i)
     return task_runner_state(c->tasks[i], trace, sizeof(trace)) == TASK_FAILED;
 }
 
+void herder_auto_restart(herder_t *h, const char *name, int task_id)
+{
+    pthread_mutex_lock(&h->write_lock);
+    pthread_mutex_lock(&h->lock);
+    connector_t *c = herder_find(h, name);
+    /* Chosen under h->lock a moment ago; a config change or a restart by
+     * hand may have come first, so only what is still FAILED restarts. */
+    if (c && c->target != HERDER_STOPPED) {
+        if (task_id < 0 && c->failed) {
+            restart_locked(h, c, true, NULL);
+        } else if (task_id >= 0 && task_id < c->n_tasks && task_failed(c, task_id)) {
+            bool *tasks = calloc((size_t)c->n_tasks, sizeof(bool));
+            tasks[task_id] = true;
+            restart_locked(h, c, false, tasks);
+            free(tasks);
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    pthread_mutex_unlock(&h->write_lock);
+}
+
 herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed,
                                          char **plan)
 {
+    pthread_mutex_lock(&h->write_lock);
     pthread_mutex_lock(&h->lock);
     connector_t *c = herder_find(h, name);
     if (!c) {
         pthread_mutex_unlock(&h->lock);
+        pthread_mutex_unlock(&h->write_lock);
         return HERDER_ERR_NOT_FOUND;
+    }
+    bool *tasks = calloc((size_t)c->n_tasks + 1, sizeof(bool));
+    for (int i = 0; i < c->n_tasks; i++) {
+        tasks[i] = include_tasks && (!only_failed || task_failed(c, i));
     }
     if (plan) {
         /* Kafka's RestartPlan: what is about to restart shows RESTARTING. */
-        bool *tasks = calloc((size_t)c->n_tasks + 1, sizeof(bool));
-        for (int i = 0; i < c->n_tasks; i++) {
-            tasks[i] = include_tasks && (!only_failed || task_failed(c, i));
-        }
         *plan = herder_json_restart_plan(h, c, c->failed || !only_failed, tasks);
-        free(tasks);
     }
+    bool whole = false;
     if (c->failed || !only_failed) {
         /* The connector instance is its config and task configs: starting it
          * again asks the plugin for task configs anew. */
         blog_info("restarting connector %s", name);
         c->restart = (auto_restart_t){.started_ms = clock_mono_ms()}; /* by hand: the policy starts over */
         if (c->n_tasks == 0 || include_tasks) {
-            herder_connector_restart(h, c);
-            include_tasks = false;
+            whole = true;
         } else {
             c->failed = false;
             c->trace[0] = '\0';
         }
     }
-    for (int i = 0; include_tasks && i < c->n_tasks; i++) {
-        if (!only_failed || task_failed(c, i)) {
+    for (int i = 0; !whole && i < c->n_tasks; i++) {
+        if (tasks[i]) {
             blog_info("restarting task %s-%d", name, i);
             c->task_restarts[i] = (auto_restart_t){.started_ms = clock_mono_ms()};
-            herder_task_restart(h, c, i);
         }
     }
+    restart_locked(h, c, whole, tasks);
+    free(tasks);
     pthread_mutex_unlock(&h->lock);
+    pthread_mutex_unlock(&h->write_lock);
     return HERDER_OK;
 }
 
 herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id)
 {
+    pthread_mutex_lock(&h->write_lock);
     pthread_mutex_lock(&h->lock);
     connector_t *c = herder_find(h, name);
     herder_result_t res = c && task_id >= 0 && task_id < c->n_tasks ? HERDER_OK : HERDER_ERR_NOT_FOUND;
     if (res == HERDER_OK) {
         blog_info("restarting task %s-%d", name, task_id);
         c->task_restarts[task_id] = (auto_restart_t){.started_ms = clock_mono_ms()};
-        herder_task_restart(h, c, task_id);
+        bool *tasks = calloc((size_t)c->n_tasks, sizeof(bool));
+        tasks[task_id] = true;
+        restart_locked(h, c, false, tasks);
+        free(tasks);
     }
     pthread_mutex_unlock(&h->lock);
+    pthread_mutex_unlock(&h->write_lock);
     return res;
 }
 
@@ -991,25 +1122,31 @@ herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id)
 herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t target, char *errstr,
                                   size_t errstr_size)
 {
+    /* write_lock: stopping releases h->lock while the tasks stop. */
+    pthread_mutex_lock(&h->write_lock);
     pthread_mutex_lock(&h->lock);
     connector_t *c = herder_find(h, name);
     if (!c) {
         pthread_mutex_unlock(&h->lock);
+        pthread_mutex_unlock(&h->write_lock);
         return herder_not_found(name, errstr, errstr_size);
     }
     if (c->target == HERDER_STOPPED && target != HERDER_STOPPED &&
         over_task_cap(h, c, name, planned_tasks(h, name, c->plugin, c->config), errstr, errstr_size)) {
         pthread_mutex_unlock(&h->lock);
+        pthread_mutex_unlock(&h->write_lock);
         return HERDER_ERR_INVALID;
     }
     if (store_target(h, name, target_record(target), errstr, errstr_size) < 0) {
         pthread_mutex_unlock(&h->lock);
+        pthread_mutex_unlock(&h->write_lock);
         return HERDER_ERR_INTERNAL;
     }
     herder_target_t before = c->target;
     c->target = target;
     if (target == HERDER_STOPPED) {
-        tasks_stop_all(c);
+        tasks_stop_unlocked(h, c);
+        tasks_release_all(c);
         write_status(h, c->name, -1, "STOPPED", NULL);
     } else if (before == HERDER_STOPPED) {
         connector_start(h, c); /* tasks start paused or not, as the target says */
@@ -1020,6 +1157,7 @@ herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t
         write_status(h, c->name, -1, target == HERDER_PAUSED ? "PAUSED" : "RUNNING", NULL);
     }
     pthread_mutex_unlock(&h->lock);
+    pthread_mutex_unlock(&h->write_lock);
     blog_info("connector %s is now %s", name,
               target == HERDER_PAUSED ? "PAUSED" : target == HERDER_STOPPED ? "STOPPED" : "STARTED");
     return HERDER_OK;

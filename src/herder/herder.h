@@ -75,15 +75,26 @@ herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, cons
  * bad config) is FAILED, not fatal.  -1 with errstr, and nothing started,
  * when another running worker on this host has the same worker.id.
  * @locality main thread, before the REST server starts (it reads both
- *           topics and creates connectors without write_lock)
- * @locks takes topics_lock, then h->lock once per connector */
+ *           topics without their locks)
+ * @locks takes topics_lock, then write_lock and h->lock once per connector */
 int herder_restore(herder_t *h, char *errstr, size_t errstr_size);
 
-/* Stops every task (flushing and committing) and frees.  NULL is fine.
+/* Stops every task (flushing and committing) and frees.  Every task is
+ * asked at once and waited for against one deadline,
+ * task.shutdown.graceful.timeout.ms away; those still running then are
+ * abandoned (task_runner.h), and herder_abandoned_tasks counts them.
+ * NULL is fine.
  * @locality main thread, after the REST server has stopped
  * @locks takes h->lock to stop the supervisor, then none: nothing else
  *        calls in any more */
 void herder_destroy(herder_t *h);
+
+/* How many tasks were abandoned (they did not stop within
+ * task.shutdown.graceful.timeout.ms) and still run, with their names
+ * ("connector-N", comma-separated) in `names` (may be NULL).  Worker-wide.
+ * @locality any thread
+ * @locks none of the herder's */
+int herder_abandoned_tasks(char *names, size_t names_size);
 
 /*
  * Creates connector `name` with `config` (its "name" key, if any, must
@@ -93,7 +104,7 @@ void herder_destroy(herder_t *h);
  * what to fix, ERR_INTERNAL (config topic write).
  * @locality any thread but a task's (REST; the main thread for the
  *           connector files of the command line)
- * @locks takes write_lock, then h->lock (held while the old tasks stop)
+ * @locks takes write_lock, then h->lock (released while the old tasks stop)
  */
 herder_result_t herder_put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
                                      char *errstr, size_t errstr_size);
@@ -116,14 +127,14 @@ herder_result_t herder_patch_connector(herder_t *h, const char *name, const prop
 
 /* DELETED or ERR_NOT_FOUND (or ERR_INTERNAL when the tombstone cannot be written).
  * @locality any thread but a task's
- * @locks takes write_lock, then h->lock (held while the tasks stop) */
+ * @locks takes write_lock, then h->lock (released while the tasks stop) */
 herder_result_t herder_delete_connector(herder_t *h, const char *name, char *errstr, size_t errstr_size);
 
 /* PUT /connectors/{c}/pause, resume, stop: sets and stores the target
  * state and applies it (resume from STOPPED starts the tasks again).  OK or
  * ERR_NOT_FOUND (ERR_INTERNAL if the config topic cannot be written).
  * @locality any thread but a task's
- * @locks takes h->lock (held while stopped tasks stop) */
+ * @locks takes write_lock, then h->lock (released while the tasks stop) */
 herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t target, char *errstr,
                                   size_t errstr_size);
 
@@ -132,12 +143,12 @@ herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t
  * ones with only_failed).  OK or ERR_NOT_FOUND.  With `plan`, *plan is the
  * status as it was, every instance about to restart RESTARTING (malloc'd).
  * @locality any thread but a task's
- * @locks takes h->lock (held while the tasks restart) */
+ * @locks takes write_lock, then h->lock (released while the tasks stop) */
 herder_result_t herder_restart_connector(herder_t *h, const char *name, bool include_tasks, bool only_failed,
                                          char **plan);
 /* POST /connectors/{c}/tasks/{t}/restart.  OK or ERR_NOT_FOUND.
  * @locality any thread but a task's
- * @locks takes h->lock (held while the task restarts) */
+ * @locks takes write_lock, then h->lock (released while the task stops) */
 herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id);
 
 /* JSON documents for REST, malloc'd; those of one connector are NULL with

@@ -13,24 +13,32 @@
  *
  * Locks, in the order they are taken (never an earlier one while holding
  * a later one):
- *   write_lock   serialises config changes (create, update, patch,
- *                delete), whose validation runs outside `lock`.
+ *   write_lock   serialises every change to conns and to a connector's
+ *                tasks: create, update, patch, delete, target states,
+ *                restarts (by hand and the supervisor's).  Held while
+ *                tasks stop, so a change waits for the one before it.
  *   lock         conns and every connector_t in it (config, target,
  *                failed and trace, tasks and task configs, restart
  *                bookkeeping), `stopping` and the `wake` condition; and
  *                writes to the config topic and to a connector's offsets.
- *                Held while tasks stop (each a join) and while a
- *                plugin's task_configs() runs, so reads wait for restarts.
+ *                Never held while a task stops: a change takes the
+ *                runners to stop under it, lets go, stops them (at most
+ *                task.shutdown.graceful.timeout.ms, then a stuck one is
+ *                abandoned), and takes it again to release and replace
+ *                them; write_lock keeps the connector as it was
+ *                meanwhile.  So reads (GET, /health) never wait for a
+ *                task.  Held while a plugin's task_configs() runs.
  *   topics_lock  the active topics (topics, n_topics; herder_topics.c).
  *   status_lock  writes to the status topic: kvtopic_t is not thread-safe
  *                and every thread writes statuses.
  * topics_lock and status_lock are leaves: no other lock is taken, and no
  * thread waited for, while one is held (herder_topics.c lets go of
  * topics_lock before writing to the status topic).  So are a task's own
- * lock (task_runner_internal.h; held over nothing but the plugin's
- * wakeup()) and the plugin catalog's (plugin_catalog.c).  Of these, a
- * task's thread takes only leaves, never `lock` or write_lock: whoever
- * holds `lock` may be joining it.
+ * locks (task_runner_internal.h; its lock is held over nothing but the
+ * plugin's wakeup(), its report lock over on_state and on_topic, which
+ * take only the leaves above) and the plugin catalog's
+ * (plugin_catalog.c).  A task's thread takes only leaves, never `lock` or
+ * write_lock.
  *
  * No lock: wcfg, bootstrap, plugins, offsets (thread-safe itself),
  * worker_id, cprov and the configs and statuses pointers never change
@@ -142,14 +150,13 @@ connector_t *herder_find(herder_t *h, const char *name);
  * @locks none */
 herder_result_t herder_not_found(const char *name, char *errstr, size_t errstr_size);
 
-/* Stops task i of c and starts it again.
- * @locality any thread but a task's (it joins the task)
- * @locks h->lock held; takes the task's lock */
-void herder_task_restart(herder_t *h, connector_t *c, int i);
-/* Starts c afresh: new task configs, new tasks.
- * @locality any thread but a task's (it joins the tasks)
- * @locks h->lock held; takes the tasks' locks and status_lock */
-void herder_connector_restart(herder_t *h, connector_t *c);
+/* The supervisor's restart: connector `name` afresh (task_id < 0: new
+ * task configs, new tasks) or its task task_id, if it is still FAILED
+ * when write_lock is had (a config change or a restart by hand may have
+ * come first).
+ * @locality the supervisor thread
+ * @locks takes write_lock, then h->lock (released while tasks stop) */
+void herder_auto_restart(herder_t *h, const char *name, int task_id);
 
 /* The key of one of this worker's records: h->scope, then Kafka's key
  * made from `fmt`.
@@ -200,7 +207,7 @@ void herder_topics_free(herder_t *h);
 char *herder_json_restart_plan(herder_t *h, connector_t *c, bool connector, const bool *tasks);
 
 /* herder_restarts.c: the thread that applies restart policies, holding
- * h->lock except while it sleeps. */
+ * h->lock while it looks, neither it nor write_lock while it sleeps. */
 /* Starts the thread.
  * @locality main thread, from herder_create
  * @locks none */

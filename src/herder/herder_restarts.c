@@ -2,9 +2,13 @@
  * herder_restarts.c - connectors' restart policies (restart_policy.h):
  * one thread looks at every instance ten times a second and restarts the
  * FAILED ones whose backoff has passed.  Looking is cheap (a state read
- * per task under the herder lock); a restart is what a manual one is.
+ * per task under the herder lock); a restart is what a manual one is,
+ * made after the lock is released (its old task may take
+ * task.shutdown.graceful.timeout.ms to stop).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "blog.h"
@@ -40,8 +44,14 @@ static bool due(const restart_policy_t *policy, auto_restart_t *r, bool failed, 
     return true;
 }
 
-/* @locks h->lock. */
-static void supervise(herder_t *h, connector_t *c, int64_t now)
+/* A restart chosen under h->lock and made after it is released. */
+typedef struct due_restart {
+    char *name;
+    int task_id; /* -1: the connector */
+} due_restart_t;
+
+/* @locks h->lock.  Adds c's instances due for a restart now to `due`. */
+static void supervise(connector_t *c, int64_t now, due_restart_t **due_list, int *n_due)
 {
     if (c->policy.when != RESTART_POLICY_ON_FAILURE || c->target == HERDER_STOPPED) {
         return;
@@ -49,7 +59,8 @@ static void supervise(herder_t *h, connector_t *c, int64_t now)
     if (due(&c->policy, &c->restart, c->failed, now)) {
         blog_info("connector %s failed; automatic restart %d (restart.policy=on-failure)", c->name,
                   c->restart.attempts);
-        herder_connector_restart(h, c);
+        *due_list = realloc(*due_list, sizeof(**due_list) * (size_t)(*n_due + 1));
+        (*due_list)[(*n_due)++] = (due_restart_t){.name = strdup(c->name), .task_id = -1};
         return;
     }
     for (int i = 0; i < c->n_tasks; i++) {
@@ -58,7 +69,8 @@ static void supervise(herder_t *h, connector_t *c, int64_t now)
         if (due(&c->policy, &c->task_restarts[i], failed, now)) {
             blog_info("task %s-%d failed; automatic restart %d (restart.policy=on-failure)", c->name, i,
                       c->task_restarts[i].attempts);
-            herder_task_restart(h, c, i);
+            *due_list = realloc(*due_list, sizeof(**due_list) * (size_t)(*n_due + 1));
+            (*due_list)[(*n_due)++] = (due_restart_t){.name = strdup(c->name), .task_id = i};
         }
     }
 }
@@ -77,9 +89,21 @@ static void *supervisor_main(void *arg)
         }
         pthread_cond_timedwait(&h->wake, &h->lock, &deadline);
         int64_t now = clock_mono_ms();
+        due_restart_t *due_list = NULL;
+        int n_due = 0;
         for (int i = 0; !h->stopping && i < h->n_conns; i++) {
-            supervise(h, h->conns[i], now);
+            supervise(h->conns[i], now, &due_list, &n_due);
         }
+        /* Made without h->lock, as a restart by hand: stopping the old
+         * task may take up to task.shutdown.graceful.timeout.ms and reads
+         * must not wait for it. */
+        pthread_mutex_unlock(&h->lock);
+        for (int i = 0; i < n_due; i++) {
+            herder_auto_restart(h, due_list[i].name, due_list[i].task_id);
+            free(due_list[i].name);
+        }
+        free(due_list);
+        pthread_mutex_lock(&h->lock);
     }
     pthread_mutex_unlock(&h->lock);
     return NULL;

@@ -266,7 +266,12 @@ class Worker(Broker):
                 # directories, /dev/null, relative and missing paths, and
                 # what they assert is not about confinement; the tests of
                 # the confinement (test_file_confine.py) set their own.
-                "file.connectors.allowed.paths": "/"}
+                "file.connectors.allowed.paths": "/",
+                # Kafka's 5 s is too short for a sanitizer build on a loaded
+                # machine to close a sink's consumer, and an abandoned task
+                # commits nothing: a test that is not about abandoning
+                # (test_stuck_task.py sets its own) must never see one.
+                "task.shutdown.graceful.timeout.ms": "60000"}
         base.update(self.overrides)
         for key, value in base.items():
             cmd += ["--override", "%s=%s" % (key, value)]

@@ -425,6 +425,13 @@ task_state_t task_runner_state(task_runner_t *r, char *trace, size_t trace_size)
 {
     pthread_mutex_lock(&r->lock);
     task_state_t state = r->state == TASK_RUNNING && atomic_load(&r->paused) ? TASK_PAUSED : r->state;
+    if (state != TASK_FAILED && runner_stopping(r)) {
+        /* Being stopped by a restart, delete or config change, which let
+         * go of the herder's lock meanwhile: UNASSIGNED, what Kafka's
+         * worker writes for a task it shuts down, until the herder
+         * replaces or forgets it. */
+        state = TASK_UNASSIGNED;
+    }
     snprintf(trace, trace_size, "%s", state == TASK_FAILED ? r->trace : "");
     pthread_mutex_unlock(&r->lock);
     return state;

@@ -134,7 +134,8 @@ void task_runner_set_paused(task_runner_t *runner, bool paused);
  * @locks none */
 void task_runner_forget_topics(task_runner_t *runner);
 
-/* The state and, when FAILED, the trace (copied into trace, "" otherwise).
+/* The state and, when FAILED, the trace (copied into trace, "" otherwise);
+ * UNASSIGNED once the task is asked to stop, unless it FAILED.
  * @locality any thread, while the runner lives
  * @locks takes the runner's lock */
 task_state_t task_runner_state(task_runner_t *runner, char *trace, size_t trace_size);

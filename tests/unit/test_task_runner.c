@@ -389,7 +389,7 @@ static void test_stuck_task_abandoned(void **state)
     char names[256];
     assert_int_equal(task_runner_abandoned(names, sizeof(names)), 1);
     assert_string_equal(names, "stuck-0");
-    assert_true(state_is(r, TASK_RUNNING)); /* still readable until released */
+    assert_true(state_is(r, TASK_UNASSIGNED)); /* readable until released: being stopped */
     int reports = reports_count(&t->rep);
     char *offset_before = offset_store_get(t->f->stores.offsets, "stuck", "{\"source\":\"stuck\"}");
     task_runner_release(r); /* the thread has the last reference now */

@@ -14,7 +14,12 @@
  * commits, the broker writes its checkpoints.  A task that does not stop
  * within task.shutdown.graceful.timeout.ms (all waited for at once) is
  * abandoned and the process exits without it.
+ *
+ * A plugin that crashes the process (a fatal signal, or exit()) is logged
+ * and journaled by task/crash_guard.h, installed before any plugin loads,
+ * so the next start restores its connector FAILED rather than crash again.
  */
+#include <libgen.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +38,9 @@
 #include "rest/rest_auth.h"
 #include "rest/rest_server.h"
 #include "config/worker_config.h"
+#include "task/crash_guard.h"
+
+#define CRASH_JOURNAL_NAME "connectd-crash.journal"
 
 #define EXIT_CONNECTOR 3
 
@@ -154,6 +162,30 @@ static bool create_command_line_connectors(standalone_t *s)
     return true;
 }
 
+/* Where the crash journal lives unless crash.journal.file says: with the
+ * stored connectors it names.  Those live in the config topic, so in the
+ * embedded broker's first log dir when there is one (the quick start's
+ * /tmp/connectd-standalone/broker, no edit needed); with an external Kafka
+ * the worker's only local state is the offsets file, if any; else the
+ * working directory.  Returns whether the operator chose the file. */
+static bool crash_journal_path(const standalone_t *s, char *path, size_t size)
+{
+    if (s->wcfg.crash_journal_file) {
+        snprintf(path, size, "%s", s->wcfg.crash_journal_file);
+        return true;
+    }
+    if (s->broker) {
+        snprintf(path, size, "%s/%s", embedded_broker_data_dir(s->broker), CRASH_JOURNAL_NAME);
+    } else if (s->wcfg.offset_file) {
+        char *copy = strdup(s->wcfg.offset_file);
+        snprintf(path, size, "%s/%s", dirname(copy), CRASH_JOURNAL_NAME);
+        free(copy);
+    } else {
+        snprintf(path, size, "%s", CRASH_JOURNAL_NAME);
+    }
+    return false;
+}
+
 static int start(standalone_t *s)
 {
     char err[1024];
@@ -166,6 +198,18 @@ static int start(standalone_t *s)
         }
     } else {
         snprintf(s->bootstrap, sizeof(s->bootstrap), "%s", s->wcfg.bootstrap_servers);
+    }
+    char journal[4096];
+    bool chosen = crash_journal_path(s, journal, sizeof(journal));
+    if (!crash_guard_install(journal, err, sizeof(err))) {
+        if (chosen) {
+            fprintf(stderr, "connectd standalone: crash.journal.file: %s\n", err);
+            return EXIT_RUNTIME;
+        }
+        /* The default place may be read-only (a working directory of /):
+         * the worker runs, without protection from a crash loop. */
+        blog_warn("%s; a plugin that crashes the worker will run again at the next start: set crash.journal.file",
+                  err);
     }
     s->plugins = worker_plugins_load(&s->wcfg);
     worker_stores_t stores;
@@ -205,6 +249,7 @@ static int start(standalone_t *s)
 /* Returns whether tasks were abandoned (their threads still run). */
 static bool stop(standalone_t *s)
 {
+    crash_guard_shutdown();
     rest_server_stop(s->rest);
     /* At most task.shutdown.graceful.timeout.ms, however many tasks are
      * stuck: they are all asked at once and then abandoned together. */
@@ -228,6 +273,7 @@ static bool stop(standalone_t *s)
     worker_config_free(&s->wcfg);
     properties_destroy(s->props);
     free(s->connector_files);
+    crash_guard_uninstall();
     return false;
 }
 

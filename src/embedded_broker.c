@@ -17,6 +17,7 @@ struct embedded_broker {
     uv_async_t stop;
     broker_t *broker;
     pthread_t thread;
+    char data_dir[4096]; /* the first of log.dirs */
 };
 
 /* GET /metrics shows the embedded broker's families after the worker's. */
@@ -76,6 +77,7 @@ embedded_broker_t *embedded_broker_start(const properties_t *worker_props, char 
     }
     char listeners[256];
     snprintf(listeners, sizeof(listeners), "%s", cfg->listeners);
+    snprintf(eb->data_dir, sizeof(eb->data_dir), "%.*s", (int)strcspn(cfg->log_dirs, ","), cfg->log_dirs);
     uv_loop_init(&eb->loop);
     eb->broker = broker_create(&eb->loop, cfg, errstr, errstr_size);
     if (!eb->broker) {
@@ -89,6 +91,11 @@ embedded_broker_t *embedded_broker_start(const properties_t *worker_props, char 
     pthread_create(&eb->thread, NULL, broker_thread, eb);
     metrics_collector_add(collect_metrics, eb);
     return eb;
+}
+
+const char *embedded_broker_data_dir(const embedded_broker_t *eb)
+{
+    return eb->data_dir;
 }
 
 void embedded_broker_stop(embedded_broker_t *eb)

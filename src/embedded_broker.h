@@ -25,6 +25,10 @@ typedef struct embedded_broker embedded_broker_t;
 embedded_broker_t *embedded_broker_start(const properties_t *worker_props, char *bootstrap, size_t bootstrap_size,
                                          int *usage_error, char *errstr, size_t errstr_size);
 
+/* The first of its log.dirs, where it keeps its internal files; valid
+ * until embedded_broker_stop. */
+const char *embedded_broker_data_dir(const embedded_broker_t *eb);
+
 /* Stops it cleanly (flush, checkpoints) and joins its thread.  NULL is fine. */
 void embedded_broker_stop(embedded_broker_t *eb);
 

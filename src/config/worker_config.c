@@ -192,6 +192,18 @@ const config_def_t worker_config_defs[] = {
             "a name under one of them, or the connector is refused with a 400 and a task of one stored earlier "
             "fails. \"/\" allows every file. Unset: the file connectors may use standard input and output only. "
             "See docs/security.md."},
+    /* connectd's: Kafka Connect has no such file, since an exception in a
+     * Java plugin does not end the JVM; a crash in a C plugin ends the
+     * process (crash_guard.h). */
+    {.name = "crash.journal.file", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_LOW,
+     FIELD(crash_journal_file),
+     .doc = "connectd's: the file where the worker records which connector's plugin crashed the process (a fatal "
+            "signal such as SIGSEGV or SIGABRT, or exit() called by the plugin), with a backtrace. At the next start "
+            "that connector is restored FAILED, its status trace saying why, instead of being run again, until it "
+            "is restarted, reconfigured or deleted through REST. Unset: connectd-crash.journal in the embedded "
+            "broker's first log directory, where the stored connector configs live; with bootstrap.servers, next "
+            "to offset.storage.file.filename when that is set, else in the working directory. See "
+            "docs/security.md."},
     /* Accepted for compatibility with Kafka's sample files. */
     {.name = "rest.advertised.host.name", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_LOW,
      .doc = COMPAT_DOC},

@@ -37,6 +37,7 @@ typedef struct worker_config {
     char *rest_auth_file;      /* rest.basic.auth.credentials.file; NULL: no authentication */
     char *file_allowed_paths;  /* file.connectors.allowed.paths; NULL: the file connectors get no file */
     char *override_policy;     /* connector.client.config.override.policy: client_override_policy_parse */
+    char *crash_journal_file;  /* crash.journal.file; NULL: next to the worker's other state (cmd_standalone.c) */
     bool topic_tracking;       /* topic.tracking.enable (KIP-558) */
     bool topic_tracking_reset; /* topic.tracking.allow.reset */
     int64_t offset_flush_interval_ms;

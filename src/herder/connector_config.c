@@ -33,6 +33,7 @@
 #include "plugin_catalog.h"
 #include "plugin/task_context.h"
 #include "restart_policy.h"
+#include "task/crash_guard.h"
 #include "task/error_handler.h"
 #include "transforms/transform_chain.h"
 
@@ -522,7 +523,11 @@ static void run_plugin_validate(cv_result_t *res, const properties_t *config, co
 {
     cd_task_t *conn = task_context_new(name ? name : "", -1, desc, config, NULL);
     char why[1024] = "";
+    /* An unnamed validation (PUT .../config/validate without "name") is
+     * still marked, so a crash is logged as a config validation's. */
+    crash_scope_t outer = crash_guard_enter(name ? name : "", -1);
     cd_rc_t rc = desc->validate(conn, why, sizeof(why));
+    crash_guard_leave(outer);
     why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
     if (rc < 0) {
         const char *msg = why[0] ? why : task_context_error(conn);

@@ -51,6 +51,7 @@
 #include "data/data.h"
 #include "plugin/task_context.h"
 #include "store/sink_offsets.h"
+#include "task/crash_guard.h"
 
 static bool is_sink(const connector_t *c)
 {
@@ -314,7 +315,9 @@ static herder_result_t connector_accepts(herder_t *h, const connector_t *c, cd_v
         return HERDER_ERR_INVALID;
     }
     cd_task_t *conn = task_context_new(c->name, -1, desc, resolved, NULL);
+    crash_scope_t outer = crash_guard_enter(c->name, -1);
     cd_rc_t rc = desc->alter_offsets(conn, offsets, why, sizeof(why));
+    crash_guard_leave(outer);
     why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
     herder_result_t res = HERDER_OK;
     if (rc != CD_OK) {

@@ -23,6 +23,7 @@
 #include "blog.h"
 #include "clock.h"
 #include "config/file_confine.h"
+#include "crash_guard.h"
 
 const char *task_state_name(task_state_t state)
 {
@@ -261,10 +262,18 @@ static void *task_main(void *arg)
     task_runner_t *r = arg;
     if (r->config_error) {
         runner_fail(r, "%s", r->config_error);
-    } else if (r->env.plugin->desc->kind == CD_KIND_SOURCE) {
-        source_task_run(r);
     } else {
-        sink_task_run(r);
+        /* Everything this thread runs is for this task: a plugin that
+         * crashes the process is named in the log and the crash journal.
+         * r->connector outlives the scope: the thread holds a reference to
+         * the runner until it returns. */
+        crash_guard_enter(r->connector, r->env.task_id);
+        if (r->env.plugin->desc->kind == CD_KIND_SOURCE) {
+            source_task_run(r);
+        } else {
+            sink_task_run(r);
+        }
+        crash_guard_leave((crash_scope_t){.connector = NULL});
     }
     pthread_mutex_lock(&r->lock);
     r->ended = true;
@@ -332,7 +341,9 @@ void task_runner_stop_begin(task_runner_t *r)
      * wakeup never touches freed state. */
     pthread_mutex_lock(&r->lock);
     if (r->env.plugin->desc->wakeup && r->started) {
+        crash_scope_t outer = crash_guard_enter(r->connector, r->env.task_id);
         r->env.plugin->desc->wakeup(r->ctx, r->plugin_state);
+        crash_guard_leave(outer);
     }
     pthread_mutex_unlock(&r->lock);
 }

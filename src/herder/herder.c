@@ -20,6 +20,7 @@
 #include "connector_config.h"
 #include "data/data.h"
 #include "plugin/task_context.h"
+#include "task/crash_guard.h"
 #include "task/task_runner.h"
 #include "utf8.h"
 
@@ -255,7 +256,9 @@ static int planned_tasks(herder_t *h, const char *name, const plugin_info_t *plu
     }
     cd_task_t *conn = task_context_new(name, -1, desc, resolved, h->offsets);
     int max_tasks = connector_config_tasks_max(resolved);
+    crash_scope_t outer = crash_guard_enter(name, -1);
     int n = desc->task_configs(conn, max_tasks) < 0 ? 0 : task_context_task_config_count(conn);
+    crash_guard_leave(outer);
     task_context_free(conn);
     properties_destroy(resolved);
     return n > max_tasks ? 0 : n;
@@ -268,8 +271,23 @@ static void connector_start(herder_t *h, connector_t *c)
         write_status(h, c->name, -1, "STOPPED", NULL);
         return;
     }
-    const cd_plugin_desc_t *desc = c->plugin->desc;
     char why[1024];
+    if (!c->plugin || c->crash) {
+        /* Listed, so the operator sees why and can delete it; never run. */
+        if (c->crash) {
+            connector_fail(c, "%s", c->crash);
+        } else {
+            herder_no_such_connector_class(h, properties_get(c->config, "connector.class"), why, sizeof(why));
+            connector_fail(c,
+                           "%s. The plugin of this stored connector is not installed on this worker (no plugin in "
+                           "plugin.path has the class): install it and restart the connector, or delete the "
+                           "connector",
+                           why);
+        }
+        write_status(h, c->name, -1, "FAILED", c->trace);
+        return;
+    }
+    const cd_plugin_desc_t *desc = c->plugin->desc;
     properties_t *resolved = config_provider_resolve(h->cprov, c->config, why, sizeof(why));
     if (!resolved) {
         connector_fail(c, "%s", why);
@@ -278,7 +296,10 @@ static void connector_start(herder_t *h, connector_t *c)
     }
     cd_task_t *conn = task_context_new(c->name, -1, desc, resolved, h->offsets);
     int max_tasks = connector_config_tasks_max(resolved);
-    if (desc->task_configs && desc->task_configs(conn, max_tasks) < 0) {
+    crash_scope_t outer = crash_guard_enter(c->name, -1);
+    cd_rc_t configs_rc = desc->task_configs ? desc->task_configs(conn, max_tasks) : CD_OK;
+    crash_guard_leave(outer);
+    if (configs_rc < 0) {
         const char *reason = task_context_error(conn);
         connector_fail(c, "task_configs failed: %s", reason ? reason : "no reason given");
     } else if (task_context_task_config_count(conn) > max_tasks) {
@@ -374,6 +395,7 @@ static void connector_free(connector_t *c)
 {
     tasks_release_all(c);
     properties_destroy(c->config);
+    free(c->crash);
     free(c->name);
     free(c);
 }
@@ -620,6 +642,38 @@ static void log_foreign(herder_t *h, restored_t *r)
     }
 }
 
+
+/* A stored connector restored FAILED without running any of its plugin's
+ * code (not even validate): its plugin crashed the worker (`crash`, the
+ * trace crash_guard_find made), or `plugin` is NULL, not installed.  Listed
+ * all the same, so GET shows why and DELETE can remove it. */
+static void restore_failed(herder_t *h, const char *name, const properties_t *config, herder_target_t target,
+                           const plugin_info_t *plugin, const char *crash)
+{
+    connector_t *c = calloc(1, sizeof(*c));
+    if (!c) {
+        abort();
+    }
+    c->name = strdup(name);
+    c->config = properties_create();
+    properties_set(c->config, "name", name);
+    for (size_t i = 0; i < properties_count(config); i++) {
+        properties_set(c->config, properties_key_at(config, i), properties_value_at(config, i));
+    }
+    c->plugin = plugin;
+    c->target = target;
+    c->crash = crash ? strdup(crash) : NULL;
+    restart_policy_parse(config, &c->policy);
+    c->restart.started_ms = clock_mono_ms();
+    pthread_mutex_lock(&h->write_lock); /* the supervisor may restart meanwhile */
+    pthread_mutex_lock(&h->lock);
+    h->conns = realloc(h->conns, sizeof(connector_t *) * (size_t)(h->n_conns + 1));
+    h->conns[h->n_conns++] = c;
+    connector_start(h, c);
+    pthread_mutex_unlock(&h->lock);
+    pthread_mutex_unlock(&h->write_lock);
+}
+
 int herder_restore(herder_t *h, char *errstr, size_t errstr_size)
 {
     herder_topics_restore(h);
@@ -644,13 +698,24 @@ int herder_restore(herder_t *h, char *errstr, size_t errstr_size)
             pthread_mutex_unlock(&h->lock);
             if (!exists) {
                 blog_info("restoring connector %s from %s", r.names[i], h->wcfg->config_topic);
-                /* In its stored target state from the start, and not written back. */
-                pthread_mutex_lock(&h->write_lock); /* the supervisor may restart meanwhile */
-                herder_result_t res =
-                    put_connector(h, r.names[i], r.configs[i], false, r.targets[i], false, err, sizeof(err));
-                pthread_mutex_unlock(&h->write_lock);
-                if (res != HERDER_CREATED) {
-                    blog_error("stored connector %s cannot start: %s", r.names[i], err);
+                const char *cls = properties_get(r.configs[i], "connector.class");
+                const plugin_info_t *plugin = cls ? plugin_registry_find(h->plugins, cls) : NULL;
+                char crash[sizeof(((connector_t *)0)->trace)];
+                if (crash_guard_find(r.names[i], crash, sizeof(crash))) {
+                    /* The crash journal of an earlier run names it: running
+                     * it again would take this worker down again. */
+                    restore_failed(h, r.names[i], r.configs[i], r.targets[i], plugin, crash);
+                } else if (cls && *cls && !plugin) {
+                    restore_failed(h, r.names[i], r.configs[i], r.targets[i], NULL, NULL);
+                } else {
+                    /* In its stored target state from the start, and not written back. */
+                    pthread_mutex_lock(&h->write_lock); /* the supervisor may restart meanwhile */
+                    herder_result_t res =
+                        put_connector(h, r.names[i], r.configs[i], false, r.targets[i], false, err, sizeof(err));
+                    pthread_mutex_unlock(&h->write_lock);
+                    if (res != HERDER_CREATED) {
+                        blog_error("stored connector %s cannot start: %s", r.names[i], err);
+                    }
                 }
             }
         }
@@ -781,7 +846,9 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         /* The connector's own checks. */
         cd_task_t *conn = task_context_new(name, -1, plugin->desc, resolved, NULL);
         char why[1024] = "";
+        crash_scope_t outer = crash_guard_enter(name, -1);
         cd_rc_t rc = plugin->desc->validate(conn, why, sizeof(why));
+        crash_guard_leave(outer);
         why[sizeof(why) - 1] = '\0'; /* whatever the plugin wrote there */
         if (rc < 0) {
             const char *msg = why[0] ? why : task_context_error(conn);
@@ -817,7 +884,7 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
     for (size_t i = 0; i < properties_count(config); i++) {
         properties_set(copy, properties_key_at(config, i), properties_value_at(config, i));
     }
-    if (old && same_config(old->config, copy)) {
+    if (old && same_config(old->config, copy) && !old->crash) {
         /* Nothing changed: nothing to store, nothing to restart (Kafka
          * restarts the connector and its tasks anyway, KAFKA-17719). */
         pthread_mutex_unlock(&h->lock);
@@ -834,6 +901,10 @@ static herder_result_t put_connector(herder_t *h, const char *name, const proper
         pthread_mutex_unlock(&h->lock);
         properties_destroy(copy);
         return HERDER_ERR_INTERNAL;
+    }
+    if (store) {
+        /* A new config is the operator's answer to a crash: it runs. */
+        crash_guard_forget(name);
     }
     if (old) {
         /* The old instance's tasks stop before the new ones start (never two
@@ -947,6 +1018,7 @@ static herder_result_t delete_connector(herder_t *h, const char *name, char *err
             int n_tasks = c->n_tasks;
             runners_stop(h, c->tasks, n_tasks);
             connector_free(c);
+            crash_guard_forget(name); /* a connector created later under this name starts clean */
             /* After the tasks' last reports, so none lands after its
              * tombstone (an abandoned task reports nothing more). */
             write_status(h, name, -1, NULL, NULL);
@@ -1078,6 +1150,14 @@ herder_result_t herder_restart_connector(herder_t *h, const char *name, bool inc
          * again asks the plugin for task configs anew. */
         blog_info("restarting connector %s", name);
         c->restart = (auto_restart_t){.started_ms = clock_mono_ms()}; /* by hand: the policy starts over */
+        if (c->crash) {
+            /* The operator's call: the plugin runs again, and a crash
+             * journals it again. */
+            blog_info("connector %s: clearing its crash journal entries on restart", name);
+            crash_guard_forget(name);
+            free(c->crash);
+            c->crash = NULL;
+        }
         if (c->n_tasks == 0 || include_tasks) {
             whole = true;
         } else {
@@ -1132,7 +1212,8 @@ herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t
         return herder_not_found(name, errstr, errstr_size);
     }
     if (c->target == HERDER_STOPPED && target != HERDER_STOPPED &&
-        over_task_cap(h, c, name, planned_tasks(h, name, c->plugin, c->config), errstr, errstr_size)) {
+        over_task_cap(h, c, name, c->plugin && !c->crash ? planned_tasks(h, name, c->plugin, c->config) : 0, errstr,
+                      errstr_size)) {
         pthread_mutex_unlock(&h->lock);
         pthread_mutex_unlock(&h->write_lock);
         return HERDER_ERR_INVALID;

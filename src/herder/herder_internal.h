@@ -78,7 +78,11 @@ typedef struct connector {
     int n_tasks;
     herder_target_t target;
     bool failed;
-    char trace[2048];
+    char trace[8192]; /* room for a crash's backtrace (crash_guard.h) */
+    /* The crash journal names it: the trace it starts FAILED with instead
+     * of running its plugin, until restarted, reconfigured or deleted
+     * through REST.  NULL: none. */
+    char *crash;
     restart_policy_t policy;
     auto_restart_t restart;        /* the connector's own */
     auto_restart_t *task_restarts; /* one per task */

@@ -130,7 +130,7 @@ static void write_task(const families_t *f, connector_t *c, int i, uint64_t *by_
     }
     const task_metrics_t *m = task_runner_metrics(c->tasks[i]);
     const char *const labels[] = {"connector", c->name, "task", id, NULL};
-    if (c->plugin->desc->kind == CD_KIND_SINK) {
+    if (c->plugin && c->plugin->desc->kind == CD_KIND_SINK) {
         metrics_family_add_u64(f->read_total, labels, metrics_counter_get(&m->records_in));
         metrics_family_add_u64(f->send_total, labels, metrics_counter_get(&m->records_out));
         metrics_family_add_summary(f->put_time, labels, m->batch_time, 1e-9, now_ms);

@@ -53,7 +53,9 @@ typedef struct due_restart {
 /* @locks h->lock.  Adds c's instances due for a restart now to `due`. */
 static void supervise(connector_t *c, int64_t now, due_restart_t **due_list, int *n_due)
 {
-    if (c->policy.when != RESTART_POLICY_ON_FAILURE || c->target == HERDER_STOPPED) {
+    /* A connector whose plugin crashed the worker or is not installed
+     * waits for the operator: restarting it would not help. */
+    if (c->policy.when != RESTART_POLICY_ON_FAILURE || c->target == HERDER_STOPPED || !c->plugin || c->crash) {
         return;
     }
     if (due(&c->policy, &c->restart, c->failed, now)) {

@@ -495,8 +495,8 @@ bool group_join_result(group_t *grp, const char *member_id, group_join_result_t 
     return true;
 }
 
-kerr_t group_sync(group_t *grp, const char *member_id, int32_t generation, const group_assignment_t *assignments,
-                  int n_assignments, int64_t now)
+kerr_t group_sync(group_t *grp, const char *member_id, int32_t generation, const char *protocol_type,
+                  const char *protocol_name, const group_assignment_t *assignments, int n_assignments, int64_t now)
 {
     member_t *m = member_find(grp, member_id);
     if (!m) {
@@ -504,6 +504,13 @@ kerr_t group_sync(group_t *grp, const char *member_id, int32_t generation, const
     }
     if (generation != grp->generation) {
         return KERR_ILLEGAL_GENERATION;
+    }
+    /* After the member checks, as AK doSyncGroup: a stale member learns of
+     * its generation first.  The selected protocol stays set while the
+     * group rebalances, so a member of this generation always matches. */
+    if ((protocol_type && (!grp->protocol_type || strcmp(protocol_type, grp->protocol_type) != 0)) ||
+        (protocol_name && (!grp->protocol || strcmp(protocol_name, grp->protocol) != 0))) {
+        return KERR_INCONSISTENT_GROUP_PROTOCOL;
     }
     if (grp->state == GROUP_PREPARING_REBALANCE) {
         return KERR_REBALANCE_IN_PROGRESS;
@@ -569,6 +576,12 @@ kerr_t group_check_instance(group_t *grp, const char *member_id, const char *ins
 {
     const member_t *m = member_by_instance(grp, instance_id);
     return m && *member_id && strcmp(m->id, member_id) != 0 ? KERR_FENCED_INSTANCE_ID : KERR_NONE;
+}
+
+const char *group_instance_member(group_t *grp, const char *instance_id)
+{
+    const member_t *m = member_by_instance(grp, instance_id);
+    return m ? m->id : NULL;
 }
 
 kerr_t group_leave(group_t *grp, const char *member_id, int64_t now)

@@ -104,9 +104,11 @@ kerr_t group_join(group_t *grp, const group_join_params_t *p, int64_t now, const
 bool group_join_result(group_t *grp, const char *member_id, group_join_result_t *res);
 
 /* A SyncGroup.  An error answers at once; KERR_NONE means poll
- * group_sync_result.  The leader's assignments are copied. */
-kerr_t group_sync(group_t *grp, const char *member_id, int32_t generation, const group_assignment_t *assignments,
-                  int n_assignments, int64_t now);
+ * group_sync_result.  The leader's assignments are copied.  `protocol_type`
+ * and `protocol_name` (SyncGroup v5+; NULL when not sent) must match the
+ * group's, or INCONSISTENT_GROUP_PROTOCOL. */
+kerr_t group_sync(group_t *grp, const char *member_id, int32_t generation, const char *protocol_type,
+                  const char *protocol_name, const group_assignment_t *assignments, int n_assignments, int64_t now);
 
 /* Whether the SyncGroup of `member_id` can be answered; *err is its error
  * (REBALANCE_IN_PROGRESS if a new rebalance started meanwhile). */
@@ -120,6 +122,9 @@ kerr_t group_heartbeat(group_t *grp, const char *member_id, int32_t generation, 
  * comes from a replaced process (a zombie) and gets FENCED_INSTANCE_ID.
  * KERR_NONE when `instance_id` is NULL or matches. */
 kerr_t group_check_instance(group_t *grp, const char *member_id, const char *instance_id);
+/* The member id static member `instance_id` has now, or NULL; valid until
+ * the next change to the group (LeaveGroup v3+ names members this way). */
+const char *group_instance_member(group_t *grp, const char *instance_id);
 kerr_t group_leave(group_t *grp, const char *member_id, int64_t now);
 
 /* Session expiry, rebalance and initial-delay deadlines.  Call periodically

@@ -52,6 +52,8 @@ static void join_fill(kreq_t *req, join_state_t *st, const group_join_result_t *
     join_group_req_t *jr = &st->jr;
     jr->error = res->error;
     jr->generation_id = res->generation;
+    /* The group's type: a join that got this far had the same one. */
+    jr->result_protocol_type = res->error == KERR_NONE ? jr->protocol_type : (kstr_t){NULL, -1};
     jr->protocol_name = handler_kstr(req, res->protocol);
     jr->leader = handler_kstr(req, res->leader ? res->leader : "");
     jr->result_member_id = handler_kstr(req, res->member_id ? res->member_id : "");
@@ -69,6 +71,7 @@ static void join_error(join_state_t *st, kerr_t err, const char *member_id)
     join_group_req_t *jr = &st->jr;
     jr->error = err;
     jr->generation_id = -1;
+    jr->result_protocol_type = (kstr_t){NULL, -1};
     jr->protocol_name = (kstr_t){NULL, -1};
     jr->leader = (kstr_t){"", 0};
     jr->result_member_id = member_id ? (kstr_t){member_id, (int32_t)strlen(member_id)} : jr->member_id;
@@ -219,6 +222,10 @@ static bool sync_poll(broker_ctx_t *ctx, kreq_t *req, sync_state_t *st)
     }
     st->sr.error = err;
     st->sr.assignment = handler_bytes(req, assignment, len);
+    if (err == KERR_NONE) {
+        st->sr.result_protocol_type = handler_kstr(req, group_protocol_type(grp));
+        st->sr.result_protocol_name = handler_kstr(req, group_protocol(grp));
+    }
     return true;
 }
 
@@ -248,6 +255,7 @@ req_result_t handle_sync_group(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_sync_group(&req->body, req->hdr.api_version, req->arena, sr)) {
         return handler_bad_request(req);
     }
+    sr->result_protocol_type = sr->result_protocol_name = (kstr_t){NULL, -1};
     req->state = st;
     st->group_id = handler_cstr(req, sr->group_id);
     st->member_id = handler_cstr(req, sr->member_id);
@@ -263,8 +271,13 @@ req_result_t handle_sync_group(broker_ctx_t *ctx, kreq_t *req)
     group_t *grp = coordinator_group(ctx->coord, st->group_id, false);
     kerr_t err = grp ? group_check_instance(grp, st->member_id, handler_cstr(req, sr->group_instance_id))
                      : KERR_UNKNOWN_MEMBER_ID;
+    /* From v5 both are mandatory (AK areMandatoryProtocolTypeAndNamePresent). */
+    if (req->hdr.api_version >= 5 && (sr->protocol_type.len < 0 || sr->protocol_name.len < 0)) {
+        err = KERR_INCONSISTENT_GROUP_PROTOCOL;
+    }
     if (err == KERR_NONE) {
-        err = group_sync(grp, st->member_id, sr->generation_id, assignments, sr->n_assignments, now);
+        err = group_sync(grp, st->member_id, sr->generation_id, handler_cstr(req, sr->protocol_type),
+                         handler_cstr(req, sr->protocol_name), assignments, sr->n_assignments, now);
     }
     bool done = true;
     if (err != KERR_NONE) {
@@ -308,24 +321,55 @@ req_result_t handle_heartbeat(broker_ctx_t *ctx, kreq_t *req)
     return REQ_DONE;
 }
 
+/* One member of a LeaveGroup: by member id, or (v3+, static members) by
+ * group instance id, where a member id other than "" must match the one the
+ * instance has (AK removeMemberAndUpdateGroup: otherwise FENCED_INSTANCE_ID).
+ * @locks the coordinator lock held */
+static kerr_t leave_one(kreq_t *req, group_t *grp, const leave_group_member_t *lm, int64_t now)
+{
+    const char *member_id = handler_cstr(req, lm->member_id);
+    if (lm->group_instance_id.len >= 0) {
+        const char *current = group_instance_member(grp, handler_cstr(req, lm->group_instance_id));
+        if (!current) {
+            return KERR_UNKNOWN_MEMBER_ID;
+        }
+        if (*member_id && strcmp(member_id, current) != 0) {
+            return KERR_FENCED_INSTANCE_ID;
+        }
+        member_id = handler_kstr(req, current).ptr; /* group_leave frees the group's copy */
+    }
+    if (lm->reason.len > 0) {
+        blog_debug("member %s leaves group %s: %.*s", member_id, group_name(grp), lm->reason.len, lm->reason.ptr);
+    }
+    return group_leave(grp, member_id, now);
+}
+
 req_result_t handle_leave_group(broker_ctx_t *ctx, kreq_t *req)
 {
     leave_group_req_t lr = {0};
     if (!proto_decode_leave_group(&req->body, req->hdr.api_version, req->arena, &lr)) {
         return handler_bad_request(req);
     }
-    const char *group_id = handler_cstr(req, lr.group_id), *member_id = handler_cstr(req, lr.member_id);
+    const char *group_id = handler_cstr(req, lr.group_id);
     int64_t now = clock_wall_ms();
+    bool left = false;
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, group_id, false);
-    lr.error = grp ? group_leave(grp, member_id, now) : KERR_UNKNOWN_MEMBER_ID;
-    if (grp && lr.error == KERR_NONE) {
+    for (int32_t i = 0; i < lr.n_members; i++) {
+        leave_group_member_t *lm = &lr.members[i];
+        lm->error = grp ? leave_one(req, grp, lm, now) : KERR_UNKNOWN_MEMBER_ID;
+        left = left || lm->error == KERR_NONE;
+    }
+    if (left) {
         coordinator_group_changed(ctx->coord, grp, now);
     }
     coordinator_unlock(ctx->coord);
-    if (lr.error == KERR_NONE) {
+    if (left) {
         server_wake_all(ctx->server); /* the others' re-joins may now complete */
     }
+    /* Below v3 the one member's error is the response's; from v3 it is per
+     * member and the top level is for the group (AK LeaveGroupResponse). */
+    lr.error = req->hdr.api_version <= 2 ? lr.members[0].error : KERR_NONE;
     proto_encode_leave_group(&req->resp, req->hdr.api_version, &lr);
     return REQ_DONE;
 }

@@ -1,8 +1,8 @@
 /* api.c - the API table; see api.h. */
 #include "api.h"
 
-/* First flexible versions are the AK schemas' "flexibleVersions" (KIP-482).
- * Only ApiVersions v3+ falls inside our ranges, but the header of a too-new
+/* First flexible versions are the AK schemas' "flexibleVersions" (KIP-482),
+ * also for APIs whose range stops below them: the header of a too-new
  * request must still be parsed to answer or close. */
 static const api_t supported[] = {
     /* key                     name                min max first flexible */
@@ -18,10 +18,10 @@ static const api_t supported[] = {
     {API_OFFSET_COMMIT,        "OffsetCommit",     2,  5,  8},
     {API_OFFSET_FETCH,         "OffsetFetch",      1,  4,  6},
     {API_FIND_COORDINATOR,     "FindCoordinator",  0,  2,  3},
-    {API_JOIN_GROUP,           "JoinGroup",        0,  5,  6},
-    {API_HEARTBEAT,            "Heartbeat",        0,  3,  4},
-    {API_LEAVE_GROUP,          "LeaveGroup",       0,  1,  4},
-    {API_SYNC_GROUP,           "SyncGroup",        0,  3,  4},
+    {API_JOIN_GROUP,           "JoinGroup",        0,  9,  6},
+    {API_HEARTBEAT,            "Heartbeat",        0,  4,  4},
+    {API_LEAVE_GROUP,          "LeaveGroup",       0,  5,  4},
+    {API_SYNC_GROUP,           "SyncGroup",        0,  5,  4},
     {API_DESCRIBE_GROUPS,      "DescribeGroups",   0,  2,  5},
     {API_LIST_GROUPS,          "ListGroups",       0,  2,  3},
     {API_API_VERSIONS,         "ApiVersions",      0,  3,  3},

@@ -18,8 +18,10 @@
  *   the response for the same version from the same struct.  Responses
  *   mirror their requests' topics and partitions in order, which librdkafka
  *   relies on.
- * - Only ApiVersions v3 is a flexible version among the ranges we advertise
- *   (see api.c), so only it uses compact encodings and tagged fields.
+ * - Flexible versions (KIP-482; the first one of each API is in api.c) use
+ *   compact strings, bytes and arrays and end every struct with a tag
+ *   section.  No tagged field is used yet: decoders skip them, encoders
+ *   write empty sections.
  */
 #ifndef CONNECTD_PROTO_H
 #define CONNECTD_PROTO_H
@@ -460,7 +462,7 @@ typedef struct offset_fetch_req {
 bool proto_decode_offset_fetch(buf_reader_t *r, int16_t v, arena_t *a, offset_fetch_req_t *req);
 void proto_encode_offset_fetch(buf_writer_t *w, int16_t v, const offset_fetch_req_t *req);
 
-/* ---- JoinGroup (11), v0-5 -------------------------------------------------- */
+/* ---- JoinGroup (11), v0-9 (flexible from v6) ------------------------------ */
 
 typedef struct join_group_protocol {
     kstr_t name;
@@ -482,10 +484,12 @@ typedef struct join_group_req {
     kstr_t protocol_type;
     int32_t n_protocols;
     join_group_protocol_t *protocols;
+    kstr_t reason; /* v8+; nullable, null below */
     /* result */
     int16_t error;
     int32_t generation_id;
-    kstr_t protocol_name;
+    kstr_t result_protocol_type; /* v7+; nullable */
+    kstr_t protocol_name; /* nullable from v7; null goes out as "" below */
     kstr_t leader;
     kstr_t result_member_id;
     int32_t n_members; /* the leader's response only */
@@ -495,7 +499,7 @@ typedef struct join_group_req {
 bool proto_decode_join_group(buf_reader_t *r, int16_t v, arena_t *a, join_group_req_t *req);
 void proto_encode_join_group(buf_writer_t *w, int16_t v, const join_group_req_t *req);
 
-/* ---- Heartbeat (12), v0-3 -------------------------------------------------- */
+/* ---- Heartbeat (12), v0-4 (flexible from v4) ------------------------------ */
 
 typedef struct heartbeat_req {
     kstr_t group_id;
@@ -508,18 +512,30 @@ typedef struct heartbeat_req {
 bool proto_decode_heartbeat(buf_reader_t *r, int16_t v, arena_t *a, heartbeat_req_t *req);
 void proto_encode_heartbeat(buf_writer_t *w, int16_t v, const heartbeat_req_t *req);
 
-/* ---- LeaveGroup (13), v0-1 ------------------------------------------------- */
+/* ---- LeaveGroup (13), v0-5 (flexible from v4) ----------------------------- */
 
+typedef struct leave_group_member {
+    kstr_t member_id;
+    kstr_t group_instance_id; /* nullable */
+    kstr_t reason;            /* v5+; nullable, null below */
+    int16_t error;            /* result */
+} leave_group_member_t;
+
+/* v0-2 name one member by MemberId; v3+ a batch (KIP-345).  The decoder
+ * gives v0-2 a batch of one, so the handler sees one shape; the encoder
+ * writes only the top-level error there, which the handler makes the
+ * member's. */
 typedef struct leave_group_req {
     kstr_t group_id;
-    kstr_t member_id;
+    int32_t n_members;
+    leave_group_member_t *members;
     int16_t error; /* result */
 } leave_group_req_t;
 
 bool proto_decode_leave_group(buf_reader_t *r, int16_t v, arena_t *a, leave_group_req_t *req);
 void proto_encode_leave_group(buf_writer_t *w, int16_t v, const leave_group_req_t *req);
 
-/* ---- SyncGroup (14), v0-3 -------------------------------------------------- */
+/* ---- SyncGroup (14), v0-5 (flexible from v4) ------------------------------ */
 
 typedef struct sync_group_assignment {
     kstr_t member_id;
@@ -531,10 +547,14 @@ typedef struct sync_group_req {
     int32_t generation_id;
     kstr_t member_id;
     kstr_t group_instance_id; /* v3+; null below */
+    kstr_t protocol_type;     /* v5+; nullable, null below */
+    kstr_t protocol_name;     /* v5+; nullable, null below */
     int32_t n_assignments; /* the leader's request only */
     sync_group_assignment_t *assignments;
     /* result */
     int16_t error;
+    kstr_t result_protocol_type; /* v5+; nullable */
+    kstr_t result_protocol_name; /* v5+; nullable */
     kstr_t assignment;
 } sync_group_req_t;
 

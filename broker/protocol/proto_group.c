@@ -1,9 +1,10 @@
 /*
  * proto_group.c - codecs of the classic consumer-group APIs: OffsetCommit
- * (2-5), OffsetFetch (1-4), JoinGroup (0-5), Heartbeat (0-3), LeaveGroup
- * (0-1), SyncGroup (0-3), DescribeGroups (0-2), ListGroups (0-2),
- * DeleteGroups (0-1) and OffsetDelete (0).  All non-flexible;
- * FindCoordinator is in proto_core.c.
+ * (2-5), OffsetFetch (1-4), JoinGroup (0-9), Heartbeat (0-4), LeaveGroup
+ * (0-5), SyncGroup (0-5), DescribeGroups (0-2), ListGroups (0-2),
+ * DeleteGroups (0-1) and OffsetDelete (0); FindCoordinator is in
+ * proto_core.c.  Each codec takes `flex` (a flexible version: compact
+ * forms and tag sections) from the schema's "flexibleVersions".
  *
  * Member metadata and assignments are opaque BYTES to the broker and stay
  * kstr_t slices into the request frame.  A null in a non-nullable BYTES
@@ -12,10 +13,10 @@
 #include "proto.h"
 #include "proto_util.h"
 
-/* BYTES (not nullable): int32 length, -1 sets err. */
-static kstr_t read_bytes(buf_reader_t *r)
+/* BYTES (not nullable), classic or compact: a null sets err. */
+static kstr_t read_bytes(buf_reader_t *r, bool flex)
 {
-    kstr_t b = buf_read_nbytes(r, false);
+    kstr_t b = buf_read_nbytes(r, flex);
     if (b.len < 0) {
         r->err = true;
     }
@@ -23,18 +24,35 @@ static kstr_t read_bytes(buf_reader_t *r)
 }
 
 /* BYTES written from a slice; a null slice goes out as empty. */
-static void write_bytes(buf_writer_t *w, kstr_t b)
+static void write_bytes(buf_writer_t *w, kstr_t b, bool flex)
 {
-    buf_write_nbytes(w, b.ptr, b.len < 0 ? 0 : b.len, false);
+    buf_write_nbytes(w, b.ptr, b.len < 0 ? 0 : b.len, flex);
 }
 
-/* A request's nullable GroupInstanceId, null below the version adding it. */
-static kstr_t read_instance_id(buf_reader_t *r, int16_t v, int16_t since)
+/* A request's nullable string field, null below the version adding it. */
+static kstr_t read_nstr_since(buf_reader_t *r, int16_t v, int16_t since, bool flex)
 {
     if (v >= since) {
-        return buf_read_nstr(r, false);
+        return buf_read_nstr(r, flex);
     }
     return (kstr_t){NULL, -1};
+}
+
+/* The tag section closing a struct in a flexible version (KIP-482): none of
+ * these APIs has a tagged field we use, so requests' are skipped and
+ * responses' are empty. */
+static void read_tags(buf_reader_t *r, bool flex)
+{
+    if (flex) {
+        buf_skip_tags(r);
+    }
+}
+
+static void write_tags(buf_writer_t *w, bool flex)
+{
+    if (flex) {
+        buf_write_empty_tags(w);
+    }
 }
 
 /* ---- OffsetCommit (8) ----------------------------------------------------- */
@@ -127,51 +145,68 @@ void proto_encode_offset_fetch(buf_writer_t *w, int16_t v, const offset_fetch_re
 
 bool proto_decode_join_group(buf_reader_t *r, int16_t v, arena_t *a, join_group_req_t *req)
 {
-    req->group_id = buf_read_str(r, false);
+    bool flex = v >= 6;
+    req->group_id = buf_read_str(r, flex);
     req->session_timeout_ms = buf_read_i32(r);
     req->rebalance_timeout_ms = v >= 1 ? buf_read_i32(r) : req->session_timeout_ms;
-    req->member_id = buf_read_str(r, false);
-    req->group_instance_id = read_instance_id(r, v, 5);
-    req->protocol_type = buf_read_str(r, false);
-    req->n_protocols = buf_read_count(r, false, 6);
+    req->member_id = buf_read_str(r, flex);
+    req->group_instance_id = read_nstr_since(r, v, 5, flex);
+    req->protocol_type = buf_read_str(r, flex);
+    req->n_protocols = buf_read_count(r, flex, flex ? 3 : 6);
     req->protocols = PROTO_ARRAY(a, join_group_protocol_t, req->n_protocols);
     for (int32_t i = 0; i < req->n_protocols && !r->err; i++) {
-        req->protocols[i].name = buf_read_str(r, false);
-        req->protocols[i].metadata = read_bytes(r);
+        req->protocols[i].name = buf_read_str(r, flex);
+        req->protocols[i].metadata = read_bytes(r, flex);
+        read_tags(r, flex);
     }
+    req->reason = read_nstr_since(r, v, 8, flex);
+    read_tags(r, flex);
     return !r->err && req->n_protocols >= 0;
 }
 
 void proto_encode_join_group(buf_writer_t *w, int16_t v, const join_group_req_t *req)
 {
+    bool flex = v >= 6;
     if (v >= 2) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
     buf_write_i16(w, req->error);
     buf_write_i32(w, req->generation_id);
-    /* ProtocolName, Leader and MemberId are non-nullable below v7. */
-    buf_write_kstr(w, req->protocol_name.len < 0 ? (kstr_t){"", 0} : req->protocol_name, false);
-    buf_write_kstr(w, req->leader, false);
-    buf_write_kstr(w, req->result_member_id, false);
-    buf_write_array_len(w, req->n_members, false);
+    if (v >= 7) {
+        buf_write_kstr(w, req->result_protocol_type, flex);
+    }
+    /* ProtocolName is non-nullable below v7: null goes out as "" there. */
+    buf_write_kstr(w, req->protocol_name.len < 0 && v < 7 ? (kstr_t){"", 0} : req->protocol_name, flex);
+    buf_write_kstr(w, req->leader, flex);
+    if (v >= 9) {
+        /* KIP-814 lets a coordinator tell a static leader to keep its old
+         * assignment; this one always wants the assignor to run. */
+        buf_write_bool(w, false);
+    }
+    buf_write_kstr(w, req->result_member_id, flex);
+    buf_write_array_len(w, req->n_members, flex);
     for (int32_t i = 0; i < req->n_members; i++) {
         const join_group_member_t *m = &req->members[i];
-        buf_write_kstr(w, m->member_id, false);
+        buf_write_kstr(w, m->member_id, flex);
         if (v >= 5) {
-            buf_write_kstr(w, m->group_instance_id, false);
+            buf_write_kstr(w, m->group_instance_id, flex);
         }
-        write_bytes(w, m->metadata);
+        write_bytes(w, m->metadata, flex);
+        write_tags(w, flex);
     }
+    write_tags(w, flex);
 }
 
 /* ---- Heartbeat (12) ------------------------------------------------------- */
 
 bool proto_decode_heartbeat(buf_reader_t *r, int16_t v, arena_t *a, heartbeat_req_t *req)
 {
-    req->group_id = buf_read_str(r, false);
+    bool flex = v >= 4;
+    req->group_id = buf_read_str(r, flex);
     req->generation_id = buf_read_i32(r);
-    req->member_id = buf_read_str(r, false);
-    req->group_instance_id = read_instance_id(r, v, 3);
+    req->member_id = buf_read_str(r, flex);
+    req->group_instance_id = read_nstr_since(r, v, 3, flex);
+    read_tags(r, flex);
     return !r->err;
 }
 
@@ -181,49 +216,90 @@ void proto_encode_heartbeat(buf_writer_t *w, int16_t v, const heartbeat_req_t *r
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
     buf_write_i16(w, req->error);
+    write_tags(w, v >= 4);
 }
 
 /* ---- LeaveGroup (13) ------------------------------------------------------ */
 
 bool proto_decode_leave_group(buf_reader_t *r, int16_t v, arena_t *a, leave_group_req_t *req)
 {
-    req->group_id = buf_read_str(r, false);
-    req->member_id = buf_read_str(r, false);
+    bool flex = v >= 4;
+    req->group_id = buf_read_str(r, flex);
+    if (v <= 2) {
+        req->n_members = 1;
+        req->members = PROTO_ARRAY(a, leave_group_member_t, 1);
+        req->members[0] = (leave_group_member_t){buf_read_str(r, false), {NULL, -1}, {NULL, -1}, 0};
+        return !r->err;
+    }
+    req->n_members = buf_read_count(r, flex, flex ? 3 : 4);
+    req->members = PROTO_ARRAY(a, leave_group_member_t, req->n_members);
+    for (int32_t i = 0; i < req->n_members && !r->err; i++) {
+        leave_group_member_t *m = &req->members[i];
+        m->member_id = buf_read_str(r, flex);
+        m->group_instance_id = buf_read_nstr(r, flex);
+        m->reason = read_nstr_since(r, v, 5, flex);
+        m->error = 0;
+        read_tags(r, flex);
+    }
+    read_tags(r, flex);
     return !r->err;
 }
 
 void proto_encode_leave_group(buf_writer_t *w, int16_t v, const leave_group_req_t *req)
 {
+    bool flex = v >= 4;
     if (v >= 1) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
     buf_write_i16(w, req->error);
+    if (v >= 3) {
+        buf_write_array_len(w, req->n_members, flex);
+        for (int32_t i = 0; i < req->n_members; i++) {
+            const leave_group_member_t *m = &req->members[i];
+            buf_write_kstr(w, m->member_id, flex);
+            buf_write_kstr(w, m->group_instance_id, flex);
+            buf_write_i16(w, m->error);
+            write_tags(w, flex);
+        }
+    }
+    write_tags(w, flex);
 }
 
 /* ---- SyncGroup (14) ------------------------------------------------------- */
 
 bool proto_decode_sync_group(buf_reader_t *r, int16_t v, arena_t *a, sync_group_req_t *req)
 {
-    req->group_id = buf_read_str(r, false);
+    bool flex = v >= 4;
+    req->group_id = buf_read_str(r, flex);
     req->generation_id = buf_read_i32(r);
-    req->member_id = buf_read_str(r, false);
-    req->group_instance_id = read_instance_id(r, v, 3);
-    req->n_assignments = buf_read_count(r, false, 6);
+    req->member_id = buf_read_str(r, flex);
+    req->group_instance_id = read_nstr_since(r, v, 3, flex);
+    req->protocol_type = read_nstr_since(r, v, 5, flex);
+    req->protocol_name = read_nstr_since(r, v, 5, flex);
+    req->n_assignments = buf_read_count(r, flex, flex ? 3 : 6);
     req->assignments = PROTO_ARRAY(a, sync_group_assignment_t, req->n_assignments);
     for (int32_t i = 0; i < req->n_assignments && !r->err; i++) {
-        req->assignments[i].member_id = buf_read_str(r, false);
-        req->assignments[i].assignment = read_bytes(r);
+        req->assignments[i].member_id = buf_read_str(r, flex);
+        req->assignments[i].assignment = read_bytes(r, flex);
+        read_tags(r, flex);
     }
+    read_tags(r, flex);
     return !r->err && req->n_assignments >= 0;
 }
 
 void proto_encode_sync_group(buf_writer_t *w, int16_t v, const sync_group_req_t *req)
 {
+    bool flex = v >= 4;
     if (v >= 1) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
     buf_write_i16(w, req->error);
-    write_bytes(w, req->assignment);
+    if (v >= 5) {
+        buf_write_kstr(w, req->result_protocol_type, flex);
+        buf_write_kstr(w, req->result_protocol_name, flex);
+    }
+    write_bytes(w, req->assignment, flex);
+    write_tags(w, flex);
 }
 
 /* ---- DescribeGroups (15) -------------------------------------------------- */
@@ -258,8 +334,8 @@ void proto_encode_describe_groups(buf_writer_t *w, int16_t v, const describe_gro
             buf_write_kstr(w, mem->member_id, false);
             buf_write_kstr(w, mem->client_id, false);
             buf_write_kstr(w, mem->client_host, false);
-            write_bytes(w, mem->metadata);
-            write_bytes(w, mem->assignment);
+            write_bytes(w, mem->metadata, false);
+            write_bytes(w, mem->assignment, false);
         }
     }
 }

@@ -61,13 +61,13 @@ static void test_two_members_form_a_group(void **state)
     assert_true(group_join_result(grp, b, &res));
     assert_int_equal(res.n_members, 0); /* followers get no member list */
     /* The follower syncs first and waits for the leader's assignment. */
-    assert_int_equal(group_sync(grp, b, 1, NULL, 0, 3100), KERR_NONE);
+    assert_int_equal(group_sync(grp, b, 1, NULL, NULL, NULL, 0, 3100), KERR_NONE);
     kerr_t err;
     const uint8_t *data;
     size_t len;
     assert_false(group_sync_result(grp, b, &err, &data, &len));
     group_assignment_t assign[] = {{a, (const uint8_t *)"AA", 2}, {b, (const uint8_t *)"BBB", 3}};
-    assert_int_equal(group_sync(grp, a, 1, assign, 2, 3200), KERR_NONE);
+    assert_int_equal(group_sync(grp, a, 1, NULL, NULL, assign, 2, 3200), KERR_NONE);
     assert_int_equal(group_state(grp), GROUP_STABLE);
     assert_true(group_sync_result(grp, b, &err, &data, &len));
     assert_int_equal(err, KERR_NONE);
@@ -86,7 +86,7 @@ static void test_third_member_triggers_rebalance(void **state)
     char *a = join_new(grp, rr_only, 1, 0);
     group_join_result_t res;
     assert_true(group_join_result(grp, a, &res));
-    assert_int_equal(group_sync(grp, a, 1, NULL, 0, 0), KERR_NONE);
+    assert_int_equal(group_sync(grp, a, 1, NULL, NULL, NULL, 0, 0), KERR_NONE);
     assert_int_equal(group_state(grp), GROUP_STABLE);
     char *b = join_new(grp, rr_only, 1, 10);
     assert_int_equal(group_state(grp), GROUP_PREPARING_REBALANCE);
@@ -112,8 +112,8 @@ static void test_session_expiry_and_leave(void **state)
     group_join_result_t res;
     assert_true(group_join_result(grp, a, &res));
     assert_true(group_join_result(grp, b, &res));
-    assert_int_equal(group_sync(grp, a, 1, NULL, 0, 0), KERR_NONE);
-    assert_int_equal(group_sync(grp, b, 1, NULL, 0, 0), KERR_NONE);
+    assert_int_equal(group_sync(grp, a, 1, NULL, NULL, NULL, 0, 0), KERR_NONE);
+    assert_int_equal(group_sync(grp, b, 1, NULL, NULL, NULL, 0, 0), KERR_NONE);
     kerr_t err;
     const uint8_t *data;
     size_t len;
@@ -144,8 +144,8 @@ static void test_protocol_errors(void **state)
     assert_int_equal(group_join(grp, &p, 1, &id), KERR_INCONSISTENT_GROUP_PROTOCOL);
     p = params("nobody", range_rr, 2);
     assert_int_equal(group_join(grp, &p, 1, &id), KERR_UNKNOWN_MEMBER_ID);
-    assert_int_equal(group_sync(grp, "nobody", 1, NULL, 0, 1), KERR_UNKNOWN_MEMBER_ID);
-    assert_int_equal(group_sync(grp, a, 7, NULL, 0, 1), KERR_ILLEGAL_GENERATION);
+    assert_int_equal(group_sync(grp, "nobody", 1, NULL, NULL, NULL, 0, 1), KERR_UNKNOWN_MEMBER_ID);
+    assert_int_equal(group_sync(grp, a, 7, NULL, NULL, NULL, 0, 1), KERR_ILLEGAL_GENERATION);
     free(a);
     group_destroy(grp);
 }
@@ -162,7 +162,7 @@ static void test_static_member_keeps_assignment(void **state)
     group_join_result_t res;
     assert_true(group_join_result(grp, first, &res));
     group_assignment_t assign[] = {{first, (const uint8_t *)"P0", 2}};
-    assert_int_equal(group_sync(grp, first, 1, assign, 1, 0), KERR_NONE);
+    assert_int_equal(group_sync(grp, first, 1, NULL, NULL, assign, 1, 0), KERR_NONE);
     kerr_t err;
     const uint8_t *data;
     size_t len;
@@ -175,7 +175,7 @@ static void test_static_member_keeps_assignment(void **state)
     assert_int_equal(res.generation, 1);
     assert_string_equal(res.leader, second); /* leadership follows the new id */
     assert_int_equal(group_state(grp), GROUP_STABLE);
-    assert_int_equal(group_sync(grp, second, 1, NULL, 0, 600), KERR_NONE);
+    assert_int_equal(group_sync(grp, second, 1, NULL, NULL, NULL, 0, 600), KERR_NONE);
     assert_true(group_sync_result(grp, second, &err, &data, &len));
     assert_true(err == KERR_NONE && len == 2 && memcmp(data, "P0", 2) == 0);
     assert_int_equal(group_heartbeat(grp, first, 1, 700), KERR_UNKNOWN_MEMBER_ID); /* the old id is gone */
@@ -205,7 +205,7 @@ static void test_commit_check_and_max_size(void **state)
     group_join_result_t res;
     assert_true(group_join_result(grp, a, &res));
     assert_int_equal(group_commit_check(grp, a, 1, 10), KERR_REBALANCE_IN_PROGRESS); /* awaiting sync */
-    assert_int_equal(group_sync(grp, a, 1, NULL, 0, 10), KERR_NONE);
+    assert_int_equal(group_sync(grp, a, 1, NULL, NULL, NULL, 0, 10), KERR_NONE);
     assert_int_equal(group_commit_check(grp, a, 1, 20), KERR_NONE);
     assert_int_equal(group_commit_check(grp, a, 0, 20), KERR_ILLEGAL_GENERATION);
     assert_int_equal(group_commit_check(grp, "", -1, 20), KERR_UNKNOWN_MEMBER_ID); /* group is active */

@@ -124,6 +124,49 @@ static void put_bytes(bytes_t *o, const void *p, int32_t len)
     }
 }
 
+/* The same types in the encoding a version uses: classic, or compact when
+ * `flex` (a flexible version, KIP-482).  NULL / -1 write a null. */
+static void put_vstr(bytes_t *o, bool flex, const char *s)
+{
+    if (!flex) {
+        put_str(o, s);
+    } else if (!s) {
+        put_uvarint(o, 0);
+    } else {
+        put_cstr(o, s);
+    }
+}
+
+static void put_vbytes(bytes_t *o, bool flex, const void *p, int32_t len)
+{
+    if (!flex) {
+        put_bytes(o, p, len);
+        return;
+    }
+    put_uvarint(o, (uint32_t)(len + 1));
+    if (len > 0) {
+        put_raw(o, p, (size_t)len);
+    }
+}
+
+/* ARRAY / COMPACT_ARRAY length. */
+static void put_vcount(bytes_t *o, bool flex, int32_t n)
+{
+    if (flex) {
+        put_uvarint(o, (uint32_t)(n + 1));
+    } else {
+        put_i32(o, n);
+    }
+}
+
+/* An empty TAGGED_FIELDS section, only in flexible versions. */
+static void put_tags(bytes_t *o, bool flex)
+{
+    if (flex) {
+        put_uvarint(o, 0);
+    }
+}
+
 /* A copy of `n` bytes in a heap block of exactly that size, so ASan flags a
  * decoder that reads one byte too many. */
 static uint8_t *exact_copy(const void *p, size_t n)
@@ -1160,24 +1203,31 @@ static void of_response(bytes_t *o, int16_t v)
     }
 }
 
-/* JoinGroup (11) */
+/* JoinGroup (11): flexible from v6 */
 static void jg_request(bytes_t *o, int16_t v)
 {
-    put_str(o, "my-group"); /* GroupId */
-    put_i32(o, 10000);      /* SessionTimeoutMs */
+    bool flex = v >= 6;
+    put_vstr(o, flex, "my-group"); /* GroupId */
+    put_i32(o, 10000);             /* SessionTimeoutMs */
     if (v >= 1) {
         put_i32(o, 300000); /* RebalanceTimeoutMs */
     }
-    put_str(o, ""); /* MemberId: first join */
+    put_vstr(o, flex, ""); /* MemberId: first join */
     if (v >= 5) {
-        put_str(o, "inst-1"); /* GroupInstanceId */
+        put_vstr(o, flex, "inst-1"); /* GroupInstanceId */
     }
-    put_str(o, "consumer"); /* ProtocolType */
-    put_i32(o, 2);          /* Protocols */
-    put_str(o, "range");    /*   Name */
-    put_bytes(o, member_meta, MEMBER_META_LEN); /* Metadata */
-    put_str(o, "roundrobin");
-    put_bytes(o, NULL, 0);
+    put_vstr(o, flex, "consumer"); /* ProtocolType */
+    put_vcount(o, flex, 2);        /* Protocols */
+    put_vstr(o, flex, "range");    /*   Name */
+    put_vbytes(o, flex, member_meta, MEMBER_META_LEN); /* Metadata */
+    put_tags(o, flex);
+    put_vstr(o, flex, "roundrobin");
+    put_vbytes(o, flex, NULL, 0);
+    put_tags(o, flex);
+    if (v >= 8) {
+        put_vstr(o, flex, "rebalance requested"); /* Reason */
+    }
+    put_tags(o, flex);
 }
 
 static void jg_check(any_req_t *u, int16_t v, arena_t *a)
@@ -1195,8 +1245,10 @@ static void jg_check(any_req_t *u, int16_t v, arena_t *a)
     assert_memory_equal(req->protocols[0].metadata.ptr, member_meta, MEMBER_META_LEN);
     assert_kstr(req->protocols[1].name, "roundrobin");
     assert_int_equal(req->protocols[1].metadata.len, 0);
+    assert_kstr(req->reason, v >= 8 ? "rebalance requested" : NULL);
     req->error = 0;
     req->generation_id = 1;
+    req->result_protocol_type = KSTR("consumer");
     req->protocol_name = KSTR("range");
     req->leader = KSTR("m-1");
     req->result_member_id = KSTR("m-1");
@@ -1209,31 +1261,71 @@ static void jg_check(any_req_t *u, int16_t v, arena_t *a)
 
 static void jg_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 6;
     if (v >= 2) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i16(o, 0);       /* ErrorCode */
-    put_i32(o, 1);       /* GenerationId */
-    put_str(o, "range"); /* ProtocolName */
-    put_str(o, "m-1");   /* Leader */
-    put_str(o, "m-1");   /* MemberId */
-    put_i32(o, 1);       /* Members */
-    put_str(o, "m-1");   /*   MemberId */
-    if (v >= 5) {
-        put_str(o, "inst-1"); /* GroupInstanceId */
+    put_i16(o, 0); /* ErrorCode */
+    put_i32(o, 1); /* GenerationId */
+    if (v >= 7) {
+        put_vstr(o, flex, "consumer"); /* ProtocolType */
     }
-    put_bytes(o, member_meta, MEMBER_META_LEN); /* Metadata */
+    put_vstr(o, flex, "range"); /* ProtocolName */
+    put_vstr(o, flex, "m-1");   /* Leader */
+    if (v >= 9) {
+        put_u8(o, 0); /* SkipAssignment */
+    }
+    put_vstr(o, flex, "m-1"); /* MemberId */
+    put_vcount(o, flex, 1);   /* Members */
+    put_vstr(o, flex, "m-1"); /*   MemberId */
+    if (v >= 5) {
+        put_vstr(o, flex, "inst-1"); /* GroupInstanceId */
+    }
+    put_vbytes(o, flex, member_meta, MEMBER_META_LEN); /* Metadata */
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
-/* Heartbeat (12) */
+/* A JoinGroup refused before a protocol was chosen: ProtocolName is null,
+ * which goes out as "" below v7 (not nullable there) and as null from v7. */
+static void test_join_group_null_protocol(void **state)
+{
+    for (int16_t v = 6; v <= 7; v++) {
+        join_group_req_t req = {.error = 25, .generation_id = -1, .result_protocol_type = {NULL, -1},
+                                .protocol_name = {NULL, -1}, .leader = KSTR(""), .result_member_id = KSTR("")};
+        buf_writer_t w;
+        buf_writer_init(&w, 16);
+        proto_encode_join_group(&w, v, &req);
+        bytes_t want = {.n = 0};
+        put_i32(&want, 0);  /* ThrottleTimeMs */
+        put_i16(&want, 25); /* ErrorCode */
+        put_i32(&want, -1); /* GenerationId */
+        if (v >= 7) {
+            put_u8(&want, 0); /* ProtocolType: null */
+            put_u8(&want, 0); /* ProtocolName: null */
+        } else {
+            put_u8(&want, 1); /* ProtocolName: "" */
+        }
+        put_u8(&want, 1); /* Leader: "" */
+        put_u8(&want, 1); /* MemberId: "" */
+        put_u8(&want, 1); /* Members: empty */
+        put_u8(&want, 0); /* tags */
+        assert_bytes(w.data, w.len, want.b, want.n);
+        buf_writer_release(&w);
+    }
+}
+
+/* Heartbeat (12): flexible from v4 */
 static void hb_request(bytes_t *o, int16_t v)
 {
-    put_str(o, "my-group"); /* GroupId */
-    put_i32(o, 7);          /* GenerationId */
-    put_str(o, "m-1");      /* MemberId */
+    bool flex = v >= 4;
+    put_vstr(o, flex, "my-group"); /* GroupId */
+    put_i32(o, 7);                 /* GenerationId */
+    put_vstr(o, flex, "m-1");      /* MemberId */
     if (v >= 3) {
-        put_str(o, NULL); /* GroupInstanceId */
+        put_vstr(o, flex, NULL); /* GroupInstanceId */
     }
+    put_tags(o, flex);
 }
 
 static void hb_check(any_req_t *u, int16_t v, arena_t *a)
@@ -1252,45 +1344,95 @@ static void hb_response(bytes_t *o, int16_t v)
         put_i32(o, 0); /* ThrottleTimeMs */
     }
     put_i16(o, 27); /* ErrorCode */
+    put_tags(o, v >= 4);
 }
 
-/* LeaveGroup (13) */
+/* LeaveGroup (13): a batch of members from v3 (KIP-345), flexible from v4 */
 static void lg_request(bytes_t *o, int16_t v)
 {
-    put_str(o, "my-group"); /* GroupId */
-    put_str(o, "m-1");      /* MemberId (v0-2) */
+    bool flex = v >= 4;
+    put_vstr(o, flex, "my-group"); /* GroupId */
+    if (v <= 2) {
+        put_str(o, "m-1"); /* MemberId */
+        return;
+    }
+    put_vcount(o, flex, 2);   /* Members */
+    put_vstr(o, flex, "m-1"); /*   MemberId */
+    put_vstr(o, flex, NULL);  /*   GroupInstanceId */
+    if (v >= 5) {
+        put_vstr(o, flex, "shutting down"); /* Reason */
+    }
+    put_tags(o, flex);
+    put_vstr(o, flex, "");
+    put_vstr(o, flex, "inst-2");
+    if (v >= 5) {
+        put_vstr(o, flex, NULL);
+    }
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 static void lg_check(any_req_t *u, int16_t v, arena_t *a)
 {
     leave_group_req_t *req = &u->lg;
     assert_kstr(req->group_id, "my-group");
-    assert_kstr(req->member_id, "m-1");
-    req->error = 25; /* UNKNOWN_MEMBER_ID */
+    assert_int_equal(req->n_members, v <= 2 ? 1 : 2);
+    assert_kstr(req->members[0].member_id, "m-1");
+    assert_kstr(req->members[0].group_instance_id, NULL);
+    assert_kstr(req->members[0].reason, v >= 5 ? "shutting down" : NULL);
+    req->members[0].error = 25; /* UNKNOWN_MEMBER_ID */
+    if (v >= 3) {
+        assert_kstr(req->members[1].member_id, "");
+        assert_kstr(req->members[1].group_instance_id, "inst-2");
+        assert_kstr(req->members[1].reason, NULL);
+        req->members[1].error = 0;
+    }
+    req->error = v <= 2 ? 25 : 0;
 }
 
 static void lg_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 4;
     if (v >= 1) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i16(o, 25); /* ErrorCode */
+    put_i16(o, v <= 2 ? 25 : 0); /* ErrorCode */
+    if (v >= 3) {
+        put_vcount(o, flex, 2);   /* Members */
+        put_vstr(o, flex, "m-1"); /*   MemberId */
+        put_vstr(o, flex, NULL);  /*   GroupInstanceId */
+        put_i16(o, 25);           /*   ErrorCode */
+        put_tags(o, flex);
+        put_vstr(o, flex, "");
+        put_vstr(o, flex, "inst-2");
+        put_i16(o, 0);
+        put_tags(o, flex);
+    }
+    put_tags(o, flex);
 }
 
-/* SyncGroup (14) */
+/* SyncGroup (14): flexible from v4 */
 static void sg_request(bytes_t *o, int16_t v)
 {
-    put_str(o, "my-group"); /* GroupId */
-    put_i32(o, 1);          /* GenerationId */
-    put_str(o, "m-1");      /* MemberId */
+    bool flex = v >= 4;
+    put_vstr(o, flex, "my-group"); /* GroupId */
+    put_i32(o, 1);                 /* GenerationId */
+    put_vstr(o, flex, "m-1");      /* MemberId */
     if (v >= 3) {
-        put_str(o, "inst-1"); /* GroupInstanceId */
+        put_vstr(o, flex, "inst-1"); /* GroupInstanceId */
     }
-    put_i32(o, 2);     /* Assignments */
-    put_str(o, "m-1"); /*   MemberId */
-    put_bytes(o, member_meta, MEMBER_META_LEN); /* Assignment */
-    put_str(o, "m-2");
-    put_bytes(o, NULL, 0);
+    if (v >= 5) {
+        put_vstr(o, flex, "consumer"); /* ProtocolType */
+        put_vstr(o, flex, "range");    /* ProtocolName */
+    }
+    put_vcount(o, flex, 2);   /* Assignments */
+    put_vstr(o, flex, "m-1"); /*   MemberId */
+    put_vbytes(o, flex, member_meta, MEMBER_META_LEN); /* Assignment */
+    put_tags(o, flex);
+    put_vstr(o, flex, "m-2");
+    put_vbytes(o, flex, NULL, 0);
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 static void sg_check(any_req_t *u, int16_t v, arena_t *a)
@@ -1300,6 +1442,8 @@ static void sg_check(any_req_t *u, int16_t v, arena_t *a)
     assert_int_equal(req->generation_id, 1);
     assert_kstr(req->member_id, "m-1");
     assert_kstr(req->group_instance_id, v >= 3 ? "inst-1" : NULL);
+    assert_kstr(req->protocol_type, v >= 5 ? "consumer" : NULL);
+    assert_kstr(req->protocol_name, v >= 5 ? "range" : NULL);
     assert_int_equal(req->n_assignments, 2);
     assert_kstr(req->assignments[0].member_id, "m-1");
     assert_int_equal(req->assignments[0].assignment.len, MEMBER_META_LEN);
@@ -1307,16 +1451,24 @@ static void sg_check(any_req_t *u, int16_t v, arena_t *a)
     assert_kstr(req->assignments[1].member_id, "m-2");
     assert_int_equal(req->assignments[1].assignment.len, 0);
     req->error = 0;
+    req->result_protocol_type = KSTR("consumer");
+    req->result_protocol_name = KSTR("range");
     req->assignment = req->assignments[0].assignment;
 }
 
 static void sg_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 4;
     if (v >= 1) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
     put_i16(o, 0); /* ErrorCode */
-    put_bytes(o, member_meta, MEMBER_META_LEN); /* Assignment */
+    if (v >= 5) {
+        put_vstr(o, flex, "consumer"); /* ProtocolType */
+        put_vstr(o, flex, "range");    /* ProtocolName */
+    }
+    put_vbytes(o, flex, member_meta, MEMBER_META_LEN); /* Assignment */
+    put_tags(o, flex);
 }
 
 /* DescribeGroups (15) */
@@ -1554,16 +1706,27 @@ static const codec_case_t cases[] = {
     ROW("JoinGroup v3", API_JOIN_GROUP, 3, jg),
     ROW("JoinGroup v4", API_JOIN_GROUP, 4, jg),
     ROW("JoinGroup v5", API_JOIN_GROUP, 5, jg),
+    ROW("JoinGroup v6", API_JOIN_GROUP, 6, jg),
+    ROW("JoinGroup v7", API_JOIN_GROUP, 7, jg),
+    ROW("JoinGroup v8", API_JOIN_GROUP, 8, jg),
+    ROW("JoinGroup v9", API_JOIN_GROUP, 9, jg),
     ROW("Heartbeat v0", API_HEARTBEAT, 0, hb),
     ROW("Heartbeat v1", API_HEARTBEAT, 1, hb),
     ROW("Heartbeat v2", API_HEARTBEAT, 2, hb),
     ROW("Heartbeat v3", API_HEARTBEAT, 3, hb),
+    ROW("Heartbeat v4", API_HEARTBEAT, 4, hb),
     ROW("LeaveGroup v0", API_LEAVE_GROUP, 0, lg),
     ROW("LeaveGroup v1", API_LEAVE_GROUP, 1, lg),
+    ROW("LeaveGroup v2", API_LEAVE_GROUP, 2, lg),
+    ROW("LeaveGroup v3", API_LEAVE_GROUP, 3, lg),
+    ROW("LeaveGroup v4", API_LEAVE_GROUP, 4, lg),
+    ROW("LeaveGroup v5", API_LEAVE_GROUP, 5, lg),
     ROW("SyncGroup v0", API_SYNC_GROUP, 0, sg),
     ROW("SyncGroup v1", API_SYNC_GROUP, 1, sg),
     ROW("SyncGroup v2", API_SYNC_GROUP, 2, sg),
     ROW("SyncGroup v3", API_SYNC_GROUP, 3, sg),
+    ROW("SyncGroup v4", API_SYNC_GROUP, 4, sg),
+    ROW("SyncGroup v5", API_SYNC_GROUP, 5, sg),
     ROW("DescribeGroups v0", API_DESCRIBE_GROUPS, 0, dg),
     ROW("DescribeGroups v1", API_DESCRIBE_GROUPS, 1, dg),
     ROW("DescribeGroups v2", API_DESCRIBE_GROUPS, 2, dg),
@@ -2236,6 +2399,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fetch_empty_records),
         cmocka_unit_test(test_produce_throttle_last),
         cmocka_unit_test(test_offset_fetch_all_topics),
+        cmocka_unit_test(test_join_group_null_protocol),
         cmocka_unit_test(test_hostile_counts),
     };
     enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };

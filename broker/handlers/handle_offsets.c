@@ -64,8 +64,12 @@ req_result_t handle_offset_commit(broker_ctx_t *ctx, kreq_t *req)
     int64_t now = clock_wall_ms();
     coordinator_lock(ctx->coord);
     group_t *grp = coordinator_group(ctx->coord, group_id, false);
-    kerr_t err = grp ? group_commit_check(grp, member_id, cr.generation_id, now)
-                     : (cr.generation_id < 0 ? KERR_NONE : KERR_ILLEGAL_GENERATION);
+    /* A static member's commit is fenced first, as in AK validateOffsetCommit. */
+    kerr_t err = grp ? group_check_instance(grp, member_id, handler_cstr(req, cr.group_instance_id)) : KERR_NONE;
+    if (err == KERR_NONE) {
+        err = grp ? group_commit_check(grp, member_id, cr.generation_id, now)
+                  : (cr.generation_id < 0 ? KERR_NONE : KERR_ILLEGAL_GENERATION);
+    }
     if (err == KERR_NONE) {
         n = 0;
         for (int32_t t = 0; t < cr.n_topics; t++) {
@@ -74,7 +78,8 @@ req_result_t handle_offset_commit(broker_ctx_t *ctx, kreq_t *req)
                 offset_commit_partition_t *cp = &cr.topics[t].partitions[p];
                 if (cp->error == KERR_NONE) {
                     const char *meta = cp->metadata.len > 0 ? handler_cstr(req, cp->metadata) : "";
-                    batch[n++] = (committed_offset_t){topic, cp->index, cp->committed_offset, -1, meta, now};
+                    batch[n++] = (committed_offset_t){topic, cp->index, cp->committed_offset,
+                                                       cp->committed_leader_epoch, meta, now};
                 }
             }
         }
@@ -90,11 +95,12 @@ static void fetch_fill(offset_fetch_partition_t *fp, const committed_offset_t *c
 {
     fp->error = KERR_NONE;
     fp->committed_offset = co ? co->offset : -1;
+    fp->committed_leader_epoch = co ? co->leader_epoch : -1;
     fp->metadata = co ? handler_kstr(req, co->metadata) : (kstr_t){"", 0};
 }
 
 /* OffsetFetch with a null topic list (v2+): every committed partition. */
-static void fetch_all(broker_ctx_t *ctx, kreq_t *req, offset_fetch_req_t *fr, const char *group_id)
+static void fetch_all(broker_ctx_t *ctx, kreq_t *req, offset_fetch_group_t *fr, const char *group_id)
 {
     int n;
     const committed_offset_t *all = coordinator_committed_all(ctx->coord, group_id, &n);
@@ -118,7 +124,7 @@ static void fetch_all(broker_ctx_t *ctx, kreq_t *req, offset_fetch_req_t *fr, co
 }
 
 /* OffsetFetch of listed partitions: -1 where nothing is committed. */
-static void fetch_listed(broker_ctx_t *ctx, kreq_t *req, offset_fetch_req_t *fr, const char *group_id)
+static void fetch_listed(broker_ctx_t *ctx, kreq_t *req, offset_fetch_group_t *fr, const char *group_id)
 {
     for (int32_t t = 0; t < fr->n_topics; t++) {
         const char *topic = handler_cstr(req, fr->topics[t].name);
@@ -135,15 +141,20 @@ req_result_t handle_offset_fetch(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_offset_fetch(&req->body, req->hdr.api_version, req->arena, &fr)) {
         return handler_bad_request(req);
     }
-    const char *group_id = handler_cstr(req, fr.group_id);
+    /* Nothing is ever pending (no transactional offset commits), so
+     * require_stable (v7+) changes nothing. */
     coordinator_lock(ctx->coord);
-    if (fr.n_topics < 0) {
-        fetch_all(ctx, req, &fr, group_id);
-    } else {
-        fetch_listed(ctx, req, &fr, group_id);
+    for (int32_t i = 0; i < fr.n_groups; i++) {
+        offset_fetch_group_t *grp = &fr.groups[i];
+        const char *group_id = handler_cstr(req, grp->group_id);
+        if (grp->n_topics < 0) {
+            fetch_all(ctx, req, grp, group_id);
+        } else {
+            fetch_listed(ctx, req, grp, group_id);
+        }
+        grp->error = KERR_NONE;
     }
     coordinator_unlock(ctx->coord);
-    fr.error = KERR_NONE;
     proto_encode_offset_fetch(&req->resp, req->hdr.api_version, &fr);
     return REQ_DONE;
 }

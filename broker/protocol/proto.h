@@ -406,11 +406,12 @@ void proto_encode_find_coordinator(buf_writer_t *w, int16_t v, const find_coordi
  * kstr_t byte slices (len -1 = null); result slices point at handler-owned
  * memory that must outlive the encode call. */
 
-/* ---- OffsetCommit (8), v2-5 ------------------------------------------------ */
+/* ---- OffsetCommit (8), v2-8 (flexible from v8) ---------------------------- */
 
 typedef struct offset_commit_partition {
     int32_t index;
     int64_t committed_offset;
+    int32_t committed_leader_epoch; /* v6+; -1 below */
     kstr_t metadata; /* nullable */
     int16_t error; /* result */
 } offset_commit_partition_t;
@@ -425,7 +426,8 @@ typedef struct offset_commit_req {
     kstr_t group_id;
     int32_t generation_id;
     kstr_t member_id;
-    int64_t retention_time_ms; /* v2-4; -1 at v5 */
+    kstr_t group_instance_id;  /* v7+; nullable, null below */
+    int64_t retention_time_ms; /* v2-4; -1 from v5 */
     int32_t n_topics;
     offset_commit_topic_t *topics;
 } offset_commit_req_t;
@@ -433,12 +435,13 @@ typedef struct offset_commit_req {
 bool proto_decode_offset_commit(buf_reader_t *r, int16_t v, arena_t *a, offset_commit_req_t *req);
 void proto_encode_offset_commit(buf_writer_t *w, int16_t v, const offset_commit_req_t *req);
 
-/* ---- OffsetFetch (9), v1-4 ------------------------------------------------- */
+/* ---- OffsetFetch (9), v1-8 (flexible from v6) ----------------------------- */
 
 typedef struct offset_fetch_partition {
     int32_t index;
     /* result */
     int64_t committed_offset;
+    int32_t committed_leader_epoch; /* v5+ */
     kstr_t metadata; /* nullable */
     int16_t error;
 } offset_fetch_partition_t;
@@ -449,14 +452,23 @@ typedef struct offset_fetch_topic {
     offset_fetch_partition_t *partitions;
 } offset_fetch_topic_t;
 
-typedef struct offset_fetch_req {
+typedef struct offset_fetch_group {
     kstr_t group_id;
-    /* -1: every committed topic (null array, v2+).  The handler then replaces
-     * n_topics/topics with the group's; the encoder writes -1 as empty. */
+    /* -1: every committed topic (a null array from v2; from v6 an empty one
+     * too, see proto_group.c).  The handler then replaces n_topics/topics
+     * with the group's; the encoder writes -1 as empty. */
     int32_t n_topics;
     offset_fetch_topic_t *topics;
     /* result */
-    int16_t error; /* v2+ top level */
+    int16_t error; /* v2+ */
+} offset_fetch_group_t;
+
+/* Below v8 a request names one group, which the decoder makes a batch of
+ * one; from v8 it names several (KIP-709). */
+typedef struct offset_fetch_req {
+    int32_t n_groups;
+    offset_fetch_group_t *groups;
+    bool require_stable; /* v7+ */
 } offset_fetch_req_t;
 
 bool proto_decode_offset_fetch(buf_reader_t *r, int16_t v, arena_t *a, offset_fetch_req_t *req);

@@ -1,6 +1,6 @@
 /*
  * proto_group.c - codecs of the classic consumer-group APIs: OffsetCommit
- * (2-5), OffsetFetch (1-4), JoinGroup (0-9), Heartbeat (0-4), LeaveGroup
+ * (2-8), OffsetFetch (1-8), JoinGroup (0-9), Heartbeat (0-4), LeaveGroup
  * (0-5), SyncGroup (0-5), DescribeGroups (0-2), ListGroups (0-2),
  * DeleteGroups (0-1) and OffsetDelete (0); FindCoordinator is in
  * proto_core.c.  Each codec takes `flex` (a flexible version: compact
@@ -59,86 +59,148 @@ static void write_tags(buf_writer_t *w, bool flex)
 
 bool proto_decode_offset_commit(buf_reader_t *r, int16_t v, arena_t *a, offset_commit_req_t *req)
 {
-    req->group_id = buf_read_str(r, false);
+    bool flex = v >= 8;
+    req->group_id = buf_read_str(r, flex);
     req->generation_id = buf_read_i32(r);
-    req->member_id = buf_read_str(r, false);
+    req->member_id = buf_read_str(r, flex);
+    req->group_instance_id = read_nstr_since(r, v, 7, flex);
     req->retention_time_ms = v <= 4 ? buf_read_i64(r) : -1;
-    req->n_topics = buf_read_count(r, false, 6);
+    req->n_topics = buf_read_count(r, flex, flex ? 3 : 6);
     req->topics = PROTO_ARRAY(a, offset_commit_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         offset_commit_topic_t *topic = &req->topics[t];
-        topic->name = buf_read_str(r, false);
-        topic->n_partitions = buf_read_count(r, false, 14);
+        topic->name = buf_read_str(r, flex);
+        topic->n_partitions = buf_read_count(r, flex, 14);
         topic->partitions = PROTO_ARRAY(a, offset_commit_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             offset_commit_partition_t *part = &topic->partitions[p];
             part->index = buf_read_i32(r);
             part->committed_offset = buf_read_i64(r);
-            part->metadata = buf_read_nstr(r, false);
+            part->committed_leader_epoch = v >= 6 ? buf_read_i32(r) : -1;
+            part->metadata = buf_read_nstr(r, flex);
+            read_tags(r, flex);
         }
+        read_tags(r, flex);
     }
+    read_tags(r, flex);
     return !r->err && req->n_topics >= 0;
 }
 
 void proto_encode_offset_commit(buf_writer_t *w, int16_t v, const offset_commit_req_t *req)
 {
+    bool flex = v >= 8;
     if (v >= 3) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
-    buf_write_array_len(w, req->n_topics, false);
+    buf_write_array_len(w, req->n_topics, flex);
     for (int32_t t = 0; t < req->n_topics; t++) {
         const offset_commit_topic_t *topic = &req->topics[t];
-        buf_write_kstr(w, topic->name, false);
-        buf_write_array_len(w, topic->n_partitions, false);
+        buf_write_kstr(w, topic->name, flex);
+        buf_write_array_len(w, topic->n_partitions, flex);
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             buf_write_i32(w, topic->partitions[p].index);
             buf_write_i16(w, topic->partitions[p].error);
+            write_tags(w, flex);
         }
+        write_tags(w, flex);
     }
+    write_tags(w, flex);
 }
 
 /* ---- OffsetFetch (9) ------------------------------------------------------ */
 
-bool proto_decode_offset_fetch(buf_reader_t *r, int16_t v, arena_t *a, offset_fetch_req_t *req)
+/* One group's GroupId and Topics: the whole body below v8, an element of
+ * Groups from v8. */
+static void decode_fetch_group(buf_reader_t *r, int16_t v, arena_t *a, offset_fetch_group_t *grp)
 {
-    req->group_id = buf_read_str(r, false);
+    bool flex = v >= 6;
+    grp->group_id = buf_read_str(r, flex);
     /* v1's array is not nullable; v2+ uses null for "all topics". */
-    req->n_topics = v >= 2 ? buf_read_array_len(r, false, 6) : buf_read_count(r, false, 6);
-    req->topics = PROTO_ARRAY(a, offset_fetch_topic_t, req->n_topics);
-    for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
-        offset_fetch_topic_t *topic = &req->topics[t];
-        topic->name = buf_read_str(r, false);
-        topic->n_partitions = buf_read_count(r, false, 4);
+    grp->n_topics = v >= 2 ? buf_read_array_len(r, flex, flex ? 3 : 6) : buf_read_count(r, false, 6);
+    /* From v6 an empty array means all topics too: librdkafka 2.0.2 writes
+     * its "all partitions" as an empty compact array, and no client asks
+     * for nothing. */
+    if (v >= 6 && grp->n_topics == 0) {
+        grp->n_topics = -1;
+    }
+    grp->topics = PROTO_ARRAY(a, offset_fetch_topic_t, grp->n_topics);
+    for (int32_t t = 0; t < grp->n_topics && !r->err; t++) {
+        offset_fetch_topic_t *topic = &grp->topics[t];
+        topic->name = buf_read_str(r, flex);
+        topic->n_partitions = buf_read_count(r, flex, 4);
         topic->partitions = PROTO_ARRAY(a, offset_fetch_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             topic->partitions[p].index = buf_read_i32(r);
         }
+        read_tags(r, flex);
     }
-    return !r->err && (req->n_topics >= 0 || v >= 2);
 }
 
-void proto_encode_offset_fetch(buf_writer_t *w, int16_t v, const offset_fetch_req_t *req)
+bool proto_decode_offset_fetch(buf_reader_t *r, int16_t v, arena_t *a, offset_fetch_req_t *req)
 {
-    if (v >= 3) {
-        buf_write_i32(w, 0); /* throttle_time_ms */
+    bool flex = v >= 6;
+    if (v <= 7) {
+        req->n_groups = 1;
+        req->groups = PROTO_ARRAY(a, offset_fetch_group_t, 1);
+        decode_fetch_group(r, v, a, &req->groups[0]);
+    } else {
+        req->n_groups = buf_read_count(r, true, 3);
+        req->groups = PROTO_ARRAY(a, offset_fetch_group_t, req->n_groups);
+        for (int32_t i = 0; i < req->n_groups && !r->err; i++) {
+            decode_fetch_group(r, v, a, &req->groups[i]);
+            read_tags(r, true);
+        }
     }
-    int32_t n_topics = req->n_topics < 0 ? 0 : req->n_topics;
-    buf_write_array_len(w, n_topics, false);
+    req->require_stable = v >= 7 ? buf_read_bool(r) : false;
+    read_tags(r, flex);
+    return !r->err;
+}
+
+static void encode_fetch_topics(buf_writer_t *w, int16_t v, const offset_fetch_group_t *grp)
+{
+    bool flex = v >= 6;
+    int32_t n_topics = grp->n_topics < 0 ? 0 : grp->n_topics;
+    buf_write_array_len(w, n_topics, flex);
     for (int32_t t = 0; t < n_topics; t++) {
-        const offset_fetch_topic_t *topic = &req->topics[t];
-        buf_write_kstr(w, topic->name, false);
-        buf_write_array_len(w, topic->n_partitions, false);
+        const offset_fetch_topic_t *topic = &grp->topics[t];
+        buf_write_kstr(w, topic->name, flex);
+        buf_write_array_len(w, topic->n_partitions, flex);
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             const offset_fetch_partition_t *part = &topic->partitions[p];
             buf_write_i32(w, part->index);
             buf_write_i64(w, part->committed_offset);
-            buf_write_kstr(w, part->metadata, false);
+            if (v >= 5) {
+                buf_write_i32(w, part->committed_leader_epoch);
+            }
+            buf_write_kstr(w, part->metadata, flex);
             buf_write_i16(w, part->error);
+            write_tags(w, flex);
+        }
+        write_tags(w, flex);
+    }
+}
+
+void proto_encode_offset_fetch(buf_writer_t *w, int16_t v, const offset_fetch_req_t *req)
+{
+    bool flex = v >= 6;
+    if (v >= 3) {
+        buf_write_i32(w, 0); /* throttle_time_ms */
+    }
+    if (v <= 7) {
+        encode_fetch_topics(w, v, &req->groups[0]);
+        if (v >= 2) {
+            buf_write_i16(w, req->groups[0].error);
+        }
+    } else {
+        buf_write_array_len(w, req->n_groups, true);
+        for (int32_t i = 0; i < req->n_groups; i++) {
+            buf_write_kstr(w, req->groups[i].group_id, true);
+            encode_fetch_topics(w, v, &req->groups[i]);
+            buf_write_i16(w, req->groups[i].error);
+            write_tags(w, true);
         }
     }
-    if (v >= 2) {
-        buf_write_i16(w, req->error);
-    }
+    write_tags(w, flex);
 }
 
 /* ---- JoinGroup (11) ------------------------------------------------------- */

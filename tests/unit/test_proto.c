@@ -1097,24 +1097,38 @@ static const uint8_t member_meta[] = {0, 1, 0, 0, 0, 1, 0, 6, 'o', 'r', 'd', 'e'
 #define MEMBER_META_LEN 14
 #define KSTR(s) ((kstr_t){(s), (int32_t)(sizeof(s) - 1)})
 
-/* OffsetCommit (8) */
+/* OffsetCommit (8): flexible from v8 */
 static void oc_request(bytes_t *o, int16_t v)
 {
-    put_str(o, "my-group"); /* GroupId */
-    put_i32(o, 7);          /* GenerationIdOrMemberEpoch (v1+) */
-    put_str(o, "m-1");      /* MemberId (v1+) */
+    bool flex = v >= 8;
+    put_vstr(o, flex, "my-group"); /* GroupId */
+    put_i32(o, 7);                 /* GenerationIdOrMemberEpoch (v1+) */
+    put_vstr(o, flex, "m-1");      /* MemberId (v1+) */
+    if (v >= 7) {
+        put_vstr(o, flex, "inst-1"); /* GroupInstanceId */
+    }
     if (v >= 2 && v <= 4) {
         put_i64(o, 86400000); /* RetentionTimeMs */
     }
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i64(o, 42);       /*     CommittedOffset */
-    put_str(o, "meta");   /*     CommittedMetadata */
+    put_vcount(o, flex, 1);      /* Topics */
+    put_vstr(o, flex, "orders"); /*   Name */
+    put_vcount(o, flex, 2);      /*   Partitions */
+    put_i32(o, 0);               /*     PartitionIndex */
+    put_i64(o, 42);              /*     CommittedOffset */
+    if (v >= 6) {
+        put_i32(o, 5); /*     CommittedLeaderEpoch */
+    }
+    put_vstr(o, flex, "meta"); /*     CommittedMetadata */
+    put_tags(o, flex);
     put_i32(o, 3);
     put_i64(o, 0);
-    put_str(o, NULL);
+    if (v >= 6) {
+        put_i32(o, -1);
+    }
+    put_vstr(o, flex, NULL);
+    put_tags(o, flex);
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 static void oc_check(any_req_t *u, int16_t v, arena_t *a)
@@ -1123,6 +1137,7 @@ static void oc_check(any_req_t *u, int16_t v, arena_t *a)
     assert_kstr(req->group_id, "my-group");
     assert_int_equal(req->generation_id, 7);
     assert_kstr(req->member_id, "m-1");
+    assert_kstr(req->group_instance_id, v >= 7 ? "inst-1" : NULL);
     assert_int_equal(req->retention_time_ms, v <= 4 ? 86400000 : -1);
     assert_int_equal(req->n_topics, 1);
     offset_commit_topic_t *t = &req->topics[0];
@@ -1130,9 +1145,11 @@ static void oc_check(any_req_t *u, int16_t v, arena_t *a)
     assert_int_equal(t->n_partitions, 2);
     assert_int_equal(t->partitions[0].index, 0);
     assert_int_equal(t->partitions[0].committed_offset, 42);
+    assert_int_equal(t->partitions[0].committed_leader_epoch, v >= 6 ? 5 : -1);
     assert_kstr(t->partitions[0].metadata, "meta");
     assert_int_equal(t->partitions[1].index, 3);
     assert_int_equal(t->partitions[1].committed_offset, 0);
+    assert_int_equal(t->partitions[1].committed_leader_epoch, -1);
     assert_kstr(t->partitions[1].metadata, NULL);
     t->partitions[0].error = 0;
     t->partitions[1].error = 3; /* UNKNOWN_TOPIC_OR_PARTITION */
@@ -1140,67 +1157,134 @@ static void oc_check(any_req_t *u, int16_t v, arena_t *a)
 
 static void oc_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 8;
     if (v >= 3) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i16(o, 0);        /*     ErrorCode */
+    put_vcount(o, flex, 1);      /* Topics */
+    put_vstr(o, flex, "orders"); /*   Name */
+    put_vcount(o, flex, 2);      /*   Partitions */
+    put_i32(o, 0);               /*     PartitionIndex */
+    put_i16(o, 0);               /*     ErrorCode */
+    put_tags(o, flex);
     put_i32(o, 3);
     put_i16(o, 3);
+    put_tags(o, flex);
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
-/* OffsetFetch (9) */
-static void of_request(bytes_t *o, int16_t v)
+/* OffsetFetch (9): flexible from v6, several groups from v8 (KIP-709).  The
+ * v8 rows name two groups: "my-group" with the usual topic and "all" with a
+ * null Topics (every committed topic, answered here with none). */
+static void of_group_request(bytes_t *o, int16_t v)
 {
-    put_str(o, "my-group"); /* GroupId */
-    put_i32(o, 1);          /* Topics */
-    put_str(o, "orders");   /*   Name */
-    put_i32(o, 2);          /*   PartitionIndexes */
+    bool flex = v >= 6;
+    put_vstr(o, flex, "my-group"); /* GroupId */
+    put_vcount(o, flex, 1);        /* Topics */
+    put_vstr(o, flex, "orders");   /*   Name */
+    put_vcount(o, flex, 2);        /*   PartitionIndexes */
     put_i32(o, 0);
     put_i32(o, 1);
+    put_tags(o, flex);
+}
+
+static void of_request(bytes_t *o, int16_t v)
+{
+    bool flex = v >= 6;
+    if (v >= 8) {
+        put_vcount(o, flex, 2); /* Groups */
+        of_group_request(o, v);
+        put_tags(o, flex);
+        put_vstr(o, flex, "all");
+        put_vcount(o, flex, -1); /*   Topics: null */
+        put_tags(o, flex);
+    } else {
+        of_group_request(o, v);
+    }
+    if (v >= 7) {
+        put_u8(o, 1); /* RequireStable */
+    }
+    put_tags(o, flex);
 }
 
 static void of_check(any_req_t *u, int16_t v, arena_t *a)
 {
     offset_fetch_req_t *req = &u->of;
-    assert_kstr(req->group_id, "my-group");
-    assert_int_equal(req->n_topics, 1);
-    offset_fetch_topic_t *t = &req->topics[0];
+    assert_int_equal(req->n_groups, v >= 8 ? 2 : 1);
+    assert_int_equal(req->require_stable, v >= 7);
+    offset_fetch_group_t *g = &req->groups[0];
+    assert_kstr(g->group_id, "my-group");
+    assert_int_equal(g->n_topics, 1);
+    offset_fetch_topic_t *t = &g->topics[0];
     assert_kstr(t->name, "orders");
     assert_int_equal(t->n_partitions, 2);
     assert_int_equal(t->partitions[0].index, 0);
     assert_int_equal(t->partitions[1].index, 1);
     t->partitions[0].committed_offset = 42;
+    t->partitions[0].committed_leader_epoch = 5;
     t->partitions[0].metadata = KSTR("meta");
     t->partitions[0].error = 0;
     t->partitions[1].committed_offset = -1;
+    t->partitions[1].committed_leader_epoch = -1;
     t->partitions[1].metadata = (kstr_t){NULL, -1};
     t->partitions[1].error = 0;
-    req->error = 0;
+    g->error = 0;
+    if (v >= 8) {
+        assert_kstr(req->groups[1].group_id, "all");
+        assert_int_equal(req->groups[1].n_topics, -1);
+        req->groups[1].error = 16; /* NOT_COORDINATOR */
+    }
+}
+
+static void of_group_response(bytes_t *o, int16_t v)
+{
+    bool flex = v >= 6;
+    put_vcount(o, flex, 1);      /* Topics */
+    put_vstr(o, flex, "orders"); /*   Name */
+    put_vcount(o, flex, 2);      /*   Partitions */
+    put_i32(o, 0);               /*     PartitionIndex */
+    put_i64(o, 42);              /*     CommittedOffset */
+    if (v >= 5) {
+        put_i32(o, 5); /*     CommittedLeaderEpoch */
+    }
+    put_vstr(o, flex, "meta"); /*     Metadata */
+    put_i16(o, 0);             /*     ErrorCode */
+    put_tags(o, flex);
+    put_i32(o, 1);
+    put_i64(o, -1);
+    if (v >= 5) {
+        put_i32(o, -1);
+    }
+    put_vstr(o, flex, NULL);
+    put_i16(o, 0);
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 static void of_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 6;
     if (v >= 3) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i64(o, 42);       /*     CommittedOffset */
-    put_str(o, "meta");   /*     Metadata */
-    put_i16(o, 0);        /*     ErrorCode */
-    put_i32(o, 1);
-    put_i64(o, -1);
-    put_str(o, NULL);
-    put_i16(o, 0);
-    if (v >= 2) {
-        put_i16(o, 0); /* ErrorCode */
+    if (v >= 8) {
+        put_vcount(o, flex, 2);        /* Groups */
+        put_vstr(o, flex, "my-group"); /*   GroupId */
+        of_group_response(o, v);
+        put_i16(o, 0); /*   ErrorCode */
+        put_tags(o, flex);
+        put_vstr(o, flex, "all");
+        put_vcount(o, flex, 0);
+        put_i16(o, 16);
+        put_tags(o, flex);
+    } else {
+        of_group_response(o, v);
+        if (v >= 2) {
+            put_i16(o, 0); /* ErrorCode */
+        }
     }
+    put_tags(o, flex);
 }
 
 /* JoinGroup (11): flexible from v6 */
@@ -1696,10 +1780,17 @@ static const codec_case_t cases[] = {
     ROW("OffsetCommit v3", API_OFFSET_COMMIT, 3, oc),
     ROW("OffsetCommit v4", API_OFFSET_COMMIT, 4, oc),
     ROW("OffsetCommit v5", API_OFFSET_COMMIT, 5, oc),
+    ROW("OffsetCommit v6", API_OFFSET_COMMIT, 6, oc),
+    ROW("OffsetCommit v7", API_OFFSET_COMMIT, 7, oc),
+    ROW("OffsetCommit v8", API_OFFSET_COMMIT, 8, oc),
     ROW("OffsetFetch v1", API_OFFSET_FETCH, 1, of),
     ROW("OffsetFetch v2", API_OFFSET_FETCH, 2, of),
     ROW("OffsetFetch v3", API_OFFSET_FETCH, 3, of),
     ROW("OffsetFetch v4", API_OFFSET_FETCH, 4, of),
+    ROW("OffsetFetch v5", API_OFFSET_FETCH, 5, of),
+    ROW("OffsetFetch v6", API_OFFSET_FETCH, 6, of),
+    ROW("OffsetFetch v7", API_OFFSET_FETCH, 7, of),
+    ROW("OffsetFetch v8", API_OFFSET_FETCH, 8, of),
     ROW("JoinGroup v0", API_JOIN_GROUP, 0, jg),
     ROW("JoinGroup v1", API_JOIN_GROUP, 1, jg),
     ROW("JoinGroup v2", API_JOIN_GROUP, 2, jg),
@@ -2315,10 +2406,11 @@ static void test_offset_fetch_all_topics(void **state)
     offset_fetch_req_t req;
     memset(&req, 0, sizeof(req));
     assert_true(proto_decode_offset_fetch(&r, 4, a, &req));
-    assert_kstr(req.group_id, "g");
-    assert_int_equal(req.n_topics, -1);
-    assert_null(req.topics);
-    req.error = 16; /* NOT_COORDINATOR */
+    assert_int_equal(req.n_groups, 1);
+    assert_kstr(req.groups[0].group_id, "g");
+    assert_int_equal(req.groups[0].n_topics, -1);
+    assert_null(req.groups[0].topics);
+    req.groups[0].error = 16; /* NOT_COORDINATOR */
 
     buf_writer_t w;
     buf_writer_init(&w, 16);
@@ -2330,6 +2422,33 @@ static void test_offset_fetch_all_topics(void **state)
     assert_bytes(w.data, w.len, want.b, want.n);
     buf_writer_release(&w);
     arena_destroy(a);
+}
+
+/* From v6 an empty Topics array means every committed topic as well: that
+ * is how librdkafka 2.0.2 asks for all of a group's offsets.  Below v6 it
+ * still means none. */
+static void test_offset_fetch_empty_topics(void **state)
+{
+    static const uint8_t v4[] = {0x00, 0x01, 'g', 0, 0, 0, 0};
+    static const uint8_t v6[] = {0x02, 'g', 0x01, 0x00};
+    static const uint8_t v7[] = {0x02, 'g', 0x01, 0x00, 0x00};
+    static const struct {
+        int16_t v;
+        const uint8_t *body;
+        size_t len;
+        int32_t n_topics;
+    } rows[] = {{4, v4, sizeof(v4), 0}, {6, v6, sizeof(v6), -1}, {7, v7, sizeof(v7), -1}};
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        arena_t *a = arena_create(512);
+        buf_reader_t r;
+        buf_reader_init(&r, rows[i].body, rows[i].len);
+        offset_fetch_req_t req;
+        memset(&req, 0, sizeof(req));
+        assert_true(proto_decode_offset_fetch(&r, rows[i].v, a, &req));
+        assert_int_equal(buf_remaining(&r), 0);
+        assert_int_equal(req.groups[0].n_topics, rows[i].n_topics);
+        arena_destroy(a);
+    }
 }
 
 static void test_hostile_counts(void **state)
@@ -2399,6 +2518,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fetch_empty_records),
         cmocka_unit_test(test_produce_throttle_last),
         cmocka_unit_test(test_offset_fetch_all_topics),
+        cmocka_unit_test(test_offset_fetch_empty_topics),
         cmocka_unit_test(test_join_group_null_protocol),
         cmocka_unit_test(test_hostile_counts),
     };

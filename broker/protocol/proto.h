@@ -573,10 +573,11 @@ typedef struct sync_group_req {
 bool proto_decode_sync_group(buf_reader_t *r, int16_t v, arena_t *a, sync_group_req_t *req);
 void proto_encode_sync_group(buf_writer_t *w, int16_t v, const sync_group_req_t *req);
 
-/* ---- DescribeGroups (15), v0-2 --------------------------------------------- */
+/* ---- DescribeGroups (15), v0-5 (flexible from v5) ------------------------- */
 
 typedef struct describe_group_member {
     kstr_t member_id;
+    kstr_t group_instance_id; /* v4+; nullable */
     kstr_t client_id;
     kstr_t client_host;
     kstr_t metadata;
@@ -592,25 +593,30 @@ typedef struct describe_group {
     const char *protocol_data;
     int32_t n_members;
     describe_group_member_t *members;
+    int32_t authorized_operations; /* v3+; INT32_MIN when not asked for */
 } describe_group_t;
 
 typedef struct describe_groups_req {
     int32_t n_groups;
     describe_group_t *groups;
+    bool include_authorized_operations; /* v3+ */
 } describe_groups_req_t;
 
 bool proto_decode_describe_groups(buf_reader_t *r, int16_t v, arena_t *a, describe_groups_req_t *req);
 void proto_encode_describe_groups(buf_writer_t *w, int16_t v, const describe_groups_req_t *req);
 
-/* ---- ListGroups (16), v0-2 ------------------------------------------------- */
+/* ---- ListGroups (16), v0-4 (flexible from v3) ----------------------------- */
 
 typedef struct list_groups_entry {
     kstr_t group_id;
     kstr_t protocol_type;
+    kstr_t group_state; /* v4+ (KIP-518) */
 } list_groups_entry_t;
 
 typedef struct list_groups_req {
-    /* result (the request body is empty) */
+    int32_t n_states_filter; /* v4+; 0: every state */
+    kstr_t *states_filter;
+    /* result */
     int16_t error;
     int32_t n_groups;
     list_groups_entry_t *groups;

@@ -1,7 +1,7 @@
 /*
  * proto_group.c - codecs of the classic consumer-group APIs: OffsetCommit
  * (2-8), OffsetFetch (1-8), JoinGroup (0-9), Heartbeat (0-4), LeaveGroup
- * (0-5), SyncGroup (0-5), DescribeGroups (0-2), ListGroups (0-2),
+ * (0-5), SyncGroup (0-5), DescribeGroups (0-5), ListGroups (0-4),
  * DeleteGroups (0-1) and OffsetDelete (0); FindCoordinator is in
  * proto_core.c.  Each codec takes `flex` (a flexible version: compact
  * forms and tag sections) from the schema's "flexibleVersions".
@@ -368,59 +368,87 @@ void proto_encode_sync_group(buf_writer_t *w, int16_t v, const sync_group_req_t 
 
 bool proto_decode_describe_groups(buf_reader_t *r, int16_t v, arena_t *a, describe_groups_req_t *req)
 {
-    req->n_groups = buf_read_count(r, false, 2);
+    bool flex = v >= 5;
+    req->n_groups = buf_read_count(r, flex, flex ? 1 : 2);
     req->groups = PROTO_ARRAY(a, describe_group_t, req->n_groups);
     for (int32_t i = 0; i < req->n_groups && !r->err; i++) {
-        req->groups[i].group_id = buf_read_str(r, false);
+        req->groups[i].group_id = buf_read_str(r, flex);
     }
+    req->include_authorized_operations = v >= 3 ? buf_read_bool(r) : false;
+    read_tags(r, flex);
     return !r->err && req->n_groups >= 0;
 }
 
 void proto_encode_describe_groups(buf_writer_t *w, int16_t v, const describe_groups_req_t *req)
 {
+    bool flex = v >= 5;
     if (v >= 1) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
-    buf_write_array_len(w, req->n_groups, false);
+    buf_write_array_len(w, req->n_groups, flex);
     for (int32_t i = 0; i < req->n_groups; i++) {
         const describe_group_t *g = &req->groups[i];
         buf_write_i16(w, g->error);
-        buf_write_kstr(w, g->group_id, false);
+        buf_write_kstr(w, g->group_id, flex);
         /* All three are non-nullable STRINGs: NULL goes out as "". */
-        buf_write_str(w, g->state ? g->state : "", false);
-        buf_write_str(w, g->protocol_type ? g->protocol_type : "", false);
-        buf_write_str(w, g->protocol_data ? g->protocol_data : "", false);
-        buf_write_array_len(w, g->n_members, false);
+        buf_write_str(w, g->state ? g->state : "", flex);
+        buf_write_str(w, g->protocol_type ? g->protocol_type : "", flex);
+        buf_write_str(w, g->protocol_data ? g->protocol_data : "", flex);
+        buf_write_array_len(w, g->n_members, flex);
         for (int32_t m = 0; m < g->n_members; m++) {
             const describe_group_member_t *mem = &g->members[m];
-            buf_write_kstr(w, mem->member_id, false);
-            buf_write_kstr(w, mem->client_id, false);
-            buf_write_kstr(w, mem->client_host, false);
-            write_bytes(w, mem->metadata, false);
-            write_bytes(w, mem->assignment, false);
+            buf_write_kstr(w, mem->member_id, flex);
+            if (v >= 4) {
+                buf_write_kstr(w, mem->group_instance_id, flex);
+            }
+            buf_write_kstr(w, mem->client_id, flex);
+            buf_write_kstr(w, mem->client_host, flex);
+            write_bytes(w, mem->metadata, flex);
+            write_bytes(w, mem->assignment, flex);
+            write_tags(w, flex);
         }
+        if (v >= 3) {
+            buf_write_i32(w, g->authorized_operations);
+        }
+        write_tags(w, flex);
     }
+    write_tags(w, flex);
 }
 
 /* ---- ListGroups (16) ------------------------------------------------------ */
 
 bool proto_decode_list_groups(buf_reader_t *r, int16_t v, arena_t *a, list_groups_req_t *req)
 {
-    /* v0-3 have an empty body (StatesFilter is v4+). */
+    bool flex = v >= 3;
+    /* Empty below v3; v3 has only the tag section. */
+    if (v >= 4) {
+        req->n_states_filter = buf_read_count(r, true, 1);
+        req->states_filter = PROTO_ARRAY(a, kstr_t, req->n_states_filter);
+        for (int32_t i = 0; i < req->n_states_filter && !r->err; i++) {
+            req->states_filter[i] = buf_read_str(r, true);
+        }
+    }
+    read_tags(r, flex);
     return !r->err;
 }
 
 void proto_encode_list_groups(buf_writer_t *w, int16_t v, const list_groups_req_t *req)
 {
+    bool flex = v >= 3;
     if (v >= 1) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
     buf_write_i16(w, req->error);
-    buf_write_array_len(w, req->n_groups, false);
+    buf_write_array_len(w, req->n_groups, flex);
     for (int32_t i = 0; i < req->n_groups; i++) {
-        buf_write_kstr(w, req->groups[i].group_id, false);
-        buf_write_kstr(w, req->groups[i].protocol_type, false);
+        buf_write_kstr(w, req->groups[i].group_id, flex);
+        buf_write_kstr(w, req->groups[i].protocol_type, flex);
+        if (v >= 4) {
+            buf_write_kstr(w, req->groups[i].group_state, flex);
+        }
+        write_tags(w, flex);
     }
+    write_tags(w, flex);
 }
 
 /* ---- DeleteGroups (42) ---------------------------------------------------- */

@@ -48,10 +48,11 @@ static join_group_member_t fixed_members[] = {
     {{"m-1", 3}, {NULL, -1}, {"\0\1", 2}},
 };
 static describe_group_member_t fixed_group_members[] = {
-    {{"m-1", 3}, {"rdkafka", 7}, {"/127.0.0.1", 10}, {"\0\1", 2}, {NULL, -1}},
+    {.member_id = {"m-1", 3}, .group_instance_id = {"inst-1", 6}, .client_id = {"rdkafka", 7},
+     .client_host = {"/127.0.0.1", 10}, .metadata = {"\0\1", 2}, .assignment = {NULL, -1}},
 };
 static list_groups_entry_t fixed_listed[] = {
-    {{"my-group", 8}, {"consumer", 8}},
+    {{"my-group", 8}, {"consumer", 8}, {"Stable", 6}},
 };
 
 static int16_t pick_version(const api_t *api, int16_t v)

@@ -26,7 +26,7 @@ EXPECTED_API_RANGES = {
     PRODUCE: (0, 7), FETCH: (4, 11), LIST_OFFSETS: (1, 2), METADATA: (0, 4),
     OFFSET_COMMIT: (2, 8), OFFSET_FETCH: (1, 8), FIND_COORDINATOR: (0, 2),
     JOIN_GROUP: (0, 9), HEARTBEAT: (0, 4), LEAVE_GROUP: (0, 5), SYNC_GROUP: (0, 5),
-    DESCRIBE_GROUPS: (0, 2), LIST_GROUPS: (0, 2),
+    DESCRIBE_GROUPS: (0, 5), LIST_GROUPS: (0, 4),
     API_VERSIONS: (0, 3), CREATE_TOPICS: (2, 4), DELETE_TOPICS: (0, 1),
     DELETE_RECORDS: (0, 1), INIT_PRODUCER_ID: (0, 1), 32: (1, 2), 37: (0, 1),
     DELETE_GROUPS: (0, 1), OFFSET_DELETE: (0, 0),
@@ -128,6 +128,24 @@ class Reader:
     def array(self, dec):
         n = self.i32()
         return None if n < 0 else [dec(self) for _ in range(n)]
+
+    # Compact forms of flexible versions (KIP-482): uvarint length + 1.
+    def cstring(self):
+        n = self.uvarint() - 1
+        return None if n < 0 else self.take(n).decode()
+
+    def cbytes(self):
+        n = self.uvarint() - 1
+        return None if n < 0 else self.take(n)
+
+    def carray(self, dec):
+        n = self.uvarint() - 1
+        return None if n < 0 else [dec(self) for _ in range(n)]
+
+    def tags(self):
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.take(self.uvarint())
 
     def uvarint(self):
         shift = value = 0
@@ -319,8 +337,8 @@ class Conn:
         data = self._recv_exact(size)
         return struct.unpack(">i", data[:4])[0], Reader(data[4:])
 
-    def request(self, api_key, version, body):
-        corr = self.send(api_key, version, body)
+    def request(self, api_key, version, body, flexible=None):
+        corr = self.send(api_key, version, body, flexible)
         got, r = self.recv()
         assert got == corr, "correlation id %d, expected %d" % (got, corr)
         return r
@@ -627,6 +645,92 @@ def describe_group(conn, group, version=2):
         "protocol": r.string(),
         "members": r.array(lambda r: (r.string(), r.string(), r.string(), r.nbytes(), r.nbytes()))})
     return groups[0]
+
+
+def carray(items, enc):
+    """COMPACT_ARRAY; None writes a null."""
+    if items is None:
+        return uvarint(0)
+    return uvarint(len(items) + 1) + b"".join(enc(x) for x in items)
+
+
+def describe_group_v5(conn, group):
+    """DescribeGroups v5 (flexible); members are dicts with instance_id."""
+    r = conn.request(DESCRIBE_GROUPS, 5, carray([group], compact_string) + b"\x01\x00", flexible=True)
+    r.tags()  # response header v1
+    r.i32()
+
+    def member(r):
+        m = {"member_id": r.cstring(), "instance_id": r.cstring(), "client_id": r.cstring(),
+             "client_host": r.cstring(), "metadata": r.cbytes(), "assignment": r.cbytes()}
+        r.tags()
+        return m
+
+    def described(r):
+        g = {"error": r.i16(), "group": r.cstring(), "state": r.cstring(), "protocol_type": r.cstring(),
+             "protocol": r.cstring(), "members": r.carray(member), "authorized_operations": r.i32()}
+        r.tags()
+        return g
+    groups = r.carray(described)
+    r.tags()
+    return groups[0]
+
+
+def list_groups_v4(conn, states=()):
+    """ListGroups v4 (KIP-518).  Returns (error, [(group, protocol_type, state)])."""
+    r = conn.request(LIST_GROUPS, 4, carray(list(states), compact_string) + b"\x00", flexible=True)
+    r.tags()
+    r.i32()
+    err = r.i16()
+
+    def listed(r):
+        g = (r.cstring(), r.cstring(), r.cstring())
+        r.tags()
+        return g
+    groups = r.carray(listed)
+    r.tags()
+    return err, groups
+
+
+def offset_fetch_v8(conn, groups):
+    """OffsetFetch v8 (KIP-709): groups is {group: [(topic, partition)] or
+    None (all)}.  Returns {group: (error, {(topic, partition): (offset,
+    leader_epoch, metadata, error)})}."""
+    def group(item):
+        name, parts = item
+        topics = None
+        if parts is not None:
+            by_topic = {}
+            for t, p in parts:
+                by_topic.setdefault(t, []).append(p)
+            topics = list(by_topic.items())
+        return (compact_string(name) + carray(topics, lambda t: compact_string(t[0]) + carray(t[1], i32) + b"\x00")
+                + b"\x00")
+    body = carray(list(groups.items()), group) + b"\x00" + b"\x00"  # RequireStable false, tags
+    r = conn.request(OFFSET_FETCH, 8, body, flexible=True)
+    r.tags()
+    r.i32()
+    out = {}
+
+    def partition(r):
+        p = (r.i32(), r.i64(), r.i32(), r.cstring(), r.i16())
+        r.tags()
+        return p
+
+    def topic(r):
+        t = (r.cstring(), r.carray(partition))
+        r.tags()
+        return t
+    for _ in range(r.uvarint() - 1):
+        name = r.cstring()
+        offsets = {}
+        for t, parts in r.carray(topic):
+            for p, off, epoch, meta, err in parts:
+                offsets[(t, p)] = (off, epoch, meta, err)
+        out[name] = (r.i16(), offsets)
+        r.tags()
+    r.tags()
+    return out
 
 
 def list_groups(conn, version=2):

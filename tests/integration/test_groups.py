@@ -427,4 +427,38 @@ def test_bad_group_requests_get_protocol_errors():
     b.stop()  # still a clean exit (and, in sanitizer builds, no leak)
 
 
+
+def test_admin_views_of_a_static_member():
+    """librdkafka's group listing shows state; DescribeGroups v5 shows a static
+    member's group.instance.id, ListGroups v4 filters by state (KIP-518), and
+    OffsetFetch v8 answers several groups, an empty topic list meaning all"""
+    b = Broker().start()
+    create_topic(b, "views", 2)
+    produce(b, "views", [b"v%d" % i for i in range(10)])
+    c = group_consumer(b, "views-group", **{"group.instance.id": "inst-a", "heartbeat.interval.ms": 500})
+    c.subscribe(["views"])
+    wait_for(lambda: c.poll(0.1) is not None and len(c.assignment()) == 2, what="the static member's assignment",
+             interval=0)
+    # OffsetCommit v7 (GroupInstanceId) and OffsetFetch v7 from librdkafka 2.0.2.
+    c.commit(offsets=[TopicPartition("views", 0, 5)], asynchronous=False)
+    assert [tp.offset for tp in c.committed([TopicPartition("views", 0)], timeout=10)] == [5]
+
+    listed = AdminClient({"bootstrap.servers": b.bootstrap}).list_groups("views-group", timeout=10)
+    assert [(g.id, g.state, g.protocol_type, len(g.members)) for g in listed] == \
+        [("views-group", "Stable", "consumer", 1)], listed
+
+    with kproto.Conn(b.port) as conn:
+        g = kproto.describe_group_v5(conn, "views-group")
+        assert (g["error"], g["state"], g["protocol_type"]) == (0, "Stable", "consumer"), g
+        assert [m["instance_id"] for m in g["members"]] == ["inst-a"], g
+        assert g["authorized_operations"] == (1 << 3) | (1 << 6) | (1 << 8), g  # READ, DELETE, DESCRIBE
+        assert kproto.list_groups_v4(conn, ["stable"]) == (0, [("views-group", "consumer", "Stable")])
+        assert kproto.list_groups_v4(conn, ["Empty"]) == (0, [])
+        fetched = kproto.offset_fetch_v8(conn, {"views-group": [], "nobody": [("views", 1)]})
+        assert fetched == {"views-group": (0, {("views", 0): (5, -1, "", 0)}),
+                           "nobody": (0, {("views", 1): (-1, -1, "", 0)})}, fetched
+    c.close()
+    b.stop()
+
+
 harness.main(globals())

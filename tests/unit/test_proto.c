@@ -1555,12 +1555,17 @@ static void sg_response(bytes_t *o, int16_t v)
     put_tags(o, flex);
 }
 
-/* DescribeGroups (15) */
+/* DescribeGroups (15): flexible from v5 */
 static void dg_request(bytes_t *o, int16_t v)
 {
-    put_i32(o, 2);          /* Groups */
-    put_str(o, "my-group");
-    put_str(o, "gone");
+    bool flex = v >= 5;
+    put_vcount(o, flex, 2); /* Groups */
+    put_vstr(o, flex, "my-group");
+    put_vstr(o, flex, "gone");
+    if (v >= 3) {
+        put_u8(o, 1); /* IncludeAuthorizedOperations */
+    }
+    put_tags(o, flex);
 }
 
 static void dg_check(any_req_t *u, int16_t v, arena_t *a)
@@ -1569,6 +1574,7 @@ static void dg_check(any_req_t *u, int16_t v, arena_t *a)
     assert_int_equal(req->n_groups, 2);
     assert_kstr(req->groups[0].group_id, "my-group");
     assert_kstr(req->groups[1].group_id, "gone");
+    assert_int_equal(req->include_authorized_operations, v >= 3);
     describe_group_t *g = &req->groups[0];
     g->error = 0;
     g->state = "Stable";
@@ -1577,53 +1583,81 @@ static void dg_check(any_req_t *u, int16_t v, arena_t *a)
     g->n_members = 1;
     g->members = arena_alloc(a, sizeof(*g->members));
     g->members[0].member_id = KSTR("m-1");
+    g->members[0].group_instance_id = KSTR("inst-1");
     g->members[0].client_id = KSTR("rdkafka");
     g->members[0].client_host = KSTR("/127.0.0.1");
     g->members[0].metadata = (kstr_t){(const char *)member_meta, MEMBER_META_LEN};
     g->members[0].assignment = (kstr_t){NULL, -1};
+    g->authorized_operations = 328;
     req->groups[1].error = 16; /* NOT_COORDINATOR */
     req->groups[1].state = "Dead";
+    req->groups[1].authorized_operations = INT32_MIN;
 }
 
 static void dg_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 5;
     if (v >= 1) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i32(o, 2);            /* Groups */
-    put_i16(o, 0);            /*   ErrorCode */
-    put_str(o, "my-group");   /*   GroupId */
-    put_str(o, "Stable");     /*   GroupState */
-    put_str(o, "consumer");   /*   ProtocolType */
-    put_str(o, "range");      /*   ProtocolData */
-    put_i32(o, 1);            /*   Members */
-    put_str(o, "m-1");        /*     MemberId */
-    put_str(o, "rdkafka");    /*     ClientId */
-    put_str(o, "/127.0.0.1"); /*     ClientHost */
-    put_bytes(o, member_meta, MEMBER_META_LEN); /* MemberMetadata */
-    put_bytes(o, NULL, 0);    /*     MemberAssignment: none yet */
+    put_vcount(o, flex, 2);        /* Groups */
+    put_i16(o, 0);                 /*   ErrorCode */
+    put_vstr(o, flex, "my-group"); /*   GroupId */
+    put_vstr(o, flex, "Stable");   /*   GroupState */
+    put_vstr(o, flex, "consumer"); /*   ProtocolType */
+    put_vstr(o, flex, "range");    /*   ProtocolData */
+    put_vcount(o, flex, 1);        /*   Members */
+    put_vstr(o, flex, "m-1");      /*     MemberId */
+    if (v >= 4) {
+        put_vstr(o, flex, "inst-1"); /*     GroupInstanceId */
+    }
+    put_vstr(o, flex, "rdkafka");    /*     ClientId */
+    put_vstr(o, flex, "/127.0.0.1"); /*     ClientHost */
+    put_vbytes(o, flex, member_meta, MEMBER_META_LEN); /* MemberMetadata */
+    put_vbytes(o, flex, NULL, 0);    /*     MemberAssignment: none yet */
+    put_tags(o, flex);
+    if (v >= 3) {
+        put_i32(o, 328); /*   AuthorizedOperations: READ, DELETE, DESCRIBE */
+    }
+    put_tags(o, flex);
     put_i16(o, 16);
-    put_str(o, "gone");
-    put_str(o, "Dead");
-    put_str(o, "");
-    put_str(o, "");
-    put_i32(o, 0);
+    put_vstr(o, flex, "gone");
+    put_vstr(o, flex, "Dead");
+    put_vstr(o, flex, "");
+    put_vstr(o, flex, "");
+    put_vcount(o, flex, 0);
+    if (v >= 3) {
+        put_i32(o, INT32_MIN);
+    }
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
-/* ListGroups (16) */
+/* ListGroups (16): flexible from v3, StatesFilter and GroupState from v4 */
 static void li_request(bytes_t *o, int16_t v)
 {
-    /* v0-3: empty body. */
+    bool flex = v >= 3;
+    if (v >= 4) {
+        put_vcount(o, flex, 2); /* StatesFilter */
+        put_vstr(o, flex, "Stable");
+        put_vstr(o, flex, "empty");
+    }
+    put_tags(o, flex);
 }
 
 static const list_groups_entry_t listed_groups[] = {
-    {{"my-group", 8}, {"consumer", 8}},
-    {{"connect", 7}, {"", 0}},
+    {{"my-group", 8}, {"consumer", 8}, {"Stable", 6}},
+    {{"connect", 7}, {"", 0}, {"Empty", 5}},
 };
 
 static void li_check(any_req_t *u, int16_t v, arena_t *a)
 {
     list_groups_req_t *req = &u->li;
+    assert_int_equal(req->n_states_filter, v >= 4 ? 2 : 0);
+    if (v >= 4) {
+        assert_kstr(req->states_filter[0], "Stable");
+        assert_kstr(req->states_filter[1], "empty");
+    }
     req->error = 0;
     req->n_groups = 2;
     req->groups = (list_groups_entry_t *)listed_groups;
@@ -1631,15 +1665,25 @@ static void li_check(any_req_t *u, int16_t v, arena_t *a)
 
 static void li_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 3;
     if (v >= 1) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i16(o, 0);          /* ErrorCode */
-    put_i32(o, 2);          /* Groups */
-    put_str(o, "my-group"); /*   GroupId */
-    put_str(o, "consumer"); /*   ProtocolType */
-    put_str(o, "connect");
-    put_str(o, "");
+    put_i16(o, 0);                 /* ErrorCode */
+    put_vcount(o, flex, 2);        /* Groups */
+    put_vstr(o, flex, "my-group"); /*   GroupId */
+    put_vstr(o, flex, "consumer"); /*   ProtocolType */
+    if (v >= 4) {
+        put_vstr(o, flex, "Stable"); /*   GroupState */
+    }
+    put_tags(o, flex);
+    put_vstr(o, flex, "connect");
+    put_vstr(o, flex, "");
+    if (v >= 4) {
+        put_vstr(o, flex, "Empty");
+    }
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 /* DeleteGroups (42) */
@@ -1821,9 +1865,14 @@ static const codec_case_t cases[] = {
     ROW("DescribeGroups v0", API_DESCRIBE_GROUPS, 0, dg),
     ROW("DescribeGroups v1", API_DESCRIBE_GROUPS, 1, dg),
     ROW("DescribeGroups v2", API_DESCRIBE_GROUPS, 2, dg),
+    ROW("DescribeGroups v3", API_DESCRIBE_GROUPS, 3, dg),
+    ROW("DescribeGroups v4", API_DESCRIBE_GROUPS, 4, dg),
+    ROW("DescribeGroups v5", API_DESCRIBE_GROUPS, 5, dg),
     ROW("ListGroups v0", API_LIST_GROUPS, 0, li),
     ROW("ListGroups v1", API_LIST_GROUPS, 1, li),
     ROW("ListGroups v2", API_LIST_GROUPS, 2, li),
+    ROW("ListGroups v3", API_LIST_GROUPS, 3, li),
+    ROW("ListGroups v4", API_LIST_GROUPS, 4, li),
     ROW("DeleteGroups v0", API_DELETE_GROUPS, 0, xg),
     ROW("DeleteGroups v1", API_DELETE_GROUPS, 1, xg),
     ROW("OffsetDelete v0", API_OFFSET_DELETE, 0, od),

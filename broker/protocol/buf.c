@@ -195,6 +195,16 @@ void buf_skip(buf_reader_t *r, size_t n)
     take(r, n);
 }
 
+kuuid_t buf_read_uuid(buf_reader_t *r)
+{
+    kuuid_t u = {{0}};
+    const uint8_t *p = take(r, sizeof(u.b));
+    if (p) {
+        memcpy(u.b, p, sizeof(u.b));
+    }
+    return u;
+}
+
 void buf_skip_tags(buf_reader_t *r)
 {
     uint32_t n = buf_read_uvarint(r);
@@ -260,6 +270,11 @@ void buf_write_raw(buf_writer_t *w, const void *data, size_t n)
     if (n) {
         memcpy(buf_reserve(w, n), data, n);
     }
+}
+
+void buf_write_uuid(buf_writer_t *w, const kuuid_t *u)
+{
+    buf_write_raw(w, u->b, sizeof(u->b));
 }
 
 void buf_write_i8(buf_writer_t *w, int8_t v)

@@ -65,6 +65,11 @@ kstr_t buf_read_nbytes(buf_reader_t *r, bool compact);
 int32_t buf_read_array_len(buf_reader_t *r, bool compact, size_t min_elem_size);
 /* The same for an array the schema does not allow to be null: -1 sets err. */
 int32_t buf_read_count(buf_reader_t *r, bool compact, size_t min_elem_size);
+/* UUID: 16 raw bytes (Kafka's Uuid, the topic ids of KIP-516). */
+typedef struct kuuid {
+    uint8_t b[16];
+} kuuid_t;
+kuuid_t buf_read_uuid(buf_reader_t *r);
 /* Skips a TAGGED_FIELDS section (flexible versions). */
 void buf_skip_tags(buf_reader_t *r);
 void buf_skip(buf_reader_t *r, size_t n);
@@ -97,6 +102,7 @@ void buf_write_str(buf_writer_t *w, const char *s, bool compact);
 void buf_write_kstr(buf_writer_t *w, kstr_t s, bool compact);
 void buf_write_nbytes(buf_writer_t *w, const void *data, int32_t len, bool compact);
 void buf_write_array_len(buf_writer_t *w, int32_t n, bool compact);
+void buf_write_uuid(buf_writer_t *w, const kuuid_t *u);
 /* An empty TAGGED_FIELDS section. */
 void buf_write_empty_tags(buf_writer_t *w);
 

@@ -76,7 +76,8 @@
     X(GROUP_MAX_SIZE_REACHED,              81,  false, "group max size reached")            \
     X(FENCED_INSTANCE_ID,                  82,  false, "fenced instance id")                \
     X(GROUP_SUBSCRIBED_TO_TOPIC,           86,  false, "group is subscribed to the topic")  \
-    X(INVALID_RECORD,                      87,  false, "invalid record")
+    X(INVALID_RECORD,                      87,  false, "invalid record") \
+    X(UNKNOWN_TOPIC_ID,                    100, true,  "unknown topic id")
 
 typedef enum kerr {
 #define KERR_ENUM(name, code, retriable, msg) KERR_##name = code,

@@ -4,6 +4,7 @@
  */
 #include "topics.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -190,6 +192,44 @@ static void topic_resolve_config(const topics_t *topics, topic_t *topic)
     topic_config_resolve(topics->cfg, topic->overrides, topic->n_overrides, &topic->cfg);
 }
 
+/* A random topic id as Kafka's Uuid.randomUuid makes one: never all zero,
+ * nor the reserved metadata topic id (0...01), nor one whose text form starts
+ * with '-' (base64url value 62 in the first six bits), which command-line
+ * tools would take for an option. */
+static void topic_id_new(kuuid_t *id)
+{
+    static const kuuid_t metadata_topic_id = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+    static const kuuid_t zero;
+    do {
+        if (getrandom(id->b, sizeof(id->b), 0) != (ssize_t)sizeof(id->b)) {
+            for (size_t i = 0; i < sizeof(id->b); i++) {
+                id->b[i] = (uint8_t)rand();
+            }
+        }
+    } while (memcmp(id, &zero, sizeof(*id)) == 0 || memcmp(id, &metadata_topic_id, sizeof(*id)) == 0 ||
+             id->b[0] >> 2 == 62);
+}
+
+/* Parses the 32 hex digits of a topic.id= line; false for anything else or
+ * an all-zero id. */
+static bool topic_id_parse(const char *text, kuuid_t *id)
+{
+    if (strlen(text) != 2 * sizeof(id->b)) {
+        return false;
+    }
+    bool nonzero = false;
+    for (size_t i = 0; i < sizeof(id->b); i++) {
+        unsigned byte;
+        if (!isxdigit((unsigned char)text[2 * i]) || !isxdigit((unsigned char)text[2 * i + 1]) ||
+            sscanf(text + 2 * i, "%2x", &byte) != 1) {
+            return false;
+        }
+        id->b[i] = (uint8_t)byte;
+        nonzero |= byte != 0;
+    }
+    return nonzero;
+}
+
 static topic_t *topic_new(const topics_t *topics, const char *name)
 {
     topic_t *topic = calloc(1, sizeof(*topic));
@@ -197,6 +237,7 @@ static topic_t *topic_new(const topics_t *topics, const char *name)
         abort();
     }
     topic->name = xstrdup(name);
+    topic_id_new(&topic->id);
     topic->internal = name[0] == '_' && name[1] == '_';
     return topic;
 }
@@ -241,7 +282,7 @@ static int topic_write_meta(const topics_t *topics, const topic_t *topic, int32_
     if (fs_mkdir_p(dir) < 0) {
         return -1;
     }
-    size_t cap = 64 + strlen(topic->name);
+    size_t cap = 128 + strlen(topic->name);
     for (size_t i = 0; i < topic->n_overrides; i++) {
         cap += strlen(topic->overrides[i].key) + strlen(topic->overrides[i].value) + 2;
     }
@@ -249,7 +290,12 @@ static int topic_write_meta(const topics_t *topics, const topic_t *topic, int32_
     if (!text) {
         abort();
     }
-    size_t len = (size_t)snprintf(text, cap, "partitions=%d\n", n_partitions);
+    size_t len = (size_t)snprintf(text, cap, "partitions=%d\ntopic.id=", n_partitions);
+    for (size_t i = 0; i < sizeof(topic->id.b); i++) {
+        len += (size_t)snprintf(text + len, cap - len, "%02x", topic->id.b[i]);
+    }
+    text[len++] = '\n';
+    text[len] = '\0';
     for (size_t i = 0; i < topic->n_overrides; i++) {
         len += (size_t)snprintf(text + len, cap - len, "%s=%s\n", topic->overrides[i].key,
                                 topic->overrides[i].value);
@@ -448,7 +494,7 @@ static topic_t *registry_find(const topics_t *topics, kstr_t name)
  * NULL with errstr set in that case (or if the file cannot be read).
  */
 static topic_t *topic_load_meta(topics_t *topics, const char *dir, const char *file,
-                                int32_t *n_partitions, char *errstr, size_t errstr_size)
+                                int32_t *n_partitions, bool *has_id, char *errstr, size_t errstr_size)
 {
     char path[4400];
     snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -467,6 +513,7 @@ static topic_t *topic_load_meta(topics_t *topics, const char *dir, const char *f
     }
     topic_t *topic = topic_new(topics, name);
     *n_partitions = -1;
+    *has_id = false;
     char line[8192];
     int lineno = 0;
     while (fgets(line, sizeof(line), f)) {
@@ -484,6 +531,14 @@ static topic_t *topic_load_meta(topics_t *topics, const char *dir, const char *f
             if (*n_partitions == 0) {
                 snprintf(errstr, errstr_size, "%s: line %d: partitions must be a number from 1 to 100000, got '%s'",
                          path, lineno, eq + 1);
+                break;
+            }
+        } else if (strcmp(line, "topic.id") == 0) {
+            *has_id = topic_id_parse(eq + 1, &topic->id);
+            if (!*has_id) {
+                snprintf(errstr, errstr_size, "%s: line %d: topic.id must be 32 hex digits, not all zero, got '%s'",
+                         path, lineno, eq + 1);
+                *n_partitions = 0;
                 break;
             }
         } else if (!topic_config_validate(line, eq + 1, why, sizeof(why))) {
@@ -592,7 +647,8 @@ static bool load_all(topics_t *topics, checkpoint_t *recovery, checkpoint_t *sta
                 continue;
             }
             int32_t n;
-            topic_t *topic = topic_load_meta(topics, meta, ent->d_name, &n, errstr, errstr_size);
+            bool has_id;
+            topic_t *topic = topic_load_meta(topics, meta, ent->d_name, &n, &has_id, errstr, errstr_size);
             if (!topic) {
                 closedir(dir);
                 free(counts);
@@ -601,6 +657,10 @@ static bool load_all(topics_t *topics, checkpoint_t *recovery, checkpoint_t *sta
             registry_append(topics, topic);
             counts = realloc(counts, topics->count * sizeof(int32_t));
             counts[topics->count - 1] = -n - 1; /* negative: from metadata, fixed */
+            if (!has_id) {
+                /* A file from before topic ids: keep the id just made. */
+                topic_write_meta(topics, topic, n);
+            }
         }
         closedir(dir);
     }
@@ -832,6 +892,16 @@ topic_t *topics_at(topics_t *topics, size_t i)
     return topics->items[i];
 }
 
+topic_t *topics_find_by_id(topics_t *topics, const kuuid_t *id)
+{
+    for (size_t t = 0; t < topics->count; t++) {
+        if (memcmp(&topics->items[t]->id, id, sizeof(*id)) == 0) {
+            return topics->items[t];
+        }
+    }
+    return NULL;
+}
+
 partition_t *topic_partition(topic_t *topic, int32_t index)
 {
     return index >= 0 && index < topic->n_partitions ? topic->partitions[index] : NULL;
@@ -969,6 +1039,200 @@ kerr_t topics_add_partitions(topics_t *topics, kstr_t name, int32_t count, bool 
         }
     }
     pthread_rwlock_unlock(&topics->lock);
+    return err;
+}
+
+/* ---- config changes --------------------------------------------------------- */
+
+/* An override list being edited: heap copies, freed by kvs_free. */
+typedef struct kv_list {
+    topic_config_kv_t *items;
+    size_t n;
+} kv_list_t;
+
+static void kvs_free(kv_list_t *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        free(list->items[i].key);
+        free(list->items[i].value);
+    }
+    free(list->items);
+    list->items = NULL;
+    list->n = 0;
+}
+
+static topic_config_kv_t *kvs_find(kv_list_t *list, const char *key)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        if (strcmp(list->items[i].key, key) == 0) {
+            return &list->items[i];
+        }
+    }
+    return NULL;
+}
+
+/* Sets `key` to `value` (taken: a heap string), or removes it when NULL. */
+static void kvs_put(kv_list_t *list, const char *key, char *value)
+{
+    topic_config_kv_t *kv = kvs_find(list, key);
+    if (kv && value) {
+        free(kv->value);
+        kv->value = value;
+    } else if (kv) {
+        free(kv->key);
+        free(kv->value);
+        *kv = list->items[--list->n];
+    } else if (value) {
+        topic_config_kv_t *items = realloc(list->items, (list->n + 1) * sizeof(*items));
+        if (!items) {
+            abort();
+        }
+        list->items = items;
+        list->items[list->n].key = xstrdup(key);
+        list->items[list->n].value = value;
+        list->n++;
+    }
+}
+
+/* Whether the comma-separated `list` has `item` (items compared trimmed). */
+static bool list_has(const char *list, const char *item, size_t item_len)
+{
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ') {
+            p++;
+        }
+        size_t len = strcspn(p, ",");
+        size_t trimmed = len;
+        while (trimmed > 0 && p[trimmed - 1] == ' ') {
+            trimmed--;
+        }
+        if (trimmed == item_len && memcmp(p, item, item_len) == 0) {
+            return true;
+        }
+        p += len;
+        p += *p == ',';
+    }
+    return false;
+}
+
+/* APPEND (the items of `arg` not in `base`, after it) or SUBTRACT (the items
+ * of `base` not in `arg`), as Kafka's incremental list operations.  Heap. */
+static char *list_combine(const char *base, const char *arg, bool append)
+{
+    size_t cap = strlen(base) + strlen(arg) + 2;
+    char *out = calloc(1, cap);
+    if (!out) {
+        abort();
+    }
+    size_t len = 0;
+    /* Pass 0 keeps base's items (for SUBTRACT those not in arg); pass 1
+     * (APPEND) adds arg's items that are not there yet. */
+    for (int pass = 0; pass < (append ? 2 : 1); pass++) {
+        const char *p = pass == 0 ? base : arg;
+        while (*p) {
+            while (*p == ' ') {
+                p++;
+            }
+            size_t n = strcspn(p, ",");
+            size_t item = n;
+            while (item > 0 && p[item - 1] == ' ') {
+                item--;
+            }
+            bool keep = item > 0 && (pass == 0 ? append || !list_has(arg, p, item)
+                                               : !list_has(base, p, item) && !list_has(out, p, item));
+            if (keep) {
+                len += (size_t)snprintf(out + len, cap - len, "%s%.*s", len ? "," : "", (int)item, p);
+            }
+            p += n;
+            p += *p == ',';
+        }
+    }
+    return out;
+}
+
+/* Applies one change to `list`; INVALID_CONFIG with errstr when it cannot. */
+static kerr_t change_apply(kv_list_t *list, const topic_config_change_t *ch, char *errstr, size_t errstr_size)
+{
+    const config_def_t *def = config_def_find(topic_config_defs, ch->key);
+    if (!def) {
+        snprintf(errstr, errstr_size, "Unknown topic config name: %s", ch->key);
+        return KERR_INVALID_CONFIG;
+    }
+    switch (ch->op) {
+    case TOPIC_CONFIG_SET:
+        kvs_put(list, ch->key, xstrdup(ch->value));
+        return KERR_NONE;
+    case TOPIC_CONFIG_DELETE:
+        kvs_put(list, ch->key, NULL);
+        return KERR_NONE;
+    case TOPIC_CONFIG_APPEND:
+    case TOPIC_CONFIG_SUBTRACT: {
+        bool append = ch->op == TOPIC_CONFIG_APPEND;
+        if (def->type != CONFIG_DEF_LIST) {
+            snprintf(errstr, errstr_size, "Config value %s is not allowed for config key: %s",
+                     append ? "append" : "subtract", ch->key);
+            return KERR_INVALID_CONFIG;
+        }
+        topic_config_kv_t *kv = kvs_find(list, ch->key);
+        const char *base = kv ? kv->value : def->default_value ? def->default_value : "";
+        kvs_put(list, ch->key, list_combine(base, ch->value, append));
+        return KERR_NONE;
+    }
+    }
+    abort(); /* the handler passes only the four operations */
+}
+
+kerr_t topics_alter_configs(topics_t *topics, kstr_t name, const topic_config_change_t *changes, size_t n_changes,
+                            bool replace, bool validate_only, char *errstr, size_t errstr_size)
+{
+    pthread_rwlock_wrlock(&topics->lock);
+    kerr_t err = KERR_NONE;
+    kv_list_t list = {0};
+    topic_t *topic = registry_find(topics, name);
+    if (!topic) {
+        snprintf(errstr, errstr_size, "topic '%.*s' does not exist", (int)name.len, name.ptr);
+        err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        goto done;
+    }
+    for (size_t i = 0; i < topic->n_overrides && !replace; i++) {
+        kvs_put(&list, topic->overrides[i].key, xstrdup(topic->overrides[i].value));
+    }
+    for (size_t i = 0; i < n_changes && err == KERR_NONE; i++) {
+        err = change_apply(&list, &changes[i], errstr, errstr_size);
+    }
+    for (size_t i = 0; i < list.n && err == KERR_NONE; i++) {
+        if (!topic_config_validate(list.items[i].key, list.items[i].value, errstr, errstr_size)) {
+            err = KERR_INVALID_CONFIG;
+        }
+    }
+    if (err != KERR_NONE || validate_only) {
+        goto done;
+    }
+    kv_list_t old = {topic->overrides, topic->n_overrides};
+    topic->overrides = list.items;
+    topic->n_overrides = list.n;
+    list = old; /* freed below: the old overrides, or the new ones if not kept */
+    if (topic_write_meta(topics, topic, topic->n_partitions) < 0) {
+        snprintf(errstr, errstr_size, "cannot write metadata of topic %s: %s", topic->name, strerror(errno));
+        blog_error("changing the configs of topic %s failed: %s", topic->name, errstr);
+        list = (kv_list_t){topic->overrides, topic->n_overrides};
+        topic->overrides = old.items;
+        topic->n_overrides = old.n;
+        err = KERR_KAFKA_STORAGE_ERROR;
+        goto done;
+    }
+    topic_resolve_config(topics, topic);
+    for (int32_t p = 0; p < topic->n_partitions; p++) {
+        partition_t *part = topic->partitions[p];
+        pthread_mutex_lock(&part->lock);
+        log_set_config(part->plog, &topic->cfg.log);
+        pthread_mutex_unlock(&part->lock);
+    }
+    blog_info("changed the configs of topic %s (%zu overrides)", topic->name, topic->n_overrides);
+done:
+    pthread_rwlock_unlock(&topics->lock);
+    kvs_free(&list);
     return err;
 }
 

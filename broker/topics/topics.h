@@ -6,13 +6,17 @@
  *   <log.dir>/log-start-offset-checkpoint
  *   <first log.dir>/__connectd_topics/<topic>.properties
  *       partitions=6
+ *       topic.id=8f1e0c4a9b2d4e6f8a7b6c5d4e3f2a1b   (16 bytes in hex)
  *       retention.ms=60000          (only the topic's config overrides)
  *
  * Kafka keeps topic metadata in ZooKeeper or the KRaft log; a single node
  * needs only this small file per topic, written atomically (temp file,
  * fsync, rename).  Partition directories found without a metadata file (a
  * data directory copied from elsewhere) are adopted as topics with default
- * configs.  A deleted topic's directories are renamed to
+ * configs.  Each topic has a random id (KIP-516's Uuid, answered by
+ * CreateTopics v7 and accepted by DeleteTopics v6), made when it is created,
+ * or when a file from before ids (or an adopted topic) is loaded, and then
+ * written to its file so it survives restarts.  A deleted topic's directories are renamed to
  * "<topic>-<p>.deleting" before they are removed, so a crash half-way never
  * resurrects it.
  *
@@ -64,6 +68,7 @@ typedef struct partition {
  * array (grown under the registry write lock) and the counters (atomic). */
 struct topic {
     char *name;
+    kuuid_t id;                /* never all zero */
     int32_t n_partitions;
     partition_t **partitions;
     topic_config_kv_t *overrides;
@@ -133,6 +138,43 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
  *        partition locks to rewrite the checkpoints; call without the
  *        registry lock, the checkpoint lock or a partition lock */
 kerr_t topics_delete(topics_t *topics, kstr_t name);
+
+/* NULL if no topic has id `id`; valid while the lock is held.
+ * @locality any thread  @locks the registry lock held (read or write) */
+topic_t *topics_find_by_id(topics_t *topics, const kuuid_t *id);
+
+/* One change to a topic's config overrides, as IncrementalAlterConfigs'
+ * OpType (whose ids these are). */
+typedef enum topic_config_op {
+    TOPIC_CONFIG_SET = 0,
+    TOPIC_CONFIG_DELETE = 1,
+    TOPIC_CONFIG_APPEND = 2,   /* LIST keys only: add the items not there yet */
+    TOPIC_CONFIG_SUBTRACT = 3, /* LIST keys only: remove the items given */
+} topic_config_op_t;
+
+typedef struct topic_config_change {
+    const char *key;
+    topic_config_op_t op;
+    const char *value; /* NULL for DELETE */
+} topic_config_change_t;
+
+/*
+ * Changes a topic's config overrides, all or nothing, applies them to its
+ * partitions' logs and writes its metadata file.  With `replace` the changes
+ * apply to an empty set (AlterConfigs: what is not given returns to its
+ * default), else to the current overrides (IncrementalAlterConfigs).
+ * APPEND and SUBTRACT start from the override, or the key's default when
+ * there is none, as Kafka does.  Errors: UNKNOWN_TOPIC_OR_PARTITION,
+ * INVALID_CONFIG (unknown key, APPEND or SUBTRACT on a key that is not a
+ * list, a value its row refuses), KAFKA_STORAGE_ERROR, each with errstr.
+ * With validate_only nothing changes.
+ * @locality any thread
+ * @locks takes the registry write lock and under it each partition lock in
+ *        turn; call without the registry lock, the checkpoint lock or a
+ *        partition lock
+ */
+kerr_t topics_alter_configs(topics_t *topics, kstr_t name, const topic_config_change_t *changes, size_t n_changes,
+                            bool replace, bool validate_only, char *errstr, size_t errstr_size);
 
 /* Grows a topic to `count` partitions, all or nothing (INVALID_PARTITIONS if
  * not larger, POLICY_VIOLATION as topics_create).

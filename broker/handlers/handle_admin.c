@@ -1,6 +1,7 @@
 /*
  * handle_admin.c - CreateTopics, DeleteTopics, CreatePartitions,
- * DescribeConfigs, DeleteRecords and InitProducerId.
+ * DescribeConfigs, DeleteRecords and InitProducerId (AlterConfigs and
+ * IncrementalAlterConfigs are in handle_alter_configs.c).
  *
  * Error messages go back in the responses' ErrorMessage fields where the
  * version has one, so `kafka-topics`-style tools can show what to fix.
@@ -15,6 +16,29 @@
 static const char *arena_msg(kreq_t *req, const char *msg)
 {
     return arena_strndup(req->arena, msg, strlen(msg));
+}
+
+/* CreateTopics v5+ answers with the topic's partitions, replication factor
+ * and every topic config as it now resolves (Kafka does so for validate-only
+ * requests too), so a client need not ask DescribeConfigs after creating. */
+static void create_result(broker_ctx_t *ctx, kreq_t *req, create_topic_t *ct, int32_t partitions,
+                          const topic_config_kv_t *kvs, size_t n_kvs)
+{
+    ct->result_partitions = partitions == -1 ? ctx->cfg->num_partitions : partitions;
+    ct->result_replication_factor = 1;
+    size_t n = config_def_count(topic_config_defs);
+    ct->result_configs = arena_alloc(req->arena, sizeof(describe_config_entry_t) * (n + 1));
+    ct->n_result_configs = 0;
+    for (const config_def_t *def = topic_config_defs; def->name; def++) {
+        char buf[512];
+        broker_config_source_t source;
+        const char *value = topic_config_value(ctx->cfg, kvs, n_kvs, def, buf, sizeof(buf), &source);
+        describe_config_entry_t *e = &ct->result_configs[ct->n_result_configs++];
+        e->name = def->name;
+        e->is_sensitive = config_def_sensitive(def);
+        e->value = e->is_sensitive || !value ? NULL : arena_msg(req, value);
+        e->source = (int8_t)source;
+    }
 }
 
 static kerr_t create_one(broker_ctx_t *ctx, kreq_t *req, create_topic_t *ct, bool validate_only,
@@ -38,8 +62,20 @@ static kerr_t create_one(broker_ctx_t *ctx, kreq_t *req, create_topic_t *ct, boo
         }
         kvs[i].value = arena_strndup(req->arena, c->value.ptr, (size_t)c->value.len);
     }
-    return topics_create(ctx->topics, ct->name, partitions, kvs, (size_t)ct->n_configs, validate_only,
-                         err, err_size);
+    kerr_t rc = topics_create(ctx->topics, ct->name, partitions, kvs, (size_t)ct->n_configs, validate_only, err,
+                              err_size);
+    if (rc == KERR_NONE) {
+        create_result(ctx, req, ct, partitions, kvs, (size_t)ct->n_configs);
+    }
+    if (rc == KERR_NONE && !validate_only) {
+        topics_read_lock(ctx->topics);
+        topic_t *topic = topics_find(ctx->topics, ct->name);
+        if (topic) {
+            ct->topic_id = topic->id; /* else deleted meanwhile: the zero id */
+        }
+        topics_read_unlock(ctx->topics);
+    }
+    return rc;
 }
 
 req_result_t handle_create_topics(broker_ctx_t *ctx, kreq_t *req)
@@ -51,11 +87,51 @@ req_result_t handle_create_topics(broker_ctx_t *ctx, kreq_t *req)
     for (int32_t t = 0; t < cr.n_topics; t++) {
         char err[512] = "";
         create_topic_t *ct = &cr.topics[t];
+        ct->result_partitions = -1;
+        ct->result_replication_factor = -1;
+        ct->n_result_configs = -1;
         ct->error = create_one(ctx, req, ct, cr.validate_only, err, sizeof(err));
         ct->error_message = ct->error ? arena_msg(req, err) : NULL;
     }
     proto_encode_create_topics(&req->resp, req->hdr.api_version, &cr);
     return REQ_DONE;
+}
+
+/* Deletes one topic named by name or (v6) by id, as Kafka's KafkaApis: both
+ * or neither is INVALID_REQUEST, an unknown id UNKNOWN_TOPIC_ID.  The result
+ * carries both the name and the id of the topic deleted. */
+static void delete_one(broker_ctx_t *ctx, kreq_t *req, delete_topic_t *dt)
+{
+    static const kuuid_t zero;
+    bool by_id = memcmp(&dt->topic_id, &zero, sizeof(zero)) != 0;
+    if (by_id == (dt->name.len >= 0)) {
+        dt->error = KERR_INVALID_REQUEST;
+        dt->error_message = by_id ? "You may not specify both topic name and topic id."
+                                  : "Neither topic name nor id were specified.";
+        return;
+    }
+    if (!ctx->cfg->delete_topic_enable) {
+        dt->error = KERR_TOPIC_DELETION_DISABLED;
+        dt->error_message = "Topic deletion is disabled.";
+        return;
+    }
+    topics_read_lock(ctx->topics);
+    topic_t *topic = by_id ? topics_find_by_id(ctx->topics, &dt->topic_id) : topics_find(ctx->topics, dt->name);
+    if (topic) {
+        dt->name = handler_kstr(req, topic->name);
+        dt->topic_id = topic->id;
+    }
+    topics_read_unlock(ctx->topics);
+    if (!topic) {
+        dt->error = by_id ? KERR_UNKNOWN_TOPIC_ID : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        dt->error_message = by_id ? "This server does not host this topic ID."
+                                  : "This server does not host this topic-partition.";
+        return;
+    }
+    dt->error = topics_delete(ctx->topics, dt->name);
+    if (dt->error == KERR_UNKNOWN_TOPIC_OR_PARTITION) {
+        dt->error_message = "This server does not host this topic-partition."; /* deleted meanwhile */
+    }
 }
 
 req_result_t handle_delete_topics(broker_ctx_t *ctx, kreq_t *req)
@@ -65,8 +141,7 @@ req_result_t handle_delete_topics(broker_ctx_t *ctx, kreq_t *req)
         return handler_bad_request(req);
     }
     for (int32_t t = 0; t < dr.n_topics; t++) {
-        dr.topics[t].error = ctx->cfg->delete_topic_enable ? topics_delete(ctx->topics, dr.topics[t].name)
-                                                           : KERR_TOPIC_DELETION_DISABLED;
+        delete_one(ctx, req, &dr.topics[t]);
     }
     proto_encode_delete_topics(&req->resp, req->hdr.api_version, &dr);
     return REQ_DONE;
@@ -113,6 +188,8 @@ static describe_config_entry_t *entry_add(kreq_t *req, describe_configs_resource
     e->source = (int8_t)source;
     e->is_default = source == BROKER_CONFIG_SOURCE_DEFAULT;
     e->is_sensitive = sensitive;
+    e->config_type = (int8_t)(def->type + 1); /* ConfigDef.Type in order, after UNKNOWN */
+    e->documentation = def->doc;
     return e;
 }
 
@@ -225,13 +302,19 @@ req_result_t handle_init_producer_id(broker_ctx_t *ctx, kreq_t *req)
     }
     ir.producer_id = -1;
     ir.producer_epoch = -1;
-    if (ir.transactional_id.len >= 0) {
+    if ((ir.current_producer_id == -1) != (ir.current_producer_epoch == -1)) {
+        /* KIP-360 (v3+): an epoch bump names both the producer id and its
+         * epoch, a first request neither; Kafka refuses one without the other. */
+        ir.error = KERR_INVALID_REQUEST;
+    } else if (ir.transactional_id.len >= 0) {
         /* Transactions need a transaction coordinator, which connectd does not
          * have yet; refusing here makes transactional producers fail fast. */
         blog_info("refusing transactional producer '%.*s' from %s: transactions are not supported",
                   (int)ir.transactional_id.len, ir.transactional_id.ptr, server_conn_peer(req->conn));
         ir.error = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     } else {
+        /* Without a transactional id Kafka answers an epoch bump too with a
+         * new producer id at epoch 0: its sequence numbers start over. */
         ir.producer_id = topics_next_producer_id(ctx->topics);
         ir.producer_epoch = 0;
         ir.error = ir.producer_id < 0 ? KERR_KAFKA_STORAGE_ERROR : KERR_NONE;

@@ -30,8 +30,10 @@ static handler_fn *const handlers[] = {
     [API_DELETE_RECORDS] = handle_delete_records,
     [API_INIT_PRODUCER_ID] = handle_init_producer_id,
     [API_DESCRIBE_CONFIGS] = handle_describe_configs,
+    [API_ALTER_CONFIGS] = handle_alter_configs,
     [API_CREATE_PARTITIONS] = handle_create_partitions,
     [API_DELETE_GROUPS] = handle_delete_groups,
+    [API_INCREMENTAL_ALTER_CONFIGS] = handle_incremental_alter_configs,
     [API_OFFSET_DELETE] = handle_offset_delete,
 };
 

@@ -56,7 +56,10 @@ handler_fn *handler_find(int16_t key);
  *   - Metadata and Produce drop the read lock to auto-create a topic (the
  *     registry write lock);
  *   - CreateTopics, CreatePartitions: the registry write lock; DeleteTopics
- *     also the checkpoint lock and partition locks under it;
+ *     also the checkpoint lock and partition locks under it; CreateTopics
+ *     and DeleteTopics also the registry read lock, before or after;
+ *   - AlterConfigs, IncrementalAlterConfigs: the registry write lock and
+ *     partition locks under it;
  *   - InitProducerId: the producer-id lock;
  *   - Heartbeat, OffsetFetch, DescribeGroups, ListGroups: the coordinator
  *     lock;
@@ -76,6 +79,8 @@ req_result_t handle_create_topics(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_delete_topics(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_create_partitions(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_describe_configs(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_alter_configs(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_incremental_alter_configs(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_delete_records(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_init_producer_id(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_join_group(broker_ctx_t *ctx, kreq_t *req);

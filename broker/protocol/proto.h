@@ -52,8 +52,10 @@ enum api_key {
     API_DELETE_RECORDS = 21,
     API_INIT_PRODUCER_ID = 22,
     API_DESCRIBE_CONFIGS = 32,
+    API_ALTER_CONFIGS = 33,
     API_CREATE_PARTITIONS = 37,
     API_DELETE_GROUPS = 42,
+    API_INCREMENTAL_ALTER_CONFIGS = 44,
     API_OFFSET_DELETE = 47,
 };
 
@@ -256,6 +258,11 @@ typedef struct create_topic {
     /* result */
     int16_t error;
     const char *error_message; /* arena or static */
+    kuuid_t topic_id;                  /* v7+; zero when not created */
+    int32_t result_partitions;         /* v5+; -1 when not created */
+    int16_t result_replication_factor; /* v5+; -1 when not created */
+    int32_t n_result_configs;          /* v5+; -1 = null (not created) */
+    struct describe_config_entry *result_configs; /* name, value, read_only, source, is_sensitive */
 } create_topic_t;
 
 typedef struct create_topics_req {
@@ -271,8 +278,11 @@ void proto_encode_create_topics(buf_writer_t *w, int16_t v, const create_topics_
 /* ---- DeleteTopics (20) ------------------------------------------------------ */
 
 typedef struct delete_topic {
-    kstr_t name;
-    int16_t error; /* result */
+    kstr_t name;      /* v6+: null when the topic is named by id; the result's name then */
+    kuuid_t topic_id; /* v6+: all zero when named by name; the result's id then */
+    /* result */
+    int16_t error;
+    const char *error_message; /* v5+ */
 } delete_topic_t;
 
 typedef struct delete_topics_req {
@@ -313,13 +323,29 @@ enum config_resource_type {
     RESOURCE_BROKER = 4,
 };
 
+/* Kafka's DescribeConfigsResponse ConfigType (v3+), ConfigDef.Type + 1. */
+enum config_entry_type {
+    CONFIG_TYPE_UNKNOWN = 0,
+    CONFIG_TYPE_BOOLEAN = 1,
+    CONFIG_TYPE_STRING = 2,
+    CONFIG_TYPE_INT = 3,
+    CONFIG_TYPE_SHORT = 4,
+    CONFIG_TYPE_LONG = 5,
+    CONFIG_TYPE_DOUBLE = 6,
+    CONFIG_TYPE_LIST = 7,
+    CONFIG_TYPE_CLASS = 8,
+    CONFIG_TYPE_PASSWORD = 9,
+};
+
 typedef struct describe_config_entry {
     const char *name;
     const char *value; /* NULL = null */
     bool read_only;
     int8_t source;
     bool is_sensitive;
-    bool is_default; /* v0 only */
+    bool is_default;           /* v0 only */
+    int8_t config_type;        /* v3+ */
+    const char *documentation; /* v3+, when asked for; NULL = null */
 } describe_config_entry_t;
 
 typedef struct describe_configs_resource {
@@ -337,12 +363,44 @@ typedef struct describe_configs_resource {
 typedef struct describe_configs_req {
     int32_t n_resources;
     describe_configs_resource_t *resources;
-    bool include_synonyms; /* v1+ */
+    bool include_synonyms;      /* v1+ */
+    bool include_documentation; /* v3+ */
 } describe_configs_req_t;
 
 bool proto_decode_describe_configs(buf_reader_t *r, int16_t v, arena_t *a,
                                    describe_configs_req_t *req);
 void proto_encode_describe_configs(buf_writer_t *w, int16_t v, const describe_configs_req_t *req);
+
+/* ---- AlterConfigs (33) and IncrementalAlterConfigs (44) ----------------------
+ * One request struct for both: AlterConfigs entries carry no operation and
+ * decode as SET; the responses have the same layout. */
+
+typedef struct alter_config_entry {
+    kstr_t name;
+    int8_t op;    /* Kafka's OpType: 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT; SET for AlterConfigs */
+    kstr_t value; /* len -1 = null */
+} alter_config_entry_t;
+
+typedef struct alter_configs_resource {
+    int8_t type;
+    kstr_t name;
+    int32_t n_configs;
+    alter_config_entry_t *configs;
+    /* result */
+    int16_t error;
+    const char *error_message;
+} alter_configs_resource_t;
+
+typedef struct alter_configs_req {
+    int32_t n_resources;
+    alter_configs_resource_t *resources;
+    bool validate_only;
+} alter_configs_req_t;
+
+bool proto_decode_alter_configs(buf_reader_t *r, int16_t v, arena_t *a, alter_configs_req_t *req);
+void proto_encode_alter_configs(buf_writer_t *w, int16_t v, const alter_configs_req_t *req);
+bool proto_decode_incremental_alter_configs(buf_reader_t *r, int16_t v, arena_t *a, alter_configs_req_t *req);
+void proto_encode_incremental_alter_configs(buf_writer_t *w, int16_t v, const alter_configs_req_t *req);
 
 /* ---- DeleteRecords (21) ----------------------------------------------------- */
 
@@ -374,6 +432,8 @@ void proto_encode_delete_records(buf_writer_t *w, int16_t v, const delete_record
 typedef struct init_producer_id_req {
     kstr_t transactional_id;
     int32_t transaction_timeout_ms;
+    int64_t current_producer_id;    /* v3+ (KIP-360), -1 below */
+    int16_t current_producer_epoch; /* v3+, -1 below */
     /* result */
     int16_t error;
     int64_t producer_id;

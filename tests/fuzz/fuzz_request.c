@@ -12,7 +12,8 @@
  * When a body decodes, the response is encoded from the decoded struct with
  * its scalar results left zero, which walks every encoder loop over arrays
  * whose counts the fuzzer chose.  The result arrays a handler would attach
- * (Metadata brokers and partitions, DescribeConfigs entries, group members)
+ * (Metadata brokers and partitions, DescribeConfigs and CreateTopics config
+ * entries, group members)
  * point at small fixed tables, so those encoder loops run too.  Each input gets its own arena and writer,
  * both released before returning, so LeakSanitizer reports a leak on the
  * input that caused it.
@@ -41,8 +42,8 @@ static metadata_topic_t fixed_topics[] = {
     {.name = {"orders", 6}, .n_partitions = 2, .partitions = fixed_partitions},
 };
 static describe_config_entry_t fixed_entries[] = {
-    {"retention.ms", "604800000", false, 5, false, true},
-    {"sasl.jaas.config", NULL, true, 4, true, false},
+    {"retention.ms", "604800000", false, 5, false, true, CONFIG_TYPE_LONG, "How long to keep."},
+    {"sasl.jaas.config", NULL, true, 4, true, false, CONFIG_TYPE_PASSWORD, NULL},
 };
 static join_group_member_t fixed_members[] = {
     {{"m-1", 3}, {NULL, -1}, {"\0\1", 2}},
@@ -117,6 +118,10 @@ static void decode_and_encode(buf_reader_t *r, const req_header_t *hdr, int16_t 
     case API_CREATE_TOPICS: {
         create_topics_req_t req = {0};
         if (proto_decode_create_topics(r, v, a, &req)) {
+            for (int32_t i = 0; i < req.n_topics; i++) {
+                req.topics[i].n_result_configs = 2;
+                req.topics[i].result_configs = fixed_entries;
+            }
             proto_encode_create_topics(w, v, &req);
         }
         break;
@@ -150,6 +155,20 @@ static void decode_and_encode(buf_reader_t *r, const req_header_t *hdr, int16_t 
                 req.resources[i].entries = fixed_entries;
             }
             proto_encode_describe_configs(w, v, &req);
+        }
+        break;
+    }
+    case API_ALTER_CONFIGS: {
+        alter_configs_req_t req = {0};
+        if (proto_decode_alter_configs(r, v, a, &req)) {
+            proto_encode_alter_configs(w, v, &req);
+        }
+        break;
+    }
+    case API_INCREMENTAL_ALTER_CONFIGS: {
+        alter_configs_req_t req = {0};
+        if (proto_decode_incremental_alter_configs(r, v, a, &req)) {
+            proto_encode_incremental_alter_configs(w, v, &req);
         }
         break;
     }

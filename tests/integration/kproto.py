@@ -27,9 +27,9 @@ EXPECTED_API_RANGES = {
     OFFSET_COMMIT: (2, 8), OFFSET_FETCH: (1, 8), FIND_COORDINATOR: (0, 2),
     JOIN_GROUP: (0, 9), HEARTBEAT: (0, 4), LEAVE_GROUP: (0, 5), SYNC_GROUP: (0, 5),
     DESCRIBE_GROUPS: (0, 5), LIST_GROUPS: (0, 4),
-    API_VERSIONS: (0, 3), CREATE_TOPICS: (2, 4), DELETE_TOPICS: (0, 1),
-    DELETE_RECORDS: (0, 1), INIT_PRODUCER_ID: (0, 1), 32: (1, 2), 37: (0, 1),
-    DELETE_GROUPS: (0, 1), OFFSET_DELETE: (0, 0),
+    API_VERSIONS: (0, 3), CREATE_TOPICS: (2, 7), DELETE_TOPICS: (0, 6),
+    DELETE_RECORDS: (0, 2), INIT_PRODUCER_ID: (0, 4), 32: (1, 4), 33: (0, 2), 37: (0, 3),
+    DELETE_GROUPS: (0, 1), 44: (0, 1), OFFSET_DELETE: (0, 0),
 }
 
 # ---- CRC-32C (Castagnoli), for hand-made batches -----------------------------
@@ -95,8 +95,20 @@ def varint(v):
 
 
 def compact_string(s):
+    if s is None:
+        return uvarint(0)
     b = s.encode()
     return uvarint(len(b) + 1) + b
+
+
+def compact_array(items, enc):
+    """COMPACT_ARRAY (flexible versions): N + 1, 0 for null."""
+    if items is None:
+        return uvarint(0)
+    return uvarint(len(items) + 1) + b"".join(enc(x) for x in items)
+
+
+TAGS = b"\x00"  # an empty TAGGED_FIELDS section
 
 
 class Reader:
@@ -146,6 +158,9 @@ class Reader:
         for _ in range(self.uvarint()):
             self.uvarint()
             self.take(self.uvarint())
+
+    def uuid(self):
+        return self.take(16)
 
     def uvarint(self):
         shift = value = 0
@@ -341,6 +356,15 @@ class Conn:
         corr = self.send(api_key, version, body, flexible)
         got, r = self.recv()
         assert got == corr, "correlation id %d, expected %d" % (got, corr)
+        return r
+
+    def request_flex(self, api_key, version, body):
+        """A flexible version: request header v2, response header v1 (its
+        tag section is read here)."""
+        corr = self.send(api_key, version, body, flexible=True)
+        got, r = self.recv()
+        assert got == corr, "correlation id %d, expected %d" % (got, corr)
+        r.tags()
         return r
 
     def closed_by_peer(self, timeout=60.0):

@@ -115,6 +115,41 @@ static void put_cstr(bytes_t *o, const char *s)
     put_raw(o, s, strlen(s));
 }
 
+/* STRING / NULLABLE_STRING, or their COMPACT forms (length + 1, 0 for NULL)
+ * in a flexible version. */
+static void put_fstr(bytes_t *o, bool flex, const char *s)
+{
+    if (!flex) {
+        put_str(o, s);
+    } else if (!s) {
+        put_uvarint(o, 0);
+    } else {
+        put_cstr(o, s);
+    }
+}
+
+/* ARRAY length: int32, or COMPACT_ARRAY's unsigned varint N + 1 (0 for null). */
+static void put_flen(bytes_t *o, bool flex, int32_t n)
+{
+    if (flex) {
+        put_uvarint(o, (uint32_t)(n + 1));
+    } else {
+        put_i32(o, n);
+    }
+}
+
+/* An empty TAGGED_FIELDS section, in flexible versions only. */
+static void put_ftags(bytes_t *o, bool flex)
+{
+    if (flex) {
+        put_u8(o, 0);
+    }
+}
+
+/* UUID: 16 raw bytes. */
+static const uint8_t test_uuid[16] = {0x8f, 0x1e, 0x0c, 0x4a, 0x9b, 0x2d, 0x4e, 0x6f,
+                                      0x8a, 0x7b, 0x6c, 0x5d, 0x4e, 0x3f, 0x2a, 0x1b};
+
 /* BYTES / NULLABLE_BYTES (and RECORDS): int32 length (-1 for NULL). */
 static void put_bytes(bytes_t *o, const void *p, int32_t len)
 {
@@ -217,6 +252,7 @@ typedef union any_req {
     delete_records_req_t dr;
     init_producer_id_req_t ip;
     describe_configs_req_t dc;
+    alter_configs_req_t ac;
     create_partitions_req_t cp;
     find_coordinator_req_t fc;
     offset_commit_req_t oc;
@@ -259,6 +295,10 @@ static bool decode_any(int16_t key, int16_t v, buf_reader_t *r, arena_t *a, any_
         return proto_decode_init_producer_id(r, v, a, &req->ip);
     case API_DESCRIBE_CONFIGS:
         return proto_decode_describe_configs(r, v, a, &req->dc);
+    case API_ALTER_CONFIGS:
+        return proto_decode_alter_configs(r, v, a, &req->ac);
+    case API_INCREMENTAL_ALTER_CONFIGS:
+        return proto_decode_incremental_alter_configs(r, v, a, &req->ac);
     case API_CREATE_PARTITIONS:
         return proto_decode_create_partitions(r, v, a, &req->cp);
     case API_FIND_COORDINATOR:
@@ -320,6 +360,12 @@ static void encode_any(int16_t key, int16_t v, buf_writer_t *w, const any_req_t 
         return;
     case API_DESCRIBE_CONFIGS:
         proto_encode_describe_configs(w, v, &req->dc);
+        return;
+    case API_ALTER_CONFIGS:
+        proto_encode_alter_configs(w, v, &req->ac);
+        return;
+    case API_INCREMENTAL_ALTER_CONFIGS:
+        proto_encode_incremental_alter_configs(w, v, &req->ac);
         return;
     case API_CREATE_PARTITIONS:
         proto_encode_create_partitions(w, v, &req->cp);
@@ -763,26 +809,33 @@ static void lo_response(bytes_t *o, int16_t v)
 
 static void ct_request(bytes_t *o, int16_t v)
 {
-    put_i32(o, 2);           /* Topics */
-    put_str(o, "new-topic"); /*   Name */
-    put_i32(o, 3);           /*   NumPartitions */
-    put_i16(o, 1);           /*   ReplicationFactor */
-    put_i32(o, 0);           /*   Assignments */
-    put_i32(o, 2);           /*   Configs */
-    put_str(o, "cleanup.policy");
-    put_str(o, "compact");
-    put_str(o, "retention.ms");
-    put_str(o, NULL); /*     Value: null */
-    put_str(o, "manual");
+    bool flex = v >= 5;
+    put_flen(o, flex, 2);           /* Topics */
+    put_fstr(o, flex, "new-topic"); /*   Name */
+    put_i32(o, 3);                  /*   NumPartitions */
+    put_i16(o, 1);                  /*   ReplicationFactor */
+    put_flen(o, flex, 0);           /*   Assignments */
+    put_flen(o, flex, 2);           /*   Configs */
+    put_fstr(o, flex, "cleanup.policy");
+    put_fstr(o, flex, "compact");
+    put_ftags(o, flex);
+    put_fstr(o, flex, "retention.ms");
+    put_fstr(o, flex, NULL); /*     Value: null */
+    put_ftags(o, flex);
+    put_ftags(o, flex);
+    put_fstr(o, flex, "manual");
     put_i32(o, -1); /* NumPartitions: from the assignment */
     put_i16(o, -1);
-    put_i32(o, 1); /*   Assignments */
-    put_i32(o, 0); /*     PartitionIndex */
-    put_i32(o, 1); /*     BrokerIds */
+    put_flen(o, flex, 1); /*   Assignments */
+    put_i32(o, 0);        /*     PartitionIndex */
+    put_flen(o, flex, 1); /*     BrokerIds */
     put_i32(o, 1);
-    put_i32(o, 0); /*   Configs */
+    put_ftags(o, flex);
+    put_flen(o, flex, 0); /*   Configs */
+    put_ftags(o, flex);
     put_i32(o, 5000); /* timeoutMs */
     put_u8(o, 1);     /* validateOnly (v1+) */
+    put_ftags(o, flex);
 }
 
 static void ct_check(any_req_t *u, int16_t v, arena_t *a)
@@ -810,30 +863,83 @@ static void ct_check(any_req_t *u, int16_t v, arena_t *a)
 
     t0->error = 0;
     t0->error_message = NULL;
+    memcpy(t0->topic_id.b, test_uuid, sizeof(test_uuid));
+    t0->result_partitions = 3;
+    t0->result_replication_factor = 1;
+    t0->n_result_configs = 2;
+    t0->result_configs = arena_alloc(a, 2 * sizeof(*t0->result_configs));
+    t0->result_configs[0] = (describe_config_entry_t){.name = "cleanup.policy", .value = "compact", .source = 1};
+    t0->result_configs[1] = (describe_config_entry_t){.name = "sasl.jaas.config", .source = 5, .is_sensitive = true};
     t1->error = 36; /* TOPIC_ALREADY_EXISTS */
     t1->error_message = "Topic 'manual' already exists.";
+    t1->result_partitions = -1;
+    t1->result_replication_factor = -1;
+    t1->n_result_configs = -1;
 }
 
 static void ct_response(bytes_t *o, int16_t v)
 {
-    put_i32(o, 0); /* ThrottleTimeMs (v2+) */
-    put_i32(o, 2); /* Topics */
-    put_str(o, "new-topic");
-    put_i16(o, 0);    /*   ErrorCode */
-    put_str(o, NULL); /*   ErrorMessage (v1+) */
-    put_str(o, "manual");
+    bool flex = v >= 5;
+    put_i32(o, 0);        /* ThrottleTimeMs (v2+) */
+    put_flen(o, flex, 2); /* Topics */
+    put_fstr(o, flex, "new-topic");
+    if (v >= 7) {
+        put_raw(o, test_uuid, sizeof(test_uuid)); /*   TopicId */
+    }
+    put_i16(o, 0);           /*   ErrorCode */
+    put_fstr(o, flex, NULL); /*   ErrorMessage (v1+) */
+    if (v >= 5) {
+        put_i32(o, 3);        /*   NumPartitions */
+        put_i16(o, 1);        /*   ReplicationFactor */
+        put_flen(o, flex, 2); /*   Configs */
+        put_fstr(o, flex, "cleanup.policy");
+        put_fstr(o, flex, "compact");
+        put_u8(o, 0); /*     ReadOnly */
+        put_u8(o, 1); /*     ConfigSource: DYNAMIC_TOPIC_CONFIG */
+        put_u8(o, 0); /*     IsSensitive */
+        put_ftags(o, flex);
+        put_fstr(o, flex, "sasl.jaas.config");
+        put_fstr(o, flex, NULL);
+        put_u8(o, 0);
+        put_u8(o, 5);
+        put_u8(o, 1);
+        put_ftags(o, flex);
+    }
+    put_ftags(o, flex);
+    put_fstr(o, flex, "manual");
+    if (v >= 7) {
+        put_raw(o, (uint8_t[16]){0}, 16);
+    }
     put_i16(o, 36);
-    put_str(o, "Topic 'manual' already exists.");
+    put_fstr(o, flex, "Topic 'manual' already exists.");
+    if (v >= 5) {
+        put_i32(o, -1);
+        put_i16(o, -1);
+        put_flen(o, flex, -1); /*   Configs: null */
+    }
+    put_ftags(o, flex);
+    put_ftags(o, flex);
 }
 
 /* ---- DeleteTopics (20) --------------------------------------------------- */
 
 static void dt_request(bytes_t *o, int16_t v)
 {
-    put_i32(o, 2); /* TopicNames */
-    put_str(o, "a-topic");
-    put_str(o, "b-topic");
+    bool flex = v >= 4;
+    put_flen(o, flex, 2); /* TopicNames (v0-5), Topics (v6+) */
+    if (v >= 6) {
+        put_fstr(o, flex, "a-topic");               /*   Name */
+        put_raw(o, (uint8_t[16]){0}, 16);           /*   TopicId: none */
+        put_ftags(o, flex);
+        put_fstr(o, flex, NULL);                    /*   by id */
+        put_raw(o, test_uuid, sizeof(test_uuid));
+        put_ftags(o, flex);
+    } else {
+        put_fstr(o, flex, "a-topic");
+        put_fstr(o, flex, "b-topic");
+    }
     put_i32(o, 1000); /* TimeoutMs */
+    put_ftags(o, flex);
 }
 
 static void dt_check(any_req_t *u, int16_t v, arena_t *a)
@@ -841,36 +947,64 @@ static void dt_check(any_req_t *u, int16_t v, arena_t *a)
     delete_topics_req_t *req = &u->dt;
     assert_int_equal(req->n_topics, 2);
     assert_kstr(req->topics[0].name, "a-topic");
-    assert_kstr(req->topics[1].name, "b-topic");
+    if (v >= 6) {
+        assert_kstr(req->topics[1].name, NULL);
+        assert_memory_equal(req->topics[1].topic_id.b, test_uuid, 16);
+        req->topics[1].name = (kstr_t){"b-topic", 7}; /* the handler names what it deleted */
+    } else {
+        assert_kstr(req->topics[1].name, "b-topic");
+    }
     assert_int_equal(req->timeout_ms, 1000);
     req->topics[0].error = 0;
     req->topics[1].error = 3;
+    req->topics[1].error_message = "This server does not host this topic-partition.";
 }
 
 static void dt_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 4;
     if (v >= 1) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i32(o, 2); /* Responses */
-    put_str(o, "a-topic");
+    put_flen(o, flex, 2); /* Responses */
+    put_fstr(o, flex, "a-topic");
+    if (v >= 6) {
+        put_raw(o, (uint8_t[16]){0}, 16); /* TopicId */
+    }
     put_i16(o, 0);
-    put_str(o, "b-topic");
+    if (v >= 5) {
+        put_fstr(o, flex, NULL); /* ErrorMessage */
+    }
+    put_ftags(o, flex);
+    put_fstr(o, flex, "b-topic");
+    if (v >= 6) {
+        put_raw(o, test_uuid, sizeof(test_uuid));
+    }
     put_i16(o, 3);
+    if (v >= 5) {
+        put_fstr(o, flex, "This server does not host this topic-partition.");
+    }
+    put_ftags(o, flex);
+    put_ftags(o, flex);
 }
 
 /* ---- DeleteRecords (21) -------------------------------------------------- */
 
 static void dr_request(bytes_t *o, int16_t v)
 {
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i64(o, 10);       /*     Offset */
+    bool flex = v >= 2;
+    put_flen(o, flex, 1);        /* Topics */
+    put_fstr(o, flex, "orders"); /*   Name */
+    put_flen(o, flex, 2);        /*   Partitions */
+    put_i32(o, 0);               /*     PartitionIndex */
+    put_i64(o, 10);              /*     Offset */
+    put_ftags(o, flex);
     put_i32(o, 1);
-    put_i64(o, -1);   /* up to the high watermark */
+    put_i64(o, -1); /* up to the high watermark */
+    put_ftags(o, flex);
+    put_ftags(o, flex);
     put_i32(o, 1000); /* TimeoutMs */
+    put_ftags(o, flex);
 }
 
 static void dr_check(any_req_t *u, int16_t v, arena_t *a)
@@ -893,16 +1027,21 @@ static void dr_check(any_req_t *u, int16_t v, arena_t *a)
 
 static void dr_response(bytes_t *o, int16_t v)
 {
-    put_i32(o, 0);        /* ThrottleTimeMs */
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i64(o, 10);       /*     LowWatermark */
-    put_i16(o, 0);        /*     ErrorCode */
+    bool flex = v >= 2;
+    put_i32(o, 0);               /* ThrottleTimeMs */
+    put_flen(o, flex, 1);        /* Topics */
+    put_fstr(o, flex, "orders"); /*   Name */
+    put_flen(o, flex, 2);        /*   Partitions */
+    put_i32(o, 0);               /*     PartitionIndex */
+    put_i64(o, 10);              /*     LowWatermark */
+    put_i16(o, 0);               /*     ErrorCode */
+    put_ftags(o, flex);
     put_i32(o, 1);
     put_i64(o, -1);
     put_i16(o, 1);
+    put_ftags(o, flex);
+    put_ftags(o, flex);
+    put_ftags(o, flex);
 }
 
 /* ---- FindCoordinator (10): FindCoordinatorRequest/Response.json --------- */
@@ -943,8 +1082,14 @@ static void fc_response(bytes_t *o, int16_t v)
 
 static void ip_request(bytes_t *o, int16_t v)
 {
-    put_str(o, NULL);  /* TransactionalId: idempotent, not transactional */
-    put_i32(o, 60000); /* TransactionTimeoutMs */
+    bool flex = v >= 2;
+    put_fstr(o, flex, NULL); /* TransactionalId: idempotent, not transactional */
+    put_i32(o, 60000);       /* TransactionTimeoutMs */
+    if (v >= 3) {
+        put_i64(o, 4000); /* ProducerId: an epoch bump (KIP-360) */
+        put_i16(o, 2);    /* ProducerEpoch */
+    }
+    put_ftags(o, flex);
 }
 
 static void ip_check(any_req_t *u, int16_t v, arena_t *a)
@@ -952,6 +1097,8 @@ static void ip_check(any_req_t *u, int16_t v, arena_t *a)
     init_producer_id_req_t *req = &u->ip;
     assert_kstr(req->transactional_id, NULL);
     assert_int_equal(req->transaction_timeout_ms, 60000);
+    assert_int_equal(req->current_producer_id, v >= 3 ? 4000 : -1);
+    assert_int_equal(req->current_producer_epoch, v >= 3 ? 2 : -1);
     req->error = 0;
     req->producer_id = 4000;
     req->producer_epoch = 0;
@@ -963,23 +1110,31 @@ static void ip_response(bytes_t *o, int16_t v)
     put_i16(o, 0);    /* ErrorCode */
     put_i64(o, 4000); /* ProducerId */
     put_i16(o, 0);    /* ProducerEpoch */
+    put_ftags(o, v >= 2);
 }
 
 /* ---- DescribeConfigs (32) ------------------------------------------------ */
 
 static void dc_request(bytes_t *o, int16_t v)
 {
-    put_i32(o, 2);        /* Resources */
-    put_u8(o, 2);         /*   ResourceType: TOPIC */
-    put_str(o, "orders"); /*   ResourceName */
-    put_i32(o, 1);        /*   ConfigurationKeys */
-    put_str(o, "retention.ms");
+    bool flex = v >= 4;
+    put_flen(o, flex, 2);        /* Resources */
+    put_u8(o, 2);                /*   ResourceType: TOPIC */
+    put_fstr(o, flex, "orders"); /*   ResourceName */
+    put_flen(o, flex, 1);        /*   ConfigurationKeys */
+    put_fstr(o, flex, "retention.ms");
+    put_ftags(o, flex);
     put_u8(o, 4); /* BROKER */
-    put_str(o, "1");
-    put_i32(o, -1); /* null: all keys */
+    put_fstr(o, flex, "1");
+    put_flen(o, flex, -1); /* null: all keys */
+    put_ftags(o, flex);
     if (v >= 1) {
         put_u8(o, 1); /* IncludeSynonyms */
     }
+    if (v >= 3) {
+        put_u8(o, 1); /* IncludeDocumentation */
+    }
+    put_ftags(o, flex);
 }
 
 static void dc_check(any_req_t *u, int16_t v, arena_t *a)
@@ -997,21 +1152,23 @@ static void dc_check(any_req_t *u, int16_t v, arena_t *a)
     assert_int_equal(r1->n_keys, -1);
     assert_null(r1->keys);
     assert_int_equal(req->include_synonyms, v >= 1);
+    assert_int_equal(req->include_documentation, v >= 3);
 
     r0->n_entries = 1;
     r0->entries = arena_alloc(a, sizeof(*r0->entries));
-    r0->entries[0] = (describe_config_entry_t){"retention.ms", "604800000", false, 1, false, false};
+    r0->entries[0] = (describe_config_entry_t){"retention.ms", "604800000", false, 1, false, false, 5, "Keep."};
     r1->n_entries = 2;
     r1->entries = arena_alloc(a, 2 * sizeof(*r1->entries));
-    r1->entries[0] = (describe_config_entry_t){"log.dirs", "/var/lib/connectd", true, 4, false, true};
-    r1->entries[1] = (describe_config_entry_t){"sasl.jaas.config", NULL, false, 4, true, false};
+    r1->entries[0] = (describe_config_entry_t){"log.dirs", "/var/lib/connectd", true, 4, false, true, 7, "Dirs."};
+    r1->entries[1] = (describe_config_entry_t){"sasl.jaas.config", NULL, false, 4, true, false, 9, NULL};
 }
 
 static void dc_entry(bytes_t *o, int16_t v, const char *name, const char *value, bool read_only,
-                     int source, bool is_default, bool sensitive)
+                     int source, bool is_default, bool sensitive, int type, const char *doc)
 {
-    put_str(o, name);  /* Name */
-    put_str(o, value); /* Value */
+    bool flex = v >= 4;
+    put_fstr(o, flex, name);  /* Name */
+    put_fstr(o, flex, value); /* Value */
     put_u8(o, read_only);
     if (v == 0) {
         put_u8(o, is_default); /* IsDefault (v0 only) */
@@ -1020,46 +1177,160 @@ static void dc_entry(bytes_t *o, int16_t v, const char *name, const char *value,
     }
     put_u8(o, sensitive); /* IsSensitive */
     if (v >= 1) {
-        put_i32(o, 0); /* Synonyms: none */
+        put_flen(o, flex, 0); /* Synonyms: none */
     }
+    if (v >= 3) {
+        put_u8(o, (unsigned)type); /* ConfigType */
+        put_fstr(o, flex, doc);    /* Documentation */
+    }
+    put_ftags(o, flex);
 }
 
 static void dc_response(bytes_t *o, int16_t v)
 {
-    put_i32(o, 0);        /* ThrottleTimeMs */
-    put_i32(o, 2);        /* Results */
-    put_i16(o, 0);        /*   ErrorCode */
-    put_str(o, NULL);     /*   ErrorMessage */
-    put_u8(o, 2);         /*   ResourceType */
-    put_str(o, "orders"); /*   ResourceName */
-    put_i32(o, 1);        /*   Configs */
-    dc_entry(o, v, "retention.ms", "604800000", false, 1, false, false);
+    bool flex = v >= 4;
+    put_i32(o, 0);               /* ThrottleTimeMs */
+    put_flen(o, flex, 2);        /* Results */
+    put_i16(o, 0);               /*   ErrorCode */
+    put_fstr(o, flex, NULL);     /*   ErrorMessage */
+    put_u8(o, 2);                /*   ResourceType */
+    put_fstr(o, flex, "orders"); /*   ResourceName */
+    put_flen(o, flex, 1);        /*   Configs */
+    dc_entry(o, v, "retention.ms", "604800000", false, 1, false, false, 5, "Keep.");
+    put_ftags(o, flex);
     put_i16(o, 0);
-    put_str(o, NULL);
+    put_fstr(o, flex, NULL);
     put_u8(o, 4);
-    put_str(o, "1");
-    put_i32(o, 2);
-    dc_entry(o, v, "log.dirs", "/var/lib/connectd", true, 4, true, false);
-    dc_entry(o, v, "sasl.jaas.config", NULL, false, 4, false, true);
+    put_fstr(o, flex, "1");
+    put_flen(o, flex, 2);
+    dc_entry(o, v, "log.dirs", "/var/lib/connectd", true, 4, true, false, 7, "Dirs.");
+    dc_entry(o, v, "sasl.jaas.config", NULL, false, 4, false, true, 9, NULL);
+    put_ftags(o, flex);
+    put_ftags(o, flex);
+}
+
+/* ---- AlterConfigs (33), IncrementalAlterConfigs (44) ---------------------- */
+
+static void alter_request(bytes_t *o, int16_t v, bool incremental)
+{
+    bool flex = incremental ? v >= 1 : v >= 2;
+    put_flen(o, flex, 2);        /* Resources */
+    put_u8(o, 2);                /*   ResourceType: TOPIC */
+    put_fstr(o, flex, "orders"); /*   ResourceName */
+    put_flen(o, flex, 2);        /*   Configs */
+    put_fstr(o, flex, "retention.ms");
+    if (incremental) {
+        put_u8(o, 0); /*     ConfigOperation: SET */
+    }
+    put_fstr(o, flex, "60000");
+    put_ftags(o, flex);
+    put_fstr(o, flex, "cleanup.policy");
+    if (incremental) {
+        put_u8(o, 1); /*     DELETE */
+    }
+    put_fstr(o, flex, NULL);
+    put_ftags(o, flex);
+    put_ftags(o, flex);
+    put_u8(o, 4); /* BROKER */
+    put_fstr(o, flex, "1");
+    put_flen(o, flex, 0);
+    put_ftags(o, flex);
+    put_u8(o, 1); /* ValidateOnly */
+    put_ftags(o, flex);
+}
+
+static void alter_check(any_req_t *u, int16_t v, bool incremental)
+{
+    alter_configs_req_t *req = &u->ac;
+    assert_int_equal(req->n_resources, 2);
+    alter_configs_resource_t *r0 = &req->resources[0];
+    assert_int_equal(r0->type, RESOURCE_TOPIC);
+    assert_kstr(r0->name, "orders");
+    assert_int_equal(r0->n_configs, 2);
+    assert_kstr(r0->configs[0].name, "retention.ms");
+    assert_int_equal(r0->configs[0].op, 0);
+    assert_kstr(r0->configs[0].value, "60000");
+    assert_kstr(r0->configs[1].name, "cleanup.policy");
+    assert_int_equal(r0->configs[1].op, incremental ? 1 : 0);
+    assert_kstr(r0->configs[1].value, NULL);
+    assert_int_equal(req->resources[1].type, RESOURCE_BROKER);
+    assert_kstr(req->resources[1].name, "1");
+    assert_int_equal(req->resources[1].n_configs, 0);
+    assert_true(req->validate_only);
+    r0->error = 40; /* INVALID_CONFIG */
+    r0->error_message = "Unknown topic config name: x";
+}
+
+static void alter_response(bytes_t *o, bool flex)
+{
+    put_i32(o, 0);        /* ThrottleTimeMs */
+    put_flen(o, flex, 2); /* Responses */
+    put_i16(o, 40);       /*   ErrorCode */
+    put_fstr(o, flex, "Unknown topic config name: x");
+    put_u8(o, 2);                /*   ResourceType */
+    put_fstr(o, flex, "orders"); /*   ResourceName */
+    put_ftags(o, flex);
+    put_i16(o, 0);
+    put_fstr(o, flex, NULL);
+    put_u8(o, 4);
+    put_fstr(o, flex, "1");
+    put_ftags(o, flex);
+    put_ftags(o, flex);
+}
+
+static void ac_request(bytes_t *o, int16_t v)
+{
+    alter_request(o, v, false);
+}
+
+static void ac_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    alter_check(u, v, false);
+}
+
+static void ac_response(bytes_t *o, int16_t v)
+{
+    alter_response(o, v >= 2);
+}
+
+static void ia_request(bytes_t *o, int16_t v)
+{
+    alter_request(o, v, true);
+}
+
+static void ia_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    alter_check(u, v, true);
+}
+
+static void ia_response(bytes_t *o, int16_t v)
+{
+    alter_response(o, v >= 1);
 }
 
 /* ---- CreatePartitions (37) ----------------------------------------------- */
 
 static void cp_request(bytes_t *o, int16_t v)
 {
-    put_i32(o, 2);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 6);        /*   Count */
-    put_i32(o, -1);       /*   Assignments: null */
-    put_str(o, "audit");
+    bool flex = v >= 2;
+    put_flen(o, flex, 2);        /* Topics */
+    put_fstr(o, flex, "orders"); /*   Name */
+    put_i32(o, 6);               /*   Count */
+    put_flen(o, flex, -1);       /*   Assignments: null */
+    put_ftags(o, flex);
+    put_fstr(o, flex, "audit");
     put_i32(o, 4);
-    put_i32(o, 2); /*   Assignments */
-    put_i32(o, 1); /*     BrokerIds */
+    put_flen(o, flex, 2); /*   Assignments */
+    put_flen(o, flex, 1); /*     BrokerIds */
     put_i32(o, 1);
+    put_ftags(o, flex);
+    put_flen(o, flex, 1);
     put_i32(o, 1);
-    put_i32(o, 1);
+    put_ftags(o, flex);
+    put_ftags(o, flex);
     put_i32(o, 5000); /* TimeoutMs */
     put_u8(o, 0);     /* ValidateOnly */
+    put_ftags(o, flex);
 }
 
 static void cp_check(any_req_t *u, int16_t v, arena_t *a)
@@ -1081,14 +1352,18 @@ static void cp_check(any_req_t *u, int16_t v, arena_t *a)
 
 static void cp_response(bytes_t *o, int16_t v)
 {
-    put_i32(o, 0); /* ThrottleTimeMs */
-    put_i32(o, 2); /* Results */
-    put_str(o, "orders");
-    put_i16(o, 0);    /*   ErrorCode */
-    put_str(o, NULL); /*   ErrorMessage */
-    put_str(o, "audit");
+    bool flex = v >= 2;
+    put_i32(o, 0);        /* ThrottleTimeMs */
+    put_flen(o, flex, 2); /* Results */
+    put_fstr(o, flex, "orders");
+    put_i16(o, 0);           /*   ErrorCode */
+    put_fstr(o, flex, NULL); /*   ErrorMessage */
+    put_ftags(o, flex);
+    put_fstr(o, flex, "audit");
     put_i16(o, 37);
-    put_str(o, "Topic already has 4 partitions.");
+    put_fstr(o, flex, "Topic already has 4 partitions.");
+    put_ftags(o, flex);
+    put_ftags(o, flex);
 }
 
 /* ---- classic group APIs (proto_group.c): *Request.json / *Response.json - */
@@ -1805,21 +2080,40 @@ static const codec_case_t cases[] = {
     ROW("CreateTopics v2", API_CREATE_TOPICS, 2, ct),
     ROW("CreateTopics v3", API_CREATE_TOPICS, 3, ct),
     ROW("CreateTopics v4", API_CREATE_TOPICS, 4, ct),
+    ROW("CreateTopics v5", API_CREATE_TOPICS, 5, ct),
+    ROW("CreateTopics v6", API_CREATE_TOPICS, 6, ct),
+    ROW("CreateTopics v7", API_CREATE_TOPICS, 7, ct),
     ROW("DeleteTopics v0", API_DELETE_TOPICS, 0, dt),
     ROW("DeleteTopics v1", API_DELETE_TOPICS, 1, dt),
+    ROW("DeleteTopics v2", API_DELETE_TOPICS, 2, dt),
+    ROW("DeleteTopics v3", API_DELETE_TOPICS, 3, dt),
+    ROW("DeleteTopics v4", API_DELETE_TOPICS, 4, dt),
+    ROW("DeleteTopics v5", API_DELETE_TOPICS, 5, dt),
+    ROW("DeleteTopics v6", API_DELETE_TOPICS, 6, dt),
     ROW("DeleteRecords v0", API_DELETE_RECORDS, 0, dr),
     ROW("DeleteRecords v1", API_DELETE_RECORDS, 1, dr),
+    ROW("DeleteRecords v2", API_DELETE_RECORDS, 2, dr),
     ROW("FindCoordinator v0", API_FIND_COORDINATOR, 0, fc),
     ROW("FindCoordinator v1", API_FIND_COORDINATOR, 1, fc),
     ROW("FindCoordinator v2", API_FIND_COORDINATOR, 2, fc),
     ROW("InitProducerId v0", API_INIT_PRODUCER_ID, 0, ip),
     ROW("InitProducerId v1", API_INIT_PRODUCER_ID, 1, ip),
+    ROW("InitProducerId v2", API_INIT_PRODUCER_ID, 2, ip),
+    ROW("InitProducerId v3", API_INIT_PRODUCER_ID, 3, ip),
+    ROW("InitProducerId v4", API_INIT_PRODUCER_ID, 4, ip),
     /* v0 is not advertised, but the codec keeps its IsDefault layout. */
     ROW("DescribeConfigs v0", API_DESCRIBE_CONFIGS, 0, dc),
     ROW("DescribeConfigs v1", API_DESCRIBE_CONFIGS, 1, dc),
     ROW("DescribeConfigs v2", API_DESCRIBE_CONFIGS, 2, dc),
+    ROW("DescribeConfigs v3", API_DESCRIBE_CONFIGS, 3, dc),
+    ROW("DescribeConfigs v4", API_DESCRIBE_CONFIGS, 4, dc),
+    ROW("AlterConfigs v0", API_ALTER_CONFIGS, 0, ac),
+    ROW("AlterConfigs v1", API_ALTER_CONFIGS, 1, ac),
+    ROW("AlterConfigs v2", API_ALTER_CONFIGS, 2, ac),
     ROW("CreatePartitions v0", API_CREATE_PARTITIONS, 0, cp),
     ROW("CreatePartitions v1", API_CREATE_PARTITIONS, 1, cp),
+    ROW("CreatePartitions v2", API_CREATE_PARTITIONS, 2, cp),
+    ROW("CreatePartitions v3", API_CREATE_PARTITIONS, 3, cp),
     ROW("OffsetCommit v2", API_OFFSET_COMMIT, 2, oc),
     ROW("OffsetCommit v3", API_OFFSET_COMMIT, 3, oc),
     ROW("OffsetCommit v4", API_OFFSET_COMMIT, 4, oc),
@@ -1875,6 +2169,8 @@ static const codec_case_t cases[] = {
     ROW("ListGroups v4", API_LIST_GROUPS, 4, li),
     ROW("DeleteGroups v0", API_DELETE_GROUPS, 0, xg),
     ROW("DeleteGroups v1", API_DELETE_GROUPS, 1, xg),
+    ROW("IncrementalAlterConfigs v0", API_INCREMENTAL_ALTER_CONFIGS, 0, ia),
+    ROW("IncrementalAlterConfigs v1", API_INCREMENTAL_ALTER_CONFIGS, 1, ia),
     ROW("OffsetDelete v0", API_OFFSET_DELETE, 0, od),
 };
 

@@ -78,7 +78,8 @@ int cmd_docs(int argc, char **argv)
     printf("### Broker keys\n\n");
     print_table(broker_config_defs);
     printf("\n### Topic keys\n\n"
-           "Set per topic with CreateTopics (`--config k=v`); a topic without an override\n"
+           "Set per topic with CreateTopics (`--config k=v`) and changed with AlterConfigs or\n"
+           "IncrementalAlterConfigs (`kafka-configs --alter`); a topic without an override\n"
            "follows the broker key in parentheses in its description.\n\n");
     print_table(topic_config_defs);
     return 0;

@@ -8,10 +8,12 @@
  * it covers exactly these keys).  Adding an API is adding its key and codec
  * to proto.h, a row here, and its handler with its row in handlers.c.
  *
- * The ranges are exactly those of reference/kafka-protocol.md §0: clients
- * pick min(their max, our max), and librdkafka enables features (MsgVer2,
- * ZSTD, idempotence) only when specific versions fall inside our ranges, so
- * the minimums matter as much as the maximums.  A version outside a range
+ * The ranges start where reference/kafka-protocol.md §0 says clients need
+ * them and reach the newest versions librdkafka 2.x, the Java clients 3.x
+ * and kafkajs use (issue 21): clients pick min(their max, our max), and
+ * librdkafka enables features (MsgVer2, ZSTD, idempotence) only when
+ * specific versions fall inside our ranges, so the minimums matter as much
+ * as the maximums.  A version outside a range
  * makes the connection close, as Kafka does.
  *
  * Pure functions over a constant table: @locality any thread, @locks none.

@@ -78,8 +78,8 @@ req_result_t handle_offset_commit(broker_ctx_t *ctx, kreq_t *req)
                 offset_commit_partition_t *cp = &cr.topics[t].partitions[p];
                 if (cp->error == KERR_NONE) {
                     const char *meta = cp->metadata.len > 0 ? handler_cstr(req, cp->metadata) : "";
-                    batch[n++] = (committed_offset_t){topic, cp->index, cp->committed_offset,
-                                                       cp->committed_leader_epoch, meta, now};
+                    batch[n++] = (committed_offset_t){
+                        topic, cp->index, cp->committed_offset, cp->committed_leader_epoch, meta, now};
                 }
             }
         }

@@ -153,11 +153,11 @@ static kerr_t gzip_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
     return err;
 }
 
-static kerr_t gzip_compress(const uint8_t *in, size_t in_len, buf_writer_t *out)
+static kerr_t gzip_compress(const uint8_t *in, size_t in_len, int level, buf_writer_t *out)
 {
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
-    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+    if (deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8,
                      Z_DEFAULT_STRATEGY) != Z_OK) {
         return KERR_NOMEM;
     }
@@ -296,12 +296,15 @@ static kerr_t lz4_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
 }
 
 /* Independent blocks and no content size: the frame shape Java's
- * KafkaLZ4BlockInputStream requires and librdkafka writes. */
-static kerr_t lz4_compress(const uint8_t *in, size_t in_len, buf_writer_t *out)
+ * KafkaLZ4BlockInputStream requires and librdkafka writes.  LZ4F takes
+ * Kafka's levels as they are: below 3 the fast compressor, from 3 up LZ4HC
+ * at that level. */
+static kerr_t lz4_compress(const uint8_t *in, size_t in_len, int level, buf_writer_t *out)
 {
     LZ4F_preferences_t prefs;
     memset(&prefs, 0, sizeof(prefs));
     prefs.frameInfo.blockMode = LZ4F_blockIndependent;
+    prefs.compressionLevel = level;
     size_t bound = LZ4F_compressFrameBound(in_len, &prefs);
     uint8_t *dst = buf_reserve(out, bound);
     size_t got = LZ4F_compressFrame(dst, bound, in, in_len, &prefs);
@@ -347,11 +350,11 @@ static kerr_t zstd_decompress(const uint8_t *in, size_t in_len, sink_t *snk)
     return err;
 }
 
-static kerr_t zstd_compress(const uint8_t *in, size_t in_len, buf_writer_t *out)
+static kerr_t zstd_compress(const uint8_t *in, size_t in_len, int level, buf_writer_t *out)
 {
     size_t bound = ZSTD_compressBound(in_len);
     uint8_t *dst = buf_reserve(out, bound);
-    size_t got = ZSTD_compress(dst, bound, in, in_len, ZSTD_CLEVEL_DEFAULT);
+    size_t got = ZSTD_compress(dst, bound, in, in_len, level);
     if (ZSTD_isError(got)) {
         out->len -= bound;
         return KERR_NOMEM;
@@ -407,9 +410,20 @@ kerr_t compression_decompress(int codec, const uint8_t *in, size_t in_len, buf_w
     return err;
 }
 
+kerr_t compression_compress(int codec, const uint8_t *in, size_t in_len, buf_writer_t *out)
+{
+    int level = 0;
+    if (codec == BATCH_CODEC_GZIP) {
+        level = Z_DEFAULT_COMPRESSION;
+    } else if (codec == BATCH_CODEC_ZSTD) {
+        level = ZSTD_CLEVEL_DEFAULT;
+    }
+    return compression_compress_level(codec, level, in, in_len, out);
+}
+
 /* Returns MESSAGE_TOO_LARGE past INT32_MAX bytes (see above) and NOMEM if
  * a codec library cannot allocate its state. */
-kerr_t compression_compress(int codec, const uint8_t *in, size_t in_len, buf_writer_t *out)
+kerr_t compression_compress_level(int codec, int level, const uint8_t *in, size_t in_len, buf_writer_t *out)
 {
     if (in_len > INT32_MAX) {
         return KERR_MESSAGE_TOO_LARGE;
@@ -422,16 +436,16 @@ kerr_t compression_compress(int codec, const uint8_t *in, size_t in_len, buf_wri
         err = KERR_NONE;
         break;
     case BATCH_CODEC_GZIP:
-        err = gzip_compress(in, in_len, out);
+        err = gzip_compress(in, in_len, level, out);
         break;
     case BATCH_CODEC_SNAPPY:
         err = snappy_compress_xerial(in, in_len, out);
         break;
     case BATCH_CODEC_LZ4:
-        err = lz4_compress(in, in_len, out);
+        err = lz4_compress(in, in_len, level, out);
         break;
     case BATCH_CODEC_ZSTD:
-        err = zstd_compress(in, in_len, out);
+        err = zstd_compress(in, in_len, level, out);
         break;
     default:
         return KERR_UNSUPPORTED_COMPRESSION_TYPE;

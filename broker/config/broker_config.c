@@ -86,6 +86,16 @@ static config_def_problem_t listeners_check(const config_def_t *def, const char 
     }
 }
 
+config_def_problem_t broker_config_gzip_level_check(const config_def_t *def, const char *name, const char *value,
+                                                    const char **canonical, char *why, size_t why_size)
+{
+    if (strcmp(value, "0") == 0) {
+        snprintf(why, why_size, "expected -1 (zlib's default) or a level between 1 and 9");
+        return CONFIG_DEF_REFUSED;
+    }
+    return CONFIG_DEF_OK;
+}
+
 static config_def_problem_t log_dirs_check(const config_def_t *def, const char *name, const char *value,
                                            const char **canonical, char *why, size_t why_size)
 {
@@ -189,7 +199,16 @@ const config_def_t broker_config_defs[] = {
             "until memory frees. -1 is unbounded (Kafka's default; connectd bounds it because the broker may run "
             "inside the worker's process)."},
     {.name = "compression.type", .type = CONFIG_DEF_STRING, .default_value = "producer", .choices = compression_types,
-     .doc = "Accepted for compatibility; batches are always stored as the producer compressed them."},
+     .doc = "The codec of stored batches for topics without their own compression.type: producer keeps each "
+            "batch as the producer compressed it; uncompressed, gzip, snappy, lz4 or zstd rewrites batches of "
+            "another codec with this one."},
+    {.name = "compression.gzip.level", .type = CONFIG_DEF_INT, .default_value = "-1", CONFIG_DEF_RANGE(-1, 9),
+     .validate = broker_config_gzip_level_check,
+     .doc = "gzip level (1-9, -1 for zlib's default) where the broker compresses with gzip."},
+    {.name = "compression.lz4.level", .type = CONFIG_DEF_INT, .default_value = "9", CONFIG_DEF_RANGE(1, 17),
+     .doc = "lz4 level (1-17; 3 and up use LZ4HC) where the broker compresses with lz4."},
+    {.name = "compression.zstd.level", .type = CONFIG_DEF_INT, .default_value = "3", CONFIG_DEF_RANGE(-131072, 22),
+     .doc = "zstd level (-131072 to 22) where the broker compresses with zstd."},
     {.name = "min.insync.replicas", .type = CONFIG_DEF_INT, .default_value = "1", CONFIG_DEF_RANGE(1, I32_MAX),
      .doc = "Accepted for compatibility; a single node is its own ISR."},
     {.name = "offsets.topic.replication.factor", .type = CONFIG_DEF_INT, .default_value = "1",

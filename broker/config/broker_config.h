@@ -115,4 +115,10 @@ const char *broker_config_value(const broker_config_t *cfg, const config_def_t *
  * @locality any thread  @locks none (the config is read-only by then) */
 broker_config_source_t broker_config_source(const broker_config_t *cfg, const config_def_t *def);
 
+/* The validator of compression.gzip.level, broker and topic rows alike:
+ * its range is [-1, 9] and 0 is none of Kafka's levels.
+ * @locality any thread  @locks none (pure) */
+config_def_problem_t broker_config_gzip_level_check(const config_def_t *def, const char *name, const char *value,
+                                                    const char **canonical, char *why, size_t why_size);
+
 #endif

@@ -15,11 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "records/batch.h"
+#include "records/compression.h"
+
 #define I32_MAX 2147483647LL
 #define I64_MAX 9223372036854775807LL
 #define LONG_MAX_TEXT "9223372036854775807"
 
 static const char *const cleanup_policies[] = {"delete", "compact", NULL};
+/* In batch attribute order after producer: a choice's index - 1 is its codec
+ * (BATCH_CODEC_NONE 0 ... BATCH_CODEC_ZSTD 4), which topic_config_codec uses. */
 static const char *const compression_types[] = {"producer", "uncompressed", "gzip", "snappy",
                                                 "lz4",      "zstd",         NULL};
 static const char *const timestamp_types[] = {"CreateTime", "LogAppendTime", NULL};
@@ -31,17 +36,6 @@ static config_def_problem_t cleanup_policy_check(const config_def_t *def, const 
 {
     if (!*value) {
         snprintf(why, why_size, "expected delete, compact or both");
-        return CONFIG_DEF_REFUSED;
-    }
-    return CONFIG_DEF_OK;
-}
-
-static config_def_problem_t producer_only_check(const config_def_t *def, const char *name, const char *value,
-                                                const char **canonical, char *why, size_t why_size)
-{
-    if (strcmp(value, "producer") != 0) {
-        snprintf(why, why_size,
-                 "only 'producer' is supported (the broker stores batches as the producer compressed them)");
         return CONFIG_DEF_REFUSED;
     }
     return CONFIG_DEF_OK;
@@ -62,8 +56,23 @@ const config_def_t topic_config_defs[] = {
     {.name = "cleanup.policy", .type = CONFIG_DEF_LIST, .default_value = "delete", .choices = cleanup_policies,
      .validate = cleanup_policy_check,
      .doc = "delete: segments go by retention; compact is accepted but not enforced yet."},
+    {.name = "compression.gzip.level", .type = CONFIG_DEF_INT, .default_value = "-1",
+     CONFIG_DEF_RANGE(-1, COMPRESSION_GZIP_LEVEL_MAX),
+     .validate = broker_config_gzip_level_check, CONFIG_DEF_FIELD(topic_config_t, compression_gzip_level),
+     .doc = "gzip level (1-9, -1 for zlib's default) when compression.type is gzip (compression.gzip.level)."},
+    {.name = "compression.lz4.level", .type = CONFIG_DEF_INT, .default_value = "9",
+     CONFIG_DEF_RANGE(COMPRESSION_LZ4_LEVEL_MIN, COMPRESSION_LZ4_LEVEL_MAX),
+     CONFIG_DEF_FIELD(topic_config_t, compression_lz4_level),
+     .doc = "lz4 level (1-17) when compression.type is lz4 (compression.lz4.level)."},
     {.name = "compression.type", .type = CONFIG_DEF_STRING, .default_value = "producer", .choices = compression_types,
-     .validate = producer_only_check, .doc = "Only producer: batches are stored as the producer compressed them."},
+     CONFIG_DEF_FIELD(topic_config_t, compression_type),
+     .doc = "producer stores batches as the producer compressed them; uncompressed, gzip, snappy, lz4 or zstd "
+            "rewrites each batch of another codec with this one, offsets and records unchanged "
+            "(compression.type)."},
+    {.name = "compression.zstd.level", .type = CONFIG_DEF_INT, .default_value = "3",
+     CONFIG_DEF_RANGE(COMPRESSION_ZSTD_LEVEL_MIN, COMPRESSION_ZSTD_LEVEL_MAX),
+     CONFIG_DEF_FIELD(topic_config_t, compression_zstd_level),
+     .doc = "zstd level (-131072 to 22) when compression.type is zstd (compression.zstd.level)."},
     {.name = "flush.messages", .type = CONFIG_DEF_LONG, .default_value = LONG_MAX_TEXT, CONFIG_DEF_RANGE(1, I64_MAX),
      CONFIG_DEF_FIELD(topic_config_t, log.flush_interval_messages),
      .doc = "fsync after this many unflushed messages (log.flush.interval.messages)."},
@@ -128,6 +137,10 @@ static const char *const topic_broker_keys[][2] = {
     {"flush.messages", "log.flush.interval.messages"},
     {"flush.ms", "log.flush.interval.ms"},
     {"min.insync.replicas", "min.insync.replicas"},
+    {"compression.type", "compression.type"},
+    {"compression.gzip.level", "compression.gzip.level"},
+    {"compression.lz4.level", "compression.lz4.level"},
+    {"compression.zstd.level", "compression.zstd.level"},
 };
 
 /* A topic key without an override: the broker key's effective value, or the
@@ -177,4 +190,24 @@ void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *
         assert(ok); /* overrides were checked at creation, and every broker fallback fits its topic row */
         (void)ok;
     }
+}
+
+int topic_config_codec(const topic_config_t *cfg, int *level)
+{
+    int codec = cfg->compression_type - 1;
+    switch (codec) {
+    case BATCH_CODEC_GZIP:
+        *level = cfg->compression_gzip_level;
+        break;
+    case BATCH_CODEC_LZ4:
+        *level = cfg->compression_lz4_level;
+        break;
+    case BATCH_CODEC_ZSTD:
+        *level = cfg->compression_zstd_level;
+        break;
+    default:
+        *level = 0;
+        break;
+    }
+    return codec;
 }

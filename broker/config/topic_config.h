@@ -30,12 +30,17 @@ typedef struct topic_config {
     log_config_t log;          /* segment.*, retention.*, index.interval.bytes, flush.messages */
     int32_t max_message_bytes; /* max.message.bytes */
     int64_t flush_ms;          /* flush.ms; INT64_MAX: only by message count */
+    /* compression.type as the index of its choice: producer first, then the
+     * codecs in batch attribute order (topic_config_codec). */
+    int16_t compression_type;
+    /* compression.gzip.level, .lz4.level and .zstd.level (KIP-390). */
+    int32_t compression_gzip_level;
+    int32_t compression_lz4_level;
+    int32_t compression_zstd_level;
 } topic_config_t;
 
 /* Checks that `key` is a topic config and `value` fits its row.  Keys that are
- * accepted but not enforced yet (cleanup.policy=compact) pass; compression.type
- * other than "producer" fails with a message saying recompression is not
- * supported yet.
+ * accepted but not enforced yet (cleanup.policy=compact) pass.
  * @locality any thread  @locks none (pure) */
 bool topic_config_validate(const char *key, const char *value, char *errstr, size_t errstr_size);
 
@@ -49,5 +54,12 @@ const char *topic_config_value(const broker_config_t *bcfg, const topic_config_k
  * @locality any thread  @locks none of its own (as topic_config_value) */
 void topic_config_resolve(const broker_config_t *bcfg, const topic_config_kv_t *overrides, size_t n_overrides,
                           topic_config_t *out);
+
+/* The codec (batch.h) the topic stores batches with and, in *level, the
+ * level its compression.<codec>.level sets (0 for snappy and uncompressed);
+ * -1 for compression.type=producer, which stores batches as they came.
+ * @locality any thread  @locks none of its own (the registry lock held
+ *           while `cfg` is a topic's) */
+int topic_config_codec(const topic_config_t *cfg, int *level);
 
 #endif

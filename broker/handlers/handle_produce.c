@@ -72,7 +72,14 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
         snprintf(why, sizeof(why), "zstd needs Produce v7 or later, got v%d", req->hdr.api_version);
         err = KERR_UNSUPPORTED_COMPRESSION_TYPE;
     }
+    /* Rewritten outside the partition lock: recompressing is the slow part. */
+    buf_writer_t rewritten = {0};
+    if (err == KERR_NONE) {
+        err = topic_batch_recompress(part->topic, pp->records, (size_t)pp->records_len, &hdr, &rewritten, why,
+                                     sizeof(why));
+    }
     if (err != KERR_NONE) {
+        buf_writer_release(&rewritten);
         blog_info("rejected produce to %s-%d from %s: %s (%s)", part->topic->name, pp->index,
                   server_conn_peer(req->conn), why, kerr_name(err));
         pp->error = err;
@@ -86,8 +93,9 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
         pp->base_offset = dup_offset;
         err = KERR_NONE;
     } else if (err == KERR_NONE) {
-        err = log_append(part->plog, pp->records, (size_t)pp->records_len, 0, clock_wall_ms(),
-                         &pp->base_offset);
+        uint8_t *stored = rewritten.len > 0 ? rewritten.data : pp->records;
+        size_t stored_len = rewritten.len > 0 ? rewritten.len : (size_t)pp->records_len;
+        err = log_append(part->plog, stored, stored_len, 0, clock_wall_ms(), &pp->base_offset);
         if (err == KERR_NONE) {
             producer_state_update(part->pstate, &hdr, pp->base_offset);
             *appended = true;
@@ -97,6 +105,7 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
     }
     pp->log_start_offset = log_start_offset(part->plog);
     pthread_mutex_unlock(&part->lock);
+    buf_writer_release(&rewritten);
     pp->error = err;
 }
 

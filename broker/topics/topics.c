@@ -20,6 +20,7 @@
 
 #include "blog.h"
 #include "clock.h"
+#include "records/batch_recompress.h"
 #include "storage/checkpoint.h"
 #include "fsutil.h"
 #include "xalloc.h"
@@ -905,6 +906,29 @@ topic_t *topics_find_by_id(topics_t *topics, const kuuid_t *id)
 partition_t *topic_partition(topic_t *topic, int32_t index)
 {
     return index >= 0 && index < topic->n_partitions ? topic->partitions[index] : NULL;
+}
+
+kerr_t topic_batch_recompress(const topic_t *topic, const uint8_t *batch, size_t len, const batch_header_t *hdr,
+                              buf_writer_t *out, char *errstr, size_t errstr_size)
+{
+    int level;
+    int codec = topic_config_codec(&topic->cfg, &level);
+    if (codec < 0 || codec == (hdr->attributes & BATCH_ATTR_CODEC_MASK)) {
+        return KERR_NONE;
+    }
+    buf_writer_init(out, len);
+    kerr_t err = batch_recompress(batch, len, codec, level, out, errstr, errstr_size);
+    if (err == KERR_NONE && out->len > (size_t)topic->cfg.max_message_bytes) {
+        /* Kafka checks the size again after rewriting: a batch that fit
+         * compressed may not fit recompressed (or uncompressed). */
+        snprintf(errstr, errstr_size, "batch of %zu bytes as stored with compression.type exceeds "
+                 "max.message.bytes %d", out->len, topic->cfg.max_message_bytes);
+        err = KERR_MESSAGE_TOO_LARGE;
+    }
+    if (err != KERR_NONE) {
+        out->len = 0;
+    }
+    return err;
 }
 
 /* ---- changes -------------------------------------------------------------- */

@@ -113,6 +113,22 @@ topic_t *topics_at(topics_t *topics, size_t i);
  * @locality any thread  @locks the registry lock held (read or write) */
 partition_t *topic_partition(topic_t *topic, int32_t index);
 
+/*
+ * The topic's compression.type applied to a producer's batch (`len` bytes,
+ * checked by batch_validate into `hdr`), as Kafka's LogValidator does: a
+ * batch whose codec the topic keeps (compression.type producer, or the same
+ * codec) is stored as it came and `out` stays untouched; any other is
+ * rewritten with the topic's codec and level (batch_recompress) into `out`,
+ * which must be zeroed and is then initialised: the caller appends out->data
+ * when out->len > 0 and releases `out` either way.  Errors, with errstr:
+ * those of batch_recompress, and MESSAGE_TOO_LARGE when the rewritten batch
+ * exceeds max.message.bytes.
+ * @locality any thread  @locks the registry lock held (read or write); no
+ *           partition lock needed, so callers rewrite before taking it
+ */
+kerr_t topic_batch_recompress(const topic_t *topic, const uint8_t *batch, size_t len, const batch_header_t *hdr,
+                              buf_writer_t *out, char *errstr, size_t errstr_size);
+
 /* Whether `name` is a legal topic name; errstr says why not.
  * @locality any thread  @locks none (pure) */
 bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size);

@@ -13,6 +13,7 @@
 
 #include "config/broker_config.h"
 #include "config/topic_config.h"
+#include "records/batch.h"
 
 static void test_defaults_are_valid(void **state)
 {
@@ -259,8 +260,7 @@ static void test_topic_resolution(void **state)
     def = config_def_find(topic_config_defs, "max.message.bytes");
     topic_config_value(cfg, overrides, 2, def, buf, sizeof(buf), &source);
     assert_int_equal(source, BROKER_CONFIG_SOURCE_DEFAULT);
-    assert_false(topic_config_validate("compression.type", "gzip", err, sizeof(err)));
-    assert_non_null(strstr(err, "only 'producer'"));
+    assert_true(topic_config_validate("compression.type", "gzip", err, sizeof(err)));
     assert_false(topic_config_validate("retention.ms", "soon", err, sizeof(err)));
     assert_false(topic_config_validate("no.such", "1", err, sizeof(err)));
     assert_true(topic_config_validate("cleanup.policy", "compact", err, sizeof(err)));
@@ -281,8 +281,16 @@ static const struct {
     {"cleanup.policy", "delete,compact", true, NULL},
     {"cleanup.policy", "shred", false, "expected one of delete, compact"},
     {"compression.type", "producer", true, NULL},
-    {"compression.type", "zstd", false,
-     "compression.type: only 'producer' is supported (the broker stores batches as the producer compressed them)"},
+    {"compression.type", "zstd", true, NULL},
+    {"compression.type", "uncompressed", true, NULL},
+    {"compression.gzip.level", "-1", true, NULL},
+    {"compression.gzip.level", "9", true, NULL},
+    {"compression.gzip.level", "0", false, "expected -1 (zlib's default) or a level between 1 and 9"},
+    {"compression.gzip.level", "10", false, "compression.gzip.level: expected an integer between -1 and 9"},
+    {"compression.lz4.level", "17", true, NULL},
+    {"compression.lz4.level", "0", false, "between 1 and 17"},
+    {"compression.zstd.level", "-131072", true, NULL},
+    {"compression.zstd.level", "23", false, "between -131072 and 22"},
     {"compression.type", "brotli", false, "expected one of producer"},
     {"message.timestamp.type", "CreateTime", true, NULL},
     {"message.timestamp.type", "LogAppendTime", false, "message.timestamp.type"},
@@ -339,6 +347,41 @@ static void test_topic_fallbacks(void **state)
     broker_config_destroy(cfg);
 }
 
+/* compression.type falls back to the broker's, and each value names its
+ * codec with the level of that codec's own key. */
+static void test_topic_compression(void **state)
+{
+    static const struct {
+        const char *type;
+        int codec, level;
+    } cases[] = {
+        {"producer", -1, 0},           {"uncompressed", BATCH_CODEC_NONE, 0}, {"gzip", BATCH_CODEC_GZIP, 4},
+        {"snappy", BATCH_CODEC_SNAPPY, 0}, {"lz4", BATCH_CODEC_LZ4, 9},       {"zstd", BATCH_CODEC_ZSTD, -7},
+    };
+    broker_config_t *cfg = broker_config_create();
+    char err[256], buf[64];
+    broker_config_set(cfg, "compression.type", "lz4", err, sizeof(err));
+    broker_config_set(cfg, "compression.zstd.level", "-7", err, sizeof(err));
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    const config_def_t *type = config_def_find(topic_config_defs, "compression.type");
+    broker_config_source_t source;
+    assert_string_equal(topic_config_value(cfg, NULL, 0, type, buf, sizeof(buf), &source), "lz4");
+    assert_int_equal(source, BROKER_CONFIG_SOURCE_STATIC_BROKER);
+    topic_config_t tc;
+    int level;
+    topic_config_resolve(cfg, NULL, 0, &tc);
+    assert_int_equal(topic_config_codec(&tc, &level), BATCH_CODEC_LZ4);
+    assert_int_equal(level, 9);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        topic_config_kv_t overrides[] = {{"compression.type", (char *)cases[i].type},
+                                         {"compression.gzip.level", "4"}};
+        topic_config_resolve(cfg, overrides, 2, &tc);
+        assert_int_equal(topic_config_codec(&tc, &level), cases[i].codec);
+        assert_int_equal(level, cases[i].level);
+    }
+    broker_config_destroy(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,7 +390,7 @@ int main(void)
         cmocka_unit_test(test_values_are_canonical), cmocka_unit_test(test_rows_are_consistent),
         cmocka_unit_test(test_derived_value_and_source), cmocka_unit_test(test_retention_precedence),
         cmocka_unit_test(test_topic_resolution),     cmocka_unit_test(test_topic_validation),
-        cmocka_unit_test(test_topic_fallbacks),
+        cmocka_unit_test(test_topic_fallbacks),      cmocka_unit_test(test_topic_compression),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

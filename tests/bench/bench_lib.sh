@@ -71,14 +71,19 @@ make_file() {
         >"$WORK/in.txt"
 }
 
-# start_broker PARTITIONS: a fresh `connectd broker` on PORT, BROKER_PID;
-# returns once it accepts connections.
+# start_broker PARTITIONS [KEY=VALUE...]: a fresh `connectd broker` on PORT,
+# BROKER_PID, with those broker keys overridden; returns once it accepts
+# connections.
 start_broker() {
     PORT=$(free_port)
     rm -rf "$WORK/data"
+    local extra=() kv
+    for kv in "${@:2}"; do
+        extra+=(--override "$kv")
+    done
     "$CONNECTD" broker "$SRC/etc/broker.properties" \
         --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-        --override "num.partitions=$1" 2>"$WORK/broker.log" &
+        --override "num.partitions=$1" "${extra[@]}" 2>"$WORK/broker.log" &
     BROKER_PID=$!
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0

@@ -1,7 +1,7 @@
 /*
  * loadgen.c - a librdkafka load generator for tests/bench/run-bench.sh.
  *
- *   loadgen produce  -b BROKERS -t TOPIC -s SIZE -c COUNT [-a ACKS] [-X k=v ...]
+ *   loadgen produce  -b BROKERS -t TOPIC -s SIZE -c COUNT [-a ACKS] [-p x|text] [-X k=v ...]
  *   loadgen consume  -b BROKERS -t TOPIC -c COUNT [-X k=v ...]
  *   loadgen latency  -b BROKERS -t TOPIC -s SIZE -r RATE -d SECONDS [-a ACKS]
  *   loadgen mock ...  same modes against librdkafka's in-process mock cluster
@@ -14,6 +14,11 @@
  * issue 2 asks our broker to be compared with.  Produce and consume against
  * the mock happen in one process because a mock cluster lives only as long
  * as the client instance that created it.
+ *
+ * Payloads are SIZE bytes of 'x' by default; -p text makes each record a
+ * different window of word-like text, which compresses about as well as
+ * JSON does, for the compression workloads (a run of 'x' costs a codec
+ * next to nothing).
  *
  * Latency mode sends at a fixed rate and measures produce latency, from the
  * scheduled send time to the delivery report, so a stall shows up in the
@@ -43,7 +48,29 @@ typedef struct opts {
     const char *props[32];
     int n_props;
     int mock;
+    int text; /* -p text */
 } opts_t;
+
+#define TEXT_WINDOWS 4096
+
+/* SIZE + TEXT_WINDOWS bytes of words picked by a fixed LCG; record i is the
+ * SIZE bytes from (i * 97) % TEXT_WINDOWS. */
+static char *text_new(size_t size)
+{
+    static const char *words[] = {"{\"id\": ", "\"name\": ", "\"kafka\", ", "record ", "offset ",
+                                  "connect ", "12345, ", "true}, ", "batch ", "topic "};
+    size_t len = size + TEXT_WINDOWS, pos = 0;
+    char *text = malloc(len);
+    uint32_t seed = 12345;
+    while (pos < len) {
+        seed = seed * 1103515245u + 12345u;
+        const char *w = words[(seed >> 16) % (sizeof(words) / sizeof(words[0]))];
+        for (size_t i = 0; w[i] && pos < len; i++) {
+            text[pos++] = w[i];
+        }
+    }
+    return text;
+}
 
 static rd_kafka_conf_t *conf_new(const opts_t *o)
 {
@@ -97,12 +124,18 @@ static rd_kafka_t *producer_new(const opts_t *o)
 static void run_produce(const opts_t *o)
 {
     rd_kafka_t *rk = producer_new(o);
-    char *payload = malloc((size_t)o->size);
-    memset(payload, 'x', (size_t)o->size);
+    char *payload;
+    if (o->text) {
+        payload = text_new((size_t)o->size);
+    } else {
+        payload = malloc((size_t)o->size);
+        memset(payload, 'x', (size_t)o->size);
+    }
     delivered = failed = 0;
     double t0 = now_s();
     for (long i = 0; i < o->count; i++) {
-        while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_VALUE(payload, (size_t)o->size),
+        const char *value = o->text ? payload + (i * 97) % TEXT_WINDOWS : payload;
+        while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_VALUE((void *)value, (size_t)o->size),
                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END) ==
                RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             rd_kafka_poll(rk, 10);
@@ -248,7 +281,7 @@ int main(int argc, char **argv)
     }
     if (i >= argc) {
         die("usage: loadgen [mock] produce|consume|latency [-b B] [-t T] [-s SIZE] [-c N] [-a ACKS] "
-            "[-r RATE] [-d SECS] [-X k=v]");
+            "[-r RATE] [-d SECS] [-p x|text] [-X k=v]");
     }
     o.mode = argv[i++];
     for (; i + 1 < argc; i += 2) {
@@ -267,6 +300,8 @@ int main(int argc, char **argv)
             o.rate = atoi(v);
         } else if (!strcmp(f, "-d")) {
             o.seconds = atoi(v);
+        } else if (!strcmp(f, "-p")) {
+            o.text = !strcmp(v, "text");
         } else if (!strcmp(f, "-X") && o.n_props < 30) {
             o.props[o.n_props++] = v;
         } else {

@@ -1,11 +1,13 @@
 /*
  * batch.h - RecordBatch v2 (magic 2) headers: the unit the broker stores.
  *
- * The broker never decodes records.  It reads the fixed 61-byte header,
- * checks it, patches baseOffset (and partitionLeaderEpoch) in place and stores
- * the bytes as the producer sent them - compressed or not.  Neither patched
- * field is covered by the CRC, so the producer's CRC stays valid on disk and
- * consumers can verify it (librdkafka check.crcs=true).
+ * The broker reads the fixed 61-byte header, checks it, patches baseOffset
+ * (and partitionLeaderEpoch) in place and stores the bytes as the producer
+ * sent them - compressed or not.  Neither patched field is covered by the
+ * CRC, so the producer's CRC stays valid on disk and consumers can verify it
+ * (librdkafka check.crcs=true).  Only a topic whose compression.type names
+ * another codec makes the broker decode the records and write the batch
+ * anew, with a CRC of its own (batch_recompress.h).
  *
  *   off size field
  *     0    8 baseOffset            patched by the broker

@@ -1,10 +1,11 @@
 /*
  * records.h - reading the records inside a stored RecordBatch v2.
  *
- * The broker's data path never needs this: it stores batches as received.
- * Only a few operations look inside a batch - ListOffsets by timestamp needs
- * the exact offset of the first record at or after a time, and later the
- * worker and compaction need keys.  Compressed batches (gzip, snappy in both
+ * The broker's data path stores batches as received unless a topic's
+ * compression.type names another codec (batch_recompress.c walks the records
+ * to rebuild the batch).  Otherwise only a few operations look inside a
+ * batch - ListOffsets by timestamp needs the exact offset of the first record
+ * at or after a time, and later the worker and compaction need keys.  Compressed batches (gzip, snappy in both
  * xerial-framed and raw form, lz4 frame, zstd) are decompressed into a
  * temporary buffer for that.
  *

@@ -10,6 +10,7 @@
  * wrong.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "blog.h"
 #include "clock.h"
@@ -83,6 +84,7 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
         blog_info("rejected produce to %s-%d from %s: %s (%s)", part->topic->name, pp->index,
                   server_conn_peer(req->conn), why, kerr_name(err));
         pp->error = err;
+        pp->error_message = arena_strndup(req->arena, why, strlen(why)); /* v8+ */
         return;
     }
     pthread_mutex_lock(&part->lock);

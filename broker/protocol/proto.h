@@ -143,7 +143,7 @@ typedef struct metadata_req {
 bool proto_decode_metadata(buf_reader_t *r, int16_t v, arena_t *a, metadata_req_t *req);
 void proto_encode_metadata(buf_writer_t *w, int16_t v, const metadata_req_t *req);
 
-/* ---- Produce (0) ------------------------------------------------------------ */
+/* ---- Produce (0), v0-9 (flexible from v9) ------------------------------------ */
 
 typedef struct produce_partition {
     int32_t index;
@@ -154,6 +154,7 @@ typedef struct produce_partition {
     int64_t base_offset;
     int64_t log_append_time;
     int64_t log_start_offset;
+    const char *error_message; /* v8+; NULL = null */
 } produce_partition_t;
 
 typedef struct produce_topic {

@@ -1,46 +1,67 @@
 /*
  * proto_data.c - codecs of the data path: Produce, Fetch and ListOffsets.
  *
- * Versions are those of api.c (Produce 0-7, Fetch 4-11, ListOffsets 1-2),
- * all non-flexible.  Field order per version from ProduceRequest.json,
- * FetchRequest.json, ListOffsetsRequest.json and their responses.
+ * Versions are those of api.c.  Field order per version from
+ * ProduceRequest.json, FetchRequest.json, ListOffsetsRequest.json and their
+ * responses; `flex` is the schema's "flexibleVersions" (api.c's
+ * first-flexible column), from which strings, bytes and arrays are compact
+ * and every struct ends with a tag section (KIP-482).
  */
 #include "proto.h"
 #include "proto_util.h"
 
+static void read_tags(buf_reader_t *r, bool flex)
+{
+    if (flex) {
+        buf_skip_tags(r);
+    }
+}
+
+static void write_tags(buf_writer_t *w, bool flex)
+{
+    if (flex) {
+        buf_write_empty_tags(w);
+    }
+}
+
 bool proto_decode_produce(buf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req)
 {
+    bool flex = v >= 9;
     kstr_t none = {NULL, -1};
-    req->transactional_id = v >= 3 ? buf_read_nstr(r, false) : none;
+    req->transactional_id = v >= 3 ? buf_read_nstr(r, flex) : none;
     req->acks = buf_read_i16(r);
     req->timeout_ms = buf_read_i32(r);
-    req->n_topics = buf_read_count(r, false, 6);
+    req->n_topics = buf_read_count(r, flex, flex ? 3 : 6);
     req->topics = PROTO_ARRAY(a, produce_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         produce_topic_t *topic = &req->topics[t];
-        topic->name = buf_read_str(r, false);
-        topic->n_partitions = buf_read_count(r, false, 8);
+        topic->name = buf_read_str(r, flex);
+        topic->n_partitions = buf_read_count(r, flex, flex ? 6 : 8);
         topic->partitions = PROTO_ARRAY(a, produce_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             produce_partition_t *part = &topic->partitions[p];
             part->index = buf_read_i32(r);
-            kstr_t records = buf_read_nbytes(r, false);
+            kstr_t records = buf_read_nbytes(r, flex);
             /* The frame buffer is ours and mutable; the reader is const only
              * to keep decoders honest elsewhere. */
             part->records = (uint8_t *)records.ptr;
             part->records_len = records.len;
+            read_tags(r, flex);
         }
+        read_tags(r, flex);
     }
+    read_tags(r, flex);
     return !r->err && req->n_topics >= 0;
 }
 
 void proto_encode_produce(buf_writer_t *w, int16_t v, const produce_req_t *req)
 {
-    buf_write_array_len(w, req->n_topics, false);
+    bool flex = v >= 9;
+    buf_write_array_len(w, req->n_topics, flex);
     for (int32_t t = 0; t < req->n_topics; t++) {
         const produce_topic_t *topic = &req->topics[t];
-        buf_write_kstr(w, topic->name, false);
-        buf_write_array_len(w, topic->n_partitions, false);
+        buf_write_kstr(w, topic->name, flex);
+        buf_write_array_len(w, topic->n_partitions, flex);
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             const produce_partition_t *part = &topic->partitions[p];
             buf_write_i32(w, part->index);
@@ -52,11 +73,21 @@ void proto_encode_produce(buf_writer_t *w, int16_t v, const produce_req_t *req)
             if (v >= 5) {
                 buf_write_i64(w, part->log_start_offset);
             }
+            if (v >= 8) {
+                /* RecordErrors name single records of a batch; every check
+                 * here is of the whole batch, so the reason goes in
+                 * ErrorMessage alone. */
+                buf_write_array_len(w, 0, flex);
+                buf_write_str(w, part->error_message, flex);
+            }
+            write_tags(w, flex);
         }
+        write_tags(w, flex);
     }
     if (v >= 1) {
         buf_write_i32(w, 0); /* throttle_time_ms comes last in Produce */
     }
+    write_tags(w, flex);
 }
 
 bool proto_decode_fetch(buf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req)

@@ -136,7 +136,7 @@ def test_unknown_api_keys():
 def test_unsupported_versions():
     """versions outside the advertised ranges close the connection with a log line"""
     b = victim()
-    for key, version in ((kproto.PRODUCE, 8), (kproto.PRODUCE, 9),
+    for key, version in ((kproto.PRODUCE, 10), (kproto.PRODUCE, 11),
                          (kproto.FETCH, 3), (kproto.FETCH, 12), (kproto.METADATA, 5),
                          (kproto.LIST_OFFSETS, 0), (kproto.CREATE_TOPICS, 5),
                          (kproto.PRODUCE, -1)):

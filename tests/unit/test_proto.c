@@ -566,18 +566,23 @@ static const uint8_t one_batch[70] = {
 
 static void pr_request(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 9;
     if (v >= 3) {
-        put_str(o, NULL); /* TransactionalId (v3+) */
+        put_vstr(o, flex, NULL); /* TransactionalId (v3+) */
     }
-    put_i16(o, -1);       /* Acks: all */
-    put_i32(o, 30000);    /* TimeoutMs */
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_bytes(o, one_batch, sizeof(one_batch));
+    put_i16(o, -1);               /* Acks: all */
+    put_i32(o, 30000);            /* TimeoutMs */
+    put_vcount(o, flex, 1);       /* Topics */
+    put_vstr(o, flex, "orders");  /*   Name */
+    put_vcount(o, flex, 2);       /*   Partitions */
+    put_i32(o, 0);                /*     PartitionIndex */
+    put_vbytes(o, flex, one_batch, sizeof(one_batch));
+    put_tags(o, flex);
     put_i32(o, 1);
-    put_bytes(o, NULL, -1); /* null Records */
+    put_vbytes(o, flex, NULL, -1); /* null Records */
+    put_tags(o, flex);
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 static void pr_check(any_req_t *u, int16_t v, arena_t *a)
@@ -600,26 +605,34 @@ static void pr_check(any_req_t *u, int16_t v, arena_t *a)
     t->partitions[0].base_offset = 100;
     t->partitions[0].log_append_time = -1;
     t->partitions[0].log_start_offset = 0;
+    t->partitions[0].error_message = NULL;
     t->partitions[1].error = 87; /* INVALID_RECORD */
     t->partitions[1].base_offset = -1;
     t->partitions[1].log_append_time = -1;
     t->partitions[1].log_start_offset = -1;
+    t->partitions[1].error_message = "records are null";
 }
 
 static void pr_response(bytes_t *o, int16_t v)
 {
-    put_i32(o, 1);        /* Responses */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i16(o, 0);        /*     ErrorCode */
-    put_i64(o, 100);      /*     BaseOffset */
+    bool flex = v >= 9;
+    put_vcount(o, flex, 1);      /* Responses */
+    put_vstr(o, flex, "orders"); /*   Name */
+    put_vcount(o, flex, 2);      /*   Partitions */
+    put_i32(o, 0);               /*     PartitionIndex */
+    put_i16(o, 0);               /*     ErrorCode */
+    put_i64(o, 100);             /*     BaseOffset */
     if (v >= 2) {
         put_i64(o, -1); /*     LogAppendTimeMs (v2+) */
     }
     if (v >= 5) {
         put_i64(o, 0); /*     LogStartOffset */
     }
+    if (v >= 8) {
+        put_vcount(o, flex, 0);  /*     RecordErrors: none */
+        put_vstr(o, flex, NULL); /*     ErrorMessage */
+    }
+    put_tags(o, flex);
     put_i32(o, 1);
     put_i16(o, 87);
     put_i64(o, -1);
@@ -629,9 +642,16 @@ static void pr_response(bytes_t *o, int16_t v)
     if (v >= 5) {
         put_i64(o, -1);
     }
+    if (v >= 8) {
+        put_vcount(o, flex, 0);
+        put_vstr(o, flex, "records are null");
+    }
+    put_tags(o, flex);
+    put_tags(o, flex); /*   topic TAGGED_FIELDS */
     if (v >= 1) {
         put_i32(o, 0); /* ThrottleTimeMs (v1+): last in Produce */
     }
+    put_tags(o, flex);
 }
 
 /* ---- Fetch (1): FetchRequest.json / FetchResponse.json ------------------ */
@@ -2058,6 +2078,8 @@ static const codec_case_t cases[] = {
     ROW("Produce v5", API_PRODUCE, 5, pr),
     ROW("Produce v6", API_PRODUCE, 6, pr),
     ROW("Produce v7", API_PRODUCE, 7, pr),
+    ROW("Produce v8", API_PRODUCE, 8, pr),
+    ROW("Produce v9", API_PRODUCE, 9, pr),
     ROW("Fetch v4", API_FETCH, 4, fe),
     ROW("Fetch v5", API_FETCH, 5, fe),
     ROW("Fetch v6", API_FETCH, 6, fe),
@@ -2667,6 +2689,12 @@ static const struct hostile_vector {
      {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 't', 0x00,
       0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xfe},
      27},
+    {"Produce v9 topics 2^28 (compact)", API_PRODUCE, 9,
+     {0x00, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0x80, 0x80, 0x80, 0x80, 0x01}, 12},
+    {"Produce v9 records length 2^28 (compact)", API_PRODUCE, 9,
+     {0x00, 0xff, 0xff, 0x00, 0x00, 0x75, 0x30, 0x02, 0x02, 't', 0x02, 0x00, 0x00, 0x00, 0x00, 0x81,
+      0x80, 0x80, 0x80, 0x01, 0x00},
+     21},
     {"Produce transactional id length 2^15-1", API_PRODUCE, 3,
      {0x7f, 0xff, 0x00, 0x01, 0x00, 0x00, 0x75, 0x30, 0x00, 0x00, 0x00, 0x00}, 12},
     {"Fetch topics 2^30", API_FETCH, 4,

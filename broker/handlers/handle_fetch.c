@@ -22,13 +22,22 @@ typedef struct fetch_state {
     buf_writer_t records;
 } fetch_state_t;
 
+/* The topic a request names, by id from v13 (KIP-516) or by name below.
+ * An id keeps a parked fetch bound to the topic it asked for even if that
+ * topic is deleted and another is created under its name.
+ * @locks the registry lock held */
+static topic_t *fetch_find_topic(broker_ctx_t *ctx, const fetch_req_t *fr, const fetch_topic_t *ft)
+{
+    return fr->by_id ? topics_find_by_id(ctx->topics, &ft->topic_id) : topics_find(ctx->topics, ft->name);
+}
+
 /* Bytes the request could get right now, without reading. */
 static size_t fetch_available(broker_ctx_t *ctx, const fetch_req_t *fr, bool *any_error)
 {
     size_t total = 0;
     topics_read_lock(ctx->topics);
     for (int32_t t = 0; t < fr->n_topics; t++) {
-        topic_t *topic = topics_find(ctx->topics, fr->topics[t].name);
+        topic_t *topic = fetch_find_topic(ctx, fr, &fr->topics[t]);
         for (int32_t p = 0; p < fr->topics[t].n_partitions; p++) {
             const fetch_partition_t *fp = &fr->topics[t].partitions[p];
             partition_t *part = topic ? topic_partition(topic, fp->index) : NULL;
@@ -62,7 +71,7 @@ static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
     size_t total = 0;
     topics_read_lock(ctx->topics);
     for (int32_t t = 0; t < fr->n_topics; t++) {
-        topic_t *topic = topics_find(ctx->topics, fr->topics[t].name);
+        topic_t *topic = fetch_find_topic(ctx, fr, &fr->topics[t]);
         for (int32_t p = 0; p < fr->topics[t].n_partitions; p++) {
             fetch_partition_t *fp = &fr->topics[t].partitions[p];
             partition_t *part = topic ? topic_partition(topic, fp->index) : NULL;
@@ -70,7 +79,10 @@ static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
             fp->records_len = 0;
             fp->high_watermark = fp->last_stable_offset = fp->result_log_start_offset = -1;
             if (!part) {
-                fp->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                /* Kafka answers an id it does not know per partition with
+                 * UNKNOWN_TOPIC_ID, and a missing partition of a known
+                 * topic with UNKNOWN_TOPIC_OR_PARTITION. */
+                fp->error = !topic && fr->by_id ? KERR_UNKNOWN_TOPIC_ID : KERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
             size_t room = max_total > total ? max_total - total : 0;
@@ -128,7 +140,7 @@ static void fetch_count(broker_ctx_t *ctx, fetch_state_t *st)
                 records += fetch_count_records(st->records.data + fp->records_at, fp->records_len);
             }
         }
-        topic_t *topic = bytes ? topics_find(ctx->topics, fr->topics[t].name) : NULL;
+        topic_t *topic = bytes ? fetch_find_topic(ctx, fr, &fr->topics[t]) : NULL;
         if (topic) {
             metrics_counter_add(&topic->bytes_out, bytes);
             metrics_counter_add(&topic->messages_out, records);

@@ -12,7 +12,7 @@ static const api_t supported[] = {
      * v0-v2 requests carry old message formats, which are refused per
      * partition with UNSUPPORTED_FOR_MESSAGE_FORMAT. */
     {API_PRODUCE,              "Produce",          0,  9,  9},
-    {API_FETCH,                "Fetch",            4,  11, 12},
+    {API_FETCH,                "Fetch",            4,  13, 12},
     {API_LIST_OFFSETS,         "ListOffsets",      1,  2,  6},
     {API_METADATA,             "Metadata",         0,  4,  9},
     {API_OFFSET_COMMIT,        "OffsetCommit",     2,  8,  8},

@@ -174,12 +174,13 @@ typedef struct produce_req {
 bool proto_decode_produce(buf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req);
 void proto_encode_produce(buf_writer_t *w, int16_t v, const produce_req_t *req);
 
-/* ---- Fetch (1) -------------------------------------------------------------- */
+/* ---- Fetch (1), v4-13 (flexible from v12) ----------------------------------- */
 
 typedef struct fetch_partition {
     int32_t index;
     int32_t current_leader_epoch; /* v9+ */
     int64_t fetch_offset;
+    int32_t last_fetched_epoch; /* v12+; -1 below */
     int64_t log_start_offset; /* v5+ (follower only) */
     int32_t partition_max_bytes;
     /* result */
@@ -192,7 +193,8 @@ typedef struct fetch_partition {
 } fetch_partition_t;
 
 typedef struct fetch_topic {
-    kstr_t name;
+    kstr_t name;      /* below v13; null from v13 */
+    kuuid_t topic_id; /* v13+ (KIP-516) */
     int32_t n_partitions;
     fetch_partition_t *partitions;
 } fetch_topic_t;
@@ -207,6 +209,7 @@ typedef struct fetch_req {
     int32_t session_epoch;
     int32_t n_topics;
     fetch_topic_t *topics;
+    bool by_id; /* v13+: topics are named by topic_id */
     /* result */
     int16_t error; /* v7+ top level */
 } fetch_req_t;

@@ -90,8 +90,17 @@ void proto_encode_produce(buf_writer_t *w, int16_t v, const produce_req_t *req)
     write_tags(w, flex);
 }
 
+/* An array of int32 read and dropped (forgotten partition indexes). */
+static void skip_i32_array(buf_reader_t *r, bool flex)
+{
+    int32_t n = buf_read_count(r, flex, 4);
+    buf_skip(r, (size_t)(n > 0 ? n : 0) * 4);
+}
+
 bool proto_decode_fetch(buf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req)
 {
+    bool flex = v >= 12;
+    req->by_id = v >= 13;
     req->replica_id = buf_read_i32(r);
     req->max_wait_ms = buf_read_i32(r);
     req->min_bytes = buf_read_i32(r);
@@ -101,50 +110,70 @@ bool proto_decode_fetch(buf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req
         req->session_id = buf_read_i32(r);
         req->session_epoch = buf_read_i32(r);
     }
-    req->n_topics = buf_read_count(r, false, 6);
+    /* A topic is at least its name (or 16-byte id) and a partition count. */
+    req->n_topics = buf_read_count(r, flex, req->by_id ? 18 : (flex ? 3 : 6));
     req->topics = PROTO_ARRAY(a, fetch_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         fetch_topic_t *topic = &req->topics[t];
-        topic->name = buf_read_str(r, false);
-        topic->n_partitions = buf_read_count(r, false, 16);
+        if (req->by_id) {
+            topic->name = (kstr_t){NULL, -1};
+            topic->topic_id = buf_read_uuid(r);
+        } else {
+            topic->name = buf_read_str(r, flex);
+        }
+        topic->n_partitions = buf_read_count(r, flex, 16);
         topic->partitions = PROTO_ARRAY(a, fetch_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
             fetch_partition_t *part = &topic->partitions[p];
             part->index = buf_read_i32(r);
             part->current_leader_epoch = v >= 9 ? buf_read_i32(r) : -1;
             part->fetch_offset = buf_read_i64(r);
+            part->last_fetched_epoch = v >= 12 ? buf_read_i32(r) : -1;
             part->log_start_offset = v >= 5 ? buf_read_i64(r) : -1;
             part->partition_max_bytes = buf_read_i32(r);
+            read_tags(r, flex);
         }
+        read_tags(r, flex);
     }
     if (v >= 7) {
         /* Forgotten topics only matter for incremental fetch sessions, which
          * we do not grant (SessionId 0), so they are read and dropped. */
-        int32_t n = buf_read_count(r, false, 6);
+        int32_t n = buf_read_count(r, flex, req->by_id ? 18 : (flex ? 3 : 6));
         for (int32_t t = 0; t < n && !r->err; t++) {
-            buf_read_str(r, false);
-            int32_t np = buf_read_count(r, false, 4);
-            buf_skip(r, (size_t)(np > 0 ? np : 0) * 4);
+            if (req->by_id) {
+                buf_read_uuid(r);
+            } else {
+                buf_read_str(r, flex);
+            }
+            skip_i32_array(r, flex);
+            read_tags(r, flex);
         }
     }
     if (v >= 11) {
-        buf_read_str(r, false); /* rack_id */
+        buf_read_str(r, flex); /* rack_id */
     }
+    /* The tagged ClusterId (v12+) is for KRaft controllers: skipped. */
+    read_tags(r, flex);
     return !r->err && req->n_topics >= 0;
 }
 
 void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, const uint8_t *records)
 {
+    bool flex = v >= 12;
     buf_write_i32(w, 0); /* throttle_time_ms */
     if (v >= 7) {
         buf_write_i16(w, req->error);
         buf_write_i32(w, 0); /* session_id: no incremental sessions */
     }
-    buf_write_array_len(w, req->n_topics, false);
+    buf_write_array_len(w, req->n_topics, flex);
     for (int32_t t = 0; t < req->n_topics; t++) {
         const fetch_topic_t *topic = &req->topics[t];
-        buf_write_kstr(w, topic->name, false);
-        buf_write_array_len(w, topic->n_partitions, false);
+        if (v >= 13) {
+            buf_write_uuid(w, &topic->topic_id);
+        } else {
+            buf_write_kstr(w, topic->name, flex);
+        }
+        buf_write_array_len(w, topic->n_partitions, flex);
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             const fetch_partition_t *part = &topic->partitions[p];
             buf_write_i32(w, part->index);
@@ -154,14 +183,20 @@ void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, cons
             if (v >= 5) {
                 buf_write_i64(w, part->result_log_start_offset);
             }
-            buf_write_array_len(w, 0, false); /* aborted_transactions: none */
+            /* DivergingEpoch, CurrentLeader and SnapshotId (tagged, v12+)
+             * stay at their defaults: one node whose leader epoch never
+             * changes has no divergence to report and no snapshots. */
+            buf_write_array_len(w, 0, flex); /* aborted_transactions: none */
             if (v >= 11) {
                 buf_write_i32(w, -1); /* preferred_read_replica: must be -1 */
             }
             /* Empty records are length 0, never -1: librdkafka 2.0 rejects -1. */
-            buf_write_nbytes(w, records + part->records_at, (int32_t)part->records_len, false);
+            buf_write_nbytes(w, records + part->records_at, (int32_t)part->records_len, flex);
+            write_tags(w, flex);
         }
+        write_tags(w, flex);
     }
+    write_tags(w, flex);
 }
 
 bool proto_decode_list_offsets(buf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req)

@@ -658,6 +658,7 @@ static void pr_response(bytes_t *o, int16_t v)
 
 static void fe_request(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 12;
     put_i32(o, -1);       /* ReplicaId: a consumer */
     put_i32(o, 500);      /* MaxWaitMs */
     put_i32(o, 1);        /* MinBytes */
@@ -667,29 +668,50 @@ static void fe_request(bytes_t *o, int16_t v)
         put_i32(o, 0);  /* SessionId */
         put_i32(o, -1); /* SessionEpoch */
     }
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Topic */
-    put_i32(o, 2);        /*   Partitions */
+    put_vcount(o, flex, 1); /* Topics */
+    if (v >= 13) {
+        put_raw(o, test_uuid, 16); /*   TopicId */
+    } else {
+        put_vstr(o, flex, "orders"); /*   Topic */
+    }
+    put_vcount(o, flex, 2); /*   Partitions */
     for (int p = 0; p < 2; p++) {
         put_i32(o, p == 0 ? 0 : 3); /* Partition */
         if (v >= 9) {
             put_i32(o, 7); /* CurrentLeaderEpoch */
         }
         put_i64(o, p == 0 ? 42 : 0); /* FetchOffset */
+        if (v >= 12) {
+            put_i32(o, 6); /* LastFetchedEpoch */
+        }
         if (v >= 5) {
             put_i64(o, 5); /* LogStartOffset */
         }
         put_i32(o, 1048576); /* PartitionMaxBytes */
+        put_tags(o, flex);
     }
+    put_tags(o, flex);
     if (v >= 7) {
-        put_i32(o, 1);     /* ForgottenTopicsData */
-        put_str(o, "old"); /*   Topic */
-        put_i32(o, 2);     /*   Partitions */
+        put_vcount(o, flex, 1); /* ForgottenTopicsData */
+        if (v >= 13) {
+            put_raw(o, test_uuid, 16); /*   TopicId */
+        } else {
+            put_vstr(o, flex, "old"); /*   Topic */
+        }
+        put_vcount(o, flex, 2); /*   Partitions */
         put_i32(o, 0);
         put_i32(o, 1);
+        put_tags(o, flex);
     }
     if (v >= 11) {
-        put_str(o, "rack-a"); /* RackId */
+        put_vstr(o, flex, "rack-a"); /* RackId */
+    }
+    if (flex) {
+        /* One tagged field, ClusterId (tag 0): read past, not acted on. */
+        put_uvarint(o, 1);
+        put_uvarint(o, 0);
+        put_uvarint(o, 4);
+        put_cstr(o, "ck-");
     }
 }
 
@@ -703,9 +725,15 @@ static void fe_check(any_req_t *u, int16_t v, arena_t *a)
     assert_int_equal(req->isolation_level, 1);
     assert_int_equal(req->session_id, 0);
     assert_int_equal(req->session_epoch, v >= 7 ? -1 : 0);
+    assert_int_equal(req->by_id, v >= 13);
     assert_int_equal(req->n_topics, 1);
     fetch_topic_t *t = &req->topics[0];
-    assert_kstr(t->name, "orders");
+    if (v >= 13) {
+        assert_kstr(t->name, NULL);
+        assert_memory_equal(t->topic_id.b, test_uuid, 16);
+    } else {
+        assert_kstr(t->name, "orders");
+    }
     assert_int_equal(t->n_partitions, 2);
     for (int p = 0; p < 2; p++) {
         fetch_partition_t *part = &t->partitions[p];
@@ -713,6 +741,7 @@ static void fe_check(any_req_t *u, int16_t v, arena_t *a)
         /* Absent fields take the schema defaults (-1). */
         assert_int_equal(part->current_leader_epoch, v >= 9 ? 7 : -1);
         assert_int_equal(part->fetch_offset, p == 0 ? 42 : 0);
+        assert_int_equal(part->last_fetched_epoch, v >= 12 ? 6 : -1);
         assert_int_equal(part->log_start_offset, v >= 5 ? 5 : -1);
         assert_int_equal(part->partition_max_bytes, 1048576);
     }
@@ -734,26 +763,32 @@ static void fe_check(any_req_t *u, int16_t v, arena_t *a)
 
 static void fe_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 12;
     put_i32(o, 0); /* ThrottleTimeMs */
     if (v >= 7) {
         put_i16(o, 0); /* ErrorCode */
         put_i32(o, 0); /* SessionId */
     }
-    put_i32(o, 1);        /* Responses */
-    put_str(o, "orders"); /*   Topic */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i16(o, 0);        /*     ErrorCode */
-    put_i64(o, 50);       /*     HighWatermark */
-    put_i64(o, 50);       /*     LastStableOffset (v4+) */
+    put_vcount(o, flex, 1); /* Responses */
+    if (v >= 13) {
+        put_raw(o, test_uuid, 16); /*   TopicId */
+    } else {
+        put_vstr(o, flex, "orders"); /*   Topic */
+    }
+    put_vcount(o, flex, 2); /*   Partitions */
+    put_i32(o, 0);          /*     PartitionIndex */
+    put_i16(o, 0);          /*     ErrorCode */
+    put_i64(o, 50);         /*     HighWatermark */
+    put_i64(o, 50);         /*     LastStableOffset (v4+) */
     if (v >= 5) {
         put_i64(o, 0); /*     LogStartOffset */
     }
-    put_i32(o, 0); /*     AbortedTransactions: empty */
+    put_vcount(o, flex, 0); /*     AbortedTransactions: empty */
     if (v >= 11) {
         put_i32(o, -1); /*     PreferredReadReplica */
     }
-    put_bytes(o, fetch_records, FETCH_RECORDS_LEN); /* Records */
+    put_vbytes(o, flex, fetch_records, FETCH_RECORDS_LEN); /* Records */
+    put_tags(o, flex); /*     no DivergingEpoch, CurrentLeader, SnapshotId */
     put_i32(o, 3);
     put_i16(o, 3);
     put_i64(o, -1);
@@ -761,11 +796,14 @@ static void fe_response(bytes_t *o, int16_t v)
     if (v >= 5) {
         put_i64(o, -1);
     }
-    put_i32(o, 0);
+    put_vcount(o, flex, 0);
     if (v >= 11) {
         put_i32(o, -1);
     }
-    put_i32(o, 0); /* empty Records: length 0, never -1 */
+    put_vbytes(o, flex, NULL, 0); /* empty Records: length 0, never null */
+    put_tags(o, flex);
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 /* ---- ListOffsets (2): ListOffsetsRequest.json / ListOffsetsResponse.json */
@@ -2088,6 +2126,8 @@ static const codec_case_t cases[] = {
     ROW("Fetch v9", API_FETCH, 9, fe),
     ROW("Fetch v10", API_FETCH, 10, fe),
     ROW("Fetch v11", API_FETCH, 11, fe),
+    ROW("Fetch v12", API_FETCH, 12, fe),
+    ROW("Fetch v13", API_FETCH, 13, fe),
     ROW("ListOffsets v1", API_LIST_OFFSETS, 1, lo),
     ROW("ListOffsets v2", API_LIST_OFFSETS, 2, lo),
     ROW("Metadata v0", API_METADATA, 0, md),
@@ -2703,6 +2743,14 @@ static const struct hostile_vector {
      {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
       0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 't', 0x40, 0, 0, 0, 0, 0},
      42},
+    {"Fetch v13 topics 2^28 (compact)", API_FETCH, 13,
+     {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
+      0xff, 0x80, 0x80, 0x80, 0x80, 0x01},
+     30},
+    {"Fetch v12 forgotten partitions 2^28 (compact)", API_FETCH, 12,
+     {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
+      0xff, 0x01, 0x02, 0x02, 't', 0x81, 0x80, 0x80, 0x80, 0x01, 0x01, 0x00},
+     36},
     {"Metadata topics 2^30", API_METADATA, 4, {0x40, 0x00, 0x00, 0x00, 0x00, 0x01, 'a', 0x01}, 8},
     {"Metadata topics -2", API_METADATA, 1, {0xff, 0xff, 0xff, 0xfe}, 4},
     {"Metadata topic name 2^15-1 long", API_METADATA, 4,

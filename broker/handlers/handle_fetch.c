@@ -209,7 +209,8 @@ req_result_t handle_fetch(broker_ctx_t *ctx, kreq_t *req)
 req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req)
 {
     list_offsets_req_t lr = {0};
-    if (!proto_decode_list_offsets(&req->body, req->hdr.api_version, req->arena, &lr)) {
+    int16_t v = req->hdr.api_version;
+    if (!proto_decode_list_offsets(&req->body, v, req->arena, &lr)) {
         return handler_bad_request(req);
     }
     topics_read_lock(ctx->topics);
@@ -219,23 +220,33 @@ req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req)
             list_offsets_partition_t *lp = &lr.topics[t].partitions[p];
             partition_t *part = topic ? topic_partition(topic, lp->index) : NULL;
             lp->offset = lp->result_timestamp = -1;
+            lp->leader_epoch = -1;
             if (!part) {
                 lp->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
             pthread_mutex_lock(&part->lock);
-            if (lp->timestamp == -1) { /* latest */
+            if (lp->timestamp == LIST_OFFSETS_LATEST) {
                 lp->offset = log_end_offset(part->plog);
-            } else if (lp->timestamp == -2) { /* earliest */
+            } else if (lp->timestamp == LIST_OFFSETS_EARLIEST) {
                 lp->offset = log_start_offset(part->plog);
+            } else if (lp->timestamp == LIST_OFFSETS_MAX_TIMESTAMP) {
+                /* Clients send it from v7 (KIP-734); Kafka's broker does not
+                 * check the version, nor does this one. */
+                lp->error = log_offset_for_max_timestamp(part->plog, &lp->offset, &lp->result_timestamp);
             } else {
                 lp->error = log_offset_for_timestamp(part->plog, lp->timestamp, &lp->offset,
                                                      &lp->result_timestamp);
             }
             pthread_mutex_unlock(&part->lock);
+            /* Every batch is stamped with leader epoch 0 (one node, never
+             * re-elected), so that is the epoch of any offset found. */
+            if (lp->offset >= 0) {
+                lp->leader_epoch = 0;
+            }
         }
     }
     topics_read_unlock(ctx->topics);
-    proto_encode_list_offsets(&req->resp, req->hdr.api_version, &lr);
+    proto_encode_list_offsets(&req->resp, v, &lr);
     return REQ_DONE;
 }

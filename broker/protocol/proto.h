@@ -218,15 +218,22 @@ bool proto_decode_fetch(buf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req
 /* `records` holds the batches every partition points at (records_at/len). */
 void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, const uint8_t *records);
 
-/* ---- ListOffsets (2) -------------------------------------------------------- */
+/* ---- ListOffsets (2), v1-7 (flexible from v6) -------------------------------- */
+
+/* Special timestamps of a ListOffsets partition. */
+#define LIST_OFFSETS_LATEST (-1)
+#define LIST_OFFSETS_EARLIEST (-2)
+#define LIST_OFFSETS_MAX_TIMESTAMP (-3) /* v7+ (KIP-734) */
 
 typedef struct list_offsets_partition {
     int32_t index;
+    int32_t current_leader_epoch; /* v4+; -1 below */
     int64_t timestamp;
     /* result */
     int16_t error;
     int64_t result_timestamp;
     int64_t offset;
+    int32_t leader_epoch; /* v4+ */
 } list_offsets_partition_t;
 
 typedef struct list_offsets_topic {

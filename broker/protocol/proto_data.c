@@ -201,39 +201,52 @@ void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, cons
 
 bool proto_decode_list_offsets(buf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req)
 {
+    bool flex = v >= 6;
     req->replica_id = buf_read_i32(r);
     req->isolation_level = v >= 2 ? buf_read_i8(r) : 0;
-    req->n_topics = buf_read_count(r, false, 6);
+    req->n_topics = buf_read_count(r, flex, flex ? 3 : 6);
     req->topics = PROTO_ARRAY(a, list_offsets_topic_t, req->n_topics);
     for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
         list_offsets_topic_t *topic = &req->topics[t];
-        topic->name = buf_read_str(r, false);
-        topic->n_partitions = buf_read_count(r, false, 12);
+        topic->name = buf_read_str(r, flex);
+        topic->n_partitions = buf_read_count(r, flex, 12);
         topic->partitions = PROTO_ARRAY(a, list_offsets_partition_t, topic->n_partitions);
         for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
-            topic->partitions[p].index = buf_read_i32(r);
-            topic->partitions[p].timestamp = buf_read_i64(r);
+            list_offsets_partition_t *part = &topic->partitions[p];
+            part->index = buf_read_i32(r);
+            part->current_leader_epoch = v >= 4 ? buf_read_i32(r) : -1;
+            part->timestamp = buf_read_i64(r);
+            read_tags(r, flex);
         }
+        read_tags(r, flex);
     }
+    read_tags(r, flex);
     return !r->err && req->n_topics >= 0;
 }
 
 void proto_encode_list_offsets(buf_writer_t *w, int16_t v, const list_offsets_req_t *req)
 {
+    bool flex = v >= 6;
     if (v >= 2) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
-    buf_write_array_len(w, req->n_topics, false);
+    buf_write_array_len(w, req->n_topics, flex);
     for (int32_t t = 0; t < req->n_topics; t++) {
         const list_offsets_topic_t *topic = &req->topics[t];
-        buf_write_kstr(w, topic->name, false);
-        buf_write_array_len(w, topic->n_partitions, false);
+        buf_write_kstr(w, topic->name, flex);
+        buf_write_array_len(w, topic->n_partitions, flex);
         for (int32_t p = 0; p < topic->n_partitions; p++) {
             const list_offsets_partition_t *part = &topic->partitions[p];
             buf_write_i32(w, part->index);
             buf_write_i16(w, part->error);
             buf_write_i64(w, part->result_timestamp);
             buf_write_i64(w, part->offset);
+            if (v >= 4) {
+                buf_write_i32(w, part->leader_epoch);
+            }
+            write_tags(w, flex);
         }
+        write_tags(w, flex);
     }
+    write_tags(w, flex);
 }

@@ -649,6 +649,30 @@ kerr_t log_offset_for_timestamp(log_t *plog, int64_t ts, int64_t *offset, int64_
     return KERR_NONE;
 }
 
+kerr_t log_offset_for_max_timestamp(log_t *plog, int64_t *offset, int64_t *timestamp)
+{
+    *offset = *timestamp = -1;
+    size_t first = seg_index(plog, plog->start);
+    int64_t max_ts = -1;
+    for (size_t i = first; i < plog->n_segs; i++) {
+        if (plog->segs[i]->max_ts > max_ts) {
+            max_ts = plog->segs[i]->max_ts;
+        }
+    }
+    /* No record is later than max_ts, so the first one at or after it is the
+     * first with it.  A segment's max_ts may belong to a record below the
+     * log start; the next segment with that max_ts is tried then. */
+    for (size_t i = first; i < plog->n_segs && max_ts >= 0; i++) {
+        if (plog->segs[i]->max_ts == max_ts) {
+            kerr_t err = segment_find_timestamp(plog->segs[i], max_ts, plog->start, offset, timestamp);
+            if (err != KERR_NONE || *offset >= 0) {
+                return err;
+            }
+        }
+    }
+    return KERR_NONE;
+}
+
 /* ---- deleting ------------------------------------------------------------- */
 
 kerr_t log_delete_records_before(log_t *plog, int64_t offset)

@@ -131,6 +131,14 @@ size_t log_bytes_after(const log_t *plog, int64_t offset);
  */
 kerr_t log_offset_for_timestamp(log_t *plog, int64_t ts, int64_t *offset, int64_t *timestamp);
 
+/*
+ * ListOffsets MAX_TIMESTAMP (-3, KIP-734): the first record with the largest
+ * timestamp in the log, and that timestamp.  An empty log (or one whose
+ * largest record lies before the log start): *offset = *timestamp = -1.
+ * @locality any thread  @locks the partition lock held
+ */
+kerr_t log_offset_for_max_timestamp(log_t *plog, int64_t *offset, int64_t *timestamp);
+
 /* DeleteRecords: moves the log start to `offset` (<= LEO, else
  * OFFSET_OUT_OF_RANGE) and deletes segments wholly below it.
  * @locality any thread  @locks the partition lock held */

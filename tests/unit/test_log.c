@@ -985,6 +985,38 @@ static void test_delete_records(void **state)
 
 /* ---- ListOffsets by timestamp --------------------------------------------- */
 
+/* MAX_TIMESTAMP (-3, KIP-734): the first record with the largest timestamp,
+ * wherever it is, not the last record. */
+static void test_offset_for_max_timestamp(void **state)
+{
+    fixture_t *fx = *state;
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    int64_t off, ts;
+    assert_int_equal(log_offset_for_max_timestamp(plog, &off, &ts), KERR_NONE);
+    assert_true(off == -1 && ts == -1); /* empty log */
+    /* Batch i holds 3 records at T0 + 100 ((7 i) mod 40) + {0, 1, 2}: the
+     * largest, T0 + 3902, is the last record of batch 17 (offset 53). */
+    for (int i = 0; i < 40; i++) {
+        append(plog, 3, T0 + 100 * ((7 * i) % 40), T0, NULL);
+    }
+    /* A later record with the same timestamp does not win. */
+    append(plog, 1, T0 + 3902, T0, NULL);
+    assert_true(log_segments_count(plog) >= 4);
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(log_offset_for_max_timestamp(plog, &off, &ts), KERR_NONE);
+        if (off != 53 || ts != T0 + 3902) {
+            fail_msg("pass %d: got %lld@%lld, want 53@%lld", pass, (long long)off, (long long)ts,
+                     (long long)(T0 + 3902));
+        }
+        /* The same answer from indexes loaded from disk. */
+        int64_t leo = log_end_offset(plog);
+        log_close(plog);
+        plog = open_log(fx, &cfg, leo, 0, NULL);
+    }
+    log_close(plog);
+}
+
 static void test_offset_for_timestamp(void **state)
 {
     fixture_t *fx = *state;
@@ -1116,6 +1148,7 @@ int main(void)
         T(test_retention_by_size),
         T(test_delete_records),
         T(test_offset_for_timestamp),
+        T(test_offset_for_max_timestamp),
         T(test_destroy_files),
         T(test_move_while_open),
         T(test_open_errors_name_the_path),

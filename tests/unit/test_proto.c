@@ -810,17 +810,24 @@ static void fe_response(bytes_t *o, int16_t v)
 
 static void lo_request(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 6;
     put_i32(o, -1); /* ReplicaId */
     if (v >= 2) {
         put_u8(o, 1); /* IsolationLevel */
     }
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i64(o, -1);       /*     Timestamp: latest */
-    put_i32(o, 1);
-    put_i64(o, -2); /* earliest */
+    put_vcount(o, flex, 1);      /* Topics */
+    put_vstr(o, flex, "orders"); /*   Name */
+    put_vcount(o, flex, 3);      /*   Partitions */
+    for (int p = 0; p < 3; p++) {
+        put_i32(o, p); /*     PartitionIndex */
+        if (v >= 4) {
+            put_i32(o, 0); /*     CurrentLeaderEpoch */
+        }
+        put_i64(o, -1 - p); /*     Timestamp: latest, earliest, max (-3) */
+        put_tags(o, flex);
+    }
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 static void lo_check(any_req_t *u, int16_t v, arena_t *a)
@@ -831,36 +838,53 @@ static void lo_check(any_req_t *u, int16_t v, arena_t *a)
     assert_int_equal(req->n_topics, 1);
     list_offsets_topic_t *t = &req->topics[0];
     assert_kstr(t->name, "orders");
-    assert_int_equal(t->n_partitions, 2);
-    assert_int_equal(t->partitions[0].index, 0);
-    assert_int_equal(t->partitions[0].timestamp, -1);
-    assert_int_equal(t->partitions[1].index, 1);
-    assert_int_equal(t->partitions[1].timestamp, -2);
+    assert_int_equal(t->n_partitions, 3);
+    for (int p = 0; p < 3; p++) {
+        assert_int_equal(t->partitions[p].index, p);
+        assert_int_equal(t->partitions[p].current_leader_epoch, v >= 4 ? 0 : -1);
+        assert_int_equal(t->partitions[p].timestamp, -1 - p);
+    }
 
     t->partitions[0].error = 0;
     t->partitions[0].result_timestamp = -1;
     t->partitions[0].offset = 50;
+    t->partitions[0].leader_epoch = 0;
     t->partitions[1].error = 0;
     t->partitions[1].result_timestamp = -1;
     t->partitions[1].offset = 0;
+    t->partitions[1].leader_epoch = 0;
+    t->partitions[2].error = 3; /* UNKNOWN_TOPIC_OR_PARTITION */
+    t->partitions[2].result_timestamp = -1;
+    t->partitions[2].offset = -1;
+    t->partitions[2].leader_epoch = -1;
 }
 
 static void lo_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 6;
+    static const struct {
+        int16_t error;
+        int64_t offset;
+        int32_t epoch;
+    } want[3] = {{0, 50, 0}, {0, 0, 0}, {3, -1, -1}};
     if (v >= 2) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i32(o, 1);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_i32(o, 2);        /*   Partitions */
-    put_i32(o, 0);        /*     PartitionIndex */
-    put_i16(o, 0);        /*     ErrorCode */
-    put_i64(o, -1);       /*     Timestamp */
-    put_i64(o, 50);       /*     Offset */
-    put_i32(o, 1);
-    put_i16(o, 0);
-    put_i64(o, -1);
-    put_i64(o, 0);
+    put_vcount(o, flex, 1);      /* Topics */
+    put_vstr(o, flex, "orders"); /*   Name */
+    put_vcount(o, flex, 3);      /*   Partitions */
+    for (int p = 0; p < 3; p++) {
+        put_i32(o, p);              /*     PartitionIndex */
+        put_i16(o, want[p].error);  /*     ErrorCode */
+        put_i64(o, -1);             /*     Timestamp */
+        put_i64(o, want[p].offset); /*     Offset */
+        if (v >= 4) {
+            put_i32(o, want[p].epoch); /*     LeaderEpoch */
+        }
+        put_tags(o, flex);
+    }
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 /* ---- CreateTopics (19): CreateTopicsRequest.json / ...Response.json ----- */
@@ -2130,6 +2154,11 @@ static const codec_case_t cases[] = {
     ROW("Fetch v13", API_FETCH, 13, fe),
     ROW("ListOffsets v1", API_LIST_OFFSETS, 1, lo),
     ROW("ListOffsets v2", API_LIST_OFFSETS, 2, lo),
+    ROW("ListOffsets v3", API_LIST_OFFSETS, 3, lo),
+    ROW("ListOffsets v4", API_LIST_OFFSETS, 4, lo),
+    ROW("ListOffsets v5", API_LIST_OFFSETS, 5, lo),
+    ROW("ListOffsets v6", API_LIST_OFFSETS, 6, lo),
+    ROW("ListOffsets v7", API_LIST_OFFSETS, 7, lo),
     ROW("Metadata v0", API_METADATA, 0, md),
     ROW("Metadata v1", API_METADATA, 1, md),
     ROW("Metadata v2", API_METADATA, 2, md),
@@ -2759,6 +2788,8 @@ static const struct hostile_vector {
     {"ListOffsets partitions 2^31-1", API_LIST_OFFSETS, 2,
      {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 't', 0x7f, 0xff, 0xff, 0xff},
      16},
+    {"ListOffsets v6 partitions 2^28 (compact)", API_LIST_OFFSETS, 6,
+     {0xff, 0xff, 0xff, 0xff, 0x00, 0x02, 0x02, 't', 0x81, 0x80, 0x80, 0x80, 0x01, 0x00}, 14},
     {"CreateTopics broker ids 2^30", API_CREATE_TOPICS, 4,
      {0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0,
       0, 0, 0, 0},

@@ -8,6 +8,7 @@
  * connected to, which is always reachable by that client - kinder than
  * Kafka's default of the machine's hostname, which often does not resolve.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -48,8 +49,21 @@ req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req)
     return REQ_DONE;
 }
 
-static void fill_partitions(kreq_t *req, metadata_topic_t *mt, topic_t *topic, int32_t node_id)
+/* The ACL operations a topic and the cluster have (AK
+ * AclEntry.supportedOperations, AclOperation codes as bits) for Metadata
+ * v8+.  There is no authorizer, so a client may do all of them, as Kafka
+ * answers without one. */
+#define TOPIC_AUTHORIZED_OPERATIONS                                                                          \
+    ((1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11))
+#define CLUSTER_AUTHORIZED_OPERATIONS ((1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12))
+
+/* Fills a found topic's result: its name and id (whichever the client did
+ * not give), partitions and whether it is internal. */
+static void fill_topic(kreq_t *req, metadata_topic_t *mt, topic_t *topic, int32_t node_id)
 {
+    mt->name.len = (int32_t)strlen(topic->name);
+    mt->name.ptr = arena_strndup(req->arena, topic->name, (size_t)mt->name.len);
+    mt->topic_id = topic->id;
     mt->n_partitions = topic->n_partitions;
     mt->partitions = arena_alloc(req->arena, sizeof(metadata_partition_t) * (size_t)(topic->n_partitions + 1));
     mt->is_internal = topic->internal;
@@ -59,14 +73,32 @@ static void fill_partitions(kreq_t *req, metadata_topic_t *mt, topic_t *topic, i
     }
 }
 
+/* Resolves one topic asked by id (a null name, v12): UNKNOWN_TOPIC_ID when
+ * no topic has it, and never auto-created, as Kafka. */
+static void metadata_topic_by_id(broker_ctx_t *ctx, kreq_t *req, metadata_topic_t *mt)
+{
+    topics_read_lock(ctx->topics);
+    topic_t *topic = topics_find_by_id(ctx->topics, &mt->topic_id);
+    if (topic) {
+        fill_topic(req, mt, topic, ctx->cfg->node_id);
+    } else {
+        mt->error = KERR_UNKNOWN_TOPIC_ID;
+    }
+    topics_read_unlock(ctx->topics);
+}
+
 /* Resolves one requested topic, auto-creating it when allowed. */
 static void metadata_topic(broker_ctx_t *ctx, kreq_t *req, metadata_req_t *md, metadata_topic_t *mt)
 {
     char err[256];
+    if (mt->name.len < 0) {
+        metadata_topic_by_id(ctx, req, mt);
+        return;
+    }
     topics_read_lock(ctx->topics);
     topic_t *topic = topics_find(ctx->topics, mt->name);
     if (topic) {
-        fill_partitions(req, mt, topic, ctx->cfg->node_id);
+        fill_topic(req, mt, topic, ctx->cfg->node_id);
         topics_read_unlock(ctx->topics);
         return;
     }
@@ -88,7 +120,7 @@ static void metadata_topic(broker_ctx_t *ctx, kreq_t *req, metadata_req_t *md, m
     topics_read_lock(ctx->topics);
     topic = topics_find(ctx->topics, mt->name);
     if (topic) {
-        fill_partitions(req, mt, topic, ctx->cfg->node_id);
+        fill_topic(req, mt, topic, ctx->cfg->node_id);
     } else {
         mt->error = KERR_LEADER_NOT_AVAILABLE; /* deleted meanwhile: client retries */
     }
@@ -111,9 +143,13 @@ req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req)
     md.n_brokers = 1;
     md.cluster_id = ctx->cluster_id;
     md.controller_id = ctx->cfg->node_id;
+    md.cluster_authorized_operations = md.include_cluster_authorized_operations ? CLUSTER_AUTHORIZED_OPERATIONS
+                                                                                : INT32_MIN;
+    int32_t topic_ops = md.include_topic_authorized_operations ? TOPIC_AUTHORIZED_OPERATIONS : INT32_MIN;
     if (md.n_topics >= 0) {
         for (int32_t i = 0; i < md.n_topics; i++) {
             metadata_topic(ctx, req, &md, &md.topics[i]);
+            md.topics[i].authorized_operations = topic_ops;
         }
     } else {
         topics_read_lock(ctx->topics);
@@ -121,11 +157,9 @@ req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req)
         md.n_result_topics = (int32_t)n;
         md.result_topics = arena_alloc(req->arena, sizeof(metadata_topic_t) * (n + 1));
         for (size_t i = 0; i < n; i++) {
-            topic_t *topic = topics_at(ctx->topics, i);
             metadata_topic_t *mt = &md.result_topics[i];
-            mt->name.ptr = arena_strndup(req->arena, topic->name, strlen(topic->name));
-            mt->name.len = (int32_t)strlen(topic->name);
-            fill_partitions(req, mt, topic, ctx->cfg->node_id);
+            fill_topic(req, mt, topics_at(ctx->topics, i), ctx->cfg->node_id);
+            mt->authorized_operations = topic_ops;
         }
         topics_read_unlock(ctx->topics);
     }

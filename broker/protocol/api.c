@@ -14,7 +14,7 @@ static const api_t supported[] = {
     {API_PRODUCE,              "Produce",          0,  9,  9},
     {API_FETCH,                "Fetch",            4,  13, 12},
     {API_LIST_OFFSETS,         "ListOffsets",      1,  7,  6},
-    {API_METADATA,             "Metadata",         0,  4,  9},
+    {API_METADATA,             "Metadata",         0,  12, 9},
     {API_OFFSET_COMMIT,        "OffsetCommit",     2,  8,  8},
     {API_OFFSET_FETCH,         "OffsetFetch",      1,  8,  6},
     {API_FIND_COORDINATOR,     "FindCoordinator",  0,  2,  3},

@@ -103,7 +103,7 @@ typedef struct api_versions_req {
 bool proto_decode_api_versions(buf_reader_t *r, int16_t v, arena_t *a, api_versions_req_t *req);
 void proto_encode_api_versions(buf_writer_t *w, int16_t v, const api_versions_req_t *req);
 
-/* ---- Metadata (3) ----------------------------------------------------------- */
+/* ---- Metadata (3), v0-12 (flexible from v9) --------------------------------- */
 
 typedef struct metadata_broker {
     int32_t node_id;
@@ -118,19 +118,24 @@ typedef struct metadata_partition {
 } metadata_partition_t;
 
 typedef struct metadata_topic {
-    kstr_t name;
-    /* result */
+    kstr_t name;      /* v10+ nullable: v12 asks by topic_id with a null name */
+    kuuid_t topic_id; /* v10+; all zero when asked by name */
+    /* result (the name and id too, when asked by the other) */
     int16_t error;
     bool is_internal;
     int32_t n_partitions;
     metadata_partition_t *partitions;
+    int32_t authorized_operations; /* v8+; INT32_MIN when not asked for */
 } metadata_topic_t;
 
 typedef struct metadata_req {
     int32_t n_topics; /* -1: all topics (v1+ null array, or v0 empty array) */
     metadata_topic_t *topics;
     bool allow_auto_topic_creation; /* v4+; true below */
+    bool include_cluster_authorized_operations; /* v8-10 */
+    bool include_topic_authorized_operations;   /* v8+ */
     /* result */
+    int32_t cluster_authorized_operations; /* v8-10; INT32_MIN when not asked for */
     int32_t n_brokers;
     metadata_broker_t *brokers;
     const char *cluster_id;

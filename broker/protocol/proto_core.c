@@ -10,6 +10,20 @@
 #include "proto.h"
 #include "proto_util.h"
 
+static void read_tags(buf_reader_t *r, bool flex)
+{
+    if (flex) {
+        buf_skip_tags(r);
+    }
+}
+
+static void write_tags(buf_writer_t *w, bool flex)
+{
+    if (flex) {
+        buf_write_empty_tags(w);
+    }
+}
+
 bool proto_decode_header(buf_reader_t *r, req_header_t *hdr, bool (*is_flexible)(int16_t, int16_t))
 {
     hdr->api_key = buf_read_i16(r);
@@ -67,70 +81,109 @@ void proto_encode_api_versions(buf_writer_t *w, int16_t v, const api_versions_re
 
 bool proto_decode_metadata(buf_reader_t *r, int16_t v, arena_t *a, metadata_req_t *req)
 {
-    /* v0's array is not nullable; v1+ uses null for "all topics". */
-    int32_t n = v == 0 ? buf_read_count(r, false, 2) : buf_read_array_len(r, false, 2);
+    bool flex = v >= 9;
+    /* v0's array is not nullable; v1+ uses null for "all topics".  A topic
+     * is at least its name (v10+: its id and a null name) and, when
+     * flexible, a tag section. */
+    size_t min_topic = v >= 10 ? 18 : 2;
+    int32_t n = v == 0 ? buf_read_count(r, false, min_topic) : buf_read_array_len(r, flex, min_topic);
     if (v == 0 && n == 0) {
         n = -1; /* v0: an empty list means every topic */
     }
     req->n_topics = n;
     req->topics = PROTO_ARRAY(a, metadata_topic_t, n);
-    for (int32_t i = 0; i < n; i++) {
-        req->topics[i].name = buf_read_str(r, false);
+    for (int32_t i = 0; i < n && !r->err; i++) {
+        metadata_topic_t *topic = &req->topics[i];
+        if (v >= 10) {
+            topic->topic_id = buf_read_uuid(r);
+        }
+        topic->name = v >= 10 ? buf_read_nstr(r, flex) : buf_read_str(r, flex);
+        read_tags(r, flex);
     }
     req->allow_auto_topic_creation = v >= 4 ? buf_read_bool(r) : true;
+    if (v >= 8 && v <= 10) {
+        req->include_cluster_authorized_operations = buf_read_bool(r);
+    }
+    if (v >= 8) {
+        req->include_topic_authorized_operations = buf_read_bool(r);
+    }
+    read_tags(r, flex);
     return !r->err;
 }
 
 static void encode_metadata_topic(buf_writer_t *w, int16_t v, const metadata_topic_t *t)
 {
+    bool flex = v >= 9;
     buf_write_i16(w, t->error);
-    buf_write_kstr(w, t->name, false);
+    buf_write_kstr(w, t->name, flex); /* nullable from v12: a topic asked by an unknown id */
+    if (v >= 10) {
+        buf_write_uuid(w, &t->topic_id);
+    }
     if (v >= 1) {
         buf_write_bool(w, t->is_internal);
     }
-    buf_write_array_len(w, t->n_partitions, false);
+    buf_write_array_len(w, t->n_partitions, flex);
     for (int32_t p = 0; p < t->n_partitions; p++) {
         const metadata_partition_t *part = &t->partitions[p];
         buf_write_i16(w, part->error);
         buf_write_i32(w, part->index);
         buf_write_i32(w, part->leader);
+        if (v >= 7) {
+            /* One node, never re-elected: every partition stays at epoch 0,
+             * the epoch its batches are stored with. */
+            buf_write_i32(w, part->leader >= 0 ? 0 : -1);
+        }
         /* Single node: the leader is the only replica and the whole ISR. */
         int32_t n_replicas = part->leader >= 0 ? 1 : 0;
         for (int list = 0; list < 2; list++) {
-            buf_write_array_len(w, n_replicas, false);
+            buf_write_array_len(w, n_replicas, flex);
             if (n_replicas) {
                 buf_write_i32(w, part->leader);
             }
         }
+        if (v >= 5) {
+            buf_write_array_len(w, 0, flex); /* offline_replicas: none */
+        }
+        write_tags(w, flex);
     }
+    if (v >= 8) {
+        buf_write_i32(w, t->authorized_operations);
+    }
+    write_tags(w, flex);
 }
 
 void proto_encode_metadata(buf_writer_t *w, int16_t v, const metadata_req_t *req)
 {
+    bool flex = v >= 9;
     if (v >= 3) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
-    buf_write_array_len(w, req->n_brokers, false);
+    buf_write_array_len(w, req->n_brokers, flex);
     for (int32_t i = 0; i < req->n_brokers; i++) {
         buf_write_i32(w, req->brokers[i].node_id);
-        buf_write_str(w, req->brokers[i].host, false);
+        buf_write_str(w, req->brokers[i].host, flex);
         buf_write_i32(w, req->brokers[i].port);
         if (v >= 1) {
-            buf_write_str(w, NULL, false); /* rack */
+            buf_write_str(w, NULL, flex); /* rack */
         }
+        write_tags(w, flex);
     }
     if (v >= 2) {
-        buf_write_str(w, req->cluster_id, false);
+        buf_write_str(w, req->cluster_id, flex);
     }
     if (v >= 1) {
         buf_write_i32(w, req->controller_id);
     }
     const metadata_topic_t *topics = req->n_topics < 0 ? req->result_topics : req->topics;
     int32_t n = req->n_topics < 0 ? req->n_result_topics : req->n_topics;
-    buf_write_array_len(w, n, false);
+    buf_write_array_len(w, n, flex);
     for (int32_t i = 0; i < n; i++) {
         encode_metadata_topic(w, v, &topics[i]);
     }
+    if (v >= 8 && v <= 10) {
+        buf_write_i32(w, req->cluster_authorized_operations);
+    }
+    write_tags(w, flex);
 }
 
 bool proto_decode_find_coordinator(buf_reader_t *r, int16_t v, arena_t *a,

@@ -137,7 +137,7 @@ def test_unsupported_versions():
     """versions outside the advertised ranges close the connection with a log line"""
     b = victim()
     for key, version in ((kproto.PRODUCE, 10), (kproto.PRODUCE, 11),
-                         (kproto.FETCH, 3), (kproto.FETCH, 14), (kproto.METADATA, 5),
+                         (kproto.FETCH, 3), (kproto.FETCH, 14), (kproto.METADATA, 13),
                          (kproto.LIST_OFFSETS, 0), (kproto.CREATE_TOPICS, 5),
                          (kproto.PRODUCE, -1)):
         conn = fresh(b)

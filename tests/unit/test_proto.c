@@ -464,81 +464,145 @@ static void av_response(bytes_t *o, int16_t v)
 
 static const metadata_broker_t one_broker[] = {{1, "localhost", 9092}};
 
+/* The second topic is asked by name below v12 and by id (a null name) in
+ * v12; Metadata v10-11 carry ids but clients must not use them. */
 static void md_request(bytes_t *o, int16_t v)
 {
-    put_i32(o, 2);        /* Topics */
-    put_str(o, "orders"); /*   Name */
-    put_str(o, "audit");
+    bool flex = v >= 9;
+    static const uint8_t zero_uuid[16] = {0};
+    put_vcount(o, flex, 2); /* Topics */
+    if (v >= 10) {
+        put_raw(o, zero_uuid, 16); /*   TopicId */
+    }
+    put_vstr(o, flex, "orders"); /*   Name */
+    put_tags(o, flex);
+    if (v >= 10) {
+        put_raw(o, v >= 12 ? test_uuid : zero_uuid, 16);
+    }
+    put_vstr(o, flex, v >= 12 ? NULL : "audit");
+    put_tags(o, flex);
     if (v >= 4) {
         put_u8(o, 0); /* AllowAutoTopicCreation: false */
     }
+    if (v >= 8 && v <= 10) {
+        put_u8(o, 1); /* IncludeClusterAuthorizedOperations */
+    }
+    if (v >= 8) {
+        put_u8(o, 1); /* IncludeTopicAuthorizedOperations */
+    }
+    put_tags(o, flex);
 }
 
 static void md_check(any_req_t *u, int16_t v, arena_t *a)
 {
     metadata_req_t *req = &u->md;
+    static const uint8_t zero_uuid[16] = {0};
     assert_int_equal(req->n_topics, 2);
     assert_kstr(req->topics[0].name, "orders");
-    assert_kstr(req->topics[1].name, "audit");
+    assert_memory_equal(req->topics[0].topic_id.b, zero_uuid, 16);
+    assert_kstr(req->topics[1].name, v >= 12 ? NULL : "audit");
+    assert_memory_equal(req->topics[1].topic_id.b, v >= 12 ? test_uuid : zero_uuid, 16);
     /* The schema default (true) applies where the field does not exist. */
     assert_int_equal(req->allow_auto_topic_creation, v < 4);
+    assert_int_equal(req->include_cluster_authorized_operations, v >= 8 && v <= 10);
+    assert_int_equal(req->include_topic_authorized_operations, v >= 8);
 
     req->n_brokers = 1;
     req->brokers = (metadata_broker_t *)one_broker;
     req->cluster_id = "ckid";
     req->controller_id = 1;
+    req->cluster_authorized_operations = 8096;
     metadata_topic_t *t = &req->topics[0];
     t->error = 0;
+    memcpy(t->topic_id.b, test_uuid, 16);
     t->n_partitions = 2;
     t->partitions = arena_alloc(a, 2 * sizeof(*t->partitions));
     t->partitions[0] = (metadata_partition_t){0, 0, 1};
     t->partitions[1] = (metadata_partition_t){5, 1, -1}; /* LEADER_NOT_AVAILABLE */
-    req->topics[1].error = 3;                            /* UNKNOWN_TOPIC_OR_PARTITION */
+    t->authorized_operations = 3576;
+    /* UNKNOWN_TOPIC_OR_PARTITION by name, UNKNOWN_TOPIC_ID by id */
+    req->topics[1].error = v >= 12 ? 100 : 3;
+    req->topics[1].authorized_operations = INT32_MIN;
 }
 
 static void md_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 9;
+    static const uint8_t zero_uuid[16] = {0};
     if (v >= 3) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i32(o, 1); /* Brokers */
-    put_i32(o, 1); /*   NodeId */
-    put_str(o, "localhost");
+    put_vcount(o, flex, 1); /* Brokers */
+    put_i32(o, 1);          /*   NodeId */
+    put_vstr(o, flex, "localhost");
     put_i32(o, 9092);
     if (v >= 1) {
-        put_str(o, NULL); /*   Rack */
+        put_vstr(o, flex, NULL); /*   Rack */
     }
+    put_tags(o, flex);
     if (v >= 2) {
-        put_str(o, "ckid"); /* ClusterId */
+        put_vstr(o, flex, "ckid"); /* ClusterId */
     }
     if (v >= 1) {
         put_i32(o, 1); /* ControllerId */
     }
-    put_i32(o, 2);        /* Topics */
-    put_i16(o, 0);        /*   ErrorCode */
-    put_str(o, "orders"); /*   Name */
+    put_vcount(o, flex, 2);      /* Topics */
+    put_i16(o, 0);               /*   ErrorCode */
+    put_vstr(o, flex, "orders"); /*   Name */
+    if (v >= 10) {
+        put_raw(o, test_uuid, 16); /*   TopicId */
+    }
     if (v >= 1) {
         put_u8(o, 0); /*   IsInternal */
     }
-    put_i32(o, 2); /*   Partitions */
-    put_i16(o, 0); /*     ErrorCode */
-    put_i32(o, 0); /*     PartitionIndex */
-    put_i32(o, 1); /*     LeaderId */
-    put_i32(o, 1); /*     ReplicaNodes */
+    put_vcount(o, flex, 2); /*   Partitions */
+    put_i16(o, 0);          /*     ErrorCode */
+    put_i32(o, 0);          /*     PartitionIndex */
+    put_i32(o, 1);          /*     LeaderId */
+    if (v >= 7) {
+        put_i32(o, 0); /*     LeaderEpoch */
+    }
+    put_vcount(o, flex, 1); /*     ReplicaNodes */
     put_i32(o, 1);
-    put_i32(o, 1); /*     IsrNodes */
+    put_vcount(o, flex, 1); /*     IsrNodes */
     put_i32(o, 1);
+    if (v >= 5) {
+        put_vcount(o, flex, 0); /*     OfflineReplicas */
+    }
+    put_tags(o, flex);
     put_i16(o, 5);
     put_i32(o, 1);
     put_i32(o, -1);
-    put_i32(o, 0);
-    put_i32(o, 0);
-    put_i16(o, 3);
-    put_str(o, "audit");
+    if (v >= 7) {
+        put_i32(o, -1); /* no leader, no epoch */
+    }
+    put_vcount(o, flex, 0);
+    put_vcount(o, flex, 0);
+    if (v >= 5) {
+        put_vcount(o, flex, 0);
+    }
+    put_tags(o, flex);
+    if (v >= 8) {
+        put_i32(o, 3576); /*   TopicAuthorizedOperations */
+    }
+    put_tags(o, flex);
+    put_i16(o, v >= 12 ? 100 : 3);
+    put_vstr(o, flex, v >= 12 ? NULL : "audit");
+    if (v >= 10) {
+        put_raw(o, v >= 12 ? test_uuid : zero_uuid, 16);
+    }
     if (v >= 1) {
         put_u8(o, 0);
     }
-    put_i32(o, 0);
+    put_vcount(o, flex, 0);
+    if (v >= 8) {
+        put_i32(o, INT32_MIN);
+    }
+    put_tags(o, flex);
+    if (v >= 8 && v <= 10) {
+        put_i32(o, 8096); /* ClusterAuthorizedOperations */
+    }
+    put_tags(o, flex);
 }
 
 /* ---- Produce (0): ProduceRequest.json / ProduceResponse.json ------------ */
@@ -2164,6 +2228,14 @@ static const codec_case_t cases[] = {
     ROW("Metadata v2", API_METADATA, 2, md),
     ROW("Metadata v3", API_METADATA, 3, md),
     ROW("Metadata v4", API_METADATA, 4, md),
+    ROW("Metadata v5", API_METADATA, 5, md),
+    ROW("Metadata v6", API_METADATA, 6, md),
+    ROW("Metadata v7", API_METADATA, 7, md),
+    ROW("Metadata v8", API_METADATA, 8, md),
+    ROW("Metadata v9", API_METADATA, 9, md),
+    ROW("Metadata v10", API_METADATA, 10, md),
+    ROW("Metadata v11", API_METADATA, 11, md),
+    ROW("Metadata v12", API_METADATA, 12, md),
     ROW("ApiVersions v0", API_API_VERSIONS, 0, av),
     ROW("ApiVersions v1", API_API_VERSIONS, 1, av),
     ROW("ApiVersions v2", API_API_VERSIONS, 2, av),
@@ -2785,6 +2857,9 @@ static const struct hostile_vector {
     {"Metadata topic name 2^15-1 long", API_METADATA, 4,
      {0x00, 0x00, 0x00, 0x01, 0x7f, 0xff, 'a', 'b', 'c'}, 9},
     {"Metadata topic name null", API_METADATA, 1, {0x00, 0x00, 0x00, 0x01, 0xff, 0xff}, 6},
+    {"Metadata v9 topic name null (nullable from v10)", API_METADATA, 9, {0x02, 0x00, 0x00, 0x00, 0x00, 0x00}, 6},
+    {"Metadata v12 topics 2^28 (compact)", API_METADATA, 12,
+     {0x80, 0x80, 0x80, 0x80, 0x01, 0x00, 0x00, 0x00}, 8},
     {"ListOffsets partitions 2^31-1", API_LIST_OFFSETS, 2,
      {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 't', 0x7f, 0xff, 0xff, 0xff},
      16},

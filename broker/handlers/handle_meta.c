@@ -175,16 +175,19 @@ req_result_t handle_find_coordinator(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_find_coordinator(&req->body, req->hdr.api_version, req->arena, &fc)) {
         return handler_bad_request(req);
     }
-    fc.node_id = -1;
-    fc.host = "";
-    fc.port = -1;
-    if (fc.key_type != 0) {
-        fc.error = KERR_COORDINATOR_NOT_AVAILABLE;
-        fc.error_message = "transactions are not supported";
-    } else {
-        fc.node_id = ctx->cfg->node_id;
-        fc.host = ctx->advertised_host ? ctx->advertised_host : server_conn_local_host(req->conn);
-        fc.port = ctx->advertised_host ? ctx->advertised_port : server_conn_local_port(req->conn);
+    for (int32_t i = 0; i < fc.n_keys; i++) {
+        find_coordinator_key_t *k = &fc.keys[i];
+        k->node_id = -1;
+        k->host = "";
+        k->port = -1;
+        if (fc.key_type != 0) {
+            k->error = KERR_COORDINATOR_NOT_AVAILABLE;
+            k->error_message = "transactions are not supported";
+        } else {
+            k->node_id = ctx->cfg->node_id;
+            k->host = ctx->advertised_host ? ctx->advertised_host : server_conn_local_host(req->conn);
+            k->port = ctx->advertised_host ? ctx->advertised_port : server_conn_local_port(req->conn);
+        }
     }
     proto_encode_find_coordinator(&req->resp, req->hdr.api_version, &fc);
     return REQ_DONE;

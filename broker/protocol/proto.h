@@ -460,17 +460,24 @@ bool proto_decode_init_producer_id(buf_reader_t *r, int16_t v, arena_t *a,
                                    init_producer_id_req_t *req);
 void proto_encode_init_producer_id(buf_writer_t *w, int16_t v, const init_producer_id_req_t *req);
 
-/* ---- FindCoordinator (10) -------------------------------------------------- */
+/* ---- FindCoordinator (10), v0-4 (flexible from v3) -------------------------- */
 
-typedef struct find_coordinator_req {
+typedef struct find_coordinator_key {
     kstr_t key;
-    int8_t key_type; /* v1+: 0 group, 1 transaction */
     /* result */
     int16_t error;
     const char *error_message;
     int32_t node_id;
     const char *host;
     int32_t port;
+} find_coordinator_key_t;
+
+/* Below v4 a request names one key, which the decoder makes a batch of one;
+ * from v4 it names several (KIP-699), each answered on its own. */
+typedef struct find_coordinator_req {
+    int8_t key_type; /* v1+: 0 group, 1 transaction; for every key */
+    int32_t n_keys;
+    find_coordinator_key_t *keys;
 } find_coordinator_req_t;
 
 bool proto_decode_find_coordinator(buf_reader_t *r, int16_t v, arena_t *a,

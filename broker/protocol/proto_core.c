@@ -1,6 +1,8 @@
 /*
  * proto_core.c - request header, ApiVersions, Metadata and FindCoordinator
  * codecs: what a client asks before it produces, consumes or joins a group.
+ * `flex` is each schema's "flexibleVersions" (api.c's first-flexible
+ * column): compact strings and arrays and a tag section per struct.
  *
  * Header versions (RequestHeader.json): v1 = api_key api_version
  * correlation_id client_id; v2 adds a tag section.  client_id stays a classic
@@ -189,21 +191,51 @@ void proto_encode_metadata(buf_writer_t *w, int16_t v, const metadata_req_t *req
 bool proto_decode_find_coordinator(buf_reader_t *r, int16_t v, arena_t *a,
                                    find_coordinator_req_t *req)
 {
-    req->key = buf_read_str(r, false);
+    bool flex = v >= 3;
+    kstr_t key = v <= 3 ? buf_read_str(r, flex) : (kstr_t){NULL, -1};
     req->key_type = v >= 1 ? buf_read_i8(r) : 0;
-    return !r->err;
+    if (v >= 4) {
+        req->n_keys = buf_read_count(r, true, 1);
+        req->keys = PROTO_ARRAY(a, find_coordinator_key_t, req->n_keys);
+        for (int32_t i = 0; i < req->n_keys && !r->err; i++) {
+            req->keys[i].key = buf_read_str(r, true);
+        }
+    } else {
+        req->n_keys = 1;
+        req->keys = PROTO_ARRAY(a, find_coordinator_key_t, 1);
+        req->keys[0].key = key;
+    }
+    read_tags(r, flex);
+    return !r->err && req->n_keys >= 0;
 }
 
 void proto_encode_find_coordinator(buf_writer_t *w, int16_t v, const find_coordinator_req_t *req)
 {
+    bool flex = v >= 3;
     if (v >= 1) {
         buf_write_i32(w, 0); /* throttle_time_ms */
     }
-    buf_write_i16(w, req->error);
-    if (v >= 1) {
-        buf_write_str(w, req->error_message, false);
+    if (v >= 4) {
+        buf_write_array_len(w, req->n_keys, true);
+        for (int32_t i = 0; i < req->n_keys; i++) {
+            const find_coordinator_key_t *k = &req->keys[i];
+            buf_write_kstr(w, k->key, true);
+            buf_write_i32(w, k->node_id);
+            buf_write_str(w, k->host, true);
+            buf_write_i32(w, k->port);
+            buf_write_i16(w, k->error);
+            buf_write_str(w, k->error_message, true);
+            write_tags(w, true);
+        }
+    } else {
+        const find_coordinator_key_t *k = &req->keys[0];
+        buf_write_i16(w, k->error);
+        if (v >= 1) {
+            buf_write_str(w, k->error_message, flex);
+        }
+        buf_write_i32(w, k->node_id);
+        buf_write_str(w, k->host, flex);
+        buf_write_i32(w, k->port);
     }
-    buf_write_i32(w, req->node_id);
-    buf_write_str(w, req->host, false);
-    buf_write_i32(w, req->port);
+    write_tags(w, flex);
 }

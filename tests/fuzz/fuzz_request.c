@@ -182,7 +182,9 @@ static void decode_and_encode(buf_reader_t *r, const req_header_t *hdr, int16_t 
     case API_FIND_COORDINATOR: {
         find_coordinator_req_t req = {0};
         if (proto_decode_find_coordinator(r, v, a, &req)) {
-            req.host = "127.0.0.1";
+            for (int32_t i = 0; i < req.n_keys; i++) {
+                req.keys[i].host = "127.0.0.1";
+            }
             proto_encode_find_coordinator(w, v, &req);
         }
         break;

@@ -1192,36 +1192,75 @@ static void dr_response(bytes_t *o, int16_t v)
 
 /* ---- FindCoordinator (10): FindCoordinatorRequest/Response.json --------- */
 
+/* Below v4 one key; v4 (KIP-699) batches two, the second refused. */
 static void fc_request(bytes_t *o, int16_t v)
 {
-    put_str(o, "my-group"); /* Key */
+    bool flex = v >= 3;
+    if (v <= 3) {
+        put_vstr(o, flex, "my-group"); /* Key */
+    }
     if (v >= 1) {
         put_u8(o, 0); /* KeyType: group */
     }
+    if (v >= 4) {
+        put_vcount(o, true, 2); /* CoordinatorKeys */
+        put_cstr(o, "my-group");
+        put_cstr(o, "other");
+    }
+    put_tags(o, flex);
 }
 
 static void fc_check(any_req_t *u, int16_t v, arena_t *a)
 {
     find_coordinator_req_t *req = &u->fc;
-    assert_kstr(req->key, "my-group");
     assert_int_equal(req->key_type, 0);
-    req->node_id = 3;
-    req->host = "127.0.0.1";
-    req->port = 9092;
+    assert_int_equal(req->n_keys, v >= 4 ? 2 : 1);
+    assert_kstr(req->keys[0].key, "my-group");
+    req->keys[0].node_id = 3;
+    req->keys[0].host = "127.0.0.1";
+    req->keys[0].port = 9092;
+    if (v >= 4) {
+        assert_kstr(req->keys[1].key, "other");
+        req->keys[1].error = 15; /* COORDINATOR_NOT_AVAILABLE */
+        req->keys[1].error_message = "no";
+        req->keys[1].node_id = -1;
+        req->keys[1].host = "";
+        req->keys[1].port = -1;
+    }
 }
 
 static void fc_response(bytes_t *o, int16_t v)
 {
+    bool flex = v >= 3;
     if (v >= 1) {
         put_i32(o, 0); /* ThrottleTimeMs */
     }
-    put_i16(o, 0); /* ErrorCode */
-    if (v >= 1) {
-        put_str(o, NULL); /* ErrorMessage */
+    if (v >= 4) {
+        put_vcount(o, true, 2);  /* Coordinators */
+        put_cstr(o, "my-group"); /*   Key */
+        put_i32(o, 3);           /*   NodeId */
+        put_cstr(o, "127.0.0.1");
+        put_i32(o, 9092);
+        put_i16(o, 0);          /*   ErrorCode */
+        put_vstr(o, true, NULL); /*   ErrorMessage */
+        put_tags(o, true);
+        put_cstr(o, "other");
+        put_i32(o, -1);
+        put_cstr(o, "");
+        put_i32(o, -1);
+        put_i16(o, 15);
+        put_cstr(o, "no");
+        put_tags(o, true);
+    } else {
+        put_i16(o, 0); /* ErrorCode */
+        if (v >= 1) {
+            put_vstr(o, flex, NULL); /* ErrorMessage */
+        }
+        put_i32(o, 3);                  /* NodeId */
+        put_vstr(o, flex, "127.0.0.1"); /* Host */
+        put_i32(o, 9092);               /* Port */
     }
-    put_i32(o, 3);           /* NodeId */
-    put_str(o, "127.0.0.1"); /* Host */
-    put_i32(o, 9092);        /* Port */
+    put_tags(o, flex);
 }
 
 /* ---- InitProducerId (22) ------------------------------------------------- */
@@ -2259,6 +2298,8 @@ static const codec_case_t cases[] = {
     ROW("FindCoordinator v0", API_FIND_COORDINATOR, 0, fc),
     ROW("FindCoordinator v1", API_FIND_COORDINATOR, 1, fc),
     ROW("FindCoordinator v2", API_FIND_COORDINATOR, 2, fc),
+    ROW("FindCoordinator v3", API_FIND_COORDINATOR, 3, fc),
+    ROW("FindCoordinator v4", API_FIND_COORDINATOR, 4, fc),
     ROW("InitProducerId v0", API_INIT_PRODUCER_ID, 0, ip),
     ROW("InitProducerId v1", API_INIT_PRODUCER_ID, 1, ip),
     ROW("InitProducerId v2", API_INIT_PRODUCER_ID, 2, ip),
@@ -2876,6 +2917,8 @@ static const struct hostile_vector {
      {0x7f, 0xff, 0xff, 0xff, 0x00, 0x00, 0x03, 0xe8}, 8},
     {"DeleteRecords partitions 2^30", API_DELETE_RECORDS, 1,
      {0, 0, 0, 1, 0, 1, 't', 0x40, 0, 0, 0, 0, 0, 0x03, 0xe8}, 15},
+    {"FindCoordinator v4 keys 2^28", API_FIND_COORDINATOR, 4, {0x00, 0x81, 0x80, 0x80, 0x80, 0x01, 0x00}, 7},
+    {"FindCoordinator v4 keys null (not nullable)", API_FIND_COORDINATOR, 4, {0x00, 0x00, 0x00}, 3},
     {"InitProducerId transactional id length -2", API_INIT_PRODUCER_ID, 1,
      {0xff, 0xfe, 0x00, 0x00, 0xea, 0x60}, 6},
     {"DescribeConfigs keys 2^30", API_DESCRIBE_CONFIGS, 2,

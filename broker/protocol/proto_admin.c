@@ -21,20 +21,6 @@ static void skip_i32_array(buf_reader_t *r, bool flex)
     buf_skip(r, (size_t)(n > 0 ? n : 0) * 4);
 }
 
-static void read_tags(buf_reader_t *r, bool flex)
-{
-    if (flex) {
-        buf_skip_tags(r);
-    }
-}
-
-static void write_tags(buf_writer_t *w, bool flex)
-{
-    if (flex) {
-        buf_write_empty_tags(w);
-    }
-}
-
 bool proto_decode_create_topics(buf_reader_t *r, int16_t v, arena_t *a, create_topics_req_t *req)
 {
     bool flex = v >= 5;

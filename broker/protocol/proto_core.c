@@ -12,20 +12,6 @@
 #include "proto.h"
 #include "proto_util.h"
 
-static void read_tags(buf_reader_t *r, bool flex)
-{
-    if (flex) {
-        buf_skip_tags(r);
-    }
-}
-
-static void write_tags(buf_writer_t *w, bool flex)
-{
-    if (flex) {
-        buf_write_empty_tags(w);
-    }
-}
-
 bool proto_decode_header(buf_reader_t *r, req_header_t *hdr, bool (*is_flexible)(int16_t, int16_t))
 {
     hdr->api_key = buf_read_i16(r);

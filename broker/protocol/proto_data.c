@@ -10,20 +10,6 @@
 #include "proto.h"
 #include "proto_util.h"
 
-static void read_tags(buf_reader_t *r, bool flex)
-{
-    if (flex) {
-        buf_skip_tags(r);
-    }
-}
-
-static void write_tags(buf_writer_t *w, bool flex)
-{
-    if (flex) {
-        buf_write_empty_tags(w);
-    }
-}
-
 bool proto_decode_produce(buf_reader_t *r, int16_t v, arena_t *a, produce_req_t *req)
 {
     bool flex = v >= 9;

@@ -38,23 +38,6 @@ static kstr_t read_nstr_since(buf_reader_t *r, int16_t v, int16_t since, bool fl
     return (kstr_t){NULL, -1};
 }
 
-/* The tag section closing a struct in a flexible version (KIP-482): none of
- * these APIs has a tagged field we use, so requests' are skipped and
- * responses' are empty. */
-static void read_tags(buf_reader_t *r, bool flex)
-{
-    if (flex) {
-        buf_skip_tags(r);
-    }
-}
-
-static void write_tags(buf_writer_t *w, bool flex)
-{
-    if (flex) {
-        buf_write_empty_tags(w);
-    }
-}
-
 /* ---- OffsetCommit (8) ----------------------------------------------------- */
 
 bool proto_decode_offset_commit(buf_reader_t *r, int16_t v, arena_t *a, offset_commit_req_t *req)

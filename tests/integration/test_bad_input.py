@@ -138,7 +138,7 @@ def test_unsupported_versions():
     b = victim()
     for key, version in ((kproto.PRODUCE, 10), (kproto.PRODUCE, 11),
                          (kproto.FETCH, 3), (kproto.FETCH, 14), (kproto.METADATA, 13),
-                         (kproto.LIST_OFFSETS, 0), (kproto.CREATE_TOPICS, 5),
+                         (kproto.LIST_OFFSETS, 0), (kproto.CREATE_TOPICS, 8),
                          (kproto.PRODUCE, -1)):
         conn = fresh(b)
         body = kproto.produce_body("intact", 0, kproto.make_batch([(None, b"v")]))

@@ -58,6 +58,9 @@ target_sources() {
     fuzz_properties)
         echo "lib/properties.c lib/utf8.c lib/xalloc.c"
         ;;
+    fuzz_pgoutput)
+        echo "connectors/postgres/pgoutput.c"
+        ;;
     fuzz_json)
         echo "src/data/data_schema.c src/data/data_value.c src/data/data_value_ops.c src/data/data_record.c src/data/data_api.c src/data/data_json_write.c src/data/data_json_schema.c src/data/data_json_read.c src/convert/converter.c src/convert/convert_json.c src/convert/convert_string.c src/convert/convert_bytes.c src/config/config_validate.c lib/config_def.c lib/properties.c lib/base64.c lib/utf8.c lib/xalloc.c"
         ;;
@@ -71,6 +74,14 @@ target_libs() {
     case "$1" in
     fuzz_records) echo "-lz -llz4 -lzstd -lsnappy" ;;
     fuzz_json) echo "-ljansson" ;;
+    *) echo "" ;;
+    esac
+}
+
+# Include paths beyond CFLAGS_FUZZ's: a connector's own folder.
+target_cppflags() {
+    case "$1" in
+    fuzz_pgoutput) echo "-I$TOP_SRCDIR/connectors/postgres" ;;
     *) echo "" ;;
     esac
 }
@@ -148,8 +159,9 @@ for target in "$@"; do
         srcs="$srcs $TOP_SRCDIR/$s"
     done
     libs=$(target_libs "$target")
+    cppflags=$(target_cppflags "$target")
     # shellcheck disable=SC2086 # word lists on purpose
-    if ! "$CLANG" $CFLAGS_FUZZ -o "$dir/$target" "$TOP_SRCDIR/tests/fuzz/$target.c" $srcs $libs \
+    if ! "$CLANG" $CFLAGS_FUZZ $cppflags -o "$dir/$target" "$TOP_SRCDIR/tests/fuzz/$target.c" $srcs $libs \
         >"$dir/build.log" 2>&1; then
         keep_scratch=yes
         failed=1

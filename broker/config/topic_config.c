@@ -51,6 +51,38 @@ static config_def_problem_t create_time_only_check(const config_def_t *def, cons
     return CONFIG_DEF_OK;
 }
 
+/* Kafka's MetadataVersion names ("0.10.0", "0.10.0.0", "2.4-IV1", "3.0"):
+ * numbers joined by dots, then perhaps an "-IV" and a number.  The value is
+ * accepted for the tools that set it and has no effect, as in Kafka 3.x,
+ * which always writes the newest message format. */
+static config_def_problem_t format_version_check(const config_def_t *def, const char *name, const char *value,
+                                                 const char **canonical, char *why, size_t why_size)
+{
+    const char *p = value;
+    int numbers = 0;
+    while (*p >= '0' && *p <= '9') {
+        while (*p >= '0' && *p <= '9') {
+            p++;
+        }
+        numbers++;
+        if (*p != '.') {
+            break;
+        }
+        p++;
+    }
+    if (numbers >= 2 && strncmp(p, "-IV", 3) == 0 && p[3] >= '0' && p[3] <= '9') {
+        p += 4;
+        while (*p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+    if (numbers < 2 || *p) {
+        snprintf(why, why_size, "expected a Kafka version such as 0.10.0 or 3.0-IV1");
+        return CONFIG_DEF_REFUSED;
+    }
+    return CONFIG_DEF_OK;
+}
+
 /* Each topic row's broker fallback is named in its doc, for the reference. */
 const config_def_t topic_config_defs[] = {
     {.name = "cleanup.policy", .type = CONFIG_DEF_LIST, .default_value = "delete", .choices = cleanup_policies,
@@ -73,6 +105,10 @@ const config_def_t topic_config_defs[] = {
      CONFIG_DEF_RANGE(COMPRESSION_ZSTD_LEVEL_MIN, COMPRESSION_ZSTD_LEVEL_MAX),
      CONFIG_DEF_FIELD(topic_config_t, compression_zstd_level),
      .doc = "zstd level (-131072 to 22) when compression.type is zstd (compression.zstd.level)."},
+    {.name = "delete.retention.ms", .type = CONFIG_DEF_LONG, .default_value = "86400000",
+     CONFIG_DEF_RANGE(0, I64_MAX), .doc = "Accepted; a log compaction setting, and logs are not compacted yet."},
+    {.name = "file.delete.delay.ms", .type = CONFIG_DEF_LONG, .default_value = "60000", CONFIG_DEF_RANGE(0, I64_MAX),
+     .doc = "Accepted; segments past retention are deleted at once."},
     {.name = "flush.messages", .type = CONFIG_DEF_LONG, .default_value = LONG_MAX_TEXT, CONFIG_DEF_RANGE(1, I64_MAX),
      CONFIG_DEF_FIELD(topic_config_t, log.flush_interval_messages),
      .doc = "fsync after this many unflushed messages (log.flush.interval.messages)."},
@@ -83,9 +119,18 @@ const config_def_t topic_config_defs[] = {
      .doc = "Bytes between index entries (log.index.interval.bytes)."},
     {.name = "max.message.bytes", .type = CONFIG_DEF_INT, .default_value = "1048588", CONFIG_DEF_RANGE(0, I32_MAX),
      CONFIG_DEF_FIELD(topic_config_t, max_message_bytes), .doc = "Largest record batch accepted (message.max.bytes)."},
+    {.name = "max.compaction.lag.ms", .type = CONFIG_DEF_LONG, .default_value = LONG_MAX_TEXT,
+     CONFIG_DEF_RANGE(1, I64_MAX), .doc = "Accepted; a log compaction setting, and logs are not compacted yet."},
+    {.name = "message.format.version", .type = CONFIG_DEF_STRING, .default_value = "3.0-IV1",
+     .validate = format_version_check,
+     .doc = "Accepted and ignored, as in Kafka 3.x: batches are stored in the v2 format."},
     {.name = "message.timestamp.type", .type = CONFIG_DEF_STRING, .default_value = "CreateTime",
      .choices = timestamp_types, .validate = create_time_only_check,
      .doc = "CreateTime only: LogAppendTime is not supported yet."},
+    {.name = "min.cleanable.dirty.ratio", .type = CONFIG_DEF_DOUBLE, .default_value = "0.5", CONFIG_DEF_RANGE(0, 1),
+     .doc = "Accepted; a log compaction setting, and logs are not compacted yet."},
+    {.name = "min.compaction.lag.ms", .type = CONFIG_DEF_LONG, .default_value = "0", CONFIG_DEF_RANGE(0, I64_MAX),
+     .doc = "Accepted; a log compaction setting, and logs are not compacted yet."},
     {.name = "min.insync.replicas", .type = CONFIG_DEF_INT, .default_value = "1", CONFIG_DEF_RANGE(1, I32_MAX),
      .doc = "Accepted; a single node is its own ISR."},
     {.name = "retention.bytes", .type = CONFIG_DEF_LONG, .default_value = "-1", CONFIG_DEF_RANGE(-1, I64_MAX),

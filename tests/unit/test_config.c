@@ -295,6 +295,18 @@ static const struct {
     {"message.timestamp.type", "CreateTime", true, NULL},
     {"message.timestamp.type", "LogAppendTime", false, "message.timestamp.type"},
     {"max.message.bytes", "12x", false, "got '12x'"},
+    /* Kafka's compaction and message-format keys, accepted as tools set them. */
+    {"delete.retention.ms", "900", true, NULL},
+    {"delete.retention.ms", "-1", false, "delete.retention.ms"},
+    {"min.cleanable.dirty.ratio", "0.01", true, NULL},
+    {"min.cleanable.dirty.ratio", "1.5", false, "min.cleanable.dirty.ratio"},
+    {"max.compaction.lag.ms", "100", true, NULL},
+    {"message.format.version", "0.10.0.0", true, NULL},
+    {"message.format.version", "2.4-IV1", true, NULL},
+    {"message.format.version", "0.10", true, NULL},
+    {"message.format.version", "10", false, "expected a Kafka version"},
+    {"message.format.version", "0.10.x", false, "expected a Kafka version"},
+    {"message.format.version", "2.4-IV", false, "expected a Kafka version"},
     {"no.such", "1", false, "no.such"},
 };
 

@@ -31,6 +31,7 @@
 
 static const char *const compression_types[] = {"producer", "uncompressed", "gzip", "snappy",
                                                 "lz4",      "zstd",         NULL};
+static const char *const timestamp_types[] = {"CreateTime", "LogAppendTime", NULL};
 
 /* One listener, "NAME://host:port", as Kafka's EndPoint regex reads it: any
  * name, a host of [0-9A-Za-z-%._:] (an IPv6 address in brackets), empty for
@@ -209,6 +210,14 @@ const config_def_t broker_config_defs[] = {
      .doc = "lz4 level (1-17; 3 and up use LZ4HC) where the broker compresses with lz4."},
     {.name = "compression.zstd.level", .type = CONFIG_DEF_INT, .default_value = "3", CONFIG_DEF_RANGE(-131072, 22),
      .doc = "zstd level (-131072 to 22) where the broker compresses with zstd."},
+    {.name = "log.message.timestamp.type", .type = CONFIG_DEF_STRING, .default_value = "CreateTime",
+     .choices = timestamp_types,
+     .doc = "The timestamps of stored records for topics without their own message.timestamp.type: CreateTime "
+            "keeps the producer's, LogAppendTime gives every record of a batch the time the broker appended it."},
+    {.name = "log.message.timestamp.difference.max.ms", .type = CONFIG_DEF_LONG, .default_value = LONG_MAX_TEXT,
+     CONFIG_DEF_RANGE(0, I64_MAX),
+     .doc = "With CreateTime, a batch holding a record whose timestamp is further than this from the broker's "
+            "clock is refused (topic override: message.timestamp.difference.max.ms)."},
     {.name = "min.insync.replicas", .type = CONFIG_DEF_INT, .default_value = "1", CONFIG_DEF_RANGE(1, I32_MAX),
      .doc = "Accepted for compatibility; a single node is its own ISR."},
     {.name = "offsets.topic.replication.factor", .type = CONFIG_DEF_INT, .default_value = "1",

@@ -27,6 +27,7 @@ static const char *const cleanup_policies[] = {"delete", "compact", NULL};
  * (BATCH_CODEC_NONE 0 ... BATCH_CODEC_ZSTD 4), which topic_config_codec uses. */
 static const char *const compression_types[] = {"producer", "uncompressed", "gzip", "snappy",
                                                 "lz4",      "zstd",         NULL};
+/* In the order of enum topic_timestamp_type. */
 static const char *const timestamp_types[] = {"CreateTime", "LogAppendTime", NULL};
 
 /* Its choices check each item; Kafka also takes an empty list, which the
@@ -36,16 +37,6 @@ static config_def_problem_t cleanup_policy_check(const config_def_t *def, const 
 {
     if (!*value) {
         snprintf(why, why_size, "expected delete, compact or both");
-        return CONFIG_DEF_REFUSED;
-    }
-    return CONFIG_DEF_OK;
-}
-
-static config_def_problem_t create_time_only_check(const config_def_t *def, const char *name, const char *value,
-                                                   const char **canonical, char *why, size_t why_size)
-{
-    if (strcmp(value, "CreateTime") != 0) {
-        snprintf(why, why_size, "only CreateTime is supported yet");
         return CONFIG_DEF_REFUSED;
     }
     return CONFIG_DEF_OK;
@@ -124,9 +115,14 @@ const config_def_t topic_config_defs[] = {
     {.name = "message.format.version", .type = CONFIG_DEF_STRING, .default_value = "3.0-IV1",
      .validate = format_version_check,
      .doc = "Accepted and ignored, as in Kafka 3.x: batches are stored in the v2 format."},
+    {.name = "message.timestamp.difference.max.ms", .type = CONFIG_DEF_LONG, .default_value = LONG_MAX_TEXT,
+     CONFIG_DEF_RANGE(0, I64_MAX), CONFIG_DEF_FIELD(topic_config_t, message_timestamp_difference_max_ms),
+     .doc = "With CreateTime, a batch holding a record whose timestamp is further than this from the broker's "
+            "clock is refused with INVALID_TIMESTAMP (log.message.timestamp.difference.max.ms)."},
     {.name = "message.timestamp.type", .type = CONFIG_DEF_STRING, .default_value = "CreateTime",
-     .choices = timestamp_types, .validate = create_time_only_check,
-     .doc = "CreateTime only: LogAppendTime is not supported yet."},
+     .choices = timestamp_types, CONFIG_DEF_FIELD(topic_config_t, message_timestamp_type),
+     .doc = "CreateTime keeps the producer's timestamps; LogAppendTime gives every record of a batch the time "
+            "the broker appended it (log.message.timestamp.type)."},
     {.name = "min.cleanable.dirty.ratio", .type = CONFIG_DEF_DOUBLE, .default_value = "0.5", CONFIG_DEF_RANGE(0, 1),
      .doc = "Accepted; a log compaction setting, and logs are not compacted yet."},
     {.name = "min.compaction.lag.ms", .type = CONFIG_DEF_LONG, .default_value = "0", CONFIG_DEF_RANGE(0, I64_MAX),
@@ -186,6 +182,8 @@ static const char *const topic_broker_keys[][2] = {
     {"compression.gzip.level", "compression.gzip.level"},
     {"compression.lz4.level", "compression.lz4.level"},
     {"compression.zstd.level", "compression.zstd.level"},
+    {"message.timestamp.type", "log.message.timestamp.type"},
+    {"message.timestamp.difference.max.ms", "log.message.timestamp.difference.max.ms"},
 };
 
 /* A topic key without an override: the broker key's effective value, or the

@@ -25,6 +25,12 @@ typedef struct topic_config_kv {
     char *value;
 } topic_config_kv_t;
 
+/* message.timestamp.type, as the index of its choice. */
+enum topic_timestamp_type {
+    TOPIC_TIMESTAMP_CREATE_TIME = 0,
+    TOPIC_TIMESTAMP_LOG_APPEND_TIME = 1,
+};
+
 /* The settings of one topic, filled by its rows (topic_config_defs). */
 typedef struct topic_config {
     log_config_t log;          /* segment.*, retention.*, index.interval.bytes, flush.messages */
@@ -37,6 +43,8 @@ typedef struct topic_config {
     int32_t compression_gzip_level;
     int32_t compression_lz4_level;
     int32_t compression_zstd_level;
+    int16_t message_timestamp_type;              /* enum topic_timestamp_type */
+    int64_t message_timestamp_difference_max_ms; /* INT64_MAX: any timestamp */
 } topic_config_t;
 
 /* Checks that `key` is a topic config and `value` fits its row.  Keys that are

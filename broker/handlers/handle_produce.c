@@ -73,11 +73,18 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
         snprintf(why, sizeof(why), "zstd needs Produce v7 or later, got v%d", req->hdr.api_version);
         err = KERR_UNSUPPORTED_COMPRESSION_TYPE;
     }
-    /* Rewritten outside the partition lock: recompressing is the slow part. */
+    /* Rewritten outside the partition lock: recompressing is the slow part,
+     * and a LogAppendTime batch's new CRC covers all of it. */
     buf_writer_t rewritten = {0};
+    int64_t now_ms = clock_wall_ms(), log_append_time = -1;
     if (err == KERR_NONE) {
         err = topic_batch_recompress(part->topic, pp->records, (size_t)pp->records_len, &hdr, &rewritten, why,
                                      sizeof(why));
+    }
+    uint8_t *stored = rewritten.len > 0 ? rewritten.data : pp->records;
+    size_t stored_len = rewritten.len > 0 ? rewritten.len : (size_t)pp->records_len;
+    if (err == KERR_NONE) {
+        err = topic_batch_timestamps(part->topic, stored, stored_len, now_ms, &log_append_time, why, sizeof(why));
     }
     if (err != KERR_NONE) {
         buf_writer_release(&rewritten);
@@ -95,10 +102,9 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
         pp->base_offset = dup_offset;
         err = KERR_NONE;
     } else if (err == KERR_NONE) {
-        uint8_t *stored = rewritten.len > 0 ? rewritten.data : pp->records;
-        size_t stored_len = rewritten.len > 0 ? rewritten.len : (size_t)pp->records_len;
-        err = log_append(part->plog, stored, stored_len, 0, clock_wall_ms(), &pp->base_offset);
+        err = log_append(part->plog, stored, stored_len, 0, now_ms, &pp->base_offset);
         if (err == KERR_NONE) {
+            pp->log_append_time = log_append_time;
             producer_state_update(part->pstate, &hdr, pp->base_offset);
             *appended = true;
             metrics_counter_add(&part->topic->bytes_in, (uint64_t)pp->records_len);

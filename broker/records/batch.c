@@ -135,3 +135,10 @@ void batch_set_base_offset(uint8_t *data, int64_t base_offset, int32_t leader_ep
     buf_put_i64(data, base_offset);
     buf_put_i32(data + 12, leader_epoch);
 }
+
+void batch_set_log_append_time(uint8_t *data, size_t len, int64_t append_time)
+{
+    data[22] |= BATCH_ATTR_LOG_APPEND_TIME; /* the low byte of attributes */
+    buf_put_i64(data + 35, append_time);
+    buf_put_i32(data + 17, (int32_t)crc32c(0, data + CRC_START, len - CRC_START));
+}

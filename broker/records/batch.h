@@ -98,4 +98,12 @@ bool batch_is_intact(const uint8_t *data, size_t len, batch_header_t *hdr);
 /* Patches baseOffset and partitionLeaderEpoch in place (CRC unaffected). */
 void batch_set_base_offset(uint8_t *data, int64_t base_offset, int32_t leader_epoch);
 
+/* Marks the whole batch (`len` bytes, checked by batch_validate) LogAppendTime
+ * with `append_time` as its maxTimestamp, as Kafka's
+ * DefaultRecordBatch.setMaxTimestamp does for a topic whose
+ * message.timestamp.type is LogAppendTime: the records keep their deltas and
+ * a consumer reads every record's timestamp as maxTimestamp.  Both fields are
+ * under the CRC, which is computed anew. */
+void batch_set_log_append_time(uint8_t *data, size_t len, int64_t append_time);
+
 #endif

@@ -21,6 +21,7 @@
 #include "blog.h"
 #include "clock.h"
 #include "records/batch_recompress.h"
+#include "records/records.h"
 #include "storage/checkpoint.h"
 #include "fsutil.h"
 #include "xalloc.h"
@@ -929,6 +930,57 @@ kerr_t topic_batch_recompress(const topic_t *topic, const uint8_t *batch, size_t
         out->len = 0;
     }
     return err;
+}
+
+/* A record whose timestamp is too far from the broker's clock, looked for
+ * by topic_batch_timestamps. */
+typedef struct timestamp_check {
+    int64_t now_ms;
+    int64_t max_diff_ms;
+    int64_t found; /* its timestamp */
+    bool out_of_range;
+} timestamp_check_t;
+
+static int timestamp_out_of_range(void *opaque, const record_t *rec)
+{
+    timestamp_check_t *tc = opaque;
+    /* Kafka lets a record without a timestamp (-1) pass.  The distance is
+     * taken unsigned: a hostile timestamp cannot overflow it. */
+    uint64_t diff = rec->timestamp >= tc->now_ms ? (uint64_t)rec->timestamp - (uint64_t)tc->now_ms
+                                                 : (uint64_t)tc->now_ms - (uint64_t)rec->timestamp;
+    if (rec->timestamp != -1 && diff > (uint64_t)tc->max_diff_ms) {
+        tc->found = rec->timestamp;
+        tc->out_of_range = true;
+        return 1;
+    }
+    return 0;
+}
+
+kerr_t topic_batch_timestamps(const topic_t *topic, uint8_t *batch, size_t len, int64_t now_ms,
+                              int64_t *log_append_time, char *errstr, size_t errstr_size)
+{
+    *log_append_time = -1;
+    if (topic->cfg.message_timestamp_type == TOPIC_TIMESTAMP_LOG_APPEND_TIME) {
+        batch_set_log_append_time(batch, len, now_ms);
+        *log_append_time = now_ms;
+        return KERR_NONE;
+    }
+    if (topic->cfg.message_timestamp_difference_max_ms == INT64_MAX) {
+        return KERR_NONE; /* Kafka's default: no record is looked at */
+    }
+    timestamp_check_t tc = {.now_ms = now_ms, .max_diff_ms = topic->cfg.message_timestamp_difference_max_ms};
+    kerr_t err = records_foreach(batch, len, timestamp_out_of_range, &tc);
+    if (err != KERR_NONE) {
+        snprintf(errstr, errstr_size, "the records of the batch do not parse (%s)", kerr_name(err));
+        return err;
+    }
+    if (tc.out_of_range) {
+        snprintf(errstr, errstr_size, "timestamp %lld of a record is more than message.timestamp.difference.max.ms "
+                 "%lld from the broker's clock (%lld)", (long long)tc.found,
+                 (long long)topic->cfg.message_timestamp_difference_max_ms, (long long)now_ms);
+        return KERR_INVALID_TIMESTAMP;
+    }
+    return KERR_NONE;
 }
 
 /* ---- changes -------------------------------------------------------------- */

@@ -129,6 +129,22 @@ partition_t *topic_partition(topic_t *topic, int32_t index);
 kerr_t topic_batch_recompress(const topic_t *topic, const uint8_t *batch, size_t len, const batch_header_t *hdr,
                               buf_writer_t *out, char *errstr, size_t errstr_size);
 
+/*
+ * The topic's message.timestamp.type and message.timestamp.difference.max.ms
+ * applied to the batch about to be stored (`len` bytes, after
+ * topic_batch_recompress), as Kafka's LogValidator does with `now_ms` its
+ * clock: LogAppendTime marks the batch so (batch_set_log_append_time, in
+ * place) and sets *log_append_time to now_ms, what Produce answers;
+ * CreateTime leaves the batch as it is, *log_append_time -1, and answers
+ * INVALID_TIMESTAMP (with errstr) when a record's timestamp is further than
+ * message.timestamp.difference.max.ms from now_ms; only then are the records
+ * read (and decompressed).
+ * @locality any thread  @locks the registry lock held (read or write); no
+ *           partition lock needed
+ */
+kerr_t topic_batch_timestamps(const topic_t *topic, uint8_t *batch, size_t len, int64_t now_ms,
+                              int64_t *log_append_time, char *errstr, size_t errstr_size);
+
 /* Whether `name` is a legal topic name; errstr says why not.
  * @locality any thread  @locks none (pure) */
 bool topics_name_valid(kstr_t name, char *errstr, size_t errstr_size);

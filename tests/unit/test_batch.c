@@ -36,6 +36,34 @@ static void test_valid_batch(void **state)
     buf_writer_release(&w);
 }
 
+/* The broker's LogAppendTime: the type bit and maxTimestamp change, both under
+ * the CRC, which is valid again; every other byte stays. */
+static void test_set_log_append_time(void **state)
+{
+    buf_writer_t w;
+    buf_writer_init(&w, 0);
+    size_t n = fixture_batch(&w, 3, 1000, 10, 5, 0, 0);
+    uint8_t before[256];
+    assert_true(n <= sizeof(before));
+    memcpy(before, w.data, n);
+    batch_set_log_append_time(w.data, n, 1700000000123LL);
+    batch_header_t hdr;
+    char err[256];
+    assert_int_equal(batch_validate(w.data, n, &hdr, err, sizeof(err)), KERR_NONE);
+    assert_int_equal(hdr.attributes, BATCH_ATTR_LOG_APPEND_TIME);
+    assert_true(hdr.max_timestamp == 1700000000123LL);
+    assert_true(hdr.base_timestamp == 1000);
+    assert_true(hdr.producer_id == 5);
+    assert_int_equal(hdr.records_count, 3);
+    for (size_t i = 0; i < n; i++) {
+        bool crc = i >= 17 && i < 21, attributes = i == 22, max_timestamp = i >= 35 && i < 43;
+        if (!crc && !attributes && !max_timestamp && w.data[i] != before[i]) {
+            fail_msg("byte %zu changed", i);
+        }
+    }
+    buf_writer_release(&w);
+}
+
 static void test_rejections(void **state)
 {
     struct {
@@ -98,11 +126,9 @@ static void test_count_must_match_records(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crc32c_check_value),
-        cmocka_unit_test(test_valid_batch),
-        cmocka_unit_test(test_rejections),
-        cmocka_unit_test(test_length_must_match),
-        cmocka_unit_test(test_count_must_match_records),
+        cmocka_unit_test(test_crc32c_check_value),  cmocka_unit_test(test_valid_batch),
+        cmocka_unit_test(test_set_log_append_time), cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_length_must_match),   cmocka_unit_test(test_count_must_match_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

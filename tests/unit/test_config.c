@@ -267,6 +267,31 @@ static void test_topic_resolution(void **state)
     broker_config_destroy(cfg);
 }
 
+/* message.timestamp.* fall back to the broker's log.message.timestamp.*. */
+static void test_topic_timestamp_keys(void **state)
+{
+    broker_config_t *cfg = broker_config_create();
+    char err[256];
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    topic_config_t tc;
+    topic_config_resolve(cfg, NULL, 0, &tc);
+    assert_int_equal(tc.message_timestamp_type, TOPIC_TIMESTAMP_CREATE_TIME);
+    assert_true(tc.message_timestamp_difference_max_ms == INT64_MAX);
+    broker_config_destroy(cfg);
+
+    cfg = broker_config_create();
+    broker_config_set(cfg, "log.message.timestamp.type", "LogAppendTime", err, sizeof(err));
+    broker_config_set(cfg, "log.message.timestamp.difference.max.ms", "60000", err, sizeof(err));
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    topic_config_resolve(cfg, NULL, 0, &tc);
+    assert_int_equal(tc.message_timestamp_type, TOPIC_TIMESTAMP_LOG_APPEND_TIME);
+    assert_true(tc.message_timestamp_difference_max_ms == 60000);
+    topic_config_kv_t overrides[] = {{"message.timestamp.type", "CreateTime"}};
+    topic_config_resolve(cfg, overrides, 1, &tc);
+    assert_int_equal(tc.message_timestamp_type, TOPIC_TIMESTAMP_CREATE_TIME);
+    broker_config_destroy(cfg);
+}
+
 static const struct {
     const char *key, *value;
     bool ok;
@@ -293,7 +318,10 @@ static const struct {
     {"compression.zstd.level", "23", false, "between -131072 and 22"},
     {"compression.type", "brotli", false, "expected one of producer"},
     {"message.timestamp.type", "CreateTime", true, NULL},
-    {"message.timestamp.type", "LogAppendTime", false, "message.timestamp.type"},
+    {"message.timestamp.type", "LogAppendTime", true, NULL},
+    {"message.timestamp.type", "AppendTime", false, "expected one of CreateTime, LogAppendTime"},
+    {"message.timestamp.difference.max.ms", "0", true, NULL},
+    {"message.timestamp.difference.max.ms", "-1", false, "message.timestamp.difference.max.ms"},
     {"max.message.bytes", "12x", false, "got '12x'"},
     /* Kafka's compaction and message-format keys, accepted as tools set them. */
     {"delete.retention.ms", "900", true, NULL},
@@ -403,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_derived_value_and_source), cmocka_unit_test(test_retention_precedence),
         cmocka_unit_test(test_topic_resolution),     cmocka_unit_test(test_topic_validation),
         cmocka_unit_test(test_topic_fallbacks),      cmocka_unit_test(test_topic_compression),
+        cmocka_unit_test(test_topic_timestamp_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

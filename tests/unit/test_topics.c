@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch_fixture.h"
 #include "config/broker_config.h"
 #include "topics/topics.h"
 
@@ -255,6 +256,67 @@ static void test_create_beyond_fd_limit_is_refused(void **state)
     assert_int_equal(partitions_of(fx, "small"), 10);
 }
 
+/* topic_batch_timestamps of one fixture batch (3 records at 1000, 1010,
+ * 1020) on topic `name`, at broker time `now_ms`. */
+static kerr_t timestamps_of(fixture_t *fx, const char *name, int64_t now_ms, buf_writer_t *w, int64_t *append_time,
+                            char *err, size_t err_size)
+{
+    buf_writer_init(w, 0);
+    fixture_batch(w, 3, 1000, 10, -1, -1, -1);
+    topics_read_lock(fx->topics);
+    kerr_t rc = topic_batch_timestamps(topics_find(fx->topics, ks(name)), w->data, w->len, now_ms, append_time, err,
+                                       err_size);
+    topics_read_unlock(fx->topics);
+    return rc;
+}
+
+/* message.timestamp.type=LogAppendTime marks the batch with the broker's time
+ * and answers it; CreateTime leaves the batch alone and, with
+ * message.timestamp.difference.max.ms, refuses a record too far from the
+ * broker's clock on either side. */
+static void test_batch_timestamps(void **state)
+{
+    fixture_t *fx = *state;
+    char err[512] = "";
+    topic_config_kv_t append[] = {{"message.timestamp.type", "LogAppendTime"}};
+    topic_config_kv_t bounded[] = {{"message.timestamp.difference.max.ms", "500"}};
+    assert_int_equal(topics_create(fx->topics, ks("appended"), 1, append, 1, false, err, sizeof(err)), KERR_NONE);
+    assert_int_equal(topics_create(fx->topics, ks("bounded"), 1, bounded, 1, false, err, sizeof(err)), KERR_NONE);
+    assert_int_equal(topics_create(fx->topics, ks("plain"), 1, NULL, 0, false, err, sizeof(err)), KERR_NONE);
+    buf_writer_t w;
+    int64_t append_time;
+    batch_header_t hdr;
+
+    assert_int_equal(timestamps_of(fx, "appended", 5000, &w, &append_time, err, sizeof(err)), KERR_NONE);
+    assert_true(append_time == 5000);
+    assert_int_equal(batch_validate(w.data, w.len, &hdr, err, sizeof(err)), KERR_NONE);
+    assert_int_equal(hdr.attributes, BATCH_ATTR_LOG_APPEND_TIME);
+    assert_true(hdr.max_timestamp == 5000);
+    buf_writer_release(&w);
+
+    assert_int_equal(timestamps_of(fx, "plain", 1, &w, &append_time, err, sizeof(err)), KERR_NONE);
+    assert_true(append_time == -1);
+    assert_int_equal(batch_validate(w.data, w.len, &hdr, err, sizeof(err)), KERR_NONE);
+    assert_int_equal(hdr.attributes, 0);
+    assert_true(hdr.max_timestamp == 1020);
+    buf_writer_release(&w);
+
+    /* Against 1510 the first record is 510 ms away; against 1500 all are
+     * within 500; against 500 the first is exactly 500 away, the second 510. */
+    assert_int_equal(timestamps_of(fx, "bounded", 1510, &w, &append_time, err, sizeof(err)), KERR_INVALID_TIMESTAMP);
+    assert_non_null(strstr(err, "timestamp 1000 of a record"));
+    buf_writer_release(&w);
+    assert_int_equal(timestamps_of(fx, "bounded", 1500, &w, &append_time, err, sizeof(err)), KERR_NONE);
+    assert_true(append_time == -1);
+    buf_writer_release(&w);
+    assert_int_equal(timestamps_of(fx, "bounded", 500, &w, &append_time, err, sizeof(err)), KERR_INVALID_TIMESTAMP);
+    assert_non_null(strstr(err, "timestamp 1010 of a record"));
+    buf_writer_release(&w);
+    assert_int_equal(timestamps_of(fx, "bounded", INT64_MIN, &w, &append_time, err, sizeof(err)),
+                     KERR_INVALID_TIMESTAMP);
+    buf_writer_release(&w);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -264,6 +326,7 @@ int main(void)
         T(test_failed_add_partitions_leaves_topic_as_it_was),
         T(test_open_removes_staging_leftovers),
         T(test_create_beyond_fd_limit_is_refused),
+        T(test_batch_timestamps),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

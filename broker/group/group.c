@@ -4,8 +4,20 @@
  * Members live in a small array (groups have tens of members, not
  * thousands).  A member carries its own "waiting" flags: join_waiting while
  * its JoinGroup is parked, join_ready once the rebalance completed and its
- * response can be sent, sync_waiting while its SyncGroup is parked.  The
- * coordinator polls those through group_join_result / group_sync_result.
+ * response can be sent, sync_waiting while its SyncGroup is parked and
+ * sync_ready once the leader's assignment for it arrived.  The coordinator
+ * polls those through group_join_result / group_sync_result.
+ *
+ * A response that is ready stays ready whatever happens to the group before
+ * the coordinator polls it: Kafka's GroupCoordinator answers every parked
+ * JoinGroup when the join phase completes and every parked SyncGroup when
+ * the leader's assignment arrives, at once.  A parked request is polled
+ * later (its network thread is woken), and by then another member may have
+ * started the next rebalance: a cooperative-sticky leader that revoked
+ * partitions re-joins within a millisecond of its SyncGroup.  Losing the
+ * ready answer then would leave a follower waiting for a JoinGroup response
+ * until its session expired, or make it re-join without the generation's
+ * (empty) assignment.
  */
 #include "group.h"
 
@@ -28,6 +40,7 @@ typedef struct member {
     bool join_waiting;
     bool join_ready;
     bool sync_waiting;
+    bool sync_ready; /* the leader's assignment arrived while sync_waiting */
     uint8_t *assignment;
     size_t assignment_len;
 } member_t;
@@ -230,8 +243,6 @@ static void prepare_rebalance(group_t *grp, int64_t now)
         if (m->rebalance_timeout_ms > timeout) {
             timeout = m->rebalance_timeout_ms;
         }
-        /* A parked SyncGroup learns that it must re-join. */
-        m->join_ready = false;
     }
     if (grp->state == GROUP_EMPTY) {
         grp->delay_until = now + grp->initial_delay_ms;
@@ -296,6 +307,7 @@ static void complete_join(group_t *grp, int64_t now)
         member_t *m = &grp->members[i];
         m->join_waiting = false;
         m->join_ready = true;
+        m->sync_ready = false;
         m->last_seen = now;
         free(m->assignment);
         m->assignment = NULL;
@@ -526,6 +538,9 @@ kerr_t group_sync(group_t *grp, const char *member_id, int32_t generation, const
                 to->assignment_len = assignments[i].len;
             }
         }
+        for (int i = 0; i < grp->n_members; i++) {
+            grp->members[i].sync_ready = grp->members[i].sync_waiting;
+        }
         grp->state = GROUP_STABLE;
     }
     return KERR_NONE;
@@ -542,6 +557,13 @@ bool group_sync_result(group_t *grp, const char *member_id, kerr_t *err, const u
     }
     if (!m->sync_waiting) {
         *err = KERR_NONE;
+        return true;
+    }
+    if (m->sync_ready) { /* answered when the leader's assignment came, whatever the state now */
+        m->sync_waiting = m->sync_ready = false;
+        *err = KERR_NONE;
+        *assignment = m->assignment;
+        *len = m->assignment_len;
         return true;
     }
     if (grp->state == GROUP_PREPARING_REBALANCE) {

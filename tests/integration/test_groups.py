@@ -289,6 +289,40 @@ def test_cooperative_sticky_assignor():
     one.close()
 
 
+def test_cooperative_second_member_gets_every_round():
+    """cooperative-sticky: a second member gets the empty assignment of the
+    round where the leader revokes, then its partition in the next, each
+    within a heartbeat or two (librdkafka's 0113 b_subscribe_with_cb_test;
+    the leader re-joins right after its SyncGroup, and the follower's ready
+    JoinGroup or SyncGroup answer used to be lost, leaving it waiting out its
+    session timeout)"""
+    b = Broker().start()
+    for round_ in range(3):
+        topic, group = "coop-rounds-%d" % round_, "coop-rounds-group-%d" % round_
+        create_topic(b, topic, 2)
+        assigned = {"one": [], "two": []}
+
+        def on_assign(name):
+            return lambda consumer, partitions: assigned[name].append(sorted(p.partition for p in partitions))
+        conf = {"partition.assignment.strategy": "cooperative-sticky", "session.timeout.ms": 45000,
+                "heartbeat.interval.ms": 500}
+        one, two = group_consumer(b, group, **conf), group_consumer(b, group, **conf)
+        one.subscribe([topic], on_assign=on_assign("one"))
+        wait_for(lambda: one.poll(0.5) is None and assigned["one"] == [[0, 1]], what="the first member's two")
+        two.subscribe([topic], on_assign=on_assign("two"))
+
+        def both_settled():
+            one.poll(0.5)
+            two.poll(0.5)
+            return len(assigned["two"]) == 2
+        # Far less than the 45 s session timeout a lost answer would wait out.
+        wait_for(both_settled, timeout=20, what="the second member's two rounds", interval=0)
+        assert assigned["two"] == [[], [0]] or assigned["two"] == [[], [1]], assigned
+        assert len(one.assignment()) == 1 and len(two.assignment()) == 1, (one.assignment(), two.assignment())
+        two.close()
+        one.close()
+
+
 def test_connect_protocol_type_is_relayed():
     """the broker is protocol-agnostic: a "connect" group gets its protocol
     chosen and its member metadata and assignment relayed byte for byte"""

@@ -103,6 +103,65 @@ static void test_third_member_triggers_rebalance(void **state)
     group_destroy(grp);
 }
 
+/* A cooperative-sticky leader that revoked partitions re-joins right after its
+ * SyncGroup (librdkafka's 0113 b_subscribe_with_cb_test).  Responses that were
+ * ready before that re-join are still answered as they were, as Kafka answers
+ * them at once: the follower's JoinGroup of generation 2, and in the next
+ * round the follower's parked SyncGroup with the leader's assignment.  The
+ * next join phase completes as soon as both have re-joined, long before the
+ * rebalance timeout. */
+static void test_ready_answers_survive_the_next_rebalance(void **state)
+{
+    group_t *grp = group_create("g", 0);
+    char *a = join_new(grp, sticky_only, 1, 0);
+    group_join_result_t res;
+    assert_true(group_join_result(grp, a, &res));
+    assert_int_equal(group_sync(grp, a, 1, NULL, NULL, NULL, 0, 0), KERR_NONE);
+    char *b = join_new(grp, sticky_only, 1, 10);
+    group_join_params_t pa = params(a, sticky_only, 1), pb = params(b, sticky_only, 1);
+    const char *id;
+    assert_int_equal(group_join(grp, &pa, 20, &id), KERR_NONE); /* a learnt of it by heartbeat */
+    assert_int_equal(group_state(grp), GROUP_COMPLETING_REBALANCE);
+    /* The leader's response goes first; it syncs and re-joins at once. */
+    assert_true(group_join_result(grp, a, &res));
+    assert_int_equal(res.generation, 2);
+    group_assignment_t assign[] = {{a, (const uint8_t *)"A", 1}, {b, (const uint8_t *)"", 0}};
+    assert_int_equal(group_sync(grp, a, 2, NULL, NULL, assign, 2, 21), KERR_NONE);
+    assert_int_equal(group_join(grp, &pa, 22, &id), KERR_NONE);
+    assert_int_equal(group_state(grp), GROUP_PREPARING_REBALANCE);
+    /* b's JoinGroup of generation 2 is answered still; its SyncGroup then
+     * says to re-join, and its re-join completes the round. */
+    assert_true(group_join_result(grp, b, &res));
+    assert_int_equal(res.generation, 2);
+    assert_int_equal(group_sync(grp, b, 2, NULL, NULL, NULL, 0, 23), KERR_REBALANCE_IN_PROGRESS);
+    assert_int_equal(group_join(grp, &pb, 24, &id), KERR_NONE);
+    assert_int_equal(group_state(grp), GROUP_COMPLETING_REBALANCE);
+    assert_true(group_join_result(grp, a, &res));
+    assert_true(group_join_result(grp, b, &res));
+    assert_int_equal(res.generation, 3);
+    /* Generation 3: b syncs first and waits; the leader's sync answers it,
+     * and the leader's re-join before b's answer is polled changes nothing. */
+    assert_int_equal(group_sync(grp, b, 3, NULL, NULL, NULL, 0, 25), KERR_NONE);
+    kerr_t err;
+    const uint8_t *data;
+    size_t len;
+    assert_false(group_sync_result(grp, b, &err, &data, &len));
+    group_assignment_t assign3[] = {{a, (const uint8_t *)"A", 1}, {b, (const uint8_t *)"BB", 2}};
+    assert_int_equal(group_sync(grp, a, 3, NULL, NULL, assign3, 2, 26), KERR_NONE);
+    assert_int_equal(group_join(grp, &pa, 27, &id), KERR_NONE);
+    assert_int_equal(group_state(grp), GROUP_PREPARING_REBALANCE);
+    assert_true(group_sync_result(grp, b, &err, &data, &len));
+    assert_int_equal(err, KERR_NONE);
+    assert_true(len == 2 && memcmp(data, "BB", 2) == 0);
+    assert_int_equal(group_heartbeat(grp, b, 3, 28), KERR_REBALANCE_IN_PROGRESS);
+    assert_int_equal(group_join(grp, &pb, 29, &id), KERR_NONE);
+    assert_int_equal(group_state(grp), GROUP_COMPLETING_REBALANCE);
+    assert_int_equal(group_generation(grp), 4);
+    free(a);
+    free(b);
+    group_destroy(grp);
+}
+
 static void test_session_expiry_and_leave(void **state)
 {
     group_t *grp = group_create("g", 100);
@@ -218,6 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_members_form_a_group),
         cmocka_unit_test(test_third_member_triggers_rebalance),
+        cmocka_unit_test(test_ready_answers_survive_the_next_rebalance),
         cmocka_unit_test(test_session_expiry_and_leave),
         cmocka_unit_test(test_protocol_errors),
         cmocka_unit_test(test_static_member_keeps_assignment),

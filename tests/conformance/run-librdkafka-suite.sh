@@ -44,7 +44,9 @@ RDKAFKA_DEB_VERSION=2.0.2-1
 declare -A EXCLUDED=(
     [0028_long_topicnames]="librdkafka known issue (edenhill/librdkafka#529); its own CI skips it (-K)"
     [0047_partial_buf_tmout]="librdkafka known issue in the client; its own CI skips it (-K)"
+    [0055_producer_latency]="its last case sets transactional.id: transactions (no issue yet); no SUBTESTS text selects the other cases, and librdkafka's own CI skips the whole test as timing-dependent"
     [0077_compaction]="log compaction: cleanup.policy=compact is accepted but not enforced (no issue yet)"
+    [0081_admin]="calls CreateAcls, DescribeAcls and DeleteAcls unconditionally: ACLs (issue 19)"
     [0097_ssl_verify]="SSL listeners (issue 19)"
     [0098_consumer_txn]="transactions, driven by Kafka's Java producer (no issue yet)"
     [0101_fetch_from_follower]="follower replicas in several racks: several brokers (issue 17)"

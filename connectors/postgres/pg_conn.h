@@ -1,0 +1,53 @@
+/*
+ * pg_conn.h - libpq connections to the captured database, and the checks
+ * that turn a server or role not set up for logical decoding into a message
+ * that says what to change.
+ *
+ * Every function that fails writes one sentence into errbuf that names the
+ * connector setting concerned (database.password, slot.name, ...): the
+ * worker shows a validate() message on the setting it names, so the wording
+ * decides where the user sees it.
+ *
+ * Connections are used by one thread at a time (the task's, or the REST
+ * thread of a validation).
+ */
+#ifndef CONNECTD_PG_CONN_H
+#define CONNECTD_PG_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "pg_config.h"
+
+/* How long a connection attempt may take (libpq's connect_timeout), so a
+ * validation against a host that drops packets answers in time. */
+#define PG_CONNECT_TIMEOUT_S 10
+
+/* Opens a regular connection to the configured database, or a logical
+ * replication one (replication=database: replication commands and simple
+ * SQL).  `app` is the application_name the server shows in
+ * pg_stat_activity.  NULL after errbuf. */
+PGconn *pg_conn_open(const pg_config_t *cfg, bool replication, const char *app, char *errbuf, size_t errlen);
+
+/* On a regular connection: the server is set up for logical decoding
+ * (wal_level, slots, WAL senders); the user may replicate; the slot is not
+ * used by another client (waiting up to slot_wait_ms for it to be
+ * released: a task that just stopped may still hold it), and was made by
+ * pgoutput for this database; the publication exists or may be created;
+ * every table.include.list expression matches a table.  0, or -1 after
+ * errbuf. */
+int pg_conn_check(PGconn *conn, const pg_config_t *cfg, int slot_wait_ms, char *errbuf, size_t errlen);
+
+/* Creates the publication as publication.autocreate.mode says when it does
+ * not exist; an existing one is used as it is.  Sets *created.  0, or -1
+ * after errbuf. */
+int pg_conn_ensure_publication(PGconn *conn, const pg_config_t *cfg, bool *created, char *errbuf, size_t errlen);
+
+/* LSNs in PostgreSQL's text form, "16/B374D848". */
+int pg_lsn_parse(const char *text, uint64_t *lsn);
+void pg_lsn_format(uint64_t lsn, char *buf, size_t len);
+
+#endif

@@ -18,6 +18,9 @@
 #include <string.h>
 #include <time.h>
 
+/* The server keeps NAMEDATALEN - 1 bytes of an application_name. */
+#define APP_NAME_MAX 63
+
 /* ---- connecting ------------------------------------------------------------------ */
 
 /* libpq's message on one line, without its trailing newline. */
@@ -173,15 +176,18 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* The slot, if it exists, is free, pgoutput's, and this database's. */
-static int check_slot(PGconn *conn, const pg_config_t *cfg, int wait_ms, char *errbuf, size_t errlen)
+/* The slot, if it exists, is free (or streams to own_app), pgoutput's,
+ * and this database's. */
+static int check_slot(PGconn *conn, const pg_config_t *cfg, const char *own_app, int wait_ms, char *errbuf,
+                      size_t errlen)
 {
     const char *params[] = {cfg->slot_name};
     for (int waited = 0;; waited += 100) {
         PGresult *res = query(
             conn,
-            "SELECT plugin, slot_type, database, active, active_pid FROM pg_catalog.pg_replication_slots "
-            "WHERE slot_name = $1",
+            "SELECT s.plugin, s.slot_type, s.database, s.active, s.active_pid, a.application_name "
+            "FROM pg_catalog.pg_replication_slots s LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = s.active_pid "
+            "WHERE s.slot_name = $1",
             1, params, "reading the replication slot", errbuf, errlen);
         if (!res) {
             return -1;
@@ -202,7 +208,7 @@ static int check_slot(PGconn *conn, const pg_config_t *cfg, int wait_ms, char *e
                      "decodes one database; choose another slot.name",
                      cfg->slot_name, PQgetvalue(res, 0, 2), cfg->dbname);
             rc = -1;
-        } else if (is_true(res, 0, 3)) {
+        } else if (is_true(res, 0, 3) && !(own_app && strncmp(PQgetvalue(res, 0, 5), own_app, APP_NAME_MAX) == 0)) {
             snprintf(errbuf, errlen,
                      "replication slot \"%s\" is in use by another client (server process %s): a slot "
                      "streams to one client at a time; stop that client (SELECT pg_terminate_backend(%s)), or give "
@@ -308,9 +314,11 @@ static int check_tables(PGconn *conn, const pg_config_t *cfg, char *errbuf, size
     return rc;
 }
 
-int pg_conn_check(PGconn *conn, const pg_config_t *cfg, int slot_wait_ms, char *errbuf, size_t errlen)
+int pg_conn_check(PGconn *conn, const pg_config_t *cfg, const char *own_app, int slot_wait_ms, char *errbuf,
+                  size_t errlen)
 {
-    if (check_server(conn, cfg, errbuf, errlen) < 0 || check_slot(conn, cfg, slot_wait_ms, errbuf, errlen) < 0 ||
+    if (check_server(conn, cfg, errbuf, errlen) < 0 ||
+        check_slot(conn, cfg, own_app, slot_wait_ms, errbuf, errlen) < 0 ||
         check_publication(conn, cfg, errbuf, errlen) < 0 || check_tables(conn, cfg, errbuf, errlen) < 0) {
         return -1;
     }
@@ -372,6 +380,11 @@ int pg_conn_ensure_publication(PGconn *conn, const pg_config_t *cfg, bool *creat
     PQclear(res);
     *created = true;
     return 0;
+}
+
+void pg_conn_app_name(char *buf, size_t len, const char *connector, int task_id)
+{
+    snprintf(buf, len, "connectd %s-%d", connector, task_id);
 }
 
 int pg_lsn_parse(const char *text, uint64_t *lsn)

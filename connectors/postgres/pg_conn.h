@@ -37,9 +37,16 @@ PGconn *pg_conn_open(const pg_config_t *cfg, bool replication, const char *app, 
  * used by another client (waiting up to slot_wait_ms for it to be
  * released: a task that just stopped may still hold it), and was made by
  * pgoutput for this database; the publication exists or may be created;
- * every table.include.list expression matches a table.  0, or -1 after
- * errbuf. */
-int pg_conn_check(PGconn *conn, const pg_config_t *cfg, int slot_wait_ms, char *errbuf, size_t errlen);
+ * every table.include.list expression matches a table.  A slot streaming to
+ * a session named `own_app` (pg_conn_app_name) is not another client's:
+ * validating the new config of a running connector finds its own task
+ * there.  NULL: every client is another.  0, or -1 after errbuf. */
+int pg_conn_check(PGconn *conn, const pg_config_t *cfg, const char *own_app, int slot_wait_ms, char *errbuf,
+                  size_t errlen);
+
+/* The application_name of the connections of a connector's task
+ * ("connectd orders-0"), which pg_stat_activity shows. */
+void pg_conn_app_name(char *buf, size_t len, const char *connector, int task_id);
 
 /* Creates the publication as publication.autocreate.mode says when it does
  * not exist; an existing one is used as it is.  Sets *created.  0, or -1

@@ -39,9 +39,12 @@ static cd_rc_t postgres_validate(cd_task_t *conn, char *errbuf, size_t errlen)
     if (!cfg) {
         return CD_CONFIG;
     }
+    /* The connector's one task, if it runs, holds the slot: not a conflict. */
+    char own_app[128];
+    pg_conn_app_name(own_app, sizeof(own_app), pg_host->connector_name(conn), 0);
     cd_rc_t rc = CD_CONFIG;
     PGconn *db = pg_conn_open(cfg, false, "connectd validation", errbuf, errlen);
-    if (db && pg_conn_check(db, cfg, 0, errbuf, errlen) == 0) {
+    if (db && pg_conn_check(db, cfg, own_app, 0, errbuf, errlen) == 0) {
         /* pg_hba.conf may allow the database and not replication. */
         PGconn *repl = pg_conn_open(cfg, true, "connectd validation", errbuf, errlen);
         rc = repl ? CD_OK : CD_CONFIG;

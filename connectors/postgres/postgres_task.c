@@ -74,10 +74,12 @@ cd_rc_t postgres_task_start(cd_task_t *task, void **state)
     }
     pg_task_t *t = calloc(1, sizeof(*t));
     t->cfg = cfg;
-    snprintf(t->app, sizeof(t->app), "connectd %s-%d", pg_host->connector_name(task), pg_host->task_id(task));
+    pg_conn_app_name(t->app, sizeof(t->app), pg_host->connector_name(task), pg_host->task_id(task));
     bool created = false;
     PGconn *db = pg_conn_open(cfg, false, t->app, err, sizeof(err));
-    int rc = db ? pg_conn_check(db, cfg, SLOT_RELEASE_WAIT_MS, err, sizeof(err)) : -1;
+    /* A previous run of this very task may still hold the slot: wait for
+     * it rather than count it as ours. */
+    int rc = db ? pg_conn_check(db, cfg, NULL, SLOT_RELEASE_WAIT_MS, err, sizeof(err)) : -1;
     rc = rc == 0 ? pg_conn_ensure_publication(db, cfg, &created, err, sizeof(err)) : rc;
     PQfinish(db);
     if (rc == 0 && created) {

@@ -12,7 +12,6 @@
  */
 #include "pg_conn.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,19 +384,4 @@ int pg_conn_ensure_publication(PGconn *conn, const pg_config_t *cfg, bool *creat
 void pg_conn_app_name(char *buf, size_t len, const char *connector, int task_id)
 {
     snprintf(buf, len, "connectd %s-%d", connector, task_id);
-}
-
-int pg_lsn_parse(const char *text, uint64_t *lsn)
-{
-    unsigned int hi, lo;
-    if (!text || sscanf(text, "%X/%X", &hi, &lo) != 2) {
-        return -1;
-    }
-    *lsn = (uint64_t)hi << 32 | lo;
-    return 0;
-}
-
-void pg_lsn_format(uint64_t lsn, char *buf, size_t len)
-{
-    snprintf(buf, len, "%X/%X", (unsigned int)(lsn >> 32), (unsigned int)lsn);
 }

@@ -53,8 +53,4 @@ void pg_conn_app_name(char *buf, size_t len, const char *connector, int task_id)
  * after errbuf. */
 int pg_conn_ensure_publication(PGconn *conn, const pg_config_t *cfg, bool *created, char *errbuf, size_t errlen);
 
-/* LSNs in PostgreSQL's text form, "16/B374D848". */
-int pg_lsn_parse(const char *text, uint64_t *lsn);
-void pg_lsn_format(uint64_t lsn, char *buf, size_t len);
-
 #endif

@@ -3,7 +3,8 @@
  * and the CopyBoth stream, after pg_recvlogical's StreamLog().
  *
  * Inside the COPY, every CopyData message starts with a type byte
- * (integers big-endian, times in microseconds since 2000-01-01):
+ * (integers big-endian, times in microseconds since 2000-01-01; decoded
+ * and encoded by pgoutput.c):
  *
  *   server 'w' XLogData   Int64 dataStart, Int64 walEnd, Int64 sendTime, then
  *                         exactly one pgoutput message
@@ -40,11 +41,7 @@
 
 #include "clock.h"
 #include "pg_conn.h"
-
-/* Microseconds between 1970-01-01 and 2000-01-01, PostgreSQL's epoch. */
-#define PG_EPOCH_OFFSET_US 946684800000000LL
-#define XLOGDATA_HEADER 25
-#define KEEPALIVE_LEN 18
+#include "pgoutput.h"
 
 struct pg_repl {
     PGconn *conn;
@@ -57,61 +54,6 @@ struct pg_repl {
     int64_t next_status_ms;  /* monotonic time of the next periodic status update */
     char *copybuf;           /* the last frame, freed at the next read */
 };
-
-/* ---- frames --------------------------------------------------------------------------- */
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-int pg_repl_parse_keepalive(const uint8_t *buf, size_t len, uint64_t *wal_end, int64_t *send_time_us,
-                            bool *reply_requested)
-{
-    if (len < KEEPALIVE_LEN || buf[0] != 'k') {
-        return -1;
-    }
-    *wal_end = get_u64(buf + 1);
-    *send_time_us = (int64_t)get_u64(buf + 9);
-    *reply_requested = buf[17] != 0;
-    return 0;
-}
-
-int pg_repl_parse_xlogdata(const uint8_t *buf, size_t len, pg_repl_msg_t *msg)
-{
-    if (len < XLOGDATA_HEADER || buf[0] != 'w') {
-        return -1;
-    }
-    msg->wal_start = get_u64(buf + 1);
-    msg->wal_end = get_u64(buf + 9);
-    msg->send_time_us = (int64_t)get_u64(buf + 17);
-    msg->data = buf + XLOGDATA_HEADER;
-    msg->len = len - XLOGDATA_HEADER;
-    return 0;
-}
-
-void pg_repl_encode_status(uint8_t out[PG_REPL_STATUS_LEN], uint64_t written, uint64_t flushed, uint64_t applied,
-                           int64_t now_us, bool reply_requested)
-{
-    out[0] = 'r';
-    put_u64(out + 1, written);
-    put_u64(out + 9, flushed);
-    put_u64(out + 17, applied);
-    put_u64(out + 25, (uint64_t)now_us);
-    out[33] = reply_requested ? 1 : 0;
-}
 
 /* ---- the connection --------------------------------------------------------------------- */
 
@@ -154,7 +96,7 @@ static int slot_position(pg_repl_t *r, uint64_t *confirmed, char *errbuf, size_t
         return -1;
     }
     int found = PQntuples(res) > 0;
-    if (found && pg_lsn_parse(PQgetvalue(res, 0, 0), confirmed) < 0) {
+    if (found && !pgoutput_lsn_parse(PQgetvalue(res, 0, 0), confirmed)) {
         *confirmed = 0;
     }
     PQclear(res);
@@ -188,7 +130,7 @@ int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, bool *created, uin
         PQclear(res);
         return -1;
     }
-    if (pg_lsn_parse(PQgetvalue(res, 0, 1), confirmed) < 0) {
+    if (!pgoutput_lsn_parse(PQgetvalue(res, 0, 1), confirmed)) {
         *confirmed = 0;
     }
     PQclear(res);
@@ -213,8 +155,8 @@ int pg_repl_start(pg_repl_t *r, const pg_config_t *cfg, uint64_t lsn, uint64_t c
     *q = '\0';
     char *lit = PQescapeLiteral(r->conn, ident, strlen(ident));
     free(ident);
-    char pos[32];
-    pg_lsn_format(lsn, pos, sizeof(pos));
+    char pos[PGOUTPUT_LSN_BUFSIZE];
+    pgoutput_lsn_format(lsn, pos);
     size_t cap = strlen(lit) + 256;
     char *sql = malloc(cap);
     snprintf(sql, cap, "START_REPLICATION SLOT \"%s\" LOGICAL %s (\"proto_version\" '1', \"publication_names\" %s)",
@@ -247,10 +189,10 @@ void pg_repl_confirm(pg_repl_t *r, uint64_t lsn)
 
 static int send_status(pg_repl_t *r, char *errbuf, size_t errlen)
 {
-    uint8_t buf[PG_REPL_STATUS_LEN];
-    int64_t now_us = clock_wall_ms() * 1000 - PG_EPOCH_OFFSET_US;
+    uint8_t buf[PGOUTPUT_STANDBY_STATUS_SIZE];
+    int64_t now = pgoutput_time_from_unix_us(clock_wall_ms() * 1000);
     uint64_t flush = r->flushed > r->flush_sent ? r->flushed : 0;
-    pg_repl_encode_status(buf, r->received, flush, flush, now_us, false);
+    pgoutput_standby_status_encode(buf, r->received, flush, flush, now, false);
     if (PQputCopyData(r->conn, (const char *)buf, sizeof(buf)) <= 0 || PQflush(r->conn) != 0) {
         conn_error(r->conn, NULL, "sending a standby status update", errbuf, errlen);
         return -1;
@@ -275,7 +217,7 @@ static void stream_ended(pg_repl_t *r, char *errbuf, size_t errlen)
     r->streaming = false;
 }
 
-int pg_repl_next(pg_repl_t *r, int timeout_ms, pg_repl_msg_t *msg, char *errbuf, size_t errlen)
+int pg_repl_next(pg_repl_t *r, int timeout_ms, pgoutput_copydata_t *msg, char *errbuf, size_t errlen)
 {
     int64_t deadline = clock_mono_ms() + timeout_ms;
     for (;;) {
@@ -286,28 +228,22 @@ int pg_repl_next(pg_repl_t *r, int timeout_ms, pg_repl_msg_t *msg, char *errbuf,
         r->copybuf = NULL;
         int n = PQgetCopyData(r->conn, &r->copybuf, 1);
         if (n > 0) {
-            const uint8_t *buf = (const uint8_t *)r->copybuf;
-            uint64_t wal_end;
-            int64_t sent;
-            bool reply;
-            if (pg_repl_parse_xlogdata(buf, (size_t)n, msg) == 0) {
-                if (msg->wal_end > r->received) {
-                    r->received = msg->wal_end;
-                }
+            char why[256];
+            if (pgoutput_copydata_decode((const uint8_t *)r->copybuf, (size_t)n, msg, why, sizeof(why)) !=
+                PGOUTPUT_ERR_OK) {
+                snprintf(errbuf, errlen, "in the replication stream of slot \"%s\": %s", r->slot_name, why);
+                return -1;
+            }
+            if (msg->wal_end > r->received) {
+                r->received = msg->wal_end;
+            }
+            if (msg->type == 'w') {
                 return 1;
             }
-            if (pg_repl_parse_keepalive(buf, (size_t)n, &wal_end, &sent, &reply) == 0) {
-                if (wal_end > r->received) {
-                    r->received = wal_end;
-                }
-                if (reply && send_status(r, errbuf, errlen) < 0) {
-                    return -1;
-                }
-                continue;
+            if (msg->reply_requested && send_status(r, errbuf, errlen) < 0) {
+                return -1;
             }
-            snprintf(errbuf, errlen, "unexpected message of type 0x%02x and %d bytes in the replication stream", buf[0],
-                     n);
-            return -1;
+            continue;
         }
         if (n == -1) {
             stream_ended(r, errbuf, errlen);

@@ -19,17 +19,9 @@
 #include <stdint.h>
 
 #include "pg_config.h"
+#include "pgoutput.h"
 
 typedef struct pg_repl pg_repl_t;
-
-/* One pgoutput message as the server sent it in an XLogData ('w') frame. */
-typedef struct pg_repl_msg {
-    uint64_t wal_start;   /* the WAL position of the message (a Commit's end_lsn for a Commit) */
-    uint64_t wal_end;     /* the server's WAL end when it sent the frame */
-    int64_t send_time_us; /* the server's clock, microseconds since 2000-01-01 */
-    const uint8_t *data;  /* the pgoutput message: its type byte first; valid until the next pg_repl_next */
-    size_t len;
-} pg_repl_msg_t;
 
 /* Opens the replication connection (replication=database).  NULL after
  * errbuf. */
@@ -47,11 +39,13 @@ int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, bool *created, uin
  * it as flushed until pg_repl_confirm() moves it.  0, or -1 after errbuf. */
 int pg_repl_start(pg_repl_t *r, const pg_config_t *cfg, uint64_t lsn, uint64_t confirmed, char *errbuf, size_t errlen);
 
-/* Waits up to timeout_ms for the next pgoutput message, answering
- * keepalives and sending a status update every status.update.interval.ms
- * meanwhile.  1 with *msg set, 0 when the time is up, -1 after errbuf when
- * the stream broke (the caller closes it and may open a new one). */
-int pg_repl_next(pg_repl_t *r, int timeout_ms, pg_repl_msg_t *msg, char *errbuf, size_t errlen);
+/* Waits up to timeout_ms for the next XLogData, answering keepalives and
+ * sending a status update every status.update.interval.ms meanwhile.  1
+ * with *msg set (type 'w'; msg->data, the pgoutput message for
+ * pgoutput_decode, valid until the next call), 0 when the time is up, -1
+ * after errbuf when the stream broke (the caller closes it and may open a
+ * new one). */
+int pg_repl_next(pg_repl_t *r, int timeout_ms, pgoutput_copydata_t *msg, char *errbuf, size_t errlen);
 
 /* Records that everything up to `lsn` is durable downstream; the next status
  * update confirms it.  A position behind the current one is ignored. */
@@ -61,17 +55,5 @@ void pg_repl_confirm(pg_repl_t *r, uint64_t lsn);
  * results), drops the slot when `drop_slot`, and closes; always frees r.
  * -1 after errbuf when the slot could not be dropped.  NULL is fine. */
 int pg_repl_close(pg_repl_t *r, bool drop_slot, char *errbuf, size_t errlen);
-
-/* The frames of the streaming replication protocol (PostgreSQL's "Streaming
- * Replication Protocol"), pure functions for the unit tests.  Keepalive
- * 'k': walEnd, sendTime, replyRequested.  0, or -1 when `buf` is not one. */
-int pg_repl_parse_keepalive(const uint8_t *buf, size_t len, uint64_t *wal_end, int64_t *send_time_us,
-                            bool *reply_requested);
-/* XLogData 'w': its 25-byte header, msg->data pointing into buf. */
-int pg_repl_parse_xlogdata(const uint8_t *buf, size_t len, pg_repl_msg_t *msg);
-/* Standby status update 'r', 34 bytes: written, flushed, applied, clock. */
-#define PG_REPL_STATUS_LEN 34
-void pg_repl_encode_status(uint8_t out[PG_REPL_STATUS_LEN], uint64_t written, uint64_t flushed, uint64_t applied,
-                           int64_t now_us, bool reply_requested);
 
 #endif

@@ -10,6 +10,7 @@
  *   pg_conn.c     connections and the checks of the server, role, slot,
  *                 publication and tables, with messages that say what to fix
  *   pg_repl.c     the replication stream: slot, START_REPLICATION, keepalives
+ *   pgoutput.c    the frames and messages of the stream, decoded
  *   postgres_task.c   the task: connect, ensure publication and slot, stream
  *
  * One task per connector, as Debezium: a slot streams to one client.

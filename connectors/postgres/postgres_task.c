@@ -16,7 +16,8 @@
  * the changes it held are gone, and the task says so.
  *
  * What is not here yet: the decoding of the pgoutput messages into change
- * events (pgoutput.h, dbz_event.h), the snapshot, offsets and heartbeats.
+ * events (pgoutput_decode, then pg_types.h and dbz_event.h), the snapshot,
+ * offsets and heartbeats.
  * Each message the stream delivers goes to pg_task_message(), which counts
  * it; no record is produced and no position confirmed, so the slot keeps
  * every change for the code that will turn them into events.
@@ -56,8 +57,8 @@ static int stream_open(cd_task_t *task, pg_task_t *t, char *errbuf, size_t errle
         t->repl = NULL;
         return -1;
     }
-    char pos[32];
-    pg_lsn_format(confirmed, pos, sizeof(pos));
+    char pos[PGOUTPUT_LSN_BUFSIZE];
+    pgoutput_lsn_format(confirmed, pos);
     pg_host->log(task, CD_LOG_INFO, "streaming from %sreplication slot \"%s\" at %s, publication \"%s\"",
                  created ? "new " : "", t->cfg->slot_name, pos, t->cfg->publication_name);
     return 0;
@@ -96,11 +97,11 @@ cd_rc_t postgres_task_start(cd_task_t *task, void **state)
     return CD_OK;
 }
 
-/* One pgoutput message from the stream, borrowed for the call.  The
- * decoder and the change events are wired in here; until then the message
- * is only counted. */
-static cd_rc_t pg_task_message(cd_task_t *task, pg_task_t *t, const pg_repl_msg_t *msg, cd_record_t **out, size_t cap,
-                               size_t *n)
+/* One XLogData from the stream, borrowed for the call: msg->data is the
+ * pgoutput message for pgoutput_decode.  The decoder and the change events
+ * are wired in here; until then the message is only counted. */
+static cd_rc_t pg_task_message(cd_task_t *task, pg_task_t *t, const pgoutput_copydata_t *msg, cd_record_t **out,
+                               size_t cap, size_t *n)
 {
     t->messages++;
     return CD_OK;
@@ -132,7 +133,7 @@ cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size
     }
     int wait = timeout_ms < t->cfg->poll_interval_ms ? timeout_ms : (int)t->cfg->poll_interval_ms;
     size_t limit = cap < (size_t)t->cfg->max_batch_size ? cap : (size_t)t->cfg->max_batch_size;
-    pg_repl_msg_t msg;
+    pgoutput_copydata_t msg;
     while (*n < limit && !pg_host->is_stopping(task)) {
         int got = pg_repl_next(t->repl, wait, &msg, err, sizeof(err));
         if (got < 0) {

@@ -15,6 +15,7 @@
 #include "blog.h"
 #include "clock.h"
 #include "handlers.h"
+#include "records/legacy_records.h"
 
 /* The topic a produce writes to, creating it first when
  * auto.create.topics.enable allows.  Called and returns with the registry
@@ -46,6 +47,7 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
         return;
     }
     batch_header_t hdr;
+    buf_writer_t converted = {0};
     if (part->topic->internal) {
         /* Kafka refuses client writes to its internal topics: only the
          * group coordinator writes __consumer_offsets. */
@@ -58,16 +60,19 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
     } else if (pp->records_len < 0) {
         snprintf(why, sizeof(why), "records are null");
         err = KERR_INVALID_RECORD;
-    } else if (req->hdr.api_version < 3) {
-        /* Produce v0-v2 carry MessageSet v0/v1, which this broker does not
-         * store; every client since Kafka 0.11 sends v2 batches. */
-        snprintf(why, sizeof(why), "message format v%d is not supported; use a client that sends "
-                 "record batches (magic 2, Produce v3+)",
-                 pp->records_len > 16 ? pp->records[16] : 0);
-        err = KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+    } else if (req->hdr.api_version < 3 && pp->records_len > 16 && pp->records[16] < 2) {
+        /* Produce v0-v2 may carry message sets of magic 0 or 1 (both keep
+         * the magic at byte 16, as batches do); Kafka converts them to a v2
+         * batch (LogValidator), which is then checked like a producer's. */
+        err = legacy_records_to_batch(pp->records, (size_t)pp->records_len, &converted, why, sizeof(why));
+        if (err == KERR_NONE) {
+            err = batch_validate(converted.data, converted.len, &hdr, why, sizeof(why));
+        }
     } else {
         err = batch_validate(pp->records, (size_t)pp->records_len, &hdr, why, sizeof(why));
     }
+    uint8_t *in = converted.len > 0 ? converted.data : pp->records;
+    size_t in_len = converted.len > 0 ? converted.len : (size_t)pp->records_len;
     if (err == KERR_NONE && (hdr.attributes & BATCH_ATTR_CODEC_MASK) == BATCH_CODEC_ZSTD &&
         req->hdr.api_version < 7) {
         snprintf(why, sizeof(why), "zstd needs Produce v7 or later, got v%d", req->hdr.api_version);
@@ -78,16 +83,16 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
     buf_writer_t rewritten = {0};
     int64_t now_ms = clock_wall_ms(), log_append_time = -1;
     if (err == KERR_NONE) {
-        err = topic_batch_recompress(part->topic, pp->records, (size_t)pp->records_len, &hdr, &rewritten, why,
-                                     sizeof(why));
+        err = topic_batch_recompress(part->topic, in, in_len, &hdr, &rewritten, why, sizeof(why));
     }
-    uint8_t *stored = rewritten.len > 0 ? rewritten.data : pp->records;
-    size_t stored_len = rewritten.len > 0 ? rewritten.len : (size_t)pp->records_len;
+    uint8_t *stored = rewritten.len > 0 ? rewritten.data : in;
+    size_t stored_len = rewritten.len > 0 ? rewritten.len : in_len;
     if (err == KERR_NONE) {
         err = topic_batch_timestamps(part->topic, stored, stored_len, now_ms, &log_append_time, why, sizeof(why));
     }
     if (err != KERR_NONE) {
         buf_writer_release(&rewritten);
+        buf_writer_release(&converted);
         blog_info("rejected produce to %s-%d from %s: %s (%s)", part->topic->name, pp->index,
                   server_conn_peer(req->conn), why, kerr_name(err));
         pp->error = err;
@@ -114,6 +119,7 @@ static void append_one(kreq_t *req, topic_t *topic, produce_partition_t *pp, boo
     pp->log_start_offset = log_start_offset(part->plog);
     pthread_mutex_unlock(&part->lock);
     buf_writer_release(&rewritten);
+    buf_writer_release(&converted);
     pp->error = err;
 }
 

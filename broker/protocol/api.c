@@ -9,8 +9,8 @@ static const api_t supported[] = {
     /* Produce from v0, not v3 as reference §0 suggests: librdkafka <= 2.11
      * enables gzip, snappy and lz4 only if Produce v0 is in range
      * (rdkafka_msgset_writer.c asks ApiVersion_supported(Produce, 0, 0)).
-     * v0-v2 requests carry old message formats, which are refused per
-     * partition with UNSUPPORTED_FOR_MESSAGE_FORMAT. */
+     * v0-v2 requests may carry message sets of magic 0 or 1, converted to
+     * v2 batches as Kafka does (legacy_records.h). */
     {API_PRODUCE,              "Produce",          0,  9,  9},
     {API_FETCH,                "Fetch",            4,  13, 12},
     {API_LIST_OFFSETS,         "ListOffsets",      1,  7,  6},

@@ -1,18 +1,23 @@
 /*
- * fuzz_records.c - libFuzzer target for records.c and compression.c.
+ * fuzz_records.c - libFuzzer target for records.c, compression.c and
+ * legacy_records.c.
  *
  * Input layout, chosen so most inputs reach the codecs and the record parser
  * instead of dying on the batch header:
  *
  *   byte 0    bit 7 set: bytes 1.. are a whole batch, header and all, given
  *             to records_foreach as they are.
- *             bit 7 clear: bits 0-2 are the codec (5-7 are unknown codecs),
+ *             bit 7 clear, bit 6 set: bytes 1.. are a message set of
+ *             magic 0 or 1, given to legacy_records_to_batch.
+ *             both clear: bits 0-2 are the codec (5-7 are unknown codecs),
  *             bit 3 LogAppendTime; byte 1 is recordsCount and bytes 2.. the
  *             records section, wrapped in a well-formed 61-byte header.
  *
  * Besides the sanitizers, the oracle is that a stream which decompresses must
  * survive compress -> decompress unchanged, and that find_timestamp agrees
- * with foreach on whether the batch parses.
+ * with foreach on whether the batch parses, and that a converted message set
+ * is a batch a producer could have sent, which converts down and up again to
+ * as many records.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +25,7 @@
 
 #include "records/batch.h"
 #include "records/compression.h"
+#include "records/legacy_records.h"
 #include "records/records.h"
 
 /* Keeps a single input from spending seconds inflating a bomb. */
@@ -92,6 +98,36 @@ static void check_wrapped(uint8_t mode, uint8_t count, const uint8_t *records, s
     buf_writer_release(&w);
 }
 
+static int count_record(void *opaque, const record_t *rec)
+{
+    (void)rec;
+    (*(int32_t *)opaque)++;
+    return 0;
+}
+
+static void check_legacy(const uint8_t *set, size_t len)
+{
+    buf_writer_t batch, down, up;
+    buf_writer_init(&batch, 0);
+    buf_writer_init(&down, 0);
+    buf_writer_init(&up, 0);
+    char why[256];
+    if (legacy_records_to_batch(set, len, &batch, why, sizeof(why)) == KERR_NONE) {
+        batch_header_t hdr;
+        int32_t n = 0;
+        if (batch_validate(batch.data, batch.len, &hdr, why, sizeof(why)) != KERR_NONE ||
+            records_foreach(batch.data, batch.len, count_record, &n) != KERR_NONE || n != hdr.records_count ||
+            legacy_records_from_batches(batch.data, batch.len, set[16] == 0 ? 0 : 1, &down) != KERR_NONE ||
+            legacy_records_to_batch(down.data, down.len, &up, why, sizeof(why)) != KERR_NONE ||
+            buf_get_i32(up.data + 57) != n) {
+            abort();
+        }
+    }
+    buf_writer_release(&up);
+    buf_writer_release(&down);
+    buf_writer_release(&batch);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2 || size > INT32_MAX / 2) {
@@ -99,6 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (data[0] & 0x80) {
         check_batch(data + 1, size - 1);
+        return 0;
+    }
+    if (data[0] & 0x40) {
+        check_legacy(data + 1, size - 1);
         return 0;
     }
     check_wrapped(data[0], data[1], data + 2, size - 2);

@@ -10,6 +10,7 @@ import gzip
 import socket
 import struct
 import time
+import zlib
 
 # API keys
 PRODUCE, FETCH, LIST_OFFSETS, METADATA = 0, 1, 2, 3
@@ -224,6 +225,57 @@ def make_batch(records, timestamps=None, codec=CODEC_NONE, producer_id=-1, produ
     # batchLength counts everything after itself: epoch, magic, crc, rest.
     return i64(0) + i32(4 + 1 + 4 + len(after_crc)) + i32(0) + i8(magic) \
         + struct.pack(">I", crc) + after_crc
+
+
+def make_message(offset, key, value, magic=1, timestamp=-1, attributes=0, bad_crc=False):
+    """One message of the old format (magic 0 or 1, AK LegacyRecord): CRC-32
+    (zlib's) over magic..value; a timestamp only in magic 1."""
+    body = i8(magic) + i8(attributes) + (i64(timestamp) if magic == 1 else b"") + nbytes(key) + nbytes(value)
+    crc = zlib.crc32(body) ^ (0x5A5A5A5A if bad_crc else 0)
+    message = struct.pack(">I", crc) + body
+    return i64(offset) + i32(len(message)) + message
+
+
+def make_message_set(records, magic=1, timestamps=None, codec=CODEC_NONE):
+    """The message set a client before Kafka 0.11 sends: plain messages, or
+    with gzip one wrapper holding them (inner offsets relative, as in magic 1)."""
+    timestamps = timestamps or [-1] * len(records)
+    plain = b"".join(make_message(i, k, v, magic, timestamps[i]) for i, (k, v) in enumerate(records))
+    if codec == CODEC_NONE:
+        return plain
+    if codec != CODEC_GZIP:
+        raise ValueError("only gzip is implemented here")
+    return make_message(len(records) - 1, None, gzip.compress(plain), magic, max(timestamps), attributes=codec)
+
+
+def parse_messages(data):
+    """Splits an old-format message set (a Fetch v0-v3 answer) into (offset,
+    magic, attributes, timestamp, key, value), checking each CRC.  A trailing
+    partial message is dropped, as clients do."""
+    out = []
+    pos = 0
+    while len(data) - pos >= 12:
+        offset, size = struct.unpack_from(">qi", data, pos)
+        if len(data) - pos - 12 < size:
+            break
+        msg = data[pos + 12:pos + 12 + size]
+        crc, magic, attributes = struct.unpack_from(">Ibb", msg, 0)
+        assert crc == zlib.crc32(msg[4:]), "bad CRC in message at offset %d" % offset
+        at = 6
+        timestamp = None
+        if magic == 1:
+            timestamp, = struct.unpack_from(">q", msg, at)
+            at += 8
+        fields = []
+        for _ in range(2):
+            n, = struct.unpack_from(">i", msg, at)
+            at += 4
+            fields.append(None if n < 0 else msg[at:at + n])
+            at += max(n, 0)
+        assert at == len(msg), "message at offset %d has trailing bytes" % offset
+        out.append((offset, magic, attributes, timestamp, fields[0], fields[1]))
+        pos += 12 + size
+    return out
 
 
 def parse_batches(data, allow_partial=True):

@@ -292,6 +292,43 @@ def test_offsets_inside_batches():
     b.stop()
 
 
+OLD_BROKERS = ("0.9.0", "0.10.0")  # magic 0 (Produce v1) and magic 1 (Produce v2) message sets
+
+
+def old_client_args(fallback):
+    """librdkafka told it talks to a broker without ApiVersions."""
+    return ["-X", "api.version.request=false", "-X", "broker.version.fallback=" + fallback]
+
+
+def test_old_message_formats_produce():
+    """kcat and confluent-kafka with broker.version.fallback 0.9.0/0.10.0: old message sets stored as v2 batches"""
+    import confluent_kafka
+    b = Broker().start()
+    for fallback in OLD_BROKERS:
+        for codec in ("none", "gzip"):
+            topic = "old-%s-%s" % (fallback.replace(".", "-"), codec)
+            messages = [(b"k%d" % i if i % 3 else None, b"old %s %d " % (codec.encode(), i) + b"x" * 50)
+                        for i in range(200)]
+            produce(b, topic, messages, "-z", codec, *old_client_args(fallback), partition=0)
+            recs = consume(b, topic, 0)
+            assert [(r["key"], r["value"]) for r in recs] == messages, topic
+            # Magic 0 has no timestamps; magic 1 keeps the producer's CreateTime.
+            assert all((r["timestamp"] == -1) == (fallback == "0.9.0") for r in recs), (topic, recs[0])
+            batches = stored_batches(b, topic, 0)
+            assert all(batch["attributes"] & 7 == (kproto.CODEC_GZIP if codec == "gzip" else 0)
+                       for batch in batches), (topic, batches)
+            assert sum(batch["count"] for batch in batches) == 200
+        p = confluent_kafka.Producer({"bootstrap.servers": b.bootstrap, "api.version.request": False,
+                                      "broker.version.fallback": fallback, "compression.codec": "gzip"})
+        for i in range(20):
+            p.produce("old-ck", b"ck %s %d" % (fallback.encode(), i), partition=0)
+        assert p.flush(60) == 0
+        del p
+    assert [r["value"] for r in consume(b, "old-ck", 0)] == \
+        [b"ck %s %d" % (f.encode(), i) for f in OLD_BROKERS for i in range(20)]
+    b.stop()
+
+
 def test_auto_create():
     """producing to an unknown topic creates it with num.partitions; not when disabled"""
     b = Broker({"num.partitions": 2}).start()

@@ -16,7 +16,7 @@ from harness import Broker  # noqa: E402
 
 NONE, OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION = 0, 1, 3
 OUT_OF_ORDER_SEQUENCE_NUMBER = 45
-COORDINATOR_NOT_AVAILABLE, UNSUPPORTED_FOR_MESSAGE_FORMAT = 15, 43
+CORRUPT_MESSAGE, COORDINATOR_NOT_AVAILABLE = 2, 15
 
 
 def produce_ok(conn, topic, partition, batch, **kw):
@@ -47,19 +47,33 @@ def test_api_versions_advertised():
     b.stop()
 
 
-def test_old_produce_versions_refused():
-    """Produce v0-v2 (old message formats) get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition"""
+def test_old_produce_versions_converted():
+    """Produce v0-v2: magic 0/1 message sets, plain or gzip-wrapped, and v2 batches stored as v2; bad CRC refused
+
+    As Kafka converts them (LogValidator); a message with a bad CRC is
+    CORRUPT_MESSAGE and stores nothing."""
     b = Broker().start()
+    sent = [(b"k", b"v0"), (None, b"v1")]
+    cases = [  # (version, records, timestamps read back)
+        (0, kproto.make_message_set(sent, magic=0), [-1, -1]),
+        (1, kproto.make_message_set(sent, magic=0, codec=kproto.CODEC_GZIP), [-1, -1]),
+        (2, kproto.make_message_set(sent, magic=1, timestamps=[1000, 1005]), [1000, 1005]),
+        (2, kproto.make_message_set(sent, magic=1, timestamps=[2000, 2001], codec=kproto.CODEC_GZIP),
+         [2000, 2001]),
+        (2, kproto.make_batch(sent, timestamps=[3000, 3003]), [3000, 3003]),
+    ]
     with kproto.Conn(b.port) as conn:
-        assert produce_ok(conn, "old", 0, kproto.make_batch(records(1))) == 0
-        for version in (0, 1, 2):
-            body = kproto.produce_body("old", 0, kproto.make_batch(records(1, b"v%d-" % version)),
-                                       version=version)
+        for i, (version, records, _) in enumerate(cases):
+            body = kproto.produce_body("old", 0, records, version=version)
             res = kproto.decode_produce(conn.request(kproto.PRODUCE, version, body), version)
-            assert res["error"] == UNSUPPORTED_FOR_MESSAGE_FORMAT, (version, res)
-        # Nothing stored, and the connection is still good.
-        assert produce_ok(conn, "old", 0, kproto.make_batch(records(1, b"new"))) == 1
-        assert [r[3] for r in kproto.read_all(conn, "old", 0)] == [b"r0", b"new0"]
+            assert res["error"] == NONE and res["base_offset"] == 2 * i, (version, res)
+        bad = kproto.make_message(0, None, b"bad", magic=1, timestamp=1, bad_crc=True)
+        res = kproto.decode_produce(conn.request(kproto.PRODUCE, 2, kproto.produce_body("old", 0, bad, version=2)), 2)
+        assert res["error"] == CORRUPT_MESSAGE, res
+        got = kproto.read_all(conn, "old", 0)
+        assert [(r[0], r[2], r[3]) for r in got] == [(2 * i + j, sent[j][0], sent[j][1])
+                                                    for i in range(len(cases)) for j in range(2)], got
+        assert [r[1] for r in got] == [ts for _, _, stamps in cases for ts in stamps], got
     b.stop()
 
 

@@ -6,6 +6,9 @@
  * except that the first batch of the first non-empty partition is always
  * returned whole (KIP-74) so a large batch cannot stall a consumer.
  *
+ * Fetch v0-v3 get the same batches down-converted to the message sets of
+ * magic 0 or 1 that those versions carry.
+ *
  * Long-poll: when fewer than MinBytes are available the request is parked
  * (server_park) for up to MaxWaitMs.  Every append wakes the parked fetches,
  * which first compare a cheap byte estimate (log_bytes_after) with MinBytes
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "records/batch.h"
+#include "records/legacy_records.h"
 #include "handlers.h"
 
 typedef struct fetch_state {
@@ -149,9 +153,37 @@ static void fetch_count(broker_ctx_t *ctx, fetch_state_t *st)
     topics_read_unlock(ctx->topics);
 }
 
+/* Fetch v0-v3 predate record batches: each partition's batches are rewritten
+ * as a message set of magic 0 (v0-v1) or 1 (v2-v3), as Kafka's broker
+ * down-converts for them (legacy_records.h). */
+static void fetch_down_convert(fetch_state_t *st, int16_t version)
+{
+    fetch_req_t *fr = &st->fr;
+    buf_writer_t converted;
+    buf_writer_init(&converted, st->records.len);
+    for (int32_t t = 0; t < fr->n_topics; t++) {
+        for (int32_t p = 0; p < fr->topics[t].n_partitions; p++) {
+            fetch_partition_t *fp = &fr->topics[t].partitions[p];
+            size_t at = converted.len;
+            if (fp->records_len > 0 &&
+                legacy_records_from_batches(st->records.data + fp->records_at, fp->records_len,
+                                            version >= 2 ? 1 : 0, &converted) != KERR_NONE) {
+                fp->error = KERR_CORRUPT_MESSAGE;
+            }
+            fp->records_at = at;
+            fp->records_len = converted.len - at;
+        }
+    }
+    buf_writer_release(&st->records);
+    st->records = converted;
+}
+
 static void fetch_respond(broker_ctx_t *ctx, kreq_t *req, fetch_state_t *st)
 {
     fetch_count(ctx, st);
+    if (req->hdr.api_version < 4) {
+        fetch_down_convert(st, req->hdr.api_version);
+    }
     proto_encode_fetch(&req->resp, req->hdr.api_version, &st->fr, st->records.data);
 }
 

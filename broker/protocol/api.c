@@ -12,8 +12,10 @@ static const api_t supported[] = {
      * v0-v2 requests may carry message sets of magic 0 or 1, converted to
      * v2 batches as Kafka does (legacy_records.h). */
     {API_PRODUCE,              "Produce",          0,  9,  9},
-    {API_FETCH,                "Fetch",            4,  13, 12},
-    {API_LIST_OFFSETS,         "ListOffsets",      1,  7,  6},
+    /* Fetch v0-v3 and ListOffsets v0: what librdkafka's fallback to a 0.9
+     * or 0.10 broker sends; Fetch below v4 answers with magic 0 or 1. */
+    {API_FETCH,                "Fetch",            0,  13, 12},
+    {API_LIST_OFFSETS,         "ListOffsets",      0,  7,  6},
     {API_METADATA,             "Metadata",         0,  12, 9},
     {API_OFFSET_COMMIT,        "OffsetCommit",     2,  8,  8},
     {API_OFFSET_FETCH,         "OffsetFetch",      1,  8,  6},

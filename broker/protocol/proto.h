@@ -234,6 +234,7 @@ typedef struct list_offsets_partition {
     int32_t index;
     int32_t current_leader_epoch; /* v4+; -1 below */
     int64_t timestamp;
+    int32_t max_num_offsets; /* v0 only; 1 above */
     /* result */
     int16_t error;
     int64_t result_timestamp;

@@ -90,8 +90,9 @@ bool proto_decode_fetch(buf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req
     req->replica_id = buf_read_i32(r);
     req->max_wait_ms = buf_read_i32(r);
     req->min_bytes = buf_read_i32(r);
-    req->max_bytes = buf_read_i32(r);
-    req->isolation_level = buf_read_i8(r);
+    /* Below v3 only PartitionMaxBytes limits a response, as in Kafka. */
+    req->max_bytes = v >= 3 ? buf_read_i32(r) : INT32_MAX;
+    req->isolation_level = v >= 4 ? buf_read_i8(r) : 0;
     if (v >= 7) {
         req->session_id = buf_read_i32(r);
         req->session_epoch = buf_read_i32(r);
@@ -146,7 +147,9 @@ bool proto_decode_fetch(buf_reader_t *r, int16_t v, arena_t *a, fetch_req_t *req
 void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, const uint8_t *records)
 {
     bool flex = v >= 12;
-    buf_write_i32(w, 0); /* throttle_time_ms */
+    if (v >= 1) {
+        buf_write_i32(w, 0); /* throttle_time_ms */
+    }
     if (v >= 7) {
         buf_write_i16(w, req->error);
         buf_write_i32(w, 0); /* session_id: no incremental sessions */
@@ -165,14 +168,18 @@ void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, cons
             buf_write_i32(w, part->index);
             buf_write_i16(w, part->error);
             buf_write_i64(w, part->high_watermark);
-            buf_write_i64(w, part->last_stable_offset);
+            if (v >= 4) {
+                buf_write_i64(w, part->last_stable_offset);
+            }
             if (v >= 5) {
                 buf_write_i64(w, part->result_log_start_offset);
             }
             /* DivergingEpoch, CurrentLeader and SnapshotId (tagged, v12+)
              * stay at their defaults: one node whose leader epoch never
              * changes has no divergence to report and no snapshots. */
-            buf_write_array_len(w, 0, flex); /* aborted_transactions: none */
+            if (v >= 4) {
+                buf_write_array_len(w, 0, flex); /* aborted_transactions: none */
+            }
             if (v >= 11) {
                 buf_write_i32(w, -1); /* preferred_read_replica: must be -1 */
             }
@@ -202,6 +209,7 @@ bool proto_decode_list_offsets(buf_reader_t *r, int16_t v, arena_t *a, list_offs
             part->index = buf_read_i32(r);
             part->current_leader_epoch = v >= 4 ? buf_read_i32(r) : -1;
             part->timestamp = buf_read_i64(r);
+            part->max_num_offsets = v == 0 ? buf_read_i32(r) : 1;
             read_tags(r, flex);
         }
         read_tags(r, flex);
@@ -225,6 +233,17 @@ void proto_encode_list_offsets(buf_writer_t *w, int16_t v, const list_offsets_re
             const list_offsets_partition_t *part = &topic->partitions[p];
             buf_write_i32(w, part->index);
             buf_write_i16(w, part->error);
+            if (v == 0) {
+                /* OldStyleOffsets: the one offset v1 answers, if any and
+                 * if asked for (Kafka lists segment starts for a time). */
+                bool one = part->offset >= 0 && part->max_num_offsets > 0;
+                buf_write_i32(w, one ? 1 : 0);
+                if (one) {
+                    buf_write_i64(w, part->offset);
+                }
+                write_tags(w, flex);
+                continue;
+            }
             buf_write_i64(w, part->result_timestamp);
             buf_write_i64(w, part->offset);
             if (v >= 4) {

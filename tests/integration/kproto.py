@@ -24,7 +24,7 @@ OFFSET_DELETE = 47
 # checks force (broker/protocol/api.c): Produce starts at v0 (else gzip, snappy and
 # lz4 are turned off).
 EXPECTED_API_RANGES = {
-    PRODUCE: (0, 9), FETCH: (4, 13), LIST_OFFSETS: (1, 7), METADATA: (0, 12),
+    PRODUCE: (0, 9), FETCH: (0, 13), LIST_OFFSETS: (0, 7), METADATA: (0, 12),
     OFFSET_COMMIT: (2, 8), OFFSET_FETCH: (1, 8), FIND_COORDINATOR: (0, 4),
     JOIN_GROUP: (0, 9), HEARTBEAT: (0, 4), LEAVE_GROUP: (0, 5), SYNC_GROUP: (0, 5),
     DESCRIBE_GROUPS: (0, 5), LIST_GROUPS: (0, 4),

@@ -137,8 +137,8 @@ def test_unsupported_versions():
     """versions outside the advertised ranges close the connection with a log line"""
     b = victim()
     for key, version in ((kproto.PRODUCE, 10), (kproto.PRODUCE, 11),
-                         (kproto.FETCH, 3), (kproto.FETCH, 14), (kproto.METADATA, 13),
-                         (kproto.LIST_OFFSETS, 0), (kproto.CREATE_TOPICS, 8),
+                         (kproto.FETCH, -1), (kproto.FETCH, 14), (kproto.METADATA, 13),
+                         (kproto.LIST_OFFSETS, 8), (kproto.CREATE_TOPICS, 8),
                          (kproto.PRODUCE, -1)):
         conn = fresh(b)
         body = kproto.produce_body("intact", 0, kproto.make_batch([(None, b"v")]))

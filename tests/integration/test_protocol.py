@@ -77,6 +77,37 @@ def test_old_produce_versions_converted():
     b.stop()
 
 
+def test_old_fetch_versions_down_converted():
+    """Fetch v0-v3 answer magic 0 (v0-v1) or 1 (v2-v3) message sets; ListOffsets v0 answers OldStyleOffsets"""
+    b = Broker().start()
+    sent = [(b"k", b"v0"), (None, b"v1"), (b"k2", None)]
+    with kproto.Conn(b.port) as conn:
+        produce_ok(conn, "down", 0, kproto.make_batch(sent, timestamps=[1000, 1001, 1002]))
+        produce_ok(conn, "down", 0, kproto.make_batch(sent[:1], timestamps=[2000], codec=kproto.CODEC_GZIP))
+        for version in range(4):
+            body = kproto.i32(-1) + kproto.i32(100) + kproto.i32(1) + (kproto.i32(1 << 20) if version >= 3 else b"") \
+                + kproto.array(["down"], lambda t: kproto.string(t) + kproto.array(
+                    [0], lambda p: kproto.i32(p) + kproto.i64(1) + kproto.i32(1 << 20)))
+            r = conn.request(kproto.FETCH, version, body)
+            if version >= 1:
+                r.i32()  # throttle_time_ms
+            topics = r.array(lambda r: (r.string(), r.array(lambda r: (r.i32(), r.i16(), r.i64(), r.nbytes()))))
+            assert r.remaining() == 0, version
+            [(_, [(index, error, hwm, records)])] = topics
+            assert (index, error, hwm) == (0, NONE, 4), (version, topics)
+            magic = 0 if version < 2 else 1
+            # The whole first batch comes back (offset 0 too); clients skip it.
+            want = [(i, k, v, 1000 + i) for i, (k, v) in enumerate(sent)] + [(3, b"k", b"v0", 2000)]
+            assert kproto.parse_messages(records) == \
+                [(o, magic, 0, ts if magic else None, k, v) for o, k, v, ts in want], version
+        body = kproto.i32(-1) + kproto.array(["down"], lambda t: kproto.string(t) + kproto.array(
+            [(-1, 1), (-2, 1), (-1, 0)], lambda p: kproto.i32(0) + kproto.i64(p[0]) + kproto.i32(p[1])))
+        r = conn.request(kproto.LIST_OFFSETS, 0, body)
+        got = r.array(lambda r: (r.string(), r.array(lambda r: (r.i32(), r.i16(), r.array(lambda r: r.i64())))))
+        assert got == [("down", [(0, NONE, [4]), (0, NONE, [0]), (0, NONE, [])])], got
+    b.stop()
+
+
 def test_find_coordinator():
     """FindCoordinator v0-v2 names this node for a group; transactions have no coordinator"""
     b = Broker({"node.id": 4}).start()

@@ -726,8 +726,12 @@ static void fe_request(bytes_t *o, int16_t v)
     put_i32(o, -1);       /* ReplicaId: a consumer */
     put_i32(o, 500);      /* MaxWaitMs */
     put_i32(o, 1);        /* MinBytes */
-    put_i32(o, 52428800); /* MaxBytes (v3+) */
-    put_u8(o, 1);         /* IsolationLevel (v4+): READ_COMMITTED */
+    if (v >= 3) {
+        put_i32(o, 52428800); /* MaxBytes */
+    }
+    if (v >= 4) {
+        put_u8(o, 1); /* IsolationLevel: READ_COMMITTED */
+    }
     if (v >= 7) {
         put_i32(o, 0);  /* SessionId */
         put_i32(o, -1); /* SessionEpoch */
@@ -785,8 +789,8 @@ static void fe_check(any_req_t *u, int16_t v, arena_t *a)
     assert_int_equal(req->replica_id, -1);
     assert_int_equal(req->max_wait_ms, 500);
     assert_int_equal(req->min_bytes, 1);
-    assert_int_equal(req->max_bytes, 52428800);
-    assert_int_equal(req->isolation_level, 1);
+    assert_int_equal(req->max_bytes, v >= 3 ? 52428800 : INT32_MAX);
+    assert_int_equal(req->isolation_level, v >= 4 ? 1 : 0);
     assert_int_equal(req->session_id, 0);
     assert_int_equal(req->session_epoch, v >= 7 ? -1 : 0);
     assert_int_equal(req->by_id, v >= 13);
@@ -828,7 +832,9 @@ static void fe_check(any_req_t *u, int16_t v, arena_t *a)
 static void fe_response(bytes_t *o, int16_t v)
 {
     bool flex = v >= 12;
-    put_i32(o, 0); /* ThrottleTimeMs */
+    if (v >= 1) {
+        put_i32(o, 0); /* ThrottleTimeMs */
+    }
     if (v >= 7) {
         put_i16(o, 0); /* ErrorCode */
         put_i32(o, 0); /* SessionId */
@@ -843,11 +849,15 @@ static void fe_response(bytes_t *o, int16_t v)
     put_i32(o, 0);          /*     PartitionIndex */
     put_i16(o, 0);          /*     ErrorCode */
     put_i64(o, 50);         /*     HighWatermark */
-    put_i64(o, 50);         /*     LastStableOffset (v4+) */
+    if (v >= 4) {
+        put_i64(o, 50); /*     LastStableOffset */
+    }
     if (v >= 5) {
         put_i64(o, 0); /*     LogStartOffset */
     }
-    put_vcount(o, flex, 0); /*     AbortedTransactions: empty */
+    if (v >= 4) {
+        put_vcount(o, flex, 0); /*     AbortedTransactions: empty */
+    }
     if (v >= 11) {
         put_i32(o, -1); /*     PreferredReadReplica */
     }
@@ -856,11 +866,15 @@ static void fe_response(bytes_t *o, int16_t v)
     put_i32(o, 3);
     put_i16(o, 3);
     put_i64(o, -1);
-    put_i64(o, -1);
+    if (v >= 4) {
+        put_i64(o, -1);
+    }
     if (v >= 5) {
         put_i64(o, -1);
     }
-    put_vcount(o, flex, 0);
+    if (v >= 4) {
+        put_vcount(o, flex, 0);
+    }
     if (v >= 11) {
         put_i32(o, -1);
     }
@@ -888,6 +902,9 @@ static void lo_request(bytes_t *o, int16_t v)
             put_i32(o, 0); /*     CurrentLeaderEpoch */
         }
         put_i64(o, -1 - p); /*     Timestamp: latest, earliest, max (-3) */
+        if (v == 0) {
+            put_i32(o, 10); /*     MaxNumOffsets */
+        }
         put_tags(o, flex);
     }
     put_tags(o, flex);
@@ -907,6 +924,7 @@ static void lo_check(any_req_t *u, int16_t v, arena_t *a)
         assert_int_equal(t->partitions[p].index, p);
         assert_int_equal(t->partitions[p].current_leader_epoch, v >= 4 ? 0 : -1);
         assert_int_equal(t->partitions[p].timestamp, -1 - p);
+        assert_int_equal(t->partitions[p].max_num_offsets, v == 0 ? 10 : 1);
     }
 
     t->partitions[0].error = 0;
@@ -940,6 +958,15 @@ static void lo_response(bytes_t *o, int16_t v)
     for (int p = 0; p < 3; p++) {
         put_i32(o, p);              /*     PartitionIndex */
         put_i16(o, want[p].error);  /*     ErrorCode */
+        if (v == 0) {
+            /* OldStyleOffsets: the offset found, or none. */
+            put_i32(o, want[p].offset >= 0 ? 1 : 0);
+            if (want[p].offset >= 0) {
+                put_i64(o, want[p].offset);
+            }
+            put_tags(o, flex);
+            continue;
+        }
         put_i64(o, -1);             /*     Timestamp */
         put_i64(o, want[p].offset); /*     Offset */
         if (v >= 4) {
@@ -2245,6 +2272,10 @@ static const codec_case_t cases[] = {
     ROW("Produce v7", API_PRODUCE, 7, pr),
     ROW("Produce v8", API_PRODUCE, 8, pr),
     ROW("Produce v9", API_PRODUCE, 9, pr),
+    ROW("Fetch v0", API_FETCH, 0, fe),
+    ROW("Fetch v1", API_FETCH, 1, fe),
+    ROW("Fetch v2", API_FETCH, 2, fe),
+    ROW("Fetch v3", API_FETCH, 3, fe),
     ROW("Fetch v4", API_FETCH, 4, fe),
     ROW("Fetch v5", API_FETCH, 5, fe),
     ROW("Fetch v6", API_FETCH, 6, fe),
@@ -2255,6 +2286,7 @@ static const codec_case_t cases[] = {
     ROW("Fetch v11", API_FETCH, 11, fe),
     ROW("Fetch v12", API_FETCH, 12, fe),
     ROW("Fetch v13", API_FETCH, 13, fe),
+    ROW("ListOffsets v0", API_LIST_OFFSETS, 0, lo),
     ROW("ListOffsets v1", API_LIST_OFFSETS, 1, lo),
     ROW("ListOffsets v2", API_LIST_OFFSETS, 2, lo),
     ROW("ListOffsets v3", API_LIST_OFFSETS, 3, lo),

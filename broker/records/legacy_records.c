@@ -145,8 +145,7 @@ static kerr_t upconvert_set(upconvert_t *uc, const uint8_t *data, size_t len, co
             return KERR_CORRUPT_MESSAGE;
         }
         legacy_message_t m;
-        kerr_t err = message_read(data + at + LEGACY_LOG_OVERHEAD, (size_t)size, &m, uc->errstr,
-                                  uc->errstr_size);
+        kerr_t err = message_read(data + at + LEGACY_LOG_OVERHEAD, (size_t)size, &m, uc->errstr, uc->errstr_size);
         if (err != KERR_NONE) {
             return err;
         }
@@ -154,8 +153,10 @@ static kerr_t upconvert_set(upconvert_t *uc, const uint8_t *data, size_t len, co
         int codec = m.attributes & LEGACY_ATTR_CODEC_MASK;
         if (wrapper) {
             if (codec != BATCH_CODEC_NONE || m.magic != wrapper->magic) {
-                snprintf(uc->errstr, uc->errstr_size, "a compressed message holds a message of magic %d "
-                         "with codec %d", m.magic, codec);
+                snprintf(uc->errstr, uc->errstr_size,
+                         "a compressed message holds a message of magic %d "
+                         "with codec %d",
+                         m.magic, codec);
                 return KERR_INVALID_RECORD;
             }
             bool log_append_time = wrapper->magic == 1 && (wrapper->attributes & LEGACY_ATTR_LOG_APPEND_TIME);
@@ -180,8 +181,8 @@ static kerr_t upconvert_set(upconvert_t *uc, const uint8_t *data, size_t len, co
         err = compression_decompress(codec, (const uint8_t *)m.value.ptr, (size_t)m.value.len, &inner,
                                      LEGACY_MAX_DECOMPRESSED);
         if (err != KERR_NONE) {
-            snprintf(uc->errstr, uc->errstr_size, "a compressed message does not decompress with codec %d (%s)",
-                     codec, kerr_name(err));
+            snprintf(uc->errstr, uc->errstr_size, "a compressed message does not decompress with codec %d (%s)", codec,
+                     kerr_name(err));
         } else if (inner.len == 0) {
             snprintf(uc->errstr, uc->errstr_size, "a compressed message holds no messages");
             err = KERR_INVALID_RECORD;
@@ -197,8 +198,7 @@ static kerr_t upconvert_set(upconvert_t *uc, const uint8_t *data, size_t len, co
     return KERR_NONE;
 }
 
-kerr_t legacy_records_to_batch(const uint8_t *data, size_t len, buf_writer_t *out, char *errstr,
-                               size_t errstr_size)
+kerr_t legacy_records_to_batch(const uint8_t *data, size_t len, buf_writer_t *out, char *errstr, size_t errstr_size)
 {
     upconvert_t uc = {.max_timestamp = -1, .errstr = errstr, .errstr_size = errstr_size};
     buf_writer_init(&uc.plain, len);

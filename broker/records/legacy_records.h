@@ -53,8 +53,7 @@
  * magic different from its wrapper's, with errstr set; on error `out` is
  * left as it was.
  */
-kerr_t legacy_records_to_batch(const uint8_t *data, size_t len, buf_writer_t *out, char *errstr,
-                               size_t errstr_size);
+kerr_t legacy_records_to_batch(const uint8_t *data, size_t len, buf_writer_t *out, char *errstr, size_t errstr_size);
 
 /*
  * Appends to `out` the records of the RecordBatch v2 batches at `data` (`len`

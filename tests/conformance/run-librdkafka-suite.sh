@@ -43,6 +43,7 @@ RDKAFKA_DEB_VERSION=2.0.2-1
 # that will make them apply.  docs/broker.md carries the same list.
 declare -A EXCLUDED=(
     [0028_long_topicnames]="librdkafka known issue (edenhill/librdkafka#529); its own CI skips it (-K)"
+    [0045_subscribe_update_topic_remove]="librdkafka 2.0.2 cannot destroy a consumer whose topic was deleted: client bug fixed in 2.1.0 (confluentinc/librdkafka#4187; docs/broker.md)"
     [0047_partial_buf_tmout]="librdkafka known issue in the client; its own CI skips it (-K)"
     [0055_producer_latency]="its last case sets transactional.id: transactions (no issue yet); no SUBTESTS text selects the other cases, and librdkafka's own CI skips the whole test as timing-dependent"
     [0077_compaction]="log compaction: cleanup.policy=compact is accepted but not enforced (no issue yet)"
@@ -54,6 +55,7 @@ declare -A EXCLUDED=(
     [0107_topic_recreate]="creates its topic with replication factor 3: several brokers (issue 17)"
     [0109_auto_create_topics]="adds a deny ACL with kafka-acls.sh (issue 19)"
     [0111_delay_create_topics]="creates its topic with replication factor 3: several brokers (issue 17)"
+    [0113_cooperative_rebalance]="subtests h, i, j, n hit the 2.0.2 client bug of 0045; with its fix, subtest u crashes in the test's own code (docs/broker.md)"
     [0115_producer_auth]="ACLs with kafka-acls.sh (issue 19)"
     [0119_consumer_auth]="ACLs with kafka-acls.sh (issue 19)"
     [0126_oauthbearer_oidc]="SASL/OAUTHBEARER with an OIDC server (issue 19)"

@@ -34,7 +34,7 @@ static const api_t supported[] = {
     {API_DESCRIBE_CONFIGS,     "DescribeConfigs",  1,  4,  4},
     {API_ALTER_CONFIGS,        "AlterConfigs",     0,  2,  2},
     {API_CREATE_PARTITIONS,    "CreatePartitions", 0,  3,  2},
-    {API_DELETE_GROUPS,        "DeleteGroups",     0,  1,  2},
+    {API_DELETE_GROUPS,        "DeleteGroups",     0,  2,  2},
     {API_INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1, 1},
     {API_OFFSET_DELETE,        "OffsetDelete",     0,  0,  API_NEVER_FLEXIBLE},
 };

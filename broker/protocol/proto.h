@@ -709,7 +709,7 @@ typedef struct list_groups_req {
 bool proto_decode_list_groups(buf_reader_t *r, int16_t v, arena_t *a, list_groups_req_t *req);
 void proto_encode_list_groups(buf_writer_t *w, int16_t v, const list_groups_req_t *req);
 
-/* ---- DeleteGroups (42), v0-1 ----------------------------------------------- */
+/* ---- DeleteGroups (42), v0-2 (flexible from v2) ----------------------------- */
 
 typedef struct delete_group {
     kstr_t group_id;

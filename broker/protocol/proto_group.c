@@ -2,7 +2,7 @@
  * proto_group.c - codecs of the classic consumer-group APIs: OffsetCommit
  * (2-8), OffsetFetch (1-8), JoinGroup (0-9), Heartbeat (0-4), LeaveGroup
  * (0-5), SyncGroup (0-5), DescribeGroups (0-5), ListGroups (0-4),
- * DeleteGroups (0-1) and OffsetDelete (0); FindCoordinator is in
+ * DeleteGroups (0-2) and OffsetDelete (0); FindCoordinator is in
  * proto_core.c.  Each codec takes `flex` (a flexible version: compact
  * forms and tag sections) from the schema's "flexibleVersions".
  *
@@ -438,22 +438,27 @@ void proto_encode_list_groups(buf_writer_t *w, int16_t v, const list_groups_req_
 
 bool proto_decode_delete_groups(buf_reader_t *r, int16_t v, arena_t *a, delete_groups_req_t *req)
 {
-    req->n_groups = buf_read_count(r, false, 2);
+    bool flex = v >= 2;
+    req->n_groups = buf_read_count(r, flex, flex ? 1 : 2);
     req->groups = PROTO_ARRAY(a, delete_group_t, req->n_groups);
     for (int32_t i = 0; i < req->n_groups && !r->err; i++) {
-        req->groups[i].group_id = buf_read_str(r, false);
+        req->groups[i].group_id = buf_read_str(r, flex);
     }
+    read_tags(r, flex);
     return !r->err && req->n_groups >= 0;
 }
 
 void proto_encode_delete_groups(buf_writer_t *w, int16_t v, const delete_groups_req_t *req)
 {
+    bool flex = v >= 2;
     buf_write_i32(w, 0); /* throttle_time_ms (v0+) */
-    buf_write_array_len(w, req->n_groups, false);
+    buf_write_array_len(w, req->n_groups, flex);
     for (int32_t i = 0; i < req->n_groups; i++) {
-        buf_write_kstr(w, req->groups[i].group_id, false);
+        buf_write_kstr(w, req->groups[i].group_id, flex);
         buf_write_i16(w, req->groups[i].error);
+        write_tags(w, flex);
     }
+    write_tags(w, flex);
 }
 
 /* ---- OffsetDelete (47) ---------------------------------------------------- */

@@ -30,7 +30,7 @@ EXPECTED_API_RANGES = {
     DESCRIBE_GROUPS: (0, 5), LIST_GROUPS: (0, 4),
     API_VERSIONS: (0, 3), CREATE_TOPICS: (2, 7), DELETE_TOPICS: (0, 6),
     DELETE_RECORDS: (0, 2), INIT_PRODUCER_ID: (0, 4), 32: (1, 4), 33: (0, 2), 37: (0, 3),
-    DELETE_GROUPS: (0, 1), 44: (0, 1), OFFSET_DELETE: (0, 0),
+    DELETE_GROUPS: (0, 2), 44: (0, 1), OFFSET_DELETE: (0, 0),
 }
 
 # ---- CRC-32C (Castagnoli), for hand-made batches -----------------------------
@@ -818,6 +818,11 @@ def list_groups(conn, version=2):
 
 
 def delete_groups(conn, groups, version=1):
+    """Returns {group: error}; v2 is flexible (compact forms, tag sections)."""
+    if version >= 2:
+        r = conn.request_flex(DELETE_GROUPS, version, compact_array(groups, compact_string) + TAGS)
+        r.i32()
+        return dict(r.carray(lambda r: (r.cstring(), r.i16(), r.tags())[:2]))
     r = conn.request(DELETE_GROUPS, version, array(groups, string))
     r.i32()
     return dict(r.array(lambda r: (r.string(), r.i16())))

@@ -432,6 +432,7 @@ def test_bad_group_requests_get_protocol_errors():
         assert kproto.describe_group(conn, "never-was")["state"] == "Dead"
         assert ("bg", "consumer") in kproto.list_groups(conn)[1]
         assert kproto.delete_groups(conn, ["bg", "never-was"]) == {"bg": 68, "never-was": 69}
+        assert kproto.delete_groups(conn, ["bg", "never-was"], version=2) == {"bg": 68, "never-was": 69}
         assert kproto.leave_group(conn, "bg", me) == 0
         assert kproto.leave_group(conn, "bg", me) == 25
         assert kproto.describe_group(conn, "bg")["state"] == "Empty"
@@ -455,7 +456,7 @@ def test_bad_group_requests_get_protocol_errors():
     c.close()
     assert seen == expected, sorted(seen ^ expected)
     with kproto.Conn(b.port) as conn:
-        assert kproto.delete_groups(conn, ["bg"]) == {"bg": 0}
+        assert kproto.delete_groups(conn, ["bg"], version=2) == {"bg": 0}
         assert kproto.offset_fetch(conn, "bg", None)[1] == {}
         assert ("bg", "consumer") not in kproto.list_groups(conn)[1]
     b.stop()  # still a clean exit (and, in sanitizer builds, no leak)

@@ -2176,9 +2176,11 @@ static void li_response(bytes_t *o, int16_t v)
 /* DeleteGroups (42) */
 static void xg_request(bytes_t *o, int16_t v)
 {
-    put_i32(o, 2); /* GroupsNames */
-    put_str(o, "my-group");
-    put_str(o, "busy");
+    bool flex = v >= 2;
+    put_vcount(o, flex, 2); /* GroupsNames */
+    put_vstr(o, flex, "my-group");
+    put_vstr(o, flex, "busy");
+    put_tags(o, flex);
 }
 
 static void xg_check(any_req_t *u, int16_t v, arena_t *a)
@@ -2193,12 +2195,16 @@ static void xg_check(any_req_t *u, int16_t v, arena_t *a)
 
 static void xg_response(bytes_t *o, int16_t v)
 {
-    put_i32(o, 0);          /* ThrottleTimeMs */
-    put_i32(o, 2);          /* Results */
-    put_str(o, "my-group"); /*   GroupId */
-    put_i16(o, 0);          /*   ErrorCode */
-    put_str(o, "busy");
+    bool flex = v >= 2;
+    put_i32(o, 0);                  /* ThrottleTimeMs */
+    put_vcount(o, flex, 2);         /* Results */
+    put_vstr(o, flex, "my-group");  /*   GroupId */
+    put_i16(o, 0);                  /*   ErrorCode */
+    put_tags(o, flex);
+    put_vstr(o, flex, "busy");
     put_i16(o, 68);
+    put_tags(o, flex);
+    put_tags(o, flex);
 }
 
 /* OffsetDelete (47) */
@@ -2405,6 +2411,7 @@ static const codec_case_t cases[] = {
     ROW("ListGroups v4", API_LIST_GROUPS, 4, li),
     ROW("DeleteGroups v0", API_DELETE_GROUPS, 0, xg),
     ROW("DeleteGroups v1", API_DELETE_GROUPS, 1, xg),
+    ROW("DeleteGroups v2", API_DELETE_GROUPS, 2, xg),
     ROW("IncrementalAlterConfigs v0", API_INCREMENTAL_ALTER_CONFIGS, 0, ia),
     ROW("IncrementalAlterConfigs v1", API_INCREMENTAL_ALTER_CONFIGS, 1, ia),
     ROW("OffsetDelete v0", API_OFFSET_DELETE, 0, od),
@@ -2588,9 +2595,9 @@ static const struct header_vector {
     {"null client_id",
      {0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x09, 0xff, 0xff},
      10, true, API_METADATA, 4, 9, NULL, false, 0},
-    {"DeleteGroups v2 is flexible though not offered",
-     {0x00, 0x2a, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00},
-     11, true, API_DELETE_GROUPS, 2, 2, "", true, 0},
+    {"DeleteGroups v3 is flexible though not offered",
+     {0x00, 0x2a, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00},
+     11, true, API_DELETE_GROUPS, 3, 2, "", true, 0},
     {.name = "client_id length -2",
      .bytes = {0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0xff, 0xfe},
      .len = 10},

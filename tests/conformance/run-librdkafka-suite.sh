@@ -324,11 +324,22 @@ EOF
         fi
         echo "FAIL $name ${reason:0:300}" >>"$dir/verdicts"
     done
+    # The runner runs every entry of a test number (TESTS matches numbers), so an excluded
+    # entry that shares one with applicable entries runs too, and its hang or failure is
+    # what makes the runner exit non-zero (0045's topic_remove): that exit is the excluded
+    # entry's, not the others'.
+    local excluded_ran=0 x
+    for x in "${!EXCLUDED[@]}"; do
+        if [[ $x == "${num}_"* ]] && grep -qE "[Tt]est ${x}( |\"|$)" "$log" \
+            && ! grep -q "= Test $x PASSED =" "$log"; then
+            excluded_ran=1
+        fi
+    done
     : >"$dir/result"
     while read -r verdict name; do
         if [ "$verdict" = PASS ] && [ $own_failure = 0 ] && [ -s "$dir/broker-problem" ]; then
             echo "FAIL $name passed, but the broker $(head -1 "$dir/broker-problem")" >>"$dir/result"
-        elif [ "$verdict" = PASS ] && [ $own_failure = 0 ] && [ $rc != 0 ]; then
+        elif [ "$verdict" = PASS ] && [ $own_failure = 0 ] && [ $rc != 0 ] && [ $excluded_ran = 0 ]; then
             echo "FAIL $name passed, but the runner then exited $rc: $(grep -v '^$' "$log" | tail -1)" \
                 >>"$dir/result"
         else

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import shutil
+import threading
 import time
 import traceback
 
@@ -241,6 +242,106 @@ class Broker:
             self.proc = None
 
 
+class RequestTap:
+    """A TCP proxy in front of one broker that records the API key and
+    version of every request clients send, so a test can tell which versions
+    a client negotiated (no client logs them all, and the broker logs none).
+    The broker advertises the tap's port (advertised.listeners): every
+    connection a client opens, bootstrap, leader or coordinator, goes
+    through it.  Threads and sockets end with the test."""
+
+    def __init__(self, overrides=None):
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.port = self._listener.getsockname()[1]
+        self.broker = Broker(dict(overrides or {},
+                                  **{"advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % self.port}))
+        self._lock = threading.Lock()
+        self._requests = []
+        self._socks = []
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+        _current.taps.append(self)
+
+    @property
+    def bootstrap(self):
+        return "127.0.0.1:%d" % self.port
+
+    def requests(self):
+        """(api_key, api_version) of each request so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    def versions(self):
+        """{api_key: sorted list of the versions used}."""
+        out = {}
+        for key, version in self.requests():
+            out.setdefault(key, set()).add(version)
+        return {key: sorted(v) for key, v in out.items()}
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.broker.port))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._closed:
+                    client.close()
+                    upstream.close()
+                    return
+                self._socks += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, src, dst, requests):
+        """Copies src to dst until either end closes; on the client's side
+        also reads each frame's header (size, api_key, api_version)."""
+        pending = b""
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if requests:
+                    pending += data
+                    while len(pending) >= 8:
+                        size = int.from_bytes(pending[:4], "big", signed=True)
+                        key = int.from_bytes(pending[4:6], "big", signed=True)
+                        version = int.from_bytes(pending[6:8], "big", signed=True)
+                        if len(pending) < 4 + size:
+                            break
+                        with self._lock:
+                            self._requests.append((key, version))
+                        pending = pending[4 + size:]
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        with self._lock:
+            self._closed = True
+            socks, self._socks = self._socks, []
+        self._listener.close()
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
 class Worker(Broker):
     """One `connectd standalone` process with its embedded broker: the
     worker file is etc/connect-standalone.properties, with the broker, REST
@@ -428,6 +529,7 @@ def http_response(worker, method, path, body=None, auth=None, headers=None, time
 class _TestState:
     def __init__(self):
         self.brokers = []
+        self.taps = []
         self.tmpdirs = []
 
 
@@ -444,6 +546,8 @@ def _finish_test(failed):
     failed (then they are named so a developer can look)."""
     global _current
     state, _current = _current, _TestState()
+    for tap in state.taps:
+        tap.close()
     for b in state.brokers:
         b.cleanup()
         for run in range(1, b.runs + 1) if failed else ():

@@ -187,6 +187,11 @@ void pg_repl_confirm(pg_repl_t *r, uint64_t lsn)
     }
 }
 
+uint64_t pg_repl_received(const pg_repl_t *r)
+{
+    return r->received;
+}
+
 static int send_status(pg_repl_t *r, char *errbuf, size_t errlen)
 {
     uint8_t buf[PGOUTPUT_STANDBY_STATUS_SIZE];
@@ -254,11 +259,11 @@ int pg_repl_next(pg_repl_t *r, int timeout_ms, pgoutput_copydata_t *msg, char *e
             return -1;
         }
         /* Nothing buffered: wait for the socket until the deadline or the
-         * next status update, whichever is first. */
+         * next status update, whichever is first.  The socket is read
+         * even when the time is up (timeout 0): what the server sent is
+         * only buffered by PQconsumeInput, so a caller that never waits
+         * would otherwise never see it. */
         int64_t now = clock_mono_ms();
-        if (now >= deadline) {
-            return 0;
-        }
         int64_t until = deadline < r->next_status_ms ? deadline : r->next_status_ms;
         struct pollfd pfd = {.fd = PQsocket(r->conn), .events = POLLIN};
         int rc = poll(&pfd, 1, (int)(until > now ? until - now : 0));
@@ -269,6 +274,9 @@ int pg_repl_next(pg_repl_t *r, int timeout_ms, pgoutput_copydata_t *msg, char *e
         if (rc > 0 && !PQconsumeInput(r->conn)) {
             conn_error(r->conn, NULL, "reading the replication stream", errbuf, errlen);
             return -1;
+        }
+        if (rc <= 0 && clock_mono_ms() >= deadline) {
+            return 0;
         }
     }
 }

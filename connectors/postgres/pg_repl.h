@@ -51,6 +51,11 @@ int pg_repl_next(pg_repl_t *r, int timeout_ms, pgoutput_copydata_t *msg, char *e
  * update confirms it.  A position behind the current one is ignored. */
 void pg_repl_confirm(pg_repl_t *r, uint64_t lsn);
 
+/* How far the server says it has sent: the largest walEnd of its messages
+ * and keepalives.  Between transactions everything before it was
+ * received, so it is what a heartbeat may confirm. */
+uint64_t pg_repl_received(const pg_repl_t *r);
+
 /* Ends the stream in order (a last status update, CopyDone, the server's
  * results), drops the slot when `drop_slot`, and closes; always frees r.
  * -1 after errbuf when the slot could not be dropped.  NULL is fine. */

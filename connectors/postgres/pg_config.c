@@ -136,6 +136,96 @@ static int validate_regex_list(const char *value, char *errbuf, size_t errlen)
     return rc ? 1 : 0;
 }
 
+static void keys_free(size_t n, pg_key_columns_t *keys)
+{
+    for (size_t i = 0; i < n; i++) {
+        regfree(&keys[i].table);
+        for (size_t c = 0; c < keys[i].ncols; c++) {
+            free(keys[i].cols[c]);
+        }
+        free(keys[i].cols);
+    }
+    free(keys);
+}
+
+/* Trims blanks at both ends, in place. */
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) {
+        s++;
+    }
+    size_t len = strlen(s);
+    while (len > 0 && isspace((unsigned char)s[len - 1])) {
+        s[--len] = '\0';
+    }
+    return s;
+}
+
+/* Parses message.key.columns ("<table regex>:<col>,<col>;..."; Debezium's
+ * syntax) into *keys; -1 after writing which entry is wrong into errbuf. */
+static int keys_build(size_t *nkeys, pg_key_columns_t **keys, const char *value, char *errbuf, size_t errlen)
+{
+    *nkeys = 0;
+    *keys = NULL;
+    int rc = 0;
+    char *copy = strdup(value ? value : "");
+    for (char *save = NULL, *entry = strtok_r(copy, ";", &save); entry && rc == 0; entry = strtok_r(NULL, ";", &save)) {
+        entry = trim(entry);
+        char *colon = strrchr(entry, ':');
+        if (!entry[0]) {
+            continue;
+        }
+        if (!colon || colon == entry) {
+            snprintf(errbuf, errlen, "'%s' is not <schema.table>:<column>,<column>...", entry);
+            rc = -1;
+            break;
+        }
+        *colon = '\0';
+        pg_key_columns_t k = {0};
+        size_t len = strlen(trim(entry));
+        char *anchored = malloc(len + 5);
+        snprintf(anchored, len + 5, "^(%s)$", trim(entry));
+        int err = regcomp(&k.table, anchored, REG_EXTENDED | REG_NOSUB);
+        free(anchored);
+        if (err) {
+            snprintf(errbuf, errlen, "'%s' is not a valid regular expression (POSIX extended syntax)", trim(entry));
+            rc = -1;
+            break;
+        }
+        for (char *s2 = NULL, *col = strtok_r(colon + 1, ",", &s2); col; col = strtok_r(NULL, ",", &s2)) {
+            col = trim(col);
+            if (col[0]) {
+                k.cols = realloc(k.cols, (k.ncols + 1) * sizeof(*k.cols));
+                k.cols[k.ncols++] = strdup(col);
+            }
+        }
+        *keys = realloc(*keys, (*nkeys + 1) * sizeof(**keys));
+        (*keys)[(*nkeys)++] = k;
+        if (!k.ncols) {
+            snprintf(errbuf, errlen, "the entry for '%s' names no column", trim(entry));
+            rc = -1;
+        }
+    }
+    free(copy);
+    if (rc < 0) {
+        keys_free(*nkeys, *keys);
+        *nkeys = 0;
+        *keys = NULL;
+    }
+    return rc;
+}
+
+static int validate_key_columns(const char *value, char *errbuf, size_t errlen)
+{
+    size_t n;
+    pg_key_columns_t *keys;
+    if (keys_build(&n, &keys, value, errbuf, errlen) < 0) {
+        return 1;
+    }
+    keys_free(n, keys);
+    return 0;
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 static const char *const sslmode_choices[] = {"disable",   "allow",       "prefer", "require",
@@ -308,6 +398,7 @@ const cd_config_def_t pg_config_defs[] = {
      .type = CD_CFG_STRING,
      .importance = CD_IMPORTANCE_MEDIUM,
      .group = G_EVENTS,
+     .validate = validate_key_columns,
      .doc = "The columns that make the record key of some tables instead of their primary key: entries "
             "<schema.table regex>:<column>,<column>... separated by ';', e.g. "
             "'public.orderlines:order_id,line_no;public.orders:id'. Tables not listed use their primary key."},
@@ -330,6 +421,14 @@ const cd_config_def_t pg_config_defs[] = {
      .max = INT32_MAX,
      .doc = "How often, in milliseconds, the connector records its position even when no captured table changes, "
             "so that the slot advances and the server can recycle WAL. 0 (the default) disables heartbeats."},
+    {.name = "topic.heartbeat.prefix",
+     .type = CD_CFG_STRING,
+     .default_value = "__debezium-heartbeat",
+     .importance = CD_IMPORTANCE_LOW,
+     .group = G_ADV,
+     .doc = "The first part of the name of the topic heartbeat records go to: <topic.heartbeat.prefix>.<topic.prefix>. "
+            "connectd's embedded broker, unlike Kafka, refuses writes to every topic whose name starts with '__'; "
+            "with it, set another prefix."},
     {.name = "heartbeat.action.query",
      .type = CD_CFG_STRING,
      .importance = CD_IMPORTANCE_MEDIUM,
@@ -469,7 +568,6 @@ static const char *const unsupported_keys[] = {
     "max.queue.size.in.bytes",
     "query.fetch.size",
     "heartbeat.topics.prefix",
-    "topic.heartbeat.prefix",
     "topic.delimiter",
     "topic.naming.strategy",
     "topic.transaction",
@@ -541,6 +639,38 @@ bool pg_config_table_included(const pg_config_t *cfg, const char *schema, const 
     return in;
 }
 
+bool pg_config_column_included(const pg_config_t *cfg, const char *schema, const char *table, const char *column)
+{
+    if (!cfg->column_include.n && !cfg->column_exclude.n) {
+        return true;
+    }
+    size_t len = strlen(schema) + strlen(table) + strlen(column) + 3;
+    char *name = malloc(len);
+    snprintf(name, len, "%s.%s.%s", schema, table, column);
+    bool in = (!cfg->column_include.n || pg_filter_matches(&cfg->column_include, name)) &&
+              !pg_filter_matches(&cfg->column_exclude, name);
+    free(name);
+    return in;
+}
+
+const pg_key_columns_t *pg_config_key_columns(const pg_config_t *cfg, const char *schema, const char *table)
+{
+    if (!cfg->nkeys) {
+        return NULL;
+    }
+    size_t len = strlen(schema) + strlen(table) + 2;
+    char *name = malloc(len);
+    snprintf(name, len, "%s.%s", schema, table);
+    const pg_key_columns_t *found = NULL;
+    for (size_t i = 0; i < cfg->nkeys && !found; i++) {
+        if (regexec(&cfg->keys[i].table, name, 0, NULL, 0) == 0) {
+            found = &cfg->keys[i];
+        }
+    }
+    free(name);
+    return found;
+}
+
 /* The mode of each of snapshot_choices, in its order. */
 static const pg_snapshot_mode_t snapshot_modes[] = {PG_SNAPSHOT_INITIAL, PG_SNAPSHOT_NO_DATA,
                                                     PG_SNAPSHOT_NO_DATA, PG_SNAPSHOT_INITIAL_ONLY,
@@ -595,6 +725,7 @@ pg_config_t *pg_config_read(const cd_host_api_t *host, cd_task_t *task, char *er
     cfg->drop_slot_on_stop = strcmp(host->config_get(task, "slot.drop.on.stop"), "true") == 0;
     cfg->heartbeat_interval_ms = strtoll(host->config_get(task, "heartbeat.interval.ms"), NULL, 10);
     cfg->heartbeat_action_query = dup_or_null(host->config_get(task, "heartbeat.action.query"));
+    cfg->heartbeat_topic_prefix = dup_or_null(host->config_get(task, "topic.heartbeat.prefix"));
     cfg->max_batch_size = atoi(host->config_get(task, "max.batch.size"));
     cfg->poll_interval_ms = strtoll(host->config_get(task, "poll.interval.ms"), NULL, 10);
     cfg->status_update_interval_ms = strtoll(host->config_get(task, "status.update.interval.ms"), NULL, 10);
@@ -604,6 +735,29 @@ pg_config_t *pg_config_read(const cd_host_api_t *host, cd_task_t *task, char *er
     filter_build(&cfg->schema_exclude, host->config_get(task, "schema.exclude.list"), errbuf, errlen);
     filter_build(&cfg->table_include, host->config_get(task, "table.include.list"), errbuf, errlen);
     filter_build(&cfg->table_exclude, host->config_get(task, "table.exclude.list"), errbuf, errlen);
+    filter_build(&cfg->column_include, host->config_get(task, "column.include.list"), errbuf, errlen);
+    filter_build(&cfg->column_exclude, host->config_get(task, "column.exclude.list"), errbuf, errlen);
+    keys_build(&cfg->nkeys, &cfg->keys, host->config_get(task, "message.key.columns"), errbuf, errlen);
+    cfg->tombstones_on_delete = strcmp(host->config_get(task, "tombstones.on.delete"), "true") == 0;
+    /* "none", or letters among c, u, d, t (the table's choices). */
+    char *ops = strdup(host->config_get(task, "skipped.operations"));
+    size_t nops = 0;
+    for (char *save = NULL, *op = strtok_r(ops, ",", &save); op; op = strtok_r(NULL, ",", &save)) {
+        op = trim(op);
+        if (strlen(op) == 1 && nops + 1 < sizeof(cfg->skipped_ops)) {
+            cfg->skipped_ops[nops++] = op[0];
+        }
+    }
+    free(ops);
+    pg_types_config_init(&cfg->types);
+    if (pg_types_config_set(&cfg->types, host->config_get(task, "decimal.handling.mode"),
+                            host->config_get(task, "time.precision.mode"), host->config_get(task, "binary.handling.mode"),
+                            errbuf, errlen) < 0 ||
+        pg_types_config_placeholder(&cfg->types, host->config_get(task, "unavailable.value.placeholder"), errbuf,
+                                    errlen) < 0) {
+        pg_config_free(cfg);
+        return NULL;
+    }
     return cfg;
 }
 
@@ -621,9 +775,13 @@ void pg_config_free(pg_config_t *cfg)
     free(cfg->slot_name);
     free(cfg->publication_name);
     free(cfg->heartbeat_action_query);
+    free(cfg->heartbeat_topic_prefix);
     filter_free(&cfg->schema_include);
     filter_free(&cfg->schema_exclude);
     filter_free(&cfg->table_include);
     filter_free(&cfg->table_exclude);
+    filter_free(&cfg->column_include);
+    filter_free(&cfg->column_exclude);
+    keys_free(cfg->nkeys, cfg->keys);
     free(cfg);
 }

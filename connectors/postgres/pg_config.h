@@ -17,6 +17,8 @@
 
 #include <connectd/plugin.h>
 
+#include "pg_types.h"
+
 typedef enum pg_autocreate {
     PG_AUTOCREATE_ALL_TABLES, /* CREATE PUBLICATION p FOR ALL TABLES when missing */
     PG_AUTOCREATE_FILTERED,   /* CREATE PUBLICATION p FOR TABLE <the captured tables> when missing */
@@ -39,6 +41,14 @@ typedef struct pg_filter {
     char **text; /* each expression as written, for messages */
 } pg_filter_t;
 
+/* One entry of message.key.columns: the tables it names (an anchored
+ * expression on "schema.table") and their key columns, in key order. */
+typedef struct pg_key_columns {
+    regex_t table;
+    size_t ncols;
+    char **cols;
+} pg_key_columns_t;
+
 typedef struct pg_config {
     char *hostname, *user, *password, *dbname, *sslmode;
     int port;
@@ -49,10 +59,17 @@ typedef struct pg_config {
     bool drop_slot_on_stop;
     int64_t heartbeat_interval_ms;
     char *heartbeat_action_query; /* NULL: none */
+    char *heartbeat_topic_prefix; /* topic.heartbeat.prefix */
     int max_batch_size;
     int64_t poll_interval_ms;
     int64_t status_update_interval_ms;
     pg_filter_t schema_include, schema_exclude, table_include, table_exclude;
+    pg_filter_t column_include, column_exclude; /* on "schema.table.column" */
+    size_t nkeys;
+    pg_key_columns_t *keys; /* message.key.columns, in the order written */
+    bool tombstones_on_delete;
+    char skipped_ops[8];     /* skipped.operations as op letters ("t"); "" for none */
+    pg_types_config_t types; /* decimal/time/binary handling, the unavailable value placeholder */
 } pg_config_t;
 
 /* The settings table of io.debezium.connector.postgresql.PostgresConnector;
@@ -67,6 +84,14 @@ void pg_config_free(pg_config_t *cfg); /* NULL is fine */
 /* Whether schema.table is captured: the schema passes the schema lists and
  * "schema.table" the table lists (an empty include list includes all). */
 bool pg_config_table_included(const pg_config_t *cfg, const char *schema, const char *table);
+
+/* Whether column `column` of schema.table goes into the events
+ * (column.include.list / column.exclude.list). */
+bool pg_config_column_included(const pg_config_t *cfg, const char *schema, const char *table, const char *column);
+
+/* The message.key.columns entry of schema.table (the first that matches),
+ * or NULL: the table's primary key makes its key. */
+const pg_key_columns_t *pg_config_key_columns(const pg_config_t *cfg, const char *schema, const char *table);
 
 /* Whether `text` matches one of the filter's expressions, whole. */
 bool pg_filter_matches(const pg_filter_t *f, const char *text);

@@ -11,7 +11,12 @@
  *                 publication and tables, with messages that say what to fix
  *   pg_repl.c     the replication stream: slot, START_REPLICATION, keepalives
  *   pgoutput.c    the frames and messages of the stream, decoded
- *   postgres_task.c   the task: connect, ensure publication and slot, stream
+ *   pg_catalog.c  what the catalog adds: nullability, key order, user types
+ *   pg_types.c    PostgreSQL types as Debezium maps them
+ *   dbz_event.c   Debezium's change events
+ *   pg_stream.c   the stream's messages to records with their offsets
+ *   postgres_task.c   the task: connect, ensure publication and slot, stream,
+ *                 confirm what the worker committed
  *
  * One task per connector, as Debezium: a slot streams to one client.
  */
@@ -81,6 +86,7 @@ static const cd_plugin_desc_t postgres_source = {
     .task_configs = postgres_task_configs,
     .start = postgres_task_start,
     .poll = postgres_task_poll,
+    .commit = postgres_task_commit,
     .stop = postgres_task_stop,
 };
 

@@ -14,6 +14,7 @@ extern const cd_host_api_t *pg_host;
 /* postgres_task.c */
 cd_rc_t postgres_task_start(cd_task_t *task, void **state);
 cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size_t cap, size_t *n, int timeout_ms);
+cd_rc_t postgres_task_commit(cd_task_t *task, void *state);
 void postgres_task_stop(cd_task_t *task, void *state);
 
 #endif

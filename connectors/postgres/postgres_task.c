@@ -1,34 +1,52 @@
 /*
  * postgres_task.c - the PostgreSQL source task: at start, the checks of
  * validate() again (the database may have changed since), the publication
- * and the slot created when missing, then the replication stream started;
- * poll() reads it.
+ * and the slot created when missing, then the replication stream started
+ * where the committed offset says; poll() reads it and returns the change
+ * events pg_stream.c makes of it; commit() confirms to the server what the
+ * worker has committed.
  *
  * Start-up order matters: pgoutput reads the publication when it decodes,
  * so the publication is made before the slot (as Debezium does), and both
- * before START_REPLICATION.  The replication connection is the task's only
- * connection while it streams.
+ * before START_REPLICATION.  The task keeps a regular connection besides
+ * the replication one, for the catalog (pg_catalog.h) and
+ * heartbeat.action.query.
+ *
+ * Delivery is at least once, nothing lost.  The slot's confirmed_flush_lsn
+ * (below which the server may recycle WAL) moves only in commit(), which
+ * the worker calls once the offsets of every record polled so far are
+ * committed, and only to the end of the last transaction all of whose
+ * records were polled.  At start the task resumes at the committed
+ * offset's lsn_proc (the slot may be behind it: the confirmation of the
+ * last commit may not have reached the server before a crash), so a
+ * transaction is delivered again only when its records were not all
+ * committed.
  *
  * If the stream breaks (PostgreSQL restarted, network), poll() returns
- * CD_RETRY and the next poll connects again, from the slot's confirmed
- * position, so nothing confirmed is skipped and nothing unconfirmed lost;
- * the worker pauses between retries.  A slot that disappeared is fatal:
- * the changes it held are gone, and the task says so.
+ * CD_RETRY and the next poll connects again, from the end of the last
+ * transaction read, so nothing is skipped; the worker pauses between
+ * retries.  A slot that disappeared is fatal: the changes it held are
+ * gone, and the task says so.
  *
- * What is not here yet: the decoding of the pgoutput messages into change
- * events (pgoutput_decode, then pg_types.h and dbz_event.h), the snapshot,
- * offsets and heartbeats.
- * Each message the stream delivers goes to pg_task_message(), which counts
- * it; no record is produced and no position confirmed, so the slot keeps
- * every change for the code that will turn them into events.
+ * heartbeat.interval.ms: between transactions, at most that often, a
+ * heartbeat record (Debezium's, to <topic.heartbeat.prefix>.<topic.prefix>)
+ * whose offset is where the server says it is, so that a database whose
+ * captured tables are idle while others are written still has its slot
+ * advanced once the heartbeat is committed.
+ *
+ * Not here yet: the initial snapshot (snapshot.mode is read, but the task
+ * streams from the slot whatever it says) and the transaction metadata
+ * events (provide.transaction.metadata).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "pg_config.h"
 #include "pg_conn.h"
 #include "pg_repl.h"
+#include "pg_stream.h"
 #include "postgres_plugin.h"
 
 /* How long a starting task waits for its slot to be released by a task
@@ -37,10 +55,14 @@
 
 typedef struct pg_task {
     pg_config_t *cfg;
-    pg_repl_t *repl;   /* NULL between a broken stream and the reconnection */
-    char app[128];     /* application_name: the connector and task, for pg_stat_activity */
-    uint64_t messages; /* pgoutput messages received since start */
-    bool retrying;     /* the last reconnection failed: log the next success */
+    pg_repl_t *repl;       /* NULL between a broken stream and the reconnection */
+    PGconn *db;            /* the regular connection: catalog, heartbeat.action.query */
+    pg_stream_t *stream;   /* messages to records */
+    char app[128];         /* application_name: the connector and task, for pg_stat_activity */
+    uint64_t messages;     /* pgoutput messages received since start */
+    uint64_t committed;    /* the LSN the worker has committed everything up to */
+    int64_t next_heartbeat_ms;
+    bool retrying;         /* the last reconnection failed: log the next success */
 } pg_task_t;
 
 /* Connects the replication stream: slot made when missing, streaming from
@@ -49,19 +71,61 @@ static int stream_open(cd_task_t *task, pg_task_t *t, char *errbuf, size_t errle
 {
     bool created = false;
     uint64_t confirmed = 0;
+    if (!t->db || PQstatus(t->db) != CONNECTION_OK) {
+        PQfinish(t->db);
+        t->db = pg_conn_open(t->cfg, false, t->app, errbuf, errlen);
+        if (!t->db) {
+            return -1;
+        }
+    }
+    uint64_t from = pg_stream_reconnect(t->stream);
     t->repl = pg_repl_open(t->cfg, t->app, errbuf, errlen);
     if (!t->repl || pg_repl_ensure_slot(t->repl, t->cfg, &created, &confirmed, errbuf, errlen) < 0 ||
-        pg_repl_start(t->repl, t->cfg, 0, confirmed, errbuf, errlen) < 0) {
+        pg_repl_start(t->repl, t->cfg, from, confirmed, errbuf, errlen) < 0) {
         char ignored[16];
         pg_repl_close(t->repl, false, ignored, sizeof(ignored));
         t->repl = NULL;
         return -1;
     }
+    /* What the worker committed and the slot may not have heard of yet. */
+    pg_repl_confirm(t->repl, t->committed);
     char pos[PGOUTPUT_LSN_BUFSIZE];
-    pgoutput_lsn_format(confirmed, pos);
+    pgoutput_lsn_format(from > confirmed ? from : confirmed, pos);
     pg_host->log(task, CD_LOG_INFO, "streaming from %sreplication slot \"%s\" at %s, publication \"%s\"",
                  created ? "new " : "", t->cfg->slot_name, pos, t->cfg->publication_name);
     return 0;
+}
+
+/* The lsn_proc of the committed offset into t->committed (0 without
+ * one).  -1 after errbuf when the stored offset is not one of ours. */
+static int committed_position(cd_task_t *task, pg_task_t *t, char *errbuf, size_t errlen)
+{
+    /* A partition of our own, before the stream exists. */
+    cd_value_t *part = pg_host->value_map();
+    pg_host->value_map_put(part, pg_host->value_string("server", 6),
+                           pg_host->value_string(t->cfg->topic_prefix, strlen(t->cfg->topic_prefix)));
+    cd_value_t *off = pg_host->offset_read(task, part);
+    pg_host->value_free(part);
+    int rc = 0;
+    const cd_value_t *lsn = off && pg_host->value_type(off) == CD_TYPE_MAP ? pg_host->value_map_get(off, "lsn_proc")
+                                                                            : NULL;
+    cd_type_t type = lsn ? pg_host->value_type(lsn) : CD_TYPE_NULL;
+    if (type >= CD_TYPE_INT8 && type <= CD_TYPE_INT64 && pg_host->value_get_int(lsn) >= 0) {
+        t->committed = (uint64_t)pg_host->value_get_int(lsn);
+    } else if (off && pg_host->value_type(off) != CD_TYPE_NULL && type != CD_TYPE_NULL) {
+        snprintf(errbuf, errlen,
+                 "the committed offset of server \"%s\" has no LSN in lsn_proc; reset the connector's offsets "
+                 "(DELETE /connectors/{name}/offsets) to stream from the slot's position",
+                 t->cfg->topic_prefix);
+        rc = -1;
+    }
+    pg_host->value_free(off);
+    if (rc == 0 && t->committed) {
+        char pos[PGOUTPUT_LSN_BUFSIZE];
+        pg_host->log(task, CD_LOG_INFO, "resuming after LSN %s (committed offset)",
+                     pgoutput_lsn_format(t->committed, pos));
+    }
+    return rc;
 }
 
 cd_rc_t postgres_task_start(cd_task_t *task, void **state)
@@ -82,29 +146,62 @@ cd_rc_t postgres_task_start(cd_task_t *task, void **state)
      * it rather than count it as ours. */
     int rc = db ? pg_conn_check(db, cfg, NULL, SLOT_RELEASE_WAIT_MS, err, sizeof(err)) : -1;
     rc = rc == 0 ? pg_conn_ensure_publication(db, cfg, &created, err, sizeof(err)) : rc;
-    PQfinish(db);
+    t->db = db;
     if (rc == 0 && created) {
         pg_host->log(task, CD_LOG_INFO, "created publication \"%s\" (publication.autocreate.mode %s)",
                      cfg->publication_name, cfg->autocreate == PG_AUTOCREATE_ALL_TABLES ? "all_tables" : "filtered");
     }
+    if (rc == 0 && committed_position(task, t, err, sizeof(err)) < 0) {
+        rc = -1;
+    }
+    if (rc == 0) {
+        t->stream = pg_stream_create(task, cfg, t->committed, err, sizeof(err));
+        rc = t->stream ? 0 : -1;
+    }
     if (rc < 0 || stream_open(task, t, err, sizeof(err)) < 0) {
         pg_host->set_error(task, "%s", err);
+        pg_stream_destroy(t->stream);
+        PQfinish(t->db);
         pg_config_free(cfg);
         free(t);
         return CD_FATAL;
     }
+    t->next_heartbeat_ms = clock_mono_ms() + t->cfg->heartbeat_interval_ms;
     *state = t;
     return CD_OK;
 }
 
-/* One XLogData from the stream, borrowed for the call: msg->data is the
- * pgoutput message for pgoutput_decode.  The decoder and the change events
- * are wired in here; until then the message is only counted. */
-static cd_rc_t pg_task_message(cd_task_t *task, pg_task_t *t, const pgoutput_copydata_t *msg, cd_record_t **out,
-                               size_t cap, size_t *n)
+/* Drops the replication stream after it broke, and the regular
+ * connection with it (a restarted server broke both, and libpq only notices
+ * at the next query); the next poll connects again. */
+static void stream_lost(cd_task_t *task, pg_task_t *t, const char *why)
 {
-    t->messages++;
-    return CD_OK;
+    char ignored[256];
+    PQfinish(t->db);
+    t->db = NULL;
+    pg_host->log(task, CD_LOG_WARN, "replication stream of slot \"%s\" broke, reconnecting: %s", t->cfg->slot_name,
+                 why);
+    pg_repl_close(t->repl, false, ignored, sizeof(ignored));
+    t->repl = NULL;
+}
+
+/* heartbeat.interval.ms: a heartbeat record when it is time and the
+ * stream is between transactions, and heartbeat.action.query run. */
+static void heartbeat(cd_task_t *task, pg_task_t *t)
+{
+    if (t->cfg->heartbeat_interval_ms <= 0 || !t->repl || clock_mono_ms() < t->next_heartbeat_ms ||
+        !pg_stream_heartbeat(t->stream, pg_repl_received(t->repl))) {
+        return;
+    }
+    t->next_heartbeat_ms = clock_mono_ms() + t->cfg->heartbeat_interval_ms;
+    if (t->cfg->heartbeat_action_query) {
+        PGresult *res = PQexec(t->db, t->cfg->heartbeat_action_query);
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            pg_host->log(task, CD_LOG_WARN, "heartbeat.action.query failed: %s", PQresultErrorMessage(res));
+        }
+        PQclear(res);
+    }
 }
 
 cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size_t cap, size_t *n, int timeout_ms)
@@ -133,25 +230,46 @@ cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size
     }
     int wait = timeout_ms < t->cfg->poll_interval_ms ? timeout_ms : (int)t->cfg->poll_interval_ms;
     size_t limit = cap < (size_t)t->cfg->max_batch_size ? cap : (size_t)t->cfg->max_batch_size;
+    if (pg_stream_queued(t->stream) > 0) {
+        wait = 0; /* records are waiting: only what is already there */
+    }
     pgoutput_copydata_t msg;
-    while (*n < limit && !pg_host->is_stopping(task)) {
+    while (pg_stream_queued(t->stream) < limit && !pg_host->is_stopping(task)) {
         int got = pg_repl_next(t->repl, wait, &msg, err, sizeof(err));
         if (got < 0) {
-            pg_host->log(task, CD_LOG_WARN, "replication stream of slot \"%s\" broke, reconnecting: %s",
-                         t->cfg->slot_name, err);
-            pg_repl_close(t->repl, false, err, sizeof(err));
-            t->repl = NULL;
-            /* Records already made go out; the next poll reconnects. */
-            return *n > 0 ? CD_OK : CD_RETRY;
+            stream_lost(task, t, err);
+            break;
         }
         if (got == 0) {
             break;
         }
-        cd_rc_t rc = pg_task_message(task, t, &msg, out, limit, n);
-        if (rc != CD_OK) {
-            return rc;
+        t->messages++;
+        int rc = pg_stream_message(t->stream, t->db, &msg, err, sizeof(err));
+        if (rc == -1) {
+            pg_host->set_error(task, "%s", err);
+            return CD_FATAL;
+        }
+        if (rc == -2) {
+            /* The Relation message is lost with the stream: read again
+             * from the end of the last transaction, after reconnecting. */
+            stream_lost(task, t, err);
+            break;
         }
         wait = 0; /* only what is already there from now on */
+    }
+    heartbeat(task, t);
+    /* Records of finished transactions go out; those of the open one only
+     * when max.batch.size of them wait (the memory bound). */
+    *n = pg_stream_take(t->stream, out, cap, pg_stream_queued(t->stream) >= limit);
+    return *n > 0 || t->repl ? CD_OK : CD_RETRY;
+}
+
+cd_rc_t postgres_task_commit(cd_task_t *task, void *state)
+{
+    pg_task_t *t = state;
+    t->committed = pg_stream_delivered(t->stream);
+    if (t->repl) {
+        pg_repl_confirm(t->repl, t->committed);
     }
     return CD_OK;
 }
@@ -167,6 +285,8 @@ void postgres_task_stop(cd_task_t *task, void *state)
         pg_host->log(task, CD_LOG_INFO, "dropped replication slot \"%s\" (slot.drop.on.stop)", t->cfg->slot_name);
     }
     pg_host->log(task, CD_LOG_DEBUG, "stopped after %llu pgoutput messages", (unsigned long long)t->messages);
+    pg_stream_destroy(t->stream);
+    PQfinish(t->db);
     pg_config_free(t->cfg);
     free(t);
 }

@@ -1,0 +1,494 @@
+/*
+ * pg_stream.c - pgoutput messages to Debezium's records (pg_stream.h).
+ *
+ * The queue holds items in stream order: a record, or a marker that only
+ * says "a transaction ended here" (one whose records were all taken
+ * already, or that had none for the captured tables).  An item that ends a
+ * transaction carries its end LSN; taking it moves `delivered` there.  For
+ * example, with max.batch.size 2 and a transaction T1 of three inserts
+ * followed by T2 of one:
+ *
+ *   I1 I2            queue full: both taken (lsn_proc = before T1)
+ *   I3 C1            I3 carries T1's end: taken, delivered = end(T1)
+ *   I4 C2            I4 carries T2's end: delivered = end(T2)
+ *
+ * A Relation message rebuilds the table's schemas (a schema change: the
+ * following events carry the new columns), reading the catalog for what
+ * pgoutput does not send.
+ */
+#include "pg_stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dbz_event.h"
+#include "pg_catalog.h"
+#include "pg_types.h"
+#include "postgres_plugin.h"
+
+#ifndef POSTGRES_PLUGIN_VERSION
+#define POSTGRES_PLUGIN_VERSION "0.0.0"
+#endif
+
+/* The first OID a database's own objects get (FirstNormalObjectId). */
+#define PG_FIRST_USER_OID 16384
+
+typedef struct stream_rel {
+    uint32_t relid;
+    bool captured;      /* in the table filters */
+    dbz_table_t *table; /* captured: the schemas of the last Relation message */
+    uint16_t ncols;     /* its columns, to tell a schema change from a Relation message sent again */
+} stream_rel_t;
+
+typedef struct stream_item {
+    cd_record_t *rec;  /* NULL: a marker */
+    uint64_t done_lsn; /* the end of the transaction this item ends; 0 */
+    uint64_t seq;      /* the transaction it belongs to */
+    uint64_t lsn;      /* of the change */
+    bool has_txid;
+    int64_t txid;
+    int64_t ts_us;
+} stream_item_t;
+
+struct pg_stream {
+    cd_task_t *task;
+    const pg_config_t *cfg;
+    pgoutput_decoder_t *dec;
+    pg_type_registry_t *reg;
+    dbz_context_t *ctx;
+    stream_rel_t *rels;
+    size_t nrels;
+    stream_item_t *items; /* items[head..len) queued */
+    size_t head, len, cap;
+    size_t queued; /* records among them */
+    /* The transaction being read. */
+    bool in_txn, skipping;
+    uint64_t seq; /* bumped by every Begin */
+    uint32_t xid;
+    int64_t commit_us;
+    size_t txn_queued; /* its records still in the queue (at its tail) */
+    uint64_t last_end;  /* end LSN of the last transaction read */
+    uint64_t resume;    /* transactions whose commit is before it were delivered before */
+    uint64_t delivered; /* pg_stream_delivered */
+    dbz_datum_t *oldv, *newv;
+    size_t ndatums;
+    char *heartbeat_topic;
+    cd_schema_t *hb_key_schema, *hb_value_schema;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+pg_stream_t *pg_stream_create(cd_task_t *task, const pg_config_t *cfg, uint64_t resume_lsn, char *errbuf,
+                              size_t errlen)
+{
+    pg_stream_t *s = calloc(1, sizeof(*s));
+    s->task = task;
+    s->cfg = cfg;
+    s->reg = pg_type_registry_create();
+    s->dec = pgoutput_decoder_create(1, errbuf, errlen);
+    dbz_config_t dc = {.topic_prefix = cfg->topic_prefix,
+                       .database = cfg->dbname,
+                       .version = POSTGRES_PLUGIN_VERSION,
+                       .tombstones_on_delete = cfg->tombstones_on_delete,
+                       .types = cfg->types};
+    s->ctx = s->dec && s->reg ? dbz_context_create(pg_host, &dc, s->reg, errbuf, errlen) : NULL;
+    if (!s->ctx) {
+        pg_stream_destroy(s);
+        return NULL;
+    }
+    s->resume = s->last_end = s->delivered = resume_lsn;
+    size_t len = strlen(cfg->topic_prefix) + strlen(cfg->heartbeat_topic_prefix) + 2;
+    s->heartbeat_topic = malloc(len);
+    snprintf(s->heartbeat_topic, len, "%s.%s", cfg->heartbeat_topic_prefix, cfg->topic_prefix);
+    s->hb_key_schema = pg_host->schema_struct(false);
+    pg_host->schema_set_name(s->hb_key_schema, "io.debezium.connector.common.ServerNameKey");
+    pg_host->schema_add_field(s->hb_key_schema, "serverName", pg_host->schema_new(CD_TYPE_STRING, false));
+    s->hb_value_schema = pg_host->schema_struct(false);
+    pg_host->schema_set_name(s->hb_value_schema, "io.debezium.connector.common.Heartbeat");
+    pg_host->schema_add_field(s->hb_value_schema, "ts_ms", pg_host->schema_new(CD_TYPE_INT64, false));
+    return s;
+}
+
+void pg_stream_destroy(pg_stream_t *s)
+{
+    if (!s) {
+        return;
+    }
+    for (size_t i = s->head; i < s->len; i++) {
+        pg_host->record_free(s->items[i].rec);
+    }
+    free(s->items);
+    for (size_t i = 0; i < s->nrels; i++) {
+        dbz_table_destroy(s->rels[i].table);
+    }
+    free(s->rels);
+    dbz_context_destroy(s->ctx);
+    pg_type_registry_destroy(s->reg);
+    pgoutput_decoder_destroy(s->dec);
+    free(s->oldv);
+    free(s->newv);
+    free(s->heartbeat_topic);
+    pg_host->schema_unref(s->hb_key_schema);
+    pg_host->schema_unref(s->hb_value_schema);
+    free(s);
+}
+
+cd_value_t *pg_stream_partition(const pg_stream_t *s)
+{
+    cd_value_t *map = pg_host->value_map();
+    pg_host->value_map_put(map, pg_host->value_string("server", 6),
+                           pg_host->value_string(s->cfg->topic_prefix, strlen(s->cfg->topic_prefix)));
+    return map;
+}
+
+/* The transaction being read has records at the queue's tail. */
+static bool tail_is_open(const pg_stream_t *s)
+{
+    return s->in_txn && s->txn_queued > 0;
+}
+
+uint64_t pg_stream_reconnect(pg_stream_t *s)
+{
+    while (tail_is_open(s)) {
+        stream_item_t *it = &s->items[--s->len];
+        if (it->rec) {
+            pg_host->record_free(it->rec);
+            s->queued--;
+            s->txn_queued--;
+        }
+    }
+    s->in_txn = s->skipping = false;
+    s->txn_queued = 0;
+    s->resume = s->last_end;
+    char ignored[64];
+    pgoutput_decoder_t *dec = pgoutput_decoder_create(1, ignored, sizeof(ignored));
+    if (dec) {
+        pgoutput_decoder_destroy(s->dec);
+        s->dec = dec;
+    }
+    return s->last_end;
+}
+
+static stream_item_t *queue_push(pg_stream_t *s)
+{
+    if (s->head > 0 && s->head == s->len) {
+        s->head = s->len = 0;
+    }
+    if (s->len == s->cap) {
+        if (s->head > 0) {
+            memmove(s->items, s->items + s->head, (s->len - s->head) * sizeof(*s->items));
+            s->len -= s->head;
+            s->head = 0;
+        } else {
+            s->cap = s->cap ? 2 * s->cap : 64;
+            s->items = realloc(s->items, s->cap * sizeof(*s->items));
+        }
+    }
+    stream_item_t *it = &s->items[s->len++];
+    memset(it, 0, sizeof(*it));
+    it->seq = s->seq;
+    return it;
+}
+
+/* The transaction read ends at `end`: its last queued record carries it,
+ * or a marker when none of its records is still queued. */
+static void queue_end(pg_stream_t *s, uint64_t end)
+{
+    stream_item_t *it = tail_is_open(s) ? &s->items[s->len - 1] : queue_push(s);
+    it->done_lsn = end;
+    s->txn_queued = 0;
+    if (end > s->last_end) {
+        s->last_end = end;
+    }
+}
+
+/* ---- relations ------------------------------------------------------------------------ */
+
+static stream_rel_t *rel_find(pg_stream_t *s, uint32_t relid, bool add)
+{
+    for (size_t i = 0; i < s->nrels; i++) {
+        if (s->rels[i].relid == relid) {
+            return &s->rels[i];
+        }
+    }
+    if (!add) {
+        return NULL;
+    }
+    s->rels = realloc(s->rels, (s->nrels + 1) * sizeof(*s->rels));
+    stream_rel_t *r = &s->rels[s->nrels++];
+    memset(r, 0, sizeof(*r));
+    r->relid = relid;
+    return r;
+}
+
+/* Describes a Relation message's table for dbz_event: the catalog's
+ * nullability and key (or message.key.columns; or, for a table without a
+ * primary key whose replica identity is an index, that index's columns),
+ * the column filters.  0, -1 (fatal) or -2 (catalog unreachable) after
+ * errbuf. */
+static int rel_describe(pg_stream_t *s, PGconn *db, const pgoutput_relation_t *rel, char *errbuf, size_t errlen)
+{
+    stream_rel_t *r = rel_find(s, rel->relid, true);
+    bool changed = r->table != NULL && r->ncols != rel->ncols;
+    r->ncols = rel->ncols;
+    dbz_table_destroy(r->table);
+    r->table = NULL;
+    r->captured = pg_config_table_included(s->cfg, rel->nspname, rel->relname);
+    if (!r->captured) {
+        return 0;
+    }
+    bool user_types = false;
+    for (uint16_t i = 0; i < rel->ncols; i++) {
+        user_types = user_types || rel->cols[i].type_oid >= PG_FIRST_USER_OID;
+    }
+    if (user_types && pg_catalog_types(db, s->reg, errbuf, errlen) < 0) {
+        return -2;
+    }
+    pg_catalog_column_t *cat = NULL;
+    size_t ncat = 0;
+    if (pg_catalog_columns(db, rel->relid, &cat, &ncat, errbuf, errlen) < 0) {
+        return -2;
+    }
+    const pg_key_columns_t *keys = pg_config_key_columns(s->cfg, rel->nspname, rel->relname);
+    dbz_column_t *cols = calloc(rel->ncols ? rel->ncols : 1, sizeof(*cols));
+    bool has_pk = false;
+    for (uint16_t i = 0; i < rel->ncols; i++) {
+        const pgoutput_column_t *c = &rel->cols[i];
+        cols[i] = (dbz_column_t){.name = c->name, .type_oid = c->type_oid, .typmod = c->typmod, .optional = true};
+        for (size_t k = 0; k < ncat; k++) {
+            if (strcmp(cat[k].name, c->name) == 0) {
+                cols[i].optional = !cat[k].not_null;
+                cols[i].key_position = keys ? 0 : cat[k].pk_position;
+            }
+        }
+        for (size_t k = 0; keys && k < keys->ncols; k++) {
+            if (strcmp(keys->cols[k], c->name) == 0) {
+                cols[i].key_position = (int)k + 1;
+            }
+        }
+        has_pk = has_pk || cols[i].key_position > 0;
+        cols[i].excluded = !pg_config_column_included(s->cfg, rel->nspname, rel->relname, c->name);
+    }
+    if (!has_pk && !keys && rel->replident == 'i') {
+        int pos = 0;
+        for (uint16_t i = 0; i < rel->ncols; i++) {
+            cols[i].key_position = rel->cols[i].key ? ++pos : 0;
+        }
+    }
+    pg_catalog_columns_free(cat, ncat);
+    dbz_relation_t desc = {.schema = rel->nspname, .table = rel->relname, .columns = cols, .ncolumns = rel->ncols};
+    char why[512];
+    r->table = dbz_table_create(s->ctx, &desc, why, sizeof(why));
+    free(cols);
+    if (!r->table) {
+        snprintf(errbuf, errlen, "table %s.%s cannot be captured: %s", rel->nspname, rel->relname, why);
+        return -1;
+    }
+    pg_host->log(s->task, changed ? CD_LOG_INFO : CD_LOG_DEBUG, "%s %s.%s (%u columns) to topic %s",
+                 changed ? "new schema of" : "capturing", rel->nspname, rel->relname, (unsigned)rel->ncols,
+                 dbz_table_topic(r->table));
+    return 0;
+}
+
+/* ---- changes -------------------------------------------------------------------------- */
+
+static const dbz_datum_t *datums(pg_stream_t *s, dbz_datum_t **buf, const pgoutput_tuple_t *tup)
+{
+    if (tup->ncols > s->ndatums) {
+        s->ndatums = tup->ncols;
+        s->oldv = realloc(s->oldv, s->ndatums * sizeof(*s->oldv));
+        s->newv = realloc(s->newv, s->ndatums * sizeof(*s->newv));
+    }
+    for (uint16_t i = 0; i < tup->ncols; i++) {
+        const pgoutput_datum_t *d = &tup->vals[i];
+        (*buf)[i] = (dbz_datum_t){.kind = (char)d->kind, .data = (const char *)d->data, .len = d->len};
+    }
+    return *buf;
+}
+
+/* Queues the records of one change of a captured table. */
+static int queue_change(pg_stream_t *s, stream_rel_t *r, dbz_op_t op, const pgoutput_msg_t *m, uint64_t lsn,
+                        char *errbuf, size_t errlen)
+{
+    if (strchr(s->cfg->skipped_ops, (char)op)) {
+        return 0;
+    }
+    dbz_source_t src = {.ts_us = s->commit_us,
+                        .has_txid = true,
+                        .txid = s->xid,
+                        .has_lsn = true,
+                        .lsn = lsn,
+                        .has_last_commit_lsn = s->last_end != 0,
+                        .last_commit_lsn = s->last_end};
+    dbz_change_t change = {.op = op, .source = &src, .now_ns = now_ns()};
+    if (op != DBZ_OP_TRUNCATE) {
+        if (m->u.change.old_kind) {
+            change.old_tuple = datums(s, &s->oldv, &m->u.change.oldtup);
+        }
+        if (op != DBZ_OP_DELETE) {
+            change.new_tuple = datums(s, &s->newv, &m->u.change.newtup);
+        }
+    }
+    dbz_event_t ev[DBZ_EVENTS_MAX];
+    size_t n = 0;
+    char why[512];
+    if (dbz_table_events(r->table, &change, ev, &n, why, sizeof(why)) < 0) {
+        const pgoutput_relation_t *rel = pgoutput_decoder_relation(s->dec, r->relid);
+        snprintf(errbuf, errlen, "a change of %s.%s at LSN %llX cannot be made into an event: %s",
+                 rel ? rel->nspname : "?", rel ? rel->relname : "?", (unsigned long long)lsn, why);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cd_record_t *rec = pg_host->record_new(s->task);
+        pg_host->record_set_topic(rec, ev[i].topic);
+        pg_host->record_set_key(rec, ev[i].key_schema, ev[i].key);
+        pg_host->record_set_value(rec, ev[i].value_schema, ev[i].value);
+        ev[i].key_schema = ev[i].value_schema = NULL;
+        ev[i].key = ev[i].value = NULL;
+        if (ev[i].header_key) {
+            pg_host->record_add_header(rec, ev[i].header_key, ev[i].header_schema, ev[i].header_value);
+            ev[i].header_schema = NULL;
+            ev[i].header_value = NULL;
+        }
+        dbz_event_clear(pg_host, &ev[i]);
+        stream_item_t *it = queue_push(s);
+        *it = (stream_item_t){.rec = rec, .seq = s->seq, .lsn = lsn, .has_txid = true, .txid = s->xid,
+                              .ts_us = s->commit_us};
+        s->queued++;
+        s->txn_queued++;
+    }
+    return 0;
+}
+
+int pg_stream_message(pg_stream_t *s, PGconn *db, const pgoutput_copydata_t *msg, char *errbuf, size_t errlen)
+{
+    pgoutput_msg_t m;
+    char why[512];
+    if (pgoutput_decode(s->dec, msg->data, msg->len, &m, why, sizeof(why)) != PGOUTPUT_ERR_OK) {
+        char pos[PGOUTPUT_LSN_BUFSIZE];
+        snprintf(errbuf, errlen, "cannot decode the pgoutput message at LSN %s: %s",
+                 pgoutput_lsn_format(msg->wal_start, pos), why);
+        return -1;
+    }
+    switch (m.type) {
+    case PGOUTPUT_MSG_BEGIN:
+        s->in_txn = true;
+        s->seq++;
+        s->xid = m.u.begin.xid;
+        s->commit_us = pgoutput_time_to_unix_us(m.u.begin.commit_ts);
+        s->txn_queued = 0;
+        /* Delivered before a restart: START_REPLICATION skips it already,
+         * unless the slot was behind; never twice. */
+        s->skipping = m.u.begin.final_lsn < s->resume;
+        return 0;
+    case PGOUTPUT_MSG_COMMIT:
+        if (!s->skipping) {
+            queue_end(s, m.u.commit.end_lsn);
+        }
+        s->in_txn = s->skipping = false;
+        return 0;
+    case PGOUTPUT_MSG_RELATION:
+        return rel_describe(s, db, m.u.relation.rel, errbuf, errlen);
+    case PGOUTPUT_MSG_INSERT:
+    case PGOUTPUT_MSG_UPDATE:
+    case PGOUTPUT_MSG_DELETE: {
+        stream_rel_t *r = s->skipping ? NULL : rel_find(s, m.u.change.rel->relid, false);
+        if (!r || !r->table) {
+            return 0;
+        }
+        dbz_op_t op = m.type == PGOUTPUT_MSG_INSERT   ? DBZ_OP_CREATE
+                      : m.type == PGOUTPUT_MSG_UPDATE ? DBZ_OP_UPDATE
+                                                      : DBZ_OP_DELETE;
+        return queue_change(s, r, op, &m, msg->wal_start, errbuf, errlen);
+    }
+    case PGOUTPUT_MSG_TRUNCATE:
+        for (uint32_t i = 0; !s->skipping && i < m.u.truncate.nrels; i++) {
+            stream_rel_t *r = rel_find(s, m.u.truncate.rels[i]->relid, false);
+            if (r && r->table && queue_change(s, r, DBZ_OP_TRUNCATE, &m, msg->wal_start, errbuf, errlen) < 0) {
+                return -1;
+            }
+        }
+        return 0;
+    default:
+        /* Origin, Type (the catalog is read for the Relation that follows)
+         * and logical decoding messages carry no row. */
+        return 0;
+    }
+}
+
+bool pg_stream_heartbeat(pg_stream_t *s, uint64_t server_lsn)
+{
+    if (s->in_txn) {
+        return false;
+    }
+    cd_record_t *rec = pg_host->record_new(s->task);
+    pg_host->record_set_topic(rec, s->heartbeat_topic);
+    cd_value_t *key = pg_host->value_struct(s->hb_key_schema);
+    pg_host->value_struct_set(key, "serverName",
+                              pg_host->value_string(s->cfg->topic_prefix, strlen(s->cfg->topic_prefix)));
+    pg_host->record_set_key(rec, pg_host->schema_ref(s->hb_key_schema), key);
+    int64_t now_us = now_ns() / 1000;
+    cd_value_t *value = pg_host->value_struct(s->hb_value_schema);
+    pg_host->value_struct_set(value, "ts_ms", pg_host->value_int(CD_TYPE_INT64, now_us / 1000));
+    pg_host->record_set_value(rec, pg_host->schema_ref(s->hb_value_schema), value);
+    uint64_t at = server_lsn > s->last_end ? server_lsn : s->last_end;
+    stream_item_t *it = queue_push(s);
+    *it = (stream_item_t){.rec = rec, .done_lsn = at, .seq = s->seq, .lsn = at, .ts_us = now_us};
+    s->queued++;
+    s->last_end = at;
+    return true;
+}
+
+size_t pg_stream_queued(const pg_stream_t *s)
+{
+    return s->queued;
+}
+
+static cd_value_t *item_offset(const stream_item_t *it, uint64_t lsn_proc)
+{
+    cd_value_t *off = pg_host->value_map();
+    pg_host->value_map_put(off, pg_host->value_string("lsn_proc", 8), pg_host->value_int(CD_TYPE_INT64, (int64_t)lsn_proc));
+    pg_host->value_map_put(off, pg_host->value_string("lsn", 3), pg_host->value_int(CD_TYPE_INT64, (int64_t)it->lsn));
+    if (it->has_txid) {
+        pg_host->value_map_put(off, pg_host->value_string("txId", 4), pg_host->value_int(CD_TYPE_INT64, it->txid));
+    }
+    pg_host->value_map_put(off, pg_host->value_string("ts_usec", 7), pg_host->value_int(CD_TYPE_INT64, it->ts_us));
+    return off;
+}
+
+size_t pg_stream_take(pg_stream_t *s, cd_record_t **out, size_t cap, bool all)
+{
+    size_t n = 0;
+    while (s->head < s->len) {
+        stream_item_t *it = &s->items[s->head];
+        bool open = s->in_txn && it->seq == s->seq && !it->done_lsn;
+        if ((open && !all) || (it->rec && n == cap)) {
+            break;
+        }
+        if (it->done_lsn) {
+            s->delivered = it->done_lsn;
+        }
+        if (it->rec) {
+            pg_host->record_set_source(it->rec, pg_stream_partition(s), item_offset(it, s->delivered));
+            out[n++] = it->rec;
+            s->queued--;
+            if (open) {
+                s->txn_queued--;
+            }
+        }
+        s->head++;
+    }
+    return n;
+}
+
+uint64_t pg_stream_delivered(const pg_stream_t *s)
+{
+    return s->delivered;
+}

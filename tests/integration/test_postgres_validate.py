@@ -234,8 +234,11 @@ def test_create_streams():
     assert s.value("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'debezium'") == pid, \
         "the stream was cut and reconnected: keepalives unanswered"
     assert task_state("pgsrc")["state"] == "RUNNING"
-    # Nothing is produced yet, so nothing may be confirmed.
-    assert s.value("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'debezium'") == before
+    # The two rows are produced and their offsets committed: the slot
+    # moves past them (test_postgres_stream.py checks it follows the
+    # committed offsets exactly).
+    wait_for(lambda: s.value("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'debezium'")
+             != before, what="the slot to confirm the committed rows")
     assert "replication stream" not in worker().stderr(), worker().stderr()
     # A new config for the running connector is validated while its own
     # task holds the slot: that is not "another client".

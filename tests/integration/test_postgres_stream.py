@@ -1,0 +1,211 @@
+"""The PostgreSQL CDC source streaming against a real PostgreSQL (pg.py):
+the issue's example config, and Debezium's change events on
+cdc.public.orders field by field (insert, update, delete and its
+tombstone, truncate, a column added mid-stream); then a worker killed with
+kill -9 in the middle of 20,000 rows resumes from its committed offset with
+every row there and duplicates only after the last commit, the slot's
+confirmed_flush_lsn follows the committed offsets, and heartbeats move it
+while the captured table is idle.
+"""
+
+import json
+import os
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import pg  # noqa: E402
+from harness import Worker, connector_offsets, http, wait_for  # noqa: E402
+
+PLUGIN = "io.debezium.connector.postgresql.PostgresConnector"
+DB = "shop"
+
+
+def server():
+    s = pg.server({"wal_sender_timeout": "10s"})
+    if s.value("SELECT count(*) FROM pg_database WHERE datname = '%s'" % DB) == "0":
+        s.create_database(DB)
+    return s
+
+
+def config(**overrides):
+    """The issue's example config against the test server, with `overrides`
+    (keys with '_' for '.')."""
+    conf = {"connector.class": PLUGIN, "topic.prefix": "cdc", "table.include.list": "public.orders",
+            "status.update.interval.ms": "300"}
+    conf.update(server().connector_config(dbname=DB))
+    conf.update({k.replace("_", "."): v for k, v in overrides.items()})
+    return conf
+
+
+def drain(worker, topic):
+    """Every record of `topic` so far as (key, value) JSON (None for a
+    null), read with kcat from the start to the end of the partition."""
+    res = harness.run(["kcat", "-b", worker.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J"],
+                      timeout=120, check=False)
+    if res.returncode != 0:
+        return []
+    out = []
+    for line in res.stdout.decode().splitlines():
+        m = json.loads(line)
+        out.append(tuple(json.loads(m[f]) if m[f] else None for f in ("key", "payload")))
+    return out
+
+
+def read(worker, topic, count, timeout=60):
+    """The records of `topic` (drain) once there are at least `count`."""
+    return wait_for(lambda: (lambda got: got if len(got) >= count else None)(drain(worker, topic)),
+                    timeout=timeout, what="%d records in %s" % (count, topic), interval=0.5)
+
+
+def slot_lsn(name):
+    """The slot's confirmed_flush_lsn as a number."""
+    text = server().value("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '%s'" % name)
+    hi, lo = text.split("/")
+    return (int(hi, 16) << 32) + int(lo, 16)
+
+
+def wal_lsn():
+    hi, lo = server().value("SELECT pg_current_wal_lsn()").split("/")
+    return (int(hi, 16) << 32) + int(lo, 16)
+
+
+def stream_active(name):
+    return server().value("SELECT active FROM pg_replication_slots WHERE slot_name = '%s'" % name) == "t"
+
+
+def test_change_events():
+    """insert, update, delete + tombstone, truncate and a new column arrive as Debezium's envelopes"""
+    s = server()
+    s.sql("CREATE TABLE public.orders (id int PRIMARY KEY, item text NOT NULL, qty int, price numeric(10,2), "
+          "paid boolean, tags text[], meta jsonb)", db=DB)
+    w = Worker().start()
+    status, body = http(w, "POST", "/connectors",
+                        {"name": "postgres-source", "config": config(skipped_operations="none")})
+    assert status == 201, (status, body)
+    wait_for(lambda: stream_active("debezium"), what="the task to stream")
+    before = slot_lsn("debezium")
+    txid = s.sql("BEGIN; INSERT INTO public.orders VALUES (1, 'pen', 2, 3.50, true, '{a,b}', '{\"k\": 1}');"
+                 "SELECT txid_current(); COMMIT", db=DB)[0][0]
+    s.sql("UPDATE public.orders SET qty = 5 WHERE id = 1", db=DB)
+    s.sql("DELETE FROM public.orders WHERE id = 1", db=DB)
+    s.sql("INSERT INTO public.orders (id, item) VALUES (2, 'ink')", db=DB)
+    s.sql("ALTER TABLE public.orders ADD COLUMN note text", db=DB)
+    s.sql("INSERT INTO public.orders (id, item, note) VALUES (3, 'cap', 'blue')", db=DB)
+    s.sql("TRUNCATE public.orders", db=DB)
+    recs = read(w, "cdc.public.orders", 7)
+    assert len(recs) == 7, recs
+    ops = [v["payload"]["op"] if v else None for k, v in recs]
+    assert ops == ["c", "u", "d", None, "c", "c", "t"], ops
+
+    key, value = recs[0]
+    assert key["schema"]["name"] == "cdc.public.orders.Key", key
+    assert key["schema"]["fields"] == [{"type": "int32", "optional": False, "field": "id"}], key
+    assert key["payload"] == {"id": 1}
+    assert value["schema"]["name"] == "cdc.public.orders.Envelope"
+    p = value["payload"]
+    assert p["before"] is None
+    assert p["after"] == {"id": 1, "item": "pen", "qty": 2, "price": "AV4=", "paid": True, "tags": ["a", "b"],
+                          "meta": '{"k": 1}'}, p["after"]
+    src = p["source"]
+    assert src["connector"] == "postgresql" and src["name"] == "cdc" and src["db"] == DB, src
+    assert src["schema"] == "public" and src["table"] == "orders" and src["snapshot"] == "false", src
+    assert src["txId"] == int(txid), (src, txid)
+    assert src["lsn"] >= before, (src, before)
+    assert isinstance(p["ts_ms"], int) and p["ts_ms"] >= src["ts_ms"], p
+
+    # Update: DEFAULT replica identity sends no old row.
+    key, value = recs[1]
+    assert key["payload"] == {"id": 1}
+    assert value["payload"]["before"] is None and value["payload"]["after"]["qty"] == 5, value["payload"]
+    assert value["payload"]["source"]["lsn"] > src["lsn"]
+    assert value["payload"]["source"]["txId"] > src["txId"]
+    # Delete: the key columns in before (a NOT NULL column the server did
+    # not send gets its type's zero, as Debezium), after null; then the
+    # tombstone with the same key.
+    key, value = recs[2]
+    assert key["payload"] == {"id": 1}
+    assert value["payload"]["after"] is None
+    assert value["payload"]["before"]["id"] == 1 and value["payload"]["before"]["qty"] is None, value["payload"]
+    assert recs[3] == (key, None), recs[3]
+    # The row schema before and after ALTER TABLE ADD COLUMN.
+    fields = lambda v: [f["field"] for f in v["schema"]["fields"][0]["fields"]]  # noqa: E731
+    assert "note" not in fields(recs[4][1]) and recs[4][1]["payload"]["after"]["qty"] is None
+    assert fields(recs[5][1])[-1] == "note" and recs[5][1]["payload"]["after"]["note"] == "blue", recs[5]
+    assert recs[5][0]["payload"] == {"id": 3}
+    # Truncate: a null key, no rows.
+    key, value = recs[6]
+    assert key is None and value["payload"]["before"] is None and value["payload"]["after"] is None, recs[6]
+    assert value["payload"]["source"]["table"] == "orders"
+
+    # The offsets are Debezium's, and the slot follows them once committed.
+    offsets = connector_offsets(w, "postgres-source")["offsets"]
+    assert [o["partition"] for o in offsets] == [{"server": "cdc"}], offsets
+    off = offsets[0]["offset"]
+    assert set(off) == {"lsn_proc", "lsn", "txId", "ts_usec"}, off
+    assert off["lsn"] == value["payload"]["source"]["lsn"] and off["lsn_proc"] > off["lsn"], off
+    wait_for(lambda: slot_lsn("debezium") == off["lsn_proc"], what="the slot to confirm the committed offset")
+    status, _ = http(w, "DELETE", "/connectors/postgres-source")
+    assert status in (200, 204)
+    wait_for(lambda: not stream_active("debezium"), what="the slot to be released")
+    s.sql("SELECT pg_drop_replication_slot('debezium'); DROP TABLE public.orders", db=DB)
+
+
+ROWS = 20000
+
+
+def test_kill_resume():
+    """kill -9 mid-stream: every row arrives, duplicates only after the last committed offset; heartbeats move the slot"""
+    s = server()
+    s.sql("CREATE TABLE public.bulk (id int PRIMARY KEY, payload text); CREATE TABLE public.other (id int)", db=DB)
+    conf = config(topic_prefix="bulkcdc", table_include_list="public.bulk", slot_name="bulk_slot",
+                  publication_name="bulk_pub", publication_autocreate_mode="filtered", max_batch_size="500",
+                  heartbeat_interval_ms="300")
+    # The embedded broker refuses client writes to every "__" topic.
+    conf["topic.heartbeat.prefix"] = "debezium-heartbeat"
+    props = os.path.join(harness.tmpdir(), "postgres-source.properties")
+    with open(props, "w") as f:
+        f.write("name=bulk\n" + "".join("%s=%s\n" % kv for kv in conf.items()))
+    w = Worker(connector_files=[props]).start()
+    wait_for(lambda: stream_active("bulk_slot"), what="the task to stream")
+    start = slot_lsn("bulk_slot")
+    # 40 transactions of 500 rows.
+    s.sql("".join("BEGIN; INSERT INTO public.bulk SELECT g, repeat('x', 100) FROM generate_series(%d, %d) g; COMMIT;"
+                  % (i + 1, i + 500) for i in range(0, ROWS, 500)), db=DB)
+    read(w, "bulkcdc.public.bulk", 3000)
+    w.kill()
+    w.start()
+    read(w, "bulkcdc.public.bulk", ROWS, timeout=180)
+    ids = wait_for(lambda: (lambda got: got if got[-1:] == [ROWS] else None)(
+        [v["payload"]["after"]["id"] for k, v in drain(w, "bulkcdc.public.bulk")]), timeout=120, what="the last row")
+    # Topic order: 1..k from the first run, then j..ROWS from the restart,
+    # where j <= k + 1: the restart repeats only what came after the last
+    # committed offset, and loses nothing.
+    k = next((i for i in range(1, len(ids)) if ids[i] != ids[i - 1] + 1), len(ids))
+    assert ids[:k] == list(range(1, k + 1)), ids[:10]
+    assert ids[k:] == list(range(ids[k] if k < len(ids) else 1, ROWS + 1))[:len(ids) - k], ids[k:][:10]
+    assert ids[-1] == ROWS and (k == len(ids) or ids[k] <= k + 1), (k, ids[k:][:3])
+    # The restart began with a whole transaction: the first not committed.
+    assert k == len(ids) or (ids[k] - 1) % 500 == 0, ids[k]
+    assert sorted(set(ids)) == list(range(1, ROWS + 1)), len(set(ids))
+    assert len(ids) - ROWS < ROWS / 2, (len(ids), k)
+    assert "resuming after LSN" in w.stderr(), w.stderr()
+    # The slot confirms what the worker committed.
+    off = connector_offsets(w, "bulk")["offsets"][0]["offset"]
+    wait_for(lambda: slot_lsn("bulk_slot") >= off["lsn_proc"] > start, what="the slot to follow the offsets")
+    # An uncaptured table is written: only heartbeats move the slot past it.
+    s.sql("INSERT INTO public.other SELECT generate_series(1, 1000)", db=DB)
+    after = wal_lsn()
+    wait_for(lambda: slot_lsn("bulk_slot") >= after, what="a heartbeat to move the slot")
+    key, value = read(w, "debezium-heartbeat.bulkcdc", 1)[0]
+    assert key["payload"] == {"serverName": "bulkcdc"}, key
+    assert key["schema"]["name"] == "io.debezium.connector.common.ServerNameKey", key
+    assert value["schema"]["name"] == "io.debezium.connector.common.Heartbeat", value
+    assert isinstance(value["payload"]["ts_ms"], int)
+    w.stop()
+    wait_for(lambda: not stream_active("bulk_slot"), what="the slot to be released")
+    s.sql("SELECT pg_drop_replication_slot('bulk_slot'); DROP TABLE public.bulk, public.other", db=DB)
+
+
+harness.main(globals())

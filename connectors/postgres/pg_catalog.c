@@ -31,8 +31,7 @@ static const char COLUMNS_SQL[] =
     "FROM pg_catalog.pg_attribute a "
     "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
 
-int pg_catalog_columns(PGconn *conn, uint32_t relid, pg_catalog_column_t **cols, size_t *n, char *errbuf,
-                       size_t errlen)
+int pg_catalog_columns(PGconn *conn, uint32_t relid, pg_catalog_column_t **cols, size_t *n, char *errbuf, size_t errlen)
 {
     char oid[16];
     snprintf(oid, sizeof(oid), "%u", relid);

@@ -25,8 +25,8 @@
 /* One column as the catalog has it. */
 typedef struct pg_catalog_column {
     char *name;
-    bool not_null;    /* attnotnull */
-    int pk_position;  /* 1, 2, ...: its place in the primary key; 0 when not in it */
+    bool not_null;   /* attnotnull */
+    int pk_position; /* 1, 2, ...: its place in the primary key; 0 when not in it */
 } pg_catalog_column_t;
 
 /* The live columns of relation `relid` into *cols (n of them; free with

@@ -751,8 +751,8 @@ pg_config_t *pg_config_read(const cd_host_api_t *host, cd_task_t *task, char *er
     free(ops);
     pg_types_config_init(&cfg->types);
     if (pg_types_config_set(&cfg->types, host->config_get(task, "decimal.handling.mode"),
-                            host->config_get(task, "time.precision.mode"), host->config_get(task, "binary.handling.mode"),
-                            errbuf, errlen) < 0 ||
+                            host->config_get(task, "time.precision.mode"),
+                            host->config_get(task, "binary.handling.mode"), errbuf, errlen) < 0 ||
         pg_types_config_placeholder(&cfg->types, host->config_get(task, "unavailable.value.placeholder"), errbuf,
                                     errlen) < 0) {
         pg_config_free(cfg);

@@ -68,7 +68,7 @@ struct pg_stream {
     uint64_t seq; /* bumped by every Begin */
     uint32_t xid;
     int64_t commit_us;
-    size_t txn_queued; /* its records still in the queue (at its tail) */
+    size_t txn_queued;  /* its records still in the queue (at its tail) */
     uint64_t last_end;  /* end LSN of the last transaction read */
     uint64_t resume;    /* transactions whose commit is before it were delivered before */
     uint64_t delivered; /* pg_stream_delivered */
@@ -85,8 +85,7 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-pg_stream_t *pg_stream_create(cd_task_t *task, const pg_config_t *cfg, uint64_t resume_lsn, char *errbuf,
-                              size_t errlen)
+pg_stream_t *pg_stream_create(cd_task_t *task, const pg_config_t *cfg, uint64_t resume_lsn, char *errbuf, size_t errlen)
 {
     pg_stream_t *s = calloc(1, sizeof(*s));
     s->task = task;
@@ -359,8 +358,8 @@ static int queue_change(pg_stream_t *s, stream_rel_t *r, dbz_op_t op, const pgou
         }
         dbz_event_clear(pg_host, &ev[i]);
         stream_item_t *it = queue_push(s);
-        *it = (stream_item_t){.rec = rec, .seq = s->seq, .lsn = lsn, .has_txid = true, .txid = s->xid,
-                              .ts_us = s->commit_us};
+        *it = (stream_item_t){
+            .rec = rec, .seq = s->seq, .lsn = lsn, .has_txid = true, .txid = s->xid, .ts_us = s->commit_us};
         s->queued++;
         s->txn_queued++;
     }
@@ -454,7 +453,8 @@ size_t pg_stream_queued(const pg_stream_t *s)
 static cd_value_t *item_offset(const stream_item_t *it, uint64_t lsn_proc)
 {
     cd_value_t *off = pg_host->value_map();
-    pg_host->value_map_put(off, pg_host->value_string("lsn_proc", 8), pg_host->value_int(CD_TYPE_INT64, (int64_t)lsn_proc));
+    pg_host->value_map_put(off, pg_host->value_string("lsn_proc", 8),
+                           pg_host->value_int(CD_TYPE_INT64, (int64_t)lsn_proc));
     pg_host->value_map_put(off, pg_host->value_string("lsn", 3), pg_host->value_int(CD_TYPE_INT64, (int64_t)it->lsn));
     if (it->has_txid) {
         pg_host->value_map_put(off, pg_host->value_string("txId", 4), pg_host->value_int(CD_TYPE_INT64, it->txid));

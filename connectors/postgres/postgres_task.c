@@ -55,14 +55,14 @@
 
 typedef struct pg_task {
     pg_config_t *cfg;
-    pg_repl_t *repl;       /* NULL between a broken stream and the reconnection */
-    PGconn *db;            /* the regular connection: catalog, heartbeat.action.query */
-    pg_stream_t *stream;   /* messages to records */
-    char app[128];         /* application_name: the connector and task, for pg_stat_activity */
-    uint64_t messages;     /* pgoutput messages received since start */
-    uint64_t committed;    /* the LSN the worker has committed everything up to */
+    pg_repl_t *repl;     /* NULL between a broken stream and the reconnection */
+    PGconn *db;          /* the regular connection: catalog, heartbeat.action.query */
+    pg_stream_t *stream; /* messages to records */
+    char app[128];       /* application_name: the connector and task, for pg_stat_activity */
+    uint64_t messages;   /* pgoutput messages received since start */
+    uint64_t committed;  /* the LSN the worker has committed everything up to */
     int64_t next_heartbeat_ms;
-    bool retrying;         /* the last reconnection failed: log the next success */
+    bool retrying; /* the last reconnection failed: log the next success */
 } pg_task_t;
 
 /* Connects the replication stream: slot made when missing, streaming from
@@ -108,7 +108,7 @@ static int committed_position(cd_task_t *task, pg_task_t *t, char *errbuf, size_
     pg_host->value_free(part);
     int rc = 0;
     const cd_value_t *lsn = off && pg_host->value_type(off) == CD_TYPE_MAP ? pg_host->value_map_get(off, "lsn_proc")
-                                                                            : NULL;
+                                                                           : NULL;
     cd_type_t type = lsn ? pg_host->value_type(lsn) : CD_TYPE_NULL;
     if (type >= CD_TYPE_INT8 && type <= CD_TYPE_INT64 && pg_host->value_get_int(lsn) >= 0) {
         t->committed = (uint64_t)pg_host->value_get_int(lsn);

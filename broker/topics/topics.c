@@ -240,7 +240,9 @@ static topic_t *topic_new(const topics_t *topics, const char *name)
     }
     topic->name = xstrdup(name);
     topic_id_new(&topic->id);
-    topic->internal = name[0] == '_' && name[1] == '_';
+    /* Kafka's Topic.isInternal: its own two, not every "__" name (Debezium's
+     * heartbeats go to __debezium-heartbeat.<prefix>). */
+    topic->internal = strcmp(name, "__consumer_offsets") == 0 || strcmp(name, "__transaction_state") == 0;
     return topic;
 }
 

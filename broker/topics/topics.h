@@ -74,7 +74,7 @@ struct topic {
     topic_config_kv_t *overrides;
     size_t n_overrides;
     topic_config_t cfg;       /* resolved from overrides + broker defaults */
-    bool internal;             /* __consumer_offsets and friends */
+    bool internal;             /* __consumer_offsets or __transaction_state, as Kafka's */
     /* Kafka's BrokerTopicMetrics, for GET /metrics: what Produce appended
      * and what Fetch answered (whole batches, as sent). */
     metrics_counter_t bytes_in, messages_in, bytes_out, messages_out;

@@ -426,9 +426,8 @@ const cd_config_def_t pg_config_defs[] = {
      .default_value = "__debezium-heartbeat",
      .importance = CD_IMPORTANCE_LOW,
      .group = G_ADV,
-     .doc = "The first part of the name of the topic heartbeat records go to: <topic.heartbeat.prefix>.<topic.prefix>. "
-            "connectd's embedded broker, unlike Kafka, refuses writes to every topic whose name starts with '__'; "
-            "with it, set another prefix."},
+     .doc =
+         "The first part of the name of the topic heartbeat records go to: <topic.heartbeat.prefix>.<topic.prefix>."},
     {.name = "heartbeat.action.query",
      .type = CD_CFG_STRING,
      .importance = CD_IMPORTANCE_MEDIUM,

@@ -162,8 +162,6 @@ def test_kill_resume():
     conf = config(topic_prefix="bulkcdc", table_include_list="public.bulk", slot_name="bulk_slot",
                   publication_name="bulk_pub", publication_autocreate_mode="filtered", max_batch_size="500",
                   heartbeat_interval_ms="300")
-    # The embedded broker refuses client writes to every "__" topic.
-    conf["topic.heartbeat.prefix"] = "debezium-heartbeat"
     props = os.path.join(harness.tmpdir(), "postgres-source.properties")
     with open(props, "w") as f:
         f.write("name=bulk\n" + "".join("%s=%s\n" % kv for kv in conf.items()))
@@ -198,7 +196,7 @@ def test_kill_resume():
     s.sql("INSERT INTO public.other SELECT generate_series(1, 1000)", db=DB)
     after = wal_lsn()
     wait_for(lambda: slot_lsn("bulk_slot") >= after, what="a heartbeat to move the slot")
-    key, value = read(w, "debezium-heartbeat.bulkcdc", 1)[0]
+    key, value = read(w, "__debezium-heartbeat.bulkcdc", 1)[0]
     assert key["payload"] == {"serverName": "bulkcdc"}, key
     assert key["schema"]["name"] == "io.debezium.connector.common.ServerNameKey", key
     assert value["schema"]["name"] == "io.debezium.connector.common.Heartbeat", value

@@ -16,6 +16,7 @@ from harness import Broker  # noqa: E402
 
 NONE, OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION = 0, 1, 3
 OUT_OF_ORDER_SEQUENCE_NUMBER = 45
+INVALID_TOPIC_EXCEPTION = 17
 CORRUPT_MESSAGE, COORDINATOR_NOT_AVAILABLE = 2, 15
 
 
@@ -165,6 +166,20 @@ def test_delete_records():
         assert kproto.earliest(conn, "dr", 0) == 100 and kproto.latest(conn, "dr", 0) == 100
         assert produce_ok(conn, "dr", 0, kproto.make_batch(records(1))) == 100
         assert [r[0] for r in kproto.read_all(conn, "dr", 0)] == [100]
+    b.stop()
+
+
+def test_internal_topics_are_kafkas_two():
+    """Only __consumer_offsets (and __transaction_state) are internal, as Kafka's Topic.isInternal:
+    a client may write other "__" topics (Debezium's __debezium-heartbeat.<prefix>)"""
+    b = Broker().start()
+    with kproto.Conn(b.port) as conn:
+        assert produce_ok(conn, "__debezium-heartbeat.cdc", 0, kproto.make_batch(records(3))) == 0
+        assert kproto.produce(conn, "__consumer_offsets", 0, kproto.make_batch(records(1)))["error"] == \
+            INVALID_TOPIC_EXCEPTION
+        topics = kproto.metadata(conn, ["__debezium-heartbeat.cdc", "__consumer_offsets"])["topics"]
+        assert not topics["__debezium-heartbeat.cdc"]["internal"], topics
+        assert topics["__consumer_offsets"]["internal"], topics
     b.stop()
 
 

@@ -15,9 +15,18 @@ char *path_confine_resolve(const char *path)
     }
     struct stat st;
     if (lstat(path, &st) == 0) {
-        /* It exists, yet realpath found nothing: a link to a missing file. */
-        errno = ELOOP;
-        return NULL;
+        /* It exists now.  Either it was made since realpath looked (a
+         * source's file written just after the connector was created), so
+         * look again; or it is a link to a missing file, refused. */
+        real = realpath(path, NULL);
+        if (real || errno != ENOENT) {
+            return real;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            errno = ELOOP;
+            return NULL;
+        }
+        /* Gone again: judged as missing, below. */
     }
     /* Split off the last name, trailing slashes aside. */
     char *dir = strdup(path);

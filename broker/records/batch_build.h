@@ -37,4 +37,24 @@ void batch_builder_finish(batch_builder_t *b);
 
 void batch_builder_release(batch_builder_t *b);
 
+/* The parts every batch the broker writes shares (its own records above, a
+ * batch recompressed for a topic, old message sets converted).  Appends one
+ * record to a records section (what follows a batch's header, before any
+ * compression): its offset and timestamp deltas, key and value (len -1:
+ * null), and `header_count` headers already encoded in `headers`.
+ * `scratch` is reused for the record's body. */
+void batch_record_append(buf_writer_t *section, buf_writer_t *scratch, int32_t offset_delta, int64_t timestamp_delta,
+                         kstr_t key, kstr_t value, int32_t header_count, kstr_t headers);
+
+/* The header of a first record for the builder and the converter: magic 2,
+ * leader epoch 0, no producer (id -1, epoch -1, sequence -1). */
+void batch_header_no_producer(uint8_t *h);
+
+/* Writes what the header of the `total`-byte batch at h says of its records
+ * (base offset 0: the log assigns it; length; attributes; last offset delta;
+ * first and largest timestamps; record count), then the CRC, which covers
+ * everything from the attributes on, so the rest must be in place. */
+void batch_header_seal(uint8_t *h, size_t total, int16_t attributes, int32_t count, int64_t base_timestamp,
+                       int64_t max_timestamp);
+
 #endif

@@ -24,8 +24,8 @@
 #include <stdio.h>
 
 #include "batch.h"
+#include "batch_build.h"
 #include "compression.h"
-#include "crc32c.h"
 #include "records.h"
 
 typedef struct rebuild {
@@ -45,14 +45,6 @@ static int64_t sub_wrapping(int64_t a, int64_t b)
     return (int64_t)((uint64_t)a - (uint64_t)b);
 }
 
-static void put_varbytes(buf_writer_t *w, kstr_t s)
-{
-    buf_write_varint(w, s.len);
-    if (s.len > 0) {
-        buf_write_raw(w, s.ptr, (size_t)s.len);
-    }
-}
-
 static int rebuild_record(void *opaque, const record_t *rec)
 {
     rebuild_t *rb = opaque;
@@ -66,19 +58,8 @@ static int rebuild_record(void *opaque, const record_t *rec)
     if (rec->timestamp > rb->max_timestamp) {
         rb->max_timestamp = rec->timestamp;
     }
-    buf_writer_t *body = &rb->scratch;
-    body->len = 0;
-    buf_write_i8(body, 0); /* attributes */
-    buf_write_varlong(body, sub_wrapping(rec->timestamp, rb->base_timestamp));
-    buf_write_varint(body, rb->count);
-    put_varbytes(body, rec->key);
-    put_varbytes(body, rec->value);
-    buf_write_varint(body, rec->header_count);
-    if (rec->headers.len > 0) {
-        buf_write_raw(body, rec->headers.ptr, (size_t)rec->headers.len);
-    }
-    buf_write_varint(&rb->plain, (int32_t)body->len);
-    buf_write_raw(&rb->plain, body->data, body->len);
+    batch_record_append(&rb->plain, &rb->scratch, rb->count, sub_wrapping(rec->timestamp, rb->base_timestamp), rec->key,
+                        rec->value, rec->header_count, rec->headers);
     rb->count++;
     return 0;
 }
@@ -108,17 +89,11 @@ kerr_t batch_recompress(const uint8_t *batch, size_t len, int codec, int level, 
         snprintf(errstr, errstr_size, "cannot compress the batch (%s)", kerr_name(err));
         goto fail;
     }
-    uint8_t *h = out->data + start;
-    size_t total = out->len - start;
-    int16_t attributes = (int16_t)((hdr.attributes & BATCH_ATTR_TRANSACTIONAL) | codec);
-    buf_put_i64(h, 0);
-    buf_put_i32(h + 8, (int32_t)(total - BATCH_LOG_OVERHEAD));
-    h[21] = (uint8_t)((uint16_t)attributes >> 8);
-    h[22] = (uint8_t)attributes;
-    buf_put_i32(h + 23, rb.count - 1);
-    buf_put_i64(h + 27, rb.base_timestamp);
-    buf_put_i64(h + 35, rb.max_timestamp);
-    buf_put_i32(h + 17, (int32_t)crc32c(0, h + 21, total - 21));
+    /* Leader epoch, magic and the producer's id, epoch and sequence stay as
+     * the producer sent them. */
+    batch_header_seal(out->data + start, out->len - start,
+                      (int16_t)((hdr.attributes & BATCH_ATTR_TRANSACTIONAL) | codec), rb.count, rb.base_timestamp,
+                      rb.max_timestamp);
     buf_writer_release(&rb.scratch);
     buf_writer_release(&rb.plain);
     return KERR_NONE;

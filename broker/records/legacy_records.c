@@ -26,8 +26,8 @@
 #include <zlib.h>
 
 #include "batch.h"
+#include "batch_build.h"
 #include "compression.h"
-#include "crc32c.h"
 #include "records.h"
 
 /* As records.c: the most record bytes one wrapper may inflate to. */
@@ -62,14 +62,6 @@ typedef struct upconvert {
 static int64_t sub_wrapping(int64_t a, int64_t b)
 {
     return (int64_t)((uint64_t)a - (uint64_t)b);
-}
-
-static void put_varbytes(buf_writer_t *w, kstr_t s)
-{
-    buf_write_varint(w, s.len);
-    if (s.len > 0) {
-        buf_write_raw(w, s.ptr, (size_t)s.len);
-    }
 }
 
 /* Parses the `size` bytes of one message from its crc on (`msg`, already
@@ -112,16 +104,9 @@ static void upconvert_add(upconvert_t *uc, const legacy_message_t *m, int64_t ti
     if (timestamp > uc->max_timestamp) {
         uc->max_timestamp = timestamp;
     }
-    buf_writer_t *body = &uc->scratch;
-    body->len = 0;
-    buf_write_i8(body, 0); /* attributes */
-    buf_write_varlong(body, sub_wrapping(timestamp, uc->base_timestamp));
-    buf_write_varint(body, uc->count);
-    put_varbytes(body, m->key);
-    put_varbytes(body, m->value);
-    buf_write_varint(body, 0); /* old messages have no headers */
-    buf_write_varint(&uc->plain, (int32_t)body->len);
-    buf_write_raw(&uc->plain, body->data, body->len);
+    /* Old messages have no headers. */
+    batch_record_append(&uc->plain, &uc->scratch, uc->count, sub_wrapping(timestamp, uc->base_timestamp), m->key,
+                        m->value, 0, (kstr_t){NULL, 0});
     uc->count++;
 }
 
@@ -217,22 +202,10 @@ kerr_t legacy_records_to_batch(const uint8_t *data, size_t len, buf_writer_t *ou
         }
     }
     if (err == KERR_NONE) {
-        uint8_t *h = out->data + start;
-        size_t total = out->len - start;
-        buf_put_i64(h, 0);
-        buf_put_i32(h + 8, (int32_t)(total - BATCH_LOG_OVERHEAD));
-        buf_put_i32(h + 12, 0);
-        h[16] = 2;
-        h[21] = 0;
-        h[22] = (uint8_t)uc.codec; /* CreateTime; the topic may make it LogAppendTime */
-        buf_put_i32(h + 23, uc.count - 1);
-        buf_put_i64(h + 27, uc.base_timestamp);
-        buf_put_i64(h + 35, uc.max_timestamp);
-        buf_put_i64(h + 43, -1); /* producer id */
-        h[51] = h[52] = 0xff;    /* producer epoch -1 */
-        buf_put_i32(h + 53, -1); /* base sequence */
-        buf_put_i32(h + 57, uc.count);
-        buf_put_i32(h + 17, (int32_t)crc32c(0, h + 21, total - 21));
+        batch_header_no_producer(out->data + start);
+        /* CreateTime; the topic may make it LogAppendTime. */
+        batch_header_seal(out->data + start, out->len - start, (int16_t)uc.codec, uc.count, uc.base_timestamp,
+                          uc.max_timestamp);
     } else {
         out->len = start;
     }

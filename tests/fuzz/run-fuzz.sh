@@ -53,7 +53,7 @@ target_sources() {
         echo "broker/protocol/proto_core.c broker/protocol/proto_data.c broker/protocol/proto_admin.c broker/protocol/proto_group.c broker/protocol/buf.c broker/protocol/arena.c broker/protocol/api.c lib/xalloc.c"
         ;;
     fuzz_records)
-        echo "broker/records/records.c broker/records/compression.c broker/records/legacy_records.c broker/protocol/buf.c broker/records/crc32c.c broker/records/batch.c broker/protocol/kerr.c lib/xalloc.c"
+        echo "broker/records/records.c broker/records/compression.c broker/records/legacy_records.c broker/records/batch_build.c broker/protocol/buf.c broker/records/crc32c.c broker/records/batch.c broker/protocol/kerr.c lib/xalloc.c"
         ;;
     fuzz_properties)
         echo "lib/properties.c lib/utf8.c lib/xalloc.c"

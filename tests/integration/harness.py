@@ -280,6 +280,16 @@ class RequestTap:
             out.setdefault(key, set()).add(version)
         return {key: sorted(v) for key, v in out.items()}
 
+    def check_versions(self, negotiated):
+        """Every version the client sent is inside the broker's advertised
+        range (kproto.EXPECTED_API_RANGES), and the set is `negotiated`."""
+        import kproto
+        used = self.versions()
+        for key, versions in used.items():
+            low, high = kproto.EXPECTED_API_RANGES[key]
+            assert all(low <= v <= high for v in versions), (key, versions, (low, high))
+        assert used == negotiated, "negotiated %s, the docstring says %s" % (used, negotiated)
+
     def _accept(self):
         while True:
             try:
@@ -455,6 +465,26 @@ def kcat_values(broker, topic, count):
         lines = res.stdout.decode().splitlines()
         return lines if res.returncode == 0 and len(lines) == count else None
     return wait_for(attempt, what="%d records in %s" % (count, topic), interval=0.5)
+
+
+def confluent_read(broker, topic, n, group):
+    """The first `n` messages of partition 0 of `topic`, read from its
+    beginning by a confluent-kafka consumer (CRCs checked), or fewer once
+    DEFAULT_TIMEOUT has passed; an error message fails the test."""
+    import confluent_kafka
+    c = confluent_kafka.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group,
+                                  "enable.auto.commit": False, "check.crcs": True})
+    c.assign([confluent_kafka.TopicPartition(topic, 0, confluent_kafka.OFFSET_BEGINNING)])
+    out = []
+    deadline = time.monotonic() + DEFAULT_TIMEOUT
+    while len(out) < n and time.monotonic() < deadline:
+        msg = c.poll(1.0)
+        if msg is None:
+            continue
+        assert not msg.error(), msg.error()
+        out.append(msg)
+    c.close()
+    return out
 
 
 # A confluent-kafka consumer that stays in a group until its stdin closes,

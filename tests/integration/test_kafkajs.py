@@ -123,11 +123,7 @@ def test_kafkajs():
         out["topicsAfterDelete"]
     assert not os.path.exists(tap.broker.partition_dir("js-t-doomed", 0))
 
-    used = tap.versions()
-    for key, versions in used.items():
-        low, high = kproto.EXPECTED_API_RANGES[key]
-        assert all(low <= v <= high for v in versions), (key, versions, (low, high))
-    assert used == NEGOTIATED, "negotiated %s, the docstring says %s" % (used, NEGOTIATED)
+    tap.check_versions(NEGOTIATED)
     tap.broker.stop()
 
 

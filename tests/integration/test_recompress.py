@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 # No __pycache__ in the source tree (it may be read-only, as in distcheck).
 sys.dont_write_bytecode = True
@@ -67,20 +66,7 @@ def produce(broker, topic, msgs, codec, **conf):
 
 
 def consume(broker, topic, n):
-    c = confluent_kafka.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "recompress-" + topic,
-                                  "enable.auto.commit": False, "check.crcs": True,
-                                  "auto.offset.reset": "earliest"})
-    c.assign([confluent_kafka.TopicPartition(topic, 0, confluent_kafka.OFFSET_BEGINNING)])
-    out = []
-    deadline = time.monotonic() + harness.DEFAULT_TIMEOUT
-    while len(out) < n and time.monotonic() < deadline:
-        msg = c.poll(1.0)
-        if msg is None:
-            continue
-        assert not msg.error(), msg.error()
-        out.append(msg)
-    c.close()
-    return out
+    return harness.confluent_read(broker, topic, n, "recompress-" + topic)
 
 
 def check_consumed(broker, topic, msgs, first_offset=0):

@@ -43,18 +43,7 @@ def produce(broker, topic, n, codec):
 
 
 def consume(broker, topic, n):
-    c = confluent_kafka.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "ts-" + topic,
-                                  "enable.auto.commit": False, "check.crcs": True})
-    c.assign([confluent_kafka.TopicPartition(topic, 0, confluent_kafka.OFFSET_BEGINNING)])
-    out = []
-    deadline = time.monotonic() + harness.DEFAULT_TIMEOUT
-    while len(out) < n and time.monotonic() < deadline:
-        msg = c.poll(1.0)
-        if msg is None:
-            continue
-        assert not msg.error(), msg.error()
-        out.append(msg)
-    c.close()
+    out = harness.confluent_read(broker, topic, n, "ts-" + topic)
     assert len(out) == n, (topic, len(out))
     return out
 

@@ -1098,6 +1098,19 @@ static void restart_locked(herder_t *h, connector_t *c, bool connector, const bo
     }
 }
 
+/* Restarts task i of c alone.
+ * @locks write_lock and h->lock held; h->lock released while it stops */
+static void restart_task_locked(herder_t *h, connector_t *c, int i)
+{
+    bool *tasks = calloc((size_t)c->n_tasks, sizeof(bool));
+    if (!tasks) {
+        abort();
+    }
+    tasks[i] = true;
+    restart_locked(h, c, false, tasks);
+    free(tasks);
+}
+
 static bool task_failed(connector_t *c, int i)
 {
     char trace[16];
@@ -1115,10 +1128,7 @@ void herder_auto_restart(herder_t *h, const char *name, int task_id)
         if (task_id < 0 && c->failed) {
             restart_locked(h, c, true, NULL);
         } else if (task_id >= 0 && task_id < c->n_tasks && task_failed(c, task_id)) {
-            bool *tasks = calloc((size_t)c->n_tasks, sizeof(bool));
-            tasks[task_id] = true;
-            restart_locked(h, c, false, tasks);
-            free(tasks);
+            restart_task_locked(h, c, task_id);
         }
     }
     pthread_mutex_unlock(&h->lock);
@@ -1187,10 +1197,7 @@ herder_result_t herder_restart_task(herder_t *h, const char *name, int task_id)
     if (res == HERDER_OK) {
         blog_info("restarting task %s-%d", name, task_id);
         c->task_restarts[task_id] = (auto_restart_t){.started_ms = clock_mono_ms()};
-        bool *tasks = calloc((size_t)c->n_tasks, sizeof(bool));
-        tasks[task_id] = true;
-        restart_locked(h, c, false, tasks);
-        free(tasks);
+        restart_task_locked(h, c, task_id);
     }
     pthread_mutex_unlock(&h->lock);
     pthread_mutex_unlock(&h->write_lock);

@@ -87,6 +87,14 @@ int herder_claim_check(herder_t *h, const char *stored, size_t stored_len, char 
         return 0; /* never taken, or released by a clean stop */
     }
     const char *host = json_string_value(json_object_get(doc, "host"));
+    for (const char *c = host; c && *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            /* Any broker client can write the config topic: a claim whose
+             * host would forge log lines is not believed. */
+            host = NULL;
+            break;
+        }
+    }
     const char *boot = json_string_value(json_object_get(doc, "boot_id"));
     long pid = (long)json_integer_value(json_object_get(doc, "pid"));
     long long start = json_integer_value(json_object_get(doc, "start_time"));

@@ -41,11 +41,13 @@ typedef struct families {
     metrics_family_t *commits, *commit_failures, *commit_time;
     metrics_family_t *failures, *errors, *retries;
     metrics_family_t *skipped, *logged, *dlq_requests, *dlq_failures;
+    metrics_text_t *out; /* for the plugins' own families (plugin_metrics.h) */
 } families_t;
 
 /* Declared up front so the families come out in this order. */
 static void families_declare(families_t *f, metrics_text_t *out)
 {
+    f->out = out;
     f->connectors = metrics_text_family(out, "connectd_worker_connectors", METRICS_GAUGE,
                                         "Connectors on this worker (Kafka's connect-worker-metrics connector-count).");
     f->tasks_by_state = metrics_text_family(
@@ -151,6 +153,7 @@ static void write_task(const families_t *f, connector_t *c, int i, uint64_t *by_
     metrics_family_add_u64(f->logged, labels, metrics_counter_get(&m->errors_logged));
     metrics_family_add_u64(f->dlq_requests, labels, metrics_counter_get(&m->dlq_requests));
     metrics_family_add_u64(f->dlq_failures, labels, metrics_counter_get(&m->dlq_failures));
+    plugin_metrics_write(task_runner_plugin_metrics(c->tasks[i]), f->out, labels);
 }
 
 void herder_metrics_write(herder_t *h, metrics_text_t *out)

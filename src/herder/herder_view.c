@@ -71,7 +71,8 @@ static bool handles_errors(const connector_t *c)
     return handles;
 }
 
-/* TaskState: {"id","state","worker_id","trace"?}. */
+/* TaskState: {"id","state","worker_id","trace"?}, and connectd's own
+ * "progress", "auto_restart" and "errors" when they apply. */
 static json_t *task_status_json(herder_t *h, connector_t *c, int i)
 {
     char trace[4096];
@@ -79,6 +80,12 @@ static json_t *task_status_json(herder_t *h, connector_t *c, int i)
     json_t *task = json_pack("{sissss}", "id", i, "state", task_state_name(state), "worker_id", h->worker_id);
     if (state == TASK_FAILED) {
         json_object_set_new(task, "trace", json_string(trace));
+    }
+    /* ABI 1.3: what a long phase of the plugin (a snapshot) has got to. */
+    char *progress = plugin_metrics_progress(task_runner_plugin_metrics(c->tasks[i]));
+    if (progress) {
+        json_object_set_new(task, "progress", json_string(progress));
+        free(progress);
     }
     json_t *auto_restart = herder_auto_restart_json(c, &c->task_restarts[i]);
     if (auto_restart) {

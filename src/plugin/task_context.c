@@ -10,6 +10,7 @@
 
 #include "blog.h"
 #include "data/data.h"
+#include "plugin_metrics.h"
 
 struct cd_task {
     char *name;
@@ -23,6 +24,8 @@ struct cd_task {
     int n_task_configs;
     task_reject_fn reject; /* task_context_set_reject */
     void *reject_opaque;
+    plugin_metrics_t *metrics;    /* metric_set, progress_set (ABI 1.3); NULL for a connector */
+    bool metric_refusal_logged; /* a plugin calling metric_set wrongly is told once, not per call */
 };
 
 /* ---- the context functions of the host table ------------------------------------ */
@@ -158,6 +161,41 @@ static void ctx_record_reject(cd_task_t *task, const cd_record_t *rec, const cha
               (long long)(rec ? data_record_offset(rec) : -1), reason ? reason : "no reason given");
 }
 
+/* ABI 1.3.  A connector-level context has no metrics: its callbacks are
+ * short calls, not a running task. */
+static void ctx_metric_set(cd_task_t *task, const char *name, cd_metric_kind_t kind, const char *help, double value)
+{
+    char err[256];
+    if (!task || !task->metrics ||
+        plugin_metrics_set(task->metrics, name, kind, help, value, err, sizeof(err)) == 0 ||
+        task->metric_refusal_logged) {
+        return;
+    }
+    task->metric_refusal_logged = true;
+    blog_warn("[%s-%d] plugin %s: %s (logged once per task)", task->name, task->id, task->desc->name, err);
+}
+
+/* One line, whatever the plugin wrote: control characters become spaces. */
+static void ctx_progress_set(cd_task_t *task, const char *fmt, ...)
+{
+    if (!task || !task->metrics) {
+        return;
+    }
+    if (!fmt) {
+        plugin_metrics_set_progress(task->metrics, NULL);
+        return;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    for (char *c = msg; *c; c++) {
+        *c = (unsigned char)*c < 0x20 || *c == 0x7f ? ' ' : *c;
+    }
+    plugin_metrics_set_progress(task->metrics, msg);
+}
+
 static cd_host_api_t api;
 static pthread_once_t api_once = PTHREAD_ONCE_INIT;
 
@@ -176,6 +214,8 @@ static void api_build(void)
     api.task_config_set = ctx_task_config_set;
     api.offset_read = ctx_offset_read;
     api.record_reject = ctx_record_reject;
+    api.metric_set = ctx_metric_set;
+    api.progress_set = ctx_progress_set;
     data_fill_host_api(&api);
 }
 
@@ -198,6 +238,7 @@ cd_task_t *task_context_new(const char *name, int task_id, const cd_plugin_desc_
     task->id = task_id;
     task->desc = desc;
     task->offsets = offsets;
+    task->metrics = task_id >= 0 ? plugin_metrics_new() : NULL;
     task->config = properties_create();
     for (size_t i = 0; config && i < properties_count(config); i++) {
         properties_set(task->config, properties_key_at(config, i), properties_value_at(config, i));
@@ -215,9 +256,15 @@ void task_context_free(cd_task_t *task)
     }
     free(task->task_configs);
     properties_destroy(task->config);
+    plugin_metrics_free(task->metrics);
     free(task->error);
     free(task->name);
     free(task);
+}
+
+plugin_metrics_t *task_context_metrics(cd_task_t *task)
+{
+    return task->metrics;
 }
 
 const char *task_context_error(const cd_task_t *task)

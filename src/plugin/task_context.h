@@ -14,6 +14,7 @@
 
 #include <connectd/plugin.h>
 
+#include "plugin_metrics.h"
 #include "store/offset_store.h"
 #include "properties.h"
 
@@ -40,6 +41,11 @@ void task_context_set_stopping(cd_task_t *task);
  * logged and skipped.  Set and called on the task's thread. */
 typedef void (*task_reject_fn)(void *opaque, const cd_record_t *rec, const char *reason);
 void task_context_set_reject(cd_task_t *task, task_reject_fn fn, void *opaque);
+
+/* What the task's plugin reports of itself (ABI 1.3 metric_set,
+ * progress_set); NULL for a connector-level context.  Valid until
+ * task_context_free; its functions may be called from any thread. */
+plugin_metrics_t *task_context_metrics(cd_task_t *task);
 
 /* Task configs made by the connector's task_configs() callback. */
 int task_context_task_config_count(const cd_task_t *conn);

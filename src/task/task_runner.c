@@ -452,3 +452,8 @@ const task_metrics_t *task_runner_metrics(task_runner_t *r)
 {
     return &r->metrics;
 }
+
+plugin_metrics_t *task_runner_plugin_metrics(task_runner_t *r)
+{
+    return task_context_metrics(r->ctx);
+}

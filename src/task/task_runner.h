@@ -37,6 +37,7 @@
 #include "metrics.h"
 #include "store/offset_store.h"
 #include "plugin/plugin_loader.h"
+#include "plugin/plugin_metrics.h"
 #include "properties.h"
 #include "config/worker_config.h"
 
@@ -179,5 +180,11 @@ typedef struct task_metrics {
  * @locality any thread, while the runner lives
  * @locks none */
 const task_metrics_t *task_runner_metrics(task_runner_t *runner);
+
+/* What the plugin reports of itself (plugin_metrics.h: ABI 1.3 metrics and
+ * progress), valid until task_runner_release().
+ * @locality any thread, while the runner lives
+ * @locks the object's own */
+plugin_metrics_t *task_runner_plugin_metrics(task_runner_t *runner);
 
 #endif

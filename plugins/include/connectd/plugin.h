@@ -64,7 +64,7 @@ extern "C" {
 #endif
 
 #define CD_ABI_MAJOR 1
-#define CD_ABI_MINOR 2
+#define CD_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define CD_EXPORT __attribute__((visibility("default")))
@@ -96,6 +96,12 @@ typedef enum cd_log_level {
     CD_LOG_INFO = 3,
     CD_LOG_DEBUG = 4,
 } cd_log_level_t;
+
+/* ABI 1.3: what a plugin metric is to Prometheus (metric_set). */
+typedef enum cd_metric_kind {
+    CD_METRIC_GAUGE = 1,   /* a value that goes up and down */
+    CD_METRIC_COUNTER = 2, /* a running total that only grows */
+} cd_metric_kind_t;
 
 /* ---- configuration ---------------------------------------------------------
  * A connector declares its settings in a table; the worker validates
@@ -311,6 +317,20 @@ typedef struct cd_host_api {
     const cd_schema_t *(*value_struct_schema)(const cd_value_t *st); /* borrowed */
     const cd_schema_t *(*record_header_schema)(const cd_record_t *rec, size_t i); /* NULL: schemaless */
 
+    /* -- ABI 1.3: a task's own metrics and progress.  Task thread; called
+     * from a connector-level callback (task_id -1) they are ignored. -- */
+    /* Sets a metric of the task, exported by GET /metrics as the family
+     * connectd_plugin_<name> (counters get "_total" appended) with labels
+     * connector and task.  name: [a-z][a-z0-9_]*, at most 64 bytes; help:
+     * one sentence, read at the first call.  A name another plugin already
+     * declared with another kind, or a task's 65th name, is refused with a
+     * warning in the log. */
+    void (*metric_set)(cd_task_t *task, const char *name, cd_metric_kind_t kind, const char *help, double value);
+    /* A one-line account of a long phase, e.g. "snapshot: table 2 of 3,
+     * 512000 of ~1000000 rows", shown as "progress" in the task's entry of
+     * GET /connectors/{name}/status until replaced; NULL clears it. */
+    void (*progress_set)(cd_task_t *task, const char *fmt, ...) CD_PRINTF(2, 3);
+
     /* -- ABI 1.1 and later add functions here, never above -- */
 } cd_host_api_t;
 
@@ -429,6 +449,11 @@ typedef struct cd_plugin_desc {
 CD_EXPORT const cd_plugin_desc_t *const *cd_plugin_entry(const cd_host_api_t *host);
 
 #define CD_PLUGIN_ENTRY_SYMBOL "cd_plugin_entry"
+
+/* Whether the host's table has `fn` (e.g. CD_HOST_HAS(host, metric_set)):
+ * a plugin built against a newer minor checks before calling a function
+ * an older worker does not have. */
+#define CD_HOST_HAS(host, fn) ((host)->struct_size >= offsetof(cd_host_api_t, fn) + sizeof((host)->fn))
 
 #ifdef __cplusplus
 }

@@ -404,9 +404,10 @@ def parse_bool_param(value, name):
 INVALID_FILENAME_TEXT = '[ , ", *, \\, <, |, ,, >, /, ?]'
 
 
-def check_index_name(name, flavor):
+def check_index_name(name, flavor, alias=False):
     """MetadataCreateIndexService.validateIndexName: the rules in the order
-    Elasticsearch applies them, so the first broken rule is the one named."""
+    Elasticsearch applies them, so the first broken rule is the one named.
+    Alias names follow the same rules but the lowercase one."""
     reason = None
     if name == "":
         reason = "must not be empty"
@@ -422,10 +423,11 @@ def check_index_name(name, flavor):
         reason = "index name is too long, (%d > 255)" % len(name.encode("utf-8"))
     elif name in (".", ".."):
         reason = "must not be '.' or '..'"
-    elif name.lower() != name:
+    elif name.lower() != name and not alias:
         reason = "must be lowercase"
     if reason:
-        raise EsError(400, "invalid_index_name_exception", "Invalid index name [%s], %s" % (name, reason),
+        what = "alias" if alias else "index"
+        raise EsError(400, "invalid_%s_name_exception" % what, "Invalid %s name [%s], %s" % (what, name, reason),
                       index_meta(name))
 
 
@@ -1037,6 +1039,7 @@ class Index:
         self.settings["index.uuid"] = self.uuid
         self.settings["index.version.created"] = "%d%02d%02d99" % flavor.v
         self.mappings = mappings
+        self.aliases = {}
         self.docs = {}
         self.searchable = {}
         self.pending = set()
@@ -1099,14 +1102,21 @@ class Index:
         self.docs[key] = doc
         self.pending.add(key)
 
-    def refresh(self):
+    def refresh(self, shards=None):
+        """Publishes the pending writes of some shards (None: all) to search.
+        A write's ?refresh=true refreshes only the shard it went to, as in
+        Elasticsearch, so a pending write on another shard stays unseen."""
+        done = []
         for key in self.pending:
             doc = self.docs.get(key)
+            if shards is not None and (doc is None or doc.shard not in shards):
+                continue
             if doc is None or doc.deleted:
                 self.searchable.pop(key, None)
             else:
                 self.searchable[key] = doc
-        self.pending.clear()
+            done.append(key)
+        self.pending.difference_update(done)
         self.refresh_gen += 1
         self.last_refresh = time.monotonic()
 
@@ -1145,6 +1155,7 @@ class WriteOp:
         self.source_filter = None
         self.require_alias = False
         self.pipeline = None
+        self.shard = None
 
     def problems(self, flavor):
         """What ActionRequest.validate() says of this request: in _bulk the
@@ -1327,8 +1338,12 @@ class Store:
         unknown = [k for k in body if k not in ("settings", "mappings", "aliases")]
         if unknown:
             raise EsError(400, "parse_exception", "unknown key [%s] for create index" % unknown[0])
-        if body.get("aliases"):
-            raise bad_request("aliases are not supported by the test server")
+        if self.alias_targets(name):
+            raise EsError(400, "invalid_index_name_exception", "Invalid index name [%s], already exists as alias"
+                          % name, index_meta(name))
+        aliases = {}
+        for alias, meta in (body.get("aliases") or {}).items():
+            aliases[alias] = self.alias_meta(alias, meta)
         tname, tmpl, settings, tmpl_mapping = self.template_parts(name)
         if tmpl is not None and "data_stream" in tmpl and not name.startswith(".ds-"):
             raise bad_request("cannot create index with name [%s], because it matches with template [%s] that "
@@ -1338,8 +1353,55 @@ class Store:
         if flavor.typed and doc_type and not mappings:
             mappings = {doc_type: {}}
         idx = Index(self, name, settings, mappings)
+        idx.aliases = aliases
         self.indices[name] = idx
         return idx
+
+    # -- aliases --------------------------------------------------------------------------------
+
+    def alias_targets(self, name):
+        """[(index, alias metadata)] of the indices an alias points to."""
+        return [(idx, idx.aliases[name]) for idx in self.indices.values() if name in idx.aliases]
+
+    def alias_meta(self, alias, meta):
+        """AliasMetadata as Elasticsearch prints it: routing split into its
+        index and search halves, fields in its order."""
+        meta = meta or {}
+        if not isinstance(meta, dict):
+            raise bad_request("alias [%s] must be an object" % alias)
+        check_index_name(alias, self.flavor, alias=True)
+        if alias in self.indices or alias in self.data_streams:
+            raise EsError(400, "invalid_alias_name_exception", "Invalid alias name [%s]: an index or data stream "
+                          "exists with the same name as the alias" % alias, index_meta(alias))
+        unknown = [k for k in meta if k not in ("filter", "routing", "index_routing", "search_routing",
+                                                "is_write_index", "is_hidden", "must_exist")]
+        if unknown:
+            raise bad_request("Unknown field [%s] in alias [%s]" % (unknown[0], alias))
+        out = {}
+        if meta.get("filter"):
+            out["filter"] = meta["filter"]
+        if meta.get("routing") is not None or meta.get("index_routing") is not None:
+            out["index_routing"] = str(meta.get("index_routing", meta.get("routing")))
+        if meta.get("routing") is not None or meta.get("search_routing") is not None:
+            out["search_routing"] = str(meta.get("search_routing", meta.get("routing")))
+        if meta.get("is_write_index") is not None:
+            out["is_write_index"] = meta["is_write_index"] in (True, "true")
+        if meta.get("is_hidden") is not None:
+            out["is_hidden"] = meta["is_hidden"] in (True, "true")
+        return out
+
+    def alias_write_index(self, name):
+        """The index a write through an alias goes to: its only index unless
+        that one opted out, else the one marked is_write_index."""
+        targets = self.alias_targets(name)
+        if len(targets) == 1 and targets[0][1].get("is_write_index") is not False:
+            return targets[0][0]
+        writers = [idx for idx, meta in targets if meta.get("is_write_index") is True]
+        if len(writers) == 1:
+            return writers[0]
+        raise bad_request("no write index is defined for alias [%s]. The write index may be explicitly disabled "
+                          "using is_write_index=false or the alias points to multiple indices without one being "
+                          "designated as a write index" % name)
 
     def mappings_from_body(self, body, base):
         """The per-type mappings of a create-index body."""
@@ -1448,6 +1510,11 @@ class Store:
                         continue
                     if idx not in out:
                         out.append(idx)
+                for idx in list(self.indices.values()):
+                    for alias in idx.aliases:
+                        if fnmatch.fnmatchcase(alias, part) and idx not in out and \
+                                (not idx.closed or "closed" in expand):
+                            out.append(idx)
                 for name, ds in self.data_streams.items():
                     if fnmatch.fnmatchcase(name, part) and (not ds["hidden"] or "hidden" in expand):
                         for n in ds["indices"]:
@@ -1466,6 +1533,12 @@ class Store:
                 for n in self.data_streams[part]["indices"]:
                     if n in self.indices and self.indices[n] not in out:
                         out.append(self.indices[n])
+            elif self.alias_targets(part):
+                for idx, _ in self.alias_targets(part):
+                    if idx.closed and closed_error and not ignore_unavailable:
+                        raise index_closed(idx)
+                    if idx not in out and not idx.closed:
+                        out.append(idx)
             elif not ignore_unavailable:
                 raise index_not_found(part)
         if not out and not allow_no_indices:
@@ -1477,6 +1550,17 @@ class Store:
         as TransportBulkAction does; item-level errors raise EsError."""
         name = op.index
         flavor = self.flavor
+        is_alias = bool(self.alias_targets(name))
+        if op.require_alias and not is_alias:
+            raise EsError(404, "index_not_found_exception",
+                          "no such index [%s] and [require_alias] request flag is [true] and [%s] is not an alias"
+                          % (name, name), [("resource.type", "index_or_alias"), ("resource.id", name)]
+                          + index_meta(name))
+        if is_alias:
+            idx = self.alias_write_index(name)
+            if idx.closed:
+                raise index_closed(idx)
+            return idx
         if name in self.data_streams:
             if op.action != "create":
                 raise bad_request("only write ops with an op_type of create are allowed in data streams")
@@ -1493,11 +1577,6 @@ class Store:
             return idx
         check_index_name(name, flavor)
         creates = op.action != "delete" or (op.version_type or "internal") != "internal"
-        if op.require_alias:
-            raise EsError(404, "index_not_found_exception",
-                          "no such index [%s] and [require_alias] request flag is [true] and [%s] is not an alias"
-                          % (name, name), [("resource.type", "index_or_alias"), ("resource.id", name)]
-                          + index_meta(name))
         if not creates:
             raise index_not_found(name)
         if not self.config.auto_create_index:
@@ -1608,7 +1687,7 @@ class Store:
             if op.action in ("update", "delete"):
                 raise validation_error(["id is missing"])
             op.doc_id = auto_id()
-        shard = idx.shard_of(op.routing or op.doc_id)
+        shard = op.shard = idx.shard_of(op.routing or op.doc_id)
         key = idx.key(doc_type, op.doc_id)
         cur = idx.current(key)
         live = cur is not None and not cur.deleted
@@ -1703,9 +1782,11 @@ class Store:
 
     # -- refresh ------------------------------------------------------------------------------------
 
-    def refresh(self, indices):
+    def refresh(self, indices, shards=None):
+        """Refreshes whole indices, or only the (index, shard) pairs in
+        `shards` when it is given."""
         for idx in indices:
-            idx.refresh()
+            idx.refresh(None if shards is None else {s for i, s in shards if i is idx})
         self.cond.notify_all()
 
     def wait_refreshed(self, targets):
@@ -2735,6 +2816,18 @@ class Api:
         add("POST", "/{index}/_open", "indices.open", self.open_index, INDICES_PARAMS, "manage", "indices:admin/open")
         add("POST", "/{index}/_close", "indices.close", self.close_index, INDICES_PARAMS, "manage",
             "indices:admin/close")
+        alias_params = {"timeout", "master_timeout", "cluster_manager_timeout", "ignore_unavailable",
+                        "allow_no_indices", "expand_wildcards", "local"}
+        for path in ("/{index}/_alias/{name}", "/{index}/_aliases/{name}"):
+            add("PUT,POST", path, "indices.put_alias", self.put_alias, alias_params, "manage",
+                "indices:admin/aliases")
+            add("DELETE", path, "indices.delete_alias", self.delete_alias, alias_params, "manage",
+                "indices:admin/aliases")
+        add("POST", "/_aliases", "indices.update_aliases", self.update_aliases, alias_params, "manage",
+            "indices:admin/aliases")
+        for path in ("/_alias", "/_alias/{name}", "/{index}/_alias", "/{index}/_alias/{name}"):
+            add("GET,HEAD", path, "indices.get_alias", self.get_alias, alias_params, "read",
+                "indices:admin/aliases/get")
         add("GET", "/_cat/indices", "cat.indices", self.cat_indices, {"v", "h", "format", "s", "health", "bytes",
                                                                       "pri", "expand_wildcards", "help"},
             "monitor", "indices:monitor/stats")
@@ -2918,7 +3011,7 @@ class Api:
         with self.store.lock:
             status, resp, idx = self.store.write(op, req.user)
             if mode == "true":
-                self.store.refresh([idx])
+                self.store.refresh([idx], {(idx, op.shard)})
                 resp = self.with_forced_refresh(resp)
             elif mode == "wait_for":
                 self.store.wait_refreshed([idx])
@@ -3007,6 +3100,12 @@ class Api:
         """The index a read by id goes to (a data stream reads its write index)."""
         if name in self.store.data_streams:
             name = self.store.data_streams[name]["indices"][-1]
+        targets = self.store.alias_targets(name)
+        if len(targets) > 1:
+            raise bad_request("alias [%s] has more than one index associated with it [%s], can't execute a single "
+                              "index op" % (name, ", ".join(sorted(i.name for i, _ in targets))))
+        if targets:
+            name = targets[0][0].name
         if name not in self.store.indices:
             raise index_not_found(name)
         idx = self.store.indices[name]
@@ -3210,6 +3309,7 @@ class Api:
         items = []
         errors = False
         touched = []
+        shards = set()
         with self.store.lock:
             for op, rejected in zip(ops, rejections):
                 self.faults.count("bulk_items_by_action", op.action)
@@ -3220,6 +3320,7 @@ class Api:
                     status, resp, idx = self.store.write(op, req.user)
                     if idx not in touched:
                         touched.append(idx)
+                    shards.add((idx, op.shard))
                     resp["status"] = status
                     item = {op.action: resp}
                     self.faults.count("bulk_items_by_result", resp["result"])
@@ -3237,7 +3338,7 @@ class Api:
                 self.faults.count("bulk_items_by_status", str(status))
                 items.append(item)
             if mode == "true":
-                self.store.refresh(touched)
+                self.store.refresh(touched, shards)
                 for item in items:
                     resp = next(iter(item.values()))
                     if "error" not in resp and resp.get("result") != "noop":
@@ -3303,7 +3404,7 @@ class Api:
                                          expand=req.params.get("expand_wildcards", "open"), closed_error=False)
             out = {}
             for idx in indices:
-                entry = {"aliases": {}, "mappings": self.mapping_body(idx)}
+                entry = {"aliases": dict(idx.aliases), "mappings": self.mapping_body(idx)}
                 entry["settings"] = nest_settings(self.settings_of(idx))
                 if idx.data_stream:
                     entry["data_stream"] = idx.data_stream
@@ -3482,6 +3583,78 @@ class Api:
         widths = [max(len(row[i]) for row in table) for i in range(len(cols))] if table else []
         text = "".join(" ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in table)
         raise RawResponse(200, text.encode(), "text/plain; charset=UTF-8")
+
+    # -- aliases ---------------------------------------------------------------------------------------
+
+    def put_alias(self, req):
+        body = req.json() or {}
+        with self.store.lock:
+            indices = self.store.resolve(req.p["index"], closed_error=False)
+            meta = self.store.alias_meta(req.p["name"], body)
+            for idx in indices:
+                idx.aliases[req.p["name"]] = dict(meta)
+        return 200, {"acknowledged": True}
+
+    def delete_alias(self, req):
+        with self.store.lock:
+            indices = self.store.resolve(req.p["index"], closed_error=False)
+            removed = 0
+            for idx in indices:
+                for alias in [a for a in idx.aliases if any(fnmatch.fnmatchcase(a, p)
+                                                             for p in req.p["name"].split(","))]:
+                    del idx.aliases[alias]
+                    removed += 1
+            if not removed:
+                raise EsError(404, "aliases_not_found_exception", "aliases [%s] missing" % req.p["name"],
+                              [("resource.type", "aliases"), ("resource.id", req.p["name"])])
+        return 200, {"acknowledged": True}
+
+    def update_aliases(self, req):
+        body = req.json(required=True)
+        actions = body.get("actions") if isinstance(body, dict) else None
+        if not isinstance(actions, list):
+            raise validation_error(["no actions specified"])
+        with self.store.lock:
+            for action in actions:
+                kind, spec = next(iter(action.items()))
+                names = spec.get("indices", [spec.get("index")])
+                indices = [i for n in names if n for i in self.store.resolve(n, closed_error=False)]
+                if kind == "add":
+                    meta = {k: v for k, v in spec.items() if k not in ("index", "indices", "alias", "aliases")}
+                    for alias in spec.get("aliases", [spec.get("alias")]):
+                        m = self.store.alias_meta(alias, meta)
+                        for idx in indices:
+                            idx.aliases[alias] = dict(m)
+                elif kind == "remove":
+                    for alias in spec.get("aliases", [spec.get("alias")]):
+                        for idx in indices:
+                            idx.aliases.pop(alias, None)
+                elif kind == "remove_index":
+                    for idx in indices:
+                        self.store.delete_index(idx)
+                else:
+                    raise bad_request("[aliases] unknown field [%s]" % kind)
+        return 200, {"acknowledged": True, "errors": False} if self.flavor.v >= (8, 14, 0) else \
+            {"acknowledged": True}
+
+    def get_alias(self, req):
+        with self.store.lock:
+            indices = self.store.resolve(req.p.get("index"), ignore_unavailable=req.flag("ignore_unavailable"),
+                                         closed_error=False)
+            patterns = req.p.get("name", "*").split(",")
+            out = {}
+            found = False
+            for idx in indices:
+                aliases = {a: m for a, m in idx.aliases.items()
+                           if any(fnmatch.fnmatchcase(a, p) for p in patterns)}
+                found = found or bool(aliases)
+                if aliases or "name" not in req.p:
+                    out[idx.name] = {"aliases": aliases}
+        if "name" in req.p and not found:
+            if req.method == "HEAD":
+                return 404, None
+            return 404, {"error": "alias [%s] missing" % req.p["name"], "status": 404}
+        return 200, out
 
     # -- templates and data streams --------------------------------------------------------------------
 

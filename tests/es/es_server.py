@@ -324,10 +324,13 @@ def _no_constant(name):
     raise JsonError("Non-standard token '%s': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow" % name)
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+
+
 def loads(text):
     """Strict JSON as Elasticsearch's parser reads it; JsonError on anything else."""
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as e:
         raise JsonError("Unexpected character or end of input: %s" % e.msg, e.lineno, e.colno)
 
@@ -1151,10 +1154,8 @@ class WriteOp:
         self.if_seq_no = None
         self.if_primary_term = None
         self.routing = None
-        self.retry_on_conflict = 0
         self.source_filter = None
         self.require_alias = False
-        self.pipeline = None
         self.shard = None
 
     def problems(self, flavor):
@@ -1274,9 +1275,6 @@ class Store:
             self.cond.notify_all()
 
     # -- names and templates ------------------------------------------------------------------
-
-    def exists(self, name):
-        return name in self.indices or name in self.data_streams
 
     def matching_template(self, name):
         best = None
@@ -2662,6 +2660,15 @@ class Faults:
                 bucket = self.stats[key]
                 bucket[sub] = bucket.get(sub, 0) + n
 
+    def add_bulk(self, n_items, n_rejected, tally):
+        with self.lock:
+            self.stats["bulk_requests"] += 1
+            self.stats["bulk_items"] += n_items
+            self.stats["faults"]["item_status"] += n_rejected
+            for bucket, counts in tally.items():
+                for key, n in counts.items():
+                    self.stats[bucket][key] = self.stats[bucket].get(key, 0) + n
+
     def record(self, entry):
         with self.lock:
             self.log.append(entry)
@@ -2985,7 +2992,6 @@ class Api:
         op.doc_type = self.doc_type(req)
         op.doc_id = req.p.get("id")
         op.routing = req.params.get("routing")
-        op.pipeline = req.params.get("pipeline")
         op.require_alias = req.flag("require_alias")
         op.version_type = req.params.get("version_type")
         if op.version_type is not None and op.version_type not in ("internal", "external", "external_gte", "force"):
@@ -3062,7 +3068,11 @@ class Api:
 
     def update_doc(self, req):
         op = self.op_from_request(req, "update")
-        op.retry_on_conflict = int(req.params.get("retry_on_conflict", 0))
+        try:
+            int(req.params.get("retry_on_conflict", 0))
+        except ValueError:
+            raise bad_request("Failed to parse int parameter [retry_on_conflict] with value [%s]"
+                              % req.params["retry_on_conflict"])
         body = req.json(required=True)
         op.update = self.update_body(body, req.body.decode("utf-8", "replace"))
         op.source_filter = self.source_param(req)
@@ -3195,7 +3205,6 @@ class Api:
         default_index = req.p.get("index")
         default_type = req.p.get("type") or req.params.get("type")
         default_source = self.source_param(req)
-        default_pipeline = req.params.get("pipeline")
         default_routing = req.params.get("routing")
         default_require_alias = req.flag("require_alias")
         meta_fields = self.bulk_meta_fields()
@@ -3231,7 +3240,6 @@ class Api:
             op.index = default_index
             op.doc_type = default_type or ("_doc" if not self.flavor.typed else None)
             op.routing = default_routing
-            op.pipeline = default_pipeline
             op.require_alias = default_require_alias
             op.source_filter = default_source
             for key, value in meta.items():
@@ -3256,10 +3264,14 @@ class Api:
                     if op.action == "index" and value == "create":
                         op.action = "create"
                 elif key in ("version", "if_seq_no", "if_primary_term", "retry_on_conflict"):
+                    # Writes are applied one at a time, so retry_on_conflict
+                    # never has a conflict to retry; it is only checked.
                     try:
-                        setattr(op, key, int(value))
+                        number = int(value)
                     except (TypeError, ValueError):
                         raise bad_request("Failed to parse value [%s] for [%s]" % (value, key))
+                    if key != "retry_on_conflict":
+                        setattr(op, key, number)
                 elif key == "version_type":
                     if value not in ("internal", "external", "external_gte", "force"):
                         raise bad_request("No version type match [%s]" % value)
@@ -3268,8 +3280,6 @@ class Api:
                     op.source_filter = value
                 elif key == "require_alias":
                     op.require_alias = value in (True, "true")
-                elif key == "pipeline":
-                    op.pipeline = value
             if op.action != "delete":
                 if i >= len(lines):
                     break
@@ -3304,18 +3314,21 @@ class Api:
         ops = self.parse_bulk(req)
         mode = req.refresh_mode()
         rejections = self.faults.item_rejections(req.method, req.path, len(ops))
-        self.faults.count("bulk_requests")
-        self.faults.count("bulk_items", n=len(ops))
+        # Counted here, and added to the shared counters once per request.
+        tally = {"bulk_items_by_action": {}, "bulk_items_by_result": {}, "bulk_items_by_status": {}}
+
+        def count(bucket, key):
+            tally[bucket][key] = tally[bucket].get(key, 0) + 1
+
         items = []
         errors = False
         touched = []
         shards = set()
         with self.store.lock:
             for op, rejected in zip(ops, rejections):
-                self.faults.count("bulk_items_by_action", op.action)
+                count("bulk_items_by_action", op.action)
                 try:
                     if rejected is not None:
-                        self.faults.count("faults", "item_status")
                         raise fault_error(rejected, self.flavor, "primary")
                     status, resp, idx = self.store.write(op, req.user)
                     if idx not in touched:
@@ -3323,7 +3336,7 @@ class Api:
                     shards.add((idx, op.shard))
                     resp["status"] = status
                     item = {op.action: resp}
-                    self.faults.count("bulk_items_by_result", resp["result"])
+                    count("bulk_items_by_result", resp["result"])
                 except EsError as e:
                     errors = True
                     status = e.status
@@ -3334,8 +3347,8 @@ class Api:
                     failure["status"] = status
                     failure["error"] = e.body()
                     item = {op.action: failure}
-                    self.faults.count("bulk_items_by_result", "error:" + e.etype)
-                self.faults.count("bulk_items_by_status", str(status))
+                    count("bulk_items_by_result", "error:" + e.etype)
+                count("bulk_items_by_status", str(status))
                 items.append(item)
             if mode == "true":
                 self.store.refresh(touched, shards)
@@ -3345,6 +3358,7 @@ class Api:
                         item[next(iter(item))] = self.with_forced_refresh(resp)
             elif mode == "wait_for":
                 self.store.wait_refreshed(touched)
+        self.faults.add_bulk(len(ops), sum(r is not None for r in rejections), tally)
         took = int((time.monotonic() - started) * 1000)
         return 200, {"took": took, "errors": errors, "items": items}
 
@@ -3405,7 +3419,7 @@ class Api:
             out = {}
             for idx in indices:
                 entry = {"aliases": dict(idx.aliases), "mappings": self.mapping_body(idx)}
-                entry["settings"] = nest_settings(self.settings_of(idx))
+                entry["settings"] = nest_settings(dict(idx.settings))
                 if idx.data_stream:
                     entry["data_stream"] = idx.data_stream
                 out[idx.name] = entry
@@ -3488,10 +3502,6 @@ class Api:
                 idx.mappings[doc_type] = merged
         return 200, {"acknowledged": True}
 
-    def settings_of(self, idx):
-        out = dict(idx.settings)
-        return out
-
     def get_settings(self, req):
         with self.store.lock:
             indices = self.store.resolve(req.p.get("index"), ignore_unavailable=req.flag("ignore_unavailable"),
@@ -3499,7 +3509,7 @@ class Api:
                                          expand=req.params.get("expand_wildcards", "open"), closed_error=False)
             out = {}
             for idx in indices:
-                flat = self.settings_of(idx)
+                flat = dict(idx.settings)
                 if "name" in req.p:
                     patterns = req.p["name"].split(",")
                     flat = {k: v for k, v in flat.items() if any(fnmatch.fnmatchcase(k, p) for p in patterns)}

@@ -63,6 +63,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 import uuid
 import zlib
@@ -3869,6 +3870,14 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
             sock = self.tls_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, addr
 
+    def handle_error(self, request, client_address):
+        # A client that goes away mid-request, or speaks plain HTTP to the
+        # TLS port, is the client's business; anything else is a bug here.
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, socket.timeout)) and \
+                not self.config.verbose:
+            return
+        super().handle_error(request, client_address)
+
     def refresher(self):
         while not self.stopping.wait(0.05):
             with self.store.lock:
@@ -4066,6 +4075,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_plain(e.status, e.body, e.content_type, e.headers)
         except BodyTooLarge:
             entry["status"] = 413
+        except (ConnectionError, ssl.SSLError, socket.timeout):
+            raise
+        except Exception:
+            # A bug of this server, not an Elasticsearch answer: say so
+            # loudly (stderr, and a 500 no sink should take for ES's).
+            traceback.print_exc()
+            entry["status"] = 500
+            self.send_plain(500, json.dumps({"error": "es_server internal error (a bug of the test server, see its "
+                                                      "stderr)", "status": 500}).encode(), "application/json",
+                            close=True)
         server.faults.count("requests_by_status", str(entry["status"]))
         server.faults.record(entry)
 

@@ -2945,7 +2945,7 @@ class Api:
         candidates.sort(key=lambda c: c[0])
         allowed = []
         for _, route, bound in candidates:
-            if method in route[0] or (method == "HEAD" and "GET" in route[0] and route[2] == "info"):
+            if method in route[0]:
                 return route, bound
             allowed.extend(m for m in route[0] if m not in allowed)
         if allowed:
@@ -3044,8 +3044,6 @@ class Api:
             if op_type not in ("index", "create"):
                 raise bad_request("opType must be 'create' or 'index', found: [%s]" % op_type)
             op.action = op_type
-        if req.method == "PUT" and op.doc_id is None:
-            raise bad_request("request [%s] does not support having a body" % req.path)
         if not req.body or not req.body.strip():
             raise EsError(400, "parse_exception", "request body is required")
         try:

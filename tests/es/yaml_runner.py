@@ -4,7 +4,7 @@
 The YAML REST tests (rest-api-spec/.../test/**/*.yml) are how Elasticsearch
 and OpenSearch check their REST layer: each file holds test sections of
 `do` (call an API), then assertions on the response.  This runner
-implements the part of that DSL the cases in tests/es/rest-api-spec/ use,
+implements the part of that DSL the cases yaml-cases.txt lists use,
 as rest-api-spec/.../test/README.asciidoc defines it:
 
     do        an API call by name (bulk, index, indices.create, ...) with its

@@ -468,6 +468,21 @@ bool pgoutput_decoder_in_stream(const pgoutput_decoder_t *dec)
     return dec->in_stream;
 }
 
+/* The messages that carry an xid inside a streamed block. */
+static bool carries_xid(uint8_t type)
+{
+    return type == 'R' || type == 'Y' || type == 'I' || type == 'U' || type == 'D' || type == 'T' || type == 'M';
+}
+
+bool pgoutput_stream_xid(const pgoutput_decoder_t *dec, const uint8_t *buf, size_t len, uint32_t *xid)
+{
+    if (!dec->in_stream || len < 5 || !carries_xid(buf[0])) {
+        return false;
+    }
+    *xid = (uint32_t)buf[1] << 24 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 8 | buf[4];
+    return true;
+}
+
 /* The docs' name of a type byte, or NULL if it is not one of v1 and v2. */
 static const char *msg_type_name(uint8_t type)
 {
@@ -820,9 +835,7 @@ pgoutput_err_t pgoutput_decode(pgoutput_decoder_t *dec, const uint8_t *buf, size
         return rd.err;
     }
 
-    bool carries_xid = type == 'R' || type == 'Y' || type == 'I' || type == 'U' || type == 'D' || type == 'T' ||
-                       type == 'M';
-    if (dec->in_stream && carries_xid) {
+    if (dec->in_stream && carries_xid(type)) {
         msg->xid = rd_u32(&rd, "xid");
     }
     switch (msg->type) {

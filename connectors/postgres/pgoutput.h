@@ -302,4 +302,16 @@ const pgoutput_type_t *pgoutput_decoder_type(const pgoutput_decoder_t *dec, uint
 /* True between a Stream Start and its Stream Stop. */
 bool pgoutput_decoder_in_stream(const pgoutput_decoder_t *dec);
 
+/* Inside a streamed block, whether buf is a data message (Relation, Type,
+ * Insert, Update, Delete, Truncate, Message): true with *xid set to the
+ * xid of its (sub)transaction, the Int32 after its type byte.  The rest of
+ * the message is what it would be outside a stream, so a client that keeps
+ * a streamed transaction until its Stream Commit keeps the type byte and
+ * buf[5..], and decodes them with pgoutput_decode() once the transaction
+ * committed, outside any block, where no xid is read (PostgreSQL's own
+ * subscriber applies a streamed Relation message only at the commit, too).
+ * False for any other message, and for one too short for its xid, which
+ * pgoutput_decode() then rejects with the reason.  Reads nothing else. */
+bool pgoutput_stream_xid(const pgoutput_decoder_t *dec, const uint8_t *buf, size_t len, uint32_t *xid);
+
 #endif

@@ -793,6 +793,19 @@ static void test_stream(void **state)
     put_i32(&o, ORDERS);
     put_u8(&o, 'N');
     put_tuple(&o, row, 4);
+    /* pgoutput_stream_xid reads that xid alone; the message without it
+     * decodes, once outside the block, as the same change. */
+    uint32_t xid = 0;
+    assert_true(pgoutput_stream_xid(dec, o.b, o.n, &xid));
+    assert_int_equal(xid, 901);
+    assert_false(pgoutput_stream_xid(dec, o.b, 4, &xid));
+    uint8_t origin[] = {'O', 0, 0, 0, 0, 0, 0, 0, 0, 'o', 0};
+    assert_false(pgoutput_stream_xid(dec, origin, sizeof(origin), &xid));
+    uint8_t stop[] = {'E'};
+    assert_false(pgoutput_stream_xid(dec, stop, sizeof(stop), &xid));
+    bytes_t kept = {0};
+    put_u8(&kept, 'I');
+    put_raw(&kept, o.b + 5, o.n - 5);
     decode_ok(dec, &o, &msg);
     assert_int_equal(msg.type, PGOUTPUT_MSG_INSERT);
     assert_int_equal(msg.xid, 901);
@@ -850,8 +863,12 @@ static void test_stream(void **state)
     put_i32(&o, ORDERS);
     put_u8(&o, 'N');
     put_tuple(&o, row, 4);
+    assert_false(pgoutput_stream_xid(dec, o.b, o.n, &xid));
     decode_ok(dec, &o, &msg);
     assert_int_equal(msg.xid, 0);
+    decode_ok(dec, &kept, &msg);
+    assert_int_equal(msg.type, PGOUTPUT_MSG_INSERT);
+    assert_datum(&msg.u.change.newtup.vals[1], 't', "a");
 
     o.n = 0;
     put_stream_start(&o, 900, 0);

@@ -159,8 +159,12 @@ int pg_repl_start(pg_repl_t *r, const pg_config_t *cfg, uint64_t lsn, uint64_t c
     pgoutput_lsn_format(lsn, pos);
     size_t cap = strlen(lit) + 256;
     char *sql = malloc(cap);
-    snprintf(sql, cap, "START_REPLICATION SLOT \"%s\" LOGICAL %s (\"proto_version\" '1', \"publication_names\" %s)",
-             r->slot_name, pos, lit);
+    /* PostgreSQL 14 and later stream a transaction too large for their
+     * logical_decoding_work_mem before it commits (protocol 2), rather
+     * than spill it to their own disk and send it all at the commit. */
+    bool streaming = PQserverVersion(r->conn) >= 140000;
+    snprintf(sql, cap, "START_REPLICATION SLOT \"%s\" LOGICAL %s (\"proto_version\" '%d', %s\"publication_names\" %s)",
+             r->slot_name, pos, streaming ? 2 : 1, streaming ? "\"streaming\" 'on', " : "", lit);
     PQfreemem(lit);
     PGresult *res = PQexec(r->conn, sql);
     free(sql);
@@ -220,6 +224,11 @@ static void stream_ended(pg_repl_t *r, char *errbuf, size_t errlen)
     }
     PQclear(res);
     r->streaming = false;
+}
+
+int pg_repl_tick(pg_repl_t *r, char *errbuf, size_t errlen)
+{
+    return clock_mono_ms() >= r->next_status_ms ? send_status(r, errbuf, errlen) : 0;
 }
 
 int pg_repl_next(pg_repl_t *r, int timeout_ms, pgoutput_copydata_t *msg, char *errbuf, size_t errlen)

@@ -34,9 +34,11 @@ int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, bool *created, uin
                         size_t errlen);
 
 /* START_REPLICATION at `lsn` (the server starts at the later of it and the
- * slot's confirmed_flush_lsn) with pgoutput protocol 1 and the configured
- * publication.  `confirmed` is where the slot stands: status updates report
- * it as flushed until pg_repl_confirm() moves it.  0, or -1 after errbuf. */
+ * slot's confirmed_flush_lsn) with the configured publication: pgoutput
+ * protocol 1, or on PostgreSQL 14 and later protocol 2 with streaming on,
+ * so the stream may carry Stream Start/Stop/Commit/Abort.  `confirmed` is
+ * where the slot stands: status updates report it as flushed until
+ * pg_repl_confirm() moves it.  0, or -1 after errbuf. */
 int pg_repl_start(pg_repl_t *r, const pg_config_t *cfg, uint64_t lsn, uint64_t confirmed, char *errbuf, size_t errlen);
 
 /* Waits up to timeout_ms for the next XLogData, answering keepalives and
@@ -46,6 +48,13 @@ int pg_repl_start(pg_repl_t *r, const pg_config_t *cfg, uint64_t lsn, uint64_t c
  * after errbuf when the stream broke (the caller closes it and may open a
  * new one). */
 int pg_repl_next(pg_repl_t *r, int timeout_ms, pgoutput_copydata_t *msg, char *errbuf, size_t errlen);
+
+/* Sends the periodic status update if it is due, without reading: for a
+ * caller busy with what it already received (a committed streamed
+ * transaction read back from its spool), so the server, which ends a
+ * stream silent for wal_sender_timeout, keeps it.  0, or -1 after errbuf
+ * when the stream broke. */
+int pg_repl_tick(pg_repl_t *r, char *errbuf, size_t errlen);
 
 /* Records that everything up to `lsn` is durable downstream; the next status
  * update confirms it.  A position behind the current one is ignored. */

@@ -18,6 +18,7 @@
  */
 #include "pg_stream.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "dbz_event.h"
 #include "pg_catalog.h"
+#include "pg_spool.h"
 #include "pg_types.h"
 #include "postgres_plugin.h"
 
@@ -35,12 +37,32 @@
 /* The first OID a database's own objects get (FirstNormalObjectId). */
 #define PG_FIRST_USER_OID 16384
 
+/* What a streamed transaction keeps in memory before its spool moves to a
+ * temporary file. */
+#define STREAM_SPOOL_MEMORY (4u << 20)
+
 typedef struct stream_rel {
     uint32_t relid;
     bool captured;      /* in the table filters */
     dbz_table_t *table; /* captured: the schemas of the last Relation message */
     uint16_t ncols;     /* its columns, to tell a schema change from a Relation message sent again */
 } stream_rel_t;
+
+/* A subtransaction of a streamed transaction: where its first change
+ * starts in the spool (PostgreSQL's apply worker keeps the same). */
+typedef struct stream_sub {
+    uint32_t xid;
+    uint64_t at;
+} stream_sub_t;
+
+/* A transaction the server streams before it commits (protocol 2): its
+ * data messages, without their xid, until Stream Commit or Abort. */
+typedef struct stream_txn {
+    uint32_t xid;
+    pg_spool_t *spool; /* NULL: none (an unused stream_txn_t) */
+    stream_sub_t *subs;
+    size_t nsubs;
+} stream_txn_t;
 
 typedef struct stream_item {
     cd_record_t *rec;  /* NULL: a marker */
@@ -72,6 +94,15 @@ struct pg_stream {
     uint64_t last_end;  /* end LSN of the last transaction read */
     uint64_t resume;    /* transactions whose commit is before it were delivered before */
     uint64_t delivered; /* pg_stream_delivered */
+    /* Protocol 2: the streamed transactions not yet committed or aborted,
+     * the one whose block is open (an index; -1 between blocks), and the
+     * committed one whose changes are being queued (replay.spool NULL:
+     * none), which ends at replay_end. */
+    stream_txn_t *streams;
+    size_t nstreams;
+    long block;
+    stream_txn_t replay;
+    uint64_t replay_end;
     dbz_datum_t *oldv, *newv;
     size_t ndatums;
     char *heartbeat_topic;
@@ -91,7 +122,10 @@ pg_stream_t *pg_stream_create(cd_task_t *task, const pg_config_t *cfg, uint64_t 
     s->task = task;
     s->cfg = cfg;
     s->reg = pg_type_registry_create();
-    s->dec = pgoutput_decoder_create(1, errbuf, errlen);
+    /* Protocol 2's decoder reads protocol 1 as well (pg_repl asks for 2
+     * only where the server has it). */
+    s->dec = pgoutput_decoder_create(2, errbuf, errlen);
+    s->block = -1;
     dbz_config_t dc = {.topic_prefix = cfg->topic_prefix,
                        .database = cfg->dbname,
                        .version = POSTGRES_PLUGIN_VERSION,
@@ -115,11 +149,31 @@ pg_stream_t *pg_stream_create(cd_task_t *task, const pg_config_t *cfg, uint64_t 
     return s;
 }
 
+static void stream_txn_clear(stream_txn_t *st)
+{
+    pg_spool_destroy(st->spool);
+    free(st->subs);
+    memset(st, 0, sizeof(*st));
+}
+
+/* Forgets every streamed transaction: the server sends them again. */
+static void streams_clear(pg_stream_t *s)
+{
+    for (size_t i = 0; i < s->nstreams; i++) {
+        stream_txn_clear(&s->streams[i]);
+    }
+    s->nstreams = 0;
+    s->block = -1;
+    stream_txn_clear(&s->replay);
+}
+
 void pg_stream_destroy(pg_stream_t *s)
 {
     if (!s) {
         return;
     }
+    streams_clear(s);
+    free(s->streams);
     for (size_t i = s->head; i < s->len; i++) {
         pg_host->record_free(s->items[i].rec);
     }
@@ -166,8 +220,9 @@ uint64_t pg_stream_reconnect(pg_stream_t *s)
     s->in_txn = s->skipping = false;
     s->txn_queued = 0;
     s->resume = s->last_end;
+    streams_clear(s);
     char ignored[64];
-    pgoutput_decoder_t *dec = pgoutput_decoder_create(1, ignored, sizeof(ignored));
+    pgoutput_decoder_t *dec = pgoutput_decoder_create(2, ignored, sizeof(ignored));
     if (dec) {
         pgoutput_decoder_destroy(s->dec);
         s->dec = dec;
@@ -366,60 +421,230 @@ static int queue_change(pg_stream_t *s, stream_rel_t *r, dbz_op_t op, const pgou
     return 0;
 }
 
-int pg_stream_message(pg_stream_t *s, PGconn *db, const pgoutput_copydata_t *msg, char *errbuf, size_t errlen)
+/* ---- transactions ---------------------------------------------------------------------- */
+
+/* Starts reading a transaction (a Begin, or a streamed transaction's
+ * Stream Commit). */
+static void txn_begin(pg_stream_t *s, uint32_t xid, uint64_t commit_lsn, int64_t commit_ts)
 {
-    pgoutput_msg_t m;
-    char why[512];
-    if (pgoutput_decode(s->dec, msg->data, msg->len, &m, why, sizeof(why)) != PGOUTPUT_ERR_OK) {
-        char pos[PGOUTPUT_LSN_BUFSIZE];
-        snprintf(errbuf, errlen, "cannot decode the pgoutput message at LSN %s: %s",
-                 pgoutput_lsn_format(msg->wal_start, pos), why);
-        return -1;
+    s->in_txn = true;
+    s->seq++;
+    s->xid = xid;
+    s->commit_us = pgoutput_time_to_unix_us(commit_ts);
+    s->txn_queued = 0;
+    /* Delivered before a restart: START_REPLICATION skips it already,
+     * unless the slot was behind; never twice. */
+    s->skipping = commit_lsn < s->resume;
+}
+
+/* The transaction being read ends at `end_lsn`. */
+static void txn_end(pg_stream_t *s, uint64_t end_lsn)
+{
+    if (!s->skipping) {
+        queue_end(s, end_lsn);
     }
-    switch (m.type) {
+    s->in_txn = s->skipping = false;
+}
+
+/* ---- protocol 2: streamed transactions ------------------------------------------------------ */
+
+static long stream_find(const pg_stream_t *s, uint32_t xid)
+{
+    for (size_t i = 0; i < s->nstreams; i++) {
+        if (s->streams[i].xid == xid) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* Takes streamed transaction i out of the list, into *out. */
+static void stream_take(pg_stream_t *s, long i, stream_txn_t *out)
+{
+    *out = s->streams[i];
+    s->streams[i] = s->streams[--s->nstreams];
+}
+
+static int stream_start(pg_stream_t *s, const pgoutput_msg_t *m, char *errbuf, size_t errlen)
+{
+    uint32_t xid = m->u.stream_start.xid;
+    long i = stream_find(s, xid);
+    if (i < 0) {
+        if (!m->u.stream_start.first_segment) {
+            snprintf(errbuf, errlen,
+                     "the server streams more of transaction %u, whose first part this connection never received", xid);
+            return -1;
+        }
+        s->streams = realloc(s->streams, (s->nstreams + 1) * sizeof(*s->streams));
+        i = (long)s->nstreams++;
+        s->streams[i] = (stream_txn_t){.xid = xid, .spool = pg_spool_create(STREAM_SPOOL_MEMORY)};
+    }
+    s->block = i;
+    return 0;
+}
+
+/* Keeps a data message of the open block (with `xid`, its transaction's
+ * or a subtransaction's) in its transaction's spool, without the xid. */
+static int stream_keep(pg_stream_t *s, uint32_t xid, const pgoutput_copydata_t *msg, char *errbuf, size_t errlen)
+{
+    assert(s->block >= 0);
+    stream_txn_t *st = &s->streams[s->block];
+    bool known = xid == st->xid;
+    for (size_t i = st->nsubs; !known && i > 0; i--) {
+        known = st->subs[i - 1].xid == xid;
+    }
+    if (!known) {
+        st->subs = realloc(st->subs, (st->nsubs + 1) * sizeof(*st->subs));
+        st->subs[st->nsubs++] = (stream_sub_t){.xid = xid, .at = pg_spool_length(st->spool)};
+    }
+    uint8_t type = msg->data[0];
+    return pg_spool_append(st->spool, msg->wal_start, &type, 1, msg->data + 5, msg->len - 5, errbuf, errlen);
+}
+
+/* Stream Abort: the whole transaction, or a subtransaction with what came
+ * after its first change (its own subtransactions: a later change of the
+ * parent comes only after the abort), as PostgreSQL's apply worker cuts
+ * its file. */
+static int stream_abort(pg_stream_t *s, const pgoutput_msg_t *m, char *errbuf, size_t errlen)
+{
+    long i = stream_find(s, m->u.stream_abort.xid);
+    if (i < 0) {
+        return 0;
+    }
+    stream_txn_t *st = &s->streams[i];
+    if (m->u.stream_abort.subxid == st->xid) {
+        stream_txn_t gone;
+        stream_take(s, i, &gone);
+        stream_txn_clear(&gone);
+        return 0;
+    }
+    for (size_t k = 0; k < st->nsubs; k++) {
+        if (st->subs[k].xid == m->u.stream_abort.subxid) {
+            st->nsubs = k;
+            return pg_spool_truncate(st->spool, st->subs[k].at, errbuf, errlen);
+        }
+    }
+    return 0;
+}
+
+/* Stream Commit: the transaction is read from its spool (pg_stream_replay)
+ * as if it had just come whole. */
+static void stream_commit(pg_stream_t *s, const pgoutput_msg_t *m)
+{
+    stream_txn_t st = {0};
+    long i = stream_find(s, m->u.stream_commit.xid);
+    if (i >= 0) {
+        stream_take(s, i, &st);
+    }
+    txn_begin(s, m->u.stream_commit.xid, m->u.stream_commit.commit_lsn, m->u.stream_commit.commit_ts);
+    if (s->skipping || !st.spool) {
+        stream_txn_clear(&st);
+        txn_end(s, m->u.stream_commit.end_lsn);
+        return;
+    }
+    pg_host->log(s->task, CD_LOG_DEBUG, "streamed transaction %u committed: %llu bytes kept%s", st.xid,
+                 (unsigned long long)pg_spool_length(st.spool), pg_spool_spilled(st.spool) ? " on disk" : "");
+    s->replay = st;
+    s->replay_end = m->u.stream_commit.end_lsn;
+    pg_spool_rewind(s->replay.spool);
+}
+
+/* ---- messages -------------------------------------------------------------------------- */
+
+/* Applies one decoded message that came at `lsn`. */
+static int apply(pg_stream_t *s, PGconn *db, const pgoutput_msg_t *m, uint64_t lsn, char *errbuf, size_t errlen)
+{
+    switch (m->type) {
     case PGOUTPUT_MSG_BEGIN:
-        s->in_txn = true;
-        s->seq++;
-        s->xid = m.u.begin.xid;
-        s->commit_us = pgoutput_time_to_unix_us(m.u.begin.commit_ts);
-        s->txn_queued = 0;
-        /* Delivered before a restart: START_REPLICATION skips it already,
-         * unless the slot was behind; never twice. */
-        s->skipping = m.u.begin.final_lsn < s->resume;
+        txn_begin(s, m->u.begin.xid, m->u.begin.final_lsn, m->u.begin.commit_ts);
         return 0;
     case PGOUTPUT_MSG_COMMIT:
-        if (!s->skipping) {
-            queue_end(s, m.u.commit.end_lsn);
-        }
-        s->in_txn = s->skipping = false;
+        txn_end(s, m->u.commit.end_lsn);
         return 0;
     case PGOUTPUT_MSG_RELATION:
-        return rel_describe(s, db, m.u.relation.rel, errbuf, errlen);
+        return rel_describe(s, db, m->u.relation.rel, errbuf, errlen);
     case PGOUTPUT_MSG_INSERT:
     case PGOUTPUT_MSG_UPDATE:
     case PGOUTPUT_MSG_DELETE: {
-        stream_rel_t *r = s->skipping ? NULL : rel_find(s, m.u.change.rel->relid, false);
+        stream_rel_t *r = s->skipping ? NULL : rel_find(s, m->u.change.rel->relid, false);
         if (!r || !r->table) {
             return 0;
         }
-        dbz_op_t op = m.type == PGOUTPUT_MSG_INSERT   ? DBZ_OP_CREATE
-                      : m.type == PGOUTPUT_MSG_UPDATE ? DBZ_OP_UPDATE
-                                                      : DBZ_OP_DELETE;
-        return queue_change(s, r, op, &m, msg->wal_start, errbuf, errlen);
+        dbz_op_t op = m->type == PGOUTPUT_MSG_INSERT   ? DBZ_OP_CREATE
+                      : m->type == PGOUTPUT_MSG_UPDATE ? DBZ_OP_UPDATE
+                                                       : DBZ_OP_DELETE;
+        return queue_change(s, r, op, m, lsn, errbuf, errlen);
     }
     case PGOUTPUT_MSG_TRUNCATE:
-        for (uint32_t i = 0; !s->skipping && i < m.u.truncate.nrels; i++) {
-            stream_rel_t *r = rel_find(s, m.u.truncate.rels[i]->relid, false);
-            if (r && r->table && queue_change(s, r, DBZ_OP_TRUNCATE, &m, msg->wal_start, errbuf, errlen) < 0) {
+        for (uint32_t i = 0; !s->skipping && i < m->u.truncate.nrels; i++) {
+            stream_rel_t *r = rel_find(s, m->u.truncate.rels[i]->relid, false);
+            if (r && r->table && queue_change(s, r, DBZ_OP_TRUNCATE, m, lsn, errbuf, errlen) < 0) {
                 return -1;
             }
         }
+        return 0;
+    case PGOUTPUT_MSG_STREAM_START:
+        return stream_start(s, m, errbuf, errlen);
+    case PGOUTPUT_MSG_STREAM_STOP:
+        s->block = -1;
+        return 0;
+    case PGOUTPUT_MSG_STREAM_ABORT:
+        return stream_abort(s, m, errbuf, errlen);
+    case PGOUTPUT_MSG_STREAM_COMMIT:
+        stream_commit(s, m);
         return 0;
     default:
         /* Origin, Type (the catalog is read for the Relation that follows)
          * and logical decoding messages carry no row. */
         return 0;
     }
+}
+
+static int decode_apply(pg_stream_t *s, PGconn *db, const uint8_t *data, size_t len, uint64_t lsn, char *errbuf,
+                        size_t errlen)
+{
+    pgoutput_msg_t m;
+    char why[512];
+    if (pgoutput_decode(s->dec, data, len, &m, why, sizeof(why)) != PGOUTPUT_ERR_OK) {
+        char pos[PGOUTPUT_LSN_BUFSIZE];
+        snprintf(errbuf, errlen, "cannot decode the pgoutput message at LSN %s: %s", pgoutput_lsn_format(lsn, pos),
+                 why);
+        return -1;
+    }
+    return apply(s, db, &m, lsn, errbuf, errlen);
+}
+
+int pg_stream_message(pg_stream_t *s, PGconn *db, const pgoutput_copydata_t *msg, char *errbuf, size_t errlen)
+{
+    assert(!s->replay.spool);
+    uint32_t xid;
+    if (pgoutput_stream_xid(s->dec, msg->data, msg->len, &xid)) {
+        return stream_keep(s, xid, msg, errbuf, errlen);
+    }
+    return decode_apply(s, db, msg->data, msg->len, msg->wal_start, errbuf, errlen);
+}
+
+int pg_stream_replay(pg_stream_t *s, PGconn *db, size_t limit, char *errbuf, size_t errlen)
+{
+    while (s->replay.spool && s->queued < limit) {
+        uint64_t lsn;
+        const uint8_t *data;
+        size_t len;
+        int got = pg_spool_next(s->replay.spool, &lsn, &data, &len, errbuf, errlen);
+        if (got < 0) {
+            return -1;
+        }
+        if (got == 0) {
+            stream_txn_clear(&s->replay);
+            txn_end(s, s->replay_end);
+            break;
+        }
+        int rc = decode_apply(s, db, data, len, lsn, errbuf, errlen);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return s->replay.spool ? 1 : 0;
 }
 
 bool pg_stream_heartbeat(pg_stream_t *s, uint64_t server_lsn)

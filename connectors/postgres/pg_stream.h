@@ -14,6 +14,20 @@
  * before (so a restart delivers the whole transaction again: duplicates,
  * never a loss).
  *
+ * Streamed transactions (protocol 2: the server sends a transaction too
+ * big for its logical_decoding_work_mem in blocks, before it commits,
+ * interleaved with others).  Their data messages are kept as they come,
+ * without their xid, in one spool per transaction (pg_spool.h: up to
+ * 4 MiB in memory, the rest in a temporary file); a Stream Abort of a
+ * subtransaction cuts its spool back to that subtransaction's first
+ * change, one of the whole transaction drops it.  Nothing is decoded or
+ * made into records before the Stream Commit: then pg_stream_replay()
+ * reads the spool back through the same path as a transaction sent whole
+ * (its Relation and Type messages included, as PostgreSQL's apply worker
+ * applies them), max.batch.size records at a time, so its records come in
+ * commit order, end with the commit's end LSN, and are bounded in memory
+ * as any transaction's.
+ *
  * Offsets, as Debezium's (PostgresOffsetContext), under the partition
  * {"server": topic.prefix}:
  *
@@ -50,17 +64,26 @@ void pg_stream_destroy(pg_stream_t *s); /* NULL is fine; frees the records still
 cd_value_t *pg_stream_partition(const pg_stream_t *s);
 
 /* A new replication connection is about to start: the decoder starts
- * over, the open transaction's records not yet taken are dropped (the
- * server sends it again).  Returns the LSN to START_REPLICATION at: the
+ * over, the open transaction's records not yet taken are dropped, and so
+ * are the streamed transactions not yet queued (the server sends them
+ * again).  Returns the LSN to START_REPLICATION at: the
  * end of the last transaction read. */
 uint64_t pg_stream_reconnect(pg_stream_t *s);
 
 /* One XLogData (borrowed for the call), with the task's regular
  * connection for the catalog.  0; -1 after errbuf when the task cannot go
  * on (a message that does not decode, a key column without a mapping, a
- * value that cannot be read); -2 after errbuf when the catalog could not be
- * read (the connection broke: reconnect the stream and retry). */
+ * value that cannot be read, a spool that cannot be written); -2 after
+ * errbuf when the catalog could not be read (the connection broke:
+ * reconnect the stream and retry).  Not while pg_stream_replay() has more
+ * to do: the messages after a Stream Commit come after its changes. */
 int pg_stream_message(pg_stream_t *s, PGconn *db, const pgoutput_copydata_t *msg, char *errbuf, size_t errlen);
+
+/* Queues the changes of a streamed transaction whose Stream Commit came,
+ * until `limit` records are queued.  1 while some are left (read nothing
+ * from the server meanwhile), 0 when none is (then or already); -1 and -2
+ * as pg_stream_message. */
+int pg_stream_replay(pg_stream_t *s, PGconn *db, size_t limit, char *errbuf, size_t errlen);
 
 /* Queues a heartbeat record (topic <topic.heartbeat.prefix>.<topic.prefix>,
  * Debezium's ServerNameKey and Heartbeat) whose offset says everything up

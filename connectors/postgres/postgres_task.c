@@ -235,16 +235,21 @@ cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size
     }
     pgoutput_copydata_t msg;
     while (pg_stream_queued(t->stream) < limit && !pg_host->is_stopping(task)) {
-        int got = pg_repl_next(t->repl, wait, &msg, err, sizeof(err));
-        if (got < 0) {
-            stream_lost(task, t, err);
-            break;
+        /* A streamed transaction whose Stream Commit came is queued
+         * before anything the server sent after it. */
+        int rc = pg_stream_replay(t->stream, t->db, limit, err, sizeof(err));
+        if (rc == 0) {
+            int got = pg_repl_next(t->repl, wait, &msg, err, sizeof(err));
+            if (got < 0) {
+                stream_lost(task, t, err);
+                break;
+            }
+            if (got == 0) {
+                break;
+            }
+            t->messages++;
+            rc = pg_stream_message(t->stream, t->db, &msg, err, sizeof(err));
         }
-        if (got == 0) {
-            break;
-        }
-        t->messages++;
-        int rc = pg_stream_message(t->stream, t->db, &msg, err, sizeof(err));
         if (rc == -1) {
             pg_host->set_error(task, "%s", err);
             return CD_FATAL;
@@ -256,6 +261,11 @@ cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size
             break;
         }
         wait = 0; /* only what is already there from now on */
+    }
+    /* Reading a spool back reads nothing from the server: the status
+     * updates that keep the stream must go on all the same. */
+    if (t->repl && pg_repl_tick(t->repl, err, sizeof(err)) < 0) {
+        stream_lost(task, t, err);
     }
     heartbeat(task, t);
     /* Records of finished transactions go out; those of the open one only

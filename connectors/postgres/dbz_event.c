@@ -623,7 +623,17 @@ int dbz_table_events(dbz_table_t *t, const dbz_change_t *ch, dbz_event_t out[DBZ
         if (!pk_change) {
             return 0;
         }
-        env = envelope_value(t, ch, 'c', NULL, after);
+        /* Two events of the transaction: the create comes one after the
+         * delete in its orders. */
+        dbz_txn_t txn;
+        dbz_change_t second = *ch;
+        if (ch->txn != NULL) {
+            txn = *ch->txn;
+            txn.total_order++;
+            txn.data_collection_order++;
+            second.txn = &txn;
+        }
+        env = envelope_value(t, &second, 'c', NULL, after);
         after = NULL;
         if (env == NULL) {
             goto fail;

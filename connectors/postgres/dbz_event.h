@@ -129,7 +129,9 @@ typedef struct dbz_source {
     uint64_t last_commit_lsn; /* of the last transaction committed before; source.sequence */
 } dbz_source_t;
 
-/* The transaction block (provide.transaction.metadata), or NULL. */
+/* The transaction block (provide.transaction.metadata), or NULL.  A key
+ * change is two events of the transaction: the create's orders are the
+ * delete's plus one. */
 typedef struct dbz_txn {
     const char *id;                /* Debezium's "<txId>:<lsn>" */
     int64_t total_order;           /* of the event in its transaction, from 1 */

@@ -738,6 +738,7 @@ pg_config_t *pg_config_read(const cd_host_api_t *host, cd_task_t *task, char *er
     filter_build(&cfg->column_exclude, host->config_get(task, "column.exclude.list"), errbuf, errlen);
     keys_build(&cfg->nkeys, &cfg->keys, host->config_get(task, "message.key.columns"), errbuf, errlen);
     cfg->tombstones_on_delete = strcmp(host->config_get(task, "tombstones.on.delete"), "true") == 0;
+    cfg->provide_transaction_metadata = strcmp(host->config_get(task, "provide.transaction.metadata"), "true") == 0;
     /* "none", or letters among c, u, d, t (the table's choices). */
     char *ops = strdup(host->config_get(task, "skipped.operations"));
     size_t nops = 0;

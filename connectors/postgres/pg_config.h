@@ -68,6 +68,7 @@ typedef struct pg_config {
     size_t nkeys;
     pg_key_columns_t *keys; /* message.key.columns, in the order written */
     bool tombstones_on_delete;
+    bool provide_transaction_metadata;
     char skipped_ops[8];     /* skipped.operations as op letters ("t"); "" for none */
     pg_types_config_t types; /* decimal/time/binary handling, the unavailable value placeholder */
 } pg_config_t;

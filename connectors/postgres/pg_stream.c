@@ -43,6 +43,7 @@
 
 typedef struct stream_rel {
     uint32_t relid;
+    char *name;         /* "schema.table": Debezium's data collection */
     bool captured;      /* in the table filters */
     dbz_table_t *table; /* captured: the schemas of the last Relation message */
     uint16_t ncols;     /* its columns, to tell a schema change from a Relation message sent again */
@@ -59,10 +60,18 @@ typedef struct stream_sub {
  * data messages, without their xid, until Stream Commit or Abort. */
 typedef struct stream_txn {
     uint32_t xid;
-    pg_spool_t *spool; /* NULL: none (an unused stream_txn_t) */
+    uint64_t first_lsn; /* of its first Stream Start: where the transaction begins */
+    pg_spool_t *spool;  /* NULL: none (an unused stream_txn_t) */
     stream_sub_t *subs;
     size_t nsubs;
 } stream_txn_t;
+
+/* provide.transaction.metadata: the events of the transaction being read,
+ * per table in the order the tables came. */
+typedef struct txn_collection {
+    char *name;
+    int64_t events;
+} txn_collection_t;
 
 typedef struct stream_item {
     cd_record_t *rec;  /* NULL: a marker */
@@ -107,6 +116,12 @@ struct pg_stream {
     size_t ndatums;
     char *heartbeat_topic;
     cd_schema_t *hb_key_schema, *hb_value_schema;
+    /* provide.transaction.metadata: BEGIN and END to <topic.prefix>.transaction. */
+    char *txn_topic; /* NULL: off */
+    cd_schema_t *txn_key_schema, *txn_value_schema, *txn_collection_schema;
+    int64_t txn_events;
+    txn_collection_t *colls;
+    size_t ncolls;
 };
 
 static int64_t now_ns(void)
@@ -114,6 +129,42 @@ static int64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Debezium's schemas of the transaction topic (SchemaFactory
+ * transactionKeySchema, transactionValueSchema). */
+static void txn_schemas(pg_stream_t *s)
+{
+    size_t len = strlen(s->cfg->topic_prefix) + sizeof(".transaction");
+    s->txn_topic = malloc(len);
+    snprintf(s->txn_topic, len, "%s.transaction", s->cfg->topic_prefix);
+    s->txn_key_schema = pg_host->schema_struct(false);
+    pg_host->schema_set_name(s->txn_key_schema, "io.debezium.connector.common.TransactionMetadataKey");
+    pg_host->schema_set_version(s->txn_key_schema, 1);
+    pg_host->schema_add_field(s->txn_key_schema, "id", pg_host->schema_new(CD_TYPE_STRING, false));
+    s->txn_collection_schema = pg_host->schema_struct(true);
+    pg_host->schema_set_name(s->txn_collection_schema, "event.collection");
+    pg_host->schema_set_version(s->txn_collection_schema, 1);
+    pg_host->schema_add_field(s->txn_collection_schema, "data_collection", pg_host->schema_new(CD_TYPE_STRING, false));
+    pg_host->schema_add_field(s->txn_collection_schema, "event_count", pg_host->schema_new(CD_TYPE_INT64, false));
+    s->txn_value_schema = pg_host->schema_struct(false);
+    pg_host->schema_set_name(s->txn_value_schema, "io.debezium.connector.common.TransactionMetadataValue");
+    pg_host->schema_set_version(s->txn_value_schema, 1);
+    pg_host->schema_add_field(s->txn_value_schema, "status", pg_host->schema_new(CD_TYPE_STRING, false));
+    pg_host->schema_add_field(s->txn_value_schema, "id", pg_host->schema_new(CD_TYPE_STRING, false));
+    pg_host->schema_add_field(s->txn_value_schema, "event_count", pg_host->schema_new(CD_TYPE_INT64, true));
+    pg_host->schema_add_field(s->txn_value_schema, "data_collections",
+                              pg_host->schema_array(pg_host->schema_ref(s->txn_collection_schema), true));
+    pg_host->schema_add_field(s->txn_value_schema, "ts_ms", pg_host->schema_new(CD_TYPE_INT64, false));
+}
+
+static void txn_collections_clear(pg_stream_t *s)
+{
+    for (size_t i = 0; i < s->ncolls; i++) {
+        free(s->colls[i].name);
+    }
+    s->ncolls = 0;
+    s->txn_events = 0;
 }
 
 pg_stream_t *pg_stream_create(cd_task_t *task, const pg_config_t *cfg, uint64_t resume_lsn, char *errbuf, size_t errlen)
@@ -146,6 +197,9 @@ pg_stream_t *pg_stream_create(cd_task_t *task, const pg_config_t *cfg, uint64_t 
     s->hb_value_schema = pg_host->schema_struct(false);
     pg_host->schema_set_name(s->hb_value_schema, "io.debezium.connector.common.Heartbeat");
     pg_host->schema_add_field(s->hb_value_schema, "ts_ms", pg_host->schema_new(CD_TYPE_INT64, false));
+    if (cfg->provide_transaction_metadata) {
+        txn_schemas(s);
+    }
     return s;
 }
 
@@ -180,8 +234,15 @@ void pg_stream_destroy(pg_stream_t *s)
     free(s->items);
     for (size_t i = 0; i < s->nrels; i++) {
         dbz_table_destroy(s->rels[i].table);
+        free(s->rels[i].name);
     }
     free(s->rels);
+    txn_collections_clear(s);
+    free(s->colls);
+    free(s->txn_topic);
+    pg_host->schema_unref(s->txn_key_schema);
+    pg_host->schema_unref(s->txn_value_schema);
+    pg_host->schema_unref(s->txn_collection_schema);
     dbz_context_destroy(s->ctx);
     pg_type_registry_destroy(s->reg);
     pgoutput_decoder_destroy(s->dec);
@@ -294,6 +355,9 @@ static int rel_describe(pg_stream_t *s, PGconn *db, const pgoutput_relation_t *r
     r->ncols = rel->ncols;
     dbz_table_destroy(r->table);
     r->table = NULL;
+    size_t nlen = strlen(rel->nspname) + strlen(rel->relname) + 2;
+    r->name = realloc(r->name, nlen);
+    snprintf(r->name, nlen, "%s.%s", rel->nspname, rel->relname);
     r->captured = pg_config_table_included(s->cfg, rel->nspname, rel->relname);
     if (!r->captured) {
         return 0;
@@ -382,6 +446,25 @@ static int queue_change(pg_stream_t *s, stream_rel_t *r, dbz_op_t op, const pgou
                         .has_last_commit_lsn = s->last_end != 0,
                         .last_commit_lsn = s->last_end};
     dbz_change_t change = {.op = op, .source = &src, .now_ns = now_ns()};
+    /* Debezium's transaction block: the id with the change's LSN (as
+     * PostgresTransactionMonitor makes it), the event's place in its
+     * transaction and among its table's events there. */
+    txn_collection_t *coll = NULL;
+    char id[48];
+    dbz_txn_t txn;
+    if (s->txn_topic) {
+        for (size_t i = 0; i < s->ncolls && !coll; i++) {
+            coll = strcmp(s->colls[i].name, r->name) == 0 ? &s->colls[i] : NULL;
+        }
+        if (!coll) {
+            s->colls = realloc(s->colls, (s->ncolls + 1) * sizeof(*s->colls));
+            coll = &s->colls[s->ncolls++];
+            *coll = (txn_collection_t){.name = strdup(r->name)};
+        }
+        snprintf(id, sizeof(id), "%u:%llu", s->xid, (unsigned long long)lsn);
+        txn = (dbz_txn_t){.id = id, .total_order = s->txn_events + 1, .data_collection_order = coll->events + 1};
+        change.txn = &txn;
+    }
     if (op != DBZ_OP_TRUNCATE) {
         if (m->u.change.old_kind) {
             change.old_tuple = datums(s, &s->oldv, &m->u.change.oldtup);
@@ -411,6 +494,10 @@ static int queue_change(pg_stream_t *s, stream_rel_t *r, dbz_op_t op, const pgou
             ev[i].header_schema = NULL;
             ev[i].header_value = NULL;
         }
+        if (coll && pg_host->record_value(rec)) { /* a tombstone is no event of the transaction's */
+            s->txn_events++;
+            coll->events++;
+        }
         dbz_event_clear(pg_host, &ev[i]);
         stream_item_t *it = queue_push(s);
         *it = (stream_item_t){
@@ -423,9 +510,47 @@ static int queue_change(pg_stream_t *s, stream_rel_t *r, dbz_op_t op, const pgou
 
 /* ---- transactions ---------------------------------------------------------------------- */
 
+/* Queues the BEGIN or END record of the transaction being read, at `lsn`
+ * (its first change's, or its commit's end, the positions Debezium puts in
+ * the id), as TransactionMonitor makes them; END counts its events. */
+static void queue_txn_event(pg_stream_t *s, bool end, uint64_t lsn)
+{
+    char id[48];
+    snprintf(id, sizeof(id), "%u:%llu", s->xid, (unsigned long long)lsn);
+    cd_value_t *key = pg_host->value_struct(s->txn_key_schema);
+    pg_host->value_struct_set(key, "id", pg_host->value_string(id, strlen(id)));
+    cd_value_t *value = pg_host->value_struct(s->txn_value_schema);
+    const char *status = end ? "END" : "BEGIN";
+    pg_host->value_struct_set(value, "status", pg_host->value_string(status, strlen(status)));
+    pg_host->value_struct_set(value, "id", pg_host->value_string(id, strlen(id)));
+    if (end) {
+        pg_host->value_struct_set(value, "event_count", pg_host->value_int(CD_TYPE_INT64, s->txn_events));
+        cd_value_t *colls = pg_host->value_array();
+        for (size_t i = 0; i < s->ncolls; i++) {
+            cd_value_t *c = pg_host->value_struct(s->txn_collection_schema);
+            pg_host->value_struct_set(c, "data_collection",
+                                      pg_host->value_string(s->colls[i].name, strlen(s->colls[i].name)));
+            pg_host->value_struct_set(c, "event_count", pg_host->value_int(CD_TYPE_INT64, s->colls[i].events));
+            pg_host->value_array_push(colls, c);
+        }
+        pg_host->value_struct_set(value, "data_collections", colls);
+    }
+    int64_t ms = s->commit_us >= 0 ? s->commit_us / 1000 : -((-s->commit_us + 999) / 1000);
+    pg_host->value_struct_set(value, "ts_ms", pg_host->value_int(CD_TYPE_INT64, ms));
+    cd_record_t *rec = pg_host->record_new(s->task);
+    pg_host->record_set_topic(rec, s->txn_topic);
+    pg_host->record_set_key(rec, pg_host->schema_ref(s->txn_key_schema), key);
+    pg_host->record_set_value(rec, pg_host->schema_ref(s->txn_value_schema), value);
+    stream_item_t *it = queue_push(s);
+    *it = (stream_item_t){
+        .rec = rec, .seq = s->seq, .lsn = lsn, .has_txid = true, .txid = s->xid, .ts_us = s->commit_us};
+    s->queued++;
+    s->txn_queued++;
+}
+
 /* Starts reading a transaction (a Begin, or a streamed transaction's
- * Stream Commit). */
-static void txn_begin(pg_stream_t *s, uint32_t xid, uint64_t commit_lsn, int64_t commit_ts)
+ * Stream Commit) that begins at first_lsn. */
+static void txn_begin(pg_stream_t *s, uint32_t xid, uint64_t first_lsn, uint64_t commit_lsn, int64_t commit_ts)
 {
     s->in_txn = true;
     s->seq++;
@@ -435,11 +560,18 @@ static void txn_begin(pg_stream_t *s, uint32_t xid, uint64_t commit_lsn, int64_t
     /* Delivered before a restart: START_REPLICATION skips it already,
      * unless the slot was behind; never twice. */
     s->skipping = commit_lsn < s->resume;
+    txn_collections_clear(s);
+    if (s->txn_topic && !s->skipping) {
+        queue_txn_event(s, false, first_lsn);
+    }
 }
 
 /* The transaction being read ends at `end_lsn`. */
 static void txn_end(pg_stream_t *s, uint64_t end_lsn)
 {
+    if (s->txn_topic && !s->skipping) {
+        queue_txn_event(s, true, end_lsn);
+    }
     if (!s->skipping) {
         queue_end(s, end_lsn);
     }
@@ -465,7 +597,7 @@ static void stream_take(pg_stream_t *s, long i, stream_txn_t *out)
     s->streams[i] = s->streams[--s->nstreams];
 }
 
-static int stream_start(pg_stream_t *s, const pgoutput_msg_t *m, char *errbuf, size_t errlen)
+static int stream_start(pg_stream_t *s, const pgoutput_msg_t *m, uint64_t lsn, char *errbuf, size_t errlen)
 {
     uint32_t xid = m->u.stream_start.xid;
     long i = stream_find(s, xid);
@@ -477,7 +609,7 @@ static int stream_start(pg_stream_t *s, const pgoutput_msg_t *m, char *errbuf, s
         }
         s->streams = realloc(s->streams, (s->nstreams + 1) * sizeof(*s->streams));
         i = (long)s->nstreams++;
-        s->streams[i] = (stream_txn_t){.xid = xid, .spool = pg_spool_create(STREAM_SPOOL_MEMORY)};
+        s->streams[i] = (stream_txn_t){.xid = xid, .first_lsn = lsn, .spool = pg_spool_create(STREAM_SPOOL_MEMORY)};
     }
     s->block = i;
     return 0;
@@ -536,7 +668,7 @@ static void stream_commit(pg_stream_t *s, const pgoutput_msg_t *m)
     if (i >= 0) {
         stream_take(s, i, &st);
     }
-    txn_begin(s, m->u.stream_commit.xid, m->u.stream_commit.commit_lsn, m->u.stream_commit.commit_ts);
+    txn_begin(s, m->u.stream_commit.xid, st.first_lsn, m->u.stream_commit.commit_lsn, m->u.stream_commit.commit_ts);
     if (s->skipping || !st.spool) {
         stream_txn_clear(&st);
         txn_end(s, m->u.stream_commit.end_lsn);
@@ -556,7 +688,7 @@ static int apply(pg_stream_t *s, PGconn *db, const pgoutput_msg_t *m, uint64_t l
 {
     switch (m->type) {
     case PGOUTPUT_MSG_BEGIN:
-        txn_begin(s, m->u.begin.xid, m->u.begin.final_lsn, m->u.begin.commit_ts);
+        txn_begin(s, m->u.begin.xid, lsn, m->u.begin.final_lsn, m->u.begin.commit_ts);
         return 0;
     case PGOUTPUT_MSG_COMMIT:
         txn_end(s, m->u.commit.end_lsn);
@@ -584,7 +716,7 @@ static int apply(pg_stream_t *s, PGconn *db, const pgoutput_msg_t *m, uint64_t l
         }
         return 0;
     case PGOUTPUT_MSG_STREAM_START:
-        return stream_start(s, m, errbuf, errlen);
+        return stream_start(s, m, lsn, errbuf, errlen);
     case PGOUTPUT_MSG_STREAM_STOP:
         s->block = -1;
         return 0;

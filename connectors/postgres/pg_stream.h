@@ -28,6 +28,16 @@
  * commit order, end with the commit's end LSN, and are bounded in memory
  * as any transaction's.
  *
+ * provide.transaction.metadata: Debezium's BEGIN and END records on
+ * <topic.prefix>.transaction (TransactionMetadataKey {id} and
+ * TransactionMetadataValue {status, id, event_count, data_collections,
+ * ts_ms}) around the records of every transaction read, and the envelope's
+ * transaction block {id, total_order, data_collection_order}; the id is
+ * "<xid>:<LSN>" with the LSN of the record's own position (the
+ * transaction's first change, the change, the commit's end), as
+ * PostgresTransactionMonitor writes it.  Tombstones are no events of the
+ * transaction; a key change is two.
+ *
  * Offsets, as Debezium's (PostgresOffsetContext), under the partition
  * {"server": topic.prefix}:
  *

@@ -321,6 +321,21 @@ static void test_truncate_and_transaction(void **state)
                                  "\"data_collection_order\":2},\"op\":\"c\","));
     free(text);
     dbz_event_clear(&host, &out[0]);
+    /* A key change is two events: the create counts one after the delete. */
+    const dbz_datum_t old_key[] = {T("1"), N, N, N};
+    const dbz_datum_t new_row[] = {T("2"), T("Anne"), T("Kretchmar"), T("annek@noanswer.org")};
+    run(customers, DBZ_OP_UPDATE, old_key, new_row, &source_779, &txn, out, 3);
+    text = to_json(out[0].value_schema, out[0].value);
+    assert_non_null(strstr(text, ",\"transaction\":{\"id\":\"779:34389336\",\"total_order\":3,"
+                                 "\"data_collection_order\":2},\"op\":\"d\","));
+    free(text);
+    text = to_json(out[2].value_schema, out[2].value);
+    assert_non_null(strstr(text, ",\"transaction\":{\"id\":\"779:34389336\",\"total_order\":4,"
+                                 "\"data_collection_order\":3},\"op\":\"c\","));
+    free(text);
+    for (int i = 0; i < 3; i++) {
+        dbz_event_clear(&host, &out[i]);
+    }
 }
 
 /* Keys follow key_position (the primary key's order, or

@@ -487,6 +487,40 @@ def confluent_read(broker, topic, n, group):
     return out
 
 
+def confluent_drain(broker, topic, partition=0, timeout=DEFAULT_TIMEOUT):
+    """Every message of one partition of `topic` from its log start to its
+    end as the broker answers it now (the high watermark), read by a
+    confluent-kafka consumer that commits nothing, so each call reads the
+    whole partition again ([] while the topic does not exist).  CRCs are
+    checked; an error message fails the test."""
+    import confluent_kafka
+    c = confluent_kafka.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "harness-drain",
+                                  "enable.auto.commit": False, "check.crcs": True})
+    try:
+        meta = c.list_topics(topic, timeout=timeout)
+        if topic not in meta.topics or meta.topics[topic].error is not None:
+            return []
+        part = confluent_kafka.TopicPartition(topic, partition)
+        low, high = c.get_watermark_offsets(part, timeout=timeout)
+        if high <= low:
+            return []
+        c.assign([confluent_kafka.TopicPartition(topic, partition, low)])
+        out = []
+        deadline = time.monotonic() + timeout
+        while not out or out[-1].offset() < high - 1:
+            if time.monotonic() > deadline:
+                raise AssertionError("read %d of the %d messages of %s [%d] in %.0f s"
+                                     % (len(out), high - low, topic, partition, timeout))
+            msg = c.poll(1.0)
+            if msg is None:
+                continue
+            assert not msg.error(), msg.error()
+            out.append(msg)
+        return out
+    finally:
+        c.close()
+
+
 # A confluent-kafka consumer that stays in a group until its stdin closes,
 # then leaves cleanly.
 _GROUP_MEMBER = """

@@ -39,23 +39,20 @@ def config(**overrides):
     return conf
 
 
-def drain(worker, topic):
+def drain(worker, topic, headers=False):
     """Every record of `topic` so far as (key, value) JSON (None for a
-    null), read with kcat from the start to the end of the partition."""
-    res = harness.run(["kcat", "-b", worker.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J"],
-                      timeout=120, check=False)
-    if res.returncode != 0:
-        return []
+    null), with headers=True (key, value, {header: JSON}), read with
+    confluent-kafka from the start to the end of the partition."""
     out = []
-    for line in res.stdout.decode().splitlines():
-        m = json.loads(line)
-        out.append(tuple(json.loads(m[f]) if m[f] else None for f in ("key", "payload")))
+    for m in harness.confluent_drain(worker, topic, timeout=120):
+        rec = tuple(json.loads(v) if v else None for v in (m.key(), m.value()))
+        out.append(rec + ({k: json.loads(v) for k, v in m.headers() or []},) if headers else rec)
     return out
 
 
-def read(worker, topic, count, timeout=60):
+def read(worker, topic, count, timeout=60, headers=False):
     """The records of `topic` (drain) once there are at least `count`."""
-    return wait_for(lambda: (lambda got: got if len(got) >= count else None)(drain(worker, topic)),
+    return wait_for(lambda: (lambda got: got if len(got) >= count else None)(drain(worker, topic, headers)),
                     timeout=timeout, what="%d records in %s" % (count, topic), interval=0.5)
 
 

@@ -472,6 +472,14 @@ static int queue_change(pg_stream_t *s, stream_rel_t *r, dbz_op_t op, const pgou
         if (op != DBZ_OP_DELETE) {
             change.new_tuple = datums(s, &s->newv, &m->u.change.newtup);
         }
+        /* An unchanged TOASTed value the old row carries (REPLICA IDENTITY
+         * FULL) is that value, not the placeholder: Debezium's
+         * PostgresChangeRecordEmitter takes it from the old row too. */
+        for (uint16_t i = 0; change.old_tuple && change.new_tuple && i < m->u.change.newtup.ncols; i++) {
+            if (s->newv[i].kind == 'u' && s->oldv[i].kind != 'n' && s->oldv[i].kind != 'u') {
+                s->newv[i] = s->oldv[i];
+            }
+        }
     }
     dbz_event_t ev[DBZ_EVENTS_MAX];
     size_t n = 0;

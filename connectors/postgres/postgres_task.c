@@ -22,11 +22,18 @@
  * transaction is delivered again only when its records were not all
  * committed.
  *
- * If the stream breaks (PostgreSQL restarted, network), poll() returns
- * CD_RETRY and the next poll connects again, from the end of the last
- * transaction read, so nothing is skipped; the worker pauses between
- * retries.  A slot that disappeared is fatal: the changes it held are
- * gone, and the task says so.
+ * If the stream breaks (PostgreSQL restarted, network), the next poll
+ * connects again, from the end of the last transaction read, so nothing
+ * is skipped and only the transaction being read (and its records handed
+ * out early, if it was a big one) comes again.  A failed attempt returns
+ * CD_RETRY (the worker pauses a second and counts a retry); the attempts
+ * after it wait out an exponential backoff, 1 s doubling up to 10 s,
+ * inside poll() (which returns no records meanwhile), so a PostgreSQL
+ * down for an hour is not asked 3600 times.  An outage is logged once
+ * when the stream breaks and once when it is back, with the attempts in
+ * between at DEBUG; meanwhile the task's status shows it as "progress".
+ * A slot that disappeared is fatal: the changes it held are gone, and the
+ * task says so.
  *
  * heartbeat.interval.ms: between transactions, at most that often, a
  * heartbeat record (Debezium's, to <topic.heartbeat.prefix>.<topic.prefix>)
@@ -41,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "pg_config.h"
@@ -53,6 +61,10 @@
  * that has just stopped (its walsender exits after the connection closes). */
 #define SLOT_RELEASE_WAIT_MS 10000
 
+/* The pauses between reconnection attempts: doubled after each failure. */
+#define RECONNECT_BACKOFF_MIN_MS 1000
+#define RECONNECT_BACKOFF_MAX_MS 10000
+
 typedef struct pg_task {
     pg_config_t *cfg;
     pg_repl_t *repl;     /* NULL between a broken stream and the reconnection */
@@ -62,7 +74,12 @@ typedef struct pg_task {
     uint64_t messages;   /* pgoutput messages received since start */
     uint64_t committed;  /* the LSN the worker has committed everything up to */
     int64_t next_heartbeat_ms;
-    bool retrying; /* the last reconnection failed: log the next success */
+    /* An outage: since when the stream is down (0: it is up), the failed
+     * attempts since, the pause after the last and when the next is due. */
+    int64_t down_since_ms;
+    unsigned attempts;
+    int64_t backoff_ms;
+    int64_t retry_at_ms;
 } pg_task_t;
 
 /* Connects the replication stream: slot made when missing, streaming from
@@ -183,6 +200,64 @@ static void stream_lost(cd_task_t *task, pg_task_t *t, const char *why)
                  why);
     pg_repl_close(t->repl, false, ignored, sizeof(ignored));
     t->repl = NULL;
+    t->down_since_ms = clock_mono_ms();
+    t->attempts = 0;
+    t->backoff_ms = 0;
+    t->retry_at_ms = 0;
+}
+
+/* Waits until `until` (monotonic ms) or the task is stopping. */
+static void pause_until(cd_task_t *task, int64_t until)
+{
+    for (int64_t now = clock_mono_ms(); now < until && !pg_host->is_stopping(task); now = clock_mono_ms()) {
+        int64_t ms = until - now < 100 ? until - now : 100;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Connects the stream again after an outage, once its backoff is over.
+ * CD_OK when it streams (or must still wait: then nothing is polled),
+ * CD_RETRY after a failed attempt, CD_FATAL when the slot is gone. */
+static cd_rc_t stream_reconnect(cd_task_t *task, pg_task_t *t, int timeout_ms)
+{
+    int64_t now = clock_mono_ms();
+    if (now < t->retry_at_ms) {
+        pause_until(task, t->retry_at_ms < now + timeout_ms ? t->retry_at_ms : now + timeout_ms);
+        if (clock_mono_ms() < t->retry_at_ms) {
+            return CD_OK;
+        }
+    }
+    char err[1024] = "";
+    if (stream_open(task, t, err, sizeof(err)) < 0) {
+        /* The slot is gone: what it kept cannot be read any more. */
+        if (strstr(err, "does not exist") && strstr(err, "replication slot")) {
+            pg_host->set_error(task, "%s; the changes it held are lost: restart the connector to create a new slot",
+                               err);
+            return CD_FATAL;
+        }
+        t->attempts++;
+        t->backoff_ms = t->backoff_ms ? t->backoff_ms * 2 : RECONNECT_BACKOFF_MIN_MS;
+        if (t->backoff_ms > RECONNECT_BACKOFF_MAX_MS) {
+            t->backoff_ms = RECONNECT_BACKOFF_MAX_MS;
+        }
+        t->retry_at_ms = clock_mono_ms() + t->backoff_ms;
+        pg_host->log(task, CD_LOG_DEBUG, "reconnection attempt %u failed, next in %lld ms: %s", t->attempts,
+                     (long long)t->backoff_ms, err);
+        if (CD_HOST_HAS(pg_host, progress_set)) {
+            pg_host->progress_set(task, "reconnecting to PostgreSQL: down for %lld s, %u attempts, next in %lld s",
+                                  (long long)((clock_mono_ms() - t->down_since_ms) / 1000), t->attempts,
+                                  (long long)(t->backoff_ms / 1000));
+        }
+        return CD_RETRY;
+    }
+    pg_host->log(task, CD_LOG_INFO, "streaming resumed after %lld ms (%u failed attempts)",
+                 (long long)(clock_mono_ms() - t->down_since_ms), t->attempts);
+    if (t->attempts > 0 && CD_HOST_HAS(pg_host, progress_set)) {
+        pg_host->progress_set(task, NULL);
+    }
+    t->down_since_ms = 0;
+    return CD_OK;
 }
 
 /* heartbeat.interval.ms: a heartbeat record when it is time and the
@@ -210,22 +285,9 @@ cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size
     char err[1024] = "";
     *n = 0;
     if (!t->repl) {
-        if (stream_open(task, t, err, sizeof(err)) < 0) {
-            /* The slot is gone: what it kept cannot be read any more. */
-            if (strstr(err, "does not exist") && strstr(err, "replication slot")) {
-                pg_host->set_error(task,
-                                   "%s; the changes it held are lost: restart the connector to create a new "
-                                   "slot",
-                                   err);
-                return CD_FATAL;
-            }
-            pg_host->log(task, CD_LOG_WARN, "cannot resume streaming, will retry: %s", err);
-            t->retrying = true;
-            return CD_RETRY;
-        }
-        if (t->retrying) {
-            pg_host->log(task, CD_LOG_INFO, "streaming resumed");
-            t->retrying = false;
+        cd_rc_t rc = stream_reconnect(task, t, timeout_ms);
+        if (rc != CD_OK || !t->repl) {
+            return rc;
         }
     }
     int wait = timeout_ms < t->cfg->poll_interval_ms ? timeout_ms : (int)t->cfg->poll_interval_ms;

@@ -286,6 +286,95 @@ def test_row_shapes():
     stop_connector(w, "shapes", "DROP TABLE public.shapes")
 
 
+# JSON without the schema envelope, for tests of many records.
+SCHEMALESS = {"key_converter": "org.apache.kafka.connect.json.JsonConverter", "key_converter_schemas_enable": "false",
+              "value_converter": "org.apache.kafka.connect.json.JsonConverter",
+              "value_converter_schemas_enable": "false"}
+
+
+def test_streamed_transactions():
+    """protocol 2: big transactions streamed interleaved, a savepoint rolled back, one aborted, transaction metadata"""
+    s = server()
+    # A database of its own whose walsenders stream any transaction over
+    # 64 kB (logical_decoding_work_mem), so the others stay unstreamed.
+    s.sql("CREATE DATABASE streams")
+    s.sql("ALTER DATABASE streams SET logical_decoding_work_mem = '64kB'")
+    s.sql("CREATE EXTENSION dblink; CREATE TABLE public.big (id int PRIMARY KEY, who text, pad text)", db="streams")
+    w = start_connector("streams", "public.big", database_dbname="streams", provide_transaction_metadata="true",
+                        **SCHEMALESS)
+    conn = "host=%s port=%d dbname=streams user=postgres" % (s.dir, s.port)
+    insert = lambda session, who, first, last: (  # noqa: E731
+        "SELECT dblink_exec('%s', 'INSERT INTO big SELECT g, ''%s'', repeat(''p'', 200) "
+        "FROM generate_series(%d, %d) g');" % (session, who, first, last))
+    # Three transactions streamed at once: a (5 MB: its spool goes to a
+    # temporary file) with a savepoint rolled back, b, and c, aborted; a
+    # small one commits first (its own connection: psql -c runs its
+    # statements in one transaction), then b, then a.
+    s.sql("SELECT dblink_connect('a', '%s'); SELECT dblink_connect('b', '%s'); SELECT dblink_connect('c', '%s');"
+          % (conn, conn, conn) +
+          "SELECT dblink_exec('a', 'BEGIN');" + insert("a", "a", 1, 20000) +
+          "SELECT dblink_exec('b', 'BEGIN');" + insert("b", "b", 100001, 101000) +
+          "SELECT dblink_exec('a', 'SAVEPOINT s1');" + insert("a", "gone", 20001, 22000) +
+          "SELECT dblink_exec('a', 'ROLLBACK TO SAVEPOINT s1');" + insert("a", "a", 22001, 23000) +
+          "SELECT dblink_exec('c', 'BEGIN');" + insert("c", "c", 200001, 201000) +
+          "SELECT dblink_exec('c', 'ROLLBACK');"
+          "SELECT dblink_exec('%s', 'INSERT INTO big VALUES (300001, ''small'', ''d'')');" % conn +
+          "SELECT dblink_exec('b', 'COMMIT'); SELECT dblink_exec('a', 'COMMIT');", db="streams")
+    # A streamed transaction that changes the table: its Relation message
+    # comes inside the stream, and its rows carry the new column.
+    s.sql("BEGIN; ALTER TABLE big ADD COLUMN extra int DEFAULT 7;"
+          "INSERT INTO big (id, who, pad) SELECT g, 'e', repeat('p', 200) FROM generate_series(400001, 401000) g;"
+          "COMMIT", db="streams")
+    end = lsn_of(s.value("SELECT pg_current_wal_lsn()", db="streams"))
+    wait_for(lambda: slot_lsn("streams") >= end, what="the slot to confirm everything", timeout=120)
+    streamed = int(s.value("SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = 'streams'"))
+    assert streamed >= 3, "only %d transactions were streamed" % streamed
+    recs = drain(w, "streams.public.big")
+    rows = [v["after"] for k, v in recs]
+    # Only what committed, each transaction whole and in commit order.
+    expect = ([(300001, "small")] + [(i, "b") for i in range(100001, 101001)] +
+              [(i, "a") for i in range(1, 20001)] + [(i, "a") for i in range(22001, 23001)] +
+              [(i, "e") for i in range(400001, 401001)])
+    got = [(r["id"], r["who"]) for r in rows]
+    assert got == expect, first_difference(got, expect)
+    assert all("extra" not in r for r in rows[:-1000]) and all(r["extra"] == 7 for r in rows[-1000:]), rows[-1]
+    # Debezium's BEGIN and END around each, with the events counted; the
+    # change events carry their place in their transaction.
+    txns = [v for k, v in drain(w, "streams.transaction")]
+    assert [(t["status"], t["event_count"]) for t in txns] == [
+        ("BEGIN", None), ("END", 1), ("BEGIN", None), ("END", 1000), ("BEGIN", None), ("END", 21000),
+        ("BEGIN", None), ("END", 1000)], [(t["status"], t["event_count"]) for t in txns]
+    assert txns[5]["data_collections"] == [{"data_collection": "public.big", "event_count": 21000}], txns[5]
+    by_who = {}
+    for k, v in recs:
+        by_who.setdefault(v["after"]["who"], []).append(v)
+    for who, end_rec in (("small", txns[1]), ("b", txns[3]), ("a", txns[5]), ("e", txns[7])):
+        events = by_who[who]
+        xid = end_rec["id"].split(":")[0]
+        assert {str(e["source"]["txId"]) for e in events} == {xid}, who
+        assert [e["transaction"]["total_order"] for e in events] == list(range(1, len(events) + 1)), who
+        assert all(e["transaction"]["id"] == "%s:%d" % (xid, e["source"]["lsn"]) for e in events), events[0]
+    # The committed offset ends where the last transaction does.
+    off = connector_offsets(w, "streams")["offsets"][0]["offset"]
+    assert off["lsn_proc"] == int(txns[7]["id"].split(":")[1]), (off, txns[7])
+    w.stop()
+    wait_for(lambda: not stream_active("streams"), what="the slot to be released")
+    s.sql("SELECT pg_drop_replication_slot('streams')")
+    s.sql("DROP DATABASE streams")
+
+
+def first_difference(got, expect):
+    """Where two lists part, for an assertion's message."""
+    i = next((i for i, (a, b) in enumerate(zip(got, expect)) if a != b), min(len(got), len(expect)))
+    return "%d and %d items, from index %d: %r ... instead of %r ..." % (len(got), len(expect), i, got[i:i + 3],
+                                                                          expect[i:i + 3])
+
+
+def lsn_of(text):
+    hi, lo = text.split("/")
+    return (int(hi, 16) << 32) + int(lo, 16)
+
+
 def high_watermark(worker, topic):
     """The end offset of partition 0 of `topic` (0 while it does not exist)."""
     import confluent_kafka

@@ -42,8 +42,7 @@
  * advanced once the heartbeat is committed.
  *
  * Not here yet: the initial snapshot (snapshot.mode is read, but the task
- * streams from the slot whatever it says) and the transaction metadata
- * events (provide.transaction.metadata).
+ * streams from the slot whatever it says).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -415,6 +415,15 @@ static int rel_describe(pg_stream_t *s, PGconn *db, const pgoutput_relation_t *r
     return 0;
 }
 
+int pg_stream_describe(pg_stream_t *s, PGconn *db, const pgoutput_relation_t *rel, dbz_table_t **table, char *errbuf,
+                       size_t errlen)
+{
+    int rc = rel_describe(s, db, rel, errbuf, errlen);
+    stream_rel_t *r = rc == 0 ? rel_find(s, rel->relid, false) : NULL;
+    *table = r ? r->table : NULL;
+    return rc;
+}
+
 /* ---- changes -------------------------------------------------------------------------- */
 
 static const dbz_datum_t *datums(pg_stream_t *s, dbz_datum_t **buf, const pgoutput_tuple_t *tup)

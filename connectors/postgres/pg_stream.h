@@ -58,6 +58,7 @@
 #include <connectd/plugin.h>
 #include <libpq-fe.h>
 
+#include "dbz_event.h"
 #include "pg_config.h"
 #include "pgoutput.h"
 
@@ -94,6 +95,15 @@ int pg_stream_message(pg_stream_t *s, PGconn *db, const pgoutput_copydata_t *msg
  * from the server meanwhile), 0 when none is (then or already); -1 and -2
  * as pg_stream_message. */
 int pg_stream_replay(pg_stream_t *s, PGconn *db, size_t limit, char *errbuf, size_t errlen);
+
+/* The table of `rel` (borrowed for the call) as a Relation message of it
+ * would make it, for the snapshot, which reads tables the stream has not
+ * described yet and must make the same events of their rows: *table is
+ * borrowed until a Relation message of the same relid arrives or the stream
+ * is destroyed; NULL when the table is not captured.  Returns as
+ * pg_stream_message. */
+int pg_stream_describe(pg_stream_t *s, PGconn *db, const pgoutput_relation_t *rel, dbz_table_t **table, char *errbuf,
+                       size_t errlen);
 
 /* Queues a heartbeat record (topic <topic.heartbeat.prefix>.<topic.prefix>,
  * Debezium's ServerNameKey and Heartbeat) whose offset says everything up

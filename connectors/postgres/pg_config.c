@@ -409,9 +409,19 @@ const cd_config_def_t pg_config_defs[] = {
      .group = G_SNAP,
      .choices = snapshot_choices,
      .doc = "When the connector reads the captured tables whole before streaming: 'initial' (the default) when "
-            "it has no offset yet; 'always' at every start; 'initial_only' once, then it stops without streaming; "
+            "it has no offset yet; 'always' at every start; 'initial_only' once, and then it does not stream (the "
+            "task stays running, idle); "
             "'no_data' never, it only streams changes ('never' is accepted as its old name); 'when_needed' as "
             "initial, and also when the position in its offset is no longer available on the server."},
+    {.name = "snapshot.fetch.size",
+     .type = CD_CFG_INT,
+     .default_value = "10240",
+     .importance = CD_IMPORTANCE_MEDIUM,
+     .group = G_SNAP,
+     .min = 1,
+     .max = INT32_MAX,
+     .doc = "The most rows the snapshot fetches from a table's cursor at a time, which bounds the memory it "
+            "takes whatever the table's size."},
     {.name = "heartbeat.interval.ms",
      .type = CD_CFG_INT,
      .default_value = "0",
@@ -538,7 +548,6 @@ static const char *const unsupported_keys[] = {
     "publish.via.partition.root",
     "snapshot.isolation.mode",
     "snapshot.locking.mode",
-    "snapshot.fetch.size",
     "snapshot.max.threads",
     "snapshot.delay.ms",
     "snapshot.select.statement.overrides",
@@ -725,6 +734,7 @@ pg_config_t *pg_config_read(const cd_host_api_t *host, cd_task_t *task, char *er
     cfg->heartbeat_interval_ms = strtoll(host->config_get(task, "heartbeat.interval.ms"), NULL, 10);
     cfg->heartbeat_action_query = dup_or_null(host->config_get(task, "heartbeat.action.query"));
     cfg->heartbeat_topic_prefix = dup_or_null(host->config_get(task, "topic.heartbeat.prefix"));
+    cfg->snapshot_fetch_size = atoi(host->config_get(task, "snapshot.fetch.size"));
     cfg->max_batch_size = atoi(host->config_get(task, "max.batch.size"));
     cfg->poll_interval_ms = strtoll(host->config_get(task, "poll.interval.ms"), NULL, 10);
     cfg->status_update_interval_ms = strtoll(host->config_get(task, "status.update.interval.ms"), NULL, 10);

@@ -28,7 +28,7 @@ typedef enum pg_autocreate {
 typedef enum pg_snapshot_mode {
     PG_SNAPSHOT_INITIAL,      /* snapshot when there is no offset, then stream */
     PG_SNAPSHOT_NO_DATA,      /* never snapshot ("never" is the old name) */
-    PG_SNAPSHOT_INITIAL_ONLY, /* snapshot, then stop */
+    PG_SNAPSHOT_INITIAL_ONLY, /* snapshot, then no streaming */
     PG_SNAPSHOT_ALWAYS,       /* snapshot at every start, then stream */
     PG_SNAPSHOT_WHEN_NEEDED,  /* as initial, and also when the stored LSN is gone */
 } pg_snapshot_mode_t;
@@ -56,6 +56,7 @@ typedef struct pg_config {
     char *slot_name, *publication_name;
     pg_autocreate_t autocreate;
     pg_snapshot_mode_t snapshot_mode;
+    int snapshot_fetch_size; /* rows per FETCH of the snapshot's cursor */
     bool drop_slot_on_stop;
     int64_t heartbeat_interval_ms;
     char *heartbeat_action_query; /* NULL: none */

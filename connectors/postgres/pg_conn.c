@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "pgoutput.h"
+
 /* The server keeps NAMEDATALEN - 1 bytes of an application_name. */
 #define APP_NAME_MAX 63
 
@@ -379,6 +381,23 @@ int pg_conn_ensure_publication(PGconn *conn, const pg_config_t *cfg, bool *creat
     PQclear(res);
     *created = true;
     return 0;
+}
+
+int pg_conn_slot_position(PGconn *conn, const pg_config_t *cfg, uint64_t *confirmed, char *errbuf, size_t errlen)
+{
+    const char *params[] = {cfg->slot_name};
+    PGresult *res = query(conn, "SELECT confirmed_flush_lsn FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
+                          1, params, "reading the replication slot", errbuf, errlen);
+    if (!res) {
+        return -1;
+    }
+    int found = PQntuples(res) > 0;
+    *confirmed = 0;
+    if (found && !PQgetisnull(res, 0, 0)) {
+        pgoutput_lsn_parse(PQgetvalue(res, 0, 0), confirmed);
+    }
+    PQclear(res);
+    return found;
 }
 
 void pg_conn_app_name(char *buf, size_t len, const char *connector, int task_id)

@@ -44,6 +44,10 @@ PGconn *pg_conn_open(const pg_config_t *cfg, bool replication, const char *app, 
 int pg_conn_check(PGconn *conn, const pg_config_t *cfg, const char *own_app, int slot_wait_ms, char *errbuf,
                   size_t errlen);
 
+/* The slot's confirmed_flush_lsn into *confirmed: 1 when the slot exists,
+ * 0 when not, -1 after errbuf. */
+int pg_conn_slot_position(PGconn *conn, const pg_config_t *cfg, uint64_t *confirmed, char *errbuf, size_t errlen);
+
 /* The application_name of the connections of a connector's task
  * ("connectd orders-0"), which pg_stat_activity shows. */
 void pg_conn_app_name(char *buf, size_t len, const char *connector, int task_id);

@@ -103,10 +103,13 @@ static int slot_position(pg_repl_t *r, uint64_t *confirmed, char *errbuf, size_t
     return found;
 }
 
-int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, bool *created, uint64_t *confirmed, char *errbuf,
-                        size_t errlen)
+int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, char *snapshot, size_t snaplen, bool *created,
+                        uint64_t *confirmed, char *errbuf, size_t errlen)
 {
     *created = false;
+    if (snapshot) {
+        snapshot[0] = '\0';
+    }
     int found = slot_position(r, confirmed, errbuf, errlen);
     if (found != 0) {
         return found < 0 ? -1 : 0;
@@ -114,9 +117,11 @@ int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, bool *created, uin
     /* The slot name is [a-z0-9_] (the table's validator): no quoting
      * needed, but quoted all the same.  PostgreSQL 15 spells the options
      * in parentheses; before, as keywords. */
+    bool v15 = PQserverVersion(r->conn) >= 150000;
     char sql[256];
     snprintf(sql, sizeof(sql), "CREATE_REPLICATION_SLOT \"%s\" LOGICAL \"pgoutput\" %s", r->slot_name,
-             PQserverVersion(r->conn) >= 150000 ? "(SNAPSHOT 'nothing')" : "NOEXPORT_SNAPSHOT");
+             snapshot ? (v15 ? "(SNAPSHOT 'export')" : "EXPORT_SNAPSHOT")
+                      : (v15 ? "(SNAPSHOT 'nothing')" : "NOEXPORT_SNAPSHOT"));
     PGresult *res = PQexec(r->conn, sql);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -125,13 +130,24 @@ int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, bool *created, uin
             return slot_position(r, confirmed, errbuf, errlen) < 0 ? -1 : 0;
         }
         char what[160];
-        snprintf(what, sizeof(what), "creating replication slot \"%s\" (slot.name)", r->slot_name);
+        snprintf(what, sizeof(what), "creating replication slot \"%s\" (slot.name)%s", r->slot_name,
+                 snapshot ? " with an exported snapshot" : "");
         conn_error(r->conn, res, what, errbuf, errlen);
+        if (state && strcmp(state, "53400") == 0) { /* configuration_limit_exceeded: all slots in use */
+            size_t len = strlen(errbuf);
+            snprintf(errbuf + len, errlen - len,
+                     "; every slot the server allows is taken: drop one no longer used (SELECT "
+                     "pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active), or raise "
+                     "max_replication_slots and restart PostgreSQL");
+        }
         PQclear(res);
         return -1;
     }
     if (!pgoutput_lsn_parse(PQgetvalue(res, 0, 1), confirmed)) {
         *confirmed = 0;
+    }
+    if (snapshot && !PQgetisnull(res, 0, 2)) {
+        snprintf(snapshot, snaplen, "%s", PQgetvalue(res, 0, 2));
     }
     PQclear(res);
     *created = true;

@@ -27,11 +27,15 @@ typedef struct pg_repl pg_repl_t;
  * errbuf. */
 pg_repl_t *pg_repl_open(const pg_config_t *cfg, const char *app, char *errbuf, size_t errlen);
 
-/* Creates the slot (pgoutput, without an exported snapshot) if it does not
- * exist; sets *created and *confirmed, the slot's confirmed_flush_lsn (for
- * a new slot its consistent point).  0, or -1 after errbuf. */
-int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, bool *created, uint64_t *confirmed, char *errbuf,
-                        size_t errlen);
+/* Creates the slot (pgoutput) if it does not exist; sets *created and
+ * *confirmed, the slot's confirmed_flush_lsn (for a new slot its consistent
+ * point).  With `snapshot` (NULL: none) a slot created here exports its
+ * snapshot, whose name goes into snapshot[snaplen] ("" when the slot
+ * existed): the connection must then run nothing else until the snapshot
+ * is imported (pg_snapshot_begin), after which it may be closed.  0, or
+ * -1 after errbuf. */
+int pg_repl_ensure_slot(pg_repl_t *r, const pg_config_t *cfg, char *snapshot, size_t snaplen, bool *created,
+                        uint64_t *confirmed, char *errbuf, size_t errlen);
 
 /* START_REPLICATION at `lsn` (the server starts at the later of it and the
  * slot's confirmed_flush_lsn) with the configured publication: pgoutput

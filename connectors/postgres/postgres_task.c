@@ -41,8 +41,15 @@
  * captured tables are idle while others are written still has its slot
  * advanced once the heartbeat is committed.
  *
- * Not here yet: the initial snapshot (snapshot.mode is read, but the task
- * streams from the slot whatever it says).
+ * The initial snapshot (pg_snapshot.h) comes first when snapshot.mode
+ * and the committed offset say so (pg_snapshot_plan): at start the slot is
+ * created with an exported snapshot if it does not exist, and the snapshot
+ * transaction imports it; poll() then hands out the snapshot's records, and
+ * only once its last one is out opens the stream, at the slot's consistent
+ * point (or where the offset says).  Until then commit() confirms nothing:
+ * the slot never moves before the snapshot is complete.  Under
+ * initial_only there is neither slot nor stream: after the snapshot the
+ * task stays RUNNING and idle.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +60,7 @@
 #include "pg_config.h"
 #include "pg_conn.h"
 #include "pg_repl.h"
+#include "pg_snapshot.h"
 #include "pg_stream.h"
 #include "postgres_plugin.h"
 
@@ -69,6 +77,9 @@ typedef struct pg_task {
     pg_repl_t *repl;     /* NULL between a broken stream and the reconnection */
     PGconn *db;          /* the regular connection: catalog, heartbeat.action.query */
     pg_stream_t *stream; /* messages to records */
+    pg_snapshot_t *snap; /* the initial snapshot while it runs: the stream waits */
+    bool streams;        /* false under initial_only: no slot, no stream */
+    bool idle_logged;    /* the idle task said why, once */
     char app[128];       /* application_name: the connector and task, for pg_stat_activity */
     uint64_t messages;   /* pgoutput messages received since start */
     uint64_t committed;  /* the LSN the worker has committed everything up to */
@@ -96,7 +107,7 @@ static int stream_open(cd_task_t *task, pg_task_t *t, char *errbuf, size_t errle
     }
     uint64_t from = pg_stream_reconnect(t->stream);
     t->repl = pg_repl_open(t->cfg, t->app, errbuf, errlen);
-    if (!t->repl || pg_repl_ensure_slot(t->repl, t->cfg, &created, &confirmed, errbuf, errlen) < 0 ||
+    if (!t->repl || pg_repl_ensure_slot(t->repl, t->cfg, NULL, 0, &created, &confirmed, errbuf, errlen) < 0 ||
         pg_repl_start(t->repl, t->cfg, from, confirmed, errbuf, errlen) < 0) {
         char ignored[16];
         pg_repl_close(t->repl, false, ignored, sizeof(ignored));
@@ -112,9 +123,9 @@ static int stream_open(cd_task_t *task, pg_task_t *t, char *errbuf, size_t errle
     return 0;
 }
 
-/* The lsn_proc of the committed offset into t->committed (0 without
- * one).  -1 after errbuf when the stored offset is not one of ours. */
-static int committed_position(cd_task_t *task, pg_task_t *t, char *errbuf, size_t errlen)
+/* The committed offset into *pos.  -1 after errbuf when it is not one of
+ * ours. */
+static int committed_position(cd_task_t *task, pg_task_t *t, pg_snapshot_position_t *pos, char *errbuf, size_t errlen)
 {
     /* A partition of our own, before the stream exists. */
     cd_value_t *part = pg_host->value_map();
@@ -122,26 +133,94 @@ static int committed_position(cd_task_t *task, pg_task_t *t, char *errbuf, size_
                            pg_host->value_string(t->cfg->topic_prefix, strlen(t->cfg->topic_prefix)));
     cd_value_t *off = pg_host->offset_read(task, part);
     pg_host->value_free(part);
-    int rc = 0;
-    const cd_value_t *lsn = off && pg_host->value_type(off) == CD_TYPE_MAP ? pg_host->value_map_get(off, "lsn_proc")
-                                                                           : NULL;
-    cd_type_t type = lsn ? pg_host->value_type(lsn) : CD_TYPE_NULL;
-    if (type >= CD_TYPE_INT8 && type <= CD_TYPE_INT64 && pg_host->value_get_int(lsn) >= 0) {
-        t->committed = (uint64_t)pg_host->value_get_int(lsn);
-    } else if (off && pg_host->value_type(off) != CD_TYPE_NULL && type != CD_TYPE_NULL) {
+    char why[128];
+    int rc = pg_snapshot_position_read(pg_host, off, pos, why, sizeof(why));
+    pg_host->value_free(off);
+    if (rc < 0) {
         snprintf(errbuf, errlen,
                  "the committed offset of server \"%s\" has no LSN in lsn_proc; reset the connector's offsets "
                  "(DELETE /connectors/{name}/offsets) to stream from the slot's position",
                  t->cfg->topic_prefix);
-        rc = -1;
-    }
-    pg_host->value_free(off);
-    if (rc == 0 && t->committed) {
-        char pos[PGOUTPUT_LSN_BUFSIZE];
-        pg_host->log(task, CD_LOG_INFO, "resuming after LSN %s (committed offset)",
-                     pgoutput_lsn_format(t->committed, pos));
     }
     return rc;
+}
+
+/* Decides, from the committed offset and the slot, whether a snapshot
+ * comes first and where streaming starts (pg_snapshot_plan), and says so in
+ * the log.  -1 after errbuf. */
+static int start_plan(cd_task_t *task, pg_task_t *t, pg_snapshot_position_t *pos, pg_snapshot_plan_t *plan,
+                      char *errbuf, size_t errlen)
+{
+    uint64_t confirmed = 0;
+    int slot = committed_position(task, t, pos, errbuf, errlen) < 0
+                   ? -1
+                   : pg_conn_slot_position(t->db, t->cfg, &confirmed, errbuf, errlen);
+    if (slot < 0) {
+        return -1;
+    }
+    pg_snapshot_plan(t->cfg->snapshot_mode, pos, slot == 1, confirmed, plan);
+    const char *mode = pg_host->config_get(task, "snapshot.mode");
+    char at[PGOUTPUT_LSN_BUFSIZE];
+    if (plan->snapshot) {
+        pg_host->log(task, CD_LOG_INFO, "snapshot.mode %s: %s, so the captured tables are read%s%s", mode, plan->why,
+                     plan->resume ? " on from where the snapshot stopped" : "",
+                     plan->stream ? ", then changes streamed" : "");
+    } else if (plan->changes_lost) {
+        pg_host->log(task, CD_LOG_WARN,
+                     "replication slot \"%s\" %s: the changes after the committed offset's LSN %s are lost "
+                     "(snapshot.mode when_needed would read the tables again in this case)",
+                     t->cfg->slot_name, slot ? "has been confirmed past the committed offset" : "does not exist",
+                     pgoutput_lsn_format(pos->lsn_proc, at));
+    } else if (!t->streams) {
+        pg_host->log(task, CD_LOG_INFO, "snapshot.mode %s: %s, so there is no snapshot to take", mode, plan->why);
+    }
+    if (!plan->snapshot && pos->present) {
+        pg_host->log(task, CD_LOG_INFO, "resuming after LSN %s (committed offset)",
+                     pgoutput_lsn_format(pos->lsn_proc, at));
+    }
+    /* What the worker committed and the slot may not have heard of yet;
+     * nothing while a snapshot is unfinished. */
+    t->committed = pos->present && !pg_snapshot_position_in_progress(pos) ? pos->lsn_proc : 0;
+    return 0;
+}
+
+/* Starts the snapshot the plan asks for: the slot created with an exported
+ * snapshot when it does not exist, imported by the snapshot's transaction
+ * before anything else runs on the replication connection.  -1 after
+ * errbuf. */
+static int start_snapshot(cd_task_t *task, pg_task_t *t, const pg_snapshot_plan_t *plan,
+                          const pg_snapshot_position_t *pos, char *errbuf, size_t errlen)
+{
+    /* A table the user may not read fails now, before a slot exists. */
+    if (pg_snapshot_check(t->db, t->cfg, errbuf, errlen) < 0) {
+        return -1;
+    }
+    char exported[128] = "";
+    uint64_t from = plan->stream_from;
+    pg_repl_t *repl = NULL;
+    if (plan->export_slot) {
+        bool created = false;
+        repl = pg_repl_open(t->cfg, t->app, errbuf, errlen);
+        if (!repl ||
+            pg_repl_ensure_slot(repl, t->cfg, exported, sizeof(exported), &created, &from, errbuf, errlen) < 0) {
+            char ignored[16];
+            pg_repl_close(repl, false, ignored, sizeof(ignored));
+            return -1;
+        }
+        char at[PGOUTPUT_LSN_BUFSIZE];
+        pg_host->log(task, CD_LOG_INFO, "%s replication slot \"%s\" at %s%s", created ? "created" : "found",
+                     t->cfg->slot_name, pgoutput_lsn_format(from, at),
+                     exported[0] ? ", with an exported snapshot" : "");
+    }
+    t->stream = pg_stream_create(task, t->cfg, from, errbuf, errlen);
+    t->snap = t->stream ? pg_snapshot_begin(task, t->cfg, t->stream, exported[0] ? exported : NULL, from,
+                                            plan->resume ? pos : NULL, errbuf, errlen)
+                        : NULL;
+    /* The exported snapshot is imported (or will never be): the
+     * replication connection has served, and the stream opens its own. */
+    char ignored[16];
+    pg_repl_close(repl, false, ignored, sizeof(ignored));
+    return t->snap ? 0 : -1;
 }
 
 cd_rc_t postgres_task_start(cd_task_t *task, void **state)
@@ -155,27 +234,33 @@ cd_rc_t postgres_task_start(cd_task_t *task, void **state)
     }
     pg_task_t *t = calloc(1, sizeof(*t));
     t->cfg = cfg;
+    t->streams = cfg->snapshot_mode != PG_SNAPSHOT_INITIAL_ONLY;
     pg_conn_app_name(t->app, sizeof(t->app), pg_host->connector_name(task), pg_host->task_id(task));
     bool created = false;
     PGconn *db = pg_conn_open(cfg, false, t->app, err, sizeof(err));
     /* A previous run of this very task may still hold the slot: wait for
      * it rather than count it as ours. */
     int rc = db ? pg_conn_check(db, cfg, NULL, SLOT_RELEASE_WAIT_MS, err, sizeof(err)) : -1;
-    rc = rc == 0 ? pg_conn_ensure_publication(db, cfg, &created, err, sizeof(err)) : rc;
+    /* Without a stream (initial_only) there is no slot to read a publication. */
+    rc = rc == 0 && t->streams ? pg_conn_ensure_publication(db, cfg, &created, err, sizeof(err)) : rc;
     t->db = db;
     if (rc == 0 && created) {
         pg_host->log(task, CD_LOG_INFO, "created publication \"%s\" (publication.autocreate.mode %s)",
                      cfg->publication_name, cfg->autocreate == PG_AUTOCREATE_ALL_TABLES ? "all_tables" : "filtered");
     }
-    if (rc == 0 && committed_position(task, t, err, sizeof(err)) < 0) {
-        rc = -1;
+    pg_snapshot_position_t pos = {0};
+    pg_snapshot_plan_t plan = {0};
+    rc = rc == 0 ? start_plan(task, t, &pos, &plan, err, sizeof(err)) : rc;
+    if (rc == 0 && plan.snapshot) {
+        rc = start_snapshot(task, t, &plan, &pos, err, sizeof(err));
+    } else if (rc == 0) {
+        t->stream = pg_stream_create(task, cfg, plan.stream_from, err, sizeof(err));
+        rc = t->stream && (!t->streams || stream_open(task, t, err, sizeof(err)) == 0) ? 0 : -1;
     }
-    if (rc == 0) {
-        t->stream = pg_stream_create(task, cfg, t->committed, err, sizeof(err));
-        rc = t->stream ? 0 : -1;
-    }
-    if (rc < 0 || stream_open(task, t, err, sizeof(err)) < 0) {
+    pg_snapshot_position_clear(&pos);
+    if (rc < 0) {
         pg_host->set_error(task, "%s", err);
+        pg_snapshot_destroy(t->snap);
         pg_stream_destroy(t->stream);
         PQfinish(t->db);
         pg_config_free(cfg);
@@ -278,11 +363,64 @@ static void heartbeat(cd_task_t *task, pg_task_t *t)
     }
 }
 
+/* The snapshot's next records; once its last is out, the stream opens
+ * (a failure to is an outage: the next polls try again). */
+static cd_rc_t snapshot_poll(cd_task_t *task, pg_task_t *t, cd_record_t **out, size_t cap, size_t *n)
+{
+    char err[1024] = "";
+    int rc = pg_snapshot_poll(t->snap, out, cap, n, err, sizeof(err));
+    if (rc < 0) {
+        pg_host->set_error(task, "%s", err);
+        return CD_FATAL;
+    }
+    if (rc == 1) {
+        bool none = pg_snapshot_records(t->snap) == 0;
+        pg_snapshot_destroy(t->snap);
+        t->snap = NULL;
+        /* A snapshot that made no record committed no offset saying it is
+         * complete, and a restart would take it again: a heartbeat, when
+         * they are on, records it (with where streaming starts). */
+        if (none && t->streams && t->cfg->heartbeat_interval_ms > 0) {
+            pg_stream_heartbeat(t->stream, 0);
+        }
+        t->next_heartbeat_ms = clock_mono_ms() + t->cfg->heartbeat_interval_ms;
+        if (t->streams && stream_open(task, t, err, sizeof(err)) < 0) {
+            pg_host->log(task, CD_LOG_WARN, "cannot start streaming after the snapshot, will retry: %s", err);
+            t->down_since_ms = clock_mono_ms();
+        }
+    }
+    return CD_OK;
+}
+
+/* initial_only after its snapshot: nothing to do, said once. */
+static cd_rc_t idle_poll(cd_task_t *task, pg_task_t *t, int timeout_ms)
+{
+    if (!t->idle_logged) {
+        pg_host->log(task, CD_LOG_INFO,
+                     "snapshot.mode is initial_only: the snapshot is complete and changes are not streamed; the task "
+                     "stays idle (set snapshot.mode to initial or no_data to stream)");
+        t->idle_logged = true;
+    }
+    int64_t until = clock_mono_ms() + (timeout_ms < t->cfg->poll_interval_ms ? timeout_ms : t->cfg->poll_interval_ms);
+    while (clock_mono_ms() < until && !pg_host->is_stopping(task)) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return CD_OK;
+}
+
 cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size_t cap, size_t *n, int timeout_ms)
 {
     pg_task_t *t = state;
     char err[1024] = "";
     *n = 0;
+    size_t limit = cap < (size_t)t->cfg->max_batch_size ? cap : (size_t)t->cfg->max_batch_size;
+    if (t->snap) {
+        return snapshot_poll(task, t, out, limit, n);
+    }
+    if (!t->streams) {
+        return idle_poll(task, t, timeout_ms);
+    }
     if (!t->repl) {
         cd_rc_t rc = stream_reconnect(task, t, timeout_ms);
         if (rc != CD_OK || !t->repl) {
@@ -290,7 +428,6 @@ cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size
         }
     }
     int wait = timeout_ms < t->cfg->poll_interval_ms ? timeout_ms : (int)t->cfg->poll_interval_ms;
-    size_t limit = cap < (size_t)t->cfg->max_batch_size ? cap : (size_t)t->cfg->max_batch_size;
     if (pg_stream_queued(t->stream) > 0) {
         wait = 0; /* records are waiting: only what is already there */
     }
@@ -338,6 +475,9 @@ cd_rc_t postgres_task_poll(cd_task_t *task, void *state, cd_record_t **out, size
 cd_rc_t postgres_task_commit(cd_task_t *task, void *state)
 {
     pg_task_t *t = state;
+    if (t->snap) {
+        return CD_OK; /* nothing is confirmed before the snapshot is complete */
+    }
     t->committed = pg_stream_delivered(t->stream);
     if (t->repl) {
         pg_repl_confirm(t->repl, t->committed);
@@ -356,6 +496,7 @@ void postgres_task_stop(cd_task_t *task, void *state)
         pg_host->log(task, CD_LOG_INFO, "dropped replication slot \"%s\" (slot.drop.on.stop)", t->cfg->slot_name);
     }
     pg_host->log(task, CD_LOG_DEBUG, "stopped after %llu pgoutput messages", (unsigned long long)t->messages);
+    pg_snapshot_destroy(t->snap);
     pg_stream_destroy(t->stream);
     PQfinish(t->db);
     pg_config_free(t->cfg);

@@ -303,10 +303,10 @@ def test_task_fails_with_trace():
 
 def test_unknown_debezium_keys_warned():
     """Debezium settings this connector does not implement are accepted, and named in a warning"""
-    conf = config(**{"snapshot_fetch_size": "1000", "interval_handling_mode": "string"})
+    conf = config(**{"snapshot_max_threads": "2", "interval_handling_mode": "string"})
     assert validate_errors(conf) == {}
     line = worker().wait_stderr("accepted but not implemented")
-    assert "snapshot.fetch.size" in line and "interval.handling.mode" in line, line
+    assert "snapshot.max.threads" in line and "interval.handling.mode" in line, line
 
 
 harness.main(globals())

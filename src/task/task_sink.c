@@ -7,6 +7,16 @@
  * succeeds, commits exactly those offsets; on a rebalance the revoked
  * partitions are committed first, so the next owner starts after what this
  * task made durable.
+ *
+ * A sink of plugin ABI 1.3 or later may reject a record after put()
+ * returned, in a later put() or in flush(), as an asynchronous writer
+ * learns an item failed only when its request completes.  For such a
+ * sink every record put() was lent stays allocated (emptied of its key,
+ * value and headers, which the plugin may no longer read) together with
+ * the consumed message it was made from, until the flush that covers it
+ * succeeded: a late rejection then reaches the dead letter queue with the
+ * record's original bytes and headers, and a rejection that the handler
+ * does not tolerate fails the task before its offset is committed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +33,9 @@
 #define CONSUME_BATCH 2000
 #define CONSUME_TIMEOUT_MS 500
 #define RETRY_PAUSE_MS 1000
+/* The plugin ABI minor from which record_reject accepts the records of
+ * earlier put() calls (plugin.h, record_reject). */
+#define LATE_REJECT_ABI_MINOR 3
 
 typedef struct sink {
     task_runner_t *r;
@@ -40,6 +53,13 @@ typedef struct sink {
     rd_kafka_message_t **put_msgs;
     size_t n_put;
     bool reject_failed;
+    /* ABI 1.3 sinks: the records of earlier put() calls since the last
+     * successful flush (emptied) and the messages they were made from,
+     * kept_recs[i] from kept_msgs[i], for a late record_reject. */
+    bool late_reject;
+    cd_record_t **kept_recs;
+    rd_kafka_message_t **kept_msgs;
+    size_t n_kept, cap_kept;
     /* Whether the assigned partitions are paused, as the loop or the
      * rebalance callback (both on the task's thread) last left them.  Only
      * a paused assignment is ever resumed: librdkafka (2.0) fetches a
@@ -62,13 +82,51 @@ static error_record_t consumed_error_record(const rd_kafka_message_t *msg)
                             .value_len = msg->len, .headers = headers, .have_bytes = true};
 }
 
-/* The plugin's record_reject, during put(): errors.tolerance decides. */
+/* Frees the records kept for a late record_reject and their messages:
+ * a flush covered them, or the task ends. */
+static void kept_release(sink_t *s)
+{
+    for (size_t i = 0; i < s->n_kept; i++) {
+        data_record_free(s->kept_recs[i]);
+        rd_kafka_message_destroy(s->kept_msgs[i]);
+    }
+    s->n_kept = 0;
+}
+
+/* Keeps rec, made from msg, for a late record_reject; takes both.  Its
+ * key, value and headers go at once: only its identity is needed. */
+static void kept_add(sink_t *s, cd_record_t *rec, rd_kafka_message_t *msg)
+{
+    if (s->n_kept == s->cap_kept) {
+        s->cap_kept = s->cap_kept ? s->cap_kept * 2 : 1024;
+        s->kept_recs = realloc(s->kept_recs, s->cap_kept * sizeof(*s->kept_recs));
+        s->kept_msgs = realloc(s->kept_msgs, s->cap_kept * sizeof(*s->kept_msgs));
+        if (!s->kept_recs || !s->kept_msgs) {
+            abort();
+        }
+    }
+    data_record_set_key(rec, NULL, NULL);
+    data_record_set_value(rec, NULL, NULL);
+    while (data_record_header_count(rec) > 0) {
+        data_record_remove_header(rec, data_record_header_count(rec) - 1);
+    }
+    s->kept_recs[s->n_kept] = rec;
+    s->kept_msgs[s->n_kept++] = msg;
+}
+
+/* The plugin's record_reject, during put() or (ABI 1.3) later, for a
+ * record of an earlier put() not yet covered by a flush: errors.tolerance
+ * decides. */
 static void on_reject(void *opaque, const cd_record_t *rec, const char *reason)
 {
     sink_t *s = opaque;
     const rd_kafka_message_t *msg = NULL;
     for (size_t i = 0; i < s->n_put && !msg; i++) {
         msg = s->put_recs[i] == rec ? s->put_msgs[i] : NULL;
+    }
+    /* Late rejections name recent records most often: search from the end. */
+    for (size_t i = s->n_kept; i > 0 && !msg; i--) {
+        msg = s->kept_recs[i - 1] == rec ? s->kept_msgs[i - 1] : NULL;
     }
     /* A record put() made itself has no bytes: the handler renders it as JSON. */
     error_record_t er = msg ? consumed_error_record(msg)
@@ -97,6 +155,15 @@ static bool commit_consumed(sink_t *s)
         s->failed = true;
         return false;
     }
+    if (s->reject_failed) { /* flush() rejected a record errors.tolerance does not tolerate */
+        metrics_counter_add(&m->commit_failures, 1);
+        runner_fail(r, "%s", error_handler_trace(s->eh));
+        s->failed = true;
+        return false;
+    }
+    /* Everything put so far is written or rejected: no later rejection can
+     * name these records. */
+    kept_release(s);
     /* Records sent to the dead letter queue are committed only once it
      * acknowledged them. */
     int dlq = runner_dlq_flush(r, s->eh);
@@ -242,7 +309,9 @@ static void note_consumed(sink_t *s, const rd_kafka_message_t *msg)
     tp->offset = msg->offset + 1;
 }
 
-/* put() of one consumed batch, retried while the plugin says CD_RETRY. */
+/* put() of one consumed batch, retried while the plugin says CD_RETRY.
+ * A message kept for a late rejection is taken (msgs[i] set to NULL); the
+ * caller destroys the rest. */
 static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
 {
     task_runner_t *r = s->r;
@@ -307,7 +376,17 @@ static void put_batch(sink_t *s, rd_kafka_message_t **msgs, ssize_t n)
             note_consumed(s, msgs[i]);
         }
     }
-    for (size_t i = 0; i < n_recs; i++) {
+    size_t kept = 0;
+    if (s->late_reject && !s->failed) {
+        /* recs[i] was made from from[i], a distinct message each. */
+        for (ssize_t i = 0; i < n; i++) {
+            if (kept < n_recs && msgs[i] == from[kept]) {
+                kept_add(s, recs[kept++], msgs[i]);
+                msgs[i] = NULL;
+            }
+        }
+    }
+    for (size_t i = kept; i < n_recs; i++) {
         data_record_free(recs[i]);
     }
     free(recs);
@@ -356,6 +435,7 @@ static bool setup(sink_t *s, char *err, size_t err_size)
         return false;
     }
     task_context_set_reject(r->ctx, on_reject, s);
+    s->late_reject = r->env.plugin->desc->abi_minor >= LATE_REJECT_ABI_MINOR;
     s->chain = transform_chain_create(r->env.config, r->env.connector, r->env.task_id, err, err_size);
     if (!s->chain) {
         return false;
@@ -412,7 +492,9 @@ void sink_task_run(task_runner_t *r)
         if (n > 0) {
             put_batch(&s, msgs, n);
             for (ssize_t i = 0; i < n; i++) {
-                rd_kafka_message_destroy(msgs[i]);
+                if (msgs[i]) {
+                    rd_kafka_message_destroy(msgs[i]);
+                }
             }
         }
         error_handler_poll(s.eh);
@@ -428,6 +510,10 @@ void sink_task_run(task_runner_t *r)
         runner_set_state(r, TASK_STOPPED);
     }
 out:
+    /* Before the consumer goes: the kept messages are its. */
+    kept_release(&s);
+    free(s.kept_recs);
+    free(s.kept_msgs);
     if (s.consumer) {
         rd_kafka_consumer_close(s.consumer);
         rd_kafka_destroy(s.consumer);

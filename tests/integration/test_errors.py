@@ -202,6 +202,36 @@ def test_sink_rejected_record():
     w.stop()
 
 
+def test_sink_late_rejected_record():
+    """ABI 1.3: flush() hands a record of an earlier put() to record_reject:
+    with tolerance all it reaches the DLQ with its original bytes and
+    headers; without, the task FAILS before the offsets that flush covered
+    are committed, so a restart delivers the record again"""
+    w = Worker(overrides={"plugin.path": PLUGINS}).start()
+    produce(w, "late", [b"l-%d" % i for i in range(5)], headers=["trace=late-3"])
+    create(w, "late-all", dict(STRINGS, **{
+        "connector.class": "FailingSink", "fail.in": "reject_late", "fail.after": "3", "topics": "late",
+        "errors.tolerance": "all", "errors.deadletterqueue.topic.name": "late-dlq",
+        "errors.deadletterqueue.context.headers.enable": "true"}))
+    create(w, "late-none", dict(STRINGS, **{
+        "connector.class": "FailingSink", "fail.in": "reject_late", "fail.after": "3", "topics": "late"}))
+    (dlq,) = consume(w, "late-dlq", 1)
+    assert dlq["payload"] == "l-3", dlq
+    h = headers_of(dlq)
+    assert h["trace"] == "late-3", h
+    assert h["__connect.errors.stage"] == "TASK_PUT" and h["__connect.errors.offset"] == "3", h
+    assert h["__connect.errors.exception.message"] == "injected late rejection of this record", h
+    task = wait_for(lambda: (lambda t: t if t and t["state"] == "FAILED" else None)(task_status(w, "late-none")),
+                    what="late-none to fail")
+    assert "Tolerance exceeded in error handler" in task["trace"], task
+    assert "topic='late', partition=0, offset=3" in task["trace"], task
+    assert task_status(w, "late-all")["state"] == "RUNNING"
+    # The failing flush committed nothing past the rejected record.
+    committed = [e["offset"]["kafka_offset"] for e in harness.connector_offsets(w, "late-none")["offsets"]]
+    assert all(o <= 3 for o in committed), committed
+    w.stop()
+
+
 def test_source_conversion_failure_skipped_to_its_dlq():
     """A source record whose value does not fit its schema: skipped, the
     others produced, the record in the source's DLQ rendered as JSON"""

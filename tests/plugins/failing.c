@@ -17,6 +17,10 @@
  *   fail.in=reject   (sink) put() accepts every record but number
  *                    fail.after (counted from 0 over all put() calls),
  *                    which it hands to record_reject
+ *   fail.in=reject_late  (sink) as reject, but the record goes to
+ *                    record_reject only in the next flush(), after its
+ *                    put() returned (plugin ABI 1.3), as an asynchronous
+ *                    writer learns of a failure
  *
  * And one slow callback, for the REST server's tests:
  *   validate.wait.for=PATH          validate() appends a line to
@@ -38,6 +42,7 @@ typedef struct failing {
     long long after;
     long long calls;
     long long records; /* convert: records made; reject: records seen */
+    const cd_record_t *late; /* reject_late: the record flush() rejects */
 } failing_t;
 
 static bool fail_now(cd_task_t *task, failing_t *st, const char *callback)
@@ -146,8 +151,14 @@ static cd_rc_t failing_commit(cd_task_t *task, void *state)
 static cd_rc_t failing_put(cd_task_t *task, void *state, cd_record_t *const *recs, size_t n)
 {
     failing_t *st = state;
-    for (size_t i = 0; i < n && strcmp(st->fail_in, "reject") == 0; i++) {
-        if (st->records++ == st->after) {
+    bool late = strcmp(st->fail_in, "reject_late") == 0;
+    for (size_t i = 0; i < n && (late || strcmp(st->fail_in, "reject") == 0); i++) {
+        if (st->records++ != st->after) {
+            continue;
+        }
+        if (late) {
+            st->late = recs[i];
+        } else {
             host->record_reject(task, recs[i], "injected rejection of this record");
         }
     }
@@ -156,6 +167,11 @@ static cd_rc_t failing_put(cd_task_t *task, void *state, cd_record_t *const *rec
 
 static cd_rc_t failing_flush(cd_task_t *task, void *state)
 {
+    failing_t *st = state;
+    if (st->late) {
+        host->record_reject(task, st->late, "injected late rejection of this record");
+        st->late = NULL;
+    }
     return fail_now(task, state, "flush") ? CD_FATAL : CD_OK;
 }
 
@@ -165,7 +181,8 @@ static void failing_stop(cd_task_t *task, void *state)
 }
 
 static const char *const source_callbacks[] = {"validate", "task_configs", "start", "poll", "commit", "convert", NULL};
-static const char *const sink_callbacks[] = {"validate", "task_configs", "start", "put", "flush", "reject", NULL};
+static const char *const sink_callbacks[] = {"validate", "task_configs", "start",       "put",
+                                             "flush",    "reject",       "reject_late", NULL};
 
 /* Source and sink differ only in which callbacks fail.in may name. */
 #define FAILING_CONFIG(callbacks)                                                    \

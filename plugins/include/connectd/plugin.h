@@ -306,7 +306,16 @@ typedef struct cd_host_api {
     cd_value_t *(*offset_read)(cd_task_t *task, const cd_value_t *partition);
     /* A sink's put() refuses one record without failing the batch: the
      * worker applies errors.tolerance to it (log, dead letter queue) and
-     * goes on.  Copies the reason. */
+     * goes on.  Copies the reason.
+     * ABI 1.3: a sink built for 1.3 or later may also refuse, in a later
+     * put() or in flush(), any record an earlier put() was lent since the
+     * last flush() that returned CD_OK (an asynchronous writer learns of a
+     * failure when its request completes).  Such a record stays valid for
+     * this call only, until that flush: after its put() returned it may be
+     * passed here but not read.  The dead letter queue gets its original
+     * bytes and headers; a rejection errors.tolerance does not tolerate
+     * fails the task before the offsets that flush() covers are
+     * committed.  Plugins built for an older minor are unaffected. */
     void (*record_reject)(cd_task_t *task, const cd_record_t *rec, const char *reason);
 
     /* -- schema metadata and the schemas of values without a record -- */

@@ -135,6 +135,7 @@ static void batch_add(es_batch_t *b, const char *lines, size_t len, const es_ite
     *it = *item;
     it->reason = NULL;
     it->cls = ES_ITEM_OK;
+    it->tries = item->tries;
     it->off = b->body.len;
     it->len = len;
     es_buf_put(&b->body, lines, len);
@@ -317,20 +318,23 @@ static void complete(es_pipeline_t *p, es_request_t *r, CURLcode rc)
         for (size_t i = 0; i < b->n; i++) {
             es_item_t *it = &b->items[i];
             it->cls = es_item_classify(&results[i], it->external_version);
-            if (it->cls == ES_ITEM_RETRIABLE && b->attempt < p->cfg->max_retries) {
+            if (it->cls == ES_ITEM_RETRIABLE && it->tries < p->cfg->max_retries) {
                 if (!again) {
                     again = batch_new();
-                    again->attempt = b->attempt + 1;
                     again->created = b->created;
                 }
+                it->tries++;
                 batch_add(again, b->body.data + it->off, it->len, it);
-                it->cls = ES_ITEM_RETRIABLE; /* moved: not delivered from this batch */
-                continue;
+                if (it->tries > again->attempt) {
+                    again->attempt = it->tries;
+                }
+                continue; /* moved: not delivered from this batch */
             }
             if (it->cls == ES_ITEM_RETRIABLE) {
                 it->cls = ES_ITEM_FATAL;
                 char *why = NULL;
-                if (asprintf(&why, "%s (after %d attempt(s))", results[i].error_reason, b->attempt + 1) < 0) {
+                if (asprintf(&why, "Failed to index the document after %d attempt(s): %s", it->tries + 1,
+                             results[i].error_reason) < 0) {
                     why = NULL;
                 }
                 it->reason = why;
@@ -342,6 +346,8 @@ static void complete(es_pipeline_t *p, es_request_t *r, CURLcode rc)
         }
         if (again) {
             again->not_before = now_ms() + backoff_ms(p, again->attempt, retry_after);
+            /* Its whole-request retries count afresh. */
+            again->attempt = 0;
             p->stats.retried += again->n;
             queue_push_front(&p->ready, again);
         }

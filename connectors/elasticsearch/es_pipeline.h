@@ -14,7 +14,9 @@
  * (to the next live URL) after an exponential backoff with jitter,
  * retry.backoff.ms doubled each attempt (at most 24 h), or longer when the
  * server's Retry-After asks; items answered 429 or 5xx in a 200 response
- * go again by themselves.  After max.retries the pipeline fails.  Any
+ * go again by themselves, each up to max.retries times, their backoff
+ * counted from their own tries (the server answered, so the outage of the
+ * whole requests is over).  After max.retries the pipeline fails.  Any
  * other error status fails it at once (401, 403, 413, a malformed
  * request): those do not get better by waiting.
  *
@@ -48,6 +50,7 @@ typedef struct es_item {
     es_item_class_t cls;
     char *reason;    /* the item's error ("type: reason"), NULL when OK */
     size_t off, len; /* its lines in the batch body */
+    int tries; /* times it was sent again alone after a 429/5xx of its own */
 } es_item_t;
 
 /* Called on the task's thread for each finished item; item is borrowed

@@ -207,6 +207,7 @@ int es_http_prepare(es_http_t *http, es_http_req_t *req, const char *method, con
     req->res.url = pick_url(http);
     req->res.status = 0;
     req->res.retry_after_ms = 0;
+    req->res.permanent = false;
     req->res.error[0] = '\0';
     req->easy = curl_easy_init();
     if (!req->easy) {
@@ -305,6 +306,11 @@ void es_http_finish(es_http_t *http, es_http_req_t *req, CURLcode rc)
         return;
     }
     req->res.status = 0;
+    /* TLS and URL problems are the configuration's: no retry helps. */
+    req->res.permanent = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+                         rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CIPHER || rc == CURLE_SSL_ENGINE_NOTFOUND ||
+                         rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT || rc == CURLE_SSL_CRL_BADFILE ||
+                         rc == CURLE_SSL_ISSUER_ERROR;
     if (!req->res.error[0]) {
         snprintf(req->res.error, sizeof(req->res.error), "%s", curl_easy_strerror(rc));
     }

@@ -32,6 +32,7 @@ typedef struct es_http_result {
     long status;
     es_buf_t body;
     long retry_after_ms; /* from a Retry-After header; 0 when none */
+    bool permanent;      /* status 0 for a reason waiting does not fix (TLS, a bad URL) */
     char error[CURL_ERROR_SIZE + 64];
     int url; /* the index of the URL used */
 } es_http_result_t;

@@ -235,7 +235,10 @@ static void retry_batch_locked(es_pipeline_t *p, es_batch_t *b, const char *caus
 static void response_cause(const es_http_result_t *res, const char *url, char *out, size_t outlen)
 {
     char env[1024];
-    if (res->status == 0) {
+    if (res->status == 0 && res->permanent) {
+        snprintf(out, outlen, "Could not connect to Elasticsearch at %s. Check your SSL settings and the URL: %s", url,
+                 res->error);
+    } else if (res->status == 0) {
         snprintf(out, outlen, "Could not connect to Elasticsearch at %s: %s", url, res->error);
     } else if (es_error_envelope_text(res->body.data ? res->body.data : "", res->body.len, env, sizeof(env))) {
         snprintf(out, outlen, "HTTP %ld from %s: %s", res->status, url, env);
@@ -249,6 +252,9 @@ static void response_cause(const es_http_result_t *res, const char *url, char *o
 static void fail_status_locked(es_pipeline_t *p, const es_http_result_t *res, const char *cause, size_t body_len)
 {
     switch (res->status) {
+    case 0:
+        fail_locked(p, "%s", cause);
+        break;
     case 401:
         fail_locked(p,
                     "Could not authenticate the user. Check the 'connection.username' and 'connection.password' "
@@ -301,7 +307,7 @@ static void complete(es_pipeline_t *p, es_request_t *r, CURLcode rc)
         p->stats.latency_ms_sum += (uint64_t)took;
     }
     if (!ok_status) {
-        if (res->status == 0 || res->status == 429 || res->status >= 500) {
+        if ((res->status == 0 && !res->permanent) || res->status == 429 || res->status >= 500) {
             retry_batch_locked(p, b, cause, res->retry_after_ms);
         } else {
             fail_status_locked(p, res, cause, b->body.len);

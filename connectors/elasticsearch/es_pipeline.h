@@ -50,7 +50,7 @@ typedef struct es_item {
     es_item_class_t cls;
     char *reason;    /* the item's error ("type: reason"), NULL when OK */
     size_t off, len; /* its lines in the batch body */
-    int tries; /* times it was sent again alone after a 429/5xx of its own */
+    int tries;       /* times it was sent again alone after a 429/5xx of its own */
 } es_item_t;
 
 /* Called on the task's thread for each finished item; item is borrowed

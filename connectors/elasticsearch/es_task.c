@@ -205,6 +205,11 @@ static bool call_failed(es_task_t *st, const es_http_result_t *res, const char *
 {
     const char *url = es_http_url(st->http, res->url);
     char env[1024] = "";
+    if (res->status == 0 && res->permanent) {
+        snprintf(out, outlen, "Could not connect to Elasticsearch at %s (%s). Check your SSL settings and the URL: %s",
+                 url, what, res->error);
+        return false;
+    }
     if (res->status == 0) {
         snprintf(out, outlen, "Could not connect to Elasticsearch at %s (%s): %s", url, what, res->error);
         return true;

@@ -56,6 +56,7 @@ typedef struct es_task {
     es_name_t *indices; /* indices known to exist */
     bool reporter;      /* the worker has a dead letter queue or error log for record_reject */
     char *failure;      /* why the task cannot go on, found while delivering */
+    bool waiting_shown; /* the status shows a progress line saying what the task waits for */
     es_buf_t scratch;
     uint64_t malformed, dropped;
 } es_task_t;
@@ -69,15 +70,19 @@ static void metric(es_task_t *st, const char *name, cd_metric_kind_t kind, const
     }
 }
 
+/* The status's progress line: what the task waits for, or (NULL) cleared,
+ * once, when it showed one. */
 static void progress(es_task_t *st, const char *text)
 {
-    if (CD_HOST_HAS(es_host, progress_set)) {
-        if (text) {
-            es_host->progress_set(st->task, "%s", text);
-        } else {
-            es_host->progress_set(st->task, NULL);
-        }
+    if (!CD_HOST_HAS(es_host, progress_set) || (!text && !st->waiting_shown)) {
+        return;
     }
+    if (text) {
+        es_host->progress_set(st->task, "%s", text);
+    } else {
+        es_host->progress_set(st->task, NULL);
+    }
+    st->waiting_shown = text != NULL;
 }
 
 static void publish_metrics(es_task_t *st)

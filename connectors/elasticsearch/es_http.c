@@ -2,10 +2,12 @@
  * es_http.c - libcurl set-up, failover and synchronous calls (es_http.h).
  *
  * read.timeout.ms is a socket read timeout in Confluent's client: the
- * longest silence while waiting for the answer.  curl has no such option;
- * its low-speed limit (under 1 byte/s for that many seconds, rounded up)
- * measures the same silence, also while the server is working on a bulk
- * request, and does not cap the time a large answer takes to arrive.
+ * longest silence while waiting for the answer.  curl has no such option,
+ * and its low-speed limit averages over the whole transfer, so a request
+ * whose body went out at once is never found too slow however long the
+ * server stays silent; a progress callback watches the silence instead
+ * (to within the second or so between curl's calls of it).  It does not
+ * cap the time a large answer takes to arrive.
  */
 #include "es_http.h"
 
@@ -200,6 +202,29 @@ static char *gzip_body(const char *body, size_t len, size_t *out_len)
     return out;
 }
 
+/* Ends the request (returns non-zero) once nothing moved either way for
+ * read.timeout.ms after the connection was made; connection.timeout.ms
+ * covers the time before. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)ultotal;
+    es_http_req_t *req = arg;
+    int64_t now = now_ms();
+    curl_off_t connected = 0;
+    curl_easy_getinfo(req->easy, CURLINFO_CONNECT_TIME_T, &connected);
+    if (connected == 0 || dlnow + ulnow != req->moved) {
+        req->moved = dlnow + ulnow;
+        req->quiet_since_ms = now;
+        return 0;
+    }
+    if (now - req->quiet_since_ms < req->read_timeout_ms) {
+        return 0;
+    }
+    req->read_timed_out = true;
+    return 1;
+}
+
 int es_http_prepare(es_http_t *http, es_http_req_t *req, const char *method, const char *path, const char *body,
                     size_t len, const char *content_type)
 {
@@ -253,9 +278,14 @@ int es_http_prepare(es_http_t *http, es_http_req_t *req, const char *method, con
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     }
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 0L);
+    req->read_timeout_ms = cfg->read_timeout_ms;
+    req->read_timed_out = false;
+    req->moved = 0;
+    req->quiet_since_ms = now_ms();
     if (cfg->read_timeout_ms > 0) {
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (cfg->read_timeout_ms + 999) / 1000);
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, req);
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     }
     if (cfg->max_idle_ms >= 0) {
         curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, (cfg->max_idle_ms + 999) / 1000);
@@ -306,6 +336,11 @@ void es_http_finish(es_http_t *http, es_http_req_t *req, CURLcode rc)
         return;
     }
     req->res.status = 0;
+    if (rc == CURLE_ABORTED_BY_CALLBACK && req->read_timed_out) {
+        snprintf(req->res.error, sizeof(req->res.error), "Read timed out: no answer for %ld ms (read.timeout.ms)",
+                 req->read_timeout_ms);
+        rc = CURLE_OPERATION_TIMEDOUT;
+    }
     /* TLS and URL problems are the configuration's: no retry helps. */
     req->res.permanent = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
                          rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CIPHER || rc == CURLE_SSL_ENGINE_NOTFOUND ||

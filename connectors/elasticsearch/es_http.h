@@ -44,6 +44,12 @@ typedef struct es_http_req {
     struct curl_slist *headers;
     char *gz; /* the gzipped body, when connection.compression */
     es_http_result_t res;
+    /* read.timeout.ms: when bytes last moved either way once connected,
+     * how many had moved then, and whether the silence ended the request. */
+    long read_timeout_ms;
+    int64_t quiet_since_ms;
+    curl_off_t moved;
+    bool read_timed_out;
 } es_http_req_t;
 
 /* The client of cfg (borrowed; it must outlive the client).  NULL after

@@ -4026,6 +4026,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         entry = {"time": started, "method": method, "path": url.path, "query": url.query, "status": None,
                  "content_type": self.headers.get("Content-Type"),
                  "content_encoding": self.headers.get("Content-Encoding"),
+                 "content_length": int(self.headers.get("Content-Length") or 0),
                  "authorization": (self.headers.get("Authorization") or "").split(" ")[0] or None}
         server.faults.count("requests")
         drop_after = None

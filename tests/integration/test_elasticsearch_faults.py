@@ -3,7 +3,8 @@ broker against tests/es/es_server.py: a worker killed with kill -9
 mid-stream, a server that answers 429 for 30 s (the issue's number) and
 rejects single items, a server down at the sink's start that comes back,
 failover between two URLs, and clear errors in the status trace for an
-unreachable server, bad credentials and a closed index.
+unreachable server, bad credentials, a user without the privilege, a
+closed index and each timeout.
 
 "Every document present exactly once by id and version": every key's
 document holds its last value at the external version of its last offset,
@@ -11,6 +12,7 @@ and there is no other document.
 """
 
 import os
+import re
 import sys
 
 sys.dont_write_bytecode = True
@@ -132,6 +134,61 @@ def test_failover_between_urls():
     es.stop()
 
 
+def test_timeouts():
+    """read.timeout.ms gives up on a silent server and retries; a server
+    that stays silent past max.retries fails the task saying so;
+    flush.timeout.ms fails the task when a flush cannot end in time;
+    connection.timeout.ms gives up on a connect nobody accepts"""
+    es = es_server()
+    w = Worker().start()
+    stream(w, "slow", rounds=1, keys=100)
+    es.fault(delay_ms=3000, count=2, path="_bulk")
+    create(w, "slow-sink", sink_config(es, "slow", read_timeout_ms="500", max_retries="5", retry_backoff_ms="50"))
+    wait_exactly(es, "slow", expected(rounds=1, keys=100))
+    assert es.stats()["faults"]["delay"] >= 1, es.stats()
+    assert task_status(w, "slow-sink")["state"] == "RUNNING"
+
+    es.fault(delay_ms=3000, path="_bulk")
+    stream(w, "silent", rounds=1, keys=10)
+    create(w, "silent-sink", sink_config(es, "silent", read_timeout_ms="500", max_retries="1",
+                                         retry_backoff_ms="50"))
+    task = wait_failed(w, "silent-sink")
+    assert "after 2 attempt(s)" in task["trace"], task["trace"]
+    assert "Read timed out: no answer for 500 ms (read.timeout.ms)" in task["trace"], task["trace"]
+
+    stream(w, "stuck", rounds=1, keys=10)
+    create(w, "stuck-sink", sink_config(es, "stuck", read_timeout_ms="60000", flush_timeout_ms="1000",
+                                        linger_ms="0"))
+    task = wait_failed(w, "stuck-sink")
+    assert "not acknowledged by Elasticsearch within 1000 ms (flush.timeout.ms)" in task["trace"], task["trace"]
+    es.clear_faults()
+
+    # A listening socket whose accept queue is full: the kernel drops
+    # further SYNs, so a connect neither succeeds nor is refused.
+    import socket
+    full = socket.socket()
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)
+    port = full.getsockname()[1]
+    queued = []
+    for _ in range(4):
+        c = socket.socket()
+        c.setblocking(False)
+        c.connect_ex(("127.0.0.1", port))
+        queued.append(c)
+    conf = sink_config(es, "slow", connection_url="http://127.0.0.1:%d" % port, connection_timeout_ms="300")
+    create(w, "unaccepted", conf)
+    task = wait_for(lambda: (lambda t: t if t and "Timeout was reached" in t.get("progress", "") else None)(
+        task_status(w, "unaccepted")), what="the task to say its connect timed out")
+    assert task["state"] == "RUNNING", task
+    assert re.search(r"Failed to connect to 127\.0\.0\.1 port %d after 3\d\d ms" % port, task["progress"]), task
+    for c in queued:
+        c.close()
+    full.close()
+    w.stop()
+    es.stop()
+
+
 def test_errors_in_the_status_trace():
     """An unreachable server once documents are under way (after
     max.retries), bad credentials and a closed index each FAIL the task with
@@ -159,6 +216,16 @@ def test_errors_in_the_status_trace():
     assert "Could not connect to Elasticsearch at %s" % es.url in task["trace"], task
     assert "after 3 attempt(s)" in task["trace"], task
     w.stop()
+
+    es = es_server(users=["elastic:secret", "viewer:secret:reader"])
+    w = Worker().start()
+    produce(w, "ro", [("1", '{"n":1}')])
+    es.ok("PUT", "/ro", auth=("elastic", "secret"))
+    create(w, "read-only", sink_config(es, "ro", connection_username="viewer", connection_password="secret"))
+    task = wait_failed(w, "read-only")
+    assert "HTTP 403" in task["trace"] and "grant it the index privileges" in task["trace"], task["trace"]
+    w.stop()
+    es.stop()
 
 
 harness.main(globals())

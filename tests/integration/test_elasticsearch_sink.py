@@ -179,7 +179,10 @@ def test_schemas_make_mappings_and_data_streams():
     props = es.ok("GET", "/typed/_mapping")["typed"]["mappings"]["properties"]
     assert props["at"] == {"type": "date"} and props["id"] == {"type": "long"}, props
     assert props["tags"]["properties"]["value"] == {"type": "integer"}, props
-    got = wait_for(lambda: es.ok("GET", "/logs-app-events/_search?q=msg:hello")["hits"]["hits"] or None,
+    def hits():
+        status, _, body = es.request("GET", "/logs-app-events/_search?q=msg:hello")
+        return body["hits"]["hits"] if status == 200 else None  # 404 until the sink made the data stream
+    got = wait_for(lambda: hits() or None,
                    what="the document in the data stream")
     assert "@timestamp" in got[0]["_source"], got
     w.stop()
@@ -202,6 +205,49 @@ def test_batching_settings():
     assert stats["gzip_requests"] >= stats["bulk_requests"], stats
     log = [e for e in es.log() if e["path"] == "/_bulk"]
     assert log, log
+    w.stop()
+    es.stop()
+
+
+def test_bulk_bytes_and_topic_schema_ignore():
+    """bulk.size.bytes caps a bulk request's body below batch.size's count;
+    topic.schema.ignore exempts one topic from schema.ignore=false: the
+    other topic's index gets its mapping, that one's none from the sink"""
+    es = es_server()
+    w = Worker().start()
+    produce(w, "sized", [("k%d" % i, json.dumps({"i": i, "pad": "x" * 60})) for i in range(300)])
+    create(w, "sized-sink", sink_config(es, "sized", bulk_size_bytes="2000", batch_size="1000",
+                                        max_buffered_records="5000", linger_ms="1000"))
+    wait_docs(es, "sized", {"k%d" % i: {"i": i, "pad": "x" * 60} for i in range(300)})
+    bulks = [e for e in es.log() if e["path"] == "/_bulk"]
+    assert len(bulks) >= 300 * 100 // 2000, [e["content_length"] for e in bulks]
+    assert all(0 < e["content_length"] <= 2000 for e in bulks), [e["content_length"] for e in bulks]
+
+    schema = {"type": "struct", "name": "s", "fields": [{"field": "id", "type": "int64", "optional": False}]}
+    value = json.dumps({"schema": schema, "payload": {"id": 7}})
+    produce(w, "typed", [("7", value)])
+    produce(w, "loose", [("7", value)])
+    conf = sink_config(es, "typed,loose", schema_ignore="false", topic_schema_ignore="loose")
+    conf["value.converter.schemas.enable"] = "true"
+    create(w, "some-schemas", conf)
+    wait_docs(es, "typed", {"7": {"id": 7}})
+    wait_docs(es, "loose", {"7": {"id": 7}})
+    puts = [e["path"] for e in es.log() if e["method"] == "PUT" and e["path"].endswith("/_mapping")]
+    assert puts == ["/typed/_mapping"], puts
+    w.stop()
+    es.stop()
+
+
+def test_flush_synchronously_sends_partial_batches():
+    """flush.synchronously=true sends a partial batch at once: with
+    linger.ms at 5 minutes and the worker committing offsets every 10, the
+    documents still arrive"""
+    es = es_server()
+    w = Worker(overrides={"offset.flush.interval.ms": "600000"}).start()
+    produce(w, "eager", [("k%d" % i, '{"i":%d}' % i) for i in range(20)])
+    create(w, "eager-sink", sink_config(es, "eager", flush_synchronously="true", linger_ms="300000",
+                                        flush_timeout_ms="600000"))
+    wait_docs(es, "eager", {"k%d" % i: {"i": i} for i in range(20)})
     w.stop()
     es.stop()
 

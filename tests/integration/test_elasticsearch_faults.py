@@ -18,7 +18,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from es_sink import (create, es_server, produce, sink_config, sources, task_status, wait_failed,  # noqa: E402
+from es_sink import (create, es_server, metric, produce, sink_config, sources, task_status, wait_failed,  # noqa: E402
                      wait_running)
 import es_fixture  # noqa: E402  (es_sink puts tests/es on the path)
 from harness import Worker, wait_for  # noqa: E402
@@ -95,6 +95,10 @@ def test_429_for_30_seconds_and_rejected_items():
     assert task_status(w, "busy-sink")["state"] == "RUNNING"
     stats = es.stats()
     assert stats["faults"]["item_status"] > 0, stats
+    retried = metric(w, "connectd_plugin_elasticsearch_documents_retried_total", connector="busy-sink")
+    assert retried and retried >= stats["faults"]["item_status"], (retried, stats)
+    assert metric(w, "connectd_plugin_elasticsearch_bulk_latency_seconds_total", connector="busy-sink") > 0
+    assert metric(w, "connectd_plugin_elasticsearch_requests_in_flight", connector="busy-sink") is not None
     w.stop()
     es.stop()
 

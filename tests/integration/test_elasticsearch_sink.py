@@ -129,8 +129,9 @@ def test_ids_upserts_and_null_values():
 def test_malformed_documents_to_the_dead_letter_queue():
     """A document whose field contradicts the index mapping: with
     behavior.on.malformed.documents=warn it goes to the dead letter queue
-    with its original bytes and the server's error in the headers, and the
-    task runs on; with fail the task FAILS naming the error"""
+    with its original bytes and the server's error in the headers, counted
+    as failed, and the task runs on; with ignore it is dropped; with fail
+    the task FAILS naming the error"""
     es = es_server()
     es.ok("PUT", "/strict", {"mappings": {"properties": {"n": {"type": "long"}}}})
     es.ok("PUT", "/strict2", {"mappings": {"properties": {"n": {"type": "long"}}}})
@@ -138,6 +139,9 @@ def test_malformed_documents_to_the_dead_letter_queue():
     produce(w, "strict", [("1", '{"n":1}'), ("2", '{"n":"not a number"}'), ("3", '{"n":3}')],
             headers=["trace=abc"])
     produce(w, "strict2", [("1", '{"n":1}'), ("2", '{"n":"not a number"}')])
+    es.ok("PUT", "/strict3", {"mappings": {"properties": {"n": {"type": "long"}}}})
+    produce(w, "strict3", [("1", '{"n":1}'), ("2", '{"n":"not a number"}'), ("3", '{"n":3}')])
+    create(w, "ignores", sink_config(es, "strict3", behavior_on_malformed_documents="ignore"))
     create(w, "warns", sink_config(es, "strict", behavior_on_malformed_documents="warn", errors_tolerance="all",
                                    errors_deadletterqueue_topic_name="strict-dlq",
                                    errors_deadletterqueue_context_headers_enable="true"))
@@ -150,6 +154,9 @@ def test_malformed_documents_to_the_dead_letter_queue():
     assert h["__connect.errors.topic"] == "strict" and h["__connect.errors.offset"] == "1", h
     assert "parsing_exception" in h["__connect.errors.exception.message"], h
     assert task_status(w, "warns")["state"] == "RUNNING"
+    assert metric(w, "connectd_plugin_elasticsearch_documents_failed_total", connector="warns") == 1
+    wait_docs(es, "strict3", {"1": {"n": 1}, "3": {"n": 3}})
+    assert task_status(w, "ignores")["state"] == "RUNNING"
     task = wait_failed(w, "fails")
     assert "parsing_exception" in task["trace"] and "behavior.on.malformed.documents" in task["trace"], task
     assert "record from topic=strict2 partition=0 offset=1" in task["trace"], task

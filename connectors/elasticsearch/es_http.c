@@ -38,7 +38,7 @@ struct es_http {
     url_state_t *urls;
 };
 
-static int64_t now_ms(void)
+int64_t es_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -119,7 +119,7 @@ const char *es_http_url(const es_http_t *http, int i)
 static int pick_url(es_http_t *http)
 {
     pthread_mutex_lock(&http->lock);
-    int64_t now = now_ms();
+    int64_t now = es_now_ms();
     size_t n = http->cfg->n_urls, best = http->next % n;
     int found = -1;
     for (size_t k = 0; k < n && found < 0; k++) {
@@ -149,7 +149,7 @@ static void mark_url(es_http_t *http, int i, bool up)
         if (u->down_for_ms > DOWN_MAX_MS) {
             u->down_for_ms = DOWN_MAX_MS;
         }
-        u->down_until_ms = now_ms() + u->down_for_ms;
+        u->down_until_ms = es_now_ms() + u->down_for_ms;
     }
     pthread_mutex_unlock(&http->lock);
 }
@@ -210,7 +210,7 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
     (void)dltotal;
     (void)ultotal;
     es_http_req_t *req = arg;
-    int64_t now = now_ms();
+    int64_t now = es_now_ms();
     curl_off_t connected = 0;
     curl_easy_getinfo(req->easy, CURLINFO_CONNECT_TIME_T, &connected);
     if (connected == 0 || dlnow + ulnow != req->moved) {
@@ -281,7 +281,7 @@ int es_http_prepare(es_http_t *http, es_http_req_t *req, const char *method, con
     req->read_timeout_ms = cfg->read_timeout_ms;
     req->read_timed_out = false;
     req->moved = 0;
-    req->quiet_since_ms = now_ms();
+    req->quiet_since_ms = es_now_ms();
     if (cfg->read_timeout_ms > 0) {
         curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(e, CURLOPT_XFERINFODATA, req);

@@ -52,6 +52,10 @@ typedef struct es_http_req {
     bool read_timed_out;
 } es_http_req_t;
 
+/* CLOCK_MONOTONIC in milliseconds: what the timeouts and backoffs of
+ * the client and the pipeline count in. */
+int64_t es_now_ms(void);
+
 /* The client of cfg (borrowed; it must outlive the client).  NULL after
  * writing why into errbuf. */
 es_http_t *es_http_new(const es_config_t *cfg, char *errbuf, size_t errlen);

@@ -59,12 +59,6 @@ struct es_pipeline {
     es_request_t *requests;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void queue_push(queue_t *q, es_batch_t *b)
 {
@@ -179,7 +173,7 @@ static void launch(es_pipeline_t *p, es_batch_t *b)
 {
     es_request_t *r = calloc(1, sizeof(*r));
     r->batch = b;
-    r->started = now_ms();
+    r->started = es_now_ms();
     es_buf_init(&r->req.res.body);
     if (es_http_prepare(p->http, &r->req, "POST", "/_bulk", b->body.data, b->body.len, "application/x-ndjson") < 0 ||
         curl_multi_add_handle(p->multi, r->req.easy) != CURLM_OK) {
@@ -226,7 +220,7 @@ static void retry_batch_locked(es_pipeline_t *p, es_batch_t *b, const char *caus
         return;
     }
     b->attempt++;
-    b->not_before = now_ms() + backoff_ms(p, b->attempt, retry_after_ms);
+    b->not_before = es_now_ms() + backoff_ms(p, b->attempt, retry_after_ms);
     p->stats.retried += b->n;
     queue_push_front(&p->ready, b);
 }
@@ -285,7 +279,7 @@ static void complete(es_pipeline_t *p, es_request_t *r, CURLcode rc)
     es_http_result_t *res = &r->req.res;
     es_batch_t *b = r->batch;
     size_t n_items = b->n;
-    int64_t took = now_ms() - r->started;
+    int64_t took = es_now_ms() - r->started;
     char cause[2048];
     response_cause(res, es_http_url(p->http, res->url), cause, sizeof(cause));
     bool ok_status = res->status >= 200 && res->status < 300;
@@ -351,7 +345,7 @@ static void complete(es_pipeline_t *p, es_request_t *r, CURLcode rc)
             it->off = SIZE_MAX; /* finished: delivered */
         }
         if (again) {
-            again->not_before = now_ms() + backoff_ms(p, again->attempt, retry_after);
+            again->not_before = es_now_ms() + backoff_ms(p, again->attempt, retry_after);
             /* Its whole-request retries count afresh. */
             again->attempt = 0;
             p->stats.retried += again->n;
@@ -379,7 +373,7 @@ static void *io_main(void *arg)
             pthread_mutex_unlock(&p->lock);
             break;
         }
-        int64_t now = now_ms();
+        int64_t now = es_now_ms();
         long wait = 1000;
         es_batch_t *bb = p->building;
         if (bb && bb->n) {
@@ -436,7 +430,7 @@ es_pipeline_t *es_pipeline_new(const es_config_t *cfg, es_http_t *http, char *er
     es_pipeline_t *p = calloc(1, sizeof(*p));
     p->cfg = cfg;
     p->http = http;
-    p->seed = (unsigned)now_ms() ^ (unsigned)(uintptr_t)p;
+    p->seed = (unsigned)es_now_ms() ^ (unsigned)(uintptr_t)p;
     pthread_mutex_init(&p->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -546,7 +540,7 @@ static void seal_locked(es_pipeline_t *p)
 int es_pipeline_add(es_pipeline_t *p, const char *lines, size_t len, const es_item_t *item, es_deliver_fn deliver,
                     void *opaque, char *errbuf, size_t errlen)
 {
-    int64_t deadline = now_ms() + p->cfg->flush_timeout_ms;
+    int64_t deadline = es_now_ms() + p->cfg->flush_timeout_ms;
     pthread_mutex_lock(&p->lock);
     while (!p->error && p->buffered >= (size_t)p->cfg->max_buffered) {
         if (p->woken) {
@@ -554,7 +548,7 @@ int es_pipeline_add(es_pipeline_t *p, const char *lines, size_t len, const es_it
             snprintf(errbuf, errlen, "the task is stopping");
             return -1;
         }
-        if (now_ms() >= deadline) {
+        if (es_now_ms() >= deadline) {
             pthread_mutex_unlock(&p->lock);
             snprintf(errbuf, errlen,
                      "Could not make space in the internal buffer fast enough. Consider increasing flush.timeout.ms "
@@ -582,7 +576,7 @@ int es_pipeline_add(es_pipeline_t *p, const char *lines, size_t len, const es_it
         b = p->building = batch_new();
     }
     if (!b->n) {
-        b->created = now_ms();
+        b->created = es_now_ms();
         wake = true; /* the I/O thread sets its linger timer */
     }
     batch_add(b, lines, len, item);
@@ -601,7 +595,7 @@ int es_pipeline_add(es_pipeline_t *p, const char *lines, size_t len, const es_it
 int es_pipeline_flush(es_pipeline_t *p, es_deliver_fn deliver, void *opaque, int64_t timeout_ms, char *errbuf,
                       size_t errlen)
 {
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = es_now_ms() + timeout_ms;
     int rc = 0;
     pthread_mutex_lock(&p->lock);
     p->flush_now = true;
@@ -611,15 +605,15 @@ int es_pipeline_flush(es_pipeline_t *p, es_deliver_fn deliver, void *opaque, int
     for (;;) {
         es_pipeline_deliver(p, deliver, opaque);
         pthread_mutex_lock(&p->lock);
-        if (p->woken && deadline > now_ms() + STOPPING_FLUSH_MS) {
-            deadline = now_ms() + STOPPING_FLUSH_MS;
+        if (p->woken && deadline > es_now_ms() + STOPPING_FLUSH_MS) {
+            deadline = es_now_ms() + STOPPING_FLUSH_MS;
         }
         if (p->error) {
             snprintf(errbuf, errlen, "%s", p->error);
             rc = -1;
         } else if (p->buffered == 0) {
             rc = 0;
-        } else if (now_ms() >= deadline) {
+        } else if (es_now_ms() >= deadline) {
             snprintf(errbuf, errlen,
                      "%zu document(s) were not acknowledged by Elasticsearch within %lld ms (flush.timeout.ms)%s",
                      p->buffered, (long long)timeout_ms, p->woken ? " before the task stopped" : "");

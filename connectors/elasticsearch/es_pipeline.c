@@ -59,7 +59,6 @@ struct es_pipeline {
     es_request_t *requests;
 };
 
-
 static void queue_push(queue_t *q, es_batch_t *b)
 {
     b->next = NULL;

@@ -97,6 +97,9 @@ const cd_value_t *data_value_map_key_at(const cd_value_t *map, size_t i);
 const cd_value_t *data_value_map_value_at(const cd_value_t *map, size_t i);
 const cd_value_t *data_value_map_get(const cd_value_t *map, const char *key);
 const cd_value_t *data_value_struct_get(const cd_value_t *st, const char *field);
+/* Field i of its schema's order (NULL when unset or out of range), without
+ * the lookup by name. */
+const cd_value_t *data_value_struct_at(const cd_value_t *st, size_t i);
 
 void data_record_set_topic(cd_record_t *rec, const char *topic);
 void data_record_set_partition(cd_record_t *rec, int32_t partition);

@@ -393,6 +393,11 @@ const cd_value_t *data_value_struct_get(const cd_value_t *st, const char *field)
     return i >= 0 ? st->u.st.fields[i] : NULL;
 }
 
+const cd_value_t *data_value_struct_at(const cd_value_t *st, size_t i)
+{
+    return st && st->type == CD_TYPE_STRUCT && i < st->u.st.count ? st->u.st.fields[i] : NULL;
+}
+
 const cd_schema_t *data_value_struct_schema(const cd_value_t *st)
 {
     return st && st->type == CD_TYPE_STRUCT ? st->u.st.schema : NULL;

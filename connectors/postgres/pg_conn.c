@@ -3,11 +3,8 @@
  * user, the slot, the publication and the tables are what logical decoding
  * with pgoutput needs, before a task depends on it.
  *
- * A failed connection only has libpq's text (no SQLSTATE before the session
- * exists), so the three cases a user can fix differently are told apart by
- * the server's and libpq's stable wording: authentication failed ("password
- * authentication failed for user", "no password supplied"), the database
- * does not exist, anything else is "not reachable".  Queries run with
+ * Opening a connection, and telling why one failed, is pgc_conn_open's
+ * (connectors/pgcommon/), shared with the JDBC connectors.  Queries run with
  * PQexecParams where values are user-given, never pasted into SQL.
  */
 #include "pg_conn.h"
@@ -17,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pgc_conn.h"
 #include "pgoutput.h"
 
 /* The server keeps NAMEDATALEN - 1 bytes of an application_name. */
@@ -24,79 +22,28 @@
 
 /* ---- connecting ------------------------------------------------------------------ */
 
-/* libpq's message on one line, without its trailing newline. */
-static void one_line(const char *in, char *out, size_t len)
-{
-    size_t j = 0;
-    for (const char *p = in ? in : ""; *p && j + 3 < len; p++) {
-        if (*p == '\n') {
-            if (p[1]) {
-                out[j++] = ';';
-                out[j++] = ' ';
-            }
-        } else {
-            out[j++] = *p;
-        }
-    }
-    out[j] = '\0';
-}
-
 PGconn *pg_conn_open(const pg_config_t *cfg, bool replication, const char *app, char *errbuf, size_t errlen)
 {
-    char port[16], timeout[16];
+    static const pgc_conn_settings_t names = {
+        .address = "database.hostname and database.port",
+        .login = "database.user and database.password",
+        .dbname = "database.dbname",
+        .user = "database.user",
+    };
+    char port[16];
     snprintf(port, sizeof(port), "%d", cfg->port);
-    snprintf(timeout, sizeof(timeout), "%d", PG_CONNECT_TIMEOUT_S);
-    const char *keys[] = {"host",        "port",    "dbname",          "user",
-                          "password",    "sslmode", "connect_timeout", "application_name",
-                          "replication", NULL};
+    const char *keys[] = {"host", "port", "dbname", "user", "password", "sslmode", "application_name", "replication",
+                          NULL};
     const char *values[] = {cfg->hostname,
                             port,
                             cfg->dbname,
                             cfg->user,
                             cfg->password ? cfg->password : "",
                             cfg->sslmode,
-                            timeout,
                             app,
                             replication ? "database" : NULL,
                             NULL};
-    /* expand_dbname = 0: a database name with '=' stays a name. */
-    PGconn *conn = PQconnectdbParams(keys, values, 0);
-    if (conn && PQstatus(conn) == CONNECTION_OK) {
-        return conn;
-    }
-    char why[512];
-    one_line(conn ? PQerrorMessage(conn) : "out of memory", why, sizeof(why));
-    if (strstr(why, "password authentication failed") || strstr(why, "no password supplied") ||
-        strstr(why, "authentication failed for user")) {
-        snprintf(errbuf, errlen,
-                 "cannot log in to PostgreSQL at %s:%d as user \"%s\" (%s): check database.user and "
-                 "database.password",
-                 cfg->hostname, cfg->port, cfg->user, why);
-    } else if (strstr(why, "does not exist") && strstr(why, "database \"")) {
-        snprintf(errbuf, errlen,
-                 "database \"%s\" does not exist on the PostgreSQL server at %s:%d: check "
-                 "database.dbname (%s)",
-                 cfg->dbname, cfg->hostname, cfg->port, why);
-    } else if (strstr(why, "must be superuser or replication role")) {
-        snprintf(errbuf, errlen,
-                 "user \"%s\" may not open a replication connection: give it the REPLICATION "
-                 "attribute (ALTER ROLE %s WITH REPLICATION) or use another database.user (%s)",
-                 cfg->user, cfg->user, why);
-    } else if (strstr(why, "pg_hba.conf")) {
-        snprintf(errbuf, errlen,
-                 "the PostgreSQL server at %s:%d (database.hostname) refuses the %sconnection of user "
-                 "\"%s\": add a line for it to the server's pg_hba.conf (e.g. 'host %s %s <this worker's address>/32 "
-                 "scram-sha-256') and reload the server (%s)",
-                 cfg->hostname, cfg->port, replication ? "replication " : "", cfg->user,
-                 replication ? "replication" : cfg->dbname, cfg->user, why);
-    } else {
-        snprintf(errbuf, errlen,
-                 "cannot connect to PostgreSQL at %s:%d: check database.hostname and database.port, "
-                 "and that the server runs and accepts TCP connections from this worker (listen_addresses) (%s)",
-                 cfg->hostname, cfg->port, why);
-    }
-    PQfinish(conn);
-    return NULL;
+    return pgc_conn_open(keys, values, replication, &names, NULL, errbuf, errlen);
 }
 
 /* ---- queries ----------------------------------------------------------------------- */
@@ -112,7 +59,7 @@ static PGresult *query(PGconn *conn, const char *sql, int n, const char *const *
         return res;
     }
     char why[512];
-    one_line(PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn), why, sizeof(why));
+    pgc_conn_error(conn, res, why, sizeof(why));
     snprintf(errbuf, errlen, "%s failed: %s", what, why);
     PQclear(res);
     return NULL;

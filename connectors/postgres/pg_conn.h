@@ -22,14 +22,11 @@
 
 #include "pg_config.h"
 
-/* How long a connection attempt may take (libpq's connect_timeout), so a
- * validation against a host that drops packets answers in time. */
-#define PG_CONNECT_TIMEOUT_S 10
-
 /* Opens a regular connection to the configured database, or a logical
  * replication one (replication=database: replication commands and simple
  * SQL).  `app` is the application_name the server shows in
- * pg_stat_activity.  NULL after errbuf. */
+ * pg_stat_activity.  NULL after errbuf (pgc_conn_open's sentences, naming
+ * the database.* settings). */
 PGconn *pg_conn_open(const pg_config_t *cfg, bool replication, const char *app, char *errbuf, size_t errlen);
 
 /* On a regular connection: the server is set up for logical decoding

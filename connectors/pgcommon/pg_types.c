@@ -37,6 +37,7 @@
 #include <strings.h>
 
 #include "base64.h"
+#include "pgc_tz.h"
 
 /* Built-in type OIDs (src/include/catalog/pg_type.dat); fixed since
  * PostgreSQL 7, so they need no lookup. */
@@ -143,8 +144,24 @@ static const struct {
 const char *const pg_decimal_mode_names[] = {"precise", "double", "string", NULL};
 const char *const pg_time_mode_names[] = {"adaptive", "adaptive_time_microseconds", "connect", NULL};
 const char *const pg_binary_mode_names[] = {"bytes", "base64", "base64-url-safe", "hex", NULL};
+const char *const pg_numeric_mapping_names[] = {"none", "precision_only", "best_fit", "best_fit_eager_double", NULL};
+const char *const pg_ts_granularity_names[] = {"connect_logical",
+                                               "micros_long",
+                                               "micros_string",
+                                               "micros_iso_datetime_string",
+                                               "nanos_long",
+                                               "nanos_string",
+                                               "nanos_iso_datetime_string",
+                                               NULL};
 
 static const char default_placeholder[] = "__debezium_unavailable_value";
+
+/* Confluent's flavour, at the end of the file. */
+static int confluent_resolve(const pg_type_registry_t *reg, uint32_t oid, int32_t typmod, pg_type_t *out);
+static cd_schema_t *confluent_schema(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *t,
+                                     bool optional);
+static cd_value_t *confluent_value(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *t,
+                                   const char *text, size_t len, char *errbuf, size_t errlen);
 
 void pg_types_config_init(pg_types_config_t *cfg)
 {
@@ -484,6 +501,9 @@ int pg_types_resolve(const pg_types_config_t *cfg, const pg_type_registry_t *reg
 {
     memset(out, 0, sizeof(*out));
     out->oid = oid;
+    if (cfg->flavour == PG_TYPES_CONFLUENT) {
+        return confluent_resolve(reg, oid, typmod, out);
+    }
     oid = resolve_domain(reg, oid, &typmod);
 
     pg_kind_t kind = builtin_kind(oid);
@@ -661,6 +681,9 @@ static cd_schema_t *scalar_schema(const cd_host_api_t *host, const pg_types_conf
 cd_schema_t *pg_types_schema(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *type,
                              bool optional)
 {
+    if (cfg->flavour == PG_TYPES_CONFLUENT) {
+        return confluent_schema(host, cfg, type, optional);
+    }
     if (!type->array) {
         return scalar_schema(host, cfg, type, optional);
     }
@@ -1682,6 +1705,9 @@ fail:
 cd_value_t *pg_types_value(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *type,
                            const cd_schema_t *schema, const char *text, size_t len, char *errbuf, size_t errlen)
 {
+    if (cfg->flavour == PG_TYPES_CONFLUENT) {
+        return confluent_value(host, cfg, type, text, len, errbuf, errlen);
+    }
     if (type->array) {
         return array_value(host, cfg, type, schema, text, len, errbuf, errlen);
     }
@@ -1796,5 +1822,338 @@ cd_value_t *pg_types_fallback(const cd_host_api_t *host, const pg_types_config_t
         return host->value_string("1970-01-01T00:00:00Z", 20);
     default:
         return host->value_string("", 0);
+    }
+}
+
+/* ---- Confluent's JDBC mapping ---------------------------------------------------------
+ *
+ * What kafka-connect-jdbc's GenericDatabaseDialect and
+ * PostgreSqlDatabaseDialect make of the java.sql.Types pgJDBC reports:
+ * bool BIT(1) -> BOOLEAN; bit(2..8) -> INT8, longer BYTES; int2, int4, int8
+ * and oid -> INT16, INT32, INT64; float4 REAL -> FLOAT32; float8 -> FLOAT64;
+ * money DOUBLE -> FLOAT64; numeric as numeric.mapping says; text, varchar,
+ * bpchar, name, xml, enums, and json, jsonb, uuid (OTHER, the dialect's
+ * own cases) -> STRING; bytea -> BYTES; date -> Date; time and timetz ->
+ * Time; timestamp and timestamptz -> Timestamp (or as
+ * timestamp.granularity says).  Every other OTHER (inet, intervals,
+ * ranges, tsvector, ...) and ARRAY column is one Confluent leaves out of
+ * the record ("JDBC type ... not currently supported"): resolving it
+ * fails. */
+
+static bool confluent_unsupported_oid(uint32_t oid)
+{
+    switch (oid) {
+    case OID_INET:
+    case OID_CIDR:
+    case OID_MACADDR:
+    case OID_MACADDR8:
+    case OID_INT4RANGE:
+    case OID_NUMRANGE:
+    case OID_TSRANGE:
+    case OID_TSTZRANGE:
+    case OID_DATERANGE:
+    case OID_INT8RANGE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int confluent_resolve(const pg_type_registry_t *reg, uint32_t oid, int32_t typmod, pg_type_t *out)
+{
+    pg_types_config_t dbz;
+    pg_types_config_init(&dbz);
+    uint32_t base = resolve_domain(reg, oid, &(int32_t){typmod});
+    if (confluent_unsupported_oid(base) || pg_types_resolve(&dbz, reg, oid, typmod, out) != 0 || out->array) {
+        return -1;
+    }
+    switch (out->kind) {
+    case PG_KIND_INTERVAL:
+    case PG_KIND_TSVECTOR:
+    case PG_KIND_UNKNOWN:
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+/* The NUMERIC column's schema type under numeric.mapping, or
+ * CD_TYPE_BYTES for Connect's Decimal.  pgJDBC reports an unconstrained
+ * numeric as precision 0, scale 0; best_fit makes it a FLOAT64 here, where
+ * Confluent's INT8 would truncate every value. */
+static cd_type_t confluent_numeric_type(const pg_types_config_t *cfg, const pg_type_t *t)
+{
+    int32_t p = t->precision, s = t->scale;
+    if (cfg->numeric_mapping == PG_NUMERIC_NONE) {
+        return CD_TYPE_BYTES;
+    }
+    if (p == 0) {
+        return cfg->numeric_mapping == PG_NUMERIC_PRECISION_ONLY ? CD_TYPE_BYTES : CD_TYPE_FLOAT64;
+    }
+    bool integral = cfg->numeric_mapping == PG_NUMERIC_PRECISION_ONLY ? s == 0 && p < 19 : s < 1 && p < 19;
+    if (integral) {
+        return p > 9 ? CD_TYPE_INT64 : p > 4 ? CD_TYPE_INT32 : p > 2 ? CD_TYPE_INT16 : CD_TYPE_INT8;
+    }
+    if (cfg->numeric_mapping == PG_NUMERIC_BEST_FIT_EAGER_DOUBLE && s > 0) {
+        return CD_TYPE_FLOAT64;
+    }
+    if (cfg->numeric_mapping != PG_NUMERIC_PRECISION_ONLY && s > 0 && p < 19) {
+        return CD_TYPE_FLOAT64;
+    }
+    return CD_TYPE_BYTES;
+}
+
+static cd_schema_t *confluent_decimal_schema(const cd_host_api_t *host, int32_t scale, bool optional)
+{
+    cd_schema_t *s = named(host, CD_TYPE_BYTES, "org.apache.kafka.connect.data.Decimal", optional);
+    if (s != NULL) {
+        char num[16];
+        snprintf(num, sizeof(num), "%" PRId32, scale);
+        host->schema_set_parameter(s, "scale", num);
+    }
+    return s;
+}
+
+static cd_schema_t *confluent_schema(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *t,
+                                     bool optional)
+{
+    switch (t->kind) {
+    case PG_KIND_BOOL:
+        return host->schema_new(CD_TYPE_BOOLEAN, optional);
+    case PG_KIND_BITS:
+        return host->schema_new(t->precision <= 1   ? CD_TYPE_BOOLEAN
+                                : t->precision <= 8 ? CD_TYPE_INT8
+                                                    : CD_TYPE_BYTES,
+                                optional);
+    case PG_KIND_INT16:
+        return host->schema_new(CD_TYPE_INT16, optional);
+    case PG_KIND_INT32:
+        return host->schema_new(CD_TYPE_INT32, optional);
+    case PG_KIND_INT64:
+        return host->schema_new(CD_TYPE_INT64, optional);
+    case PG_KIND_FLOAT32:
+        return host->schema_new(CD_TYPE_FLOAT32, optional);
+    case PG_KIND_FLOAT64:
+    case PG_KIND_MONEY:
+        return host->schema_new(CD_TYPE_FLOAT64, optional);
+    case PG_KIND_NUMERIC: {
+        cd_type_t type = confluent_numeric_type(cfg, t);
+        return type == CD_TYPE_BYTES ? confluent_decimal_schema(host, t->scale, optional)
+                                     : host->schema_new(type, optional);
+    }
+    case PG_KIND_BYTEA:
+        return host->schema_new(CD_TYPE_BYTES, optional);
+    case PG_KIND_DATE:
+        return named(host, CD_TYPE_INT32, "org.apache.kafka.connect.data.Date", optional);
+    case PG_KIND_TIME:
+    case PG_KIND_TIMETZ:
+        return named(host, CD_TYPE_INT32, "org.apache.kafka.connect.data.Time", optional);
+    case PG_KIND_TIMESTAMP:
+    case PG_KIND_TIMESTAMPTZ:
+        switch (cfg->ts_granularity) {
+        case PG_TS_CONNECT_LOGICAL:
+            return named(host, CD_TYPE_INT64, "org.apache.kafka.connect.data.Timestamp", optional);
+        case PG_TS_MICROS_LONG:
+        case PG_TS_NANOS_LONG:
+            return host->schema_new(CD_TYPE_INT64, optional);
+        default:
+            return host->schema_new(CD_TYPE_STRING, optional);
+        }
+    default:
+        return host->schema_new(CD_TYPE_STRING, optional);
+    }
+}
+
+/* Wall-clock micros (a timestamp's text read as UTC) as an instant in
+ * `zone` (NULL: UTC). */
+static int64_t confluent_local_to_utc(const pgc_tz_t *zone, int64_t local)
+{
+    if (zone == NULL || pgc_tz_is_utc(zone)) {
+        return local;
+    }
+    int64_t sec = floor_div(local, 1000000);
+    return pgc_tz_local_to_utc(zone, sec) * 1000000 + (local - sec * 1000000);
+}
+
+int pg_types_instant(const pg_types_config_t *cfg, const pg_type_t *type, const char *text, size_t len,
+                     int64_t *micros, char *errbuf, size_t errlen)
+{
+    if (text_is(text, len, "infinity") || text_is(text, len, "-infinity")) {
+        snprintf(errbuf, errlen, "'%.*s' has no instant", (int)len, text);
+        return -1;
+    }
+    scan_t s = {text, text + len};
+    int64_t y, tod = 0, offset = 0;
+    int m, d;
+    bool ok = scan_date(&s, &y, &m, &d);
+    if (ok && type->kind != PG_KIND_DATE) {
+        ok = scan_char(&s, ' ') && scan_time(&s, &tod);
+        if (ok && type->kind == PG_KIND_TIMESTAMPTZ) {
+            ok = scan_offset(&s, &offset);
+        }
+    }
+    if (ok) {
+        scan_era(&s, &y);
+    }
+    if (!ok || s.p != s.end ||
+        (type->kind != PG_KIND_DATE && type->kind != PG_KIND_TIMESTAMP && type->kind != PG_KIND_TIMESTAMPTZ)) {
+        set_err(errbuf, errlen, "a date or timestamp", text, len);
+        return -1;
+    }
+    int64_t wall = days_from_civil(y, m, d) * USECS_PER_DAY + tod;
+    if (type->kind == PG_KIND_TIMESTAMPTZ) {
+        *micros = wall - offset * 1000000;
+    } else if (type->kind == PG_KIND_TIMESTAMP) {
+        *micros = confluent_local_to_utc(cfg->zone, wall);
+    } else {
+        *micros = wall;
+    }
+    return 0;
+}
+
+int pg_types_instant_text(const pg_types_config_t *cfg, int64_t micros, char *out, size_t cap)
+{
+    int32_t offset = cfg->zone ? pgc_tz_offset_at(cfg->zone, floor_div(micros, 1000000)) : 0;
+    int64_t wall = micros + (int64_t)offset * 1000000;
+    int64_t days = floor_div(wall, USECS_PER_DAY), rem = wall - days * USECS_PER_DAY, y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    int64_t sec = rem / 1000000;
+    int32_t off = offset < 0 ? -offset : offset;
+    /* PostgreSQL reads a year before 1 only with "BC". */
+    return snprintf(out, cap, "%04" PRId64 "-%02d-%02d %02d:%02d:%02d.%06" PRId64 "%c%02d:%02d:%02d%s",
+                    y > 0 ? y : 1 - y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60),
+                    rem % 1000000, offset < 0 ? '-' : '+', (int)(off / 3600), (int)(off / 60 % 60), (int)(off % 60),
+                    y > 0 ? "" : " BC");
+}
+
+/* A timestamp's instant as timestamp.granularity writes it. */
+static cd_value_t *confluent_timestamp(const cd_host_api_t *host, const pg_types_config_t *cfg, int64_t micros)
+{
+    char buf[64];
+    int n;
+    switch (cfg->ts_granularity) {
+    case PG_TS_CONNECT_LOGICAL:
+        return host->value_int(CD_TYPE_INT64, floor_div(micros, 1000));
+    case PG_TS_MICROS_LONG:
+        return host->value_int(CD_TYPE_INT64, micros);
+    case PG_TS_NANOS_LONG:
+        return host->value_int(CD_TYPE_INT64, micros * 1000);
+    case PG_TS_MICROS_STRING:
+        n = snprintf(buf, sizeof(buf), "%" PRId64, micros);
+        return host->value_string(buf, (size_t)n);
+    case PG_TS_NANOS_STRING:
+        n = snprintf(buf, sizeof(buf), "%" PRId64 "000", micros);
+        return host->value_string(buf, (size_t)n);
+    default: {
+        /* DateTimeUtils.toIsoDateTimeString: the wall-clock time in
+         * db.timezone, with 6 or 9 fractional digits and no offset. */
+        int32_t offset = cfg->zone ? pgc_tz_offset_at(cfg->zone, floor_div(micros, 1000000)) : 0;
+        int64_t wall = micros + (int64_t)offset * 1000000;
+        int64_t days = floor_div(wall, USECS_PER_DAY), rem = wall - days * USECS_PER_DAY, y;
+        int m, d;
+        civil_from_days(days, &y, &m, &d);
+        int64_t sec = rem / 1000000;
+        n = format_year(buf, sizeof(buf), y);
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "-%02d-%02dT%02d:%02d:%02d.%06" PRId64 "%s", m, d,
+                      (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60), rem % 1000000,
+                      cfg->ts_granularity == PG_TS_NANOS_ISO_DATETIME_STRING ? "000" : "");
+        return host->value_string(buf, (size_t)n);
+    }
+    }
+}
+
+static cd_value_t *confluent_numeric(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *t,
+                                     const char *text, size_t len, char *errbuf, size_t errlen)
+{
+    decimal_t d;
+    if (!decimal_parse(text, len, &d)) {
+        set_err(errbuf, errlen, "numeric", text, len);
+        return NULL;
+    }
+    cd_type_t type = confluent_numeric_type(cfg, t);
+    cd_value_t *v = NULL;
+    if (type == CD_TYPE_FLOAT64) {
+        v = decimal_double(host, &d);
+    } else if (d.special) {
+        snprintf(errbuf, errlen, "numeric value '%.*s' has no %s form; cast the column to float8 in a query", (int)len,
+                 text, type == CD_TYPE_BYTES ? "Decimal" : "integer");
+    } else if (!decimal_set_scale(&d, type == CD_TYPE_BYTES ? t->scale : 0)) {
+        snprintf(errbuf, errlen, "out of memory");
+    } else if (type == CD_TYPE_BYTES) {
+        v = decimal_bytes(host, &d);
+    } else {
+        int64_t iv;
+        char *plain = decimal_plain(&d);
+        if (plain && parse_int64(plain, strlen(plain), INT64_MIN, INT64_MAX, &iv)) {
+            v = host->value_int(type, iv);
+        } else {
+            set_err(errbuf, errlen, "numeric", text, len);
+        }
+        free(plain);
+    }
+    decimal_free(&d);
+    return v;
+}
+
+static cd_value_t *confluent_value(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *t,
+                                   const char *text, size_t len, char *errbuf, size_t errlen)
+{
+    int64_t v;
+    switch (t->kind) {
+    case PG_KIND_BITS:
+        if (t->precision > 1 && t->precision <= 8) {
+            /* rs.getByte of the bit string's text, as pgJDBC reads it. */
+            int64_t b = 0;
+            for (size_t i = 0; i < len; i++) {
+                if (text[i] != '0' && text[i] != '1') {
+                    set_err(errbuf, errlen, "bit string", text, len);
+                    return NULL;
+                }
+                b = b << 1 | (text[i] - '0');
+            }
+            return host->value_int(CD_TYPE_INT8, (int8_t)b);
+        }
+        return bits_value(host, t, text, len, errbuf, errlen);
+    case PG_KIND_NUMERIC:
+        return confluent_numeric(host, cfg, t, text, len, errbuf, errlen);
+    case PG_KIND_MONEY: {
+        pg_types_config_t dbl = *cfg;
+        dbl.decimal_mode = PG_DECIMAL_DOUBLE;
+        return money_value(host, &dbl, text, len, errbuf, errlen);
+    }
+    case PG_KIND_BYTEA: {
+        pg_types_config_t raw = *cfg;
+        raw.binary_mode = PG_BINARY_BYTES;
+        return bytea_value(host, &raw, text, len, errbuf, errlen);
+    }
+    case PG_KIND_TIME:
+    case PG_KIND_TIMETZ: {
+        /* rs.getTime(col, db.timezone's calendar): the time on 1970-01-01
+         * in that zone, as milliseconds since the epoch. */
+        scan_t s = {text, text + len};
+        int64_t offset = 0;
+        if (!scan_time(&s, &v) || (t->kind == PG_KIND_TIMETZ && !scan_offset(&s, &offset)) || s.p != s.end) {
+            set_err(errbuf, errlen, t->kind == PG_KIND_TIME ? "time" : "timetz", text, len);
+            return NULL;
+        }
+        v = t->kind == PG_KIND_TIME ? confluent_local_to_utc(cfg->zone, v) : v - offset * 1000000;
+        return host->value_int(CD_TYPE_INT32, floor_div(v, 1000));
+    }
+    case PG_KIND_DATE:
+    case PG_KIND_TIMESTAMP:
+    case PG_KIND_TIMESTAMPTZ:
+        if (pg_types_instant(cfg, t, text, len, &v, errbuf, errlen) != 0) {
+            return NULL;
+        }
+        if (t->kind == PG_KIND_DATE) {
+            return host->value_int(CD_TYPE_INT32, floor_div(v, USECS_PER_DAY));
+        }
+        return confluent_timestamp(host, cfg, v);
+    default: {
+        pg_types_config_t dbz = *cfg;
+        dbz.flavour = PG_TYPES_DEBEZIUM;
+        return scalar_value(host, &dbz, t, NULL, text, len, errbuf, errlen);
+    }
     }
 }

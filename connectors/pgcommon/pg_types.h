@@ -71,9 +71,42 @@ typedef enum pg_binary_mode {
     PG_BINARY_HEX,
 } pg_binary_mode_t;
 
+/* Whose mapping: Debezium's (the CDC connector's, the default) or that of
+ * Confluent's JDBC source (connectors/jdbc/): the java.sql.Types pgJDBC
+ * reports for a column, mapped as kafka-connect-jdbc's
+ * GenericDatabaseDialect and PostgreSqlDatabaseDialect map them.  Under
+ * Confluent's the Debezium settings below are not used, and
+ * numeric_mapping, ts_granularity and zone are. */
+typedef enum pg_types_flavour {
+    PG_TYPES_DEBEZIUM = 0,
+    PG_TYPES_CONFLUENT,
+} pg_types_flavour_t;
+
+/* numeric.mapping (Confluent) */
+typedef enum pg_numeric_mapping {
+    PG_NUMERIC_NONE = 0,
+    PG_NUMERIC_PRECISION_ONLY,
+    PG_NUMERIC_BEST_FIT,
+    PG_NUMERIC_BEST_FIT_EAGER_DOUBLE,
+} pg_numeric_mapping_t;
+
+/* timestamp.granularity (Confluent) */
+typedef enum pg_ts_granularity {
+    PG_TS_CONNECT_LOGICAL = 0,
+    PG_TS_MICROS_LONG,
+    PG_TS_MICROS_STRING,
+    PG_TS_MICROS_ISO_DATETIME_STRING,
+    PG_TS_NANOS_LONG,
+    PG_TS_NANOS_STRING,
+    PG_TS_NANOS_ISO_DATETIME_STRING,
+} pg_ts_granularity_t;
+
+struct pgc_tz;
+
 /* The settings that change a mapping, Debezium's names and defaults in the
  * comments.  pg_types_config_init() sets the defaults. */
 typedef struct pg_types_config {
+    pg_types_flavour_t flavour;
     pg_decimal_mode_t decimal_mode; /* decimal.handling.mode=precise */
     pg_time_mode_t time_mode;       /* time.precision.mode=adaptive */
     pg_binary_mode_t binary_mode;   /* binary.handling.mode=bytes */
@@ -83,6 +116,11 @@ typedef struct pg_types_config {
      * (the setting's "hex:" form decoded, see pg_types_config_placeholder) */
     unsigned char placeholder[256];
     size_t placeholder_len;
+    /* Confluent's: numeric.mapping=none, timestamp.granularity=connect_logical,
+     * and db.timezone=UTC (NULL), the zone of time and timestamp columns. */
+    pg_numeric_mapping_t numeric_mapping;
+    pg_ts_granularity_t ts_granularity;
+    const struct pgc_tz *zone;
 } pg_types_config_t;
 
 /* The settings' allowed values, in the order of the enums above (NULL-
@@ -90,6 +128,8 @@ typedef struct pg_types_config {
 extern const char *const pg_decimal_mode_names[];
 extern const char *const pg_time_mode_names[];
 extern const char *const pg_binary_mode_names[];
+extern const char *const pg_numeric_mapping_names[];
+extern const char *const pg_ts_granularity_names[];
 
 void pg_types_config_init(pg_types_config_t *cfg);
 /* Sets the modes from their setting values (NULL keeps the default).
@@ -208,5 +248,24 @@ cd_value_t *pg_types_placeholder(const cd_host_api_t *host, const pg_types_confi
  * out of memory. */
 cd_value_t *pg_types_fallback(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *type,
                               const cd_schema_t *schema);
+
+/* ---- Confluent's timestamp criteria ------------------------------------- */
+
+/*
+ * The instant of a value of a date, timestamp or timestamptz column
+ * (`type` resolved under Confluent's flavour), in microseconds since the
+ * epoch, as the JDBC source compares and stores it in its offsets: a
+ * timestamp is wall-clock time in cfg->zone, a date midnight UTC.
+ * Returns 0, or -1 after errbuf for text that is not such a value or for
+ * +-infinity.
+ */
+int pg_types_instant(const pg_types_config_t *cfg, const pg_type_t *type, const char *text, size_t len,
+                     int64_t *micros, char *errbuf, size_t errlen);
+
+/* `micros` as the text of a parameter compared with such a column:
+ * "2024-01-15 13:00:00.000001+01:00" in cfg->zone, which PostgreSQL reads
+ * as that wall-clock time for a timestamp column and as that instant for
+ * a timestamptz.  Returns the length written (out holds 48 bytes at least). */
+int pg_types_instant_text(const pg_types_config_t *cfg, int64_t micros, char *out, size_t cap);
 
 #endif

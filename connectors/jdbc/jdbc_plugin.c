@@ -22,7 +22,7 @@ const cd_host_api_t *jdbc_host;
 /* One line each, added with its connector's files. */
 static const cd_plugin_desc_t *const jdbc_connectors[] = {
     /* JdbcSourceConnector (jdbc_source.c) */
-
+    &jdbc_source_desc,
     /* JdbcSinkConnector (jdbc_sink.c) */
 
     NULL,

@@ -197,4 +197,151 @@ def test_modes():
     sql("DROP TABLE events")
 
 
+def test_late_commit():
+    """a row committed late, within timestamp.delay.interval.ms, is read; the one committed before it too"""
+    s = server()
+    sql("CREATE TABLE late (id serial PRIMARY KEY, kind text, changed timestamptz NOT NULL)")
+    w = Worker().start()
+    create(w, "late", config(mode="timestamp", table_whitelist="late", timestamp_column_name="changed",
+                             timestamp_delay_interval_ms="3000", topic_prefix="late-"))
+    wait_for(lambda: status(w, "late")["tasks"] and status(w, "late")["tasks"][0]["state"] == "RUNNING",
+             what="the task to run")
+    # A transaction takes its timestamp, stays open across several polls,
+    # and commits after a row with a later timestamp was committed.
+    psql = subprocess.Popen(s.psql_command(DB, USER), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    psql.stdin.write(b"BEGIN; INSERT INTO late (kind, changed) VALUES ('late', clock_timestamp());\n")
+    psql.stdin.flush()
+    wait_for(lambda: s.value("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'") == "1",
+             what="the transaction to be open")
+    sql("INSERT INTO late (kind, changed) VALUES ('early', clock_timestamp())")
+    time.sleep(1)
+    psql.stdin.write(b"COMMIT;\n")
+    psql.stdin.close()
+    assert psql.wait(timeout=30) == 0, psql.stderr.read()
+    rows = read(w, "late-late", 2)
+    assert [r["kind"] for r in rows] == ["late", "early"], rows
+    time.sleep(1)
+    assert len(drain(w, "late-late")) == 2
+    delete(w, "late")
+    w.stop()
+
+
+def test_kill_resume():
+    """kill -9 mid-copy: the restart resumes right after the committed offset; every row arrives, in order"""
+    rows = 20000
+    sql("CREATE TABLE big (id bigserial PRIMARY KEY, payload text NOT NULL);"
+        "INSERT INTO big (payload) SELECT repeat('x', 100) FROM generate_series(1, %d)" % rows)
+    props = os.path.join(harness.tmpdir(), "jdbc-big.properties")
+    conf = config(mode="incrementing", table_whitelist="big", incrementing_column_name="id", topic_prefix="kill-",
+                  batch_max_rows="100")
+    with open(props, "w") as f:
+        f.write("name=big\n" + "".join("%s=%s\n" % kv for kv in conf.items()))
+    w = Worker(connector_files=[props]).start()
+    wait_for(lambda: len(harness.confluent_drain(w, "kill-big")) >= 3000, what="the copy to be under way",
+             timeout=120, interval=0.2)
+    w.kill()
+    sql("INSERT INTO big (payload) SELECT 'after' FROM generate_series(1, 100)")
+    w.start()
+    line = w.wait_stderr("resuming after incrementing")
+    committed = int(line.split("resuming after incrementing ")[1].split(",")[0])
+    # Rows repeated after the restart count too: wait for the last one.
+    ids = wait_for(lambda: (lambda got: got if got and got[-1] == rows + 100 else None)(
+        [r["id"] for r in drain(w, "kill-big")]), timeout=180, what="the last row", interval=0.5)
+    assert sorted(set(ids)) == list(range(1, rows + 101)), len(set(ids))
+    # 1..k from the first run, then committed+1..end from the restart:
+    # nothing after the committed offset is lost, nothing before it repeated.
+    k = next((i for i in range(1, len(ids)) if ids[i] != ids[i - 1] + 1), len(ids))
+    assert ids[:k] == list(range(1, k + 1)), ids[:10]
+    assert committed <= k and ids[k:] == list(range(committed + 1, rows + 101)), (k, committed, ids[k:k + 5])
+    w.stop()
+    sql("DROP TABLE big")
+
+
+def test_hostile_identifiers():
+    """a table and a column whose names are SQL are read as names: nothing runs, nothing is dropped"""
+    name = 'x"; DROP TABLE users; --'
+    sql('CREATE TABLE "x""; DROP TABLE users; --" (id serial PRIMARY KEY, "we""ird; --" text);'
+        'INSERT INTO "x""; DROP TABLE users; --" ("we""ird; --") VALUES (\'one\'), (\'two\')')
+    w = Worker().start()
+    create(w, "hostile", config(mode="incrementing", table_whitelist=name, incrementing_column_name="id",
+                                topic_prefix="h-", transforms="route",
+                                transforms_route_type="org.apache.kafka.connect.transforms.RegexRouter",
+                                transforms_route_regex=".*", transforms_route_replacement="hostile"))
+    assert read(w, "hostile", 2) == [{"id": 1, 'we"ird; --': "one"}, {"id": 2, 'we"ird; --': "two"}]
+    assert sql("SELECT count(*) FROM users")[0][0] != "", "users is still there"
+    off = offsets(w, "hostile")[0]
+    assert off["partition"] == {"protocol": "1", "table": "public." + name}, off
+    delete(w, "hostile")
+    w.stop()
+    sql('DROP TABLE "x""; DROP TABLE users; --"')
+
+
+def test_errors():
+    """bad credentials, a missing table, a wrong column type, another database's URL: each one clear sentence"""
+    s = server()
+    sql("CREATE TABLE gone (id serial PRIMARY KEY, v text); CREATE TABLE retyped (id int NOT NULL, v text)")
+    w = Worker().start()
+    # Refused before anything runs, on the setting to fix.
+    code, body = http(w, "POST", "/connectors", {"name": "bad", "config": config(
+        mode="incrementing", table_whitelist="gone", connection_password="wrong")})
+    assert code == 400 and "cannot log in" in body["message"] and "connection.password" in body["message"], body
+    code, body = http(w, "POST", "/connectors", {"name": "bad", "config": config(
+        mode="incrementing", table_whitelist="nosuch")})
+    assert code == 400 and "table 'nosuch' does not exist" in body["message"], body
+    code, body = http(w, "POST", "/connectors", {"name": "bad", "config": config(
+        mode="incrementing", table_whitelist="gone", incrementing_column_name="v")})
+    assert code == 400 and 'column "v" of table "public"."gone" is text' in body["message"], body
+    code, body = http(w, "POST", "/connectors", {"name": "bad", "config": config(
+        mode="incrementing", table_whitelist="gone", connection_url="jdbc:mysql://localhost:3306/db")})
+    assert code == 400 and "PostgreSQL" in body["message"] and "mysql" in body["message"], body
+    code, body = http(w, "POST", "/connectors", {"name": "bad", "config": config(
+        mode="incrementing", table_whitelist="retyped", incrementing_column_name="id",
+        validate_non_null="true")})
+    assert code == 201, body
+    # Broken after the connector was created: the task's trace says what.
+    s.create_role("eve", "secret")
+    s.sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO eve", db=DB)
+    create(w, "creds", config(mode="incrementing", table_whitelist="gone", incrementing_column_name="id",
+                              connection_user="eve", connection_password="secret", connection_attempts="1"))
+    create(w, "gone", config(mode="incrementing", table_whitelist="gone", incrementing_column_name="id"))
+    s.sql("ALTER ROLE eve PASSWORD 'changed'")
+    sql("DROP TABLE gone; ALTER TABLE retyped ALTER COLUMN id TYPE text")
+    for name in ("creds", "gone", "bad"):
+        assert http(w, "POST", "/connectors/%s/tasks/0/restart" % name)[0] in (200, 202, 204)
+    trace = failed_trace(w, "creds")
+    assert 'cannot log in to PostgreSQL at 127.0.0.1:%d as user "eve"' % s.port in trace, trace
+    assert "check connection.user and connection.password" in trace, trace
+    trace = failed_trace(w, "gone")
+    assert 'relation "public.gone" does not exist' in trace, trace
+    trace = failed_trace(w, "bad")
+    assert 'incrementing.column.name: column "id" of table "public"."retyped" is text' in trace, trace
+    for name in ("creds", "gone", "bad"):
+        delete(w, name)
+    w.stop()
+    sql("DROP TABLE retyped")
+    s.sql("DROP OWNED BY eve", db=DB)
+    s.sql("DROP ROLE eve")
+
+
+def test_tasks_spread():
+    """tasks.max spreads the tables over tasks in contiguous groups; each task copies its own"""
+    sql("CREATE SCHEMA spread;" + "".join(
+        "CREATE TABLE spread.t%d (id serial PRIMARY KEY); INSERT INTO spread.t%d DEFAULT VALUES;" % (i, i)
+        for i in range(1, 6)))
+    w = Worker().start()
+    create(w, "spread", config(mode="incrementing", table_include_list="spread[.].*",
+                               incrementing_column_mapping="spread[.].*:id", topic_prefix="spread-", tasks_max="2"))
+    wait_for(lambda: len(status(w, "spread")["tasks"]) == 2
+             and all(t["state"] == "RUNNING" for t in status(w, "spread")["tasks"]), what="two running tasks")
+    code, tasks = http(w, "GET", "/connectors/spread/tasks")
+    assert code == 200, tasks
+    assert [t["config"]["tables"] for t in tasks] == ['"spread"."t1","spread"."t2","spread"."t3"',
+                                                      '"spread"."t4","spread"."t5"'], tasks
+    for i in range(1, 6):
+        assert read(w, "spread-t%d" % i, 1) == [{"id": 1}]
+    delete(w, "spread")
+    w.stop()
+
+
 harness.main(globals())

@@ -115,10 +115,19 @@ static cd_rc_t source_task_configs(cd_task_t *conn, int max_tasks)
     }
     PQfinish(db);
     jdbc_source_config_free(cfg);
-    if (tables.n == 0) {
-        jdbc_host->log(conn, CD_LOG_WARN, "no table matches the table filters: the connector has no task");
-    }
+    /* One task with every table (or none yet) watches for tables created
+     * or dropped itself, every table.poll.interval.ms: there is no way for
+     * a connector to ask the worker for new task configs. */
     size_t groups = tables.n < (size_t)(max_tasks > 0 ? max_tasks : 1) ? tables.n : (size_t)max_tasks;
+    if (groups <= 1) {
+        char *list = jdbc_tables_format(&tables, 0, tables.n);
+        int index = jdbc_host->task_config_add(conn);
+        jdbc_host->task_config_set(conn, index, "tables", list);
+        jdbc_host->task_config_set(conn, index, "tables.fetched", "true");
+        jdbc_host->task_config_set(conn, index, "tables.all", "true");
+        free(list);
+        groups = 0;
+    }
     size_t from = 0;
     for (size_t g = 0; g < groups; g++) {
         size_t size = tables.n / groups + (g < tables.n % groups);
@@ -172,6 +181,8 @@ typedef struct source_task {
     querier_t *active; /* the querier whose cursor is open */
     int failures;      /* consecutive failed queries, for query.retry.attempts */
     double rows;       /* handed out, for the metric */
+    bool watch_tables; /* this task has every table: it finds new ones */
+    int64_t tables_checked_ms;
 } source_task_t;
 
 static void columns_free(querier_t *q)
@@ -652,6 +663,88 @@ static int db_now(source_task_t *t, int64_t *micros, PGresult **err)
     return 0;
 }
 
+/* A querier for table schema.name at the end of t->queriers (which has
+ * room for it), its columns checked and its offset read.  0, or -1 after
+ * errbuf (nothing added). */
+static int querier_add_table(source_task_t *t, const char *schema, const char *name, int64_t now, char *errbuf,
+                             size_t errlen)
+{
+    querier_t *q = &t->queriers[t->nqueriers];
+    memset(q, 0, sizeof(*q));
+    q->inc_index = -1;
+    q->schema = xstrdup(schema);
+    q->name = xstrdup(name);
+    pgc_sql_t l;
+    pgc_sql_init(&l);
+    pgc_sql_ident2(&l, q->schema, q->name);
+    q->label = xstrdup(pgc_sql_text(&l));
+    pgc_sql_free(&l);
+    size_t len = strlen(t->cfg->topic_prefix) + strlen(q->name) + 1;
+    q->topic = xmalloc(len);
+    snprintf(q->topic, len, "%s%s", t->cfg->topic_prefix, q->name);
+    if (jdbc_tables_check(t->conn, t->cfg, q->schema, q->name, &q->inc_col, errbuf, errlen) != 0 ||
+        jdbc_source_config_timestamps(t->cfg, q->schema, q->name, &q->ts_cols, errbuf, errlen) != 0) {
+        querier_free(q);
+        return -1;
+    }
+    querier_load_offset(t, q, now);
+    t->nqueriers++;
+    return 0;
+}
+
+/* table.poll.interval.ms: the task with every table adds the tables
+ * created since and drops those dropped.  Between cursors only. */
+static cd_rc_t tables_refresh(source_task_t *t)
+{
+    char errbuf[1024];
+    jdbc_tables_t found;
+    if (jdbc_tables_find(t->conn, t->cfg, &found, errbuf, sizeof(errbuf)) != 0) {
+        /* A whitelisted table dropped is the querier's error to report. */
+        jdbc_host->log(t->task, CD_LOG_WARN, "table.poll.interval.ms: %s", errbuf);
+        return CD_OK;
+    }
+    for (size_t i = 0; i < t->nqueriers;) {
+        querier_t *q = &t->queriers[i];
+        bool kept = false;
+        for (size_t j = 0; j < found.n && !kept; j++) {
+            kept = strcmp(found.items[j].schema, q->schema) == 0 && strcmp(found.items[j].name, q->name) == 0;
+        }
+        if (kept) {
+            i++;
+            continue;
+        }
+        jdbc_host->log(t->task, CD_LOG_INFO, "table %s is gone: no longer copied", q->label);
+        querier_free(q);
+        memmove(q, q + 1, (t->nqueriers - i - 1) * sizeof(*q));
+        t->nqueriers--;
+    }
+    int64_t now = 0;
+    PGresult *err = NULL;
+    if (t->cfg->has_timestamp_initial && t->cfg->timestamp_initial == -1 && db_now(t, &now, &err) != 0) {
+        jdbc_tables_free(&found);
+        return query_failed(t, err, "reading the database's clock");
+    }
+    for (size_t j = 0; j < found.n; j++) {
+        bool known = false;
+        for (size_t i = 0; i < t->nqueriers && !known; i++) {
+            known = strcmp(found.items[j].schema, t->queriers[i].schema) == 0 &&
+                    strcmp(found.items[j].name, t->queriers[i].name) == 0;
+        }
+        if (known) {
+            continue;
+        }
+        t->queriers = xrealloc(t->queriers, (t->nqueriers + 2) * sizeof(*t->queriers));
+        if (querier_add_table(t, found.items[j].schema, found.items[j].name, now, errbuf, sizeof(errbuf)) != 0) {
+            jdbc_tables_free(&found);
+            jdbc_host->set_error(t->task, "%s", errbuf);
+            return CD_FATAL;
+        }
+        jdbc_host->log(t->task, CD_LOG_INFO, "new table %s: copying it", t->queriers[t->nqueriers - 1].label);
+    }
+    jdbc_tables_free(&found);
+    return CD_OK;
+}
+
 static cd_rc_t source_start(cd_task_t *task, void **state)
 {
     char errbuf[1024];
@@ -674,39 +767,26 @@ static cd_rc_t source_start(cd_task_t *task, void **state)
         snprintf(errbuf, sizeof(errbuf), "the task's tables setting is not a list of quoted table names");
         goto fail;
     }
-    t->nqueriers = t->cfg->query ? 1 : tables.n;
-    t->queriers = xcalloc(t->nqueriers + 1, sizeof(*t->queriers));
-    for (size_t i = 0; i < t->nqueriers; i++) {
-        querier_t *q = &t->queriers[i];
-        static const jdbc_list_t none = {0};
-        q->ts_cols = &none;
+    const char *all = jdbc_host->config_get(task, "tables.all");
+    t->watch_tables = !t->cfg->query && all && strcmp(all, "true") == 0;
+    t->tables_checked_ms = clock_mono_ms();
+    t->queriers = xcalloc((t->cfg->query ? 1 : tables.n) + 1, sizeof(*t->queriers));
+    if (t->cfg->query) {
+        querier_t *q = &t->queriers[t->nqueriers++];
+        q->label = xstrdup("query");
+        q->topic = xstrdup(t->cfg->topic_prefix);
+        const char *inc = NULL;
+        jdbc_source_config_incrementing(t->cfg, NULL, NULL, &inc, errbuf, sizeof(errbuf));
+        q->inc_col = inc ? xstrdup(inc) : NULL;
+        jdbc_source_config_timestamps(t->cfg, NULL, NULL, &q->ts_cols, errbuf, sizeof(errbuf));
         q->inc_index = -1;
-        if (t->cfg->query) {
-            q->label = xstrdup("query");
-            q->topic = xstrdup(t->cfg->topic_prefix);
-            const char *inc = NULL;
-            jdbc_source_config_incrementing(t->cfg, NULL, NULL, &inc, errbuf, sizeof(errbuf));
-            q->inc_col = inc ? xstrdup(inc) : NULL;
-            jdbc_source_config_timestamps(t->cfg, NULL, NULL, &q->ts_cols, errbuf, sizeof(errbuf));
-        } else {
-            q->schema = xstrdup(tables.items[i].schema);
-            q->name = xstrdup(tables.items[i].name);
-            pgc_sql_t l;
-            pgc_sql_init(&l);
-            pgc_sql_ident2(&l, q->schema, q->name);
-            q->label = xstrdup(pgc_sql_text(&l));
-            pgc_sql_free(&l);
-            size_t len = strlen(t->cfg->topic_prefix) + strlen(q->name) + 1;
-            q->topic = xmalloc(len);
-            snprintf(q->topic, len, "%s%s", t->cfg->topic_prefix, q->name);
-            if (jdbc_tables_check(t->conn, t->cfg, q->schema, q->name, &q->inc_col, errbuf, sizeof(errbuf)) != 0 ||
-                jdbc_source_config_timestamps(t->cfg, q->schema, q->name, &q->ts_cols, errbuf, sizeof(errbuf)) !=
-                    0) {
-                jdbc_tables_free(&tables);
-                goto fail;
-            }
-        }
         querier_load_offset(t, q, now);
+    }
+    for (size_t i = 0; i < tables.n; i++) {
+        if (querier_add_table(t, tables.items[i].schema, tables.items[i].name, now, errbuf, sizeof(errbuf)) != 0) {
+            jdbc_tables_free(&tables);
+            goto fail;
+        }
     }
     jdbc_tables_free(&tables);
     jdbc_host->log(task, CD_LOG_INFO, "copying %zu %s in mode %s", t->nqueriers,
@@ -754,6 +834,16 @@ static cd_rc_t open_cursor(source_task_t *t, querier_t *q)
     build_query(t, q, now - t->cfg->timestamp_delay_ms * 1000, &sql, params, bufs);
     res = exec_ok(t, pgc_sql_text(&sql), sql.nparams, params, PGRES_COMMAND_OK);
     pgc_sql_free(&sql);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && t->watch_tables && state && strcmp(state, "42P01") == 0) {
+        /* Dropped since the tables were listed: the next listing lets it go. */
+        PQclear(res);
+        PQclear(PQexec(t->conn, "ROLLBACK"));
+        jdbc_host->log(t->task, CD_LOG_INFO, "table %s was dropped", q->label);
+        q->next_poll_ms = clock_mono_ms() + t->cfg->poll_interval_ms;
+        t->tables_checked_ms = 0;
+        return CD_OK;
+    }
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         char what[600];
         snprintf(what, sizeof(what), "querying %s", q->label);
@@ -780,13 +870,20 @@ static cd_rc_t source_poll(cd_task_t *task, void *state, cd_record_t **out, size
     source_task_t *t = state;
     char errbuf[1024];
     *n = 0;
-    if (t->nqueriers == 0) {
-        nap(task, timeout_ms);
-        return CD_OK;
-    }
     if (!t->conn && connect_task(t, errbuf, sizeof(errbuf)) != 0) {
         jdbc_host->set_error(task, "%s", errbuf);
         return CD_FATAL;
+    }
+    if (t->watch_tables && !t->active && clock_mono_ms() - t->tables_checked_ms >= t->cfg->table_poll_interval_ms) {
+        t->tables_checked_ms = clock_mono_ms();
+        cd_rc_t rc = tables_refresh(t);
+        if (rc != CD_OK) {
+            return rc;
+        }
+    }
+    if (t->nqueriers == 0) {
+        nap(task, timeout_ms < t->cfg->table_poll_interval_ms ? timeout_ms : t->cfg->table_poll_interval_ms);
+        return CD_OK;
     }
     if (!t->active) {
         querier_t *due = &t->queriers[0];
@@ -801,7 +898,7 @@ static cd_rc_t source_poll(cd_task_t *task, void *state, cd_record_t **out, size
             return CD_OK;
         }
         cd_rc_t rc = open_cursor(t, due);
-        if (rc != CD_OK) {
+        if (rc != CD_OK || !t->active) {
             return rc;
         }
     }

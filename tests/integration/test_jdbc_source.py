@@ -344,4 +344,24 @@ def test_tasks_spread():
     w.stop()
 
 
+def test_new_tables():
+    """with one task, tables created while the connector runs are copied after table.poll.interval.ms; dropped ones let go"""
+    sql("CREATE SCHEMA fresh")
+    w = Worker().start()
+    create(w, "fresh", config(mode="incrementing", table_include_list="fresh[.].*",
+                              incrementing_column_mapping="fresh[.].*:id", topic_prefix="fresh-",
+                              table_poll_interval_ms="300"))
+    wait_for(lambda: status(w, "fresh")["tasks"] and status(w, "fresh")["tasks"][0]["state"] == "RUNNING",
+             what="the task to run with no table yet")
+    sql("CREATE TABLE fresh.a (id serial PRIMARY KEY, v text); INSERT INTO fresh.a (v) VALUES ('one')")
+    assert read(w, "fresh-a", 1) == [{"id": 1, "v": "one"}]
+    sql("CREATE TABLE fresh.b (id serial PRIMARY KEY); INSERT INTO fresh.b DEFAULT VALUES; DROP TABLE fresh.a")
+    assert read(w, "fresh-b", 1) == [{"id": 1}]
+    sql("INSERT INTO fresh.b DEFAULT VALUES")
+    assert read(w, "fresh-b", 2)[1] == {"id": 2}
+    assert status(w, "fresh")["tasks"][0]["state"] == "RUNNING"
+    delete(w, "fresh")
+    w.stop()
+
+
 harness.main(globals())

@@ -2063,6 +2063,19 @@ static cd_value_t *confluent_timestamp(const cd_host_api_t *host, const pg_types
     }
 }
 
+/* Whether a digit after the point is not 0. */
+static bool decimal_has_fraction(const decimal_t *d)
+{
+    size_t frac = d->scale > 0 ? (size_t)d->scale : 0;
+    frac = frac < d->ndigits ? frac : d->ndigits;
+    for (size_t i = d->ndigits - frac; i < d->ndigits; i++) {
+        if (d->digits[i] != '0') {
+            return true;
+        }
+    }
+    return false;
+}
+
 static cd_value_t *confluent_numeric(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *t,
                                      const char *text, size_t len, char *errbuf, size_t errlen)
 {
@@ -2078,6 +2091,13 @@ static cd_value_t *confluent_numeric(const cd_host_api_t *host, const pg_types_c
     } else if (d.special) {
         snprintf(errbuf, errlen, "numeric value '%.*s' has no %s form; cast the column to float8 in a query", (int)len,
                  text, type == CD_TYPE_BYTES ? "Decimal" : "integer");
+    } else if (type == CD_TYPE_BYTES && t->precision == 0 && decimal_has_fraction(&d)) {
+        /* Confluent's Decimal.fromLogical refuses a scale other than the
+         * schema's; rounding would change the value without a word. */
+        snprintf(errbuf, errlen,
+                 "numeric value '%.*s' of a numeric column without a scale has a fraction, which Connect's Decimal of "
+                 "scale 0 cannot hold: set numeric.mapping=best_fit, or give the column a scale",
+                 (int)len, text);
     } else if (!decimal_set_scale(&d, type == CD_TYPE_BYTES ? t->scale : 0)) {
         snprintf(errbuf, errlen, "out of memory");
     } else if (type == CD_TYPE_BYTES) {

@@ -197,6 +197,47 @@ def test_modes():
     sql("DROP TABLE events")
 
 
+def test_types():
+    """Confluent's type mapping, numeric.mapping=best_fit and db.timezone, field by field"""
+    sql("CREATE TABLE typed (id serial PRIMARY KEY, b boolean, bits bit(4), i2 smallint, i4 integer, i8 bigint,"
+        " r real, d double precision, n numeric(10,2), n0 numeric(5,0), t text, j jsonb, u uuid, by bytea,"
+        " dt date, tm time, ts timestamp, tz timestamptz, arr int[], iv interval);"
+        "INSERT INTO typed (b, bits, i2, i4, i8, r, d, n, n0, t, j, u, by, dt, tm, ts, tz, arr, iv) VALUES"
+        " (true, B'1010', -2, 2147483647, 9007199254740993, 1.5, 0.1, 12.50, 123, 'h\u00e9llo', '{\"a\": 1}',"
+        " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\xdeadbeef', '2024-01-15', '13:45:30.123',"
+        " '2024-01-15 13:45:30.123456', '2024-01-15 13:45:30.5+02', '{1,2}', '1 day')")
+    w = Worker().start()
+    create(w, "typed", config(mode="bulk", table_whitelist="typed", topic_prefix="typed-", poll_interval_ms="60000",
+                              value_converter_schemas_enable="true"))
+    create(w, "fit", config(mode="bulk", table_whitelist="typed", topic_prefix="fit-", poll_interval_ms="60000",
+                            numeric_mapping="best_fit", db_timezone="Europe/Paris"))
+    rec = read(w, "typed-typed", 1)[0]
+    fields = {f["field"]: f for f in rec["schema"]["fields"]}
+    assert "arr" not in fields and "iv" not in fields, fields
+    types = {k: (f["type"], f.get("name")) for k, f in fields.items()}
+    assert types == {"id": ("int32", None), "b": ("boolean", None), "bits": ("int8", None), "i2": ("int16", None),
+                     "i4": ("int32", None), "i8": ("int64", None), "r": ("float", None), "d": ("double", None),
+                     "n": ("bytes", "org.apache.kafka.connect.data.Decimal"),
+                     "n0": ("bytes", "org.apache.kafka.connect.data.Decimal"), "t": ("string", None),
+                     "j": ("string", None), "u": ("string", None), "by": ("bytes", None),
+                     "dt": ("int32", "org.apache.kafka.connect.data.Date"),
+                     "tm": ("int32", "org.apache.kafka.connect.data.Time"),
+                     "ts": ("int64", "org.apache.kafka.connect.data.Timestamp"),
+                     "tz": ("int64", "org.apache.kafka.connect.data.Timestamp")}, types
+    assert rec["payload"] == {"id": 1, "b": True, "bits": 10, "i2": -2, "i4": 2147483647, "i8": 9007199254740993,
+                              "r": 1.5, "d": 0.1, "n": "BOI=", "n0": "ew==", "t": "h\u00e9llo", "j": '{"a": 1}',
+                              "u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "by": "3q2+7w==", "dt": 19737,
+                              "tm": 49530123, "ts": 1705326330123, "tz": 1705319130500}, rec["payload"]
+    fit = read(w, "fit-typed", 1)[0]
+    # best_fit: numeric(10,2) a double, numeric(5,0) an int32; Paris is UTC+1 in January.
+    assert (fit["n"], fit["n0"]) == (12.5, 123), fit
+    assert (fit["ts"], fit["tm"], fit["tz"]) == (1705326330123 - 3600000, 49530123 - 3600000, 1705319130500), fit
+    delete(w, "typed")
+    delete(w, "fit")
+    w.stop()
+    sql("DROP TABLE typed")
+
+
 def test_late_commit():
     """a row committed late, within timestamp.delay.interval.ms, is read; the one committed before it too"""
     s = server()

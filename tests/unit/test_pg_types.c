@@ -1,4 +1,4 @@
-/* Unit tests for connectors/postgres/pg_types.c: every PostgreSQL type of
+/* Unit tests for connectors/pgcommon/pg_types.c: every PostgreSQL type of
  * Debezium's mapping tables, from the text pgoutput sends to the bytes the
  * worker's JsonConverter writes, under each decimal.handling.mode,
  * time.precision.mode and binary.handling.mode.
@@ -22,6 +22,7 @@
 
 #include "pg_event_fixture.h"
 #include "pg_types.h"
+#include "pgc_tz.h"
 
 static pg_type_registry_t *registry;
 
@@ -475,11 +476,154 @@ static void test_config(void **state)
     assert_int_equal(cfg.time_mode, PG_TIME_CONNECT);
 }
 
+/* ---- Confluent's flavour (the JDBC source) ------------------------------------- */
+
+#define CDECIMAL(scale)                                                                                     \
+    "{\"schema\":{\"type\":\"bytes\",\"optional\":true,\"name\":\"org.apache.kafka.connect.data.Decimal\"," \
+    "\"version\":1,\"parameters\":{\"scale\":\"" scale "\"}},\"payload\":"
+
+typedef struct confluent_case {
+    const char *mode; /* numeric.mapping, or a timestamp.granularity; "" for the defaults */
+    const char *zone; /* db.timezone; NULL: UTC */
+    uint32_t oid;
+    int32_t typmod;
+    const char *text;
+    const char *json;
+} confluent_case_t;
+
+/* Values computed with java.time and BigDecimal as Confluent's converters
+ * use them, e.g. LocalDateTime.parse("2024-01-15T13:45:30.123456")
+ * .atZone(ZoneId.of("Europe/Paris")).toInstant().toEpochMilli() =
+ * 1705322730123. */
+static const confluent_case_t confluent_cases[] = {
+    {"", NULL, 16, -1, "t", S("boolean") "true}"},
+    {"", NULL, 1560, 1, "1", S("boolean") "true}"},
+    {"", NULL, 1560, 4, "1010", S("int8") "10}"},
+    {"", NULL, 21, -1, "-2", S("int16") "-2}"},
+    {"", NULL, 26, -1, "4000000000", S("int64") "4000000000}"},
+    {"", NULL, 700, -1, "1.5", S("float") "1.5}"},
+    {"", NULL, 790, -1, "$1,234.50", S("double") "1234.5}"},
+    {"", NULL, 1700, NUMERIC_TYPMOD(10, 2), "12.5", CDECIMAL("2") "\"BOI=\"}"},
+    {"", NULL, 1700, -1, "123", CDECIMAL("0") "\"ew==\"}"},
+    {"precision_only", NULL, 1700, NUMERIC_TYPMOD(5, 0), "123", S("int32") "123}"},
+    {"precision_only", NULL, 1700, NUMERIC_TYPMOD(2, 0), "-12", S("int8") "-12}"},
+    {"precision_only", NULL, 1700, NUMERIC_TYPMOD(10, 2), "12.5", CDECIMAL("2") "\"BOI=\"}"},
+    {"best_fit", NULL, 1700, NUMERIC_TYPMOD(18, 0), "123456789012345678", S("int64") "123456789012345678}"},
+    {"best_fit", NULL, 1700, NUMERIC_TYPMOD(10, 2), "12.50", S("double") "12.5}"},
+    {"best_fit", NULL, 1700, NUMERIC_TYPMOD(20, 0), "1", CDECIMAL("0") "\"AQ==\"}"},
+    {"best_fit", NULL, 1700, -1, "1.25", S("double") "1.25}"},
+    {"best_fit_eager_double", NULL, 1700, NUMERIC_TYPMOD(30, 2), "1.25", S("double") "1.25}"},
+    {"", NULL, 3802, -1, "{\"a\": 1}", S("string") "\"{\\\"a\\\": 1}\"}"},
+    {"", NULL, 2950, -1, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", S("string") "\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"}"},
+    {"", NULL, OID_MOOD, -1, "ok", S("string") "\"ok\"}"},
+    {"", NULL, OID_PRICE, -1, "7.25", CDECIMAL("2") "\"AtU=\"}"},
+    {"", NULL, 17, -1, "\\xdeadbeef", S("bytes") "\"3q2+7w==\"}"},
+    {"", NULL, 1082, -1, "2024-01-15", NAMED("int32", "org.apache.kafka.connect.data.Date") "19737}"},
+    {"", NULL, 1083, -1, "13:45:30.123", NAMED("int32", "org.apache.kafka.connect.data.Time") "49530123}"},
+    {"", NULL, 1266, -1, "13:45:30.123+02", NAMED("int32", "org.apache.kafka.connect.data.Time") "42330123}"},
+    {"", NULL, 1114, -1, "2024-01-15 13:45:30.123456",
+     NAMED("int64", "org.apache.kafka.connect.data.Timestamp") "1705326330123}"},
+    {"", "Europe/Paris", 1114, -1, "2024-01-15 13:45:30.123456",
+     NAMED("int64", "org.apache.kafka.connect.data.Timestamp") "1705322730123}"},
+    {"", "Europe/Paris", 1083, -1, "13:45:30.123", NAMED("int32", "org.apache.kafka.connect.data.Time") "45930123}"},
+    {"", NULL, 1184, -1, "2024-01-15 13:45:30.5+02",
+     NAMED("int64", "org.apache.kafka.connect.data.Timestamp") "1705319130500}"},
+    {"", NULL, 1114, -1, "1969-12-31 23:59:59.9995",
+     NAMED("int64", "org.apache.kafka.connect.data.Timestamp") "-1}"},
+    {"micros_long", NULL, 1114, -1, "2024-01-15 13:45:30.123456", S("int64") "1705326330123456}"},
+    {"nanos_string", NULL, 1184, -1, "2024-01-15 13:45:30.123456+00", S("string") "\"1705326330123456000\"}"},
+    {"micros_iso_datetime_string", "Europe/Paris", 1184, -1, "2024-01-15 12:45:30.123456+00",
+     S("string") "\"2024-01-15T13:45:30.123456\"}"},
+};
+
+static void test_confluent(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(confluent_cases) / sizeof(confluent_cases[0]); i++) {
+        const confluent_case_t *c = &confluent_cases[i];
+        pg_types_config_t cfg;
+        pg_types_config_init(&cfg);
+        cfg.flavour = PG_TYPES_CONFLUENT;
+        for (int m = 0; pg_numeric_mapping_names[m]; m++) {
+            if (strcmp(c->mode, pg_numeric_mapping_names[m]) == 0) {
+                cfg.numeric_mapping = (pg_numeric_mapping_t)m;
+            }
+        }
+        for (int g = 0; pg_ts_granularity_names[g]; g++) {
+            if (strcmp(c->mode, pg_ts_granularity_names[g]) == 0) {
+                cfg.ts_granularity = (pg_ts_granularity_t)g;
+            }
+        }
+        char err[256] = "";
+        pgc_tz_t *zone = c->zone ? pgc_tz_load(c->zone, err, sizeof(err)) : NULL;
+        if (c->zone && !zone) {
+            fail_msg("case %zu: %s", i, err);
+        }
+        cfg.zone = zone;
+        pg_type_t type;
+        if (pg_types_resolve(&cfg, registry, c->oid, c->typmod, &type) != 0) {
+            fail_msg("case %zu: type %u does not resolve", i, c->oid);
+        }
+        cd_schema_t *schema = pg_types_schema(&host, &cfg, &type, true);
+        cd_value_t *value = pg_types_value(&host, &cfg, &type, schema, c->text, strlen(c->text), err, sizeof(err));
+        if (value == NULL) {
+            fail_msg("case %zu (%s): %s", i, c->text, err);
+        }
+        char *text = to_json(schema, value);
+        if (strcmp(text, c->json) != 0) {
+            fail_msg("case %zu (%s):\n got  %s\n want %s", i, c->text, text, c->json);
+        }
+        free(text);
+        host.value_free(value);
+        host.schema_unref(schema);
+        pgc_tz_free(zone);
+    }
+}
+
+/* What Confluent's dialect leaves out, and what cannot be written. */
+static void test_confluent_refused(void **state)
+{
+    (void)state;
+    pg_types_config_t cfg;
+    pg_types_config_init(&cfg);
+    cfg.flavour = PG_TYPES_CONFLUENT;
+    const uint32_t left_out[] = {1007 /* int4[] */, 1186 /* interval */, 869 /* inet */, 3904 /* int4range */,
+                                 3614 /* tsvector */, OID_MOOD_ARRAY, 3220 /* pg_lsn */};
+    pg_type_t type;
+    for (size_t i = 0; i < sizeof(left_out) / sizeof(left_out[0]); i++) {
+        if (pg_types_resolve(&cfg, registry, left_out[i], -1, &type) != -1) {
+            fail_msg("type %u maps, but Confluent's JDBC source leaves it out", left_out[i]);
+        }
+    }
+    char err[256] = "";
+    assert_int_equal(pg_types_resolve(&cfg, registry, 1700, -1, &type), 0);
+    assert_null(pg_types_value(&host, &cfg, &type, NULL, "1.5", 3, err, sizeof(err)));
+    assert_non_null(strstr(err, "numeric.mapping=best_fit"));
+    assert_null(pg_types_value(&host, &cfg, &type, NULL, "NaN", 3, err, sizeof(err)));
+    /* The timestamp criteria: an instant, and its parameter text. */
+    int64_t micros;
+    assert_int_equal(pg_types_resolve(&cfg, registry, 1114, -1, &type), 0);
+    assert_int_equal(pg_types_instant(&cfg, &type, "2024-01-15 13:45:30.123456", 26, &micros, err, sizeof(err)), 0);
+    assert_int_equal(micros, INT64_C(1705326330123456));
+    char text[64];
+    pg_types_instant_text(&cfg, micros, text, sizeof(text));
+    assert_string_equal(text, "2024-01-15 13:45:30.123456+00:00:00");
+    pgc_tz_t *paris = pgc_tz_load("Europe/Paris", err, sizeof(err));
+    cfg.zone = paris;
+    pg_types_instant_text(&cfg, micros, text, sizeof(text));
+    assert_string_equal(text, "2024-01-15 14:45:30.123456+01:00:00");
+    assert_int_equal(pg_types_instant(&cfg, &type, "2024-01-15 14:45:30.123456", 26, &micros, err, sizeof(err)), 0);
+    assert_int_equal(micros, INT64_C(1705326330123456));
+    assert_int_equal(pg_types_instant(&cfg, &type, "infinity", 8, &micros, err, sizeof(err)), -1);
+    pgc_tz_free(paris);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mapping_table), cmocka_unit_test(test_unmapped_types), cmocka_unit_test(test_bad_text),
         cmocka_unit_test(test_placeholder),   cmocka_unit_test(test_fallback),       cmocka_unit_test(test_config),
+        cmocka_unit_test(test_confluent),     cmocka_unit_test(test_confluent_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

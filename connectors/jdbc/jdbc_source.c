@@ -182,6 +182,7 @@ typedef struct source_task {
     int failures;      /* consecutive failed queries, for query.retry.attempts */
     double rows;       /* handed out, for the metric */
     bool watch_tables; /* this task has every table: it finds new ones */
+    size_t prefetched; /* the rows of the FETCH sent ahead, 0 when none is */
     int64_t tables_checked_ms;
 } source_task_t;
 
@@ -649,6 +650,20 @@ static void source_task_free(source_task_t *t)
     free(t);
 }
 
+/* The result of the FETCH sent ahead, the connection ready for the next
+ * query; a failed one as a result that says why. */
+static PGresult *fetch_result(source_task_t *t)
+{
+    PGresult *res = PQgetResult(t->conn), *extra;
+    while ((extra = PQgetResult(t->conn)) != NULL) {
+        PQclear(extra);
+    }
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
+        return res;
+    }
+    return res ? res : PQmakeEmptyPGresult(t->conn, PGRES_FATAL_ERROR);
+}
+
 /* The database's clock, in microseconds since the epoch. */
 static int db_now(source_task_t *t, int64_t *micros, PGresult **err)
 {
@@ -904,9 +919,11 @@ static cd_rc_t source_poll(cd_task_t *task, void *state, cd_record_t **out, size
     }
     querier_t *q = t->active;
     size_t want = (size_t)t->cfg->batch_max_rows < cap ? (size_t)t->cfg->batch_max_rows : cap;
+    want = t->prefetched ? t->prefetched : want;
     char sql[96];
     snprintf(sql, sizeof(sql), "FETCH FORWARD %zu FROM " CURSOR_NAME, want);
-    PGresult *res = exec_ok(t, sql, 0, NULL, PGRES_TUPLES_OK);
+    PGresult *res = t->prefetched ? fetch_result(t) : exec_ok(t, sql, 0, NULL, PGRES_TUPLES_OK);
+    t->prefetched = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         char what[600];
         snprintf(what, sizeof(what), "reading the rows of %s", q->label);
@@ -935,6 +952,9 @@ static cd_rc_t source_poll(cd_task_t *task, void *state, cd_record_t **out, size
     PQclear(res);
     if ((size_t)rows < want) {
         close_cursor(t);
+    } else if (PQsendQuery(t->conn, sql)) {
+        /* The server reads the next batch while the worker sends this one. */
+        t->prefetched = want;
     }
     t->rows += rows;
     if (CD_HOST_HAS(jdbc_host, metric_set)) {

@@ -824,6 +824,11 @@ size_t pg_stream_queued(const pg_stream_t *s)
     return s->queued;
 }
 
+size_t pg_stream_ready(const pg_stream_t *s)
+{
+    return s->queued - (s->in_txn ? s->txn_queued : 0);
+}
+
 static cd_value_t *item_offset(const stream_item_t *it, uint64_t lsn_proc)
 {
     cd_value_t *off = pg_host->value_map();

@@ -114,6 +114,9 @@ bool pg_stream_heartbeat(pg_stream_t *s, uint64_t server_lsn);
 
 /* Records queued, of finished transactions and of the open one. */
 size_t pg_stream_queued(const pg_stream_t *s);
+/* Records queued of finished transactions only: what pg_stream_take hands
+ * out without `all`. */
+size_t pg_stream_ready(const pg_stream_t *s);
 
 /* Moves up to cap queued records into out (the host's from then on) with
  * their source offsets; those of the open transaction only when `all`.

@@ -257,9 +257,21 @@ static void runner_unref(task_runner_t *r)
     }
 }
 
+/* The thread's name in top, perf and gdb: "<connector>-<task>", cut to
+ * the 15 bytes Linux keeps from its end, where the task number is (the
+ * thread would otherwise keep the name of the REST thread that made it). */
+static void name_thread(const task_runner_t *r)
+{
+    char name[256];
+    int n = snprintf(name, sizeof(name), "%s-%d", r->connector, r->env.task_id);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof(name) ? (size_t)n : sizeof(name) - 1;
+    pthread_setname_np(pthread_self(), name + (len > 15 ? len - 15 : 0));
+}
+
 static void *task_main(void *arg)
 {
     task_runner_t *r = arg;
+    name_thread(r);
     if (r->config_error) {
         runner_fail(r, "%s", r->config_error);
     } else {

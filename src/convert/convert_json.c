@@ -11,7 +11,8 @@
  * the settings and Kafka's message framing.
  *
  * Settings (JsonConverterConfig): schemas.enable (true), schemas.cache.size
- * (1000; accepted, we need no cache: schemas are built per message),
+ * (1000: how many schemas' JSON forms are kept for writing, at most
+ * SCHEMA_CACHE_MAX; reading builds each message's schema anew),
  * decimal.format (BASE64; NUMERIC is refused, see data_json_read.c) and
  * replace.null.with.default (true; accepted, plugin.h has no defaults).
  */
@@ -26,8 +27,25 @@
 #include "converter.h"
 #include "data/data.h"
 
+/* Kafka's fromConnectSchemaCache, by schema: a source makes one schema
+ * per table and hands it with every record, and its JSON form (the bulk of
+ * a Debezium envelope's bytes) is the same each time.  Keyed by pointer,
+ * with a reference held so that a freed schema's address cannot come back
+ * as another's.  A few dozen entries cover the tables of a task; a linear
+ * scan of them costs less than one hash of a schema. */
+#define SCHEMA_CACHE_MAX 64
+
+typedef struct schema_text {
+    cd_schema_t *schema;
+    char *json;
+    size_t len;
+} schema_text_t;
+
 typedef struct json_conv {
     bool schemas_enable;
+    int32_t schemas_cache_size;
+    schema_text_t cache[SCHEMA_CACHE_MAX];
+    size_t cache_used, cache_next; /* entries in use; the one replaced next */
 } json_conv_t;
 
 #define ENVELOPE_ERROR                                                                                       \
@@ -56,7 +74,8 @@ const config_def_t convert_json_defs[] = {
      CONFIG_DEF_FIELD(json_conv_t, schemas_enable)},
     {.name = "schemas.cache.size", .type = CONFIG_DEF_INT, .default_value = "1000", .importance = CONFIG_DEF_HIGH,
      .doc = "The maximum number of schemas that can be cached in this converter instance.", .group = "Schemas",
-     .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Schema Cache Size"},
+     .order = 1, .width = CONFIG_DEF_WIDTH_MEDIUM, .display_name = "Schema Cache Size",
+     CONFIG_DEF_FIELD(json_conv_t, schemas_cache_size)},
     {.name = "decimal.format", .type = CONFIG_DEF_STRING, .default_value = "BASE64", .importance = CONFIG_DEF_LOW,
      .doc = "Controls which format this converter will serialize decimals in. This value is case insensitive and "
             "can be either 'BASE64' (default) or 'NUMERIC'. connectd's JsonConverter writes BASE64 only.",
@@ -89,13 +108,46 @@ static int json_create(bool is_key, const properties_t *config, void **state, ch
 
 static void json_destroy(void *state)
 {
-    free(state);
+    json_conv_t *conv = state;
+    for (size_t i = 0; i < conv->cache_used; i++) {
+        data_schema_unref(conv->cache[i].schema);
+        free(conv->cache[i].json);
+    }
+    free(conv);
+}
+
+/* The JSON form of schema, from the cache or made (and kept) now; NULL
+ * when memory ran out.  Borrowed until the converter's next call. */
+static const char *schema_json(json_conv_t *conv, const cd_schema_t *schema, size_t *len)
+{
+    for (size_t i = 0; i < conv->cache_used; i++) {
+        if (conv->cache[i].schema == schema) {
+            *len = conv->cache[i].len;
+            return conv->cache[i].json;
+        }
+    }
+    char *json = data_schema_to_json(schema);
+    if (!json) {
+        return NULL;
+    }
+    size_t size = conv->schemas_cache_size < 1 ? 1
+                  : conv->schemas_cache_size < SCHEMA_CACHE_MAX ? (size_t)conv->schemas_cache_size
+                                                                : SCHEMA_CACHE_MAX;
+    schema_text_t *slot = &conv->cache[conv->cache_used < size ? conv->cache_used++ : conv->cache_next++ % size];
+    data_schema_unref(slot->schema); /* NULL is fine */
+    free(slot->json);
+    /* NULL (a schemaless value) is cached too, as "null"; ref of NULL is NULL. */
+    slot->schema = schema ? data_schema_ref((cd_schema_t *)schema) : NULL;
+    slot->json = json;
+    slot->len = strlen(json);
+    *len = slot->len;
+    return json;
 }
 
 static int json_from_connect(void *state, const cd_schema_t *schema, const cd_value_t *value, unsigned char **out,
                              size_t *out_len, char *errstr, size_t errstr_size)
 {
-    const json_conv_t *conv = state;
+    json_conv_t *conv = state;
     size_t len;
     char *payload = data_value_to_json_checked(schema, value, &len, errstr, errstr_size);
     if (!payload) {
@@ -106,17 +158,30 @@ static int json_from_connect(void *state, const cd_schema_t *schema, const cd_va
         *out_len = len;
         return 0;
     }
-    char *schema_json = data_schema_to_json(schema);
-    char *envelope = NULL;
-    int n = schema_json ? asprintf(&envelope, "{\"schema\":%s,\"payload\":%s}", schema_json, payload) : -1;
-    free(schema_json);
-    free(payload);
-    if (n < 0) {
+    static const char head[] = "{\"schema\":", middle[] = ",\"payload\":";
+    size_t schema_len = 0;
+    const char *schema_text = schema_json(conv, schema, &schema_len);
+    size_t n = sizeof(head) - 1 + schema_len + sizeof(middle) - 1 + len + 1;
+    char *envelope = schema_text ? malloc(n + 1) : NULL;
+    if (!envelope) {
+        free(payload);
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
+    char *p = envelope;
+    memcpy(p, head, sizeof(head) - 1);
+    p += sizeof(head) - 1;
+    memcpy(p, schema_text, schema_len);
+    p += schema_len;
+    memcpy(p, middle, sizeof(middle) - 1);
+    p += sizeof(middle) - 1;
+    memcpy(p, payload, len);
+    p += len;
+    *p++ = '}';
+    *p = '\0';
+    free(payload);
     *out = (unsigned char *)envelope;
-    *out_len = (size_t)n;
+    *out_len = n;
     return 0;
 }
 

@@ -24,8 +24,10 @@ int jdbc_conn_validate_dialect(const char *value, char *errbuf, size_t errlen)
     if (!value || !value[0] || strcmp(value, JDBC_DIALECT_NAME) == 0) {
         return 0;
     }
-    snprintf(errbuf, errlen, "dialect '%s' is not supported: this connector supports only " JDBC_DIALECT_NAME
-             " (or leave dialect.name empty)", value);
+    snprintf(errbuf, errlen,
+             "dialect '%s' is not supported: this connector supports only " JDBC_DIALECT_NAME
+             " (or leave dialect.name empty)",
+             value);
     return -1;
 }
 
@@ -42,7 +44,8 @@ static void backoff(const cd_host_api_t *host, cd_task_t *task, int64_t ms)
 PGconn *jdbc_conn_open(const cd_host_api_t *host, cd_task_t *task, const char *app, bool retry, char *errbuf,
                        size_t errlen)
 {
-    jdbc_url_t *url = jdbc_url_parse(host->config_get(task, "connection.url"), host->config_get(task, "connection.user"),
+    jdbc_url_t *url = jdbc_url_parse(host->config_get(task, "connection.url"),
+                                     host->config_get(task, "connection.user"),
                                      host->config_get(task, "connection.password"), errbuf, errlen);
     if (!url) {
         return NULL;

@@ -24,49 +24,47 @@ int jdbc_conn_validate_dialect(const char *value, char *errbuf, size_t errlen);
 
 /* The rows of the connection settings, for the config tables of both
  * connectors (Confluent puts them first, in the group "Database"). */
-#define JDBC_CONN_CONFIG_DEFS                                                                                        \
-    {.name = "connection.url",                                                                                       \
-     .type = CD_CFG_STRING,                                                                                          \
-     .required = true,                                                                                               \
-     .importance = CD_IMPORTANCE_HIGH,                                                                               \
-     .doc = "JDBC connection URL. For example: ``jdbc:postgresql://localhost:5432/mydb``; only PostgreSQL's URLs "   \
+#define JDBC_CONN_CONFIG_DEFS                                                                                          \
+    {.name = "connection.url",                                                                                         \
+     .type = CD_CFG_STRING,                                                                                            \
+     .required = true,                                                                                                 \
+     .importance = CD_IMPORTANCE_HIGH,                                                                                 \
+     .doc = "JDBC connection URL. For example: ``jdbc:postgresql://localhost:5432/mydb``; only PostgreSQL's URLs "     \
             "are supported, with pgJDBC's properties (user, password, sslmode, ApplicationName, currentSchema, ...).", \
-     .group = "Database"},                                                                                           \
-        {.name = "connection.user",                                                                                  \
-         .type = CD_CFG_STRING,                                                                                      \
-         .importance = CD_IMPORTANCE_HIGH,                                                                           \
-         .doc = "JDBC connection user.",                                                                             \
-         .group = "Database"},                                                                                       \
-        {.name = "connection.password",                                                                              \
-         .type = CD_CFG_PASSWORD,                                                                                    \
-         .importance = CD_IMPORTANCE_HIGH,                                                                           \
-         .doc = "JDBC connection password.",                                                                         \
-         .group = "Database"},                                                                                       \
-        {.name = "connection.attempts",                                                                              \
-         .type = CD_CFG_INT,                                                                                         \
-         .default_value = "3",                                                                                       \
-         .importance = CD_IMPORTANCE_LOW,                                                                            \
-         .doc = "Maximum number of attempts to retrieve a valid JDBC connection. Must be a positive integer.",       \
-         .group = "Database",                                                                                        \
-         .min = 1,                                                                                                   \
-         .max = INT32_MAX},                                                                                          \
-        {.name = "connection.backoff.ms",                                                                            \
-         .type = CD_CFG_LONG,                                                                                        \
-         .default_value = "10000",                                                                                   \
-         .importance = CD_IMPORTANCE_LOW,                                                                            \
-         .doc = "Backoff time in milliseconds between connection attempts.",                                         \
-         .group = "Database",                                                                                        \
-         .min = 0,                                                                                                   \
-         .max = INT64_MAX},                                                                                          \
-        {.name = "dialect.name",                                                                                     \
-         .type = CD_CFG_STRING,                                                                                      \
-         .default_value = "",                                                                                        \
-         .importance = CD_IMPORTANCE_LOW,                                                                            \
-         .doc = "The name of the database dialect that should be used for this connector. By default this is "       \
-                "empty, and the connector automatically determines the dialect based upon the JDBC connection URL. " \
-                "Only PostgreSqlDatabaseDialect is supported.",                                                      \
-         .group = "Database",                                                                                        \
-         .validate = jdbc_conn_validate_dialect}
+     .group = "Database"},                                                                                             \
+        {.name = "connection.user",                                                                                    \
+         .type = CD_CFG_STRING,                                                                                        \
+         .importance = CD_IMPORTANCE_HIGH,                                                                             \
+         .doc = "JDBC connection user.",                                                                               \
+         .group = "Database"},                                                                                         \
+        {.name = "connection.password",                                                                                \
+         .type = CD_CFG_PASSWORD,                                                                                      \
+         .importance = CD_IMPORTANCE_HIGH,                                                                             \
+         .doc = "JDBC connection password.",                                                                           \
+         .group = "Database"},                                                                                         \
+        {.name = "connection.attempts",                                                                                \
+         .type = CD_CFG_INT,                                                                                           \
+         .default_value = "3",                                                                                         \
+         .importance = CD_IMPORTANCE_LOW,                                                                              \
+         .doc = "Maximum number of attempts to retrieve a valid JDBC connection. Must be a positive integer.",         \
+         .group = "Database",                                                                                          \
+         .min = 1,                                                                                                     \
+         .max = INT32_MAX},                                                                                            \
+        {.name = "connection.backoff.ms",                                                                              \
+         .type = CD_CFG_LONG,                                                                                          \
+         .default_value = "10000",                                                                                     \
+         .importance = CD_IMPORTANCE_LOW,                                                                              \
+         .doc = "Backoff time in milliseconds between connection attempts.",                                           \
+         .group = "Database",                                                                                          \
+         .min = 0,                                                                                                     \
+         .max = INT64_MAX},                                                                                            \
+    {                                                                                                                  \
+        .name = "dialect.name", .type = CD_CFG_STRING, .default_value = "", .importance = CD_IMPORTANCE_LOW,           \
+        .doc = "The name of the database dialect that should be used for this connector. By default this is "          \
+               "empty, and the connector automatically determines the dialect based upon the JDBC connection URL. "    \
+               "Only PostgreSqlDatabaseDialect is supported.",                                                         \
+        .group = "Database", .validate = jdbc_conn_validate_dialect                                                    \
+    }
 
 /*
  * Opens a connection as the connector's settings say, with

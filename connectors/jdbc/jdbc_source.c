@@ -157,7 +157,7 @@ typedef struct querier {
     char *schema, *name; /* NULL in query mode */
     char *label;         /* "schema"."name", or "query", for messages */
     char *topic;
-    char *inc_col;             /* NULL: the mode has none */
+    char *inc_col;              /* NULL: the mode has none */
     const jdbc_list_t *ts_cols; /* borrowed from the config; empty: none */
     /* The offset: after the last row handed out. */
     int64_t inc;
@@ -547,8 +547,8 @@ static int columns_update(source_task_t *t, querier_t *q, const PGresult *res, c
             }
         }
         if (q->ts_index[j] < 0) {
-            snprintf(errbuf, errlen, "timestamp.column.name: the %s has no column \"%s\"",
-                     q->name ? "table" : "query", q->ts_cols->items[j]);
+            snprintf(errbuf, errlen, "timestamp.column.name: the %s has no column \"%s\"", q->name ? "table" : "query",
+                     q->ts_cols->items[j]);
             return -1;
         }
         pg_kind_t kind = q->cols[q->ts_index[j]].type.kind;
@@ -667,8 +667,8 @@ static PGresult *fetch_result(source_task_t *t)
 /* The database's clock, in microseconds since the epoch. */
 static int db_now(source_task_t *t, int64_t *micros, PGresult **err)
 {
-    PGresult *res =
-        exec_ok(t, "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000000)::int8", 0, NULL, PGRES_TUPLES_OK);
+    PGresult *res = exec_ok(t, "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000000)::int8", 0, NULL,
+                            PGRES_TUPLES_OK);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         *err = res;
         return -1;
@@ -805,7 +805,9 @@ static cd_rc_t source_start(cd_task_t *task, void **state)
     }
     jdbc_tables_free(&tables);
     jdbc_host->log(task, CD_LOG_INFO, "copying %zu %s in mode %s", t->nqueriers,
-                   t->cfg->query ? "query" : t->nqueriers == 1 ? "table" : "tables",
+                   t->cfg->query       ? "query"
+                   : t->nqueriers == 1 ? "table"
+                                       : "tables",
                    jdbc_host->config_get(task, "mode"));
     *state = t;
     return CD_OK;

@@ -119,8 +119,7 @@ static int validate_regex_list(const char *value, char *errbuf, size_t errlen)
     jdbc_list_t l;
     list_split(value, &l);
     char why[256];
-    int rc = list_compile(&l, "Must be a valid comma-separated list of regular expression patterns", why,
-                          sizeof(why));
+    int rc = list_compile(&l, "Must be a valid comma-separated list of regular expression patterns", why, sizeof(why));
     if (rc != 0) {
         snprintf(errbuf, errlen, "%s", why);
     }
@@ -135,7 +134,8 @@ static int mapping_parse(const char *entry, bool multi, jdbc_column_mapping_t *o
     memset(out, 0, sizeof(*out));
     const char *colon = strrchr(entry, ':');
     if (!colon || colon == entry || !colon[1]) {
-        snprintf(errbuf, errlen, "'%s' is not of the form %s", entry, multi ? "regex:[col1|col2|...]" : "regex:columnName");
+        snprintf(errbuf, errlen, "'%s' is not of the form %s", entry,
+                 multi ? "regex:[col1|col2|...]" : "regex:columnName");
         return -1;
     }
     out->text = xstrndup(entry, (size_t)(colon - entry));
@@ -247,14 +247,12 @@ static int choice_index(const char *const *names, const char *value)
 static const char *const mode_names[] = {"bulk", "incrementing", "timestamp", "timestamp+incrementing", NULL};
 static const char *const quote_names[] = {"always", "never", NULL};
 static const char *const calendar_names[] = {"LEGACY", "PROLEPTIC_GREGORIAN", NULL};
-static const char *const isolation_names[] = {"DEFAULT",         "READ_UNCOMMITTED", "READ_COMMITTED",
-                                              "REPEATABLE_READ", "SERIALIZABLE",     "SQL_SERVER_SNAPSHOT",
-                                              NULL};
-static const char *const isolation_sql[] = {NULL,           "READ UNCOMMITTED", "READ COMMITTED",
-                                            "REPEATABLE READ", "SERIALIZABLE", NULL};
+static const char *const isolation_names[] = {
+    "DEFAULT", "READ_UNCOMMITTED", "READ_COMMITTED", "REPEATABLE_READ", "SERIALIZABLE", "SQL_SERVER_SNAPSHOT", NULL};
+static const char *const isolation_sql[] = {
+    NULL, "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE", NULL};
 
-static int validate_enum(const char *const *names, const char *setting, const char *value, char *errbuf,
-                         size_t errlen)
+static int validate_enum(const char *const *names, const char *setting, const char *value, char *errbuf, size_t errlen)
 {
     if (!value || choice_index(names, value) >= 0) {
         return 0;
@@ -294,8 +292,9 @@ static int validate_calendar(const char *value, char *errbuf, size_t errlen)
 static int validate_isolation(const char *value, char *errbuf, size_t errlen)
 {
     if (value && strcasecmp(value, "SQL_SERVER_SNAPSHOT") == 0) {
-        snprintf(errbuf, errlen, "Isolation mode of `SQL_SERVER_SNAPSHOT` can only be configured with a Sql Server "
-                                 "Dialect");
+        snprintf(errbuf, errlen,
+                 "Isolation mode of `SQL_SERVER_SNAPSHOT` can only be configured with a Sql Server "
+                 "Dialect");
         return 1;
     }
     return validate_enum(isolation_names, "transaction.isolation.mode", value, errbuf, errlen);
@@ -306,9 +305,8 @@ static int validate_granularity(const char *value, char *errbuf, size_t errlen)
     return validate_enum(pg_ts_granularity_names, "timestamp.granularity", value, errbuf, errlen);
 }
 
-static const char *const table_type_names[] = {"TABLE",         "VIEW",         "MATERIALIZED VIEW",
-                                               "FOREIGN TABLE", "PARTITIONED TABLE", "SYSTEM TABLE",
-                                               "SYSTEM VIEW",   NULL};
+static const char *const table_type_names[] = {
+    "TABLE", "VIEW", "MATERIALIZED VIEW", "FOREIGN TABLE", "PARTITIONED TABLE", "SYSTEM TABLE", "SYSTEM VIEW", NULL};
 
 static int validate_table_types(const char *value, char *errbuf, size_t errlen)
 {
@@ -341,16 +339,16 @@ static int validate_table_types(const char *value, char *errbuf, size_t errlen)
     "DECIMAL type is mapped to its binary representation, and ``best_fit`` will often be preferred since it maps "   \
     "to the most appropriate primitive type."
 
-#define MODE_DOC                                                                                                     \
-    "The mode for updating a table each time it is polled. Options include:\n"                                       \
-    "  * bulk: perform a bulk load of the entire table each time it is polled\n"                                     \
-    "  * incrementing: use a strictly incrementing column on each table to detect only new rows. Note that this "    \
-    "will not detect modifications or deletions of existing rows.\n"                                                 \
-    "  * timestamp: use a timestamp (or timestamp-like) column to detect new and modified rows. This assumes the "   \
-    "column is updated with each write, and that values are monotonically incrementing, but not necessarily "        \
-    "unique.\n"                                                                                                      \
-    "  * timestamp+incrementing: use two columns, a timestamp column that detects new and modified rows and a "      \
-    "strictly incrementing column which provides a globally unique ID for updates so each row can be assigned a "    \
+#define MODE_DOC                                                                                                   \
+    "The mode for updating a table each time it is polled. Options include:\n"                                     \
+    "  * bulk: perform a bulk load of the entire table each time it is polled\n"                                   \
+    "  * incrementing: use a strictly incrementing column on each table to detect only new rows. Note that this "  \
+    "will not detect modifications or deletions of existing rows.\n"                                               \
+    "  * timestamp: use a timestamp (or timestamp-like) column to detect new and modified rows. This assumes the " \
+    "column is updated with each write, and that values are monotonically incrementing, but not necessarily "      \
+    "unique.\n"                                                                                                    \
+    "  * timestamp+incrementing: use two columns, a timestamp column that detects new and modified rows and a "    \
+    "strictly incrementing column which provides a globally unique ID for updates so each row can be assigned a "  \
     "unique stream offset."
 
 const cd_config_def_t jdbc_source_config_defs[] = {
@@ -680,8 +678,9 @@ static int check(const jdbc_source_config_t *cfg, bool both_queries, bool legacy
     bool modern = cfg->include.n || cfg->exclude.n || cfg->nts_mappings || cfg->ninc_mappings;
     bool filters = cfg->whitelist.n || cfg->blacklist.n || cfg->include.n || cfg->exclude.n;
     if (both_queries) {
-        snprintf(errbuf, errlen,
-                 "Both 'query' and 'query.masked' configs cannot be set at the same time. Please use only one of them.");
+        snprintf(
+            errbuf, errlen,
+            "Both 'query' and 'query.masked' configs cannot be set at the same time. Please use only one of them.");
         return -1;
     }
     if (cfg->query && filters) {
@@ -692,8 +691,10 @@ static int check(const jdbc_source_config_t *cfg, bool both_queries, bool legacy
         return -1;
     }
     if (cfg->query && strncasecmp(cfg->query, "SELECT", 6) != 0) {
-        snprintf(errbuf, errlen, "Only SELECT statements are supported for '%s'. Please provide a statement that starts "
-                 "with SELECT.", cfg->query_masked ? "query.masked" : "query");
+        snprintf(errbuf, errlen,
+                 "Only SELECT statements are supported for '%s'. Please provide a statement that starts "
+                 "with SELECT.",
+                 cfg->query_masked ? "query.masked" : "query");
         return -1;
     }
     if (cfg->query && jdbc_mode_uses_incrementing(cfg->mode) && !cfg->incrementing_column[0]) {
@@ -728,13 +729,15 @@ static int check(const jdbc_source_config_t *cfg, bool both_queries, bool legacy
         return -1;
     }
     if (cfg->whitelist.n && cfg->blacklist.n) {
-        snprintf(errbuf, errlen, "table.whitelist and table.blacklist cannot both be set: list the tables to copy, or "
-                                 "those not to copy");
+        snprintf(errbuf, errlen,
+                 "table.whitelist and table.blacklist cannot both be set: list the tables to copy, or "
+                 "those not to copy");
         return -1;
     }
     if (cfg->exclude.n && !cfg->include.n) {
-        snprintf(errbuf, errlen, "table.exclude.list cannot be used without table.include.list. Exclude list only "
-                                 "applies to tables that match the include list.");
+        snprintf(errbuf, errlen,
+                 "table.exclude.list cannot be used without table.include.list. Exclude list only "
+                 "applies to tables that match the include list.");
         return -1;
     }
     const char *mode = mode_names[cfg->mode];
@@ -765,8 +768,7 @@ static int check(const jdbc_source_config_t *cfg, bool both_queries, bool legacy
     return 0;
 }
 
-jdbc_source_config_t *jdbc_source_config_read(const cd_host_api_t *host, cd_task_t *task, char *errbuf,
-                                              size_t errlen)
+jdbc_source_config_t *jdbc_source_config_read(const cd_host_api_t *host, cd_task_t *task, char *errbuf, size_t errlen)
 {
     jdbc_source_config_t *cfg = xcalloc(1, sizeof(*cfg));
     pg_types_config_init(&cfg->types);
@@ -775,8 +777,9 @@ jdbc_source_config_t *jdbc_source_config_read(const cd_host_api_t *host, cd_task
     int mode = choice_index(mode_names, get(host, task, "mode"));
     if (mode < 0) {
         if (!get(host, task, "mode")[0]) {
-            snprintf(errbuf, errlen, "Query mode must be specified: set mode to one of bulk, incrementing, timestamp, "
-                                     "timestamp+incrementing");
+            snprintf(errbuf, errlen,
+                     "Query mode must be specified: set mode to one of bulk, incrementing, timestamp, "
+                     "timestamp+incrementing");
         } else {
             validate_mode(get(host, task, "mode"), errbuf, errlen);
         }

@@ -61,27 +61,27 @@ typedef struct jdbc_column_mapping {
 
 typedef struct jdbc_source_config {
     jdbc_mode_t mode;
-    char *query;                 /* query or query.masked; NULL: tables */
-    bool query_masked;           /* the query came from query.masked: never logged */
-    char *incrementing_column;   /* incrementing.column.name; "" finds the table's serial or identity column */
+    char *query;                   /* query or query.masked; NULL: tables */
+    bool query_masked;             /* the query came from query.masked: never logged */
+    char *incrementing_column;     /* incrementing.column.name; "" finds the table's serial or identity column */
     jdbc_list_t timestamp_columns; /* timestamp.column.name, COALESCE'd in order */
     size_t nts_mappings, ninc_mappings;
     jdbc_column_mapping_t *ts_mappings, *inc_mappings;
     bool has_timestamp_initial;
-    int64_t timestamp_initial;   /* ms since the epoch; -1: the database's current time */
+    int64_t timestamp_initial; /* ms since the epoch; -1: the database's current time */
     bool validate_non_null;
     jdbc_list_t whitelist, blacklist; /* table names: name, schema.name or "schema"."name" */
     jdbc_list_t include, exclude;     /* regular expressions on schema.name */
-    char *schema_pattern;        /* a LIKE pattern on the schema; NULL: every schema */
-    unsigned table_types;        /* JDBC_TABLE_TYPE_* */
-    bool quote_always;           /* quote.sql.identifiers=always; never quotes only where PostgreSQL needs it */
+    char *schema_pattern;             /* a LIKE pattern on the schema; NULL: every schema */
+    unsigned table_types;             /* JDBC_TABLE_TYPE_* */
+    bool quote_always;                /* quote.sql.identifiers=always; never quotes only where PostgreSQL needs it */
     char *query_suffix;
-    const char *isolation;       /* transaction.isolation.mode as SQL, NULL for DEFAULT */
-    int query_retries;           /* query.retry.attempts; -1: no limit */
+    const char *isolation; /* transaction.isolation.mode as SQL, NULL for DEFAULT */
+    int query_retries;     /* query.retry.attempts; -1: no limit */
     int64_t poll_interval_ms, table_poll_interval_ms, timestamp_delay_ms;
     int batch_max_rows;
     char *topic_prefix;
-    pgc_tz_t *zone;              /* db.timezone */
+    pgc_tz_t *zone; /* db.timezone */
     /* Confluent's mapping, with numeric.mapping, timestamp.granularity and
      * db.timezone (types.zone is `zone`) */
     pg_types_config_t types;
@@ -93,8 +93,7 @@ extern const cd_config_def_t jdbc_source_config_defs[];
 
 /* Reads and checks the settings of `task` (the connector or a task).  NULL
  * after one sentence naming the setting in errbuf. */
-jdbc_source_config_t *jdbc_source_config_read(const cd_host_api_t *host, cd_task_t *task, char *errbuf,
-                                              size_t errlen);
+jdbc_source_config_t *jdbc_source_config_read(const cd_host_api_t *host, cd_task_t *task, char *errbuf, size_t errlen);
 void jdbc_source_config_free(jdbc_source_config_t *cfg); /* NULL is fine */
 
 /* Whether the table schema.name passes the table filters (whitelist,

@@ -37,9 +37,12 @@ static void relkinds(unsigned types, char *out, size_t len)
         unsigned type;
         char kind;
     } kinds[] = {
-        {JDBC_TABLE_TYPE_TABLE, 'r'},        {JDBC_TABLE_TYPE_VIEW, 'v'},
-        {JDBC_TABLE_TYPE_MATERIALIZED_VIEW, 'm'}, {JDBC_TABLE_TYPE_FOREIGN_TABLE, 'f'},
-        {JDBC_TABLE_TYPE_PARTITIONED_TABLE, 'p'}, {JDBC_TABLE_TYPE_SYSTEM_TABLE, 'r'},
+        {JDBC_TABLE_TYPE_TABLE, 'r'},
+        {JDBC_TABLE_TYPE_VIEW, 'v'},
+        {JDBC_TABLE_TYPE_MATERIALIZED_VIEW, 'm'},
+        {JDBC_TABLE_TYPE_FOREIGN_TABLE, 'f'},
+        {JDBC_TABLE_TYPE_PARTITIONED_TABLE, 'p'},
+        {JDBC_TABLE_TYPE_SYSTEM_TABLE, 'r'},
         {JDBC_TABLE_TYPE_SYSTEM_VIEW, 'v'},
     };
     size_t j = 0;
@@ -279,8 +282,7 @@ int jdbc_tables_check(PGconn *conn, const jdbc_source_config_t *cfg, const char 
     for (size_t i = 0; i < ts->n; i++) {
         int col = find_column(res, ts->items[i]);
         if (col < 0) {
-            snprintf(errbuf, errlen, "timestamp.column.name: table %s has no column \"%s\"", regclass,
-                     ts->items[i]);
+            snprintf(errbuf, errlen, "timestamp.column.name: table %s has no column \"%s\"", regclass, ts->items[i]);
             goto out;
         }
         if (!oid_temporal(strtoll(PQgetvalue(res, col, 3), NULL, 10))) {

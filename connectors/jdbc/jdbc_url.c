@@ -275,8 +275,8 @@ static int parse_hosts(jdbc_url_t *u, const char *s, size_t n, char *errbuf, siz
         }
         const char *port = colon ? colon + 1 : NULL;
         size_t port_len = port ? (size_t)(item_end - port) : 0;
-        if (port && (port_len == 0 || port_len > 5 || strspn(port, "0123456789") < port_len ||
-                     atoi(port) < 1 || atoi(port) > 65535)) {
+        if (port && (port_len == 0 || port_len > 5 || strspn(port, "0123456789") < port_len || atoi(port) < 1 ||
+                     atoi(port) > 65535)) {
             snprintf(errbuf, errlen, "connection.url has a port that is not a number from 1 to 65535: '%.*s'",
                      (int)port_len, port);
             goto fail;

@@ -1975,8 +1975,8 @@ static int64_t confluent_local_to_utc(const pgc_tz_t *zone, int64_t local)
     return pgc_tz_local_to_utc(zone, sec) * 1000000 + (local - sec * 1000000);
 }
 
-int pg_types_instant(const pg_types_config_t *cfg, const pg_type_t *type, const char *text, size_t len,
-                     int64_t *micros, char *errbuf, size_t errlen)
+int pg_types_instant(const pg_types_config_t *cfg, const pg_type_t *type, const char *text, size_t len, int64_t *micros,
+                     char *errbuf, size_t errlen)
 {
     if (text_is(text, len, "infinity") || text_is(text, len, "-infinity")) {
         snprintf(errbuf, errlen, "'%.*s' has no instant", (int)len, text);
@@ -2022,8 +2022,8 @@ int pg_types_instant_text(const pg_types_config_t *cfg, int64_t micros, char *ou
     int32_t off = offset < 0 ? -offset : offset;
     /* PostgreSQL reads a year before 1 only with "BC". */
     return snprintf(out, cap, "%04" PRId64 "-%02d-%02d %02d:%02d:%02d.%06" PRId64 "%c%02d:%02d:%02d%s",
-                    y > 0 ? y : 1 - y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60),
-                    rem % 1000000, offset < 0 ? '-' : '+', (int)(off / 3600), (int)(off / 60 % 60), (int)(off % 60),
+                    y > 0 ? y : 1 - y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60), rem % 1000000,
+                    offset < 0 ? '-' : '+', (int)(off / 3600), (int)(off / 60 % 60), (int)(off % 60),
                     y > 0 ? "" : " BC");
 }
 

@@ -259,8 +259,8 @@ cd_value_t *pg_types_fallback(const cd_host_api_t *host, const pg_types_config_t
  * Returns 0, or -1 after errbuf for text that is not such a value or for
  * +-infinity.
  */
-int pg_types_instant(const pg_types_config_t *cfg, const pg_type_t *type, const char *text, size_t len,
-                     int64_t *micros, char *errbuf, size_t errlen);
+int pg_types_instant(const pg_types_config_t *cfg, const pg_type_t *type, const char *text, size_t len, int64_t *micros,
+                     char *errbuf, size_t errlen);
 
 /* `micros` as the text of a parameter compared with such a column:
  * "2024-01-15 13:00:00.000001+01:00" in cfg->zone, which PostgreSQL reads

@@ -42,8 +42,8 @@ typedef struct tz_posix {
 struct pgc_tz {
     char *name;
     size_t ntrans;
-    int64_t *trans;   /* transition instants, ascending */
-    int32_t *offsets; /* the offset from each transition on */
+    int64_t *trans;    /* transition instants, ascending */
+    int32_t *offsets;  /* the offset from each transition on */
     int32_t first_off; /* before the first transition */
     tz_posix_t posix;  /* after the last one (or always, for a fixed offset) */
 };
@@ -52,15 +52,33 @@ struct pgc_tz {
 static const struct {
     const char *id, *zone;
 } short_ids[] = {
-    {"ACT", "Australia/Darwin"},    {"AET", "Australia/Sydney"},   {"AGT", "America/Argentina/Buenos_Aires"},
-    {"ART", "Africa/Cairo"},        {"AST", "America/Anchorage"},  {"BET", "America/Sao_Paulo"},
-    {"BST", "Asia/Dhaka"},          {"CAT", "Africa/Harare"},      {"CNT", "America/St_Johns"},
-    {"CST", "America/Chicago"},     {"CTT", "Asia/Shanghai"},      {"EAT", "Africa/Addis_Ababa"},
-    {"ECT", "Europe/Paris"},        {"IET", "America/Indiana/Indianapolis"}, {"IST", "Asia/Kolkata"},
-    {"JST", "Asia/Tokyo"},          {"MIT", "Pacific/Apia"},       {"NET", "Asia/Yerevan"},
-    {"NST", "Pacific/Auckland"},    {"PLT", "Asia/Karachi"},       {"PNT", "America/Phoenix"},
-    {"PRT", "America/Puerto_Rico"}, {"PST", "America/Los_Angeles"}, {"SST", "Pacific/Guadalcanal"},
-    {"VST", "Asia/Ho_Chi_Minh"},    {"EST", "-05:00"},             {"MST", "-07:00"},
+    {"ACT", "Australia/Darwin"},
+    {"AET", "Australia/Sydney"},
+    {"AGT", "America/Argentina/Buenos_Aires"},
+    {"ART", "Africa/Cairo"},
+    {"AST", "America/Anchorage"},
+    {"BET", "America/Sao_Paulo"},
+    {"BST", "Asia/Dhaka"},
+    {"CAT", "Africa/Harare"},
+    {"CNT", "America/St_Johns"},
+    {"CST", "America/Chicago"},
+    {"CTT", "Asia/Shanghai"},
+    {"EAT", "Africa/Addis_Ababa"},
+    {"ECT", "Europe/Paris"},
+    {"IET", "America/Indiana/Indianapolis"},
+    {"IST", "Asia/Kolkata"},
+    {"JST", "Asia/Tokyo"},
+    {"MIT", "Pacific/Apia"},
+    {"NET", "Asia/Yerevan"},
+    {"NST", "Pacific/Auckland"},
+    {"PLT", "Asia/Karachi"},
+    {"PNT", "America/Phoenix"},
+    {"PRT", "America/Puerto_Rico"},
+    {"PST", "America/Los_Angeles"},
+    {"SST", "Pacific/Guadalcanal"},
+    {"VST", "Asia/Ho_Chi_Minh"},
+    {"EST", "-05:00"},
+    {"MST", "-07:00"},
     {"HST", "-10:00"},
 };
 

@@ -29,7 +29,7 @@ typedef struct pgc_tz pgc_tz_t;
 /* Loads zone `name`; NULL after one sentence in errbuf (the setting's
  * name is the caller's to add). */
 pgc_tz_t *pgc_tz_load(const char *name, char *errbuf, size_t errlen);
-void pgc_tz_free(pgc_tz_t *tz); /* NULL is fine */
+void pgc_tz_free(pgc_tz_t *tz);              /* NULL is fine */
 const char *pgc_tz_name(const pgc_tz_t *tz); /* as given; borrowed */
 /* Whether the zone is UTC or a fixed offset of 0, so callers may skip the
  * arithmetic. */

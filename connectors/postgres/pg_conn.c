@@ -32,8 +32,8 @@ PGconn *pg_conn_open(const pg_config_t *cfg, bool replication, const char *app, 
     };
     char port[16];
     snprintf(port, sizeof(port), "%d", cfg->port);
-    const char *keys[] = {"host", "port", "dbname", "user", "password", "sslmode", "application_name", "replication",
-                          NULL};
+    const char *keys[] = {"host",        "port", "dbname", "user", "password", "sslmode", "application_name",
+                          "replication", NULL};
     const char *values[] = {cfg->hostname,
                             port,
                             cfg->dbname,

@@ -514,7 +514,8 @@ static const confluent_case_t confluent_cases[] = {
     {"best_fit", NULL, 1700, -1, "1.25", S("double") "1.25}"},
     {"best_fit_eager_double", NULL, 1700, NUMERIC_TYPMOD(30, 2), "1.25", S("double") "1.25}"},
     {"", NULL, 3802, -1, "{\"a\": 1}", S("string") "\"{\\\"a\\\": 1}\"}"},
-    {"", NULL, 2950, -1, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", S("string") "\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"}"},
+    {"", NULL, 2950, -1, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+     S("string") "\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"}"},
     {"", NULL, OID_MOOD, -1, "ok", S("string") "\"ok\"}"},
     {"", NULL, OID_PRICE, -1, "7.25", CDECIMAL("2") "\"AtU=\"}"},
     {"", NULL, 17, -1, "\\xdeadbeef", S("bytes") "\"3q2+7w==\"}"},
@@ -528,8 +529,7 @@ static const confluent_case_t confluent_cases[] = {
     {"", "Europe/Paris", 1083, -1, "13:45:30.123", NAMED("int32", "org.apache.kafka.connect.data.Time") "45930123}"},
     {"", NULL, 1184, -1, "2024-01-15 13:45:30.5+02",
      NAMED("int64", "org.apache.kafka.connect.data.Timestamp") "1705319130500}"},
-    {"", NULL, 1114, -1, "1969-12-31 23:59:59.9995",
-     NAMED("int64", "org.apache.kafka.connect.data.Timestamp") "-1}"},
+    {"", NULL, 1114, -1, "1969-12-31 23:59:59.9995", NAMED("int64", "org.apache.kafka.connect.data.Timestamp") "-1}"},
     {"micros_long", NULL, 1114, -1, "2024-01-15 13:45:30.123456", S("int64") "1705326330123456}"},
     {"nanos_string", NULL, 1184, -1, "2024-01-15 13:45:30.123456+00", S("string") "\"1705326330123456000\"}"},
     {"micros_iso_datetime_string", "Europe/Paris", 1184, -1, "2024-01-15 12:45:30.123456+00",
@@ -587,8 +587,13 @@ static void test_confluent_refused(void **state)
     pg_types_config_t cfg;
     pg_types_config_init(&cfg);
     cfg.flavour = PG_TYPES_CONFLUENT;
-    const uint32_t left_out[] = {1007 /* int4[] */, 1186 /* interval */, 869 /* inet */, 3904 /* int4range */,
-                                 3614 /* tsvector */, OID_MOOD_ARRAY, 3220 /* pg_lsn */};
+    const uint32_t left_out[] = {1007 /* int4[] */,
+                                 1186 /* interval */,
+                                 869 /* inet */,
+                                 3904 /* int4range */,
+                                 3614 /* tsvector */,
+                                 OID_MOOD_ARRAY,
+                                 3220 /* pg_lsn */};
     pg_type_t type;
     for (size_t i = 0; i < sizeof(left_out) / sizeof(left_out[0]); i++) {
         if (pg_types_resolve(&cfg, registry, left_out[i], -1, &type) != -1) {
@@ -621,8 +626,8 @@ static void test_confluent_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mapping_table), cmocka_unit_test(test_unmapped_types), cmocka_unit_test(test_bad_text),
-        cmocka_unit_test(test_placeholder),   cmocka_unit_test(test_fallback),       cmocka_unit_test(test_config),
+        cmocka_unit_test(test_mapping_table), cmocka_unit_test(test_unmapped_types),    cmocka_unit_test(test_bad_text),
+        cmocka_unit_test(test_placeholder),   cmocka_unit_test(test_fallback),          cmocka_unit_test(test_config),
         cmocka_unit_test(test_confluent),     cmocka_unit_test(test_confluent_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

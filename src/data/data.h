@@ -81,8 +81,15 @@ cd_value_t *data_value_array(void);
 void data_value_array_push(cd_value_t *array, cd_value_t *item);
 cd_value_t *data_value_map(void);
 void data_value_map_put(cd_value_t *map, cd_value_t *key, cd_value_t *val);
+/* data_value_map_put of a key the map does not hold (the caller knows:
+ * e.g. the members of a parsed JSON object), without looking for it: a
+ * put of every key is quadratic in the map's size. */
+void data_value_map_append(cd_value_t *map, cd_value_t *key, cd_value_t *val);
 cd_value_t *data_value_struct(const cd_schema_t *schema);
 cd_rc_t data_value_struct_set(cd_value_t *st, const char *field, cd_value_t *v);
+/* data_value_struct_set of field i of the struct's schema (CD_CONFIG when
+ * out of range), without the lookup by name. */
+cd_rc_t data_value_struct_set_at(cd_value_t *st, int i, cd_value_t *v);
 void data_value_free(cd_value_t *v);
 cd_value_t *data_value_copy(const cd_value_t *v);
 cd_type_t data_value_type(const cd_value_t *v);

@@ -104,7 +104,8 @@ static cd_value_t *read_map(const cd_schema_t *schema, const json_t *json, char 
             if (!v) {
                 goto fail;
             }
-            data_value_map_put(map, data_value_string(key, strlen(key)), v);
+            /* jansson keeps one member per key. */
+            data_value_map_append(map, data_value_string(key, strlen(key)), v);
         }
         return map;
     }
@@ -155,7 +156,7 @@ static cd_value_t *read_struct(const cd_schema_t *schema, const json_t *json, ch
             data_value_free(st);
             return NULL;
         }
-        data_value_struct_set(st, name, v);
+        data_value_struct_set_at(st, i, v);
     }
     return st;
 }

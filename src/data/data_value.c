@@ -184,7 +184,7 @@ void data_value_array_push(cd_value_t *array, cd_value_t *item)
     array->u.list.items[array->u.list.count++] = item;
 }
 
-void data_value_map_put(cd_value_t *map, cd_value_t *key, cd_value_t *val)
+static void map_add(cd_value_t *map, cd_value_t *key, cd_value_t *val, bool unique)
 {
     if (!key) {
         key = data_value_null();
@@ -195,7 +195,7 @@ void data_value_map_put(cd_value_t *map, cd_value_t *key, cd_value_t *val)
     if (!map || map->type != CD_TYPE_MAP || !key || !val) {
         goto fail;
     }
-    for (size_t i = 0; i < map->u.list.count; i++) {
+    for (size_t i = 0; !unique && i < map->u.list.count; i++) {
         if (data_value_equal(map->u.list.keys[i], key)) {
             data_value_free(map->u.list.items[i]);
             map->u.list.items[i] = val;
@@ -212,6 +212,16 @@ void data_value_map_put(cd_value_t *map, cd_value_t *key, cd_value_t *val)
 fail:
     data_value_free(val);
     data_value_free(key);
+}
+
+void data_value_map_put(cd_value_t *map, cd_value_t *key, cd_value_t *val)
+{
+    map_add(map, key, val, false);
+}
+
+void data_value_map_append(cd_value_t *map, cd_value_t *key, cd_value_t *val)
+{
+    map_add(map, key, val, true);
 }
 
 cd_value_t *data_value_struct(const cd_schema_t *schema)
@@ -258,7 +268,14 @@ static int struct_index(const cd_value_t *st, const char *field)
  * accepted, as Kafka checks required fields only when writing. */
 cd_rc_t data_value_struct_set(cd_value_t *st, const char *field, cd_value_t *v)
 {
-    int i = struct_index(st, field);
+    return data_value_struct_set_at(st, struct_index(st, field), v);
+}
+
+cd_rc_t data_value_struct_set_at(cd_value_t *st, int i, cd_value_t *v)
+{
+    if (!st || st->type != CD_TYPE_STRUCT || i >= (int)st->u.st.count) {
+        i = -1;
+    }
     if (!v) {
         v = data_value_null();
     }

@@ -253,7 +253,9 @@ def test_late_commit():
                             stderr=subprocess.PIPE)
     psql.stdin.write(b"BEGIN; INSERT INTO late (kind, changed) VALUES ('late', clock_timestamp());\n")
     psql.stdin.flush()
-    wait_for(lambda: s.value("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'") == "1",
+    # This session's, not another idle one (the connector's own may be).
+    wait_for(lambda: s.value("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
+                             "AND query LIKE '%VALUES (''late''%'") == "1",
              what="the transaction to be open")
     sql("INSERT INTO late (kind, changed) VALUES ('early', clock_timestamp())")
     time.sleep(1)
@@ -279,7 +281,7 @@ def test_kill_resume():
     with open(props, "w") as f:
         f.write("name=big\n" + "".join("%s=%s\n" % kv for kv in conf.items()))
     w = Worker(connector_files=[props]).start()
-    wait_for(lambda: len(harness.confluent_drain(w, "kill-big")) >= 3000, what="the copy to be under way",
+    wait_for(lambda: len(harness.confluent_drain(w, "kill-big")) >= 1000, what="the copy to be under way",
              timeout=120, interval=0.2)
     w.kill()
     sql("INSERT INTO big (payload) SELECT 'after' FROM generate_series(1, 100)")
@@ -292,9 +294,15 @@ def test_kill_resume():
     assert sorted(set(ids)) == list(range(1, rows + 101)), len(set(ids))
     # 1..k from the first run, then committed+1..end from the restart:
     # nothing after the committed offset is lost, nothing before it repeated.
+    # When the restart repeated nothing (the first run's last row was
+    # committed: it can finish the copy before the kill lands), the two
+    # runs join without a seam.
     k = next((i for i in range(1, len(ids)) if ids[i] != ids[i - 1] + 1), len(ids))
     assert ids[:k] == list(range(1, k + 1)), ids[:10]
-    assert committed <= k and ids[k:] == list(range(committed + 1, rows + 101)), (k, committed, ids[k:k + 5])
+    if k < len(ids):
+        assert committed <= k and ids[k:] == list(range(committed + 1, rows + 101)), (k, committed, ids[k:k + 5])
+    else:
+        assert committed <= rows + 100, (k, committed)
     w.stop()
     sql("DROP TABLE big")
 

@@ -240,7 +240,7 @@ cat <<EOF
 |---|---|
 | documents/s, sink (POST /connectors to all indexed) | $med_sink |
 | documents/s, curl replaying the sink's ${#BULKS[@]} bulks, $INFLIGHT in flight | $med_curl |
-| ratio sink / curl (median of the runs: ${ratios[*]}) | $(ratio "$med_sink" "$med_curl") |
+| ratio sink / curl (of the medians; per run: ${ratios[*]}) | $(ratio "$med_sink" "$med_curl") |
 | goal | ≥ 0.5× |
 | worker CPU s for the $DOCS docs (docs per CPU s) | $med_cpu ($(per_second "$DOCS" "$med_cpu")) |
 | curl processes' CPU s for the same documents (ratio to the worker's) | $med_curl_cpu ($(ratio "$med_curl_cpu" "$med_cpu")) |

@@ -24,6 +24,7 @@ static const cd_plugin_desc_t *const jdbc_connectors[] = {
     /* JdbcSourceConnector (jdbc_source.c) */
     &jdbc_source_desc,
     /* JdbcSinkConnector (jdbc_sink.c) */
+    &jdbc_sink_desc,
 
     NULL,
 };

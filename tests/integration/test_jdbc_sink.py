@@ -142,6 +142,30 @@ def item(i, name, qty=None):
                            "at": 1529507596945, "ok": True, "tags": ["a", "b\"c"]})
 
 
+def validate(w, conf):
+    """PUT .../config/validate: {setting: [errors]} of the settings with errors."""
+    status, body = http(w, "PUT", "/connector-plugins/%s/config/validate" % SINK, conf)
+    assert status == 200, (status, body)
+    return {c["value"]["name"]: c["value"]["errors"] for c in body["configs"] if c["value"]["errors"]}
+
+
+def test_example_and_validation():
+    """etc/connect-jdbc-sink.properties validates as it is; settings that cannot work together are refused"""
+    w = Worker().start()
+    path = os.path.join(os.environ.get("TOP_SRCDIR", "."), "etc", "connect-jdbc-sink.properties")
+    with open(path) as f:
+        conf = dict(line.rstrip("\n").split("=", 1) for line in f if line.strip() and not line.startswith("#"))
+    assert validate(w, conf) == {}, validate(w, conf)
+    bad = validate(w, dict(conf, **{"pk.mode": "record_value"}))
+    assert any("Deletes are only supported for pk.mode record_key" in e for errs in bad.values() for e in errs), bad
+    bad = validate(w, dict(conf, **{"connection.url": "jdbc:mysql://localhost/db"}))
+    assert any("PostgreSQL" in e for errs in bad.values() for e in errs), bad
+    bad = validate(w, dict(conf, **{"insert.mode": "merge"}))
+    assert "insert.mode" in bad, bad
+    bad = validate(w, dict(conf, **{"db.timezone": "Mars/Olympus"}))
+    assert "db.timezone" in bad, bad
+
+
 def test_upsert_delete_round_trip():
     """upsert by record_key with auto.create: Confluent's column types, updates in place, tombstones delete"""
     w = Worker().start()

@@ -6,9 +6,10 @@
  * Each put() is one transaction: the records are grouped by table (in the
  * order each table first appears; within a table in the records' order),
  * consecutive records of one table with one shape and one operation are
- * written by one statement of many rows (INSERT ... VALUES (...), (...),
- * prepared once per table and shape; INSERT ... ON CONFLICT (key) DO
- * UPDATE for upsert), and the transaction commits before put() returns.
+ * written together: plain inserts by COPY ... FROM STDIN, upserts by one
+ * INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE of many rows
+ * prepared once per table and shape, updates and deletes by a prepared
+ * statement each; the transaction commits before put() returns.
  * flush() then has nothing left to make durable, so the worker commits the
  * consumed offsets only for records a committed transaction holds: after
  * kill -9 the records since the last offset commit are put again, which
@@ -56,6 +57,8 @@
  * parameters, the protocol's limit): larger statements are not faster. */
 #define SINK_MAX_ROWS 1000
 #define SINK_MAX_PARAMS 65535
+/* Plain inserts go by COPY, this many rows at most per COPY. */
+#define SINK_COPY_ROWS 10000
 /* Shapes and prepared statements kept across put() calls, before they are
  * dropped to start over (a topic whose schema changes at every record). */
 #define SINK_MAX_SHAPES 64
@@ -91,6 +94,7 @@ typedef struct jdbc_sink {
     /* The rows of the statement being built: their parameters' texts in
      * buf, at offsets offs[row * ncols + col] (SINK_NULL for NULL). */
     jdbc_buf_t buf;
+    jdbc_buf_t copy; /* COPY's data, for plain inserts */
     size_t *offs;
     size_t capoffs;
     const char **vals;
@@ -446,6 +450,47 @@ static const char *const *param_values(jdbc_sink_t *s, size_t n)
     return s->vals;
 }
 
+/*
+ * Plain inserts of many rows: COPY ... FROM STDIN of the rows rendered (as
+ * COPY's text format, the same texts the statement's parameters would
+ * have), which PostgreSQL reads with the columns' input functions as it
+ * does the parameters, and writes as INSERT does (defaults, constraints,
+ * triggers) faster.  The result is COPY's.
+ */
+static PGresult *sink_copy(jdbc_sink_t *s, pgc_sql_t *q, const jdbc_sink_table_t *t, const jdbc_sink_shape_t *sh,
+                           const size_t *order, size_t ncols, size_t rows)
+{
+    pgc_sql_reset(q);
+    pgc_sql_append(q, "COPY ");
+    pgc_sql_append(q, t->quoted);
+    pgc_sql_append(q, " (");
+    col_list(q, sh, order, ncols, ",", NULL);
+    pgc_sql_append(q, ") FROM STDIN");
+    PGresult *res = PQexec(s->conn, pgc_sql_text(q));
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        return res;
+    }
+    PQclear(res);
+    jdbc_buf_reset(&s->copy);
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t c = 0; c < ncols; c++) {
+            size_t off = s->offs[r * ncols + c];
+            jdbc_copy_field(&s->copy, off == SINK_NULL ? NULL : s->buf.data + off);
+            jdbc_copy_field_end(&s->copy, c + 1 == ncols);
+        }
+    }
+    const char *failed = NULL;
+    if (PQputCopyData(s->conn, s->copy.data, (int)s->copy.len) != 1) {
+        failed = "the connection failed during COPY";
+    }
+    PQputCopyEnd(s->conn, failed);
+    res = PQgetResult(s->conn);
+    for (PGresult *more; (more = PQgetResult(s->conn));) {
+        PQclear(more);
+    }
+    return res;
+}
+
 /* The hash of a row's first nkeys parameters (an upsert's key). */
 static uint64_t key_hash(const jdbc_sink_t *s, size_t row, size_t ncols, size_t nkeys)
 {
@@ -533,8 +578,9 @@ static sink_fail_t write_table(cd_task_t *task, jdbc_sink_t *s, jdbc_sink_table_
         }
         size_t ncols = stmt_columns(cfg, sh, del, order);
         bool multi = !del && cfg->insert_mode != JDBC_INSERT_UPDATE && !unroll;
+        bool copy = multi && cfg->insert_mode == JDBC_INSERT_INSERT && !t->view;
         size_t max_rows = multi ? SINK_MAX_PARAMS / (ncols ? ncols : 1) : 1;
-        max_rows = max_rows > SINK_MAX_ROWS ? SINK_MAX_ROWS : max_rows;
+        max_rows = copy ? SINK_COPY_ROWS : max_rows > SINK_MAX_ROWS ? SINK_MAX_ROWS : max_rows;
         if (multi && cfg->batch_size > 0 && (size_t)cfg->batch_size < max_rows) {
             max_rows = (size_t)cfg->batch_size;
         }
@@ -583,7 +629,6 @@ static sink_fail_t write_table(cd_task_t *task, jdbc_sink_t *s, jdbc_sink_table_
             i = j;
             continue;
         }
-        stmt_text(&q, cfg, t, sh, del, rows);
         const char *const *vals = param_values(s, rows * ncols);
         if (unroll && s->tolerate_all) {
             char e[512];
@@ -594,7 +639,13 @@ static sink_fail_t write_table(cd_task_t *task, jdbc_sink_t *s, jdbc_sink_table_
                 return (sink_fail_t){.err = JDBC_ERR_RETRIABLE};
             }
         }
-        PGresult *res = sink_exec(s, pgc_sql_text(&q), (int)(rows * ncols), vals, rows == max_rows || rows == 1);
+        PGresult *res;
+        if (copy) {
+            res = sink_copy(s, &q, t, sh, order, ncols, rows);
+        } else {
+            stmt_text(&q, cfg, t, sh, del, rows);
+            res = sink_exec(s, pgc_sql_text(&q), (int)(rows * ncols), vals, rows == max_rows || rows == 1);
+        }
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
             char why[1024];
             sink_fail_t f = fail_of(s, res, true, why, sizeof(why));
@@ -809,6 +860,7 @@ static void jdbc_sink_stop(cd_task_t *task, void *state)
     free(s->shapes);
     free(s->ops);
     jdbc_buf_free(&s->buf);
+    jdbc_buf_free(&s->copy);
     free(s->offs);
     free(s->vals);
     free(s->slots);

@@ -561,6 +561,7 @@ static int read_columns(PGconn *conn, const jdbc_sink_config_t *cfg, jdbc_sink_t
         t->cols[t->ncols++].nullable = PQgetvalue(res, i, 2)[0] == 't';
     }
     t->known = true;
+    t->view = bit == JDBC_TABLE_TYPE_VIEW;
     PQclear(res);
     return 0;
 }

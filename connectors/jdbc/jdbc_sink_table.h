@@ -91,6 +91,7 @@ typedef struct jdbc_sink_table {
     char *name;
     char *quoted; /* "schema"."name" or "name", for the SQL and the messages */
     bool known;   /* the columns below were read (and the table exists) */
+    bool view;    /* a view (table.types=VIEW), which COPY cannot write */
     jdbc_sink_dbcol_t *cols;
     size_t ncols;
 } jdbc_sink_table_t;

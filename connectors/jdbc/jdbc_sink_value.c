@@ -73,6 +73,30 @@ static void putf(jdbc_buf_t *b, const char *fmt, ...)
     put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+void jdbc_copy_field(jdbc_buf_t *b, const char *text)
+{
+    if (!text) {
+        put(b, "\\N", 2);
+        return;
+    }
+    size_t n = strlen(text);
+    reserve(b, 2 * n);
+    for (const char *p = text; *p; p++) {
+        char esc = *p == '\\' ? '\\' : *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p == '\t' ? 't' : 0;
+        if (esc) {
+            b->data[b->len++] = '\\';
+            b->data[b->len++] = esc;
+        } else {
+            b->data[b->len++] = *p;
+        }
+    }
+}
+
+void jdbc_copy_field_end(jdbc_buf_t *b, bool last)
+{
+    putc_(b, last ? '\n' : '\t');
+}
+
 /* ---- formats -------------------------------------------------------------------------- */
 
 static const char *type_name(cd_type_t t)

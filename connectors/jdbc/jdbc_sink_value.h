@@ -105,6 +105,13 @@ int jdbc_value_text(const cd_host_api_t *host, const jdbc_fmt_t *fmt, const cd_v
 void jdbc_value_int_text(int64_t n, jdbc_buf_t *b, size_t *off);
 int jdbc_value_string_text(const char *s, size_t len, jdbc_buf_t *b, size_t *off, char *errbuf, size_t errlen);
 
+/* Appends `text` (NUL-terminated; NULL for SQL NULL, \N) as a field of
+ * COPY's text format: backslash, tab, newline and carriage return escaped
+ * with a backslash, so that COPY reads back exactly `text`. */
+void jdbc_copy_field(jdbc_buf_t *b, const char *text);
+/* Ends a field: a tab, or a newline after a row's last field. */
+void jdbc_copy_field_end(jdbc_buf_t *b, bool last);
+
 /* Low-level forms, exposed for the unit tests. */
 /* A Decimal's unscaled big-endian two's complement bytes as decimal text. */
 void jdbc_decimal_text(const unsigned char *bytes, size_t len, int32_t scale, jdbc_buf_t *b);

@@ -221,6 +221,31 @@ def test_insert_and_update_modes():
     assert primary_key("log_log_all") == []
     wait_rows("stock", [["1", "pen", "9"], ["2", "ink", "4"]])
 
+    # A view (table.types=VIEW) takes the inserts COPY cannot write.
+    sql("CREATE TABLE base (id int, name text, qty bigint); CREATE VIEW viewed AS SELECT * FROM base")
+    start(w, "sink-view", config(topics="viewed", table_types="VIEW"))
+    produce(w, "viewed", [(None, value(1, "a", 2)), (None, value(2, "b", None))])
+    wait_rows("base", [["1", "a", "2"], ["2", "b", None]])
+
+
+def test_insert_texts_as_written():
+    """plain inserts (COPY): tabs, newlines, backslashes, quotes, bytes, arrays and nulls arrive as produced"""
+    w = Worker().start()
+    start(w, "sink-texts", config(topics="texts", auto_create="true"))
+    cols = [field("id", "int32"), field("s", "string", True), field("b", "bytes", True),
+            field("a", "array", True, items={"type": "string", "optional": True}),
+            field("f", "double", True)]
+    odd = 't\tn\nr\rb\\q"\\N'
+    produce(w, "texts", [(None, envelope(cols, {"id": 1, "s": odd, "b": "AAEC/w==", "a": ["x,y", "q\"", "b\\", None],
+                                                "f": 0.1})),
+                         (None, envelope(cols, {"id": 2, "s": "\\N", "b": None, "a": None, "f": None})),
+                         (None, envelope(cols, {"id": 3, "s": None, "b": "", "a": [], "f": -1e300}))])
+    wait_for(lambda: count("texts") == 3, what="3 rows in texts")
+    assert sql("SELECT id FROM texts WHERE s = E't\\tn\\nr\\rb\\\\q\"\\\\N' AND b = '\\x000102ff'::bytea "
+               "AND a = ARRAY['x,y', 'q\"', 'b\\', NULL] AND f = 0.1") == [["1"]], rows("texts")
+    assert sql("SELECT id FROM texts WHERE s = E'\\\\N' AND b IS NULL AND a IS NULL AND f IS NULL") == [["2"]]
+    assert sql("SELECT id FROM texts WHERE s IS NULL AND b = ''::bytea AND a = '{}' AND f = -1e300") == [["3"]]
+
 
 def test_auto_evolve():
     """a new optional field adds a column; without auto.evolve, or for a required field, a clear error"""

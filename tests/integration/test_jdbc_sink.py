@@ -340,6 +340,25 @@ def test_kill9_and_restart():
     assert sql("SELECT count(DISTINCT id) FROM crash") == [[str(n)]]
 
 
+def test_retries_across_a_server_restart():
+    """PostgreSQL stopped under the sink: the batch is retried (max.retries) and lands once it is back"""
+    s = server()
+    w = Worker().start()
+    start(w, "sink-retry", config(topics="retry", insert_mode="upsert", pk_mode="record_key", auto_create="true",
+                                  max_retries="60", retry_backoff_ms="500", connection_attempts="1"))
+    key = lambda i: envelope(ID_KEY, {"id": i})  # noqa: E731
+    val = [field("id", "int32"), field("n", "int64")]
+    produce(w, "retry", [(key(i), envelope(val, {"id": i, "n": i})) for i in range(100)])
+    wait_for(lambda: count("retry") == 100, what="the first rows")
+    s.stop()
+    produce(w, "retry", [(key(i), envelope(val, {"id": i, "n": i + 1})) for i in range(100, 200)])
+    w.wait_stderr("retry 1 of 60 (max.retries)")
+    s.start()
+    wait_for(lambda: count("retry") == 200, what="the rows written after the restart", timeout=60)
+    assert sql("SELECT sum(n) FROM retry") == [[str(sum(range(200)) + 100)]]
+    assert task(w, "sink-retry")["state"] == "RUNNING"
+
+
 HOSTILE = 'x"; DROP TABLE users; --'
 
 

@@ -4,8 +4,10 @@
  *
  * Start-up: the worker file (plus --override), the embedded broker unless
  * bootstrap.servers is set, the plugins, the offset store (file or topic),
- * the stored connectors, the REST API, then the connectors named on the
- * command line.  Each connector file is read as Kafka reads it: a JSON
+ * the connector files named on the command line (read, not yet created),
+ * the stored connectors (a file edited since its connector was stored
+ * replaces the stored config before it runs), the REST API, then the
+ * connectors of the files.  Each connector file is read as Kafka reads it: a JSON
  * object of string settings with "name", or {"name", "config"}, or a
  * properties file.  One that cannot be created stops the worker with exit
  * code 3, as Kafka's "Stopping after connector error".
@@ -55,6 +57,8 @@ typedef struct standalone {
     rest_server_t *rest;
     const char **connector_files;
     int n_connector_files;
+    properties_t **connector_configs; /* read from connector_files[i] */
+    herder_given_t *given;            /* connector_files[i] with connector_configs[i] */
 } standalone_t;
 
 static bool read_command_line(standalone_t *s, int argc, char **argv)
@@ -143,23 +147,47 @@ static properties_t *read_connector_file(const char *path, char *errstr, size_t 
     return props;
 }
 
+/* Read before the stored connectors are restored, so that a file edited
+ * since its connector was stored is what runs (herder_restore). */
+static bool read_command_line_connectors(standalone_t *s)
+{
+    s->connector_configs = calloc((size_t)s->n_connector_files + 1, sizeof(*s->connector_configs));
+    s->given = calloc((size_t)s->n_connector_files + 1, sizeof(*s->given));
+    for (int i = 0; i < s->n_connector_files; i++) {
+        char err[4096];
+        properties_t *config = read_connector_file(s->connector_files[i], err, sizeof(err));
+        if (!config) {
+            blog_error("connector %s: %s", s->connector_files[i], err);
+            blog_error("Stopping after connector error");
+            return false;
+        }
+        s->connector_configs[i] = config;
+        s->given[i] = (herder_given_t){.source = s->connector_files[i], .config = config};
+    }
+    return true;
+}
+
 static bool create_command_line_connectors(standalone_t *s)
 {
     for (int i = 0; i < s->n_connector_files; i++) {
         char err[4096];
-        properties_t *config = read_connector_file(s->connector_files[i], err, sizeof(err));
-        herder_result_t res = HERDER_ERR_INVALID;
-        if (config) {
-            res = herder_put_connector(s->herder, properties_get(config, "name"), config, true, err, sizeof(err));
-            properties_destroy(config);
-        }
-        if (res < 0) {
+        const properties_t *config = s->given[i].config;
+        if (herder_put_connector(s->herder, properties_get(config, "name"), config, true, err, sizeof(err)) < 0) {
             blog_error("connector %s: %s", s->connector_files[i], err);
             blog_error("Stopping after connector error");
             return false;
         }
     }
     return true;
+}
+
+static void connector_configs_free(standalone_t *s)
+{
+    for (int i = 0; s->connector_configs && i < s->n_connector_files; i++) {
+        properties_destroy(s->connector_configs[i]);
+    }
+    free(s->connector_configs);
+    free(s->given);
 }
 
 /* Where the crash journal lives unless crash.journal.file says: with the
@@ -227,7 +255,11 @@ static int start(standalone_t *s)
     snprintf(worker_id, sizeof(worker_id), "%s:%s", host, port ? port + 1 : "8083");
     s->herder = herder_create(&s->wcfg, s->bootstrap, s->plugins, s->offsets, stores.configs, stores.statuses,
                               worker_id);
-    if (herder_restore(s->herder, err, sizeof(err)) < 0) {
+    if (!read_command_line_connectors(s)) {
+        free(cid);
+        return EXIT_CONNECTOR;
+    }
+    if (herder_restore(s->herder, s->given, s->n_connector_files, err, sizeof(err)) < 0) {
         free(cid);
         fprintf(stderr, "connectd standalone: invalid configuration: %s\n", err);
         return EXIT_USAGE;
@@ -272,6 +304,7 @@ static bool stop(standalone_t *s)
     embedded_broker_stop(s->broker);
     worker_config_free(&s->wcfg);
     properties_destroy(s->props);
+    connector_configs_free(s);
     free(s->connector_files);
     crash_guard_uninstall();
     return false;

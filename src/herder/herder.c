@@ -614,6 +614,7 @@ static void on_config_record(void *opaque, const char *key, size_t key_len, cons
 
 static herder_result_t put_connector(herder_t *h, const char *name, const properties_t *config, bool update,
                                      herder_target_t initial, bool store, char *errstr, size_t errstr_size);
+static bool same_config(const properties_t *a, const properties_t *b);
 
 /* Logs, once, the connector configs of other workers this one leaves
  * alone, and frees their list. */
@@ -674,7 +675,18 @@ static void restore_failed(herder_t *h, const char *name, const properties_t *co
     pthread_mutex_unlock(&h->write_lock);
 }
 
-int herder_restore(herder_t *h, char *errstr, size_t errstr_size)
+/* The one of `given` that names connector `name`, or NULL. */
+static const herder_given_t *given_find(const herder_given_t *given, int n_given, const char *name)
+{
+    for (int i = 0; i < n_given; i++) {
+        if (strcmp(properties_get(given[i].config, "name"), name) == 0) {
+            return &given[i];
+        }
+    }
+    return NULL;
+}
+
+int herder_restore(herder_t *h, const herder_given_t *given, int n_given, char *errstr, size_t errstr_size)
 {
     herder_topics_restore(h);
     if (!h->configs) {
@@ -697,6 +709,30 @@ int herder_restore(herder_t *h, char *errstr, size_t errstr_size)
             bool exists = herder_find(h, r.names[i]) != NULL;
             pthread_mutex_unlock(&h->lock);
             if (!exists) {
+                const herder_given_t *file = given_find(given, n_given, r.names[i]);
+                properties_t *stored = properties_create();
+                properties_set(stored, "name", r.names[i]);
+                for (size_t k = 0; k < properties_count(r.configs[i]); k++) {
+                    properties_set(stored, properties_key_at(r.configs[i], k), properties_value_at(r.configs[i], k));
+                }
+                bool edited = file && !same_config(stored, file->config);
+                properties_destroy(stored);
+                if (edited) {
+                    /* Started once, with the config the operator edited:
+                     * starting the stored one first ran it for as long as
+                     * its tasks took to stop again (a sink's consumer: a
+                     * second), one connector after another, and let it
+                     * write with the old settings meanwhile. */
+                    blog_info("connector %s: %s was edited since the connector was stored in %s; starting it "
+                              "with the file's config",
+                              r.names[i], file->source, h->wcfg->config_topic);
+                    pthread_mutex_lock(&h->write_lock);
+                    put_connector(h, r.names[i], file->config, false, r.targets[i], true, err, sizeof(err));
+                    pthread_mutex_unlock(&h->write_lock);
+                    properties_destroy(r.configs[i]);
+                    free(r.names[i]);
+                    continue;
+                }
                 blog_info("restoring connector %s from %s", r.names[i], h->wcfg->config_topic);
                 const char *cls = properties_get(r.configs[i], "connector.class");
                 const plugin_info_t *plugin = cls ? plugin_registry_find(h->plugins, cls) : NULL;

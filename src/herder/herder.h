@@ -69,15 +69,30 @@ const char *herder_result_name(herder_result_t res);
 herder_t *herder_create(const worker_config_t *wcfg, const char *bootstrap, const plugin_registry_t *plugins,
                         offset_store_t *offsets, kvtopic_t *configs, kvtopic_t *statuses, const char *worker_id);
 
+/* A connector config the operator gave at start-up (standalone's command
+ * line), which wins over the one stored under its name. */
+typedef struct herder_given {
+    const char *source;         /* where it was read from, for the log: "conf/a.properties" */
+    const properties_t *config; /* with "name"; borrowed for the call */
+} herder_given_t;
+
 /* Starts the connectors this worker stored in the config topic (those of
  * other workers sharing the topic are left alone: herder.c, "the records
  * of one worker").  A stored connector that no longer starts (plugin gone,
  * bad config) is FAILED, not fatal.  -1 with errstr, and nothing started,
  * when another running worker on this host has the same worker.id.
+ *
+ * A stored connector that one of `given` (n_given of them) names starts
+ * with the given config when the two differ, in its stored target state,
+ * and the given config is stored: edited since it was saved, the file is
+ * what the operator wants run, and the stored one never runs, not even
+ * for the moment it would take to replace it.  A given config that is
+ * invalid starts nothing under that name; the caller, which creates every
+ * given connector after this (herder_put_connector), reports why.
  * @locality main thread, before the REST server starts (it reads both
  *           topics without their locks)
  * @locks takes topics_lock, then write_lock and h->lock once per connector */
-int herder_restore(herder_t *h, char *errstr, size_t errstr_size);
+int herder_restore(herder_t *h, const herder_given_t *given, int n_given, char *errstr, size_t errstr_size);
 
 /* Stops every task (flushing and committing) and frees.  Every task is
  * asked at once and waited for against one deadline,

@@ -236,4 +236,37 @@ def test_bad_input():
     assert "offset.flush.interval.ms" in w.stderr()
 
 
+def test_edited_connector_file_runs_before_the_stored_config():
+    """a connector file edited while the worker was down is what runs at the
+    next start, from the start: the stored config never runs (the old topic
+    gets none of the lines appended meanwhile), a log line says so, and the
+    connector starts once, not once stored and once edited"""
+    tmp = harness.tmpdir()
+    src = os.path.join(tmp, "in.txt")
+    append(src, b"one\ntwo\n")
+    conn = connector_file(tmp, "source.properties", "connect-file-source.properties", file=src, topic="before")
+    w = Worker([conn], overrides={"value.converter": "org.apache.kafka.connect.storage.StringConverter"}).start()
+    assert harness.kcat_values(w, "before", 2) == ["one", "two"]
+    w.stop()
+    append(src, b"three\nfour\n")
+    connector_file(tmp, "source.properties", "connect-file-source.properties", file=src, topic="after")
+    w.start()
+    assert harness.kcat_values(w, "after", 2) == ["three", "four"]
+    assert [m.value() for m in harness.confluent_drain(w, "before")] == [b"one", b"two"]
+    log = w.stderr()
+    assert "connector local-file-source: %s was edited since the connector was stored in connect-configs; " \
+        "starting it with the file's config" % conn in log, log
+    assert log.count("connector local-file-source (FileStreamSource) started") == 1, log
+    assert "restoring connector local-file-source" not in log, log
+    w.stop()
+    # Unchanged, it is restored as stored, and not stored again.
+    w.start()
+    append(src, b"five\n")
+    assert harness.kcat_values(w, "after", 3) == ["three", "four", "five"]
+    log = w.stderr()
+    assert "restoring connector local-file-source" in log and "was edited" not in log, log
+    assert log.count("connector local-file-source (FileStreamSource) started") == 1, log
+    w.stop()
+
+
 harness.main(globals())

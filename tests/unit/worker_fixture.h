@@ -133,7 +133,7 @@ static inline void fixture_herder_start(worker_fixture_t *f)
     f->stores.configs = NULL; /* the herder's now */
     f->stores.statuses = NULL;
     char err[1024];
-    if (herder_restore(f->herder, err, sizeof(err)) < 0) {
+    if (herder_restore(f->herder, NULL, 0, err, sizeof(err)) < 0) {
         fail_msg("the herder did not restore: %s", err);
     }
 }

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "utf8.h"
 
 _Atomic uint64_t blog_generation = 1;
 
@@ -214,8 +215,12 @@ bool blog_site_refresh(blog_site_t *site, blog_level_t level)
     return (int)level >= (int)(cached & 0xff);
 }
 
-static void write_line(blog_level_t level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-static void write_line(blog_level_t level, const char *fmt, va_list ap)
+/* Kafka's connect-log4j.properties pattern, "[%d] %p %m (%c)%n": the
+ * logger's name closes the line, so a line says which logger to quiet or
+ * raise (/admin/loggers, log4j.logger.* in the worker file). */
+static void write_line(const char *logger, blog_level_t level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void write_line(const char *logger, blog_level_t level, const char *fmt, va_list ap)
 {
     static const char *const names[] = {"DEBUG", "INFO", "WARN", "ERROR", "OFF"};
     struct timeval tv;
@@ -226,15 +231,17 @@ static void write_line(blog_level_t level, const char *fmt, va_list ap)
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
     char msg[1024];
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    fprintf(output ? output : stderr, "[%s,%03d] %s %s\n", stamp, (int)(tv.tv_usec / 1000), names[level], msg);
+    fprintf(output ? output : stderr, "[%s,%03d] %s %s (%s)\n", stamp, (int)(tv.tv_usec / 1000), names[level], msg,
+            logger);
 }
 
 void blog_site_write(blog_site_t *site, blog_level_t level, const char *fmt, ...)
 {
-    (void)site;
     va_list ap;
     va_start(ap, fmt);
-    write_line(level, fmt, ap);
+    /* Named by the first blog_site_refresh, which ran before any
+     * blog_site_enabled said yes (its release store publishes it). */
+    write_line(site->logger, level, fmt, ap);
     va_end(ap);
 }
 
@@ -264,7 +271,7 @@ void blog_named_write(const char *name, blog_level_t level, const char *fmt, ...
     }
     va_list ap;
     va_start(ap, fmt);
-    write_line(level, fmt, ap);
+    write_line(name, level, fmt, ap);
     va_end(ap);
 }
 
@@ -337,6 +344,51 @@ bool blog_logger_get(const char *name, blog_logger_info_t *out)
     }
     pthread_mutex_unlock(&table_lock);
     return found;
+}
+
+bool blog_logger_name_check(const char *name, char *why, size_t why_size)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > BLOG_NAME_MAX) {
+        snprintf(why, why_size, "a logger name has 1 to %d bytes", BLOG_NAME_MAX);
+        return false;
+    }
+    if (!utf8_is_valid(name, len)) {
+        snprintf(why, why_size, "a logger name is UTF-8");
+        return false;
+    }
+    /* U+0080..U+009F, C1 controls, are C2 80..9F in UTF-8. */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+            snprintf(why, why_size, "a logger name has no control characters");
+            return false;
+        }
+    }
+    if (name[0] == '.' || name[len - 1] == '.' || strstr(name, "..")) {
+        snprintf(why, why_size, "a logger name has no empty part between dots");
+        return false;
+    }
+    return true;
+}
+
+bool blog_logger_configure(const char *name, const char *level_text)
+{
+    char level_name[BLOG_LEVEL_NAME_MAX];
+    int level = blog_level_parse(level_text, level_name);
+    if (level < 0) {
+        return false;
+    }
+    pthread_mutex_lock(&table_lock);
+    logger_t *lg = is_root(name) ? &root : intern(name);
+    if (lg) {
+        lg->has_level = true;
+        lg->level = (blog_level_t)level;
+        memcpy(lg->level_name, level_name, sizeof(lg->level_name));
+        lg->last_modified = -1;
+    }
+    bump_generation();
+    pthread_mutex_unlock(&table_lock);
+    return true;
 }
 
 /* @locks table_lock.  log4j's Logger.setLevel as Kafka's Loggers calls it:

@@ -2,8 +2,9 @@
  * blog.h - log lines on stderr, each from a named logger whose level can
  * be changed while the process runs (Kafka Connect's /admin/loggers,
  * KIP-495):
- *   [2026-11-21 17:40:01,123] INFO closing connection from 127.0.0.1:5344: ...
- * The format follows Kafka's log4j pattern so operators' habits carry over.
+ *   [2026-11-21 17:40:01,123] INFO closing connection from 127.0.0.1:5344: ... (connectd.broker.server)
+ * The format follows Kafka's log4j pattern, "[%d] %p %m (%c)%n", so operators'
+ * habits carry over; the logger's name (below) closes each line.
  * Thread-safe (one fprintf per line).
  *
  * Logger names.  A blog_info() call belongs to the logger named after its
@@ -132,6 +133,28 @@ void blog_logger_infos_free(blog_logger_info_t *infos, size_t n);
  * it has its own).  False when no such logger is known: no call site of it
  * (or below it) has run and nobody set its level. */
 bool blog_logger_get(const char *name, blog_logger_info_t *out);
+
+/* The longest logger name: a plugin's, "connectd.connector.<plugin>.<connector>", fits. */
+#define BLOG_NAME_MAX 511
+
+/*
+ * Whether `name` can name a logger: 1 to BLOG_NAME_MAX bytes of UTF-8, no
+ * control character (the name ends every line of its logger: a newline in
+ * it would forge lines), no empty part between dots ("a..b", ".a", "a.").
+ * Any such name, known or not, is accepted, as log4j makes a logger of any
+ * name.  If not, why says what is wrong (the name itself is not quoted).
+ */
+bool blog_logger_name_check(const char *name, char *why, size_t why_size);
+
+/*
+ * Gives logger `name` (blog_logger_name_check'ed; "root": the root
+ * logger) a level of its own as a configuration file does (Kafka's
+ * log4j.properties, the worker file's log4j.logger.* keys): loggers below
+ * it inherit it unless they have their own, and last_modified stays -1,
+ * as Kafka shows levels from its log4j file.  False when the level is not
+ * a level.
+ */
+bool blog_logger_configure(const char *name, const char *level);
 
 /*
  * Sets the level (a name blog_level_parse accepts) of logger `name` and of

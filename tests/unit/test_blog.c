@@ -89,7 +89,7 @@ static void test_level_names(void **state)
 static void test_call_site_names_and_filtering(void **state)
 {
     blog_info("first line");
-    assert_non_null(strstr(logged(), "] INFO first line\n"));
+    assert_non_null(strstr(logged(), "] INFO first line (" SELF ")\n"));
     blog_logger_info_t info;
     assert_true(blog_logger_get(SELF, &info));
     assert_string_equal(info.level, "INFO");
@@ -109,7 +109,7 @@ static void test_call_site_names_and_filtering(void **state)
     assert_string_equal(names[0], SELF);
     free_names(names, n);
     blog_debug("shown at DEBUG %d", 42);
-    assert_non_null(strstr(logged(), "] DEBUG shown at DEBUG 42\n"));
+    assert_non_null(strstr(logged(), "] DEBUG shown at DEBUG 42 (" SELF ")\n"));
     assert_true(blog_logger_get(SELF, &info));
     assert_string_equal(info.level, "DEBUG");
     assert_true(info.last_modified > 0);
@@ -124,7 +124,7 @@ static void test_call_site_names_and_filtering(void **state)
     blog_error("shown at ERROR");
     char *text = logged();
     assert_null(strstr(text, "hidden"));
-    assert_non_null(strstr(text, "] ERROR shown at ERROR\n"));
+    assert_non_null(strstr(text, "] ERROR shown at ERROR (" SELF ")\n"));
     set_level(SELF, "OFF");
     blog_error("hidden at OFF");
     assert_string_equal(logged(), "");
@@ -151,7 +151,7 @@ static void test_named_loggers_inherit(void **state)
     blog_named_write("connectd.connector.P.loud", BLOG_DEBUG, "loud %s", "line");
     blog_named_write("connectd.connector.P.quiet", BLOG_INFO, "quiet line");
     char *text = logged();
-    assert_non_null(strstr(text, "] DEBUG loud line\n"));
+    assert_non_null(strstr(text, "] DEBUG loud line (connectd.connector.P.loud)\n"));
     assert_null(strstr(text, "quiet line"));
     /* Setting the parent again overrides the child, as log4j. */
     set_level("connectd.connector", "ERROR");
@@ -177,12 +177,64 @@ static void test_named_loggers_inherit(void **state)
     blog_logger_infos_free(infos, count);
 }
 
+static void test_logger_names_checked(void **state)
+{
+    char long_name[BLOG_NAME_MAX + 2];
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    static const struct {
+        const char *name;
+        bool ok;
+    } cases[] = {
+        {"root", true}, {"connectd.worker.herder", true}, {"my.own", true},
+        /* A plugin's logger holds its connector's name: spaces, non-ASCII. */
+        {"connectd.connector.FileStreamSource.tab-free \u00fcn\u00efcode name", true},
+        {"", false}, {"a..b", false}, {".a", false}, {"a.", false}, {"a\nb", false}, {"a\tb", false},
+        {"a\x7f", false}, {"a\xc2\x85b", false}, {"a\xffb", false},
+    };
+    char why[128];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        why[0] = '\0';
+        assert_int_equal(blog_logger_name_check(cases[i].name, why, sizeof(why)), cases[i].ok);
+        assert_true(cases[i].ok == (why[0] == '\0'));
+    }
+    assert_false(blog_logger_name_check(long_name, why, sizeof(why)));
+    long_name[BLOG_NAME_MAX] = '\0';
+    assert_true(blog_logger_name_check(long_name, why, sizeof(why)));
+}
+
+static void test_configured_levels(void **state)
+{
+    /* As from a file: its own level, no modification time, inherited below. */
+    assert_false(blog_logger_configure("connectd.conf", "LOUD"));
+    assert_true(blog_logger_configure("connectd.conf", "debug"));
+    blog_logger_info_t info;
+    assert_true(blog_logger_get("connectd.conf", &info));
+    assert_string_equal(info.level, "DEBUG");
+    assert_int_equal(info.last_modified, -1);
+    assert_true(blog_named_enabled("connectd.conf.child", BLOG_DEBUG));
+    /* Its own even when it is what it would inherit: listed as set. */
+    assert_true(blog_logger_configure("connectd.conf.same", "INFO"));
+    blog_logger_info_t *infos;
+    size_t count = blog_loggers_set(&infos);
+    bool listed = false;
+    for (size_t i = 0; i < count; i++) {
+        listed |= strcmp(infos[i].name, "connectd.conf.same") == 0 && infos[i].last_modified == -1;
+    }
+    blog_logger_infos_free(infos, count);
+    assert_true(listed);
+    blog_named_write("connectd.conf.child", BLOG_DEBUG, "configured");
+    assert_non_null(strstr(logged(), "] DEBUG configured (connectd.conf.child)\n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_level_names),
         cmocka_unit_test(test_call_site_names_and_filtering),
         cmocka_unit_test(test_named_loggers_inherit),
+        cmocka_unit_test(test_logger_names_checked),
+        cmocka_unit_test(test_configured_levels),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

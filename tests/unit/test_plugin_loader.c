@@ -87,11 +87,11 @@ static size_t count_lines(const char *log, const char *needle)
     return n;
 }
 
-/* Asserts that `log` has the line "[time] LEVEL refused plugin PATH: REASON". */
+/* Asserts that `log` has the line "[time] LEVEL refused plugin PATH: REASON (LOGGER)". */
 static void assert_refused(const char *log, const char *level, const char *path, const char *reason)
 {
     char want[2048];
-    snprintf(want, sizeof(want), "] %s refused plugin %s: %s\n", level, path, reason);
+    snprintf(want, sizeof(want), "] %s refused plugin %s: %s (connectd.worker.plugin_loader)\n", level, path, reason);
     if (!strstr(log, want)) {
         fail_msg("expected log line\n  %s\nin\n%s", want, log);
     }

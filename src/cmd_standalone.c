@@ -101,6 +101,7 @@ static bool read_command_line(standalone_t *s, int argc, char **argv)
         fprintf(stderr, "connectd standalone: invalid configuration: %s\n", err);
         return false;
     }
+    worker_config_apply_log_levels(&s->wcfg);
     /* Loaded once to be checked, so a bad file is a configuration error
      * before anything starts; the REST server loads its own. */
     if (s->wcfg.rest_auth_file) {

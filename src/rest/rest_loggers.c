@@ -53,6 +53,12 @@ rest_result_t rest_logger_get(rest_request_t *r)
 rest_result_t rest_logger_put(rest_request_t *r)
 {
     rest_result_t ret;
+    char why[128];
+    if (!blog_logger_name_check(r->params[0], why, sizeof(why))) {
+        /* Any other name is taken, known or not, as log4j takes it; this
+         * one would be printed at the end of its lines, forging some. */
+        return rest_send_error(r, 400, "Invalid logger name: %s", why);
+    }
     json_t *body = rest_parse_body(r, &ret);
     if (!body) {
         return ret;

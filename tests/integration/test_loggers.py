@@ -145,4 +145,70 @@ def test_refusals_and_scope():
     w.stop()
 
 
+def test_lines_name_their_logger():
+    """every line ends with its logger's name in parentheses, as Kafka's
+    "[%d] %p %m (%c)" pattern: the worker's and a plugin's"""
+    tmp = harness.tmpdir()
+    src = os.path.join(tmp, "in.txt")
+    open(src, "w").close()
+    w = Worker().start()
+    assert http(w, "POST", "/connectors", {"name": "named", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "t"}})[0] == 201
+    line = w.wait_stderr("[named-0] reading file")
+    assert line.endswith(" (connectd.connector.FileStreamSource.named)"), line
+    line = w.wait_stderr("connector named (FileStreamSource) started")
+    assert line.endswith(" (connectd.worker.herder)"), line
+    w.stop()
+
+
+def test_levels_from_the_worker_file():
+    """log4j.rootLogger and log4j.logger.<name> in the worker file are the
+    levels /admin/loggers shows at start (last_modified null, as Kafka shows
+    its log4j file's) and the lines obey them; REST changes them after"""
+    w = Worker(overrides={"log4j.rootLogger": "WARN, stdout",
+                          "log4j.logger.connectd.worker.rest_plugins": "debug",
+                          "log4j.logger.connectd.worker.rest_plugins.below": "ERROR"}).start()
+    assert http(w, "GET", "/admin/loggers") == (200, {
+        "connectd.worker.rest_plugins": {"level": "DEBUG", "last_modified": None},
+        "connectd.worker.rest_plugins.below": {"level": "ERROR", "last_modified": None},
+        "root": {"level": "WARN", "last_modified": None}})
+    # Its "worker started" line was filtered out, its logger is known all the same.
+    assert http(w, "GET", "/admin/loggers/connectd.worker.cmd_standalone") == (200, {"level": "WARN",
+                                                                                      "last_modified": None})
+    assert http(w, "PUT", VALIDATE, {"connector.class": "FileStreamSource"})[0] == 200
+    assert DEBUG_LINE in w.stderr(), w.stderr()
+    # Root at WARN: no INFO line from anyone.
+    assert "REST API listening" not in w.stderr() and " INFO " not in w.stderr(), w.stderr()
+    assert http(w, "PUT", "/admin/loggers/connectd.worker.rest_plugins", {"level": "INFO"})[0] == 200
+    status, levels = http(w, "GET", "/admin/loggers")
+    assert levels["connectd.worker.rest_plugins"]["level"] == "INFO", levels
+    assert levels["connectd.worker.rest_plugins"]["last_modified"] is not None, levels
+    count = w.stderr().count(DEBUG_LINE)
+    assert http(w, "PUT", VALIDATE, {"connector.class": "FileStreamSource"})[0] == 200
+    assert w.stderr().count(DEBUG_LINE) == count
+    w.stop()
+
+    # A bad level or logger name in the file is a configuration error (exit 2).
+    for key, value, message in (
+            ("log4j.logger.connectd.worker", "LOUD", "log4j.logger.connectd.worker: 'LOUD' is not a level"),
+            ("log4j.rootLogger", "LOUD, stdout", "log4j.rootLogger"),
+            ("log4j.logger.connectd..worker", "DEBUG", "a logger name has no empty part between dots")):
+        w = Worker(overrides={key: value})
+        assert w.start(expect_exit=True) == 2, (key, value)
+        assert message in w.stderr(), w.stderr()
+
+
+def test_logger_names_checked():
+    """PUT takes any logger name (log4j makes a logger of any name) but one
+    that would forge log lines or cannot be a logger's: 400, nothing set"""
+    w = Worker().start()
+    for name in ("a..b", ".a", "a.", "line%0Aforged", "tab%09name", "a" * 512):
+        status, body = http(w, "PUT", "/admin/loggers/" + name, {"level": "DEBUG"})
+        assert status == 400 and body["message"].startswith("Invalid logger name: "), (name, status, body)
+    assert http(w, "GET", "/admin/loggers") == (200, {"root": {"level": "INFO", "last_modified": None}})
+    assert "forged" not in w.stderr(), w.stderr()
+    assert http(w, "PUT", "/admin/loggers/" + "a" * 511, {"level": "DEBUG"}) == (200, ["a" * 511])
+    w.stop()
+
+
 harness.main(globals())

@@ -64,6 +64,37 @@ def test_example_built_out_of_tree_runs():
     w.stop()
 
 
+def test_example_built_from_the_build_tree_runs():
+    """before any install, PKG_CONFIG_PATH=<build>/plugins is all the
+    example's own Makefile needs (connectd-plugin-uninstalled.pc): the
+    plugin it builds loads in a worker and runs"""
+    tmp = harness.tmpdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    # Nothing installed anywhere can stand in: pkg-config's default
+    # directories are replaced by an empty one.
+    env.update(PKG_CONFIG_PATH=os.path.join(TOP_BUILDDIR, "plugins"), PKG_CONFIG_LIBDIR=tmp)
+    env.pop("PKG_CONFIG_DISABLE_UNINSTALLED", None)
+    cflags = subprocess.run(["pkg-config", "--cflags", "connectd-plugin"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    assert cflags.returncode == 0, cflags.stdout.decode()
+    assert cflags.stdout.decode().split() == ["-I" + os.path.join(TOP_SRCDIR, "plugins", "include")], cflags.stdout
+    src = os.path.join(tmp, "example")
+    os.mkdir(src)
+    for name in ("Makefile", "sequence_source.c"):
+        shutil.copy(os.path.join(TOP_SRCDIR, "plugins", "example", name), src)
+    build = subprocess.run(["make", "-C", src, "sequence-source.so"], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+    assert build.returncode == 0, build.stdout.decode()
+    w = Worker(overrides={"plugin.path": src, "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+                          "value.converter.schemas.enable": "false"}).start()
+    assert "SequenceSource" in [p["class"] for p in http(w, "GET", "/connector-plugins")[1]]
+    status, body = http(w, "POST", "/connectors", {"name": "seq", "config": {
+        "connector.class": "SequenceSource", "topic": "numbers", "rate.per.sec": "1000", "max.records": "5"}})
+    assert status == 201, body
+    assert [json.loads(v)["seq"] for v in harness.kcat_values(w, "numbers", 5)] == list(range(5))
+    w.stop()
+
+
 def test_failing_plugin_fails_only_its_task():
     """a task whose start, poll, put or flush fails is FAILED with the
     plugin's message; the worker and the other connectors keep running"""

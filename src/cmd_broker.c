@@ -17,7 +17,9 @@
 #include "blog.h"
 #include "broker.h"
 #include "broker_props.h"
+#include "cliopt.h"
 #include "commands.h"
+#include "connectd-build.h"
 #include "properties.h"
 
 static broker_t *running;
@@ -33,45 +35,58 @@ static void on_signal(uv_signal_t *sig, int signum)
     uv_close((uv_handle_t *)&sigint_handle, NULL);
 }
 
-/* Parses the command line into `props`.  Returns false after printing why. */
-static bool read_command_line(int argc, char **argv, properties_t *props)
+static const cliopt_t broker_opts[] = {
+    CMD_OPT_OVERRIDE_ROW,
+    {0},
+};
+
+static const char broker_usage[] =
+    "usage: connectd broker BROKER.properties [--override KEY=VALUE ...]\n"
+    "\n"
+    "Runs a Kafka-protocol broker node in the foreground; keys as Kafka's server.properties.";
+
+/* Parses the command line into `props`.  Returns -1 when it is good, else
+ * the exit code (after printing why, or the help). */
+static int read_command_line(int argc, char **argv, properties_t *props)
 {
     const char *file = NULL;
     char err[512];
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--override") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "connectd broker: --override needs a key=value argument\n");
-                return false;
-            }
-            i++; /* applied after the file, below */
-        } else if (strncmp(argv[i], "--", 2) == 0) {
-            fprintf(stderr, "connectd broker: unknown option '%s'\n", argv[i]);
-            return false;
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            fprintf(stderr, "connectd broker: only one properties file is accepted, got '%s' too\n",
-                    argv[i]);
-            return false;
+    cliopt_parser_t p;
+    cliopt_parser_init(&p, "connectd broker", broker_usage, argc, argv);
+    p.version = "connectd " PACKAGE_VERSION;
+    cliopt_parser_add(&p, broker_opts);
+    const char *value;
+    int id;
+    /* Overrides are applied after the file, wherever they appear: a first
+     * pass finds the file. */
+    while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
+        if (id == CLIOPT_POSITIONAL && !file) {
+            file = value;
+        } else if (id == CLIOPT_POSITIONAL) {
+            fprintf(stderr, "connectd broker: only one properties file is accepted, got '%s' too\n", value);
+            return EXIT_USAGE;
+        } else if (id < 0) {
+            return CMD_PARSE_EXIT(id);
         }
     }
     if (!file) {
-        fprintf(stderr, "usage: connectd broker BROKER.properties [--override key=value ...]\n");
-        return false;
+        fprintf(stderr, "usage: connectd broker BROKER.properties [--override KEY=VALUE ...] "
+                        "(a properties file is required; see connectd broker --help)\n");
+        return EXIT_USAGE;
     }
     if (properties_load_file(props, file, err, sizeof(err)) < 0) {
         fprintf(stderr, "connectd broker: %s\n", err);
-        return false;
+        return EXIT_USAGE;
     }
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--override") == 0 &&
-            properties_set_override(props, argv[++i], err, sizeof(err)) < 0) {
-            fprintf(stderr, "connectd broker: --override %s: %s\n", argv[i], err);
-            return false;
+    cliopt_parser_init(&p, "connectd broker", broker_usage, argc, argv);
+    cliopt_parser_add(&p, broker_opts);
+    while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
+        if (id == CMD_OPT_OVERRIDE && properties_set_override(props, value, err, sizeof(err)) < 0) {
+            fprintf(stderr, "connectd broker: --override %s: %s\n", value, err);
+            return EXIT_USAGE;
         }
     }
-    return true;
+    return -1;
 }
 
 /* Each partition keeps its segments' files open, so a broker with thousands
@@ -90,10 +105,12 @@ int cmd_broker(int argc, char **argv)
 {
     properties_t *props = properties_create();
     char err[512];
-    if (!read_command_line(argc, argv, props)) {
+    int rc = read_command_line(argc, argv, props);
+    if (rc >= 0) {
         properties_destroy(props);
-        return EXIT_USAGE;
+        return rc;
     }
+    cmd_warn_if_root();
     broker_config_t *cfg = broker_config_from_props(props, "", NULL, err, sizeof(err));
     properties_destroy(props);
     if (!cfg) {

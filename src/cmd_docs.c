@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "connectd-build.h"
 #include "config/broker_config.h"
 #include "config/topic_config.h"
 #include "docs_config.h"
@@ -63,16 +64,42 @@ static int print_apis(void)
     return 0;
 }
 
+static const cliopt_t docs_opts[] = {{0}};
+
+static const char docs_usage[] =
+    "usage: connectd docs broker-config|broker-apis|configuration\n"
+    "\n"
+    "Prints a reference generated from the config or API tables (Markdown):\n"
+    "  broker-config   the broker and topic keys\n"
+    "  broker-apis     the Kafka APIs and versions the broker serves\n"
+    "  configuration   the worker and connector settings";
+
 int cmd_docs(int argc, char **argv)
 {
-    if (argc == 1 && strcmp(argv[0], "configuration") == 0) {
+    cliopt_parser_t p;
+    cliopt_parser_init(&p, "connectd docs", docs_usage, argc, argv);
+    p.version = "connectd " PACKAGE_VERSION;
+    cliopt_parser_add(&p, docs_opts);
+    const char *subject = NULL, *value;
+    int id;
+    while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
+        if (id != CLIOPT_POSITIONAL) {
+            return CMD_PARSE_EXIT(id);
+        }
+        if (subject) {
+            fprintf(stderr, "connectd docs: give one subject, got '%s' and '%s'\n", subject, value);
+            return EXIT_USAGE;
+        }
+        subject = value;
+    }
+    if (subject && strcmp(subject, "configuration") == 0) {
         return docs_config_print(); /* docs/configuration.md */
     }
-    if (argc == 1 && strcmp(argv[0], "broker-apis") == 0) {
+    if (subject && strcmp(subject, "broker-apis") == 0) {
         return print_apis();
     }
-    if (argc != 1 || strcmp(argv[0], "broker-config") != 0) {
-        fprintf(stderr, "usage: connectd docs broker-config|broker-apis|configuration\n");
+    if (!subject || strcmp(subject, "broker-config") != 0) {
+        fprintf(stderr, "connectd docs: give one of broker-config, broker-apis, configuration\n");
         return EXIT_USAGE;
     }
     printf("### Broker keys\n\n");

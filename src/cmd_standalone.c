@@ -32,7 +32,9 @@
 #include <jansson.h>
 
 #include "blog.h"
+#include "cliopt.h"
 #include "commands.h"
+#include "connectd-build.h"
 #include "config/config_json.h"
 #include "embedded_broker.h"
 #include "herder/herder.h"
@@ -61,45 +63,68 @@ typedef struct standalone {
     herder_given_t *given;            /* connector_files[i] with connector_configs[i] */
 } standalone_t;
 
-static bool read_command_line(standalone_t *s, int argc, char **argv)
+static const cliopt_t standalone_opts[] = {
+    CMD_OPT_OVERRIDE_ROW,
+    {0},
+};
+
+static const char standalone_usage[] =
+    "usage: connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] [--override KEY=VALUE ...]\n"
+    "\n"
+    "Runs a Connect worker in the foreground, as connect-standalone; without bootstrap.servers it runs\n"
+    "its own broker too.";
+
+/* Returns -1 when the command line and the worker file are good, else the
+ * exit code (after printing why, or the help). */
+static int read_command_line(standalone_t *s, int argc, char **argv)
 {
     const char *file = NULL;
     char err[512];
     s->connector_files = calloc((size_t)argc + 1, sizeof(char *));
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--override") == 0) {
-            if (++i >= argc) {
-                fprintf(stderr, "connectd standalone: --override needs a key=value argument\n");
-                return false;
-            }
-        } else if (strncmp(argv[i], "--", 2) == 0) {
-            fprintf(stderr, "connectd standalone: unknown option '%s'\n", argv[i]);
-            return false;
-        } else if (!file) {
-            file = argv[i];
+    cliopt_parser_t p;
+    cliopt_parser_init(&p, "connectd standalone", standalone_usage, argc, argv);
+    p.version = "connectd " PACKAGE_VERSION;
+    cliopt_parser_add(&p, standalone_opts);
+    const char *value;
+    int id;
+    const char **overrides = calloc((size_t)argc + 1, sizeof(char *));
+    int n_overrides = 0;
+    /* Overrides are applied after the file, wherever they appear. */
+    while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
+        if (id == CMD_OPT_OVERRIDE) {
+            overrides[n_overrides++] = value;
+        } else if (id == CLIOPT_POSITIONAL && !file) {
+            file = value;
+        } else if (id == CLIOPT_POSITIONAL) {
+            s->connector_files[s->n_connector_files++] = value;
         } else {
-            s->connector_files[s->n_connector_files++] = argv[i];
+            free(overrides);
+            return CMD_PARSE_EXIT(id);
         }
     }
     if (!file) {
-        fprintf(stderr, "usage: connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] "
-                        "[--override key=value ...]\n");
-        return false;
+        fprintf(stderr, "usage: connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] [--override "
+                        "KEY=VALUE ...] (a worker properties file is required; see connectd standalone --help)\n");
+        free(overrides);
+        return EXIT_USAGE;
     }
     s->props = properties_create();
     if (properties_load_file(s->props, file, err, sizeof(err)) < 0) {
         fprintf(stderr, "connectd standalone: %s\n", err);
-        return false;
+        free(overrides);
+        return EXIT_USAGE;
     }
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--override") == 0 && properties_set_override(s->props, argv[++i], err, sizeof(err)) < 0) {
-            fprintf(stderr, "connectd standalone: --override %s: %s\n", argv[i], err);
-            return false;
+    for (int i = 0; i < n_overrides; i++) {
+        if (properties_set_override(s->props, overrides[i], err, sizeof(err)) < 0) {
+            fprintf(stderr, "connectd standalone: --override %s: %s\n", overrides[i], err);
+            free(overrides);
+            return EXIT_USAGE;
         }
     }
+    free(overrides);
     if (!worker_config_init(&s->wcfg, s->props, err, sizeof(err))) {
         fprintf(stderr, "connectd standalone: invalid configuration: %s\n", err);
-        return false;
+        return EXIT_USAGE;
     }
     worker_config_apply_log_levels(&s->wcfg);
     /* Loaded once to be checked, so a bad file is a configuration error
@@ -108,11 +133,11 @@ static bool read_command_line(standalone_t *s, int argc, char **argv)
         rest_auth_t *auth = rest_auth_load(s->wcfg.rest_auth_file, err, sizeof(err));
         if (!auth) {
             fprintf(stderr, "connectd standalone: invalid configuration: rest.basic.auth.credentials.file: %s\n", err);
-            return false;
+            return EXIT_USAGE;
         }
         rest_auth_destroy(auth);
     }
-    return true;
+    return -1;
 }
 
 /* A connector file: JSON (flat config, or {"name","config"}) or properties. */
@@ -319,12 +344,14 @@ int cmd_standalone(int argc, char **argv)
      * issue 5).  An arena per thread, as far as glibc goes. */
     mallopt(M_ARENA_MAX, 64);
     standalone_t s = {0};
-    if (!read_command_line(&s, argc, argv)) {
+    int parse_rc = read_command_line(&s, argc, argv);
+    if (parse_rc >= 0) {
         worker_config_free(&s.wcfg);
         properties_destroy(s.props);
         free(s.connector_files);
-        return EXIT_USAGE;
+        return parse_rc;
     }
+    cmd_warn_if_root();
     /* Every thread started from here on inherits the blocked signals; only
      * the main thread takes them, in sigwait below. */
     sigset_t sigs;

@@ -2,8 +2,22 @@
 #ifndef CONNECTD_COMMANDS_H
 #define CONNECTD_COMMANDS_H
 
+#include "cliopt.h"
+
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
+
+/* The rows of --override, which standalone and broker share. */
+#define CMD_OPT_OVERRIDE 1
+#define CMD_OPT_OVERRIDE_ROW {CMD_OPT_OVERRIDE, "--override", 0, "KEY=VALUE", "a setting that wins over the file (repeatable)"}
+
+/* The exit code for a cliopt_next code that ended parsing early: 0 after
+ * --help or --version, EXIT_USAGE after an error. */
+#define CMD_PARSE_EXIT(id) ((id) == CLIOPT_ERROR ? EXIT_USAGE : 0)
+
+/* Warns when running as root; the commands that run plugins or serve
+ * clients call it once their command line is read, so --help stays quiet. */
+void cmd_warn_if_root(void);
 
 /* `connectd broker FILE [--override k=v ...]`; argv excludes "broker". */
 int cmd_broker(int argc, char **argv);

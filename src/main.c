@@ -14,25 +14,23 @@
 #include <unistd.h>
 
 #include "blog.h"
+#include "cliopt.h"
 #include "commands.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] "
-                 "[--override key=value ...]\n"
-                 "       connectd broker BROKER.properties [--override key=value ...]\n"
-                 "       connectd docs broker-config|broker-apis|configuration\n"
-                 "       connectd --version\n"
-                 "\n"
-                 "  standalone  run a Connect worker (and, without bootstrap.servers, its own broker)\n"
-                 "  broker   run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
-                 "  docs     print a reference generated from the config or API tables\n");
-}
+static const char main_usage[] =
+    "usage: connectd COMMAND [FLAGS]\n"
+    "\n"
+    "commands (each has --help):\n"
+    "  standalone  run a Connect worker (and, without bootstrap.servers, its own broker)\n"
+    "  broker      run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
+    "  docs        print a reference generated from the config or API tables";
+
+static const cliopt_t no_opts[] = {{0}};
 
 /* Connectors are plugins loaded into the process, and their configs name
  * files and hosts: whatever a REST client, a plugin or a broker client gets
  * the worker to do, it does with the rights of the user it runs as. */
-static void warn_if_root(void)
+void cmd_warn_if_root(void)
 {
     if (geteuid() == 0) {
         blog_warn("running as root: a connector, a plugin or a client that gets the better of connectd can read "
@@ -42,31 +40,36 @@ static void warn_if_root(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
+    cliopt_parser_t p;
+    cliopt_parser_init(&p, "connectd", main_usage, argc - 1, argv + 1);
+    p.version = "connectd " PACKAGE_VERSION;
+    cliopt_parser_add(&p, no_opts);
+    const char *cmd;
+    int id = cliopt_next(&p, &cmd);
+    if (id == CLIOPT_END) {
+        cliopt_print_help(&p, stderr);
         return EXIT_USAGE;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    if (id != CLIOPT_POSITIONAL) {
+        return id == CLIOPT_ERROR ? EXIT_USAGE : 0;
+    }
+    if (strcmp(cmd, "version") == 0) {
         printf("connectd %s\n", PACKAGE_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        usage(stdout);
+    if (strcmp(cmd, "help") == 0) {
+        cliopt_print_help(&p, stdout);
         return 0;
     }
     if (strcmp(cmd, "standalone") == 0) {
-        warn_if_root();
         return cmd_standalone(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "broker") == 0) {
-        warn_if_root();
         return cmd_broker(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "docs") == 0) {
         return cmd_docs(argc - 2, argv + 2);
     }
-    fprintf(stderr, "connectd: unknown command '%s'\n", cmd);
-    usage(stderr);
+    fprintf(stderr, "connectd: unknown command '%s'; see connectd --help\n", cmd);
     return EXIT_USAGE;
 }

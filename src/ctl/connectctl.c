@@ -11,36 +11,93 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connectd-build.h"
 #include "ctl.h"
+#include "properties.h"
 
-bool ctl_common_flag(ctl_common_t *common, int argc, char **argv, int *i)
+const cliopt_t ctl_common_opts[] = {
+    {CTL_OPT_BOOTSTRAP, "--bootstrap-server", 0, "HOST:PORT", "the broker(s) to connect to (default localhost:9092)"},
+    {CTL_OPT_COMMAND_CONFIG, "--command-config", 0, "FILE", "client properties (security and the like) for every client"},
+    {CTL_OPT_TIMEOUT, "--timeout-ms", 0, "MS", "how long to wait for the broker (consume: for the next record)"},
+    {CTL_OPT_JSON, "--json", 0, NULL, "print JSON instead of text"},
+    {0},
+};
+
+void ctl_parser_init(cliopt_parser_t *p, const char *name, const char *usage, const cliopt_t *opts, int argc,
+                     char **argv)
 {
-    const char *flag = argv[*i];
-    if (strcmp(flag, "--json") == 0) {
+    static char prog[64];
+    snprintf(prog, sizeof(prog), "connectctl %s", name);
+    cliopt_parser_init(p, prog, usage, argc, argv);
+    p->version = "connectctl " PACKAGE_VERSION;
+    cliopt_parser_add(p, opts);
+    cliopt_parser_add(p, ctl_common_opts);
+}
+
+bool ctl_common_apply(ctl_common_t *common, int id, const char *value)
+{
+    switch (id) {
+    case CTL_OPT_BOOTSTRAP:
+        common->bootstrap = value;
+        return true;
+    case CTL_OPT_COMMAND_CONFIG:
+        common->command_config = value;
+        return true;
+    case CTL_OPT_JSON:
         common->json = true;
         return true;
-    }
-    bool takes_value = strcmp(flag, "--bootstrap-server") == 0 || strcmp(flag, "--timeout-ms") == 0;
-    if (!takes_value) {
-        return false;
-    }
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "connectctl: %s needs a value\n", flag);
-        exit(CTL_EXIT_USAGE);
-    }
-    const char *value = argv[++*i];
-    if (strcmp(flag, "--bootstrap-server") == 0) {
-        common->bootstrap = value;
-    } else {
+    case CTL_OPT_TIMEOUT: {
         char *end;
         long ms = strtol(value, &end, 10);
-        if (*end || ms < 0 || ms > 3600000) {
+        if (!*value || *end || ms < 0 || ms > 3600000) {
             fprintf(stderr, "connectctl: --timeout-ms expects milliseconds (0 to 3600000), got '%s'\n", value);
             exit(CTL_EXIT_USAGE);
         }
         common->timeout_ms = (int)ms;
+        common->has_timeout = true;
+        return true;
     }
-    return true;
+    default:
+        return false;
+    }
+}
+
+int ctl_parse_exit(int id)
+{
+    return id == CLIOPT_HELP || id == CLIOPT_VERSION ? 0 : CTL_EXIT_USAGE;
+}
+
+void ctl_conf_set_kv(rd_kafka_conf_t *conf, const char *flag, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    char err[512], key[256];
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
+        fprintf(stderr, "connectctl: %s expects key=value, got '%s'\n", flag, kv);
+        exit(CTL_EXIT_USAGE);
+    }
+    snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+    if (rd_kafka_conf_set(conf, key, eq + 1, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+        fprintf(stderr, "connectctl: %s %s: %s\n", flag, kv, err);
+        exit(CTL_EXIT_USAGE);
+    }
+}
+
+void ctl_conf_load(rd_kafka_conf_t *conf, const char *flag, const char *file)
+{
+    char err[512];
+    properties_t *props = properties_create();
+    if (properties_load_file(props, file, err, sizeof(err)) < 0) {
+        fprintf(stderr, "connectctl: %s: %s\n", flag, err);
+        exit(CTL_EXIT_USAGE);
+    }
+    for (size_t i = 0; i < properties_count(props); i++) {
+        const char *key = properties_key_at(props, i);
+        if (rd_kafka_conf_set(conf, key, properties_value_at(props, i), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+            fprintf(stderr, "connectctl: %s %s: %s: %s\n", flag, file, key, err);
+            exit(CTL_EXIT_USAGE);
+        }
+    }
+    properties_destroy(props);
 }
 
 static void quiet_logger(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
@@ -57,6 +114,9 @@ rd_kafka_conf_t *ctl_conf_new(const ctl_common_t *common)
         exit(CTL_EXIT_USAGE);
     }
     rd_kafka_conf_set_log_cb(conf, quiet_logger);
+    if (common->command_config) {
+        ctl_conf_load(conf, "--command-config", common->command_config);
+    }
     return conf;
 }
 
@@ -131,44 +191,78 @@ rd_kafka_t *ctl_admin_new(const ctl_common_t *common, int *rc)
     return rk;
 }
 
-static void usage(FILE *out)
+static const char main_usage[] =
+    "usage: connectctl [GLOBAL FLAGS] COMMAND [FLAGS]\n"
+    "\n"
+    "commands (each has --help):\n"
+    "  topics    create, list, describe, alter, delete topics (as kafka-topics)\n"
+    "  produce   lines from stdin to a topic (as kafka-console-producer)\n"
+    "  consume   records of a topic to stdout, alone or in a group (as kafka-console-consumer)\n"
+    "  groups    list, describe, reset offsets of, delete consumer groups (as kafka-consumer-groups)\n"
+    "\n"
+    "global flags go before or after the command";
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"topics", ctl_topics}, {"produce", ctl_produce}, {"consume", ctl_consume}, {"groups", ctl_groups},
+};
+
+/* The command named `name`, or NULL after printing the closest one. */
+static int (*find_command(const char *name))(int, char **)
 {
-    fprintf(out,
-            "usage: connectctl topics  --create --topic T [--partitions N] [--replication-factor R] [--config k=v ...]\n"
-            "                          | --list | --describe [--topic T] | --alter --topic T --partitions N\n"
-            "                          | --delete --topic T\n"
-            "       connectctl produce --topic T [--property parse.key=true --property key.separator=:]\n"
-            "                          [--header k=v ...]            (lines from stdin)\n"
-            "       connectctl consume --topic T [--group G] [--from-beginning] [--max-messages N]\n"
-            "                          [--property print.key=true] [--property key.separator=S]\n"
-            "       connectctl groups  --list | --describe --group G | --delete --group G\n"
-            "                          | --reset-offsets --group G (--topic T[:P,...] | --all-topics)\n"
-            "                            (--to-earliest | --to-latest | --to-offset N | --shift-by N\n"
-            "                             | --to-datetime YYYY-MM-DDTHH:mm:SS.sss[Z|+hh:mm])\n"
-            "                            [--dry-run | --execute]\n"
-            "                          | --delete-offsets --group G --topic T[:P,...] [--topic ...]\n"
-            "common: --bootstrap-server HOST:PORT (default localhost:9092), --timeout-ms MS, --json\n");
+    const char *closest = NULL;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            return commands[i].run;
+        }
+        if (strncmp(commands[i].name, name, 3) == 0) {
+            closest = commands[i].name;
+        }
+    }
+    if (closest) {
+        fprintf(stderr, "connectctl: unknown command '%s'; did you mean '%s'?\n", name, closest);
+    } else {
+        fprintf(stderr, "connectctl: unknown command '%s'; see connectctl --help\n", name);
+    }
+    return NULL;
 }
 
+/* Global flags may come before the command ("connectctl --bootstrap-server X
+ * topics --list"): they are checked here, then moved after the command's
+ * own arguments, where every command reads them as its own. */
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CTL_EXIT_USAGE : 0;
+    cliopt_parser_t p;
+    cliopt_parser_init(&p, "connectctl", main_usage, argc - 1, argv + 1);
+    p.version = "connectctl " PACKAGE_VERSION;
+    cliopt_parser_add(&p, ctl_common_opts);
+    const char *value;
+    int id;
+    while ((id = cliopt_next(&p, &value)) > 0) {
     }
-    if (strcmp(argv[1], "topics") == 0) {
-        return ctl_topics(argc - 2, argv + 2);
+    if (id == CLIOPT_END) {
+        cliopt_print_help(&p, stderr);
+        return CTL_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "produce") == 0) {
-        return ctl_produce(argc - 2, argv + 2);
+    if (id != CLIOPT_POSITIONAL) {
+        return ctl_parse_exit(id);
     }
-    if (strcmp(argv[1], "consume") == 0) {
-        return ctl_consume(argc - 2, argv + 2);
+    int (*run)(int, char **) = find_command(value);
+    if (!run) {
+        return CTL_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "groups") == 0) {
-        return ctl_groups(argc - 2, argv + 2);
+    /* argv[p.i] is the command's name (the parser ran on argv + 1). */
+    char **args = calloc((size_t)argc, sizeof(char *));
+    int n = 0;
+    for (int i = p.i + 1; i < argc; i++) {
+        args[n++] = argv[i];
     }
-    fprintf(stderr, "connectctl: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return CTL_EXIT_USAGE;
+    for (int i = 1; i < p.i; i++) {
+        args[n++] = argv[i];
+    }
+    int rc = run(n, args);
+    free(args);
+    return rc;
 }

@@ -15,22 +15,51 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "cliopt.h"
+
 #define CTL_EXIT_FAIL 1
 #define CTL_EXIT_USAGE 2
 
-/* Options every subcommand understands. */
+/* Options every subcommand understands, before or after its name. */
 typedef struct ctl_common {
-    const char *bootstrap; /* --bootstrap-server, default localhost:9092 */
-    bool json;             /* --json */
-    int timeout_ms;        /* --timeout-ms for admin calls and waits */
+    const char *bootstrap;      /* --bootstrap-server, default localhost:9092 */
+    const char *command_config; /* --command-config: client properties file, or NULL */
+    bool json;                  /* --json */
+    int timeout_ms;             /* --timeout-ms for admin calls and waits */
+    bool has_timeout;           /* --timeout-ms was given */
 } ctl_common_t;
 
-/* Consumes the common flag at argv[*i] if it is one (advancing *i past its
- * value); returns false for a flag that is not common. */
-bool ctl_common_flag(ctl_common_t *common, int argc, char **argv, int *i);
+/* The ids of the common flags; a subcommand's own ids start at 1. */
+enum { CTL_OPT_BOOTSTRAP = 1000, CTL_OPT_COMMAND_CONFIG, CTL_OPT_TIMEOUT, CTL_OPT_JSON };
 
-/* A librdkafka configuration with bootstrap.servers set and librdkafka's own
- * logging quietened (connectctl reports errors itself). */
+/* The rows of the common flags (cliopt.h). */
+extern const cliopt_t ctl_common_opts[];
+
+/* A parser for subcommand `name` ("consume") with its own rows and the
+ * common ones, --help printing `usage` first. */
+void ctl_parser_init(cliopt_parser_t *p, const char *name, const char *usage, const cliopt_t *opts, int argc,
+                     char **argv);
+
+/* Applies common flag `id` with `value`; false for an id that is not a
+ * common flag.  Exits with CTL_EXIT_USAGE on a bad value. */
+bool ctl_common_apply(ctl_common_t *common, int id, const char *value);
+
+/* The exit code for a cliopt_next code that ended parsing early: 0 after
+ * --help/--version, CTL_EXIT_USAGE after an error. */
+int ctl_parse_exit(int id);
+
+/* Sets every property of `file` (a Java properties file, "--consumer.config"
+ * and the like) on `conf`; exits with CTL_EXIT_USAGE naming the file and key
+ * of an unreadable file or a property librdkafka refuses. */
+void ctl_conf_load(rd_kafka_conf_t *conf, const char *flag, const char *file);
+
+/* Sets one "key=value" (--consumer-property and the like) on `conf`; exits
+ * with CTL_EXIT_USAGE when it is not key=value or librdkafka refuses it. */
+void ctl_conf_set_kv(rd_kafka_conf_t *conf, const char *flag, const char *kv);
+
+/* A librdkafka configuration with bootstrap.servers and --command-config
+ * set and librdkafka's own logging quietened (connectctl reports errors
+ * itself). */
 rd_kafka_conf_t *ctl_conf_new(const ctl_common_t *common);
 
 /* Prints "connectctl: <message>" and returns CTL_EXIT_FAIL. */

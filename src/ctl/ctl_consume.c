@@ -32,7 +32,6 @@ typedef struct consume_args {
     long max_messages; /* -1: unlimited */
     bool print_key;
     const char *key_separator;
-    bool has_timeout;
 } consume_args_t;
 
 static volatile sig_atomic_t stop;
@@ -42,55 +41,88 @@ static void on_sigint(int sig)
     stop = 1;
 }
 
-static bool parse_args(int argc, char **argv, consume_args_t *a)
+enum { OPT_TOPIC = 1, OPT_GROUP, OPT_FROM_BEGINNING, OPT_MAX_MESSAGES, OPT_PROPERTY };
+
+static const cliopt_t consume_opts[] = {
+    {OPT_TOPIC, "--topic", 0, "TOPIC", "the topic to read (required)"},
+    {OPT_GROUP, "--group", 0, "GROUP", "consume as a member of this group, from its committed offsets"},
+    {OPT_FROM_BEGINNING, "--from-beginning", 0, NULL, "start at the earliest record rather than the latest"},
+    {OPT_MAX_MESSAGES, "--max-messages", 0, "N", "exit after N records"},
+    {OPT_PROPERTY, "--property", 0, "KEY=VALUE", "formatter setting: print.key, key.separator"},
+    {0},
+};
+
+static const char consume_usage[] =
+    "usage: connectctl consume --topic TOPIC [--group GROUP] [--from-beginning] [--max-messages N]\n"
+    "                          [--property print.key=true] [--property key.separator=S]\n"
+    "\n"
+    "Prints the records of a topic to stdout, one a line, as kafka-console-consumer; the count goes to stderr.";
+
+static bool parse_property(consume_args_t *a, const char *kv)
 {
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--timeout-ms") == 0) {
-            a->has_timeout = true;
-        }
-        if (ctl_common_flag(&a->common, argc, argv, &i)) {
-            continue;
-        }
-        if (strcmp(argv[i], "--from-beginning") == 0) {
-            a->from_beginning = true;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "connectctl consume: unknown flag or missing value: '%s'\n", argv[i]);
-            return false;
-        }
-        const char *flag = argv[i], *value = argv[++i];
-        if (strcmp(flag, "--topic") == 0) {
+    if (strcmp(kv, "print.key=true") == 0) {
+        a->print_key = true;
+    } else if (strcmp(kv, "print.key=false") == 0) {
+        a->print_key = false;
+    } else if (strncmp(kv, "key.separator=", 14) == 0) {
+        a->key_separator = kv + 14;
+    } else {
+        fprintf(stderr, "connectctl consume: unknown --property '%s'\n", kv);
+        return false;
+    }
+    return true;
+}
+
+/* Returns -1 when the arguments are good, else the exit code. */
+static int parse_args(int argc, char **argv, consume_args_t *a)
+{
+    cliopt_parser_t p;
+    ctl_parser_init(&p, "consume", consume_usage, consume_opts, argc, argv);
+    const char *value;
+    int id;
+    while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
+        char *end;
+        switch (id) {
+        case OPT_TOPIC:
             a->topic = value;
-        } else if (strcmp(flag, "--max-messages") == 0) {
-            char *end;
+            break;
+        case OPT_GROUP:
+            if (!*value) {
+                fprintf(stderr, "connectctl consume: --group expects a group id\n");
+                return CTL_EXIT_USAGE;
+            }
+            a->group = value;
+            break;
+        case OPT_FROM_BEGINNING:
+            a->from_beginning = true;
+            break;
+        case OPT_MAX_MESSAGES:
             a->max_messages = strtol(value, &end, 10);
             if (*end || a->max_messages < 1) {
                 fprintf(stderr, "connectctl consume: --max-messages expects a positive number, got '%s'\n", value);
-                return false;
+                return CTL_EXIT_USAGE;
             }
-        } else if (strcmp(flag, "--property") == 0 && strcmp(value, "print.key=true") == 0) {
-            a->print_key = true;
-        } else if (strcmp(flag, "--property") == 0 && strcmp(value, "print.key=false") == 0) {
-            a->print_key = false;
-        } else if (strcmp(flag, "--property") == 0 && strncmp(value, "key.separator=", 14) == 0) {
-            a->key_separator = value + 14;
-        } else if (strcmp(flag, "--group") == 0) {
-            if (!*value) {
-                fprintf(stderr, "connectctl consume: --group expects a group id\n");
-                return false;
+            break;
+        case OPT_PROPERTY:
+            if (!parse_property(a, value)) {
+                return CTL_EXIT_USAGE;
             }
-            a->group = value;
-        } else {
-            fprintf(stderr, "connectctl consume: unknown flag '%s'\n", flag);
-            return false;
+            break;
+        case CLIOPT_POSITIONAL:
+            fprintf(stderr, "connectctl consume: unexpected argument '%s'\n", value);
+            return CTL_EXIT_USAGE;
+        default:
+            if (id < 0) {
+                return ctl_parse_exit(id);
+            }
+            ctl_common_apply(&a->common, id, value);
         }
     }
     if (!a->topic) {
         fprintf(stderr, "connectctl consume: --topic is required\n");
-        return false;
+        return CTL_EXIT_USAGE;
     }
-    return true;
+    return -1;
 }
 
 static void print_record(const consume_args_t *a, const rd_kafka_message_t *m)
@@ -147,7 +179,7 @@ static long consume_loop(const consume_args_t *a, rd_kafka_t *rk, rd_kafka_queue
         rd_kafka_message_t *m = queue ? rd_kafka_consume_queue(queue, 200) : rd_kafka_consumer_poll(rk, 200);
         if (!m) {
             idle_ms += 200;
-            if (a->has_timeout && idle_ms >= a->common.timeout_ms) {
+            if (a->common.has_timeout && idle_ms >= a->common.timeout_ms) {
                 break;
             }
             continue;
@@ -225,8 +257,9 @@ int ctl_consume(int argc, char **argv)
 {
     consume_args_t a = {.common = {.bootstrap = "localhost:9092", .timeout_ms = 10000},
                         .max_messages = -1, .key_separator = "\t"};
-    if (!parse_args(argc, argv, &a)) {
-        return CTL_EXIT_USAGE;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) {
+        return rc;
     }
     char err[512];
     rd_kafka_conf_t *conf = ctl_conf_new(&a.common);

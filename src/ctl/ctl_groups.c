@@ -162,88 +162,114 @@ static bool check_args(groups_args_t *a, bool dry_run)
     return true;
 }
 
-static bool parse_args(int argc, char **argv, groups_args_t *a)
+enum { OPT_LIST = 1, OPT_DESCRIBE, OPT_RESET, OPT_DELETE, OPT_DELETE_OFFSETS, OPT_GROUP, OPT_TOPIC,
+       OPT_ALL_TOPICS, OPT_TO_EARLIEST, OPT_TO_LATEST, OPT_TO_OFFSET, OPT_SHIFT_BY, OPT_TO_DATETIME, OPT_DRY_RUN,
+       OPT_EXECUTE };
+
+static const cliopt_t groups_opts[] = {
+    {OPT_LIST, "--list", 0, NULL, "list the groups"},
+    {OPT_DESCRIBE, "--describe", 0, NULL, "offsets, log-end offsets and lag of --group"},
+    {OPT_RESET, "--reset-offsets", 0, NULL, "move the committed offsets of --group (a dry run unless --execute)"},
+    {OPT_DELETE, "--delete", 0, NULL, "delete --group (it must be empty)"},
+    {OPT_DELETE_OFFSETS, "--delete-offsets", 0, NULL, "delete the committed offsets of --group on --topic"},
+    {OPT_GROUP, "--group", 0, "GROUP", "the group to act on"},
+    {OPT_TOPIC, "--topic", 0, "T[:P,...]", "a topic, or some of its partitions (repeatable)"},
+    {OPT_ALL_TOPICS, "--all-topics", 0, NULL, "every topic the group has offsets for"},
+    {OPT_TO_EARLIEST, "--to-earliest", 0, NULL, "reset to the log start"},
+    {OPT_TO_LATEST, "--to-latest", 0, NULL, "reset to the log end"},
+    {OPT_TO_OFFSET, "--to-offset", 0, "N", "reset to offset N"},
+    {OPT_SHIFT_BY, "--shift-by", 0, "N", "move the offsets by N (may be negative)"},
+    {OPT_TO_DATETIME, "--to-datetime", 0, "DATETIME", "reset to the first record at or after YYYY-MM-DDTHH:mm:SS.sss"},
+    {OPT_DRY_RUN, "--dry-run", 0, NULL, "show the new offsets only (the default)"},
+    {OPT_EXECUTE, "--execute", 0, NULL, "commit the new offsets"},
+    {0},
+};
+
+static const char groups_usage[] =
+    "usage: connectctl groups --list | --describe --group G | --delete --group G\n"
+    "                       | --reset-offsets --group G (--topic T[:P,...] | --all-topics)\n"
+    "                           (--to-earliest | --to-latest | --to-offset N | --shift-by N\n"
+    "                            | --to-datetime YYYY-MM-DDTHH:mm:SS.sss[Z|+hh:mm]) [--dry-run | --execute]\n"
+    "                       | --delete-offsets --group G --topic T[:P,...] [--topic ...]\n"
+    "\n"
+    "Manages consumer groups, as kafka-consumer-groups.";
+
+/* Returns -1 when the arguments are good, else the exit code. */
+static int parse_args(int argc, char **argv, groups_args_t *a)
 {
-    static const struct {
-        const char *flag;
-        groups_op_t op;
-    } ops[] = {{"--list", GROUPS_LIST},
-               {"--describe", GROUPS_DESCRIBE},
-               {"--reset-offsets", GROUPS_RESET},
-               {"--delete", GROUPS_DELETE},
-               {"--delete-offsets", GROUPS_DELETE_OFFSETS}};
+    cliopt_parser_t p;
+    ctl_parser_init(&p, "groups", groups_usage, groups_opts, argc, argv);
     bool dry_run = false;
-    for (int i = 0; i < argc; i++) {
-        bool matched = false;
-        for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
-            if (strcmp(argv[i], ops[k].flag) == 0) {
-                if (a->op != GROUPS_NONE) {
-                    fprintf(stderr, "connectctl groups: give only one of --list, --describe, --reset-offsets, "
-                                    "--delete, --delete-offsets\n");
-                    return false;
-                }
-                a->op = ops[k].op;
-                matched = true;
+    const char *value;
+    int id;
+    while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
+        bool ok = true;
+        switch (id) {
+        case OPT_LIST:
+        case OPT_DESCRIBE:
+        case OPT_RESET:
+        case OPT_DELETE:
+        case OPT_DELETE_OFFSETS:
+            if (a->op != GROUPS_NONE) {
+                fprintf(stderr, "connectctl groups: give only one of --list, --describe, --reset-offsets, "
+                                "--delete, --delete-offsets\n");
+                return CTL_EXIT_USAGE;
             }
-        }
-        if (matched || ctl_common_flag(&a->common, argc, argv, &i)) {
-            continue;
-        }
-        const char *flag = argv[i];
-        if (strcmp(flag, "--to-earliest") == 0 || strcmp(flag, "--to-latest") == 0) {
-            if (!set_reset_to(a, strcmp(flag, "--to-earliest") == 0 ? RESET_EARLIEST : RESET_LATEST)) {
-                return false;
-            }
-            continue;
-        }
-        if (strcmp(flag, "--dry-run") == 0) {
+            a->op = (groups_op_t)(GROUPS_LIST + (id - OPT_LIST));
+            break;
+        case OPT_TO_EARLIEST:
+            ok = set_reset_to(a, RESET_EARLIEST);
+            break;
+        case OPT_TO_LATEST:
+            ok = set_reset_to(a, RESET_LATEST);
+            break;
+        case OPT_DRY_RUN:
             dry_run = true;
-            continue;
-        }
-        if (strcmp(flag, "--execute") == 0) {
+            break;
+        case OPT_EXECUTE:
             a->execute = true;
-            continue;
-        }
-        if (strcmp(flag, "--all-topics") == 0) {
+            break;
+        case OPT_ALL_TOPICS:
             a->all_topics = true;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "connectctl groups: unknown flag or missing value: '%s'\n", flag);
-            return false;
-        }
-        const char *value = argv[++i];
-        if (strcmp(flag, "--group") == 0) {
+            break;
+        case OPT_GROUP:
             a->group = value;
-        } else if (strcmp(flag, "--topic") == 0) {
+            break;
+        case OPT_TOPIC:
             if (a->n_topics == GROUPS_MAX_TOPICS) {
                 fprintf(stderr, "connectctl groups: at most %d --topic flags\n", GROUPS_MAX_TOPICS);
-                return false;
+                return CTL_EXIT_USAGE;
             }
             a->topics[a->n_topics++] = value;
-        } else if (strcmp(flag, "--to-offset") == 0) {
-            if (!set_reset_to(a, RESET_OFFSET) || !parse_int64(flag, value, 0, &a->reset_value)) {
-                return false;
-            }
-        } else if (strcmp(flag, "--shift-by") == 0) {
-            if (!set_reset_to(a, RESET_SHIFT) || !parse_int64(flag, value, INT64_MIN, &a->reset_value)) {
-                return false;
-            }
-        } else if (strcmp(flag, "--to-datetime") == 0) {
-            if (!set_reset_to(a, RESET_DATETIME)) {
-                return false;
-            }
-            if (!parse_datetime(value, &a->reset_value)) {
+            break;
+        case OPT_TO_OFFSET:
+            ok = set_reset_to(a, RESET_OFFSET) && parse_int64("--to-offset", value, 0, &a->reset_value);
+            break;
+        case OPT_SHIFT_BY:
+            ok = set_reset_to(a, RESET_SHIFT) && parse_int64("--shift-by", value, INT64_MIN, &a->reset_value);
+            break;
+        case OPT_TO_DATETIME:
+            ok = set_reset_to(a, RESET_DATETIME);
+            if (ok && !parse_datetime(value, &a->reset_value)) {
                 fprintf(stderr, "connectctl groups: --to-datetime expects YYYY-MM-DDTHH:mm:SS.sss, optionally "
                                 "with Z or +hh:mm (e.g. 2026-11-21T10:00:00.000Z), got '%s'\n", value);
-                return false;
+                ok = false;
             }
-        } else {
-            fprintf(stderr, "connectctl groups: unknown flag '%s'\n", flag);
-            return false;
+            break;
+        case CLIOPT_POSITIONAL:
+            fprintf(stderr, "connectctl groups: unexpected argument '%s'\n", value);
+            return CTL_EXIT_USAGE;
+        default:
+            if (id < 0) {
+                return ctl_parse_exit(id);
+            }
+            ctl_common_apply(&a->common, id, value);
+        }
+        if (!ok) {
+            return CTL_EXIT_USAGE;
         }
     }
-    return check_args(a, dry_run);
+    return check_args(a, dry_run) ? -1 : CTL_EXIT_USAGE;
 }
 
 static int cmp_str(const void *x, const void *y)
@@ -361,10 +387,11 @@ static int do_delete(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a
 int ctl_groups(int argc, char **argv)
 {
     groups_args_t a = {.common = {.bootstrap = "localhost:9092", .timeout_ms = 10000}};
-    if (!parse_args(argc, argv, &a)) {
-        return CTL_EXIT_USAGE;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) {
+        return rc;
     }
-    int rc = CTL_EXIT_FAIL;
+    rc = CTL_EXIT_FAIL;
     rd_kafka_t *rk = ctl_admin_new(&a.common, &rc);
     if (rk) {
         rd_kafka_queue_t *q = rd_kafka_queue_new(rk);

@@ -47,35 +47,60 @@ static bool parse_property(produce_args_t *a, const char *kv)
     return true;
 }
 
-static bool parse_args(int argc, char **argv, produce_args_t *a)
+enum { OPT_TOPIC = 1, OPT_PROPERTY, OPT_HEADER };
+
+static const cliopt_t produce_opts[] = {
+    {OPT_TOPIC, "--topic", 0, "TOPIC", "the topic to write (required)"},
+    {OPT_PROPERTY, "--property", 0, "KEY=VALUE", "reader setting: parse.key, key.separator"},
+    {OPT_HEADER, "--header", 0, "KEY=VALUE", "a header added to every record (repeatable)"},
+    {0},
+};
+
+static const char produce_usage[] =
+    "usage: connectctl produce --topic TOPIC [--property parse.key=true --property key.separator=S]\n"
+    "                          [--header KEY=VALUE ...]\n"
+    "\n"
+    "Writes every line of stdin as one record, as kafka-console-producer.";
+
+/* Returns -1 when the arguments are good, else the exit code. */
+static int parse_args(int argc, char **argv, produce_args_t *a)
 {
-    for (int i = 0; i < argc; i++) {
-        if (ctl_common_flag(&a->common, argc, argv, &i)) {
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "connectctl produce: unknown flag or missing value: '%s'\n", argv[i]);
-            return false;
-        }
-        const char *flag = argv[i], *value = argv[++i];
-        if (strcmp(flag, "--topic") == 0) {
+    cliopt_parser_t p;
+    ctl_parser_init(&p, "produce", produce_usage, produce_opts, argc, argv);
+    const char *value;
+    int id;
+    while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
+        switch (id) {
+        case OPT_TOPIC:
             a->topic = value;
-        } else if (strcmp(flag, "--property") == 0) {
+            break;
+        case OPT_PROPERTY:
             if (!parse_property(a, value)) {
-                return false;
+                return CTL_EXIT_USAGE;
             }
-        } else if (strcmp(flag, "--header") == 0 && a->n_headers < 32 && strchr(value, '=')) {
+            break;
+        case OPT_HEADER:
+            if (a->n_headers == 32 || !strchr(value, '=')) {
+                fprintf(stderr, "connectctl produce: --header expects key=value (at most 32), got '%s'\n", value);
+                return CTL_EXIT_USAGE;
+            }
             a->headers[a->n_headers++] = value;
-        } else {
-            fprintf(stderr, "connectctl produce: unknown flag '%s' (or --header without k=v)\n", flag);
-            return false;
+            break;
+        case CLIOPT_POSITIONAL:
+            fprintf(stderr, "connectctl produce: unexpected argument '%s'\n", value);
+            return CTL_EXIT_USAGE;
+        default:
+            if (id < 0) {
+                return ctl_parse_exit(id);
+            }
+            ctl_common_apply(&a->common, id, value);
         }
     }
     if (!a->topic) {
         fprintf(stderr, "connectctl produce: --topic is required\n");
-        return false;
+        return CTL_EXIT_USAGE;
     }
-    return true;
+    return -1;
 }
 
 static rd_kafka_headers_t *make_headers(const produce_args_t *a)
@@ -94,8 +119,9 @@ static rd_kafka_headers_t *make_headers(const produce_args_t *a)
 int ctl_produce(int argc, char **argv)
 {
     produce_args_t a = {.common = {.bootstrap = "localhost:9092", .timeout_ms = 30000}, .key_separator = "\t"};
-    if (!parse_args(argc, argv, &a)) {
-        return CTL_EXIT_USAGE;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) {
+        return rc;
     }
     char err[512];
     rd_kafka_conf_t *conf = ctl_conf_new(&a.common);
@@ -154,7 +180,7 @@ int ctl_produce(int argc, char **argv)
     }
     free(line);
     rd_kafka_flush(rk, a.common.timeout_ms + 1000);
-    int rc = 0;
+    rc = 0;
     if (delivery_failures || rd_kafka_outq_len(rk) > 0) {
         rc = ctl_fail("%d of %ld records were not acknowledged by %s: %s", delivery_failures, sent,
                       a.common.bootstrap,

@@ -39,63 +39,88 @@ static int parse_int_flag(const char *flag, const char *value, int min)
     return (int)v;
 }
 
-static bool parse_args(int argc, char **argv, topics_args_t *a)
+enum { OPT_CREATE = 1, OPT_LIST, OPT_DESCRIBE, OPT_ALTER, OPT_DELETE, OPT_TOPIC, OPT_PARTITIONS, OPT_RF,
+       OPT_CONFIG };
+
+static const cliopt_t topics_opts[] = {
+    {OPT_CREATE, "--create", 0, NULL, "create --topic"},
+    {OPT_LIST, "--list", 0, NULL, "list the topics"},
+    {OPT_DESCRIBE, "--describe", 0, NULL, "describe --topic, or every topic"},
+    {OPT_ALTER, "--alter", 0, NULL, "raise the partition count of --topic to --partitions"},
+    {OPT_DELETE, "--delete", 0, NULL, "delete --topic"},
+    {OPT_TOPIC, "--topic", 0, "TOPIC", "the topic to act on"},
+    {OPT_PARTITIONS, "--partitions", 0, "N", "partition count (--create, --alter)"},
+    {OPT_RF, "--replication-factor", 0, "R", "replicas of each partition (--create)"},
+    {OPT_CONFIG, "--config", 0, "KEY=VALUE", "a topic config for --create (repeatable)"},
+    {0},
+};
+
+static const char topics_usage[] =
+    "usage: connectctl topics --create --topic T [--partitions N] [--replication-factor R] [--config k=v ...]\n"
+    "                       | --list | --describe [--topic T] | --alter --topic T --partitions N\n"
+    "                       | --delete --topic T\n"
+    "\n"
+    "Manages topics, as kafka-topics.";
+
+/* Returns -1 when the arguments are good, else the exit code. */
+static int parse_args(int argc, char **argv, topics_args_t *a)
 {
-    static const struct {
-        const char *flag;
-        topics_op_t op;
-    } ops[] = {{"--create", OP_CREATE}, {"--list", OP_LIST}, {"--describe", OP_DESCRIBE},
-               {"--alter", OP_ALTER},   {"--delete", OP_DELETE}};
-    for (int i = 0; i < argc; i++) {
-        bool matched = false;
-        for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
-            if (strcmp(argv[i], ops[k].flag) == 0) {
-                if (a->op != OP_NONE) {
-                    fprintf(stderr, "connectctl topics: give only one of --create, --list, --describe, --alter, --delete\n");
-                    return false;
-                }
-                a->op = ops[k].op;
-                matched = true;
+    cliopt_parser_t p;
+    ctl_parser_init(&p, "topics", topics_usage, topics_opts, argc, argv);
+    const char *value;
+    int id;
+    while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
+        switch (id) {
+        case OPT_CREATE:
+        case OPT_LIST:
+        case OPT_DESCRIBE:
+        case OPT_ALTER:
+        case OPT_DELETE:
+            if (a->op != OP_NONE) {
+                fprintf(stderr, "connectctl topics: give only one of --create, --list, --describe, --alter, --delete\n");
+                return CTL_EXIT_USAGE;
             }
-        }
-        if (matched || ctl_common_flag(&a->common, argc, argv, &i)) {
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "connectctl topics: unknown flag or missing value: '%s'\n", argv[i]);
-            return false;
-        }
-        const char *flag = argv[i], *value = argv[++i];
-        if (strcmp(flag, "--topic") == 0) {
+            a->op = (topics_op_t)(OP_CREATE + (id - OPT_CREATE));
+            break;
+        case OPT_TOPIC:
             a->topic = value;
-        } else if (strcmp(flag, "--partitions") == 0) {
-            a->partitions = parse_int_flag(flag, value, 1);
-        } else if (strcmp(flag, "--replication-factor") == 0) {
-            a->replication_factor = parse_int_flag(flag, value, 1);
-        } else if (strcmp(flag, "--config") == 0 && a->n_configs < 64) {
-            if (!strchr(value, '=')) {
-                fprintf(stderr, "connectctl topics: --config expects key=value, got '%s'\n", value);
-                return false;
+            break;
+        case OPT_PARTITIONS:
+            a->partitions = parse_int_flag("--partitions", value, 1);
+            break;
+        case OPT_RF:
+            a->replication_factor = parse_int_flag("--replication-factor", value, 1);
+            break;
+        case OPT_CONFIG:
+            if (!strchr(value, '=') || a->n_configs == 64) {
+                fprintf(stderr, "connectctl topics: --config expects key=value (at most 64), got '%s'\n", value);
+                return CTL_EXIT_USAGE;
             }
             a->configs[a->n_configs++] = value;
-        } else {
-            fprintf(stderr, "connectctl topics: unknown flag '%s'\n", flag);
-            return false;
+            break;
+        case CLIOPT_POSITIONAL:
+            fprintf(stderr, "connectctl topics: unexpected argument '%s'\n", value);
+            return CTL_EXIT_USAGE;
+        default:
+            if (id < 0) {
+                return ctl_parse_exit(id);
+            }
+            ctl_common_apply(&a->common, id, value);
         }
     }
     if (a->op == OP_NONE) {
         fprintf(stderr, "connectctl topics: give one of --create, --list, --describe, --alter, --delete\n");
-        return false;
+        return CTL_EXIT_USAGE;
     }
     if ((a->op == OP_CREATE || a->op == OP_ALTER || a->op == OP_DELETE) && !a->topic) {
         fprintf(stderr, "connectctl topics: this action needs --topic\n");
-        return false;
+        return CTL_EXIT_USAGE;
     }
     if (a->op == OP_ALTER && a->partitions <= 0) {
         fprintf(stderr, "connectctl topics: --alter needs --partitions (the new total)\n");
-        return false;
+        return CTL_EXIT_USAGE;
     }
-    return true;
+    return -1;
 }
 
 /* Reports the single topic result of a create/alter/delete. */
@@ -267,10 +292,11 @@ static int do_list_describe(rd_kafka_t *rk, const topics_args_t *a)
 int ctl_topics(int argc, char **argv)
 {
     topics_args_t a = {.common = {.bootstrap = "localhost:9092", .timeout_ms = 10000}};
-    if (!parse_args(argc, argv, &a)) {
-        return CTL_EXIT_USAGE;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) {
+        return rc;
     }
-    int rc = CTL_EXIT_FAIL;
+    rc = CTL_EXIT_FAIL;
     rd_kafka_t *rk = ctl_admin_new(&a.common, &rc);
     if (rk) {
         rd_kafka_queue_t *q = rd_kafka_queue_new(rk);

@@ -144,10 +144,10 @@ bool ctl_broker_reachable(rd_kafka_t *rk, const ctl_common_t *common)
     return true;
 }
 
-void ctl_json_string(const char *s)
+void ctl_json_bytes(const void *data, size_t len)
 {
     putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = data, *end = p + len; p < end; p++) {
         if (*p == '"' || *p == '\\') {
             printf("\\%c", *p);
         } else if (*p < 0x20) {
@@ -157,6 +157,11 @@ void ctl_json_string(const char *s)
         }
     }
     putchar('"');
+}
+
+void ctl_json_string(const char *s)
+{
+    ctl_json_bytes(s, strlen(s));
 }
 
 rd_kafka_event_t *ctl_admin_await(rd_kafka_queue_t *queue, const ctl_common_t *common)

@@ -72,6 +72,9 @@ bool ctl_broker_reachable(rd_kafka_t *rk, const ctl_common_t *common);
 /* Writes s as a JSON string literal (with quotes) to stdout. */
 void ctl_json_string(const char *s);
 
+/* Writes data[0..len), UTF-8 text, as a JSON string literal to stdout. */
+void ctl_json_bytes(const void *data, size_t len);
+
 /* Waits for the admin result event on `queue`.  Returns it (owned by the
  * caller: rd_kafka_event_destroy) or NULL after printing the timeout or the
  * request-level error. */

@@ -93,8 +93,14 @@ int cliopt_next(cliopt_parser_t *p, const char **value)
         }
         return o->id;
     }
+    bool optional = o->arg[0] == '[';
     if (eq) {
         *value = eq + 1;
+    } else if (optional) {
+        /* An optional value is the next argument only if that is no flag. */
+        if (p->i < p->argc && p->argv[p->i][0] != '-') {
+            *value = p->argv[p->i++];
+        }
     } else if (p->i < p->argc) {
         *value = p->argv[p->i++];
     } else {

@@ -32,7 +32,8 @@ typedef struct cliopt {
     int id;                /* > 0, what cliopt_next returns for this flag */
     const char *name;      /* "--property" */
     char alias;            /* 'p' for "-p", or 0 */
-    const char *arg;       /* placeholder of the value ("KEY=VALUE"), NULL for a switch */
+    const char *arg;       /* placeholder of the value ("KEY=VALUE"), NULL for a switch; in brackets
+                            * ("[CODEC]") the value may be left out, and is then NULL */
     const char *help;      /* one line */
 } cliopt_t;
 

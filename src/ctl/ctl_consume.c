@@ -35,6 +35,7 @@
  */
 #include <regex.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -138,7 +138,7 @@ void cliopt_print_help(const cliopt_parser_t *p, FILE *out)
 /* Edits (insert, delete, substitute, swap two neighbours) from a to b:
  * the optimal string alignment distance, so "--lsit" is one edit from
  * "--list". */
-static size_t edit_distance(const char *a, const char *b)
+size_t cliopt_distance(const char *a, const char *b)
 {
     enum { MAX = 64 };
     size_t la = strlen(a), lb = strlen(b);
@@ -179,7 +179,7 @@ const char *cliopt_closest(const cliopt_parser_t *p, const char *flag)
             if (o->id == CLIOPT_VERSION && !p->version) {
                 continue;
             }
-            size_t d = edit_distance(bare, o->name + strspn(o->name, "-"));
+            size_t d = cliopt_distance(bare, o->name + strspn(o->name, "-"));
             if (d < best_d) {
                 best_d = d;
                 best = o->name;

@@ -74,6 +74,10 @@ void cliopt_print_help(const cliopt_parser_t *p, FILE *out);
  * NULL when none is close enough to be the one meant. */
 const char *cliopt_closest(const cliopt_parser_t *p, const char *flag);
 
+/* The edit distance from a to b (insertions, deletions, substitutions and
+ * swaps of neighbours), for hints about other words than flags. */
+size_t cliopt_distance(const char *a, const char *b);
+
 /* Prints "<prog>: unknown flag 'F'" with "; did you mean 'G'?" when a flag
  * is close, to stderr. */
 void cliopt_print_unknown(const cliopt_parser_t *p, const char *flag);

@@ -5,6 +5,7 @@
  *   connectctl produce ...   lines from stdin to a topic
  *   connectctl consume ...   records of a topic to stdout, alone or in a group
  *   connectctl groups  ...   list, describe (lag), reset or delete offsets of, delete groups
+ *   connectctl configs ...   show and change the configs of topics and brokers
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -204,6 +205,7 @@ static const char main_usage[] =
     "  produce   lines from stdin to a topic (as kafka-console-producer)\n"
     "  consume   records of a topic to stdout, alone or in a group (as kafka-console-consumer)\n"
     "  groups    list, describe, reset offsets of, delete consumer groups (as kafka-consumer-groups)\n"
+    "  configs   show and change the configs of topics and brokers (as kafka-configs)\n"
     "\n"
     "global flags go before or after the command";
 
@@ -212,17 +214,21 @@ static const struct {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"topics", ctl_topics}, {"produce", ctl_produce}, {"consume", ctl_consume}, {"groups", ctl_groups},
+    {"configs", ctl_configs},
 };
 
 /* The command named `name`, or NULL after printing the closest one. */
 static int (*find_command(const char *name))(int, char **)
 {
     const char *closest = NULL;
+    size_t best = 3; /* more edits than 2 is another word, not a typo */
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(commands[i].name, name) == 0) {
             return commands[i].run;
         }
-        if (strncmp(commands[i].name, name, 3) == 0) {
+        size_t d = cliopt_distance(name, commands[i].name);
+        if (d < best) {
+            best = d;
             closest = commands[i].name;
         }
     }

@@ -89,5 +89,6 @@ int ctl_topics(int argc, char **argv);
 int ctl_produce(int argc, char **argv);
 int ctl_consume(int argc, char **argv);
 int ctl_groups(int argc, char **argv);
+int ctl_configs(int argc, char **argv);
 
 #endif

@@ -15,7 +15,7 @@ from harness import Broker, connectctl_path, connectd_path, ctl, run  # noqa: E4
 # One line per flag: "  -h, --help   text" or "      --topic TOPIC   text".
 FLAG_LINE = re.compile(r"^  (-\w, |    )--[a-z][\w.-]*( \S+)? +\S")
 
-CTL_COMMANDS = ["topics", "produce", "consume", "groups"]
+CTL_COMMANDS = ["topics", "produce", "consume", "groups", "configs"]
 CONNECTD_COMMANDS = ["standalone", "broker", "docs"]
 
 

@@ -101,11 +101,59 @@ static bool parse_int64(const char *flag, const char *value, int64_t min, int64_
     return true;
 }
 
+/* Parses an ISO-8601 duration as Java's Duration.parse takes it,
+ * "PnDTnHnMn.nS" (e.g. PT30M, P1DT12H, PT0.5S), into milliseconds. */
+static bool parse_duration(const char *s, int64_t *ms)
+{
+    static const struct {
+        char unit;
+        bool after_t;
+        double ms;
+    } units[] = {{'D', false, 86400000.0}, {'H', true, 3600000.0}, {'M', true, 60000.0}, {'S', true, 1000.0}};
+    const char *p = s;
+    if (*p != 'P' && *p != 'p') {
+        return false;
+    }
+    p++;
+    bool after_t = false, any = false;
+    size_t next_unit = 0;
+    double total = 0;
+    while (*p) {
+        if ((*p == 'T' || *p == 't') && !after_t) {
+            after_t = true;
+            p++;
+            continue;
+        }
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || v < 0) {
+            return false;
+        }
+        char unit = (char)toupper((unsigned char)*end);
+        size_t u = next_unit;
+        while (u < sizeof(units) / sizeof(units[0]) && (units[u].unit != unit || units[u].after_t != after_t)) {
+            u++;
+        }
+        if (u == sizeof(units) / sizeof(units[0])) {
+            return false;
+        }
+        total += v * units[u].ms;
+        next_unit = u + 1;
+        any = true;
+        p = end + 1;
+    }
+    if (!any || total > 9.2e18) {
+        return false;
+    }
+    *ms = (int64_t)total;
+    return true;
+}
+
 static bool set_reset_to(groups_args_t *a, groups_reset_to_t to)
 {
     if (a->reset_to != RESET_NONE) {
         fprintf(stderr, "connectctl groups: give only one of --to-earliest, --to-latest, --to-offset, "
-                        "--shift-by, --to-datetime\n");
+                        "--shift-by, --to-datetime, --by-duration, --to-current, --from-file\n");
         return false;
     }
     a->reset_to = to;
@@ -120,7 +168,7 @@ static bool check_args(groups_args_t *a, bool dry_run)
                         "--delete-offsets\n");
         return false;
     }
-    if (a->op != GROUPS_LIST && !a->group) {
+    if (a->op != GROUPS_LIST && !a->group && !a->all_groups) {
         fprintf(stderr, "connectctl groups: this action needs --group\n");
         return false;
     }
@@ -144,10 +192,15 @@ static bool check_args(groups_args_t *a, bool dry_run)
     }
     if (a->reset_to == RESET_NONE) {
         fprintf(stderr, "connectctl groups: --reset-offsets needs one of --to-earliest, --to-latest, --to-offset N, "
-                        "--shift-by N, --to-datetime DATETIME\n");
+                        "--shift-by N, --to-datetime DATETIME, --by-duration DURATION, --to-current, "
+                        "--from-file CSV\n");
         return false;
     }
-    if ((a->n_topics > 0) == a->all_topics) {
+    if (a->reset_to == RESET_FILE && (a->n_topics > 0 || a->all_topics)) {
+        fprintf(stderr, "connectctl groups: --from-file names its partitions; leave out --topic and --all-topics\n");
+        return false;
+    }
+    if (a->reset_to != RESET_FILE && (a->n_topics > 0) == a->all_topics) {
         fprintf(stderr, "connectctl groups: --reset-offsets needs --topic T[:P,...] or --all-topics (not both)\n");
         return false;
     }
@@ -164,7 +217,8 @@ static bool check_args(groups_args_t *a, bool dry_run)
 
 enum { OPT_LIST = 1, OPT_DESCRIBE, OPT_RESET, OPT_DELETE, OPT_DELETE_OFFSETS, OPT_GROUP, OPT_TOPIC,
        OPT_ALL_TOPICS, OPT_TO_EARLIEST, OPT_TO_LATEST, OPT_TO_OFFSET, OPT_SHIFT_BY, OPT_TO_DATETIME, OPT_DRY_RUN,
-       OPT_EXECUTE };
+       OPT_EXECUTE, OPT_BY_DURATION, OPT_TO_CURRENT, OPT_FROM_FILE, OPT_ALL_GROUPS, OPT_MEMBERS, OPT_STATE,
+       OPT_OFFSETS, OPT_VERBOSE };
 
 static const cliopt_t groups_opts[] = {
     {OPT_LIST, "--list", 0, NULL, "list the groups"},
@@ -173,6 +227,11 @@ static const cliopt_t groups_opts[] = {
     {OPT_DELETE, "--delete", 0, NULL, "delete --group (it must be empty)"},
     {OPT_DELETE_OFFSETS, "--delete-offsets", 0, NULL, "delete the committed offsets of --group on --topic"},
     {OPT_GROUP, "--group", 0, "GROUP", "the group to act on"},
+    {OPT_ALL_GROUPS, "--all-groups", 0, NULL, "--describe, --reset-offsets or --delete every group"},
+    {OPT_OFFSETS, "--offsets", 0, NULL, "--describe: offsets and lag per partition (the default)"},
+    {OPT_MEMBERS, "--members", 0, NULL, "--describe: the members and how many partitions each holds"},
+    {OPT_VERBOSE, "--verbose", 0, NULL, "--members: with the partitions each member holds"},
+    {OPT_STATE, "--state", 0, NULL, "--describe: coordinator, assignment strategy, state, member count"},
     {OPT_TOPIC, "--topic", 0, "T[:P,...]", "a topic, or some of its partitions (repeatable)"},
     {OPT_ALL_TOPICS, "--all-topics", 0, NULL, "every topic the group has offsets for"},
     {OPT_TO_EARLIEST, "--to-earliest", 0, NULL, "reset to the log start"},
@@ -180,6 +239,9 @@ static const cliopt_t groups_opts[] = {
     {OPT_TO_OFFSET, "--to-offset", 0, "N", "reset to offset N"},
     {OPT_SHIFT_BY, "--shift-by", 0, "N", "move the offsets by N (may be negative)"},
     {OPT_TO_DATETIME, "--to-datetime", 0, "DATETIME", "reset to the first record at or after YYYY-MM-DDTHH:mm:SS.sss"},
+    {OPT_BY_DURATION, "--by-duration", 0, "DURATION", "reset to the first record at or after now minus PnDTnHnMnS"},
+    {OPT_TO_CURRENT, "--to-current", 0, NULL, "reset to the committed offsets (the log end without one)"},
+    {OPT_FROM_FILE, "--from-file", 0, "CSV", "reset to the offsets of topic,partition,offset lines"},
     {OPT_DRY_RUN, "--dry-run", 0, NULL, "show the new offsets only (the default)"},
     {OPT_EXECUTE, "--execute", 0, NULL, "commit the new offsets"},
     {0},
@@ -199,7 +261,7 @@ static int parse_args(int argc, char **argv, groups_args_t *a)
 {
     cliopt_parser_t p;
     ctl_parser_init(&p, "groups", groups_usage, groups_opts, argc, argv);
-    bool dry_run = false;
+    bool dry_run = false, offsets = false;
     const char *value;
     int id;
     while ((id = cliopt_next(&p, &value)) != CLIOPT_END) {
@@ -256,6 +318,41 @@ static int parse_args(int argc, char **argv, groups_args_t *a)
                 ok = false;
             }
             break;
+        case OPT_BY_DURATION:
+            ok = set_reset_to(a, RESET_DATETIME);
+            if (ok && !parse_duration(value, &a->reset_value)) {
+                fprintf(stderr, "connectctl groups: --by-duration expects an ISO-8601 duration PnDTnHnMnS (e.g. "
+                                "PT30M, P1DT12H), got '%s'\n", value);
+                ok = false;
+            }
+            if (ok) {
+                struct timespec now;
+                clock_gettime(CLOCK_REALTIME, &now);
+                a->reset_value = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - a->reset_value;
+            }
+            break;
+        case OPT_TO_CURRENT:
+            ok = set_reset_to(a, RESET_CURRENT);
+            break;
+        case OPT_ALL_GROUPS:
+            a->all_groups = true;
+            break;
+        case OPT_OFFSETS:
+            offsets = true;
+            break;
+        case OPT_MEMBERS:
+            a->members = true;
+            break;
+        case OPT_VERBOSE:
+            a->verbose = true;
+            break;
+        case OPT_STATE:
+            a->state = true;
+            break;
+        case OPT_FROM_FILE:
+            ok = set_reset_to(a, RESET_FILE);
+            a->from_file = value;
+            break;
         case CLIOPT_POSITIONAL:
             fprintf(stderr, "connectctl groups: unexpected argument '%s'\n", value);
             return CTL_EXIT_USAGE;
@@ -268,6 +365,22 @@ static int parse_args(int argc, char **argv, groups_args_t *a)
         if (!ok) {
             return CTL_EXIT_USAGE;
         }
+    }
+    const char *error = NULL;
+    if (offsets + a->members + a->state > 1) {
+        error = "give only one of --offsets, --members, --state";
+    } else if ((offsets || a->members || a->state) && a->op != GROUPS_DESCRIBE) {
+        error = "--offsets, --members and --state go with --describe";
+    } else if (a->verbose && !a->members) {
+        error = "--verbose goes with --describe --members";
+    } else if (a->all_groups && a->group) {
+        error = "give only one of --group and --all-groups";
+    } else if (a->all_groups && a->op != GROUPS_DESCRIBE && a->op != GROUPS_RESET && a->op != GROUPS_DELETE) {
+        error = "--all-groups goes with --describe, --reset-offsets or --delete";
+    }
+    if (error) {
+        fprintf(stderr, "connectctl groups: %s\n", error);
+        return CTL_EXIT_USAGE;
     }
     return check_args(a, dry_run) ? -1 : CTL_EXIT_USAGE;
 }
@@ -313,40 +426,55 @@ static int list_json(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a
     return 0;
 }
 
-static int do_list(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
+/* The ids of every group, sorted, in *ids (freed by the caller; the
+ * strings live until *evp is destroyed).  False after printing the error. */
+static bool list_ids(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a, const char ***ids, size_t *n,
+                     rd_kafka_event_t **evp)
 {
     rd_kafka_AdminOptions_t *opts = groups_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, a);
     rd_kafka_ListConsumerGroups(rk, opts, q);
     rd_kafka_AdminOptions_destroy(opts);
-    rd_kafka_event_t *ev = ctl_admin_await(q, &a->common);
-    if (!ev) {
-        return CTL_EXIT_FAIL;
+    *evp = ctl_admin_await(q, &a->common);
+    if (!*evp) {
+        return false;
     }
-    const rd_kafka_ListConsumerGroups_result_t *res = rd_kafka_event_ListConsumerGroups_result(ev);
-    size_t n, n_errors;
-    const rd_kafka_ConsumerGroupListing_t **listings = rd_kafka_ListConsumerGroups_result_valid(res, &n);
+    const rd_kafka_ListConsumerGroups_result_t *res = rd_kafka_event_ListConsumerGroups_result(*evp);
+    size_t n_errors;
+    const rd_kafka_ConsumerGroupListing_t **listings = rd_kafka_ListConsumerGroups_result_valid(res, n);
     const rd_kafka_error_t **errors = rd_kafka_ListConsumerGroups_result_errors(res, &n_errors);
-    int rc = 0;
     if (n_errors > 0) {
         /* One broker that cannot answer makes the list incomplete. */
-        rc = groups_fail(a, "listing", rd_kafka_error_code(errors[0]), rd_kafka_error_string(errors[0]));
-    } else {
-        const char **ids = malloc(sizeof(*ids) * (n + 1));
-        for (size_t i = 0; i < n; i++) {
-            ids[i] = rd_kafka_ConsumerGroupListing_group_id(listings[i]);
-        }
-        if (n > 1) {
-            qsort(ids, n, sizeof(*ids), cmp_str);
-        }
-        if (a->common.json) {
-            rc = list_json(rk, q, a, ids, n);
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                printf("%s\n", ids[i]);
-            }
-        }
-        free(ids);
+        groups_fail(a, "listing", rd_kafka_error_code(errors[0]), rd_kafka_error_string(errors[0]));
+        rd_kafka_event_destroy(*evp);
+        return false;
     }
+    *ids = malloc(sizeof(**ids) * (*n + 1));
+    for (size_t i = 0; i < *n; i++) {
+        (*ids)[i] = rd_kafka_ConsumerGroupListing_group_id(listings[i]);
+    }
+    if (*n > 1) {
+        qsort(*ids, *n, sizeof(**ids), cmp_str);
+    }
+    return true;
+}
+
+static int do_list(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
+{
+    rd_kafka_event_t *ev;
+    const char **ids;
+    size_t n;
+    if (!list_ids(rk, q, a, &ids, &n, &ev)) {
+        return CTL_EXIT_FAIL;
+    }
+    int rc = 0;
+    if (a->common.json) {
+        rc = list_json(rk, q, a, ids, n);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            printf("%s\n", ids[i]);
+        }
+    }
+    free(ids);
     rd_kafka_event_destroy(ev);
     return rc;
 }
@@ -384,6 +512,30 @@ static int do_delete(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a
     return rc;
 }
 
+/* --all-groups: the action on each group in turn, as Kafka's tool; the
+ * exit code is the first failure's. */
+static int all_groups(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
+{
+    rd_kafka_event_t *ev;
+    const char **ids;
+    size_t n;
+    if (!list_ids(rk, q, a, &ids, &n, &ev)) {
+        return CTL_EXIT_FAIL;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        groups_args_t one = *a;
+        one.group = ids[i];
+        int r = a->op == GROUPS_DESCRIBE ? groups_describe(rk, q, &one)
+                : a->op == GROUPS_RESET  ? groups_reset(rk, q, &one)
+                                         : do_delete(rk, q, &one);
+        rc = rc ? rc : r;
+    }
+    free(ids);
+    rd_kafka_event_destroy(ev);
+    return rc;
+}
+
 int ctl_groups(int argc, char **argv)
 {
     groups_args_t a = {.common = {.bootstrap = "localhost:9092", .timeout_ms = 10000}};
@@ -393,7 +545,12 @@ int ctl_groups(int argc, char **argv)
     }
     rc = CTL_EXIT_FAIL;
     rd_kafka_t *rk = ctl_admin_new(&a.common, &rc);
-    if (rk) {
+    if (rk && a.all_groups) {
+        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        rc = all_groups(rk, q, &a);
+        rd_kafka_queue_destroy(q);
+        rd_kafka_destroy(rk);
+    } else if (rk) {
         rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
         switch (a.op) {
         case GROUPS_LIST:

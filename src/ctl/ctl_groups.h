@@ -31,7 +31,9 @@ typedef enum {
     RESET_LATEST,   /* --to-latest */
     RESET_OFFSET,   /* --to-offset N: reset_value = N */
     RESET_SHIFT,    /* --shift-by N: reset_value = N (may be negative) */
-    RESET_DATETIME  /* --to-datetime: reset_value = ms since the epoch */
+    RESET_DATETIME, /* --to-datetime, --by-duration: reset_value = ms since the epoch */
+    RESET_CURRENT,  /* --to-current: the committed offset (the log end without one) */
+    RESET_FILE      /* --from-file: the offsets of from_file's lines */
 } groups_reset_to_t;
 
 #define GROUPS_MAX_TOPICS 64
@@ -46,6 +48,9 @@ typedef struct groups_args {
     groups_reset_to_t reset_to;
     int64_t reset_value;
     bool execute; /* --execute; otherwise a dry run */
+    const char *from_file; /* --from-file CSV: topic,partition,offset lines */
+    bool all_groups;       /* --all-groups: --describe, --reset-offsets, --delete of every group */
+    bool members, state, verbose; /* --describe views: --members [--verbose], --state; else --offsets */
 } groups_args_t;
 
 /* Admin options with the request timeout set to --timeout-ms; the caller

@@ -13,6 +13,11 @@
  * ListConsumerGroupOffsets (committed offsets) and the partitions' high
  * watermarks (log end offsets).  LAG = LOG-END-OFFSET - CURRENT-OFFSET.
  *
+ * --members [--verbose] prints one line per member instead (GROUP,
+ * CONSUMER-ID, HOST, CLIENT-ID, #PARTITIONS and with --verbose the
+ * ASSIGNMENT, "t(0,1),u(2)"), and --state one line for the group (GROUP,
+ * COORDINATOR (ID), ASSIGNMENT-STRATEGY, STATE, #MEMBERS), as Kafka.
+ *
  * As in Kafka, a group without members is announced on stderr ("Consumer
  * group 'G' has no active members."), and so is a rebalance; a group that
  * does not exist is an error.  --json prints the rows as an array of
@@ -205,6 +210,122 @@ static void rows_log_ends(rd_kafka_t *rk, const groups_args_t *a, describe_rows_
     rd_kafka_topic_partition_list_destroy(parts);
 }
 
+/* --describe --state: kafka-consumer-groups' one line per group. */
+static void print_state(const groups_args_t *a, const rd_kafka_ConsumerGroupDescription_t *desc)
+{
+    const rd_kafka_Node_t *node = rd_kafka_ConsumerGroupDescription_coordinator(desc);
+    const char *assignor = rd_kafka_ConsumerGroupDescription_partition_assignor(desc);
+    const char *state = rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(desc));
+    size_t members = rd_kafka_ConsumerGroupDescription_member_count(desc);
+    char coordinator[300] = "-";
+    if (node) {
+        snprintf(coordinator, sizeof(coordinator), "%s:%u (%d)", rd_kafka_Node_host(node),
+                 (unsigned)rd_kafka_Node_port(node), rd_kafka_Node_id(node));
+    }
+    if (!assignor || !*assignor) {
+        assignor = NULL;
+    }
+    if (a->common.json) {
+        printf("{\"group\":");
+        ctl_json_string(a->group);
+        printf(",\"coordinator\":");
+        if (node) {
+            printf("{\"id\":%d,\"host\":", rd_kafka_Node_id(node));
+            ctl_json_string(rd_kafka_Node_host(node));
+            printf(",\"port\":%u}", (unsigned)rd_kafka_Node_port(node));
+        } else {
+            printf("null");
+        }
+        json_field("assignment_strategy", assignor);
+        printf(",\"state\":\"%s\",\"members\":%zu}\n", state, members);
+        return;
+    }
+    int wg = (int)width(15, a->group), wc = (int)width(25, coordinator);
+    printf("\n%-*s %-*s %-20s %-20s %s\n", wg, "GROUP", wc, "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE",
+           "#MEMBERS");
+    printf("%-*s %-*s %-20s %-20s %zu\n", wg, a->group, wc, coordinator, assignor ? assignor : "", state, members);
+}
+
+/* The "t(0,1),u(2)" of a member's assignment (--verbose), malloc'd; "-" for none. */
+static char *assignment_text(const rd_kafka_topic_partition_list_t *parts)
+{
+    size_t cap = 64, len = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    for (int i = 0; parts && i < parts->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        bool same = i > 0 && strcmp(parts->elems[i - 1].topic, tp->topic) == 0;
+        bool last = i + 1 == parts->cnt || strcmp(parts->elems[i + 1].topic, tp->topic) != 0;
+        size_t need = strlen(tp->topic) + 16;
+        if (len + need >= cap) {
+            cap = (len + need) * 2;
+            out = realloc(out, cap);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s%s%s%d%s", same || i == 0 ? "" : ",", same ? "" : tp->topic,
+                                same ? "," : "(", (int)tp->partition, last ? ")" : "");
+    }
+    if (len == 0) {
+        strcpy(out, "-");
+    }
+    return out;
+}
+
+/* --describe --members [--verbose]: one line per member. */
+static void print_members(const groups_args_t *a, const rd_kafka_ConsumerGroupDescription_t *desc)
+{
+    size_t n = rd_kafka_ConsumerGroupDescription_member_count(desc);
+    rd_kafka_topic_partition_list_t **parts = calloc(n + 1, sizeof(*parts));
+    int wg = (int)width(15, a->group), wc = 15, wh = 15, wl = 15;
+    for (size_t m = 0; m < n; m++) {
+        const rd_kafka_MemberDescription_t *member = rd_kafka_ConsumerGroupDescription_member(desc, m);
+        const rd_kafka_MemberAssignment_t *asg = rd_kafka_MemberDescription_assignment(member);
+        parts[m] = asg ? rd_kafka_topic_partition_list_copy(rd_kafka_MemberAssignment_partitions(asg)) : NULL;
+        if (parts[m]) {
+            rd_kafka_topic_partition_list_sort(parts[m], NULL, NULL);
+        }
+        wc = (int)width((size_t)wc, rd_kafka_MemberDescription_consumer_id(member));
+        wh = (int)width((size_t)wh, rd_kafka_MemberDescription_host(member));
+        wl = (int)width((size_t)wl, rd_kafka_MemberDescription_client_id(member));
+    }
+    if (a->common.json) {
+        printf("[");
+    } else if (n > 0) {
+        printf("\n%-*s %-*s %-*s %-*s %-12s%s\n", wg, "GROUP", wc, "CONSUMER-ID", wh, "HOST", wl, "CLIENT-ID",
+               "#PARTITIONS", a->verbose ? " ASSIGNMENT" : "");
+    }
+    for (size_t m = 0; m < n; m++) {
+        const rd_kafka_MemberDescription_t *member = rd_kafka_ConsumerGroupDescription_member(desc, m);
+        int n_parts = parts[m] ? parts[m]->cnt : 0;
+        if (a->common.json) {
+            printf("%s{\"group\":", m ? "," : "");
+            ctl_json_string(a->group);
+            json_field("consumer_id", rd_kafka_MemberDescription_consumer_id(member));
+            json_field("host", rd_kafka_MemberDescription_host(member));
+            json_field("client_id", rd_kafka_MemberDescription_client_id(member));
+            printf(",\"partitions\":%d,\"assignment\":[", n_parts);
+            for (int i = 0; i < n_parts; i++) {
+                printf("%s{\"topic\":", i ? "," : "");
+                ctl_json_string(parts[m]->elems[i].topic);
+                printf(",\"partition\":%d}", (int)parts[m]->elems[i].partition);
+            }
+            printf("]}");
+        } else {
+            char *assignment = a->verbose ? assignment_text(parts[m]) : NULL;
+            printf("%-*s %-*s %-*s %-*s %-12d%s%s\n", wg, a->group, wc, rd_kafka_MemberDescription_consumer_id(member),
+                   wh, rd_kafka_MemberDescription_host(member), wl, rd_kafka_MemberDescription_client_id(member),
+                   n_parts, assignment ? " " : "", assignment ? assignment : "");
+            free(assignment);
+        }
+        if (parts[m]) {
+            rd_kafka_topic_partition_list_destroy(parts[m]);
+        }
+    }
+    if (a->common.json) {
+        printf("]\n");
+    }
+    free(parts);
+}
+
 int groups_describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
 {
     rd_kafka_event_t *ev;
@@ -216,6 +337,18 @@ int groups_describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
     if (state == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD) {
         rd_kafka_event_destroy(ev);
         return groups_fail(a, "description", RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND, NULL);
+    }
+    if (a->state || a->members) {
+        if (state == RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY && a->members) {
+            fprintf(stderr, "\nConsumer group '%s' has no active members.\n", a->group);
+        }
+        if (a->state) {
+            print_state(a, desc);
+        } else {
+            print_members(a, desc);
+        }
+        rd_kafka_event_destroy(ev);
+        return 0;
     }
     rd_kafka_topic_partition_list_t *committed = groups_committed(rk, q, a);
     if (!committed) {

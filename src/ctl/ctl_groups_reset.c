@@ -17,6 +17,11 @@
  *                     an error, as in Kafka)
  *   --to-datetime D   the first offset whose record timestamp is >= D
  *                     (ListOffsets by time), the log end when there is none
+ *   --by-duration D   as --to-datetime, at now minus the duration D
+ *   --to-current      the committed offset (the log end without one, as Kafka)
+ *   --from-file CSV   the offset of the partition's "topic,partition,offset"
+ *                     line (the format --dry-run --json can be turned into;
+ *                     the file names the partitions, not --topic)
  *
  * and every target is clamped to [log start, log end], as Kafka does.
  *
@@ -26,6 +31,7 @@
  * nothing is written (a dry run); with it the offsets are committed through
  * AlterConsumerGroupOffsets and the table is printed afterwards.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +71,44 @@ static bool add_topic_spec(rd_kafka_t *rk, const groups_args_t *a, const char *s
     return ok;
 }
 
+/* The "topic,partition,offset" lines of --from-file as a list with
+ * offsets, owned by the caller, or NULL after printing what is wrong. */
+static rd_kafka_topic_partition_list_t *read_offsets_file(const groups_args_t *a)
+{
+    FILE *f = fopen(a->from_file, "r");
+    if (!f) {
+        ctl_fail("--from-file %s: %s", a->from_file, strerror(errno));
+        return NULL;
+    }
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(16);
+    char line[1024];
+    int line_no = 0;
+    while (fgets(line, sizeof(line), f)) {
+        line_no++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0]) {
+            continue;
+        }
+        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL, *end1, *end2;
+        long partition = c2 ? strtol(c1 + 1, &end1, 10) : -1;
+        long long offset = c2 ? strtoll(c2 + 1, &end2, 10) : -1;
+        if (!c2 || c1 == line || end1 != c2 || *end2 || partition < 0 || offset < 0 || c2 + 1 == end2) {
+            ctl_fail("--from-file %s: line %d is not topic,partition,offset: '%s'", a->from_file, line_no, line);
+            rd_kafka_topic_partition_list_destroy(list);
+            fclose(f);
+            return NULL;
+        }
+        *c1 = '\0';
+        rd_kafka_topic_partition_list_add(list, line, (int32_t)partition)->offset = offset;
+    }
+    fclose(f);
+    return list;
+}
+
 /* The partitions to reset, owned by the caller, or NULL after an error. */
 static rd_kafka_topic_partition_list_t *reset_partitions(rd_kafka_t *rk, const groups_args_t *a,
-                                                         const rd_kafka_topic_partition_list_t *committed)
+                                                         const rd_kafka_topic_partition_list_t *committed,
+                                                         const rd_kafka_topic_partition_list_t *file)
 {
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(16);
     for (int i = 0; a->all_topics && i < committed->cnt; i++) {
@@ -79,13 +120,22 @@ static rd_kafka_topic_partition_list_t *reset_partitions(rd_kafka_t *rk, const g
             return NULL;
         }
     }
+    for (int i = 0; file && i < file->cnt; i++) {
+        char spec[512];
+        snprintf(spec, sizeof(spec), "%s:%d", file->elems[i].topic, (int)file->elems[i].partition);
+        if (!add_topic_spec(rk, a, spec, parts)) {
+            rd_kafka_topic_partition_list_destroy(parts);
+            return NULL;
+        }
+    }
     rd_kafka_topic_partition_list_sort(parts, NULL, NULL);
     return parts;
 }
 
 /* Sets the new offset of every partition; false after an error. */
 static bool reset_targets(rd_kafka_t *rk, const groups_args_t *a, rd_kafka_topic_partition_list_t *parts,
-                          const rd_kafka_topic_partition_list_t *committed)
+                          const rd_kafka_topic_partition_list_t *committed,
+                          const rd_kafka_topic_partition_list_t *file)
 {
     /* Log starts and ends (and times) of all partitions: one lookup each,
      * not a round trip per partition. */
@@ -120,6 +170,13 @@ static bool reset_targets(rd_kafka_t *rk, const groups_args_t *a, rd_kafka_topic
             break;
         case RESET_DATETIME:
             target = times->elems[i].offset >= 0 ? times->elems[i].offset : high;
+            break;
+        case RESET_CURRENT:
+            target = c ? c->offset : high;
+            break;
+        case RESET_FILE:
+            target = rd_kafka_topic_partition_list_find((rd_kafka_topic_partition_list_t *)file, tp->topic,
+                                                        tp->partition)->offset;
             break;
         case RESET_NONE:
             break;
@@ -214,8 +271,10 @@ int groups_reset(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
         return CTL_EXIT_FAIL;
     }
     int rc = CTL_EXIT_FAIL;
-    rd_kafka_topic_partition_list_t *parts = reset_partitions(rk, a, committed);
-    if (parts && reset_targets(rk, a, parts, committed)) {
+    rd_kafka_topic_partition_list_t *file = a->reset_to == RESET_FILE ? read_offsets_file(a) : NULL;
+    rd_kafka_topic_partition_list_t *parts =
+        a->reset_to != RESET_FILE || file ? reset_partitions(rk, a, committed, file) : NULL;
+    if (parts && reset_targets(rk, a, parts, committed, file)) {
         rc = a->execute && parts->cnt > 0 ? reset_execute(rk, q, a, parts) : 0;
         if (rc == 0) {
             print_plan(a, parts);
@@ -223,6 +282,9 @@ int groups_reset(rd_kafka_t *rk, rd_kafka_queue_t *q, const groups_args_t *a)
     }
     if (parts) {
         rd_kafka_topic_partition_list_destroy(parts);
+    }
+    if (file) {
+        rd_kafka_topic_partition_list_destroy(file);
     }
     rd_kafka_topic_partition_list_destroy(committed);
     return rc;

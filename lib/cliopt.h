@@ -29,12 +29,12 @@
 
 /* One flag.  A table ends with a row whose name is NULL. */
 typedef struct cliopt {
-    int id;                /* > 0, what cliopt_next returns for this flag */
-    const char *name;      /* "--property" */
-    char alias;            /* 'p' for "-p", or 0 */
-    const char *arg;       /* placeholder of the value ("KEY=VALUE"), NULL for a switch; in brackets
-                            * ("[CODEC]") the value may be left out, and is then NULL */
-    const char *help;      /* one line */
+    int id;           /* > 0, what cliopt_next returns for this flag */
+    const char *name; /* "--property" */
+    char alias;       /* 'p' for "-p", or 0 */
+    const char *arg;  /* placeholder of the value ("KEY=VALUE"), NULL for a switch; in brackets
+                       * ("[CODEC]") the value may be left out, and is then NULL */
+    const char *help; /* one line */
 } cliopt_t;
 
 /* What cliopt_next returns besides a row's id. */
@@ -47,14 +47,14 @@ typedef struct cliopt {
 #define CLIOPT_MAX_TABLES 4
 
 typedef struct cliopt_parser {
-    const char *prog;                            /* prefixes messages: "connectctl consume" */
-    const char *usage;                           /* first lines of --help, before the flags */
-    const char *version;                         /* printed by --version, NULL: no --version */
-    const cliopt_t *tables[CLIOPT_MAX_TABLES];   /* searched in order */
+    const char *prog;                          /* prefixes messages: "connectctl consume" */
+    const char *usage;                         /* first lines of --help, before the flags */
+    const char *version;                       /* printed by --version, NULL: no --version */
+    const cliopt_t *tables[CLIOPT_MAX_TABLES]; /* searched in order */
     int n_tables;
     int argc;
-    char **argv; /* borrowed for the parser's life */
-    int i;       /* next argument */
+    char **argv;     /* borrowed for the parser's life */
+    int i;           /* next argument */
     bool flags_done; /* after "--" every argument is positional */
 } cliopt_parser_t;
 

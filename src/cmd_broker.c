@@ -36,7 +36,7 @@ static void on_signal(uv_signal_t *sig, int signum)
 }
 
 static const cliopt_t broker_opts[] = {
-    CMD_OPT_OVERRIDE_ROW,
+    {CMD_OPT_OVERRIDE, "--override", 0, "KEY=VALUE", CMD_OPT_OVERRIDE_HELP},
     {0},
 };
 

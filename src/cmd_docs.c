@@ -66,13 +66,12 @@ static int print_apis(void)
 
 static const cliopt_t docs_opts[] = {{0}};
 
-static const char docs_usage[] =
-    "usage: connectd docs broker-config|broker-apis|configuration\n"
-    "\n"
-    "Prints a reference generated from the config or API tables (Markdown):\n"
-    "  broker-config   the broker and topic keys\n"
-    "  broker-apis     the Kafka APIs and versions the broker serves\n"
-    "  configuration   the worker and connector settings";
+static const char docs_usage[] = "usage: connectd docs broker-config|broker-apis|configuration\n"
+                                 "\n"
+                                 "Prints a reference generated from the config or API tables (Markdown):\n"
+                                 "  broker-config   the broker and topic keys\n"
+                                 "  broker-apis     the Kafka APIs and versions the broker serves\n"
+                                 "  configuration   the worker and connector settings";
 
 int cmd_docs(int argc, char **argv)
 {

@@ -64,7 +64,7 @@ typedef struct standalone {
 } standalone_t;
 
 static const cliopt_t standalone_opts[] = {
-    CMD_OPT_OVERRIDE_ROW,
+    {CMD_OPT_OVERRIDE, "--override", 0, "KEY=VALUE", CMD_OPT_OVERRIDE_HELP},
     {0},
 };
 

@@ -7,9 +7,9 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
-/* The rows of --override, which standalone and broker share. */
+/* --override, which standalone and broker share: its id and help line. */
 #define CMD_OPT_OVERRIDE 1
-#define CMD_OPT_OVERRIDE_ROW {CMD_OPT_OVERRIDE, "--override", 0, "KEY=VALUE", "a setting that wins over the file (repeatable)"}
+#define CMD_OPT_OVERRIDE_HELP "a setting that wins over the file (repeatable)"
 
 /* The exit code for a cliopt_next code that ended parsing early: 0 after
  * --help or --version, EXIT_USAGE after an error. */

@@ -17,13 +17,12 @@
 #include "cliopt.h"
 #include "commands.h"
 
-static const char main_usage[] =
-    "usage: connectd COMMAND [FLAGS]\n"
-    "\n"
-    "commands (each has --help):\n"
-    "  standalone  run a Connect worker (and, without bootstrap.servers, its own broker)\n"
-    "  broker      run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
-    "  docs        print a reference generated from the config or API tables";
+static const char main_usage[] = "usage: connectd COMMAND [FLAGS]\n"
+                                 "\n"
+                                 "commands (each has --help):\n"
+                                 "  standalone  run a Connect worker (and, without bootstrap.servers, its own broker)\n"
+                                 "  broker      run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
+                                 "  docs        print a reference generated from the config or API tables";
 
 static const cliopt_t no_opts[] = {{0}};
 

@@ -18,7 +18,7 @@
 
 const cliopt_t ctl_common_opts[] = {
     {CTL_OPT_BOOTSTRAP, "--bootstrap-server", 0, "HOST:PORT", "the broker(s) to connect to (default localhost:9092)"},
-    {CTL_OPT_COMMAND_CONFIG, "--command-config", 0, "FILE", "client properties (security and the like) for every client"},
+    {CTL_OPT_COMMAND_CONFIG, "--command-config", 0, "FILE", "client properties (security...) for every client"},
     {CTL_OPT_TIMEOUT, "--timeout-ms", 0, "MS", "how long to wait for the broker (consume: for the next record)"},
     {CTL_OPT_JSON, "--json", 0, NULL, "print JSON instead of text"},
     {0},

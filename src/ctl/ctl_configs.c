@@ -212,6 +212,11 @@ static bool is_topic(const configs_args_t *a)
     return strcmp(a->entity_type, "topics") == 0;
 }
 
+static rd_kafka_ResourceType_t configs_resource_type(const configs_args_t *a)
+{
+    return is_topic(a) ? RD_KAFKA_RESOURCE_TOPIC : RD_KAFKA_RESOURCE_BROKER;
+}
+
 /* Describes `names` (n of them); the result event (caller destroys) or NULL
  * after printing the error. */
 static rd_kafka_event_t *describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const configs_args_t *a,
@@ -219,7 +224,7 @@ static rd_kafka_event_t *describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const con
 {
     rd_kafka_ConfigResource_t **res = calloc((size_t)n, sizeof(*res));
     for (int i = 0; i < n; i++) {
-        res[i] = rd_kafka_ConfigResource_new(is_topic(a) ? RD_KAFKA_RESOURCE_TOPIC : RD_KAFKA_RESOURCE_BROKER, names[i]);
+        res[i] = rd_kafka_ConfigResource_new(configs_resource_type(a), names[i]);
     }
     rd_kafka_DescribeConfigs(rk, res, (size_t)n, NULL, q);
     rd_kafka_ConfigResource_destroy_array(res, (size_t)n);
@@ -342,8 +347,9 @@ static int do_describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const configs_args_t
         rc = CTL_EXIT_FAIL;
     }
     size_t n_res = 0;
-    const rd_kafka_ConfigResource_t **res =
-        ev ? rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n_res) : NULL;
+    const rd_kafka_ConfigResource_t **res = ev ? rd_kafka_DescribeConfigs_result_resources(
+                                                     rd_kafka_event_DescribeConfigs_result(ev), &n_res)
+                                               : NULL;
     if (a->common.json) {
         printf("[");
     }
@@ -416,8 +422,8 @@ static int do_alter(rd_kafka_t *rk, rd_kafka_queue_t *q, const configs_args_t *a
         return CTL_EXIT_FAIL;
     }
     size_t n_res;
-    const rd_kafka_ConfigResource_t **res =
-        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n_res);
+    const rd_kafka_ConfigResource_t **res = rd_kafka_DescribeConfigs_result_resources(
+        rd_kafka_event_DescribeConfigs_result(ev), &n_res);
     if (n_res != 1 || rd_kafka_ConfigResource_error(res[0])) {
         int rc = n_res == 1 ? resource_fail(a, res[0]) : ctl_fail("unexpected answer: %zu resources", n_res);
         rd_kafka_event_destroy(ev);
@@ -438,8 +444,7 @@ static int do_alter(rd_kafka_t *rk, rd_kafka_queue_t *q, const configs_args_t *a
     }
     /* AlterConfigs replaces the whole set: the overrides that stay, then
      * the new ones. */
-    rd_kafka_ConfigResource_t *alter =
-        rd_kafka_ConfigResource_new(is_topic(a) ? RD_KAFKA_RESOURCE_TOPIC : RD_KAFKA_RESOURCE_BROKER, name);
+    rd_kafka_ConfigResource_t *alter = rd_kafka_ConfigResource_new(configs_resource_type(a), name);
     size_t n_entries;
     const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(res[0], &n_entries);
     for (size_t e = 0; e < n_entries; e++) {

@@ -57,8 +57,8 @@ typedef struct consume_args {
     const char *include; /* --include REGEX, instead of --topic */
     const char *group;   /* NULL: assign partitions directly, commit nothing */
     bool from_beginning;
-    long max_messages; /* -1: unlimited */
-    int partition;     /* --partition, -1: all */
+    long max_messages;  /* -1: unlimited */
+    int partition;      /* --partition, -1: all */
     const char *offset; /* --offset earliest|latest|N, NULL: by --from-beginning */
     const char *consumer_props[CONSUME_MAX_PROPS];
     int n_consumer_props;
@@ -164,9 +164,11 @@ static bool parse_property(consume_args_t *a, const char *kv)
     } else if (strcmp(name, "null.literal") == 0) {
         a->null_literal = value;
     } else {
-        fprintf(stderr, "connectctl consume: unknown --property '%s' (print.key, print.value, print.timestamp, "
-                        "print.partition, print.offset, print.headers, key.separator, line.separator, "
-                        "headers.separator, null.literal)\n", name);
+        fprintf(stderr,
+                "connectctl consume: unknown --property '%s' (print.key, print.value, print.timestamp, "
+                "print.partition, print.offset, print.headers, key.separator, line.separator, "
+                "headers.separator, null.literal)\n",
+                name);
         return false;
     }
     return true;
@@ -201,8 +203,7 @@ static int check_args(const consume_args_t *a)
     if (re_rc != 0) {
         char msg[256];
         regerror(re_rc, &re, msg, sizeof(msg));
-        fprintf(stderr, "connectctl consume: --include '%s' is not a valid regular expression: %s\n", a->include,
-                msg);
+        fprintf(stderr, "connectctl consume: --include '%s' is not a valid regular expression: %s\n", a->include, msg);
         return CTL_EXIT_USAGE;
     }
     if (a->include) {
@@ -465,10 +466,11 @@ static bool print_record(const consume_args_t *a, const rd_kafka_message_t *m)
         print_json(m);
         return true;
     }
-    fprintf(stderr, "connectctl: consume: %s the record at %s-%d offset %lld: its %s is not UTF-8, so not a JSON "
-                    "string%s\n", a->skip_on_error ? "skipping" : "cannot print", rd_kafka_topic_name(m->rkt),
-            (int)m->partition, (long long)m->offset, bad,
-            a->skip_on_error ? "" : "; --skip-message-on-error skips such records");
+    fprintf(stderr,
+            "connectctl: consume: %s the record at %s-%d offset %lld: its %s is not UTF-8, so not a JSON "
+            "string%s\n",
+            a->skip_on_error ? "skipping" : "cannot print", rd_kafka_topic_name(m->rkt), (int)m->partition,
+            (long long)m->offset, bad, a->skip_on_error ? "" : "; --skip-message-on-error skips such records");
     return false;
 }
 
@@ -639,7 +641,8 @@ static long consume_group(const consume_args_t *a, rd_kafka_t *rk, const char *g
     err = rd_kafka_commit(rk, NULL, 0);
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         ctl_fail("group '%s': committing the offsets of printed records failed: %s; the next run may print "
-                 "them again", group, rd_kafka_err2str(err));
+                 "them again",
+                 group, rd_kafka_err2str(err));
         got = -1;
     }
     rd_kafka_consumer_close(rk);
@@ -673,8 +676,10 @@ static rd_kafka_conf_t *consume_conf(const consume_args_t *a, char *group, size_
     if (a->isolation_level) {
         char err[512];
         if (rd_kafka_conf_set(conf, "isolation.level", a->isolation_level, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-            fprintf(stderr, "connectctl consume: --isolation-level expects read_committed or read_uncommitted, "
-                            "got '%s'\n", a->isolation_level);
+            fprintf(stderr,
+                    "connectctl consume: --isolation-level expects read_committed or read_uncommitted, "
+                    "got '%s'\n",
+                    a->isolation_level);
             exit(CTL_EXIT_USAGE);
         }
     }

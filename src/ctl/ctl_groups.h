@@ -47,9 +47,9 @@ typedef struct groups_args {
     bool all_topics;
     groups_reset_to_t reset_to;
     int64_t reset_value;
-    bool execute; /* --execute; otherwise a dry run */
-    const char *from_file; /* --from-file CSV: topic,partition,offset lines */
-    bool all_groups;       /* --all-groups: --describe, --reset-offsets, --delete of every group */
+    bool execute;                 /* --execute; otherwise a dry run */
+    const char *from_file;        /* --from-file CSV: topic,partition,offset lines */
+    bool all_groups;              /* --all-groups: --describe, --reset-offsets, --delete of every group */
     bool members, state, verbose; /* --describe views: --members [--verbose], --state; else --offsets */
 } groups_args_t;
 

@@ -90,8 +90,9 @@ static bool parse_property(produce_args_t *a, const char *kv)
                 return true;
             }
         }
-        fprintf(stderr, "connectctl produce: unknown --property '%s' (parse.key, key.separator, parse.headers, "
-                        "headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error)\n",
+        fprintf(stderr,
+                "connectctl produce: unknown --property '%s' (parse.key, key.separator, parse.headers, "
+                "headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error)\n",
                 name);
         return false;
     }
@@ -385,8 +386,7 @@ int ctl_produce(int argc, char **argv)
     rd_kafka_flush(rk, a.common.timeout_ms + 1000);
     rc = 0;
     if (delivery_failures || rd_kafka_outq_len(rk) > 0) {
-        rc = ctl_fail("%d of %ld records were not acknowledged by %s: %s", delivery_failures, sent,
-                      a.common.bootstrap,
+        rc = ctl_fail("%d of %ld records were not acknowledged by %s: %s", delivery_failures, sent, a.common.bootstrap,
                       delivery_failures ? rd_kafka_err2str(first_error) : "timed out");
     }
     rd_kafka_destroy(rk);

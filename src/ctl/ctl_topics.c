@@ -128,7 +128,8 @@ static int parse_args(int argc, char **argv, topics_args_t *a)
         case OPT_ALTER:
         case OPT_DELETE:
             if (a->op != OP_NONE) {
-                fprintf(stderr, "connectctl topics: give only one of --create, --list, --describe, --alter, --delete\n");
+                fprintf(stderr,
+                        "connectctl topics: give only one of --create, --list, --describe, --alter, --delete\n");
                 return CTL_EXIT_USAGE;
             }
             a->op = (topics_op_t)(OP_CREATE + (id - OPT_CREATE));

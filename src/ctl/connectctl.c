@@ -68,6 +68,19 @@ int ctl_parse_exit(int id)
     return id == CLIOPT_HELP || id == CLIOPT_VERSION ? 0 : CTL_EXIT_USAGE;
 }
 
+int ctl_parse_other(const char *name, ctl_common_t *common, int id, const char *value)
+{
+    if (id == CLIOPT_POSITIONAL) {
+        fprintf(stderr, "connectctl %s: unexpected argument '%s'\n", name, value);
+        return CTL_EXIT_USAGE;
+    }
+    if (id < 0) {
+        return ctl_parse_exit(id);
+    }
+    ctl_common_apply(common, id, value);
+    return -1;
+}
+
 void ctl_conf_set_kv(rd_kafka_conf_t *conf, const char *flag, const char *kv)
 {
     const char *eq = strchr(kv, '=');

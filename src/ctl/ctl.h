@@ -48,6 +48,12 @@ bool ctl_common_apply(ctl_common_t *common, int id, const char *value);
  * --help/--version, CTL_EXIT_USAGE after an error. */
 int ctl_parse_exit(int id);
 
+/* What subcommand `name` does with a cliopt_next code none of its own
+ * flags took: a common flag is applied (-1: parse on); a positional
+ * argument is refused and --help, --version or an error end parsing (the
+ * exit code). */
+int ctl_parse_other(const char *name, ctl_common_t *common, int id, const char *value);
+
 /* Sets every property of `file` (a Java properties file, "--consumer.config"
  * and the like) on `conf`; exits with CTL_EXIT_USAGE naming the file and key
  * of an unreadable file or a property librdkafka refuses. */

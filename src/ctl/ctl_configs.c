@@ -191,14 +191,12 @@ static int parse_args(int argc, char **argv, configs_args_t *a)
         case OPT_DELETE_CONFIG:
             ok = split_list("--delete-config", value, false, a->del, &a->n_del);
             break;
-        case CLIOPT_POSITIONAL:
-            fprintf(stderr, "connectctl configs: unexpected argument '%s'\n", value);
-            return CTL_EXIT_USAGE;
-        default:
-            if (id < 0) {
-                return ctl_parse_exit(id);
+        default: {
+            int code = ctl_parse_other("configs", &a->common, id, value);
+            if (code >= 0) {
+                return code;
             }
-            ctl_common_apply(&a->common, id, value);
+        }
         }
         if (!ok) {
             return CTL_EXIT_USAGE;

@@ -296,14 +296,12 @@ static int parse_args(int argc, char **argv, consume_args_t *a)
         case OPT_SKIP_ON_ERROR:
             a->skip_on_error = true;
             break;
-        case CLIOPT_POSITIONAL:
-            fprintf(stderr, "connectctl consume: unexpected argument '%s'\n", value);
-            return CTL_EXIT_USAGE;
-        default:
-            if (id < 0) {
-                return ctl_parse_exit(id);
+        default: {
+            int code = ctl_parse_other("consume", &a->common, id, value);
+            if (code >= 0) {
+                return code;
             }
-            ctl_common_apply(&a->common, id, value);
+        }
         }
     }
     return check_args(a);

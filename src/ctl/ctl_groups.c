@@ -353,14 +353,12 @@ static int parse_args(int argc, char **argv, groups_args_t *a)
             ok = set_reset_to(a, RESET_FILE);
             a->from_file = value;
             break;
-        case CLIOPT_POSITIONAL:
-            fprintf(stderr, "connectctl groups: unexpected argument '%s'\n", value);
-            return CTL_EXIT_USAGE;
-        default:
-            if (id < 0) {
-                return ctl_parse_exit(id);
+        default: {
+            int code = ctl_parse_other("groups", &a->common, id, value);
+            if (code >= 0) {
+                return code;
             }
-            ctl_common_apply(&a->common, id, value);
+        }
         }
         if (!ok) {
             return CTL_EXIT_USAGE;

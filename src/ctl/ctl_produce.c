@@ -173,14 +173,12 @@ static int parse_args(int argc, char **argv, produce_args_t *a)
         case OPT_SYNC:
             a->sync = true;
             break;
-        case CLIOPT_POSITIONAL:
-            fprintf(stderr, "connectctl produce: unexpected argument '%s'\n", value);
-            return CTL_EXIT_USAGE;
-        default:
-            if (id < 0) {
-                return ctl_parse_exit(id);
+        default: {
+            int code = ctl_parse_other("produce", &a->common, id, value);
+            if (code >= 0) {
+                return code;
             }
-            ctl_common_apply(&a->common, id, value);
+        }
         }
     }
     if (!a->topic) {

@@ -168,14 +168,12 @@ static int parse_args(int argc, char **argv, topics_args_t *a)
         case OPT_IF_NOT_EXISTS:
             a->if_not_exists = true;
             break;
-        case CLIOPT_POSITIONAL:
-            fprintf(stderr, "connectctl topics: unexpected argument '%s'\n", value);
-            return CTL_EXIT_USAGE;
-        default:
-            if (id < 0) {
-                return ctl_parse_exit(id);
+        default: {
+            int code = ctl_parse_other("topics", &a->common, id, value);
+            if (code >= 0) {
+                return code;
             }
-            ctl_common_apply(&a->common, id, value);
+        }
         }
     }
     if (a->op == OP_NONE) {

@@ -119,60 +119,6 @@ static int validate_non_empty(const char *value, char *errbuf, size_t errlen)
     return 1;
 }
 
-static int validate_timezone(const char *value, char *errbuf, size_t errlen)
-{
-    pgc_tz_t *tz = pgc_tz_load(value ? value : "", errbuf, errlen);
-    pgc_tz_free(tz);
-    return tz ? 0 : 1;
-}
-
-/* ---- lists ---------------------------------------------------------------------------- */
-
-static void list_free(jdbc_list_t *list)
-{
-    for (size_t i = 0; i < list->n; i++) {
-        free(list->items[i]);
-    }
-    free(list->items);
-    list->items = NULL;
-    list->n = 0;
-}
-
-static void list_read(jdbc_list_t *list, const char *text)
-{
-    list->n = 0;
-    list->items = NULL;
-    const char *p = text ? text : "";
-    while (*p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *s = p;
-        size_t n = len;
-        while (n > 0 && isspace((unsigned char)*s)) {
-            s++;
-            n--;
-        }
-        while (n > 0 && isspace((unsigned char)s[n - 1])) {
-            n--;
-        }
-        if (n > 0) {
-            list->items = xrealloc(list->items, (list->n + 1) * sizeof(*list->items));
-            list->items[list->n++] = xstrndup(s, n);
-        }
-        p += len + (end ? 1 : 0);
-    }
-}
-
-bool jdbc_list_contains(const jdbc_list_t *list, const char *name)
-{
-    for (size_t i = 0; i < list->n; i++) {
-        if (strcmp(list->items[i], name) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* TableType.get: TABLE, VIEW, PARTITIONED TABLE, in any case. */
 static unsigned table_type_bit(const char *name)
 {
@@ -183,7 +129,7 @@ static unsigned table_type_bit(const char *name)
         return JDBC_TABLE_TYPE_VIEW;
     }
     if (strcasecmp(name, "PARTITIONED TABLE") == 0) {
-        return JDBC_TABLE_TYPE_PARTITIONED;
+        return JDBC_TABLE_TYPE_PARTITIONED_TABLE;
     }
     return 0;
 }
@@ -191,12 +137,12 @@ static unsigned table_type_bit(const char *name)
 static int validate_table_types(const char *value, char *errbuf, size_t errlen)
 {
     jdbc_list_t list;
-    list_read(&list, value);
+    jdbc_list_split(value, &list);
     int rc = list.n == 0;
     for (size_t i = 0; i < list.n && !rc; i++) {
         rc = table_type_bit(list.items[i]) == 0;
     }
-    list_free(&list);
+    jdbc_list_free(&list);
     if (rc) {
         snprintf(errbuf, errlen, "expected a list of TABLE, PARTITIONED TABLE and VIEW");
     }
@@ -301,7 +247,7 @@ const cd_config_def_t jdbc_sink_config_defs[] = {
             "Defaults to UTC. A java.time zone id: a region (Europe/Paris, which the PostgreSQL server must know) "
             "or an offset (+02:00, UTC+2).",
      .group = "Data Mapping",
-     .validate = validate_timezone},
+     .validate = jdbc_validate_timezone},
     {.name = "date.timezone",
      .type = CD_CFG_STRING,
      .default_value = "DB_TIMEZONE",
@@ -402,26 +348,13 @@ void jdbc_sink_config_free(jdbc_sink_config_t *cfg)
     if (!cfg) {
         return;
     }
-    list_free(&cfg->pk_fields);
-    list_free(&cfg->fields_whitelist);
-    list_free(&cfg->timestamp_fields);
+    jdbc_list_free(&cfg->pk_fields);
+    jdbc_list_free(&cfg->fields_whitelist);
+    jdbc_list_free(&cfg->timestamp_fields);
     free(cfg->table_name_format);
     pgc_tz_free(cfg->tz);
     free(cfg->string_value_column);
     free(cfg);
-}
-
-static char *trimmed(const char *s)
-{
-    s = s ? s : "";
-    while (isspace((unsigned char)*s)) {
-        s++;
-    }
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1])) {
-        n--;
-    }
-    return xstrndup(s, n);
 }
 
 static bool get_bool(const cd_host_api_t *host, cd_task_t *task, const char *key)
@@ -441,10 +374,10 @@ jdbc_sink_config_t *jdbc_sink_config_read(const cd_host_api_t *host, cd_task_t *
     jdbc_sink_config_t *cfg = xcalloc(1, sizeof(*cfg));
     cfg->insert_mode = (jdbc_insert_mode_t)enum_index(insert_modes, host->config_get(task, "insert.mode"));
     cfg->pk_mode = (jdbc_pk_mode_t)enum_index(pk_modes, host->config_get(task, "pk.mode"));
-    list_read(&cfg->pk_fields, host->config_get(task, "pk.fields"));
-    list_read(&cfg->fields_whitelist, host->config_get(task, "fields.whitelist"));
-    list_read(&cfg->timestamp_fields, host->config_get(task, "timestamp.fields.list"));
-    cfg->table_name_format = trimmed(host->config_get(task, "table.name.format"));
+    jdbc_list_split(host->config_get(task, "pk.fields"), &cfg->pk_fields);
+    jdbc_list_split(host->config_get(task, "fields.whitelist"), &cfg->fields_whitelist);
+    jdbc_list_split(host->config_get(task, "timestamp.fields.list"), &cfg->timestamp_fields);
+    cfg->table_name_format = jdbc_trimmed(host->config_get(task, "table.name.format"));
     cfg->batch_size = get_int(host, task, "batch.size");
     cfg->delete_enabled = get_bool(host, task, "delete.enabled");
     cfg->auto_create = get_bool(host, task, "auto.create");
@@ -454,11 +387,11 @@ jdbc_sink_config_t *jdbc_sink_config_read(const cd_host_api_t *host, cd_task_t *
     cfg->max_retries = get_int(host, task, "max.retries");
     cfg->retry_backoff_ms = get_int(host, task, "retry.backoff.ms");
     jdbc_list_t types;
-    list_read(&types, host->config_get(task, "table.types"));
+    jdbc_list_split(host->config_get(task, "table.types"), &types);
     for (size_t i = 0; i < types.n; i++) {
         cfg->table_types |= table_type_bit(types.items[i]);
     }
-    list_free(&types);
+    jdbc_list_free(&types);
     const char *zone = host->config_get(task, "db.timezone");
     char why[256];
     cfg->tz = pgc_tz_load(zone ? zone : "UTC", why, sizeof(why));
@@ -473,7 +406,7 @@ jdbc_sink_config_t *jdbc_sink_config_read(const cd_host_api_t *host, cd_task_t *
     }
     cfg->date_timezone_utc = enum_index(date_timezones, host->config_get(task, "date.timezone")) == 1;
     cfg->timestamp_nanos = enum_index(precision_modes, host->config_get(task, "timestamp.precision.mode")) == 1;
-    cfg->string_value_column = trimmed(host->config_get(task, "string.output.value.column.name"));
+    cfg->string_value_column = jdbc_trimmed(host->config_get(task, "string.output.value.column.name"));
     if ((int)cfg->insert_mode < 0 || (int)cfg->pk_mode < 0 || cfg->table_types == 0) {
         /* The rows' validators let nothing else through. */
         snprintf(errbuf, errlen, "insert.mode, pk.mode or table.types has a value this connector does not know");

@@ -19,6 +19,7 @@
 
 #include <connectd/plugin.h>
 
+#include "jdbc_settings.h"
 #include "pgc_tz.h"
 
 typedef enum jdbc_insert_mode {
@@ -33,19 +34,6 @@ typedef enum jdbc_pk_mode {
     JDBC_PK_RECORD_KEY,   /* the key, or fields of a struct key */
     JDBC_PK_RECORD_VALUE, /* fields of the value */
 } jdbc_pk_mode_t;
-
-/* table.types, as bits. */
-enum {
-    JDBC_TABLE_TYPE_TABLE = 1,
-    JDBC_TABLE_TYPE_PARTITIONED = 2,
-    JDBC_TABLE_TYPE_VIEW = 4,
-};
-
-/* A comma-separated setting, items trimmed, empty ones dropped. */
-typedef struct jdbc_list {
-    size_t n;
-    char **items;
-} jdbc_list_t;
 
 typedef struct jdbc_sink_config {
     jdbc_insert_mode_t insert_mode;
@@ -79,8 +67,5 @@ extern const char *const jdbc_sink_kafka_pk_names[3];
  * NULL after writing what is wrong, naming the setting, into errbuf. */
 jdbc_sink_config_t *jdbc_sink_config_read(const cd_host_api_t *host, cd_task_t *task, char *errbuf, size_t errlen);
 void jdbc_sink_config_free(jdbc_sink_config_t *cfg); /* NULL is fine */
-
-/* Whether `name` is one of the list's items. */
-bool jdbc_list_contains(const jdbc_list_t *list, const char *name);
 
 #endif

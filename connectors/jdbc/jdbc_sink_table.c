@@ -533,7 +533,7 @@ static int read_columns(PGconn *conn, const jdbc_sink_config_t *cfg, jdbc_sink_t
     }
     char kind = PQgetvalue(res, 0, 0)[0];
     unsigned bit = kind == 'r'   ? JDBC_TABLE_TYPE_TABLE
-                   : kind == 'p' ? JDBC_TABLE_TYPE_PARTITIONED
+                   : kind == 'p' ? JDBC_TABLE_TYPE_PARTITIONED_TABLE
                    : kind == 'v' ? JDBC_TABLE_TYPE_VIEW
                                  : 0;
     if (!(cfg->table_types & bit)) {
@@ -541,13 +541,13 @@ static int read_columns(PGconn *conn, const jdbc_sink_config_t *cfg, jdbc_sink_t
                  "%s is a %s, which table.types does not include: add %s to table.types, or write "
                  "to another table (table.name.format)",
                  t->quoted,
-                 bit == JDBC_TABLE_TYPE_VIEW          ? "view"
-                 : bit == JDBC_TABLE_TYPE_PARTITIONED ? "partitioned table"
-                 : bit                                ? "table"
-                                                      : "relation that is no table",
-                 bit == JDBC_TABLE_TYPE_VIEW          ? "VIEW"
-                 : bit == JDBC_TABLE_TYPE_PARTITIONED ? "PARTITIONED TABLE"
-                                                      : "TABLE");
+                 bit == JDBC_TABLE_TYPE_VIEW                ? "view"
+                 : bit == JDBC_TABLE_TYPE_PARTITIONED_TABLE ? "partitioned table"
+                 : bit                                      ? "table"
+                                                            : "relation that is no table",
+                 bit == JDBC_TABLE_TYPE_VIEW                ? "VIEW"
+                 : bit == JDBC_TABLE_TYPE_PARTITIONED_TABLE ? "PARTITIONED TABLE"
+                                                            : "TABLE");
         *err = JDBC_ERR_FATAL;
         PQclear(res);
         return -1;

@@ -56,44 +56,6 @@ static int regex_compile(regex_t *re, const char *text, char *errbuf, size_t err
     return 0;
 }
 
-/* Each item of a comma-separated list, trimmed, empty ones skipped. */
-static void list_split(const char *value, jdbc_list_t *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (!value) {
-        return;
-    }
-    const char *p = value;
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        const char *s = p, *e = p + len;
-        while (s < e && isspace((unsigned char)*s)) {
-            s++;
-        }
-        while (e > s && isspace((unsigned char)e[-1])) {
-            e--;
-        }
-        if (e > s) {
-            out->items = xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
-            out->items[out->n++] = xstrndup(s, (size_t)(e - s));
-        }
-        p += len + (p[len] == ',');
-    }
-}
-
-static void list_free(jdbc_list_t *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->items[i]);
-        if (l->re) {
-            regfree(&l->re[i]);
-        }
-    }
-    free(l->items);
-    free(l->re);
-    memset(l, 0, sizeof(*l));
-}
-
 /* Compiles every item of `l` as an anchored expression. */
 static int list_compile(jdbc_list_t *l, const char *setting, char *errbuf, size_t errlen)
 {
@@ -117,13 +79,13 @@ static int list_compile(jdbc_list_t *l, const char *setting, char *errbuf, size_
 static int validate_regex_list(const char *value, char *errbuf, size_t errlen)
 {
     jdbc_list_t l;
-    list_split(value, &l);
+    jdbc_list_split(value, &l);
     char why[256];
     int rc = list_compile(&l, "Must be a valid comma-separated list of regular expression patterns", why, sizeof(why));
     if (rc != 0) {
         snprintf(errbuf, errlen, "%s", why);
     }
-    list_free(&l);
+    jdbc_list_free(&l);
     return rc != 0;
 }
 
@@ -152,14 +114,14 @@ static int mapping_parse(const char *entry, bool multi, jdbc_column_mapping_t *o
                 *p = ',';
             }
         }
-        list_split(inner, &out->columns);
+        jdbc_list_split(inner, &out->columns);
         free(inner);
         if (out->columns.n == 0) {
             snprintf(errbuf, errlen, "'%s': the columns list cannot be empty", entry);
             goto fail;
         }
     } else {
-        list_split(cols, &out->columns);
+        jdbc_list_split(cols, &out->columns);
         if (out->columns.n != 1) {
             snprintf(errbuf, errlen, "'%s': the column name cannot be empty", entry);
             goto fail;
@@ -172,7 +134,7 @@ static int mapping_parse(const char *entry, bool multi, jdbc_column_mapping_t *o
 fail:
     free(out->text);
     out->text = NULL;
-    list_free(&out->columns);
+    jdbc_list_free(&out->columns);
     return -1;
 }
 
@@ -182,14 +144,14 @@ static void mapping_free(jdbc_column_mapping_t *m)
         regfree(&m->table);
     }
     free(m->text);
-    list_free(&m->columns);
+    jdbc_list_free(&m->columns);
 }
 
 static int mappings_parse(const char *value, bool multi, jdbc_column_mapping_t **out, size_t *n, char *errbuf,
                           size_t errlen)
 {
     jdbc_list_t entries;
-    list_split(value, &entries);
+    jdbc_list_split(value, &entries);
     *out = xcalloc(entries.n + 1, sizeof(**out));
     *n = 0;
     int rc = 0;
@@ -197,7 +159,7 @@ static int mappings_parse(const char *value, bool multi, jdbc_column_mapping_t *
         rc = mapping_parse(entries.items[i], multi, &(*out)[i], errbuf, errlen);
         *n += rc == 0;
     }
-    list_free(&entries);
+    jdbc_list_free(&entries);
     return rc;
 }
 
@@ -223,13 +185,6 @@ static int validate_inc_mapping(const char *value, char *errbuf, size_t errlen)
     }
     free(m);
     return rc != 0;
-}
-
-static int validate_timezone(const char *value, char *errbuf, size_t errlen)
-{
-    pgc_tz_t *tz = pgc_tz_load(value ? value : "", errbuf, errlen);
-    pgc_tz_free(tz);
-    return tz == NULL;
 }
 
 /* Enum settings are case-insensitive in Confluent's (EnumRecommender and
@@ -311,12 +266,12 @@ static const char *const table_type_names[] = {
 static int validate_table_types(const char *value, char *errbuf, size_t errlen)
 {
     jdbc_list_t l;
-    list_split(value, &l);
+    jdbc_list_split(value, &l);
     int rc = 0;
     for (size_t i = 0; i < l.n && rc == 0; i++) {
         rc = validate_enum(table_type_names, "each of table.types", l.items[i], errbuf, errlen);
     }
-    list_free(&l);
+    jdbc_list_free(&l);
     return rc;
 }
 
@@ -616,7 +571,7 @@ const cd_config_def_t jdbc_source_config_defs[] = {
      .doc = "Name of the JDBC timezone used in the connector when querying with time-based criteria. Defaults to "
             "UTC.",
      .group = "Connector",
-     .validate = validate_timezone},
+     .validate = jdbc_validate_timezone},
     {.name = "timestamp.granularity",
      .type = CD_CFG_STRING,
      .default_value = "connect_logical",
@@ -656,18 +611,6 @@ static const char *get(const cd_host_api_t *host, cd_task_t *task, const char *k
 static int64_t get_long(const cd_host_api_t *host, cd_task_t *task, const char *key)
 {
     return strtoll(get(host, task, key), NULL, 10);
-}
-
-static char *trimmed_copy(const char *s)
-{
-    while (isspace((unsigned char)*s)) {
-        s++;
-    }
-    size_t len = strlen(s);
-    while (len && isspace((unsigned char)s[len - 1])) {
-        len--;
-    }
-    return xstrndup(s, len);
 }
 
 /* The checks of Confluent's JdbcSourceConnectorValidation, in its order. */
@@ -789,15 +732,15 @@ jdbc_source_config_t *jdbc_source_config_read(const cd_host_api_t *host, cd_task
     const char *query = get(host, task, "query"), *masked = get(host, task, "query.masked");
     bool both_queries = query[0] && masked[0];
     if (masked[0] || query[0]) {
-        cfg->query = trimmed_copy(masked[0] ? masked : query);
+        cfg->query = jdbc_trimmed(masked[0] ? masked : query);
         cfg->query_masked = masked[0] != '\0';
     }
-    cfg->incrementing_column = trimmed_copy(get(host, task, "incrementing.column.name"));
-    list_split(get(host, task, "timestamp.column.name"), &cfg->timestamp_columns);
-    list_split(get(host, task, "table.whitelist"), &cfg->whitelist);
-    list_split(get(host, task, "table.blacklist"), &cfg->blacklist);
-    list_split(get(host, task, "table.include.list"), &cfg->include);
-    list_split(get(host, task, "table.exclude.list"), &cfg->exclude);
+    cfg->incrementing_column = jdbc_trimmed(get(host, task, "incrementing.column.name"));
+    jdbc_list_split(get(host, task, "timestamp.column.name"), &cfg->timestamp_columns);
+    jdbc_list_split(get(host, task, "table.whitelist"), &cfg->whitelist);
+    jdbc_list_split(get(host, task, "table.blacklist"), &cfg->blacklist);
+    jdbc_list_split(get(host, task, "table.include.list"), &cfg->include);
+    jdbc_list_split(get(host, task, "table.exclude.list"), &cfg->exclude);
     if (list_compile(&cfg->include, "table.include.list", errbuf, errlen) != 0 ||
         list_compile(&cfg->exclude, "table.exclude.list", errbuf, errlen) != 0) {
         goto fail;
@@ -826,14 +769,14 @@ jdbc_source_config_t *jdbc_source_config_read(const cd_host_api_t *host, cd_task
     const char *schema = host->config_get(task, "schema.pattern");
     cfg->schema_pattern = schema ? xstrdup(schema) : NULL;
     jdbc_list_t types;
-    list_split(get(host, task, "table.types"), &types);
+    jdbc_list_split(get(host, task, "table.types"), &types);
     for (size_t i = 0; i < types.n; i++) {
         int t = choice_index(table_type_names, types.items[i]);
         cfg->table_types |= t >= 0 ? 1u << t : 0;
     }
-    list_free(&types);
+    jdbc_list_free(&types);
     cfg->quote_always = strcasecmp(get(host, task, "quote.sql.identifiers"), "never") != 0;
-    cfg->query_suffix = trimmed_copy(get(host, task, "query.suffix"));
+    cfg->query_suffix = jdbc_trimmed(get(host, task, "query.suffix"));
     int iso = choice_index(isolation_names, get(host, task, "transaction.isolation.mode"));
     cfg->isolation = iso > 0 ? isolation_sql[iso] : NULL;
     cfg->query_retries = (int)get_long(host, task, "query.retry.attempts");
@@ -841,7 +784,7 @@ jdbc_source_config_t *jdbc_source_config_read(const cd_host_api_t *host, cd_task
     cfg->table_poll_interval_ms = get_long(host, task, "table.poll.interval.ms");
     cfg->timestamp_delay_ms = get_long(host, task, "timestamp.delay.interval.ms");
     cfg->batch_max_rows = (int)get_long(host, task, "batch.max.rows");
-    cfg->topic_prefix = trimmed_copy(get(host, task, "topic.prefix"));
+    cfg->topic_prefix = jdbc_trimmed(get(host, task, "topic.prefix"));
 
     /* numeric.mapping wins; unset, the deprecated numeric.precision.mapping
      * may ask for precision_only (NumericMapping.get). */
@@ -872,11 +815,11 @@ void jdbc_source_config_free(jdbc_source_config_t *cfg)
     }
     free(cfg->query);
     free(cfg->incrementing_column);
-    list_free(&cfg->timestamp_columns);
-    list_free(&cfg->whitelist);
-    list_free(&cfg->blacklist);
-    list_free(&cfg->include);
-    list_free(&cfg->exclude);
+    jdbc_list_free(&cfg->timestamp_columns);
+    jdbc_list_free(&cfg->whitelist);
+    jdbc_list_free(&cfg->blacklist);
+    jdbc_list_free(&cfg->include);
+    jdbc_list_free(&cfg->exclude);
     for (size_t i = 0; i < cfg->nts_mappings; i++) {
         mapping_free(&cfg->ts_mappings[i]);
     }

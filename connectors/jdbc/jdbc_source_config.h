@@ -23,6 +23,7 @@
 #include <connectd/plugin.h>
 
 #include "pg_types.h"
+#include "jdbc_settings.h"
 #include "pgc_tz.h"
 
 typedef enum jdbc_mode {
@@ -31,25 +32,6 @@ typedef enum jdbc_mode {
     JDBC_MODE_TIMESTAMP,
     JDBC_MODE_TIMESTAMP_INCREMENTING,
 } jdbc_mode_t;
-
-/* table.types, as PostgreSQL's relkinds and schemas (pgJDBC's names). */
-enum {
-    JDBC_TABLE_TYPE_TABLE = 1 << 0,             /* TABLE: r outside the system schemas */
-    JDBC_TABLE_TYPE_VIEW = 1 << 1,              /* VIEW: v */
-    JDBC_TABLE_TYPE_MATERIALIZED_VIEW = 1 << 2, /* MATERIALIZED VIEW: m */
-    JDBC_TABLE_TYPE_FOREIGN_TABLE = 1 << 3,     /* FOREIGN TABLE: f */
-    JDBC_TABLE_TYPE_PARTITIONED_TABLE = 1 << 4, /* PARTITIONED TABLE: p */
-    JDBC_TABLE_TYPE_SYSTEM_TABLE = 1 << 5,      /* SYSTEM TABLE: r in pg_catalog, information_schema */
-    JDBC_TABLE_TYPE_SYSTEM_VIEW = 1 << 6,       /* SYSTEM VIEW: v there */
-};
-
-/* A list of strings, or of regular expressions (each anchored at both
- * ends, as Java's Pattern.matches). */
-typedef struct jdbc_list {
-    size_t n;
-    char **items;
-    regex_t *re; /* NULL unless a regex list */
-} jdbc_list_t;
 
 /* One entry of timestamp.columns.mapping or incrementing.column.mapping:
  * the tables a regex matches ("schema.table") and their columns. */

@@ -95,7 +95,8 @@ static void read_item(es_jr_t *jr, es_item_result_t *item)
         while (es_jr_key(jr, key, sizeof(key))) {
             int64_t status;
             if (strcmp(key, "status") == 0 && es_jr_int(jr, &status)) {
-                item->status = (int)status;
+                /* Not an HTTP status: left 0, which is fatal, never taken for a 2xx. */
+                item->status = status >= 100 && status <= 599 ? (int)status : 0;
             } else if (strcmp(key, "error") == 0) {
                 read_error(jr, item);
             } else {

@@ -7,6 +7,7 @@
  */
 #include "es_json_reader.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,8 +365,9 @@ bool es_jr_int(es_jr_t *jr, int64_t *v)
     memcpy(text, s, n);
     text[n] = '\0';
     char *endp;
+    errno = 0;
     *v = strtoll(text, &endp, 10);
-    return *endp == '\0';
+    return *endp == '\0' && errno != ERANGE;
 }
 
 bool es_jr_bool(es_jr_t *jr, bool *v)

@@ -279,9 +279,13 @@ static void complete(es_pipeline_t *p, es_request_t *r, CURLcode rc)
     es_batch_t *b = r->batch;
     size_t n_items = b->n;
     int64_t took = es_now_ms() - r->started;
-    char cause[2048];
-    response_cause(res, es_http_url(p->http, res->url), cause, sizeof(cause));
+    char cause[2048] = "";
     bool ok_status = res->status >= 200 && res->status < 300;
+    if (!ok_status) {
+        /* Read from the body only when it is an error's: a bulk answer's
+         * items are parsed once, below. */
+        response_cause(res, es_http_url(p->http, res->url), cause, sizeof(cause));
+    }
     es_item_result_t *results = NULL;
     char perr[256] = "";
     if (ok_status) {

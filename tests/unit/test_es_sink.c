@@ -337,6 +337,17 @@ static void test_bulk_response(void **state)
     assert_int_equal(es_bulk_response_parse(body, strlen(body), few, 8, err, sizeof(err)), -1);
     assert_string_equal(err, "the bulk response has 7 items for the 8 actions sent");
     es_item_results_free(few, 8);
+    /* A status that is no HTTP status is never taken for success: 2^32 +
+     * 200 (an int cast would make it 200) is an item's fatal failure, one
+     * past int64 makes the response unreadable. */
+    static const char odd[] = "{\"items\":[{\"index\":{\"_id\":\"1\",\"status\":4294967496}}]}";
+    es_item_result_t odd_items[1] = {0};
+    assert_int_equal(es_bulk_response_parse(odd, strlen(odd), odd_items, 1, err, sizeof(err)), 0);
+    assert_int_equal(es_item_classify(&odd_items[0], true), ES_ITEM_FATAL);
+    es_item_results_free(odd_items, 1);
+    static const char huge[] = "{\"items\":[{\"index\":{\"_id\":\"2\",\"status\":99999999999999999999}}]}";
+    assert_int_equal(es_bulk_response_parse(huge, strlen(huge), odd_items, 1, err, sizeof(err)), -1);
+    es_item_results_free(odd_items, 1);
     for (size_t cut = 0; cut < strlen(body); cut += 7) {
         es_item_result_t part[7] = {0};
         assert_int_equal(es_bulk_response_parse(body, cut, part, 7, err, sizeof(err)), -1);

@@ -144,7 +144,20 @@ int jdbc_fmt_for(const cd_host_api_t *host, const cd_schema_t *schema, bool epoc
     if (name && strcmp(name, JDBC_LOGICAL_DECIMAL) == 0 && type == CD_TYPE_BYTES) {
         const char *scale = host->schema_parameter(schema, "scale");
         out->kind = JDBC_FMT_DECIMAL;
-        out->scale = scale ? (int32_t)strtol(scale, NULL, 10) : 0;
+        out->scale = 0;
+        if (scale) {
+            /* The record's own schema says it: a scale beyond what a
+             * PostgreSQL numeric can hold would have each value written
+             * with that many zeros. */
+            char *end;
+            errno = 0;
+            long v = strtol(scale, &end, 10);
+            if (!*scale || *end || errno == ERANGE || v < -16383 || v > 16383) {
+                snprintf(errbuf, errlen, "Decimal scale '%s' is not an integer from -16383 to 16383", scale);
+                return -1;
+            }
+            out->scale = (int32_t)v;
+        }
         return 0;
     }
     if (name && strcmp(name, JDBC_LOGICAL_DATE) == 0 && type == CD_TYPE_INT32) {

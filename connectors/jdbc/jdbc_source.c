@@ -30,6 +30,8 @@
  * (quote.sql.identifiers=always, the default).  Columns map to Connect as
  * Confluent maps them (pg_types, Confluent's flavour).
  */
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,13 +301,21 @@ static void querier_load_offset(source_task_t *t, querier_t *q, int64_t now_micr
 
 /* ---- the query ------------------------------------------------------------------------------- */
 
+/* A column named in the settings.  quote.sql.identifiers=never means the
+ * name as PostgreSQL reads it unquoted, folded to lower case; it is still
+ * quoted after folding, so that a name is never read as SQL (as the sink). */
 static void append_ident(const source_task_t *t, pgc_sql_t *q, const char *name)
 {
     if (t->cfg->quote_always) {
         pgc_sql_ident(q, name);
-    } else {
-        pgc_sql_append(q, name);
+        return;
     }
+    char *folded = xstrdup(name);
+    for (char *c = folded; *c; c++) {
+        *c = (char)tolower((unsigned char)*c);
+    }
+    pgc_sql_ident(q, folded);
+    free(folded);
 }
 
 static void append_ts(const source_task_t *t, const querier_t *qr, pgc_sql_t *q)
@@ -333,11 +343,9 @@ static void build_query(const source_task_t *t, const querier_t *qr, int64_t end
     const jdbc_source_config_t *cfg = t->cfg;
     if (qr->name) {
         pgc_sql_append(q, "SELECT * FROM ");
-        if (cfg->quote_always) {
-            pgc_sql_ident2(q, qr->schema, qr->name);
-        } else {
-            pgc_sql_appendf(q, "%s.%s", qr->schema, qr->name);
-        }
+        /* The catalog's exact names: quoted whatever quote.sql.identifiers
+         * says, or a table named like SQL would be read as SQL. */
+        pgc_sql_ident2(q, qr->schema, qr->name);
     } else {
         pgc_sql_append(q, cfg->query);
     }
@@ -602,10 +610,11 @@ static cd_record_t *row_record(source_task_t *t, querier_t *q, const PGresult *r
         }
         const char *text = PQgetvalue(res, row, q->inc_index);
         char *end;
+        errno = 0;
         long long v = strtoll(text, &end, 10);
-        if (*end != '\0' && strspn(end, ".0") != strlen(end)) {
-            snprintf(errbuf, errlen, "incrementing column \"%s\" of %s holds '%s', not an integer", q->inc_col,
-                     q->label, text);
+        if ((*end != '\0' && strspn(end, ".0") != strlen(end)) || errno == ERANGE) {
+            snprintf(errbuf, errlen, "incrementing column \"%s\" of %s holds '%s', not an integer that fits in 64 bits",
+                     q->inc_col, q->label, text);
             h->value_free(st);
             return NULL;
         }

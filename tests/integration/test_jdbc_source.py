@@ -322,6 +322,15 @@ def test_hostile_identifiers():
     off = offsets(w, "hostile")[0]
     assert off["partition"] == {"protocol": "1", "table": "public." + name}, off
     delete(w, "hostile")
+    # With quote.sql.identifiers=never the catalog's table name is still
+    # quoted: never read as SQL.
+    create(w, "hostile-never", config(mode="incrementing", table_whitelist=name, incrementing_column_name="id",
+                                      topic_prefix="hn-", quote_sql_identifiers="never", transforms="route",
+                                      transforms_route_type="org.apache.kafka.connect.transforms.RegexRouter",
+                                      transforms_route_regex=".*", transforms_route_replacement="hostile-never"))
+    assert read(w, "hostile-never", 2) == [{"id": 1, 'we"ird; --': "one"}, {"id": 2, 'we"ird; --': "two"}]
+    assert sql("SELECT count(*) FROM users")[0][0] != "", "users is still there"
+    delete(w, "hostile-never")
     w.stop()
     sql('DROP TABLE "x""; DROP TABLE users; --"')
 

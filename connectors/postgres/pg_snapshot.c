@@ -278,6 +278,11 @@ pg_snapshot_t *pg_snapshot_begin(cd_task_t *task, const pg_config_t *cfg, pg_str
     }
     if (exported) {
         char *lit = PQescapeLiteral(snap->conn, exported, strlen(exported));
+        if (!lit) {
+            snprintf(errbuf, errlen, "quoting the snapshot name \"%s\" exported by replication slot \"%s\" failed: %s",
+                     exported, cfg->slot_name, PQerrorMessage(snap->conn));
+            goto fail;
+        }
         char sql[256];
         snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT %s", lit);
         PQfreemem(lit);

@@ -77,6 +77,15 @@ int pg_snapshot_position_read(const cd_host_api_t *host, const cd_value_t *offse
     pos->table_index = get_int(host, offset, "snapshot_table_index");
     pos->last_key = get_string(host, offset, "snapshot_last_key");
     pos->table_rows = get_int(host, offset, "snapshot_table_rows");
+    /* Anyone who can write the offsets topic can write these: a count
+     * below zero (or one so large that counting on overflows) is read as
+     * none, a place below the first table as the first. */
+    if (pos->table_rows < 0 || pos->table_rows > INT64_MAX / 2) {
+        pos->table_rows = 0;
+    }
+    if (pos->table_index < 0) {
+        pos->table_index = 0;
+    }
     return 0;
 }
 

@@ -206,6 +206,48 @@ static bool is_digit(const parser_t *ps, const char *c)
     return c < ps->end && *c >= '0' && *c <= '9';
 }
 
+/* The real of digits [int_begin, int_end) '.' [frac, frac_end) and the
+ * exponent at exp (its 'e', or exp == end), when it is sure to be the
+ * correctly rounded double strtod would give: the digits fit 2^53 and the
+ * power of ten is exact (at most 10^22), so one IEEE multiplication or
+ * division rounds once (Clinger's fast path).  Prices and quantities are
+ * such reals; others go to strtod. */
+static bool exact_real(const char *int_begin, const char *int_end, const char *frac, const char *frac_end,
+                       const char *exp, const char *end, double *out)
+{
+    static const double powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if ((int_end - int_begin) + (frac_end - frac) > 15) {
+        return false; /* 15 digits are below 2^53 */
+    }
+    uint64_t mantissa = 0;
+    for (const char *d = int_begin; d < int_end; d++) {
+        mantissa = mantissa * 10 + (uint64_t)(*d - '0');
+    }
+    for (const char *d = frac; d < frac_end; d++) {
+        mantissa = mantissa * 10 + (uint64_t)(*d - '0');
+    }
+    int e = 0;
+    if (exp < end) {
+        const char *d = exp + 1;
+        bool minus = *d == '-';
+        d += *d == '-' || *d == '+';
+        if (end - d > 3) {
+            return false;
+        }
+        for (; d < end; d++) {
+            e = e * 10 + (*d - '0');
+        }
+        e = minus ? -e : e;
+    }
+    e -= (int)(frac_end - frac);
+    if (e < -22 || e > 22) {
+        return false;
+    }
+    *out = e >= 0 ? (double)mantissa * powers[e] : (double)mantissa / powers[-e];
+    return true;
+}
+
 /* A number at ps->p, in JSON's grammar; integers (no fraction, no
  * exponent) must fit int64_t and reals must be finite, as in jansson. */
 static bool read_number(parser_t *ps, json_tape_node_t *node)
@@ -228,15 +270,17 @@ static bool read_number(parser_t *ps, json_tape_node_t *node)
             c++;
         }
     }
+    const char *int_end = c, *frac = c, *frac_end = c, *exp = c;
     if (c < ps->end && *c == '.') {
         integer = false;
-        c++;
+        frac = ++c;
         if (!is_digit(ps, c)) {
             return fail(ps, "invalid token");
         }
         while (is_digit(ps, c)) {
             c++;
         }
+        frac_end = exp = c;
     }
     if (c < ps->end && (*c == 'e' || *c == 'E')) {
         integer = false;
@@ -252,6 +296,12 @@ static bool read_number(parser_t *ps, json_tape_node_t *node)
         }
     }
     size_t len = (size_t)(c - start);
+    if (!integer && exact_real(start + negative, int_end, frac, frac_end, exp, c, &node->u.f)) {
+        node->type = JSON_TAPE_REAL;
+        node->u.f = negative ? -node->u.f : node->u.f;
+        ps->p = c;
+        return true;
+    }
     if (integer && len - negative <= 18) {
         /* Up to 18 digits cannot overflow: the common case, without strtoll. */
         int64_t v = 0;

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,26 @@ static void test_edge_cases(void **state)
         "\"m\":13,\"n\":14,\"o\":15,\"p\":16,\"q\":17,\"r\":18,\"e\":19}",
         "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"j\":10,\"k\":11,\"l\":12,"
         "\"m\":13,\"n\":14,\"o\":15,\"p\":16,\"q\":17,\"r\":18}",
+        "0.1",
+        "0.3",
+        "123.456",
+        "-0.0",
+        "1.7976931348623157e308",
+        "4.9e-324",
+        "2.2250738585072014e-308",
+        "900719925474099.3",
+        "9007199254740993.0",
+        "0.000000000000000000001",
+        "1e22",
+        "1e23",
+        "1.5e-22",
+        "123456789012345.6e-7",
+        "1234567890123456e0",
+        "1e0001",
+        "1E-0",
+        "0e5",
+        "1e-22",
+        "1e-23",
     };
     json_tape_t t;
     json_tape_init(&t);
@@ -281,6 +302,46 @@ static void test_member(void **state)
     json_tape_free(&t);
 }
 
+/* Random decimals read to the very bits strtod gives. */
+static void test_reals(void **state)
+{
+    json_tape_t t;
+    json_tape_init(&t);
+    unsigned seed = 42;
+    char doc[64];
+    for (int round = 0; round < 200000; round++) {
+        int digits = 1 + (int)(rand_r(&seed) % 19), point = (int)(rand_r(&seed) % (unsigned)digits);
+        size_t n = 0;
+        if (rand_r(&seed) % 2) {
+            doc[n++] = '-';
+        }
+        for (int d = 0; d < digits; d++) {
+            if (d == point && d > 0) {
+                doc[n++] = '.';
+            }
+            doc[n++] = (char)('0' + (d == 0 && digits > 1 && point != 1 ? 1 + rand_r(&seed) % 9 : rand_r(&seed) % 10));
+        }
+        if (rand_r(&seed) % 2) {
+            n += (size_t)snprintf(doc + n, sizeof(doc) - n, "e%d", (int)(rand_r(&seed) % 61) - 30);
+        }
+        doc[n] = '\0';
+        double expected = strtod(doc, NULL);
+        if (!json_tape_parse(&t, doc, n)) {
+            /* Only an integer beyond int64_t may fail, as in jansson. */
+            assert_true(strpbrk(doc, ".e") == NULL &&
+                        strtoll(doc, NULL, 10) == (doc[0] == '-' ? INT64_MIN : INT64_MAX));
+            continue;
+        }
+        /* Without a point or an exponent it is an integer (-0 is 0). */
+        bool real = t.nodes[0].type == JSON_TAPE_REAL;
+        double got = real ? t.nodes[0].u.f : (double)t.nodes[0].u.i;
+        if (real ? memcmp(&got, &expected, sizeof(got)) != 0 : got != expected) {
+            fail_msg("%s: %.17g, strtod %.17g", doc, got, expected);
+        }
+    }
+    json_tape_free(&t);
+}
+
 /* Random edits of valid documents: most become invalid somewhere new. */
 static void test_mutations(void **state)
 {
@@ -327,8 +388,8 @@ static void test_mutations(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_edge_cases), cmocka_unit_test(test_depth),     cmocka_unit_test(test_error_position),
-        cmocka_unit_test(test_member),     cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_edge_cases), cmocka_unit_test(test_depth), cmocka_unit_test(test_error_position),
+        cmocka_unit_test(test_member),     cmocka_unit_test(test_reals), cmocka_unit_test(test_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

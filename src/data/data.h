@@ -77,6 +77,9 @@ cd_value_t *data_value_float(cd_type_t type, double v);
 cd_value_t *data_value_bool(bool v);
 cd_value_t *data_value_string(const char *s, size_t len);
 cd_value_t *data_value_bytes(const void *data, size_t len);
+/* value_string for text the caller has already checked is well-formed
+ * UTF-8 (json_tape's strings): the same value without a second check. */
+cd_value_t *data_value_string_utf8(const char *s, size_t len);
 cd_value_t *data_value_array(void);
 void data_value_array_push(cd_value_t *array, cd_value_t *item);
 cd_value_t *data_value_map(void);

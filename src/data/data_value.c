@@ -108,10 +108,46 @@ cd_value_t *data_value_bool(bool b)
     return v;
 }
 
+/* A string or bytes value holding a copy of data[0..len) (and a NUL) in
+ * the same allocation as the node: a record's many short strings cost one
+ * allocation each, not two.  data_value_free knows the buffer by where it
+ * points. */
+static cd_value_t *buf_inline(cd_type_t type, const void *data, size_t len)
+{
+    if (len > SIZE_MAX - sizeof(cd_value_t) - 1) {
+        return NULL;
+    }
+    cd_value_t *v = malloc(sizeof(*v) + len + 1);
+    if (!v) {
+        return NULL;
+    }
+    memset(v, 0, sizeof(*v));
+    v->type = type;
+    v->u.buf.data = (char *)(v + 1);
+    if (len) {
+        memcpy(v->u.buf.data, data, len);
+    }
+    v->u.buf.data[len] = '\0';
+    v->u.buf.len = len;
+    return v;
+}
+
+static bool buf_is_inline(const cd_value_t *v)
+{
+    return v->u.buf.data == (const char *)(v + 1);
+}
+
 cd_value_t *data_value_string(const char *s, size_t len)
 {
+    if (!s && len > 0) {
+        return NULL;
+    }
+    s = s ? s : "";
+    if (utf8_valid_prefix((const unsigned char *)s, len) == len) {
+        return buf_inline(CD_TYPE_STRING, s, len);
+    }
     cd_value_t *v = value_alloc(CD_TYPE_STRING);
-    char *text = v && (s || len == 0) ? utf8_repair(s ? s : "", len, &len) : NULL;
+    char *text = v ? utf8_repair(s, len, &len) : NULL;
     if (!text) {
         free(v);
         return NULL;
@@ -121,22 +157,14 @@ cd_value_t *data_value_string(const char *s, size_t len)
     return v;
 }
 
+cd_value_t *data_value_string_utf8(const char *s, size_t len)
+{
+    return buf_inline(CD_TYPE_STRING, s, len);
+}
+
 cd_value_t *data_value_bytes(const void *data, size_t len)
 {
-    cd_value_t *v = value_alloc(CD_TYPE_BYTES);
-    /* One spare byte so an empty buffer still has a non-NULL pointer. */
-    char *copy = v && (data || len == 0) && len < SIZE_MAX ? malloc(len + 1) : NULL;
-    if (!copy) {
-        free(v);
-        return NULL;
-    }
-    if (len) {
-        memcpy(copy, data, len);
-    }
-    copy[len] = '\0';
-    v->u.buf.data = copy;
-    v->u.buf.len = len;
-    return v;
+    return data || len == 0 ? buf_inline(CD_TYPE_BYTES, data, len) : NULL;
 }
 
 cd_value_t *data_value_array(void)
@@ -301,7 +329,9 @@ void data_value_free(cd_value_t *v)
     switch (v->type) {
     case CD_TYPE_STRING:
     case CD_TYPE_BYTES:
-        free(v->u.buf.data);
+        if (!buf_is_inline(v)) {
+            free(v->u.buf.data);
+        }
         break;
     case CD_TYPE_ARRAY:
     case CD_TYPE_MAP:

@@ -11,8 +11,9 @@
  * the settings and Kafka's message framing.
  *
  * Settings (JsonConverterConfig): schemas.enable (true), schemas.cache.size
- * (1000: how many schemas' JSON forms are kept for writing, at most
- * SCHEMA_CACHE_MAX; reading builds each message's schema anew),
+ * (1000: how many schemas are kept, at most SCHEMA_CACHE_MAX, each way:
+ * their JSON forms for writing, and for reading the schemas made from
+ * them),
  * decimal.format (BASE64; NUMERIC is refused, see data_json_read.c) and
  * replace.null.with.default (true; accepted, plugin.h has no defaults).
  */
@@ -41,11 +42,24 @@ typedef struct schema_text {
     size_t len;
 } schema_text_t;
 
+/* Kafka's toConnectSchemaCache, by the schema's JSON text: the messages of
+ * a topic carry the same few schemas over and over, and parsing one costs
+ * more than reading the payload it describes.  Text that differs only in
+ * spacing is a different entry, which costs only a parse. */
+typedef struct text_schema {
+    char *json;
+    size_t len;
+    cd_schema_t *schema; /* NULL for "schema":null */
+} text_schema_t;
+
 typedef struct json_conv {
     bool schemas_enable;
     int32_t schemas_cache_size;
     schema_text_t cache[SCHEMA_CACHE_MAX];
     size_t cache_used, cache_next; /* entries in use; the one replaced next */
+    text_schema_t read_cache[SCHEMA_CACHE_MAX];
+    size_t read_used, read_next;
+    json_tape_t tape; /* the message read last; reused, as a converter belongs to one task */
 } json_conv_t;
 
 #define ENVELOPE_ERROR                                                                                       \
@@ -102,6 +116,7 @@ static int json_create(bool is_key, const properties_t *config, void **state, ch
         free(conv);
         return -1;
     }
+    json_tape_init(&conv->tape);
     *state = conv;
     return 0;
 }
@@ -113,7 +128,20 @@ static void json_destroy(void *state)
         data_schema_unref(conv->cache[i].schema);
         free(conv->cache[i].json);
     }
+    for (size_t i = 0; i < conv->read_used; i++) {
+        data_schema_unref(conv->read_cache[i].schema);
+        free(conv->read_cache[i].json);
+    }
+    json_tape_free(&conv->tape);
     free(conv);
+}
+
+/* How many schemas a cache keeps: schemas.cache.size, within 1..SCHEMA_CACHE_MAX. */
+static size_t cache_size(const json_conv_t *conv)
+{
+    return conv->schemas_cache_size < 1                  ? 1
+           : conv->schemas_cache_size < SCHEMA_CACHE_MAX ? (size_t)conv->schemas_cache_size
+                                                         : SCHEMA_CACHE_MAX;
 }
 
 /* The JSON form of schema, from the cache or made (and kept) now; NULL
@@ -130,9 +158,7 @@ static const char *schema_json(json_conv_t *conv, const cd_schema_t *schema, siz
     if (!json) {
         return NULL;
     }
-    size_t size = conv->schemas_cache_size < 1 ? 1
-                  : conv->schemas_cache_size < SCHEMA_CACHE_MAX ? (size_t)conv->schemas_cache_size
-                                                                : SCHEMA_CACHE_MAX;
+    size_t size = cache_size(conv);
     schema_text_t *slot = &conv->cache[conv->cache_used < size ? conv->cache_used++ : conv->cache_next++ % size];
     data_schema_unref(slot->schema); /* NULL is fine */
     free(slot->json);
@@ -196,37 +222,89 @@ static bool blank(const char *data, size_t len)
     return true;
 }
 
+/* The schema whose JSON text is json[0..len), from the read cache or
+ * parsed (and kept) now; a reference for the caller.  NULL with errstr
+ * set when the text is no schema, NULL with errstr empty for null. */
+static cd_schema_t *schema_read(json_conv_t *conv, const char *json, size_t len, char *errstr, size_t errstr_size)
+{
+    errstr[0] = '\0';
+    for (size_t i = 0; i < conv->read_used; i++) {
+        text_schema_t *e = &conv->read_cache[i];
+        if (e->len == len && memcmp(e->json, json, len) == 0) {
+            return e->schema ? data_schema_ref(e->schema) : NULL;
+        }
+    }
+    /* The tape has checked the text: jansson only builds the tree the
+     * schema reader walks. */
+    json_t *tree = json_loadb(json, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    cd_schema_t *schema = tree ? data_schema_from_jansson(tree, errstr, errstr_size) : NULL;
+    json_decref(tree);
+    if (!tree) {
+        snprintf(errstr, errstr_size, "out of memory");
+    }
+    char *copy = !errstr[0] ? malloc(len) : NULL;
+    if (copy) {
+        memcpy(copy, json, len);
+        size_t size = cache_size(conv);
+        text_schema_t *slot =
+            &conv->read_cache[conv->read_used < size ? conv->read_used++ : conv->read_next++ % size];
+        data_schema_unref(slot->schema);
+        free(slot->json);
+        *slot = (text_schema_t){.json = copy, .len = len, .schema = schema ? data_schema_ref(schema) : NULL};
+    }
+    return schema;
+}
+
+/* Whether root is the envelope: an object of exactly the members "schema"
+ * and "payload" (each maybe given twice, which JSON's readers fold). */
+static bool is_envelope(const json_tape_t *t, const json_tape_node_t *root)
+{
+    if (!root || root->type != JSON_TAPE_OBJECT) {
+        return false;
+    }
+    bool schema = false, payload = false;
+    for (const json_tape_node_t *key = root + 1; key < &t->nodes[root->end]; key = json_tape_next(t, key + 1)) {
+        if (strcmp(key->u.s, "schema") == 0 && key->count == 6) {
+            schema = true;
+        } else if (strcmp(key->u.s, "payload") == 0 && key->count == 7) {
+            payload = true;
+        } else {
+            return false;
+        }
+    }
+    return schema && payload;
+}
+
 static int json_to_connect(void *state, const void *data, size_t len, cd_schema_t **schema, cd_value_t **value,
                            char *errstr, size_t errstr_size)
 {
-    const json_conv_t *conv = state;
-    json_t *root = NULL;
+    json_conv_t *conv = state;
+    const json_tape_t *tape = &conv->tape;
+    const json_tape_node_t *root = NULL;
     if (!blank(data, len)) {
-        json_error_t error;
-        root = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
-        if (!root) {
-            snprintf(errstr, errstr_size,
-                     "Converting byte[] to Kafka Connect data failed due to serialization error: %s at line %d "
-                     "column %d", error.text, error.line, error.column);
+        if (!json_tape_parse(&conv->tape, data, len)) {
+            snprintf(errstr, errstr_size, "Converting byte[] to Kafka Connect data failed due to serialization error: %s",
+                     tape->error);
             return -1;
         }
+        root = tape->nodes;
     }
-    const json_t *payload = root;
+    const json_tape_node_t *payload = root;
     if (conv->schemas_enable) {
-        if (!json_is_object(root) || json_object_size(root) != 2 || !json_object_get(root, "schema") ||
-            !(payload = json_object_get(root, "payload"))) {
+        if (!is_envelope(tape, root)) {
             snprintf(errstr, errstr_size, "%s", ENVELOPE_ERROR);
-            json_decref(root);
             return -1;
         }
-        *schema = data_schema_from_jansson(json_object_get(root, "schema"), errstr, errstr_size);
+        uint32_t hint = 0;
+        const json_tape_node_t *schema_json = json_tape_member(tape, root, "schema", 6, &hint);
+        payload = json_tape_member(tape, root, "payload", 7, &hint);
+        *schema = schema_read(conv, (const char *)data + schema_json->src_begin,
+                              schema_json->src_end - schema_json->src_begin, errstr, errstr_size);
         if (!*schema && errstr[0]) {
-            json_decref(root);
             return -1;
         }
     }
-    *value = data_value_from_jansson(*schema, payload, errstr, errstr_size);
-    json_decref(root);
+    *value = data_value_from_tape(*schema, tape, payload, errstr, errstr_size);
     if (!*value) {
         data_schema_unref(*schema);
         *schema = NULL;

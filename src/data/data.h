@@ -17,6 +17,8 @@
 
 #include <connectd/plugin.h>
 
+#include "json_tape.h"
+
 /* Fills every schema, value and record function of `api`; leaves the other
  * fields as they are. */
 void data_fill_host_api(cd_host_api_t *api);
@@ -172,15 +174,16 @@ char *data_schema_to_json(const cd_schema_t *schema);
 char *data_value_to_json_checked(const cd_schema_t *schema, const cd_value_t *v, size_t *len, char *errstr,
                                  size_t errstr_size);
 
-/* The same mapping from parsed jansson trees (struct json_t, so this header
- * does not pull in jansson).  A schema from its JSON object, or NULL with
- * errstr set; a JSON null gives NULL with errstr empty. */
+/* The same mapping read back.  A schema from its JSON object, parsed by
+ * jansson (struct json_t, so this header does not pull in jansson), or
+ * NULL with errstr set; a JSON null gives NULL with errstr empty. */
 struct json_t;
 cd_schema_t *data_schema_from_jansson(const struct json_t *json, char *errstr, size_t errstr_size);
-/* A value read as `schema` says (NULL schema: inferred as
- * data_value_from_json does).  NULL with errstr set when the JSON does not
- * fit the schema. */
-cd_value_t *data_value_from_jansson(const cd_schema_t *schema, const struct json_t *json, char *errstr,
-                                    size_t errstr_size);
+/* A value read from a parsed document's node as `schema` says (NULL
+ * schema: inferred as data_value_from_json does; NULL node: a member that
+ * is not there).  NULL with errstr set when the JSON does not fit the
+ * schema. */
+cd_value_t *data_value_from_tape(const cd_schema_t *schema, const json_tape_t *tape, const json_tape_node_t *node,
+                                 char *errstr, size_t errstr_size);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * data_json_read.c - Connect values from parsed JSON (jansson trees), as
+ * data_json_read.c - Connect values from parsed JSON (json_tape.h), as
  * Kafka's JsonConverter.convertToConnect reads them, and
  * data_value_from_json for schemaless text.
  *
@@ -15,11 +15,10 @@
  * Logical types read as their underlying values: Date and Time must be
  * integers that fit int32, Timestamp any integer, Decimal a base64 string
  * (the BASE64 decimal.format; a JSON number for a Decimal is refused, as
- * turning it into unscaled bytes needs the exact digits jansson drops).
+ * turning it into unscaled bytes needs the exact digits a double drops).
  */
 #include "data.h"
 
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,26 +28,39 @@
 
 #define LOGICAL_PREFIX "org.apache.kafka.connect.data."
 
-/* Jackson's JsonNodeType name, which Kafka's messages print. */
-static const char *node_type(const json_t *json)
+typedef json_tape_node_t node_t;
+
+/* Jackson's JsonNodeType name, which Kafka's messages print; NULL is a
+ * member that is not there. */
+static const char *node_type(const node_t *n)
 {
-    switch (json ? json_typeof(json) : JSON_NULL) {
-    case JSON_OBJECT: return "OBJECT";
-    case JSON_ARRAY: return "ARRAY";
-    case JSON_STRING: return "STRING";
-    case JSON_INTEGER:
-    case JSON_REAL: return "NUMBER";
-    case JSON_TRUE:
-    case JSON_FALSE: return "BOOLEAN";
-    default: return json ? "NULL" : "MISSING";
+    switch (n ? n->type : JSON_TAPE_NULL) {
+    case JSON_TAPE_OBJECT:
+        return "OBJECT";
+    case JSON_TAPE_ARRAY:
+        return "ARRAY";
+    case JSON_TAPE_STRING:
+        return "STRING";
+    case JSON_TAPE_INTEGER:
+    case JSON_TAPE_REAL:
+        return "NUMBER";
+    case JSON_TAPE_TRUE:
+    case JSON_TAPE_FALSE:
+        return "BOOLEAN";
+    default:
+        return n ? "NULL" : "MISSING";
     }
 }
 
-static cd_value_t *wrong_type(const char *what, const char *expected, const json_t *json, char *errstr,
-                              size_t errstr_size)
+static bool is_integer(const node_t *n)
+{
+    return n->type == JSON_TAPE_INTEGER;
+}
+
+static cd_value_t *wrong_type(const char *what, const char *expected, const node_t *n, char *errstr, size_t errstr_size)
 {
     snprintf(errstr, errstr_size, "Invalid type for %s, underlying representation should be %s but was %s", what,
-             expected, node_type(json));
+             expected, node_type(n));
     return NULL;
 }
 
@@ -57,78 +69,81 @@ static cd_value_t *wrong_type(const char *what, const char *expected, const json
 static cd_value_t *bytes_from_base64(const char *text, size_t len)
 {
     unsigned char *out = malloc(len / 4 * 3 + 1);
-    long n = base64_decode(text, len, out);
+    long n = out ? base64_decode(text, len, out) : -1;
     cd_value_t *v = n >= 0 ? data_value_bytes(out, (size_t)n) : NULL;
     free(out);
     return v;
 }
 
-static cd_value_t *read_logical(const char *name, const json_t *json, char *errstr, size_t errstr_size)
+static cd_value_t *read_logical(const char *name, const node_t *n, char *errstr, size_t errstr_size)
 {
     if (strcmp(name, "Decimal") == 0) {
-        if (!json_is_string(json)) {
-            return wrong_type("Decimal", "numeric or bytes", json, errstr, errstr_size);
+        if (n->type != JSON_TAPE_STRING) {
+            return wrong_type("Decimal", "numeric or bytes", n, errstr, errstr_size);
         }
-        cd_value_t *v = bytes_from_base64(json_string_value(json), json_string_length(json));
+        cd_value_t *v = bytes_from_base64(n->u.s, n->count);
         if (!v) {
             snprintf(errstr, errstr_size, "Invalid bytes field");
         }
         return v;
     }
     if (strcmp(name, "Timestamp") == 0) {
-        return json_is_integer(json) ? data_value_int(CD_TYPE_INT64, json_integer_value(json))
-                                     : wrong_type("Timestamp", "integral", json, errstr, errstr_size);
+        return is_integer(n) ? data_value_int(CD_TYPE_INT64, n->u.i)
+                             : wrong_type("Timestamp", "integral", n, errstr, errstr_size);
     }
     /* Date and Time: Jackson's isInt(), an integer that fits int32. */
-    json_int_t n = json_is_integer(json) ? json_integer_value(json) : INT64_MAX;
-    if (n < INT32_MIN || n > INT32_MAX) {
-        return wrong_type(name, "integer", json, errstr, errstr_size);
+    int64_t i = is_integer(n) ? n->u.i : INT64_MAX;
+    if (i < INT32_MIN || i > INT32_MAX) {
+        return wrong_type(name, "integer", n, errstr, errstr_size);
     }
-    return data_value_int(CD_TYPE_INT32, n);
+    return data_value_int(CD_TYPE_INT32, i);
 }
 
-static cd_value_t *read_map(const cd_schema_t *schema, const json_t *json, char *errstr, size_t errstr_size)
+static cd_value_t *read_map(const cd_schema_t *schema, const json_tape_t *t, const node_t *n, char *errstr,
+                            size_t errstr_size)
 {
     const cd_schema_t *keys = data_schema_keys(schema), *values = data_schema_values(schema);
     cd_value_t *map = data_value_map();
     if (!schema || data_schema_type(keys) == CD_TYPE_STRING) {
-        if (!json_is_object(json)) {
+        if (n->type != JSON_TAPE_OBJECT) {
             snprintf(errstr, errstr_size, "Maps with string fields should be encoded as JSON objects, but found %s",
-                     node_type(json));
+                     node_type(n));
             goto fail;
         }
-        const char *key;
-        json_t *item;
-        json_object_foreach ((json_t *)json, key, item) {
-            cd_value_t *v = data_value_from_jansson(values, item, errstr, errstr_size);
+        bool duplicates = n->flags & JSON_TAPE_DUPLICATE_KEYS;
+        for (const node_t *key = n + 1; key < &t->nodes[n->end]; key = json_tape_next(t, key + 1)) {
+            cd_value_t *v = data_value_from_tape(values, t, key + 1, errstr, errstr_size);
             if (!v) {
                 goto fail;
             }
-            /* jansson keeps one member per key. */
-            data_value_map_append(map, data_value_string(key, strlen(key)), v);
+            /* A key given twice keeps its first place and takes its last
+             * value, as Jackson's ObjectNode (and jansson) read it. */
+            cd_value_t *k = data_value_string_utf8(key->u.s, key->count);
+            if (duplicates) {
+                data_value_map_put(map, k, v);
+            } else {
+                data_value_map_append(map, k, v);
+            }
         }
         return map;
     }
-    if (!json_is_array(json)) {
+    if (n->type != JSON_TAPE_ARRAY) {
         snprintf(errstr, errstr_size,
-                 "Maps with non-string fields should be encoded as JSON array of tuples, but found %s",
-                 node_type(json));
+                 "Maps with non-string fields should be encoded as JSON array of tuples, but found %s", node_type(n));
         goto fail;
     }
-    size_t i;
-    const json_t *entry;
-    json_array_foreach (json, i, entry) {
-        if (!json_is_array(entry)) {
+    for (const node_t *entry = n + 1; entry < &t->nodes[n->end]; entry = json_tape_next(t, entry)) {
+        if (entry->type != JSON_TAPE_ARRAY) {
             snprintf(errstr, errstr_size, "Found invalid map entry instead of array tuple: %s", node_type(entry));
             goto fail;
         }
-        if (json_array_size(entry) != 2) {
-            snprintf(errstr, errstr_size, "Found invalid map entry, expected length 2 but found :%zu",
-                     json_array_size(entry));
+        if (entry->count != 2) {
+            snprintf(errstr, errstr_size, "Found invalid map entry, expected length 2 but found :%u", entry->count);
             goto fail;
         }
-        cd_value_t *k = data_value_from_jansson(keys, json_array_get(entry, 0), errstr, errstr_size);
-        cd_value_t *v = k ? data_value_from_jansson(values, json_array_get(entry, 1), errstr, errstr_size) : NULL;
+        const node_t *key = entry + 1;
+        cd_value_t *k = data_value_from_tape(keys, t, key, errstr, errstr_size);
+        cd_value_t *v = k ? data_value_from_tape(values, t, json_tape_next(t, key), errstr, errstr_size) : NULL;
         if (!v) {
             data_value_free(k);
             goto fail;
@@ -141,17 +156,19 @@ fail:
     return NULL;
 }
 
-static cd_value_t *read_struct(const cd_schema_t *schema, const json_t *json, char *errstr, size_t errstr_size)
+static cd_value_t *read_struct(const cd_schema_t *schema, const json_tape_t *t, const node_t *n, char *errstr,
+                               size_t errstr_size)
 {
-    if (!json_is_object(json)) {
-        snprintf(errstr, errstr_size, "Structs should be encoded as JSON objects, but found %s", node_type(json));
+    if (n->type != JSON_TAPE_OBJECT) {
+        snprintf(errstr, errstr_size, "Structs should be encoded as JSON objects, but found %s", node_type(n));
         return NULL;
     }
     cd_value_t *st = data_value_struct(schema);
+    uint32_t hint = 0;
     for (int i = 0; st && i < data_schema_field_count(schema); i++) {
         const char *name = data_schema_field_name(schema, i);
-        cd_value_t *v = data_value_from_jansson(data_schema_field_schema(schema, i), json_object_get(json, name),
-                                                errstr, errstr_size);
+        const node_t *member = json_tape_member(t, n, name, strlen(name), &hint);
+        cd_value_t *v = data_value_from_tape(data_schema_field_schema(schema, i), t, member, errstr, errstr_size);
         if (!v) {
             data_value_free(st);
             return NULL;
@@ -161,10 +178,11 @@ static cd_value_t *read_struct(const cd_schema_t *schema, const json_t *json, ch
     return st;
 }
 
-cd_value_t *data_value_from_jansson(const cd_schema_t *schema, const json_t *json, char *errstr, size_t errstr_size)
+cd_value_t *data_value_from_tape(const cd_schema_t *schema, const json_tape_t *t, const json_tape_node_t *n,
+                                 char *errstr, size_t errstr_size)
 {
     cd_type_t type = data_schema_type(schema);
-    if (!json || json_is_null(json)) {
+    if (!n || n->type == JSON_TAPE_NULL) {
         if (schema && !data_schema_optional(schema)) {
             snprintf(errstr, errstr_size, "Invalid null value for required %s field", data_type_name(type));
             return NULL;
@@ -179,56 +197,66 @@ cd_value_t *data_value_from_jansson(const cd_schema_t *schema, const json_t *jso
         if ((strcmp(logical, "Decimal") == 0 && type == CD_TYPE_BYTES) ||
             ((strcmp(logical, "Date") == 0 || strcmp(logical, "Time") == 0) && type == CD_TYPE_INT32) ||
             (strcmp(logical, "Timestamp") == 0 && type == CD_TYPE_INT64)) {
-            return read_logical(logical, json, errstr, errstr_size);
+            return read_logical(logical, n, errstr, errstr_size);
         }
     }
     if (!schema) {
-        switch (json_typeof(json)) {
-        case JSON_TRUE:
-        case JSON_FALSE: type = CD_TYPE_BOOLEAN; break;
-        case JSON_INTEGER: type = CD_TYPE_INT64; break;
-        case JSON_REAL: type = CD_TYPE_FLOAT64; break;
-        case JSON_STRING: type = CD_TYPE_STRING; break;
-        case JSON_ARRAY: type = CD_TYPE_ARRAY; break;
-        default: type = CD_TYPE_MAP; break;
+        switch (n->type) {
+        case JSON_TAPE_TRUE:
+        case JSON_TAPE_FALSE:
+            type = CD_TYPE_BOOLEAN;
+            break;
+        case JSON_TAPE_INTEGER:
+            type = CD_TYPE_INT64;
+            break;
+        case JSON_TAPE_REAL:
+            type = CD_TYPE_FLOAT64;
+            break;
+        case JSON_TAPE_STRING:
+            type = CD_TYPE_STRING;
+            break;
+        case JSON_TAPE_ARRAY:
+            type = CD_TYPE_ARRAY;
+            break;
+        default:
+            type = CD_TYPE_MAP;
+            break;
         }
     }
     const char *what = data_type_name(type);
     switch (type) {
     case CD_TYPE_BOOLEAN:
-        return json_is_boolean(json) ? data_value_bool(json_is_true(json))
-                                     : wrong_type(what, "boolean", json, errstr, errstr_size);
+        return n->type == JSON_TAPE_TRUE || n->type == JSON_TAPE_FALSE
+                   ? data_value_bool(n->type == JSON_TAPE_TRUE)
+                   : wrong_type(what, "boolean", n, errstr, errstr_size);
     case CD_TYPE_INT8:
     case CD_TYPE_INT16:
     case CD_TYPE_INT32:
     case CD_TYPE_INT64:
         /* Narrowed as Kafka's (byte) value.intValue() narrows. */
-        return json_is_integer(json) ? data_value_int(type, json_integer_value(json))
-                                     : wrong_type(what, "integer", json, errstr, errstr_size);
+        return is_integer(n) ? data_value_int(type, n->u.i) : wrong_type(what, "integer", n, errstr, errstr_size);
     case CD_TYPE_FLOAT32:
     case CD_TYPE_FLOAT64:
-        return json_is_number(json) ? data_value_float(type, json_number_value(json))
-                                    : wrong_type(what, "numeric", json, errstr, errstr_size);
+        return is_integer(n)               ? data_value_float(type, (double)n->u.i)
+               : n->type == JSON_TAPE_REAL ? data_value_float(type, n->u.f)
+                                           : wrong_type(what, "numeric", n, errstr, errstr_size);
     case CD_TYPE_STRING:
-        return json_is_string(json) ? data_value_string(json_string_value(json), json_string_length(json))
-                                    : wrong_type(what, "string", json, errstr, errstr_size);
+        return n->type == JSON_TAPE_STRING ? data_value_string_utf8(n->u.s, n->count)
+                                           : wrong_type(what, "string", n, errstr, errstr_size);
     case CD_TYPE_BYTES: {
-        cd_value_t *v = json_is_string(json) ? bytes_from_base64(json_string_value(json), json_string_length(json))
-                                             : NULL;
+        cd_value_t *v = n->type == JSON_TAPE_STRING ? bytes_from_base64(n->u.s, n->count) : NULL;
         if (!v) {
             snprintf(errstr, errstr_size, "Invalid bytes field");
         }
         return v;
     }
     case CD_TYPE_ARRAY: {
-        if (!json_is_array(json)) {
-            return wrong_type(what, "array", json, errstr, errstr_size);
+        if (n->type != JSON_TAPE_ARRAY) {
+            return wrong_type(what, "array", n, errstr, errstr_size);
         }
         cd_value_t *array = data_value_array();
-        size_t i;
-        const json_t *item;
-        json_array_foreach (json, i, item) {
-            cd_value_t *v = data_value_from_jansson(data_schema_items(schema), item, errstr, errstr_size);
+        for (const node_t *item = n + 1; item < &t->nodes[n->end]; item = json_tape_next(t, item)) {
+            cd_value_t *v = data_value_from_tape(data_schema_items(schema), t, item, errstr, errstr_size);
             if (!v) {
                 data_value_free(array);
                 return NULL;
@@ -238,21 +266,22 @@ cd_value_t *data_value_from_jansson(const cd_schema_t *schema, const json_t *jso
         return array;
     }
     case CD_TYPE_MAP:
-        return read_map(schema, json, errstr, errstr_size);
+        return read_map(schema, t, n, errstr, errstr_size);
     default:
-        return read_struct(schema, json, errstr, errstr_size);
+        return read_struct(schema, t, n, errstr, errstr_size);
     }
 }
 
 cd_value_t *data_value_from_json(const char *json, size_t len, char *errstr, size_t errstr_size)
 {
-    json_error_t error;
-    json_t *root = json_loadb(json, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
-    if (!root) {
-        snprintf(errstr, errstr_size, "%s at line %d column %d", error.text, error.line, error.column);
-        return NULL;
+    json_tape_t tape;
+    json_tape_init(&tape);
+    cd_value_t *v = NULL;
+    if (!json_tape_parse(&tape, json, len)) {
+        snprintf(errstr, errstr_size, "%s", tape.error);
+    } else {
+        v = data_value_from_tape(NULL, &tape, tape.nodes, errstr, errstr_size);
     }
-    cd_value_t *v = data_value_from_jansson(NULL, root, errstr, errstr_size);
-    json_decref(root);
+    json_tape_free(&tape);
     return v;
 }

@@ -339,14 +339,27 @@ static herder_result_t connector_accepts(herder_t *h, const connector_t *c, cd_v
     return res;
 }
 
+/* A schemaless value from a REST body's JSON, through its text: offsets
+ * are few and small, and values have one JSON reader. */
+static cd_value_t *value_from_jansson(const json_t *json, char *errstr, size_t errstr_size)
+{
+    char *text = json_dumps(json, JSON_ENCODE_ANY | JSON_COMPACT);
+    cd_value_t *v = text ? data_value_from_json(text, strlen(text), errstr, errstr_size) : NULL;
+    if (!text) {
+        snprintf(errstr, errstr_size, "out of memory");
+    }
+    free(text);
+    return v;
+}
+
 /* A source entry's partition and offset (JSON null: a null value) into
  * `map`; false with errstr if either is not a value (rest_offsets.c and
  * source_entry_check have made that impossible). */
 static bool source_value_put(cd_value_t *map, const json_t *partition, const json_t *offset, char *errstr,
                              size_t errstr_size)
 {
-    cd_value_t *key = data_value_from_jansson(NULL, partition, errstr, errstr_size);
-    cd_value_t *val = key ? data_value_from_jansson(NULL, offset, errstr, errstr_size) : NULL;
+    cd_value_t *key = value_from_jansson(partition, errstr, errstr_size);
+    cd_value_t *val = key ? value_from_jansson(offset, errstr, errstr_size) : NULL;
     if (!val) {
         data_value_free(key);
         return false;

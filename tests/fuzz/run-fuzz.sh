@@ -62,7 +62,7 @@ target_sources() {
         echo "connectors/postgres/pgoutput.c"
         ;;
     fuzz_json)
-        echo "src/data/data_schema.c src/data/data_value.c src/data/data_value_ops.c src/data/data_record.c src/data/data_api.c src/data/data_json_write.c src/data/data_json_schema.c src/data/data_json_read.c src/convert/converter.c src/convert/convert_json.c src/convert/convert_string.c src/convert/convert_bytes.c src/config/config_validate.c lib/config_def.c lib/properties.c lib/base64.c lib/utf8.c lib/xalloc.c"
+        echo "src/data/data_schema.c src/data/data_value.c src/data/data_value_ops.c src/data/data_record.c src/data/data_api.c src/data/data_json_write.c src/data/data_json_schema.c src/data/data_json_read.c src/convert/converter.c src/convert/convert_json.c src/convert/convert_string.c src/convert/convert_bytes.c src/config/config_validate.c lib/config_def.c lib/properties.c lib/base64.c lib/utf8.c lib/xalloc.c lib/json_tape.c"
         ;;
     *)
         return 1

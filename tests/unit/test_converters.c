@@ -283,7 +283,7 @@ static void test_json_errors(void **state)
                       "\"payload\":4294967296}",
                       "Invalid type for Date, underlying representation should be integer but was NUMBER");
     assert_read_fails(conv, "{\"schema\":null,\"payload\":1", "Converting byte[] to Kafka Connect data failed due "
-                      "to serialization error: '}' expected near end of file at line 1 column 26");
+                      "to serialization error: '}' expected at line 1 column 27");
 
     /* Writing: required nulls and values that do not fit the schema. */
     assert_write_fails(conv, data_schema_new(CD_TYPE_INT32, false), data_value_null(),

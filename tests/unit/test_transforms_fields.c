@@ -44,11 +44,12 @@ static cd_value_t *value_json(const cd_schema_t *schema, const char *text)
     if (!text) {
         return NULL;
     }
-    json_t *json = json_loads(text, JSON_DECODE_ANY, NULL);
+    json_tape_t tape;
+    json_tape_init(&tape);
     char err[256] = "";
-    assert_non_null(json);
-    cd_value_t *v = data_value_from_jansson(schema, json, err, sizeof(err));
-    json_decref(json);
+    assert_true(json_tape_parse(&tape, text, strlen(text)));
+    cd_value_t *v = data_value_from_tape(schema, &tape, tape.nodes, err, sizeof(err));
+    json_tape_free(&tape);
     if (!v) {
         fail_msg("value %s: %s", text, err);
     }

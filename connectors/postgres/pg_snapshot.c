@@ -116,6 +116,13 @@ static bool sqlstate_is(const PGresult *res, const char *state)
     return s && strcmp(s, state) == 0;
 }
 
+/* Whether the error's SQLSTATE is of `class` (its first two characters). */
+static bool sqlstate_class_is(const PGresult *res, const char *class)
+{
+    const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return s && strncmp(s, class, 2) == 0;
+}
+
 /* A command whose result is not needed; -1 after errbuf naming `what`. */
 static int command(PGconn *conn, const char *sql, const char *what, char *errbuf, size_t errlen)
 {
@@ -487,9 +494,15 @@ static char *table_declare_sql(const snap_table_t *tab, const PGresult *cols, in
     return sql;
 }
 
+/* table_declare's answer when the resume key does not fit the key's columns. */
+#define TABLE_KEY_REJECTED 2
+
 /* Declares the cursor (sql, with nparams of the resume key) inside a
- * savepoint, so that a table dropped meanwhile costs only itself.  1 when
- * the cursor is open, 0 when the table is gone, -1 after errbuf. */
+ * savepoint, so that a table dropped meanwhile costs only itself, and a
+ * resume key the columns' types no longer read only its place.  1 when
+ * the cursor is open, 0 when the table is gone, TABLE_KEY_REJECTED when
+ * the key is not of the columns' types (a warning says why), -1 after
+ * errbuf. */
 static int table_declare(pg_snapshot_t *snap, const snap_table_t *tab, const char *sql, int nparams, const Oid *types,
                          char *errbuf, size_t errlen)
 {
@@ -511,6 +524,18 @@ static int table_declare(pg_snapshot_t *snap, const snap_table_t *tab, const cha
         pg_host->log(snap->task, CD_LOG_WARN, "table %s.%s was dropped before the snapshot read it: skipped (%s)",
                      tab->schema, tab->name, buf);
         rc = command(snap->conn, "ROLLBACK TO SAVEPOINT connectd_table", "the snapshot's savepoint", errbuf, errlen);
+    } else if (nparams > 0 && sqlstate_class_is(res, "22")) {
+        /* data_exception: the key's values do not read as its columns'
+         * types (a column's type changed since the offset was written).
+         * Failing would fail every restart alike; the table's beginning
+         * is a place that always exists. */
+        pg_host->log(snap->task, CD_LOG_WARN,
+                     "the committed snapshot offset's last key does not fit the key of table %s.%s (%s): the resumed "
+                     "snapshot reads it again from its beginning, so its rows read before the restart come twice",
+                     tab->schema, tab->name, buf);
+        rc = command(snap->conn, "ROLLBACK TO SAVEPOINT connectd_table", "the snapshot's savepoint", errbuf, errlen) < 0
+                 ? -1
+                 : TABLE_KEY_REJECTED;
     } else if (sqlstate_is(res, "42501")) { /* insufficient_privilege */
         permission_error(snap->cfg, tab, errbuf, errlen);
     } else {
@@ -555,14 +580,21 @@ static int table_open(pg_snapshot_t *snap, char *errbuf, size_t errlen)
                      tab->nkey ? "another key than the committed offset's"
                                : "no primary key or replica identity index");
     }
-    tab->from_start = !after_key;
-    tab->rows = after_key ? snap->resume_rows : 0;
-    Oid *types = calloc(tab->nkey + 1, sizeof(*types));
-    char *sql = table_declare_sql(tab, cols, ncols, after_key, types);
+    int rc;
+    for (;;) {
+        tab->from_start = !after_key;
+        tab->rows = after_key ? snap->resume_rows : 0;
+        Oid *types = calloc(tab->nkey + 1, sizeof(*types));
+        char *sql = table_declare_sql(tab, cols, ncols, after_key, types);
+        rc = table_declare(snap, tab, sql, after_key ? (int)tab->nkey : 0, types, errbuf, errlen);
+        free(types);
+        free(sql);
+        if (rc != TABLE_KEY_REJECTED) {
+            break;
+        }
+        after_key = false;
+    }
     PQclear(cols);
-    int rc = table_declare(snap, tab, sql, after_key ? (int)tab->nkey : 0, types, errbuf, errlen);
-    free(types);
-    free(sql);
     snap->open = rc == 1;
     return rc;
 }

@@ -429,6 +429,49 @@ def test_kill_resume_million_rows():
     s.sql("DROP TABLE public.big; DROP PUBLICATION big_pub", db=DB)
 
 
+def resume_at(name, slot, last_key, key_columns=None, **overrides):
+    """Creates connector `name` stopped, with a committed offset in the
+    middle of its snapshot of public.<name> (the slot's position, 2 rows
+    read, `last_key` and, unless None, `key_columns` as the offset has them),
+    then resumes it."""
+    lsn = slot_lsn(slot)
+    offset = {"snapshot": True, "last_snapshot_record": False, "lsn": lsn, "lsn_proc": lsn, "txId": 1,
+              "ts_usec": 1767000000000000, "snapshot_schema": "public", "snapshot_table": name,
+              "snapshot_table_index": 1, "snapshot_last_key": json.dumps(last_key), "snapshot_table_rows": 2}
+    if key_columns is not None:
+        offset["snapshot_key_columns"] = json.dumps(key_columns)
+    body = {"name": name, "initial_state": "STOPPED",
+            "config": config(topic_prefix=name, table_include_list="public." + name, slot_name=slot,
+                             publication_name=name + "_pub", **overrides)}
+    status, res = http(worker(), "POST", "/connectors", body)
+    assert status == 201, (status, res)
+    status, res = http(worker(), "PATCH", "/connectors/%s/offsets" % name,
+                       {"offsets": [{"partition": {"server": name}, "offset": offset}]})
+    assert status == 200, (status, res)
+    assert http(worker(), "PUT", "/connectors/%s/resume" % name)[0] == 202
+
+
+def test_resume_key_of_another_type():
+    """a committed last key the key column's type no longer reads restarts that table from its start, with a warning"""
+    s = server()
+    s.sql("CREATE TABLE public.kty (id int PRIMARY KEY, v text);"
+          "INSERT INTO public.kty SELECT g, 'v' || g FROM generate_series(1, 5) g;"
+          "CREATE PUBLICATION kty_pub FOR TABLE public.kty", db=DB)
+    s.sql("SELECT pg_create_logical_replication_slot('kty_slot', 'pgoutput')", db=DB)
+    # The offset was written while id was text.
+    resume_at("kty", "kty_slot", ["k-0002"])
+    line = worker().wait_stderr("[kty-0] the committed snapshot offset's last key does not fit the key of table "
+                                "public.kty")
+    assert "WARN" in line and "invalid input syntax for type integer" in line, line
+    worker().wait_stderr("[kty-0] snapshot complete")
+    recs = read("kty.public.kty", 5)
+    assert sorted(r[0]["payload"]["id"] for r in recs) == [1, 2, 3, 4, 5], recs
+    assert {op(r) for r in recs} == {"r"}
+    assert task_status("kty")["state"] == "RUNNING"
+    delete("kty", "kty_slot")
+    s.sql("DROP TABLE public.kty; DROP PUBLICATION kty_pub", db=DB)
+
+
 def test_permission_denied():
     """a table the user may not SELECT fails the task, naming the table and the GRANT, before a slot is made"""
     s = server()

@@ -52,6 +52,7 @@ typedef struct snap_table {
     dbz_table_t *dbz; /* borrowed from the stream */
     size_t *key;      /* result columns of the key, in key order */
     size_t nkey;
+    char *key_columns; /* the key's column names as the offsets have them (pg_snapshot_key_encode) */
     int64_t rows;    /* rows read, with those before a resume */
     bool from_start; /* read from its first row, not resumed */
 } snap_table_t;
@@ -85,6 +86,8 @@ struct pg_snapshot {
     char *resume_schema, *resume_table;
     char **resume_key;
     size_t resume_nkey;
+    char **resume_columns; /* the key's column names; NULL when the offset predates them */
+    size_t resume_ncolumns;
     int64_t resume_rows;
     uint64_t records;      /* handed out */
     uint64_t rows_scanned; /* rows read, this run */
@@ -155,6 +158,7 @@ static void tables_free(snap_table_t *tables, size_t n)
         free(tables[i].name);
         free(tables[i].quoted);
         free(tables[i].key);
+        free(tables[i].key_columns);
     }
     free(tables);
 }
@@ -243,6 +247,7 @@ void pg_snapshot_destroy(pg_snapshot_t *snap)
     free(snap->resume_schema);
     free(snap->resume_table);
     pg_snapshot_key_free(snap->resume_key, snap->resume_nkey);
+    pg_snapshot_key_free(snap->resume_columns, snap->resume_ncolumns);
     free(snap->datums);
     free(snap);
 }
@@ -261,6 +266,17 @@ static void resume_set(pg_snapshot_t *snap, const pg_snapshot_position_t *pos)
                      "the committed snapshot offset's snapshot_last_key is not a JSON array of strings (%s): "
                      "table %s.%s is read again from its beginning",
                      pos->last_key, pos->schema, pos->table);
+        return;
+    }
+    if (pos->last_key && pos->key_columns &&
+        pg_snapshot_key_decode(pos->key_columns, &snap->resume_columns, &snap->resume_ncolumns) < 0) {
+        pg_host->log(snap->task, CD_LOG_WARN,
+                     "the committed snapshot offset's snapshot_key_columns is not a JSON array of strings (%s): "
+                     "table %s.%s is read again from its beginning",
+                     pos->key_columns, pos->schema, pos->table);
+        pg_snapshot_key_free(snap->resume_key, snap->resume_nkey);
+        snap->resume_key = NULL;
+        snap->resume_nkey = 0;
     }
 }
 
@@ -570,15 +586,30 @@ static int table_open(pg_snapshot_t *snap, char *errbuf, size_t errlen)
         PQclear(cols);
         return -1;
     }
+    const char **names = calloc(tab->nkey + 1, sizeof(*names));
+    size_t *lens = calloc(tab->nkey + 1, sizeof(*lens));
+    for (size_t k = 0; k < tab->nkey; k++) {
+        names[k] = PQgetvalue(cols, (int)tab->key[k], 1);
+        lens[k] = strlen(names[k]);
+    }
+    tab->key_columns = pg_snapshot_key_encode(names, lens, tab->nkey);
+    /* An offset written before the names were kept is compared by the
+     * number of key columns alone. */
     bool resumed = snap->resume_table && resume_cmp(snap, tab) == 0;
-    bool after_key = resumed && tab->nkey > 0 && snap->resume_nkey == tab->nkey;
+    bool same_key = resumed && tab->nkey > 0 && snap->resume_nkey == tab->nkey;
+    for (size_t k = 0; same_key && snap->resume_columns && k < tab->nkey; k++) {
+        same_key = snap->resume_ncolumns == tab->nkey && strcmp(snap->resume_columns[k], names[k]) == 0;
+    }
+    free(names);
+    free(lens);
+    bool after_key = same_key;
     if (resumed && !after_key) {
         pg_host->log(snap->task, CD_LOG_WARN,
-                     "table %s.%s has %s: the resumed snapshot reads it again from its beginning, so its rows read "
+                     "table %s.%s has %s%s: the resumed snapshot reads it again from its beginning, so its rows read "
                      "before the restart come twice",
                      tab->schema, tab->name,
-                     tab->nkey ? "another key than the committed offset's"
-                               : "no primary key or replica identity index");
+                     tab->nkey ? "another key than the committed offset's: " : "no primary key or replica identity index",
+                     tab->nkey ? tab->key_columns : "");
     }
     int rc;
     for (;;) {
@@ -747,6 +778,7 @@ static cd_record_t *held_record(pg_snapshot_t *snap, const char *marker, bool la
                                        .table = tab->name,
                                        .table_index = (int64_t)snap->held.table + 1,
                                        .last_key = key,
+                                       .key_columns = tab->key_columns,
                                        .table_rows = snap->held.table_rows};
     pg_host->record_set_source(rec, pg_stream_partition(snap->stream), pg_snapshot_offset_value(pg_host, &off));
     free(key);

@@ -76,6 +76,7 @@ int pg_snapshot_position_read(const cd_host_api_t *host, const cd_value_t *offse
     pos->table = get_string(host, offset, "snapshot_table");
     pos->table_index = get_int(host, offset, "snapshot_table_index");
     pos->last_key = get_string(host, offset, "snapshot_last_key");
+    pos->key_columns = get_string(host, offset, "snapshot_key_columns");
     pos->table_rows = get_int(host, offset, "snapshot_table_rows");
     /* Anyone who can write the offsets topic can write these: a count
      * below zero (or one so large that counting on overflows) is read as
@@ -94,6 +95,7 @@ void pg_snapshot_position_clear(pg_snapshot_position_t *pos)
     free(pos->schema);
     free(pos->table);
     free(pos->last_key);
+    free(pos->key_columns);
     memset(pos, 0, sizeof(*pos));
 }
 
@@ -121,6 +123,9 @@ cd_value_t *pg_snapshot_offset_value(const cd_host_api_t *host, const pg_snapsho
     put_int(host, map, "snapshot_table_index", off->table_index);
     if (off->last_key) {
         put_string(host, map, "snapshot_last_key", off->last_key);
+    }
+    if (off->last_key && off->key_columns) {
+        put_string(host, map, "snapshot_key_columns", off->key_columns);
     }
     put_int(host, map, "snapshot_table_rows", off->table_rows);
     return map;

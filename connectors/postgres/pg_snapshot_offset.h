@@ -10,7 +10,8 @@
  *   {"snapshot": true, "last_snapshot_record": false,
  *    "lsn": 23898864, "lsn_proc": 23898864, "txId": 741, "ts_usec": 1767000000000000,
  *    "snapshot_schema": "public", "snapshot_table": "orders", "snapshot_table_index": 2,
- *    "snapshot_last_key": "[\"512000\"]", "snapshot_table_rows": 512000}
+ *    "snapshot_last_key": "[\"512000\"]", "snapshot_key_columns": "[\"id\"]",
+ *    "snapshot_table_rows": 512000}
  *
  * lsn and lsn_proc are where streaming starts once the snapshot is
  * complete (the slot's consistent point); txId and ts_usec the snapshot
@@ -18,7 +19,9 @@
  * was read from (tables are read in the order of their names),
  * snapshot_table_index its place among the captured tables (from 1),
  * snapshot_last_key the text forms of the record's key columns as a JSON
- * array (absent for a table read without a key), snapshot_table_rows how
+ * array (absent for a table read without a key), snapshot_key_columns the
+ * names of those columns, in the same form (absent with snapshot_last_key,
+ * and in offsets written before it was kept), snapshot_table_rows how
  * many rows of that table were read up to it.  The last record of the
  * snapshot has last_snapshot_record true: the snapshot is complete.
  * Stream offsets (pg_stream.h) have no "snapshot" key.
@@ -46,7 +49,8 @@ typedef struct pg_snapshot_position {
     /* A snapshot record's progress; NULL/0 when absent. */
     char *schema, *table;
     int64_t table_index;
-    char *last_key; /* JSON array of text values */
+    char *last_key;    /* JSON array of text values */
+    char *key_columns; /* JSON array of the key's column names; NULL: not known */
     int64_t table_rows;
 } pg_snapshot_position_t;
 
@@ -67,7 +71,8 @@ typedef struct pg_snapshot_record_offset {
     bool last;
     const char *schema, *table;
     int64_t table_index;
-    const char *last_key; /* NULL: none */
+    const char *last_key;    /* NULL: none */
+    const char *key_columns; /* with last_key */
     int64_t table_rows;
 } pg_snapshot_record_offset_t;
 

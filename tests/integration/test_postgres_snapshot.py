@@ -472,6 +472,43 @@ def test_resume_key_of_another_type():
     s.sql("DROP TABLE public.kty; DROP PUBLICATION kty_pub", db=DB)
 
 
+def test_resume_key_columns_changed():
+    """a committed last key of other key columns (as many) restarts that table from its start, with a warning"""
+    s = server()
+    s.sql("CREATE TABLE public.kcol (a int PRIMARY KEY, b int NOT NULL);"
+          "INSERT INTO public.kcol SELECT g, 10 - g FROM generate_series(1, 5) g;"
+          "CREATE PUBLICATION kcol_pub FOR TABLE public.kcol", db=DB)
+    s.sql("SELECT pg_create_logical_replication_slot('kcol_slot', 'pgoutput')", db=DB)
+    # The offset was written while b was the key; applied to a, it would
+    # skip the rows with a <= 3.
+    resume_at("kcol", "kcol_slot", ["3"], ["b"])
+    line = worker().wait_stderr("[kcol-0] table public.kcol has another key than the committed offset's")
+    assert "WARN" in line and '["a"]' in line, line
+    worker().wait_stderr("[kcol-0] snapshot complete")
+    recs = read("kcol.public.kcol", 5)
+    assert sorted(r[0]["payload"]["a"] for r in recs) == [1, 2, 3, 4, 5], recs
+    # The offsets say which columns the key is of.
+    offset = connector_offsets(worker(), "kcol")["offsets"][0]["offset"]
+    assert offset["snapshot_key_columns"] == '["a"]', offset
+    delete("kcol", "kcol_slot")
+    s.sql("DROP TABLE public.kcol; DROP PUBLICATION kcol_pub", db=DB)
+
+
+def test_resume_offset_without_key_columns():
+    """an offset written before the key's column names were kept still resumes after its key"""
+    s = server()
+    s.sql("CREATE TABLE public.kold (a int PRIMARY KEY);"
+          "INSERT INTO public.kold SELECT g FROM generate_series(1, 5) g;"
+          "CREATE PUBLICATION kold_pub FOR TABLE public.kold", db=DB)
+    s.sql("SELECT pg_create_logical_replication_slot('kold_slot', 'pgoutput')", db=DB)
+    resume_at("kold", "kold_slot", ["3"])
+    worker().wait_stderr("[kold-0] snapshot complete")
+    recs = read("kold.public.kold", 2)
+    assert sorted(r[0]["payload"]["a"] for r in recs) == [4, 5], recs
+    delete("kold", "kold_slot")
+    s.sql("DROP TABLE public.kold; DROP PUBLICATION kold_pub", db=DB)
+
+
 def test_permission_denied():
     """a table the user may not SELECT fails the task, naming the table and the GRANT, before a slot is made"""
     s = server()

@@ -137,6 +137,26 @@ static void test_offset_round_trip(void **state)
     pg_snapshot_position_clear(&pos);
     host.value_free(v);
 
+    /* With the key's column names; an offset without them (written before
+     * they were kept) reads as not knowing them. */
+    off.key_columns = "[\"id\"]";
+    v = pg_snapshot_offset_value(&host, &off);
+    json = to_json(NULL, v);
+    assert_non_null(strstr(json, "\"snapshot_last_key\":\"[\\\"512000\\\"]\",\"snapshot_key_columns\":"
+                                 "\"[\\\"id\\\"]\""));
+    free(json);
+    assert_int_equal(pg_snapshot_position_read(&host, v, &pos, err, sizeof(err)), 0);
+    assert_string_equal(pos.key_columns, "[\"id\"]");
+    pg_snapshot_position_clear(&pos);
+    host.value_free(v);
+    off.key_columns = NULL;
+    v = pg_snapshot_offset_value(&host, &off);
+    assert_int_equal(pg_snapshot_position_read(&host, v, &pos, err, sizeof(err)), 0);
+    assert_string_equal(pos.last_key, "[\"512000\"]");
+    assert_null(pos.key_columns);
+    pg_snapshot_position_clear(&pos);
+    host.value_free(v);
+
     /* A stream offset (pg_stream.h): no snapshot keys. */
     v = host.value_map();
     host.value_map_put(v, host.value_string("lsn_proc", 8), host.value_int(CD_TYPE_INT64, 99));

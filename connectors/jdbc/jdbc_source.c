@@ -687,6 +687,32 @@ static int db_now(source_task_t *t, int64_t *micros, PGresult **err)
     return 0;
 }
 
+/* Whether the user may SELECT from q's table: checked when the table is
+ * added, so that a table found by table.poll.interval.ms that the user may
+ * not read is left out (and tried again) rather than failing its first
+ * query.  0, or -1 after errbuf. */
+static int querier_check_readable(source_task_t *t, const querier_t *q, char *errbuf, size_t errlen)
+{
+    const char *params[] = {q->label};
+    PGresult *res = PQexecParams(t->conn, "SELECT has_table_privilege($1::regclass, 'SELECT')", 1, NULL, params, NULL,
+                                 NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        char why[512];
+        pgc_conn_error(t->conn, res, why, sizeof(why));
+        snprintf(errbuf, errlen, "cannot check the privileges on table %s: %s", q->label, why);
+        rc = -1;
+    } else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        snprintf(errbuf, errlen,
+                 "permission denied to read table %s: user \"%s\" (connection.user) needs SELECT on it; run GRANT "
+                 "SELECT ON %s TO \"%s\"",
+                 q->label, PQuser(t->conn), q->label, PQuser(t->conn));
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
+}
+
 /* A querier for table schema.name at the end of t->queriers (which has
  * room for it), its columns checked and its offset read.  0, or -1 after
  * errbuf (nothing added). */
@@ -707,7 +733,8 @@ static int querier_add_table(source_task_t *t, const char *schema, const char *n
     q->topic = xmalloc(len);
     snprintf(q->topic, len, "%s%s", t->cfg->topic_prefix, q->name);
     if (jdbc_tables_check(t->conn, t->cfg, q->schema, q->name, &q->inc_col, errbuf, errlen) != 0 ||
-        jdbc_source_config_timestamps(t->cfg, q->schema, q->name, &q->ts_cols, errbuf, errlen) != 0) {
+        jdbc_source_config_timestamps(t->cfg, q->schema, q->name, &q->ts_cols, errbuf, errlen) != 0 ||
+        querier_check_readable(t, q, errbuf, errlen) != 0) {
         querier_free(q);
         return -1;
     }
@@ -759,9 +786,12 @@ static cd_rc_t tables_refresh(source_task_t *t)
         }
         t->queriers = xrealloc(t->queriers, (t->nqueriers + 2) * sizeof(*t->queriers));
         if (querier_add_table(t, found.items[j].schema, found.items[j].name, now, errbuf, sizeof(errbuf)) != 0) {
-            jdbc_tables_free(&found);
-            jdbc_host->set_error(t->task, "%s", errbuf);
-            return CD_FATAL;
+            /* One table that cannot be copied yet must not stop the others;
+             * it is tried again at the next listing. */
+            jdbc_host->log(t->task, CD_LOG_WARN,
+                           "new table \"%s\".\"%s\" is not copied (tried again every table.poll.interval.ms): %s",
+                           found.items[j].schema, found.items[j].name, errbuf);
+            continue;
         }
         jdbc_host->log(t->task, CD_LOG_INFO, "new table %s: copying it", t->queriers[t->nqueriers - 1].label);
     }

@@ -422,4 +422,37 @@ def test_new_tables():
     w.stop()
 
 
+def test_new_table_not_copyable():
+    """a new table that cannot be copied (a column it cannot use, no SELECT) is left out with a warning and tried again; the others go on"""
+    s = server()
+    sql("CREATE SCHEMA later")
+    w = Worker().start()
+    create(w, "later", config(mode="incrementing", table_include_list="later[.].*",
+                              incrementing_column_mapping="later[.].*:id", topic_prefix="later-",
+                              table_poll_interval_ms="300"))
+    wait_for(lambda: status(w, "later")["tasks"] and status(w, "later")["tasks"][0]["state"] == "RUNNING",
+             what="the task to run with no table yet")
+    # An incrementing column of text, and a table of another owner the
+    # connector's user may not read.
+    sql("CREATE TABLE later.textual (id text PRIMARY KEY); INSERT INTO later.textual VALUES ('1')")
+    s.sql("CREATE TABLE later.locked (id serial PRIMARY KEY); INSERT INTO later.locked DEFAULT VALUES", db=DB)
+    sql("CREATE TABLE later.fine (id serial PRIMARY KEY); INSERT INTO later.fine DEFAULT VALUES")
+    assert read(w, "later-fine", 1) == [{"id": 1}]
+    line = w.wait_stderr('new table "later"."textual" is not copied')
+    assert "WARN" in line and 'column "id" of table "later"."textual" is text' in line, line
+    line = w.wait_stderr('new table "later"."locked" is not copied')
+    assert 'GRANT SELECT ON "later"."locked" TO "%s"' % USER in line, line
+    assert status(w, "later")["tasks"][0]["state"] == "RUNNING"
+    # Fixed, each is copied at a later listing.
+    sql("ALTER TABLE later.textual ALTER COLUMN id TYPE int USING id::int")
+    s.sql("GRANT SELECT ON later.locked TO %s" % USER, db=DB)
+    assert read(w, "later-textual", 1) == [{"id": 1}]
+    assert read(w, "later-locked", 1) == [{"id": 1}]
+    sql("INSERT INTO later.fine DEFAULT VALUES")
+    assert read(w, "later-fine", 2)[1] == {"id": 2}
+    delete(w, "later")
+    w.stop()
+    s.sql("DROP SCHEMA later CASCADE", db=DB)
+
+
 harness.main(globals())

@@ -481,9 +481,63 @@ static int connect_task(source_task_t *t, char *errbuf, size_t errlen)
 
 /* ---- rows to records ---------------------------------------------------------------------- */
 
+/* Which of the result's columns are NOT NULL in their table, into
+ * not_null[] (false for a computed column of a query: optional, as pgJDBC
+ * reports it): one catalog query for all of them, inside the cursor's
+ * transaction, which a failure aborts.  0, or -1 with *err the failed
+ * result. */
+static int columns_not_null(source_task_t *t, const PGresult *res, bool *not_null, PGresult **err)
+{
+    int n = PQnfields(res);
+    pgc_sql_t rels, nums;
+    pgc_sql_init(&rels);
+    pgc_sql_init(&nums);
+    int *which = xcalloc((size_t)n + 1, sizeof(*which)); /* the k-th of the query's columns is which[k] */
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        not_null[i] = false;
+        Oid table = PQftable(res, i);
+        int attnum = PQftablecol(res, i);
+        if (table != InvalidOid && attnum > 0) {
+            pgc_sql_appendf(&rels, "%s%u", k ? "," : "{", table);
+            pgc_sql_appendf(&nums, "%s%d", k ? "," : "{", attnum);
+            which[k++] = i;
+        }
+    }
+    int rc = 0;
+    if (k > 0) {
+        pgc_sql_append(&rels, "}");
+        pgc_sql_append(&nums, "}");
+        const char *params[] = {pgc_sql_text(&rels), pgc_sql_text(&nums)};
+        PGresult *r = exec_ok(t,
+                              "SELECT c.k, a.attnotnull FROM unnest($1::oid[], $2::int2[]) WITH ORDINALITY "
+                              "AS c(rel, num, k) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.rel AND "
+                              "a.attnum = c.num",
+                              2, params, PGRES_TUPLES_OK);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            *err = r;
+            rc = -1;
+        } else {
+            for (int row = 0; row < PQntuples(r); row++) {
+                long at = strtol(PQgetvalue(r, row, 0), NULL, 10);
+                if (at >= 1 && at <= k) {
+                    not_null[which[at - 1]] = strcmp(PQgetvalue(r, row, 1), "t") == 0;
+                }
+            }
+            PQclear(r);
+        }
+    }
+    free(which);
+    pgc_sql_free(&rels);
+    pgc_sql_free(&nums);
+    return rc;
+}
+
 /* Maps the result's columns, when they differ from the last result's: a
- * table altered between polls gets its new schema. */
-static int columns_update(source_task_t *t, querier_t *q, const PGresult *res, char *errbuf, size_t errlen)
+ * table altered between polls gets its new schema.  0; -1 after errbuf;
+ * or -1 with *err the failed catalog query's result (the caller's). */
+static int columns_update(source_task_t *t, querier_t *q, const PGresult *res, PGresult **err, char *errbuf,
+                          size_t errlen)
 {
     const cd_host_api_t *h = jdbc_host;
     int n = PQnfields(res);
@@ -495,13 +549,16 @@ static int columns_update(source_task_t *t, querier_t *q, const PGresult *res, c
     if (same) {
         return 0;
     }
+    bool *not_null = xcalloc((size_t)n + 1, sizeof(*not_null));
+    if (columns_not_null(t, res, not_null, err) != 0) {
+        free(not_null);
+        return -1;
+    }
     columns_free(q);
     q->ncols = n;
     q->cols = xcalloc((size_t)n + 1, sizeof(*q->cols));
     q->ts_index = xcalloc(q->ts_cols->n + 1, sizeof(*q->ts_index));
     q->inc_index = -1;
-    /* Nullability from the catalog for the columns of a table; a computed
-     * column of a query is optional, as pgJDBC reports it. */
     cd_schema_t *st = h->schema_struct(false);
     if (q->name) {
         h->schema_set_name(st, q->name);
@@ -511,23 +568,7 @@ static int columns_update(source_task_t *t, querier_t *q, const PGresult *res, c
         c->name = xstrdup(PQfname(res, i));
         c->oid = PQftype(res, i);
         c->typmod = PQfmod(res, i);
-        bool optional = true;
-        Oid table = PQftable(res, i);
-        int attnum = PQftablecol(res, i);
-        if (table != InvalidOid && attnum > 0) {
-            char tbuf[16], abuf[16];
-            snprintf(tbuf, sizeof(tbuf), "%u", table);
-            snprintf(abuf, sizeof(abuf), "%d", attnum);
-            const char *params[] = {tbuf, abuf};
-            PGresult *r = PQexecParams(t->conn,
-                                       "SELECT attnotnull FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid "
-                                       "AND attnum = $2::int2",
-                                       2, NULL, params, NULL, NULL, 0);
-            if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-                optional = strcmp(PQgetvalue(r, 0, 0), "t") != 0;
-            }
-            PQclear(r);
-        }
+        bool optional = !not_null[i];
         if (pg_types_resolve(&t->cfg->types, NULL, c->oid, c->typmod, &c->type) != 0) {
             c->skip = true;
             h->log(t->task, CD_LOG_WARN,
@@ -541,6 +582,7 @@ static int columns_update(source_task_t *t, querier_t *q, const PGresult *res, c
             q->inc_index = i;
         }
     }
+    free(not_null);
     q->schema_value = st;
     if (q->inc_col && q->inc_index < 0) {
         snprintf(errbuf, errlen, "incrementing.column.name: the %s has no column \"%s\"", q->name ? "table" : "query",
@@ -971,10 +1013,20 @@ static cd_rc_t source_poll(cd_task_t *task, void *state, cd_record_t **out, size
         return query_failed(t, res, what);
     }
     t->failures = 0;
-    if (columns_update(t, q, res, errbuf, sizeof(errbuf)) != 0) {
+    PGresult *err = NULL;
+    if (columns_update(t, q, res, &err, errbuf, sizeof(errbuf)) != 0) {
         PQclear(res);
-        jdbc_host->set_error(task, "%s", errbuf);
-        return CD_FATAL;
+        if (!err) {
+            jdbc_host->set_error(task, "%s", errbuf);
+            return CD_FATAL;
+        }
+        char what[600];
+        snprintf(what, sizeof(what), "reading the columns of %s from the catalog", q->label);
+        cd_rc_t rc = query_failed(t, err, what);
+        if (t->conn) {
+            PQclear(PQexec(t->conn, "ROLLBACK"));
+        }
+        return rc;
     }
     int rows = PQntuples(res);
     for (int r = 0; r < rows; r++) {

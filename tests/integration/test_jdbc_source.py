@@ -455,4 +455,27 @@ def test_new_table_not_copyable():
     s.sql("DROP SCHEMA later CASCADE", db=DB)
 
 
+def test_catalog_error_reported():
+    """a failed catalog read of the result's columns fails the task saying so, not later queries of an aborted transaction"""
+    s = server()
+    sql("CREATE TABLE cat_t (id int NOT NULL, v text); INSERT INTO cat_t VALUES (1, 'one')")
+    s.create_role("blind", "blind-pw")
+    s.sql("GRANT SELECT ON cat_t TO blind", db=DB)
+    w = Worker().start()
+    # pg_attribute, where NOT NULL is read from, closed to the connector's user.
+    s.sql("REVOKE SELECT ON pg_catalog.pg_attribute FROM PUBLIC", db=DB)
+    try:
+        create(w, "blind", config(mode="bulk", query="SELECT id, v FROM cat_t", topic_prefix="blind",
+                                  connection_user="blind", connection_password="blind-pw"))
+        trace = failed_trace(w, "blind")
+    finally:
+        s.sql("GRANT SELECT ON pg_catalog.pg_attribute TO PUBLIC", db=DB)
+    assert "reading the columns of query from the catalog failed" in trace, trace
+    assert "permission denied for table pg_attribute" in trace, trace
+    delete(w, "blind")
+    w.stop()
+    sql("DROP TABLE cat_t")
+    s.sql("DROP ROLE blind")
+
+
 harness.main(globals())

@@ -450,12 +450,18 @@ static const char *const *param_values(jdbc_sink_t *s, size_t n)
     return s->vals;
 }
 
+static int copy_put(void *conn, const char *data, int len)
+{
+    return PQputCopyData(conn, data, len);
+}
+
 /*
  * Plain inserts of many rows: COPY ... FROM STDIN of the rows rendered (as
  * COPY's text format, the same texts the statement's parameters would
  * have), which PostgreSQL reads with the columns' input functions as it
  * does the parameters, and writes as INSERT does (defaults, constraints,
- * triggers) faster.  The result is COPY's.
+ * triggers) faster.  The data goes out every JDBC_COPY_CHUNK bytes.  The
+ * result is COPY's.
  */
 static PGresult *sink_copy(jdbc_sink_t *s, pgc_sql_t *q, const jdbc_sink_table_t *t, const jdbc_sink_shape_t *sh,
                            const size_t *order, size_t ncols, size_t rows)
@@ -471,17 +477,20 @@ static PGresult *sink_copy(jdbc_sink_t *s, pgc_sql_t *q, const jdbc_sink_table_t
         return res;
     }
     PQclear(res);
+    const char *failed = NULL;
     jdbc_buf_reset(&s->copy);
-    for (size_t r = 0; r < rows; r++) {
+    for (size_t r = 0; r < rows && !failed; r++) {
         for (size_t c = 0; c < ncols; c++) {
             size_t off = s->offs[r * ncols + c];
             jdbc_copy_field(&s->copy, off == SINK_NULL ? NULL : s->buf.data + off);
             jdbc_copy_field_end(&s->copy, c + 1 == ncols);
         }
-    }
-    const char *failed = NULL;
-    if (PQputCopyData(s->conn, s->copy.data, (int)s->copy.len) != 1) {
-        failed = "the connection failed during COPY";
+        if (s->copy.len >= JDBC_COPY_CHUNK || r + 1 == rows) {
+            if (jdbc_copy_send(s->copy.data, s->copy.len, JDBC_COPY_CHUNK, copy_put, s->conn) != 0) {
+                failed = "the connection failed during COPY";
+            }
+            jdbc_buf_reset(&s->copy);
+        }
     }
     PQputCopyEnd(s->conn, failed);
     res = PQgetResult(s->conn);

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,6 +96,20 @@ void jdbc_copy_field(jdbc_buf_t *b, const char *text)
 void jdbc_copy_field_end(jdbc_buf_t *b, bool last)
 {
     putc_(b, last ? '\n' : '\t');
+}
+
+_Static_assert(JDBC_COPY_CHUNK <= INT_MAX, "a COPY piece's length must fit PQputCopyData's int");
+
+int jdbc_copy_send(const char *data, size_t len, size_t max, jdbc_copy_put_fn put_fn, void *arg)
+{
+    for (size_t done = 0; done < len;) {
+        size_t n = len - done < max ? len - done : max;
+        if (put_fn(arg, data + done, (int)n) != 1) {
+            return -1;
+        }
+        done += n;
+    }
+    return 0;
 }
 
 /* ---- formats -------------------------------------------------------------------------- */

@@ -112,6 +112,18 @@ void jdbc_copy_field(jdbc_buf_t *b, const char *text);
 /* Ends a field: a tab, or a newline after a row's last field. */
 void jdbc_copy_field_end(jdbc_buf_t *b, bool last);
 
+/* COPY's data is sent once this much is rendered, and never in a larger
+ * piece: PQputCopyData takes an int length, and a bounded buffer costs
+ * the same whatever the rows' size. */
+#define JDBC_COPY_CHUNK ((size_t)1 << 20)
+
+/* A sender of COPY data (PQputCopyData's contract: 1 when queued). */
+typedef int (*jdbc_copy_put_fn)(void *arg, const char *data, int len);
+
+/* Hands data[0..len) to put_fn in order, in pieces of at most max bytes (0 <
+ * max <= INT_MAX).  0, or -1 as soon as a put_fn did not return 1. */
+int jdbc_copy_send(const char *data, size_t len, size_t max, jdbc_copy_put_fn put_fn, void *arg);
+
 /* Low-level forms, exposed for the unit tests. */
 /* A Decimal's unscaled big-endian two's complement bytes as decimal text. */
 void jdbc_decimal_text(const unsigned char *bytes, size_t len, int32_t scale, jdbc_buf_t *b);

@@ -247,6 +247,16 @@ def test_insert_texts_as_written():
     assert sql("SELECT id FROM texts WHERE s IS NULL AND b = ''::bytea AND a = '{}' AND f = -1e300") == [["3"]]
 
 
+def test_insert_copy_in_pieces():
+    """plain inserts of more than one COPY piece (1 MiB): every row arrives whole"""
+    w = Worker().start()
+    start(w, "sink-wide", config(topics="wide", auto_create="true"))
+    cols = [field("id", "int32"), field("s", "string")]
+    produce(w, "wide", [(None, envelope(cols, {"id": i, "s": ("%05d" % i) * 4000})) for i in range(300)])
+    wait_for(lambda: count("wide") == 300, what="300 rows in wide")
+    assert sql("SELECT count(*) FROM wide WHERE s = repeat(lpad(id::text, 5, '0'), 4000)") == [["300"]]
+
+
 def test_auto_evolve():
     """a new optional field adds a column; without auto.evolve, or for a required field, a clear error"""
     w = Worker().start()

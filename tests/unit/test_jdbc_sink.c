@@ -3,7 +3,8 @@
  * from table.name.format as quoted identifiers
  * (connectors/jdbc/jdbc_sink_table.c).  Expected Decimal texts are
  * java.math.BigDecimal's toPlainString() of the same unscaled bytes and
- * scale; dates are java.time.LocalDate.ofEpochDay's (ISO, proleptic). */
+ * scale; dates are java.time.LocalDate.ofEpochDay's (ISO, proleptic).
+ * And COPY's data sent in pieces PQputCopyData's int length can hold. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,12 +106,67 @@ static void test_table_names(void **state)
     check_table("\"abc", false, NULL, "\"abc", "\"\"\"abc\"");
 }
 
+/* What copy_put_record received: the bytes, each piece's size, and after
+ * how many pieces it fails (0: never). */
+typedef struct copy_sink {
+    char data[256];
+    size_t len;
+    int pieces, fail_at, max_piece;
+} copy_sink_t;
+
+static int copy_put_record(void *arg, const char *data, int len)
+{
+    copy_sink_t *sink = arg;
+    sink->pieces++;
+    if (sink->fail_at && sink->pieces == sink->fail_at) {
+        return -1;
+    }
+    assert_true(len > 0 && sink->len + (size_t)len <= sizeof(sink->data));
+    memcpy(sink->data + sink->len, data, (size_t)len);
+    sink->len += (size_t)len;
+    sink->max_piece = len > sink->max_piece ? len : sink->max_piece;
+    return 1;
+}
+
+static void test_copy_send(void **state)
+{
+    (void)state;
+    char data[100];
+    for (size_t i = 0; i < sizeof(data); i++) {
+        data[i] = (char)('a' + i % 26);
+    }
+    /* Pieces of at most max bytes, every byte once, in order. */
+    copy_sink_t sink = {0};
+    assert_int_equal(jdbc_copy_send(data, sizeof(data), 7, copy_put_record, &sink), 0);
+    assert_int_equal(sink.len, sizeof(data));
+    assert_memory_equal(sink.data, data, sizeof(data));
+    assert_int_equal(sink.pieces, 15);
+    assert_int_equal(sink.max_piece, 7);
+    /* Less than a piece: one put; nothing: none. */
+    memset(&sink, 0, sizeof(sink));
+    assert_int_equal(jdbc_copy_send(data, 10, JDBC_COPY_CHUNK, copy_put_record, &sink), 0);
+    assert_int_equal(sink.pieces, 1);
+    assert_int_equal(sink.len, 10);
+    memset(&sink, 0, sizeof(sink));
+    assert_int_equal(jdbc_copy_send(data, 0, 7, copy_put_record, &sink), 0);
+    assert_int_equal(sink.pieces, 0);
+    /* A failed put stops the sending. */
+    memset(&sink, 0, sizeof(sink));
+    sink.fail_at = 2;
+    assert_int_equal(jdbc_copy_send(data, sizeof(data), 7, copy_put_record, &sink), -1);
+    assert_int_equal(sink.pieces, 2);
+    assert_int_equal(sink.len, 7);
+    /* The piece size fits PQputCopyData's int. */
+    assert_true(JDBC_COPY_CHUNK <= (size_t)INT_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decimal_text),
         cmocka_unit_test(test_date_text),
         cmocka_unit_test(test_table_names),
+        cmocka_unit_test(test_copy_send),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

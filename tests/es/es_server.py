@@ -2737,6 +2737,17 @@ class Request:
             return default
         return parse_bool_param(self.params[name], name)
 
+    def param_long(self, name, default=None):
+        """A parameter read as RestRequest.paramAsLong does (Long.parseLong:
+        an optional sign and decimal digits, within a Java long), else 400."""
+        if name not in self.params:
+            return default
+        text = self.params[name]
+        number = int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+        if number is None or not -2 ** 63 <= number < 2 ** 63:
+            raise bad_request("Failed to parse long parameter [%s] with value [%s]" % (name, text))
+        return number
+
     def refresh_mode(self):
         value = self.params.get("refresh", "false")
         if value in ("", "true"):
@@ -2998,11 +3009,7 @@ class Api:
         if op.version_type is not None and op.version_type not in ("internal", "external", "external_gte", "force"):
             raise bad_request("No version type match [%s]" % op.version_type)
         for name in ("version", "if_seq_no", "if_primary_term"):
-            if name in req.params:
-                try:
-                    setattr(op, name, int(req.params[name]))
-                except ValueError:
-                    raise bad_request("Failed to parse long parameter [%s] with value [%s]" % (name, req.params[name]))
+            setattr(op, name, req.param_long(name, getattr(op, name)))
         if self.flavor.typed and op.doc_type:
             check_type_name(op.doc_type)
         return op
@@ -3123,6 +3130,8 @@ class Api:
         return idx
 
     def find_doc(self, req):
+        # Parsed before the document is looked for, as RestGetAction does.
+        wanted = req.param_long("version")
         with self.store.lock:
             idx = self.read_index(req.p["index"])
             doc_type = self.doc_type(req)
@@ -3135,8 +3144,7 @@ class Api:
                 doc = None
             if doc is not None and doc_type not in (None, "_all", doc.doc_type):
                 doc = None
-            if doc is not None and "version" in req.params:
-                wanted = int(req.params["version"])
+            if doc is not None and wanted is not None:
                 if doc.version != wanted:
                     # VersionType.isVersionConflictForReads: any type, any difference.
                     raise EsError(409, "version_conflict_engine_exception",

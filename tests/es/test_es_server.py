@@ -276,6 +276,24 @@ def test_bulk_request_errors():
     eq(es.stats()["bulk_items"], 0)
 
 
+def test_bad_long_parameters():
+    """a version (or if_seq_no) parameter that is not a long is ES's 400, on a read as on a write"""
+    es = server()
+    eq(es.request("PUT", "/t/_doc/1", {"v": 1}, params={"refresh": "true"})[0], 201)
+    for path in ("/t/_doc/1", "/t/_doc/missing", "/t/_source/1"):
+        for value in ("abc", "1.5", "", " 7", "1_000", "9223372036854775808"):
+            status, _, body = es.request("GET", path, params={"version": value})
+            eq(status, 400, (path, value))
+            eq((body["error"]["type"], body["error"]["reason"]),
+               ("illegal_argument_exception", "Failed to parse long parameter [version] with value [%s]" % value),
+               (path, value))
+    # A well-formed one still reads, or conflicts.
+    eq(es.request("GET", "/t/_doc/1", params={"version": "1"})[0], 200)
+    eq(es.request("GET", "/t/_doc/1", params={"version": "-9223372036854775808"})[0], 409)
+    status, _, body = es.request("PUT", "/t/_doc/1", {"v": 2}, params={"if_seq_no": "x", "if_primary_term": "1"})
+    eq((status, body["error"]["reason"]), (400, "Failed to parse long parameter [if_seq_no] with value [x]"))
+
+
 def test_mappings():
     """mappings from create-index and PUT _mapping, dynamic mapping, per-item mapping errors"""
     es = server()

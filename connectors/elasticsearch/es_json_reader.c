@@ -134,7 +134,28 @@ static bool read_hex4(es_jr_t *jr, unsigned *cp)
     return true;
 }
 
-static void put_utf8(es_buf_t *out, unsigned cp)
+/* Where read_string puts a string's text: a growing buffer, or a fixed
+ * array that keeps the bytes that fit (a key: no allocation per key, in
+ * a response of thousands of items). */
+typedef struct jr_text {
+    es_buf_t *buf;
+    char *fixed;
+    size_t cap, len; /* fixed's size (room for a NUL included) and the bytes kept */
+} jr_text_t;
+
+static void text_put(jr_text_t *t, const char *data, size_t n)
+{
+    if (t->buf) {
+        es_buf_put(t->buf, data, n);
+        return;
+    }
+    size_t room = t->cap - 1 - t->len;
+    size_t k = n < room ? n : room;
+    memcpy(t->fixed + t->len, data, k);
+    t->len += k;
+}
+
+static void put_utf8(jr_text_t *out, unsigned cp)
 {
     char u[4];
     size_t n;
@@ -157,12 +178,12 @@ static void put_utf8(es_buf_t *out, unsigned cp)
         u[3] = (char)(0x80 | (cp & 0x3F));
         n = 4;
     }
-    es_buf_put(out, u, n);
+    text_put(out, u, n);
 }
 
 /* Reads the string at the position (its opening quote), appending its text
  * to out when out is not NULL. */
-static bool read_string(es_jr_t *jr, es_buf_t *out)
+static bool read_string(es_jr_t *jr, jr_text_t *out)
 {
     if (jr->p >= jr->end || *jr->p != '"') {
         return fail(jr);
@@ -173,7 +194,7 @@ static bool read_string(es_jr_t *jr, es_buf_t *out)
         char c = *jr->p;
         if (c == '"') {
             if (out) {
-                es_buf_put(out, run, (size_t)(jr->p - run));
+                text_put(out, run, (size_t)(jr->p - run));
             }
             jr->p++;
             return true;
@@ -186,7 +207,7 @@ static bool read_string(es_jr_t *jr, es_buf_t *out)
             continue;
         }
         if (out) {
-            es_buf_put(out, run, (size_t)(jr->p - run));
+            text_put(out, run, (size_t)(jr->p - run));
         }
         jr->p++;
         if (jr->p >= jr->end) {
@@ -197,7 +218,7 @@ static bool read_string(es_jr_t *jr, es_buf_t *out)
         if (e && simple) {
             static const char to[] = "\"\\/\b\f\n\r\t";
             if (out) {
-                es_buf_putc(out, to[simple - "\"\\/bfnrt"]);
+                text_put(out, &to[simple - "\"\\/bfnrt"], 1);
             }
         } else if (e == 'u') {
             unsigned cp, lo;
@@ -231,13 +252,9 @@ bool es_jr_key(es_jr_t *jr, char *key, size_t keylen)
     }
     bool ok;
     if (key && keylen > 0) {
-        es_buf_t text;
-        es_buf_init(&text);
+        jr_text_t text = {.fixed = key, .cap = keylen};
         ok = read_string(jr, &text);
-        size_t n = text.len < keylen - 1 ? text.len : keylen - 1;
-        memcpy(key, text.data ? text.data : "", n);
-        key[n] = '\0';
-        es_buf_free(&text);
+        key[text.len] = '\0';
     } else {
         ok = read_string(jr, NULL); /* the key is not wanted */
     }
@@ -344,7 +361,8 @@ bool es_jr_string(es_jr_t *jr, es_buf_t *out)
         es_jr_skip(jr);
         return false;
     }
-    return read_string(jr, out);
+    jr_text_t text = {.buf = out};
+    return read_string(jr, out ? &text : NULL);
 }
 
 bool es_jr_int(es_jr_t *jr, int64_t *v)
@@ -408,8 +426,10 @@ bool es_json_path_text(const char *text, size_t len, const char *path, es_buf_t 
     const char *s;
     size_t n;
     switch (es_jr_peek(&jr)) {
-    case ES_JR_STRING:
-        return read_string(&jr, out);
+    case ES_JR_STRING: {
+        jr_text_t into = {.buf = out};
+        return read_string(&jr, &into);
+    }
     case ES_JR_NUMBER:
         if (!read_number(&jr, &s, &n)) {
             return false;

@@ -4,7 +4,8 @@
  * version in GET /, and error envelopes.  It walks the text in place and
  * builds no tree: the caller asks for the next key, element or scalar and
  * skips what it does not need, so a bulk response of thousands of items
- * costs one pass and no allocation per item.
+ * costs one pass and no allocation per item (keys are read into the
+ * caller's array).
  *
  *   es_jr_t jr;
  *   es_jr_init(&jr, body, len);

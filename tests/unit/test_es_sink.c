@@ -26,6 +26,27 @@
 
 static cd_host_api_t host;
 
+/* Allocations counted: the binary is linked with --wrap=malloc and
+ * --wrap=realloc (elasticsearch.am), so every call of the code under test
+ * comes through here. */
+static size_t allocations;
+void *__real_malloc(size_t size);
+void *__real_realloc(void *ptr, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_realloc(void *ptr, size_t size);
+
+void *__wrap_malloc(size_t size)
+{
+    allocations++;
+    return __real_malloc(size);
+}
+
+void *__wrap_realloc(void *ptr, size_t size)
+{
+    allocations++;
+    return __real_realloc(ptr, size);
+}
+
 /* The settings config_get answers with: pairs, then the table's defaults. */
 static const char *const *settings;
 
@@ -360,6 +381,35 @@ static void test_bulk_response(void **state)
     assert_string_equal(text, "security_exception: missing authentication credentials");
 }
 
+/* A bulk response of successful items is read without allocating: the
+ * keys go into the caller's arrays. */
+static void test_bulk_response_allocations(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    es_buf_t body;
+    es_buf_init(&body);
+    es_buf_puts(&body, "{\"took\":30,\"errors\":false,\"items\":[");
+    for (int i = 0; i < N; i++) {
+        es_buf_printf(&body,
+                      "%s{\"index\":{\"_index\":\"orders\",\"_id\":\"k%d\",\"_version\":1,\"result\":"
+                      "\"created\",\"_shards\":{\"total\":2,\"successful\":1,\"failed\":0},\"_seq_no\":%d,"
+                      "\"_primary_term\":1,\"st\\u0061tus\":201}}",
+                      i ? "," : "", i, i);
+    }
+    es_buf_puts(&body, "]}");
+    es_item_result_t *items = calloc(N, sizeof(*items));
+    char err[256];
+    allocations = 0;
+    assert_int_equal(es_bulk_response_parse(body.data, body.len, items, N, err, sizeof(err)), 0);
+    assert_int_equal(allocations, 0);
+    /* The escaped key was read as "status". */
+    assert_int_equal(items[0].status, 201);
+    assert_int_equal(items[N - 1].status, 201);
+    free(items);
+    es_buf_free(&body);
+}
+
 static void test_server_versions(void **state)
 {
     (void)state;
@@ -472,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_data_streams_and_index_names),
         cmocka_unit_test(test_mapping),
         cmocka_unit_test(test_bulk_response),
+        cmocka_unit_test(test_bulk_response_allocations),
         cmocka_unit_test(test_server_versions),
         cmocka_unit_test(test_config_checks),
         cmocka_unit_test(test_json_reader),

@@ -46,6 +46,10 @@ typedef struct es_doc_ctx {
     const es_config_t *cfg;
     es_api_t api;
     const char *type; /* the mapping type before 7; NULL when typeless */
+    /* Where es_doc_append writes each record's id before quoting it into
+     * the action: the caller's, reused from record to record so that the
+     * hot path allocates nothing per record once it has grown. */
+    es_buf_t *id_buf;
 } es_doc_ctx_t;
 
 typedef enum es_doc_rc {

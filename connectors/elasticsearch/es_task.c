@@ -58,6 +58,7 @@ typedef struct es_task {
     char *failure;      /* why the task cannot go on, found while delivering */
     bool waiting_shown; /* the status shows a progress line saying what the task waits for */
     es_buf_t scratch;
+    es_buf_t id_buf; /* doc.id_buf */
     uint64_t malformed, dropped;
 } es_task_t;
 
@@ -425,6 +426,7 @@ cd_rc_t es_task_start(cd_task_t *task, void **state)
     es_task_t *st = calloc(1, sizeof(*st));
     st->task = task;
     es_buf_init(&st->scratch);
+    es_buf_init(&st->id_buf);
     st->cfg = es_config_read(es_host, task, err, sizeof(err));
     if (!st->cfg) {
         es_host->set_error(task, "%s", err);
@@ -443,6 +445,7 @@ cd_rc_t es_task_start(cd_task_t *task, void **state)
     st->doc.host = es_host;
     st->doc.cfg = st->cfg;
     st->doc.api = ES_API_TYPELESS;
+    st->doc.id_buf = &st->id_buf;
     /* record_reject goes somewhere only with a dead letter queue or the
      * error log, as Kafka gives a sink an errant record reporter only then. */
     const char *dlq = es_host->config_get(task, "errors.deadletterqueue.topic.name");
@@ -565,6 +568,7 @@ void es_task_stop(cd_task_t *task, void *state)
     names_free(st->topics);
     names_free(st->indices);
     es_buf_free(&st->scratch);
+    es_buf_free(&st->id_buf);
     free(st->failure);
     free(st);
 }

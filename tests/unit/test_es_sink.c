@@ -134,9 +134,10 @@ static char *append(const char *const *pairs, es_api_t api, const char *type, co
     char err[512] = "";
     es_config_t *cfg = config_of(pairs, err, sizeof(err));
     assert_non_null(cfg);
-    es_doc_ctx_t ctx = {.host = &host, .cfg = cfg, .api = api, .type = type};
-    es_buf_t body;
+    es_buf_t body, id;
     es_buf_init(&body);
+    es_buf_init(&id);
+    es_doc_ctx_t ctx = {.host = &host, .cfg = cfg, .api = api, .type = type, .id_buf = &id};
     es_doc_meta_t meta;
     char index[512];
     es_doc_index_name(cfg, host.record_topic(rec), index, sizeof(index));
@@ -145,6 +146,7 @@ static char *append(const char *const *pairs, es_api_t api, const char *type, co
         fail_msg("es_doc_append returned %d, not %d: %s", rc, want, err);
     }
     es_config_free(cfg);
+    es_buf_free(&id);
     if (rc != ES_DOC_OK) {
         es_buf_free(&body);
         return strdup(err);
@@ -236,6 +238,45 @@ static void test_ids_versions_and_types(void **state)
                              "partition=0 offset=3");
     free(got);
     data_record_free(rec);
+}
+
+/* Once the task's buffers have grown, a record with a string key and a
+ * struct value is appended without allocating. */
+static void test_append_allocations(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    es_config_t *cfg = config_of(BASE, err, sizeof(err));
+    assert_non_null(cfg);
+    es_buf_t body, id;
+    es_buf_init(&body);
+    es_buf_init(&id);
+    es_doc_ctx_t ctx = {.host = &host, .cfg = cfg, .api = ES_API_TYPELESS, .id_buf = &id};
+    cd_schema_t *st = order_schema();
+    enum { N = 100 };
+    cd_record_t *recs[N];
+    for (int i = 0; i < N; i++) {
+        char k[32];
+        snprintf(k, sizeof(k), "order-%04d", i);
+        recs[i] = record("orders", 0, i, NULL, str(k), host.schema_ref(st), order_value(st, i, "widget"));
+    }
+    es_doc_meta_t meta;
+    for (int round = 0; round < 2; round++) {
+        allocations = 0;
+        for (int i = 0; i < N; i++) {
+            es_buf_reset(&body);
+            assert_int_equal(es_doc_append(&ctx, recs[i], "orders", &body, &meta, err, sizeof(err)), ES_DOC_OK);
+        }
+    }
+    assert_int_equal(allocations, 0);
+    assert_non_null(strstr(body.data, "\"_id\":\"order-0099\""));
+    for (int i = 0; i < N; i++) {
+        data_record_free(recs[i]);
+    }
+    host.schema_unref(st);
+    es_buf_free(&body);
+    es_buf_free(&id);
+    es_config_free(cfg);
 }
 
 static void test_tombstones_and_upserts(void **state)
@@ -518,6 +559,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_action_with_schema),
         cmocka_unit_test(test_ids_versions_and_types),
+        cmocka_unit_test(test_append_allocations),
         cmocka_unit_test(test_tombstones_and_upserts),
         cmocka_unit_test(test_data_streams_and_index_names),
         cmocka_unit_test(test_mapping),

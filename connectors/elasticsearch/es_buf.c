@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,9 +145,25 @@ void es_buf_json_string(es_buf_t *b, const char *s, size_t len)
     es_buf_putc(b, '"');
 }
 
+/* The decimal digits of u, written backwards from end; returns the first. */
+static char *digits_before(char *end, uint64_t u)
+{
+    do {
+        *--end = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    return end;
+}
+
 void es_buf_json_int(es_buf_t *b, int64_t v)
 {
-    es_buf_printf(b, "%lld", (long long)v);
+    char text[24], *end = text + sizeof(text);
+    /* The magnitude as unsigned, so INT64_MIN has one too. */
+    char *p = digits_before(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0) {
+        *--p = '-';
+    }
+    es_buf_put(b, p, (size_t)(end - p));
 }
 
 /* NaN and the infinities as Java's Double.toString names them. */
@@ -172,9 +189,53 @@ static void put_shortest(es_buf_t *b, char *text)
     }
 }
 
+/* What "%.15g" prints for v, when v is a decimal of at most 15
+ * significant digits in [1e-4, 1e15) (prices, quantities, measures),
+ * without printf: m / 10^k == v for the smallest such k, with m and 10^k
+ * exact doubles, means v rounded to 15 digits is m * 10^-k, which %g
+ * prints in fixed notation without trailing zeros.  False for the rest,
+ * which go to printf. */
+static bool put_short_decimal(es_buf_t *b, double v)
+{
+    static const double tens[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    double a = fabs(v);
+    if (!(a >= 1e-4 && a < 1e15)) {
+        return false;
+    }
+    for (int k = 0; k < 16; k++) {
+        double scaled = a * tens[k];
+        if (scaled >= 1e15) {
+            return false;
+        }
+        uint64_t m = (uint64_t)(scaled + 0.5);
+        if ((double)m / tens[k] != a) {
+            continue;
+        }
+        char text[40], *end = text + sizeof(text), *p = end;
+        uint64_t unit = (uint64_t)tens[k];
+        if (k > 0) {
+            p = digits_before(end, m % unit);
+            while (end - p < k) {
+                *--p = '0';
+            }
+            *--p = '.';
+        }
+        p = digits_before(p, m / unit);
+        if (v < 0) {
+            *--p = '-';
+        }
+        es_buf_put(b, p, (size_t)(end - p));
+        if (k == 0) {
+            es_buf_puts(b, ".0"); /* as put_shortest: a whole number is a double */
+        }
+        return true;
+    }
+    return false;
+}
+
 void es_buf_json_double(es_buf_t *b, double v)
 {
-    if (put_non_finite(b, v)) {
+    if (put_non_finite(b, v) || put_short_decimal(b, v)) {
         return;
     }
     char text[40];

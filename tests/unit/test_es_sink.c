@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "data/data.h"
+#include "es_buf.h"
 #include "es_bulk_response.h"
 #include "es_config.h"
 #include "es_doc.h"
@@ -554,6 +555,89 @@ static void test_json_reader(void **state)
     es_buf_free(&out);
 }
 
+/* es_buf_json_double before its printf-free path: %.15g, more digits
+ * only when they are needed to read back the same double, ".0" on a whole
+ * number. */
+static void reference_double(char *out, size_t size, double v)
+{
+    char text[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(text, sizeof(text), "%.*g", prec, v);
+        if (strtod(text, NULL) == v) {
+            break;
+        }
+    }
+    snprintf(out, size, "%s%s", text, strpbrk(text, ".eEn") ? "" : ".0");
+}
+
+/* Numbers are written without printf where that gives the same text:
+ * integers always, doubles that are short decimals. */
+static void test_numbers(void **state)
+{
+    (void)state;
+    es_buf_t b;
+    es_buf_init(&b);
+    const int64_t ints[] = {0, 1, -1, 9, 10, -10, 1234567890, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        char expected[32];
+        snprintf(expected, sizeof(expected), "%lld", (long long)ints[i]);
+        es_buf_reset(&b);
+        es_buf_json_int(&b, ints[i]);
+        assert_string_equal(b.data, expected);
+    }
+    const double edges[] = {0.0,
+                            -0.0,
+                            1.0,
+                            -1.0,
+                            0.5,
+                            0.1,
+                            0.3,
+                            1e-4,
+                            9.9999e-5,
+                            1.5e-4,
+                            123.45,
+                            -123.45,
+                            1e14,
+                            999999999999999.0,
+                            999999999999999.9,
+                            1e15,
+                            1e16,
+                            0.1 + 0.2,
+                            1.0 / 3,
+                            2.5e-300,
+                            1.7976931348623157e308,
+                            4.9e-324,
+                            100.0,
+                            1e5,
+                            12345678901234.5};
+    unsigned seed = 7;
+    for (int round = 0; round < 300000; round++) {
+        double v;
+        if (round < (int)(sizeof(edges) / sizeof(edges[0]))) {
+            v = edges[round];
+        } else if (round % 3 == 0) {
+            uint64_t bits = ((uint64_t)rand_r(&seed) << 33) ^ ((uint64_t)rand_r(&seed) << 11) ^ (uint64_t)rand_r(&seed);
+            memcpy(&v, &bits, sizeof(v));
+            if (v != v) {
+                continue; /* NaN: put_non_finite's, unchanged */
+            }
+        } else {
+            /* A decimal of up to 17 digits with up to 10 after the point. */
+            int64_t m = ((int64_t)rand_r(&seed) << 31 | rand_r(&seed)) % 100000000000000000LL;
+            static const double tens[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
+            v = (double)(m >> (rand_r(&seed) % 40)) / tens[rand_r(&seed) % 11] * (rand_r(&seed) % 2 ? 1 : -1);
+        }
+        char expected[48];
+        reference_double(expected, sizeof(expected), v);
+        es_buf_reset(&b);
+        es_buf_json_double(&b, v);
+        if (strcmp(b.data, expected) != 0) {
+            fail_msg("%.17g: wrote %s, printf %s", v, b.data, expected);
+        }
+    }
+    es_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_server_versions),
         cmocka_unit_test(test_config_checks),
         cmocka_unit_test(test_json_reader),
+        cmocka_unit_test(test_numbers),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -79,11 +79,23 @@ static void broker_request_done(void *opaque, const kreq_t *req, int64_t elapsed
 /* ---- listeners ------------------------------------------------------------ */
 
 /* Parses the "NAME://host:port" entry of a listener list that connectd
- * serves: the one named PLAINTEXT, else the first.  Other entries (a KRaft
- * CONTROLLER listener copied from Kafka's sample files) are reported and
- * ignored.  host may be empty or a bracketed IPv6 address. */
-static bool listener_parse(const char *list, char **host, int *port, char *errstr, size_t errstr_size)
+ * serves Kafka clients on.  In KRaft mode that is the inter-broker listener
+ * (the controller listener is the quorum's, broker_config_finish checked
+ * both are there).  On a single node it is the one named PLAINTEXT, else the
+ * first; other entries (a KRaft CONTROLLER listener copied from Kafka's
+ * sample files) are reported and ignored.  host may be empty or a bracketed
+ * IPv6 address. */
+static bool listener_parse(const broker_config_t *cfg, const char *list, char **host, int *port, char *errstr,
+                           size_t errstr_size)
 {
+    if (cfg->roles) {
+        const char *name = cfg->inter_broker_listener_name ? cfg->inter_broker_listener_name : "PLAINTEXT";
+        if (broker_config_listener_find(list, name, host, port)) {
+            return true;
+        }
+        snprintf(errstr, errstr_size, "listener list '%s' has no %s listener", list, name);
+        return false;
+    }
     const char *chosen = list;
     const char *plaintext = strstr(list, "PLAINTEXT://");
     if (plaintext && (plaintext == list || plaintext[-1] == ',')) {
@@ -211,9 +223,9 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     b->loop = loop;
     b->cfg = cfg;
     int port, adv_port = 0;
-    if (!listener_parse(cfg->listeners, &b->bind_host, &port, errstr, errstr_size) ||
+    if (!listener_parse(cfg, cfg->listeners, &b->bind_host, &port, errstr, errstr_size) ||
         (cfg->advertised_listeners &&
-         !listener_parse(cfg->advertised_listeners, &b->adv_host, &adv_port, errstr, errstr_size))) {
+         !listener_parse(cfg, cfg->advertised_listeners, &b->adv_host, &adv_port, errstr, errstr_size))) {
         goto fail;
     }
     if (b->adv_host && !b->adv_host[0]) {

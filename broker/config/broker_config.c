@@ -107,6 +107,93 @@ static config_def_problem_t log_dirs_check(const config_def_t *def, const char *
     return CONFIG_DEF_OK;
 }
 
+static config_def_problem_t process_roles_check(const config_def_t *def, const char *name, const char *value,
+                                                const char **canonical, char *why, size_t why_size)
+{
+    for (const char *item = value;;) {
+        size_t len = strcspn(item, ",");
+        if (!((len == 6 && strncmp(item, "broker", 6) == 0) || (len == 10 && strncmp(item, "controller", 10) == 0))) {
+            snprintf(why, why_size, "expected broker, controller or broker,controller");
+            return CONFIG_DEF_REFUSED;
+        }
+        if (!item[len]) {
+            return CONFIG_DEF_OK;
+        }
+        item += len + 1;
+    }
+}
+
+/* "host:port" with a decimal port 1..65535 and a host of listener_valid's
+ * characters (an IPv6 address in brackets); the host may not be empty. */
+static bool host_port_valid(const char *item, size_t len)
+{
+    const char *colon = memrchr(item, ':', len);
+    if (!colon || colon == item) {
+        return false;
+    }
+    char listener[300];
+    if (len > 250) {
+        return false;
+    }
+    snprintf(listener, sizeof(listener), "X://%.*s", (int)len, item);
+    const char *port = colon + 1, *end = item + len;
+    return port < end && !(end - port == 1 && *port == '0') && listener_valid(listener, strlen(listener));
+}
+
+/* controller.quorum.bootstrap.servers: host:port,... */
+static config_def_problem_t host_ports_check(const config_def_t *def, const char *name, const char *value,
+                                             const char **canonical, char *why, size_t why_size)
+{
+    for (const char *item = value;;) {
+        size_t len = strcspn(item, ",");
+        if (!host_port_valid(item, len)) {
+            snprintf(why, why_size, "expected host:port,...");
+            return CONFIG_DEF_REFUSED;
+        }
+        if (!item[len]) {
+            return CONFIG_DEF_OK;
+        }
+        item += len + 1;
+    }
+}
+
+/* controller.quorum.voters: id@host:port,... with each id and address once. */
+static config_def_problem_t voters_check(const config_def_t *def, const char *name, const char *value,
+                                         const char **canonical, char *why, size_t why_size)
+{
+    for (const char *item = value;;) {
+        size_t len = strcspn(item, ",");
+        const char *at = memchr(item, '@', len);
+        size_t digits = at ? strspn(item, "0123456789") : 0;
+        if (!at || digits == 0 || item + digits != at || digits > 10 || strtoll(item, NULL, 10) > I32_MAX ||
+            !host_port_valid(at + 1, len - (size_t)(at + 1 - item))) {
+            snprintf(why, why_size, "expected id@host:port,... (e.g. 1@localhost:9093), not '%.*s'", (int)len, item);
+            return CONFIG_DEF_REFUSED;
+        }
+        if (!item[len]) {
+            return CONFIG_DEF_OK;
+        }
+        item += len + 1;
+    }
+}
+
+/* A listener name: Kafka's are upper-case words ("CONTROLLER"). */
+static config_def_problem_t names_check(const config_def_t *def, const char *name, const char *value,
+                                        const char **canonical, char *why, size_t why_size)
+{
+    for (const char *c = value; *c; c++) {
+        if (*c != ',' && !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", *c)) {
+            snprintf(why, why_size, "expected listener names such as CONTROLLER");
+            return CONFIG_DEF_REFUSED;
+        }
+    }
+    if (!value[0]) {
+        snprintf(why, why_size, "expected listener names such as CONTROLLER");
+        return CONFIG_DEF_REFUSED;
+    }
+    return CONFIG_DEF_OK;
+}
+
 /* "not used yet" rows are accepted so server.properties files copied from
  * Kafka start without warnings; their doc says they have no effect. */
 const config_def_t broker_config_defs[] = {
@@ -263,10 +350,47 @@ const config_def_t broker_config_defs[] = {
     {.name = "zookeeper.connect", .type = CONFIG_DEF_STRING, .doc = "Accepted for compatibility; ignored."},
     {.name = "zookeeper.connection.timeout.ms", .type = CONFIG_DEF_INT, CONFIG_DEF_RANGE(0, I32_MAX),
      .doc = "Accepted for compatibility; ignored."},
-    {.name = "process.roles", .type = CONFIG_DEF_LIST, .doc = "Accepted for compatibility; ignored."},
-    {.name = "controller.quorum.voters", .type = CONFIG_DEF_LIST, .doc = "Accepted for compatibility; ignored."},
-    {.name = "controller.listener.names", .type = CONFIG_DEF_LIST, .doc = "Accepted for compatibility; ignored."},
-    {.name = "inter.broker.listener.name", .type = CONFIG_DEF_STRING, .doc = "Accepted for compatibility; ignored."},
+    /* KRaft mode (docs/cluster.md): with process.roles unset the broker is
+     * the single node it always was, and these keys are not looked at. */
+    {.name = "process.roles", .type = CONFIG_DEF_LIST, .validate = process_roles_check,
+     CONFIG_DEF_FIELD(broker_config_t, process_roles),
+     .doc = "The roles of this node in a cluster: broker, controller (a voter of the metadata quorum) or both. "
+            "Null runs the single node of connectd's default set-up, without a quorum."},
+    {.name = "controller.quorum.voters", .type = CONFIG_DEF_LIST, .validate = voters_check,
+     CONFIG_DEF_FIELD(broker_config_t, controller_quorum_voters),
+     .doc = "The voters of the metadata quorum, id@host:port of each controller's CONTROLLER listener, the same "
+            "list on every node. Needed by a controller; a broker needs it or "
+            "controller.quorum.bootstrap.servers."},
+    {.name = "controller.quorum.bootstrap.servers", .type = CONFIG_DEF_LIST, .validate = host_ports_check,
+     CONFIG_DEF_FIELD(broker_config_t, controller_quorum_bootstrap_servers),
+     .doc = "host:port of controllers a broker-only node asks for the active controller when it has no "
+            "controller.quorum.voters."},
+    {.name = "controller.listener.names", .type = CONFIG_DEF_LIST, .validate = names_check,
+     CONFIG_DEF_FIELD(broker_config_t, controller_listener_names),
+     .doc = "Names of the listeners the controller serves (the first is the quorum's). A controller has the "
+            "first in listeners; a broker-only node must not."},
+    {.name = "inter.broker.listener.name", .type = CONFIG_DEF_STRING, .validate = names_check,
+     CONFIG_DEF_FIELD(broker_config_t, inter_broker_listener_name),
+     .doc = "The listener brokers use between themselves and register with the controller; null means "
+            "PLAINTEXT. It must be in listeners and must not be a controller listener."},
+    {.name = "metadata.log.dir", .type = CONFIG_DEF_STRING, CONFIG_DEF_FIELD(broker_config_t, metadata_log_dir),
+     .doc = "Directory holding the metadata quorum's log (__cluster_metadata-0); null means the first of "
+            "log.dirs."},
+    {.name = "broker.session.timeout.ms", .type = CONFIG_DEF_INT, .default_value = "9000",
+     CONFIG_DEF_RANGE(1, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, broker_session_timeout_ms),
+     .doc = "A broker that has not heartbeaten the active controller for this long is fenced."},
+    {.name = "broker.heartbeat.interval.ms", .type = CONFIG_DEF_INT, .default_value = "2000",
+     CONFIG_DEF_RANGE(1, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, broker_heartbeat_interval_ms),
+     .doc = "How often a broker heartbeats the active controller."},
+    {.name = "controller.quorum.election.timeout.ms", .type = CONFIG_DEF_INT, .default_value = "1000",
+     CONFIG_DEF_RANGE(10, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, controller_quorum_election_timeout_ms),
+     .doc = "How long a voter goes without hearing from a leader before it stands for election (raft's "
+            "election timeout; the leader heartbeats ten times as often)."},
+    {.name = "metadata.snapshot.interval.entries", .type = CONFIG_DEF_INT, .default_value = "1024",
+     CONFIG_DEF_RANGE(2, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, metadata_snapshot_interval_entries),
+     .doc = "A controller snapshots the metadata image after this many new metadata log entries (connectd's: "
+            "canonical raft counts entries where Kafka's metadata.log.max.record.bytes.between.snapshots "
+            "counts bytes)."},
     {.name = "listener.security.protocol.map", .type = CONFIG_DEF_LIST,
      .doc = "Accepted for compatibility; only PLAINTEXT is supported."},
     {.name = NULL},
@@ -298,11 +422,22 @@ broker_config_t *broker_config_create(void)
     return cfg;
 }
 
+static void voters_free(broker_config_t *cfg)
+{
+    for (size_t i = 0; i < cfg->n_voters; i++) {
+        free(cfg->voters[i].host);
+    }
+    free(cfg->voters);
+    cfg->voters = NULL;
+    cfg->n_voters = 0;
+}
+
 void broker_config_destroy(broker_config_t *cfg)
 {
     if (!cfg) {
         return;
     }
+    voters_free(cfg);
     config_def_free(broker_config_defs, cfg);
     properties_destroy(cfg->given);
     free(cfg);
@@ -333,6 +468,236 @@ broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *k
     return ok ? BROKER_CONFIG_SET_OK : BROKER_CONFIG_SET_INVALID;
 }
 
+bool broker_config_listener_find(const char *list, const char *name, char **host, int *port)
+{
+    size_t name_len = strlen(name);
+    for (const char *item = list; item && *item;) {
+        size_t len = strcspn(item, ",");
+        if (len > name_len + 3 && strncmp(item, name, name_len) == 0 && strncmp(item + name_len, "://", 3) == 0) {
+            const char *h = item + name_len + 3, *end = item + len;
+            const char *colon = memrchr(h, ':', (size_t)(end - h));
+            const char *hs = h, *he = colon;
+            if (hs < he && *hs == '[' && he[-1] == ']') {
+                hs++;
+                he--;
+            }
+            *host = strndup(hs, (size_t)(he - hs));
+            *port = (int)strtol(colon + 1, NULL, 10);
+            return true;
+        }
+        item += len + (item[len] == ',');
+    }
+    return false;
+}
+
+const broker_config_voter_t *broker_config_voter_find(const broker_config_t *cfg, int32_t id)
+{
+    for (size_t i = 0; i < cfg->n_voters; i++) {
+        if (cfg->voters[i].id == id) {
+            return &cfg->voters[i];
+        }
+    }
+    return NULL;
+}
+
+/* Whether the comma-separated `list` has the item `name`. */
+static bool list_has(const char *list, const char *name, size_t name_len)
+{
+    for (const char *item = list; item && *item;) {
+        size_t len = strcspn(item, ",");
+        if (len == name_len && strncmp(item, name, len) == 0) {
+            return true;
+        }
+        item += len + (item[len] == ',');
+    }
+    return false;
+}
+
+static int voter_cmp(const void *a, const void *b)
+{
+    const broker_config_voter_t *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Parses controller.quorum.voters (voters_check has checked its form) and
+ * refuses an id or an address given twice. */
+static bool voters_parse(broker_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    voters_free(cfg);
+    for (const char *item = cfg->controller_quorum_voters; item && *item;) {
+        size_t len = strcspn(item, ",");
+        const char *at = memchr(item, '@', len);
+        const char *colon = memrchr(at, ':', len - (size_t)(at - item));
+        const char *hs = at + 1, *he = colon;
+        if (hs < he && *hs == '[' && he[-1] == ']') {
+            hs++;
+            he--;
+        }
+        cfg->voters = realloc(cfg->voters, (cfg->n_voters + 1) * sizeof(*cfg->voters));
+        if (!cfg->voters) {
+            abort();
+        }
+        broker_config_voter_t *v = &cfg->voters[cfg->n_voters++];
+        v->id = (int32_t)strtol(item, NULL, 10);
+        v->host = strndup(hs, (size_t)(he - hs));
+        v->port = (int)strtol(colon + 1, NULL, 10);
+        item += len + (item[len] == ',');
+    }
+    if (cfg->n_voters > 1) {
+        qsort(cfg->voters, cfg->n_voters, sizeof(*cfg->voters), voter_cmp);
+    }
+    for (size_t i = 0; i < cfg->n_voters; i++) {
+        for (size_t j = i + 1; j < cfg->n_voters; j++) {
+            if (cfg->voters[i].id == cfg->voters[j].id) {
+                snprintf(errstr, errstr_size, "controller.quorum.voters: voter id %d is given twice; give each "
+                         "controller its own node.id", cfg->voters[i].id);
+                return false;
+            }
+            if (cfg->voters[i].port == cfg->voters[j].port &&
+                strcmp(cfg->voters[i].host, cfg->voters[j].host) == 0) {
+                snprintf(errstr, errstr_size, "controller.quorum.voters: voters %d and %d share the address %s:%d",
+                         cfg->voters[i].id, cfg->voters[j].id, cfg->voters[i].host, cfg->voters[i].port);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Every listener has a name of its own (Kafka refuses a name twice). */
+static bool listener_names_unique(const char *list, char *errstr, size_t errstr_size)
+{
+    for (const char *item = list; *item;) {
+        size_t len = strcspn(item, ",");
+        size_t name_len = (size_t)((const char *)memmem(item, len, "://", 3) - item);
+        const char *next = item + len + (item[len] == ',');
+        for (const char *other = next; *other;) {
+            size_t olen = strcspn(other, ",");
+            if (strncmp(other, item, name_len) == 0 && strncmp(other + name_len, "://", 3) == 0) {
+                snprintf(errstr, errstr_size, "listeners: the listener name %.*s is used twice; each listener "
+                         "needs a name of its own", (int)name_len, item);
+                return false;
+            }
+            other += olen + (other[olen] == ',');
+        }
+        item = next;
+    }
+    return true;
+}
+
+/*
+ * KRaft mode's rules, Kafka's KafkaConfig ones where it has them: node.id
+ * is given; a controller is one of the voters and serves the first
+ * controller listener, at the port the voters name for it; a broker-only
+ * node is no voter and serves no controller listener; a broker serves its
+ * inter-broker listener, which is no controller listener.  Without
+ * process.roles nothing here applies.
+ */
+static bool kraft_finish(broker_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    cfg->roles = 0;
+    voters_free(cfg);
+    if (!cfg->process_roles) {
+        return true;
+    }
+    cfg->roles = (list_has(cfg->process_roles, "broker", 6) ? BROKER_ROLE_BROKER : 0) |
+                 (list_has(cfg->process_roles, "controller", 10) ? BROKER_ROLE_CONTROLLER : 0);
+    if (!properties_get(cfg->given, "node.id")) {
+        snprintf(errstr, errstr_size, "node.id: required with process.roles; give each node of the cluster its own");
+        return false;
+    }
+    if (!voters_parse(cfg, errstr, errstr_size) || !listener_names_unique(cfg->listeners, errstr, errstr_size)) {
+        return false;
+    }
+    if (!cfg->controller_listener_names) {
+        snprintf(errstr, errstr_size, "controller.listener.names: required with process.roles (e.g. CONTROLLER)");
+        return false;
+    }
+    const char *first = cfg->controller_listener_names;
+    size_t first_len = strcspn(first, ",");
+    char *host = NULL;
+    int port = 0;
+    bool has_controller = false;
+    for (const char *name = first; *name;) {
+        size_t len = strcspn(name, ",");
+        char nm[128];
+        snprintf(nm, sizeof(nm), "%.*s", (int)len, name);
+        if (broker_config_listener_find(cfg->listeners, nm, &host, &port)) {
+            free(host);
+            host = NULL;
+            has_controller = true;
+        }
+        name += len + (name[len] == ',');
+    }
+    const char *ibl = cfg->inter_broker_listener_name ? cfg->inter_broker_listener_name : "PLAINTEXT";
+    if (cfg->roles & BROKER_ROLE_CONTROLLER) {
+        if (cfg->n_voters == 0) {
+            snprintf(errstr, errstr_size, "controller.quorum.voters: required on a controller (id@host:port of "
+                     "every controller, the same list on every node)");
+            return false;
+        }
+        const broker_config_voter_t *self = broker_config_voter_find(cfg, cfg->node_id);
+        if (!self) {
+            snprintf(errstr, errstr_size, "controller.quorum.voters: node.id %d is not among the voters '%s'; a "
+                     "controller must be one of them (or drop controller from process.roles)", cfg->node_id,
+                     cfg->controller_quorum_voters);
+            return false;
+        }
+        char nm[128];
+        snprintf(nm, sizeof(nm), "%.*s", (int)first_len, first);
+        if (!broker_config_listener_find(cfg->listeners, nm, &host, &port)) {
+            snprintf(errstr, errstr_size, "controller.listener.names: the controller listener %s is not in "
+                     "listeners '%s'; add %s://host:port to listeners", nm, cfg->listeners, nm);
+            return false;
+        }
+        free(host);
+        if (port != self->port) {
+            snprintf(errstr, errstr_size, "controller.quorum.voters names %d@%s:%d, but this node's %s listener "
+                     "is at port %d; make the two agree", self->id, self->host, self->port, nm, port);
+            return false;
+        }
+    } else {
+        if (broker_config_voter_find(cfg, cfg->node_id)) {
+            snprintf(errstr, errstr_size, "controller.quorum.voters: node.id %d is a voter, but process.roles "
+                     "is only broker; add controller to process.roles or use another node.id", cfg->node_id);
+            return false;
+        }
+        if (has_controller) {
+            snprintf(errstr, errstr_size, "listeners: a broker-only node serves no controller listener (%s); "
+                     "remove it from listeners", cfg->controller_listener_names);
+            return false;
+        }
+        if (cfg->n_voters == 0 && !cfg->controller_quorum_bootstrap_servers) {
+            snprintf(errstr, errstr_size, "controller.quorum.voters: a broker needs it or "
+                     "controller.quorum.bootstrap.servers to find the controllers");
+            return false;
+        }
+    }
+    if (cfg->roles & BROKER_ROLE_BROKER) {
+        if (list_has(cfg->controller_listener_names, ibl, strlen(ibl))) {
+            snprintf(errstr, errstr_size, "inter.broker.listener.name: %s is a controller listener; brokers "
+                     "need a listener of their own", ibl);
+            return false;
+        }
+        if (!broker_config_listener_find(cfg->listeners, ibl, &host, &port)) {
+            snprintf(errstr, errstr_size, "inter.broker.listener.name: the listener %s is not in listeners '%s'",
+                     ibl, cfg->listeners);
+            return false;
+        }
+        free(host);
+    } else {
+        snprintf(errstr, errstr_size, "process.roles: a controller-only node is not supported yet; use "
+                 "broker,controller (docs/cluster.md)");
+        return false;
+    }
+    if (cfg->broker_heartbeat_interval_ms >= cfg->broker_session_timeout_ms) {
+        snprintf(errstr, errstr_size, "broker.heartbeat.interval.ms (%d) must be below broker.session.timeout.ms "
+                 "(%d)", cfg->broker_heartbeat_interval_ms, cfg->broker_session_timeout_ms);
+        return false;
+    }
+    return true;
+}
+
 bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size)
 {
     if (!config_def_fill(broker_config_defs, cfg, cfg->given, 0, errstr, errstr_size)) {
@@ -351,7 +716,7 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
         cfg->log_flush_interval_ms = -1;
     }
     cfg->offsets_retention_ms = (int64_t)cfg->offsets_retention_minutes * 60000;
-    return true;
+    return kraft_finish(cfg, errstr, errstr_size);
 }
 
 /*

@@ -31,6 +31,19 @@ typedef enum broker_config_source {
     BROKER_CONFIG_SOURCE_DEFAULT = 5,
 } broker_config_source_t;
 
+/* process.roles, as bits; 0 is the single node of old (no process.roles). */
+enum broker_config_role {
+    BROKER_ROLE_BROKER = 1 << 0,
+    BROKER_ROLE_CONTROLLER = 1 << 1,
+};
+
+/* One voter of controller.quorum.voters ("1@localhost:9093"). */
+typedef struct broker_config_voter {
+    int32_t id;
+    char *host; /* owned by the config */
+    int port;
+} broker_config_voter_t;
+
 /* The broker's resolved configuration.  Strings are owned by the struct. */
 typedef struct broker_config {
     int32_t node_id;
@@ -70,6 +83,22 @@ typedef struct broker_config {
     int32_t group_min_session_timeout_ms;
     int32_t group_max_session_timeout_ms;
     int32_t group_max_size;
+    /* KRaft mode (docs/cluster.md); all null or defaults on a single node. */
+    char *process_roles;
+    char *controller_quorum_voters;
+    char *controller_quorum_bootstrap_servers;
+    char *controller_listener_names;
+    char *inter_broker_listener_name;
+    char *metadata_log_dir;
+    int32_t broker_session_timeout_ms;
+    int32_t broker_heartbeat_interval_ms;
+    int32_t controller_quorum_election_timeout_ms;
+    int32_t metadata_snapshot_interval_entries;
+    /* Resolved by broker_config_finish from the KRaft keys above: the roles,
+     * the parsed voters (owned; sorted by id) and the listener names. */
+    unsigned roles; /* enum broker_config_role bits */
+    broker_config_voter_t *voters;
+    size_t n_voters;
     /* The keys given (broker_config_set), by row name, in canonical text;
      * a key not here has its row's default.  The fields above are filled
      * from these by broker_config_finish. */
@@ -106,6 +135,16 @@ broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *k
  * @locality the thread building the config, before the broker starts
  * @locks none */
 bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size);
+
+/* The "host:port" of the listener named `name` ("CONTROLLER") in a
+ * listener list; false when the list has no such listener.  *host is
+ * malloc'd (empty for every interface, an IPv6 address without brackets).
+ * @locality any thread  @locks none (pure) */
+bool broker_config_listener_find(const char *list, const char *name, char **host, int *port);
+
+/* The voter with this id, or NULL.
+ * @locality any thread  @locks none (the config is read-only by then) */
+const broker_config_voter_t *broker_config_voter_find(const broker_config_t *cfg, int32_t id);
 
 /* Text of a broker key's current value (for DescribeConfigs); writes into buf
  * and returns buf, or returns NULL for a null value.

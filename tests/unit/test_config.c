@@ -422,6 +422,106 @@ static void test_topic_compression(void **state)
     broker_config_destroy(cfg);
 }
 
+/* KRaft mode's cross-checks, each refused with a message that names what
+ * to fix; a sample node of etc/cluster/ passes. */
+static void test_kraft_rules(void **state)
+{
+    static const char *const base[] = {
+        "process.roles", "broker,controller",
+        "node.id", "2",
+        "listeners", "PLAINTEXT://127.0.0.1:9192,CONTROLLER://127.0.0.1:9193",
+        "controller.listener.names", "CONTROLLER",
+        "controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9193,3@127.0.0.1:9293",
+        NULL,
+    };
+    static const struct {
+        const char *key, *value; /* over base; value NULL removes the key */
+        const char *message_part; /* NULL: finish succeeds */
+    } cases[] = {
+        {"num.partitions", "1", NULL},
+        {"process.roles", "broker", "node.id 2 is a voter, but process.roles is only broker"},
+        {"process.roles", "controller", "controller-only node is not supported yet"},
+        {"node.id", NULL, "node.id: required with process.roles"},
+        {"node.id", "4", "node.id 4 is not among the voters"},
+        {"controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9193,2@127.0.0.1:9293",
+         "voter id 2 is given twice"},
+        {"controller.quorum.voters", "1@127.0.0.1:9193,2@127.0.0.1:9193", "share the address 127.0.0.1:9193"},
+        {"controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9194", "this node's CONTROLLER listener is at port 9193"},
+        {"controller.quorum.voters", NULL, "controller.quorum.voters: required on a controller"},
+        {"controller.listener.names", "CTRL", "the controller listener CTRL is not in listeners"},
+        {"controller.listener.names", NULL, "controller.listener.names: required"},
+        {"listeners", "PLAINTEXT://:9192,PLAINTEXT://:9193", "the listener name PLAINTEXT is used twice"},
+        {"inter.broker.listener.name", "CONTROLLER", "CONTROLLER is a controller listener"},
+        {"inter.broker.listener.name", "INTERNAL", "the listener INTERNAL is not in listeners"},
+        {"broker.heartbeat.interval.ms", "9000", "must be below broker.session.timeout.ms"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        broker_config_t *cfg = broker_config_create();
+        char err[512] = "";
+        for (size_t k = 0; base[k]; k += 2) {
+            if (strcmp(base[k], cases[i].key) != 0) {
+                assert_int_equal(broker_config_set(cfg, base[k], base[k + 1], err, sizeof(err)), BROKER_CONFIG_SET_OK);
+            }
+        }
+        if (cases[i].value) {
+            assert_int_equal(broker_config_set(cfg, cases[i].key, cases[i].value, err, sizeof(err)),
+                             BROKER_CONFIG_SET_OK);
+        }
+        bool ok = broker_config_finish(cfg, err, sizeof(err));
+        if (!cases[i].message_part) {
+            if (!ok) {
+                fail_msg("case %zu: %s", i, err);
+            }
+            assert_int_equal(cfg->roles, BROKER_ROLE_BROKER | BROKER_ROLE_CONTROLLER);
+            assert_int_equal(cfg->n_voters, 3);
+            assert_int_equal(cfg->voters[1].id, 2);
+            assert_string_equal(cfg->voters[1].host, "127.0.0.1");
+            assert_int_equal(cfg->voters[1].port, 9193);
+        } else if (ok || !strstr(err, cases[i].message_part)) {
+            fail_msg("case %zu (%s=%s): got '%s', want '%s'", i, cases[i].key, cases[i].value ? cases[i].value : "-",
+                     ok ? "success" : err, cases[i].message_part);
+        }
+        broker_config_destroy(cfg);
+    }
+    /* Without process.roles nothing of this applies: today's single node. */
+    broker_config_t *cfg = broker_config_create();
+    char err[256];
+    assert_int_equal(broker_config_set(cfg, "controller.quorum.voters", "1@h:1", err, sizeof(err)), BROKER_CONFIG_SET_OK);
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    assert_int_equal(cfg->roles, 0);
+    assert_int_equal(cfg->n_voters, 0);
+    broker_config_destroy(cfg);
+}
+
+static void test_kraft_values(void **state)
+{
+    static const struct {
+        const char *key, *value;
+        broker_config_set_result_t want;
+    } cases[] = {
+        {"process.roles", "broker, controller", BROKER_CONFIG_SET_OK},
+        {"process.roles", "zookeeper", BROKER_CONFIG_SET_INVALID},
+        {"controller.quorum.voters", "1@[::1]:9093", BROKER_CONFIG_SET_OK},
+        {"controller.quorum.voters", "1@host", BROKER_CONFIG_SET_INVALID},
+        {"controller.quorum.voters", "x@host:1", BROKER_CONFIG_SET_INVALID},
+        {"controller.quorum.voters", "1@:9093", BROKER_CONFIG_SET_INVALID},
+        {"controller.quorum.voters", "99999999999@h:1", BROKER_CONFIG_SET_INVALID},
+        {"controller.quorum.bootstrap.servers", "a:1,b:2", BROKER_CONFIG_SET_OK},
+        {"controller.quorum.bootstrap.servers", "a", BROKER_CONFIG_SET_INVALID},
+        {"controller.listener.names", "CONTROLLER", BROKER_CONFIG_SET_OK},
+        {"controller.listener.names", "CONT ROLLER", BROKER_CONFIG_SET_INVALID},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        broker_config_t *cfg = broker_config_create();
+        char err[256] = "";
+        broker_config_set_result_t got = broker_config_set(cfg, cases[i].key, cases[i].value, err, sizeof(err));
+        if (got != cases[i].want) {
+            fail_msg("%s=%s: got %d, want %d (%s)", cases[i].key, cases[i].value, got, cases[i].want, err);
+        }
+        broker_config_destroy(cfg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_topic_resolution),     cmocka_unit_test(test_topic_validation),
         cmocka_unit_test(test_topic_fallbacks),      cmocka_unit_test(test_topic_compression),
         cmocka_unit_test(test_topic_timestamp_keys),
+        cmocka_unit_test(test_kraft_rules),          cmocka_unit_test(test_kraft_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

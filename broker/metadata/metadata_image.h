@@ -1,0 +1,95 @@
+/*
+ * metadata_image.h - the cluster metadata image: what the metadata records
+ * (metadata_records.h) say once applied in log order, as Kafka's
+ * MetadataImage.
+ *
+ * It holds the registered brokers (endpoints, epoch, fenced or not), the
+ * topics with their partitions (replicas, ISR, leader, leader and
+ * partition epochs) and the dynamic configs.  Applying is deterministic:
+ * every node that applies the same records in the same order holds the same
+ * image, which is what the quorum (quorum/quorum.h) replicates.  A record
+ * that does not fit the image (a partition of an unknown topic, a fence of
+ * an unknown broker or of an older epoch) is refused with a reason and
+ * leaves the image as it was, on every node alike.
+ *
+ * A snapshot is the image written as records, one log entry (brokers by
+ * id, topics by name with their partitions, configs), so restoring is
+ * applying; the same image always gives the same bytes.
+ *
+ * Threads: an image is a plain value with no lock of its own; its owner
+ * (the quorum) says who may read and write it.  Pointers returned by the
+ * readers stay valid until the next apply, restore or destroy.
+ */
+#ifndef CONNECTD_METADATA_IMAGE_H
+#define CONNECTD_METADATA_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metadata_records.h"
+
+typedef struct meta_broker {
+    int32_t id;
+    kuuid_t incarnation_id;
+    int64_t epoch;              /* the broker epoch: the log offset of its registration */
+    meta_endpoint_t *endpoints; /* strings owned by the image */
+    int32_t n_endpoints;
+    char *rack; /* NULL: none */
+    bool fenced;
+} meta_broker_t;
+
+typedef struct meta_partition {
+    int32_t *replicas;
+    int32_t n_replicas;
+    int32_t *isr;
+    int32_t n_isr;
+    int32_t leader; /* -1: none */
+    int32_t leader_epoch;
+    int32_t partition_epoch;
+} meta_partition_t;
+
+typedef struct meta_topic {
+    char *name;
+    kuuid_t id;
+    meta_partition_t *parts; /* index = partition id; a hole has n_replicas 0 */
+    int32_t n_parts;
+} meta_topic_t;
+
+typedef struct meta_image meta_image_t;
+
+/* An empty image; never NULL (aborts on OOM).  destroy accepts NULL. */
+meta_image_t *meta_image_create(void);
+void meta_image_destroy(meta_image_t *img);
+
+/* Applies one record; false with errstr (the image unchanged) when it does
+ * not fit the image. */
+bool meta_image_apply(meta_image_t *img, const meta_record_t *rec, char *errstr, size_t errstr_size);
+
+/* Decodes a log entry and applies its records in order; false with errstr
+ * on a malformed entry (nothing applied) or at the first record that does
+ * not fit (the ones before it stay applied, as on every other node). */
+bool meta_image_apply_entry(meta_image_t *img, const void *data, size_t len, char *errstr, size_t errstr_size);
+
+/* Appends the whole image as one log entry (the snapshot format). */
+void meta_image_snapshot(const meta_image_t *img, buf_writer_t *w);
+
+/* Replaces the image with the one a snapshot holds; false with errstr (the
+ * image unchanged) on a malformed snapshot. */
+bool meta_image_restore(meta_image_t *img, const void *data, size_t len, char *errstr, size_t errstr_size);
+
+/* Brokers, by increasing id. */
+size_t meta_image_broker_count(const meta_image_t *img);
+const meta_broker_t *meta_image_broker_at(const meta_image_t *img, size_t i);
+const meta_broker_t *meta_image_broker_find(const meta_image_t *img, int32_t id);
+
+/* Topics, by name. */
+size_t meta_image_topic_count(const meta_image_t *img);
+const meta_topic_t *meta_image_topic_at(const meta_image_t *img, size_t i);
+const meta_topic_t *meta_image_topic_find(const meta_image_t *img, const char *name);
+
+/* A dynamic config's value, or NULL when it is not set. */
+const char *meta_image_config(const meta_image_t *img, int8_t resource_type, const char *resource_name,
+                              const char *name);
+
+#endif

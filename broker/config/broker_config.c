@@ -359,12 +359,11 @@ const config_def_t broker_config_defs[] = {
     {.name = "controller.quorum.voters", .type = CONFIG_DEF_LIST, .validate = voters_check,
      CONFIG_DEF_FIELD(broker_config_t, controller_quorum_voters),
      .doc = "The voters of the metadata quorum, id@host:port of each controller's CONTROLLER listener, the same "
-            "list on every node. Needed by a controller; a broker needs it or "
-            "controller.quorum.bootstrap.servers."},
+            "list on every node; needed by every node with process.roles."},
     {.name = "controller.quorum.bootstrap.servers", .type = CONFIG_DEF_LIST, .validate = host_ports_check,
      CONFIG_DEF_FIELD(broker_config_t, controller_quorum_bootstrap_servers),
-     .doc = "host:port of controllers a broker-only node asks for the active controller when it has no "
-            "controller.quorum.voters."},
+     .doc = "host:port of controllers, for Kafka's dynamic quorums; accepted, but connectd's quorum is "
+            "static and every node needs controller.quorum.voters."},
     {.name = "controller.listener.names", .type = CONFIG_DEF_LIST, .validate = names_check,
      CONFIG_DEF_FIELD(broker_config_t, controller_listener_names),
      .doc = "Names of the listeners the controller serves (the first is the quorum's). A controller has the "
@@ -667,9 +666,12 @@ static bool kraft_finish(broker_config_t *cfg, char *errstr, size_t errstr_size)
                      "remove it from listeners", cfg->controller_listener_names);
             return false;
         }
-        if (cfg->n_voters == 0 && !cfg->controller_quorum_bootstrap_servers) {
-            snprintf(errstr, errstr_size, "controller.quorum.voters: a broker needs it or "
-                     "controller.quorum.bootstrap.servers to find the controllers");
+        if (cfg->n_voters == 0) {
+            /* Kafka's dynamic quorums (KIP-853) let a broker find the
+             * controllers from controller.quorum.bootstrap.servers alone;
+             * the quorum here is static, so the voters are needed. */
+            snprintf(errstr, errstr_size, "controller.quorum.voters: a broker needs it to find the controllers "
+                     "(controller.quorum.bootstrap.servers alone is not supported yet)");
             return false;
         }
     }

@@ -483,6 +483,32 @@ static void test_kraft_rules(void **state)
         }
         broker_config_destroy(cfg);
     }
+    /* A broker-only node: no vote, no controller listener; it needs the
+     * voters (the quorum is static). */
+    static const char *const broker_only[] = {
+        "process.roles", "broker", "node.id", "7", "listeners", "PLAINTEXT://127.0.0.1:9392",
+        "controller.listener.names", "CONTROLLER", "controller.quorum.bootstrap.servers", "127.0.0.1:9093", NULL,
+    };
+    for (int with_voters = 0; with_voters < 2; with_voters++) {
+        broker_config_t *cfg = broker_config_create();
+        char err[512] = "";
+        for (size_t k = 0; broker_only[k]; k += 2) {
+            assert_int_equal(broker_config_set(cfg, broker_only[k], broker_only[k + 1], err, sizeof(err)),
+                             BROKER_CONFIG_SET_OK);
+        }
+        if (with_voters) {
+            assert_int_equal(broker_config_set(cfg, "controller.quorum.voters", "1@127.0.0.1:9093", err, sizeof(err)),
+                             BROKER_CONFIG_SET_OK);
+            if (!broker_config_finish(cfg, err, sizeof(err))) {
+                fail_msg("broker-only node refused: %s", err);
+            }
+            assert_int_equal(cfg->roles, BROKER_ROLE_BROKER);
+        } else {
+            assert_false(broker_config_finish(cfg, err, sizeof(err)));
+            assert_non_null(strstr(err, "bootstrap.servers alone is not supported yet"));
+        }
+        broker_config_destroy(cfg);
+    }
     /* Without process.roles nothing of this applies: today's single node. */
     broker_config_t *cfg = broker_config_create();
     char err[256];

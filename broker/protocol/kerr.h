@@ -72,12 +72,16 @@
     X(GROUP_ID_NOT_FOUND,                  69,  false, "group id not found")                \
     X(TOPIC_DELETION_DISABLED,             73,  false, "topic deletion is disabled")        \
     X(UNSUPPORTED_COMPRESSION_TYPE,        76,  false, "unsupported compression type")      \
+    X(STALE_BROKER_EPOCH,                  77,  false, "stale broker epoch")                \
     X(MEMBER_ID_REQUIRED,                  79,  false, "member id required")                \
     X(GROUP_MAX_SIZE_REACHED,              81,  false, "group max size reached")            \
     X(FENCED_INSTANCE_ID,                  82,  false, "fenced instance id")                \
     X(GROUP_SUBSCRIBED_TO_TOPIC,           86,  false, "group is subscribed to the topic")  \
     X(INVALID_RECORD,                      87,  false, "invalid record") \
-    X(UNKNOWN_TOPIC_ID,                    100, true,  "unknown topic id")
+    X(INCONSISTENT_VOTER_SET,              94,  false, "inconsistent voter set")            \
+    X(UNKNOWN_TOPIC_ID,                    100, true,  "unknown topic id")                  \
+    X(DUPLICATE_BROKER_REGISTRATION,       101, false, "duplicate broker registration")     \
+    X(INCONSISTENT_CLUSTER_ID,             104, false, "inconsistent cluster id")
 
 typedef enum kerr {
 #define KERR_ENUM(name, code, retriable, msg) KERR_##name = code,

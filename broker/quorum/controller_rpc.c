@@ -1,0 +1,231 @@
+/*
+ * controller_rpc.c - the BrokerRegistration and BrokerHeartbeat codecs;
+ * the formats are in controller_rpc.h.
+ */
+#include "controller_rpc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Request header v2 and the frame's size, patched once the body is in. */
+static size_t frame_begin(buf_writer_t *w, int16_t api_key, int32_t correlation_id, const char *client_id)
+{
+    size_t start = w->len;
+    buf_write_i32(w, 0);
+    buf_write_i16(w, api_key);
+    buf_write_i16(w, 0);
+    buf_write_i32(w, correlation_id);
+    buf_write_str(w, client_id, false);
+    buf_write_empty_tags(w);
+    return start;
+}
+
+static void frame_end(buf_writer_t *w, size_t start)
+{
+    buf_put_i32(w->data + start, (int32_t)(w->len - start - 4));
+}
+
+void ctrl_rpc_encode_registration(buf_writer_t *w, int32_t correlation_id, const char *client_id,
+                                  const ctrl_registration_t *reg)
+{
+    size_t start = frame_begin(w, CTRL_RPC_BROKER_REGISTRATION, correlation_id, client_id);
+    buf_write_i32(w, reg->broker_id);
+    buf_write_str(w, reg->cluster_id, true);
+    buf_write_uuid(w, &reg->incarnation_id);
+    buf_write_array_len(w, reg->n_listeners, true);
+    for (int32_t i = 0; i < reg->n_listeners; i++) {
+        buf_write_str(w, reg->listeners[i].name, true);
+        buf_write_str(w, reg->listeners[i].host, true);
+        buf_write_i16(w, (int16_t)reg->listeners[i].port);
+        buf_write_i16(w, reg->listeners[i].security_protocol);
+        buf_write_empty_tags(w);
+    }
+    buf_write_array_len(w, 0, true); /* Features */
+    buf_write_str(w, reg->rack, true);
+    if (reg->voters) {
+        buf_writer_t val;
+        buf_writer_init(&val, 64);
+        buf_write_str(&val, reg->voters, true);
+        buf_write_uvarint(w, 1);
+        buf_write_uvarint(w, CTRL_RPC_TAG_VOTERS);
+        buf_write_uvarint(w, (uint32_t)val.len);
+        buf_write_raw(w, val.data, val.len);
+        buf_writer_release(&val);
+    } else {
+        buf_write_empty_tags(w);
+    }
+    frame_end(w, start);
+}
+
+void ctrl_rpc_encode_heartbeat(buf_writer_t *w, int32_t correlation_id, const char *client_id,
+                               const ctrl_heartbeat_t *hb)
+{
+    size_t start = frame_begin(w, CTRL_RPC_BROKER_HEARTBEAT, correlation_id, client_id);
+    buf_write_i32(w, hb->broker_id);
+    buf_write_i64(w, hb->broker_epoch);
+    buf_write_i64(w, hb->current_metadata_offset);
+    buf_write_bool(w, hb->want_fence);
+    buf_write_bool(w, hb->want_shut_down);
+    buf_write_empty_tags(w);
+    frame_end(w, start);
+}
+
+static const char *read_cstr(buf_reader_t *r, arena_t *arena, bool nullable)
+{
+    kstr_t s = nullable ? buf_read_nstr(r, true) : buf_read_str(r, true);
+    if (r->err || s.len < 0) {
+        return NULL;
+    }
+    return arena_strndup(arena, s.ptr, (size_t)s.len);
+}
+
+/* The registration's tagged fields: connectd's voters, others skipped. */
+static void read_registration_tags(buf_reader_t *r, arena_t *arena, ctrl_registration_t *reg)
+{
+    uint32_t n = buf_read_uvarint(r);
+    for (uint32_t i = 0; i < n && !r->err; i++) {
+        uint32_t tag = buf_read_uvarint(r);
+        uint32_t size = buf_read_uvarint(r);
+        if (r->err || size > buf_remaining(r)) {
+            r->err = true;
+            return;
+        }
+        if (tag == CTRL_RPC_TAG_VOTERS) {
+            buf_reader_t val;
+            buf_reader_init(&val, r->p, size);
+            reg->voters = read_cstr(&val, arena, false);
+            if (val.err || buf_remaining(&val) != 0) {
+                r->err = true;
+            }
+        }
+        buf_skip(r, size);
+    }
+}
+
+bool ctrl_rpc_decode_request(const void *data, size_t len, arena_t *arena, ctrl_request_t *req, char *errstr,
+                             size_t errstr_size)
+{
+    buf_reader_t r;
+    buf_reader_init(&r, data, len);
+    memset(req, 0, sizeof(*req));
+    req->api_key = buf_read_i16(&r);
+    req->api_version = buf_read_i16(&r);
+    req->correlation_id = buf_read_i32(&r);
+    (void)buf_read_nstr(&r, false); /* client id */
+    buf_skip_tags(&r);
+    if (r.err) {
+        snprintf(errstr, errstr_size, "truncated request header");
+        return false;
+    }
+    if ((req->api_key != CTRL_RPC_BROKER_REGISTRATION && req->api_key != CTRL_RPC_BROKER_HEARTBEAT) ||
+        req->api_version != 0) {
+        snprintf(errstr, errstr_size,
+                 "API key %d v%d is not served on the controller listener (only "
+                 "BrokerRegistration and BrokerHeartbeat v0)",
+                 req->api_key, req->api_version);
+        return false;
+    }
+    if (req->api_key == CTRL_RPC_BROKER_REGISTRATION) {
+        ctrl_registration_t *reg = &req->registration;
+        reg->broker_id = buf_read_i32(&r);
+        reg->cluster_id = read_cstr(&r, arena, false);
+        reg->incarnation_id = buf_read_uuid(&r);
+        int32_t n = buf_read_count(&r, true, 7);
+        meta_endpoint_t *eps = n > 0 ? arena_alloc(arena, (size_t)n * sizeof(*eps)) : NULL;
+        for (int32_t i = 0; i < n && !r.err; i++) {
+            eps[i].name = read_cstr(&r, arena, false);
+            eps[i].host = read_cstr(&r, arena, false);
+            eps[i].port = (uint16_t)buf_read_i16(&r);
+            eps[i].security_protocol = buf_read_i16(&r);
+            buf_skip_tags(&r);
+        }
+        reg->listeners = eps;
+        reg->n_listeners = n;
+        int32_t n_features = buf_read_count(&r, true, 6);
+        for (int32_t i = 0; i < n_features && !r.err; i++) {
+            (void)buf_read_str(&r, true);
+            (void)buf_read_i16(&r);
+            (void)buf_read_i16(&r);
+            buf_skip_tags(&r);
+        }
+        reg->rack = read_cstr(&r, arena, true);
+        read_registration_tags(&r, arena, reg);
+    } else {
+        ctrl_heartbeat_t *hb = &req->heartbeat;
+        hb->broker_id = buf_read_i32(&r);
+        hb->broker_epoch = buf_read_i64(&r);
+        hb->current_metadata_offset = buf_read_i64(&r);
+        hb->want_fence = buf_read_bool(&r);
+        hb->want_shut_down = buf_read_bool(&r);
+        buf_skip_tags(&r);
+    }
+    if (r.err || buf_remaining(&r) != 0) {
+        snprintf(errstr, errstr_size, "malformed %s request",
+                 req->api_key == CTRL_RPC_BROKER_REGISTRATION ? "BrokerRegistration" : "BrokerHeartbeat");
+        return false;
+    }
+    return true;
+}
+
+static size_t response_begin(buf_writer_t *w, int32_t correlation_id)
+{
+    size_t start = w->len;
+    buf_write_i32(w, 0);
+    buf_write_i32(w, correlation_id);
+    buf_write_empty_tags(w);
+    buf_write_i32(w, 0); /* ThrottleTimeMs */
+    return start;
+}
+
+void ctrl_rpc_encode_registration_result(buf_writer_t *w, int32_t correlation_id, const ctrl_registration_result_t *res)
+{
+    size_t start = response_begin(w, correlation_id);
+    buf_write_i16(w, res->error_code);
+    buf_write_i64(w, res->broker_epoch);
+    buf_write_empty_tags(w);
+    frame_end(w, start);
+}
+
+void ctrl_rpc_encode_heartbeat_result(buf_writer_t *w, int32_t correlation_id, const ctrl_heartbeat_result_t *res)
+{
+    size_t start = response_begin(w, correlation_id);
+    buf_write_i16(w, res->error_code);
+    buf_write_bool(w, res->is_caught_up);
+    buf_write_bool(w, res->is_fenced);
+    buf_write_bool(w, res->should_shut_down);
+    buf_write_empty_tags(w);
+    frame_end(w, start);
+}
+
+static void response_header(buf_reader_t *r, int32_t *correlation_id)
+{
+    *correlation_id = buf_read_i32(r);
+    buf_skip_tags(r);
+    (void)buf_read_i32(r); /* ThrottleTimeMs */
+}
+
+bool ctrl_rpc_decode_registration_result(const void *data, size_t len, int32_t *correlation_id,
+                                         ctrl_registration_result_t *res)
+{
+    buf_reader_t r;
+    buf_reader_init(&r, data, len);
+    response_header(&r, correlation_id);
+    res->error_code = buf_read_i16(&r);
+    res->broker_epoch = buf_read_i64(&r);
+    buf_skip_tags(&r);
+    return !r.err && buf_remaining(&r) == 0;
+}
+
+bool ctrl_rpc_decode_heartbeat_result(const void *data, size_t len, int32_t *correlation_id,
+                                      ctrl_heartbeat_result_t *res)
+{
+    buf_reader_t r;
+    buf_reader_init(&r, data, len);
+    response_header(&r, correlation_id);
+    res->error_code = buf_read_i16(&r);
+    res->is_caught_up = buf_read_bool(&r);
+    res->is_fenced = buf_read_bool(&r);
+    res->should_shut_down = buf_read_bool(&r);
+    buf_skip_tags(&r);
+    return !r.err && buf_remaining(&r) == 0;
+}

@@ -24,6 +24,7 @@
 #include "fsutil.h"
 #include "handlers/handlers.h"
 #include "net/server.h"
+#include "quorum/quorum.h"
 #include "topics/topics.h"
 
 #define UPKEEP_INTERVAL_MS 1000
@@ -45,6 +46,8 @@ struct broker {
     char cluster_id[32];
     char *bind_host;
     char *adv_host;
+    broker_fatal_cb on_fatal;
+    void *fatal_arg;
 };
 
 /* Routes a request by the API table and the dispatch table, closing the
@@ -175,7 +178,11 @@ static bool cluster_id_load(broker_t *b, char *errstr, size_t errstr_size)
             return true;
         }
     }
-    cluster_id_new(b->cluster_id);
+    if (b->cfg->roles) {
+        quorum_cluster_id_derive(b->cfg, b->cluster_id); /* the same on every node of the cluster */
+    } else {
+        cluster_id_new(b->cluster_id);
+    }
     char text[160];
     int len = snprintf(text, sizeof(text), "#Written by connectd; do not edit.\nversion=1\ncluster.id=%s\nnode.id=%d\n",
                        b->cluster_id, b->cfg->node_id);
@@ -184,6 +191,40 @@ static bool cluster_id_load(broker_t *b, char *errstr, size_t errstr_size)
         return false;
     }
     return true;
+}
+
+/* ---- cluster -------------------------------------------------------------- */
+
+static void on_quorum_fatal(void *arg, const char *why)
+{
+    broker_t *b = arg;
+    if (b->on_fatal) {
+        b->on_fatal(b->fatal_arg, why);
+    }
+}
+
+/* Starts the node's cluster roles; the endpoint it registers is the
+ * inter-broker listener as advertised. */
+static bool cluster_start(broker_t *b, int adv_port, char *errstr, size_t errstr_size)
+{
+    const broker_config_t *cfg = b->cfg;
+    quorum_config_t qcfg = {
+        .cfg = cfg,
+        .cluster_id = b->cluster_id,
+        .listener_name = cfg->inter_broker_listener_name ? cfg->inter_broker_listener_name : "PLAINTEXT",
+        .host = b->adv_host ? b->adv_host : b->bind_host,
+        .port = b->adv_host ? adv_port : server_port(b->ctx.server),
+        .on_fatal = on_quorum_fatal,
+        .arg = b,
+    };
+    b->ctx.quorum = quorum_create(b->loop, &qcfg, errstr, errstr_size);
+    return b->ctx.quorum != NULL;
+}
+
+void broker_on_fatal(broker_t *b, broker_fatal_cb cb, void *arg)
+{
+    b->on_fatal = cb;
+    b->fatal_arg = arg;
 }
 
 /* ---- upkeep --------------------------------------------------------------- */
@@ -259,6 +300,9 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     if (!b->ctx.server) {
         goto fail;
     }
+    if (cfg->roles && !cluster_start(b, adv_port, errstr, errstr_size)) {
+        goto fail;
+    }
     b->last_retention_ms = b->last_checkpoint_ms = clock_wall_ms();
     uv_timer_init(loop, &b->upkeep);
     b->upkeep.data = b;
@@ -279,6 +323,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     }
     return b;
 fail:
+    server_destroy(b->ctx.server);
     broker_metrics_destroy(b->ctx.stats);
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);
@@ -318,6 +363,7 @@ void broker_destroy(broker_t *b)
         return;
     }
     server_destroy(b->ctx.server); /* joins the network threads: no handler runs after this */
+    quorum_destroy(b->ctx.quorum);  /* after the handlers, which read its image */
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);   /* flushes and checkpoints */
     broker_metrics_destroy(b->ctx.stats);

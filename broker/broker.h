@@ -54,7 +54,10 @@
  *   - the producer-id lock (topics_t.pid_lock, topics.c; mutex): the next
  *     producer id, its reserved block and the producer-id-block file;
  *   - each network thread's fd lock (worker_t.fd_lock, net/server.c;
- *     mutex): the accepted descriptors the broker loop hands that thread.
+ *     mutex): the accepted descriptors the broker loop hands that thread;
+ *   - in a cluster, the metadata image lock (quorum.c; rwlock): the
+ *     cluster metadata image, written by the broker loop as raft applies
+ *     entries, read by Metadata on the network threads.
  *
  *   Shared without a lock:
  *   - each network thread's n_parked (net/server.c; atomic int): how many
@@ -85,6 +88,9 @@ typedef struct broker broker_t;
 /*
  * Opens the log dirs (recovering every partition), binds the listener and
  * starts the network threads, and the upkeep and group timers on `loop`.
+ * With process.roles it also starts the node's cluster roles
+ * (quorum/quorum.h): the metadata quorum on the controller listener, the
+ * registration with the active controller.
  * `cfg` is owned by the broker from here on, also on failure.  NULL with
  * errstr set when the broker cannot start (unusable log dir, port in use,
  * bad listener).
@@ -94,6 +100,14 @@ typedef struct broker broker_t;
  * @locks none (no request is served before it returns)
  */
 broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, size_t errstr_size);
+
+/* Called on the broker loop when the node cannot go on (in a cluster: its
+ * node.id in use by a live broker, voters that disagree with the
+ * quorum's); `why` says what to fix.  The owner shuts the broker down from
+ * a later loop callback, never from inside this one.
+ * @locality start-up, before the loop runs */
+typedef void (*broker_fatal_cb)(void *arg, const char *why);
+void broker_on_fatal(broker_t *broker, broker_fatal_cb cb, void *arg);
 
 /* The port the listener is bound to (useful with port 0).
  * @locality any thread, while the broker lives  @locks none (set once by

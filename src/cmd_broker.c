@@ -24,15 +24,37 @@
 
 static broker_t *running;
 static uv_signal_t sigterm_handle, sigint_handle;
+static uv_timer_t fatal_timer;
+static int exit_code;
+
+static void shut_down(void)
+{
+    broker_destroy(running);
+    running = NULL;
+    /* Every handle goes, so the loop runs out of work and uv_run returns. */
+    uv_close((uv_handle_t *)&sigterm_handle, NULL);
+    uv_close((uv_handle_t *)&sigint_handle, NULL);
+    uv_close((uv_handle_t *)&fatal_timer, NULL);
+}
 
 static void on_signal(uv_signal_t *sig, int signum)
 {
     blog_info("received %s, shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
-    broker_destroy(running);
-    running = NULL;
-    /* Both handles go, so the loop runs out of work and uv_run returns. */
-    uv_close((uv_handle_t *)&sigterm_handle, NULL);
-    uv_close((uv_handle_t *)&sigint_handle, NULL);
+    shut_down();
+}
+
+static void on_fatal_timer(uv_timer_t *timer)
+{
+    shut_down();
+}
+
+/* The broker cannot go on in its cluster: it has logged why.  The shut-down
+ * runs from a timer, outside the broker's callback that reported it. */
+static void on_fatal(void *arg, const char *why)
+{
+    fprintf(stderr, "connectd broker: %s\n", why);
+    exit_code = EXIT_RUNTIME;
+    uv_timer_start(&fatal_timer, on_fatal_timer, 0, 0);
 }
 
 static const cliopt_t broker_opts[] = {
@@ -127,9 +149,11 @@ int cmd_broker(int argc, char **argv)
     }
     uv_signal_init(loop, &sigterm_handle);
     uv_signal_init(loop, &sigint_handle);
+    uv_timer_init(loop, &fatal_timer);
     uv_signal_start(&sigterm_handle, on_signal, SIGTERM);
     uv_signal_start(&sigint_handle, on_signal, SIGINT);
+    broker_on_fatal(running, on_fatal, NULL);
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
-    return 0;
+    return exit_code;
 }

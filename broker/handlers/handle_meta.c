@@ -127,6 +127,44 @@ static void metadata_topic(broker_ctx_t *ctx, kreq_t *req, metadata_req_t *md, m
     topics_read_unlock(ctx->topics);
 }
 
+/*
+ * In a cluster the brokers are the unfenced ones the metadata image has
+ * registered, at their inter-broker endpoint, as Kafka's Metadata lists
+ * them; this node is always among them (its own partitions are led here
+ * until partitions are replicated), and the controller is the active one
+ * (-1 while there is none).  The image lock is taken alone (quorum.h).
+ */
+static void cluster_brokers(broker_ctx_t *ctx, kreq_t *req, const metadata_broker_t *self, metadata_req_t *md)
+{
+    quorum_read_lock(ctx->quorum);
+    const meta_image_t *img = quorum_image(ctx->quorum);
+    size_t n = meta_image_broker_count(img);
+    metadata_broker_t *brokers = arena_alloc(req->arena, (n + 1) * sizeof(*brokers));
+    int32_t count = 0;
+    bool self_listed = false;
+    for (size_t i = 0; i < n; i++) {
+        const meta_broker_t *b = meta_image_broker_at(img, i);
+        if (b->id == self->node_id) {
+            brokers[count++] = *self;
+            self_listed = true;
+        } else if (!b->fenced && b->n_endpoints > 0) {
+            const meta_endpoint_t *ep = &b->endpoints[0];
+            brokers[count++] = (metadata_broker_t){
+                .node_id = b->id,
+                .host = arena_strndup(req->arena, ep->host, strlen(ep->host)),
+                .port = ep->port,
+            };
+        }
+    }
+    quorum_read_unlock(ctx->quorum);
+    if (!self_listed) {
+        brokers[count++] = *self;
+    }
+    md->brokers = brokers;
+    md->n_brokers = count;
+    md->controller_id = quorum_leader_id(ctx->quorum);
+}
+
 req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req)
 {
     metadata_req_t md = {0};
@@ -143,6 +181,9 @@ req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req)
     md.n_brokers = 1;
     md.cluster_id = ctx->cluster_id;
     md.controller_id = ctx->cfg->node_id;
+    if (ctx->quorum) {
+        cluster_brokers(ctx, req, &self, &md);
+    }
     md.cluster_authorized_operations = md.include_cluster_authorized_operations ? CLUSTER_AUTHORIZED_OPERATIONS
                                                                                 : INT32_MIN;
     int32_t topic_ops = md.include_topic_authorized_operations ? TOPIC_AUTHORIZED_OPERATIONS : INT32_MIN;

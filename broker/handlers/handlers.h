@@ -15,6 +15,7 @@
 #include "config/broker_config.h"
 #include "group/coordinator.h"
 #include "net/server.h"
+#include "quorum/quorum.h"
 #include "topics/topics.h"
 
 typedef struct broker_metrics broker_metrics_t; /* broker_metrics.h */
@@ -30,6 +31,7 @@ typedef struct broker_ctx {
     const char *advertised_host; /* NULL: the address the client connected to */
     int advertised_port;
     broker_metrics_t *stats;
+    quorum_t *quorum; /* NULL on a single node (no process.roles) */
 } broker_ctx_t;
 
 /* A handler decodes the request body, acts, and encodes the response into

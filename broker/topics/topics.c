@@ -610,7 +610,10 @@ static void scan_log_dir(topics_t *topics, int d, int32_t **adopt_counts)
         }
         char name[256];
         int32_t index;
-        if (!parse_partition_dir(ent->d_name, name, sizeof(name), &index)) {
+        /* A cluster node's metadata quorum keeps its raft log there
+         * (quorum/quorum.h): no partition, as Kafka's log manager skips it. */
+        if (strcmp(ent->d_name, "__cluster_metadata-0") == 0 ||
+            !parse_partition_dir(ent->d_name, name, sizeof(name), &index)) {
             continue;
         }
         kstr_t k = {name, (int32_t)strlen(name)};

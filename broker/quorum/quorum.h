@@ -1,0 +1,99 @@
+/*
+ * quorum.h - a node's part in a connectd cluster (docs/cluster.md): the
+ * metadata quorum on canonical raft when the node is a controller, and
+ * the broker's registration and heartbeats to the active controller when
+ * it is a broker (process.roles; both on one node is the usual set-up).
+ *
+ * Controller.  raft (libraft, libuv I/O backend) runs on the broker loop
+ * with the transport of quorum_transport.h on the CONTROLLER listener; its
+ * data lives in <metadata.log.dir>/__cluster_metadata-0/, the directory
+ * Kafka gives its metadata log, and the ids of raft are node.id + 1 (raft
+ * reserves 0).  The replicated state machine is the metadata image
+ * (metadata/metadata_image.h): each raft entry is one batch of Kafka
+ * metadata records, applied in log order on every controller; raft
+ * snapshots are the image written as records.  The raft leader is the
+ * active controller.  It alone answers BrokerRegistration and
+ * BrokerHeartbeat (the others answer NOT_CONTROLLER), writes
+ * RegisterBrokerRecord, UnfenceBrokerRecord on a registered broker's first
+ * heartbeat, and FenceBrokerRecord for a broker that has not heartbeaten
+ * for broker.session.timeout.ms, as Kafka's BrokerHeartbeatManager.
+ *
+ * Broker.  A broker registers with the active controller (a random
+ * incarnation id per start, its inter-broker listener as endpoint) and
+ * heartbeats every broker.heartbeat.interval.ms, following NOT_CONTROLLER
+ * to another voter.  A registration refused because another live broker
+ * holds the node.id for longer than a session, or because the voters or
+ * the cluster id disagree, is fatal: the node logs why and stops.
+ *
+ * Threads.  Everything runs on the broker loop, except the readers marked
+ * "any thread".  The image is written on the loop under the quorum's image
+ * lock (a rwlock, a leaf of broker.h's lock order: nothing is taken under
+ * it), and read elsewhere under it.
+ */
+#ifndef CONNECTD_QUORUM_H
+#define CONNECTD_QUORUM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "config/broker_config.h"
+#include "metadata/metadata_image.h"
+
+typedef struct quorum quorum_t;
+
+/* Called on the loop when the node cannot go on in its cluster (`why` says
+ * what to fix); the owner shuts the node down. */
+typedef void (*quorum_fatal_cb)(void *arg, const char *why);
+
+typedef struct quorum_config {
+    const broker_config_t *cfg; /* borrowed; outlives the quorum */
+    const char *cluster_id;
+    /* The broker's endpoint to register: the inter-broker listener as
+     * advertised (host NULL or "": the loopback address). */
+    const char *listener_name;
+    const char *host;
+    int port;
+    quorum_fatal_cb on_fatal;
+    void *arg;
+} quorum_config_t;
+
+/*
+ * Starts the node's cluster roles on `loop`: raft (opening or bootstrapping
+ * its data) and the controller listener for a controller, the registration
+ * for a broker.  NULL with errstr when it cannot (a data dir it cannot
+ * create, a port in use, raft data whose voters are not the configured
+ * ones).
+ * @locality the broker loop's thread, before the loop runs or on it
+ */
+quorum_t *quorum_create(uv_loop_t *loop, const quorum_config_t *qcfg, char *errstr, size_t errstr_size);
+
+/* Stops everything and frees the quorum once its handles have closed (run
+ * the loop once more).  NULL is fine.
+ * @locality the broker loop */
+void quorum_destroy(quorum_t *q);
+
+/* The cluster id of a KRaft node whose log dir has none yet: derived from
+ * the voters, so every node of a cluster formats alike (22 characters of
+ * URL-safe base64, as Kafka's Uuid).  Writes 23 bytes.
+ * @locality any thread  @locks none (pure) */
+void quorum_cluster_id_derive(const broker_config_t *cfg, char *out);
+
+/* The node id of the active controller as this node knows it, -1 when none.
+ * @locality any thread  @locks none (an atomic) */
+int32_t quorum_leader_id(const quorum_t *q);
+
+/* The port of the controller listener (useful with port 0), -1 without one.
+ * @locality the broker loop */
+int quorum_controller_port(quorum_t *q);
+
+/* The image lock, for reading the image from any thread: the pointer of
+ * quorum_image and everything it gives stay valid until unlock.  Nothing
+ * else may be taken while it is held.
+ * @locality any thread */
+void quorum_read_lock(quorum_t *q);
+void quorum_read_unlock(quorum_t *q);
+const meta_image_t *quorum_image(const quorum_t *q);
+
+#endif

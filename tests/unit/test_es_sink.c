@@ -477,6 +477,18 @@ static void test_server_versions(void **state)
     es_server_t srv;
     char err[256];
     assert_int_equal(es_server_parse("{\"ok\":true}", 11, &srv, err, sizeof(err)), -1);
+    /* A version that is no version: refused, not half read. */
+    static const char *const bad[] = {"8abc", "99999999999999999999.1", "", "x.1", "8.x", "-8.1"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char body[128];
+        int n = snprintf(body, sizeof(body), "{\"version\":{\"number\":\"%s\"}}", bad[i]);
+        assert_int_equal(es_server_parse(body, (size_t)n, &srv, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, "version.number"));
+    }
+    /* A snapshot build's version reads as its numbers. */
+    const char *snapshot = "{\"version\":{\"number\":\"8.0.0-SNAPSHOT\"}}";
+    assert_int_equal(es_server_parse(snapshot, strlen(snapshot), &srv, err, sizeof(err)), 0);
+    assert_int_equal(srv.major, 8);
 }
 
 static void test_config_checks(void **state)

@@ -6,6 +6,7 @@
  *   connectctl consume ...   records of a topic to stdout, alone or in a group
  *   connectctl groups  ...   list, describe (lag), reset or delete offsets of, delete groups
  *   connectctl configs ...   show and change the configs of topics and brokers
+ *   connectctl connectors .. list, describe, apply, pause, restart... connectors (a worker's REST API)
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,8 +151,8 @@ bool ctl_broker_reachable(rd_kafka_t *rk, const ctl_common_t *common)
     const rd_kafka_metadata_t *md;
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, NULL, &md, common->timeout_ms);
     if (err) {
-        ctl_fail("no broker reachable at %s (%s); check --bootstrap-server and that the broker runs",
-                 common->bootstrap, rd_kafka_err2str(err));
+        ctl_fail("no broker reachable at %s (%s); check --bootstrap-server and that the broker runs", common->bootstrap,
+                 rd_kafka_err2str(err));
         return false;
     }
     rd_kafka_metadata_destroy(md);
@@ -214,11 +215,12 @@ static const char main_usage[] =
     "usage: connectctl [GLOBAL FLAGS] COMMAND [FLAGS]\n"
     "\n"
     "commands (each has --help):\n"
-    "  topics    create, list, describe, alter, delete topics (as kafka-topics)\n"
-    "  produce   lines from stdin to a topic (as kafka-console-producer)\n"
-    "  consume   records of a topic to stdout, alone or in a group (as kafka-console-consumer)\n"
-    "  groups    list, describe, reset offsets of, delete consumer groups (as kafka-consumer-groups)\n"
-    "  configs   show and change the configs of topics and brokers (as kafka-configs)\n"
+    "  topics      create, list, describe, alter, delete topics (as kafka-topics)\n"
+    "  produce     lines from stdin to a topic (as kafka-console-producer)\n"
+    "  consume     records of a topic to stdout, alone or in a group (as kafka-console-consumer)\n"
+    "  groups      list, describe, reset offsets of, delete consumer groups (as kafka-consumer-groups)\n"
+    "  configs     show and change the configs of topics and brokers (as kafka-configs)\n"
+    "  connectors  list, describe, apply, pause, restart... the connectors of a worker (as kcctl)\n"
     "\n"
     "global flags go before or after the command";
 
@@ -226,8 +228,8 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"topics", ctl_topics}, {"produce", ctl_produce}, {"consume", ctl_consume}, {"groups", ctl_groups},
-    {"configs", ctl_configs},
+    {"topics", ctl_topics}, {"produce", ctl_produce}, {"consume", ctl_consume},
+    {"groups", ctl_groups}, {"configs", ctl_configs}, {"connectors", ctl_connectors},
 };
 
 /* The command named `name`, or NULL after printing the closest one. */

@@ -96,5 +96,6 @@ int ctl_produce(int argc, char **argv);
 int ctl_consume(int argc, char **argv);
 int ctl_groups(int argc, char **argv);
 int ctl_configs(int argc, char **argv);
+int ctl_connectors(int argc, char **argv);
 
 #endif

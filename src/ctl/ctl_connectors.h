@@ -15,7 +15,8 @@
 void connectors_print_list(json_t *expanded);
 
 /* GET /connectors/N, its /status and the topics of its /topics (an array of
- * names, or NULL when the worker does not track them). */
+ * names, or NULL when the worker does not track them); "Topics:" only when
+ * there is one. */
 void connectors_print_describe(json_t *info, json_t *status, json_t *topics);
 
 /* GET /connector-plugins: CLASS TYPE VERSION. */

@@ -202,7 +202,9 @@ void connectors_print_describe(json_t *info, json_t *status, json_t *topics)
             print_indented(json_str(task, "trace"), 16);
         }
     }
-    if (topics) {
+    /* No topics yet is no section: the connector has not produced or
+     * consumed a record (or the worker does not track topics). */
+    if (json_array_size(topics) > 0) {
         printf("Topics:\n");
         json_t *topic;
         json_array_foreach(topics, i, topic)

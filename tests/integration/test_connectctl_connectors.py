@@ -151,6 +151,24 @@ def test_apply_list_describe():
     assert http(w, "GET", "/connectors/u")[0] == 404
 
 
+
+def test_describe_without_topic_tracking():
+    """a worker with topic.tracking.enable=false refuses /topics: describe
+    goes without them, in text and in JSON"""
+    tmp = harness.tmpdir()
+    src = write(os.path.join(tmp, "in.txt"), "a\n")
+    w = Worker(overrides={"topic.tracking.enable": "false"}).start()
+    assert http(w, "POST", "/connectors", {"name": "src", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "t"}})[0] == 201
+    assert http(w, "GET", "/connectors/src/topics")[0] == 403
+    wait_for(lambda: task_states(w, "src") == ["RUNNING"], what="src to run")
+    out = ok(w, "describe", "src")
+    assert out.startswith("Name:       src\n") and "Topics:" not in out and out.endswith(
+        "  topic:            t\nTasks:\n  0:\n    State:      RUNNING\n    Worker ID:  %s\n"
+        % http(w, "GET", "/connectors/src/status")[1]["tasks"][0]["worker_id"]), out
+    described = json.loads(ok(w, "describe", "src", "--json"))
+    assert set(described) == {"info", "status"}, described
+
 def test_pause_resume_stop_restart_delete():
     """each lifecycle action changes the worker's state and says so; restart's
     --include-tasks and --only-failed print Kafka's plan; an unknown

@@ -1,5 +1,5 @@
 """Docs that cannot drift from what connectd does: the example outputs of
-docs/rest-api.md marked <!-- docs-examples --> against a real run
+docs/rest-api.md and docs/cli.md marked <!-- docs-examples --> against a real run
 (build-aux/docs-examples, which `make docs` runs to rewrite them), and
 docs/metrics.md against the families a real worker's GET /metrics serves.
 """
@@ -28,6 +28,8 @@ def test_marked_examples_are_what_a_real_run_prints():
     assert res.returncode == 0, "docs are stale, run 'make docs':\n" + res.stdout.decode()
     with open(os.path.join(TOP_SRCDIR, "docs", "rest-api.md")) as f:
         assert f.read().count("<!-- docs-examples -->\n```console\n") >= 5
+    with open(os.path.join(TOP_SRCDIR, "docs", "cli.md")) as f:
+        assert f.read().count("<!-- docs-examples -->\n```console\n") >= 14
 
 
 def documented_families(path):

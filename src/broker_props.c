@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "blog.h"
+#include "blog_log4j.h"
 
 broker_config_t *broker_config_from_props(const properties_t *props, const char *prefix, const properties_t *defaults,
                                           char *errstr, size_t errstr_size)
@@ -22,7 +23,9 @@ broker_config_t *broker_config_from_props(const properties_t *props, const char 
     }
     for (size_t i = 0; i < properties_count(props); i++) {
         const char *key = properties_key_at(props, i);
-        if (strncmp(key, prefix, plen) != 0) {
+        /* A `connectd broker` file's log4j keys are the command's
+         * (blog_log4j.h), not the broker's. */
+        if (strncmp(key, prefix, plen) != 0 || blog_log4j_is_key(key)) {
             continue;
         }
         switch (broker_config_set(cfg, key + plen, properties_value_at(props, i), err, sizeof(err))) {

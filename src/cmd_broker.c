@@ -4,7 +4,9 @@
  * Configuration: the properties file, then every --override (which wins,
  * wherever it appears on the line).  Unknown keys are reported and ignored,
  * as Kafka does; a malformed value stops start-up with exit code 2 and a
- * message naming the key.  SIGTERM and SIGINT stop cleanly: connections
+ * message naming the key.  log4j.rootLogger and log4j.logger.<name> set
+ * the levels of the loggers, as in a worker file (blog_log4j.h), before the
+ * first line is logged.  SIGTERM and SIGINT stop cleanly: connections
  * close, every log is flushed and the checkpoints are written.
  */
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <uv.h>
 
 #include "blog.h"
+#include "blog_log4j.h"
 #include "broker.h"
 #include "broker_props.h"
 #include "cliopt.h"
@@ -132,6 +135,12 @@ int cmd_broker(int argc, char **argv)
         properties_destroy(props);
         return rc;
     }
+    if (!blog_log4j_check(props, err, sizeof(err))) {
+        fprintf(stderr, "connectd broker: invalid configuration: %s\n", err);
+        properties_destroy(props);
+        return EXIT_USAGE;
+    }
+    blog_log4j_apply(props);
     cmd_warn_if_root();
     broker_config_t *cfg = broker_config_from_props(props, "", NULL, err, sizeof(err));
     properties_destroy(props);

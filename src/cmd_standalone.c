@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "blog.h"
+#include "blog_log4j.h"
 #include "cliopt.h"
 #include "commands.h"
 #include "connectd-build.h"
@@ -126,7 +127,7 @@ static int read_command_line(standalone_t *s, int argc, char **argv)
         fprintf(stderr, "connectd standalone: invalid configuration: %s\n", err);
         return EXIT_USAGE;
     }
-    worker_config_apply_log_levels(&s->wcfg);
+    blog_log4j_apply(s->props);
     /* Loaded once to be checked, so a bad file is a configuration error
      * before anything starts; the REST server loads its own. */
     if (s->wcfg.rest_auth_file) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "blog.h"
+#include "blog_log4j.h"
 #include "client_conf.h"
 #include "config_provider.h"
 #include "path_confine.h"
@@ -58,29 +59,11 @@ static config_def_problem_t check_worker_id(const config_def_t *key, const char 
     return CONFIG_DEF_OK;
 }
 
-#define LOGGER_PREFIX "log4j.logger."
-#define ROOT_LOGGER_KEY "log4j.rootLogger"
-
-/* A log4j level setting, "DEBUG" or log4j's "DEBUG, stdout": the level,
- * then appender names, which connectd has no use for (stderr is its one
- * appender).  The level's upper-case form into canonical, or false. */
-static bool log_level_of(const char *value, char canonical[BLOG_LEVEL_NAME_MAX])
-{
-    size_t len = strcspn(value, ",");
-    char level[32];
-    snprintf(level, sizeof(level), "%.*s", (int)(len < sizeof(level) ? len : sizeof(level) - 1), value);
-    char *start = level + strspn(level, " \t");
-    for (char *end = start + strlen(start); end > start && (end[-1] == ' ' || end[-1] == '\t'); end--) {
-        end[-1] = '\0';
-    }
-    return blog_level_parse(start, canonical) >= 0;
-}
-
 static config_def_problem_t check_log_level(const config_def_t *key, const char *name, const char *value,
                                             const char **shown, char *why, size_t why_size)
 {
     char canonical[BLOG_LEVEL_NAME_MAX];
-    if (!log_level_of(value, canonical)) {
+    if (!blog_log4j_level(value, canonical)) {
         snprintf(why, why_size, "must be a level: TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF or ALL");
         return CONFIG_DEF_REFUSED;
     }
@@ -237,7 +220,7 @@ const config_def_t worker_config_defs[] = {
     /* Kafka keeps these in connect-log4j.properties; a standalone worker
      * has one file, so they live here, with log4j's names (the
      * log4j.logger.<name> keys are not rows: any logger name goes). */
-    {.name = ROOT_LOGGER_KEY, .type = CONFIG_DEF_STRING, .default_value = "INFO", .importance = CONFIG_DEF_LOW,
+    {.name = BLOG_LOG4J_ROOT_KEY, .type = CONFIG_DEF_STRING, .default_value = "INFO", .importance = CONFIG_DEF_LOW,
      .validate = check_log_level,
      .doc = "The level of the root logger, which every logger without a level of its own inherits: TRACE, DEBUG, "
             "INFO, WARN, ERROR, FATAL, OFF or ALL, optionally followed by log4j's appender names, which are "
@@ -265,7 +248,7 @@ static const char *const passed_prefixes[] = {
 
 static bool known(const char *key)
 {
-    if (config_def_find(worker_config_defs, key) || strncmp(key, LOGGER_PREFIX, strlen(LOGGER_PREFIX)) == 0) {
+    if (config_def_find(worker_config_defs, key) || blog_log4j_is_key(key)) {
         return true;
     }
     for (const char *const *p = passed_prefixes; *p; p++) {
@@ -286,22 +269,6 @@ static bool check_files(const worker_config_t *cfg, char *errstr, size_t errstr_
     return cprov != NULL;
 }
 
-/* A log4j.logger.<name> setting: a logger name blog takes and a level. */
-static bool check_logger(const char *key, const char *value, char *errstr, size_t errstr_size)
-{
-    char why[128], canonical[BLOG_LEVEL_NAME_MAX];
-    if (!blog_logger_name_check(key + strlen(LOGGER_PREFIX), why, sizeof(why))) {
-        snprintf(errstr, errstr_size, "%s%s: %s", LOGGER_PREFIX, "<name>", why);
-        return false;
-    }
-    if (!log_level_of(value, canonical)) {
-        snprintf(errstr, errstr_size,
-                 "%s: '%s' is not a level: use TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF or ALL", key, value);
-        return false;
-    }
-    return true;
-}
-
 bool worker_config_init(worker_config_t *cfg, const properties_t *props, char *errstr, size_t errstr_size)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -310,10 +277,10 @@ bool worker_config_init(worker_config_t *cfg, const properties_t *props, char *e
         const char *key = properties_key_at(props, i);
         if (!known(key)) {
             blog_warn("unknown worker config '%s' is ignored", key);
-        } else if (strncmp(key, LOGGER_PREFIX, strlen(LOGGER_PREFIX)) == 0 &&
-                   !check_logger(key, properties_value_at(props, i), errstr, errstr_size)) {
-            return false;
         }
+    }
+    if (!blog_log4j_check(props, errstr, errstr_size)) {
+        return false;
     }
     if (!config_def_fill(worker_config_defs, cfg, props, CONFIG_DEF_EMPTY_IS_UNSET, errstr, errstr_size) ||
         !check_files(cfg, errstr, errstr_size)) {
@@ -321,37 +288,6 @@ bool worker_config_init(worker_config_t *cfg, const properties_t *props, char *e
         return false;
     }
     return true;
-}
-
-static int by_key(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-void worker_config_apply_log_levels(const worker_config_t *cfg)
-{
-    const properties_t *props = cfg->props;
-    const char *root = properties_get(props, ROOT_LOGGER_KEY);
-    char level[BLOG_LEVEL_NAME_MAX];
-    if (root && *root && log_level_of(root, level)) {
-        blog_logger_configure(BLOG_ROOT, level);
-    }
-    /* Parents before their children ("a" sorts before "a.b"), as log4j
-     * reads them whatever the order in the file: a parent's level never
-     * covers a child's own. */
-    const char **keys = calloc(properties_count(props) + 1, sizeof(*keys));
-    size_t n = 0;
-    for (size_t i = 0; keys && i < properties_count(props); i++) {
-        if (strncmp(properties_key_at(props, i), LOGGER_PREFIX, strlen(LOGGER_PREFIX)) == 0) {
-            keys[n++] = properties_key_at(props, i);
-        }
-    }
-    qsort(keys, n, sizeof(*keys), by_key);
-    for (size_t i = 0; i < n; i++) {
-        log_level_of(properties_get(props, keys[i]), level);
-        blog_logger_configure(keys[i] + strlen(LOGGER_PREFIX), level);
-    }
-    free(keys);
 }
 
 void worker_config_free(worker_config_t *cfg)

@@ -9,7 +9,7 @@
  * to the converters with the prefix removed; `config.providers.` settings
  * configure the config providers (config_provider.h); log4j.rootLogger
  * and log4j.logger.<name> set log levels, as Kafka's connect-log4j.properties
- * does.  Other unknown keys are logged and ignored, as Kafka does.
+ * does (checked by worker_config_init, applied with blog_log4j_apply).  Other unknown keys are logged and ignored, as Kafka does.
  */
 #ifndef CONNECTD_WORKER_CONFIG_H
 #define CONNECTD_WORKER_CONFIG_H
@@ -65,11 +65,6 @@ extern const config_def_t worker_config_defs[];
  * credentials file is the caller's to check (rest_auth_load), before
  * anything starts. */
 bool worker_config_init(worker_config_t *cfg, const properties_t *props, char *errstr, size_t errstr_size);
-
-/* Gives the loggers the levels of log4j.rootLogger and log4j.logger.<name>
- * (checked by init) as a log4j file does (blog_logger_configure).  Call
- * it once, at start, after init. */
-void worker_config_apply_log_levels(const worker_config_t *cfg);
 
 /* Frees the strings init filled; a zeroed config is fine. */
 void worker_config_free(worker_config_t *cfg);

@@ -198,6 +198,32 @@ def test_levels_from_the_worker_file():
         assert message in w.stderr(), w.stderr()
 
 
+
+def test_levels_from_a_broker_file():
+    """`connectd broker` takes the same log4j keys in its properties file as
+    the worker file: the lines obey them, the keys are no unknown broker
+    configs, and a bad level or name is a configuration error (exit 2)"""
+    b = harness.Broker(overrides={"log4j.rootLogger": "WARN, stdout",
+                                  "log4j.logger.connectd.broker.topics": "DEBUG"}).start()
+    harness.ctl(b, "topics", "--create", "--topic", "logged")
+    line = b.wait_stderr("created topic logged")
+    assert " INFO created topic logged with 1 partitions (connectd.broker.topics)" in line, line
+    # Root at WARN: the other loggers' INFO lines are filtered out.
+    assert "listening on" not in b.stderr() and "unknown broker config" not in b.stderr(), b.stderr()
+    assert all(" INFO " not in line or line.endswith("(connectd.broker.topics)")
+               for line in b.stderr().splitlines()), b.stderr()
+    b.stop()
+
+    for key, value, message in (
+            ("log4j.logger.connectd.broker", "LOUD", "log4j.logger.connectd.broker: 'LOUD' is not a level"),
+            ("log4j.rootLogger", "LOUD, stdout", "log4j.rootLogger: 'LOUD, stdout' is not a level"),
+            ("log4j.logger.connectd..broker", "DEBUG",
+             "log4j.logger.<name>: a logger name has no empty part between dots")):
+        b = harness.Broker(overrides={key: value})
+        res = harness.run(b.command(), check=False)
+        assert res.returncode == 2, (key, value, res.returncode)
+        assert ("connectd broker: invalid configuration: " + message) in res.stderr.decode(), res.stderr
+
 def test_logger_names_checked():
     """PUT takes any logger name (log4j makes a logger of any name) but one
     that would forge log lines or cannot be a logger's: 400, nothing set"""

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "blog.h"
+#include "blog_log4j.h"
+#include "properties.h"
 
 /* This file's lines belong to "connectd.unit.test_blog" (tests/unit/). */
 #define SELF "connectd.unit.test_blog"
@@ -227,6 +229,64 @@ static void test_configured_levels(void **state)
     assert_non_null(strstr(logged(), "] DEBUG configured (connectd.conf.child)\n"));
 }
 
+static void test_log4j_keys_checked(void **state)
+{
+    static const struct {
+        const char *key, *value;
+        const char *error; /* NULL: accepted */
+    } cases[] = {
+        {"log4j.rootLogger", "INFO", NULL},
+        {"log4j.rootLogger", " warn , stdout", NULL},
+        {"log4j.logger.connectd.broker", "DEBUG", NULL},
+        {"log4j.logger.x", "off", NULL},
+        {"log4j.appender.stdout", "org.apache.log4j.ConsoleAppender", NULL}, /* not a level key: the caller's */
+        {"log4j.rootLogger", "LOUD, stdout", "log4j.rootLogger: 'LOUD, stdout' is not a level"},
+        {"log4j.logger.connectd.worker", "LOUD", "log4j.logger.connectd.worker: 'LOUD' is not a level"},
+        {"log4j.logger.connectd..worker", "DEBUG", "log4j.logger.<name>: a logger name has no empty part"},
+        {"log4j.logger.", "DEBUG", "log4j.logger.<name>: "},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        properties_t *props = properties_create();
+        properties_set(props, "log.dirs", "/tmp/x");
+        properties_set(props, cases[i].key, cases[i].value);
+        char err[256] = "";
+        bool ok = blog_log4j_check(props, err, sizeof(err));
+        if (cases[i].error) {
+            assert_false(ok);
+            assert_non_null(strstr(err, cases[i].error));
+        } else if (!ok) {
+            fail_msg("%s=%s refused: %s", cases[i].key, cases[i].value, err);
+        }
+        properties_destroy(props);
+    }
+    assert_true(blog_log4j_is_key("log4j.rootLogger") && blog_log4j_is_key("log4j.logger.a"));
+    assert_false(blog_log4j_is_key("log4j.appender.stdout") || blog_log4j_is_key("log4j.rootlogger"));
+}
+
+static void test_log4j_levels_applied(void **state)
+{
+    /* A child before its parent in the file keeps its own level: parents
+     * are applied first, as log4j does. */
+    properties_t *props = properties_create();
+    properties_set(props, "log4j.logger.connectd.l4j.a.b", "ERROR");
+    properties_set(props, "log4j.logger.connectd.l4j.a", "DEBUG, stdout");
+    properties_set(props, "log4j.rootLogger", "WARN, stdout");
+    blog_log4j_apply(props);
+    properties_destroy(props);
+    blog_logger_info_t info;
+    assert_true(blog_logger_get("connectd.l4j.a.b", &info));
+    assert_string_equal(info.level, "ERROR");
+    assert_true(blog_logger_get("connectd.l4j.a", &info));
+    assert_string_equal(info.level, "DEBUG");
+    assert_int_equal(info.last_modified, -1);
+    assert_true(blog_logger_get(BLOG_ROOT, &info));
+    assert_string_equal(info.level, "WARN");
+    assert_true(blog_named_enabled("connectd.l4j.a.c", BLOG_DEBUG));
+    assert_false(blog_named_enabled("connectd.l4j.a.b", BLOG_WARN));
+    assert_false(blog_named_enabled("connectd.l4j.other", BLOG_INFO));
+    assert_true(blog_logger_configure(BLOG_ROOT, "INFO"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +295,8 @@ int main(void)
         cmocka_unit_test(test_named_loggers_inherit),
         cmocka_unit_test(test_logger_names_checked),
         cmocka_unit_test(test_configured_levels),
+        cmocka_unit_test(test_log4j_keys_checked),
+        cmocka_unit_test(test_log4j_levels_applied),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

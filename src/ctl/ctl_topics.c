@@ -12,10 +12,10 @@
  * against the whole name) for every action but --create, and internal
  * topics are those whose name starts with "__".  Output mirrors
  * kafka-topics ("Created topic T.", the Topic:/Partition: lines of
- * --describe; with --topics-with-overrides only the topic lines, with
- * "Configs:" the settings that differ from the broker's defaults; with
- * --under-replicated-partitions or --unavailable-partitions only those
- * partition lines); --json prints one JSON document instead, the overridden
+ * --describe, each Topic: line ending with "Configs:" and the settings that
+ * differ from the broker's defaults; with --topics-with-overrides only the
+ * topic lines; with --under-replicated-partitions or
+ * --unavailable-partitions only those partition lines); --json prints one JSON document instead, the overridden
  * configs of each described topic under "configs".
  */
 #include <regex.h>
@@ -509,14 +509,13 @@ static void print_text_topic(const topics_args_t *a, const rd_kafka_metadata_top
     }
     bool filtered = a->under_replicated || a->unavailable;
     if (!filtered) {
-        printf("Topic: %s\tPartitionCount: %d\tReplicationFactor: %d", mt->topic, mt->partition_cnt,
-               mt->partition_cnt ? mt->partitions[0].replica_cnt : 0);
+        /* As kafka-topics, "Configs: " even when there are none. */
+        printf("Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n", mt->topic, mt->partition_cnt,
+               mt->partition_cnt ? mt->partitions[0].replica_cnt : 0, overrides);
         if (a->with_overrides) {
             /* Kafka's --topics-with-overrides: the topic line only. */
-            printf("\tConfigs: %s\n", overrides);
             return;
         }
-        printf("\n");
     }
     for (int p = 0; p < mt->partition_cnt; p++) {
         const rd_kafka_metadata_partition_t *mp = &mt->partitions[p];

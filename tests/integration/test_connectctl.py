@@ -28,7 +28,7 @@ def test_topics_round_trip():
     assert out.split() == ["orders"], out
     _, out, _ = ctl(b, "topics", "--describe", "--topic", "orders")
     lines = out.splitlines()
-    assert lines[0] == "Topic: orders\tPartitionCount: 3\tReplicationFactor: 1", lines
+    assert lines[0] == "Topic: orders\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: retention.ms=60000", lines
     assert lines[1] == "\tTopic: orders\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0", lines
     assert len(lines) == 4, lines
     ctl(b, "topics", "--alter", "--topic", "orders", "--partitions", "5")

@@ -32,10 +32,16 @@ def test_describe_overrides():
     doc = json.loads(out)
     assert [(t["topic"], t["configs"]) for t in doc] == [
         ("orders", {"cleanup.policy": "compact", "retention.ms": "60000"}), ("plain", {})], doc
-    # The plain text --describe stays as it was.
+    # The plain text --describe ends each topic line with its configs, as
+    # kafka-topics does: "Configs: " and nothing for a topic without any.
     _, out, _ = ctl(b, "topics", "--describe", "--topic", "plain")
-    assert out == ("Topic: plain\tPartitionCount: 1\tReplicationFactor: 1\n"
+    assert out == ("Topic: plain\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: \n"
                    "\tTopic: plain\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\n"), out
+    _, out, _ = ctl(b, "topics", "--describe", "--topic", "orders")
+    assert out == ("Topic: orders\tPartitionCount: 2\tReplicationFactor: 1\t"
+                   "Configs: cleanup.policy=compact,retention.ms=60000\n"
+                   "\tTopic: orders\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\n"
+                   "\tTopic: orders\tPartition: 1\tLeader: 0\tReplicas: 0\tIsr: 0\n"), out
 
 
 def test_partition_filters_and_internal():
@@ -51,7 +57,7 @@ def test_partition_filters_and_internal():
     _, out, _ = ctl(b, "topics", "--list", "--exclude-internal")
     assert out == "orders\n", out
     _, out, _ = ctl(b, "topics", "--describe", "--exclude-internal")
-    assert out.splitlines()[0] == "Topic: orders\tPartitionCount: 3\tReplicationFactor: 1", out
+    assert out.splitlines()[0] == "Topic: orders\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: ", out
     assert "__consumer_offsets" not in out, out
     for flag in ("--under-replicated-partitions", "--unavailable-partitions"):
         _, out, _ = ctl(b, "topics", "--describe", flag)
@@ -91,8 +97,8 @@ def test_regex_topics():
     assert out == "Added partitions to topic orders-eu.\nAdded partitions to topic orders-us.\n", out
     _, out, _ = ctl(b, "topics", "--describe", "--topic", "orders-.*")
     assert [line for line in out.splitlines() if line.startswith("Topic:")] == [
-        "Topic: orders-eu\tPartitionCount: 2\tReplicationFactor: 1",
-        "Topic: orders-us\tPartitionCount: 2\tReplicationFactor: 1"], out
+        "Topic: orders-eu\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: ",
+        "Topic: orders-us\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: "], out
     # Errors name each topic once, one line each.
     rc, _, err = ctl(b, "topics", "--alter", "--topic", "orders-.*", "--partitions", "2", check=False)
     assert rc == 1 and err == (

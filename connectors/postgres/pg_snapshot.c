@@ -53,8 +53,8 @@ typedef struct snap_table {
     size_t *key;      /* result columns of the key, in key order */
     size_t nkey;
     char *key_columns; /* the key's column names as the offsets have them (pg_snapshot_key_encode) */
-    int64_t rows;    /* rows read, with those before a resume */
-    bool from_start; /* read from its first row, not resumed */
+    int64_t rows;      /* rows read, with those before a resume */
+    bool from_start;   /* read from its first row, not resumed */
 } snap_table_t;
 
 struct pg_snapshot {
@@ -608,7 +608,8 @@ static int table_open(pg_snapshot_t *snap, char *errbuf, size_t errlen)
                      "table %s.%s has %s%s: the resumed snapshot reads it again from its beginning, so its rows read "
                      "before the restart come twice",
                      tab->schema, tab->name,
-                     tab->nkey ? "another key than the committed offset's: " : "no primary key or replica identity index",
+                     tab->nkey ? "another key than the committed offset's: "
+                               : "no primary key or replica identity index",
                      tab->nkey ? tab->key_columns : "");
     }
     int rc;

@@ -165,6 +165,10 @@ int client_conf_check_overrides(cv_result_t *res, const properties_t *config, cl
     return refused;
 }
 
+const char *const client_conf_task_producer_defaults[] = {
+    "enable.idempotence", "true", "linger.ms", "5", "queue.buffering.max.kbytes", "32768", NULL,
+};
+
 rd_kafka_conf_t *client_conf_new(const char *bootstrap, const properties_t *worker_props, const char *prefix,
                                  const char *const *defaults)
 {

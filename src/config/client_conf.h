@@ -64,6 +64,13 @@ bool client_conf_override_allowed(const char *key, client_override_policy_t poli
  * refuses, on the key as written; returns how many. */
 int client_conf_check_overrides(cv_result_t *res, const properties_t *config, client_override_policy_t policy);
 
+/* The defaults of a task's producers (a source task's and its dead letter
+ * queue's), for client_conf_new: idempotence, as Kafka Connect's producers;
+ * a 5 ms linger; and at most 32 MiB of records waiting to be sent, Kafka's
+ * buffer.memory, where librdkafka would queue up to 1 GiB per producer (a
+ * CDC drain peaked at 290 MB of worker RSS with it, 108 MB without). */
+extern const char *const client_conf_task_producer_defaults[];
+
 /* bootstrap.servers, quiet librdkafka logs, then `defaults` (key, value
  * pairs ending in NULL; may be NULL), then the worker's keys starting with
  * `prefix` (prefix removed), which win.  A key librdkafka does not know is

@@ -223,8 +223,8 @@ static bool dlq_open(error_handler_t *eh, char *errstr, size_t errstr_size)
     int rf = eh->settings.dlq_replication_factor;
     /* The worker's producer settings, as for a source task's producer; the
      * connector's producer.override.* on top, as Kafka's DLQ producer. */
-    static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "5", NULL};
-    rd_kafka_conf_t *conf = client_conf_new(eh->env.bootstrap, eh->env.worker_props, "producer.", defaults);
+    rd_kafka_conf_t *conf =
+        client_conf_new(eh->env.bootstrap, eh->env.worker_props, "producer.", client_conf_task_producer_defaults);
     char e[256], who[300];
     snprintf(who, sizeof(who), "task %s-%d", eh->env.connector, eh->env.task_id);
     int policy = client_override_policy_parse(eh->env.override_policy);

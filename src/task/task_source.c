@@ -317,8 +317,8 @@ static bool setup(source_t *s, char *err, size_t err_size)
     if (!s->eh) {
         return false;
     }
-    static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "5", NULL};
-    rd_kafka_conf_t *conf = client_conf_new(r->env.bootstrap, r->env.wcfg->props, "producer.", defaults);
+    rd_kafka_conf_t *conf =
+        client_conf_new(r->env.bootstrap, r->env.wcfg->props, "producer.", client_conf_task_producer_defaults);
     char e[256];
     if (!runner_client_overrides(r, conf, "producer.override.", err, err_size)) {
         rd_kafka_conf_destroy(conf);

@@ -9,17 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "blog.h"
 #include "clock.h"
 #include "herder_internal.h"
-#include "config/config_json.h"
 #include "config/config_provider.h"
 #include "config/file_confine.h"
 #include "connector_config.h"
 #include "data/data.h"
 #include "plugin/task_context.h"
+#include "store/connect_records.h"
 #include "task/crash_guard.h"
 #include "task/task_runner.h"
 #include "utf8.h"
@@ -151,13 +149,7 @@ static void write_status(herder_t *h, const char *connector, int task_id, const 
     } else {
         herder_key(h, key, sizeof(key), "status-task-%s-%d", connector, task_id);
     }
-    char *text = NULL;
-    if (state) {
-        json_t *doc = json_pack("{sssosssi}", "state", state, "trace", trace ? json_string(trace) : json_null(),
-                                "worker_id", h->worker_id, "generation", 0);
-        text = json_dumps(doc, JSON_COMPACT);
-        json_decref(doc);
-    }
+    char *text = state ? connect_record_status(state, trace, h->worker_id, 0) : NULL;
     char err[512];
     pthread_mutex_lock(&h->status_lock);
     if (kvtopic_write(h->statuses, key, strlen(key), text, text ? strlen(text) : 0, err, sizeof(err)) < 0) {
@@ -455,18 +447,13 @@ int herder_abandoned_tasks(char *names, size_t names_size)
 
 /* ---- the config topic ------------------------------------------------------------ */
 
-/* Kafka's target-state record: "state" stays PAUSED for STOPPED, so older
- * workers (which know only STARTED and PAUSED) do not start it. */
-static const char *target_record(herder_target_t target)
+/* Kafka's target-state record (connect_records.h says why STOPPED is
+ * written as PAUSED too), malloc'd. */
+static char *target_record(herder_target_t target)
 {
-    switch (target) {
-    case HERDER_PAUSED:
-        return "{\"state\":\"PAUSED\",\"state.v2\":\"PAUSED\"}";
-    case HERDER_STOPPED:
-        return "{\"state\":\"PAUSED\",\"state.v2\":\"STOPPED\"}";
-    default:
-        return "{\"state\":\"STARTED\",\"state.v2\":\"STARTED\"}";
-    }
+    return connect_record_target_state(target == HERDER_PAUSED    ? CONNECT_TARGET_PAUSED
+                                       : target == HERDER_STOPPED ? CONNECT_TARGET_STOPPED
+                                                                  : CONNECT_TARGET_STARTED);
 }
 
 static int store_target(herder_t *h, const char *name, const char *record, char *errstr, size_t errstr_size)
@@ -485,14 +472,14 @@ static int store_config(herder_t *h, const char *name, const properties_t *confi
         return 0;
     }
     char key[1024];
-    json_t *doc = config ? json_pack("{so}", "properties", config_to_json(config)) : NULL;
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    char *text = config ? connect_record_config(config) : NULL;
     herder_key(h, key, sizeof(key), "connector-%s", name);
     int rc = kvtopic_write(h->configs, key, strlen(key), text, text ? strlen(text) : 0, errstr, errstr_size);
     free(text);
-    json_decref(doc);
     if (rc == 0) {
-        rc = store_target(h, name, config ? target_record(target) : NULL, errstr, errstr_size);
+        char *record = config ? target_record(target) : NULL;
+        rc = store_target(h, name, record, errstr, errstr_size);
+        free(record);
     }
     return rc;
 }
@@ -546,16 +533,16 @@ static int restored_slot(restored_t *r, const char *name)
 
 static void on_target_record(restored_t *r, const char *name, const char *value, size_t value_len)
 {
-    json_t *doc = value ? json_loadb(value, value_len, 0, NULL) : NULL;
-    const char *state = json_string_value(json_object_get(doc, "state.v2"));
-    if (!state) {
-        state = json_string_value(json_object_get(doc, "state"));
+    /* A tombstone, or a state this worker cannot read, leaves it started. */
+    connect_target_state_t state = CONNECT_TARGET_STARTED;
+    char why[256];
+    if (value && connect_record_target_state_read(value, value_len, &state, why, sizeof(why)) < 0) {
+        state = CONNECT_TARGET_STARTED;
     }
     int i = restored_slot(r, name);
-    r->targets[i] = state && strcmp(state, "PAUSED") == 0    ? HERDER_PAUSED
-                    : state && strcmp(state, "STOPPED") == 0 ? HERDER_STOPPED
-                                                             : HERDER_STARTED;
-    json_decref(doc);
+    r->targets[i] = state == CONNECT_TARGET_PAUSED    ? HERDER_PAUSED
+                    : state == CONNECT_TARGET_STOPPED ? HERDER_STOPPED
+                                                      : HERDER_STARTED;
 }
 
 static void on_config_record(void *opaque, const char *key, size_t key_len, const char *value, size_t value_len)
@@ -595,10 +582,8 @@ static void on_config_record(void *opaque, const char *key, size_t key_len, cons
         return; /* task configs: derived again at start */
     }
     char *name = strndup(key + 10, key_len - 10);
-    json_t *doc = value ? json_loadb(value, value_len, 0, NULL) : NULL;
     char why[256];
-    properties_t *config = doc ? config_from_json(json_object_get(doc, "properties"), why, sizeof(why)) : NULL;
-    json_decref(doc);
+    properties_t *config = value ? connect_record_config_read(value, value_len, why, sizeof(why)) : NULL;
     if (value && !config) {
         /* Not Kafka Connect's {"properties":{...}}: someone else wrote the
          * topic.  Skipped, never taken as a deletion. */
@@ -1261,7 +1246,10 @@ herder_result_t herder_set_target(herder_t *h, const char *name, herder_target_t
         pthread_mutex_unlock(&h->write_lock);
         return HERDER_ERR_INVALID;
     }
-    if (store_target(h, name, target_record(target), errstr, errstr_size) < 0) {
+    char *record = target_record(target);
+    int stored = store_target(h, name, record, errstr, errstr_size);
+    free(record);
+    if (stored < 0) {
         pthread_mutex_unlock(&h->lock);
         pthread_mutex_unlock(&h->write_lock);
         return HERDER_ERR_INTERNAL;

@@ -498,7 +498,9 @@ bool config_def_set(const config_def_t *def, void *obj, const char *text, char *
     long long n = 0;
     if (shown && is_integer(def->type)) {
         n = strtoll(shown, NULL, 10);
-    } else if (shown && def->choices) {
+    } else if (shown && def->choices && def->field != CONFIG_DEF_FIELD_STRING) {
+        /* The index, for an integer field; a string field (a LIST's among
+         * them, whose value is several choices) keeps the text. */
         while (!((def->flags & CONFIG_DEF_NOCASE) ? strcasecmp(def->choices[n], shown) == 0
                                                   : strcmp(def->choices[n], shown) == 0)) {
             n++; /* it is one of them: the checks passed */

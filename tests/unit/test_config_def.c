@@ -299,6 +299,36 @@ static void test_fill(void **state)
 }
 
 /* The checks a table's unit test relies on. */
+/* A LIST with choices fills its string field with the whole list, not the
+ * index of one choice (several are given). */
+typedef struct list_sample {
+    char *modes;
+} list_sample_t;
+
+static void test_fill_list_of_choices(void **state)
+{
+    static const char *const algs[] = {"a1", "a2", "a3", NULL};
+    const config_def_t list_rows[] = {
+        {.name = "algs",
+         .type = CONFIG_DEF_LIST,
+         .default_value = "a1",
+         .choices = algs,
+         CONFIG_DEF_FIELD(list_sample_t, modes),
+         .doc = "algs"},
+        {.name = NULL},
+    };
+    char err[256];
+    list_sample_t s = {0};
+    properties_t *props = properties_create();
+    properties_set(props, "algs", "a2 , a3");
+    assert_true(config_def_fill(list_rows, &s, props, 0, err, sizeof(err)));
+    assert_string_equal(s.modes, "a2,a3");
+    properties_set(props, "algs", "a2,a4");
+    assert_false(config_def_fill(list_rows, &s, props, 0, err, sizeof(err)));
+    config_def_free(list_rows, &s);
+    properties_destroy(props);
+}
+
 static void test_table_check(void **state)
 {
     static const config_def_t twice[] = {
@@ -379,9 +409,10 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),  cmocka_unit_test(test_read),        cmocka_unit_test(test_short_messages),
-        cmocka_unit_test(test_fill),   cmocka_unit_test(test_table_check), cmocka_unit_test(test_names),
-        cmocka_unit_test(test_append),
+        cmocka_unit_test(test_parse),          cmocka_unit_test(test_read),
+        cmocka_unit_test(test_short_messages), cmocka_unit_test(test_fill),
+        cmocka_unit_test(test_table_check),    cmocka_unit_test(test_names),
+        cmocka_unit_test(test_append),         cmocka_unit_test(test_fill_list_of_choices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -128,6 +128,14 @@ static int read_command_line(standalone_t *s, int argc, char **argv)
         return EXIT_USAGE;
     }
     blog_log4j_apply(s->props);
+    /* Kafka's standalone worker drops group.id without a word; a file
+     * meant for a cluster should not start a lone worker silently. */
+    const char *group = properties_get(s->props, "group.id");
+    if (group && *group) {
+        blog_warn("group.id=%s is ignored in standalone mode: this worker runs its connectors alone and joins no "
+                  "group (connectd distributed is the mode that does)",
+                  group);
+    }
     /* Loaded once to be checked, so a bad file is a configuration error
      * before anything starts; the REST server loads its own. */
     if (s->wcfg.rest_auth_file) {

@@ -26,6 +26,10 @@ int cmd_broker(int argc, char **argv);
  * "standalone". */
 int cmd_standalone(int argc, char **argv);
 
+/* `connectd distributed WORKER.properties`; argv excludes "distributed".
+ * Checks the file and exits 1: distributed mode is not implemented yet. */
+int cmd_distributed(int argc, char **argv);
+
 /* `connectd docs broker-config|broker-apis|configuration`: the references
  * generated from the config and API tables. */
 int cmd_docs(int argc, char **argv);

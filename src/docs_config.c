@@ -4,6 +4,7 @@
  * the code reads:
  *
  *   worker keys            worker_config.c (worker_config_defs)
+ *   distributed keys       distributed_config.c (distributed_config_defs)
  *   connector keys         connector_config.c (connector_config_keys)
  *   each built-in connector its descriptor's table, from the .so files in
  *                          plugin_builtin_dir(), as the worker loads them
@@ -24,6 +25,7 @@
 #include "herder/plugin_catalog.h"
 #include "plugin/plugin_loader.h"
 #include "plugin/task_context.h"
+#include "config/distributed_config.h"
 #include "config/worker_config.h"
 
 /* Text for a Markdown table cell: '|', '<' and '>' escaped (Kafka's
@@ -132,6 +134,18 @@ static void worker_section(void)
     }
 }
 
+static void distributed_section(void)
+{
+    printf("\n## Distributed worker\n\n"
+           "`connectd distributed WORKER.properties` (as Kafka's `connect-distributed.properties`;\n"
+           "`etc/connect-distributed.properties` is Kafka's sample) reads the Worker keys above and\n"
+           "these, with Kafka's defaults.  Where a key is in both, a distributed worker follows this\n"
+           "row: the three storage topics have no default, as in Kafka.  A standalone worker accepts\n"
+           "these keys and uses none of them; it warns that it ignores `group.id`.  Distributed mode\n"
+           "is not implemented yet: the command checks the file and exits with status 1.\n\n");
+    key_table(distributed_config_defs, "", NULL);
+}
+
 static void connector_section(void)
 {
     printf("\n## Connectors: the framework's keys\n\n"
@@ -209,6 +223,7 @@ int docs_config_print(void)
            "Types, defaults, valid values and importance are Kafka's ConfigDef terms: a `required` key has\n"
            "no default; `[1,...]` is a lower bound; `[a, b]` the allowed values.\n\n");
     worker_section();
+    distributed_section();
     connector_section();
     plugins_section();
     catalog_section(CATALOG_TRANSFORMATION, "Transformations",

@@ -2,6 +2,7 @@
  * main.c - the connectd command: dispatches to a subcommand.
  *
  *   connectd standalone WORKER.properties [CONNECTOR.properties|.json ...] [--override key=value ...]
+ *   connectd distributed WORKER.properties [--override key=value ...]   (not implemented yet)
  *   connectd broker BROKER.properties [--override key=value ...]
  *
  * Exit codes (DESIGN §1): 0 clean stop, 1 runtime failure, 2 bad command
@@ -21,6 +22,7 @@ static const char main_usage[] = "usage: connectd COMMAND [FLAGS]\n"
                                  "\n"
                                  "commands (each has --help):\n"
                                  "  standalone  run a Connect worker (and, without bootstrap.servers, its own broker)\n"
+                                 "  distributed run a worker of a Connect cluster (not implemented yet)\n"
                                  "  broker      run a Kafka-protocol broker node (keys as Kafka's server.properties)\n"
                                  "  docs        print a reference generated from the config or API tables";
 
@@ -62,6 +64,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "standalone") == 0) {
         return cmd_standalone(argc - 2, argv + 2);
+    }
+    if (strcmp(cmd, "distributed") == 0) {
+        return cmd_distributed(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "broker") == 0) {
         return cmd_broker(argc - 2, argv + 2);

@@ -9,10 +9,10 @@
 #include "blog_log4j.h"
 #include "client_conf.h"
 #include "config_provider.h"
+#include "distributed_config.h"
 #include "path_confine.h"
 
 #define FIELD(member) CONFIG_DEF_FIELD(worker_config_t, member)
-#define COMPAT_DOC "Accepted for compatibility with Kafka's sample files; a standalone worker does not use it."
 
 /* Kafka finds the policy by alias or class name (client_conf.h). */
 static config_def_problem_t check_override_policy(const config_def_t *key, const char *name, const char *value,
@@ -227,17 +227,6 @@ const config_def_t worker_config_defs[] = {
             "ignored (\"INFO, stdout\"). A logger's own level is set with log4j.logger.<name>=<level>, as in "
             "Kafka's connect-log4j.properties: log4j.logger.connectd.worker.herder=DEBUG. Both are what "
             "/admin/loggers shows at start, and it changes them while the worker runs."},
-    /* Accepted for compatibility with Kafka's sample files. */
-    {.name = "rest.advertised.host.name", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_LOW,
-     .doc = COMPAT_DOC},
-    {.name = "rest.advertised.port", .type = CONFIG_DEF_INT, .importance = CONFIG_DEF_LOW, .doc = COMPAT_DOC},
-    {.name = "offset.storage.replication.factor", .type = CONFIG_DEF_SHORT, .importance = CONFIG_DEF_LOW,
-     .doc = COMPAT_DOC},
-    {.name = "config.storage.replication.factor", .type = CONFIG_DEF_SHORT, .importance = CONFIG_DEF_LOW,
-     .doc = COMPAT_DOC},
-    {.name = "status.storage.replication.factor", .type = CONFIG_DEF_SHORT, .importance = CONFIG_DEF_LOW,
-     .doc = COMPAT_DOC},
-    {.name = "group.id", .type = CONFIG_DEF_STRING, .importance = CONFIG_DEF_HIGH, .doc = COMPAT_DOC},
     {.name = NULL},
 };
 
@@ -246,9 +235,12 @@ static const char *const passed_prefixes[] = {
     "config.providers.", NULL,
 };
 
+/* A distributed worker's keys are known too: Kafka's sample files hold
+ * them, and cmd_standalone.c says which it ignores. */
 static bool known(const char *key)
 {
-    if (config_def_find(worker_config_defs, key) || blog_log4j_is_key(key)) {
+    if (config_def_find(worker_config_defs, key) || config_def_find(distributed_config_defs, key) ||
+        blog_log4j_is_key(key)) {
         return true;
     }
     for (const char *const *p = passed_prefixes; *p; p++) {

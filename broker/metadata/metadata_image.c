@@ -516,3 +516,45 @@ const char *meta_image_config(const meta_image_t *img, int8_t resource_type, con
     size_t slot = config_slot(img, resource_type, resource_name, name, &found);
     return found ? img->configs[slot].value : NULL;
 }
+
+size_t meta_image_configs_of(const meta_image_t *img, int8_t resource_type, const char *resource_name,
+                             const char ***names, const char ***values)
+{
+    bool found;
+    size_t first = config_slot(img, resource_type, resource_name, "", &found);
+    size_t n = 0;
+    while (first + n < img->n_configs && img->configs[first + n].type == resource_type &&
+           strcmp(img->configs[first + n].resource, resource_name) == 0) {
+        n++;
+    }
+    *names = xcalloc(n + 1, sizeof(**names));
+    *values = xcalloc(n + 1, sizeof(**values));
+    for (size_t i = 0; i < n; i++) {
+        (*names)[i] = img->configs[first + i].name;
+        (*values)[i] = img->configs[first + i].value;
+    }
+    return n;
+}
+
+bool meta_image_assign(const meta_image_t *img, int32_t n_partitions, int32_t replication_factor, int32_t start,
+                       int32_t *replicas, char *errstr, size_t errstr_size)
+{
+    int32_t live[1024];
+    int32_t n_live = 0;
+    for (size_t i = 0; i < img->n_brokers && n_live < (int32_t)(sizeof(live) / sizeof(live[0])); i++) {
+        if (!img->brokers[i].fenced) {
+            live[n_live++] = img->brokers[i].id;
+        }
+    }
+    if (replication_factor < 1 || replication_factor > n_live) {
+        snprintf(errstr, errstr_size, "replication factor %d is not between 1 and the %d unfenced broker%s",
+                 replication_factor, n_live, n_live == 1 ? "" : "s");
+        return false;
+    }
+    for (int32_t p = 0; p < n_partitions; p++) {
+        for (int32_t r = 0; r < replication_factor; r++) {
+            replicas[p * replication_factor + r] = live[((int64_t)start + p + r) % n_live];
+        }
+    }
+    return true;
+}

@@ -92,4 +92,22 @@ const meta_topic_t *meta_image_topic_find(const meta_image_t *img, const char *n
 const char *meta_image_config(const meta_image_t *img, int8_t resource_type, const char *resource_name,
                               const char *name);
 
+/* The dynamic configs of one resource, by name: two arrays of n + 1
+ * (NULL-terminated) the caller frees, whose strings are the image's. */
+size_t meta_image_configs_of(const meta_image_t *img, int8_t resource_type, const char *resource_name,
+                             const char ***names, const char ***values);
+
+/*
+ * The replicas of a new topic's partitions, spread round-robin over the
+ * unfenced brokers by increasing id as Kafka's StripedReplicaPlacer does
+ * without racks: partition p's replicas are the brokers at positions
+ * start + p, start + p + 1, ... (modulo their count), so its leader (the
+ * first replica) moves one broker along with each partition.  `replicas`
+ * holds n_partitions * replication_factor ids, partition by partition.
+ * false with errstr when the factor is not between 1 and the number of
+ * unfenced brokers (Kafka's INVALID_REPLICATION_FACTOR).
+ */
+bool meta_image_assign(const meta_image_t *img, int32_t n_partitions, int32_t replication_factor, int32_t start,
+                       int32_t *replicas, char *errstr, size_t errstr_size);
+
 #endif

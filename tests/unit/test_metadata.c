@@ -421,12 +421,53 @@ static void test_image_snapshot(void **state)
     meta_image_destroy(img);
 }
 
+/* New topics' replicas go round-robin over the unfenced brokers, the leader
+ * one broker further with each partition; fenced brokers get none. */
+static void test_image_assign(void **state)
+{
+    meta_image_t *img = meta_image_create();
+    meta_endpoint_t ep = {.name = "PLAINTEXT", .host = "h", .port = 1};
+    for (int32_t id = 1; id <= 4; id++) {
+        meta_record_t reg = {
+            .type = META_REGISTER_BROKER,
+            .register_broker = {
+                .broker_id = id, .broker_epoch = 10 + id, .endpoints = &ep, .n_endpoints = 1, .fenced = true}};
+        apply_ok(img, &reg);
+        if (id != 3) {
+            meta_record_t unfence = {.type = META_UNFENCE_BROKER, .broker = {.id = id, .epoch = 10 + id}};
+            apply_ok(img, &unfence);
+        }
+    }
+    int32_t one[6];
+    char err[200];
+    assert_true(meta_image_assign(img, 6, 1, 0, one, err, sizeof(err)));
+    int32_t want_one[] = {1, 2, 4, 1, 2, 4};
+    assert_memory_equal(one, want_one, sizeof(one));
+
+    int32_t three[4 * 3];
+    assert_true(meta_image_assign(img, 4, 3, 2, three, err, sizeof(err)));
+    int32_t want_three[] = {4, 1, 2, 1, 2, 4, 2, 4, 1, 4, 1, 2};
+    assert_memory_equal(three, want_three, sizeof(three));
+
+    /* Broker 3 is fenced: three brokers can hold at most three replicas. */
+    int32_t four[4];
+    assert_false(meta_image_assign(img, 1, 4, 0, four, err, sizeof(err)));
+    assert_non_null(strstr(err, "replication factor 4 is not between 1 and the 3 unfenced brokers"));
+    assert_false(meta_image_assign(img, 1, 0, 0, four, err, sizeof(err)));
+
+    meta_image_t *none = meta_image_create();
+    assert_false(meta_image_assign(none, 1, 1, 0, four, err, sizeof(err)));
+    assert_non_null(strstr(err, "the 0 unfenced brokers"));
+    meta_image_destroy(none);
+    meta_image_destroy(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors_encode),  cmocka_unit_test(test_vectors_decode),
         cmocka_unit_test(test_decode_refusals), cmocka_unit_test(test_image_apply),
-        cmocka_unit_test(test_image_snapshot),
+        cmocka_unit_test(test_image_snapshot),  cmocka_unit_test(test_image_assign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

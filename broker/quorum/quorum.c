@@ -91,6 +91,17 @@ typedef struct proposal {
     quorum_t *q;
 } proposal_t;
 
+/* Records submitted from any thread (quorum_submit), proposed on the loop.
+ * Two references: the submitter's and the loop's until its raft callback. */
+struct quorum_ticket {
+    struct raft_apply req;
+    quorum_t *q;
+    struct raft_buffer buf;
+    _Atomic int state; /* quorum_ticket_state_t */
+    _Atomic int refs;
+    quorum_ticket_t *next;
+};
+
 /* The active controller's view of one broker's session. */
 typedef struct session {
     int32_t id;
@@ -107,8 +118,10 @@ struct quorum {
     char *cluster_id;
     char *voters; /* canonical controller.quorum.voters */
     quorum_fatal_cb on_fatal;
+    void (*on_change)(void *arg);
     void *arg;
     bool failed;
+    bool created; /* quorum_create returned: on_change may run */
     bool closing;
     int handles; /* open libuv handles (tick, connections) and raft itself: freed at 0 once closing */
     uv_timer_t tick;
@@ -117,6 +130,12 @@ struct quorum {
     pthread_rwlock_t image_lock;
     meta_image_t *image;
     _Atomic int32_t leader_id;
+    _Atomic bool active; /* this node is the raft leader, as of the last tick */
+
+    /* Submissions from other threads, newest first, under submit_lock. */
+    pthread_mutex_t submit_lock;
+    quorum_ticket_t *submitted;
+    uv_async_t submit_async;
 
     /* Controller. */
     bool controller;
@@ -211,6 +230,14 @@ static bool entry_unframe(const struct raft_buffer *buf, const uint8_t **data, s
     return true;
 }
 
+/* Tells the owner the image changed or a submission finished. */
+static void quorum_changed(quorum_t *q)
+{
+    if (q->on_change && q->created && !q->closing) {
+        q->on_change(q->arg);
+    }
+}
+
 static int fsm_apply(struct raft_fsm *fsm, const struct raft_buffer *buf, void **result)
 {
     quorum_t *q = fsm->data;
@@ -228,6 +255,7 @@ static int fsm_apply(struct raft_fsm *fsm, const struct raft_buffer *buf, void *
          * stay equal; the entry is kept in the log as Kafka keeps it. */
         blog_warn("metadata log entry not applied: %s", err);
     }
+    quorum_changed(q);
     *result = NULL;
     return 0;
 }
@@ -281,6 +309,7 @@ static int fsm_restore(struct raft_fsm *fsm, struct raft_buffer *buf)
     blog_info("metadata image restored from a snapshot: %zu brokers, %zu topics", meta_image_broker_count(q->image),
               meta_image_topic_count(q->image));
     raft_free(buf->base); /* the FSM owns a restored buffer (raft.h) */
+    quorum_changed(q);
     return 0;
 }
 
@@ -322,6 +351,89 @@ static void propose_broker_state(quorum_t *q, meta_record_type_t type, int32_t i
     meta_record_t rec = {.type = type, .broker = {.id = id, .epoch = epoch}};
     if (!quorum_propose(q, &p->req, &rec, 1, on_proposal_done)) {
         free(p);
+    }
+}
+
+/* ---- submissions from other threads ------------------------------------------- */
+
+static void ticket_finish(quorum_ticket_t *t, quorum_ticket_state_t state)
+{
+    quorum_t *q = t->q;
+    atomic_store(&t->state, state);
+    quorum_ticket_release(t);
+    quorum_changed(q);
+}
+
+static void on_ticket_applied(struct raft_apply *req, int status, void *result)
+{
+    quorum_ticket_t *t = req->data;
+    if (status != 0) {
+        blog_info("metadata proposal failed: %s", raft_strerror(status));
+    }
+    ticket_finish(t, status == 0 ? QUORUM_TICKET_COMMITTED : QUORUM_TICKET_FAILED);
+}
+
+static void on_submitted(uv_async_t *async)
+{
+    quorum_t *q = async->data;
+    pthread_mutex_lock(&q->submit_lock);
+    quorum_ticket_t *list = q->submitted;
+    q->submitted = NULL;
+    pthread_mutex_unlock(&q->submit_lock);
+    quorum_ticket_t *fifo = NULL;
+    while (list) {
+        quorum_ticket_t *next = list->next;
+        list->next = fifo;
+        fifo = list;
+        list = next;
+    }
+    while (fifo) {
+        quorum_ticket_t *t = fifo;
+        fifo = t->next;
+        int rc = RAFT_NOTLEADER;
+        if (!q->closing && q->raft_started && raft_state(&q->raft) == RAFT_LEADER) {
+            rc = raft_apply(&q->raft, &t->req, &t->buf, 1, on_ticket_applied);
+        }
+        if (rc != 0) {
+            raft_free(t->buf.base);
+            t->buf.base = NULL;
+            ticket_finish(t, QUORUM_TICKET_FAILED);
+        }
+    }
+}
+
+quorum_ticket_t *quorum_submit(quorum_t *q, const meta_record_t *recs, size_t n)
+{
+    if (!q->controller) {
+        return NULL;
+    }
+    quorum_ticket_t *t = xcalloc(1, sizeof(*t));
+    t->q = q;
+    t->req.data = t;
+    atomic_store(&t->state, QUORUM_TICKET_PENDING);
+    atomic_store(&t->refs, 2);
+    buf_writer_t w;
+    buf_writer_init(&w, 256);
+    meta_records_encode(&w, recs, n);
+    t->buf = entry_frame(&w);
+    buf_writer_release(&w);
+    pthread_mutex_lock(&q->submit_lock);
+    t->next = q->submitted;
+    q->submitted = t;
+    pthread_mutex_unlock(&q->submit_lock);
+    uv_async_send(&q->submit_async);
+    return t;
+}
+
+quorum_ticket_state_t quorum_ticket_state(const quorum_ticket_t *t)
+{
+    return (quorum_ticket_state_t)atomic_load(&((quorum_ticket_t *)t)->state);
+}
+
+void quorum_ticket_release(quorum_ticket_t *t)
+{
+    if (t && atomic_fetch_sub(&t->refs, 1) == 1) {
+        free(t);
     }
 }
 
@@ -873,6 +985,7 @@ static void on_tick(uv_timer_t *timer)
         bool leader = raft_state(&q->raft) == RAFT_LEADER;
         if (leader != q->leader) {
             q->leader = leader;
+            atomic_store(&q->active, leader);
             if (leader) {
                 /* Every session starts now: a broker is fenced only after a
                  * whole session without heartbeats to this leader. */
@@ -1069,10 +1182,16 @@ static void quorum_handle_gone(quorum_t *q)
     }
     meta_image_destroy(q->image);
     pthread_rwlock_destroy(&q->image_lock);
+    pthread_mutex_destroy(&q->submit_lock);
     free(q);
 }
 
 static void on_tick_closed(uv_handle_t *handle)
+{
+    quorum_handle_gone(handle->data);
+}
+
+static void on_submit_async_closed(uv_handle_t *handle)
 {
     quorum_handle_gone(handle->data);
 }
@@ -1121,7 +1240,9 @@ quorum_t *quorum_create(uv_loop_t *loop, const quorum_config_t *qcfg, char *errs
     q->cluster_id = xstrdup(qcfg->cluster_id);
     q->voters = voters_canonical(cfg);
     q->on_fatal = qcfg->on_fatal;
+    q->on_change = qcfg->on_change;
     q->arg = qcfg->arg;
+    pthread_mutex_init(&q->submit_lock, NULL);
     q->image = meta_image_create();
     pthread_rwlock_init(&q->image_lock, NULL);
     atomic_store(&q->leader_id, -1);
@@ -1142,10 +1263,16 @@ quorum_t *quorum_create(uv_loop_t *loop, const quorum_config_t *qcfg, char *errs
         quorum_destroy(q);
         return NULL;
     }
+    if (q->controller) {
+        uv_async_init(loop, &q->submit_async, on_submitted);
+        q->submit_async.data = q;
+        q->handles++;
+    }
     uv_timer_init(loop, &q->tick);
     q->tick.data = q;
     q->handles++;
     uv_timer_start(&q->tick, on_tick, TICK_MS, TICK_MS);
+    q->created = true;
     return q;
 }
 
@@ -1161,6 +1288,10 @@ void quorum_destroy(quorum_t *q)
         uv_timer_stop(&q->tick);
         uv_close((uv_handle_t *)&q->tick, on_tick_closed);
     }
+    if (q->submit_async.data == q) {
+        on_submitted(&q->submit_async); /* fails what is still queued: the handlers are gone */
+        uv_close((uv_handle_t *)&q->submit_async, on_submit_async_closed);
+    }
     if (q->raft_inited) {
         raft_close(&q->raft, on_raft_closed);
     } else if (q->io_inited) {
@@ -1173,6 +1304,11 @@ void quorum_destroy(quorum_t *q)
 int32_t quorum_leader_id(const quorum_t *q)
 {
     return atomic_load(&((quorum_t *)q)->leader_id);
+}
+
+bool quorum_is_active_controller(const quorum_t *q)
+{
+    return atomic_load(&((quorum_t *)q)->active);
 }
 
 int quorum_controller_port(quorum_t *q)

@@ -56,6 +56,13 @@ typedef struct quorum_config {
     const char *host;
     int port;
     quorum_fatal_cb on_fatal;
+    /* Called on the loop, with no lock held, after the image changed (an
+     * entry applied or a snapshot restored) and after a submission
+     * (quorum_submit) finished: the owner brings its local logs in line
+     * with the image and wakes the requests waiting on it.  Not called
+     * before quorum_create returns (raft restores its snapshot there): the
+     * owner looks at the image once then.  May be NULL. */
+    void (*on_change)(void *arg);
     void *arg;
 } quorum_config_t;
 
@@ -83,6 +90,32 @@ void quorum_cluster_id_derive(const broker_config_t *cfg, char *out);
 /* The node id of the active controller as this node knows it, -1 when none.
  * @locality any thread  @locks none (an atomic) */
 int32_t quorum_leader_id(const quorum_t *q);
+
+/* Whether this node is the active controller (the raft leader) as of its
+ * last tick.
+ * @locality any thread  @locks none (an atomic) */
+bool quorum_is_active_controller(const quorum_t *q);
+
+/*
+ * Records for the active controller to write to the metadata log, from any
+ * thread (CreateTopics, DeleteTopics on a network thread): they are
+ * encoded now and proposed on the loop as one entry.  The ticket tells when
+ * the entry is committed and applied to this node's image, or failed (this
+ * node is not, or no longer, the leader); on_change runs then.  Release the
+ * ticket once done with it, finished or not.
+ * @locality any thread  @locks none held but the caller's own (a mutex, a
+ *           leaf, guards the queue)
+ */
+typedef struct quorum_ticket quorum_ticket_t;
+typedef enum quorum_ticket_state {
+    QUORUM_TICKET_PENDING,
+    QUORUM_TICKET_COMMITTED,
+    QUORUM_TICKET_FAILED,
+} quorum_ticket_state_t;
+
+quorum_ticket_t *quorum_submit(quorum_t *q, const meta_record_t *recs, size_t n);
+quorum_ticket_state_t quorum_ticket_state(const quorum_ticket_t *t);
+void quorum_ticket_release(quorum_ticket_t *t);
 
 /* The port of the controller listener (useful with port 0), -1 without one.
  * @locality the broker loop */

@@ -22,6 +22,7 @@
 #include "blog.h"
 #include "broker_metrics.h"
 #include "fsutil.h"
+#include "xalloc.h"
 #include "handlers/handlers.h"
 #include "net/server.h"
 #include "quorum/quorum.h"
@@ -48,6 +49,12 @@ struct broker {
     char *adv_host;
     broker_fatal_cb on_fatal;
     void *fatal_arg;
+    /* In a cluster, the topics of the image at the last sync (image_sync),
+     * so that a topic the image no longer holds is deleted here only when
+     * the image removed it, never because the image is still empty. */
+    kuuid_t *synced_ids;
+    char **synced_names;
+    size_t n_synced;
 };
 
 /* Routes a request by the API table and the dispatch table, closing the
@@ -203,6 +210,104 @@ static void on_quorum_fatal(void *arg, const char *why)
     }
 }
 
+/* One topic of the image, copied out of the image lock. */
+typedef struct image_topic {
+    char *name;
+    kuuid_t id;
+    int32_t n_parts;
+    topic_config_kv_t *configs;
+    size_t n_configs;
+} image_topic_t;
+
+static kstr_t cstr_kstr(const char *s)
+{
+    return (kstr_t){s, (int32_t)strlen(s)};
+}
+
+static bool uuid_equal(const kuuid_t *a, const kuuid_t *b)
+{
+    return memcmp(a->b, b->b, sizeof(a->b)) == 0;
+}
+
+/*
+ * Brings the local logs in line with the metadata image, as Kafka's brokers
+ * do from theirs: a topic of the image without local logs gets them (with
+ * the image's id and configs), and a topic the image held at the last sync
+ * and no longer holds loses them.  Every partition gets a local log, the
+ * replicas of others' included, which replication fills next (docs/
+ * cluster.md).  The image is copied first: nothing may be taken under its
+ * lock, and creating a topic takes the registry's.
+ */
+static void image_sync(broker_t *b)
+{
+    quorum_t *q = b->ctx.quorum;
+    quorum_read_lock(q);
+    const meta_image_t *img = quorum_image(q);
+    size_t n = meta_image_topic_count(img);
+    image_topic_t *want = xcalloc(n + 1, sizeof(*want));
+    for (size_t i = 0; i < n; i++) {
+        const meta_topic_t *t = meta_image_topic_at(img, i);
+        want[i].name = xstrdup(t->name);
+        want[i].id = t->id;
+        want[i].n_parts = t->n_parts;
+        const char **names, **values;
+        want[i].n_configs = meta_image_configs_of(img, META_CONFIG_TOPIC, t->name, &names, &values);
+        want[i].configs = xcalloc(want[i].n_configs + 1, sizeof(*want[i].configs));
+        for (size_t c = 0; c < want[i].n_configs; c++) {
+            want[i].configs[c].key = xstrdup(names[c]);
+            want[i].configs[c].value = xstrdup(values[c]);
+        }
+        free(names);
+        free(values);
+    }
+    quorum_read_unlock(q);
+
+    for (size_t s = 0; s < b->n_synced; s++) {
+        bool kept = false;
+        for (size_t i = 0; i < n && !kept; i++) {
+            kept = uuid_equal(&want[i].id, &b->synced_ids[s]);
+        }
+        topics_read_lock(b->ctx.topics);
+        topic_t *local = kept ? NULL : topics_find_by_id(b->ctx.topics, &b->synced_ids[s]);
+        topics_read_unlock(b->ctx.topics);
+        if (local) {
+            blog_info("deleting the logs of topic %s: the metadata image removed it", b->synced_names[s]);
+            topics_delete(b->ctx.topics, cstr_kstr(b->synced_names[s]));
+        }
+        free(b->synced_names[s]);
+    }
+    b->synced_ids = xrealloc(b->synced_ids, (n + 1) * sizeof(*b->synced_ids));
+    b->synced_names = xrealloc(b->synced_names, (n + 1) * sizeof(*b->synced_names));
+    b->n_synced = n;
+    for (size_t i = 0; i < n; i++) {
+        b->synced_ids[i] = want[i].id;
+        b->synced_names[i] = xstrdup(want[i].name);
+        topics_read_lock(b->ctx.topics);
+        bool present = topics_find(b->ctx.topics, cstr_kstr(want[i].name)) != NULL;
+        topics_read_unlock(b->ctx.topics);
+        char err[512];
+        if (!present &&
+            topics_create_as(b->ctx.topics, cstr_kstr(want[i].name), &want[i].id, want[i].n_parts,
+                             want[i].configs, want[i].n_configs, false, err, sizeof(err)) != KERR_NONE) {
+            blog_error("cannot create the logs of topic %s from the metadata image: %s", want[i].name, err);
+        }
+        for (size_t c = 0; c < want[i].n_configs; c++) {
+            free((char *)want[i].configs[c].key);
+            free((char *)want[i].configs[c].value);
+        }
+        free(want[i].configs);
+        free(want[i].name);
+    }
+    free(want);
+}
+
+static void on_quorum_change(void *arg)
+{
+    broker_t *b = arg;
+    image_sync(b);
+    server_wake_all(b->ctx.server); /* CreateTopics and DeleteTopics wait on the image */
+}
+
 /* Starts the node's cluster roles; the endpoint it registers is the
  * inter-broker listener as advertised. */
 static bool cluster_start(broker_t *b, int adv_port, char *errstr, size_t errstr_size)
@@ -215,9 +320,13 @@ static bool cluster_start(broker_t *b, int adv_port, char *errstr, size_t errstr
         .host = b->adv_host ? b->adv_host : b->bind_host,
         .port = b->adv_host ? adv_port : server_port(b->ctx.server),
         .on_fatal = on_quorum_fatal,
+        .on_change = on_quorum_change,
         .arg = b,
     };
     b->ctx.quorum = quorum_create(b->loop, &qcfg, errstr, errstr_size);
+    if (b->ctx.quorum) {
+        image_sync(b); /* what raft restored at start */
+    }
     return b->ctx.quorum != NULL;
 }
 
@@ -371,6 +480,11 @@ void broker_destroy(broker_t *b)
     free(b->bind_host);
     free(b->adv_host);
     broker_config_destroy(b->cfg);
+    for (size_t i = 0; i < b->n_synced; i++) {
+        free(b->synced_names[i]);
+    }
+    free(b->synced_names);
+    free(b->synced_ids);
     uv_timer_stop(&b->upkeep);
     uv_timer_stop(&b->group_tick);
     uv_close((uv_handle_t *)&b->upkeep, on_upkeep_closed);

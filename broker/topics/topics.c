@@ -994,6 +994,14 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
                      const topic_config_kv_t *overrides, size_t n_overrides, bool validate_only,
                      char *errstr, size_t errstr_size)
 {
+    return topics_create_as(topics, name, NULL, n_partitions, overrides, n_overrides, validate_only, errstr,
+                            errstr_size);
+}
+
+kerr_t topics_create_as(topics_t *topics, kstr_t name, const kuuid_t *id, int32_t n_partitions,
+                        const topic_config_kv_t *overrides, size_t n_overrides, bool validate_only, char *errstr,
+                        size_t errstr_size)
+{
     if (!topics_name_valid(name, errstr, errstr_size)) {
         return KERR_INVALID_TOPIC_EXCEPTION;
     }
@@ -1031,6 +1039,9 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
     char *cname = buf_kstr_dup(name);
     topic_t *topic = topic_new(topics, cname);
     free(cname);
+    if (id) {
+        topic->id = *id;
+    }
     for (size_t i = 0; i < n_overrides; i++) {
         topic_add_override(topic, overrides[i].key, overrides[i].value);
     }

@@ -164,6 +164,13 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
                      const topic_config_kv_t *overrides, size_t n_overrides, bool validate_only,
                      char *errstr, size_t errstr_size);
 
+/* topics_create with the topic id `id` (NULL: a new random one), as a
+ * cluster node creates the logs of a topic the metadata image holds.
+ * @locality any thread  @locks as topics_create */
+kerr_t topics_create_as(topics_t *topics, kstr_t name, const kuuid_t *id, int32_t n_partitions,
+                        const topic_config_kv_t *overrides, size_t n_overrides, bool validate_only, char *errstr,
+                        size_t errstr_size);
+
 /* Deletes a topic and its data.  UNKNOWN_TOPIC_OR_PARTITION if absent.
  * @locality any thread
  * @locks takes the registry write lock, and under it the checkpoint lock and

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "blog.h"
+#include "handle_cluster.h"
 #include "handlers.h"
 
 static const char *arena_msg(kreq_t *req, const char *msg)
@@ -84,6 +85,9 @@ req_result_t handle_create_topics(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_create_topics(&req->body, req->hdr.api_version, req->arena, &cr)) {
         return handler_bad_request(req);
     }
+    if (ctx->quorum) {
+        return cluster_create_topics(ctx, req, &cr, create_result);
+    }
     for (int32_t t = 0; t < cr.n_topics; t++) {
         char err[512] = "";
         create_topic_t *ct = &cr.topics[t];
@@ -139,6 +143,9 @@ req_result_t handle_delete_topics(broker_ctx_t *ctx, kreq_t *req)
     delete_topics_req_t dr = {0};
     if (!proto_decode_delete_topics(&req->body, req->hdr.api_version, req->arena, &dr)) {
         return handler_bad_request(req);
+    }
+    if (ctx->quorum) {
+        return cluster_delete_topics(ctx, req, &dr);
     }
     for (int32_t t = 0; t < dr.n_topics; t++) {
         delete_one(ctx, req, &dr.topics[t]);

@@ -19,6 +19,7 @@
 
 #include "records/batch.h"
 #include "records/legacy_records.h"
+#include "handle_cluster.h"
 #include "handlers.h"
 
 typedef struct fetch_state {
@@ -45,7 +46,7 @@ static size_t fetch_available(broker_ctx_t *ctx, const fetch_req_t *fr, bool *an
         for (int32_t p = 0; p < fr->topics[t].n_partitions; p++) {
             const fetch_partition_t *fp = &fr->topics[t].partitions[p];
             partition_t *part = topic ? topic_partition(topic, fp->index) : NULL;
-            if (!part) {
+            if (!part || (ctx->quorum && cluster_leader_check(ctx, topic->name, fp->index) != KERR_NONE)) {
                 *any_error = true;
                 continue;
             }
@@ -82,6 +83,11 @@ static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
             fp->records_at = st->records.len;
             fp->records_len = 0;
             fp->high_watermark = fp->last_stable_offset = fp->result_log_start_offset = -1;
+            kerr_t not_here = part && ctx->quorum ? cluster_leader_check(ctx, topic->name, fp->index) : KERR_NONE;
+            if (not_here != KERR_NONE) {
+                fp->error = not_here; /* only the leader serves consumers until replicas fetch */
+                continue;
+            }
             if (!part) {
                 /* Kafka answers an id it does not know per partition with
                  * UNKNOWN_TOPIC_ID, and a missing partition of a known

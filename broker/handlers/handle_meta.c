@@ -15,6 +15,7 @@
 
 #include "protocol/api.h"
 #include "blog.h"
+#include "handle_cluster.h"
 #include "handlers.h"
 
 req_result_t handler_bad_request(kreq_t *req)
@@ -187,7 +188,9 @@ req_result_t handle_metadata(broker_ctx_t *ctx, kreq_t *req)
     md.cluster_authorized_operations = md.include_cluster_authorized_operations ? CLUSTER_AUTHORIZED_OPERATIONS
                                                                                 : INT32_MIN;
     int32_t topic_ops = md.include_topic_authorized_operations ? TOPIC_AUTHORIZED_OPERATIONS : INT32_MIN;
-    if (md.n_topics >= 0) {
+    if (ctx->quorum) {
+        cluster_metadata_topics(ctx, req, &md, topic_ops);
+    } else if (md.n_topics >= 0) {
         for (int32_t i = 0; i < md.n_topics; i++) {
             metadata_topic(ctx, req, &md, &md.topics[i]);
             md.topics[i].authorized_operations = topic_ops;

@@ -14,18 +14,20 @@
 
 #include "blog.h"
 #include "clock.h"
+#include "handle_cluster.h"
 #include "handlers.h"
 #include "records/legacy_records.h"
 
 /* The topic a produce writes to, creating it first when
- * auto.create.topics.enable allows.  Called and returns with the registry
+ * auto.create.topics.enable allows (on a single node: in a cluster topics
+ * are created through the controller, and Metadata does that).  Called and returns with the registry
  * read lock held; creating drops it for the write lock meanwhile, so the
  * common case (the topic exists) costs one lookup. */
 static topic_t *produce_topic(broker_ctx_t *ctx, kstr_t name)
 {
     topic_t *topic = topics_find(ctx->topics, name);
     char err[256];
-    if (topic || !ctx->cfg->auto_create_topics_enable || !topics_name_valid(name, err, sizeof(err))) {
+    if (topic || ctx->quorum || !ctx->cfg->auto_create_topics_enable || !topics_name_valid(name, err, sizeof(err))) {
         return topic;
     }
     topics_read_unlock(ctx->topics);
@@ -135,10 +137,14 @@ req_result_t handle_produce(broker_ctx_t *ctx, kreq_t *req)
         produce_topic_t *pt = &pr.topics[t];
         topics_read_lock(ctx->topics);
         topic_t *topic = acks_valid ? produce_topic(ctx, pt->name) : NULL;
+        const char *name = ctx->quorum ? handler_cstr(req, pt->name) : NULL;
         for (int32_t p = 0; p < pt->n_partitions; p++) {
             produce_partition_t *pp = &pt->partitions[p];
-            if (!acks_valid) {
-                pp->error = KERR_INVALID_REQUIRED_ACKS;
+            /* In a cluster only the partition's leader takes writes: the
+             * others send the client to it (the image lock is a leaf). */
+            kerr_t not_here = name ? cluster_leader_check(ctx, name, pp->index) : KERR_NONE;
+            if (!acks_valid || not_here != KERR_NONE) {
+                pp->error = acks_valid ? not_here : KERR_INVALID_REQUIRED_ACKS;
                 pp->base_offset = pp->log_append_time = pp->log_start_offset = -1;
             } else {
                 append_one(req, topic, pp, &appended);

@@ -115,6 +115,13 @@ typedef struct metadata_partition {
     int16_t error;
     int32_t index;
     int32_t leader;
+    /* A cluster's partition (metadata image); a single node's has replicas
+     * NULL, meaning the leader alone at leader epoch 0. */
+    int32_t leader_epoch;
+    const int32_t *replicas;
+    int32_t n_replicas;
+    const int32_t *isr;
+    int32_t n_isr;
 } metadata_partition_t;
 
 typedef struct metadata_topic {

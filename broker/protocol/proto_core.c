@@ -116,17 +116,31 @@ static void encode_metadata_topic(buf_writer_t *w, int16_t v, const metadata_top
         buf_write_i16(w, part->error);
         buf_write_i32(w, part->index);
         buf_write_i32(w, part->leader);
-        if (v >= 7) {
-            /* One node, never re-elected: every partition stays at epoch 0,
-             * the epoch its batches are stored with. */
-            buf_write_i32(w, part->leader >= 0 ? 0 : -1);
-        }
-        /* Single node: the leader is the only replica and the whole ISR. */
-        int32_t n_replicas = part->leader >= 0 ? 1 : 0;
-        for (int list = 0; list < 2; list++) {
-            buf_write_array_len(w, n_replicas, flex);
-            if (n_replicas) {
-                buf_write_i32(w, part->leader);
+        if (part->replicas) {
+            if (v >= 7) {
+                buf_write_i32(w, part->leader_epoch);
+            }
+            buf_write_array_len(w, part->n_replicas, flex);
+            for (int32_t i = 0; i < part->n_replicas; i++) {
+                buf_write_i32(w, part->replicas[i]);
+            }
+            buf_write_array_len(w, part->n_isr, flex);
+            for (int32_t i = 0; i < part->n_isr; i++) {
+                buf_write_i32(w, part->isr[i]);
+            }
+        } else {
+            if (v >= 7) {
+                /* One node, never re-elected: every partition stays at
+                 * epoch 0, the epoch its batches are stored with. */
+                buf_write_i32(w, part->leader >= 0 ? 0 : -1);
+            }
+            /* Single node: the leader is the only replica and the whole ISR. */
+            int32_t n_replicas = part->leader >= 0 ? 1 : 0;
+            for (int list = 0; list < 2; list++) {
+                buf_write_array_len(w, n_replicas, flex);
+                if (n_replicas) {
+                    buf_write_i32(w, part->leader);
+                }
             }
         }
         if (v >= 5) {

@@ -1,0 +1,178 @@
+"""Topics in the metadata log of a connectd cluster (docs/cluster.md):
+three real `connectd broker` nodes on loopback, as in
+test_cluster_quorum.py.  Topics are created and deleted by the active
+controller through the quorum, every node serves Metadata from the image,
+and real clients (confluent-kafka, kcat) follow each partition's leader.
+"""
+
+import os
+import sys
+
+# No __pycache__ in the source tree (it may be read-only, as in distcheck).
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from test_cluster_quorum import start_cluster, wait_view  # noqa: E402
+
+import confluent_kafka  # noqa: E402
+from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
+
+TIMEOUT = harness.DEFAULT_TIMEOUT
+
+
+def topic_view(node, topic):
+    """{partition: (leader, replicas, isrs)} of `topic` as a client of
+    `node` sees it, or None while the node does not list it."""
+    md = AdminClient({"bootstrap.servers": node.bootstrap}).list_topics(timeout=10)
+    t = md.topics.get(topic)
+    if t is None or t.error is not None:
+        return None
+    return {p.id: (p.leader, list(p.replicas), list(p.isrs)) for p in t.partitions.values()}
+
+
+def wait_topic(nodes, topic, partitions):
+    """Waits until every node lists `topic` with `partitions` partitions,
+    each led by a live broker; returns the view they agree on."""
+    def agree():
+        views = [topic_view(n, topic) for n in nodes]
+        first = views[0]
+        if first is None or len(first) != partitions or any(v != first for v in views):
+            return None
+        if any(leader < 1 for leader, _, _ in first.values()):
+            return None
+        return first
+    return harness.wait_for(agree, TIMEOUT, "every node listing %s with %d partitions" % (topic, partitions))
+
+
+def wait_gone(nodes, topic):
+    harness.wait_for(lambda: all(topic_view(n, topic) is None for n in nodes), TIMEOUT,
+                     "%s gone from every node's Metadata" % topic)
+
+
+def create(node, topic, partitions, replication_factor=1):
+    """CreateTopics through `node` (the admin client sends it to the
+    controller Metadata names); returns the exception, None on success."""
+    admin = AdminClient({"bootstrap.servers": node.bootstrap})
+    fut = admin.create_topics([NewTopic(topic, partitions, replication_factor)], request_timeout=30)[topic]
+    try:
+        fut.result(timeout=TIMEOUT)
+        return None
+    except confluent_kafka.KafkaException as e:
+        return e.args[0]
+
+
+def produce(node, topic, count, partitions):
+    """`count` records through a producer bootstrapped on `node`, record i
+    to partition i % partitions; every delivery must succeed."""
+    p = confluent_kafka.Producer({"bootstrap.servers": node.bootstrap, "acks": "1", "linger.ms": 5})
+    errors = []
+
+    def report(err, msg):
+        if err is not None:
+            errors.append(err)
+    for i in range(count):
+        p.produce(topic, value=b"v%d" % i, partition=i % partitions, on_delivery=report)
+        p.poll(0)
+    assert p.flush(TIMEOUT) == 0, "records still undelivered"
+    assert not errors, errors
+
+
+def consume(node, topic, count):
+    """Every record of `topic` through a group consumer bootstrapped on
+    `node`, as a sorted list of values."""
+    c = confluent_kafka.Consumer({"bootstrap.servers": node.bootstrap, "group.id": "g-" + topic,
+                                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe([topic])
+    values = []
+
+    def drained():
+        msg = c.poll(0.5)
+        if msg is not None:
+            assert not msg.error(), msg.error()
+            values.append(msg.value())
+        return len(values) >= count
+    harness.wait_for(drained, TIMEOUT, "%d records from %s" % (count, topic), interval=0)
+    c.close()
+    return sorted(values)
+
+
+def log_bytes(node, topic, partition):
+    d = node.partition_dir(topic, partition)
+    return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.endswith(".log"))
+
+
+def test_topic_lifecycle_across_nodes():
+    """a topic created on node 1 is listed by every node with leaders spread over the three; clients reach each leader; delete removes it everywhere"""
+    nodes = start_cluster()
+    wait_view(nodes, [1, 2, 3], "the cluster up")
+    assert create(nodes[0], "orders", 6) is None
+    view = wait_topic(nodes, "orders", 6)
+    assert sorted({leader for leader, _, _ in view.values()}) == [1, 2, 3], view
+    for leader, replicas, isrs in view.values():
+        assert replicas == [leader] and isrs == [leader], view
+
+    # Bootstrapped on node 2, the producer writes each partition on its
+    # leader (the others answer NOT_LEADER_OR_FOLLOWER); a consumer
+    # bootstrapped on node 3 reads them all back.
+    produce(nodes[1], "orders", 60, 6)
+    assert consume(nodes[2], "orders", 60) == sorted(b"v%d" % i for i in range(60))
+    by_id = {n.n: n for n in nodes}
+    for p, (leader, _, _) in view.items():
+        assert log_bytes(by_id[leader], "orders", p) > 0, (p, leader)
+        for n in nodes:
+            if n.n != leader:
+                assert log_bytes(n, "orders", p) == 0, (p, leader, n.n)
+    # kcat, bootstrapped on node 1, reads every partition from its leader.
+    assert sorted(harness.kcat_values(nodes[0], "orders", 60)) == sorted("v%d" % i for i in range(60))
+
+    # Deleted through node 3: gone from every node's Metadata and disk.
+    admin = AdminClient({"bootstrap.servers": nodes[2].bootstrap})
+    admin.delete_topics(["orders"], request_timeout=30)["orders"].result(timeout=TIMEOUT)
+    wait_gone(nodes, "orders")
+    for n in nodes:
+        harness.wait_for(lambda: not os.path.exists(n.partition_dir("orders", 0)), TIMEOUT,
+                         "node %d's logs of orders removed" % n.n)
+    for n in nodes:
+        assert "ERROR" not in n.stderr(), n.stderr()
+        n.stop()
+
+
+def test_topics_survive_restart():
+    """a restarted node gets its topics back from the metadata log, and auto-creation goes through the controller"""
+    nodes = start_cluster()
+    controller = wait_view(nodes, [1, 2, 3], "the cluster up")
+    assert create(nodes[2], "kept", 3) is None
+    before = wait_topic(nodes, "kept", 3)
+    produce(nodes[0], "kept", 30, 3)
+    for n in nodes:
+        n.restart()
+    wait_view(nodes, [1, 2, 3], "the cluster up again")
+    assert wait_topic(nodes, "kept", 3) == before
+    assert consume(nodes[1], "kept", 30) == sorted(b"v%d" % i for i in range(30))
+
+    # A producer on the active controller auto-creates a topic through the
+    # quorum; every node then lists it.
+    controller = wait_view(nodes, [1, 2, 3], "an active controller")
+    leader = next(n for n in nodes if n.n == controller)
+    produce(leader, "auto", 5, 1)
+    wait_topic(nodes, "auto", 1)
+    for n in nodes:
+        n.stop()
+
+
+def test_refusals():
+    """replication factor above 1 is refused until replication lands; a second create of a name is TOPIC_ALREADY_EXISTS"""
+    nodes = start_cluster()
+    wait_view(nodes, [1, 2, 3], "the cluster up")
+    err = create(nodes[0], "wide", 3, replication_factor=3)
+    assert err is not None and err.code() == confluent_kafka.KafkaError.INVALID_REPLICATION_FACTOR, err
+    assert "not replicated yet" in err.str(), err.str()
+    assert create(nodes[1], "once", 2) is None
+    err = create(nodes[2], "once", 2)
+    assert err is not None and err.code() == confluent_kafka.KafkaError.TOPIC_ALREADY_EXISTS, err
+    for n in nodes:
+        n.stop()
+
+
+if __name__ == "__main__":
+    harness.main(globals())

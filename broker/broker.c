@@ -229,11 +229,57 @@ static bool uuid_equal(const kuuid_t *a, const kuuid_t *b)
     return memcmp(a->b, b->b, sizeof(a->b)) == 0;
 }
 
+/* Whether a local topic's overrides are exactly `want`'s configs.
+ * @locks the registry lock held */
+static bool overrides_match(const topic_t *topic, const image_topic_t *want)
+{
+    if (topic->n_overrides != want->n_configs) {
+        return false;
+    }
+    for (size_t c = 0; c < want->n_configs; c++) {
+        bool found = false;
+        for (size_t o = 0; o < topic->n_overrides && !found; o++) {
+            found = strcmp(topic->overrides[o].key, want->configs[c].key) == 0 &&
+                    strcmp(topic->overrides[o].value, want->configs[c].value) == 0;
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Gives a local topic the image's configs when they differ (a ConfigRecord
+ * applied since it was created). */
+static void configs_sync(broker_t *b, const image_topic_t *want)
+{
+    kstr_t name = cstr_kstr(want->name);
+    topics_read_lock(b->ctx.topics);
+    topic_t *topic = topics_find(b->ctx.topics, name);
+    bool same = !topic || overrides_match(topic, want);
+    topics_read_unlock(b->ctx.topics);
+    if (same) {
+        return;
+    }
+    topic_config_change_t *changes = xcalloc(want->n_configs + 1, sizeof(*changes));
+    for (size_t c = 0; c < want->n_configs; c++) {
+        changes[c] = (topic_config_change_t){
+            .key = want->configs[c].key, .op = TOPIC_CONFIG_SET, .value = want->configs[c].value};
+    }
+    char err[512];
+    if (topics_alter_configs(b->ctx.topics, name, changes, want->n_configs, true, false, err, sizeof(err)) !=
+        KERR_NONE) {
+        blog_error("cannot give topic %s the configs of the metadata image: %s", want->name, err);
+    }
+    free(changes);
+}
+
 /*
  * Brings the local logs in line with the metadata image, as Kafka's brokers
  * do from theirs: a topic of the image without local logs gets them (with
- * the image's id and configs), and a topic the image held at the last sync
- * and no longer holds loses them.  Every partition gets a local log, the
+ * the image's id and configs), a topic whose configs changed in the image
+ * gets them, and a topic the image held at the last sync and no longer
+ * holds loses them.  Every partition gets a local log, the
  * replicas of others' included, which replication fills next (docs/
  * cluster.md).  The image is copied first: nothing may be taken under its
  * lock, and creating a topic takes the registry's.
@@ -290,6 +336,8 @@ static void image_sync(broker_t *b)
             topics_create_as(b->ctx.topics, cstr_kstr(want[i].name), &want[i].id, want[i].n_parts,
                              want[i].configs, want[i].n_configs, false, err, sizeof(err)) != KERR_NONE) {
             blog_error("cannot create the logs of topic %s from the metadata image: %s", want[i].name, err);
+        } else if (present) {
+            configs_sync(b, &want[i]);
         }
         for (size_t c = 0; c < want[i].n_configs; c++) {
             free((char *)want[i].configs[c].key);

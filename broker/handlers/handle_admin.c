@@ -163,6 +163,14 @@ req_result_t handle_create_partitions(broker_ctx_t *ctx, kreq_t *req)
     for (int32_t t = 0; t < cr.n_topics; t++) {
         char err[512] = "";
         create_partitions_topic_t *ct = &cr.topics[t];
+        if (ctx->quorum) {
+            /* Growing a topic of the image is a PartitionRecord from the
+             * controller, not a local change, which would leave the nodes
+             * disagreeing. */
+            ct->error = KERR_INVALID_REQUEST;
+            ct->error_message = "adding partitions to a topic of a connectd cluster is not supported yet";
+            continue;
+        }
         ct->error = topics_add_partitions(ctx->topics, ct->name, ct->count, cr.validate_only, err,
                                           sizeof(err));
         ct->error_message = ct->error ? arena_msg(req, err) : NULL;

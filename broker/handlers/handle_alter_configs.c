@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "blog.h"
+#include "handle_cluster.h"
 #include "handlers.h"
 
 /* INVALID_REQUEST with a message for what Kafka refuses before looking at
@@ -50,7 +51,7 @@ static kerr_t check_entries(const alter_configs_resource_t *res, bool incrementa
 }
 
 static void alter_topic(broker_ctx_t *ctx, kreq_t *req, alter_configs_resource_t *res, bool incremental,
-                        bool validate_only)
+                        bool validate_only, cluster_alter_t *cluster, int32_t index)
 {
     topic_config_change_t *changes = arena_alloc(req->arena, sizeof(*changes) * (size_t)(res->n_configs + 1));
     size_t n = 0;
@@ -63,6 +64,10 @@ static void alter_topic(broker_ctx_t *ctx, kreq_t *req, alter_configs_resource_t
         changes[n].op = (topic_config_op_t)c->op;
         changes[n].value = handler_cstr(req, c->value);
         n++;
+    }
+    if (cluster) {
+        cluster_alter_topic(ctx, req, cluster, index, changes, n, !incremental, validate_only);
+        return;
     }
     char err[512] = "";
     res->error = topics_alter_configs(ctx->topics, res->name, changes, n, !incremental, validate_only, err,
@@ -84,8 +89,11 @@ static void alter_broker(broker_ctx_t *ctx, alter_configs_resource_t *res)
     }
 }
 
-static void alter_all(broker_ctx_t *ctx, kreq_t *req, alter_configs_req_t *ar, bool incremental)
+/* In a cluster topic configs change through the active controller
+ * (handle_cluster.h), which answers once they are in the image. */
+static req_result_t alter_all(broker_ctx_t *ctx, kreq_t *req, alter_configs_req_t *ar, bool incremental)
 {
+    cluster_alter_t *cluster = ctx->quorum ? cluster_alter_begin(req, ar, incremental) : NULL;
     for (int32_t i = 0; i < ar->n_resources; i++) {
         alter_configs_resource_t *res = &ar->resources[i];
         const char *why = NULL;
@@ -93,7 +101,7 @@ static void alter_all(broker_ctx_t *ctx, kreq_t *req, alter_configs_req_t *ar, b
         if (res->error != KERR_NONE) {
             res->error_message = why;
         } else if (res->type == RESOURCE_TOPIC) {
-            alter_topic(ctx, req, res, incremental, ar->validate_only);
+            alter_topic(ctx, req, res, incremental, ar->validate_only, cluster, i);
         } else if (res->type == RESOURCE_BROKER) {
             alter_broker(ctx, res);
         } else {
@@ -105,6 +113,15 @@ static void alter_all(broker_ctx_t *ctx, kreq_t *req, alter_configs_req_t *ar, b
                       (int)res->name.len, res->name.ptr, server_conn_peer(req->conn), res->error_message);
         }
     }
+    if (cluster) {
+        return cluster_alter_end(ctx, req, cluster);
+    }
+    if (incremental) {
+        proto_encode_incremental_alter_configs(&req->resp, req->hdr.api_version, ar);
+    } else {
+        proto_encode_alter_configs(&req->resp, req->hdr.api_version, ar);
+    }
+    return REQ_DONE;
 }
 
 req_result_t handle_alter_configs(broker_ctx_t *ctx, kreq_t *req)
@@ -113,9 +130,7 @@ req_result_t handle_alter_configs(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_alter_configs(&req->body, req->hdr.api_version, req->arena, &ar)) {
         return handler_bad_request(req);
     }
-    alter_all(ctx, req, &ar, false);
-    proto_encode_alter_configs(&req->resp, req->hdr.api_version, &ar);
-    return REQ_DONE;
+    return alter_all(ctx, req, &ar, false);
 }
 
 req_result_t handle_incremental_alter_configs(broker_ctx_t *ctx, kreq_t *req)
@@ -124,7 +139,5 @@ req_result_t handle_incremental_alter_configs(broker_ctx_t *ctx, kreq_t *req)
     if (!proto_decode_incremental_alter_configs(&req->body, req->hdr.api_version, req->arena, &ar)) {
         return handler_bad_request(req);
     }
-    alter_all(ctx, req, &ar, true);
-    proto_encode_incremental_alter_configs(&req->resp, req->hdr.api_version, &ar);
-    return REQ_DONE;
+    return alter_all(ctx, req, &ar, true);
 }

@@ -258,15 +258,42 @@ void cluster_metadata_topics(broker_ctx_t *ctx, kreq_t *req, metadata_req_t *md,
 
 /* ---- CreateTopics and DeleteTopics ------------------------------------------------ */
 
-/* A parked CreateTopics or DeleteTopics: its decoded request, and the
- * ticket of the entry that holds the records of the topics marked. */
+/* A parked CreateTopics, DeleteTopics, AlterConfigs or
+ * IncrementalAlterConfigs: its decoded request, and the ticket of the entry
+ * that holds the records of the topics (resources) marked. */
+typedef enum cluster_wait_kind {
+    WAIT_CREATE,
+    WAIT_DELETE,
+    WAIT_ALTER,
+    WAIT_ALTER_INCREMENTAL,
+} cluster_wait_kind_t;
+
 typedef struct cluster_wait {
+    cluster_wait_kind_t kind;
     create_topics_req_t cr;
     delete_topics_req_t dr;
-    bool deleting;
-    bool *submitted; /* per topic */
+    alter_configs_req_t *ar;
+    bool *submitted; /* per topic or resource */
     quorum_ticket_t *ticket;
 } cluster_wait_t;
+
+static void cluster_encode(kreq_t *req, const cluster_wait_t *w)
+{
+    switch (w->kind) {
+    case WAIT_CREATE:
+        proto_encode_create_topics(&req->resp, req->hdr.api_version, &w->cr);
+        break;
+    case WAIT_DELETE:
+        proto_encode_delete_topics(&req->resp, req->hdr.api_version, &w->dr);
+        break;
+    case WAIT_ALTER:
+        proto_encode_alter_configs(&req->resp, req->hdr.api_version, w->ar);
+        break;
+    case WAIT_ALTER_INCREMENTAL:
+        proto_encode_incremental_alter_configs(&req->resp, req->hdr.api_version, w->ar);
+        break;
+    }
+}
 
 static void cluster_wait_free(kreq_t *req)
 {
@@ -285,7 +312,7 @@ static bool cluster_recheck(void *opaque, kreq_t *req, bool timed_out)
     if (state == QUORUM_TICKET_PENDING && !timed_out) {
         return false;
     }
-    int32_t n = w->deleting ? w->dr.n_topics : w->cr.n_topics;
+    int32_t n = w->kind == WAIT_CREATE ? w->cr.n_topics : w->kind == WAIT_DELETE ? w->dr.n_topics : w->ar->n_resources;
     for (int32_t i = 0; i < n; i++) {
         if (!w->submitted[i]) {
             continue;
@@ -298,7 +325,7 @@ static bool cluster_recheck(void *opaque, kreq_t *req, bool timed_out)
         } else if (state == QUORUM_TICKET_FAILED) {
             err = KERR_NOT_CONTROLLER;
             msg = "this node stopped being the active controller";
-        } else if (w->deleting) {
+        } else if (w->kind != WAIT_CREATE) {
             err = KERR_NONE;
         } else {
             create_topic_t *ct = &w->cr.topics[i];
@@ -309,9 +336,12 @@ static bool cluster_recheck(void *opaque, kreq_t *req, bool timed_out)
                 msg = "the topic was created meanwhile";
             }
         }
-        if (w->deleting) {
+        if (w->kind == WAIT_DELETE) {
             w->dr.topics[i].error = err;
             w->dr.topics[i].error_message = msg;
+        } else if (w->kind != WAIT_CREATE) {
+            w->ar->resources[i].error = err;
+            w->ar->resources[i].error_message = msg;
         } else {
             create_topic_t *ct = &w->cr.topics[i];
             ct->error = err;
@@ -325,11 +355,7 @@ static bool cluster_recheck(void *opaque, kreq_t *req, bool timed_out)
             }
         }
     }
-    if (w->deleting) {
-        proto_encode_delete_topics(&req->resp, req->hdr.api_version, &w->dr);
-    } else {
-        proto_encode_create_topics(&req->resp, req->hdr.api_version, &w->cr);
-    }
+    cluster_encode(req, w);
     return true;
 }
 
@@ -342,11 +368,7 @@ static req_result_t cluster_submit(broker_ctx_t *ctx, kreq_t *req, cluster_wait_
         w->ticket = quorum_submit(ctx->quorum, recs, n_recs);
     }
     if (!w->ticket) {
-        if (w->deleting) {
-            proto_encode_delete_topics(&req->resp, req->hdr.api_version, &w->dr);
-        } else {
-            proto_encode_create_topics(&req->resp, req->hdr.api_version, &w->cr);
-        }
+        cluster_encode(req, w);
         return REQ_DONE;
     }
     req->state = w;
@@ -439,7 +461,7 @@ req_result_t cluster_create_topics(broker_ctx_t *ctx, kreq_t *req, create_topics
 req_result_t cluster_delete_topics(broker_ctx_t *ctx, kreq_t *req, delete_topics_req_t *dr)
 {
     cluster_wait_t *w = arena_alloc(req->arena, sizeof(*w));
-    w->deleting = true;
+    w->kind = WAIT_DELETE;
     w->dr = *dr;
     w->submitted = arena_alloc(req->arena, sizeof(bool) * (size_t)(dr->n_topics + 1));
     bool active = quorum_is_active_controller(ctx->quorum);
@@ -493,4 +515,99 @@ req_result_t cluster_delete_topics(broker_ctx_t *ctx, kreq_t *req, delete_topics
         w->submitted[i] = true;
     }
     return cluster_submit(ctx, req, w, all, n_all, dr->timeout_ms);
+}
+
+/* ---- AlterConfigs and IncrementalAlterConfigs ----------------------------------- */
+
+cluster_alter_t *cluster_alter_begin(kreq_t *req, alter_configs_req_t *ar, bool incremental)
+{
+    cluster_wait_t *w = arena_alloc(req->arena, sizeof(*w));
+    w->kind = incremental ? WAIT_ALTER_INCREMENTAL : WAIT_ALTER;
+    w->ar = arena_alloc(req->arena, sizeof(*w->ar)); /* `ar` is the handler's, on its stack */
+    *w->ar = *ar;
+    w->submitted = arena_alloc(req->arena, sizeof(bool) * (size_t)(ar->n_resources + 1));
+    cluster_alter_t *a = arena_alloc(req->arena, sizeof(*a));
+    a->wait = w;
+    return a;
+}
+
+void cluster_alter_topic(broker_ctx_t *ctx, kreq_t *req, cluster_alter_t *a, int32_t i,
+                         const topic_config_change_t *changes, size_t n_changes, bool replace, bool validate_only)
+{
+    cluster_wait_t *w = a->wait;
+    alter_configs_resource_t *res = &w->ar->resources[i];
+    const char *name = handler_cstr(req, res->name);
+    if (!quorum_is_active_controller(ctx->quorum)) {
+        res->error = KERR_NOT_CONTROLLER;
+        res->error_message = "this node is not the active controller; topic configs change there";
+        return;
+    }
+    quorum_read_lock(ctx->quorum);
+    bool known = meta_image_topic_find(quorum_image(ctx->quorum), name) != NULL;
+    quorum_read_unlock(ctx->quorum);
+    char err[512] = "";
+    topic_config_kv_t *after = NULL;
+    size_t n_after = 0;
+    kerr_t rc = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    if (!known) {
+        snprintf(err, sizeof(err), "topic '%s' does not exist", name);
+    } else {
+        /* This node's logs follow the image, configs included: the local
+         * topic's overrides are the image's. */
+        rc = topics_config_preview(ctx->topics, res->name, changes, n_changes, replace, &after, &n_after, err,
+                                   sizeof(err));
+    }
+    res->error = rc;
+    res->error_message = rc ? arena_strndup(req->arena, err, strlen(err)) : NULL;
+    if (rc != KERR_NONE || validate_only) {
+        topics_config_list_free(after, n_after);
+        return;
+    }
+    /* The records that take the image's configs to `after`: a null value
+     * for each key that goes, the value of each that is new or changed. */
+    quorum_read_lock(ctx->quorum);
+    const char **names, **values;
+    size_t n_now = meta_image_configs_of(quorum_image(ctx->quorum), META_CONFIG_TOPIC, name, &names, &values);
+    meta_record_t *recs = arena_alloc(req->arena, sizeof(*recs) * (n_now + n_after + 1));
+    size_t n = 0;
+    for (size_t c = 0; c < n_now; c++) {
+        bool kept = false;
+        for (size_t k = 0; k < n_after && !kept; k++) {
+            kept = strcmp(after[k].key, names[c]) == 0;
+        }
+        if (!kept) {
+            recs[n++] = (meta_record_t){.type = META_CONFIG,
+                                        .config = {.resource_type = META_CONFIG_TOPIC,
+                                                   .resource_name = name,
+                                                   .name = arena_strndup(req->arena, names[c], strlen(names[c])),
+                                                   .value = NULL}};
+        }
+    }
+    for (size_t k = 0; k < n_after; k++) {
+        bool same = false;
+        for (size_t c = 0; c < n_now && !same; c++) {
+            same = strcmp(after[k].key, names[c]) == 0 && strcmp(after[k].value, values[c]) == 0;
+        }
+        if (!same) {
+            recs[n++] = (meta_record_t){
+                .type = META_CONFIG,
+                .config = {.resource_type = META_CONFIG_TOPIC,
+                           .resource_name = name,
+                           .name = arena_strndup(req->arena, after[k].key, strlen(after[k].key)),
+                           .value = arena_strndup(req->arena, after[k].value, strlen(after[k].value))}};
+        }
+    }
+    quorum_read_unlock(ctx->quorum);
+    free(names);
+    free(values);
+    topics_config_list_free(after, n_after);
+    if (n > 0) {
+        records_append(req->arena, &a->recs, &a->n_recs, recs, n);
+        w->submitted[i] = true;
+    }
+}
+
+req_result_t cluster_alter_end(broker_ctx_t *ctx, kreq_t *req, cluster_alter_t *a)
+{
+    return cluster_submit(ctx, req, a->wait, a->recs, a->n_recs, 30000);
 }

@@ -24,6 +24,24 @@ req_result_t cluster_create_topics(broker_ctx_t *ctx, kreq_t *req, create_topics
                                    cluster_create_result_fn *result);
 req_result_t cluster_delete_topics(broker_ctx_t *ctx, kreq_t *req, delete_topics_req_t *dr);
 
+/*
+ * AlterConfigs and IncrementalAlterConfigs of topics: begin, one
+ * cluster_alter_topic per topic resource that passed the request's checks
+ * (the changes as topics_alter_configs takes them), then end, which
+ * encodes the response now or parks the request until the ConfigRecords
+ * are applied.  NOT_CONTROLLER unless this node is the active controller.
+ */
+typedef struct cluster_alter {
+    struct cluster_wait *wait;
+    meta_record_t *recs;
+    size_t n_recs;
+} cluster_alter_t;
+
+cluster_alter_t *cluster_alter_begin(kreq_t *req, alter_configs_req_t *ar, bool incremental);
+void cluster_alter_topic(broker_ctx_t *ctx, kreq_t *req, cluster_alter_t *a, int32_t i,
+                         const topic_config_change_t *changes, size_t n_changes, bool replace, bool validate_only);
+req_result_t cluster_alter_end(broker_ctx_t *ctx, kreq_t *req, cluster_alter_t *a);
+
 /* Metadata's topics from the image, auto-creating through the quorum on
  * the active controller (elsewhere a missing topic is unknown). */
 void cluster_metadata_topics(broker_ctx_t *ctx, kreq_t *req, metadata_req_t *md, int32_t topic_ops);

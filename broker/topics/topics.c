@@ -1275,6 +1275,55 @@ static kerr_t change_apply(kv_list_t *list, const topic_config_change_t *ch, cha
     abort(); /* the handler passes only the four operations */
 }
 
+/* The overrides `topic` would have after the changes, checked; the
+ * registry lock held. */
+static kerr_t overrides_after(const topic_t *topic, const topic_config_change_t *changes, size_t n_changes,
+                              bool replace, kv_list_t *list, char *errstr, size_t errstr_size)
+{
+    kerr_t err = KERR_NONE;
+    for (size_t i = 0; i < topic->n_overrides && !replace; i++) {
+        kvs_put(list, topic->overrides[i].key, xstrdup(topic->overrides[i].value));
+    }
+    for (size_t i = 0; i < n_changes && err == KERR_NONE; i++) {
+        err = change_apply(list, &changes[i], errstr, errstr_size);
+    }
+    for (size_t i = 0; i < list->n && err == KERR_NONE; i++) {
+        if (!topic_config_validate(list->items[i].key, list->items[i].value, errstr, errstr_size)) {
+            err = KERR_INVALID_CONFIG;
+        }
+    }
+    return err;
+}
+
+kerr_t topics_config_preview(topics_t *topics, kstr_t name, const topic_config_change_t *changes, size_t n_changes,
+                             bool replace, topic_config_kv_t **overrides, size_t *n_overrides, char *errstr,
+                             size_t errstr_size)
+{
+    pthread_rwlock_rdlock(&topics->lock);
+    kv_list_t list = {0};
+    kerr_t err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    topic_t *topic = registry_find(topics, name);
+    if (!topic) {
+        snprintf(errstr, errstr_size, "topic '%.*s' does not exist", (int)name.len, name.ptr);
+    } else {
+        err = overrides_after(topic, changes, n_changes, replace, &list, errstr, errstr_size);
+    }
+    pthread_rwlock_unlock(&topics->lock);
+    if (err != KERR_NONE) {
+        kvs_free(&list);
+        list = (kv_list_t){0};
+    }
+    *overrides = list.items;
+    *n_overrides = list.n;
+    return err;
+}
+
+void topics_config_list_free(topic_config_kv_t *overrides, size_t n)
+{
+    kv_list_t list = {overrides, n};
+    kvs_free(&list);
+}
+
 kerr_t topics_alter_configs(topics_t *topics, kstr_t name, const topic_config_change_t *changes, size_t n_changes,
                             bool replace, bool validate_only, char *errstr, size_t errstr_size)
 {
@@ -1287,17 +1336,7 @@ kerr_t topics_alter_configs(topics_t *topics, kstr_t name, const topic_config_ch
         err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
         goto done;
     }
-    for (size_t i = 0; i < topic->n_overrides && !replace; i++) {
-        kvs_put(&list, topic->overrides[i].key, xstrdup(topic->overrides[i].value));
-    }
-    for (size_t i = 0; i < n_changes && err == KERR_NONE; i++) {
-        err = change_apply(&list, &changes[i], errstr, errstr_size);
-    }
-    for (size_t i = 0; i < list.n && err == KERR_NONE; i++) {
-        if (!topic_config_validate(list.items[i].key, list.items[i].value, errstr, errstr_size)) {
-            err = KERR_INVALID_CONFIG;
-        }
-    }
+    err = overrides_after(topic, changes, n_changes, replace, &list, errstr, errstr_size);
     if (err != KERR_NONE || validate_only) {
         goto done;
     }

@@ -215,6 +215,17 @@ typedef struct topic_config_change {
 kerr_t topics_alter_configs(topics_t *topics, kstr_t name, const topic_config_change_t *changes, size_t n_changes,
                             bool replace, bool validate_only, char *errstr, size_t errstr_size);
 
+/* The overrides topics_alter_configs would leave the topic with (its
+ * errors, without changing anything), in a list to free with
+ * topics_config_list_free: what a cluster's controller writes as
+ * ConfigRecords.
+ * @locality any thread  @locks takes the registry read lock; call without
+ *        any registry, checkpoint or partition lock */
+kerr_t topics_config_preview(topics_t *topics, kstr_t name, const topic_config_change_t *changes, size_t n_changes,
+                             bool replace, topic_config_kv_t **overrides, size_t *n_overrides, char *errstr,
+                             size_t errstr_size);
+void topics_config_list_free(topic_config_kv_t *overrides, size_t n);
+
 /* Grows a topic to `count` partitions, all or nothing (INVALID_PARTITIONS if
  * not larger, POLICY_VIOLATION as topics_create).
  * @locality any thread

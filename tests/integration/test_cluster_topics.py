@@ -14,8 +14,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from test_cluster_quorum import start_cluster, wait_view  # noqa: E402
 
+import kproto  # noqa: E402
+from test_admin_versions import (ALTER_CONFIGS, APPEND, DELETE, INCREMENTAL_ALTER_CONFIGS, SET, TOPIC,  # noqa: E402
+                                 alter, create_topics_v7, describe_configs_v4)
+
 import confluent_kafka  # noqa: E402
-from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
+from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic  # noqa: E402
+
+NOT_CONTROLLER = 41
 
 TIMEOUT = harness.DEFAULT_TIMEOUT
 
@@ -161,7 +167,7 @@ def test_topics_survive_restart():
 
 
 def test_refusals():
-    """replication factor above 1 is refused until replication lands; a second create of a name is TOPIC_ALREADY_EXISTS"""
+    """replication factor above 1 is refused until replication lands; a second create of a name is TOPIC_ALREADY_EXISTS; CreatePartitions is refused"""
     nodes = start_cluster()
     wait_view(nodes, [1, 2, 3], "the cluster up")
     err = create(nodes[0], "wide", 3, replication_factor=3)
@@ -170,6 +176,66 @@ def test_refusals():
     assert create(nodes[1], "once", 2) is None
     err = create(nodes[2], "once", 2)
     assert err is not None and err.code() == confluent_kafka.KafkaError.TOPIC_ALREADY_EXISTS, err
+    # Adding partitions is not a local change in a cluster: refused on every
+    # node until the controller writes it.
+    admin = AdminClient({"bootstrap.servers": nodes[0].bootstrap})
+    fut = admin.create_partitions([NewPartitions("once", 4)], request_timeout=30)["once"]
+    try:
+        fut.result(timeout=TIMEOUT)
+        assert False, "CreatePartitions succeeded"
+    except confluent_kafka.KafkaException as e:
+        assert e.args[0].code() == confluent_kafka.KafkaError.INVALID_REQUEST, e
+    assert wait_topic(nodes, "once", 2)
+    for n in nodes:
+        n.stop()
+
+
+def test_topic_configs_through_controller():
+    """topic configs are ConfigRecords: given at creation or changed on the controller, every node's logs get them; other nodes answer NOT_CONTROLLER"""
+    nodes = start_cluster()
+    controller = wait_view(nodes, [1, 2, 3], "the cluster up")
+    leader = next(n for n in nodes if n.n == controller)
+    other = next(n for n in nodes if n.n != controller)
+    with kproto.Conn(other.port) as conn:
+        assert create_topics_v7(conn, "cfg", 2, {})["error"] == NOT_CONTROLLER
+        refused = alter(conn, INCREMENTAL_ALTER_CONFIGS, 1, [(TOPIC, "cfg", [("segment.ms", SET, "1")])])
+        assert refused[0][0] == NOT_CONTROLLER and refused[0][1], refused
+    with kproto.Conn(leader.port) as conn:
+        assert create_topics_v7(conn, "cfg", 2, {"retention.ms": "1000"})["error"] == 0
+
+    def configs_everywhere(want, what):
+        def check():
+            for n in nodes:
+                with kproto.Conn(n.port) as conn:
+                    d = describe_configs_v4(conn, TOPIC, "cfg")
+                if d["error"] != 0:
+                    return None
+                for key, (value, overridden) in want.items():
+                    c = d["configs"][key]
+                    if (c["source"] == 1) != overridden or (overridden and c["value"] != value):
+                        return None
+            return True
+        harness.wait_for(check, TIMEOUT, what)
+
+    configs_everywhere({"retention.ms": ("1000", True)}, "the creation's config on every node")
+    with kproto.Conn(leader.port) as conn:
+        ok = alter(conn, INCREMENTAL_ALTER_CONFIGS, 1, [
+            (TOPIC, "cfg", [("retention.ms", DELETE, None), ("segment.ms", SET, "600000"),
+                            ("cleanup.policy", APPEND, "compact")])])
+        assert ok == [(0, None)], ok
+    configs_everywhere({"retention.ms": (None, False), "segment.ms": ("600000", True),
+                        "cleanup.policy": ("delete,compact", True)}, "the incremental change on every node")
+    with kproto.Conn(other.port) as conn:
+        refused = alter(conn, INCREMENTAL_ALTER_CONFIGS, 1, [(TOPIC, "cfg", [("segment.ms", SET, "1")])])
+        assert refused[0][0] == NOT_CONTROLLER and refused[0][1], refused
+    with kproto.Conn(leader.port) as conn:
+        ok = alter(conn, ALTER_CONFIGS, 2, [(TOPIC, "cfg", [("retention.ms", SET, "2000")])])
+        assert ok == [(0, None)], ok
+    replaced = {"retention.ms": ("2000", True), "segment.ms": (None, False), "cleanup.policy": (None, False)}
+    configs_everywhere(replaced, "AlterConfigs' whole set on every node")
+    other.restart()
+    wait_view(nodes, [1, 2, 3], "the cluster up again")
+    configs_everywhere(replaced, "the configs kept across a restart")
     for n in nodes:
         n.stop()
 

@@ -50,14 +50,17 @@
  *      held, and one at a time: never two partition locks at once.
  *
  *   Leaves, under which nothing else is taken (today they are also taken
- *   with no other lock held):
+ *   with no other lock held, except the image lock):
  *   - the producer-id lock (topics_t.pid_lock, topics.c; mutex): the next
  *     producer id, its reserved block and the producer-id-block file;
  *   - each network thread's fd lock (worker_t.fd_lock, net/server.c;
  *     mutex): the accepted descriptors the broker loop hands that thread;
  *   - in a cluster, the metadata image lock (quorum.c; rwlock): the
  *     cluster metadata image, written by the broker loop as raft applies
- *     entries, read by Metadata on the network threads.
+ *     entries, read by the handlers on the network threads (Produce and
+ *     Fetch with the registry read lock held, to check leadership) and
+ *     by the loop before it brings the logs in line (broker.c).  The
+ *     quorum's submission queue lock (quorum.c; mutex) is a leaf too.
  *
  *   Shared without a lock:
  *   - each network thread's n_parked (net/server.c; atomic int): how many

@@ -65,6 +65,10 @@ handler_fn *handler_find(int16_t key);
  *   - InitProducerId: the producer-id lock;
  *   - Heartbeat, OffsetFetch, DescribeGroups, ListGroups: the coordinator
  *     lock;
+ *   - in a cluster (handle_cluster.h), the image lock alone in Metadata,
+ *     CreateTopics, DeleteTopics and the AlterConfigs, and under the
+ *     registry read lock in Produce and Fetch; CreateTopics and the
+ *     AlterConfigs park until the quorum has applied their records;
  *   - JoinGroup, SyncGroup, LeaveGroup, OffsetCommit, DeleteGroups,
  *     OffsetDelete: the coordinator lock, and under it the registry and a
  *     partition lock when they append to __consumer_offsets; OffsetCommit

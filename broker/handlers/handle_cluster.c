@@ -192,7 +192,11 @@ void cluster_fill_topic(broker_ctx_t *ctx, kreq_t *req, metadata_topic_t *mt, co
  * client, answered LEADER_NOT_AVAILABLE, asks again once they apply. */
 static void metadata_auto_create(broker_ctx_t *ctx, kreq_t *req, metadata_topic_t *mt, const char *name)
 {
-    if (!quorum_is_active_controller(ctx->quorum)) {
+    /* The internal topics are each node's own until groups span nodes
+     * (docs/cluster.md): never a topic of the image with other partitions
+     * than the local one's. */
+    bool internal = strcmp(name, "__consumer_offsets") == 0 || strcmp(name, "__transaction_state") == 0;
+    if (internal || !quorum_is_active_controller(ctx->quorum)) {
         mt->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }

@@ -162,6 +162,14 @@ def test_topics_survive_restart():
     leader = next(n for n in nodes if n.n == controller)
     produce(leader, "auto", 5, 1)
     wait_topic(nodes, "auto", 1)
+    # The internal topics stay each node's own: a producer's Metadata for
+    # __consumer_offsets (auto-creation allowed) does not put it in the image.
+    p = confluent_kafka.Producer({"bootstrap.servers": leader.bootstrap})
+    p.list_topics(topic="__consumer_offsets", timeout=10)
+    p.list_topics(topic="auto", timeout=10)  # a later request: the first one's records would be in
+    for n in nodes:
+        listed = AdminClient({"bootstrap.servers": n.bootstrap}).list_topics(timeout=10).topics
+        assert "auto" in listed and "__consumer_offsets" not in listed, sorted(listed)
     for n in nodes:
         n.stop()
 

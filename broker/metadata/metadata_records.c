@@ -158,13 +158,39 @@ void meta_records_encode(buf_writer_t *w, const meta_record_t *recs, size_t n)
 
 /* ---- decoding -------------------------------------------------------------- */
 
-static const char *read_cstr(buf_reader_t *r, arena_t *arena, bool nullable)
+const char *meta_read_cstr(buf_reader_t *r, arena_t *arena, bool nullable)
 {
     kstr_t s = nullable ? buf_read_nstr(r, true) : buf_read_str(r, true);
     if (r->err || s.len < 0) {
         return NULL;
     }
     return arena_strndup(arena, s.ptr, (size_t)s.len);
+}
+
+meta_endpoint_t *meta_read_endpoints(buf_reader_t *r, arena_t *arena, int32_t *n)
+{
+    /* Each entry is at least 7 bytes: two compact strings, two int16s, tags. */
+    *n = buf_read_count(r, true, 7);
+    meta_endpoint_t *eps = *n > 0 ? arena_alloc(arena, (size_t)*n * sizeof(*eps)) : NULL;
+    for (int32_t i = 0; i < *n && !r->err; i++) {
+        eps[i].name = meta_read_cstr(r, arena, false);
+        eps[i].host = meta_read_cstr(r, arena, false);
+        eps[i].port = (uint16_t)buf_read_i16(r);
+        eps[i].security_protocol = buf_read_i16(r);
+        buf_skip_tags(r);
+    }
+    return eps;
+}
+
+void meta_skip_features(buf_reader_t *r)
+{
+    int32_t n = buf_read_count(r, true, 6);
+    for (int32_t i = 0; i < n && !r->err; i++) {
+        (void)buf_read_str(r, true);
+        (void)buf_read_i16(r);
+        (void)buf_read_i16(r);
+        buf_skip_tags(r);
+    }
 }
 
 /* A compact int32 array; null is allowed only where `nullable` (n = -1). */
@@ -247,25 +273,11 @@ static bool record_decode(const uint8_t *data, size_t len, arena_t *arena, meta_
         rec->register_broker.broker_id = buf_read_i32(&r);
         rec->register_broker.incarnation_id = buf_read_uuid(&r);
         rec->register_broker.broker_epoch = buf_read_i64(&r);
-        int32_t n = buf_read_count(&r, true, 6);
-        meta_endpoint_t *eps = n > 0 ? arena_alloc(arena, (size_t)n * sizeof(*eps)) : NULL;
-        for (int32_t i = 0; i < n && !r.err; i++) {
-            eps[i].name = read_cstr(&r, arena, false);
-            eps[i].host = read_cstr(&r, arena, false);
-            eps[i].port = (uint16_t)buf_read_i16(&r);
-            eps[i].security_protocol = buf_read_i16(&r);
-            buf_skip_tags(&r);
-        }
-        rec->register_broker.endpoints = eps;
+        int32_t n;
+        rec->register_broker.endpoints = meta_read_endpoints(&r, arena, &n);
         rec->register_broker.n_endpoints = n;
-        int32_t n_features = buf_read_count(&r, true, 6);
-        for (int32_t i = 0; i < n_features && !r.err; i++) {
-            (void)buf_read_str(&r, true);
-            (void)buf_read_i16(&r);
-            (void)buf_read_i16(&r);
-            buf_skip_tags(&r);
-        }
-        rec->register_broker.rack = read_cstr(&r, arena, true);
+        meta_skip_features(&r);
+        rec->register_broker.rack = meta_read_cstr(&r, arena, true);
         rec->register_broker.fenced = buf_read_bool(&r);
         break;
     }
@@ -276,7 +288,7 @@ static bool record_decode(const uint8_t *data, size_t len, arena_t *arena, meta_
         rec->broker.epoch = buf_read_i64(&r);
         break;
     case META_TOPIC:
-        rec->topic.name = read_cstr(&r, arena, false);
+        rec->topic.name = meta_read_cstr(&r, arena, false);
         rec->topic.topic_id = buf_read_uuid(&r);
         break;
     case META_REMOVE_TOPIC:
@@ -310,9 +322,9 @@ static bool record_decode(const uint8_t *data, size_t len, arena_t *arena, meta_
         return true;
     case META_CONFIG:
         rec->config.resource_type = buf_read_i8(&r);
-        rec->config.resource_name = read_cstr(&r, arena, false);
-        rec->config.name = read_cstr(&r, arena, false);
-        rec->config.value = read_cstr(&r, arena, true);
+        rec->config.resource_name = meta_read_cstr(&r, arena, false);
+        rec->config.name = meta_read_cstr(&r, arena, false);
+        rec->config.value = meta_read_cstr(&r, arena, true);
         break;
     default:
         snprintf(errstr, errstr_size, "unknown record type %u", type);

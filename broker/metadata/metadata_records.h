@@ -133,6 +133,19 @@ typedef struct meta_record {
     };
 } meta_record_t;
 
+/* Pieces of the broker registration that the metadata log's
+ * RegisterBrokerRecord and the BrokerRegistration request share, for their
+ * decoders (quorum/controller_rpc.c has the other).  Errors are left in
+ * r->err; strings and arrays go in the arena. */
+/* A compact string; NULL for a null one (where `nullable`) or on error. */
+const char *meta_read_cstr(buf_reader_t *r, arena_t *arena, bool nullable);
+/* The compact array of endpoints (name, host, port, security protocol,
+ * tags); *n of them. */
+meta_endpoint_t *meta_read_endpoints(buf_reader_t *r, arena_t *arena, int32_t *n);
+/* The compact array of features (name, min and max version, tags), skipped:
+ * connectd has no feature levels. */
+void meta_skip_features(buf_reader_t *r);
+
 /* The record type's name, as Kafka's ("RegisterBrokerRecord"); "unknown"
  * for another value. */
 const char *meta_record_type_name(meta_record_type_t type);

@@ -70,15 +70,6 @@ void ctrl_rpc_encode_heartbeat(buf_writer_t *w, int32_t correlation_id, const ch
     frame_end(w, start);
 }
 
-static const char *read_cstr(buf_reader_t *r, arena_t *arena, bool nullable)
-{
-    kstr_t s = nullable ? buf_read_nstr(r, true) : buf_read_str(r, true);
-    if (r->err || s.len < 0) {
-        return NULL;
-    }
-    return arena_strndup(arena, s.ptr, (size_t)s.len);
-}
-
 /* The registration's tagged fields: connectd's voters, others skipped. */
 static void read_registration_tags(buf_reader_t *r, arena_t *arena, ctrl_registration_t *reg)
 {
@@ -93,7 +84,7 @@ static void read_registration_tags(buf_reader_t *r, arena_t *arena, ctrl_registr
         if (tag == CTRL_RPC_TAG_VOTERS) {
             buf_reader_t val;
             buf_reader_init(&val, r->p, size);
-            reg->voters = read_cstr(&val, arena, false);
+            reg->voters = meta_read_cstr(&val, arena, false);
             if (val.err || buf_remaining(&val) != 0) {
                 r->err = true;
             }
@@ -128,27 +119,13 @@ bool ctrl_rpc_decode_request(const void *data, size_t len, arena_t *arena, ctrl_
     if (req->api_key == CTRL_RPC_BROKER_REGISTRATION) {
         ctrl_registration_t *reg = &req->registration;
         reg->broker_id = buf_read_i32(&r);
-        reg->cluster_id = read_cstr(&r, arena, false);
+        reg->cluster_id = meta_read_cstr(&r, arena, false);
         reg->incarnation_id = buf_read_uuid(&r);
-        int32_t n = buf_read_count(&r, true, 7);
-        meta_endpoint_t *eps = n > 0 ? arena_alloc(arena, (size_t)n * sizeof(*eps)) : NULL;
-        for (int32_t i = 0; i < n && !r.err; i++) {
-            eps[i].name = read_cstr(&r, arena, false);
-            eps[i].host = read_cstr(&r, arena, false);
-            eps[i].port = (uint16_t)buf_read_i16(&r);
-            eps[i].security_protocol = buf_read_i16(&r);
-            buf_skip_tags(&r);
-        }
-        reg->listeners = eps;
+        int32_t n;
+        reg->listeners = meta_read_endpoints(&r, arena, &n);
         reg->n_listeners = n;
-        int32_t n_features = buf_read_count(&r, true, 6);
-        for (int32_t i = 0; i < n_features && !r.err; i++) {
-            (void)buf_read_str(&r, true);
-            (void)buf_read_i16(&r);
-            (void)buf_read_i16(&r);
-            buf_skip_tags(&r);
-        }
-        reg->rack = read_cstr(&r, arena, true);
+        meta_skip_features(&r);
+        reg->rack = meta_read_cstr(&r, arena, true);
         read_registration_tags(&r, arena, reg);
     } else {
         ctrl_heartbeat_t *hb = &req->heartbeat;

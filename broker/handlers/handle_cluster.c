@@ -23,22 +23,6 @@
 #include "blog.h"
 #include "handle_cluster.h"
 
-/* Kafka's Uuid.randomUuid for a topic id, as topics.c makes them: never
- * zero, nor the metadata topic's, nor one whose text starts with '-'. */
-static void topic_id_random(kuuid_t *id)
-{
-    static const kuuid_t metadata_topic_id = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
-    static const kuuid_t zero;
-    do {
-        if (getrandom(id->b, sizeof(id->b), 0) != (ssize_t)sizeof(id->b)) {
-            for (size_t i = 0; i < sizeof(id->b); i++) {
-                id->b[i] = (uint8_t)rand();
-            }
-        }
-    } while (memcmp(id, &zero, sizeof(*id)) == 0 || memcmp(id, &metadata_topic_id, sizeof(*id)) == 0 ||
-             id->b[0] >> 2 == 62);
-}
-
 static bool uuid_same(const kuuid_t *a, const kuuid_t *b)
 {
     return memcmp(a->b, b->b, sizeof(a->b)) == 0;
@@ -101,7 +85,7 @@ kerr_t cluster_topic_records(broker_ctx_t *ctx, arena_t *arena, const char *name
     if (!placed) {
         return KERR_INVALID_REPLICATION_FACTOR;
     }
-    topic_id_random(id);
+    topics_new_topic_id(id);
     size_t n = 1 + (size_t)n_partitions + n_configs;
     meta_record_t *r = arena_alloc(arena, sizeof(*r) * n);
     r[0] = (meta_record_t){.type = META_TOPIC, .topic = {.name = name, .topic_id = *id}};

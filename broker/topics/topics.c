@@ -194,11 +194,7 @@ static void topic_resolve_config(const topics_t *topics, topic_t *topic)
     topic_config_resolve(topics->cfg, topic->overrides, topic->n_overrides, &topic->cfg);
 }
 
-/* A random topic id as Kafka's Uuid.randomUuid makes one: never all zero,
- * nor the reserved metadata topic id (0...01), nor one whose text form starts
- * with '-' (base64url value 62 in the first six bits), which command-line
- * tools would take for an option. */
-static void topic_id_new(kuuid_t *id)
+void topics_new_topic_id(kuuid_t *id)
 {
     static const kuuid_t metadata_topic_id = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
     static const kuuid_t zero;
@@ -239,7 +235,7 @@ static topic_t *topic_new(const topics_t *topics, const char *name)
         abort();
     }
     topic->name = xstrdup(name);
-    topic_id_new(&topic->id);
+    topics_new_topic_id(&topic->id);
     /* Kafka's Topic.isInternal: its own two, not every "__" name (Debezium's
      * heartbeats go to __debezium-heartbeat.<prefix>). */
     topic->internal = strcmp(name, "__consumer_offsets") == 0 || strcmp(name, "__transaction_state") == 0;

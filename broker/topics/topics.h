@@ -82,6 +82,12 @@ struct topic {
 
 typedef struct topics topics_t;
 
+/* A random topic id as Kafka's Uuid.randomUuid makes one: never all zero,
+ * nor the reserved metadata topic id (0...01), nor one whose text form
+ * starts with '-', which command-line tools would take for an option.
+ * @locality any thread  @locks none */
+void topics_new_topic_id(kuuid_t *id);
+
 /* Loads every topic from the log dirs, recovering each partition's log.
  * NULL with errstr set when a log dir cannot be used.
  * @locality start-up only (broker_create)  @locks none (nothing is shared yet) */

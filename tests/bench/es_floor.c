@@ -43,6 +43,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "floor_util.h"
+
 #define MAX_EVENTS 64
 #define MAX_INDICES 64
 
@@ -74,12 +76,6 @@ static int64_t seq_no;
 static char *indices[MAX_INDICES];
 static int n_indices;
 static const char *dump_dir;
-
-static void die(const char *what)
-{
-    perror(what);
-    exit(1);
-}
 
 static void buf_reserve(buf_t *b, size_t more)
 {
@@ -442,24 +438,6 @@ static bool flush_out(conn_t *c)
     }
     c->out.len = c->sent = 0;
     return true;
-}
-
-static int listen_loopback(const char *port_file)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof(addr);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 512) ||
-        getsockname(fd, (struct sockaddr *)&addr, &alen)) {
-        die("listen");
-    }
-    FILE *f = fopen(port_file, "w");
-    if (!f) {
-        die(port_file);
-    }
-    fprintf(f, "%d\n", ntohs(addr.sin_port));
-    fclose(f);
-    return fd;
 }
 
 static void conn_close(int ep, conn_t *c)

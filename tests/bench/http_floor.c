@@ -26,14 +26,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "floor_util.h"
+
 #define MAX_EVENTS 64
 #define REQ_BUF 8192
-
-static void die(const char *what)
-{
-    perror(what);
-    exit(1);
-}
 
 /* "HTTP/1.1 200 OK" with the body of BODY_FILE, built once. */
 static char *load_response(const char *body_file, size_t *len)
@@ -50,24 +46,6 @@ static char *load_response(const char *body_file, size_t *len)
     memcpy(resp + head, body, n);
     *len = (size_t)head + n;
     return resp;
-}
-
-static int listen_loopback(const char *port_file)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof(addr);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 512) ||
-        getsockname(fd, (struct sockaddr *)&addr, &alen)) {
-        die("listen");
-    }
-    FILE *f = fopen(port_file, "w");
-    if (!f) {
-        die(port_file);
-    }
-    fprintf(f, "%d\n", ntohs(addr.sin_port));
-    fclose(f);
-    return fd;
 }
 
 int main(int argc, char **argv)

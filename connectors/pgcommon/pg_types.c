@@ -1903,17 +1903,6 @@ static cd_type_t confluent_numeric_type(const pg_types_config_t *cfg, const pg_t
     return CD_TYPE_BYTES;
 }
 
-static cd_schema_t *confluent_decimal_schema(const cd_host_api_t *host, int32_t scale, bool optional)
-{
-    cd_schema_t *s = named(host, CD_TYPE_BYTES, "org.apache.kafka.connect.data.Decimal", optional);
-    if (s != NULL) {
-        char num[16];
-        snprintf(num, sizeof(num), "%" PRId32, scale);
-        host->schema_set_parameter(s, "scale", num);
-    }
-    return s;
-}
-
 static cd_schema_t *confluent_schema(const cd_host_api_t *host, const pg_types_config_t *cfg, const pg_type_t *t,
                                      bool optional)
 {
@@ -1938,8 +1927,8 @@ static cd_schema_t *confluent_schema(const cd_host_api_t *host, const pg_types_c
         return host->schema_new(CD_TYPE_FLOAT64, optional);
     case PG_KIND_NUMERIC: {
         cd_type_t type = confluent_numeric_type(cfg, t);
-        return type == CD_TYPE_BYTES ? confluent_decimal_schema(host, t->scale, optional)
-                                     : host->schema_new(type, optional);
+        /* Confluent's Decimal carries its scale only, no connect.decimal.precision. */
+        return type == CD_TYPE_BYTES ? decimal_schema(host, t->scale, -1, optional) : host->schema_new(type, optional);
     }
     case PG_KIND_BYTEA:
         return host->schema_new(CD_TYPE_BYTES, optional);

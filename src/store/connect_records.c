@@ -68,6 +68,12 @@ static const char *key_prefix(connect_record_kind_t kind)
 void connect_record_key_parse(const char *key, size_t len, connect_record_key_t *out)
 {
     *out = (connect_record_key_t){.kind = CONNECT_RECORD_UNKNOWN, .task = -1};
+    /* The name is kept as a C string: a key holding a NUL would read as the
+     * shorter key before it ("connector-a\0b" as connector a, "task-s-1\0x"
+     * as task 1), so a record of another key would act on that one. */
+    if (memchr(key, '\0', len)) {
+        return;
+    }
     if (len == strlen("session-key") && memcmp(key, "session-key", len) == 0) {
         out->kind = CONNECT_RECORD_SESSION_KEY;
         return;

@@ -43,7 +43,8 @@ typedef struct connect_record_key {
 } connect_record_key_t;
 
 /* Parses `key` (`len` bytes, not NUL-terminated).  A task key whose number
- * is not a number is CONNECT_RECORD_UNKNOWN, as Kafka logs and skips it.
+ * is not a number is CONNECT_RECORD_UNKNOWN, as Kafka logs and skips it;
+ * so is a key holding a NUL byte, whose name a C string cannot hold.
  * The connector name of a task key ends at its last '-', as Kafka's
  * parseTaskId splits it. */
 void connect_record_key_parse(const char *key, size_t len, connect_record_key_t *out);

@@ -69,6 +69,24 @@ static void test_keys(void **state)
     assert_key("worker", CONNECT_RECORD_UNKNOWN, NULL, -1);
 }
 
+/* A key is bytes from the topic: one holding a NUL is not another key cut
+ * short at it (Kafka's String keeps the NUL, so it names no connector here). */
+static void test_keys_with_nul(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"connector-a\0b", "task-s-1\0x", "task-s\0-1", "status-task-s-3\0",
+                                       "target-state-a\0"};
+    static const size_t lens[] = {13, 10, 9, 16, 15};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        connect_record_key_t k;
+        connect_record_key_parse(keys[i], lens[i], &k);
+        assert_int_equal(k.kind, CONNECT_RECORD_UNKNOWN);
+        assert_null(k.name);
+        assert_int_equal(k.task, -1);
+        connect_record_key_clear(&k);
+    }
+}
+
 static void test_config(void **state)
 {
     (void)state;
@@ -216,9 +234,9 @@ static void test_status(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_keys),         cmocka_unit_test(test_config),      cmocka_unit_test(test_commit),
-        cmocka_unit_test(test_target_state), cmocka_unit_test(test_session_key), cmocka_unit_test(test_restart),
-        cmocka_unit_test(test_status),
+        cmocka_unit_test(test_keys),    cmocka_unit_test(test_keys_with_nul), cmocka_unit_test(test_config),
+        cmocka_unit_test(test_commit),  cmocka_unit_test(test_target_state),  cmocka_unit_test(test_session_key),
+        cmocka_unit_test(test_restart), cmocka_unit_test(test_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,6 +164,13 @@ const char *meta_read_cstr(buf_reader_t *r, arena_t *arena, bool nullable)
     if (r->err || s.len < 0) {
         return NULL;
     }
+    /* Held as a C string, one with a NUL would be read as the shorter one
+     * before it: a cluster id or voter list that is not this cluster's
+     * would compare equal to it. */
+    if (memchr(s.ptr, '\0', (size_t)s.len)) {
+        r->err = true;
+        return NULL;
+    }
     return arena_strndup(arena, s.ptr, (size_t)s.len);
 }
 

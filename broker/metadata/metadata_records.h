@@ -137,7 +137,8 @@ typedef struct meta_record {
  * RegisterBrokerRecord and the BrokerRegistration request share, for their
  * decoders (quorum/controller_rpc.c has the other).  Errors are left in
  * r->err; strings and arrays go in the arena. */
-/* A compact string; NULL for a null one (where `nullable`) or on error. */
+/* A compact string; NULL for a null one (where `nullable`) or on error
+ * (a string holding a NUL byte is one). */
 const char *meta_read_cstr(buf_reader_t *r, arena_t *arena, bool nullable);
 /* The compact array of endpoints (name, host, port, security protocol,
  * tags); *n of them. */

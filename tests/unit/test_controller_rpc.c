@@ -159,12 +159,32 @@ static void test_prefixes_and_refusals(void **state)
     arena_destroy(arena);
 }
 
+/* A string holding a NUL would pass for the shorter one before it (a
+ * cluster id "ci\0x" for "ci", voters "1@h\0x" for "1@h"): refused. */
+static void test_strings_with_nul(void **state)
+{
+    static const size_t at[] = {21, sizeof(registration_frame) - 1}; /* the last byte of ClusterId, of Voters */
+    for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+        uint8_t frame[sizeof(registration_frame)];
+        memcpy(frame, registration_frame, sizeof(frame));
+        frame[at[i]] = '\0';
+        arena_t *arena = arena_create(256);
+        ctrl_request_t req;
+        char err[256];
+        if (ctrl_rpc_decode_request(frame + 4, sizeof(frame) - 4, arena, &req, err, sizeof(err))) {
+            fail_msg("a NUL at byte %zu decoded", at[i]);
+        }
+        arena_destroy(arena);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heartbeat),
         cmocka_unit_test(test_registration),
         cmocka_unit_test(test_prefixes_and_refusals),
+        cmocka_unit_test(test_strings_with_nul),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,7 +221,9 @@ static void incoming_done(qt_conn_t *c)
     size_t addr_len = get_u16(c->fixed + MAGIC_LEN + 8);
     char *address = strndup(c->strings, addr_len);
     const char *voters = c->strings + addr_len;
-    if (strcmp(voters, t->voters) != 0) {
+    /* The length is the peer's: voters with a NUL inside would otherwise
+     * compare equal to this node's list when the part before the NUL does. */
+    if (strlen(voters) != c->want - addr_len || strcmp(voters, t->voters) != 0) {
         char msg[1024];
         int n = snprintf(msg, sizeof(msg),
                          "node %llu's controller.quorum.voters '%s' is not node %llu's '%s'; every node of the "

@@ -10,6 +10,8 @@ in seconds; the tests never assert how long anything took.
 
 import os
 import re
+import socket
+import struct
 import sys
 
 # No __pycache__ in the source tree (it may be read-only, as in distcheck).
@@ -231,6 +233,23 @@ def test_voters_disagree():
     assert "is not the quorum's stored in" in node3.stderr(), node3.stderr()
     for node in nodes[:2]:
         node.stop()
+
+
+def test_handshake_voters_with_nul():
+    """a raft handshake whose voters are this node's list, a NUL and more is refused, not taken for that list"""
+    cport = harness.free_port()
+    voters = voters_of([cport])
+    node = Node(1, voters, cport)
+    node.start()
+    address = b"127.0.0.1:1"
+    theirs = voters.encode() + b"\0x"
+    hello = (b"CDRAFT\0\1" + struct.pack(">QHH", 3, len(address), len(theirs)) + address + theirs)
+    with socket.create_connection(("127.0.0.1", cport), timeout=TIMEOUT) as s:
+        s.sendall(hello)
+        answer = s.recv(1)
+    assert answer == b"\x01", answer
+    node.wait_stderr("every node of the cluster must list the same voters")
+    node.stop()
 
 
 if __name__ == "__main__":

@@ -548,6 +548,13 @@ static void on_target_record(restored_t *r, const char *name, const char *value,
 static void on_config_record(void *opaque, const char *key, size_t key_len, const char *value, size_t value_len)
 {
     restored_t *r = opaque;
+    /* Every reading below takes the key as a C string from some offset, so
+     * "connector-a\0x" would be connector a's: a key with a NUL names no
+     * record (as connect_record_key_parse judges the keys it reads). */
+    if (memchr(key, '\0', key_len)) {
+        blog_warn("ignoring a record of the config topic whose key holds a NUL byte");
+        return;
+    }
     /* Whose record: this worker's keys start with its scope; another
      * worker's with its own ("<id>/"), or with none (Kafka's keys, written
      * by a worker with the embedded broker and no worker.id, or by

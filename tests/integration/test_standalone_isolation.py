@@ -160,4 +160,24 @@ def test_old_records_restored_with_embedded_broker():
     w.stop()
 
 
+def test_config_key_with_nul_names_no_connector():
+    """a tombstone in the config topic keyed connector-<name>, a NUL byte and
+    more is no tombstone of that connector: it survives a restart"""
+    from confluent_kafka import Producer
+    tmp = harness.tmpdir()
+    path = os.path.join(tmp, "in.txt")
+    with open(path, "wb") as f:
+        f.write(b"one\n")
+    w = Worker().start()
+    assert http(w, "POST", "/connectors", {"name": "kept", "config": source(path, "kept-topic")})[0] == 201
+    p = Producer({"bootstrap.servers": w.bootstrap})
+    p.produce("connect-configs", key=b"connector-kept\x00x", value=None)
+    assert p.flush(30) == 0
+    w.stop()
+    w.start()
+    assert http(w, "GET", "/connectors") == (200, ["kept"])
+    assert "whose key holds a NUL byte" in w.stderr(), w.stderr()
+    w.stop()
+
+
 harness.main(globals())

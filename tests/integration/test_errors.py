@@ -175,6 +175,32 @@ def test_poison_record_to_the_dead_letter_queue():
     w.stop()
 
 
+def test_poison_records_in_a_backlog():
+    """A backlog of 20,000 records, one in a thousand poison, consumed in
+    batches: every good record in the sink file in order, every poison one
+    in the DLQ in order with its offset"""
+    tmp = harness.tmpdir()
+    out = os.path.join(tmp, "out.txt")
+    w = Worker().start()
+    values = [b"{poison %d" % i if i % 1000 == 999 else b'"v-%d"' % i for i in range(20000)]
+    produce(w, "backlog", values)
+    create(w, "sink-backlog", dict(SCHEMALESS, **{
+        "connector.class": "FileStreamSink", "topics": "backlog", "file": out,
+        "errors.tolerance": "all", "errors.deadletterqueue.topic.name": "backlog-dlq",
+        "errors.deadletterqueue.context.headers.enable": "true"}))
+    expected = ["v-%d" % i for i in range(20000) if i % 1000 != 999]
+    wait_for(lambda: len(lines_of(out)) >= len(expected), what="every good record in the sink file")
+    assert lines_of(out) == expected
+    assert task_status(w, "sink-backlog")["state"] == "RUNNING"
+    dlq = consume(w, "backlog-dlq", 20)
+    assert [r["payload"] for r in dlq] == ["{poison %d" % i for i in range(999, 20000, 1000)], dlq
+    assert [headers_of(r)["__connect.errors.offset"] for r in dlq] == [str(i) for i in range(999, 20000, 1000)]
+    labels = {"connector": "sink-backlog", "task": "0"}
+    assert metric(w, "connectd_sink_task_sink_record_read_total", **labels) == 20000
+    assert metric(w, "connectd_task_error_records_skipped_total", **labels) == 20
+    w.stop()
+
+
 def test_sink_rejected_record():
     """put() hands one record to record_reject: with tolerance all it goes
     to the DLQ with stage TASK_PUT and the task runs on; without, the task

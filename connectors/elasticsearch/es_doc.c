@@ -247,7 +247,7 @@ static bool primitive_text(const cd_host_api_t *h, const cd_value_t *v, es_buf_t
     case CD_TYPE_INT16:
     case CD_TYPE_INT32:
     case CD_TYPE_INT64:
-        es_buf_printf(out, "%lld", (long long)h->value_get_int(v));
+        es_buf_json_int(out, h->value_get_int(v));
         return true;
     case CD_TYPE_STRING: {
         const char *s = h->value_get_string(v, &len);
@@ -408,7 +408,11 @@ es_doc_rc_t es_doc_append(const es_doc_ctx_t *ctx, const cd_record_t *rec, const
     es_buf_t *id = ctx->id_buf;
     es_buf_reset(id);
     if (key_ignored) {
-        es_buf_printf(id, "%s+%d+%lld", topic, (int)h->record_partition(rec), (long long)h->record_offset(rec));
+        es_buf_puts(id, topic);
+        es_buf_putc(id, '+');
+        es_buf_json_int(id, h->record_partition(rec));
+        es_buf_putc(id, '+');
+        es_buf_json_int(id, h->record_offset(rec));
     } else if (!autogen && es_doc_key_id(ctx, h->record_key_schema(rec), key, id, errbuf, errlen) < 0) {
         return ES_DOC_INVALID;
     }
@@ -418,7 +422,10 @@ es_doc_rc_t es_doc_append(const es_doc_ctx_t *ctx, const cd_record_t *rec, const
         return ES_DOC_FATAL;
     }
     const char *op = is_delete ? "delete" : upsert ? "update" : cfg->data_stream_type ? "create" : "index";
-    es_buf_printf(body, "{\"%s\":{\"_index\":", op);
+    /* The action line is written once per document: puts, not printf. */
+    es_buf_puts(body, "{\"");
+    es_buf_puts(body, op);
+    es_buf_puts(body, "\":{\"_index\":");
     es_buf_json_string(body, index, strlen(index));
     if (ctx->type) {
         es_buf_puts(body, ",\"_type\":");
@@ -429,7 +436,9 @@ es_doc_rc_t es_doc_append(const es_doc_ctx_t *ctx, const cd_record_t *rec, const
         es_buf_json_string(body, id->data ? id->data : "", id->len);
     }
     if (versioned) {
-        es_buf_printf(body, ",\"version\":%" PRId64 ",\"version_type\":\"external\"", version);
+        es_buf_puts(body, ",\"version\":");
+        es_buf_json_int(body, version);
+        es_buf_puts(body, ",\"version_type\":\"external\"");
     }
     if (upsert) {
         es_buf_printf(body, ",\"retry_on_conflict\":%d", cfg->max_in_flight < 5 ? cfg->max_in_flight : 5);

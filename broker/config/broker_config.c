@@ -306,7 +306,8 @@ const config_def_t broker_config_defs[] = {
      .doc = "With CreateTime, a batch holding a record whose timestamp is further than this from the broker's "
             "clock is refused (topic override: message.timestamp.difference.max.ms)."},
     {.name = "min.insync.replicas", .type = CONFIG_DEF_INT, .default_value = "1", CONFIG_DEF_RANGE(1, I32_MAX),
-     .doc = "Accepted for compatibility; a single node is its own ISR."},
+     .doc = "The min.insync.replicas of topics without their own: with acks=all, a produce is refused with "
+            "NOT_ENOUGH_REPLICAS while fewer replicas are in sync; a single node is its own ISR."},
     {.name = "offsets.topic.replication.factor", .type = CONFIG_DEF_INT, .default_value = "1",
      CONFIG_DEF_RANGE(1, 32767), .doc = "Accepted for compatibility; not used by connectd yet."},
     {.name = "offsets.retention.minutes", .type = CONFIG_DEF_INT, .default_value = "10080",

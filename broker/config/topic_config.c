@@ -128,7 +128,9 @@ const config_def_t topic_config_defs[] = {
     {.name = "min.compaction.lag.ms", .type = CONFIG_DEF_LONG, .default_value = "0", CONFIG_DEF_RANGE(0, I64_MAX),
      .doc = "Accepted; a log compaction setting, and logs are not compacted yet."},
     {.name = "min.insync.replicas", .type = CONFIG_DEF_INT, .default_value = "1", CONFIG_DEF_RANGE(1, I32_MAX),
-     .doc = "Accepted; a single node is its own ISR."},
+     CONFIG_DEF_FIELD(topic_config_t, min_insync_replicas),
+     .doc = "With acks=all, a produce is refused with NOT_ENOUGH_REPLICAS while fewer replicas are in sync "
+            "(min.insync.replicas); a single node is its own ISR."},
     {.name = "retention.bytes", .type = CONFIG_DEF_LONG, .default_value = "-1", CONFIG_DEF_RANGE(-1, I64_MAX),
      CONFIG_DEF_FIELD(topic_config_t, log.retention_bytes),
      .doc = "Delete the oldest segments while the partition is larger (log.retention.bytes)."},

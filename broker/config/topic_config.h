@@ -45,6 +45,7 @@ typedef struct topic_config {
     int32_t compression_zstd_level;
     int16_t message_timestamp_type;              /* enum topic_timestamp_type */
     int64_t message_timestamp_difference_max_ms; /* INT64_MAX: any timestamp */
+    int32_t min_insync_replicas;                 /* acks=all needs this many replicas in the ISR */
 } topic_config_t;
 
 /* Checks that `key` is a topic config and `value` fits its row.  Keys that are

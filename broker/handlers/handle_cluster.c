@@ -12,8 +12,8 @@
  * committed and applied here: by then this node's logs follow the image
  * (broker.c), and the other nodes' follow as they apply it.
  *
- * Partitions are not replicated yet, so a replication factor above 1 is
- * refused rather than shown with followers that hold nothing.
+ * A replication factor may be up to the number of unfenced brokers; the
+ * followers fetch from the leader (replica/replica_fetcher.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,13 +49,6 @@ kerr_t cluster_topic_records(broker_ctx_t *ctx, arena_t *arena, const char *name
     }
     if (replication_factor == -1) {
         replication_factor = ctx->cfg->default_replication_factor;
-    }
-    if (replication_factor != 1) {
-        snprintf(err, err_size,
-                 "replication factor %d: partitions are not replicated yet in a connectd cluster (the next "
-                 "increment of issue 17), so every topic has replication factor 1",
-                 replication_factor);
-        return KERR_INVALID_REPLICATION_FACTOR;
     }
     /* The name, partition count and configs as a single node checks them
      * (nothing is created: validate only). */
@@ -438,6 +431,8 @@ req_result_t cluster_create_topics(broker_ctx_t *ctx, kreq_t *req, create_topics
             continue;
         }
         result(ctx, req, ct, partitions, kvs, (size_t)ct->n_configs);
+        ct->result_replication_factor =
+            ct->replication_factor == -1 ? ctx->cfg->default_replication_factor : ct->replication_factor;
         if (!cr->validate_only) {
             w->submitted[t] = true;
             records_append(req->arena, &all, &n_all, recs, n);

@@ -547,8 +547,11 @@ bool meta_image_assign(const meta_image_t *img, int32_t n_partitions, int32_t re
         }
     }
     if (replication_factor < 1 || replication_factor > n_live) {
-        snprintf(errstr, errstr_size, "replication factor %d is not between 1 and the %d unfenced broker%s",
-                 replication_factor, n_live, n_live == 1 ? "" : "s");
+        /* Kafka's words (ReplicaPlacer), so that tools' users recognise them. */
+        snprintf(errstr, errstr_size,
+                 "Unable to replicate the partition %d time(s): The target replication factor of %d cannot be "
+                 "reached because only %d broker(s) are registered.",
+                 replication_factor, replication_factor, n_live);
         return false;
     }
     for (int32_t p = 0; p < n_partitions; p++) {

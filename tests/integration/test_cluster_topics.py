@@ -175,12 +175,12 @@ def test_topics_survive_restart():
 
 
 def test_refusals():
-    """replication factor above 1 is refused until replication lands; a second create of a name is TOPIC_ALREADY_EXISTS; CreatePartitions is refused"""
+    """a replication factor above the brokers is refused as Kafka does; a second create of a name is TOPIC_ALREADY_EXISTS; CreatePartitions is refused"""
     nodes = start_cluster()
     wait_view(nodes, [1, 2, 3], "the cluster up")
-    err = create(nodes[0], "wide", 3, replication_factor=3)
+    err = create(nodes[0], "wide", 3, replication_factor=4)
     assert err is not None and err.code() == confluent_kafka.KafkaError.INVALID_REPLICATION_FACTOR, err
-    assert "not replicated yet" in err.str(), err.str()
+    assert "only 3 broker(s) are registered" in err.str(), err.str()
     assert create(nodes[1], "once", 2) is None
     err = create(nodes[2], "once", 2)
     assert err is not None and err.code() == confluent_kafka.KafkaError.TOPIC_ALREADY_EXISTS, err

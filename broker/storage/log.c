@@ -484,12 +484,10 @@ static void unroll(log_t *plog)
     segment_delete(plog->segs[--plog->n_segs]);
 }
 
-kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
-                  int64_t *base_offset)
+/* Writes a batch whose offsets start at the log end offset. */
+static kerr_t append_batch(log_t *plog, const uint8_t *batch, size_t len, int64_t now_ms)
 {
-    int64_t base = log_end_offset(plog);
     batch_header_t hdr;
-    batch_set_base_offset(batch, base, leader_epoch);
     batch_header_decode(batch, &hdr);
     int64_t count = (int64_t)hdr.last_offset_delta + 1;
     bool sync = count >= plog->cfg.flush_interval_messages - plog->unflushed;
@@ -516,8 +514,29 @@ kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch,
     } else {
         plog->unflushed += count;
     }
-    *base_offset = base;
     return KERR_NONE;
+}
+
+kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
+                  int64_t *base_offset)
+{
+    int64_t base = log_end_offset(plog);
+    batch_set_base_offset(batch, base, leader_epoch);
+    kerr_t err = append_batch(plog, batch, len, now_ms);
+    if (err == KERR_NONE) {
+        *base_offset = base;
+    }
+    return err;
+}
+
+kerr_t log_append_replica(log_t *plog, const uint8_t *batch, size_t len, int64_t now_ms)
+{
+    batch_header_t hdr;
+    batch_header_decode(batch, &hdr);
+    if (hdr.base_offset != log_end_offset(plog)) {
+        return KERR_OFFSET_OUT_OF_RANGE;
+    }
+    return append_batch(plog, batch, len, now_ms);
 }
 
 kerr_t log_roll(log_t *plog)

@@ -98,6 +98,15 @@ void log_set_config(log_t *plog, const log_config_t *cfg);
 kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch, int64_t now_ms,
                   int64_t *base_offset);
 
+/*
+ * Appends a batch a follower fetched from its leader as it is: its offsets
+ * and leader epoch are the leader's, so nothing in it changes.  The batch
+ * must start at LEO (OFFSET_OUT_OF_RANGE otherwise, nothing written) and be
+ * whole (batch_is_intact).  KAFKA_STORAGE_ERROR as log_append.
+ * @locality any thread  @locks the partition lock held
+ */
+kerr_t log_append_replica(log_t *plog, const uint8_t *batch, size_t len, int64_t now_ms);
+
 /* @locality any thread  @locks the partition lock held */
 int64_t log_start_offset(const log_t *plog); /* first offset still readable */
 int64_t log_end_offset(const log_t *plog);   /* LEO: the next offset to be assigned */

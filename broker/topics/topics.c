@@ -29,6 +29,8 @@
 #define META_DIR "__connectd_topics"
 #define RECOVERY_CHECKPOINT "recovery-point-offset-checkpoint"
 #define LOG_START_CHECKPOINT "log-start-offset-checkpoint"
+/* Each partition's high watermark, as Kafka's ReplicaManager keeps it. */
+#define HW_CHECKPOINT "replication-offset-checkpoint"
 #define PRODUCER_ID_FILE "producer-id-block"
 #define PRODUCER_ID_BLOCK 1000
 #define LOCK_FILE ".lock"
@@ -54,6 +56,7 @@ struct topics {
     pthread_mutex_t checkpoint_lock; /* one checkpoint writer at a time: they share temp files */
     int64_t next_pid;
     int64_t pid_block_end;
+    checkpoint_t *hws; /* per log dir, the high watermarks read at start-up; NULL after */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -132,6 +135,7 @@ static void partition_destroy(partition_t *part)
     }
     log_close(part->plog);
     producer_state_destroy(part->pstate);
+    replica_state_free(&part->repl);
     pthread_mutex_destroy(&part->lock);
     free(part);
 }
@@ -166,6 +170,8 @@ static partition_t *partition_open(topics_t *topics, topic_t *topic, int32_t ind
         partition_destroy(part);
         return NULL;
     }
+    int64_t hw = topics->hws ? checkpoint_get(&topics->hws[part->dir], topic->name, index, 0) : 0;
+    replica_state_init(&part->repl, hw < log_end_offset(part->plog) ? hw : log_end_offset(part->plog));
     return part;
 }
 
@@ -761,6 +767,7 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
     }
     checkpoint_t *recovery = calloc((size_t)topics->n_dirs, sizeof(checkpoint_t));
     checkpoint_t *starts = calloc((size_t)topics->n_dirs, sizeof(checkpoint_t));
+    topics->hws = xcalloc((size_t)topics->n_dirs, sizeof(checkpoint_t));
     bool ok = true;
     for (int d = 0; d < topics->n_dirs && ok; d++) {
         if (fs_mkdir_p(topics->dirs[d]) < 0 || access(topics->dirs[d], W_OK) < 0) {
@@ -781,14 +788,19 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
         ok = checkpoint_read(path, &recovery[d], errstr, errstr_size) == 0;
         snprintf(path, sizeof(path), "%s/" LOG_START_CHECKPOINT, topics->dirs[d]);
         ok = ok && checkpoint_read(path, &starts[d], errstr, errstr_size) == 0;
+        snprintf(path, sizeof(path), "%s/" HW_CHECKPOINT, topics->dirs[d]);
+        ok = ok && checkpoint_read(path, &topics->hws[d], errstr, errstr_size) == 0;
     }
     ok = ok && load_all(topics, recovery, starts, errstr, errstr_size);
     for (int d = 0; d < topics->n_dirs; d++) {
         checkpoint_free(&recovery[d]);
         checkpoint_free(&starts[d]);
+        checkpoint_free(&topics->hws[d]);
     }
     free(recovery);
     free(starts);
+    free(topics->hws);
+    topics->hws = NULL;
     if (!ok) {
         topics_close(topics);
         return NULL;
@@ -798,14 +810,14 @@ topics_t *topics_open(const broker_config_t *cfg, char *errstr, size_t errstr_si
 
 /* ---- checkpoints ---------------------------------------------------------- */
 
-/* Writes both checkpoint files of every log dir.  Caller holds the registry
+/* Writes the checkpoint files of every log dir.  Caller holds the registry
  * lock (either mode), or no other thread runs (topics_close); takes the
  * checkpoint lock, and partition locks one at a time under it. */
 static void write_checkpoints(topics_t *topics)
 {
     pthread_mutex_lock(&topics->checkpoint_lock);
     for (int d = 0; d < topics->n_dirs; d++) {
-        checkpoint_t recovery = {0}, starts = {0};
+        checkpoint_t recovery = {0}, starts = {0}, hws = {0};
         for (size_t t = 0; t < topics->count; t++) {
             topic_t *topic = topics->items[t];
             for (int32_t p = 0; p < topic->n_partitions; p++) {
@@ -816,6 +828,8 @@ static void write_checkpoints(topics_t *topics)
                 pthread_mutex_lock(&part->lock);
                 checkpoint_add(&recovery, topic->name, p, log_recovery_point(part->plog));
                 checkpoint_add(&starts, topic->name, p, log_start_offset(part->plog));
+                checkpoint_add(&hws, topic->name, p,
+                               replica_state_high_watermark(&part->repl, log_end_offset(part->plog)));
                 pthread_mutex_unlock(&part->lock);
             }
         }
@@ -828,8 +842,13 @@ static void write_checkpoints(topics_t *topics)
         if (checkpoint_write(path, &starts, err, sizeof(err)) < 0) {
             blog_error("%s", err);
         }
+        snprintf(path, sizeof(path), "%s/" HW_CHECKPOINT, topics->dirs[d]);
+        if (checkpoint_write(path, &hws, err, sizeof(err)) < 0) {
+            blog_error("%s", err);
+        }
         checkpoint_free(&recovery);
         checkpoint_free(&starts);
+        checkpoint_free(&hws);
     }
     pthread_mutex_unlock(&topics->checkpoint_lock);
 }

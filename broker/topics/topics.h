@@ -51,17 +51,19 @@
 #include "storage/log.h"
 #include "metrics.h"
 #include "records/producer_state.h"
+#include "replica_state.h"
 
 typedef struct topic topic_t;
 
 typedef struct partition {
-    pthread_mutex_t lock; /* the partition lock: guards plog, pstate and last_flush_ms */
+    pthread_mutex_t lock; /* the partition lock: guards plog, pstate, last_flush_ms and repl */
     topic_t *topic;
     int32_t index;
     int dir;              /* index into the broker's log dirs */
     log_t *plog;
     producer_state_t *pstate;
     int64_t last_flush_ms;
+    replica_state_t repl; /* its role in replication and its high watermark */
 } partition_t;
 
 /* Set when the topic is created and read-only after, except the partition

@@ -26,6 +26,7 @@
 #include "handlers/handlers.h"
 #include "net/server.h"
 #include "quorum/quorum.h"
+#include "replica/replica_fetcher.h"
 #include "topics/topics.h"
 
 #define UPKEEP_INTERVAL_MS 1000
@@ -49,6 +50,7 @@ struct broker {
     char *adv_host;
     broker_fatal_cb on_fatal;
     void *fatal_arg;
+    replica_fetcher_t *fetcher; /* in a cluster */
     /* In a cluster, the topics of the image at the last sync (image_sync),
      * so that a topic the image no longer holds is deleted here only when
      * the image removed it, never because the image is still empty. */
@@ -353,7 +355,10 @@ static void on_quorum_change(void *arg)
 {
     broker_t *b = arg;
     image_sync(b);
-    server_wake_all(b->ctx.server); /* CreateTopics and DeleteTopics wait on the image */
+    replica_fetcher_sync(b->fetcher); /* the new topics' logs exist now */
+    /* CreateTopics and DeleteTopics wait on the image, and Produce and
+     * Fetch on partitions' roles. */
+    server_wake_all(b->ctx.server);
 }
 
 /* Starts the node's cluster roles; the endpoint it registers is the
@@ -373,7 +378,9 @@ static bool cluster_start(broker_t *b, int adv_port, char *errstr, size_t errstr
     };
     b->ctx.quorum = quorum_create(b->loop, &qcfg, errstr, errstr_size);
     if (b->ctx.quorum) {
+        b->fetcher = replica_fetcher_create(b->loop, cfg, b->ctx.topics, b->ctx.quorum);
         image_sync(b); /* what raft restored at start */
+        replica_fetcher_sync(b->fetcher);
     }
     return b->ctx.quorum != NULL;
 }
@@ -520,6 +527,7 @@ void broker_destroy(broker_t *b)
         return;
     }
     server_destroy(b->ctx.server); /* joins the network threads: no handler runs after this */
+    replica_fetcher_destroy(b->fetcher);
     quorum_destroy(b->ctx.quorum);  /* after the handlers, which read its image */
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);   /* flushes and checkpoints */

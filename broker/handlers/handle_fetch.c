@@ -9,6 +9,13 @@
  * Fetch v0-v3 get the same batches down-converted to the message sets of
  * magic 0 or 1 that those versions carry.
  *
+ * In a cluster a Fetch with a ReplicaId is a follower's (replica/
+ * replica_fetcher.h): it reads up to the log end offset, not the high
+ * watermark, and the offset it fetches at is the follower's log end, from
+ * which the leader moves the high watermark (topics/replica_state.h).
+ * Consumers (ReplicaId -1) see records only up to the high watermark, in
+ * Fetch and in ListOffsets' latest offset.
+ *
  * Long-poll: when fewer than MinBytes are available the request is parked
  * (server_park) for up to MaxWaitMs.  Every append wakes the parked fetches,
  * which first compare a cheap byte estimate (log_bytes_after) with MinBytes
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "records/batch.h"
 #include "records/legacy_records.h"
 #include "handle_cluster.h"
@@ -34,6 +42,22 @@ typedef struct fetch_state {
 static topic_t *fetch_find_topic(broker_ctx_t *ctx, const fetch_req_t *fr, const fetch_topic_t *ft)
 {
     return fr->by_id ? topics_find_by_id(ctx->topics, &ft->topic_id) : topics_find(ctx->topics, ft->name);
+}
+
+/* Whether the request is a follower's (ReplicaId set, in a cluster). */
+static bool fetch_is_replica(broker_ctx_t *ctx, const fetch_req_t *fr)
+{
+    return ctx->quorum && fr->replica_id >= 0;
+}
+
+/* Where a fetch stops: a follower reads up to the log end, for the
+ * leader to learn from its next fetch that it has the records, and never
+ * waits on the high watermark; consumers read up to the high watermark.
+ * @locks the partition lock held */
+static int64_t fetch_bound(broker_ctx_t *ctx, const fetch_req_t *fr, partition_t *part)
+{
+    int64_t leo = log_end_offset(part->plog);
+    return fetch_is_replica(ctx, fr) ? leo : replica_state_high_watermark(&part->repl, leo);
 }
 
 /* Bytes the request could get right now, without reading. */
@@ -55,7 +79,10 @@ static size_t fetch_available(broker_ctx_t *ctx, const fetch_req_t *fr, bool *an
                 fp->fetch_offset > log_end_offset(part->plog)) {
                 *any_error = true;
             } else {
-                total += log_bytes_after(part->plog, fp->fetch_offset);
+                int64_t bound = fetch_bound(ctx, fr, part);
+                size_t after_bound = bound < log_end_offset(part->plog) ? log_bytes_after(part->plog, bound) : 0;
+                size_t after = fp->fetch_offset < bound ? log_bytes_after(part->plog, fp->fetch_offset) : 0;
+                total += after > after_bound ? after - after_bound : 0;
             }
             pthread_mutex_unlock(&part->lock);
         }
@@ -64,8 +91,7 @@ static size_t fetch_available(broker_ctx_t *ctx, const fetch_req_t *fr, bool *an
     return total;
 }
 
-/* Reads every partition into st->records and fills the results. */
-static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
+static size_t fetch_read_partitions(broker_ctx_t *ctx, fetch_state_t *st, bool *hw_moved)
 {
     fetch_req_t *fr = &st->fr;
     st->records.len = 0;
@@ -101,8 +127,17 @@ static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
                 limit = room;
             }
             pthread_mutex_lock(&part->lock);
-            int64_t hwm = log_end_offset(part->plog);
-            fp->error = log_read(part->plog, fp->fetch_offset, hwm, limit, total == 0,
+            int64_t leo = log_end_offset(part->plog);
+            int64_t hw_before = replica_state_high_watermark(&part->repl, leo);
+            if (fetch_is_replica(ctx, fr) &&
+                !replica_state_follower_fetched(&part->repl, fr->replica_id, fp->fetch_offset, leo, clock_wall_ms())) {
+                pthread_mutex_unlock(&part->lock);
+                fp->error = KERR_NOT_LEADER_OR_FOLLOWER; /* not a replica of this partition */
+                continue;
+            }
+            int64_t hwm = replica_state_high_watermark(&part->repl, leo);
+            *hw_moved |= hwm > hw_before;
+            fp->error = log_read(part->plog, fp->fetch_offset, fetch_bound(ctx, fr, part), limit, total == 0,
                                  &st->records, &fp->records_len);
             fp->high_watermark = fp->last_stable_offset = hwm;
             fp->result_log_start_offset = log_start_offset(part->plog);
@@ -111,6 +146,19 @@ static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
         }
     }
     topics_read_unlock(ctx->topics);
+    return total;
+}
+
+/* Reads every partition into st->records and fills the results.  A
+ * follower's fetch moves its partitions' high watermarks, and then wakes
+ * the requests waiting on them (acks=all produces, consumers). */
+static size_t fetch_read(broker_ctx_t *ctx, fetch_state_t *st)
+{
+    bool moved = false;
+    size_t total = fetch_read_partitions(ctx, st, &moved);
+    if (moved) {
+        server_wake_all(ctx->server);
+    }
     return total;
 }
 
@@ -263,9 +311,15 @@ req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req)
                 lp->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
+            kerr_t not_here = ctx->quorum ? cluster_leader_check(ctx, topic->name, lp->index) : KERR_NONE;
+            if (not_here != KERR_NONE) {
+                lp->error = not_here;
+                continue;
+            }
             pthread_mutex_lock(&part->lock);
             if (lp->timestamp == LIST_OFFSETS_LATEST) {
-                lp->offset = log_end_offset(part->plog);
+                /* Consumers see the log up to the high watermark. */
+                lp->offset = replica_state_high_watermark(&part->repl, log_end_offset(part->plog));
             } else if (lp->timestamp == LIST_OFFSETS_EARLIEST) {
                 lp->offset = log_start_offset(part->plog);
             } else if (lp->timestamp == LIST_OFFSETS_MAX_TIMESTAMP) {

@@ -13,6 +13,8 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import confluent_kafka  # noqa: E402
+from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 from test_cluster_quorum import start_cluster, wait_view  # noqa: E402
 from test_cluster_topics import consume, create, produce, wait_topic  # noqa: E402
 
@@ -64,6 +66,55 @@ def test_followers_replicate_the_leader():
     with open(os.path.join(nodes[0].data_dir, "replication-offset-checkpoint")) as f:
         lines = f.read().split("\n")
     assert lines[0] == "0" and any(line.startswith("repl 0 ") for line in lines), lines
+
+
+def create_with(node, topic, partitions, replication_factor, config):
+    admin = AdminClient({"bootstrap.servers": node.bootstrap})
+    fut = admin.create_topics([NewTopic(topic, partitions, replication_factor, config=config)],
+                              request_timeout=30)[topic]
+    fut.result(timeout=TIMEOUT)
+
+
+def produce_all(node, topic, values, **conf):
+    """Produces `values` with acks=all; returns (acknowledged values, errors)."""
+    p = confluent_kafka.Producer(dict({"bootstrap.servers": node.bootstrap, "acks": "all", "linger.ms": 5,
+                                       "retries": 0}, **conf))
+    acked, errors = [], []
+
+    def report(err, msg):
+        if err is None:
+            acked.append(msg.value())
+        else:
+            errors.append(err)
+    for v in values:
+        p.produce(topic, value=v, on_delivery=report)
+        p.poll(0)
+    p.flush(TIMEOUT)
+    return acked, errors
+
+
+def test_acks_all():
+    """acks=all is answered once every ISR member has the batch; a partition whose ISR is smaller than min.insync.replicas refuses it with NOT_ENOUGH_REPLICAS"""
+    nodes = start_cluster()
+    wait_view(nodes, [1, 2, 3], "the cluster up")
+    create_with(nodes[0], "safe", 1, 3, {"min.insync.replicas": "2"})
+    wait_topic(nodes, "safe", 1)
+    values = [b"s%d" % i for i in range(200)]
+    acked, errors = produce_all(nodes[2], "safe", values)
+    assert not errors and sorted(acked) == sorted(values), errors
+    wait_logs_equal(nodes, "safe", 1, "the acknowledged records on every replica")
+    assert consume(nodes[1], "safe", 200) == sorted(values)
+
+    # Three replicas can never satisfy min.insync.replicas=4.
+    create_with(nodes[0], "strict", 1, 3, {"min.insync.replicas": "4"})
+    wait_topic(nodes, "strict", 1)
+    acked, errors = produce_all(nodes[0], "strict", [b"x"])
+    assert not acked and [e.code() for e in errors] == [confluent_kafka.KafkaError.NOT_ENOUGH_REPLICAS], errors
+    # acks=1 does not look at the ISR.
+    acked, errors = produce_all(nodes[0], "strict", [b"y"], acks="1")
+    assert acked == [b"y"] and not errors, errors
+    for n in nodes:
+        n.stop()
 
 
 if __name__ == "__main__":

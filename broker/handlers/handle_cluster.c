@@ -125,7 +125,7 @@ kerr_t cluster_leader_check(broker_ctx_t *ctx, const char *topic, int32_t partit
         err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
     } else if (partition < 0 || partition >= t->n_parts || t->parts[partition].n_replicas == 0) {
         err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
-    } else if (t->parts[partition].leader != ctx->cfg->node_id) {
+    } else if (t->parts[partition].leader != ctx->cfg->node_id || quorum_is_fenced(ctx->quorum)) {
         err = KERR_NOT_LEADER_OR_FOLLOWER;
     }
     quorum_read_unlock(ctx->quorum);

@@ -561,3 +561,80 @@ bool meta_image_assign(const meta_image_t *img, int32_t n_partitions, int32_t re
     }
     return true;
 }
+
+static bool ids_hold(const int32_t *ids, size_t n, int32_t id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool broker_usable(const meta_image_t *img, int32_t id, const int32_t *gone, size_t n_gone)
+{
+    const meta_broker_t *b = meta_image_broker_find(img, id);
+    return b && !b->fenced && !ids_hold(gone, n_gone, id);
+}
+
+size_t meta_image_elect(const meta_image_t *img, const int32_t *gone, size_t n_gone, int32_t back, arena_t *arena,
+                        meta_record_t **recs)
+{
+    size_t n = 0, cap = 0;
+    meta_record_t *out = NULL;
+    for (size_t t = 0; t < img->n_topics; t++) {
+        const meta_topic_t *topic = &img->topics[t];
+        for (int32_t pi = 0; pi < topic->n_parts; pi++) {
+            const meta_partition_t *p = &topic->parts[pi];
+            if (p->n_replicas == 0) {
+                continue;
+            }
+            int32_t *isr = arena_alloc(arena, sizeof(int32_t) * ((size_t)p->n_isr + 1));
+            int32_t n_isr = 0;
+            for (int32_t i = 0; i < p->n_isr; i++) {
+                if (!ids_hold(gone, n_gone, p->isr[i])) {
+                    isr[n_isr++] = p->isr[i];
+                }
+            }
+            if (n_isr == 0) {
+                memcpy(isr, p->isr, sizeof(int32_t) * (size_t)p->n_isr);
+                n_isr = p->n_isr;
+            }
+            int32_t leader = p->leader;
+            if (leader >= 0 && ids_hold(gone, n_gone, leader)) {
+                leader = -1;
+                for (int32_t r = 0; r < p->n_replicas && leader < 0; r++) {
+                    int32_t id = p->replicas[r];
+                    if (ids_hold(isr, (size_t)n_isr, id) && broker_usable(img, id, gone, n_gone)) {
+                        leader = id;
+                    }
+                }
+            } else if (leader < 0 && back >= 0 && ids_hold(isr, (size_t)n_isr, back)) {
+                leader = back;
+            }
+            if (leader == p->leader && n_isr == p->n_isr) {
+                continue;
+            }
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                meta_record_t *grown = arena_alloc(arena, sizeof(*grown) * cap);
+                if (n) {
+                    memcpy(grown, out, sizeof(*grown) * n);
+                }
+                out = grown;
+            }
+            out[n++] = (meta_record_t){.type = META_PARTITION_CHANGE,
+                                       .partition_change = {.partition_id = pi,
+                                                            .topic_id = topic->id,
+                                                            .isr = isr,
+                                                            .n_isr = n_isr,
+                                                            .leader = leader == p->leader ? META_LEADER_UNCHANGED
+                                                                                          : leader,
+                                                            .replicas = NULL,
+                                                            .n_replicas = -1}};
+        }
+    }
+    *recs = out;
+    return n;
+}

@@ -110,4 +110,25 @@ size_t meta_image_configs_of(const meta_image_t *img, int8_t resource_type, cons
 bool meta_image_assign(const meta_image_t *img, int32_t n_partitions, int32_t replication_factor, int32_t start,
                        int32_t *replicas, char *errstr, size_t errstr_size);
 
+/*
+ * The partition changes the active controller writes when brokers go
+ * away or come back, as Kafka's ReplicationControlManager does when it
+ * fences and unfences brokers:
+ *
+ * - Each broker of `gone` (being fenced, or registering again after a
+ *   restart) leaves every ISR, except that the last member of an ISR
+ *   stays: Kafka never empties an ISR.  Each partition one of them led
+ *   gets as leader the first of its replicas that is in the new ISR,
+ *   unfenced and not gone; with none, the leader is -1 and the partition
+ *   is offline until an ISR member comes back
+ *   (unclean.leader.election.enable=false).
+ * - `back` (-1: none), a broker being unfenced, becomes the leader of
+ *   each offline partition whose ISR holds it.
+ *
+ * One PartitionChangeRecord per partition that changes, in `arena`;
+ * returns their count and sets *recs.
+ */
+size_t meta_image_elect(const meta_image_t *img, const int32_t *gone, size_t n_gone, int32_t back, arena_t *arena,
+                        meta_record_t **recs);
+
 #endif

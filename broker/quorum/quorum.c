@@ -151,6 +151,10 @@ struct quorum {
     bool leader;   /* raft leader at the last tick */
     session_t *sessions;
     size_t n_sessions;
+    /* Fences and unfences proposed and not applied yet.  Leader elections
+     * are worked out from the image, so the next fence or unfence waits
+     * until the image has the last one's. */
+    int broker_changes_pending;
     pending_reg_t *pending;
     quorum_conn_t *conns; /* accepted broker connections */
 
@@ -159,7 +163,7 @@ struct quorum {
     meta_endpoint_t endpoint;
     kuuid_t incarnation;
     int64_t epoch; /* -1: not registered */
-    bool fenced;
+    _Atomic bool fenced; /* as the last heartbeat said; read from any thread */
     quorum_conn_t *client;
     int32_t client_target; /* the voter it talks to */
     size_t next_voter;
@@ -340,18 +344,46 @@ static void on_proposal_done(struct raft_apply *req, int status, void *result)
     if (status != 0) {
         blog_info("metadata proposal failed: %s", raft_strerror(status));
     }
+    p->q->broker_changes_pending--;
     free(p);
 }
 
-static void propose_broker_state(quorum_t *q, meta_record_type_t type, int32_t id, int64_t epoch)
+/*
+ * Fences the brokers `ids` (of `epochs`), or unfences the one of them,
+ * in one entry with the leader elections that follow (meta_image_elect):
+ * a fenced broker's leaderships move to the rest of their ISRs, and an
+ * unfenced one leads the offline partitions whose ISR holds it.
+ */
+static void propose_broker_state(quorum_t *q, meta_record_type_t type, const int32_t *ids, const int64_t *epochs,
+                                 size_t n)
 {
     proposal_t *p = xcalloc(1, sizeof(*p));
     p->q = q;
     p->req.data = p;
-    meta_record_t rec = {.type = type, .broker = {.id = id, .epoch = epoch}};
-    if (!quorum_propose(q, &p->req, &rec, 1, on_proposal_done)) {
+    arena_t *arena = arena_create(4096);
+    meta_record_t *elected;
+    bool fence = type == META_FENCE_BROKER;
+    size_t n_elected = meta_image_elect(q->image, fence ? ids : NULL, fence ? n : 0, fence ? -1 : ids[0], arena,
+                                        &elected);
+    meta_record_t *recs = arena_alloc(arena, sizeof(*recs) * (n + n_elected));
+    for (size_t i = 0; i < n; i++) {
+        recs[i] = (meta_record_t){.type = type, .broker = {.id = ids[i], .epoch = epochs[i]}};
+    }
+    for (size_t i = 0; i < n_elected; i++) {
+        recs[n + i] = elected[i];
+        const typeof(elected[i].partition_change) *pc = &elected[i].partition_change;
+        if (pc->leader != META_LEADER_UNCHANGED) {
+            blog_info("broker %d %s: partition %d of topic id %02x%02x... gets leader %d", ids[0],
+                      fence ? "fenced" : "unfenced", pc->partition_id, pc->topic_id.b[0], pc->topic_id.b[1],
+                      pc->leader);
+        }
+    }
+    if (quorum_propose(q, &p->req, recs, n + n_elected, on_proposal_done)) {
+        q->broker_changes_pending++;
+    } else {
         free(p);
     }
+    arena_destroy(arena);
 }
 
 /* ---- submissions from other threads ------------------------------------------- */
@@ -655,15 +687,27 @@ static void handle_registration(quorum_t *q, quorum_conn_t *c, int32_t correlati
      * metadata log; here the raft index the entry gets. */
     r->epoch = (int64_t)raft_last_index(&q->raft) + 1;
     r->req.data = r;
-    meta_record_t rec = {.type = META_REGISTER_BROKER,
-                         .register_broker = {.broker_id = reg->broker_id,
-                                             .incarnation_id = reg->incarnation_id,
-                                             .broker_epoch = r->epoch,
-                                             .endpoints = reg->listeners,
-                                             .n_endpoints = reg->n_listeners,
-                                             .rack = reg->rack,
-                                             .fenced = true}};
-    if (!quorum_propose(q, &r->req, &rec, 1, on_registered)) {
+    /* A broker registering again (restarted before its session ran out)
+     * lost what it held in memory: its leaderships move as when it is
+     * fenced, in the same entry. */
+    arena_t *arena = arena_create(4096);
+    meta_record_t *elected = NULL;
+    size_t n_elected = b && !b->fenced ? meta_image_elect(q->image, &reg->broker_id, 1, -1, arena, &elected) : 0;
+    meta_record_t *recs = arena_alloc(arena, sizeof(*recs) * (1 + n_elected));
+    recs[0] = (meta_record_t){.type = META_REGISTER_BROKER,
+                              .register_broker = {.broker_id = reg->broker_id,
+                                                  .incarnation_id = reg->incarnation_id,
+                                                  .broker_epoch = r->epoch,
+                                                  .endpoints = reg->listeners,
+                                                  .n_endpoints = reg->n_listeners,
+                                                  .rack = reg->rack,
+                                                  .fenced = true}};
+    if (n_elected) {
+        memcpy(recs + 1, elected, sizeof(*recs) * n_elected);
+    }
+    bool proposed = quorum_propose(q, &r->req, recs, 1 + n_elected, on_registered);
+    arena_destroy(arena);
+    if (!proposed) {
         free(r);
         reply_registration(c, correlation_id, KERR_NOT_CONTROLLER, -1);
         return;
@@ -687,10 +731,11 @@ static void handle_heartbeat(quorum_t *q, quorum_conn_t *c, int32_t correlation_
         session_t *s = session_get(q, hb->broker_id);
         s->last_heartbeat_ms = clock_mono_ms();
         bool want_fenced = hb->want_fence || hb->want_shut_down;
-        if (b->fenced != want_fenced && !(s->pending_epoch == b->epoch && s->pending_fenced == want_fenced)) {
+        if (b->fenced != want_fenced && !(s->pending_epoch == b->epoch && s->pending_fenced == want_fenced) &&
+            q->broker_changes_pending == 0) {
             s->pending_epoch = b->epoch;
             s->pending_fenced = want_fenced;
-            propose_broker_state(q, want_fenced ? META_FENCE_BROKER : META_UNFENCE_BROKER, b->id, b->epoch);
+            propose_broker_state(q, want_fenced ? META_FENCE_BROKER : META_UNFENCE_BROKER, &b->id, &b->epoch, 1);
         }
         res.is_caught_up = true; /* a broker of a combined node reads the controller's own image */
         res.is_fenced = b->fenced;
@@ -705,7 +750,13 @@ static void handle_heartbeat(quorum_t *q, quorum_conn_t *c, int32_t correlation_
 /* Fences every unfenced broker whose session has run out. */
 static void controller_fence_expired(quorum_t *q, int64_t now)
 {
-    for (size_t i = 0; i < meta_image_broker_count(q->image); i++) {
+    if (q->broker_changes_pending > 0) {
+        return;
+    }
+    size_t n_brokers = meta_image_broker_count(q->image), n = 0;
+    int32_t *ids = xcalloc(n_brokers + 1, sizeof(*ids));
+    int64_t *epochs = xcalloc(n_brokers + 1, sizeof(*epochs));
+    for (size_t i = 0; i < n_brokers; i++) {
         const meta_broker_t *b = meta_image_broker_at(q->image, i);
         session_t *s = session_get(q, b->id);
         if (!b->fenced && !(s->pending_epoch == b->epoch && s->pending_fenced) &&
@@ -714,9 +765,16 @@ static void controller_fence_expired(quorum_t *q, int64_t now)
                       (long long)(now - s->last_heartbeat_ms), q->cfg->broker_session_timeout_ms);
             s->pending_epoch = b->epoch;
             s->pending_fenced = true;
-            propose_broker_state(q, META_FENCE_BROKER, b->id, b->epoch);
+            ids[n] = b->id;
+            epochs[n++] = b->epoch;
         }
     }
+    if (n > 0) {
+        /* All in one entry, so that each election knows every broker gone. */
+        propose_broker_state(q, META_FENCE_BROKER, ids, epochs, n);
+    }
+    free(ids);
+    free(epochs);
 }
 
 static void server_on_frame(quorum_conn_t *c, const uint8_t *frame, size_t len)
@@ -883,6 +941,7 @@ static void client_on_frame(quorum_conn_t *c, const uint8_t *frame, size_t len)
         blog_info("broker %d is %s by the active controller %d", q->cfg->node_id, res.is_fenced ? "fenced" : "unfenced",
                   q->client_target);
         q->fenced = res.is_fenced;
+        quorum_changed(q); /* a fenced node leads nothing (quorum_is_fenced) */
     }
     q->next_send_ms = now + q->cfg->broker_heartbeat_interval_ms;
 }
@@ -1304,6 +1363,11 @@ void quorum_destroy(quorum_t *q)
 int32_t quorum_leader_id(const quorum_t *q)
 {
     return atomic_load(&((quorum_t *)q)->leader_id);
+}
+
+bool quorum_is_fenced(const quorum_t *q)
+{
+    return q->broker && atomic_load(&q->fenced);
 }
 
 bool quorum_is_active_controller(const quorum_t *q)

@@ -91,6 +91,13 @@ void quorum_cluster_id_derive(const broker_config_t *cfg, char *out);
  * @locality any thread  @locks none (an atomic) */
 int32_t quorum_leader_id(const quorum_t *q);
 
+/* Whether this node's broker is fenced, as the active controller last
+ * answered its heartbeat (true until then).  A fenced broker leads no
+ * partition, even where its image still names it: after a restart, the
+ * image it starts with may be older than the cluster's.
+ * @locality any thread  @locks none (an atomic) */
+bool quorum_is_fenced(const quorum_t *q);
+
 /* Whether this node is the active controller (the raft leader) as of its
  * last tick.
  * @locality any thread  @locks none (an atomic) */

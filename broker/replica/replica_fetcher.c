@@ -490,7 +490,8 @@ bool replica_fetcher_sync(replica_fetcher_t *f)
     }
     quorum_read_unlock(f->q);
 
-    /* Every local partition takes its role. */
+    /* Every local partition takes its role; a fenced node leads nothing. */
+    bool fenced = quorum_is_fenced(f->q);
     bool changed = false;
     int64_t now = clock_wall_ms();
     bool *follows = xcalloc(n_parts + 1, sizeof(*follows));
@@ -505,8 +506,9 @@ bool replica_fetcher_sync(replica_fetcher_t *f)
         pthread_mutex_lock(&part->lock);
         replica_role_t was = part->repl.role;
         int32_t was_leader = part->repl.leader, was_epoch = part->repl.leader_epoch, was_isr = part->repl.n_isr;
-        replica_state_become(&part->repl, self, w->replicas, w->n_replicas, w->isr, w->n_isr, w->leader,
-                             w->leader_epoch, log_end_offset(part->plog), now);
+        replica_state_become(&part->repl, self, w->replicas, w->n_replicas, w->isr, w->n_isr,
+                             fenced && w->leader == self ? -1 : w->leader, w->leader_epoch, log_end_offset(part->plog),
+                             now);
         if (was != part->repl.role || was_leader != w->leader || was_epoch != w->leader_epoch ||
             was_isr != w->n_isr) {
             changed = true;

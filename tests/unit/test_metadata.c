@@ -462,12 +462,81 @@ static void test_image_assign(void **state)
     meta_image_destroy(img);
 }
 
+/* Applies the records meta_image_elect gives, and returns their count. */
+static size_t elect_apply(meta_image_t *img, const int32_t *gone, size_t n_gone, int32_t back)
+{
+    arena_t *arena = arena_create(1024);
+    meta_record_t *recs;
+    size_t n = meta_image_elect(img, gone, n_gone, back, arena, &recs);
+    for (size_t i = 0; i < n; i++) {
+        apply_ok(img, &recs[i]);
+    }
+    arena_destroy(arena);
+    return n;
+}
+
+/* A fenced broker leaves the ISRs and its leaderships go to the next ISR
+ * member; the last member of an ISR stays, the partition without leader
+ * until it comes back (no unclean election). */
+static void test_image_elect(void **state)
+{
+    (void)state;
+    meta_image_t *img = meta_image_create();
+    meta_endpoint_t ep = {.name = "PLAINTEXT", .host = "h", .port = 1};
+    for (int32_t id = 1; id <= 3; id++) {
+        meta_record_t reg = {
+            .type = META_REGISTER_BROKER,
+            .register_broker = {.broker_id = id, .broker_epoch = id, .endpoints = &ep, .n_endpoints = 1}};
+        apply_ok(img, &reg);
+    }
+    meta_record_t topic = {.type = META_TOPIC, .topic = {.name = "a", .topic_id = topic_a}};
+    apply_ok(img, &topic);
+    const int32_t reps0[] = {1, 2, 3}, reps1[] = {2, 3, 1};
+    meta_record_t p0 = {.type = META_PARTITION,
+                        .partition = {.partition_id = 0, .topic_id = topic_a, .replicas = reps0, .n_replicas = 3,
+                                      .isr = reps0, .n_isr = 3, .leader = 1}};
+    meta_record_t p1 = {.type = META_PARTITION,
+                        .partition = {.partition_id = 1, .topic_id = topic_a, .replicas = reps1, .n_replicas = 3,
+                                      .isr = reps1, .n_isr = 3, .leader = 2}};
+    apply_ok(img, &p0);
+    apply_ok(img, &p1);
+
+    const int32_t one = 1;
+    meta_record_t fence = {.type = META_FENCE_BROKER, .broker = {.id = 1, .epoch = 1}};
+    apply_ok(img, &fence);
+    assert_int_equal(elect_apply(img, &one, 1, -1), 2);
+    const meta_topic_t *t = meta_image_topic_find(img, "a");
+    assert_int_equal(t->parts[0].leader, 2);
+    assert_int_equal(t->parts[0].leader_epoch, 1);
+    assert_int_equal(t->parts[0].n_isr, 2);
+    assert_int_equal(t->parts[1].leader, 2); /* only its ISR changed */
+    assert_int_equal(t->parts[1].leader_epoch, 0);
+    assert_int_equal(t->parts[1].n_isr, 2);
+
+    /* Brokers 2 and 3 go at once: the ISRs would be empty, so they stay as
+     * they were, and the partitions have no leader. */
+    const int32_t both[] = {2, 3};
+    assert_int_equal(elect_apply(img, both, 2, -1), 2);
+    assert_int_equal(t->parts[0].leader, -1);
+    assert_int_equal(t->parts[0].n_isr, 2);
+
+    /* 3 comes back: it is in the ISR, so it leads again; 1 never would. */
+    meta_record_t unfence = {.type = META_UNFENCE_BROKER, .broker = {.id = 1, .epoch = 1}};
+    apply_ok(img, &unfence);
+    assert_int_equal(elect_apply(img, NULL, 0, 1), 0);
+    assert_int_equal(elect_apply(img, NULL, 0, 3), 2);
+    assert_int_equal(t->parts[0].leader, 3);
+    assert_int_equal(t->parts[1].leader, 3);
+    meta_image_destroy(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors_encode),  cmocka_unit_test(test_vectors_decode),
         cmocka_unit_test(test_decode_refusals), cmocka_unit_test(test_image_apply),
         cmocka_unit_test(test_image_snapshot),  cmocka_unit_test(test_image_assign),
+        cmocka_unit_test(test_image_elect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -379,6 +379,10 @@ const config_def_t broker_config_defs[] = {
     {.name = "broker.session.timeout.ms", .type = CONFIG_DEF_INT, .default_value = "9000",
      CONFIG_DEF_RANGE(1, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, broker_session_timeout_ms),
      .doc = "A broker that has not heartbeaten the active controller for this long is fenced."},
+    {.name = "replica.lag.time.max.ms", .type = CONFIG_DEF_LONG, .default_value = "30000",
+     CONFIG_DEF_RANGE(1, I64_MAX), CONFIG_DEF_FIELD(broker_config_t, replica_lag_time_max_ms),
+     .doc = "A follower that has not caught up with its leader's log end for this long leaves the ISR; it comes "
+            "back once it has caught up to the high watermark."},
     {.name = "broker.heartbeat.interval.ms", .type = CONFIG_DEF_INT, .default_value = "2000",
      CONFIG_DEF_RANGE(1, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, broker_heartbeat_interval_ms),
      .doc = "How often a broker heartbeats the active controller."},

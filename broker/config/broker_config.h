@@ -91,6 +91,7 @@ typedef struct broker_config {
     char *inter_broker_listener_name;
     char *metadata_log_dir;
     int32_t broker_session_timeout_ms;
+    int64_t replica_lag_time_max_ms;
     int32_t broker_heartbeat_interval_ms;
     int32_t controller_quorum_election_timeout_ms;
     int32_t metadata_snapshot_interval_entries;

@@ -71,6 +71,7 @@
     X(NON_EMPTY_GROUP,                     68,  false, "group is not empty")                \
     X(GROUP_ID_NOT_FOUND,                  69,  false, "group id not found")                \
     X(TOPIC_DELETION_DISABLED,             73,  false, "topic deletion is disabled")        \
+    X(FENCED_LEADER_EPOCH,                 74,  true,  "fenced leader epoch")               \
     X(UNSUPPORTED_COMPRESSION_TYPE,        76,  false, "unsupported compression type")      \
     X(STALE_BROKER_EPOCH,                  77,  false, "stale broker epoch")                \
     X(MEMBER_ID_REQUIRED,                  79,  false, "member id required")                \
@@ -79,9 +80,11 @@
     X(GROUP_SUBSCRIBED_TO_TOPIC,           86,  false, "group is subscribed to the topic")  \
     X(INVALID_RECORD,                      87,  false, "invalid record") \
     X(INCONSISTENT_VOTER_SET,              94,  false, "inconsistent voter set")            \
+    X(INVALID_UPDATE_VERSION,              95,  false, "invalid update version")            \
     X(UNKNOWN_TOPIC_ID,                    100, true,  "unknown topic id")                  \
     X(DUPLICATE_BROKER_REGISTRATION,       101, false, "duplicate broker registration")     \
-    X(INCONSISTENT_CLUSTER_ID,             104, false, "inconsistent cluster id")
+    X(INCONSISTENT_CLUSTER_ID,             104, false, "inconsistent cluster id")           \
+    X(INELIGIBLE_REPLICA,                  107, false, "ineligible replica")
 
 typedef enum kerr {
 #define KERR_ENUM(name, code, retriable, msg) KERR_##name = code,

@@ -169,6 +169,11 @@ struct quorum {
     size_t next_voter;
     int32_t correlation_id;
     bool in_flight;
+    bool in_flight_alter; /* what is in flight is an AlterPartition */
+    /* AlterPartition requests waiting for the connection, one per
+     * partition (a newer one replaces the older); isr arrays owned. */
+    ctrl_alter_partition_t *alters;
+    size_t n_alters;
     int64_t sent_ms;
     int64_t next_send_ms;
     int64_t duplicate_since_ms; /* first DUPLICATE_BROKER_REGISTRATION of a row; 0: none */
@@ -506,6 +511,7 @@ static void conn_close(quorum_conn_t *c)
     } else if (q->client == c) {
         q->client = NULL;
         q->in_flight = false;
+        q->in_flight_alter = false; /* the leader asks again if the image does not change */
     }
     c->tcp->data = c;
     uv_close((uv_handle_t *)c->tcp, conn_closed);
@@ -777,6 +783,102 @@ static void controller_fence_expired(quorum_t *q, int64_t now)
     free(epochs);
 }
 
+/*
+ * AlterPartition from a partition's leader (KIP-497): the new ISR is
+ * written as a PartitionChangeRecord when the request comes from the
+ * leader at the image's leader and partition epochs, and names only
+ * replicas, the leader included, of which those joining are unfenced.
+ * It is answered once proposed, with the state it will have: the leader
+ * acts on the image, not on the answer.  While a fence or unfence is
+ * pending the answer is REQUEST_TIMED_OUT and the leader asks again.
+ */
+static void handle_alter_partition(quorum_t *q, quorum_conn_t *c, int32_t correlation_id,
+                                   const ctrl_alter_partition_t *ap)
+{
+    ctrl_alter_partition_result_t res = {.topic_id = ap->topic_id, .partition = ap->partition, .leader_id = -1,
+                                         .leader_epoch = -1, .partition_epoch = -1};
+    const meta_broker_t *b = q->leader ? meta_image_broker_find(q->image, ap->broker_id) : NULL;
+    const meta_partition_t *p = NULL;
+    for (size_t i = 0; q->leader && i < meta_image_topic_count(q->image); i++) {
+        const meta_topic_t *t = meta_image_topic_at(q->image, i);
+        if (memcmp(t->id.b, ap->topic_id.b, sizeof(t->id.b)) == 0 && ap->partition >= 0 &&
+            ap->partition < t->n_parts && t->parts[ap->partition].n_replicas > 0) {
+            p = &t->parts[ap->partition];
+        }
+    }
+    int16_t err = KERR_NONE;
+    if (!q->leader) {
+        res.error_code = KERR_NOT_CONTROLLER;
+    } else if (!b || (ap->broker_epoch != -1 && b->epoch != ap->broker_epoch)) {
+        res.error_code = KERR_STALE_BROKER_EPOCH;
+    } else if (!p) {
+        err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    } else if (p->leader != ap->broker_id) {
+        err = KERR_NOT_LEADER_OR_FOLLOWER;
+    } else if (p->leader_epoch != ap->leader_epoch) {
+        err = KERR_FENCED_LEADER_EPOCH;
+    } else if (p->partition_epoch != ap->partition_epoch) {
+        err = KERR_INVALID_UPDATE_VERSION;
+    } else if (q->broker_changes_pending > 0) {
+        err = KERR_REQUEST_TIMED_OUT;
+    }
+    bool has_leader = false;
+    for (int32_t i = 0; err == KERR_NONE && !res.error_code && i < ap->n_new_isr; i++) {
+        int32_t id = ap->new_isr[i];
+        bool replica = false, member = false;
+        for (int32_t r = 0; r < p->n_replicas; r++) {
+            replica |= p->replicas[r] == id;
+        }
+        for (int32_t r = 0; r < p->n_isr; r++) {
+            member |= p->isr[r] == id;
+        }
+        const meta_broker_t *rb = meta_image_broker_find(q->image, id);
+        has_leader |= id == p->leader;
+        if (!replica || (!member && (!rb || rb->fenced))) {
+            err = KERR_INELIGIBLE_REPLICA;
+        }
+    }
+    if (err == KERR_NONE && !res.error_code && !has_leader) {
+        err = KERR_INVALID_REQUEST;
+    }
+    if (err == KERR_NONE && !res.error_code) {
+        proposal_t *prop = xcalloc(1, sizeof(*prop));
+        prop->q = q;
+        prop->req.data = prop;
+        meta_record_t rec = {.type = META_PARTITION_CHANGE,
+                             .partition_change = {.partition_id = ap->partition,
+                                                  .topic_id = ap->topic_id,
+                                                  .isr = ap->new_isr,
+                                                  .n_isr = ap->n_new_isr,
+                                                  .leader = META_LEADER_UNCHANGED,
+                                                  .n_replicas = -1}};
+        if (quorum_propose(q, &prop->req, &rec, 1, on_proposal_done)) {
+            q->broker_changes_pending++;
+            blog_info("broker %d changes the ISR of partition %d of a topic to %d replica(s)", ap->broker_id,
+                      ap->partition, ap->n_new_isr);
+            res.leader_id = p->leader;
+            res.leader_epoch = p->leader_epoch;
+            res.isr = ap->new_isr;
+            res.n_isr = ap->n_new_isr;
+            res.partition_epoch = p->partition_epoch + 1;
+        } else {
+            free(prop);
+            res.error_code = KERR_NOT_CONTROLLER;
+        }
+    } else if (p && !res.error_code) {
+        res.leader_id = p->leader;
+        res.leader_epoch = p->leader_epoch;
+        res.isr = p->isr;
+        res.n_isr = p->n_isr;
+        res.partition_epoch = p->partition_epoch;
+    }
+    res.partition_error_code = err;
+    buf_writer_t w;
+    buf_writer_init(&w, 128);
+    ctrl_rpc_encode_alter_partition_result(&w, correlation_id, &res);
+    conn_send(c, &w);
+}
+
 static void server_on_frame(quorum_conn_t *c, const uint8_t *frame, size_t len)
 {
     quorum_t *q = c->q;
@@ -786,6 +888,8 @@ static void server_on_frame(quorum_conn_t *c, const uint8_t *frame, size_t len)
     if (!ctrl_rpc_decode_request(frame, len, arena, &req, err, sizeof(err))) {
         blog_info("closing a connection to the controller listener: %s", err);
         conn_close(c);
+    } else if (req.api_key == CTRL_RPC_ALTER_PARTITION) {
+        handle_alter_partition(q, c, req.correlation_id, &req.alter_partition);
     } else if (req.api_key == CTRL_RPC_BROKER_REGISTRATION) {
         handle_registration(q, c, req.correlation_id, &req.registration);
     } else {
@@ -857,6 +961,48 @@ static void client_send(quorum_t *q)
     conn_send(q->client, &w);
 }
 
+/* Sends the oldest AlterPartition waiting, instead of a heartbeat. */
+static void client_send_alter(quorum_t *q)
+{
+    ctrl_alter_partition_t ap = q->alters[0];
+    memmove(q->alters, q->alters + 1, sizeof(*q->alters) * --q->n_alters);
+    ap.broker_epoch = q->epoch;
+    buf_writer_t w;
+    buf_writer_init(&w, 128);
+    char client_id[32];
+    snprintf(client_id, sizeof(client_id), "connectd-broker-%d", q->cfg->node_id);
+    ctrl_rpc_encode_alter_partition(&w, ++q->correlation_id, client_id, &ap);
+    free((int32_t *)ap.new_isr);
+    q->in_flight = true;
+    q->in_flight_alter = true;
+    q->sent_ms = clock_mono_ms();
+    conn_send(q->client, &w);
+}
+
+void quorum_alter_partition(quorum_t *q, const kuuid_t *topic_id, int32_t partition, int32_t leader_epoch,
+                            int32_t partition_epoch, const int32_t *isr, int32_t n_isr)
+{
+    size_t i = 0;
+    while (i < q->n_alters &&
+           !(q->alters[i].partition == partition && memcmp(q->alters[i].topic_id.b, topic_id->b, 16) == 0)) {
+        i++;
+    }
+    if (i == q->n_alters) {
+        q->alters = xrealloc(q->alters, sizeof(*q->alters) * ++q->n_alters);
+    } else {
+        free((int32_t *)q->alters[i].new_isr);
+    }
+    int32_t *copy = xcalloc((size_t)n_isr + 1, sizeof(*copy));
+    memcpy(copy, isr, sizeof(*copy) * (size_t)n_isr);
+    q->alters[i] = (ctrl_alter_partition_t){.broker_id = q->cfg->node_id,
+                                            .topic_id = *topic_id,
+                                            .partition = partition,
+                                            .leader_epoch = leader_epoch,
+                                            .new_isr = copy,
+                                            .n_new_isr = n_isr,
+                                            .partition_epoch = partition_epoch};
+}
+
 static void client_next_controller(quorum_t *q)
 {
     if (q->client) {
@@ -872,6 +1018,20 @@ static void client_on_frame(quorum_conn_t *c, const uint8_t *frame, size_t len)
     int32_t correlation_id;
     q->in_flight = false;
     int64_t now = clock_mono_ms();
+    if (q->in_flight_alter) {
+        q->in_flight_alter = false;
+        arena_t *arena = arena_create(256);
+        ctrl_alter_partition_result_t res;
+        bool ok = ctrl_rpc_decode_alter_partition_result(frame, len, arena, &correlation_id, &res);
+        arena_destroy(arena);
+        if (!ok || res.error_code == KERR_NOT_CONTROLLER) {
+            client_next_controller(q);
+        } else if (res.error_code != KERR_NONE || res.partition_error_code != KERR_NONE) {
+            blog_info("the controller refused an ISR change of partition %d: %s", res.partition,
+                      kerr_name((kerr_t)(res.error_code ? res.error_code : res.partition_error_code)));
+        }
+        return;
+    }
     if (q->epoch < 0) {
         ctrl_registration_result_t res;
         if (!ctrl_rpc_decode_registration_result(frame, len, &correlation_id, &res)) {
@@ -1029,7 +1189,9 @@ static void client_tick(quorum_t *q, int64_t now)
         }
         return;
     }
-    if (q->client->connected && !q->in_flight && now >= q->next_send_ms) {
+    if (q->client->connected && !q->in_flight && q->epoch >= 0 && q->n_alters > 0) {
+        client_send_alter(q);
+    } else if (q->client->connected && !q->in_flight && now >= q->next_send_ms) {
         client_send(q);
     }
 }
@@ -1239,6 +1401,10 @@ static void quorum_handle_gone(quorum_t *q)
     if (--q->handles > 0 || !q->closing) {
         return;
     }
+    for (size_t i = 0; i < q->n_alters; i++) {
+        free((int32_t *)q->alters[i].new_isr);
+    }
+    free(q->alters);
     meta_image_destroy(q->image);
     pthread_rwlock_destroy(&q->image_lock);
     pthread_mutex_destroy(&q->submit_lock);

@@ -124,6 +124,16 @@ quorum_ticket_t *quorum_submit(quorum_t *q, const meta_record_t *recs, size_t n)
 quorum_ticket_state_t quorum_ticket_state(const quorum_ticket_t *t);
 void quorum_ticket_release(quorum_ticket_t *t);
 
+/* Asks the active controller to make `isr` the partition's ISR
+ * (AlterPartition), as the partition's leader does when a follower falls
+ * behind or catches up.  Sent on the broker's connection to the
+ * controller between heartbeats; the outcome shows in the image (a
+ * leader that sees no change asks again).  A newer request for the same
+ * partition replaces one not sent yet.  `isr` is copied.
+ * @locality the broker loop */
+void quorum_alter_partition(quorum_t *q, const kuuid_t *topic_id, int32_t partition, int32_t leader_epoch,
+                            int32_t partition_epoch, const int32_t *isr, int32_t n_isr);
+
 /* The port of the controller listener (useful with port 0), -1 without one.
  * @locality the broker loop */
 int quorum_controller_port(quorum_t *q);

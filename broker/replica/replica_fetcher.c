@@ -31,6 +31,10 @@
 #define FETCH_VERSION 4
 #define API_KEY_FETCH 1
 #define MAX_FRAME (64 << 20)
+/* How often a leader looks at its ISRs, and how long it waits for the
+ * image to show an ISR change it asked for before asking again. */
+#define ISR_CHECK_MS 500
+#define ISR_CHANGE_RETRY_MS 5000
 
 typedef struct fetch_part {
     char *topic;
@@ -58,6 +62,24 @@ typedef struct fetch_session {
     struct fetch_session *next;
 } fetch_session_t;
 
+/* A partition as the image had it at the last sync. */
+typedef struct want_part {
+    char *topic;
+    kuuid_t topic_id;
+    int32_t index;
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t partition_epoch;
+    int32_t *replicas;
+    int32_t n_replicas;
+    int32_t *isr;
+    int32_t n_isr;
+    /* The partition epoch of the ISR change this leader last asked for,
+     * and when: not asked again until the image moves or it is stale. */
+    int32_t alter_epoch;
+    int64_t alter_ms;
+} want_part_t;
+
 struct replica_fetcher {
     uv_loop_t *loop;
     const broker_config_t *cfg;
@@ -65,6 +87,9 @@ struct replica_fetcher {
     quorum_t *q;
     uv_timer_t tick;
     fetch_session_t *sessions;
+    want_part_t *parts; /* the image's partitions at the last sync */
+    size_t n_parts;
+    int64_t last_isr_check_ms;
     int handles; /* the tick and each open connection; freed at 0 once closing */
     bool closing;
 };
@@ -388,10 +413,16 @@ static void session_connect(fetch_session_t *s)
     }
 }
 
+static void isr_check(replica_fetcher_t *f, int64_t now);
+
 static void on_tick(uv_timer_t *timer)
 {
     replica_fetcher_t *f = timer->data;
     int64_t now = clock_mono_ms();
+    if (now - f->last_isr_check_ms >= ISR_CHECK_MS) {
+        f->last_isr_check_ms = now;
+        isr_check(f, now);
+    }
     for (fetch_session_t *s = f->sessions; s; s = s->next) {
         if (!s->tcp) {
             if (now >= s->next_ms) {
@@ -407,22 +438,80 @@ static void on_tick(uv_timer_t *timer)
 
 /* ---- roles and sessions from the image -------------------------------------------- */
 
-typedef struct want_part {
-    char *topic;
-    int32_t index;
-    int32_t leader;
-    int32_t leader_epoch;
-    int32_t *replicas;
-    int32_t n_replicas;
-    int32_t *isr;
-    int32_t n_isr;
-} want_part_t;
-
 typedef struct want_leader {
     int32_t id;
     char *host;
     int port;
 } want_leader_t;
+
+static void parts_free(want_part_t *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(parts[i].topic);
+        free(parts[i].replicas);
+        free(parts[i].isr);
+    }
+    free(parts);
+}
+
+static bool ids_same_set(const int32_t *a, int32_t n_a, const int32_t *b, int32_t n_b)
+{
+    if (n_a != n_b) {
+        return false;
+    }
+    for (int32_t i = 0; i < n_a; i++) {
+        bool found = false;
+        for (int32_t j = 0; j < n_b && !found; j++) {
+            found = a[i] == b[j];
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The leader's side of ISR changes (Kafka's Partition.maybeShrinkIsr and
+ * maybeExpandIsr): for each partition this node leads, the ISR its
+ * followers' progress calls for (replica_state_isr_wanted), asked of the
+ * controller when it differs from the image's.  A request is not repeated
+ * while the image has not moved, for a few seconds.
+ */
+static void isr_check(replica_fetcher_t *f, int64_t now)
+{
+    int32_t self = f->cfg->node_id;
+    topics_read_lock(f->topics);
+    for (size_t i = 0; i < f->n_parts; i++) {
+        want_part_t *w = &f->parts[i];
+        if (w->leader != self ||
+            (w->alter_epoch == w->partition_epoch && now - w->alter_ms < ISR_CHANGE_RETRY_MS)) {
+            continue;
+        }
+        topic_t *topic = topics_find(f->topics, (kstr_t){w->topic, (int32_t)strlen(w->topic)});
+        partition_t *part = topic ? topic_partition(topic, w->index) : NULL;
+        if (!part) {
+            continue;
+        }
+        int32_t *isr = xcalloc((size_t)w->n_isr + (size_t)w->n_replicas + 1, sizeof(*isr));
+        pthread_mutex_lock(&part->lock);
+        int32_t n = part->repl.role == REPLICA_ROLE_LEADER && part->repl.leader_epoch == w->leader_epoch
+                        ? replica_state_isr_wanted(&part->repl, self, w->isr, w->n_isr,
+                                                   log_end_offset(part->plog), clock_wall_ms(),
+                                                   f->cfg->replica_lag_time_max_ms, isr)
+                        : -1;
+        pthread_mutex_unlock(&part->lock);
+        if (n > 0 && !ids_same_set(isr, n, w->isr, w->n_isr)) {
+            blog_info("partition %s-%d: asking the controller to change the ISR from %d to %d replica(s)", w->topic,
+                      w->index, w->n_isr, n);
+            quorum_alter_partition(f->q, &w->topic_id, w->index, w->leader_epoch, w->partition_epoch, isr, n);
+            w->alter_epoch = w->partition_epoch;
+            w->alter_ms = now;
+        }
+        free(isr);
+    }
+    topics_read_unlock(f->topics);
+}
 
 static int32_t *ids_dup(const int32_t *ids, int32_t n)
 {
@@ -468,9 +557,12 @@ bool replica_fetcher_sync(replica_fetcher_t *f)
             }
             parts = xrealloc(parts, (n_parts + 1) * sizeof(*parts));
             parts[n_parts++] = (want_part_t){.topic = xstrdup(mt->name),
+                                             .topic_id = mt->id,
                                              .index = p,
                                              .leader = mp->leader,
                                              .leader_epoch = mp->leader_epoch,
+                                             .partition_epoch = mp->partition_epoch,
+                                             .alter_epoch = -1,
                                              .replicas = ids_dup(mp->replicas, mp->n_replicas),
                                              .n_replicas = mp->n_replicas,
                                              .isr = ids_dup(mp->isr, mp->n_isr),
@@ -578,12 +670,18 @@ bool replica_fetcher_sync(replica_fetcher_t *f)
     }
     f->sessions = kept;
 
+    /* What was asked for, carried over to the partitions still there. */
     for (size_t i = 0; i < n_parts; i++) {
-        free(parts[i].topic);
-        free(parts[i].replicas);
-        free(parts[i].isr);
+        for (size_t o = 0; o < f->n_parts; o++) {
+            if (f->parts[o].index == parts[i].index && strcmp(f->parts[o].topic, parts[i].topic) == 0) {
+                parts[i].alter_epoch = f->parts[o].alter_epoch;
+                parts[i].alter_ms = f->parts[o].alter_ms;
+            }
+        }
     }
-    free(parts);
+    parts_free(f->parts, f->n_parts);
+    f->parts = parts;
+    f->n_parts = n_parts;
     free(follows);
     for (size_t l = 0; l < n_leaders; l++) {
         free(leaders[l].host);
@@ -622,6 +720,9 @@ void replica_fetcher_destroy(replica_fetcher_t *f)
         return;
     }
     f->closing = true;
+    parts_free(f->parts, f->n_parts);
+    f->parts = NULL;
+    f->n_parts = 0;
     while (f->sessions) {
         fetch_session_t *s = f->sessions;
         f->sessions = s->next;

@@ -25,6 +25,12 @@
  *     AbortedTransactions nullable [ProducerId int64, FirstOffset int64],
  *     Records nullable bytes]]
  *
+ * As a leader it also keeps the ISRs in line with its followers' progress
+ * (Kafka's maybeShrinkIsr and maybeExpandIsr): every half second it asks
+ * the active controller (quorum_alter_partition, AlterPartition) to drop
+ * a follower that has not caught up for replica.lag.time.max.ms and to
+ * add back one that reached the high watermark.
+ *
  * A connection that fails or a leader that does not answer within the
  * request timeout is dropped and tried again a little later; nothing
  * blocks the loop.

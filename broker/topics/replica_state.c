@@ -89,7 +89,11 @@ bool replica_state_follower_fetched(replica_state_t *rs, int32_t id, int64_t off
     p->leo = offset;
     if (offset >= leo) {
         p->last_caught_up_ms = now_ms;
+    } else if (p->last_fetch_ms > 0 && offset >= p->last_fetch_leo && p->last_fetch_ms > p->last_caught_up_ms) {
+        p->last_caught_up_ms = p->last_fetch_ms;
     }
+    p->last_fetch_leo = leo;
+    p->last_fetch_ms = now_ms;
     return true;
 }
 
@@ -110,6 +114,28 @@ int64_t replica_state_high_watermark(replica_state_t *rs, int64_t leo)
         }
     }
     return rs->hw < leo ? rs->hw : leo;
+}
+
+int32_t replica_state_isr_wanted(replica_state_t *rs, int32_t self, const int32_t *isr, int32_t n_isr, int64_t leo,
+                                 int64_t now_ms, int64_t lag_max_ms, int32_t *out)
+{
+    int32_t n = 0;
+    int64_t hw = replica_state_high_watermark(rs, leo);
+    for (int32_t i = 0; i < n_isr; i++) {
+        replica_peer_t *p = isr[i] == self ? NULL : peer_find(rs, isr[i]);
+        /* A follower with the whole log stays, fetching or not, as in
+         * Kafka: only fencing removes a dead one then. */
+        if (!p || p->leo == leo || now_ms - p->last_caught_up_ms <= lag_max_ms) {
+            out[n++] = isr[i];
+        }
+    }
+    for (int32_t i = 0; i < rs->n_peers; i++) {
+        const replica_peer_t *p = &rs->peers[i];
+        if (!ids_have(isr, n_isr, p->id) && p->leo >= 0 && p->leo >= hw) {
+            out[n++] = p->id;
+        }
+    }
+    return n;
 }
 
 void replica_state_leader_hw(replica_state_t *rs, int64_t leader_hw, int64_t leo)

@@ -17,6 +17,13 @@
  *   node leads (Kafka's maybeIncrementLeaderHW).  A follower that has not
  *   fetched since this node became leader holds the high watermark where
  *   it was until it does.
+ * - A follower is caught up as of a fetch at the leader's log end, or as
+ *   of its previous fetch when it now fetches at what the leader's log end
+ *   was then (Kafka's Replica.updateFetchState): under steady writes the
+ *   leader's log end moves on between fetches, and the follower is still
+ *   keeping up.  The leader asks the controller to drop a follower not
+ *   caught up for replica.lag.time.max.ms from the ISR, and to add one back
+ *   once its log end reaches the high watermark (replica_state_isr_wanted).
  * - A follower's high watermark is the leader's, as the last Fetch
  *   response said, capped by its own log end offset.
  *
@@ -44,7 +51,9 @@ typedef enum replica_role {
 typedef struct replica_peer {
     int32_t id;
     int64_t leo;               /* the offset of its last fetch; -1 before one */
-    int64_t last_caught_up_ms; /* when it last fetched at the leader's log end offset */
+    int64_t last_caught_up_ms; /* when it last had everything the leader had (see below) */
+    int64_t last_fetch_leo;    /* the leader's log end at its previous fetch */
+    int64_t last_fetch_ms;     /* and when that was */
     bool in_isr;
 } replica_peer_t;
 
@@ -80,6 +89,14 @@ bool replica_state_follower_fetched(replica_state_t *rs, int32_t id, int64_t off
 /* The high watermark with the log ending at `leo`, moved forward first on
  * the leader (see above).  A single node's is `leo`. */
 int64_t replica_state_high_watermark(replica_state_t *rs, int64_t leo);
+
+/* On the leader: the ISR it should have now (`isr` of `n_isr`, the
+ * image's, this node included), given the followers' progress: members
+ * not caught up for `lag_max_ms` leave, non-members whose log end reached
+ * the high watermark join.  Writes at most n_isr + n_peers ids to `out`
+ * and returns their count; the same set as `isr` when nothing changes. */
+int32_t replica_state_isr_wanted(replica_state_t *rs, int32_t self, const int32_t *isr, int32_t n_isr, int64_t leo,
+                                 int64_t now_ms, int64_t lag_max_ms, int32_t *out);
 
 /* On a follower: the leader's high watermark from a Fetch response. */
 void replica_state_leader_hw(replica_state_t *rs, int64_t leader_hw, int64_t leo);

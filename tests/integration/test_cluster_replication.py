@@ -197,6 +197,9 @@ def test_failover_without_loss():
     victim.start()
     wait_view(nodes, [1, 2, 3], "the killed node back")
     wait_logs_equal(nodes, "keep", 1, "the restarted node's log equal to the others'")
+    # Caught up, it is back in the ISR: its leader asked the controller.
+    harness.wait_for(lambda: all(topic_view(n, "keep") is not None and sorted(topic_view(n, "keep")[0][2]) == [1, 2, 3]
+                                 for n in nodes), TIMEOUT, "the restarted node back in the ISR")
 
     # A node down: the ISR shrinks to two, fewer than a min.insync.replicas
     # of 3.  (Two of three combined nodes down lose the metadata quorum, so
@@ -211,6 +214,9 @@ def test_failover_without_loss():
                                  for n in rest), TIMEOUT, "the ISR of all3 down to two")
     acked2, errors = produce_all(rest[0], "all3", [b"late"])
     assert not acked2 and [e.code() for e in errors] == [confluent_kafka.KafkaError.NOT_ENOUGH_REPLICAS], errors
+    # Where two of three replicas are left, min.insync.replicas=2 holds.
+    acked2, errors = produce_all(rest[0], "keep", [b"fine"])
+    assert acked2 == [b"fine"] and not errors, errors
     for n in rest:
         n.stop()
 

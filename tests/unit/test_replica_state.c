@@ -118,6 +118,43 @@ static void test_checkpoint_capped(void **state)
     replica_state_free(&rs);
 }
 
+/* Kafka's caught-up rule: a follower that fetches at what the leader's log
+ * end was at its previous fetch was caught up then; one that falls behind
+ * for longer than the lag limit leaves the ISR, and joins again once it
+ * reaches the high watermark. */
+static void test_isr_wanted(void **state)
+{
+    (void)state;
+    replica_state_t rs;
+    replica_state_init(&rs, 0);
+    replica_state_become(&rs, 1, three, 3, three, 3, 1, 0, 10, 0);
+    int32_t out[6];
+    /* Steady writes: each fetch is at the previous log end. */
+    replica_state_follower_fetched(&rs, 2, 10, 10, 100);
+    replica_state_follower_fetched(&rs, 3, 10, 10, 100);
+    replica_state_follower_fetched(&rs, 2, 10, 20, 200);
+    replica_state_follower_fetched(&rs, 2, 20, 30, 300);
+    assert_int_equal(rs.peers[0].last_caught_up_ms, 200);
+    /* 3 stopped fetching at 10 while the log went on to 30. */
+    assert_int_equal(replica_state_isr_wanted(&rs, 1, three, 3, 30, 200 + 500, 1000, out), 3);
+    int32_t n = replica_state_isr_wanted(&rs, 1, three, 3, 30, 100 + 1001, 1000, out);
+    assert_int_equal(n, 2);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 2);
+    /* Out of the ISR, 3 comes back once it reaches the high watermark. */
+    const int32_t isr[] = {1, 2};
+    replica_state_become(&rs, 1, three, 3, isr, 2, 1, 0, 30, 1200);
+    replica_state_follower_fetched(&rs, 2, 30, 30, 1300);
+    assert_int_equal(replica_state_isr_wanted(&rs, 1, isr, 2, 30, 1300, 1000, out), 2);
+    replica_state_follower_fetched(&rs, 3, 30, 30, 1400);
+    assert_int_equal(replica_state_isr_wanted(&rs, 1, isr, 2, 30, 1400, 1000, out), 3);
+    assert_int_equal(out[2], 3);
+    /* A follower with the whole log stays even when it stops fetching. */
+    replica_state_become(&rs, 1, three, 3, three, 3, 1, 0, 30, 1400);
+    assert_int_equal(replica_state_isr_wanted(&rs, 1, three, 3, 30, 99999, 1000, out), 3);
+    replica_state_free(&rs);
+}
+
 static void test_min_isr(void **state)
 {
     (void)state;
@@ -141,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_new_epoch_resets_peers),
         cmocka_unit_test(test_follower_and_offline),
         cmocka_unit_test(test_checkpoint_capped),
+        cmocka_unit_test(test_isr_wanted),
         cmocka_unit_test(test_min_isr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,6 +56,7 @@
 #include "blog.h"
 #include "clock.h"
 #include "fsutil.h"
+#include "epoch_cache.h"
 #include "segment.h"
 
 struct log {
@@ -69,6 +70,7 @@ struct log {
     bool dir_dirty;         /* segment files created or deleted since the last fsync of dir */
     /* Where the last read ended: offset, segment base and position. */
     int64_t cache_offset, cache_base, cache_pos;
+    epoch_cache_t epochs; /* leader-epoch-checkpoint */
 };
 
 static segment_t *active(const log_t *plog)
@@ -386,6 +388,17 @@ log_t *log_open(const char *dir, const log_config_t *cfg, int64_t recovery_point
     }
     int64_t leo = log_end_offset(plog);
     plog->recovery_point = recovery_point < 0 ? 0 : recovery_point > leo ? leo : recovery_point;
+    epoch_cache_open(&plog->epochs, dir, leo);
+    if (plog->epochs.n == 0 && leo > plog->start) {
+        /* A log from before leader epochs were kept: its batches are a
+         * single node's, all of one epoch, the first batch's. */
+        uint8_t head[BATCH_HEADER_SIZE];
+        if (pread(plog->segs[0]->fd, head, sizeof(head), 0) == (ssize_t)sizeof(head)) {
+            batch_header_t hdr;
+            batch_header_decode(head, &hdr);
+            epoch_cache_assign(&plog->epochs, hdr.leader_epoch, plog->start);
+        }
+    }
     /* segment.ms counts from the first append; for a segment found on disk,
      * from now, as Kafka does for segments without timestamps. */
     if (active(plog)->size > 0) {
@@ -402,6 +415,7 @@ void log_close(log_t *plog)
     for (size_t i = 0; i < plog->n_segs; i++) {
         segment_close(plog->segs[i]);
     }
+    epoch_cache_close(&plog->epochs);
     free(plog->segs);
     free(plog->dir);
     free(plog);
@@ -422,6 +436,7 @@ bool log_move(log_t *plog, const char *dir, char *errstr, size_t errstr_size)
     for (size_t i = 0; i < plog->n_segs; i++) {
         segment_set_dir(plog->segs[i], dir);
     }
+    epoch_cache_set_dir(&plog->epochs, dir);
     return true;
 }
 
@@ -525,6 +540,7 @@ kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch,
     kerr_t err = append_batch(plog, batch, len, now_ms);
     if (err == KERR_NONE) {
         *base_offset = base;
+        epoch_cache_assign(&plog->epochs, leader_epoch, base);
     }
     return err;
 }
@@ -536,7 +552,61 @@ kerr_t log_append_replica(log_t *plog, const uint8_t *batch, size_t len, int64_t
     if (hdr.base_offset != log_end_offset(plog)) {
         return KERR_OFFSET_OUT_OF_RANGE;
     }
-    return append_batch(plog, batch, len, now_ms);
+    kerr_t err = append_batch(plog, batch, len, now_ms);
+    if (err == KERR_NONE) {
+        epoch_cache_assign(&plog->epochs, hdr.leader_epoch, hdr.base_offset);
+    }
+    return err;
+}
+
+kerr_t log_truncate(log_t *plog, int64_t offset)
+{
+    if (offset >= log_end_offset(plog)) {
+        return KERR_NONE;
+    }
+    char err[512];
+    if (offset <= plog->start) {
+        blog_warn("%s: truncating the whole log, which restarts empty at %" PRId64, plog->dir, offset);
+        if (!reset_to(plog, offset, err, sizeof(err))) {
+            blog_error("%s", err);
+            return KERR_KAFKA_STORAGE_ERROR;
+        }
+        plog->start = offset;
+    } else {
+        while (plog->n_segs > 1 && active(plog)->base >= offset) {
+            segment_delete(plog->segs[--plog->n_segs]);
+            plog->dir_dirty = true;
+        }
+        segment_t *seg = active(plog);
+        int64_t pos = segment_locate(seg, offset);
+        /* The batch holding `offset` goes whole, as in Kafka; the indexes
+         * are rebuilt from what is left. */
+        if (pos < 0 || ftruncate(seg->fd, pos) < 0 ||
+            segment_recover(seg, false, plog->cfg.index_interval_bytes, NULL, NULL, err, sizeof(err)) < 0) {
+            blog_error("%s: cannot truncate the log at offset %" PRId64 "; restart the broker to let recovery "
+                       "check it",
+                       plog->dir, offset);
+            return KERR_KAFKA_STORAGE_ERROR;
+        }
+        seg->first_append_ms = seg->size > 0 ? clock_wall_ms() : -1;
+    }
+    int64_t leo = log_end_offset(plog);
+    plog->cache_offset = -1;
+    if (plog->recovery_point > leo) {
+        plog->recovery_point = leo;
+    }
+    epoch_cache_truncate(&plog->epochs, leo);
+    return KERR_NONE;
+}
+
+int32_t log_latest_epoch(const log_t *plog)
+{
+    return epoch_cache_latest(&plog->epochs);
+}
+
+int64_t log_end_offset_for_epoch(const log_t *plog, int32_t epoch, int32_t *found)
+{
+    return epoch_cache_end_offset(&plog->epochs, epoch, log_end_offset(plog), found);
 }
 
 kerr_t log_roll(log_t *plog)

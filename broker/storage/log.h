@@ -7,6 +7,7 @@
  *       00000000000000000000.timeindex  sparse time index: (int64 timestamp, int32 relativeOffset)
  *       00000000000000012345.log        the next segment, named by its base offset
  *       ...
+ *       leader-epoch-checkpoint         where each leader epoch starts (storage/epoch_cache.h)
  *
  * Index entries are big-endian, as in Kafka.  An entry is added when at least
  * index.interval.bytes (4096) were appended since the previous one; a time
@@ -106,6 +107,23 @@ kerr_t log_append(log_t *plog, uint8_t *batch, size_t len, int32_t leader_epoch,
  * @locality any thread  @locks the partition lock held
  */
 kerr_t log_append_replica(log_t *plog, const uint8_t *batch, size_t len, int64_t now_ms);
+
+/*
+ * Truncates the log to end at `offset`, as a follower cuts a divergent
+ * tail after a leader change: the batch holding `offset` goes whole, the
+ * segments past it are deleted, and the leader epochs from the new end on
+ * are forgotten.  At or below the log start, the log restarts empty at
+ * `offset`.  KAFKA_STORAGE_ERROR when a file cannot be cut.
+ * @locality any thread  @locks the partition lock held
+ */
+kerr_t log_truncate(log_t *plog, int64_t offset);
+
+/* The leader epoch of the latest batch appended (leader-epoch-checkpoint,
+ * storage/epoch_cache.h), -1 for an empty log; and where `epoch` ended in
+ * this log with the epoch found (Kafka's endOffsetForEpoch).
+ * @locality any thread  @locks the partition lock held */
+int32_t log_latest_epoch(const log_t *plog);
+int64_t log_end_offset_for_epoch(const log_t *plog, int32_t epoch, int32_t *found);
 
 /* @locality any thread  @locks the partition lock held */
 int64_t log_start_offset(const log_t *plog); /* first offset still readable */

@@ -1126,6 +1126,74 @@ static void test_open_errors_name_the_path(void **state)
     assert_non_null(strstr(err, dir));
 }
 
+/* Appends one batch of `count` records at leader epoch `epoch`. */
+static int64_t append_epoch(log_t *plog, int count, int32_t epoch)
+{
+    buf_writer_t w;
+    buf_writer_init(&w, 256);
+    size_t len = fixture_batch(&w, count, T0, 1, -1, -1, -1);
+    int64_t base = -1;
+    assert_int_equal(log_append(plog, w.data, len, epoch, T0, &base), KERR_NONE);
+    buf_writer_release(&w);
+    return base;
+}
+
+/* Leader epochs are kept where each starts (leader-epoch-checkpoint), and
+ * answer where an epoch ended; truncation cuts whole batches, deletes the
+ * segments past the cut, and forgets the epochs from there on, also after
+ * a reopen. */
+static void test_truncate_and_epochs(void **state)
+{
+    fixture_t *fx = *state;
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    for (int i = 0; i < 10; i++) {
+        append_epoch(plog, 3, 0); /* offsets 0..29 */
+    }
+    for (int i = 0; i < 10; i++) {
+        append_epoch(plog, 3, 2); /* offsets 30..59 */
+    }
+    assert_true(log_segments_count(plog) >= 2);
+    assert_int_equal(log_latest_epoch(plog), 2);
+    int32_t found;
+    assert_true(log_end_offset_for_epoch(plog, 0, &found) == 30);
+    assert_int_equal(found, 0);
+    assert_true(log_end_offset_for_epoch(plog, 1, &found) == 30); /* epoch 1 never led: 0's end */
+    assert_int_equal(found, 0);
+    assert_true(log_end_offset_for_epoch(plog, 2, &found) == 60);
+    assert_int_equal(found, 2);
+    assert_true(log_end_offset_for_epoch(plog, 5, &found) == -1);
+    assert_int_equal(found, -1);
+
+    /* Offset 31 is inside the batch 30..32: the whole batch goes. */
+    assert_int_equal(log_truncate(plog, 31), KERR_NONE);
+    assert_true(log_end_offset(plog) == 30);
+    assert_int_equal(log_latest_epoch(plog), 0);
+    buf_writer_t out;
+    assert_int_equal(read_log(plog, 27, 30, 1 << 20, true, &out), KERR_NONE);
+    batch_header_t hdr;
+    assert_true(batch_is_intact(out.data, out.len, &hdr));
+    assert_true(hdr.base_offset == 27 && batch_total_size(hdr.length) == out.len);
+    assert_int_equal(hdr.leader_epoch, 0);
+    buf_writer_release(&out);
+    /* Appends go on from the cut. */
+    assert_true(append_epoch(plog, 2, 4) == 30);
+    log_close(plog);
+
+    plog = open_log(fx, &cfg, 0, 0, NULL);
+    assert_true(log_end_offset(plog) == 32);
+    assert_int_equal(log_latest_epoch(plog), 4);
+    assert_true(log_end_offset_for_epoch(plog, 0, &found) == 30);
+    int64_t segs[64];
+    assert_int_equal(list_bases(fx, segs, 64), log_segments_count(plog));
+    /* Down to the log start: the log restarts empty there. */
+    assert_int_equal(log_truncate(plog, 0), KERR_NONE);
+    assert_true(log_end_offset(plog) == 0);
+    assert_int_equal(log_latest_epoch(plog), -1);
+    assert_int_equal(log_segments_count(plog), 1);
+    log_close(plog);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1152,6 +1220,7 @@ int main(void)
         T(test_destroy_files),
         T(test_move_while_open),
         T(test_open_errors_name_the_path),
+        T(test_truncate_and_epochs),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * handle_fetch.c - Fetch (with long-poll) and ListOffsets.
+ * handle_fetch.c - Fetch (with long-poll), ListOffsets and OffsetForLeaderEpoch.
  *
  * Fetch returns whole stored batches from the one containing FetchOffset,
  * never past the high watermark, within MaxBytes and PartitionMaxBytes,
@@ -340,5 +340,55 @@ req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req)
     }
     topics_read_unlock(ctx->topics);
     proto_encode_list_offsets(&req->resp, v, &lr);
+    return REQ_DONE;
+}
+
+/*
+ * OffsetForLeaderEpoch: where a leader epoch ended in this node's log
+ * (storage/epoch_cache.h), asked by a follower of a new leader to find its
+ * divergent tail (KIP-101) and by consumers validating their position
+ * after a leader change (KIP-320).  Only the leader answers.  A
+ * CurrentLeaderEpoch older than the partition's is FENCED_LEADER_EPOCH,
+ * a newer one UNKNOWN_LEADER_EPOCH: the asker's metadata is stale, or
+ * this node's.
+ */
+req_result_t handle_offset_for_leader_epoch(broker_ctx_t *ctx, kreq_t *req)
+{
+    epoch_req_t er = {0};
+    int16_t v = req->hdr.api_version;
+    if (!proto_decode_offset_for_leader_epoch(&req->body, v, req->arena, &er)) {
+        return handler_bad_request(req);
+    }
+    topics_read_lock(ctx->topics);
+    for (int32_t t = 0; t < er.n_topics; t++) {
+        topic_t *topic = topics_find(ctx->topics, er.topics[t].name);
+        for (int32_t p = 0; p < er.topics[t].n_partitions; p++) {
+            epoch_partition_t *ep = &er.topics[t].partitions[p];
+            partition_t *part = topic ? topic_partition(topic, ep->index) : NULL;
+            ep->result_epoch = -1;
+            ep->end_offset = -1;
+            if (!part) {
+                ep->error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            kerr_t not_here = ctx->quorum ? cluster_leader_check(ctx, topic->name, ep->index) : KERR_NONE;
+            if (not_here != KERR_NONE) {
+                ep->error = not_here;
+                continue;
+            }
+            pthread_mutex_lock(&part->lock);
+            int32_t current = part->repl.role == REPLICA_ROLE_LEADER ? part->repl.leader_epoch : 0;
+            if (ep->current_leader_epoch >= 0 && ep->current_leader_epoch < current) {
+                ep->error = KERR_FENCED_LEADER_EPOCH;
+            } else if (ep->current_leader_epoch > current) {
+                ep->error = KERR_UNKNOWN_LEADER_EPOCH;
+            } else {
+                ep->end_offset = log_end_offset_for_epoch(part->plog, ep->leader_epoch, &ep->result_epoch);
+            }
+            pthread_mutex_unlock(&part->lock);
+        }
+    }
+    topics_read_unlock(ctx->topics);
+    proto_encode_offset_for_leader_epoch(&req->resp, v, &er);
     return REQ_DONE;
 }

@@ -14,6 +14,7 @@ static handler_fn *const handlers[] = {
     [API_PRODUCE] = handle_produce,
     [API_FETCH] = handle_fetch,
     [API_LIST_OFFSETS] = handle_list_offsets,
+    [API_OFFSET_FOR_LEADER_EPOCH] = handle_offset_for_leader_epoch,
     [API_METADATA] = handle_metadata,
     [API_OFFSET_COMMIT] = handle_offset_commit,
     [API_OFFSET_FETCH] = handle_offset_fetch,

@@ -81,6 +81,7 @@ req_result_t handle_find_coordinator(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_produce(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_fetch(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req);
+req_result_t handle_offset_for_leader_epoch(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_create_topics(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_delete_topics(broker_ctx_t *ctx, kreq_t *req);
 req_result_t handle_create_partitions(broker_ctx_t *ctx, kreq_t *req);

@@ -31,6 +31,10 @@ static const api_t supported[] = {
     {API_DELETE_TOPICS,        "DeleteTopics",     0,  6,  4},
     {API_DELETE_RECORDS,       "DeleteRecords",    0,  2,  2},
     {API_INIT_PRODUCER_ID,     "InitProducerId",   0,  4,  2},
+    /* A follower of a new leader asks where its epoch ended (KIP-101),
+     * and consumers validate their position after a leader change
+     * (KIP-320). */
+    {API_OFFSET_FOR_LEADER_EPOCH, "OffsetForLeaderEpoch", 0, 3, 4},
     {API_DESCRIBE_CONFIGS,     "DescribeConfigs",  1,  4,  4},
     {API_ALTER_CONFIGS,        "AlterConfigs",     0,  2,  2},
     {API_CREATE_PARTITIONS,    "CreatePartitions", 0,  3,  2},

@@ -72,6 +72,7 @@
     X(GROUP_ID_NOT_FOUND,                  69,  false, "group id not found")                \
     X(TOPIC_DELETION_DISABLED,             73,  false, "topic deletion is disabled")        \
     X(FENCED_LEADER_EPOCH,                 74,  true,  "fenced leader epoch")               \
+    X(UNKNOWN_LEADER_EPOCH,                75,  true,  "unknown leader epoch")              \
     X(UNSUPPORTED_COMPRESSION_TYPE,        76,  false, "unsupported compression type")      \
     X(STALE_BROKER_EPOCH,                  77,  false, "stale broker epoch")                \
     X(MEMBER_ID_REQUIRED,                  79,  false, "member id required")                \

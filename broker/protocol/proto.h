@@ -51,6 +51,7 @@ enum api_key {
     API_DELETE_TOPICS = 20,
     API_DELETE_RECORDS = 21,
     API_INIT_PRODUCER_ID = 22,
+    API_OFFSET_FOR_LEADER_EPOCH = 23,
     API_DESCRIBE_CONFIGS = 32,
     API_ALTER_CONFIGS = 33,
     API_CREATE_PARTITIONS = 37,
@@ -261,6 +262,33 @@ typedef struct list_offsets_req {
     int32_t n_topics;
     list_offsets_topic_t *topics;
 } list_offsets_req_t;
+
+/* ---- OffsetForLeaderEpoch (23), v0-3 (not flexible) -------------------------- */
+
+typedef struct epoch_partition {
+    int32_t index;
+    int32_t current_leader_epoch; /* v2+; -1 below */
+    int32_t leader_epoch;
+    /* result */
+    int16_t error;
+    int32_t result_epoch; /* v1+ */
+    int64_t end_offset;
+} epoch_partition_t;
+
+typedef struct epoch_topic {
+    kstr_t name;
+    int32_t n_partitions;
+    epoch_partition_t *partitions;
+} epoch_topic_t;
+
+typedef struct epoch_req {
+    int32_t replica_id; /* v3+; -2 (a debugging tool) below, as Kafka reads it */
+    int32_t n_topics;
+    epoch_topic_t *topics;
+} epoch_req_t;
+
+bool proto_decode_offset_for_leader_epoch(buf_reader_t *r, int16_t v, arena_t *a, epoch_req_t *req);
+void proto_encode_offset_for_leader_epoch(buf_writer_t *w, int16_t v, const epoch_req_t *req);
 
 bool proto_decode_list_offsets(buf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req);
 void proto_encode_list_offsets(buf_writer_t *w, int16_t v, const list_offsets_req_t *req);

@@ -192,6 +192,48 @@ void proto_encode_fetch(buf_writer_t *w, int16_t v, const fetch_req_t *req, cons
     write_tags(w, flex);
 }
 
+bool proto_decode_offset_for_leader_epoch(buf_reader_t *r, int16_t v, arena_t *a, epoch_req_t *req)
+{
+    req->replica_id = v >= 3 ? buf_read_i32(r) : -2;
+    req->n_topics = buf_read_count(r, false, 6);
+    req->topics = PROTO_ARRAY(a, epoch_topic_t, req->n_topics);
+    for (int32_t t = 0; t < req->n_topics && !r->err; t++) {
+        epoch_topic_t *topic = &req->topics[t];
+        topic->name = buf_read_str(r, false);
+        topic->n_partitions = buf_read_count(r, false, v >= 2 ? 12 : 8);
+        topic->partitions = PROTO_ARRAY(a, epoch_partition_t, topic->n_partitions);
+        for (int32_t p = 0; p < topic->n_partitions && !r->err; p++) {
+            epoch_partition_t *part = &topic->partitions[p];
+            part->index = buf_read_i32(r);
+            part->current_leader_epoch = v >= 2 ? buf_read_i32(r) : -1;
+            part->leader_epoch = buf_read_i32(r);
+        }
+    }
+    return !r->err && req->n_topics >= 0;
+}
+
+void proto_encode_offset_for_leader_epoch(buf_writer_t *w, int16_t v, const epoch_req_t *req)
+{
+    if (v >= 2) {
+        buf_write_i32(w, 0); /* throttle_time_ms */
+    }
+    buf_write_array_len(w, req->n_topics, false);
+    for (int32_t t = 0; t < req->n_topics; t++) {
+        const epoch_topic_t *topic = &req->topics[t];
+        buf_write_kstr(w, topic->name, false);
+        buf_write_array_len(w, topic->n_partitions, false);
+        for (int32_t p = 0; p < topic->n_partitions; p++) {
+            const epoch_partition_t *part = &topic->partitions[p];
+            buf_write_i16(w, part->error);
+            buf_write_i32(w, part->index);
+            if (v >= 1) {
+                buf_write_i32(w, part->result_epoch);
+            }
+            buf_write_i64(w, part->end_offset);
+        }
+    }
+}
+
 bool proto_decode_list_offsets(buf_reader_t *r, int16_t v, arena_t *a, list_offsets_req_t *req)
 {
     bool flex = v >= 6;

@@ -205,6 +205,7 @@ typedef union any_req {
     produce_req_t pr;
     fetch_req_t fe;
     list_offsets_req_t lo;
+    epoch_req_t ol;
     create_topics_req_t ct;
     delete_topics_req_t dt;
     delete_records_req_t dr;
@@ -243,6 +244,8 @@ static bool decode_any(int16_t key, int16_t v, buf_reader_t *r, arena_t *a, any_
         return proto_decode_fetch(r, v, a, &req->fe);
     case API_LIST_OFFSETS:
         return proto_decode_list_offsets(r, v, a, &req->lo);
+    case API_OFFSET_FOR_LEADER_EPOCH:
+        return proto_decode_offset_for_leader_epoch(r, v, a, &req->ol);
     case API_CREATE_TOPICS:
         return proto_decode_create_topics(r, v, a, &req->ct);
     case API_DELETE_TOPICS:
@@ -303,6 +306,9 @@ static void encode_any(int16_t key, int16_t v, buf_writer_t *w, const any_req_t 
         return;
     case API_LIST_OFFSETS:
         proto_encode_list_offsets(w, v, &req->lo);
+        return;
+    case API_OFFSET_FOR_LEADER_EPOCH:
+        proto_encode_offset_for_leader_epoch(w, v, &req->ol);
         return;
     case API_CREATE_TOPICS:
         proto_encode_create_topics(w, v, &req->ct);
@@ -840,6 +846,68 @@ static void fe_response(bytes_t *o, int16_t v)
     put_tags(o, flex);
     put_tags(o, flex);
     put_tags(o, flex);
+}
+
+/* ---- OffsetForLeaderEpoch (23): OffsetForLeaderEpochRequest.json / ...Response.json */
+
+static void ol_request(bytes_t *o, int16_t v)
+{
+    if (v >= 3) {
+        put_i32(o, 2); /* ReplicaId */
+    }
+    put_i32(o, 1);         /* Topics */
+    put_str(o, "orders"); /*   Topic */
+    put_i32(o, 2);         /*   Partitions */
+    for (int p = 0; p < 2; p++) {
+        put_i32(o, p); /*     Partition */
+        if (v >= 2) {
+            put_i32(o, 5); /*     CurrentLeaderEpoch */
+        }
+        put_i32(o, 3 + p); /*     LeaderEpoch */
+    }
+}
+
+static void ol_check(any_req_t *u, int16_t v, arena_t *a)
+{
+    epoch_req_t *req = &u->ol;
+    assert_int_equal(req->replica_id, v >= 3 ? 2 : -2);
+    assert_int_equal(req->n_topics, 1);
+    epoch_topic_t *t = &req->topics[0];
+    assert_kstr(t->name, "orders");
+    assert_int_equal(t->n_partitions, 2);
+    for (int p = 0; p < 2; p++) {
+        assert_int_equal(t->partitions[p].index, p);
+        assert_int_equal(t->partitions[p].current_leader_epoch, v >= 2 ? 5 : -1);
+        assert_int_equal(t->partitions[p].leader_epoch, 3 + p);
+    }
+    t->partitions[0].error = 0;
+    t->partitions[0].result_epoch = 3;
+    t->partitions[0].end_offset = 120;
+    t->partitions[1].error = 74; /* FENCED_LEADER_EPOCH */
+    t->partitions[1].result_epoch = -1;
+    t->partitions[1].end_offset = -1;
+}
+
+static void ol_response(bytes_t *o, int16_t v)
+{
+    if (v >= 2) {
+        put_i32(o, 0); /* ThrottleTimeMs */
+    }
+    put_i32(o, 1);         /* Topics */
+    put_str(o, "orders"); /*   Topic */
+    put_i32(o, 2);         /*   Partitions */
+    put_i16(o, 0);         /*     ErrorCode */
+    put_i32(o, 0);         /*     Partition */
+    if (v >= 1) {
+        put_i32(o, 3); /*     LeaderEpoch */
+    }
+    put_i64(o, 120); /*     EndOffset */
+    put_i16(o, 74);
+    put_i32(o, 1);
+    if (v >= 1) {
+        put_i32(o, -1);
+    }
+    put_i64(o, -1);
 }
 
 /* ---- ListOffsets (2): ListOffsetsRequest.json / ListOffsetsResponse.json */
@@ -2258,6 +2326,10 @@ static const codec_case_t cases[] = {
     ROW("ListOffsets v5", API_LIST_OFFSETS, 5, lo),
     ROW("ListOffsets v6", API_LIST_OFFSETS, 6, lo),
     ROW("ListOffsets v7", API_LIST_OFFSETS, 7, lo),
+    ROW("OffsetForLeaderEpoch v0", API_OFFSET_FOR_LEADER_EPOCH, 0, ol),
+    ROW("OffsetForLeaderEpoch v1", API_OFFSET_FOR_LEADER_EPOCH, 1, ol),
+    ROW("OffsetForLeaderEpoch v2", API_OFFSET_FOR_LEADER_EPOCH, 2, ol),
+    ROW("OffsetForLeaderEpoch v3", API_OFFSET_FOR_LEADER_EPOCH, 3, ol),
     ROW("Metadata v0", API_METADATA, 0, md),
     ROW("Metadata v1", API_METADATA, 1, md),
     ROW("Metadata v2", API_METADATA, 2, md),

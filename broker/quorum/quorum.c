@@ -736,14 +736,19 @@ static void handle_heartbeat(quorum_t *q, quorum_conn_t *c, int32_t correlation_
     } else {
         session_t *s = session_get(q, hb->broker_id);
         s->last_heartbeat_ms = clock_mono_ms();
-        bool want_fenced = hb->want_fence || hb->want_shut_down;
+        /* As Kafka's controller: a broker is unfenced only once its
+         * metadata has caught up with its own registration (whose offset is
+         * its epoch), so it never leads from a stale image, e.g. after a
+         * restart, partitions that moved while it was away. */
+        bool caught_up = hb->current_metadata_offset < 0 || hb->current_metadata_offset >= b->epoch;
+        bool want_fenced = hb->want_fence || hb->want_shut_down || !caught_up;
         if (b->fenced != want_fenced && !(s->pending_epoch == b->epoch && s->pending_fenced == want_fenced) &&
             q->broker_changes_pending == 0) {
             s->pending_epoch = b->epoch;
             s->pending_fenced = want_fenced;
             propose_broker_state(q, want_fenced ? META_FENCE_BROKER : META_UNFENCE_BROKER, &b->id, &b->epoch, 1);
         }
-        res.is_caught_up = true; /* a broker of a combined node reads the controller's own image */
+        res.is_caught_up = caught_up;
         res.is_fenced = b->fenced;
         res.should_shut_down = hb->want_shut_down;
     }

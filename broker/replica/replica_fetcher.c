@@ -28,8 +28,12 @@
  * (replica.fetch.backoff.ms) before it connects again. */
 #define REQUEST_TIMEOUT_MS 30000
 #define BACKOFF_MS 1000
+/* A connected session with nothing it can ask for yet waits this long. */
+#define RETRY_MS 200
 #define FETCH_VERSION 4
 #define API_KEY_FETCH 1
+#define EPOCH_VERSION 3
+#define API_KEY_OFFSET_FOR_LEADER_EPOCH 23
 #define MAX_FRAME (64 << 20)
 /* How often a leader looks at its ISRs, and how long it waits for the
  * image to show an ISR change it asked for before asking again. */
@@ -54,6 +58,8 @@ typedef struct fetch_session {
     uv_connect_t *connect_req;
     bool connected;
     bool in_flight;
+    bool in_flight_epochs; /* the request out is OffsetForLeaderEpoch, not Fetch */
+    bool refused;          /* the leader refused a partition: ask again after a pause */
     int32_t correlation_id;
     int64_t sent_ms;
     int64_t next_ms;
@@ -176,6 +182,7 @@ static void session_apply(fetch_session_t *s, const char *topic_name, int32_t in
     } else if (error != KERR_NONE) {
         blog_info("replica fetch of %s-%d from broker %d: %s", topic_name, index, s->leader,
                   kerr_name((kerr_t)error));
+        s->refused = true;
     } else {
         int64_t now = clock_wall_ms();
         size_t at = 0;
@@ -214,6 +221,93 @@ static void session_apply(fetch_session_t *s, const char *topic_name, int32_t in
     topics_read_unlock(f->topics);
 }
 
+/*
+ * Truncates a follower's divergent tail from the leader's answer to
+ * OffsetForLeaderEpoch, as Kafka's AbstractFetcherThread does: where the
+ * leader says this node's latest epoch ended, unless this log has a
+ * different epoch there, in which case it cuts to where that one ended
+ * here and asks again.  The leader not knowing the epoch at all leaves the
+ * log cut at the high watermark.
+ * @locks takes the registry read lock and the partition lock
+ */
+static void session_truncate(fetch_session_t *s, const char *topic_name, int32_t index, int16_t error,
+                             int32_t leader_epoch, int64_t end_offset)
+{
+    replica_fetcher_t *f = s->f;
+    topics_read_lock(f->topics);
+    topic_t *topic = topics_find(f->topics, (kstr_t){topic_name, (int32_t)strlen(topic_name)});
+    partition_t *part = topic ? topic_partition(topic, index) : NULL;
+    if (!part) {
+        topics_read_unlock(f->topics);
+        return;
+    }
+    pthread_mutex_lock(&part->lock);
+    replica_state_t *repl = &part->repl;
+    if (repl->role != REPLICA_ROLE_FOLLOWER || repl->leader != s->leader || !repl->truncate_pending) {
+        /* The image moved on while the request was out. */
+    } else if (error != KERR_NONE) {
+        blog_info("replica fetcher: OffsetForLeaderEpoch of %s-%d from broker %d: %s; asking again", topic_name,
+                  index, s->leader, kerr_name((kerr_t)error));
+        s->refused = true;
+    } else {
+        int64_t leo = log_end_offset(part->plog);
+        int64_t to;
+        bool done = true;
+        if (end_offset < 0) {
+            to = replica_state_high_watermark(repl, leo);
+        } else {
+            int32_t mine;
+            int64_t my_end = log_end_offset_for_epoch(part->plog, leader_epoch, &mine);
+            if (my_end >= 0 && mine != leader_epoch) {
+                to = my_end;
+                done = false;
+            } else {
+                to = end_offset;
+            }
+        }
+        if (to < leo) {
+            blog_warn("partition %s-%d: truncating the log from %lld to %lld, where the leader %d's log "
+                      "diverges from it",
+                      topic_name, index, (long long)leo, (long long)to, s->leader);
+            if (log_truncate(part->plog, to) != KERR_NONE) {
+                done = false;
+            }
+            replica_state_leader_hw(repl, repl->hw, log_end_offset(part->plog));
+        }
+        repl->truncate_pending = !done;
+    }
+    pthread_mutex_unlock(&part->lock);
+    topics_read_unlock(f->topics);
+}
+
+/* Decodes an OffsetForLeaderEpoch v3 response frame and truncates. */
+static bool session_on_epochs(fetch_session_t *s, const uint8_t *frame, size_t len)
+{
+    buf_reader_t r;
+    buf_reader_init(&r, frame, len);
+    int32_t correlation_id = buf_read_i32(&r);
+    buf_read_i32(&r); /* throttle */
+    if (r.err || correlation_id != s->correlation_id) {
+        return false;
+    }
+    int32_t n_topics = buf_read_array_len(&r, false, 6);
+    for (int32_t t = 0; t < n_topics && !r.err; t++) {
+        char *topic = buf_kstr_dup(buf_read_str(&r, false));
+        int32_t n_parts = buf_read_array_len(&r, false, 18);
+        for (int32_t p = 0; p < n_parts && !r.err; p++) {
+            int16_t error = buf_read_i16(&r);
+            int32_t index = buf_read_i32(&r);
+            int32_t epoch = buf_read_i32(&r);
+            int64_t end_offset = buf_read_i64(&r);
+            if (!r.err) {
+                session_truncate(s, topic, index, error, epoch, end_offset);
+            }
+        }
+        free(topic);
+    }
+    return !r.err;
+}
+
 /* Decodes a Fetch v4 response frame (after its size) and applies it. */
 static bool session_on_response(fetch_session_t *s, const uint8_t *frame, size_t len)
 {
@@ -228,7 +322,7 @@ static bool session_on_response(fetch_session_t *s, const uint8_t *frame, size_t
     for (int32_t t = 0; t < n_topics && !r.err; t++) {
         kstr_t name = buf_read_str(&r, false);
         char *topic = buf_kstr_dup(name);
-        int32_t n_parts = buf_read_array_len(&r, false, 34);
+        int32_t n_parts = buf_read_array_len(&r, false, 30);
         for (int32_t p = 0; p < n_parts && !r.err; p++) {
             int32_t index = buf_read_i32(&r);
             int16_t error = buf_read_i16(&r);
@@ -249,53 +343,112 @@ static bool session_on_response(fetch_session_t *s, const uint8_t *frame, size_t
     return !r.err;
 }
 
-/* Sends the next Fetch: every partition of the session at its log end
- * offset.  @locks takes the registry read lock and partition locks */
+/* One partition's part of the next request, read under its lock. */
+typedef struct send_part {
+    const fetch_part_t *fp;
+    int64_t leo;
+    int32_t latest_epoch;
+    int32_t leader_epoch;
+} send_part_t;
+
+/* Writes the partitions of `sp` (sorted by topic) grouped by topic, each
+ * by `one`. */
+static void write_topics(buf_writer_t *w, const send_part_t *sp, size_t n,
+                         void (*one)(buf_writer_t *w, const send_part_t *p))
+{
+    size_t n_topics = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_topics += i == 0 || strcmp(sp[i].fp->topic, sp[i - 1].fp->topic) != 0;
+    }
+    buf_write_i32(w, (int32_t)n_topics);
+    for (size_t i = 0; i < n;) {
+        size_t end = i;
+        while (end < n && strcmp(sp[end].fp->topic, sp[i].fp->topic) == 0) {
+            end++;
+        }
+        buf_write_str(w, sp[i].fp->topic, false);
+        buf_write_i32(w, (int32_t)(end - i));
+        for (; i < end; i++) {
+            one(w, &sp[i]);
+        }
+    }
+}
+
+static void write_fetch_part(buf_writer_t *w, const send_part_t *p)
+{
+    buf_write_i32(w, p->fp->index);
+    buf_write_i64(w, p->leo);
+    buf_write_i32(w, FETCH_PARTITION_MAX_BYTES);
+}
+
+static void write_epoch_part(buf_writer_t *w, const send_part_t *p)
+{
+    buf_write_i32(w, p->fp->index);
+    buf_write_i32(w, p->leader_epoch); /* CurrentLeaderEpoch, as the image says */
+    buf_write_i32(w, p->latest_epoch);
+}
+
+/* Sends the next request: OffsetForLeaderEpoch for the partitions that
+ * follow a new leader or epoch, else Fetch for every partition of the
+ * session at its log end offset.
+ * @locks takes the registry read lock and partition locks */
 static void session_send(fetch_session_t *s)
 {
     replica_fetcher_t *f = s->f;
+    send_part_t *fetch = xcalloc(s->n_parts + 1, sizeof(*fetch)), *epochs = xcalloc(s->n_parts + 1, sizeof(*epochs));
+    size_t n_fetch = 0, n_epochs = 0;
+    topics_read_lock(f->topics);
+    for (size_t i = 0; i < s->n_parts; i++) {
+        topic_t *topic = topics_find(f->topics, (kstr_t){s->parts[i].topic, (int32_t)strlen(s->parts[i].topic)});
+        partition_t *part = topic ? topic_partition(topic, s->parts[i].index) : NULL;
+        if (!part) {
+            continue;
+        }
+        pthread_mutex_lock(&part->lock);
+        send_part_t sp = {.fp = &s->parts[i],
+                          .leo = log_end_offset(part->plog),
+                          .latest_epoch = log_latest_epoch(part->plog),
+                          .leader_epoch = part->repl.leader_epoch};
+        if (part->repl.truncate_pending && sp.latest_epoch < 0) {
+            part->repl.truncate_pending = false; /* an empty log has nothing to cut */
+        }
+        if (part->repl.truncate_pending) {
+            epochs[n_epochs++] = sp;
+        } else {
+            fetch[n_fetch++] = sp;
+        }
+        pthread_mutex_unlock(&part->lock);
+    }
+    topics_read_unlock(f->topics);
+    bool ask_epochs = n_epochs > 0;
+    if (!ask_epochs && n_fetch == 0) {
+        free(fetch);
+        free(epochs);
+        s->next_ms = clock_mono_ms() + RETRY_MS; /* no local log yet: the tick tries again */
+        return;
+    }
     buf_writer_t w;
     buf_writer_init(&w, 256);
     buf_write_i32(&w, 0); /* the size, patched below */
-    buf_write_i16(&w, API_KEY_FETCH);
-    buf_write_i16(&w, FETCH_VERSION);
+    buf_write_i16(&w, ask_epochs ? API_KEY_OFFSET_FOR_LEADER_EPOCH : API_KEY_FETCH);
+    buf_write_i16(&w, ask_epochs ? EPOCH_VERSION : FETCH_VERSION);
     buf_write_i32(&w, ++s->correlation_id);
     char client_id[48];
     snprintf(client_id, sizeof(client_id), "connectd-replica-fetcher-%d", f->cfg->node_id);
     buf_write_str(&w, client_id, false);
     buf_write_i32(&w, f->cfg->node_id); /* ReplicaId: this is a follower */
-    buf_write_i32(&w, FETCH_WAIT_MS);
-    buf_write_i32(&w, 1);
-    buf_write_i32(&w, FETCH_MAX_BYTES);
-    buf_write_i8(&w, 0);
-    size_t n_topics = 0;
-    for (size_t i = 0; i < s->n_parts; i++) {
-        n_topics += i == 0 || strcmp(s->parts[i].topic, s->parts[i - 1].topic) != 0;
+    if (ask_epochs) {
+        write_topics(&w, epochs, n_epochs, write_epoch_part);
+    } else {
+        buf_write_i32(&w, FETCH_WAIT_MS);
+        buf_write_i32(&w, 1);
+        buf_write_i32(&w, FETCH_MAX_BYTES);
+        buf_write_i8(&w, 0);
+        write_topics(&w, fetch, n_fetch, write_fetch_part);
     }
-    buf_write_i32(&w, (int32_t)n_topics);
-    topics_read_lock(f->topics);
-    for (size_t i = 0; i < s->n_parts;) {
-        size_t end = i;
-        while (end < s->n_parts && strcmp(s->parts[end].topic, s->parts[i].topic) == 0) {
-            end++;
-        }
-        buf_write_str(&w, s->parts[i].topic, false);
-        buf_write_i32(&w, (int32_t)(end - i));
-        topic_t *topic = topics_find(f->topics, (kstr_t){s->parts[i].topic, (int32_t)strlen(s->parts[i].topic)});
-        for (; i < end; i++) {
-            partition_t *part = topic ? topic_partition(topic, s->parts[i].index) : NULL;
-            int64_t leo = 0;
-            if (part) {
-                pthread_mutex_lock(&part->lock);
-                leo = log_end_offset(part->plog);
-                pthread_mutex_unlock(&part->lock);
-            }
-            buf_write_i32(&w, s->parts[i].index);
-            buf_write_i64(&w, leo);
-            buf_write_i32(&w, FETCH_PARTITION_MAX_BYTES);
-        }
-    }
-    topics_read_unlock(f->topics);
+    free(fetch);
+    free(epochs);
+    s->in_flight_epochs = ask_epochs;
     size_t len;
     uint8_t *data = buf_writer_steal(&w, &len);
     buf_put_i32(data, (int32_t)(len - 4));
@@ -347,11 +500,14 @@ static void session_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
         return;
     }
     /* One request is out at a time, so the frame is the whole input. */
-    bool ok = session_on_response(s, s->in + 4, (size_t)size);
+    s->refused = false;
+    bool ok = s->in_flight_epochs ? session_on_epochs(s, s->in + 4, (size_t)size)
+                                  : session_on_response(s, s->in + 4, (size_t)size);
     s->in_flight = false;
     s->in_len = 0;
     if (!ok) {
-        blog_warn("replica fetcher: broker %d sent a malformed Fetch response", s->leader);
+        blog_warn("replica fetcher: broker %d sent a malformed %s response", s->leader,
+                  s->in_flight_epochs ? "OffsetForLeaderEpoch" : "Fetch");
         session_disconnect(s);
         return;
     }
@@ -359,6 +515,10 @@ static void session_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
         free(s->in); /* a large response's buffer is not kept */
         s->in = NULL;
         s->in_cap = 0;
+    }
+    if (s->refused) {
+        s->next_ms = clock_mono_ms() + RETRY_MS; /* the image may be behind: the tick asks again */
+        return;
     }
     session_send(s);
 }
@@ -428,6 +588,8 @@ static void on_tick(uv_timer_t *timer)
             if (now >= s->next_ms) {
                 session_connect(s);
             }
+        } else if (s->connected && !s->in_flight && now >= s->next_ms) {
+            session_send(s);
         } else if (s->in_flight && now - s->sent_ms > REQUEST_TIMEOUT_MS) {
             blog_warn("replica fetcher: no Fetch answer from broker %d in %d ms; connecting again", s->leader,
                       REQUEST_TIMEOUT_MS);

@@ -45,6 +45,8 @@ void replica_state_become(replica_state_t *rs, int32_t self, const int32_t *repl
                           int64_t now_ms)
 {
     bool same_leadership = rs->role == REPLICA_ROLE_LEADER && leader == self && rs->leader_epoch == leader_epoch;
+    bool same_leader = rs->leader == leader && rs->leader_epoch == leader_epoch;
+    replica_role_t was = rs->role;
     replica_peer_t *old = rs->peers;
     int32_t n_old = rs->n_peers;
     rs->peers = NULL;
@@ -59,8 +61,12 @@ void replica_state_become(replica_state_t *rs, int32_t self, const int32_t *repl
         rs->role = REPLICA_ROLE_OFFLINE;
     } else if (leader != self) {
         rs->role = REPLICA_ROLE_FOLLOWER;
+        if (was != REPLICA_ROLE_FOLLOWER || !same_leader) {
+            rs->truncate_pending = true;
+        }
     } else {
         rs->role = REPLICA_ROLE_LEADER;
+        rs->truncate_pending = false;
         rs->peers = xcalloc((size_t)n_replicas + 1, sizeof(*rs->peers));
         for (int32_t i = 0; i < n_replicas; i++) {
             if (replicas[i] == self) {

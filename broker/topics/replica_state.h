@@ -63,6 +63,10 @@ typedef struct replica_state {
     int32_t leader_epoch;
     int64_t hw;
     int32_t n_isr;         /* the ISR's size, this node included when it is a member */
+    /* A follower of a new leader or leader epoch: it asks the leader where
+     * its latest epoch ended and truncates a divergent tail before it
+     * fetches (replica/replica_fetcher.h). */
+    bool truncate_pending;
     replica_peer_t *peers; /* the other replicas, on the leader */
     int32_t n_peers;
 } replica_state_t;
@@ -75,7 +79,8 @@ void replica_state_free(replica_state_t *rs);
  * Takes the role the metadata image gives node `self`: leader when it is
  * `leader`, follower of `leader` otherwise (or offline when the leader is
  * -1).  A leader that keeps its leader epoch keeps what its followers
- * fetched; a new epoch starts them unknown.  `leo` is the log end offset,
+ * fetched; a new epoch starts them unknown.  A follower of a new leader or
+ * epoch has truncate_pending set.  `leo` is the log end offset,
  * `now_ms` the clock of the caught-up times.
  */
 void replica_state_become(replica_state_t *rs, int32_t self, const int32_t *replicas, int32_t n_replicas,

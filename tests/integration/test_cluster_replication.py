@@ -7,7 +7,9 @@ logs and what clients read, never how long anything took.
 """
 
 import os
+import signal
 import sys
+import time
 
 # No __pycache__ in the source tree (it may be read-only, as in distcheck).
 sys.dont_write_bytecode = True
@@ -218,6 +220,47 @@ def test_failover_without_loss():
     acked2, errors = produce_all(rest[0], "keep", [b"fine"])
     assert acked2 == [b"fine"] and not errors, errors
     for n in rest:
+        n.stop()
+
+
+def test_divergent_tail_truncated():
+    """a leader that wrote records no follower fetched, then died, comes back as a follower of the new leader: it asks OffsetForLeaderEpoch, cuts its divergent tail, and its log ends equal to the others'"""
+    nodes = start_cluster()
+    wait_view(nodes, [1, 2, 3], "the cluster up")
+    create_with(nodes[0], "fork", 1, 3, {"min.insync.replicas": "1"})
+    wait_topic(nodes, "fork", 1)
+    old = next(n for n in nodes if n.n == partition_leader(nodes, "fork"))
+    others = [n for n in nodes if n is not old]
+    acked, errors = produce_all(old, "fork", [b"a%d" % i for i in range(100)])
+    assert len(acked) == 100 and not errors, errors
+    wait_logs_equal(nodes, "fork", 1, "the first records on every replica")
+
+    # The followers are paused: what the leader takes now, only it has.
+    for n in others:
+        n.proc.send_signal(signal.SIGSTOP)
+    # A fetch the leader parked before the pause is answered within its
+    # 500 ms wait; what is appended after that reaches no follower.
+    time.sleep(1)
+    acked, errors = produce_all(old, "fork", [b"b%d" % i for i in range(50)], acks="1")
+    assert len(acked) == 50 and not errors, errors
+    old.kill()
+    for n in others:
+        n.proc.send_signal(signal.SIGCONT)
+    new = next(n for n in nodes if n.n == partition_leader(nodes, "fork"))
+    assert new is not old
+    acked, errors = produce_all(new, "fork", [b"c%d" % i for i in range(30)], acks="1")
+    assert len(acked) == 30 and not errors, errors
+
+    old.start()
+    wait_view(nodes, [1, 2, 3], "the old leader back")
+    wait_logs_equal(nodes, "fork", 1, "the old leader's log cut and caught up")
+    # Cut where the new leader's epoch starts: at 100, or a little later
+    # when a follower had fetched the first of the leader's last records
+    # before it paused.
+    line = old.wait_stderr("truncating the log from 150 to ")
+    assert int(line.split(" to ")[1].split(",")[0]) < 150, line
+    read_values(new, "fork", {b"a0", b"a99", b"c0", b"c29"})
+    for n in nodes:
         n.stop()
 
 

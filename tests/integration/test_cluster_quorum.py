@@ -244,7 +244,14 @@ def test_handshake_voters_with_nul():
     address = b"127.0.0.1:1"
     theirs = voters.encode() + b"\0x"
     hello = (b"CDRAFT\0\1" + struct.pack(">QHH", 3, len(address), len(theirs)) + address + theirs)
-    with socket.create_connection(("127.0.0.1", cport), timeout=TIMEOUT) as s:
+
+    def connected():
+        # The broker's own port answers before the controller listener may.
+        try:
+            return socket.create_connection(("127.0.0.1", cport), timeout=TIMEOUT)
+        except ConnectionRefusedError:
+            return None
+    with harness.wait_for(connected, TIMEOUT, "the controller listener") as s:
         s.sendall(hello)
         answer = s.recv(1)
     assert answer == b"\x01", answer

@@ -8,6 +8,7 @@
  */
 #include "broker.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,31 +91,46 @@ static void broker_request_done(void *opaque, const kreq_t *req, int64_t elapsed
 
 /* ---- listeners ------------------------------------------------------------ */
 
-/* Parses the "NAME://host:port" entry of a listener list that connectd
- * serves Kafka clients on.  In KRaft mode that is the inter-broker listener
- * (the controller listener is the quorum's, broker_config_finish checked
- * both are there).  On a single node it is the one named PLAINTEXT, else the
- * first; other entries (a KRaft CONTROLLER listener copied from Kafka's
- * sample files) are reported and ignored.  host may be empty or a bracketed
- * IPv6 address. */
+/* The name of the listener connectd serves Kafka clients on, in `list`:
+ * in KRaft mode the inter-broker listener (the controller listener is the
+ * quorum's, broker_config_finish checked both are there); on a single node
+ * the one named PLAINTEXT, else the first.  *name points into `list`. */
+static void listener_served(const broker_config_t *cfg, const char *list, const char **name, size_t *name_len)
+{
+    if (cfg->roles) {
+        *name = cfg->inter_broker_listener_name ? cfg->inter_broker_listener_name : "PLAINTEXT";
+        *name_len = strlen(*name);
+        return;
+    }
+    *name = list;
+    const char *plaintext = strstr(list, "PLAINTEXT://");
+    if (plaintext && (plaintext == list || plaintext[-1] == ',')) {
+        *name = plaintext;
+    }
+    *name_len = (size_t)(strstr(*name, "://") - *name);
+}
+
+/* Parses the entry of the served listener (listener_served) in a listener
+ * list (listeners, advertised.listeners).  Other entries (a KRaft
+ * CONTROLLER listener copied from Kafka's sample files) are reported and
+ * ignored; listeners_security_check has refused ignoring a secured one.
+ * host may be empty or a bracketed IPv6 address. */
 static bool listener_parse(const broker_config_t *cfg, const char *list, char **host, int *port, char *errstr,
                            size_t errstr_size)
 {
+    const char *name;
+    size_t name_len;
+    listener_served(cfg, list, &name, &name_len);
     if (cfg->roles) {
-        const char *name = cfg->inter_broker_listener_name ? cfg->inter_broker_listener_name : "PLAINTEXT";
         if (broker_config_listener_find(list, name, host, port)) {
             return true;
         }
         snprintf(errstr, errstr_size, "listener list '%s' has no %s listener", list, name);
         return false;
     }
-    const char *chosen = list;
-    const char *plaintext = strstr(list, "PLAINTEXT://");
-    if (plaintext && (plaintext == list || plaintext[-1] == ',')) {
-        chosen = plaintext;
-    }
+    const char *chosen = name;
     if (strchr(list, ',')) {
-        blog_warn("listeners '%s': serving only %.*s; connectd has one PLAINTEXT listener so far", list,
+        blog_warn("listeners '%s': serving only %.*s; connectd has one listener so far", list,
                   (int)strcspn(chosen, ","), chosen);
     }
     list = chosen;
@@ -150,6 +166,67 @@ static bool listener_parse(const broker_config_t *cfg, const char *list, char **
 bad:
     snprintf(errstr, errstr_size, "listener '%s' is not of the form PLAINTEXT://host:port", list);
     return false;
+}
+
+/* Whether the comma-separated `list` (may be NULL) has the name of `len` bytes. */
+static bool name_in_list(const char *list, const char *name, size_t len)
+{
+    for (const char *item = list; item && *item;) {
+        size_t n = strcspn(item, ",");
+        if (n == len && strncmp(item, name, len) == 0) {
+            return true;
+        }
+        item += n + (item[n] == ',');
+    }
+    return false;
+}
+
+/*
+ * Refuses, before anything binds, every listener whose security the broker
+ * cannot honour, so that none is ever served as plaintext or left unserved
+ * while the operator believes it secured: the served listener must have a
+ * protocol the server speaks; the controller listeners of a cluster speak
+ * the quorum's plaintext; a single node serves one listener, so another
+ * secured one would silently not exist.  *proto is the served listener's.
+ */
+static bool listeners_security_check(const broker_config_t *cfg, broker_security_protocol_t *proto, char *errstr,
+                                     size_t errstr_size)
+{
+    const char *served;
+    size_t served_len;
+    listener_served(cfg, cfg->listeners, &served, &served_len);
+    for (const char *item = cfg->listeners; *item;) {
+        size_t len = strcspn(item, ",");
+        size_t name_len = (size_t)(strstr(item, "://") - item);
+        broker_security_protocol_t p;
+        bool found = broker_config_listener_protocol(cfg, item, name_len, &p);
+        assert(found); /* broker_config_finish checked every listener */
+        (void)found;
+        bool is_served = name_len == served_len && strncmp(item, served, name_len) == 0;
+        if (is_served) {
+            *proto = p;
+        }
+        if (p == BROKER_SECURITY_PLAINTEXT) {
+            /* as before: served, the quorum's, or ignored with a warning */
+        } else if (is_served) {
+            snprintf(errstr, errstr_size, "listeners: %.*s is a %s listener (listener.security.protocol.map), which "
+                     "this broker cannot serve yet; use a PLAINTEXT listener (docs/security.md)", (int)len, item,
+                     broker_security_protocol_name(p));
+            return false;
+        } else if (name_in_list(cfg->controller_listener_names, item, name_len)) {
+            snprintf(errstr, errstr_size, "listener.security.protocol.map: the controller listener %.*s is %s, "
+                     "but the metadata quorum speaks only PLAINTEXT so far (docs/security.md)", (int)name_len, item,
+                     broker_security_protocol_name(p));
+            return false;
+        } else {
+            snprintf(errstr, errstr_size, "listeners: %.*s would not be served: the broker serves one client "
+                     "listener, %.*s; remove the %s listener or serve it alone", (int)len, item, (int)served_len,
+                     served, broker_security_protocol_name(p));
+            return false;
+        }
+        item += len + (item[len] == ',');
+    }
+    return true;
 }
 
 /* ---- identity ------------------------------------------------------------- */
@@ -428,7 +505,9 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     b->loop = loop;
     b->cfg = cfg;
     int port, adv_port = 0;
-    if (!listener_parse(cfg, cfg->listeners, &b->bind_host, &port, errstr, errstr_size) ||
+    broker_security_protocol_t proto = BROKER_SECURITY_PLAINTEXT;
+    if (!listeners_security_check(cfg, &proto, errstr, errstr_size) ||
+        !listener_parse(cfg, cfg->listeners, &b->bind_host, &port, errstr, errstr_size) ||
         (cfg->advertised_listeners &&
          !listener_parse(cfg, cfg->advertised_listeners, &b->adv_host, &adv_port, errstr, errstr_size))) {
         goto fail;

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define I32_MAX 2147483647LL
 #define I64_MAX 9223372036854775807LL
@@ -192,6 +193,44 @@ static config_def_problem_t names_check(const config_def_t *def, const char *nam
         return CONFIG_DEF_REFUSED;
     }
     return CONFIG_DEF_OK;
+}
+
+/* Kafka's security protocols, in enum broker_security_protocol's order. */
+static const char *const security_protocols[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL};
+
+static bool security_protocol_parse(const char *text, size_t len, broker_security_protocol_t *out)
+{
+    for (int i = 0; security_protocols[i]; i++) {
+        if (strlen(security_protocols[i]) == len && strncasecmp(security_protocols[i], text, len) == 0) {
+            *out = (broker_security_protocol_t)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* listener.security.protocol.map: NAME:PROTOCOL,... with one of Kafka's
+ * four protocols (any case, as Kafka upper-cases them). */
+static config_def_problem_t protocol_map_check(const config_def_t *def, const char *name, const char *value,
+                                               const char **canonical, char *why, size_t why_size)
+{
+    for (const char *item = value;;) {
+        size_t len = strcspn(item, ",");
+        const char *colon = memchr(item, ':', len);
+        broker_security_protocol_t proto;
+        size_t name_len = colon ? (size_t)(colon - item) : 0;
+        if (!colon || name_len == 0 ||
+            strspn(item, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != name_len ||
+            !security_protocol_parse(colon + 1, len - name_len - 1, &proto)) {
+            snprintf(why, why_size, "expected NAME:PROTOCOL,... with PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, "
+                     "not '%.*s'", (int)len, item);
+            return CONFIG_DEF_REFUSED;
+        }
+        if (!item[len]) {
+            return CONFIG_DEF_OK;
+        }
+        item += len + 1;
+    }
 }
 
 /* "not used yet" rows are accepted so server.properties files copied from
@@ -395,8 +434,12 @@ const config_def_t broker_config_defs[] = {
      .doc = "A controller snapshots the metadata image after this many new metadata log entries (connectd's: "
             "canonical raft counts entries where Kafka's metadata.log.max.record.bytes.between.snapshots "
             "counts bytes)."},
-    {.name = "listener.security.protocol.map", .type = CONFIG_DEF_LIST,
-     .doc = "Accepted for compatibility; only PLAINTEXT is supported."},
+    {.name = "listener.security.protocol.map", .type = CONFIG_DEF_LIST, .validate = protocol_map_check,
+     CONFIG_DEF_FIELD(broker_config_t, listener_security_protocol_map),
+     .doc = "The security protocol of each listener, NAME:PROTOCOL,... (PLAINTEXT, SSL, SASL_PLAINTEXT, "
+            "SASL_SSL). Null is Kafka's default: those four names map to themselves and the controller "
+            "listeners to PLAINTEXT. A listener whose protocol the broker cannot serve stops start-up "
+            "(docs/security.md)."},
     {.name = NULL},
 };
 
@@ -568,6 +611,70 @@ static bool voters_parse(broker_config_t *cfg, char *errstr, size_t errstr_size)
     return true;
 }
 
+const char *broker_security_protocol_name(broker_security_protocol_t proto)
+{
+    return security_protocols[proto];
+}
+
+bool broker_config_listener_protocol(const broker_config_t *cfg, const char *name, size_t name_len,
+                                     broker_security_protocol_t *proto)
+{
+    const char *map = cfg->listener_security_protocol_map;
+    if (!map) {
+        /* Kafka's default map, plus KRaft's rule that controller listeners
+         * missing from a default map are PLAINTEXT. */
+        if (security_protocol_parse(name, name_len, proto)) {
+            return true;
+        }
+        *proto = BROKER_SECURITY_PLAINTEXT;
+        return list_has(cfg->controller_listener_names, name, name_len);
+    }
+    for (const char *item = map; *item;) {
+        size_t len = strcspn(item, ",");
+        const char *colon = memchr(item, ':', len);
+        if ((size_t)(colon - item) == name_len && strncasecmp(item, name, name_len) == 0) {
+            return security_protocol_parse(colon + 1, len - name_len - 1, proto);
+        }
+        item += len + (item[len] == ',');
+    }
+    return false;
+}
+
+/* Every listener has a security protocol (Kafka refuses a listener missing
+ * from listener.security.protocol.map), and every advertised listener is
+ * one of the listeners, by name. */
+static bool listeners_security_finish(const broker_config_t *cfg, char *errstr, size_t errstr_size)
+{
+    for (const char *item = cfg->listeners; *item;) {
+        size_t len = strcspn(item, ",");
+        size_t name_len = (size_t)((const char *)memmem(item, len, "://", 3) - item);
+        broker_security_protocol_t proto;
+        if (!broker_config_listener_protocol(cfg, item, name_len, &proto)) {
+            snprintf(errstr, errstr_size, "listener.security.protocol.map: no security protocol for the listener "
+                     "%.*s of listeners; add %.*s:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to it",
+                     (int)name_len, item, (int)name_len, item);
+            return false;
+        }
+        item += len + (item[len] == ',');
+    }
+    for (const char *item = cfg->advertised_listeners; item && *item;) {
+        size_t len = strcspn(item, ",");
+        size_t name_len = (size_t)((const char *)memmem(item, len, "://", 3) - item);
+        char name[128];
+        snprintf(name, sizeof(name), "%.*s", (int)name_len, item);
+        char *host;
+        int port;
+        if (!broker_config_listener_find(cfg->listeners, name, &host, &port)) {
+            snprintf(errstr, errstr_size, "advertised.listeners: the listener %s is not in listeners '%s'; "
+                     "advertise only listeners the broker serves", name, cfg->listeners);
+            return false;
+        }
+        free(host);
+        item += len + (item[len] == ',');
+    }
+    return true;
+}
+
 /* Every listener has a name of its own (Kafka refuses a name twice). */
 static bool listener_names_unique(const char *list, char *errstr, size_t errstr_size)
 {
@@ -723,7 +830,7 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
         cfg->log_flush_interval_ms = -1;
     }
     cfg->offsets_retention_ms = (int64_t)cfg->offsets_retention_minutes * 60000;
-    return kraft_finish(cfg, errstr, errstr_size);
+    return kraft_finish(cfg, errstr, errstr_size) && listeners_security_finish(cfg, errstr, errstr_size);
 }
 
 /*

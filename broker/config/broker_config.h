@@ -37,6 +37,14 @@ enum broker_config_role {
     BROKER_ROLE_CONTROLLER = 1 << 1,
 };
 
+/* A listener's security protocol, as Kafka's SecurityProtocol. */
+typedef enum broker_security_protocol {
+    BROKER_SECURITY_PLAINTEXT,
+    BROKER_SECURITY_SSL,
+    BROKER_SECURITY_SASL_PLAINTEXT,
+    BROKER_SECURITY_SASL_SSL,
+} broker_security_protocol_t;
+
 /* One voter of controller.quorum.voters ("1@localhost:9093"). */
 typedef struct broker_config_voter {
     int32_t id;
@@ -83,6 +91,8 @@ typedef struct broker_config {
     int32_t group_min_session_timeout_ms;
     int32_t group_max_session_timeout_ms;
     int32_t group_max_size;
+    /* Each listener's security protocol; NULL: Kafka's default (broker_config_listener_protocol). */
+    char *listener_security_protocol_map;
     /* KRaft mode (docs/cluster.md); all null or defaults on a single node. */
     char *process_roles;
     char *controller_quorum_voters;
@@ -142,6 +152,17 @@ bool broker_config_finish(broker_config_t *cfg, char *errstr, size_t errstr_size
  * malloc'd (empty for every interface, an IPv6 address without brackets).
  * @locality any thread  @locks none (pure) */
 bool broker_config_listener_find(const char *list, const char *name, char **host, int *port);
+
+/* The security protocol of the listener named by the `name_len` bytes at
+ * `name`, from listener.security.protocol.map (names match in any case, as
+ * Kafka's); false when the map gives it none.  broker_config_finish has
+ * checked that every listener of `listeners` has one.
+ * @locality any thread  @locks none (the config is read-only by then) */
+bool broker_config_listener_protocol(const broker_config_t *cfg, const char *name, size_t name_len,
+                                     broker_security_protocol_t *proto);
+/* "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL".
+ * @locality any thread  @locks none (pure) */
+const char *broker_security_protocol_name(broker_security_protocol_t proto);
 
 /* The voter with this id, or NULL.
  * @locality any thread  @locks none (the config is read-only by then) */

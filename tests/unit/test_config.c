@@ -548,6 +548,77 @@ static void test_kraft_values(void **state)
     }
 }
 
+/* listener.security.protocol.map as Kafka's: the default map names the four
+ * protocols after themselves (and controller listeners PLAINTEXT), an
+ * explicit map replaces it, a listener without a protocol is refused, and
+ * advertised listeners must be listeners. */
+static void test_listener_security(void **state)
+{
+    static const struct {
+        const char *listeners, *map, *controller, *advertised;
+        const char *name;                    /* a listener to look up */
+        broker_security_protocol_t want;     /* its protocol */
+        const char *message_part;            /* NULL: finish succeeds */
+    } cases[] = {
+        {"PLAINTEXT://:9092", NULL, NULL, NULL, "PLAINTEXT", BROKER_SECURITY_PLAINTEXT, NULL},
+        {"SSL://:9093", NULL, NULL, NULL, "SSL", BROKER_SECURITY_SSL, NULL},
+        {"SASL_SSL://:9093", NULL, NULL, NULL, "SASL_SSL", BROKER_SECURITY_SASL_SSL, NULL},
+        {"SASL_PLAINTEXT://:9093", NULL, NULL, NULL, "SASL_PLAINTEXT", BROKER_SECURITY_SASL_PLAINTEXT, NULL},
+        {"PLAINTEXT://:9092,CONTROLLER://:9093", NULL, "CONTROLLER", NULL, "CONTROLLER", BROKER_SECURITY_PLAINTEXT,
+         NULL},
+        {"CLIENT://:9092", "CLIENT:ssl", NULL, NULL, "client", BROKER_SECURITY_SSL, NULL},
+        {"CLIENT://:9092", NULL, NULL, NULL, NULL, 0,
+         "listener.security.protocol.map: no security protocol for the listener CLIENT"},
+        {"PLAINTEXT://:9092,CONTROLLER://:9093", NULL, NULL, NULL, NULL, 0, "add CONTROLLER:PLAINTEXT"},
+        {"SSL://:9092", "PLAINTEXT:PLAINTEXT", NULL, NULL, NULL, 0, "no security protocol for the listener SSL"},
+        {"PLAINTEXT://:9092", NULL, NULL, "EXTERNAL://h:9092", NULL, 0,
+         "advertised.listeners: the listener EXTERNAL is not in listeners"},
+        {"PLAINTEXT://:9092", NULL, NULL, "PLAINTEXT://h:9092", "PLAINTEXT", BROKER_SECURITY_PLAINTEXT, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        broker_config_t *cfg = broker_config_create();
+        char err[512] = "";
+        assert_int_equal(broker_config_set(cfg, "listeners", cases[i].listeners, err, sizeof(err)),
+                         BROKER_CONFIG_SET_OK);
+        if (cases[i].map) {
+            assert_int_equal(broker_config_set(cfg, "listener.security.protocol.map", cases[i].map, err, sizeof(err)),
+                             BROKER_CONFIG_SET_OK);
+        }
+        if (cases[i].controller) {
+            assert_int_equal(broker_config_set(cfg, "controller.listener.names", cases[i].controller, err,
+                                               sizeof(err)), BROKER_CONFIG_SET_OK);
+        }
+        if (cases[i].advertised) {
+            assert_int_equal(broker_config_set(cfg, "advertised.listeners", cases[i].advertised, err, sizeof(err)),
+                             BROKER_CONFIG_SET_OK);
+        }
+        bool ok = broker_config_finish(cfg, err, sizeof(err));
+        if (cases[i].message_part) {
+            if (ok || !strstr(err, cases[i].message_part)) {
+                fail_msg("case %zu: got '%s', want '%s'", i, ok ? "success" : err, cases[i].message_part);
+            }
+        } else {
+            if (!ok) {
+                fail_msg("case %zu: %s", i, err);
+            }
+            broker_security_protocol_t proto;
+            assert_true(broker_config_listener_protocol(cfg, cases[i].name, strlen(cases[i].name), &proto));
+            assert_int_equal(proto, cases[i].want);
+        }
+        broker_config_destroy(cfg);
+    }
+    static const char *const bad_maps[] = {"PLAINTEXT", "PLAINTEXT:TLS", ":SSL", "A B:SSL", "X:SSL,", NULL};
+    for (size_t i = 0; bad_maps[i]; i++) {
+        broker_config_t *cfg = broker_config_create();
+        char err[512] = "";
+        assert_int_equal(broker_config_set(cfg, "listener.security.protocol.map", bad_maps[i], err, sizeof(err)),
+                         BROKER_CONFIG_SET_INVALID);
+        assert_non_null(strstr(err, "listener.security.protocol.map: expected NAME:PROTOCOL"));
+        broker_config_destroy(cfg);
+    }
+    assert_string_equal(broker_security_protocol_name(BROKER_SECURITY_SASL_SSL), "SASL_SSL");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -558,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_topic_resolution),     cmocka_unit_test(test_topic_validation),
         cmocka_unit_test(test_topic_fallbacks),      cmocka_unit_test(test_topic_compression),
         cmocka_unit_test(test_topic_timestamp_keys),
+        cmocka_unit_test(test_listener_security),
         cmocka_unit_test(test_kraft_rules),          cmocka_unit_test(test_kraft_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

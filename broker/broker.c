@@ -26,6 +26,7 @@
 #include "xalloc.h"
 #include "handlers/handlers.h"
 #include "net/server.h"
+#include "net/tls.h"
 #include "quorum/quorum.h"
 #include "replica/replica_fetcher.h"
 #include "topics/topics.h"
@@ -49,6 +50,7 @@ struct broker {
     char cluster_id[32];
     char *bind_host;
     char *adv_host;
+    tls_server_t *tls; /* the SSL listener's context; NULL on a PLAINTEXT one */
     broker_fatal_cb on_fatal;
     void *fatal_arg;
     replica_fetcher_t *fetcher; /* in a cluster */
@@ -208,6 +210,13 @@ static bool listeners_security_check(const broker_config_t *cfg, broker_security
         }
         if (p == BROKER_SECURITY_PLAINTEXT) {
             /* as before: served, the quorum's, or ignored with a warning */
+        } else if (is_served && p == BROKER_SECURITY_SSL && cfg->roles) {
+            snprintf(errstr, errstr_size, "listeners: %.*s is an SSL listener, but the brokers of a cluster "
+                     "speak only PLAINTEXT between themselves so far; use SSL on a single node (docs/security.md)",
+                     (int)len, item);
+            return false;
+        } else if (is_served && p == BROKER_SECURITY_SSL) {
+            /* served over TLS (net/tls.h) */
         } else if (is_served) {
             snprintf(errstr, errstr_size, "listeners: %.*s is a %s listener (listener.security.protocol.map), which "
                      "this broker cannot serve yet; use a PLAINTEXT listener (docs/security.md)", (int)len, item,
@@ -512,6 +521,17 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
          !listener_parse(cfg, cfg->advertised_listeners, &b->adv_host, &adv_port, errstr, errstr_size))) {
         goto fail;
     }
+    if (proto == BROKER_SECURITY_SSL) {
+        char name[128];
+        const char *served;
+        size_t served_len;
+        listener_served(cfg, cfg->listeners, &served, &served_len);
+        snprintf(name, sizeof(name), "%.*s", (int)served_len, served);
+        b->tls = tls_server_create(cfg, name, errstr, errstr_size);
+        if (!b->tls) {
+            goto fail;
+        }
+    }
     if (b->adv_host && !b->adv_host[0]) {
         free(b->adv_host); /* "PLAINTEXT://:9092": advertise what clients reach */
         b->adv_host = NULL;
@@ -535,6 +555,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
         .max_connections_per_ip = cfg->max_connections_per_ip,
         .max_idle_ms = cfg->connections_max_idle_ms,
         .max_queued_bytes = cfg->queued_max_request_bytes,
+        .tls = b->tls,
         .dispatch = broker_dispatch,
         .done = broker_request_done,
         .ctx = &b->ctx,
@@ -555,9 +576,9 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     uv_timer_start(&b->group_tick, on_group_tick, GROUP_TICK_INTERVAL_MS, GROUP_TICK_INTERVAL_MS);
     blog_info("broker %d of cluster %s listening on %s:%d, data in %s", cfg->node_id, b->cluster_id,
               b->bind_host[0] ? b->bind_host : "0.0.0.0", server_port(b->ctx.server), cfg->log_dirs);
-    if (!server_is_loopback(b->ctx.server)) {
-        /* Every listener is PLAINTEXT without SASL so far: nothing stands
-         * between another host and the topics, the worker's internal ones
+    if (!server_is_loopback(b->ctx.server) && !(b->tls && tls_server_client_auth_required(b->tls))) {
+        /* Without client certificates (mutual TLS) nothing stands between
+         * another host and the topics, the worker's internal ones
          * (connector configs, offsets) included. */
         blog_warn("the broker is reachable from other hosts without authentication: anyone who reaches port %d "
                   "can read, write and delete every topic; set listeners=PLAINTEXT://127.0.0.1:%d "
@@ -567,6 +588,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     return b;
 fail:
     server_destroy(b->ctx.server);
+    tls_server_destroy(b->tls);
     broker_metrics_destroy(b->ctx.stats);
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);
@@ -607,6 +629,7 @@ void broker_destroy(broker_t *b)
     }
     server_destroy(b->ctx.server); /* joins the network threads: no handler runs after this */
     replica_fetcher_destroy(b->fetcher);
+    tls_server_destroy(b->tls);    /* after the connections, freed on those threads */
     quorum_destroy(b->ctx.quorum);  /* after the handlers, which read its image */
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);   /* flushes and checkpoints */

@@ -20,6 +20,7 @@
 #include "broker_config.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@
 static const char *const compression_types[] = {"producer", "uncompressed", "gzip", "snappy",
                                                 "lz4",      "zstd",         NULL};
 static const char *const timestamp_types[] = {"CreateTime", "LogAppendTime", NULL};
+static const char *const ssl_store_types[] = {"PEM", NULL};
+static const char *const ssl_client_auths[] = {"none", "requested", "required", NULL};
+static const char *const ssl_protocols[] = {"TLSv1.2", "TLSv1.3", NULL};
 
 /* One listener, "NAME://host:port", as Kafka's EndPoint regex reads it: any
  * name, a host of [0-9A-Za-z-%._:] (an IPv6 address in brackets), empty for
@@ -241,8 +245,9 @@ const config_def_t broker_config_defs[] = {
      .doc = "Id of this node in the cluster (broker.id is a synonym); a single node uses 0."},
     {.name = "listeners", .type = CONFIG_DEF_LIST, .default_value = "PLAINTEXT://:9092", .validate = listeners_check,
      CONFIG_DEF_FIELD(broker_config_t, listeners),
-     .doc = "Where the broker listens for Kafka clients; an empty host means all interfaces. A listener other "
-            "hosts can reach is warned about at start: the broker has no authentication yet."},
+     .doc = "Where the broker listens for Kafka clients, NAME://host:port; an empty host means all interfaces. "
+            "The listener's security protocol comes from listener.security.protocol.map. A listener other hosts "
+            "can reach is warned about at start unless it requires client certificates (docs/security.md)."},
     {.name = "advertised.listeners", .type = CONFIG_DEF_LIST, .validate = listeners_check,
      CONFIG_DEF_FIELD(broker_config_t, advertised_listeners),
      .doc = "Address given to clients in Metadata; null means the address each client connected to."},
@@ -440,6 +445,38 @@ const config_def_t broker_config_defs[] = {
             "SASL_SSL). Null is Kafka's default: those four names map to themselves and the controller "
             "listeners to PLAINTEXT. A listener whose protocol the broker cannot serve stops start-up "
             "(docs/security.md)."},
+    /* The SSL listener's keys (broker/net/tls.c), as Kafka's; each may be
+     * given for one listener as listener.name.<name>.ssl.... */
+    {.name = "ssl.keystore.type", .type = CONFIG_DEF_STRING, .default_value = "PEM", .choices = ssl_store_types,
+     .doc = "The format of the key store: PEM (Kafka's default, JKS, cannot be read; convert a JKS or PKCS12 "
+            "store to PEM with keytool and openssl)."},
+    {.name = "ssl.keystore.location", .type = CONFIG_DEF_STRING,
+     .doc = "A PEM file holding the listener's private key and its certificate chain (server first)."},
+    {.name = "ssl.keystore.password", .type = CONFIG_DEF_PASSWORD,
+     .doc = "Refused with a PEM key store, as Kafka refuses it; an encrypted key takes ssl.key.password."},
+    {.name = "ssl.key.password", .type = CONFIG_DEF_PASSWORD,
+     .doc = "The password of an encrypted private key (in ssl.keystore.location or ssl.keystore.key)."},
+    {.name = "ssl.keystore.key", .type = CONFIG_DEF_PASSWORD,
+     .doc = "The private key itself, PEM text, instead of ssl.keystore.location."},
+    {.name = "ssl.keystore.certificate.chain", .type = CONFIG_DEF_PASSWORD,
+     .doc = "The certificate chain itself, PEM text (server first), with ssl.keystore.key."},
+    {.name = "ssl.truststore.type", .type = CONFIG_DEF_STRING, .default_value = "PEM", .choices = ssl_store_types,
+     .doc = "The format of the trust store: PEM."},
+    {.name = "ssl.truststore.location", .type = CONFIG_DEF_STRING,
+     .doc = "A PEM file of the certificate authorities client certificates are checked against."},
+    {.name = "ssl.truststore.password", .type = CONFIG_DEF_PASSWORD,
+     .doc = "Refused with a PEM trust store, as Kafka refuses it."},
+    {.name = "ssl.truststore.certificates", .type = CONFIG_DEF_PASSWORD,
+     .doc = "The trusted certificates themselves, PEM text, instead of ssl.truststore.location."},
+    {.name = "ssl.client.auth", .type = CONFIG_DEF_STRING, .default_value = "none", .choices = ssl_client_auths,
+     .doc = "Client certificates: none; requested (checked against the trust store when given); required "
+            "(mutual TLS: a client without a trusted certificate is refused). The principal is User: and the "
+            "certificate's subject (User:CN=...), as Kafka's default principal builder."},
+    {.name = "ssl.enabled.protocols", .type = CONFIG_DEF_LIST, .default_value = "TLSv1.2,TLSv1.3",
+     .choices = ssl_protocols, .doc = "The TLS versions the listener accepts."},
+    {.name = "ssl.cipher.suites", .type = CONFIG_DEF_LIST,
+     .doc = "The cipher suites the listener accepts, by their IANA names as Kafka's "
+            "(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256); null: OpenSSL's defaults."},
     {.name = NULL},
 };
 
@@ -490,6 +527,36 @@ void broker_config_destroy(broker_config_t *cfg)
     free(cfg);
 }
 
+#define LISTENER_PREFIX "listener.name."
+
+/* The row a key is checked against: a listener's own value of an ssl.* key,
+ * "listener.name.ssl.ssl.keystore.location", is checked as the key after
+ * the listener's name (Kafka's per-listener prefix); any other key as
+ * itself. */
+static const char *listener_key_row(const char *key)
+{
+    if (strncmp(key, LISTENER_PREFIX, strlen(LISTENER_PREFIX)) != 0) {
+        return key;
+    }
+    const char *name = key + strlen(LISTENER_PREFIX);
+    const char *dot = strchr(name, '.');
+    if (!dot || dot == name || strncmp(dot + 1, "ssl.", 4) != 0) {
+        return key;
+    }
+    return dot + 1;
+}
+
+const char *broker_config_listener_text(const broker_config_t *cfg, const char *listener, const char *key)
+{
+    char prefixed[256];
+    int n = snprintf(prefixed, sizeof(prefixed), LISTENER_PREFIX "%s.%s", listener, key);
+    for (int i = (int)strlen(LISTENER_PREFIX); i < n && prefixed[i] != '.'; i++) {
+        prefixed[i] = (char)tolower((unsigned char)prefixed[i]); /* Kafka's prefix has the name in lower case */
+    }
+    const char *v = properties_get(cfg->given, prefixed);
+    return v ? v : text_of(cfg, config_def_find(broker_config_defs, key));
+}
+
 broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,
                                              char *errstr, size_t errstr_size)
 {
@@ -502,7 +569,7 @@ broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *k
         }
         key = "log.dirs";
     }
-    const config_def_t *def = config_def_find(broker_config_defs, key);
+    const config_def_t *def = config_def_find(broker_config_defs, listener_key_row(key));
     if (!def) {
         return BROKER_CONFIG_SET_UNKNOWN;
     }

@@ -135,6 +135,8 @@ typedef enum broker_config_set_result {
  * Sets one key from its text value, e.g. ("log.retention.hours", "168").
  * `broker.id` is accepted as a synonym of `node.id`.  Validation errors look like:
  * "log.segment.bytes: expected an integer between 14 and 2147483647, got 'ten'".
+ * An ssl.* key may be given for one listener as listener.name.<name>.ssl.*
+ * (broker_config_listener_text reads it).
  * @locality the thread building the config, before the broker starts
  * @locks none
  */
@@ -163,6 +165,12 @@ bool broker_config_listener_protocol(const broker_config_t *cfg, const char *nam
 /* "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL".
  * @locality any thread  @locks none (pure) */
 const char *broker_security_protocol_name(broker_security_protocol_t proto);
+
+/* The text of `key` (an ssl.* row) for the listener `listener` ("SSL"):
+ * listener.name.<listener in lower case>.<key> when given, else the key's
+ * own value or default, as Kafka's per-listener prefix; NULL for null.
+ * @locality any thread  @locks none (the config is read-only by then) */
+const char *broker_config_listener_text(const broker_config_t *cfg, const char *listener, const char *key);
 
 /* The voter with this id, or NULL.
  * @locality any thread  @locks none (the config is read-only by then) */

@@ -7,6 +7,12 @@
  *   worker:   uv_tcp_open(fd) -> read -> frames -> dispatch -> uv_write
  *   close:    uv_close(tcp) -> (parked request's timer closed) -> free
  *
+ * On an SSL listener (cfg.tls) the socket carries TLS records: what is read
+ * goes into the connection's TLS session (tls.h), and the plaintext it
+ * gives is the read buffer the framing below works on; responses are
+ * encrypted into the session and its ciphertext written.  Nothing else
+ * changes, the limits included: they count plaintext.
+ *
  * The acceptor uses a plain non-blocking socket watched by uv_poll rather
  * than uv_listen, because an accepted libuv handle cannot move to another
  * loop but a file descriptor can.
@@ -29,6 +35,7 @@
 #include "clock.h"
 #include "protocol/api.h"
 #include "blog.h"
+#include "tls.h"
 
 /* Stop reading from a client whose unsent responses exceed this. */
 #define WRITE_QUEUE_HIGH (16u << 20)
@@ -64,6 +71,7 @@ typedef struct worker {
     server_conn_t *conns;     /* all open connections of this loop */
     kreq_t *parked;     /* requests waiting in server_park */
     atomic_int n_parked; /* read by other threads in server_wake_all */
+    uint8_t *tls_rbuf;   /* READ_CHUNK of ciphertext, read and fed at once; NULL without TLS */
 } worker_t;
 
 struct server {
@@ -97,6 +105,7 @@ struct server_conn {
     uint8_t *rbuf;
     size_t rlen, rcap;
     kreq_t *pending; /* parked request; the connection is muted meanwhile */
+    tls_conn_t *tls; /* NULL on a plaintext listener */
     bool closing;
     bool reading;
     bool mem_muted;   /* not read until queued_bytes allows its frame (TICK_MS) */
@@ -115,6 +124,7 @@ typedef struct write_req {
 } write_req_t;
 
 static void conn_close(server_conn_t *conn);
+static void conn_tls_flush(server_conn_t *conn);
 static void conn_process(server_conn_t *conn);
 static void conn_set_reading(server_conn_t *conn, bool on);
 
@@ -179,6 +189,18 @@ static void conn_send(server_conn_t *conn, kreq_t *req)
     buf_put_i32(w->header, (int32_t)(hdr.len - 4 + req->resp.len));
     size_t body_len;
     w->body = buf_writer_steal(&req->resp, &body_len);
+    if (conn->tls) {
+        bool ok = tls_conn_write(conn->tls, w->header, hdr.len) && tls_conn_write(conn->tls, w->body, body_len);
+        free(w->body);
+        free(w);
+        if (!ok) {
+            blog_info("closing connection from %s: TLS write failed: %s", conn->peer, tls_conn_error(conn->tls));
+            conn_close(conn);
+            return;
+        }
+        conn_tls_flush(conn);
+        return;
+    }
     uv_buf_t bufs[2] = {uv_buf_init((char *)w->header, (unsigned)hdr.len),
                         uv_buf_init((char *)w->body, (unsigned)body_len)};
     w->req.data = conn;
@@ -273,9 +295,11 @@ static bool conn_charge(server_conn_t *conn, size_t want)
     return true;
 }
 
-static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+/* Room in the read buffer for what comes next: at least READ_CHUNK, or the
+ * rest of the frame being received; false (a zero-length *buf) when
+ * queued.max.request.bytes has no room for it. */
+static bool conn_reserve(server_conn_t *conn, uv_buf_t *buf)
 {
-    server_conn_t *conn = handle->data;
     size_t want = READ_CHUNK;
     if (conn->rlen >= 4) {
         /* Make room for the whole frame being received, so a large Produce
@@ -289,8 +313,8 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     if (conn->rcap - conn->rlen < want) {
         size_t cap = conn->rlen + want;
         if (!conn_charge(conn, cap > READ_CHUNK ? cap - READ_CHUNK : 0)) {
-            *buf = uv_buf_init(NULL, 0); /* on_read gets UV_ENOBUFS and mutes */
-            return;
+            *buf = uv_buf_init(NULL, 0);
+            return false;
         }
         uint8_t *rbuf = realloc(conn->rbuf, cap);
         if (!rbuf) {
@@ -300,6 +324,19 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
         conn->rcap = cap;
     }
     *buf = uv_buf_init((char *)conn->rbuf + conn->rlen, (unsigned)(conn->rcap - conn->rlen));
+    return true;
+}
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    server_conn_t *conn = handle->data;
+    if (conn->tls) {
+        /* Ciphertext is fed to the session at once (on_read); the plaintext
+         * it gives is what takes room in the read buffer. */
+        *buf = uv_buf_init((char *)conn->worker->tls_rbuf, READ_CHUNK);
+        return;
+    }
+    conn_reserve(conn, buf); /* when there is no room, on_read gets UV_ENOBUFS and mutes */
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -322,8 +359,82 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         conn_close(conn);
         return;
     }
-    conn->rlen += (size_t)nread;
+    if (conn->tls) {
+        tls_conn_feed(conn->tls, (const uint8_t *)buf->base, (size_t)nread);
+    } else {
+        conn->rlen += (size_t)nread;
+    }
     conn_process(conn);
+}
+
+/* Sends what the TLS session has for the peer (handshake records, alerts,
+ * responses).  May close the connection. */
+static void conn_tls_flush(server_conn_t *conn)
+{
+    write_req_t *w = malloc(sizeof(*w));
+    if (!w) {
+        abort();
+    }
+    size_t len = tls_conn_take_output(conn->tls, &w->body);
+    if (len == 0 || conn->closing) {
+        free(w->body);
+        free(w);
+        return;
+    }
+    uv_buf_t out = uv_buf_init((char *)w->body, (unsigned)len);
+    w->req.data = conn;
+    int rc = uv_write(&w->req, (uv_stream_t *)&conn->tcp, &out, 1, on_write_done);
+    if (rc < 0) {
+        free(w->body);
+        free(w);
+        blog_info("closing connection from %s: write failed: %s", conn->peer, uv_strerror(rc));
+        conn_close(conn);
+    }
+}
+
+/* Moves the plaintext the TLS session has into the read buffer, within the
+ * bounds conn_process keeps for plaintext reads (a muted connection with a
+ * chunk waiting takes no more; queued.max.request.bytes mutes it), and
+ * sends what the handshake has to say.  False when the connection closes:
+ * a failed handshake or record (plaintext sent to a TLS port included) is
+ * logged and closed, never more. */
+static bool conn_tls_pull(server_conn_t *conn)
+{
+    tls_result_t res = TLS_AGAIN;
+    bool was_up = tls_conn_established(conn->tls);
+    while (!conn->mem_muted && !(conn->pending && conn->rlen >= READ_CHUNK)) {
+        uv_buf_t room;
+        if (!conn_reserve(conn, &room)) {
+            conn_set_reading(conn, false);
+            conn->mem_muted = true; /* the tick resumes it */
+            break;
+        }
+        size_t n = 0;
+        res = tls_conn_read(conn->tls, (uint8_t *)room.base, room.len, &n);
+        if (res != TLS_OK) {
+            break;
+        }
+        conn->rlen += n;
+    }
+    if (!was_up && tls_conn_established(conn->tls)) {
+        blog_debug("TLS connection from %s as %s", conn->peer, tls_conn_principal(conn->tls));
+    }
+    conn_tls_flush(conn); /* before a close too: the alert tells the client why */
+    if (conn->closing) {
+        return false;
+    }
+    if (res == TLS_FAILED) {
+        blog_info("closing connection from %s: TLS %s failed: %s", conn->peer,
+                  tls_conn_established(conn->tls) ? "session" : "handshake", tls_conn_error(conn->tls));
+        conn_close(conn);
+        return false;
+    }
+    if (res == TLS_CLOSED) {
+        blog_debug("closing connection from %s: the client closed its TLS session", conn->peer);
+        conn_close(conn);
+        return false;
+    }
+    return true;
 }
 
 static void conn_set_reading(server_conn_t *conn, bool on)
@@ -343,6 +454,9 @@ static void conn_set_reading(server_conn_t *conn, bool on)
 static void conn_process(server_conn_t *conn)
 {
     int32_t max = conn->worker->srv->cfg.max_request_bytes;
+    if (conn->tls && !conn->closing && !conn_tls_pull(conn)) {
+        return;
+    }
     size_t at = 0;
     while (!conn->closing && !conn->pending && conn->rlen - at >= 4) {
         int32_t size = buf_get_i32(conn->rbuf + at);
@@ -449,6 +563,7 @@ static void on_conn_closed(uv_handle_t *handle)
     if (conn->peer_ip[0]) {
         conn_count_remove(conn->worker->srv, conn->peer_ip);
     }
+    tls_conn_destroy(conn->tls);
     free(conn->rbuf);
     free(conn);
 }
@@ -511,6 +626,9 @@ static void conn_open(worker_t *wk, int fd, const char *ip)
         abort();
     }
     conn->worker = wk;
+    if (wk->srv->cfg.tls) {
+        conn->tls = tls_conn_create(wk->srv->cfg.tls);
+    }
     snprintf(conn->peer_ip, sizeof(conn->peer_ip), "%s", ip);
     conn->last_active_ms = clock_mono_ms();
     uv_tcp_init(&wk->loop, &conn->tcp);
@@ -640,6 +758,9 @@ static void on_tick(uv_timer_t *timer)
         } else if (conn->mem_muted) {
             conn->mem_muted = false;
             conn_set_reading(conn, true);
+            if (conn->tls) {
+                conn_process(conn); /* plaintext may wait in the session, with nothing more to read */
+            }
         }
     }
 }
@@ -673,6 +794,12 @@ static int worker_start(server_t *srv, worker_t *wk, int index)
     uv_async_init(&wk->loop, &wk->wake_async, on_wake);
     uv_async_init(&wk->loop, &wk->stop_async, on_stop_async);
     wk->accept_async.data = wk->wake_async.data = wk->stop_async.data = wk;
+    if (srv->cfg.tls) {
+        wk->tls_rbuf = malloc(READ_CHUNK);
+        if (!wk->tls_rbuf) {
+            abort();
+        }
+    }
     uv_timer_init(&wk->loop, &wk->tick);
     wk->tick.data = wk;
     uv_timer_start(&wk->tick, on_tick, TICK_MS, TICK_MS);
@@ -898,6 +1025,7 @@ void server_destroy(server_t *srv)
             close(wk->pending_fds[f].fd);
         }
         free(wk->pending_fds);
+        free(wk->tls_rbuf);
         uv_loop_close(&wk->loop);
         pthread_mutex_destroy(&wk->fd_lock);
     }

@@ -38,6 +38,7 @@
 #include "protocol/arena.h"
 #include "protocol/buf.h"
 #include "protocol/proto.h"
+#include "tls.h"
 
 typedef struct server server_t;
 typedef struct server_conn server_conn_t;
@@ -88,6 +89,7 @@ typedef struct server_config {
     int32_t max_connections_per_ip;
     int64_t max_idle_ms;            /* a connection idle this long is closed */
     int64_t max_queued_bytes;       /* bytes of request frames being received, all connections; <= 0: unbounded */
+    tls_server_t *tls;              /* an SSL listener's context (the caller's; outlives the server); NULL: plaintext */
     server_dispatch_fn *dispatch;
     server_done_fn *done; /* may be NULL */
     void *ctx;

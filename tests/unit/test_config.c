@@ -619,6 +619,31 @@ static void test_listener_security(void **state)
     assert_string_equal(broker_security_protocol_name(BROKER_SECURITY_SASL_SSL), "SASL_SSL");
 }
 
+/* An ssl.* key may be given for one listener (listener.name.<name>.ssl.*,
+ * checked as the key it ends with) and wins over the plain key for that
+ * listener only. */
+static void test_listener_prefixed_ssl_keys(void **state)
+{
+    broker_config_t *cfg = broker_config_create();
+    char err[512] = "";
+    assert_int_equal(broker_config_set(cfg, "ssl.client.auth", "requested", err, sizeof(err)), BROKER_CONFIG_SET_OK);
+    assert_int_equal(broker_config_set(cfg, "listener.name.client.ssl.client.auth", "required", err, sizeof(err)),
+                     BROKER_CONFIG_SET_OK);
+    assert_int_equal(broker_config_set(cfg, "listener.name.client.ssl.client.auth", "always", err, sizeof(err)),
+                     BROKER_CONFIG_SET_INVALID);
+    assert_non_null(strstr(err, "listener.name.client.ssl.client.auth"));
+    assert_int_equal(broker_config_set(cfg, "listener.name.client.no.such.key", "1", err, sizeof(err)),
+                     BROKER_CONFIG_SET_UNKNOWN);
+    assert_int_equal(broker_config_set(cfg, "listener.name.client.num.partitions", "1", err, sizeof(err)),
+                     BROKER_CONFIG_SET_UNKNOWN);
+    assert_true(broker_config_finish(cfg, err, sizeof(err)));
+    assert_string_equal(broker_config_listener_text(cfg, "CLIENT", "ssl.client.auth"), "required");
+    assert_string_equal(broker_config_listener_text(cfg, "SSL", "ssl.client.auth"), "requested");
+    assert_string_equal(broker_config_listener_text(cfg, "SSL", "ssl.enabled.protocols"), "TLSv1.2,TLSv1.3");
+    assert_null(broker_config_listener_text(cfg, "SSL", "ssl.keystore.location"));
+    broker_config_destroy(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -630,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_topic_fallbacks),      cmocka_unit_test(test_topic_compression),
         cmocka_unit_test(test_topic_timestamp_keys),
         cmocka_unit_test(test_listener_security),
+        cmocka_unit_test(test_listener_prefixed_ssl_keys),
         cmocka_unit_test(test_kraft_rules),          cmocka_unit_test(test_kraft_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

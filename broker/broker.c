@@ -25,6 +25,7 @@
 #include "fsutil.h"
 #include "xalloc.h"
 #include "handlers/handlers.h"
+#include "handlers/sasl.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "quorum/quorum.h"
@@ -64,10 +65,14 @@ struct broker {
 
 /* Routes a request by the API table and the dispatch table, closing the
  * connection on a key or version they do not have, as Kafka's SocketServer
- * does. */
+ * does.  On a SASL listener, SASL sees every request first (sasl.h). */
 static req_result_t broker_dispatch(void *opaque, kreq_t *req)
 {
     broker_ctx_t *ctx = opaque;
+    req_result_t sasl_result;
+    if (ctx->sasl && sasl_dispatch(ctx, req, &sasl_result)) {
+        return sasl_result;
+    }
     int16_t key = req->hdr.api_key, v = req->hdr.api_version;
     const api_t *api = api_find(key);
     handler_fn *fn = handler_find(key);
@@ -210,18 +215,13 @@ static bool listeners_security_check(const broker_config_t *cfg, broker_security
         }
         if (p == BROKER_SECURITY_PLAINTEXT) {
             /* as before: served, the quorum's, or ignored with a warning */
-        } else if (is_served && p == BROKER_SECURITY_SSL && cfg->roles) {
-            snprintf(errstr, errstr_size, "listeners: %.*s is an SSL listener, but the brokers of a cluster "
-                     "speak only PLAINTEXT between themselves so far; use SSL on a single node (docs/security.md)",
-                     (int)len, item);
+        } else if (is_served && cfg->roles) {
+            snprintf(errstr, errstr_size, "listeners: %.*s is a %s listener, but the brokers of a cluster "
+                     "speak only PLAINTEXT between themselves so far; secure a single node (docs/security.md)",
+                     (int)len, item, broker_security_protocol_name(p));
             return false;
-        } else if (is_served && p == BROKER_SECURITY_SSL) {
-            /* served over TLS (net/tls.h) */
         } else if (is_served) {
-            snprintf(errstr, errstr_size, "listeners: %.*s is a %s listener (listener.security.protocol.map), which "
-                     "this broker cannot serve yet; use a PLAINTEXT listener (docs/security.md)", (int)len, item,
-                     broker_security_protocol_name(p));
-            return false;
+            /* served over TLS (net/tls.h) and/or with SASL (handlers/sasl.h) */
         } else if (name_in_list(cfg->controller_listener_names, item, name_len)) {
             snprintf(errstr, errstr_size, "listener.security.protocol.map: the controller listener %.*s is %s, "
                      "but the metadata quorum speaks only PLAINTEXT so far (docs/security.md)", (int)name_len, item,
@@ -521,14 +521,28 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
          !listener_parse(cfg, cfg->advertised_listeners, &b->adv_host, &adv_port, errstr, errstr_size))) {
         goto fail;
     }
-    if (proto == BROKER_SECURITY_SSL) {
-        char name[128];
-        const char *served;
-        size_t served_len;
-        listener_served(cfg, cfg->listeners, &served, &served_len);
-        snprintf(name, sizeof(name), "%.*s", (int)served_len, served);
+    char name[128];
+    const char *served;
+    size_t served_len;
+    listener_served(cfg, cfg->listeners, &served, &served_len);
+    snprintf(name, sizeof(name), "%.*s", (int)served_len, served);
+    if (proto == BROKER_SECURITY_SSL || proto == BROKER_SECURITY_SASL_SSL) {
         b->tls = tls_server_create(cfg, name, errstr, errstr_size);
         if (!b->tls) {
+            goto fail;
+        }
+    }
+    if (proto == BROKER_SECURITY_SASL_PLAINTEXT || proto == BROKER_SECURITY_SASL_SSL) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", cfg->log_dirs);
+        dir[strcspn(dir, ",")] = '\0';
+        if (fs_mkdir_p(dir) < 0) {
+            snprintf(errstr, errstr_size, "cannot create %s: %s; check that log.dirs is writable", dir,
+                     strerror(errno));
+            goto fail;
+        }
+        b->ctx.sasl = sasl_server_create(cfg, name, dir, errstr, errstr_size);
+        if (!b->ctx.sasl) {
             goto fail;
         }
     }
@@ -576,7 +590,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
     uv_timer_start(&b->group_tick, on_group_tick, GROUP_TICK_INTERVAL_MS, GROUP_TICK_INTERVAL_MS);
     blog_info("broker %d of cluster %s listening on %s:%d, data in %s", cfg->node_id, b->cluster_id,
               b->bind_host[0] ? b->bind_host : "0.0.0.0", server_port(b->ctx.server), cfg->log_dirs);
-    if (!server_is_loopback(b->ctx.server) && !(b->tls && tls_server_client_auth_required(b->tls))) {
+    if (!server_is_loopback(b->ctx.server) && !b->ctx.sasl && !(b->tls && tls_server_client_auth_required(b->tls))) {
         /* Without client certificates (mutual TLS) nothing stands between
          * another host and the topics, the worker's internal ones
          * (connector configs, offsets) included. */
@@ -589,6 +603,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
 fail:
     server_destroy(b->ctx.server);
     tls_server_destroy(b->tls);
+    sasl_server_destroy(b->ctx.sasl);
     broker_metrics_destroy(b->ctx.stats);
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);
@@ -630,6 +645,7 @@ void broker_destroy(broker_t *b)
     server_destroy(b->ctx.server); /* joins the network threads: no handler runs after this */
     replica_fetcher_destroy(b->fetcher);
     tls_server_destroy(b->tls);    /* after the connections, freed on those threads */
+    sasl_server_destroy(b->ctx.sasl);
     quorum_destroy(b->ctx.quorum);  /* after the handlers, which read its image */
     coordinator_close(b->ctx.coord);
     topics_close(b->ctx.topics);   /* flushes and checkpoints */

@@ -477,6 +477,17 @@ const config_def_t broker_config_defs[] = {
     {.name = "ssl.cipher.suites", .type = CONFIG_DEF_LIST,
      .doc = "The cipher suites the listener accepts, by their IANA names as Kafka's "
             "(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256); null: OpenSSL's defaults."},
+    /* SASL listeners (broker/handlers/sasl.c), as Kafka's; listener.name.<name>. in front for one listener. */
+    {.name = "sasl.enabled.mechanisms", .type = CONFIG_DEF_LIST, .default_value = "GSSAPI",
+     .doc = "The SASL mechanisms a SASL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512. Kafka's default, "
+            "GSSAPI (Kerberos), is not supported: a SASL listener without this key stops start-up."},
+    {.name = "sasl.jaas.config", .type = CONFIG_DEF_PASSWORD,
+     .doc = "Read per listener and mechanism, as Kafka's brokers read it: "
+            "listener.name.<listener>.plain.sasl.jaas.config holds PLAIN's users, "
+            "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"secret\";."},
+    {.name = "connections.max.reauth.ms", .type = CONFIG_DEF_LONG, .default_value = "0", CONFIG_DEF_AT_LEAST(0),
+     .doc = "How long a SASL authentication holds (told to the client as its session lifetime, KIP-368); a "
+            "connection that has not re-authenticated by then is closed at its next request. 0: forever."},
     {.name = NULL},
 };
 
@@ -529,10 +540,11 @@ void broker_config_destroy(broker_config_t *cfg)
 
 #define LISTENER_PREFIX "listener.name."
 
-/* The row a key is checked against: a listener's own value of an ssl.* key,
- * "listener.name.ssl.ssl.keystore.location", is checked as the key after
- * the listener's name (Kafka's per-listener prefix); any other key as
- * itself. */
+/* The row a key is checked against: a listener's own value of an ssl.* or
+ * sasl.* key, "listener.name.ssl.ssl.keystore.location", is checked as the
+ * key after the listener's name (Kafka's per-listener prefix), a
+ * mechanism's "listener.name.sasl_ssl.plain.sasl.jaas.config" as
+ * sasl.jaas.config; any other key as itself. */
 static const char *listener_key_row(const char *key)
 {
     if (strncmp(key, LISTENER_PREFIX, strlen(LISTENER_PREFIX)) != 0) {
@@ -540,10 +552,17 @@ static const char *listener_key_row(const char *key)
     }
     const char *name = key + strlen(LISTENER_PREFIX);
     const char *dot = strchr(name, '.');
-    if (!dot || dot == name || strncmp(dot + 1, "ssl.", 4) != 0) {
+    if (!dot || dot == name) {
         return key;
     }
-    return dot + 1;
+    const char *rest = dot + 1;
+    if (strncmp(rest, "ssl.", 4) == 0 || strncmp(rest, "sasl.", 5) == 0 ||
+        strcmp(rest, "connections.max.reauth.ms") == 0) {
+        return rest;
+    }
+    /* listener.name.<listener>.<mechanism>.sasl.jaas.config */
+    const char *jaas = strstr(rest, ".sasl.jaas.config");
+    return jaas && jaas > rest && strcmp(jaas, ".sasl.jaas.config") == 0 ? jaas + 1 : key;
 }
 
 const char *broker_config_listener_text(const broker_config_t *cfg, const char *listener, const char *key)
@@ -554,7 +573,8 @@ const char *broker_config_listener_text(const broker_config_t *cfg, const char *
         prefixed[i] = (char)tolower((unsigned char)prefixed[i]); /* Kafka's prefix has the name in lower case */
     }
     const char *v = properties_get(cfg->given, prefixed);
-    return v ? v : text_of(cfg, config_def_find(broker_config_defs, key));
+    const config_def_t *def = config_def_find(broker_config_defs, key);
+    return v ? v : def ? text_of(cfg, def) : NULL;
 }
 
 broker_config_set_result_t broker_config_set(broker_config_t *cfg, const char *key, const char *value,

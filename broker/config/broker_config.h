@@ -166,9 +166,11 @@ bool broker_config_listener_protocol(const broker_config_t *cfg, const char *nam
  * @locality any thread  @locks none (pure) */
 const char *broker_security_protocol_name(broker_security_protocol_t proto);
 
-/* The text of `key` (an ssl.* row) for the listener `listener` ("SSL"):
- * listener.name.<listener in lower case>.<key> when given, else the key's
- * own value or default, as Kafka's per-listener prefix; NULL for null.
+/* The text of `key` (an ssl.* or sasl.* row, or "plain.sasl.jaas.config")
+ * for the listener `listener` ("SSL"): listener.name.<listener in lower
+ * case>.<key> when given, else the key's own value or default (none for a
+ * mechanism's JAAS config, read only per listener as Kafka's brokers
+ * read it), as Kafka's per-listener prefix; NULL for null.
  * @locality any thread  @locks none (the config is read-only by then) */
 const char *broker_config_listener_text(const broker_config_t *cfg, const char *listener, const char *key);
 

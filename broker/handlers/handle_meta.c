@@ -46,6 +46,16 @@ req_result_t handle_api_versions(broker_ctx_t *ctx, kreq_t *req)
         return handler_bad_request(req);
     }
     av.apis = api_supported(&av.n_apis);
+    if (ctx->sasl) {
+        /* A SASL listener also offers SASL and the SCRAM credential APIs. */
+        int n_sasl;
+        const api_t *sasl = api_sasl_supported(&n_sasl);
+        api_t *all = arena_alloc(req->arena, sizeof(*all) * (size_t)(av.n_apis + n_sasl));
+        memcpy(all, av.apis, sizeof(*all) * (size_t)av.n_apis);
+        memcpy(all + av.n_apis, sasl, sizeof(*all) * (size_t)n_sasl);
+        av.apis = all;
+        av.n_apis += n_sasl;
+    }
     proto_encode_api_versions(&req->resp, v, &av);
     return REQ_DONE;
 }

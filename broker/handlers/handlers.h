@@ -19,6 +19,7 @@
 #include "topics/topics.h"
 
 typedef struct broker_metrics broker_metrics_t; /* broker_metrics.h */
+typedef struct sasl_server sasl_server_t;       /* sasl.h */
 
 /* What every handler may use; owned by broker.c, filled in by broker_create
  * before any request is served and read-only after. */
@@ -32,6 +33,7 @@ typedef struct broker_ctx {
     int advertised_port;
     broker_metrics_t *stats;
     quorum_t *quorum; /* NULL on a single node (no process.roles) */
+    sasl_server_t *sasl; /* the SASL listener's; NULL on PLAINTEXT and SSL listeners */
 } broker_ctx_t;
 
 /* A handler decodes the request body, acts, and encodes the response into

@@ -106,6 +106,9 @@ struct server_conn {
     size_t rlen, rcap;
     kreq_t *pending; /* parked request; the connection is muted meanwhile */
     tls_conn_t *tls; /* NULL on a plaintext listener */
+    void *session;   /* server_conn_set_session */
+    void (*session_free)(void *session);
+    bool close_after_send; /* REQ_DONE_CLOSE: closed once its response is written */
     bool closing;
     bool reading;
     bool mem_muted;   /* not read until queued_bytes allows its frame (TICK_MS) */
@@ -163,6 +166,11 @@ static void on_write_done(uv_write_t *wreq, int status)
     free(w->body);
     free(w);
     conn->last_active_ms = clock_mono_ms();
+    if (conn->close_after_send && !conn->closing &&
+        uv_stream_get_write_queue_size((uv_stream_t *)&conn->tcp) == 0) {
+        conn_close(conn);
+        return;
+    }
     if (status < 0 && status != UV_ECANCELED) {
         if (!conn->closing) {
             blog_info("closing connection from %s: write failed: %s", conn->peer, uv_strerror(status));
@@ -242,6 +250,13 @@ static bool req_finish(server_conn_t *conn, kreq_t *req, req_result_t result)
     case REQ_CLOSE:
         req_release(req);
         conn_close(conn);
+        return false;
+    case REQ_DONE_CLOSE:
+        /* Nothing more is read; the write's completion closes. */
+        conn->close_after_send = true;
+        conn_set_reading(conn, false);
+        conn_send(conn, req);
+        req_release(req);
         return false;
     }
     return !conn->closing;
@@ -417,7 +432,8 @@ static bool conn_tls_pull(server_conn_t *conn)
         conn->rlen += n;
     }
     if (!was_up && tls_conn_established(conn->tls)) {
-        blog_debug("TLS connection from %s as %s", conn->peer, tls_conn_principal(conn->tls));
+        const char *principal = tls_conn_principal(conn->tls);
+        blog_debug("TLS connection from %s as %s", conn->peer, principal ? principal : "User:ANONYMOUS");
     }
     conn_tls_flush(conn); /* before a close too: the alert tells the client why */
     if (conn->closing) {
@@ -458,7 +474,7 @@ static void conn_process(server_conn_t *conn)
         return;
     }
     size_t at = 0;
-    while (!conn->closing && !conn->pending && conn->rlen - at >= 4) {
+    while (!conn->closing && !conn->pending && !conn->close_after_send && conn->rlen - at >= 4) {
         int32_t size = buf_get_i32(conn->rbuf + at);
         if (size < 8 || size > max) {
             blog_info("closing connection from %s: request size %d is outside 8..%d "
@@ -495,8 +511,8 @@ static void conn_process(server_conn_t *conn)
             conn_charge(conn, 0);
         }
     }
-    if (conn->mem_muted) {
-        return; /* the tick resumes it */
+    if (conn->mem_muted || conn->close_after_send) {
+        return; /* the tick resumes it; or it only waits for its last response to be written */
     }
     /* Bound what one client can make us buffer: stop reading while muted
      * with a full frame waiting, or while its responses are not drained. */
@@ -564,6 +580,9 @@ static void on_conn_closed(uv_handle_t *handle)
         conn_count_remove(conn->worker->srv, conn->peer_ip);
     }
     tls_conn_destroy(conn->tls);
+    if (conn->session_free) {
+        conn->session_free(conn->session);
+    }
     free(conn->rbuf);
     free(conn);
 }
@@ -1048,3 +1067,13 @@ const char *server_conn_peer(const server_conn_t *conn)
     return conn->peer;
 }
 
+void *server_conn_session(const server_conn_t *conn)
+{
+    return conn->session;
+}
+
+void server_conn_set_session(server_conn_t *conn, void *session, void (*free_fn)(void *session))
+{
+    conn->session = session;
+    conn->session_free = free_fn;
+}

@@ -49,6 +49,7 @@ typedef enum req_result {
     REQ_NO_RESPONSE, /* Produce with acks=0: nothing goes back */
     REQ_PARKED,      /* the handler called server_park(); answer comes later */
     REQ_CLOSE,       /* protocol violation: the handler logged why; close */
+    REQ_DONE_CLOSE,  /* send req->resp, then close (a failed SASL authentication, as Kafka) */
 } req_result_t;
 
 /* One request, from decode to response.  Owned by the server; the handler
@@ -146,5 +147,11 @@ void server_wake_all(server_t *srv);
 const char *server_conn_local_host(const server_conn_t *conn);
 int server_conn_local_port(const server_conn_t *conn);
 const char *server_conn_peer(const server_conn_t *conn);
+
+/* A slot for the broker's own state of one connection (its SASL session),
+ * freed with `free_fn` when the connection is.  NULL until set.
+ * @locality the connection's worker thread  @locks none */
+void *server_conn_session(const server_conn_t *conn);
+void server_conn_set_session(server_conn_t *conn, void *session, void (*free_fn)(void *session));
 
 #endif

@@ -32,7 +32,8 @@ struct tls_conn {
     BIO *in;  /* ciphertext from the peer; owned by ssl */
     BIO *out; /* ciphertext for the peer; owned by ssl */
     char error[256];
-    char *principal;
+    char *principal; /* NULL without a client certificate */
+    bool principal_known;
 };
 
 /* The reason of the oldest queued OpenSSL error ("bad decrypt"), clearing
@@ -370,9 +371,9 @@ void tls_conn_feed(tls_conn_t *conn, const uint8_t *data, size_t len)
  * builder: "User:" and X500Principal.getName(), the RFC 2253 subject. */
 static void principal_set(tls_conn_t *conn)
 {
+    conn->principal_known = true;
     X509 *peer = SSL_get1_peer_certificate(conn->ssl);
     if (!peer) {
-        conn->principal = strdup("User:ANONYMOUS");
         return;
     }
     BIO *bio = BIO_new(BIO_s_mem());
@@ -410,14 +411,14 @@ tls_result_t tls_conn_read(tls_conn_t *conn, uint8_t *buf, size_t cap, size_t *n
     ERR_clear_error();
     int rc = SSL_read(conn->ssl, buf, cap > INT32_MAX ? INT32_MAX : (int)cap);
     if (rc > 0) {
-        if (!conn->principal) {
+        if (!conn->principal_known) {
             principal_set(conn);
         }
         *n = (size_t)rc;
         return TLS_OK;
     }
     int err = SSL_get_error(conn->ssl, rc);
-    if (SSL_is_init_finished(conn->ssl) && !conn->principal) {
+    if (SSL_is_init_finished(conn->ssl) && !conn->principal_known) {
         principal_set(conn);
     }
     switch (err) {
@@ -474,5 +475,5 @@ bool tls_conn_established(const tls_conn_t *conn)
 
 const char *tls_conn_principal(const tls_conn_t *conn)
 {
-    return conn->principal ? conn->principal : "User:ANONYMOUS";
+    return conn->principal;
 }

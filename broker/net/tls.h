@@ -72,8 +72,7 @@ const char *tls_conn_error(const tls_conn_t *conn);
 bool tls_conn_established(const tls_conn_t *conn);
 /* The principal the client's certificate gives, as Kafka's default
  * principal builder ("User:CN=client,O=Example", the subject in RFC 2253
- * order), or "User:ANONYMOUS" without a certificate.  Valid once
- * established. */
+ * order), or NULL without a certificate.  Valid once established. */
 const char *tls_conn_principal(const tls_conn_t *conn);
 
 #endif

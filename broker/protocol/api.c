@@ -45,6 +45,36 @@ static const api_t supported[] = {
 
 #define N_SUPPORTED ((int)(sizeof(supported) / sizeof(supported[0])))
 
+/* Served and advertised on SASL listeners only (handlers/sasl.h), so that
+ * PLAINTEXT and SSL listeners answer ApiVersions as they always have.
+ * SaslHandshake's range starts at v0 because librdkafka requires it to, but
+ * a v0 handshake (raw SASL tokens after it instead of SaslAuthenticate) is
+ * answered UNSUPPORTED_VERSION (sasl.c). */
+static const api_t sasl_only[] = {
+    {API_SASL_HANDSHAKE,       "SaslHandshake",    0,  1,  API_NEVER_FLEXIBLE},
+    {API_SASL_AUTHENTICATE,    "SaslAuthenticate", 0,  2,  2},
+    {API_DESCRIBE_USER_SCRAM_CREDENTIALS, "DescribeUserScramCredentials", 0, 0, 0},
+    {API_ALTER_USER_SCRAM_CREDENTIALS, "AlterUserScramCredentials", 0, 0, 0},
+};
+
+#define N_SASL_ONLY ((int)(sizeof(sasl_only) / sizeof(sasl_only[0])))
+
+const api_t *api_sasl_supported(int *n)
+{
+    *n = N_SASL_ONLY;
+    return sasl_only;
+}
+
+const api_t *api_find_sasl(int16_t key)
+{
+    for (int i = 0; i < N_SASL_ONLY; i++) {
+        if (sasl_only[i].key == key) {
+            return &sasl_only[i];
+        }
+    }
+    return NULL;
+}
+
 const api_t *api_supported(int *n)
 {
     *n = N_SUPPORTED;
@@ -64,11 +94,17 @@ const api_t *api_find(int16_t key)
 bool api_is_flexible(int16_t key, int16_t version)
 {
     const api_t *api = api_find(key);
+    if (!api) {
+        api = api_find_sasl(key);
+    }
     return api && version >= api->first_flexible;
 }
 
 const char *api_name(int16_t key)
 {
     const api_t *api = api_find(key);
+    if (!api) {
+        api = api_find_sasl(key);
+    }
     return api ? api->name : "Unknown";
 }

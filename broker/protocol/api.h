@@ -32,8 +32,13 @@ const api_t *api_supported(int *n);
 /* The row of one API, or NULL if it is not offered. */
 const api_t *api_find(int16_t key);
 
+/* The APIs of SASL listeners only (SaslHandshake, SaslAuthenticate and the
+ * SCRAM credential APIs), and the row of one of them or NULL.  Static. */
+const api_t *api_sasl_supported(int *n);
+const api_t *api_find_sasl(int16_t key);
+
 /* Whether (key, version) uses the flexible encoding (header v2), for any
- * version, in range or not; false for a key not in the table. */
+ * version, in range or not; false for a key in neither table. */
 bool api_is_flexible(int16_t key, int16_t version);
 
 /* "Produce", "Fetch", ... or "Unknown" (for log lines). */

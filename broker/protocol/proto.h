@@ -58,6 +58,11 @@ enum api_key {
     API_DELETE_GROUPS = 42,
     API_INCREMENTAL_ALTER_CONFIGS = 44,
     API_OFFSET_DELETE = 47,
+    /* SASL listeners only (api_sasl_supported) */
+    API_SASL_HANDSHAKE = 17,
+    API_SASL_AUTHENTICATE = 36,
+    API_DESCRIBE_USER_SCRAM_CREDENTIALS = 50,
+    API_ALTER_USER_SCRAM_CREDENTIALS = 51,
 };
 
 /* ---- request header ------------------------------------------------------ */

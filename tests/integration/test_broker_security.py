@@ -31,17 +31,17 @@ def run_broker(*overrides):
 
 
 def test_unservable_listeners_stop_start_up():
-    """a SASL listener, a second secured listener, or one without a protocol stop start-up"""
+    """a SASL listener without mechanisms, a second secured listener, or one without a protocol stop start-up"""
     port = harness.free_port()
     rc, err = run_broker("listeners=SASL_PLAINTEXT://127.0.0.1:%d" % port)
-    assert rc != 0 and "SASL_PLAINTEXT://127.0.0.1:%d is a SASL_PLAINTEXT listener" % port in err, (rc, err)
+    assert rc != 0 and "sasl.enabled.mechanisms: GSSAPI is not supported" in err, (rc, err)
     rc, err = run_broker("listeners=PLAINTEXT://127.0.0.1:%d,SASL_SSL://127.0.0.1:%d" % (port, port + 1))
     assert rc != 0 and "would not be served" in err, (rc, err)
     rc, err = run_broker("listeners=CLIENT://127.0.0.1:%d" % port)
     assert rc != 0 and "listener.security.protocol.map: no security protocol for the listener CLIENT" in err, \
         (rc, err)
     rc, err = run_broker("listeners=CLIENT://127.0.0.1:%d" % port, "listener.security.protocol.map=CLIENT:SASL_SSL")
-    assert rc != 0 and "CLIENT://127.0.0.1:%d is a SASL_SSL listener" % port in err, (rc, err)
+    assert rc != 0 and "ssl.keystore.location: the CLIENT listener needs a key and certificate" in err, (rc, err)
     rc, err = run_broker("listener.security.protocol.map=PLAINTEXT:TLS")
     assert rc != 0 and "listener.security.protocol.map: expected NAME:PROTOCOL" in err, (rc, err)
 

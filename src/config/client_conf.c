@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "blog.h"
+#include "client_keys.h"
 
 /*
  * The librdkafka properties a connector config may never set, whatever the
@@ -38,6 +39,7 @@ static const struct {
     {"ssl.ca.location", "names a local file or directory for the worker to read"},
     {"ssl.crl.location", "names a local file for the worker to read"},
     {"ssl.keystore.location", "names a local file for the worker to read"},
+    {"ssl.truststore.location", "names a local file for the worker to read (Kafka's name of ssl.ca.location)"},
     {"https.ca.location", "names a local file or directory for the worker to read"},
     {"sasl.oauthbearer.assertion.private.key.file", "names a local file for the worker to read"},
     {"sasl.oauthbearer.assertion.file", "names a local file for the worker to read"},
@@ -169,8 +171,15 @@ const char *const client_conf_task_producer_defaults[] = {
     "enable.idempotence", "true", "linger.ms", "5", "queue.buffering.max.kbytes", "32768", NULL,
 };
 
-rd_kafka_conf_t *client_conf_new(const char *bootstrap, const properties_t *worker_props, const char *prefix,
-                                 const char *const *defaults)
+bool client_conf_is_security_key(const char *key)
+{
+    return strcmp(key, "security.protocol") == 0 || strncmp(key, "sasl.", 5) == 0 || strncmp(key, "ssl.", 4) == 0;
+}
+
+/* client_conf_new, and with `security` the worker's own unprefixed
+ * security keys before the prefixed ones. */
+static rd_kafka_conf_t *conf_new(const char *bootstrap, const properties_t *worker_props, const char *prefix,
+                                 const char *const *defaults, bool security)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char err[256];
@@ -179,16 +188,36 @@ rd_kafka_conf_t *client_conf_new(const char *bootstrap, const properties_t *work
     for (const char *const *d = defaults; d && d[0]; d += 2) {
         rd_kafka_conf_set(conf, d[0], d[1], err, sizeof(err));
     }
+    for (size_t i = 0; security && worker_props && i < properties_count(worker_props); i++) {
+        const char *key = properties_key_at(worker_props, i);
+        if (client_conf_is_security_key(key) &&
+            client_keys_conf_set(conf, key, properties_value_at(worker_props, i), err, sizeof(err)) !=
+                RD_KAFKA_CONF_OK) {
+            blog_warn("worker config '%s' is not a librdkafka setting and is ignored: %s", key, err);
+        }
+    }
     size_t plen = strlen(prefix);
     for (size_t i = 0; worker_props && i < properties_count(worker_props); i++) {
         const char *key = properties_key_at(worker_props, i);
         if (strncmp(key, prefix, plen) == 0 &&
-            rd_kafka_conf_set(conf, key + plen, properties_value_at(worker_props, i), err, sizeof(err)) !=
+            client_keys_conf_set(conf, key + plen, properties_value_at(worker_props, i), err, sizeof(err)) !=
                 RD_KAFKA_CONF_OK) {
             blog_warn("worker config '%s' is not a librdkafka setting and is ignored: %s", key, err);
         }
     }
     return conf;
+}
+
+rd_kafka_conf_t *client_conf_new(const char *bootstrap, const properties_t *worker_props, const char *prefix,
+                                 const char *const *defaults)
+{
+    return conf_new(bootstrap, worker_props, prefix, defaults, false);
+}
+
+rd_kafka_conf_t *client_conf_new_internal(const char *bootstrap, const properties_t *worker_props, const char *prefix,
+                                          const char *const *defaults)
+{
+    return conf_new(bootstrap, worker_props, prefix, defaults, true);
 }
 
 bool client_conf_apply_overrides(rd_kafka_conf_t *conf, const properties_t *config, const char *prefix,
@@ -208,7 +237,7 @@ bool client_conf_apply_overrides(rd_kafka_conf_t *conf, const properties_t *conf
         const char *key = properties_key_at(config, i);
         char err[256];
         if (strncmp(key, prefix, plen) == 0 &&
-            rd_kafka_conf_set(conf, key + plen, properties_value_at(config, i), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+            client_keys_conf_set(conf, key + plen, properties_value_at(config, i), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
             blog_warn("%s: '%s' is not a librdkafka setting and is ignored: %s", who, key, err);
         }
     }

@@ -78,6 +78,16 @@ extern const char *const client_conf_task_producer_defaults[];
 rd_kafka_conf_t *client_conf_new(const char *bootstrap, const properties_t *worker_props, const char *prefix,
                                  const char *const *defaults);
 
+/* client_conf_new for the worker's own clients (its internal topics and
+ * their admin): the worker file's unprefixed security keys
+ * (client_conf_is_security_key) come before the prefixed ones, as Kafka
+ * Connect gives its internal clients the worker's security.protocol,
+ * sasl.* and ssl.*.  Tasks' clients take only their prefix, as Kafka's. */
+rd_kafka_conf_t *client_conf_new_internal(const char *bootstrap, const properties_t *worker_props, const char *prefix,
+                                          const char *const *defaults);
+/* Whether a worker-file key is one of those: security.protocol, sasl.*, ssl.*. */
+bool client_conf_is_security_key(const char *key);
+
 /* Sets the keys of connector config `config` starting with `prefix`
  * ("producer.override."), prefix removed, on `conf`; `who` names the task
  * in logs.  A key librdkafka does not know is logged and ignored.  Returns

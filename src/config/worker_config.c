@@ -240,7 +240,7 @@ static const char *const passed_prefixes[] = {
 static bool known(const char *key)
 {
     if (config_def_find(worker_config_defs, key) || config_def_find(distributed_config_defs, key) ||
-        blog_log4j_is_key(key)) {
+        blog_log4j_is_key(key) || client_conf_is_security_key(key)) {
         return true;
     }
     for (const char *const *p = passed_prefixes; *p; p++) {

@@ -4,7 +4,9 @@
  *
  * Keys starting with `broker.` belong to the embedded broker, and the
  * `producer.`, `consumer.` and `admin.` prefixes pass settings to the
- * worker's librdkafka clients (as Kafka passes them to its Java clients);
+ * worker's librdkafka clients (as Kafka passes them to its Java clients),
+ * and the unprefixed security.protocol, sasl.* and ssl.* to the worker's
+ * own clients (client_conf_new_internal);
  * `key.converter.`, `value.converter.` and `header.converter.` settings go
  * to the converters with the prefix removed; `config.providers.` settings
  * configure the config providers (config_provider.h); log4j.rootLogger

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "connectd-build.h"
+#include "config/client_keys.h"
 #include "ctl.h"
 #include "properties.h"
 
@@ -107,7 +108,7 @@ void ctl_conf_load(rd_kafka_conf_t *conf, const char *flag, const char *file)
     }
     for (size_t i = 0; i < properties_count(props); i++) {
         const char *key = properties_key_at(props, i);
-        if (rd_kafka_conf_set(conf, key, properties_value_at(props, i), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+        if (client_keys_conf_set(conf, key, properties_value_at(props, i), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
             fprintf(stderr, "connectctl: %s %s: %s: %s\n", flag, file, key, err);
             exit(CTL_EXIT_USAGE);
         }

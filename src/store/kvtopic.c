@@ -75,7 +75,7 @@ kvtopic_t *kvtopic_open(const char *bootstrap, const char *topic, int partitions
     /* Idempotent, so a retried write is never stored twice; no linger:
      * every write is waited for. */
     static const char *const defaults[] = {"enable.idempotence", "true", "linger.ms", "0", NULL};
-    rd_kafka_conf_t *conf = client_conf_new(bootstrap, client_props, "producer.", defaults);
+    rd_kafka_conf_t *conf = client_conf_new_internal(bootstrap, client_props, "producer.", defaults);
     char err[256];
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, kv);
@@ -164,7 +164,7 @@ int kvtopic_read_all(kvtopic_t *kv, kvtopic_cb *cb, void *opaque, char *errstr, 
      * never joins or commits. */
     static const char *const defaults[] = {"group.id", "connectd-internal-reader", "enable.auto.commit", "false",
                                            NULL};
-    rd_kafka_conf_t *conf = client_conf_new(kv->bootstrap, kv->client_props, "consumer.", defaults);
+    rd_kafka_conf_t *conf = client_conf_new_internal(kv->bootstrap, kv->client_props, "consumer.", defaults);
     /* Reading stops at each partition's end: not for a user to turn off.
      * The end shows only in the answer to a fetch made there, which the
      * broker holds for fetch.wait.max.ms (500 ms by default) waiting for

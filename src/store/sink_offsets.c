@@ -46,7 +46,7 @@ static bool admin_open(admin_t *a, const sink_offsets_target_t *t, const char *v
     a->t = t;
     a->verb = verb;
     sink_offsets_group_id(t->connector, a->group, sizeof(a->group));
-    rd_kafka_conf_t *conf = client_conf_new(t->bootstrap, t->worker_props, "admin.", NULL);
+    rd_kafka_conf_t *conf = client_conf_new_internal(t->bootstrap, t->worker_props, "admin.", NULL);
     char err[256];
     a->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
     if (!a->rk) {

@@ -317,6 +317,68 @@ def test_sasl_ssl():
     b.stop()
 
 
+def test_worker_file_connectors_over_sasl_ssl():
+    """a standalone worker against an external SASL_SSL broker: internal topics and file connectors end to end"""
+    certs = tls_certs.Certs(harness.tmpdir())
+    b = sasl_broker("PLAIN,SCRAM-SHA-512", protocol="SASL_SSL",
+                    **{"ssl.keystore.location": certs.server_keystore}).start()
+    with kproto.Conn(b.port) as conn:
+        conn.sock = tls_context(certs).wrap_socket(conn.sock, server_hostname="127.0.0.1")
+        assert plain_login(conn, "admin", "admin-secret")[0] == 0
+        assert alter_scram(conn, upsertions=[scram_upsertion("connect", "connect-pw", 2)])["connect"][0] == 0
+    tmp = harness.tmpdir()
+    src, sink = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+    open(src, "w").close()
+    files = []
+    for name, conf in (("source", "connector.class=FileStreamSource\nfile=%s\ntopic=secured\n" % src),
+                       ("sink", "connector.class=FileStreamSink\nfile=%s\ntopics=secured\n" % sink)):
+        path = os.path.join(tmp, name + ".properties")
+        with open(path, "w") as f:
+            f.write("name=file-%s\ntasks.max=1\n%s" % (name, conf))
+        files.append(path)
+    librdkafka_keys = {"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512",
+                       "sasl.username": "connect", "sasl.password": "connect-pw", "ssl.ca.location": certs.ca}
+    # A Kafka Connect worker file's keys, as Java clients name them.
+    kafka_keys = {"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512",
+                  "sasl.jaas.config": 'org.apache.kafka.common.security.scram.ScramLoginModule required '
+                                      'username="connect" password="connect-pw";',
+                  "ssl.truststore.type": "PEM", "ssl.truststore.location": certs.ca}
+    overrides = {"bootstrap.servers": b.bootstrap}
+    # The worker's own clients take the unprefixed keys, its tasks' the prefixed ones, as Kafka Connect's.
+    overrides.update(kafka_keys)
+    overrides.update({"producer." + k: v for k, v in librdkafka_keys.items()})
+    overrides.update({"consumer." + k: v for k, v in kafka_keys.items()})
+    w = harness.Worker(files, overrides=overrides).start()
+    with open(src, "a") as f:
+        f.write("over\nTLS\nand SCRAM\n")
+    harness.wait_for(lambda: harness.read_or_empty(sink) == b"over\nTLS\nand SCRAM\n", what="the file pipeline")
+    assert "unknown worker config" not in w.stderr() and "is ignored" not in w.stderr(), w.stderr()
+    # A REST client cannot make the worker read a file through Kafka's
+    # name of ssl.ca.location either.
+    status, answer = harness.http(w, "POST", "/connectors", {"name": "steal", "config": {
+        "connector.class": "FileStreamSource", "file": src, "topic": "x",
+        "producer.override.ssl.truststore.location": "/etc/shadow"}})
+    assert status == 400 and "ssl.truststore.location" in answer["message"], (status, answer)
+    assert harness.http(w, "GET", "/connectors/steal")[0] == 404
+    w.stop()
+    # connectctl --command-config takes the same Kafka client file as Kafka's tools.
+    command_config = os.path.join(tmp, "client.properties")
+    with open(command_config, "w") as f:
+        f.write("".join("%s=%s\n" % kv for kv in kafka_keys.items()))
+    rc, out, err = harness.ctl(b, "topics", "--list", "--command-config", command_config)
+    assert rc == 0 and "secured" in out.split(), (rc, out, err)
+    with open(command_config, "a") as f:
+        f.write("ssl.keystore.type=JKS\n")
+    rc, out, err = harness.ctl(b, "topics", "--list", "--command-config", command_config, check=False)
+    assert rc != 0 and "ssl.keystore.type=JKS cannot be read by librdkafka" in err, (rc, out, err)
+    b.stop()
+
+
+def tls_context(certs):
+    import ssl
+    return ssl.create_default_context(cafile=certs.ca)
+
+
 def test_bad_sasl_settings_stop_start_up():
     """no PLAIN users, an unsupported mechanism, a malformed JAAS config: start-up stops naming the key"""
     port = harness.free_port()

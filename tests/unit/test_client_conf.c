@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "config/client_conf.h"
+#include "config/client_keys.h"
+#include "properties.h"
 
 static void test_policy_names(void **state)
 {
@@ -127,6 +129,74 @@ static void test_apply_refuses_before_setting(void **state)
     properties_destroy(config);
 }
 
+/* The text of librdkafka property `key` in conf ("" when unset). */
+static const char *conf_get(rd_kafka_conf_t *conf, const char *key, char *buf, size_t size)
+{
+    size_t n = size;
+    if (rd_kafka_conf_get(conf, key, buf, &n) != RD_KAFKA_CONF_OK) {
+        buf[0] = '\0';
+    }
+    return buf;
+}
+
+/* The worker's own clients take its unprefixed security keys, its tasks'
+ * clients only their prefix (as Kafka Connect's); a prefixed key wins. */
+static void test_internal_clients_take_security_keys(void **state)
+{
+    properties_t *props = properties_create();
+    properties_set(props, "security.protocol", "SASL_SSL");
+    properties_set(props, "sasl.mechanism", "PLAIN");
+    properties_set(props, "producer.sasl.mechanism", "SCRAM-SHA-256");
+    properties_set(props, "client.id", "mine"); /* not a security key: never passed unprefixed */
+    char buf[256];
+    rd_kafka_conf_t *internal = client_conf_new_internal("b:9092", props, "producer.", NULL);
+    assert_string_equal(conf_get(internal, "security.protocol", buf, sizeof(buf)), "sasl_ssl");
+    assert_string_equal(conf_get(internal, "sasl.mechanisms", buf, sizeof(buf)), "SCRAM-SHA-256");
+    assert_string_equal(conf_get(internal, "client.id", buf, sizeof(buf)), "rdkafka");
+    rd_kafka_conf_t *task = client_conf_new("b:9092", props, "consumer.", NULL);
+    assert_string_equal(conf_get(task, "security.protocol", buf, sizeof(buf)), "plaintext");
+    rd_kafka_conf_destroy(internal);
+    rd_kafka_conf_destroy(task);
+    properties_destroy(props);
+    assert_true(client_conf_is_security_key("ssl.ca.location"));
+    assert_true(client_conf_is_security_key("sasl.jaas.config"));
+    assert_false(client_conf_is_security_key("bootstrap.servers"));
+}
+
+/* Kafka's Java client keys reach librdkafka under its names. */
+static void test_kafka_keys_translated(void **state)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512], buf[256];
+    assert_int_equal(client_keys_conf_set(conf, "sasl.jaas.config",
+                                          "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                                          "username=\"al\\\"ice\" password=\"s;ecret\";",
+                                          err, sizeof(err)),
+                     RD_KAFKA_CONF_OK);
+    assert_string_equal(conf_get(conf, "sasl.username", buf, sizeof(buf)), "al\"ice");
+    assert_string_equal(conf_get(conf, "sasl.password", buf, sizeof(buf)), "s;ecret");
+    assert_int_equal(client_keys_conf_set(conf, "sasl.jaas.config",
+                                          "com.sun.security.auth.module.Krb5LoginModule required;", err, sizeof(err)),
+                     RD_KAFKA_CONF_INVALID);
+    assert_non_null(strstr(err, "PlainLoginModule and ScramLoginModule"));
+    assert_int_equal(client_keys_conf_set(conf, "ssl.truststore.location", "/etc/ca.pem", err, sizeof(err)),
+                     RD_KAFKA_CONF_OK);
+    assert_string_equal(conf_get(conf, "ssl.ca.location", buf, sizeof(buf)), "/etc/ca.pem");
+    assert_int_equal(client_keys_conf_set(conf, "ssl.truststore.type", "PEM", err, sizeof(err)), RD_KAFKA_CONF_OK);
+    assert_int_equal(client_keys_conf_set(conf, "ssl.truststore.type", "JKS", err, sizeof(err)), RD_KAFKA_CONF_INVALID);
+    assert_non_null(strstr(err, "convert the store to PEM"));
+    assert_int_equal(client_keys_conf_set(conf, "ssl.enabled.protocols", "TLSv1.2", err, sizeof(err)),
+                     RD_KAFKA_CONF_OK);
+    assert_int_equal(client_keys_conf_set(conf, "ssl.endpoint.identification.algorithm", "", err, sizeof(err)),
+                     RD_KAFKA_CONF_OK);
+    assert_string_equal(conf_get(conf, "ssl.endpoint.identification.algorithm", buf, sizeof(buf)), "none");
+    assert_int_equal(client_keys_conf_set(conf, "no.such.key", "1", err, sizeof(err)), RD_KAFKA_CONF_UNKNOWN);
+    rd_kafka_conf_destroy(conf);
+    /* Kafka's name of ssl.ca.location is on the deny-list too. */
+    assert_non_null(client_conf_denied("ssl.truststore.location"));
+    assert_null(client_conf_denied("ssl.truststore.certificates"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +204,8 @@ int main(void)
         cmocka_unit_test(test_allowed_by_policy),
         cmocka_unit_test(test_check_marks_the_keys),
         cmocka_unit_test(test_apply_refuses_before_setting),
+        cmocka_unit_test(test_internal_clients_take_security_keys),
+        cmocka_unit_test(test_kafka_keys_translated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -223,11 +223,8 @@ static void session_apply(fetch_session_t *s, const char *topic_name, int32_t in
 
 /*
  * Truncates a follower's divergent tail from the leader's answer to
- * OffsetForLeaderEpoch, as Kafka's AbstractFetcherThread does: where the
- * leader says this node's latest epoch ended, unless this log has a
- * different epoch there, in which case it cuts to where that one ended
- * here and asks again.  The leader not knowing the epoch at all leaves the
- * log cut at the high watermark.
+ * OffsetForLeaderEpoch, as Kafka's AbstractFetcherThread does;
+ * replica_state_truncation_offset decides where.
  * @locks takes the registry read lock and the partition lock
  */
 static void session_truncate(fetch_session_t *s, const char *topic_name, int32_t index, int16_t error,
@@ -251,20 +248,11 @@ static void session_truncate(fetch_session_t *s, const char *topic_name, int32_t
         s->refused = true;
     } else {
         int64_t leo = log_end_offset(part->plog);
-        int64_t to;
-        bool done = true;
-        if (end_offset < 0) {
-            to = replica_state_high_watermark(repl, leo);
-        } else {
-            int32_t mine;
-            int64_t my_end = log_end_offset_for_epoch(part->plog, leader_epoch, &mine);
-            if (my_end >= 0 && mine != leader_epoch) {
-                to = my_end;
-                done = false;
-            } else {
-                to = end_offset;
-            }
-        }
+        int32_t mine = -1;
+        int64_t my_end = end_offset < 0 ? -1 : log_end_offset_for_epoch(part->plog, leader_epoch, &mine);
+        bool done;
+        int64_t to = replica_state_truncation_offset(leader_epoch, end_offset, mine, my_end,
+                                                     replica_state_high_watermark(repl, leo), &done);
         if (to < leo) {
             blog_warn("partition %s-%d: truncating the log from %lld to %lld, where the leader %d's log "
                       "diverges from it",

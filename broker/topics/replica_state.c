@@ -149,6 +149,23 @@ void replica_state_leader_hw(replica_state_t *rs, int64_t leader_hw, int64_t leo
     rs->hw = leader_hw < leo ? leader_hw : leo;
 }
 
+int64_t replica_state_truncation_offset(int32_t leader_epoch, int64_t leader_end, int32_t my_epoch, int64_t my_end,
+                                        int64_t hw, bool *done)
+{
+    *done = true;
+    if (leader_end < 0) {
+        return hw;
+    }
+    if (my_end < 0) {
+        return leader_end; /* this log does not know the epoch: take the leader's end */
+    }
+    if (my_epoch != leader_epoch) {
+        *done = false;
+        return my_end;
+    }
+    return my_end < leader_end ? my_end : leader_end;
+}
+
 bool replica_state_under_min_isr(const replica_state_t *rs, int32_t min_insync)
 {
     return rs->role != REPLICA_ROLE_NONE && rs->n_isr < min_insync;

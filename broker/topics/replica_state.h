@@ -106,6 +106,21 @@ int32_t replica_state_isr_wanted(replica_state_t *rs, int32_t self, const int32_
 /* On a follower: the leader's high watermark from a Fetch response. */
 void replica_state_leader_hw(replica_state_t *rs, int64_t leader_hw, int64_t leo);
 
+/*
+ * On a follower: where to cut its log from the leader's answer to
+ * OffsetForLeaderEpoch, as Kafka's AbstractFetcherThread: `leader_epoch`
+ * and `leader_end` are the answer (leader_end -1: the leader does not know
+ * the epoch, so the log is cut at `hw`), `my_epoch` and `my_end` where that
+ * epoch ends in this log (log_end_offset_for_epoch).  When this log has
+ * the same epoch, the cut is the smaller of the two ends: a tail written
+ * here under a later epoch the leader never saw diverges even when the
+ * leader's own log goes on past it.  When this log has another epoch there
+ * the cut is its end here, and *done is false: ask again.  The caller
+ * truncates only when the result is below its log end.
+ */
+int64_t replica_state_truncation_offset(int32_t leader_epoch, int64_t leader_end, int32_t my_epoch, int64_t my_end,
+                                        int64_t hw, bool *done);
+
 /* Whether the ISR holds fewer than `min_insync` replicas (acks=all's
  * NOT_ENOUGH_REPLICAS).  Never on a single node. */
 bool replica_state_under_min_isr(const replica_state_t *rs, int32_t min_insync);

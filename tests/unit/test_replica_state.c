@@ -169,6 +169,30 @@ static void test_min_isr(void **state)
     replica_state_free(&rs);
 }
 
+static void test_truncation_offset(void **state)
+{
+    (void)state;
+    bool done;
+    /* A led epoch 3 to 120, C had 100 of it, then led epoch 5 alone and
+     * wrote 100-109; B, leader of epoch 7, answers C's question about
+     * epoch 5 with epoch 3 ending at 120.  C's epoch 3 ends at 100: its
+     * tail from 100 is not the leader's. */
+    assert_int_equal(replica_state_truncation_offset(3, 120, 3, 100, 90, &done), 100);
+    assert_true(done);
+    /* The same epoch ending later here than on the leader. */
+    assert_int_equal(replica_state_truncation_offset(3, 80, 3, 100, 50, &done), 80);
+    assert_true(done);
+    /* Another epoch here: cut to its end here and ask again. */
+    assert_int_equal(replica_state_truncation_offset(3, 120, 2, 70, 50, &done), 70);
+    assert_false(done);
+    /* The leader does not know the epoch: the high watermark. */
+    assert_int_equal(replica_state_truncation_offset(-1, -1, -1, -1, 50, &done), 50);
+    assert_true(done);
+    /* This log does not know the leader's epoch: the leader's end. */
+    assert_int_equal(replica_state_truncation_offset(4, 60, -1, -1, 50, &done), 60);
+    assert_true(done);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_checkpoint_capped),
         cmocka_unit_test(test_isr_wanted),
         cmocka_unit_test(test_min_isr),
+        cmocka_unit_test(test_truncation_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

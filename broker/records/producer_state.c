@@ -166,3 +166,35 @@ void producer_state_update(producer_state_t *ps, const batch_header_t *hdr, int6
         p->n_batches++;
     }
 }
+
+void producer_state_truncate(producer_state_t *ps, int64_t new_end)
+{
+    bool emptied = false;
+    for (size_t i = 0; i < ps->cap; i++) {
+        producer_t *p = &ps->slots[i];
+        if (p->id < 0) {
+            continue;
+        }
+        /* Newer batches have higher offsets: drop from the newest back. */
+        while (p->n_batches > 0 && p->batches[p->newest].base_offset >= new_end) {
+            p->newest = (p->newest + BATCHES_KEPT - 1) % BATCHES_KEPT;
+            p->n_batches--;
+        }
+        emptied |= p->n_batches == 0;
+    }
+    if (!emptied) {
+        return;
+    }
+    /* Open addressing cannot just clear a slot: insert the others afresh. */
+    producer_t *old = ps->slots;
+    size_t cap = ps->cap;
+    ps->slots = NULL;
+    ps->cap = 0;
+    ps->count = 0;
+    for (size_t i = 0; i < cap; i++) {
+        if (old[i].id >= 0 && old[i].n_batches > 0) {
+            *insert(ps, old[i].id) = old[i];
+        }
+    }
+    free(old);
+}

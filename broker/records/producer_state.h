@@ -44,4 +44,11 @@ kerr_t producer_state_check(const producer_state_t *ps, const batch_header_t *hd
  * @locality any thread  @locks the partition lock held (none during recovery) */
 void producer_state_update(producer_state_t *ps, const batch_header_t *hdr, int64_t base_offset);
 
+/* After the log was cut at `new_end` (a follower's divergent tail): forgets
+ * the batches at or past it, and the producers left with none, so that a
+ * retry of a batch that was cut is appended again rather than answered as
+ * a duplicate at an offset the log no longer holds.
+ * @locality any thread  @locks the partition lock held */
+void producer_state_truncate(producer_state_t *ps, int64_t new_end);
+
 #endif

@@ -259,6 +259,8 @@ static void session_truncate(fetch_session_t *s, const char *topic_name, int32_t
                       topic_name, index, (long long)leo, (long long)to, s->leader);
             if (log_truncate(part->plog, to) != KERR_NONE) {
                 done = false;
+            } else {
+                producer_state_truncate(part->pstate, log_end_offset(part->plog));
             }
             replica_state_leader_hw(repl, repl->hw, log_end_offset(part->plog));
         }

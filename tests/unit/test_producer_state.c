@@ -133,6 +133,50 @@ static void test_many_producers_and_non_idempotent(void **state)
     producer_state_destroy(ps);
 }
 
+static void check(producer_state_t *ps, int64_t pid, int32_t base_seq, int32_t count, kerr_t want, int64_t want_dup)
+{
+    step_t s = {pid, 0, base_seq, count, want, want_dup};
+    batch_header_t hdr = header(&s);
+    int64_t dup = -1;
+    assert_int_equal(producer_state_check(ps, &hdr, &dup), want);
+    if (want == KERR_DUPLICATE_SEQUENCE_NUMBER) {
+        assert_true(dup == want_dup);
+    }
+}
+
+static void append(producer_state_t *ps, int64_t pid, int32_t base_seq, int32_t count, int64_t offset)
+{
+    step_t s = {pid, 0, base_seq, count, KERR_NONE, 0};
+    batch_header_t hdr = header(&s);
+    producer_state_update(ps, &hdr, offset);
+}
+
+static void test_truncate(void **state)
+{
+    (void)state;
+    producer_state_t *ps = producer_state_create();
+    /* Producer 1: sequences 0-4 at 0, 5-9 at 10; producer 2: 0-4 at 5; producer 3: 0-4 at 20. */
+    append(ps, 1, 0, 5, 0);
+    append(ps, 2, 0, 5, 5);
+    append(ps, 1, 5, 5, 10);
+    append(ps, 3, 0, 5, 20);
+    producer_state_truncate(ps, 10);
+    /* The retry of the batch cut is appended again, not a duplicate at 10. */
+    check(ps, 1, 5, 5, KERR_NONE, 0);
+    check(ps, 1, 0, 5, KERR_DUPLICATE_SEQUENCE_NUMBER, 0);
+    check(ps, 1, 10, 5, KERR_OUT_OF_ORDER_SEQUENCE_NUMBER, 0);
+    check(ps, 2, 0, 5, KERR_DUPLICATE_SEQUENCE_NUMBER, 5);
+    /* Producer 3 had nothing left: unknown again, any sequence goes. */
+    check(ps, 3, 0, 5, KERR_NONE, 0);
+    check(ps, 3, 7, 1, KERR_NONE, 0);
+    append(ps, 1, 5, 5, 10);
+    check(ps, 1, 5, 5, KERR_DUPLICATE_SEQUENCE_NUMBER, 10);
+    producer_state_truncate(ps, 0);
+    check(ps, 1, 5, 5, KERR_NONE, 0);
+    check(ps, 2, 3, 1, KERR_NONE, 0);
+    producer_state_destroy(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_only_five_batches_remembered),
         cmocka_unit_test(test_sequence_wraps),
         cmocka_unit_test(test_many_producers_and_non_idempotent),
+        cmocka_unit_test(test_truncate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,6 +129,17 @@ static size_t fetch_read_partitions(broker_ctx_t *ctx, fetch_state_t *st, bool *
             pthread_mutex_lock(&part->lock);
             int64_t leo = log_end_offset(part->plog);
             int64_t hw_before = replica_state_high_watermark(&part->repl, leo);
+            /* A follower's fetch offset is its log end only when the leader
+             * has it: one past this log's end taken as progress would move
+             * the high watermark over records the follower does not hold. */
+            if (fetch_is_replica(ctx, fr) &&
+                (fp->fetch_offset < log_start_offset(part->plog) || fp->fetch_offset > leo)) {
+                fp->high_watermark = fp->last_stable_offset = hw_before;
+                fp->result_log_start_offset = log_start_offset(part->plog);
+                pthread_mutex_unlock(&part->lock);
+                fp->error = KERR_OFFSET_OUT_OF_RANGE;
+                continue;
+            }
             if (fetch_is_replica(ctx, fr) &&
                 !replica_state_follower_fetched(&part->repl, fr->replica_id, fp->fetch_offset, leo, clock_wall_ms())) {
                 pthread_mutex_unlock(&part->lock);

@@ -563,8 +563,8 @@ def init_producer_id(conn, transactional_id=None):
 
 
 def fetch_body(topic, partition, offset, max_wait_ms=500, min_bytes=1, max_bytes=1 << 20,
-               partition_max_bytes=1 << 20):
-    return (i32(-1) + i32(max_wait_ms) + i32(min_bytes) + i32(max_bytes) + i8(0)
+               partition_max_bytes=1 << 20, replica_id=-1):
+    return (i32(replica_id) + i32(max_wait_ms) + i32(min_bytes) + i32(max_bytes) + i8(0)
             + i32(0) + i32(-1)
             + array([topic], lambda t: string(t) + array([partition], lambda p: (
                 i32(p) + i32(-1) + i64(offset) + i64(-1) + i32(partition_max_bytes))))

@@ -15,6 +15,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import kproto  # noqa: E402
 import confluent_kafka  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 from test_cluster_quorum import start_cluster, wait_view  # noqa: E402
@@ -260,6 +261,33 @@ def test_divergent_tail_truncated():
     line = old.wait_stderr("truncating the log from 150 to ")
     assert int(line.split(" to ")[1].split(",")[0]) < 150, line
     read_values(new, "fork", {b"a0", b"a99", b"c0", b"c29"})
+    for n in nodes:
+        n.stop()
+
+
+def test_fetch_past_the_end_is_no_progress():
+    """a follower's Fetch at an offset past the leader's log end is OFFSET_OUT_OF_RANGE and does not count as its progress: the high watermark stays below records the followers do not hold"""
+    nodes = start_cluster()
+    wait_view(nodes, [1, 2, 3], "the cluster up")
+    create_with(nodes[0], "ahead", 1, 3, {"min.insync.replicas": "1"})
+    wait_topic(nodes, "ahead", 1)
+    leader = next(n for n in nodes if n.n == partition_leader(nodes, "ahead"))
+    followers = [n for n in nodes if n is not leader]
+    for n in followers:
+        n.proc.send_signal(signal.SIGSTOP)
+    try:
+        acked, errors = produce_all(leader, "ahead", [b"only-on-the-leader"], acks="1")
+        assert acked == [b"only-on-the-leader"] and not errors, errors
+        with kproto.Conn(leader.port) as conn:
+            for f in followers:
+                part = kproto.fetch(conn, "ahead", 0, 1000, max_wait_ms=0, replica_id=f.n)
+                assert part["error"] == 1, part  # OFFSET_OUT_OF_RANGE
+            part = kproto.fetch(conn, "ahead", 0, 0, max_wait_ms=0)
+            assert part["error"] == 0 and part["hwm"] == 0, part
+    finally:
+        for n in followers:
+            n.proc.send_signal(signal.SIGCONT)
+    wait_logs_equal(nodes, "ahead", 1, "the record on every replica")
     for n in nodes:
         n.stop()
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/kerr.h"
 #include "xalloc.h"
 
 typedef struct meta_config {
@@ -637,4 +638,49 @@ size_t meta_image_elect(const meta_image_t *img, const int32_t *gone, size_t n_g
     }
     *recs = out;
     return n;
+}
+
+int16_t meta_image_check_alter_partition(const meta_image_t *img, int32_t broker_id, int64_t broker_epoch,
+                                         const kuuid_t *topic_id, int32_t partition, int32_t leader_epoch,
+                                         int32_t partition_epoch, const int32_t *new_isr, int32_t n_new_isr,
+                                         int16_t *part_error, const meta_partition_t **part)
+{
+    *part_error = KERR_NONE;
+    *part = NULL;
+    const meta_broker_t *b = meta_image_broker_find(img, broker_id);
+    if (!b || b->epoch != broker_epoch) {
+        return KERR_STALE_BROKER_EPOCH;
+    }
+    const meta_partition_t *p = NULL;
+    for (size_t i = 0; i < meta_image_topic_count(img); i++) {
+        const meta_topic_t *t = meta_image_topic_at(img, i);
+        if (memcmp(t->id.b, topic_id->b, sizeof(t->id.b)) == 0 && partition >= 0 && partition < t->n_parts &&
+            t->parts[partition].n_replicas > 0) {
+            p = &t->parts[partition];
+        }
+    }
+    *part = p;
+    if (!p) {
+        *part_error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    } else if (p->leader != broker_id) {
+        *part_error = KERR_NOT_LEADER_OR_FOLLOWER;
+    } else if (p->leader_epoch != leader_epoch) {
+        *part_error = KERR_FENCED_LEADER_EPOCH;
+    } else if (p->partition_epoch != partition_epoch) {
+        *part_error = KERR_INVALID_UPDATE_VERSION;
+    }
+    for (int32_t i = 0; *part_error == KERR_NONE && i < n_new_isr; i++) {
+        int32_t id = new_isr[i];
+        const meta_broker_t *rb = meta_image_broker_find(img, id);
+        if (ids_hold(new_isr, (size_t)i, id)) {
+            *part_error = KERR_INVALID_REQUEST; /* a replica named twice would count twice towards min.insync */
+        } else if (!ids_hold(p->replicas, (size_t)p->n_replicas, id) ||
+                   (!ids_hold(p->isr, (size_t)p->n_isr, id) && (!rb || rb->fenced))) {
+            *part_error = KERR_INELIGIBLE_REPLICA;
+        }
+    }
+    if (*part_error == KERR_NONE && !ids_hold(new_isr, (size_t)n_new_isr, p->leader)) {
+        *part_error = KERR_INVALID_REQUEST;
+    }
+    return KERR_NONE;
 }

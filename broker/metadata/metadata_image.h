@@ -98,6 +98,23 @@ size_t meta_image_configs_of(const meta_image_t *img, int8_t resource_type, cons
                              const char ***names, const char ***values);
 
 /*
+ * Whether the active controller takes an AlterPartition (KIP-497) from
+ * broker `broker_id`: the broker registered at `broker_epoch` (-1 is no
+ * wildcard: as in KRaft, a broker that does not know its epoch is stale,
+ * else a leader from before a restart could still shrink ISRs), the
+ * partition led by it at `leader_epoch` and `partition_epoch`, and
+ * `new_isr` naming, without repeats and with the leader, only replicas of
+ * which those joining are unfenced.  Returns the request's error
+ * (KERR_STALE_BROKER_EPOCH or KERR_NONE); with KERR_NONE, *part_error is
+ * the partition's error and *part the partition, NULL when the image has
+ * no such partition.
+ */
+int16_t meta_image_check_alter_partition(const meta_image_t *img, int32_t broker_id, int64_t broker_epoch,
+                                         const kuuid_t *topic_id, int32_t partition, int32_t leader_epoch,
+                                         int32_t partition_epoch, const int32_t *new_isr, int32_t n_new_isr,
+                                         int16_t *part_error, const meta_partition_t **part);
+
+/*
  * The replicas of a new topic's partitions, spread round-robin over the
  * unfenced brokers by increasing id as Kafka's StripedReplicaPlacer does
  * without racks: partition p's replicas are the brokers at positions

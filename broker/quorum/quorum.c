@@ -790,10 +790,8 @@ static void controller_fence_expired(quorum_t *q, int64_t now)
 
 /*
  * AlterPartition from a partition's leader (KIP-497): the new ISR is
- * written as a PartitionChangeRecord when the request comes from the
- * leader at the image's leader and partition epochs, and names only
- * replicas, the leader included, of which those joining are unfenced.
- * It is answered once proposed, with the state it will have: the leader
+ * written as a PartitionChangeRecord when the image takes it
+ * (meta_image_check_alter_partition).  It is answered once proposed, with the state it will have: the leader
  * acts on the image, not on the answer.  While a fence or unfence is
  * pending the answer is REQUEST_TIMED_OUT and the leader asks again.
  */
@@ -802,49 +800,17 @@ static void handle_alter_partition(quorum_t *q, quorum_conn_t *c, int32_t correl
 {
     ctrl_alter_partition_result_t res = {.topic_id = ap->topic_id, .partition = ap->partition, .leader_id = -1,
                                          .leader_epoch = -1, .partition_epoch = -1};
-    const meta_broker_t *b = q->leader ? meta_image_broker_find(q->image, ap->broker_id) : NULL;
     const meta_partition_t *p = NULL;
-    for (size_t i = 0; q->leader && i < meta_image_topic_count(q->image); i++) {
-        const meta_topic_t *t = meta_image_topic_at(q->image, i);
-        if (memcmp(t->id.b, ap->topic_id.b, sizeof(t->id.b)) == 0 && ap->partition >= 0 &&
-            ap->partition < t->n_parts && t->parts[ap->partition].n_replicas > 0) {
-            p = &t->parts[ap->partition];
-        }
-    }
     int16_t err = KERR_NONE;
     if (!q->leader) {
         res.error_code = KERR_NOT_CONTROLLER;
-    } else if (!b || (ap->broker_epoch != -1 && b->epoch != ap->broker_epoch)) {
-        res.error_code = KERR_STALE_BROKER_EPOCH;
-    } else if (!p) {
-        err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
-    } else if (p->leader != ap->broker_id) {
-        err = KERR_NOT_LEADER_OR_FOLLOWER;
-    } else if (p->leader_epoch != ap->leader_epoch) {
-        err = KERR_FENCED_LEADER_EPOCH;
-    } else if (p->partition_epoch != ap->partition_epoch) {
-        err = KERR_INVALID_UPDATE_VERSION;
-    } else if (q->broker_changes_pending > 0) {
-        err = KERR_REQUEST_TIMED_OUT;
-    }
-    bool has_leader = false;
-    for (int32_t i = 0; err == KERR_NONE && !res.error_code && i < ap->n_new_isr; i++) {
-        int32_t id = ap->new_isr[i];
-        bool replica = false, member = false;
-        for (int32_t r = 0; r < p->n_replicas; r++) {
-            replica |= p->replicas[r] == id;
+    } else {
+        res.error_code = meta_image_check_alter_partition(q->image, ap->broker_id, ap->broker_epoch, &ap->topic_id,
+                                                          ap->partition, ap->leader_epoch, ap->partition_epoch,
+                                                          ap->new_isr, ap->n_new_isr, &err, &p);
+        if (err == KERR_NONE && q->broker_changes_pending > 0) {
+            err = KERR_REQUEST_TIMED_OUT;
         }
-        for (int32_t r = 0; r < p->n_isr; r++) {
-            member |= p->isr[r] == id;
-        }
-        const meta_broker_t *rb = meta_image_broker_find(q->image, id);
-        has_leader |= id == p->leader;
-        if (!replica || (!member && (!rb || rb->fenced))) {
-            err = KERR_INELIGIBLE_REPLICA;
-        }
-    }
-    if (err == KERR_NONE && !res.error_code && !has_leader) {
-        err = KERR_INVALID_REQUEST;
     }
     if (err == KERR_NONE && !res.error_code) {
         proposal_t *prop = xcalloc(1, sizeof(*prop));

@@ -20,6 +20,7 @@
 
 #include "metadata/metadata_image.h"
 #include "metadata/metadata_records.h"
+#include "protocol/kerr.h"
 
 static const kuuid_t topic_a = {{0xaa, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}};
 static const kuuid_t incarnation = {{0x11, 0x22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x33}};
@@ -530,13 +531,68 @@ static void test_image_elect(void **state)
     meta_image_destroy(img);
 }
 
+static int16_t alter_check(const meta_image_t *img, int32_t broker, int64_t broker_epoch, int32_t leader_epoch,
+                           const int32_t *isr, int32_t n_isr, int16_t *part_error)
+{
+    const meta_partition_t *p;
+    return meta_image_check_alter_partition(img, broker, broker_epoch, &topic_a, 0, leader_epoch, 0, isr, n_isr,
+                                            part_error, &p);
+}
+
+static void test_image_check_alter_partition(void **state)
+{
+    (void)state;
+    meta_image_t *img = meta_image_create();
+    meta_endpoint_t ep = {.name = "PLAINTEXT", .host = "h", .port = 1};
+    for (int32_t id = 1; id <= 3; id++) {
+        meta_record_t reg = {
+            .type = META_REGISTER_BROKER,
+            .register_broker = {.broker_id = id, .broker_epoch = 10 + id, .endpoints = &ep, .n_endpoints = 1}};
+        apply_ok(img, &reg);
+    }
+    meta_record_t topic = {.type = META_TOPIC, .topic = {.name = "a", .topic_id = topic_a}};
+    apply_ok(img, &topic);
+    const int32_t reps[] = {1, 2, 3};
+    meta_record_t p0 = {.type = META_PARTITION,
+                        .partition = {.partition_id = 0,
+                                      .topic_id = topic_a,
+                                      .replicas = reps,
+                                      .n_replicas = 3,
+                                      .isr = reps,
+                                      .n_isr = 3,
+                                      .leader = 1}};
+    apply_ok(img, &p0);
+    int16_t err;
+    const int32_t shrink[] = {1, 2};
+    assert_int_equal(alter_check(img, 1, 11, 0, shrink, 2, &err), KERR_NONE);
+    assert_int_equal(err, KERR_NONE);
+    /* -1 is no wildcard for the broker epoch. */
+    assert_int_equal(alter_check(img, 1, -1, 0, shrink, 2, &err), KERR_STALE_BROKER_EPOCH);
+    assert_int_equal(alter_check(img, 1, 12, 0, shrink, 2, &err), KERR_STALE_BROKER_EPOCH);
+    /* A replica named twice would count twice towards min.insync.replicas. */
+    const int32_t twice[] = {1, 2, 2};
+    assert_int_equal(alter_check(img, 1, 11, 0, twice, 3, &err), KERR_NONE);
+    assert_int_equal(err, KERR_INVALID_REQUEST);
+    const int32_t no_leader[] = {2, 3};
+    assert_int_equal(alter_check(img, 1, 11, 0, no_leader, 2, &err), KERR_NONE);
+    assert_int_equal(err, KERR_INVALID_REQUEST);
+    const int32_t stranger[] = {1, 4};
+    assert_int_equal(alter_check(img, 1, 11, 0, stranger, 2, &err), KERR_NONE);
+    assert_int_equal(err, KERR_INELIGIBLE_REPLICA);
+    assert_int_equal(alter_check(img, 2, 12, 0, shrink, 2, &err), KERR_NONE);
+    assert_int_equal(err, KERR_NOT_LEADER_OR_FOLLOWER);
+    assert_int_equal(alter_check(img, 1, 11, 1, shrink, 2, &err), KERR_NONE);
+    assert_int_equal(err, KERR_FENCED_LEADER_EPOCH);
+    meta_image_destroy(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors_encode),  cmocka_unit_test(test_vectors_decode),
         cmocka_unit_test(test_decode_refusals), cmocka_unit_test(test_image_apply),
         cmocka_unit_test(test_image_snapshot),  cmocka_unit_test(test_image_assign),
-        cmocka_unit_test(test_image_elect),
+        cmocka_unit_test(test_image_elect),     cmocka_unit_test(test_image_check_alter_partition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

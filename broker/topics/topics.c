@@ -1067,6 +1067,13 @@ kerr_t topics_create_as(topics_t *topics, kstr_t name, const kuuid_t *id, int32_
         err = KERR_KAFKA_STORAGE_ERROR;
         goto done;
     }
+    /* A topic of the metadata image: its partitions have no role until the
+     * image gives them one (replica/replica_fetcher.h), and until then they
+     * are offline, not the single node's, whose acks=all is answered at once
+     * and whose consumers read to the log end. */
+    for (int32_t p = 0; id && p < topic->n_partitions; p++) {
+        topic->partitions[p]->repl.role = REPLICA_ROLE_OFFLINE;
+    }
     registry_append(topics, topic);
     blog_info("created topic %s with %d partitions", topic->name, n_partitions);
 done:

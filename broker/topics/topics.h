@@ -173,7 +173,8 @@ kerr_t topics_create(topics_t *topics, kstr_t name, int32_t n_partitions,
                      char *errstr, size_t errstr_size);
 
 /* topics_create with the topic id `id` (NULL: a new random one), as a
- * cluster node creates the logs of a topic the metadata image holds.
+ * cluster node creates the logs of a topic the metadata image holds; with
+ * an id its partitions start offline, until the image gives them a role.
  * @locality any thread  @locks as topics_create */
 kerr_t topics_create_as(topics_t *topics, kstr_t name, const kuuid_t *id, int32_t n_partitions,
                         const topic_config_kv_t *overrides, size_t n_overrides, bool validate_only, char *errstr,

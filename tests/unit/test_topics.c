@@ -167,6 +167,24 @@ static void test_create_moves_partitions_into_place(void **state)
     assert_int_equal(partitions_of(fx, "orders"), 3);
 }
 
+/* A topic of the metadata image starts offline until the image gives its
+ * partitions their roles; a single node's has none, as always. */
+static void test_image_topic_starts_offline(void **state)
+{
+    fixture_t *fx = *state;
+    char err[512] = "";
+    const kuuid_t id = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+    assert_int_equal(topics_create_as(fx->topics, ks("replicated"), &id, 2, NULL, 0, false, err, sizeof(err)),
+                     KERR_NONE);
+    assert_int_equal(topics_create(fx->topics, ks("local"), 1, NULL, 0, false, err, sizeof(err)), KERR_NONE);
+    topics_read_lock(fx->topics);
+    topic_t *replicated = topics_find(fx->topics, ks("replicated"));
+    assert_int_equal(topic_partition(replicated, 0)->repl.role, REPLICA_ROLE_OFFLINE);
+    assert_int_equal(topic_partition(replicated, 1)->repl.role, REPLICA_ROLE_OFFLINE);
+    assert_int_equal(topic_partition(topics_find(fx->topics, ks("local")), 0)->repl.role, REPLICA_ROLE_NONE);
+    topics_read_unlock(fx->topics);
+}
+
 /* A create that fails at its sixth partition (a file is in the way of the
  * staging dir) leaves no directory, no metadata and no topic, before and
  * after a restart. */
@@ -323,6 +341,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_create_moves_partitions_into_place),
         T(test_failed_create_leaves_nothing),
+        T(test_image_topic_starts_offline),
         T(test_failed_add_partitions_leaves_topic_as_it_was),
         T(test_open_removes_staging_leftovers),
         T(test_create_beyond_fd_limit_is_refused),

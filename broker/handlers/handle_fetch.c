@@ -341,6 +341,11 @@ req_result_t handle_list_offsets(broker_ctx_t *ctx, kreq_t *req)
                 lp->error = log_offset_for_timestamp(part->plog, lp->timestamp, &lp->offset,
                                                      &lp->result_timestamp);
             }
+            if (lp->timestamp != LIST_OFFSETS_LATEST && lp->timestamp != LIST_OFFSETS_EARLIEST &&
+                lp->offset >= replica_state_high_watermark(&part->repl, log_end_offset(part->plog))) {
+                /* As Kafka: a record past the high watermark is not there yet for consumers. */
+                lp->offset = lp->result_timestamp = -1;
+            }
             pthread_mutex_unlock(&part->lock);
             /* Every batch is stamped with leader epoch 0 (one node, never
              * re-elected), so that is the epoch of any offset found. */

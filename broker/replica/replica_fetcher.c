@@ -753,6 +753,9 @@ bool replica_fetcher_sync(replica_fetcher_t *f)
         replica_state_become(&part->repl, self, w->replicas, w->n_replicas, w->isr, w->n_isr,
                              fenced && w->leader == self ? -1 : w->leader, w->leader_epoch, log_end_offset(part->plog),
                              now);
+        if (part->repl.role == REPLICA_ROLE_LEADER) {
+            log_assign_epoch(part->plog, w->leader_epoch);
+        }
         if (was != part->repl.role || was_leader != w->leader || was_epoch != w->leader_epoch ||
             was_isr != w->n_isr) {
             changed = true;

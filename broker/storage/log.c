@@ -609,6 +609,11 @@ int64_t log_end_offset_for_epoch(const log_t *plog, int32_t epoch, int32_t *foun
     return epoch_cache_end_offset(&plog->epochs, epoch, log_end_offset(plog), found);
 }
 
+void log_assign_epoch(log_t *plog, int32_t epoch)
+{
+    epoch_cache_assign(&plog->epochs, epoch, log_end_offset(plog));
+}
+
 kerr_t log_roll(log_t *plog)
 {
     return active(plog)->size > 0 ? roll(plog) : KERR_NONE;

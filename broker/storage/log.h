@@ -125,6 +125,13 @@ kerr_t log_truncate(log_t *plog, int64_t offset);
 int32_t log_latest_epoch(const log_t *plog);
 int64_t log_end_offset_for_epoch(const log_t *plog, int32_t epoch, int32_t *found);
 
+/* A new leader's epoch starts at the log end offset, appended to or not,
+ * as Kafka's Partition.makeLeader: a follower asking OffsetForLeaderEpoch
+ * about an older epoch then learns where it ended even before the new
+ * leader's first batch.  An epoch not above the latest changes nothing.
+ * @locality any thread  @locks the partition lock held */
+void log_assign_epoch(log_t *plog, int32_t epoch);
+
 /* @locality any thread  @locks the partition lock held */
 int64_t log_start_offset(const log_t *plog); /* first offset still readable */
 int64_t log_end_offset(const log_t *plog);   /* LEO: the next offset to be assigned */

@@ -328,6 +328,9 @@ def test_fetch_past_the_end_is_no_progress():
                 assert part["error"] == 1, part  # OFFSET_OUT_OF_RANGE
             part = kproto.fetch(conn, "ahead", 0, 0, max_wait_ms=0)
             assert part["error"] == 0 and part["hwm"] == 0, part
+            # Nor do ListOffsets by timestamp and MAX_TIMESTAMP find it.
+            assert kproto.list_offsets(conn, "ahead", 0, 0) == (0, -1, -1)
+            assert kproto.list_offsets(conn, "ahead", 0, -3) == (0, -1, -1)
     finally:
         for n in followers:
             n.proc.send_signal(signal.SIGCONT)

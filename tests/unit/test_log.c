@@ -1194,6 +1194,30 @@ static void test_truncate_and_epochs(void **state)
     log_close(plog);
 }
 
+/* A new leader's epoch starts at its log end before it appends anything:
+ * asked about an older epoch, it answers where that one ended. */
+static void test_assign_epoch(void **state)
+{
+    fixture_t *fx = *state;
+    log_config_t cfg = cfg_small();
+    log_t *plog = open_log(fx, &cfg, 0, 0, NULL);
+    append_epoch(plog, 3, 3); /* offsets 0..2 */
+    int32_t found;
+    assert_true(log_end_offset_for_epoch(plog, 5, &found) == -1);
+    log_assign_epoch(plog, 7);
+    assert_int_equal(log_latest_epoch(plog), 7);
+    assert_true(log_end_offset_for_epoch(plog, 5, &found) == 3);
+    assert_int_equal(found, 3);
+    assert_true(log_end_offset_for_epoch(plog, 7, &found) == 3);
+    assert_int_equal(found, 7);
+    /* Not above the latest: nothing changes. */
+    log_assign_epoch(plog, 6);
+    assert_int_equal(log_latest_epoch(plog), 7);
+    assert_true(append_epoch(plog, 2, 7) == 3);
+    assert_true(log_end_offset_for_epoch(plog, 3, &found) == 3);
+    log_close(plog);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1221,6 +1245,7 @@ int main(void)
         T(test_move_while_open),
         T(test_open_errors_name_the_path),
         T(test_truncate_and_epochs),
+        T(test_assign_epoch),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,10 +149,16 @@ struct quorum {
     char *dir;
     char *address; /* this voter's host:port */
     bool leader;   /* raft leader at the last tick */
+    /* A new leader's image may miss entries of earlier terms it has not
+     * applied yet: it decides nothing from it (fences, elections, ISR
+     * changes, registrations) until a barrier it appended is applied. */
+    bool caught_up;
+    bool barrier_pending;
+    uint64_t leader_gen; /* moves with each change of leadership; a barrier of an older one is ignored */
     session_t *sessions;
     size_t n_sessions;
-    /* Fences and unfences proposed and not applied yet.  Leader elections
-     * are worked out from the image, so the next fence or unfence waits
+    /* Fences, unfences and registrations proposed and not applied yet.
+     * Leader elections are worked out from the image, so the next one waits
      * until the image has the last one's. */
     int broker_changes_pending;
     pending_reg_t *pending;
@@ -622,6 +628,7 @@ static void on_registered(struct raft_apply *req, int status, void *result)
 {
     pending_reg_t *r = req->data;
     quorum_t *q = r->q;
+    q->broker_changes_pending--;
     for (pending_reg_t **p = &q->pending; *p; p = &(*p)->next) {
         if (*p == r) {
             *p = r->next;
@@ -649,6 +656,10 @@ static void handle_registration(quorum_t *q, quorum_conn_t *c, int32_t correlati
 {
     if (!q->leader) {
         reply_registration(c, correlation_id, KERR_NOT_CONTROLLER, -1);
+        return;
+    }
+    if (!q->caught_up) {
+        reply_registration(c, correlation_id, KERR_REQUEST_TIMED_OUT, -1); /* the image may be stale */
         return;
     }
     if (reg->voters && strcmp(reg->voters, q->voters) != 0) {
@@ -684,6 +695,12 @@ static void handle_registration(quorum_t *q, quorum_conn_t *c, int32_t correlati
             return;
         }
     }
+    if (!q->caught_up || q->broker_changes_pending > 0) {
+        /* Its elections are worked out from the image: the broker asks
+         * again once the image is current. */
+        reply_registration(c, correlation_id, KERR_REQUEST_TIMED_OUT, -1);
+        return;
+    }
     pending_reg_t *r = xcalloc(1, sizeof(*r));
     r->q = q;
     r->conn = c;
@@ -718,6 +735,7 @@ static void handle_registration(quorum_t *q, quorum_conn_t *c, int32_t correlati
         reply_registration(c, correlation_id, KERR_NOT_CONTROLLER, -1);
         return;
     }
+    q->broker_changes_pending++;
     r->next = q->pending;
     q->pending = r;
     session_t *s = session_get(q, reg->broker_id);
@@ -743,7 +761,7 @@ static void handle_heartbeat(quorum_t *q, quorum_conn_t *c, int32_t correlation_
         bool caught_up = hb->current_metadata_offset < 0 || hb->current_metadata_offset >= b->epoch;
         bool want_fenced = hb->want_fence || hb->want_shut_down || !caught_up;
         if (b->fenced != want_fenced && !(s->pending_epoch == b->epoch && s->pending_fenced == want_fenced) &&
-            q->broker_changes_pending == 0) {
+            q->caught_up && q->broker_changes_pending == 0) {
             s->pending_epoch = b->epoch;
             s->pending_fenced = want_fenced;
             propose_broker_state(q, want_fenced ? META_FENCE_BROKER : META_UNFENCE_BROKER, &b->id, &b->epoch, 1);
@@ -761,7 +779,7 @@ static void handle_heartbeat(quorum_t *q, quorum_conn_t *c, int32_t correlation_
 /* Fences every unfenced broker whose session has run out. */
 static void controller_fence_expired(quorum_t *q, int64_t now)
 {
-    if (q->broker_changes_pending > 0) {
+    if (!q->caught_up || q->broker_changes_pending > 0) {
         return;
     }
     size_t n_brokers = meta_image_broker_count(q->image), n = 0;
@@ -793,7 +811,8 @@ static void controller_fence_expired(quorum_t *q, int64_t now)
  * written as a PartitionChangeRecord when the image takes it
  * (meta_image_check_alter_partition).  It is answered once proposed, with the state it will have: the leader
  * acts on the image, not on the answer.  While a fence or unfence is
- * pending the answer is REQUEST_TIMED_OUT and the leader asks again.
+ * pending, or the image of a new active controller may be stale, the
+ * answer is REQUEST_TIMED_OUT and the leader asks again.
  */
 static void handle_alter_partition(quorum_t *q, quorum_conn_t *c, int32_t correlation_id,
                                    const ctrl_alter_partition_t *ap)
@@ -808,7 +827,7 @@ static void handle_alter_partition(quorum_t *q, quorum_conn_t *c, int32_t correl
         res.error_code = meta_image_check_alter_partition(q->image, ap->broker_id, ap->broker_epoch, &ap->topic_id,
                                                           ap->partition, ap->leader_epoch, ap->partition_epoch,
                                                           ap->new_isr, ap->n_new_isr, &err, &p);
-        if (err == KERR_NONE && q->broker_changes_pending > 0) {
+        if (err == KERR_NONE && (!q->caught_up || q->broker_changes_pending > 0)) {
             err = KERR_REQUEST_TIMED_OUT;
         }
     }
@@ -1035,6 +1054,9 @@ static void client_on_frame(quorum_conn_t *c, const uint8_t *frame, size_t len)
                       q->cfg->node_id);
             q->next_send_ms = now + q->cfg->broker_heartbeat_interval_ms;
             return;
+        case KERR_REQUEST_TIMED_OUT:
+            q->next_send_ms = now + TICK_MS; /* the controller is busy with its image: ask it again */
+            return;
         case KERR_INCONSISTENT_VOTER_SET:
             quorum_fail(q,
                         "the active controller %d refused this broker: its controller.quorum.voters '%s' is not "
@@ -1169,6 +1191,46 @@ static void client_tick(quorum_t *q, int64_t now)
 
 /* ---- the tick ---------------------------------------------------------------------- */
 
+typedef struct leader_barrier {
+    struct raft_barrier req;
+    quorum_t *q;
+    uint64_t gen;
+} leader_barrier_t;
+
+static void on_leader_barrier(struct raft_barrier *req, int status)
+{
+    leader_barrier_t *b = req->data;
+    quorum_t *q = b->q;
+    if (b->gen == q->leader_gen) {
+        q->barrier_pending = false;
+        if (status == 0) {
+            q->caught_up = true;
+            blog_info("this node (%d) has applied the metadata log of earlier terms", q->cfg->node_id);
+        } else {
+            blog_info("metadata barrier failed: %s; trying again", raft_strerror(status));
+        }
+    }
+    free(b);
+}
+
+/* Appends a barrier: once it is applied, so is everything before it, and
+ * the image is the whole committed log (Kafka's controller waits likewise
+ * for the log of earlier terms before it acts). */
+static void controller_barrier(quorum_t *q)
+{
+    leader_barrier_t *b = xcalloc(1, sizeof(*b));
+    b->q = q;
+    b->gen = q->leader_gen;
+    b->req.data = b;
+    int rc = raft_barrier(&q->raft, &b->req, on_leader_barrier);
+    if (rc != 0) {
+        blog_info("metadata barrier not accepted: %s; trying again", raft_strerror(rc));
+        free(b);
+        return;
+    }
+    q->barrier_pending = true;
+}
+
 static void on_tick(uv_timer_t *timer)
 {
     quorum_t *q = timer->data;
@@ -1177,6 +1239,9 @@ static void on_tick(uv_timer_t *timer)
         bool leader = raft_state(&q->raft) == RAFT_LEADER;
         if (leader != q->leader) {
             q->leader = leader;
+            q->leader_gen++;
+            q->caught_up = false;
+            q->barrier_pending = false;
             atomic_store(&q->active, leader);
             if (leader) {
                 /* Every session starts now: a broker is fenced only after a
@@ -1191,6 +1256,9 @@ static void on_tick(uv_timer_t *timer)
         const char *addr;
         raft_leader(&q->raft, &leader_raft, &addr);
         atomic_store(&q->leader_id, leader_raft ? NODE_ID(leader_raft) : -1);
+        if (leader && !q->caught_up && !q->barrier_pending) {
+            controller_barrier(q);
+        }
         if (leader) {
             controller_fence_expired(q, now);
         }

@@ -30,7 +30,7 @@
 #define BACKOFF_MS 1000
 /* A connected session with nothing it can ask for yet waits this long. */
 #define RETRY_MS 200
-#define FETCH_VERSION 4
+#define FETCH_VERSION 5
 #define API_KEY_FETCH 1
 #define EPOCH_VERSION 3
 #define API_KEY_OFFSET_FOR_LEADER_EPOCH 23
@@ -43,6 +43,9 @@
 typedef struct fetch_part {
     char *topic;
     int32_t index;
+    /* The leader refused it (the image may be behind): it is left out of
+     * requests until then, and the session's other partitions go on. */
+    int64_t retry_ms;
 } fetch_part_t;
 
 typedef struct fetch_session {
@@ -59,7 +62,6 @@ typedef struct fetch_session {
     bool connected;
     bool in_flight;
     bool in_flight_epochs; /* the request out is OffsetForLeaderEpoch, not Fetch */
-    bool refused;          /* the leader refused a partition: ask again after a pause */
     int32_t correlation_id;
     int64_t sent_ms;
     int64_t next_ms;
@@ -163,10 +165,30 @@ static void session_written(uv_write_t *req, int status)
 
 /* ---- the follower's side of a Fetch ---------------------------------------------- */
 
+/* The session's partition `index` of `topic_name`; NULL when gone. */
+static fetch_part_t *session_part(fetch_session_t *s, const char *topic_name, int32_t index)
+{
+    for (size_t i = 0; i < s->n_parts; i++) {
+        if (s->parts[i].index == index && strcmp(s->parts[i].topic, topic_name) == 0) {
+            return &s->parts[i];
+        }
+    }
+    return NULL;
+}
+
+/* A partition the leader refused waits before it is asked for again. */
+static void session_part_refused(fetch_session_t *s, const char *topic_name, int32_t index)
+{
+    fetch_part_t *fp = session_part(s, topic_name, index);
+    if (fp) {
+        fp->retry_ms = clock_mono_ms() + RETRY_MS;
+    }
+}
+
 /* Appends what the leader sent for one partition and takes its high
  * watermark.  @locks takes the registry read lock and the partition lock */
 static void session_apply(fetch_session_t *s, const char *topic_name, int32_t index, int16_t error, int64_t hw,
-                          const uint8_t *records, size_t len)
+                          int64_t leader_log_start, const uint8_t *records, size_t len)
 {
     replica_fetcher_t *f = s->f;
     topics_read_lock(f->topics);
@@ -179,10 +201,28 @@ static void session_apply(fetch_session_t *s, const char *topic_name, int32_t in
     pthread_mutex_lock(&part->lock);
     if (part->repl.role != REPLICA_ROLE_FOLLOWER || part->repl.leader != s->leader) {
         /* The image moved on while the request was out. */
+    } else if (error == KERR_OFFSET_OUT_OF_RANGE && leader_log_start > log_end_offset(part->plog)) {
+        /* The leader deleted what this log needs next (retention or
+         * DeleteRecords): start over at the leader's log start, as Kafka. */
+        blog_warn("replica fetch of %s-%d from broker %d: the leader's log starts at %lld, past this log's end "
+                  "%lld",
+                  topic_name, index, s->leader, (long long)leader_log_start, (long long)log_end_offset(part->plog));
+        if (log_restart_at(part->plog, leader_log_start) == KERR_NONE) {
+            producer_state_truncate(part->pstate, 0);
+            replica_state_leader_hw(&part->repl, hw, log_end_offset(part->plog));
+        } else {
+            session_part_refused(s, topic_name, index);
+        }
+    } else if (error == KERR_OFFSET_OUT_OF_RANGE) {
+        /* This log ends past the leader's: find where they part again. */
+        blog_info("replica fetch of %s-%d from broker %d: this log ends past the leader's; asking where they "
+                  "diverge",
+                  topic_name, index, s->leader);
+        part->repl.truncate_pending = true;
     } else if (error != KERR_NONE) {
         blog_info("replica fetch of %s-%d from broker %d: %s", topic_name, index, s->leader,
                   kerr_name((kerr_t)error));
-        s->refused = true;
+        session_part_refused(s, topic_name, index);
     } else {
         int64_t now = clock_wall_ms();
         size_t at = 0;
@@ -203,6 +243,15 @@ static void session_apply(fetch_session_t *s, const char *topic_name, int32_t in
             if (hdr.base_offset + hdr.last_offset_delta < leo) {
                 at += size; /* already here */
                 continue;
+            }
+            if (hdr.base_offset < leo && leo == log_start_offset(part->plog)) {
+                /* An empty log started at the leader's log start, which lies
+                 * inside this batch (DeleteRecords): it starts where the
+                 * batch does, as Kafka's follower. */
+                if (log_restart_at(part->plog, hdr.base_offset) != KERR_NONE) {
+                    break;
+                }
+                leo = hdr.base_offset;
             }
             kerr_t err = log_append_replica(part->plog, records + at, size, now);
             if (err != KERR_NONE) {
@@ -245,7 +294,7 @@ static void session_truncate(fetch_session_t *s, const char *topic_name, int32_t
     } else if (error != KERR_NONE) {
         blog_info("replica fetcher: OffsetForLeaderEpoch of %s-%d from broker %d: %s; asking again", topic_name,
                   index, s->leader, kerr_name((kerr_t)error));
-        s->refused = true;
+        session_part_refused(s, topic_name, index);
     } else {
         int64_t leo = log_end_offset(part->plog);
         int32_t mine = -1;
@@ -298,7 +347,7 @@ static bool session_on_epochs(fetch_session_t *s, const uint8_t *frame, size_t l
     return !r.err;
 }
 
-/* Decodes a Fetch v4 response frame (after its size) and applies it. */
+/* Decodes a Fetch v5 response frame (after its size) and applies it. */
 static bool session_on_response(fetch_session_t *s, const uint8_t *frame, size_t len)
 {
     buf_reader_t r;
@@ -318,13 +367,14 @@ static bool session_on_response(fetch_session_t *s, const uint8_t *frame, size_t
             int16_t error = buf_read_i16(&r);
             int64_t hw = buf_read_i64(&r);
             buf_read_i64(&r); /* last stable offset */
+            int64_t log_start = buf_read_i64(&r);
             int32_t n_aborted = buf_read_i32(&r);
             for (int32_t a = 0; a < n_aborted && !r.err; a++) {
                 buf_skip(&r, 16);
             }
             kstr_t records = buf_read_nbytes(&r, false);
             if (!r.err) {
-                session_apply(s, topic, index, error, hw, (const uint8_t *)records.ptr,
+                session_apply(s, topic, index, error, hw, log_start, (const uint8_t *)records.ptr,
                               records.len > 0 ? (size_t)records.len : 0);
             }
         }
@@ -337,6 +387,7 @@ static bool session_on_response(fetch_session_t *s, const uint8_t *frame, size_t
 typedef struct send_part {
     const fetch_part_t *fp;
     int64_t leo;
+    int64_t log_start;
     int32_t latest_epoch;
     int32_t leader_epoch;
 } send_part_t;
@@ -368,6 +419,7 @@ static void write_fetch_part(buf_writer_t *w, const send_part_t *p)
 {
     buf_write_i32(w, p->fp->index);
     buf_write_i64(w, p->leo);
+    buf_write_i64(w, p->log_start);
     buf_write_i32(w, FETCH_PARTITION_MAX_BYTES);
 }
 
@@ -379,16 +431,21 @@ static void write_epoch_part(buf_writer_t *w, const send_part_t *p)
 }
 
 /* Sends the next request: OffsetForLeaderEpoch for the partitions that
- * follow a new leader or epoch, else Fetch for every partition of the
- * session at its log end offset.
+ * follow a new leader or epoch, or Fetch for the others at their log end
+ * offsets, taking turns when there are both so that neither kind holds up
+ * the other; partitions the leader refused a moment ago sit out.
  * @locks takes the registry read lock and partition locks */
 static void session_send(fetch_session_t *s)
 {
     replica_fetcher_t *f = s->f;
     send_part_t *fetch = xcalloc(s->n_parts + 1, sizeof(*fetch)), *epochs = xcalloc(s->n_parts + 1, sizeof(*epochs));
     size_t n_fetch = 0, n_epochs = 0;
+    int64_t now = clock_mono_ms();
     topics_read_lock(f->topics);
     for (size_t i = 0; i < s->n_parts; i++) {
+        if (s->parts[i].retry_ms > now) {
+            continue;
+        }
         topic_t *topic = topics_find(f->topics, (kstr_t){s->parts[i].topic, (int32_t)strlen(s->parts[i].topic)});
         partition_t *part = topic ? topic_partition(topic, s->parts[i].index) : NULL;
         if (!part) {
@@ -397,6 +454,7 @@ static void session_send(fetch_session_t *s)
         pthread_mutex_lock(&part->lock);
         send_part_t sp = {.fp = &s->parts[i],
                           .leo = log_end_offset(part->plog),
+                          .log_start = log_start_offset(part->plog),
                           .latest_epoch = log_latest_epoch(part->plog),
                           .leader_epoch = part->repl.leader_epoch};
         if (part->repl.truncate_pending && sp.latest_epoch < 0) {
@@ -410,11 +468,11 @@ static void session_send(fetch_session_t *s)
         pthread_mutex_unlock(&part->lock);
     }
     topics_read_unlock(f->topics);
-    bool ask_epochs = n_epochs > 0;
+    bool ask_epochs = n_epochs > 0 && (n_fetch == 0 || !s->in_flight_epochs);
     if (!ask_epochs && n_fetch == 0) {
         free(fetch);
         free(epochs);
-        s->next_ms = clock_mono_ms() + RETRY_MS; /* no local log yet: the tick tries again */
+        s->next_ms = now + RETRY_MS; /* no local log yet, or all refused: the tick tries again */
         return;
     }
     buf_writer_t w;
@@ -490,7 +548,6 @@ static void session_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
         return;
     }
     /* One request is out at a time, so the frame is the whole input. */
-    s->refused = false;
     bool ok = s->in_flight_epochs ? session_on_epochs(s, s->in + 4, (size_t)size)
                                   : session_on_response(s, s->in + 4, (size_t)size);
     s->in_flight = false;
@@ -505,10 +562,6 @@ static void session_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
         free(s->in); /* a large response's buffer is not kept */
         s->in = NULL;
         s->in_cap = 0;
-    }
-    if (s->refused) {
-        s->next_ms = clock_mono_ms() + RETRY_MS; /* the image may be behind: the tick asks again */
-        return;
     }
     session_send(s);
 }

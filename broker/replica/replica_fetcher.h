@@ -6,23 +6,26 @@
  *
  * One fetch session per leader broker, on the broker loop: a TCP
  * connection to the leader's inter-broker endpoint (from the image)
- * carrying Fetch v4 with this node's id as ReplicaId, one request at a
+ * carrying Fetch v5 with this node's id as ReplicaId, one request at a
  * time, for every partition this node follows under that leader, each at
  * its log end offset.  The leader answers a replica with batches up to its
  * own log end (not the high watermark) and with its high watermark; the
  * follower appends the batches as they are (log_append_replica: the
  * leader's offsets and leader epochs) and takes the leader's high
  * watermark capped by its own log end.  Its next Fetch, at its new log end
- * offset, is how the leader learns that it has them.
+ * offset, is how the leader learns that it has them.  A follower whose log
+ * ends before the leader's log start (OFFSET_OUT_OF_RANGE) starts over
+ * empty there; one whose log ends past the leader's asks
+ * OffsetForLeaderEpoch again.
  *
- *   Fetch v4 request:  ReplicaId int32, MaxWaitMs int32, MinBytes int32,
+ *   Fetch v5 request:  ReplicaId int32, MaxWaitMs int32, MinBytes int32,
  *     MaxBytes int32, IsolationLevel int8,
  *     Topics [Topic string, Partitions [Partition int32, FetchOffset int64,
- *     PartitionMaxBytes int32]]
- *   Fetch v4 response: ThrottleTimeMs int32,
+ *     LogStartOffset int64, PartitionMaxBytes int32]]
+ *   Fetch v5 response: ThrottleTimeMs int32,
  *     Responses [Topic string, Partitions [PartitionIndex int32,
  *     ErrorCode int16, HighWatermark int64, LastStableOffset int64,
- *     AbortedTransactions nullable [ProducerId int64, FirstOffset int64],
+ *     LogStartOffset int64, AbortedTransactions nullable [ProducerId int64, FirstOffset int64],
  *     Records nullable bytes]]
  *
  * As a leader it also keeps the ISRs in line with its followers' progress

@@ -599,6 +599,21 @@ kerr_t log_truncate(log_t *plog, int64_t offset)
     return KERR_NONE;
 }
 
+kerr_t log_restart_at(log_t *plog, int64_t offset)
+{
+    char err[512];
+    blog_warn("%s: deleting the whole log, which restarts empty at %" PRId64, plog->dir, offset);
+    if (!reset_to(plog, offset, err, sizeof(err))) {
+        blog_error("%s", err);
+        return KERR_KAFKA_STORAGE_ERROR;
+    }
+    plog->start = offset;
+    plog->cache_offset = -1;
+    plog->recovery_point = offset;
+    epoch_cache_truncate(&plog->epochs, 0);
+    return KERR_NONE;
+}
+
 int32_t log_latest_epoch(const log_t *plog)
 {
     return epoch_cache_latest(&plog->epochs);

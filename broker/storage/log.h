@@ -118,6 +118,13 @@ kerr_t log_append_replica(log_t *plog, const uint8_t *batch, size_t len, int64_t
  */
 kerr_t log_truncate(log_t *plog, int64_t offset);
 
+/* Deletes the whole log and its leader epochs, and starts it empty at
+ * `offset`, which may lie past its end: a follower whose log ends before
+ * the leader's log start (Kafka's truncateFullyAndStartAt).
+ * KAFKA_STORAGE_ERROR when the new segment cannot be created.
+ * @locality any thread  @locks the partition lock held */
+kerr_t log_restart_at(log_t *plog, int64_t offset);
+
 /* The leader epoch of the latest batch appended (leader-epoch-checkpoint,
  * storage/epoch_cache.h), -1 for an empty log; and where `epoch` ended in
  * this log with the epoch found (Kafka's endOffsetForEpoch).

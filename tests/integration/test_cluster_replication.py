@@ -339,5 +339,37 @@ def test_fetch_past_the_end_is_no_progress():
         n.stop()
 
 
+def test_follower_behind_log_start_starts_over():
+    """a follower whose log ends before the leader's log start (records deleted while it was down) starts over empty at the leader's log start, catches up and rejoins the ISR"""
+    nodes = start_cluster()
+    wait_view(nodes, [1, 2, 3], "the cluster up")
+    create_with(nodes[0], "gone", 1, 3, {"min.insync.replicas": "1"})
+    wait_topic(nodes, "gone", 1)
+    leader = next(n for n in nodes if n.n == partition_leader(nodes, "gone"))
+    behind = next(n for n in nodes if n is not leader)
+    acked, errors = produce_all(leader, "gone", [b"early%d" % i for i in range(10)])
+    assert len(acked) == 10 and not errors, errors
+    wait_logs_equal(nodes, "gone", 1, "the first records on every replica")
+    behind.kill()
+    rest = [n for n in nodes if n is not behind]
+    harness.wait_for(lambda: all(topic_view(n, "gone") is not None and len(topic_view(n, "gone")[0][2]) == 2
+                                 for n in rest), TIMEOUT, "the ISR of gone down to two")
+    acked, errors = produce_all(leader, "gone", [b"late%d" % i for i in range(50)])
+    assert len(acked) == 50 and not errors, errors
+    with kproto.Conn(leader.port) as conn:
+        assert kproto.delete_records(conn, "gone", 0, 55) == (0, 55)
+
+    behind.start()
+    wait_view(nodes, [1, 2, 3], "the follower back")
+    behind.wait_stderr("the leader's log starts at 55")
+    harness.wait_for(lambda: all(topic_view(n, "gone") is not None and len(topic_view(n, "gone")[0][2]) == 3
+                                 for n in nodes), TIMEOUT, "the follower back in the ISR")
+    values = log_values(behind, "gone", 0)
+    assert {b"late%d" % i for i in range(45, 50)} <= values, sorted(values)
+    assert not any(v.startswith(b"early") for v in values), sorted(values)
+    for n in nodes:
+        n.stop()
+
+
 if __name__ == "__main__":
     harness.main(globals())

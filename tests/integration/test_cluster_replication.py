@@ -9,6 +9,7 @@ logs and what clients read, never how long anything took.
 import os
 import signal
 import sys
+import time
 
 # No __pycache__ in the source tree (it may be read-only, as in distcheck).
 sys.dont_write_bytecode = True
@@ -317,19 +318,31 @@ def test_fetch_past_the_end_is_no_progress():
     wait_topic(nodes, "ahead", 1)
     leader = next(n for n in nodes if n.n == partition_leader(nodes, "ahead"))
     followers = [n for n in nodes if n is not leader]
+    # A first record on every replica: the leader has taken its role (it
+    # may hear that it is unfenced a heartbeat after the image says so).
+    acked, errors = produce_all(leader, "ahead", [b"everywhere"], retries=10)
+    assert acked == [b"everywhere"] and not errors, errors
+    with kproto.Conn(leader.port) as conn:
+        harness.wait_for(lambda: kproto.fetch(conn, "ahead", 0, 0, max_wait_ms=0)["hwm"] == 1, TIMEOUT,
+                         "the high watermark at 1")
+    # The next record, from the future, only the leader gets.
+    future = int(time.time() * 1000) + 3600 * 1000
     for n in followers:
         n.proc.send_signal(signal.SIGSTOP)
     try:
-        acked, errors = produce_all(leader, "ahead", [b"only-on-the-leader"], acks="1")
-        assert acked == [b"only-on-the-leader"] and not errors, errors
+        p = confluent_kafka.Producer({"bootstrap.servers": leader.bootstrap, "acks": "1", "retries": 0})
+        reports = []
+        p.produce("ahead", value=b"only-on-the-leader", timestamp=future,
+                  on_delivery=lambda err, msg: reports.append(err))
+        assert p.flush(TIMEOUT) == 0 and reports == [None], reports
         with kproto.Conn(leader.port) as conn:
             for f in followers:
                 part = kproto.fetch(conn, "ahead", 0, 1000, max_wait_ms=0, replica_id=f.n)
                 assert part["error"] == 1, part  # OFFSET_OUT_OF_RANGE
             part = kproto.fetch(conn, "ahead", 0, 0, max_wait_ms=0)
-            assert part["error"] == 0 and part["hwm"] == 0, part
+            assert part["error"] == 0 and part["hwm"] == 1, part
             # Nor do ListOffsets by timestamp and MAX_TIMESTAMP find it.
-            assert kproto.list_offsets(conn, "ahead", 0, 0) == (0, -1, -1)
+            assert kproto.list_offsets(conn, "ahead", 0, future - 1000) == (0, -1, -1)
             assert kproto.list_offsets(conn, "ahead", 0, -3) == (0, -1, -1)
     finally:
         for n in followers:

@@ -11,14 +11,20 @@
  * now, and then says plainly that it cannot run one yet, rather than
  * "unknown command" or, worse, a standalone worker that ignores group.id.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cliopt.h"
+#include "blog.h"
+#include "blog_log4j.h"
 #include "commands.h"
 #include "config/distributed_config.h"
 #include "config/worker_config.h"
 #include "connectd-build.h"
+#include "distributed/connect_member.h"
 
 static const cliopt_t distributed_opts[] = {
     {CMD_OPT_OVERRIDE, "--override", 0, "KEY=VALUE", CMD_OPT_OVERRIDE_HELP},
@@ -28,8 +34,42 @@ static const cliopt_t distributed_opts[] = {
 static const char distributed_usage[] =
     "usage: connectd distributed WORKER.properties [--override KEY=VALUE ...]\n"
     "\n"
-    "Will run a worker of the Connect cluster named by group.id, as connect-distributed. Not implemented\n"
-    "yet: for now the file is checked and the command exits with status 1.";
+    "Runs a worker of the Connect cluster named by group.id, as connect-distributed. For now the worker\n"
+    "joins its group and holds its place there; it runs no connectors and serves no REST yet.";
+
+/* The URL other workers reach this one's REST API at, as Kafka's
+ * RestServer.advertisedUrl: rest.advertised.listener, .host.name and
+ * .port where set, else the listener's scheme, host and port, the host
+ * name of the machine when the listener names none. */
+static void advertised_url(const worker_config_t *wcfg, const distributed_config_t *dcfg, char *url, size_t size)
+{
+    const char *listener = wcfg->listeners;
+    const char *sep = strstr(listener, "://");
+    char scheme[16] = "http", host[256] = "", port[16] = "8083";
+    if (sep) {
+        snprintf(scheme, sizeof(scheme), "%.*s", (int)(sep - listener), listener);
+        listener = sep + 3;
+    }
+    const char *colon = strrchr(listener, ':');
+    if (colon) {
+        snprintf(host, sizeof(host), "%.*s", (int)(colon - listener), listener);
+        snprintf(port, sizeof(port), "%s", colon + 1);
+    } else {
+        snprintf(host, sizeof(host), "%s", listener);
+    }
+    if (dcfg->advertised_listener) {
+        snprintf(scheme, sizeof(scheme), "%s", dcfg->advertised_listener);
+    }
+    if (dcfg->advertised_host) {
+        snprintf(host, sizeof(host), "%s", dcfg->advertised_host);
+    } else if (!*host || strcmp(host, "0.0.0.0") == 0) {
+        gethostname(host, sizeof(host));
+    }
+    if (dcfg->advertised_port > 0) {
+        snprintf(port, sizeof(port), "%d", (int)dcfg->advertised_port);
+    }
+    snprintf(url, size, "%s://%s:%s/", scheme, host, port);
+}
 
 int cmd_distributed(int argc, char **argv)
 {
@@ -79,18 +119,38 @@ int cmd_distributed(int argc, char **argv)
         fprintf(stderr, "connectd distributed: invalid configuration: %s\n", err);
         goto fail;
     }
-    worker_config_free(&wcfg);
     if (!distributed_config_init(&dcfg, props, err, sizeof(err))) {
         fprintf(stderr, "connectd distributed: invalid configuration: %s\n", err);
+        worker_config_free(&wcfg);
         goto fail;
     }
-    fprintf(stderr,
-            "connectd distributed: distributed mode is not implemented yet: %s is a valid distributed worker "
-            "configuration (group.id=%s), but this connectd cannot join a Connect cluster. Run `connectd "
-            "standalone` for a single worker.\n",
-            file, dcfg.group_id);
+    blog_log4j_apply(props);
+    cmd_warn_if_root();
+    /* Only the main thread takes the signals, in sigwait below. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    char url[512];
+    advertised_url(&wcfg, &dcfg, url, sizeof(url));
+    /* Kafka's default, as its worker has no broker of its own. */
+    const char *bootstrap = wcfg.bootstrap_servers ? wcfg.bootstrap_servers : "localhost:9092";
+    connect_member_t *member = connect_member_start(&dcfg, bootstrap, url, url, err, sizeof(err));
+    if (!member) {
+        fprintf(stderr, "connectd distributed: %s\n", err);
+        rc = EXIT_RUNTIME;
+    } else {
+        blog_info("distributed worker %s started: group %s at %s", url, dcfg.group_id, bootstrap);
+        int sig;
+        sigwait(&sigs, &sig);
+        blog_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        connect_member_stop(member);
+        rc = 0;
+    }
     distributed_config_free(&dcfg);
-    rc = EXIT_RUNTIME;
+    worker_config_free(&wcfg);
 fail:
     properties_destroy(props);
     free(overrides);

@@ -142,7 +142,7 @@ static void distributed_section(void)
            "these, with Kafka's defaults.  Where a key is in both, a distributed worker follows this\n"
            "row: the three storage topics have no default, as in Kafka.  A standalone worker accepts\n"
            "these keys and uses none of them; it warns that it ignores `group.id`.  Distributed mode\n"
-           "is not implemented yet: the command checks the file and exits with status 1.\n\n");
+           "is being built: what works so far is in [distributed.md](distributed.md).\n\n");
     key_table(distributed_config_defs, "", NULL);
 }
 

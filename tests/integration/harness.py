@@ -12,6 +12,7 @@ when it failed, so nothing outlives the test run.
 
 import atexit
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -416,6 +417,51 @@ class Worker(Broker):
             rc, self.proc = self.proc.returncode, None
             raise AssertionError("worker exited with %d during start-up:\n%s" % (rc, self.stderr()))
         return self
+
+
+class DistributedWorker(Broker):
+    """One `connectd distributed` process of etc/connect-distributed.properties,
+    its REST port its own, bootstrap.servers the test's broker (a Broker),
+    session.timeout.ms short so that a test of a lost worker is quick."""
+
+    def __init__(self, broker, overrides=None, props=None):
+        self.rest_port = free_port()
+        self.broker = broker
+        super().__init__(overrides=overrides, props=props or sample_distributed_properties())
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d/" % self.rest_port
+
+    def command(self):
+        base = {"bootstrap.servers": self.broker.bootstrap,
+                "listeners": "http://127.0.0.1:%d" % self.rest_port,
+                "session.timeout.ms": "3000", "heartbeat.interval.ms": "500"}
+        base.update(self.overrides)
+        cmd = [connectd_path(), "distributed", self.props]
+        for key, value in base.items():
+            cmd += ["--override", "%s=%s" % (key, value)]
+        return cmd
+
+    def start(self, timeout=DEFAULT_TIMEOUT):
+        """Starts the worker; it joins its group in the background."""
+        assert self.proc is None, "worker already running"
+        self.runs += 1
+        self.stderr_path = os.path.join(self.workdir, "stderr.%d" % self.runs)
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        return self
+
+    def generations(self):
+        """The generations this worker received an assignment in, with the leader URL each named."""
+        return [(int(g), url) for g, url in
+                re.findall(r"generation (\d+): assignment from leader \S+ \((\S+)\)", self.stderr())]
+
+
+def sample_distributed_properties():
+    top = os.environ.get("TOP_SRCDIR",
+                         os.path.join(os.path.dirname(__file__), "..", ".."))
+    return os.path.abspath(os.path.join(top, "etc", "connect-distributed.properties"))
 
 
 def sample_worker_properties():

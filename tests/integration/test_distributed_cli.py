@@ -1,7 +1,7 @@
-"""`connectd distributed` before distributed mode exists (issue 18, first
-increment): the sample file is checked and the command says plainly that it
-cannot run a cluster worker yet; a bad file exits 2 naming the key; and a
-standalone worker given a distributed file warns that it ignores group.id.
+"""`connectd distributed`'s command line (issue 18): the sample file starts a
+worker that joins its group and stops cleanly on SIGTERM; a bad file exits 2
+naming the key; and a standalone worker given a distributed file warns that
+it ignores group.id.  test_distributed_group.py tests the group itself.
 """
 
 import os
@@ -10,9 +10,9 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Worker, http  # noqa: E402
+from harness import Broker, DistributedWorker, Worker, http  # noqa: E402
 
-EXIT_RUNTIME, EXIT_USAGE = 1, 2
+EXIT_USAGE = 2
 TOP_SRCDIR = os.environ.get("TOP_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 SAMPLE = os.path.abspath(os.path.join(TOP_SRCDIR, "etc", "connect-distributed.properties"))
 
@@ -22,13 +22,14 @@ def run_distributed(*args):
     return res.returncode, res.stderr.decode("utf-8", "replace")
 
 
-def test_sample_file_is_checked_then_not_implemented():
-    """the sample file is valid; the command exits 1 saying distributed mode is not implemented yet"""
-    rc, err = run_distributed(SAMPLE)
-    assert rc == EXIT_RUNTIME, (rc, err)
-    assert "distributed mode is not implemented yet" in err, err
-    assert "group.id=connect-cluster" in err, err
-    assert not harness.warnings(err), err
+def test_sample_file_starts_a_worker():
+    """the sample file is valid: the worker joins group connect-cluster, then exits 0 on SIGTERM"""
+    b = Broker(overrides={"group.min.session.timeout.ms": "1000"}).start()
+    w = DistributedWorker(b, props=SAMPLE).start()
+    w.wait_stderr("joined generation")
+    assert "group connect-cluster" in w.stderr(), w.stderr()
+    w.stop()
+    assert not harness.warnings(w.stderr()), w.stderr()
 
 
 def test_bad_distributed_files_exit_2():

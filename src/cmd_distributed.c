@@ -25,6 +25,7 @@
 #include "config/worker_config.h"
 #include "connectd-build.h"
 #include "distributed/connect_member.h"
+#include "store/kvtopic.h"
 
 static const cliopt_t distributed_opts[] = {
     {CMD_OPT_OVERRIDE, "--override", 0, "KEY=VALUE", CMD_OPT_OVERRIDE_HELP},
@@ -137,7 +138,11 @@ int cmd_distributed(int argc, char **argv)
     advertised_url(&wcfg, &dcfg, url, sizeof(url));
     /* Kafka's default, as its worker has no broker of its own. */
     const char *bootstrap = wcfg.bootstrap_servers ? wcfg.bootstrap_servers : "localhost:9092";
-    connect_member_t *member = connect_member_start(&dcfg, bootstrap, url, url, err, sizeof(err));
+    /* The config topic is made (compacted, one partition, as Kafka's) or
+     * found before the worker reads it. */
+    kvtopic_t *configs = kvtopic_open(bootstrap, dcfg.config_topic, 1, props, err, sizeof(err));
+    connect_member_t *member =
+        configs ? connect_member_start(&dcfg, bootstrap, url, url, props, err, sizeof(err)) : NULL;
     if (!member) {
         fprintf(stderr, "connectd distributed: %s\n", err);
         rc = EXIT_RUNTIME;
@@ -149,6 +154,7 @@ int cmd_distributed(int argc, char **argv)
         connect_member_stop(member);
         rc = 0;
     }
+    kvtopic_close(configs);
     distributed_config_free(&dcfg);
     worker_config_free(&wcfg);
 fail:

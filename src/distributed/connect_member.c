@@ -8,8 +8,19 @@
  * the assignment it runs now, so a new leader knows who runs what).  The
  * leader reads every member's metadata under the protocol the coordinator
  * chose and answers each with an assignment naming the leader and its URL,
- * which followers need to forward REST writes.  The last assignment is
- * kept as bytes, under a lock, and decoded for whoever asks.
+ * which followers need to forward REST writes.
+ *
+ * The config topic (config_tail.h) says what there is to assign: the
+ * worker reads it to its end (within worker.sync.timeout.ms) before it
+ * joins, so its metadata carries a current config offset, and the leader
+ * again before it assigns (connect_assignor.h).  A change there (a
+ * connector created or deleted, a new commit of task configs) makes the
+ * worker rejoin, so the leader assigns the new state.
+ *
+ * What the worker runs is its last eager assignment, or under the
+ * cooperative protocols what it ran less what was revoked plus what was
+ * assigned.  A revocation makes it rejoin at once, so the leader can hand
+ * the revoked work out; a delay makes it rejoin when the delay ends.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -17,32 +28,50 @@
 #include <string.h>
 
 #include "blog.h"
+#include "clock.h"
+#include "config_tail.h"
+#include "connect_assignor.h"
 #include "connect_member.h"
 #include "group_member.h"
 #include "xalloc.h"
 
 struct connect_member {
     connect_protocol_t max_protocol; /* connect.protocol */
+    int32_t sync_timeout_ms;         /* worker.sync.timeout.ms */
     char *url;
-    group_member_t *gm;
+    config_tail_t *tail;
+    connect_assignor_t *assignor; /* the leader's memory; used on the member's thread only */
 
     pthread_mutex_t lock; /* guards what follows */
+    group_member_t *gm;   /* set once it starts; read by the config topic's thread */
     int32_t generation;
     char *member_id;
     connect_protocol_t protocol; /* of the last assignment */
-    uint8_t *assignment;         /* the last assignment's bytes, or NULL */
-    size_t assignment_len;
+    /* What the worker runs (in `assigned`; nothing revoked) with the last
+     * assignment's leader, leader URL and config offset, or NULL. */
+    connect_assignment_t *running;
 };
 
-/* The assignment this member runs now, decoded, or NULL.
+/* A deep copy of `as` (through its bytes: the codec owns the layout). */
+static connect_assignment_t *assignment_copy(const connect_assignment_t *as, connect_protocol_t proto)
+{
+    uint8_t *buf;
+    size_t len;
+    char err[256];
+    if (connect_assignment_encode(as, &buf, &len, err, sizeof(err)) < 0) {
+        return NULL;
+    }
+    connect_assignment_t *copy = connect_assignment_decode(proto, buf, len, err, sizeof(err));
+    free(buf);
+    return copy;
+}
+
+/* What this member runs now, a copy, or NULL.
  * @locks takes cm->lock */
 static connect_assignment_t *member_current(connect_member_t *cm)
 {
-    char err[256];
     pthread_mutex_lock(&cm->lock);
-    connect_assignment_t *as =
-        cm->assignment ? connect_assignment_decode(cm->protocol, cm->assignment, cm->assignment_len, err, sizeof(err))
-                       : NULL;
+    connect_assignment_t *as = cm->running ? assignment_copy(cm->running, cm->protocol) : NULL;
     pthread_mutex_unlock(&cm->lock);
     return as;
 }
@@ -50,13 +79,19 @@ static connect_assignment_t *member_current(connect_member_t *cm)
 static size_t member_offer(void *ctx, group_protocol_offer_t *offers, size_t max)
 {
     connect_member_t *cm = ctx;
+    if (!config_tail_catch_up(cm->tail, cm->sync_timeout_ms)) {
+        blog_warn("the config topic was not read to its end within worker.sync.timeout.ms (%d ms); joining with "
+                  "what was read",
+                  cm->sync_timeout_ms);
+    }
+    int64_t offset = config_tail_offset(cm->tail);
     connect_assignment_t *current = member_current(cm);
     size_t n = 0;
     for (int proto = (int)cm->max_protocol; proto >= 0 && n < max; proto--) {
         connect_worker_state_t ws = {
             .version = (int16_t)proto,
             .url = cm->url,
-            .config_offset = -1,
+            .config_offset = offset,
             .assignment = proto > 0 ? current : NULL,
         };
         char err[256];
@@ -83,31 +118,94 @@ static void member_assign(void *ctx, const char *protocol, const char *leader_id
     char err[256];
     const char *leader_url = cm->url;
     connect_worker_state_t **states = xcalloc(n + 1, sizeof(*states));
+    connect_assignor_member_t *in = xcalloc(n + 1, sizeof(*in));
     for (size_t i = 0; i < n; i++) {
         states[i] = connect_metadata_decode((connect_protocol_t)proto, members[i].metadata, members[i].metadata_len,
                                             err, sizeof(err));
+        in[i].member_id = members[i].member_id;
         if (!states[i]) {
             blog_error("member %s sent unreadable %s metadata: %s", members[i].member_id, protocol, err);
-        } else if (strcmp(members[i].member_id, leader_id) == 0) {
+            continue;
+        }
+        in[i].running = states[i]->assignment;
+        if (strcmp(members[i].member_id, leader_id) == 0) {
             leader_url = states[i]->url;
         }
     }
+    /* The leader assigns what the config topic holds now. */
+    if (!config_tail_catch_up(cm->tail, cm->sync_timeout_ms)) {
+        blog_warn("the config topic was not read to its end within worker.sync.timeout.ms (%d ms); assigning what "
+                  "was read",
+                  cm->sync_timeout_ms);
+    }
+    size_t n_connectors;
+    connect_assignor_connector_t *connectors = config_tail_snapshot(cm->tail, &n_connectors);
+    connect_assignor_round_t round = {
+        .protocol = (connect_protocol_t)proto,
+        .leader_id = leader_id,
+        .leader_url = leader_url,
+        .config_offset = config_tail_offset(cm->tail),
+        .now_ms = clock_mono_ms(),
+    };
+    connect_assignment_t **out = connect_assignor_assign(cm->assignor, &round, in, n, connectors, n_connectors);
     for (size_t i = 0; i < n; i++) {
-        connect_assignment_t as = {
-            .version = (int16_t)proto,
-            .error = CONNECT_ASSIGNMENT_NO_ERROR,
-            .leader = (char *)leader_id,
-            .leader_url = (char *)leader_url,
-            .config_offset = -1,
-        };
-        if (connect_assignment_encode(&as, &assignments[i], &lens[i], err, sizeof(err)) < 0) {
+        if (connect_assignment_encode(out[i], &assignments[i], &lens[i], err, sizeof(err)) < 0) {
             blog_error("cannot write the assignment of member %s: %s", members[i].member_id, err);
         }
-    }
-    for (size_t i = 0; i < n; i++) {
+        connect_assignment_destroy(out[i]);
         connect_worker_state_destroy(states[i]);
     }
+    free(out);
+    config_tail_snapshot_free(connectors, n_connectors);
+    free(in);
     free(states);
+}
+
+/* Adds (or with `remove`, removes) connector c's task t to/from `run`. */
+static void running_apply(connect_assignment_t *run, const char *c, int32_t t, bool remove)
+{
+    connect_assignment_entry_t *e = NULL;
+    for (size_t i = 0; i < run->n_assigned && !e; i++) {
+        e = strcmp(run->assigned[i].connector, c) == 0 ? &run->assigned[i] : NULL;
+    }
+    for (size_t k = 0; e && k < e->n_tasks; k++) {
+        if (e->tasks[k] == t) {
+            if (remove) {
+                memmove(&e->tasks[k], &e->tasks[k + 1], (e->n_tasks - k - 1) * sizeof(int32_t));
+                e->n_tasks--;
+            }
+            return;
+        }
+    }
+    if (remove) {
+        return;
+    }
+    if (!e) {
+        run->assigned = xrealloc(run->assigned, (run->n_assigned + 1) * sizeof(*run->assigned));
+        e = &run->assigned[run->n_assigned++];
+        *e = (connect_assignment_entry_t){.connector = xstrdup(c)};
+    }
+    e->tasks = xrealloc(e->tasks, (e->n_tasks + 1) * sizeof(int32_t));
+    e->tasks[e->n_tasks++] = t;
+}
+
+/* "c[-1,0] d[1]": a connector and its task 0, task 1 of d. */
+static void running_text(const connect_assignment_t *run, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; run && i < run->n_assigned && len < size; i++) {
+        if (run->assigned[i].n_tasks == 0) {
+            continue;
+        }
+        len += (size_t)snprintf(out + len, size - len, "%s%s[", len ? " " : "", run->assigned[i].connector);
+        for (size_t t = 0; t < run->assigned[i].n_tasks && len < size; t++) {
+            len += (size_t)snprintf(out + len, size - len, "%s%d", t ? "," : "", run->assigned[i].tasks[t]);
+        }
+        if (len < size) {
+            len += (size_t)snprintf(out + len, size - len, "]");
+        }
+    }
 }
 
 static void member_assigned(void *ctx, const char *protocol, int32_t generation, const char *member_id,
@@ -123,18 +221,48 @@ static void member_assigned(void *ctx, const char *protocol, int32_t generation,
                    proto < 0 ? "an unknown protocol" : err);
         return;
     }
-    blog_info("generation %d: assignment from leader %s (%s): %zu connectors, %zu revoked", generation, as->leader,
-              as->leader_url, as->n_assigned, as->n_revoked);
-    connect_assignment_destroy(as);
     pthread_mutex_lock(&cm->lock);
+    connect_assignment_t *run = cm->running;
+    if (proto == CONNECT_PROTOCOL_EAGER || !run) {
+        connect_assignment_destroy(run);
+        run = xcalloc(1, sizeof(*run));
+    }
+    for (size_t e = 0; e < as->n_revoked; e++) {
+        for (size_t t = 0; t < as->revoked[e].n_tasks; t++) {
+            running_apply(run, as->revoked[e].connector, as->revoked[e].tasks[t], true);
+        }
+    }
+    for (size_t e = 0; e < as->n_assigned; e++) {
+        for (size_t t = 0; t < as->assigned[e].n_tasks; t++) {
+            running_apply(run, as->assigned[e].connector, as->assigned[e].tasks[t], false);
+        }
+    }
+    free(run->leader);
+    free(run->leader_url);
+    run->version = as->version;
+    run->leader = xstrdup(as->leader);
+    run->leader_url = xstrdup(as->leader_url);
+    run->config_offset = as->config_offset;
+    cm->running = run;
     cm->generation = generation;
     free(cm->member_id);
     cm->member_id = xstrdup(member_id);
     cm->protocol = (connect_protocol_t)proto;
-    free(cm->assignment);
-    cm->assignment = xmemdup(assignment, len);
-    cm->assignment_len = len;
+    char text[1024];
+    running_text(run, text, sizeof(text));
     pthread_mutex_unlock(&cm->lock);
+    blog_info("generation %d: assignment from leader %s (%s): runs {%s}, %zu connectors revoked, delay %d ms",
+              generation, as->leader, as->leader_url, text, as->n_revoked, as->delay_ms);
+    pthread_mutex_lock(&cm->lock);
+    group_member_t *gm = cm->gm; /* NULL only if the first join beat the start's return */
+    pthread_mutex_unlock(&cm->lock);
+    if (gm && as->n_revoked > 0) {
+        /* The revoked work is stopped: the leader may hand it out now. */
+        group_member_rejoin(gm);
+    } else if (gm && as->delay_ms > 0) {
+        group_member_rejoin_after(gm, as->delay_ms);
+    }
+    connect_assignment_destroy(as);
 }
 
 static void member_lost(void *ctx, const char *why)
@@ -142,21 +270,41 @@ static void member_lost(void *ctx, const char *why)
     connect_member_t *cm = ctx;
     (void)why;
     pthread_mutex_lock(&cm->lock);
-    free(cm->assignment);
-    cm->assignment = NULL;
-    cm->assignment_len = 0;
+    connect_assignment_destroy(cm->running);
+    cm->running = NULL;
     pthread_mutex_unlock(&cm->lock);
 }
 
+/* The config topic changed what there is to assign: a new generation. */
+static void member_config_changed(void *ctx)
+{
+    connect_member_t *cm = ctx;
+    pthread_mutex_lock(&cm->lock);
+    group_member_t *gm = cm->gm; /* NULL until it starts, which reads the config anyway */
+    pthread_mutex_unlock(&cm->lock);
+    if (gm) {
+        group_member_rejoin(gm);
+    }
+}
+
 connect_member_t *connect_member_start(const distributed_config_t *dcfg, const char *bootstrap, const char *url,
-                                       const char *client_id, char *errstr, size_t errstr_size)
+                                       const char *client_id, const properties_t *worker_props, char *errstr,
+                                       size_t errstr_size)
 {
     connect_member_t *cm = xcalloc(1, sizeof(*cm));
     cm->max_protocol = (connect_protocol_t)dcfg->protocol;
+    cm->sync_timeout_ms = dcfg->worker_sync_timeout_ms;
     cm->url = xstrdup(url);
     cm->generation = -1;
     cm->member_id = xstrdup("");
+    cm->assignor = connect_assignor_create(dcfg->scheduled_rebalance_max_delay_ms);
     pthread_mutex_init(&cm->lock, NULL);
+    cm->tail = config_tail_start(bootstrap, dcfg->config_topic, worker_props, member_config_changed, cm, errstr,
+                                 errstr_size);
+    if (!cm->tail) {
+        connect_member_stop(cm);
+        return NULL;
+    }
     group_member_config_t cfg = {
         .bootstrap = bootstrap,
         .group_id = dcfg->group_id,
@@ -174,8 +322,11 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
         .assigned = member_assigned,
         .lost = member_lost,
     };
-    cm->gm = group_member_start(&cfg, &handler, errstr, errstr_size);
-    if (!cm->gm) {
+    group_member_t *gm = group_member_start(&cfg, &handler, errstr, errstr_size);
+    pthread_mutex_lock(&cm->lock);
+    cm->gm = gm;
+    pthread_mutex_unlock(&cm->lock);
+    if (!gm) {
         connect_member_stop(cm);
         return NULL;
     }
@@ -184,14 +335,11 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
 
 void connect_member_view(connect_member_t *cm, connect_member_view_t *view)
 {
-    char err[256];
     pthread_mutex_lock(&cm->lock);
     view->generation = cm->generation;
     view->member_id = xstrdup(cm->member_id);
-    view->protocol = xstrdup(cm->assignment ? connect_protocol_name(cm->protocol) : "");
-    view->assignment =
-        cm->assignment ? connect_assignment_decode(cm->protocol, cm->assignment, cm->assignment_len, err, sizeof(err))
-                       : NULL;
+    view->protocol = xstrdup(cm->running ? connect_protocol_name(cm->protocol) : "");
+    view->assignment = cm->running ? assignment_copy(cm->running, cm->protocol) : NULL;
     pthread_mutex_unlock(&cm->lock);
     view->leader = view->assignment && strcmp(view->assignment->leader, view->member_id) == 0;
     view->leader_url = xstrdup(view->assignment ? view->assignment->leader_url : "");
@@ -210,10 +358,17 @@ void connect_member_stop(connect_member_t *cm)
     if (!cm) {
         return;
     }
-    group_member_stop(cm->gm);
+    /* The member first: its callbacks read the config topic's state. */
+    pthread_mutex_lock(&cm->lock);
+    group_member_t *gm = cm->gm;
+    cm->gm = NULL;
+    pthread_mutex_unlock(&cm->lock);
+    group_member_stop(gm);
+    config_tail_stop(cm->tail);
+    connect_assignor_destroy(cm->assignor);
     pthread_mutex_destroy(&cm->lock);
     free(cm->url);
     free(cm->member_id);
-    free(cm->assignment);
+    connect_assignment_destroy(cm->running);
     free(cm);
 }

@@ -16,6 +16,7 @@
 
 #include "config/distributed_config.h"
 #include "connect_protocol.h"
+#include "properties.h"
 
 typedef struct connect_member connect_member_t;
 
@@ -26,14 +27,18 @@ typedef struct connect_member_view {
     char *protocol;     /* "default", "compatible", "sessioned", or "" */
     bool leader;
     char *leader_url; /* "" before the first assignment */
-    connect_assignment_t *assignment; /* NULL before the first */
+    /* What the worker runs (`assigned`), with the leader and config offset
+     * of the last assignment; NULL before the first. */
+    connect_assignment_t *assignment;
 } connect_member_view_t;
 
-/* Joins group.id at `bootstrap` as the worker advertised at `url`.
- * `dcfg` is borrowed for the call.  NULL with errstr when the member
- * cannot start. */
+/* Follows config.storage.topic (which exists) and joins group.id at
+ * `bootstrap` as the worker advertised at `url`.  `dcfg` and
+ * `worker_props` (the worker's file, for the consumer's settings) are
+ * borrowed for the call.  NULL with errstr when the member cannot start. */
 connect_member_t *connect_member_start(const distributed_config_t *dcfg, const char *bootstrap, const char *url,
-                                       const char *client_id, char *errstr, size_t errstr_size);
+                                       const char *client_id, const properties_t *worker_props, char *errstr,
+                                       size_t errstr_size);
 
 /* Fills `view` with a copy of the member's state.
  * @locality any thread */

@@ -77,6 +77,7 @@ struct group_member {
     pthread_t thread;
     atomic_bool stopping;
     atomic_bool rejoin_asked;
+    _Atomic int64_t rejoin_at_ms; /* a rejoin asked for later (group_member_rejoin_after), or 0 */
 
     int fd; /* the coordinator's connection, or -1 */
     int32_t correlation;
@@ -557,6 +558,7 @@ static void member_sync(group_member_t *gm, const join_result_t *jr, uint8_t **a
 static void member_join(group_member_t *gm)
 {
     atomic_store(&gm->rejoin_asked, false);
+    atomic_store(&gm->rejoin_at_ms, 0);
     group_protocol_offer_t offers[MEMBER_MAX_OFFERS] = {0};
     size_t n_offers = gm->handler.offer(gm->handler.ctx, offers, MEMBER_MAX_OFFERS);
     wbuf_t body = {0};
@@ -702,7 +704,14 @@ static void *member_main(void *arg)
             }
             continue;
         }
-        if (member_sleep(gm, gm->next_heartbeat_ms - clock_mono_ms(), true)) {
+        int64_t now = clock_mono_ms(), at = atomic_load(&gm->rejoin_at_ms);
+        if (at && now >= at) {
+            atomic_store(&gm->rejoin_at_ms, 0);
+            atomic_store(&gm->rejoin_asked, true);
+            continue;
+        }
+        int64_t wake = at && at < gm->next_heartbeat_ms ? at : gm->next_heartbeat_ms;
+        if (member_sleep(gm, wake - now, true) && clock_mono_ms() >= gm->next_heartbeat_ms) {
             member_heartbeat(gm);
         }
     }
@@ -730,6 +739,7 @@ group_member_t *group_member_start(const group_member_config_t *cfg, const group
     gm->member_id = xstrdup("");
     atomic_init(&gm->stopping, false);
     atomic_init(&gm->rejoin_asked, false);
+    atomic_init(&gm->rejoin_at_ms, 0);
     int rc = pthread_create(&gm->thread, NULL, member_main, gm);
     if (rc != 0) {
         snprintf(errstr, errstr_size, "cannot start the group member's thread: %s", strerror(rc));
@@ -743,6 +753,11 @@ group_member_t *group_member_start(const group_member_config_t *cfg, const group
 void group_member_rejoin(group_member_t *gm)
 {
     atomic_store(&gm->rejoin_asked, true);
+}
+
+void group_member_rejoin_after(group_member_t *gm, int32_t ms)
+{
+    atomic_store(&gm->rejoin_at_ms, clock_mono_ms() + ms);
 }
 
 void group_member_stop(group_member_t *gm)

@@ -78,6 +78,11 @@ group_member_t *group_member_start(const group_member_config_t *cfg, const group
  * @locality any thread, the handler's callbacks included */
 void group_member_rejoin(group_member_t *gm);
 
+/* Asks for a rebalance `ms` from now (replacing an earlier such request),
+ * as a Connect worker does when its assignment carries a delay.
+ * @locality any thread, the handler's callbacks included */
+void group_member_rejoin_after(group_member_t *gm, int32_t ms);
+
 /* Leaves the group (LeaveGroup, so the others rebalance at once rather
  * than after the session timeout), stops the thread and frees.  NULL is
  * fine.

@@ -1,0 +1,134 @@
+"""The leader of a Connect group assigns what the config topic holds (issue 18,
+assignment): connectors and task configs written to config.storage.topic as a
+Kafka Connect leader writes them (connector-, task-, commit- records) are
+spread over the workers, each task on exactly one; a worker killed with
+kill -9 has its work moved to the others once its session expires; a deleted
+connector is revoked everywhere.  What each worker runs is read from its log
+("runs {c[-1,0] ...}"): the workers do not start connectors yet.
+"""
+
+import json
+import os
+import re
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import kproto  # noqa: E402
+from harness import Broker, DistributedWorker, wait_for  # noqa: E402
+
+CONFIG_TOPIC = "connect-configs"
+
+
+def runs(w):
+    """(generation, {(connector, task)}) of the worker's last assignment, or None."""
+    found = re.findall(r"generation (\d+): assignment from leader .* runs \{([^}]*)\}", w.stderr())
+    if not found:
+        return None
+    generation, text = found[-1]
+    work = set()
+    for connector, tasks in re.findall(r"(\S+)\[([-0-9,]+)\]", text):
+        work |= {(connector, int(t)) for t in tasks.split(",")}
+    return int(generation), work
+
+
+def spread(workers, expected):
+    """Waits until the workers agree on a generation and together run `expected`, each piece once;
+    returns {worker: its work}."""
+    seen = {}
+
+    def check():
+        got = [runs(w) for w in workers]
+        seen["last"] = got
+        if any(g is None for g in got) or len({g for g, _ in got}) != 1:
+            return False
+        pieces = [p for _, work in got for p in work]
+        return len(pieces) == len(set(pieces)) and set(pieces) == expected
+    wait_for(check, what="the workers to run %s between them (last: %s)" % (sorted(expected), seen.get("last")))
+    return {w: runs(w)[1] for w in workers}
+
+
+def write_config(broker, records):
+    """Writes (key, value-or-None) records to the config topic, as a Kafka Connect leader does."""
+    batch = kproto.make_batch([(k.encode(), None if v is None else json.dumps(v, separators=(",", ":")).encode())
+                               for k, v in records])
+    with kproto.Conn(broker.port) as conn:
+        res = kproto.produce(conn, CONFIG_TOPIC, 0, batch)
+    assert res["error"] == 0, res
+
+
+def connector_records(name, n_tasks):
+    config = {"connector.class": "FileStreamSource", "tasks.max": str(n_tasks), "file": "/dev/null",
+              "topic": "t"}
+    return ([("connector-" + name, {"properties": config})]
+            + [("task-%s-%d" % (name, i), {"properties": dict(config, **{"task.class": "x"})})
+               for i in range(n_tasks)]
+            + [("commit-" + name, {"tasks": n_tasks})])
+
+
+def work_of(name, n_tasks):
+    return {(name, -1)} | {(name, i) for i in range(n_tasks)}
+
+
+def start_cluster(n, **overrides):
+    b = Broker(overrides={"group.min.session.timeout.ms": "1000"}).start()
+    workers = [DistributedWorker(b, overrides=dict({"scheduled.rebalance.max.delay.ms": "0"}, **overrides)).start()
+               for _ in range(n)]
+    spread(workers, set())
+    return b, workers
+
+
+def test_tasks_spread_and_move_on_kill_9():
+    """three tasks on three workers, one each; kill -9 one: its work moves; delete: revoked everywhere"""
+    b, workers = start_cluster(3)
+    write_config(b, connector_records("src", 3))
+    placed = spread(workers, work_of("src", 3))
+    for w, work in placed.items():
+        assert len([p for p in work if p[1] >= 0]) == 1, placed
+    victim = next(w for w, work in placed.items() if ("src", 0) in work)
+    victim.kill()
+    rest = [w for w in workers if w is not victim]
+    placed = spread(rest, work_of("src", 3))
+    # A second connector: the leader keeps tasks even (counts differ by at most one).
+    write_config(b, connector_records("more", 1))
+    placed = spread(rest, work_of("src", 3) | work_of("more", 1))
+    counts = sorted(len([p for p in work if p[1] >= 0]) for work in placed.values())
+    assert counts == [2, 2], placed
+    write_config(b, [("connector-src", None), ("connector-more", None)])
+    spread(rest, set())
+    for w in rest:
+        w.stop()
+
+
+def test_eager_assigns_everything_each_time():
+    """eager: round-robin over the sorted members, the whole share each generation"""
+    b, workers = start_cluster(2, **{"connect.protocol": "eager"})
+    write_config(b, connector_records("e", 3))
+    placed = spread(workers, work_of("e", 3))
+    assert sorted(len(work) for work in placed.values()) == [2, 2], placed
+
+
+def test_config_offset_is_in_the_metadata():
+    """every worker reads the config topic before it joins: its metadata carries the offset read"""
+    b, workers = start_cluster(2)
+    write_config(b, connector_records("c", 1))
+    spread(workers, work_of("c", 1))
+
+    def offsets():
+        with kproto.Conn(b.port) as conn:
+            d = kproto.describe_group(conn, "connect-cluster", version=0)
+        return [config_offset(m[3]) for m in d["members"]]
+    wait_for(lambda: offsets() == [3, 3], what="both workers to report config offset 3 (last: %s)" % offsets())
+
+
+def config_offset(metadata):
+    """The config offset of a worker's JoinGroup metadata."""
+    r = kproto.Reader(metadata)
+    r.i16()
+    r.string()
+    return r.i64()
+
+
+if __name__ == "__main__":
+    harness.main(globals())

@@ -27,10 +27,7 @@ def runs(w):
     if not found:
         return None
     generation, text = found[-1]
-    work = set()
-    for connector, tasks in re.findall(r"(\S+)\[([-0-9,]+)\]", text):
-        work |= {(connector, int(t)) for t in tasks.split(",")}
-    return int(generation), work
+    return int(generation), set(runs_from_text(text))
 
 
 def spread(workers, expected):
@@ -99,6 +96,32 @@ def test_tasks_spread_and_move_on_kill_9():
     spread(rest, set())
     for w in rest:
         w.stop()
+
+
+def test_departed_work_is_held_for_the_scheduled_delay():
+    """scheduled.rebalance.max.delay.ms above 0: a killed worker's work is held, then moved when the delay ends"""
+    b, workers = start_cluster(2, **{"scheduled.rebalance.max.delay.ms": "4000"})
+    write_config(b, connector_records("held", 2))
+    placed = spread(workers, work_of("held", 2))
+    # The follower: a new leader remembers nothing and, as Kafka's, assigns
+    # whatever nobody runs at once.
+    leader_url = workers[0].generations()[-1][1]
+    victim = next(w for w in workers if w.url != leader_url)
+    survivor = next(w for w in workers if w is not victim)
+    kept = placed[survivor]
+    victim.kill()
+    pattern = r"runs \{([^}]*)\}, \d+ connectors revoked, delay ([1-9]\d*) ms"
+    wait_for(lambda: re.search(pattern, survivor.stderr()), what="an assignment with a delay")
+    held = re.findall(pattern, survivor.stderr())
+    # While held, the survivor runs only what it ran.
+    assert set(runs_from_text(held[0][0])) == kept, (held, kept)
+    spread([survivor], work_of("held", 2))
+    survivor.stop()
+
+
+def runs_from_text(text):
+    """[(connector, task)] of a log's "c[-1,0] d[1]"."""
+    return [(c, int(t)) for c, tasks in re.findall(r"(\S+)\[([-0-9,]+)\]", text) for t in tasks.split(",")]
 
 
 def test_eager_assigns_everything_each_time():

@@ -11,6 +11,7 @@
  * now, and then says plainly that it cannot run one yet, rather than
  * "unknown command" or, worse, a standalone worker that ignores group.id.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,10 @@
 #include "config/distributed_config.h"
 #include "config/worker_config.h"
 #include "connectd-build.h"
+#include "distributed/cluster_work.h"
+#include "distributed/config_tail.h"
 #include "distributed/connect_member.h"
-#include "store/kvtopic.h"
+#include "herder/worker_setup.h"
 
 static const cliopt_t distributed_opts[] = {
     {CMD_OPT_OVERRIDE, "--override", 0, "KEY=VALUE", CMD_OPT_OVERRIDE_HELP},
@@ -35,8 +38,8 @@ static const cliopt_t distributed_opts[] = {
 static const char distributed_usage[] =
     "usage: connectd distributed WORKER.properties [--override KEY=VALUE ...]\n"
     "\n"
-    "Runs a worker of the Connect cluster named by group.id, as connect-distributed. For now the worker\n"
-    "joins its group and holds its place there; it runs no connectors and serves no REST yet.";
+    "Runs a worker of the Connect cluster named by group.id, as connect-distributed: it runs the connectors\n"
+    "and tasks its group's leader assigns it. It serves no REST API yet.";
 
 /* The URL other workers reach this one's REST API at, as Kafka's
  * RestServer.advertisedUrl: rest.advertised.listener, .host.name and
@@ -70,6 +73,109 @@ static void advertised_url(const worker_config_t *wcfg, const distributed_config
         snprintf(port, sizeof(port), "%d", (int)dcfg->advertised_port);
     }
     snprintf(url, size, "%s://%s:%s/", scheme, host, port);
+}
+
+/* The pieces of a running worker, shared with the config topic's reader. */
+typedef struct distributed {
+    pthread_mutex_t lock; /* guards member: set once started, cleared before it stops */
+    connect_member_t *member;
+    cluster_work_t *work; /* set before the member starts, cleared after it stopped */
+} distributed_t;
+
+/* The config topic's reader: what there is to assign or run changed.
+ * @locks takes d->lock, then the member's and the work's own */
+static void on_config_changed(void *ctx)
+{
+    distributed_t *d = ctx;
+    pthread_mutex_lock(&d->lock);
+    if (d->work) {
+        cluster_work_config_changed(d->work);
+    }
+    if (d->member) {
+        connect_member_rejoin(d->member);
+    }
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* The member's thread, after each assignment: the work thread runs it.
+ * d->work is set for as long as the member runs, so no lock is needed. */
+static void on_running(void *ctx, const connect_assignment_t *running, int32_t generation)
+{
+    distributed_t *d = ctx;
+    cluster_work_set(d->work, running, generation);
+}
+
+/* Runs the worker until SIGTERM or SIGINT; the exit code. */
+static int run_worker(const worker_config_t *wcfg, const distributed_config_t *dcfg, const properties_t *props,
+                      sigset_t *sigs)
+{
+    char url[512], err[1024];
+    advertised_url(wcfg, dcfg, url, sizeof(url));
+    /* Kafka's worker_id of the statuses: the advertised host and port. */
+    char worker_id[512];
+    const char *host = strstr(url, "://");
+    snprintf(worker_id, sizeof(worker_id), "%s", host ? host + 3 : url);
+    worker_id[strcspn(worker_id, "/")] = '\0';
+    /* Kafka's default, as its worker has no broker of its own. */
+    const char *bootstrap = wcfg->bootstrap_servers ? wcfg->bootstrap_servers : "localhost:9092";
+    plugin_registry_t *plugins = worker_plugins_load(wcfg);
+    /* The three topics are made (compacted, Kafka's partition counts) or
+     * found before the worker reads them. */
+    worker_stores_t stores;
+    if (worker_stores_open(&stores, wcfg, bootstrap, err, sizeof(err)) < 0) {
+        fprintf(stderr, "connectd distributed: %s\n", err);
+        plugin_registry_destroy(plugins);
+        return EXIT_RUNTIME;
+    }
+    distributed_t d = {0};
+    pthread_mutex_init(&d.lock, NULL);
+    config_tail_t *tail =
+        config_tail_start(bootstrap, dcfg->config_topic, props, on_config_changed, &d, err, sizeof(err));
+    int rc = EXIT_RUNTIME;
+    if (tail) {
+        cluster_work_env_t env = {
+            .wcfg = wcfg,
+            .bootstrap = bootstrap,
+            .plugins = plugins,
+            .offsets = stores.offsets,
+            .configs = stores.configs,
+            .statuses = stores.statuses,
+            .worker_id = worker_id,
+            .tail = tail,
+        };
+        d.work = cluster_work_start(&env);
+        connect_member_t *member =
+            connect_member_start(dcfg, bootstrap, url, url, tail, on_running, &d, err, sizeof(err));
+        pthread_mutex_lock(&d.lock);
+        d.member = member;
+        pthread_mutex_unlock(&d.lock);
+        if (member) {
+            blog_info("distributed worker %s started: group %s at %s", url, dcfg->group_id, bootstrap);
+            int sig;
+            sigwait(sigs, &sig);
+            blog_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            rc = 0;
+        }
+        pthread_mutex_lock(&d.lock);
+        d.member = NULL;
+        pthread_mutex_unlock(&d.lock);
+        /* The member leaves first (no more assignments), then the tasks
+         * stop, flushing and committing, then the reader. */
+        connect_member_stop(member);
+        pthread_mutex_lock(&d.lock);
+        cluster_work_t *work = d.work;
+        d.work = NULL;
+        pthread_mutex_unlock(&d.lock);
+        cluster_work_stop(work);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "connectd distributed: %s\n", err);
+    }
+    config_tail_stop(tail);
+    pthread_mutex_destroy(&d.lock);
+    worker_stores_close(&stores);
+    plugin_registry_destroy(plugins);
+    return rc;
 }
 
 int cmd_distributed(int argc, char **argv)
@@ -134,27 +240,7 @@ int cmd_distributed(int argc, char **argv)
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    char url[512];
-    advertised_url(&wcfg, &dcfg, url, sizeof(url));
-    /* Kafka's default, as its worker has no broker of its own. */
-    const char *bootstrap = wcfg.bootstrap_servers ? wcfg.bootstrap_servers : "localhost:9092";
-    /* The config topic is made (compacted, one partition, as Kafka's) or
-     * found before the worker reads it. */
-    kvtopic_t *configs = kvtopic_open(bootstrap, dcfg.config_topic, 1, props, err, sizeof(err));
-    connect_member_t *member =
-        configs ? connect_member_start(&dcfg, bootstrap, url, url, props, err, sizeof(err)) : NULL;
-    if (!member) {
-        fprintf(stderr, "connectd distributed: %s\n", err);
-        rc = EXIT_RUNTIME;
-    } else {
-        blog_info("distributed worker %s started: group %s at %s", url, dcfg.group_id, bootstrap);
-        int sig;
-        sigwait(&sigs, &sig);
-        blog_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        connect_member_stop(member);
-        rc = 0;
-    }
-    kvtopic_close(configs);
+    rc = run_worker(&wcfg, &dcfg, props, &sigs);
     distributed_config_free(&dcfg);
     worker_config_free(&wcfg);
 fail:

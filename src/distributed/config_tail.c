@@ -3,11 +3,14 @@
  *
  * One librdkafka consumer, partition 0 assigned from the beginning (the
  * config topic has one partition, as Kafka requires), polled every 100 ms
- * on a thread of its own.  Of the records (store/connect_records.h) only
- * two kinds change what the leader assigns: connector-<name> (the
- * connector exists; a tombstone deletes it) and commit-<name> ({"tasks":N}:
- * the connector has N tasks from now on).  Task configs, target states and
- * the rest are read past; the offset counts them all.
+ * on a thread of its own.  Of the records (store/connect_records.h) three
+ * kinds count: connector-<name> (the connector and its config; a tombstone
+ * deletes it), task-<name>-<n> (a task config, pending) and commit-<name>
+ * ({"tasks":N}: the pending configs 0..N-1 become the connector's tasks, as
+ * Kafka's KafkaConfigBackingStore applies them only once committed; a
+ * commit missing one of them is skipped, as Kafka skips an inconsistent
+ * one).  Target states and the rest are read past; the offset counts them
+ * all.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,7 +33,11 @@
 
 typedef struct tail_connector {
     char *name;
+    properties_t *config;
     int32_t n_tasks;
+    properties_t **tasks;   /* n_tasks committed task configs */
+    properties_t **pending; /* task configs read since the last commit, by task id (NULL: none) */
+    int32_t n_pending;
 } tail_connector_t;
 
 struct config_tail {
@@ -47,6 +54,31 @@ struct config_tail {
     tail_connector_t *connectors;
     size_t n_connectors;
 };
+
+static properties_t *props_copy(const properties_t *from)
+{
+    properties_t *to = properties_create();
+    for (size_t i = 0; from && i < properties_count(from); i++) {
+        properties_set(to, properties_key_at(from, i), properties_value_at(from, i));
+    }
+    return to;
+}
+
+static void tail_tasks_free(properties_t **tasks, int32_t n)
+{
+    for (int32_t i = 0; i < n; i++) {
+        properties_destroy(tasks[i]);
+    }
+    free(tasks);
+}
+
+static void tail_connector_free(tail_connector_t *c)
+{
+    free(c->name);
+    properties_destroy(c->config);
+    tail_tasks_free(c->tasks, c->n_tasks);
+    tail_tasks_free(c->pending, c->n_pending);
+}
 
 static tail_connector_t *tail_find(config_tail_t *tail, const char *name)
 {
@@ -68,19 +100,57 @@ static bool tail_apply(config_tail_t *tail, const rd_kafka_message_t *msg)
     char err[256];
     tail_connector_t *c = key.name ? tail_find(tail, key.name) : NULL;
     if (key.kind == CONNECT_RECORD_CONNECTOR && !msg->payload && c) {
-        free(c->name);
+        tail_connector_free(c);
         *c = tail->connectors[--tail->n_connectors];
         changed = true;
-    } else if (key.kind == CONNECT_RECORD_CONNECTOR && msg->payload && !c) {
-        tail->connectors = xrealloc(tail->connectors, (tail->n_connectors + 1) * sizeof(*tail->connectors));
-        tail->connectors[tail->n_connectors++] = (tail_connector_t){xstrdup(key.name), 0};
-        changed = true;
+    } else if (key.kind == CONNECT_RECORD_CONNECTOR && msg->payload) {
+        properties_t *config = connect_record_config_read(msg->payload, msg->len, err, sizeof(err));
+        if (!config) {
+            blog_warn("config topic %s, offset %lld: %s; skipped", tail->topic, (long long)msg->offset, err);
+        } else {
+            if (!c) {
+                tail->connectors = xrealloc(tail->connectors, (tail->n_connectors + 1) * sizeof(*tail->connectors));
+                c = &tail->connectors[tail->n_connectors++];
+                *c = (tail_connector_t){.name = xstrdup(key.name)};
+            }
+            properties_destroy(c->config);
+            c->config = config;
+            changed = true;
+        }
+    } else if (key.kind == CONNECT_RECORD_TASK && msg->payload && c && key.task >= 0 && key.task < 100000) {
+        properties_t *config = connect_record_config_read(msg->payload, msg->len, err, sizeof(err));
+        if (!config) {
+            blog_warn("config topic %s, offset %lld: %s; skipped", tail->topic, (long long)msg->offset, err);
+        } else {
+            if (key.task >= c->n_pending) {
+                c->pending = xrealloc(c->pending, (size_t)(key.task + 1) * sizeof(*c->pending));
+                memset(&c->pending[c->n_pending], 0, (size_t)(key.task + 1 - c->n_pending) * sizeof(*c->pending));
+                c->n_pending = key.task + 1;
+            }
+            properties_destroy(c->pending[key.task]);
+            c->pending[key.task] = config;
+        }
     } else if (key.kind == CONNECT_RECORD_COMMIT && msg->payload && c) {
         int tasks;
-        if (connect_record_commit_read(msg->payload, msg->len, &tasks, err, sizeof(err)) < 0) {
-            blog_warn("config topic %s, offset %lld: %s; skipped", tail->topic, (long long)msg->offset, err);
-        } else if (tasks != c->n_tasks) {
+        bool complete = connect_record_commit_read(msg->payload, msg->len, &tasks, err, sizeof(err)) == 0;
+        for (int i = 0; complete && i < tasks; i++) {
+            complete = i < c->n_pending && c->pending[i];
+        }
+        if (!complete) {
+            blog_warn("config topic %s, offset %lld: a commit of connector %s without all its task configs; "
+                      "skipped",
+                      tail->topic, (long long)msg->offset, c->name);
+        } else {
+            tail_tasks_free(c->tasks, c->n_tasks);
+            c->tasks = xcalloc((size_t)tasks + 1, sizeof(*c->tasks));
+            for (int i = 0; i < tasks; i++) {
+                c->tasks[i] = c->pending[i];
+                c->pending[i] = NULL;
+            }
             c->n_tasks = tasks;
+            tail_tasks_free(c->pending, c->n_pending);
+            c->pending = NULL;
+            c->n_pending = 0;
             changed = true;
         }
     }
@@ -217,6 +287,36 @@ void config_tail_snapshot_free(connect_assignor_connector_t *connectors, size_t 
     free(connectors);
 }
 
+properties_t *config_tail_connector_config(config_tail_t *tail, const char *name)
+{
+    pthread_mutex_lock(&tail->lock);
+    tail_connector_t *c = tail_find(tail, name);
+    properties_t *config = c ? props_copy(c->config) : NULL;
+    pthread_mutex_unlock(&tail->lock);
+    return config;
+}
+
+properties_t **config_tail_task_configs(config_tail_t *tail, const char *name, int32_t *n)
+{
+    pthread_mutex_lock(&tail->lock);
+    tail_connector_t *c = tail_find(tail, name);
+    properties_t **tasks = NULL;
+    *n = c ? c->n_tasks : 0;
+    if (c) {
+        tasks = xcalloc((size_t)c->n_tasks + 1, sizeof(*tasks));
+        for (int32_t i = 0; i < c->n_tasks; i++) {
+            tasks[i] = props_copy(c->tasks[i]);
+        }
+    }
+    pthread_mutex_unlock(&tail->lock);
+    return tasks;
+}
+
+void config_tail_task_configs_free(properties_t **tasks, int32_t n)
+{
+    tail_tasks_free(tasks, n);
+}
+
 void config_tail_stop(config_tail_t *tail)
 {
     if (!tail) {
@@ -231,7 +331,7 @@ void config_tail_stop(config_tail_t *tail)
         rd_kafka_destroy(tail->rk);
     }
     for (size_t i = 0; i < tail->n_connectors; i++) {
-        free(tail->connectors[i].name);
+        tail_connector_free(&tail->connectors[i]);
     }
     free(tail->connectors);
     pthread_cond_destroy(&tail->advanced);

@@ -2,9 +2,9 @@
  * config_tail.h - a distributed worker's view of the config topic, the
  * cluster's source of truth: a thread reads config.storage.topic from its
  * start and keeps following it, as Kafka's KafkaConfigBackingStore does,
- * keeping which connectors exist and how many task configs each has
- * committed (a "commit-<connector>" record makes the task configs before
- * it count; until then a connector has the tasks of its previous commit).
+ * keeping the connectors, their configs and their committed task configs
+ * (a "commit-<connector>" record makes the task configs before it count;
+ * until then a connector has the tasks of its previous commit).
  * The offset read so far is the worker's config offset in its group
  * metadata.
  *
@@ -22,8 +22,8 @@
 
 typedef struct config_tail config_tail_t;
 
-/* Called on the reader's thread when a connector appears or goes, or its
- * committed task count changes. */
+/* Called on the reader's thread when a connector appears, goes or gets a
+ * new config, or commits task configs. */
 typedef void(config_tail_changed_cb)(void *ctx);
 
 /* Starts following `topic` (which exists: kvtopic_open made it) at
@@ -44,6 +44,16 @@ bool config_tail_catch_up(config_tail_t *tail, int timeout_ms);
  * malloc'd array of *n (names malloc'd), freed by config_tail_snapshot_free. */
 connect_assignor_connector_t *config_tail_snapshot(config_tail_t *tail, size_t *n);
 void config_tail_snapshot_free(connect_assignor_connector_t *connectors, size_t n);
+
+/* Connector `name`'s config, a copy (properties_destroy), or NULL when
+ * there is no such connector. */
+properties_t *config_tail_connector_config(config_tail_t *tail, const char *name);
+
+/* Connector `name`'s committed task configs, copies (an array of *n,
+ * freed by config_tail_task_configs_free), or NULL with *n 0 when there is
+ * no such connector. */
+properties_t **config_tail_task_configs(config_tail_t *tail, const char *name, int32_t *n);
+void config_tail_task_configs_free(properties_t **tasks, int32_t n);
 
 void config_tail_stop(config_tail_t *tail); /* NULL is fine */
 

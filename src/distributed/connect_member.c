@@ -15,7 +15,8 @@
  * joins, so its metadata carries a current config offset, and the leader
  * again before it assigns (connect_assignor.h).  A change there (a
  * connector created or deleted, a new commit of task configs) makes the
- * worker rejoin, so the leader assigns the new state.
+ * worker rejoin (connect_member_rejoin), so the leader assigns the new
+ * state.
  *
  * What the worker runs is its last eager assignment, or under the
  * cooperative protocols what it ran less what was revoked plus what was
@@ -39,7 +40,9 @@ struct connect_member {
     connect_protocol_t max_protocol; /* connect.protocol */
     int32_t sync_timeout_ms;         /* worker.sync.timeout.ms */
     char *url;
-    config_tail_t *tail;
+    config_tail_t *tail; /* borrowed */
+    connect_member_running_cb *on_running;
+    void *ctx;
     connect_assignor_t *assignor; /* the leader's memory; used on the member's thread only */
 
     pthread_mutex_t lock; /* guards what follows */
@@ -250,6 +253,7 @@ static void member_assigned(void *ctx, const char *protocol, int32_t generation,
     cm->protocol = (connect_protocol_t)proto;
     char text[1024];
     running_text(run, text, sizeof(text));
+    cm->on_running(cm->ctx, run, generation);
     pthread_mutex_unlock(&cm->lock);
     blog_info("generation %d: assignment from leader %s (%s): runs {%s}, %zu connectors revoked, delay %d ms",
               generation, as->leader, as->leader_url, text, as->n_revoked, as->delay_ms);
@@ -272,13 +276,12 @@ static void member_lost(void *ctx, const char *why)
     pthread_mutex_lock(&cm->lock);
     connect_assignment_destroy(cm->running);
     cm->running = NULL;
+    cm->on_running(cm->ctx, NULL, cm->generation);
     pthread_mutex_unlock(&cm->lock);
 }
 
-/* The config topic changed what there is to assign: a new generation. */
-static void member_config_changed(void *ctx)
+void connect_member_rejoin(connect_member_t *cm)
 {
-    connect_member_t *cm = ctx;
     pthread_mutex_lock(&cm->lock);
     group_member_t *gm = cm->gm; /* NULL until it starts, which reads the config anyway */
     pthread_mutex_unlock(&cm->lock);
@@ -288,8 +291,8 @@ static void member_config_changed(void *ctx)
 }
 
 connect_member_t *connect_member_start(const distributed_config_t *dcfg, const char *bootstrap, const char *url,
-                                       const char *client_id, const properties_t *worker_props, char *errstr,
-                                       size_t errstr_size)
+                                       const char *client_id, config_tail_t *tail, connect_member_running_cb *running,
+                                       void *ctx, char *errstr, size_t errstr_size)
 {
     connect_member_t *cm = xcalloc(1, sizeof(*cm));
     cm->max_protocol = (connect_protocol_t)dcfg->protocol;
@@ -298,13 +301,10 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
     cm->generation = -1;
     cm->member_id = xstrdup("");
     cm->assignor = connect_assignor_create(dcfg->scheduled_rebalance_max_delay_ms);
+    cm->tail = tail;
+    cm->on_running = running;
+    cm->ctx = ctx;
     pthread_mutex_init(&cm->lock, NULL);
-    cm->tail = config_tail_start(bootstrap, dcfg->config_topic, worker_props, member_config_changed, cm, errstr,
-                                 errstr_size);
-    if (!cm->tail) {
-        connect_member_stop(cm);
-        return NULL;
-    }
     group_member_config_t cfg = {
         .bootstrap = bootstrap,
         .group_id = dcfg->group_id,
@@ -358,13 +358,11 @@ void connect_member_stop(connect_member_t *cm)
     if (!cm) {
         return;
     }
-    /* The member first: its callbacks read the config topic's state. */
     pthread_mutex_lock(&cm->lock);
     group_member_t *gm = cm->gm;
     cm->gm = NULL;
     pthread_mutex_unlock(&cm->lock);
     group_member_stop(gm);
-    config_tail_stop(cm->tail);
     connect_assignor_destroy(cm->assignor);
     pthread_mutex_destroy(&cm->lock);
     free(cm->url);

@@ -4,8 +4,8 @@
  * (connect_protocol.h).  It offers the protocols connect.protocol allows
  * with the worker's metadata (its advertised REST URL and the config topic
  * offset it has read), hands out assignments when it is the leader, and
- * keeps the last assignment it received, with the leader's URL, for the
- * rest of the worker to read.
+ * keeps what the worker is to run, with the leader's URL, for the rest of
+ * the worker to read (cluster_work.h runs it).
  */
 #ifndef CONNECTD_CONNECT_MEMBER_H
 #define CONNECTD_CONNECT_MEMBER_H
@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 #include "config/distributed_config.h"
+#include "config_tail.h"
 #include "connect_protocol.h"
-#include "properties.h"
 
 typedef struct connect_member connect_member_t;
 
@@ -32,13 +32,21 @@ typedef struct connect_member_view {
     connect_assignment_t *assignment;
 } connect_member_view_t;
 
-/* Follows config.storage.topic (which exists) and joins group.id at
- * `bootstrap` as the worker advertised at `url`.  `dcfg` and
- * `worker_props` (the worker's file, for the consumer's settings) are
+/* Told, on the member's thread, what the worker is to run after each
+ * assignment (`running->assigned`, borrowed for the call; NULL after the
+ * member lost its place: nothing). */
+typedef void(connect_member_running_cb)(void *ctx, const connect_assignment_t *running, int32_t generation);
+
+/* Joins group.id at `bootstrap` as the worker advertised at `url`, with
+ * the config topic as `tail` follows it (borrowed until stop).  `dcfg` is
  * borrowed for the call.  NULL with errstr when the member cannot start. */
 connect_member_t *connect_member_start(const distributed_config_t *dcfg, const char *bootstrap, const char *url,
-                                       const char *client_id, const properties_t *worker_props, char *errstr,
-                                       size_t errstr_size);
+                                       const char *client_id, config_tail_t *tail, connect_member_running_cb *running,
+                                       void *ctx, char *errstr, size_t errstr_size);
+
+/* Asks for a rebalance (the config topic changed what there is to assign).
+ * @locality any thread */
+void connect_member_rejoin(connect_member_t *cm);
 
 /* Fills `view` with a copy of the member's state.
  * @locality any thread */

@@ -434,9 +434,13 @@ class DistributedWorker(Broker):
         return "http://127.0.0.1:%d/" % self.rest_port
 
     def command(self):
+        # As Worker's: every path for the file connectors, quick offset
+        # flushes, and room for a sanitizer build to stop its tasks.
         base = {"bootstrap.servers": self.broker.bootstrap,
                 "listeners": "http://127.0.0.1:%d" % self.rest_port,
-                "session.timeout.ms": "3000", "heartbeat.interval.ms": "500"}
+                "session.timeout.ms": "3000", "heartbeat.interval.ms": "500",
+                "file.connectors.allowed.paths": "/", "offset.flush.interval.ms": "500",
+                "task.shutdown.graceful.timeout.ms": "60000"}
         base.update(self.overrides)
         cmd = [connectd_path(), "distributed", self.props]
         for key, value in base.items():

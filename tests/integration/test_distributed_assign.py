@@ -1,10 +1,10 @@
 """The leader of a Connect group assigns what the config topic holds (issue 18,
-assignment): connectors and task configs written to config.storage.topic as a
-Kafka Connect leader writes them (connector-, task-, commit- records) are
-spread over the workers, each task on exactly one; a worker killed with
-kill -9 has its work moved to the others once its session expires; a deleted
-connector is revoked everywhere.  What each worker runs is read from its log
-("runs {c[-1,0] ...}"): the workers do not start connectors yet.
+assignment): a connector written to config.storage.topic (a connector-
+record; the worker that gets the connector writes its task configs and
+commit record) is spread over the workers, each task on exactly one; a worker
+killed with kill -9 has its work moved to the others once its session
+expires; a deleted connector is revoked everywhere.  What each worker runs is
+read from its log ("runs {c[-1,0] ...}").
 """
 
 import json
@@ -56,12 +56,10 @@ def write_config(broker, records):
 
 
 def connector_records(name, n_tasks):
-    config = {"connector.class": "FileStreamSource", "tasks.max": str(n_tasks), "file": "/dev/null",
-              "topic": "t"}
-    return ([("connector-" + name, {"properties": config})]
-            + [("task-%s-%d" % (name, i), {"properties": dict(config, **{"task.class": "x"})})
-               for i in range(n_tasks)]
-            + [("commit-" + name, {"tasks": n_tasks})])
+    """A FileStreamSink making n_tasks tasks (it makes tasks.max), writing to /dev/null."""
+    config = {"connector.class": "FileStreamSink", "tasks.max": str(n_tasks), "file": "/dev/null",
+              "topics": "t-" + name}
+    return [("connector-" + name, {"properties": config})]
 
 
 def work_of(name, n_tasks):

@@ -46,12 +46,12 @@ def spread(workers, expected):
     return {w: runs(w)[1] for w in workers}
 
 
-def write_config(broker, records):
+def write_config(broker, records, topic=CONFIG_TOPIC):
     """Writes (key, value-or-None) records to the config topic, as a Kafka Connect leader does."""
     batch = kproto.make_batch([(k.encode(), None if v is None else json.dumps(v, separators=(",", ":")).encode())
                                for k, v in records])
     with kproto.Conn(broker.port) as conn:
-        res = kproto.produce(conn, CONFIG_TOPIC, 0, batch)
+        res = kproto.produce(conn, topic, 0, batch)
     assert res["error"] == 0, res
 
 

@@ -3,9 +3,10 @@ workers and a broker; a FileStreamSource and a FileStreamSink (two tasks)
 created by writing their connector records to the config topic run on the
 workers their leader picks, lines flow file -> topic -> file, and when the
 worker running the source task is killed with kill -9 the task runs on
-another worker and every line still reaches the sink (at least once).
-Every task's state is in the status topic, with the id of the worker that
-runs it.
+another worker and every line still reaches the sink (at least once), as
+during a rolling restart of every worker.  Every task's state is in the
+status topic, with the id of the worker that runs it.  Two clusters with
+their own group.id and topics on one broker stay apart.
 """
 
 import json
@@ -80,6 +81,63 @@ def test_pipeline_survives_kill_9():
     wait_for(lambda: statuses(b)["status-task-src-0"]["worker_id"] == ids[new_owner],
              what="the status of src-0 to name its new worker")
     for w in rest:
+        w.stop()
+
+
+def start_pipeline(b, workers, tmp, prefix=""):
+    """Writes 100 lines and the two connectors; returns (source, sink) paths."""
+    source, sink = os.path.join(tmp, prefix + "in.txt"), os.path.join(tmp, prefix + "out.txt")
+    with open(source, "w") as f:
+        f.writelines("line %d\n" % i for i in range(100))
+    write_config(b, [
+        ("connector-src", {"properties": {"connector.class": "FileStreamSource", "tasks.max": "1",
+                                          "file": source, "topic": prefix + "lines"}}),
+        ("connector-sink", {"properties": {"connector.class": "FileStreamSink", "tasks.max": "2",
+                                           "file": sink, "topics": prefix + "lines"}}),
+    ], topic=workers[0].overrides.get("config.storage.topic", "connect-configs"))
+    return source, sink
+
+
+def test_rolling_restart_loses_nothing():
+    """every worker restarted in turn (SIGTERM, start) while lines are appended: every line arrives"""
+    b = Broker(overrides={"group.min.session.timeout.ms": "1000"}).start()
+    workers = [DistributedWorker(b, overrides={"scheduled.rebalance.max.delay.ms": "0"}).start() for _ in range(3)]
+    spread(workers, set())
+    source, sink = start_pipeline(b, workers, harness.tmpdir())
+    spread(workers, work_of("src", 1) | work_of("sink", 2))
+    n = 100
+    for w in workers:
+        w.stop()
+        with open(source, "a") as f:
+            f.writelines("line %d\n" % i for i in range(n, n + 50))
+        n += 50
+        w.start()
+        spread(workers, work_of("src", 1) | work_of("sink", 2))
+    expected = {"line %d" % i for i in range(n)}
+    wait_for(lambda: set(sink_lines(sink)) >= expected,
+             what="all %d lines in the sink file (missing: %s)" % (n, sorted(expected - set(sink_lines(sink)))[:5]))
+    for w in workers:
+        w.stop()
+
+
+def test_two_clusters_on_one_broker_stay_apart():
+    """group.id and topics of their own: each cluster runs its own connectors only"""
+    b = Broker(overrides={"group.min.session.timeout.ms": "1000"}).start()
+    topics = {"config.storage.topic": "b-configs", "offset.storage.topic": "b-offsets",
+              "status.storage.topic": "b-status", "group.id": "cluster-b"}
+    a = [DistributedWorker(b, overrides={"scheduled.rebalance.max.delay.ms": "0"}).start() for _ in range(2)]
+    other = [DistributedWorker(b, overrides=dict(topics, **{"scheduled.rebalance.max.delay.ms": "0"})).start()
+             for _ in range(2)]
+    spread(a, set())
+    spread(other, set())
+    tmp = harness.tmpdir()
+    start_pipeline(b, a, tmp, "a-")
+    _, sink_b = start_pipeline(b, other, tmp, "b-")
+    spread(a, work_of("src", 1) | work_of("sink", 2))
+    spread(other, work_of("src", 1) | work_of("sink", 2))
+    wait_for(lambda: len(set(sink_lines(sink_b))) == 100, what="cluster b's 100 lines")
+    wait_for(lambda: len(set(sink_lines(os.path.join(tmp, "a-out.txt")))) == 100, what="cluster a's 100 lines")
+    for w in a + other:
         w.stop()
 
 

@@ -12,7 +12,10 @@
  *               their committed config changed; running but no longer
  *               assigned (revoked, deleted): stopped.
  *
- * Target states (pause, stop) are not followed yet: every assigned task runs.
+ * Target states, as Kafka's: a paused connector's tasks run paused (they
+ * neither poll nor consume); a stopped one's worker commits an empty set of
+ * task configs, so its tasks stop everywhere, and its status is STOPPED;
+ * resumed, its task configs are made again.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -36,11 +39,13 @@ typedef struct running_task {
     int32_t task;
     properties_t *config; /* the committed config it runs with */
     task_runner_t *runner;
+    bool paused;
 } running_task_t;
 
 typedef struct owned_connector {
     char *name;
     properties_t *config; /* the config its task configs were made from */
+    connect_target_state_t target; /* the target state they were made for */
 } owned_connector_t;
 
 struct cluster_work {
@@ -125,8 +130,8 @@ static void on_task_state(void *opaque, const char *connector, int task_id, task
 /* Asks connector `name`'s plugin for its task configs and writes them with
  * their commit record, unless the committed ones are the same.  False with
  * why when the connector cannot make them. */
-static bool connector_publish(cluster_work_t *cw, const char *name, const properties_t *config, char *why,
-                              size_t why_size)
+static bool connector_publish(cluster_work_t *cw, const char *name, const properties_t *config, bool stopped,
+                              char *why, size_t why_size)
 {
     const plugin_info_t *plugin = plugin_registry_find(cw->env.plugins, properties_get(config, "connector.class"));
     if (!plugin) {
@@ -144,7 +149,7 @@ static bool connector_publish(cluster_work_t *cw, const char *name, const proper
     crash_scope_t outer = crash_guard_enter(name, -1);
     cd_rc_t rc = desc->task_configs ? desc->task_configs(conn, max_tasks) : CD_OK;
     crash_guard_leave(outer);
-    int n = desc->task_configs ? task_context_task_config_count(conn) : 1;
+    int n = stopped ? 0 : desc->task_configs ? task_context_task_config_count(conn) : 1;
     bool ok = rc >= 0 && n <= max_tasks;
     if (!ok) {
         const char *reason = task_context_error(conn);
@@ -209,20 +214,32 @@ static void reconcile_connectors(cluster_work_t *cw, const connect_assignment_t 
             continue;
         }
         properties_t *config = config_tail_connector_config(cw->env.tail, name);
+        connect_target_state_t target = config_tail_target_state(cw->env.tail, name);
         owned_connector_t *own = NULL;
         for (size_t i = 0; i < cw->n_conns && !own; i++) {
             own = strcmp(cw->conns[i].name, name) == 0 ? &cw->conns[i] : NULL;
         }
-        if (!config || (own && props_equal(own->config, config))) {
+        /* Paused and started make the same task configs. */
+        bool stopped = target == CONNECT_TARGET_STOPPED;
+        if (!config || (own && props_equal(own->config, config) && (own->target == CONNECT_TARGET_STOPPED) == stopped)) {
+            if (own && config && own->target != target) {
+                own->target = target;
+                write_status(cw, name, -1, target == CONNECT_TARGET_PAUSED ? "PAUSED" : "RUNNING", NULL);
+            }
             properties_destroy(config);
             continue;
         }
         char why[1024];
-        bool ok = connector_publish(cw, name, config, why, sizeof(why));
+        bool ok = connector_publish(cw, name, config, stopped, why, sizeof(why));
         if (!ok) {
             blog_error("connector %s failed: %s", name, why);
         }
-        write_status(cw, name, -1, ok ? "RUNNING" : "FAILED", ok ? NULL : why);
+        write_status(cw, name, -1,
+                     !ok                                 ? "FAILED"
+                     : stopped                           ? "STOPPED"
+                     : target == CONNECT_TARGET_PAUSED ? "PAUSED"
+                                                         : "RUNNING",
+                     ok ? NULL : why);
         if (!own) {
             cw->conns = xrealloc(cw->conns, (cw->n_conns + 1) * sizeof(*cw->conns));
             own = &cw->conns[cw->n_conns++];
@@ -230,6 +247,7 @@ static void reconcile_connectors(cluster_work_t *cw, const connect_assignment_t 
         }
         properties_destroy(own->config);
         own->config = config;
+        own->target = target;
     }
 }
 
@@ -270,11 +288,12 @@ static void task_start(cluster_work_t *cw, const char *connector, int32_t task, 
         .on_state = on_task_state,
         .on_state_opaque = cw,
     };
-    blog_info("task %s-%d: starting", connector, task);
-    task_runner_t *runner = task_runner_start(&env, false);
+    bool paused = config_tail_target_state(cw->env.tail, connector) == CONNECT_TARGET_PAUSED;
+    blog_info("task %s-%d: starting%s", connector, task, paused ? " paused" : "");
+    task_runner_t *runner = task_runner_start(&env, paused);
     properties_destroy(resolved);
     cw->tasks = xrealloc(cw->tasks, (cw->n_tasks + 1) * sizeof(*cw->tasks));
-    cw->tasks[cw->n_tasks++] = (running_task_t){xstrdup(connector), task, config, runner};
+    cw->tasks[cw->n_tasks++] = (running_task_t){xstrdup(connector), task, config, runner, paused};
 }
 
 static void reconcile_tasks(cluster_work_t *cw, const connect_assignment_t *wanted)
@@ -286,8 +305,13 @@ static void reconcile_tasks(cluster_work_t *cw, const connect_assignment_t *want
         properties_t **committed = config_tail_task_configs(cw->env.tail, t->connector, &n);
         bool keep = wanted_has(wanted, t->connector, t->task) && t->task < n && props_equal(t->config, committed[t->task]);
         config_tail_task_configs_free(committed, n);
+        bool paused = config_tail_target_state(cw->env.tail, t->connector) == CONNECT_TARGET_PAUSED;
         if (!keep) {
             task_stop_at(cw, i);
+        } else if (paused != t->paused) {
+            blog_info("task %s-%d: %s", t->connector, t->task, paused ? "pausing" : "resuming");
+            task_runner_set_paused(t->runner, paused);
+            t->paused = paused;
         }
     }
     for (size_t e = 0; wanted && e < wanted->n_assigned; e++) {

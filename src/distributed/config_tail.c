@@ -9,8 +9,8 @@
  * ({"tasks":N}: the pending configs 0..N-1 become the connector's tasks, as
  * Kafka's KafkaConfigBackingStore applies them only once committed; a
  * commit missing one of them is skipped, as Kafka skips an inconsistent
- * one).  Target states and the rest are read past; the offset counts them
- * all.
+ * one), target-state-<name> (started, paused or stopped; a connector
+ * without one is started).  The rest is read past; the offset counts it.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -34,6 +34,7 @@
 typedef struct tail_connector {
     char *name;
     properties_t *config;
+    connect_target_state_t target;
     int32_t n_tasks;
     properties_t **tasks;   /* n_tasks committed task configs */
     properties_t **pending; /* task configs read since the last commit, by task id (NULL: none) */
@@ -129,6 +130,14 @@ static bool tail_apply(config_tail_t *tail, const rd_kafka_message_t *msg)
             }
             properties_destroy(c->pending[key.task]);
             c->pending[key.task] = config;
+        }
+    } else if (key.kind == CONNECT_RECORD_TARGET_STATE && msg->payload && c) {
+        connect_target_state_t target;
+        if (connect_record_target_state_read(msg->payload, msg->len, &target, err, sizeof(err)) < 0) {
+            blog_warn("config topic %s, offset %lld: %s; skipped", tail->topic, (long long)msg->offset, err);
+        } else if (target != c->target) {
+            c->target = target;
+            changed = true;
         }
     } else if (key.kind == CONNECT_RECORD_COMMIT && msg->payload && c) {
         int tasks;
@@ -294,6 +303,15 @@ properties_t *config_tail_connector_config(config_tail_t *tail, const char *name
     properties_t *config = c ? props_copy(c->config) : NULL;
     pthread_mutex_unlock(&tail->lock);
     return config;
+}
+
+connect_target_state_t config_tail_target_state(config_tail_t *tail, const char *name)
+{
+    pthread_mutex_lock(&tail->lock);
+    tail_connector_t *c = tail_find(tail, name);
+    connect_target_state_t target = c ? c->target : CONNECT_TARGET_STARTED;
+    pthread_mutex_unlock(&tail->lock);
+    return target;
 }
 
 properties_t **config_tail_task_configs(config_tail_t *tail, const char *name, int32_t *n)

@@ -19,6 +19,7 @@
 
 #include "connect_assignor.h"
 #include "properties.h"
+#include "store/connect_records.h"
 
 typedef struct config_tail config_tail_t;
 
@@ -48,6 +49,10 @@ void config_tail_snapshot_free(connect_assignor_connector_t *connectors, size_t 
 /* Connector `name`'s config, a copy (properties_destroy), or NULL when
  * there is no such connector. */
 properties_t *config_tail_connector_config(config_tail_t *tail, const char *name);
+
+/* What connector `name` is to be (its target-state record; STARTED when it
+ * has none, or there is no such connector). */
+connect_target_state_t config_tail_target_state(config_tail_t *tail, const char *name);
 
 /* Connector `name`'s committed task configs, copies (an array of *n,
  * freed by config_tail_task_configs_free), or NULL with *n 0 when there is

@@ -20,6 +20,18 @@ from harness import Broker, DistributedWorker, wait_for  # noqa: E402
 
 CONFIG_TOPIC = "connect-configs"
 
+STATUS_PARTITIONS = 5  # Kafka's default for status.storage.partitions
+
+
+def statuses(broker):
+    """{key: value} of the status topic, the latest record of each key."""
+    out = {}
+    with kproto.Conn(broker.port) as conn:
+        for p in range(STATUS_PARTITIONS):
+            for _, _, key, value, _ in kproto.read_all(conn, "connect-status", p):
+                out[key.decode()] = json.loads(value) if value else None
+    return out
+
 
 def runs(w):
     """(generation, {(connector, task)}) of the worker's last assignment, or None."""
@@ -120,6 +132,29 @@ def test_departed_work_is_held_for_the_scheduled_delay():
 def runs_from_text(text):
     """[(connector, task)] of a log's "c[-1,0] d[1]"."""
     return [(c, int(t)) for c, tasks in re.findall(r"(\S+)\[([-0-9,]+)\]", text) for t in tasks.split(",")]
+
+
+def test_pause_stop_resume_through_target_states():
+    """target-state records: paused tasks report PAUSED; stopped, the tasks go and the connector is STOPPED"""
+    b, workers = start_cluster(2)
+    write_config(b, connector_records("t", 2))
+    spread(workers, work_of("t", 2))
+
+    def states():
+        st = statuses(b)
+        return tuple((st.get(k) or {}).get("state") for k in
+                     ("status-connector-t", "status-task-t-0", "status-task-t-1"))
+    wait_for(lambda: states() == ("RUNNING", "RUNNING", "RUNNING"), what="t running (%s)" % (states(),))
+    write_config(b, [("target-state-t", {"state": "PAUSED", "state.v2": "PAUSED"})])
+    wait_for(lambda: states() == ("PAUSED", "PAUSED", "PAUSED"), what="t paused (%s)" % (states(),))
+    write_config(b, [("target-state-t", {"state": "PAUSED", "state.v2": "STOPPED"})])
+    spread(workers, work_of("t", 0))
+    wait_for(lambda: states()[0] == "STOPPED", what="t stopped (%s)" % (states(),))
+    write_config(b, [("target-state-t", {"state": "STARTED", "state.v2": "STARTED"})])
+    spread(workers, work_of("t", 2))
+    wait_for(lambda: states() == ("RUNNING", "RUNNING", "RUNNING"), what="t running again (%s)" % (states(),))
+    for w in workers:
+        w.stop()
 
 
 def test_eager_assigns_everything_each_time():

@@ -9,29 +9,14 @@ status topic, with the id of the worker that runs it.  Two clusters with
 their own group.id and topics on one broker stay apart.
 """
 
-import json
 import os
 import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-import kproto  # noqa: E402
 from harness import Broker, DistributedWorker, wait_for  # noqa: E402
-from test_distributed_assign import runs, spread, write_config, work_of  # noqa: E402
-
-STATUS_PARTITIONS = 5
-
-
-def statuses(broker):
-    """{key: value} of the status topic, the latest record of each key."""
-    out = {}
-    with kproto.Conn(broker.port) as conn:
-        for p in range(STATUS_PARTITIONS):
-            for _, _, key, value, _ in kproto.read_all(conn, "connect-status", p):
-                out[key.decode()] = json.loads(value) if value else None
-    return out
-
+from test_distributed_assign import spread, statuses, write_config, work_of  # noqa: E402
 
 def sink_lines(path):
     try:

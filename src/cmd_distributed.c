@@ -129,8 +129,8 @@ static int run_worker(const worker_config_t *wcfg, const distributed_config_t *d
     }
     distributed_t d = {0};
     pthread_mutex_init(&d.lock, NULL);
-    config_tail_t *tail =
-        config_tail_start(bootstrap, dcfg->config_topic, props, on_config_changed, &d, err, sizeof(err));
+    config_tail_t *tail = config_tail_start(bootstrap, dcfg->config_topic, props, on_config_changed, &d, err,
+                                            sizeof(err));
     int rc = EXIT_RUNTIME;
     if (tail) {
         cluster_work_env_t env = {
@@ -144,8 +144,8 @@ static int run_worker(const worker_config_t *wcfg, const distributed_config_t *d
             .tail = tail,
         };
         d.work = cluster_work_start(&env);
-        connect_member_t *member =
-            connect_member_start(dcfg, bootstrap, url, url, tail, on_running, &d, err, sizeof(err));
+        connect_member_t *member = connect_member_start(dcfg, bootstrap, url, url, tail, on_running, &d, err,
+                                                        sizeof(err));
         pthread_mutex_lock(&d.lock);
         d.member = member;
         pthread_mutex_unlock(&d.lock);

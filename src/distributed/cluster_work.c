@@ -44,7 +44,7 @@ typedef struct running_task {
 
 typedef struct owned_connector {
     char *name;
-    properties_t *config; /* the config its task configs were made from */
+    properties_t *config;          /* the config its task configs were made from */
     connect_target_state_t target; /* the target state they were made for */
 } owned_connector_t;
 
@@ -106,8 +106,8 @@ static bool wanted_has(const connect_assignment_t *wanted, const char *connector
 
 static void write_status(cluster_work_t *cw, const char *connector, int task, const char *state, const char *trace)
 {
-    char *key = connect_record_key(task < 0 ? CONNECT_RECORD_STATUS_CONNECTOR : CONNECT_RECORD_STATUS_TASK,
-                                   connector, task);
+    char *key = connect_record_key(task < 0 ? CONNECT_RECORD_STATUS_CONNECTOR : CONNECT_RECORD_STATUS_TASK, connector,
+                                   task);
     pthread_mutex_lock(&cw->lock);
     int32_t generation = cw->generation;
     pthread_mutex_unlock(&cw->lock);
@@ -130,8 +130,8 @@ static void on_task_state(void *opaque, const char *connector, int task_id, task
 /* Asks connector `name`'s plugin for its task configs and writes them with
  * their commit record, unless the committed ones are the same.  False with
  * why when the connector cannot make them. */
-static bool connector_publish(cluster_work_t *cw, const char *name, const properties_t *config, bool stopped,
-                              char *why, size_t why_size)
+static bool connector_publish(cluster_work_t *cw, const char *name, const properties_t *config, bool stopped, char *why,
+                              size_t why_size)
 {
     const plugin_info_t *plugin = plugin_registry_find(cw->env.plugins, properties_get(config, "connector.class"));
     if (!plugin) {
@@ -221,7 +221,8 @@ static void reconcile_connectors(cluster_work_t *cw, const connect_assignment_t 
         }
         /* Paused and started make the same task configs. */
         bool stopped = target == CONNECT_TARGET_STOPPED;
-        if (!config || (own && props_equal(own->config, config) && (own->target == CONNECT_TARGET_STOPPED) == stopped)) {
+        if (!config ||
+            (own && props_equal(own->config, config) && (own->target == CONNECT_TARGET_STOPPED) == stopped)) {
             if (own && config && own->target != target) {
                 own->target = target;
                 write_status(cw, name, -1, target == CONNECT_TARGET_PAUSED ? "PAUSED" : "RUNNING", NULL);
@@ -235,10 +236,10 @@ static void reconcile_connectors(cluster_work_t *cw, const connect_assignment_t 
             blog_error("connector %s failed: %s", name, why);
         }
         write_status(cw, name, -1,
-                     !ok                                 ? "FAILED"
-                     : stopped                           ? "STOPPED"
+                     !ok                               ? "FAILED"
+                     : stopped                         ? "STOPPED"
                      : target == CONNECT_TARGET_PAUSED ? "PAUSED"
-                                                         : "RUNNING",
+                                                       : "RUNNING",
                      ok ? NULL : why);
         if (!own) {
             cw->conns = xrealloc(cw->conns, (cw->n_conns + 1) * sizeof(*cw->conns));
@@ -264,8 +265,9 @@ static void task_stop_at(cluster_work_t *cw, size_t i)
 static void task_start(cluster_work_t *cw, const char *connector, int32_t task, properties_t *config)
 {
     properties_t *cconfig = config_tail_connector_config(cw->env.tail, connector);
-    const plugin_info_t *plugin =
-        cconfig ? plugin_registry_find(cw->env.plugins, properties_get(cconfig, "connector.class")) : NULL;
+    const plugin_info_t *plugin = cconfig ? plugin_registry_find(cw->env.plugins,
+                                                                 properties_get(cconfig, "connector.class"))
+                                          : NULL;
     properties_destroy(cconfig);
     if (!plugin) {
         char why[512];
@@ -303,7 +305,8 @@ static void reconcile_tasks(cluster_work_t *cw, const connect_assignment_t *want
         running_task_t *t = &cw->tasks[i];
         int32_t n = 0;
         properties_t **committed = config_tail_task_configs(cw->env.tail, t->connector, &n);
-        bool keep = wanted_has(wanted, t->connector, t->task) && t->task < n && props_equal(t->config, committed[t->task]);
+        bool keep = wanted_has(wanted, t->connector, t->task) && t->task < n &&
+                    props_equal(t->config, committed[t->task]);
         config_tail_task_configs_free(committed, n);
         bool paused = config_tail_target_state(cw->env.tail, t->connector) == CONNECT_TARGET_PAUSED;
         if (!keep) {

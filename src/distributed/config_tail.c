@@ -206,8 +206,7 @@ config_tail_t *config_tail_start(const char *bootstrap, const char *topic, const
     atomic_init(&tail->stopping, false);
     /* librdkafka's consumer queue wants a group even for assign(); this
      * reader never joins or commits. */
-    static const char *const defaults[] = {"group.id", "connectd-internal-reader", "enable.auto.commit", "false",
-                                           NULL};
+    static const char *const defaults[] = {"group.id", "connectd-internal-reader", "enable.auto.commit", "false", NULL};
     rd_kafka_conf_t *conf = client_conf_new(bootstrap, worker_props, "consumer.", defaults);
     char err[256];
     rd_kafka_conf_set(conf, "fetch.wait.max.ms", "100", err, sizeof(err));

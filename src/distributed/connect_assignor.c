@@ -198,8 +198,8 @@ static void memory_clear(connect_assignor_t *asg)
 static void memory_add(connect_assignor_t *asg, const char *member_id, const work_t *w)
 {
     asg->memory = xrealloc(asg->memory, (asg->n_memory + 1) * sizeof(*asg->memory));
-    asg->memory[asg->n_memory++] =
-        (remembered_t){member_id ? xstrdup(member_id) : NULL, xstrdup(w->connector), w->task};
+    asg->memory[asg->n_memory++] = (remembered_t){member_id ? xstrdup(member_id) : NULL, xstrdup(w->connector),
+                                                  w->task};
 }
 
 static bool memory_has_member(const connect_assignor_t *asg, const char *member_id)
@@ -311,8 +311,7 @@ static connect_assignment_t **assign_incremental(connect_assignor_t *asg, const 
             runs = worklist_has(&target[m], all->w[i].connector, all->w[i].task);
         }
         if (!runs) {
-            worklist_add(memory_has_work(asg, &all->w[i]) ? &lost : &unassigned, all->w[i].connector,
-                         all->w[i].task);
+            worklist_add(memory_has_work(asg, &all->w[i]) ? &lost : &unassigned, all->w[i].connector, all->w[i].task);
         }
     }
     int32_t delay = 0;
@@ -423,10 +422,10 @@ connect_assignment_t **connect_assignor_assign(connect_assignor_t *asg, const co
     qsort_r(order, n, sizeof(size_t), compare_member_ids, (void *)members);
     worklist_t all = {0};
     config_all(connectors, n_connectors, &all);
-    connect_assignment_t **out =
-        round->protocol == CONNECT_PROTOCOL_EAGER
-            ? assign_eager(round, order, n, &all)
-            : assign_incremental(asg, round, members, order, n, connectors, n_connectors, &all);
+    connect_assignment_t **out = round->protocol == CONNECT_PROTOCOL_EAGER
+                                     ? assign_eager(round, order, n, &all)
+                                     : assign_incremental(asg, round, members, order, n, connectors, n_connectors,
+                                                          &all);
     free(all.w);
     free(order);
     return out;

@@ -217,8 +217,9 @@ static void member_assigned(void *ctx, const char *protocol, int32_t generation,
     connect_member_t *cm = ctx;
     char err[256];
     int proto = connect_protocol_from_name(protocol);
-    connect_assignment_t *as =
-        proto < 0 ? NULL : connect_assignment_decode((connect_protocol_t)proto, assignment, len, err, sizeof(err));
+    connect_assignment_t *as = proto < 0 ? NULL
+                                         : connect_assignment_decode((connect_protocol_t)proto, assignment, len, err,
+                                                                     sizeof(err));
     if (!as) {
         blog_error("generation %d: an unreadable assignment from the leader (%s)", generation,
                    proto < 0 ? "an unknown protocol" : err);

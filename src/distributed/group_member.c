@@ -83,7 +83,7 @@ struct group_member {
     int32_t correlation;
     char *member_id; /* "" until the coordinator gives one */
     int32_t generation;
-    bool joined; /* in a generation, with its assignment */
+    bool joined;        /* in a generation, with its assignment */
     int16_t last_error; /* the last error logged, so a refusal that repeats is logged once */
     int64_t next_heartbeat_ms;
 };
@@ -316,8 +316,7 @@ static uint8_t *member_request(group_member_t *gm, int16_t api, int16_t version,
               member_io(gm, head, sizeof(head), false, deadline, leaving);
     free(req.data);
     uint32_t rsize = ok ? ((uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 | (uint32_t)head[2] << 8 | head[3]) : 0;
-    int32_t rcorr = ok ? (int32_t)((uint32_t)head[4] << 24 | (uint32_t)head[5] << 16 | (uint32_t)head[6] << 8 |
-                                   head[7])
+    int32_t rcorr = ok ? (int32_t)((uint32_t)head[4] << 24 | (uint32_t)head[5] << 16 | (uint32_t)head[6] << 8 | head[7])
                        : 0;
     if (ok && (rsize < 4 || rsize > MEMBER_RESPONSE_MAX || rcorr != corr)) {
         blog_warn("group %s: a malformed response from the coordinator (size %u, correlation id %d, expected %d); "

@@ -56,8 +56,8 @@ typedef struct group_member_handler {
     /* On the leader, between JoinGroup and SyncGroup: assignments[i]
      * (malloc'd, taken; NULL for an empty one) and lens[i] for members[i]
      * of the n, under the protocol the coordinator chose. */
-    void (*assign)(void *ctx, const char *protocol, const char *leader_id, const group_member_info_t *members,
-                   size_t n, uint8_t **assignments, size_t *lens);
+    void (*assign)(void *ctx, const char *protocol, const char *leader_id, const group_member_info_t *members, size_t n,
+                   uint8_t **assignments, size_t *lens);
     /* A generation's assignment for this member (borrowed for the call). */
     void (*assigned)(void *ctx, const char *protocol, int32_t generation, const char *member_id,
                      const uint8_t *assignment, size_t len);

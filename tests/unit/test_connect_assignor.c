@@ -99,7 +99,8 @@ static int32_t round_of(connect_assignor_t *asg, connect_protocol_t proto, sim_m
 {
     connect_assignor_member_t in[MAX_MEMBERS];
     for (size_t i = 0; i < n; i++) {
-        in[i] = (connect_assignor_member_t){members[i].id, proto == CONNECT_PROTOCOL_EAGER ? NULL : &members[i].running};
+        in[i] = (connect_assignor_member_t){members[i].id,
+                                            proto == CONNECT_PROTOCOL_EAGER ? NULL : &members[i].running};
     }
     connect_assignor_round_t round = {proto, "leader-id", "http://leader:8083/", 7, now};
     connect_assignment_t **out = connect_assignor_assign(asg, &round, in, n, connectors, n_connectors);

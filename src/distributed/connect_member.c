@@ -48,7 +48,6 @@ struct connect_member {
     pthread_mutex_t lock; /* guards what follows */
     group_member_t *gm;   /* set once it starts; read by the config topic's thread */
     int32_t generation;
-    char *member_id;
     connect_protocol_t protocol; /* of the last assignment */
     /* What the worker runs (in `assigned`; nothing revoked) with the last
      * assignment's leader, leader URL and config offset, or NULL. */
@@ -249,8 +248,6 @@ static void member_assigned(void *ctx, const char *protocol, int32_t generation,
     run->config_offset = as->config_offset;
     cm->running = run;
     cm->generation = generation;
-    free(cm->member_id);
-    cm->member_id = xstrdup(member_id);
     cm->protocol = (connect_protocol_t)proto;
     char text[1024];
     running_text(run, text, sizeof(text));
@@ -300,7 +297,6 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
     cm->sync_timeout_ms = dcfg->worker_sync_timeout_ms;
     cm->url = xstrdup(url);
     cm->generation = -1;
-    cm->member_id = xstrdup("");
     cm->assignor = connect_assignor_create(dcfg->scheduled_rebalance_max_delay_ms);
     cm->tail = tail;
     cm->on_running = running;
@@ -334,26 +330,6 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
     return cm;
 }
 
-void connect_member_view(connect_member_t *cm, connect_member_view_t *view)
-{
-    pthread_mutex_lock(&cm->lock);
-    view->generation = cm->generation;
-    view->member_id = xstrdup(cm->member_id);
-    view->protocol = xstrdup(cm->running ? connect_protocol_name(cm->protocol) : "");
-    view->assignment = cm->running ? assignment_copy(cm->running, cm->protocol) : NULL;
-    pthread_mutex_unlock(&cm->lock);
-    view->leader = view->assignment && strcmp(view->assignment->leader, view->member_id) == 0;
-    view->leader_url = xstrdup(view->assignment ? view->assignment->leader_url : "");
-}
-
-void connect_member_view_free(connect_member_view_t *view)
-{
-    free(view->member_id);
-    free(view->protocol);
-    free(view->leader_url);
-    connect_assignment_destroy(view->assignment);
-}
-
 void connect_member_stop(connect_member_t *cm)
 {
     if (!cm) {
@@ -367,7 +343,6 @@ void connect_member_stop(connect_member_t *cm)
     connect_assignor_destroy(cm->assignor);
     pthread_mutex_destroy(&cm->lock);
     free(cm->url);
-    free(cm->member_id);
     connect_assignment_destroy(cm->running);
     free(cm);
 }

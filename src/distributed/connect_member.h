@@ -4,13 +4,12 @@
  * (connect_protocol.h).  It offers the protocols connect.protocol allows
  * with the worker's metadata (its advertised REST URL and the config topic
  * offset it has read), hands out assignments when it is the leader, and
- * keeps what the worker is to run, with the leader's URL, for the rest of
- * the worker to read (cluster_work.h runs it).
+ * tells the worker what to run after each assignment (cluster_work.h runs
+ * it).
  */
 #ifndef CONNECTD_CONNECT_MEMBER_H
 #define CONNECTD_CONNECT_MEMBER_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,18 +18,6 @@
 #include "connect_protocol.h"
 
 typedef struct connect_member connect_member_t;
-
-/* Where this member stands, copied out (connect_member_view_free). */
-typedef struct connect_member_view {
-    int32_t generation; /* -1 before the first assignment */
-    char *member_id;    /* "" before the first assignment */
-    char *protocol;     /* "default", "compatible", "sessioned", or "" */
-    bool leader;
-    char *leader_url; /* "" before the first assignment */
-    /* What the worker runs (`assigned`), with the leader and config offset
-     * of the last assignment; NULL before the first. */
-    connect_assignment_t *assignment;
-} connect_member_view_t;
 
 /* Told, on the member's thread, what the worker is to run after each
  * assignment (`running->assigned`, borrowed for the call; NULL after the
@@ -47,11 +34,6 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
 /* Asks for a rebalance (the config topic changed what there is to assign).
  * @locality any thread */
 void connect_member_rejoin(connect_member_t *cm);
-
-/* Fills `view` with a copy of the member's state.
- * @locality any thread */
-void connect_member_view(connect_member_t *cm, connect_member_view_t *view);
-void connect_member_view_free(connect_member_view_t *view);
 
 /* Leaves the group and frees; NULL is fine. */
 void connect_member_stop(connect_member_t *cm);

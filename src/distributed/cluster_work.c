@@ -104,6 +104,8 @@ static bool wanted_has(const connect_assignment_t *wanted, const char *connector
     return false;
 }
 
+/* A state record of the connector (task -1) or one of its tasks; a NULL
+ * state writes a tombstone (the connector is deleted). */
 static void write_status(cluster_work_t *cw, const char *connector, int task, const char *state, const char *trace)
 {
     char *key = connect_record_key(task < 0 ? CONNECT_RECORD_STATUS_CONNECTOR : CONNECT_RECORD_STATUS_TASK, connector,
@@ -111,10 +113,10 @@ static void write_status(cluster_work_t *cw, const char *connector, int task, co
     pthread_mutex_lock(&cw->lock);
     int32_t generation = cw->generation;
     pthread_mutex_unlock(&cw->lock);
-    char *value = connect_record_status(state, trace, cw->env.worker_id, generation);
+    char *value = state ? connect_record_status(state, trace, cw->env.worker_id, generation) : NULL;
     char err[512];
     pthread_mutex_lock(&cw->status_lock);
-    if (kvtopic_write(cw->env.statuses, key, strlen(key), value, strlen(value), err, sizeof(err)) < 0) {
+    if (kvtopic_write(cw->env.statuses, key, strlen(key), value, value ? strlen(value) : 0, err, sizeof(err)) < 0) {
         blog_warn("cannot record the status of %s: %s", key, err);
     }
     pthread_mutex_unlock(&cw->status_lock);
@@ -201,7 +203,15 @@ static void reconcile_connectors(cluster_work_t *cw, const connect_assignment_t 
 {
     /* Let go of connectors no longer assigned. */
     for (size_t i = cw->n_conns; i-- > 0;) {
-        if (!wanted_has(wanted, cw->conns[i].name, CONNECT_PROTOCOL_CONNECTOR_TASK)) {
+        properties_t *config = config_tail_connector_config(cw->env.tail, cw->conns[i].name);
+        bool deleted = !config;
+        properties_destroy(config);
+        if (deleted) {
+            /* Its last owner clears its state, as Kafka's. */
+            blog_info("connector %s: deleted", cw->conns[i].name);
+            write_status(cw, cw->conns[i].name, -1, NULL, NULL);
+        }
+        if (deleted || !wanted_has(wanted, cw->conns[i].name, CONNECT_PROTOCOL_CONNECTOR_TASK)) {
             blog_info("connector %s: no longer assigned to this worker", cw->conns[i].name);
             free(cw->conns[i].name);
             properties_destroy(cw->conns[i].config);
@@ -257,6 +267,12 @@ static void task_stop_at(cluster_work_t *cw, size_t i)
     running_task_t *t = &cw->tasks[i];
     blog_info("task %s-%d: stopping", t->connector, t->task);
     task_runner_stop(t->runner);
+    properties_t *config = config_tail_connector_config(cw->env.tail, t->connector);
+    if (!config) {
+        /* Deleted: its state goes with it, after the last one it wrote. */
+        write_status(cw, t->connector, t->task, NULL, NULL);
+    }
+    properties_destroy(config);
     free(t->connector);
     properties_destroy(t->config);
     cw->tasks[i] = cw->tasks[--cw->n_tasks];

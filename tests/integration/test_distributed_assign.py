@@ -104,6 +104,12 @@ def test_tasks_spread_and_move_on_kill_9():
     assert counts == [2, 2], placed
     write_config(b, [("connector-src", None), ("connector-more", None)])
     spread(rest, set())
+    # The workers that ran them clear their states.
+    gone = ["status-connector-src", "status-task-src-0", "status-task-src-1", "status-task-src-2",
+            "status-connector-more", "status-task-more-0"]
+    wait_for(lambda: all(statuses(b).get(k, "absent") is None for k in gone),
+             what="tombstones for every state of the deleted connectors (%s)"
+             % {k: statuses(b).get(k, "absent") for k in gone})
     for w in rest:
         w.stop()
 

@@ -333,6 +333,7 @@ static void reconcile_tasks(cluster_work_t *cw, const connect_assignment_t *want
             t->paused = paused;
         }
     }
+    bool refreshed = false;
     for (size_t e = 0; wanted && e < wanted->n_assigned; e++) {
         const char *name = wanted->assigned[e].connector;
         int32_t n = 0;
@@ -344,6 +345,17 @@ static void reconcile_tasks(cluster_work_t *cw, const connect_assignment_t *want
                 runs = cw->tasks[i].task == task && strcmp(cw->tasks[i].connector, name) == 0;
             }
             if (task >= 0 && task < n && !runs) {
+                if (!refreshed) {
+                    /* The task may have run elsewhere since this worker read
+                     * the offsets: it goes on from its last commit. */
+                    char err[512];
+                    if (offset_store_refresh(cw->env.offsets, err, sizeof(err)) < 0) {
+                        blog_warn("cannot read the offsets topic again: %s; tasks start from the offsets read "
+                                  "before",
+                                  err);
+                    }
+                    refreshed = true;
+                }
                 task_start(cw, name, task, committed[task]);
                 committed[task] = NULL; /* taken */
             }

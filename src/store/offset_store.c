@@ -176,6 +176,33 @@ offset_store_t *offset_store_open_file(const char *path, char *errstr, size_t er
     return store;
 }
 
+int offset_store_refresh(offset_store_t *store, char *errstr, size_t errstr_size)
+{
+    if (!store->kv) {
+        return 0;
+    }
+    /* Read whole into a table of its own, so a read cut short leaves the
+     * offsets in memory as they were; the lock is held meanwhile, as a
+     * commit of this worker's made during the read could be missing from
+     * it and would be lost in the swap. */
+    offset_store_t *fresh = store_new();
+    pthread_mutex_lock(&store->lock);
+    int rc = kvtopic_read_all(store->kv, on_record, fresh, errstr, errstr_size);
+    if (rc == 0) {
+        entry_t *entries = store->entries;
+        size_t n = store->n, cap = store->cap;
+        store->entries = fresh->entries;
+        store->n = fresh->n;
+        store->cap = fresh->cap;
+        fresh->entries = entries;
+        fresh->n = n;
+        fresh->cap = cap;
+    }
+    pthread_mutex_unlock(&store->lock);
+    offset_store_close(fresh);
+    return rc;
+}
+
 void offset_store_close(offset_store_t *store)
 {
     if (!store) {

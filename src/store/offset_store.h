@@ -28,6 +28,15 @@ offset_store_t *offset_store_open_file(const char *path, char *errstr, size_t er
 offset_store_t *offset_store_open_topic(kvtopic_t *kv, char *errstr, size_t errstr_size);
 void offset_store_close(offset_store_t *store); /* NULL is fine */
 
+/* Reads the topic again to its end, so offsets other workers committed
+ * since the store opened are in force here, as Kafka's
+ * KafkaOffsetBackingStore.get reads to the end first.  A distributed worker
+ * calls it before a task starts: a task that moved from a worker that died
+ * goes on from its last commit, not from what the topic held when this
+ * worker started.  A file store has nothing to read: 0.  -1 with errstr set
+ * when the topic cannot be read (the offsets in memory stay). */
+int offset_store_refresh(offset_store_t *store, char *errstr, size_t errstr_size);
+
 /* From now on the topic's keys name connector c as "<scope><c>"
  * (["host:8083/local-file-source",{...}]), so standalone workers sharing
  * the offsets topic keep apart the offsets of connectors of the same name

@@ -9,12 +9,14 @@ status topic, with the id of the worker that runs it.  Two clusters with
 their own group.id and topics on one broker stay apart.
 """
 
+import json
 import os
 import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import kproto  # noqa: E402
 from harness import Broker, DistributedWorker, wait_for  # noqa: E402
 from test_distributed_assign import spread, statuses, write_config, work_of  # noqa: E402
 
@@ -65,6 +67,66 @@ def test_pipeline_survives_kill_9():
     new_owner = next(w for w, work in placed.items() if ("src", 0) in work)
     wait_for(lambda: statuses(b)["status-task-src-0"]["worker_id"] == ids[new_owner],
              what="the status of src-0 to name its new worker")
+    for w in rest:
+        w.stop()
+
+
+OFFSET_PARTITIONS = 25  # Kafka's default for offset.storage.partitions
+
+
+def committed_positions(b):
+    """The FileStreamSource positions in the offsets topic, every record's."""
+    out = []
+    with kproto.Conn(b.port) as conn:
+        for p in range(OFFSET_PARTITIONS):
+            for _, _, _, value, _ in kproto.read_all(conn, "connect-offsets", p):
+                if value:
+                    out.append(json.loads(value).get("position"))
+    return out
+
+
+def topic_lines(b, topic):
+    """The values of the records of (one-partition) `topic`, in order."""
+    def line(value):
+        value = json.loads(value)
+        return value["payload"] if isinstance(value, dict) else value
+
+    with kproto.Conn(b.port) as conn:
+        return [line(value) for _, _, _, value, _ in kproto.read_all(conn, topic, 0)]
+
+
+def test_moved_source_task_goes_on_from_its_last_commit():
+    """a source task moved after kill -9 of its worker sends no line its last commit covers again"""
+    b = Broker(overrides={"group.min.session.timeout.ms": "1000"}).start()
+    workers = [DistributedWorker(b, overrides={"scheduled.rebalance.max.delay.ms": "0",
+                                               "offset.flush.interval.ms": "100"}).start() for _ in range(3)]
+    spread(workers, set())
+    tmp = harness.tmpdir()
+    source, sink = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+    with open(source, "w") as f:
+        f.writelines("line %d\n" % i for i in range(100))
+    write_config(b, [
+        ("connector-src", {"properties": {"connector.class": "FileStreamSource", "tasks.max": "1",
+                                          "file": source, "topic": "lines"}}),
+        ("connector-sink", {"properties": {"connector.class": "FileStreamSink", "tasks.max": "2",
+                                           "file": sink, "topics": "lines"}}),
+    ])
+    placed = spread(workers, work_of("src", 1) | work_of("sink", 2))
+    wait_for(lambda: len(set(sink_lines(sink))) == 100, what="100 lines in the sink file")
+    # Every line read is committed, one flush interval after it was sent.
+    size = os.path.getsize(source)
+    wait_for(lambda: size in committed_positions(b), what="the source's commit of position %d" % size)
+    victim = next(w for w, work in placed.items() if ("src", 0) in work)
+    victim.kill()
+    rest = [w for w in workers if w is not victim]
+    spread(rest, work_of("src", 1) | work_of("sink", 2))
+    with open(source, "a") as f:
+        f.writelines("line %d\n" % i for i in range(100, 200))
+    expected = {"line %d" % i for i in range(200)}
+    wait_for(lambda: set(topic_lines(b, "lines")) >= expected, what="all 200 lines in the topic")
+    sent = topic_lines(b, "lines")
+    again = [line for line in sent if int(line.split()[1]) < 100 and sent.count(line) > 1]
+    assert not again, "lines committed before the move sent again: %s" % sorted(set(again))[:5]
     for w in rest:
         w.stop()
 

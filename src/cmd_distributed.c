@@ -98,11 +98,27 @@ static void on_config_changed(void *ctx)
 }
 
 /* The member's thread, after each assignment: the work thread runs it.
- * d->work is set for as long as the member runs, so no lock is needed. */
-static void on_running(void *ctx, const connect_assignment_t *running, int32_t generation)
+ * d->work is set for as long as the member runs, so no lock is needed;
+ * none may be taken, as the member's own is held. */
+static void on_running(void *ctx, const connect_assignment_t *running, int32_t generation, bool wait)
 {
     distributed_t *d = ctx;
     cluster_work_set(d->work, running, generation);
+    if (wait) {
+        cluster_work_wait(d->work);
+    }
+}
+
+/* The work thread: what runs matches `generation`'s assignment.
+ * @locks takes d->lock, then the member's */
+static void on_settled(void *ctx, int32_t generation)
+{
+    distributed_t *d = ctx;
+    pthread_mutex_lock(&d->lock);
+    if (d->member) {
+        connect_member_work_settled(d->member, generation);
+    }
+    pthread_mutex_unlock(&d->lock);
 }
 
 /* Runs the worker until SIGTERM or SIGINT; the exit code. */
@@ -142,6 +158,8 @@ static int run_worker(const worker_config_t *wcfg, const distributed_config_t *d
             .statuses = stores.statuses,
             .worker_id = worker_id,
             .tail = tail,
+            .on_settled = on_settled,
+            .on_settled_ctx = &d,
         };
         d.work = cluster_work_start(&env);
         connect_member_t *member = connect_member_start(dcfg, bootstrap, url, url, tail, on_running, &d, err,
@@ -159,8 +177,11 @@ static int run_worker(const worker_config_t *wcfg, const distributed_config_t *d
         pthread_mutex_lock(&d.lock);
         d.member = NULL;
         pthread_mutex_unlock(&d.lock);
-        /* The member leaves first (no more assignments), then the tasks
-         * stop, flushing and committing, then the reader. */
+        /* The tasks stop first, flushing and committing, while the member
+         * still heartbeats (its assignments are ignored meanwhile), so no
+         * other worker runs them before they stopped here; then the member
+         * leaves, then the reader stops. */
+        cluster_work_drain(d.work);
         connect_member_stop(member);
         pthread_mutex_lock(&d.lock);
         cluster_work_t *work = d.work;

@@ -53,11 +53,14 @@ struct cluster_work {
     config_provider_t *cprov;
     pthread_t thread;
 
-    pthread_mutex_t lock; /* guards wanted, generation, dirty, stopping */
+    pthread_mutex_t lock; /* guards wanted, generation, dirty, stopping, sets, settled */
     pthread_cond_t wake;
+    pthread_cond_t settle; /* signalled when `settled` grows */
     connect_assignment_t *wanted;
     int32_t generation;
-    bool dirty, stopping;
+    bool dirty, stopping, drained;
+    uint64_t sets;    /* cluster_work_set calls so far */
+    uint64_t settled; /* of them, how many a finished pass covered */
 
     pthread_mutex_t status_lock; /* writes to env.statuses, from every task's thread */
 
@@ -374,6 +377,8 @@ static void *work_main(void *arg)
             continue;
         }
         cw->dirty = false;
+        uint64_t sets = cw->sets;
+        int32_t generation = cw->generation;
         connect_assignment_t *wanted = NULL;
         if (cw->wanted) {
             uint8_t *buf;
@@ -388,8 +393,16 @@ static void *work_main(void *arg)
         reconcile_connectors(cw, wanted);
         reconcile_tasks(cw, wanted);
         connect_assignment_destroy(wanted);
+        if (cw->env.on_settled) {
+            cw->env.on_settled(cw->env.on_settled_ctx, generation);
+        }
         pthread_mutex_lock(&cw->lock);
+        cw->settled = sets;
+        pthread_cond_broadcast(&cw->settle);
     }
+    /* Whoever waits gets its answer from the drain, which stops everything. */
+    cw->settled = cw->sets;
+    pthread_cond_broadcast(&cw->settle);
     pthread_mutex_unlock(&cw->lock);
     return NULL;
 }
@@ -407,6 +420,7 @@ cluster_work_t *cluster_work_start(const cluster_work_env_t *env)
     pthread_mutex_init(&cw->lock, NULL);
     pthread_mutex_init(&cw->status_lock, NULL);
     pthread_cond_init(&cw->wake, NULL);
+    pthread_cond_init(&cw->settle, NULL);
     if (pthread_create(&cw->thread, NULL, work_main, cw) != 0) {
         abort(); /* as xalloc does when memory runs out: nothing to run without it */
     }
@@ -426,11 +440,27 @@ void cluster_work_set(cluster_work_t *cw, const connect_assignment_t *running, i
         }
     }
     pthread_mutex_lock(&cw->lock);
+    if (cw->stopping) {
+        pthread_mutex_unlock(&cw->lock);
+        connect_assignment_destroy(copy);
+        return;
+    }
     connect_assignment_destroy(cw->wanted);
     cw->wanted = copy;
     cw->generation = generation;
+    cw->sets++;
     cw->dirty = true;
     pthread_cond_signal(&cw->wake);
+    pthread_mutex_unlock(&cw->lock);
+}
+
+void cluster_work_wait(cluster_work_t *cw)
+{
+    pthread_mutex_lock(&cw->lock);
+    uint64_t sets = cw->sets;
+    while (cw->settled < sets) {
+        pthread_cond_wait(&cw->settle, &cw->lock);
+    }
     pthread_mutex_unlock(&cw->lock);
 }
 
@@ -442,19 +472,22 @@ void cluster_work_config_changed(cluster_work_t *cw)
     pthread_mutex_unlock(&cw->lock);
 }
 
-void cluster_work_stop(cluster_work_t *cw)
+void cluster_work_drain(cluster_work_t *cw)
 {
-    if (!cw) {
-        return;
-    }
     pthread_mutex_lock(&cw->lock);
+    bool drained = cw->drained;
     cw->stopping = true;
+    cw->drained = true;
     pthread_cond_signal(&cw->wake);
     pthread_mutex_unlock(&cw->lock);
+    if (drained) {
+        return;
+    }
     pthread_join(cw->thread, NULL);
     /* Every task asked at once, then waited for against one deadline. */
     int64_t deadline = clock_mono_ms() + cw->env.wcfg->task_shutdown_timeout_ms;
     for (size_t i = 0; i < cw->n_tasks; i++) {
+        blog_info("task %s-%d: stopping", cw->tasks[i].connector, cw->tasks[i].task);
         task_runner_stop_begin(cw->tasks[i].runner);
     }
     for (size_t i = 0; i < cw->n_tasks; i++) {
@@ -464,6 +497,16 @@ void cluster_work_stop(cluster_work_t *cw)
         properties_destroy(cw->tasks[i].config);
     }
     free(cw->tasks);
+    cw->tasks = NULL;
+    cw->n_tasks = 0;
+}
+
+void cluster_work_stop(cluster_work_t *cw)
+{
+    if (!cw) {
+        return;
+    }
+    cluster_work_drain(cw);
     for (size_t i = 0; i < cw->n_conns; i++) {
         free(cw->conns[i].name);
         properties_destroy(cw->conns[i].config);
@@ -472,6 +515,7 @@ void cluster_work_stop(cluster_work_t *cw)
     connect_assignment_destroy(cw->wanted);
     config_provider_destroy(cw->cprov);
     pthread_cond_destroy(&cw->wake);
+    pthread_cond_destroy(&cw->settle);
     pthread_mutex_destroy(&cw->status_lock);
     pthread_mutex_destroy(&cw->lock);
     free(cw);

@@ -38,21 +38,37 @@ typedef struct cluster_work_env {
     kvtopic_t *statuses; /* where task and connector states are written */
     const char *worker_id;
     config_tail_t *tail;
+    /* Called on the work thread, holding none of its locks, each time it
+     * has made what runs match the assignment of `generation` (revoked
+     * tasks stopped): a cooperative member rejoins only then, so the
+     * leader never hands out work that still runs here.  NULL: none. */
+    void (*on_settled)(void *ctx, int32_t generation);
+    void *on_settled_ctx;
 } cluster_work_env_t;
 
 cluster_work_t *cluster_work_start(const cluster_work_env_t *env);
 
 /* What the worker is to run from now on (`running->assigned`, borrowed
- * for the call; NULL: nothing).
+ * for the call; NULL: nothing).  Nothing once cluster_work_drain began.
  * @locality any thread; returns at once */
 void cluster_work_set(cluster_work_t *cw, const connect_assignment_t *running, int32_t generation);
+
+/* Waits until what runs matches the last cluster_work_set: an eager
+ * member stops its work this way before it joins again.
+ * @locality any thread but the work thread; hold no lock on_settled takes */
+void cluster_work_wait(cluster_work_t *cw);
 
 /* The config topic changed: connectors' configs or committed task configs
  * may differ from what runs.
  * @locality any thread; returns at once */
 void cluster_work_config_changed(cluster_work_t *cw);
 
-/* Stops every task (flushing and committing) and frees; NULL is fine. */
+/* Stops every task (flushing and committing) and takes no more work, but
+ * stays for cluster_work_set to call: a worker shutting down stops its
+ * tasks while its member still heartbeats, and leaves the group after. */
+void cluster_work_drain(cluster_work_t *cw);
+
+/* Drains, if not yet done, and frees; NULL is fine. */
 void cluster_work_stop(cluster_work_t *cw);
 
 #endif

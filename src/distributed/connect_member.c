@@ -20,8 +20,10 @@
  *
  * What the worker runs is its last eager assignment, or under the
  * cooperative protocols what it ran less what was revoked plus what was
- * assigned.  A revocation makes it rejoin at once, so the leader can hand
- * the revoked work out; a delay makes it rejoin when the delay ends.
+ * assigned.  A revocation makes it rejoin once the revoked work has
+ * stopped (connect_member_work_settled), so the leader can hand it out; a
+ * delay makes it rejoin when the delay ends.  An eager member stops all
+ * its work before each JoinGroup, as Kafka's onRevoked.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -52,6 +54,9 @@ struct connect_member {
     /* What the worker runs (in `assigned`; nothing revoked) with the last
      * assignment's leader, leader URL and config offset, or NULL. */
     connect_assignment_t *running;
+    /* The generation whose revocations the worker is stopping, to rejoin
+     * once they stopped; -1: none. */
+    int32_t rejoin_when_settled;
 };
 
 /* A deep copy of `as` (through its bytes: the codec owns the layout). */
@@ -85,6 +90,19 @@ static size_t member_offer(void *ctx, group_protocol_offer_t *offers, size_t max
         blog_warn("the config topic was not read to its end within worker.sync.timeout.ms (%d ms); joining with "
                   "what was read",
                   cm->sync_timeout_ms);
+    }
+    pthread_mutex_lock(&cm->lock);
+    bool eager_stop = cm->protocol == CONNECT_PROTOCOL_EAGER && cm->running;
+    int32_t generation = cm->generation;
+    if (eager_stop) {
+        connect_assignment_destroy(cm->running);
+        cm->running = NULL;
+    }
+    pthread_mutex_unlock(&cm->lock);
+    if (eager_stop) {
+        /* Eager: everything may be assigned elsewhere in the next
+         * generation, so nothing may run here once this member joins. */
+        cm->on_running(cm->ctx, NULL, generation, true);
     }
     int64_t offset = config_tail_offset(cm->tail);
     connect_assignment_t *current = member_current(cm);
@@ -251,17 +269,17 @@ static void member_assigned(void *ctx, const char *protocol, int32_t generation,
     cm->protocol = (connect_protocol_t)proto;
     char text[1024];
     running_text(run, text, sizeof(text));
-    cm->on_running(cm->ctx, run, generation);
+    if (as->n_revoked > 0) {
+        cm->rejoin_when_settled = generation;
+    }
+    cm->on_running(cm->ctx, run, generation, false);
     pthread_mutex_unlock(&cm->lock);
     blog_info("generation %d: assignment from leader %s (%s): runs {%s}, %zu connectors revoked, delay %d ms",
               generation, as->leader, as->leader_url, text, as->n_revoked, as->delay_ms);
     pthread_mutex_lock(&cm->lock);
     group_member_t *gm = cm->gm; /* NULL only if the first join beat the start's return */
     pthread_mutex_unlock(&cm->lock);
-    if (gm && as->n_revoked > 0) {
-        /* The revoked work is stopped: the leader may hand it out now. */
-        group_member_rejoin(gm);
-    } else if (gm && as->delay_ms > 0) {
+    if (gm && as->n_revoked == 0 && as->delay_ms > 0) {
         group_member_rejoin_after(gm, as->delay_ms);
     }
     connect_assignment_destroy(as);
@@ -274,8 +292,24 @@ static void member_lost(void *ctx, const char *why)
     pthread_mutex_lock(&cm->lock);
     connect_assignment_destroy(cm->running);
     cm->running = NULL;
-    cm->on_running(cm->ctx, NULL, cm->generation);
+    cm->rejoin_when_settled = -1;
+    cm->on_running(cm->ctx, NULL, cm->generation, false);
     pthread_mutex_unlock(&cm->lock);
+}
+
+void connect_member_work_settled(connect_member_t *cm, int32_t generation)
+{
+    pthread_mutex_lock(&cm->lock);
+    bool rejoin = cm->rejoin_when_settled >= 0 && generation >= cm->rejoin_when_settled;
+    if (rejoin) {
+        cm->rejoin_when_settled = -1;
+    }
+    group_member_t *gm = cm->gm;
+    pthread_mutex_unlock(&cm->lock);
+    if (rejoin && gm) {
+        /* The revoked work is stopped: the leader may hand it out now. */
+        group_member_rejoin(gm);
+    }
 }
 
 void connect_member_rejoin(connect_member_t *cm)
@@ -297,6 +331,7 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
     cm->sync_timeout_ms = dcfg->worker_sync_timeout_ms;
     cm->url = xstrdup(url);
     cm->generation = -1;
+    cm->rejoin_when_settled = -1;
     cm->assignor = connect_assignor_create(dcfg->scheduled_rebalance_max_delay_ms);
     cm->tail = tail;
     cm->on_running = running;

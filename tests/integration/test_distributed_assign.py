@@ -114,6 +114,23 @@ def test_tasks_spread_and_move_on_kill_9():
         w.stop()
 
 
+def test_sigterm_stops_tasks_before_leaving():
+    """SIGTERM: the worker's tasks stop while it is still a member; it leaves the group after, so no other worker
+    runs them before they stopped"""
+    b, workers = start_cluster(2)
+    write_config(b, connector_records("quit", 2))
+    placed = spread(workers, work_of("quit", 2))
+    leaving = next(w for w, work in placed.items() if any(p[1] >= 0 for p in work))
+    task = next(p[1] for p in placed[leaving] if p[1] >= 0)
+    leaving.stop()
+    log = leaving.stderr()
+    stopped, left = log.find("task quit-%d: stopping" % task), log.find("left the group")
+    assert 0 <= stopped < left, log[-3000:]
+    for w in workers:
+        if w is not leaving:
+            w.stop()
+
+
 def test_departed_work_is_held_for_the_scheduled_delay():
     """scheduled.rebalance.max.delay.ms above 0: a killed worker's work is held, then moved when the delay ends"""
     b, workers = start_cluster(2, **{"scheduled.rebalance.max.delay.ms": "4000"})

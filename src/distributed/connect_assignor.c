@@ -10,7 +10,8 @@
  *      config (revoked) and work another member reports first (revoked);
  *   2. unassigned: the config's work nobody runs;
  *   3. lost: unassigned work the leader handed out before (or held
- *      before); held while the delay runs, unless a new member can take it;
+ *      before); held while the delay runs, unless a new member, or one
+ *      that runs nothing, can take it;
  *   4. the rest of unassigned goes, connectors and tasks apart, each to a
  *      member running the fewest of its kind;
  *   5. if the counts of a kind then differ by more than one, and the last
@@ -317,7 +318,15 @@ static connect_assignment_t **assign_incremental(connect_assignor_t *asg, const 
     int32_t delay = 0;
     size_t *fresh = xcalloc(n + 1, sizeof(size_t)), n_fresh = 0;
     for (size_t k = 0; k < n; k++) {
-        if (asg->n_memory > 0 && !memory_has_member(asg, members[order[k]].member_id)) {
+        /* New to the leader, or running nothing (it lost its place and
+         * stopped its work): as Kafka's candidate workers, it takes lost
+         * work at once, since holding it would leave it run by nobody. */
+        const connect_assignment_t *run = members[order[k]].running;
+        bool idle = true;
+        for (size_t e = 0; run && e < run->n_assigned && idle; e++) {
+            idle = run->assigned[e].n_tasks == 0;
+        }
+        if (asg->n_memory > 0 && (idle || !memory_has_member(asg, members[order[k]].member_id))) {
             fresh[n_fresh++] = order[k];
         }
     }

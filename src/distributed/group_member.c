@@ -513,8 +513,9 @@ static void join_result_free(join_result_t *jr)
 }
 
 /* SyncGroup with `assignments` (the leader's, for the members of jr; NULL
- * on a follower).  The assignment's bytes go to the handler. */
-static void member_sync(group_member_t *gm, const join_result_t *jr, uint8_t **assignments, const size_t *lens)
+ * on a follower).  The assignment's bytes go to the handler.  False when
+ * the member has no assignment of jr's generation. */
+static bool member_sync(group_member_t *gm, const join_result_t *jr, uint8_t **assignments, const size_t *lens)
 {
     wbuf_t body = {0};
     wbuf_str(&body, gm->cfg.group_id);
@@ -529,7 +530,7 @@ static void member_sync(group_member_t *gm, const join_result_t *jr, uint8_t **a
     uint8_t *resp = member_request(gm, API_SYNC_GROUP, 1, &body, gm->cfg.rebalance_timeout_ms + 5000, false, &len);
     free(body.data);
     if (!resp) {
-        return;
+        return false;
     }
     rbuf_t r = {resp, len, false};
     rbuf_i32(&r);
@@ -552,6 +553,16 @@ static void member_sync(group_member_t *gm, const join_result_t *jr, uint8_t **a
         gm->handler.assigned(gm->handler.ctx, jr->protocol, jr->generation, gm->member_id, assignment, alen);
     }
     free(resp);
+    return !r.bad && err == 0;
+}
+
+/* A JoinGroup or SyncGroup that gave no assignment: a member that was in
+ * a generation is no longer in it (the coordinator began another, or the
+ * answer never came), so it must join again rather than heartbeat at the
+ * old generation as if nothing happened. */
+static void member_join_failed(group_member_t *gm)
+{
+    atomic_store(&gm->rejoin_asked, true);
 }
 
 static void member_join(group_member_t *gm)
@@ -577,7 +588,9 @@ static void member_join(group_member_t *gm)
      * rebalance timeout: the wait is part of the protocol. */
     uint8_t *resp = member_request(gm, API_JOIN_GROUP, 2, &body, gm->cfg.rebalance_timeout_ms + 5000, false, &len);
     free(body.data);
+    bool synced = false;
     if (!resp) {
+        member_join_failed(gm);
         return;
     }
     rbuf_t r = {resp, len, false};
@@ -614,15 +627,18 @@ static void member_join(group_member_t *gm)
             uint8_t **assignments = xcalloc(jr.n_members + 1, sizeof(uint8_t *));
             size_t *lens = xcalloc(jr.n_members + 1, sizeof(size_t));
             gm->handler.assign(gm->handler.ctx, jr.protocol, jr.leader, jr.members, jr.n_members, assignments, lens);
-            member_sync(gm, &jr, assignments, lens);
+            synced = member_sync(gm, &jr, assignments, lens);
             for (size_t i = 0; i < jr.n_members; i++) {
                 free(assignments[i]);
             }
             free(assignments);
             free(lens);
         } else {
-            member_sync(gm, &jr, NULL, NULL);
+            synced = member_sync(gm, &jr, NULL, NULL);
         }
+    }
+    if (!synced) {
+        member_join_failed(gm);
     }
     join_result_free(&jr);
     free(resp);

@@ -250,6 +250,25 @@ static void test_lost_work_goes_to_a_returning_worker(void **state)
     connect_assignor_destroy(asg);
 }
 
+static void test_lost_work_goes_to_a_member_that_runs_nothing(void **state)
+{
+    (void)state;
+    connect_assignor_connector_t config[] = {{"c", 2}};
+    sim_member_t m[] = {{"a", {0}}, {"b", {0}}};
+    char t[2][256];
+    connect_assignor_t *asg = connect_assignor_create(1000);
+    round_of(asg, CONNECT_PROTOCOL_SESSIONED, m, 2, config, 1, 0, t);
+    /* b lost its place (its session ran out, or it fenced itself) and
+     * stopped its work; it joins again with the same id, running nothing:
+     * its task is not held for the delay, as nothing would run it. */
+    running_clear(&m[1].running);
+    assert_int_equal(round_of(asg, CONNECT_PROTOCOL_SESSIONED, m, 2, config, 1, 100, t), 0);
+    assert_string_equal(t[0], " | ");
+    assert_string_equal(t[1], "c[1] | ");
+    members_free(m, 2);
+    connect_assignor_destroy(asg);
+}
+
 static void test_deleted_and_duplicate_work_is_revoked(void **state)
 {
     (void)state;
@@ -277,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_lost_work_moves_at_once_without_delay),
         cmocka_unit_test(test_lost_work_held_for_the_delay),
         cmocka_unit_test(test_lost_work_goes_to_a_returning_worker),
+        cmocka_unit_test(test_lost_work_goes_to_a_member_that_runs_nothing),
         cmocka_unit_test(test_deleted_and_duplicate_work_is_revoked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,8 @@
  * sync, then heartbeat every heartbeat.interval.ms until the coordinator
  * says REBALANCE_IN_PROGRESS (join again), UNKNOWN_MEMBER_ID or
  * ILLEGAL_GENERATION (the member lost its place: the handler stops its work,
- * join again) or NOT_COORDINATOR (find it again).  Every wait is sliced so
+ * join again) or NOT_COORDINATOR (find it again).  A member the coordinator
+ * has not answered for session.timeout.ms counts itself out as well.  Every wait is sliced so
  * that group_member_stop and group_member_rejoin are seen within 100 ms.
  */
 #include <errno.h>
@@ -86,6 +87,7 @@ struct group_member {
     bool joined;        /* in a generation, with its assignment */
     int16_t last_error; /* the last error logged, so a refusal that repeats is logged once */
     int64_t next_heartbeat_ms;
+    int64_t last_contact_ms; /* the last assignment or heartbeat the coordinator answered */
 };
 
 /* ---- the codec ------------------------------------------------------------- */
@@ -547,6 +549,7 @@ static bool member_sync(group_member_t *gm, const join_result_t *jr, uint8_t **a
         gm->joined = true;
         gm->last_error = 0;
         gm->next_heartbeat_ms = clock_mono_ms() + gm->cfg.heartbeat_interval_ms;
+        gm->last_contact_ms = clock_mono_ms();
         blog_info("group %s: member %s joined generation %d as %s of %zu (protocol %s)", gm->cfg.group_id,
                   gm->member_id, jr->generation, strcmp(jr->leader, gm->member_id) == 0 ? "the leader" : "a follower",
                   jr->n_members ? jr->n_members : (size_t)1, jr->protocol);
@@ -663,6 +666,9 @@ static void member_heartbeat(group_member_t *gm)
     rbuf_i32(&r);
     int16_t err = rbuf_i16(&r);
     free(resp);
+    if (!r.bad && (err == 0 || err == KERR_REBALANCE_IN_PROGRESS)) {
+        gm->last_contact_ms = clock_mono_ms();
+    }
     if (err == KERR_REBALANCE_IN_PROGRESS) {
         blog_info("group %s: the group is rebalancing; member %s joins again", gm->cfg.group_id, gm->member_id);
         atomic_store(&gm->rejoin_asked, true);
@@ -704,6 +710,12 @@ static void *member_main(void *arg)
     group_member_t *gm = arg;
     blog_info("group %s: joining through %s", gm->cfg.group_id, gm->cfg.bootstrap);
     while (!atomic_load(&gm->stopping)) {
+        if (gm->joined && clock_mono_ms() - gm->last_contact_ms >= gm->cfg.session_timeout_ms) {
+            /* The coordinator has dropped this member by now and handed its
+             * work out: it stops that work itself rather than run it twice
+             * (Kafka's KAFKA-9184). */
+            member_lose(gm, "no answer from the coordinator within session.timeout.ms");
+        }
         if (gm->fd < 0 && !member_find_coordinator(gm, false)) {
             member_sleep(gm, gm->cfg.retry_backoff_ms, false);
             continue;

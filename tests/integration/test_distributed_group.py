@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import kproto  # noqa: E402
 from harness import Broker, DistributedWorker, wait_for  # noqa: E402
+from test_distributed_assign import connector_records, spread, work_of, write_config  # noqa: E402
 
 GROUP = "connect-cluster"
 
@@ -106,6 +107,24 @@ def test_coordinator_restart_is_survived():
     stable_members(b, 1)
     b.restart()
     stable_members(b, 1)
+    w.stop()
+
+
+def test_unreachable_coordinator_fences_the_worker():
+    """no answer from the coordinator for session.timeout.ms: the worker stops its work itself, and runs it again
+    once it is back in the group"""
+    b = start_broker()
+    w = DistributedWorker(b, overrides={"scheduled.rebalance.max.delay.ms": "0"}).start()
+    spread([w], set())
+    write_config(b, connector_records("fenced", 1))
+    spread([w], work_of("fenced", 1))
+    wait_for(lambda: "task fenced-0: starting" in w.stderr(), what="the task to start")
+    b.proc.send_signal(signal.SIGSTOP)
+    try:
+        wait_for(lambda: "lost its place" in w.stderr(), what="the worker to count itself out of the group")
+    finally:
+        b.proc.send_signal(signal.SIGCONT)
+    wait_for(lambda: w.stderr().count("task fenced-0: starting") == 2, what="the task to run again")
     w.stop()
 
 

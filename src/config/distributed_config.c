@@ -142,12 +142,13 @@ const config_def_t distributed_config_defs[] = {
      FIELD(protocol)},
     {.name = "scheduled.rebalance.max.delay.ms",
      .type = CONFIG_DEF_INT,
-     .default_value = "300000",
+     .default_value = "0",
      .importance = CONFIG_DEF_LOW,
      CONFIG_DEF_RANGE(0, INT32_MAX),
      .doc = "The maximum delay that is scheduled in order to wait for the return of one or more departed workers "
             "before rebalancing and reassigning their connectors and tasks to the group. During this period the "
-            "connectors and tasks of the departed workers remain unassigned",
+            "connectors and tasks of the departed workers remain unassigned. connectd's default is 0 (the work of "
+            "a departed worker moves as soon as its session expires); Kafka's is 300000",
      FIELD(scheduled_rebalance_max_delay_ms)},
     {.name = "worker.sync.timeout.ms",
      .type = CONFIG_DEF_INT,

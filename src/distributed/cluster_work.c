@@ -129,7 +129,12 @@ static void write_status(cluster_work_t *cw, const char *connector, int task, co
 
 static void on_task_state(void *opaque, const char *connector, int task_id, task_state_t state, const char *trace)
 {
-    write_status(opaque, connector, task_id, task_state_name(state), trace);
+    cluster_work_t *cw = opaque;
+    /* A task started paused reports RUNNING once it is up; it runs paused. */
+    if (state == TASK_RUNNING && config_tail_target_state(cw->env.tail, connector) == CONNECT_TARGET_PAUSED) {
+        state = TASK_PAUSED;
+    }
+    write_status(cw, connector, task_id, task_state_name(state), trace);
 }
 
 /* Asks connector `name`'s plugin for its task configs and writes them with

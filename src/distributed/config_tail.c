@@ -11,6 +11,11 @@
  * commit missing one of them is skipped, as Kafka skips an inconsistent
  * one), target-state-<name> (started, paused or stopped; a connector
  * without one is started).  The rest is read past; the offset counts it.
+ *
+ * Compaction keeps only each key's last record, so a connector's task,
+ * commit and target-state records may come before its connector- record
+ * (the config changed since); as KafkaConfigBackingStore, they are kept by
+ * name whatever the order, and the connector exists once its config is read.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -33,7 +38,7 @@
 
 typedef struct tail_connector {
     char *name;
-    properties_t *config;
+    properties_t *config; /* NULL: no connector- record read yet, only its other records */
     connect_target_state_t target;
     int32_t n_tasks;
     properties_t **tasks;   /* n_tasks committed task configs */
@@ -91,6 +96,27 @@ static tail_connector_t *tail_find(config_tail_t *tail, const char *name)
     return NULL;
 }
 
+/* The entry of connector `name`, made if missing (with no config yet).
+ * @locks tail->lock held */
+static tail_connector_t *tail_find_or_add(config_tail_t *tail, const char *name)
+{
+    tail_connector_t *c = tail_find(tail, name);
+    if (!c) {
+        tail->connectors = xrealloc(tail->connectors, (tail->n_connectors + 1) * sizeof(*tail->connectors));
+        c = &tail->connectors[tail->n_connectors++];
+        *c = (tail_connector_t){.name = xstrdup(name)};
+    }
+    return c;
+}
+
+/* The entry of connector `name` if its connector- record was read, else NULL.
+ * @locks tail->lock held */
+static tail_connector_t *tail_find_config(config_tail_t *tail, const char *name)
+{
+    tail_connector_t *c = tail_find(tail, name);
+    return c && c->config ? c : NULL;
+}
+
 /* Applies one record; true when what the leader assigns changed.
  * @locks tail->lock held */
 static bool tail_apply(config_tail_t *tail, const rd_kafka_message_t *msg)
@@ -100,20 +126,22 @@ static bool tail_apply(config_tail_t *tail, const rd_kafka_message_t *msg)
     bool changed = false;
     char err[256];
     tail_connector_t *c = key.name ? tail_find(tail, key.name) : NULL;
+    bool named = key.kind == CONNECT_RECORD_TASK || key.kind == CONNECT_RECORD_TARGET_STATE ||
+                 key.kind == CONNECT_RECORD_COMMIT;
+    if (key.name && named && msg->payload && !c) {
+        /* Perhaps before its connector- record: kept for when it comes. */
+        c = tail_find_or_add(tail, key.name);
+    }
     if (key.kind == CONNECT_RECORD_CONNECTOR && !msg->payload && c) {
+        changed = c->config != NULL;
         tail_connector_free(c);
         *c = tail->connectors[--tail->n_connectors];
-        changed = true;
     } else if (key.kind == CONNECT_RECORD_CONNECTOR && msg->payload) {
         properties_t *config = connect_record_config_read(msg->payload, msg->len, err, sizeof(err));
         if (!config) {
             blog_warn("config topic %s, offset %lld: %s; skipped", tail->topic, (long long)msg->offset, err);
         } else {
-            if (!c) {
-                tail->connectors = xrealloc(tail->connectors, (tail->n_connectors + 1) * sizeof(*tail->connectors));
-                c = &tail->connectors[tail->n_connectors++];
-                *c = (tail_connector_t){.name = xstrdup(key.name)};
-            }
+            c = tail_find_or_add(tail, key.name);
             properties_destroy(c->config);
             c->config = config;
             changed = true;
@@ -137,8 +165,12 @@ static bool tail_apply(config_tail_t *tail, const rd_kafka_message_t *msg)
             blog_warn("config topic %s, offset %lld: %s; skipped", tail->topic, (long long)msg->offset, err);
         } else if (target != c->target) {
             c->target = target;
-            changed = true;
+            changed = c->config != NULL;
         }
+    } else if (key.kind == CONNECT_RECORD_TARGET_STATE && !msg->payload && c && c->target != CONNECT_TARGET_STARTED) {
+        /* No target state is started, as Kafka's. */
+        c->target = CONNECT_TARGET_STARTED;
+        changed = c->config != NULL;
     } else if (key.kind == CONNECT_RECORD_COMMIT && msg->payload && c) {
         int tasks;
         bool complete = connect_record_commit_read(msg->payload, msg->len, &tasks, err, sizeof(err)) == 0;
@@ -160,7 +192,7 @@ static bool tail_apply(config_tail_t *tail, const rd_kafka_message_t *msg)
             tail_tasks_free(c->pending, c->n_pending);
             c->pending = NULL;
             c->n_pending = 0;
-            changed = true;
+            changed = c->config != NULL;
         }
     }
     connect_record_key_clear(&key);
@@ -278,10 +310,13 @@ connect_assignor_connector_t *config_tail_snapshot(config_tail_t *tail, size_t *
 {
     pthread_mutex_lock(&tail->lock);
     connect_assignor_connector_t *out = xcalloc(tail->n_connectors + 1, sizeof(*out));
+    *n = 0;
     for (size_t i = 0; i < tail->n_connectors; i++) {
-        out[i] = (connect_assignor_connector_t){xstrdup(tail->connectors[i].name), tail->connectors[i].n_tasks};
+        if (tail->connectors[i].config) {
+            out[(*n)++] = (connect_assignor_connector_t){xstrdup(tail->connectors[i].name),
+                                                         tail->connectors[i].n_tasks};
+        }
     }
-    *n = tail->n_connectors;
     pthread_mutex_unlock(&tail->lock);
     qsort(out, *n, sizeof(*out), compare_names);
     return out;
@@ -298,7 +333,7 @@ void config_tail_snapshot_free(connect_assignor_connector_t *connectors, size_t 
 properties_t *config_tail_connector_config(config_tail_t *tail, const char *name)
 {
     pthread_mutex_lock(&tail->lock);
-    tail_connector_t *c = tail_find(tail, name);
+    tail_connector_t *c = tail_find_config(tail, name);
     properties_t *config = c ? props_copy(c->config) : NULL;
     pthread_mutex_unlock(&tail->lock);
     return config;
@@ -307,7 +342,7 @@ properties_t *config_tail_connector_config(config_tail_t *tail, const char *name
 connect_target_state_t config_tail_target_state(config_tail_t *tail, const char *name)
 {
     pthread_mutex_lock(&tail->lock);
-    tail_connector_t *c = tail_find(tail, name);
+    tail_connector_t *c = tail_find_config(tail, name);
     connect_target_state_t target = c ? c->target : CONNECT_TARGET_STARTED;
     pthread_mutex_unlock(&tail->lock);
     return target;
@@ -316,7 +351,7 @@ connect_target_state_t config_tail_target_state(config_tail_t *tail, const char 
 properties_t **config_tail_task_configs(config_tail_t *tail, const char *name, int32_t *n)
 {
     pthread_mutex_lock(&tail->lock);
-    tail_connector_t *c = tail_find(tail, name);
+    tail_connector_t *c = tail_find_config(tail, name);
     properties_t **tasks = NULL;
     *n = c ? c->n_tasks : 0;
     if (c) {

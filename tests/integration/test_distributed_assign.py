@@ -180,6 +180,24 @@ def test_pause_stop_resume_through_target_states():
         w.stop()
 
 
+def test_records_before_their_connector_record_count():
+    """after compaction a connector's target state and task configs may come before its connector- record: they
+    count all the same"""
+    b, workers = start_cluster(2)
+    (_, value), = connector_records("early", 1)
+    write_config(b, [("target-state-early", {"state": "PAUSED", "state.v2": "PAUSED"}),
+                     ("task-early-0", value), ("commit-early", {"tasks": 1}),
+                     ("connector-early", value)])
+    spread(workers, work_of("early", 1))
+
+    def states():
+        st = statuses(b)
+        return tuple((st.get(k) or {}).get("state") for k in ("status-connector-early", "status-task-early-0"))
+    wait_for(lambda: states() == ("PAUSED", "PAUSED"), what="early paused (%s)" % (states(),))
+    for w in workers:
+        w.stop()
+
+
 def test_eager_assigns_everything_each_time():
     """eager: round-robin over the sorted members, the whole share each generation"""
     b, workers = start_cluster(2, **{"connect.protocol": "eager"})

@@ -53,7 +53,7 @@ struct cluster_work {
     config_provider_t *cprov;
     pthread_t thread;
 
-    pthread_mutex_t lock; /* guards wanted, generation, dirty, stopping, sets, settled */
+    pthread_mutex_t lock; /* guards wanted, generation, dirty, stopping, sets, settled, quiet */
     pthread_cond_t wake;
     pthread_cond_t settle; /* signalled when `settled` grows */
     connect_assignment_t *wanted;
@@ -61,6 +61,11 @@ struct cluster_work {
     bool dirty, stopping, drained;
     uint64_t sets;    /* cluster_work_set calls so far */
     uint64_t settled; /* of them, how many a finished pass covered */
+    /* Tasks being stopped here, whose own state reports are dropped: by the
+     * time one lands, the task may run on another worker, whose RUNNING it
+     * must not overwrite.  task -2 stands for every task (draining). */
+    running_task_t *quiet;
+    size_t n_quiet;
 
     pthread_mutex_t status_lock; /* writes to env.statuses, from every task's thread */
 
@@ -127,9 +132,45 @@ static void write_status(cluster_work_t *cw, const char *connector, int task, co
     free(key);
 }
 
+/* Drops (quiet) or takes back (!quiet) the state reports of a task being
+ * stopped; task -2: every task.
+ * @locks takes cw->lock */
+static void task_quiet(cluster_work_t *cw, const char *connector, int32_t task, bool quiet)
+{
+    pthread_mutex_lock(&cw->lock);
+    if (quiet) {
+        cw->quiet = xrealloc(cw->quiet, (cw->n_quiet + 1) * sizeof(*cw->quiet));
+        cw->quiet[cw->n_quiet++] = (running_task_t){.connector = xstrdup(connector ? connector : ""), .task = task};
+    }
+    for (size_t i = 0; !quiet && i < cw->n_quiet; i++) {
+        if (cw->quiet[i].task == task && strcmp(cw->quiet[i].connector, connector) == 0) {
+            free(cw->quiet[i].connector);
+            cw->quiet[i] = cw->quiet[--cw->n_quiet];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cw->lock);
+}
+
+/* @locks takes cw->lock */
+static bool task_is_quiet(cluster_work_t *cw, const char *connector, int32_t task)
+{
+    pthread_mutex_lock(&cw->lock);
+    bool quiet = false;
+    for (size_t i = 0; i < cw->n_quiet && !quiet; i++) {
+        quiet = cw->quiet[i].task == -2 ||
+                (cw->quiet[i].task == task && strcmp(cw->quiet[i].connector, connector) == 0);
+    }
+    pthread_mutex_unlock(&cw->lock);
+    return quiet;
+}
+
 static void on_task_state(void *opaque, const char *connector, int task_id, task_state_t state, const char *trace)
 {
     cluster_work_t *cw = opaque;
+    if (task_is_quiet(cw, connector, task_id)) {
+        return;
+    }
     /* A task started paused reports RUNNING once it is up; it runs paused. */
     if (state == TASK_RUNNING && config_tail_target_state(cw->env.tail, connector) == CONNECT_TARGET_PAUSED) {
         state = TASK_PAUSED;
@@ -274,6 +315,7 @@ static void task_stop_at(cluster_work_t *cw, size_t i)
 {
     running_task_t *t = &cw->tasks[i];
     blog_info("task %s-%d: stopping", t->connector, t->task);
+    task_quiet(cw, t->connector, t->task, true);
     task_runner_stop(t->runner);
     properties_t *config = config_tail_connector_config(cw->env.tail, t->connector);
     if (!config) {
@@ -281,6 +323,7 @@ static void task_stop_at(cluster_work_t *cw, size_t i)
         write_status(cw, t->connector, t->task, NULL, NULL);
     }
     properties_destroy(config);
+    task_quiet(cw, t->connector, t->task, false);
     free(t->connector);
     properties_destroy(t->config);
     cw->tasks[i] = cw->tasks[--cw->n_tasks];
@@ -491,6 +534,7 @@ void cluster_work_drain(cluster_work_t *cw)
     pthread_join(cw->thread, NULL);
     /* Every task asked at once, then waited for against one deadline. */
     int64_t deadline = clock_mono_ms() + cw->env.wcfg->task_shutdown_timeout_ms;
+    task_quiet(cw, NULL, -2, true);
     for (size_t i = 0; i < cw->n_tasks; i++) {
         blog_info("task %s-%d: stopping", cw->tasks[i].connector, cw->tasks[i].task);
         task_runner_stop_begin(cw->tasks[i].runner);
@@ -517,6 +561,10 @@ void cluster_work_stop(cluster_work_t *cw)
         properties_destroy(cw->conns[i].config);
     }
     free(cw->conns);
+    for (size_t i = 0; i < cw->n_quiet; i++) {
+        free(cw->quiet[i].connector);
+    }
+    free(cw->quiet);
     connect_assignment_destroy(cw->wanted);
     config_provider_destroy(cw->cprov);
     pthread_cond_destroy(&cw->wake);

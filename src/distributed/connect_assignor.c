@@ -424,6 +424,9 @@ connect_assignment_t **connect_assignor_assign(connect_assignor_t *asg, const co
                                                const connect_assignor_member_t *members, size_t n,
                                                const connect_assignor_connector_t *connectors, size_t n_connectors)
 {
+    if (n == 0) {
+        return xcalloc(1, sizeof(connect_assignment_t *)); /* nobody to deal to (and no division by zero) */
+    }
     size_t *order = xcalloc(n + 1, sizeof(size_t));
     for (size_t i = 0; i < n; i++) {
         order[i] = i;

@@ -40,7 +40,7 @@
 
 struct connect_member {
     connect_protocol_t max_protocol; /* connect.protocol */
-    int32_t sync_timeout_ms;         /* worker.sync.timeout.ms */
+    int32_t sync_timeout_ms;         /* worker.sync.timeout.ms, at most half of session.timeout.ms */
     char *url;
     config_tail_t *tail; /* borrowed */
     connect_member_running_cb *on_running;
@@ -328,7 +328,11 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
 {
     connect_member_t *cm = xcalloc(1, sizeof(*cm));
     cm->max_protocol = (connect_protocol_t)dcfg->protocol;
-    cm->sync_timeout_ms = dcfg->worker_sync_timeout_ms;
+    /* The config topic is read on the member's thread, which must not miss
+     * its heartbeats meanwhile, so it waits half a session at most. */
+    cm->sync_timeout_ms = dcfg->worker_sync_timeout_ms < dcfg->session_timeout_ms / 2
+                              ? dcfg->worker_sync_timeout_ms
+                              : dcfg->session_timeout_ms / 2;
     cm->url = xstrdup(url);
     cm->generation = -1;
     cm->rejoin_when_settled = -1;

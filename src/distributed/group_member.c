@@ -617,13 +617,24 @@ static void member_join(group_member_t *gm)
     } else if (n > 0) {
         r.bad = true;
     }
-    if (r.bad && err == 0) {
+    if (!r.bad && err == 0 && strcmp(jr.leader, jr.member_id) == 0 && jr.n_members == 0) {
+        /* A leader is a member: a coordinator naming this one leader of
+         * nobody is not to be believed (and there is nothing to assign). */
+        blog_warn("group %s: a JoinGroup response making this member the leader of no members; reconnecting",
+                  gm->cfg.group_id);
+        member_disconnect(gm);
+    } else if (r.bad && err == 0) {
         blog_warn("group %s: a JoinGroup response cut short; reconnecting", gm->cfg.group_id);
         member_disconnect(gm);
     } else if (err == KERR_MEMBER_ID_REQUIRED) {
         member_set_id(gm, jr.member_id);
     } else if (err != 0) {
         member_error(gm, "JoinGroup", err);
+        if (err == KERR_REBALANCE_IN_PROGRESS || err == KERR_COORDINATOR_LOAD_IN_PROGRESS) {
+            /* The coordinator is busy: asking again at once would only
+             * spin until it is not. */
+            member_sleep(gm, gm->cfg.retry_backoff_ms, false);
+        }
     } else {
         member_set_id(gm, jr.member_id);
         if (strcmp(jr.leader, jr.member_id) == 0) {

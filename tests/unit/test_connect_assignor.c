@@ -269,6 +269,23 @@ static void test_lost_work_goes_to_a_member_that_runs_nothing(void **state)
     connect_assignor_destroy(asg);
 }
 
+static void test_no_members_no_crash(void **state)
+{
+    (void)state;
+    connect_assignor_connector_t config[] = {{"c", 2}};
+    connect_assignor_t *asg = connect_assignor_create(0);
+    connect_assignor_round_t round = {.protocol = CONNECT_PROTOCOL_SESSIONED, .leader_id = "a", .leader_url = "u"};
+    /* A coordinator's JoinGroup answer naming no members: nothing to deal. */
+    connect_assignment_t **out = connect_assignor_assign(asg, &round, NULL, 0, config, 1);
+    assert_non_null(out);
+    free(out);
+    round.protocol = CONNECT_PROTOCOL_EAGER;
+    out = connect_assignor_assign(asg, &round, NULL, 0, config, 1);
+    assert_non_null(out);
+    free(out);
+    connect_assignor_destroy(asg);
+}
+
 static void test_deleted_and_duplicate_work_is_revoked(void **state)
 {
     (void)state;
@@ -298,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_lost_work_goes_to_a_returning_worker),
         cmocka_unit_test(test_lost_work_goes_to_a_member_that_runs_nothing),
         cmocka_unit_test(test_deleted_and_duplicate_work_is_revoked),
+        cmocka_unit_test(test_no_members_no_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define FIELD(member) CONFIG_DEF_FIELD(distributed_config_t, member)
 
@@ -264,6 +265,29 @@ bool distributed_config_init(distributed_config_t *cfg, const properties_t *prop
                  cfg->heartbeat_interval_ms, cfg->session_timeout_ms);
         distributed_config_free(cfg);
         return false;
+    }
+    /* The worker's own group client (distributed/group_member.c) speaks
+     * PLAINTEXT only: a worker asking for TLS or SASL would otherwise join
+     * its group in the clear, or fail to, with no word of why. */
+    const char *protocol = properties_get(props, "security.protocol");
+    if (protocol && *protocol && strcasecmp(protocol, "PLAINTEXT") != 0) {
+        snprintf(errstr, errstr_size,
+                 "security.protocol=%s: a distributed worker's group membership speaks PLAINTEXT only (TLS and SASL "
+                 "to the group coordinator are not supported yet)",
+                 protocol);
+        distributed_config_free(cfg);
+        return false;
+    }
+    for (size_t i = 0; i < properties_count(props); i++) {
+        const char *key = properties_key_at(props, i);
+        if (strncmp(key, "sasl.", 5) == 0 || strncmp(key, "ssl.", 4) == 0) {
+            snprintf(errstr, errstr_size,
+                     "%s: a distributed worker's group membership speaks PLAINTEXT only (TLS and SASL to the group "
+                     "coordinator are not supported yet)",
+                     key);
+            distributed_config_free(cfg);
+            return false;
+        }
     }
     if (!list_has(cfg->verification_algorithms, cfg->signature_algorithm)) {
         snprintf(errstr, errstr_size,

@@ -88,6 +88,7 @@ struct group_member {
     int16_t last_error; /* the last error logged, so a refusal that repeats is logged once */
     int64_t next_heartbeat_ms;
     int64_t last_contact_ms; /* the last assignment or heartbeat the coordinator answered */
+    bool unreachable_said;   /* the coordinator's being out of reach was logged; said once until it is back */
 };
 
 /* ---- the codec ------------------------------------------------------------- */
@@ -379,7 +380,7 @@ static bool bootstrap_server(const char *list, int i, char *host, size_t host_si
  * member is stopping (and not `leaving`). */
 static bool member_find_coordinator(group_member_t *gm, bool leaving)
 {
-    char host[256];
+    char host[256], why[512] = "bootstrap.servers names no server";
     int port;
     for (int i = 0; bootstrap_server(gm->cfg.bootstrap, i, host, sizeof(host), &port); i++) {
         if (!leaving && atomic_load(&gm->stopping)) {
@@ -387,7 +388,8 @@ static bool member_find_coordinator(group_member_t *gm, bool leaving)
         }
         gm->fd = member_connect(host, port, gm->cfg.session_timeout_ms);
         if (gm->fd < 0) {
-            blog_debug("group %s: cannot connect to bootstrap server %s:%d", gm->cfg.group_id, host, port);
+            snprintf(why, sizeof(why), "cannot connect to bootstrap server %s:%d", host, port);
+            blog_debug("group %s: %s", gm->cfg.group_id, why);
             continue;
         }
         wbuf_t body = {0};
@@ -398,6 +400,7 @@ static bool member_find_coordinator(group_member_t *gm, bool leaving)
         free(body.data);
         member_disconnect(gm);
         if (!resp) {
+            snprintf(why, sizeof(why), "bootstrap server %s:%d did not answer FindCoordinator", host, port);
             continue;
         }
         rbuf_t r = {resp, len, false};
@@ -408,20 +411,32 @@ static bool member_find_coordinator(group_member_t *gm, bool leaving)
         char *chost = rbuf_str(&r);
         int32_t cport = rbuf_i32(&r);
         if (r.bad || err != 0) {
+            snprintf(why, sizeof(why), "%s:%d knows no coordinator yet (error %d)", host, port, err);
             blog_debug("group %s: %s:%d knows no coordinator yet (error %d%s%s)", gm->cfg.group_id, host, port, err,
                        *message ? ": " : "", message);
         } else {
             gm->fd = member_connect(chost, cport, gm->cfg.session_timeout_ms);
             if (gm->fd >= 0) {
                 blog_debug("group %s: coordinator %s:%d", gm->cfg.group_id, chost, cport);
+            } else {
+                snprintf(why, sizeof(why), "cannot connect to the coordinator %s:%d", chost, cport);
             }
         }
         free(message);
         free(chost);
         free(resp);
         if (gm->fd >= 0) {
+            if (gm->unreachable_said) {
+                blog_info("group %s: the coordinator is reachable again", gm->cfg.group_id);
+                gm->unreachable_said = false;
+            }
             return true;
         }
+    }
+    if (!leaving && !atomic_load(&gm->stopping) && !gm->unreachable_said) {
+        blog_warn("group %s: no coordinator reachable through %s (%s); retrying every %d ms", gm->cfg.group_id,
+                  gm->cfg.bootstrap, why, gm->cfg.retry_backoff_ms);
+        gm->unreachable_said = true;
     }
     return false;
 }

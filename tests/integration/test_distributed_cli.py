@@ -33,11 +33,15 @@ def test_sample_file_starts_a_worker():
 
 
 def test_bad_distributed_files_exit_2():
-    """a missing group.id, a bad connect.protocol, a heartbeat not below the session timeout: exit 2 naming it"""
+    """a missing group.id, a bad connect.protocol, a heartbeat not below the session timeout, TLS or SASL: exit 2
+    naming it"""
     for override, word in [("group.id=", "group.id"),
                            ("connect.protocol=cooperative", "connect.protocol"),
                            ("heartbeat.interval.ms=20000", "heartbeat.interval.ms"),
-                           ("config.storage.replication.factor=0", "Replication factor must be positive")]:
+                           ("config.storage.replication.factor=0", "Replication factor must be positive"),
+                           ("security.protocol=SASL_SSL", "security.protocol=SASL_SSL"),
+                           ("sasl.mechanism=PLAIN", "sasl.mechanism"),
+                           ("ssl.truststore.location=/tmp/x", "ssl.truststore.location")]:
         rc, err = run_distributed(SAMPLE, "--override", override)
         assert rc == EXIT_USAGE, (override, rc, err)
         assert "invalid configuration" in err and word in err, (override, err)

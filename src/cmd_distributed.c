@@ -135,10 +135,17 @@ static int run_worker(const worker_config_t *wcfg, const distributed_config_t *d
     /* Kafka's default, as its worker has no broker of its own. */
     const char *bootstrap = wcfg->bootstrap_servers ? wcfg->bootstrap_servers : "localhost:9092";
     plugin_registry_t *plugins = worker_plugins_load(wcfg);
-    /* The three topics are made (compacted, Kafka's partition counts) or
-     * found before the worker reads them. */
+    /* The three topics are made (compacted, with the partition counts
+     * configured) or found before the worker reads them.  The workers of a
+     * group share their offsets, so a file of one worker's cannot hold them. */
+    if (wcfg->offset_file) {
+        blog_warn("offset.storage.file.filename=%s is ignored in distributed mode: source offsets are kept in "
+                  "offset.storage.topic",
+                  wcfg->offset_file);
+    }
     worker_stores_t stores;
-    if (worker_stores_open(&stores, wcfg, bootstrap, err, sizeof(err)) < 0) {
+    if (worker_stores_open_shared(&stores, wcfg, bootstrap, dcfg->offset_partitions, dcfg->status_partitions, err,
+                                  sizeof(err)) < 0) {
         fprintf(stderr, "connectd distributed: %s\n", err);
         plugin_registry_destroy(plugins);
         return EXIT_RUNTIME;

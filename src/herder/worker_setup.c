@@ -21,14 +21,15 @@ plugin_registry_t *worker_plugins_load(const worker_config_t *wcfg)
     return plugins;
 }
 
-int worker_stores_open(worker_stores_t *stores, const worker_config_t *wcfg, const char *bootstrap, char *errstr,
+static int stores_open(worker_stores_t *stores, const worker_config_t *wcfg, const char *bootstrap,
+                       const char *offset_file, int offset_partitions, int status_partitions, char *errstr,
                        size_t errstr_size)
 {
     *stores = (worker_stores_t){0};
-    if (wcfg->offset_file) {
-        stores->offsets = offset_store_open_file(wcfg->offset_file, errstr, errstr_size);
+    if (offset_file) {
+        stores->offsets = offset_store_open_file(offset_file, errstr, errstr_size);
     } else {
-        kvtopic_t *kv = kvtopic_open(bootstrap, wcfg->offset_topic, OFFSET_TOPIC_PARTITIONS, wcfg->props, errstr,
+        kvtopic_t *kv = kvtopic_open(bootstrap, wcfg->offset_topic, offset_partitions, wcfg->props, errstr,
                                      errstr_size);
         stores->offsets = kv ? offset_store_open_topic(kv, errstr, errstr_size) : NULL;
     }
@@ -36,7 +37,7 @@ int worker_stores_open(worker_stores_t *stores, const worker_config_t *wcfg, con
         stores->configs = kvtopic_open(bootstrap, wcfg->config_topic, 1, wcfg->props, errstr, errstr_size);
     }
     if (stores->configs) {
-        stores->statuses = kvtopic_open(bootstrap, wcfg->status_topic, STATUS_TOPIC_PARTITIONS, wcfg->props, errstr,
+        stores->statuses = kvtopic_open(bootstrap, wcfg->status_topic, status_partitions, wcfg->props, errstr,
                                         errstr_size);
     }
     if (!stores->statuses) {
@@ -44,6 +45,19 @@ int worker_stores_open(worker_stores_t *stores, const worker_config_t *wcfg, con
         return -1;
     }
     return 0;
+}
+
+int worker_stores_open(worker_stores_t *stores, const worker_config_t *wcfg, const char *bootstrap, char *errstr,
+                       size_t errstr_size)
+{
+    return stores_open(stores, wcfg, bootstrap, wcfg->offset_file, OFFSET_TOPIC_PARTITIONS, STATUS_TOPIC_PARTITIONS,
+                       errstr, errstr_size);
+}
+
+int worker_stores_open_shared(worker_stores_t *stores, const worker_config_t *wcfg, const char *bootstrap,
+                              int offset_partitions, int status_partitions, char *errstr, size_t errstr_size)
+{
+    return stores_open(stores, wcfg, bootstrap, NULL, offset_partitions, status_partitions, errstr, errstr_size);
 }
 
 void worker_stores_close(worker_stores_t *stores)

@@ -36,6 +36,14 @@ typedef struct worker_stores {
 int worker_stores_open(worker_stores_t *stores, const worker_config_t *wcfg, const char *bootstrap, char *errstr,
                        size_t errstr_size);
 
+/* As worker_stores_open, for a distributed worker: the offsets are always
+ * in offset.storage.topic (the caller warns that a file is ignored), and
+ * the offset and status topics are made with the partition counts given
+ * (offset.storage.partitions, status.storage.partitions; -1: the broker's
+ * default). */
+int worker_stores_open_shared(worker_stores_t *stores, const worker_config_t *wcfg, const char *bootstrap,
+                              int offset_partitions, int status_partitions, char *errstr, size_t errstr_size);
+
 /* Closes what is still the caller's (a member herder_create took must be
  * set to NULL first) and zeroes `stores`. */
 void worker_stores_close(worker_stores_t *stores);

@@ -10,6 +10,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import kproto  # noqa: E402
 from harness import Broker, DistributedWorker, Worker, http  # noqa: E402
 
 EXIT_USAGE = 2
@@ -49,6 +50,22 @@ def test_bad_distributed_files_exit_2():
     assert rc == EXIT_USAGE and "a worker properties file is required" in err, err
     rc, err = run_distributed(SAMPLE, "connector.properties")
     assert rc == EXIT_USAGE and "REST API" in err, err
+
+
+def test_storage_settings_of_a_distributed_worker():
+    """offset.storage.partitions and status.storage.partitions make the topics; offset.storage.file.filename is
+    ignored, with a warning"""
+    b = Broker(overrides={"group.min.session.timeout.ms": "1000"}).start()
+    offsets_file = os.path.join(harness.tmpdir(), "offsets.txt")
+    w = DistributedWorker(b, overrides={"offset.storage.partitions": "3", "status.storage.partitions": "2",
+                                        "offset.storage.file.filename": offsets_file}).start()
+    w.wait_stderr("joined generation")
+    assert "offset.storage.file.filename=%s is ignored in distributed mode" % offsets_file in w.stderr(), w.stderr()
+    with kproto.Conn(b.port) as conn:
+        topics = kproto.metadata(conn, ["connect-offsets", "connect-status"])["topics"]
+    assert len(topics["connect-offsets"]["partitions"]) == 3, topics
+    assert len(topics["connect-status"]["partitions"]) == 2, topics
+    w.stop()
 
 
 def test_standalone_warns_that_group_id_is_ignored():

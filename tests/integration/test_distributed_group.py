@@ -10,6 +10,7 @@ session timeout, and the others carry on in a new generation.
 import os
 import signal
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -133,6 +134,9 @@ def test_refused_session_timeout_is_named_once():
     b = Broker().start()  # group.min.session.timeout.ms is 6000
     w = DistributedWorker(b).start()
     w.wait_stderr("INVALID_SESSION_TIMEOUT: session.timeout.ms")
+    # Several retries (every retry.backoff, 250 ms) go by before the count:
+    # a message repeated on each would show by then.
+    time.sleep(2)
     d = describe(b)
     assert not d["members"], d
     assert w.stderr().count("INVALID_SESSION_TIMEOUT") == 1, w.stderr()

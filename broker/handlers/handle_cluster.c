@@ -431,8 +431,8 @@ req_result_t cluster_create_topics(broker_ctx_t *ctx, kreq_t *req, create_topics
             continue;
         }
         result(ctx, req, ct, partitions, kvs, (size_t)ct->n_configs);
-        ct->result_replication_factor =
-            ct->replication_factor == -1 ? ctx->cfg->default_replication_factor : ct->replication_factor;
+        ct->result_replication_factor = ct->replication_factor == -1 ? ctx->cfg->default_replication_factor
+                                                                     : ct->replication_factor;
         if (!cr->validate_only) {
             w->submitted[t] = true;
             records_append(req->arena, &all, &n_all, recs, n);

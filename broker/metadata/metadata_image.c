@@ -625,15 +625,15 @@ size_t meta_image_elect(const meta_image_t *img, const int32_t *gone, size_t n_g
                 }
                 out = grown;
             }
-            out[n++] = (meta_record_t){.type = META_PARTITION_CHANGE,
-                                       .partition_change = {.partition_id = pi,
-                                                            .topic_id = topic->id,
-                                                            .isr = isr,
-                                                            .n_isr = n_isr,
-                                                            .leader = leader == p->leader ? META_LEADER_UNCHANGED
-                                                                                          : leader,
-                                                            .replicas = NULL,
-                                                            .n_replicas = -1}};
+            out[n++] = (meta_record_t){
+                .type = META_PARTITION_CHANGE,
+                .partition_change = {.partition_id = pi,
+                                     .topic_id = topic->id,
+                                     .isr = isr,
+                                     .n_isr = n_isr,
+                                     .leader = leader == p->leader ? META_LEADER_UNCHANGED : leader,
+                                     .replicas = NULL,
+                                     .n_replicas = -1}};
         }
     }
     *recs = out;

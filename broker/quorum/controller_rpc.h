@@ -89,13 +89,13 @@ typedef struct ctrl_alter_partition {
 } ctrl_alter_partition_t;
 
 typedef struct ctrl_alter_partition_result {
-    int16_t error_code;           /* top level */
+    int16_t error_code; /* top level */
     kuuid_t topic_id;
     int32_t partition;
     int16_t partition_error_code;
     int32_t leader_id;
     int32_t leader_epoch;
-    const int32_t *isr;           /* in the decoder's arena */
+    const int32_t *isr; /* in the decoder's arena */
     int32_t n_isr;
     int32_t partition_epoch;
 } ctrl_alter_partition_result_t;

@@ -168,7 +168,7 @@ struct quorum {
     bool broker;
     meta_endpoint_t endpoint;
     kuuid_t incarnation;
-    int64_t epoch; /* -1: not registered */
+    int64_t epoch;       /* -1: not registered */
     _Atomic bool fenced; /* as the last heartbeat said; read from any thread */
     quorum_conn_t *client;
     int32_t client_target; /* the voter it talks to */
@@ -817,8 +817,11 @@ static void controller_fence_expired(quorum_t *q, int64_t now)
 static void handle_alter_partition(quorum_t *q, quorum_conn_t *c, int32_t correlation_id,
                                    const ctrl_alter_partition_t *ap)
 {
-    ctrl_alter_partition_result_t res = {.topic_id = ap->topic_id, .partition = ap->partition, .leader_id = -1,
-                                         .leader_epoch = -1, .partition_epoch = -1};
+    ctrl_alter_partition_result_t res = {.topic_id = ap->topic_id,
+                                         .partition = ap->partition,
+                                         .leader_id = -1,
+                                         .leader_epoch = -1,
+                                         .partition_epoch = -1};
     const meta_partition_t *p = NULL;
     int16_t err = KERR_NONE;
     if (!q->leader) {

@@ -220,8 +220,7 @@ static void session_apply(fetch_session_t *s, const char *topic_name, int32_t in
                   topic_name, index, s->leader);
         part->repl.truncate_pending = true;
     } else if (error != KERR_NONE) {
-        blog_info("replica fetch of %s-%d from broker %d: %s", topic_name, index, s->leader,
-                  kerr_name((kerr_t)error));
+        blog_info("replica fetch of %s-%d from broker %d: %s", topic_name, index, s->leader, kerr_name((kerr_t)error));
         session_part_refused(s, topic_name, index);
     } else {
         int64_t now = clock_wall_ms();
@@ -257,8 +256,7 @@ static void session_apply(fetch_session_t *s, const char *topic_name, int32_t in
             if (err != KERR_NONE) {
                 blog_warn("replica fetch of %s-%d from broker %d: cannot append the batch at offset %lld with "
                           "the log ending at %lld: %s",
-                          topic_name, index, s->leader, (long long)hdr.base_offset, (long long)leo,
-                          kerr_name(err));
+                          topic_name, index, s->leader, (long long)hdr.base_offset, (long long)leo, kerr_name(err));
                 break;
             }
             producer_state_update(part->pstate, &hdr, hdr.base_offset);
@@ -292,8 +290,8 @@ static void session_truncate(fetch_session_t *s, const char *topic_name, int32_t
     if (repl->role != REPLICA_ROLE_FOLLOWER || repl->leader != s->leader || !repl->truncate_pending) {
         /* The image moved on while the request was out. */
     } else if (error != KERR_NONE) {
-        blog_info("replica fetcher: OffsetForLeaderEpoch of %s-%d from broker %d: %s; asking again", topic_name,
-                  index, s->leader, kerr_name((kerr_t)error));
+        blog_info("replica fetcher: OffsetForLeaderEpoch of %s-%d from broker %d: %s; asking again", topic_name, index,
+                  s->leader, kerr_name((kerr_t)error));
         session_part_refused(s, topic_name, index);
     } else {
         int64_t leo = log_end_offset(part->plog);
@@ -591,8 +589,7 @@ static void session_connect(fetch_session_t *s)
     replica_fetcher_t *f = s->f;
     char port[16];
     snprintf(port, sizeof(port), "%d", s->port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST},
-                    *res;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST}, *res;
     if (getaddrinfo(s->host[0] ? s->host : "127.0.0.1", port, &hints, &res) != 0) {
         blog_warn("replica fetcher: broker %d's address %s is not numeric; only numeric hosts are resolved "
                   "without blocking",
@@ -689,8 +686,7 @@ static void isr_check(replica_fetcher_t *f, int64_t now)
     topics_read_lock(f->topics);
     for (size_t i = 0; i < f->n_parts; i++) {
         want_part_t *w = &f->parts[i];
-        if (w->leader != self ||
-            (w->alter_epoch == w->partition_epoch && now - w->alter_ms < ISR_CHANGE_RETRY_MS)) {
+        if (w->leader != self || (w->alter_epoch == w->partition_epoch && now - w->alter_ms < ISR_CHANGE_RETRY_MS)) {
             continue;
         }
         topic_t *topic = topics_find(f->topics, (kstr_t){w->topic, (int32_t)strlen(w->topic)});
@@ -701,9 +697,8 @@ static void isr_check(replica_fetcher_t *f, int64_t now)
         int32_t *isr = xcalloc((size_t)w->n_isr + (size_t)w->n_replicas + 1, sizeof(*isr));
         pthread_mutex_lock(&part->lock);
         int32_t n = part->repl.role == REPLICA_ROLE_LEADER && part->repl.leader_epoch == w->leader_epoch
-                        ? replica_state_isr_wanted(&part->repl, self, w->isr, w->n_isr,
-                                                   log_end_offset(part->plog), clock_wall_ms(),
-                                                   f->cfg->replica_lag_time_max_ms, isr)
+                        ? replica_state_isr_wanted(&part->repl, self, w->isr, w->n_isr, log_end_offset(part->plog),
+                                                   clock_wall_ms(), f->cfg->replica_lag_time_max_ms, isr)
                         : -1;
         pthread_mutex_unlock(&part->lock);
         if (n > 0 && !ids_same_set(isr, n, w->isr, w->n_isr)) {
@@ -809,8 +804,7 @@ bool replica_fetcher_sync(replica_fetcher_t *f)
         if (part->repl.role == REPLICA_ROLE_LEADER) {
             log_assign_epoch(part->plog, w->leader_epoch);
         }
-        if (was != part->repl.role || was_leader != w->leader || was_epoch != w->leader_epoch ||
-            was_isr != w->n_isr) {
+        if (was != part->repl.role || was_leader != w->leader || was_epoch != w->leader_epoch || was_isr != w->n_isr) {
             changed = true;
             blog_info("partition %s-%d: %s, leader %d at epoch %d, ISR of %d", w->topic, w->index,
                       part->repl.role == REPLICA_ROLE_LEADER     ? "leader"
@@ -900,8 +894,7 @@ bool replica_fetcher_sync(replica_fetcher_t *f)
 
 /* ---- life cycle -------------------------------------------------------------------- */
 
-replica_fetcher_t *replica_fetcher_create(uv_loop_t *loop, const broker_config_t *cfg, topics_t *topics,
-                                          quorum_t *q)
+replica_fetcher_t *replica_fetcher_create(uv_loop_t *loop, const broker_config_t *cfg, topics_t *topics, quorum_t *q)
 {
     replica_fetcher_t *f = xcalloc(1, sizeof(*f));
     f->loop = loop;

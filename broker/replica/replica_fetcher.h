@@ -54,8 +54,7 @@ typedef struct replica_fetcher replica_fetcher_t;
 
 /* A fetcher for node cfg->node_id; all borrowed, they outlive it.
  * @locality the broker loop */
-replica_fetcher_t *replica_fetcher_create(uv_loop_t *loop, const broker_config_t *cfg, topics_t *topics,
-                                          quorum_t *q);
+replica_fetcher_t *replica_fetcher_create(uv_loop_t *loop, const broker_config_t *cfg, topics_t *topics, quorum_t *q);
 
 /* After the image changed: gives every local partition its role, and
  * starts, changes or stops the fetch sessions.  Returns whether a role

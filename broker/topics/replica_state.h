@@ -44,7 +44,7 @@ typedef enum replica_role {
     REPLICA_ROLE_NONE = 0, /* a single node: the high watermark is the log end offset */
     REPLICA_ROLE_LEADER,
     REPLICA_ROLE_FOLLOWER,
-    REPLICA_ROLE_OFFLINE,  /* a replica of a partition without a leader: nothing is visible past the HW */
+    REPLICA_ROLE_OFFLINE, /* a replica of a partition without a leader: nothing is visible past the HW */
 } replica_role_t;
 
 /* Another replica of a partition this node leads. */
@@ -62,7 +62,7 @@ typedef struct replica_state {
     int32_t leader; /* node id; -1: none */
     int32_t leader_epoch;
     int64_t hw;
-    int32_t n_isr;         /* the ISR's size, this node included when it is a member */
+    int32_t n_isr; /* the ISR's size, this node included when it is a member */
     /* A follower of a new leader or leader epoch: it asks the leader where
      * its latest epoch ended and truncates a divergent tail before it
      * fetches (replica/replica_fetcher.h). */

@@ -330,9 +330,8 @@ connect_member_t *connect_member_start(const distributed_config_t *dcfg, const c
     cm->max_protocol = (connect_protocol_t)dcfg->protocol;
     /* The config topic is read on the member's thread, which must not miss
      * its heartbeats meanwhile, so it waits half a session at most. */
-    cm->sync_timeout_ms = dcfg->worker_sync_timeout_ms < dcfg->session_timeout_ms / 2
-                              ? dcfg->worker_sync_timeout_ms
-                              : dcfg->session_timeout_ms / 2;
+    cm->sync_timeout_ms = dcfg->worker_sync_timeout_ms < dcfg->session_timeout_ms / 2 ? dcfg->worker_sync_timeout_ms
+                                                                                      : dcfg->session_timeout_ms / 2;
     cm->url = xstrdup(url);
     cm->generation = -1;
     cm->rejoin_when_settled = -1;

@@ -25,8 +25,7 @@ typedef struct connect_member connect_member_t;
  * member lost its place, or before an eager member joins again: nothing).
  * With `wait` it returns only once the work it no longer runs has stopped,
  * and is called without the member's lock. */
-typedef void(connect_member_running_cb)(void *ctx, const connect_assignment_t *running, int32_t generation,
-                                        bool wait);
+typedef void(connect_member_running_cb)(void *ctx, const connect_assignment_t *running, int32_t generation, bool wait);
 
 /* Joins group.id at `bootstrap` as the worker advertised at `url`, with
  * the config topic as `tail` follows it (borrowed until stop).  `dcfg` is

@@ -184,19 +184,18 @@ static void test_alter_partition(void **state)
 {
     (void)state;
     static const uint8_t frame[] = {
-        0, 0, 0, 0x43,                         /* size */
-        0, 56, 0, 2, 0, 0, 0, 5, 0, 1, 'c', 0, /* header v2: AlterPartition v2, correlation 5, client "c" */
-        0, 0, 0, 1,                            /* BrokerId */
-        0, 0, 0, 0, 0, 0, 0, 9,                /* BrokerEpoch */
-        2,                                     /* one topic */
-        0xaa, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-        2,                                     /* one partition */
-        0, 0, 0, 3,                            /* PartitionIndex */
-        0, 0, 0, 4,                            /* LeaderEpoch */
-        3, 0, 0, 0, 1, 0, 0, 0, 2,             /* NewIsr [1, 2] */
-        0,                                     /* LeaderRecoveryState */
-        0, 0, 0, 6,                            /* PartitionEpoch */
-        0, 0, 0,                               /* tags: partition, topic, request */
+        0,    0,  0, 0x43,                           /* size */
+        0,    56, 0, 2,    0, 0, 0, 5, 0, 1, 'c', 0, /* header v2: AlterPartition v2, correlation 5, client "c" */
+        0,    0,  0, 1,                              /* BrokerId */
+        0,    0,  0, 0,    0, 0, 0, 9,               /* BrokerEpoch */
+        2,                                           /* one topic */
+        0xaa, 1,  2, 3,    4, 5, 6, 7, 8, 9, 10,  11, 12, 13, 14, 15, 2, /* one partition */
+        0,    0,  0, 3,                                                  /* PartitionIndex */
+        0,    0,  0, 4,                                                  /* LeaderEpoch */
+        3,    0,  0, 0,    1, 0, 0, 0, 2,                                /* NewIsr [1, 2] */
+        0,                                                               /* LeaderRecoveryState */
+        0,    0,  0, 6,                                                  /* PartitionEpoch */
+        0,    0,  0,                                                     /* tags: partition, topic, request */
     };
     const int32_t isr[] = {1, 2};
     ctrl_alter_partition_t ap = {.broker_id = 1,
@@ -225,9 +224,15 @@ static void test_alter_partition(void **state)
     assert_int_equal(req.alter_partition.new_isr[1], 2);
     assert_int_equal(req.alter_partition.partition_epoch, 6);
 
-    ctrl_alter_partition_result_t res = {.topic_id = ap.topic_id, .partition = 3, .partition_error_code = 74,
-                                         .leader_id = 1, .leader_epoch = 5, .isr = isr, .n_isr = 2,
-                                         .partition_epoch = 7}, back;
+    ctrl_alter_partition_result_t res = {.topic_id = ap.topic_id,
+                                         .partition = 3,
+                                         .partition_error_code = 74,
+                                         .leader_id = 1,
+                                         .leader_epoch = 5,
+                                         .isr = isr,
+                                         .n_isr = 2,
+                                         .partition_epoch = 7},
+                                  back;
     buf_writer_init(&w, 64);
     ctrl_rpc_encode_alter_partition_result(&w, 5, &res);
     int32_t corr;

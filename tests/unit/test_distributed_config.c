@@ -51,7 +51,7 @@ static void test_kafka_defaults(void **state)
     assert_int_equal(cfg.session_timeout_ms, 10000);
     assert_int_equal(cfg.heartbeat_interval_ms, 3000);
     assert_int_equal(cfg.rebalance_timeout_ms, 60000);
-    assert_int_equal(cfg.protocol, 2); /* sessioned */
+    assert_int_equal(cfg.protocol, 2);                         /* sessioned */
     assert_int_equal(cfg.scheduled_rebalance_max_delay_ms, 0); /* issue 18: Kafka's is 300000 */
     assert_int_equal(cfg.worker_sync_timeout_ms, 3000);
     assert_int_equal(cfg.worker_unsync_backoff_ms, 300000);

@@ -453,7 +453,8 @@ static void test_image_assign(void **state)
     /* Broker 3 is fenced: three brokers can hold at most three replicas. */
     int32_t four[4];
     assert_false(meta_image_assign(img, 1, 4, 0, four, err, sizeof(err)));
-    assert_non_null(strstr(err, "The target replication factor of 4 cannot be reached because only 3 broker(s) are registered"));
+    assert_non_null(
+        strstr(err, "The target replication factor of 4 cannot be reached because only 3 broker(s) are registered"));
     assert_false(meta_image_assign(img, 1, 0, 0, four, err, sizeof(err)));
 
     meta_image_t *none = meta_image_create();
@@ -494,11 +495,21 @@ static void test_image_elect(void **state)
     apply_ok(img, &topic);
     const int32_t reps0[] = {1, 2, 3}, reps1[] = {2, 3, 1};
     meta_record_t p0 = {.type = META_PARTITION,
-                        .partition = {.partition_id = 0, .topic_id = topic_a, .replicas = reps0, .n_replicas = 3,
-                                      .isr = reps0, .n_isr = 3, .leader = 1}};
+                        .partition = {.partition_id = 0,
+                                      .topic_id = topic_a,
+                                      .replicas = reps0,
+                                      .n_replicas = 3,
+                                      .isr = reps0,
+                                      .n_isr = 3,
+                                      .leader = 1}};
     meta_record_t p1 = {.type = META_PARTITION,
-                        .partition = {.partition_id = 1, .topic_id = topic_a, .replicas = reps1, .n_replicas = 3,
-                                      .isr = reps1, .n_isr = 3, .leader = 2}};
+                        .partition = {.partition_id = 1,
+                                      .topic_id = topic_a,
+                                      .replicas = reps1,
+                                      .n_replicas = 3,
+                                      .isr = reps1,
+                                      .n_isr = 3,
+                                      .leader = 2}};
     apply_ok(img, &p0);
     apply_ok(img, &p1);
 

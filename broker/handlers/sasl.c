@@ -882,7 +882,46 @@ typedef struct alteration {
     bool upsert;
     int32_t iterations;
     kstr_t salt, salted_password;
+    int32_t pos;         /* in the request */
+    bool first;          /* the user's first alteration in the request: the one answered */
+    int16_t error;       /* the user's answer, on its first alteration */
+    const char *message; /* and its message */
 } alteration_t;
+
+static int alteration_cmp(const void *a, const void *b)
+{
+    const alteration_t *x = *(const alteration_t *const *)a, *y = *(const alteration_t *const *)b;
+    int c = strcmp(x->user, y->user);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* A deep copy of n credentials; NULL when n is 0. */
+static scram_cred_t *creds_copy(const scram_cred_t *creds, size_t n)
+{
+    if (!n) {
+        return NULL;
+    }
+    scram_cred_t *copy = malloc(n * sizeof(*copy));
+    if (!copy) {
+        abort();
+    }
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = creds[i];
+        copy[i].user = strdup(creds[i].user);
+        if (!copy[i].user) {
+            abort();
+        }
+    }
+    return copy;
+}
+
+static void creds_free(scram_cred_t *creds, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cred_free(&creds[i]);
+    }
+    free(creds);
+}
 
 /* One alteration's error, or 0; applies it to the store when fine.
  * @locks sasl->lock held */
@@ -975,62 +1014,83 @@ static req_result_t handle_alter_scram(sasl_server_t *sasl, kreq_t *req)
     if (r->err) {
         return handler_bad_request(req);
     }
+    for (int32_t i = 0; i < n; i++) {
+        alts[i].pos = i;
+    }
+    /* Sorted by user, then by position: each user's alterations are
+     * neighbours, so a request of any size is checked in O(n log n) rather
+     * than by comparing every pair under the lock. */
+    alteration_t **sorted = n ? arena_alloc(req->arena, sizeof(*sorted) * (size_t)n) : NULL;
+    for (int32_t i = 0; i < n; i++) {
+        sorted[i] = &alts[i];
+    }
+    if (n) {
+        qsort(sorted, (size_t)n, sizeof(*sorted), alteration_cmp);
+    }
+    pthread_mutex_lock(&sasl->lock);
+    /* The store as it was, put back when the file cannot be written: an
+     * answered success must survive a restart. */
+    scram_cred_t *before = NULL;
+    size_t n_before = sasl->n_creds;
+    if (n) {
+        before = creds_copy(sasl->creds, sasl->n_creds);
+    }
+    bool changed = false;
+    for (int32_t g = 0, end; g < n; g = end) {
+        /* Kafka answers once per user; a user altered twice for one mechanism
+         * in one request fails whole (DUPLICATE_RESOURCE). */
+        bool seen[256] = {false};
+        alteration_t *first = sorted[g];
+        first->first = true;
+        for (end = g; end < n && strcmp(sorted[end]->user, first->user) == 0; end++) {
+            if (seen[(uint8_t)sorted[end]->mech]) {
+                first->error = KERR_DUPLICATE_RESOURCE;
+                first->message = "A user credential cannot be altered twice in the same request";
+            }
+            seen[(uint8_t)sorted[end]->mech] = true;
+        }
+        for (int32_t j = g; j < end && !first->error; j++) {
+            first->error = alteration_apply(sasl, sorted[j], &first->message);
+            changed |= first->error == 0;
+        }
+    }
+    bool saved = !changed || store_save(sasl);
+    if (!saved) {
+        creds_free(sasl->creds, sasl->n_creds);
+        sasl->creds = before;
+        sasl->n_creds = n_before;
+    } else {
+        creds_free(before, before ? n_before : 0);
+    }
+    pthread_mutex_unlock(&sasl->lock);
     buf_writer_t *w = &req->resp;
     buf_write_i32(w, 0); /* throttle */
-    /* Kafka answers once per user; a user altered twice for one mechanism
-     * in one request fails whole (DUPLICATE_RESOURCE). */
     int32_t users = 0;
     for (int32_t i = 0; i < n; i++) {
-        bool first = true;
-        for (int32_t j = 0; j < i; j++) {
-            first &= strcmp(alts[j].user, alts[i].user) != 0;
-        }
-        users += first;
+        users += alts[i].first;
     }
     buf_write_array_len(w, users, true);
-    bool changed = false;
-    pthread_mutex_lock(&sasl->lock);
     for (int32_t i = 0; i < n; i++) {
-        bool first = true;
-        for (int32_t j = 0; j < i; j++) {
-            first &= strcmp(alts[j].user, alts[i].user) != 0;
-        }
-        if (!first) {
+        alteration_t *a = &alts[i];
+        if (!a->first) {
             continue;
         }
-        int16_t error = 0;
-        const char *message = NULL;
-        for (int32_t j = i; j < n && !error; j++) {
-            for (int32_t k = j + 1; k < n && !error; k++) {
-                if (strcmp(alts[j].user, alts[i].user) == 0 && strcmp(alts[k].user, alts[i].user) == 0 &&
-                    alts[j].mech == alts[k].mech) {
-                    error = KERR_DUPLICATE_RESOURCE;
-                    message = "A user credential cannot be altered twice in the same request";
-                }
-            }
+        if (!a->error && !saved) {
+            a->error = KERR_KAFKA_STORAGE_ERROR;
+            a->message = "The SCRAM credentials could not be written to disk; nothing was changed";
         }
-        for (int32_t j = i; j < n && !error; j++) {
-            if (strcmp(alts[j].user, alts[i].user) == 0) {
-                error = alteration_apply(sasl, &alts[j], &message);
-                changed |= error == 0;
-            }
-        }
-        buf_write_str(w, alts[i].user, true);
-        buf_write_i16(w, error);
-        if (message && error) {
-            buf_write_str(w, message, true);
+        buf_write_str(w, a->user, true);
+        buf_write_i16(w, a->error);
+        if (a->message && a->error) {
+            buf_write_str(w, a->message, true);
         } else {
             buf_write_kstr(w, (kstr_t){NULL, -1}, true);
         }
         buf_write_empty_tags(w);
-        if (!error) {
-            blog_info("SCRAM credentials of user '%.64s' changed by %s", alts[i].user, server_conn_peer(req->conn));
+        if (!a->error) {
+            blog_info("SCRAM credentials of user '%.64s' changed by %s", a->user, server_conn_peer(req->conn));
         }
     }
-    if (changed) {
-        store_save(sasl);
-    }
-    pthread_mutex_unlock(&sasl->lock);
     buf_write_empty_tags(w);
     return REQ_DONE;
 }

@@ -25,6 +25,7 @@ from harness import Broker  # noqa: E402
 SASL_HANDSHAKE, SASL_AUTHENTICATE = 17, 36
 DESCRIBE_SCRAM, ALTER_SCRAM = 50, 51
 SASL_AUTHENTICATION_FAILED, UNSUPPORTED_SASL_MECHANISM, RESOURCE_NOT_FOUND = 58, 33, 91
+KAFKA_STORAGE_ERROR, DUPLICATE_RESOURCE, UNACCEPTABLE_CREDENTIAL = 56, 92, 93
 JAAS = ('org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" '
         'password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";')
 
@@ -247,6 +248,25 @@ def test_scram_credentials_and_clients():
     with open(os.path.join(b.data_dir, "scram-credentials")) as f:
         text = f.read()
     assert "bob-scram" not in text and "alice" not in text, text
+    b.stop()
+
+
+def test_scram_alteration_unsaved_is_not_answered_success():
+    """A change of SCRAM credentials that cannot be written is undone and answered KAFKA_STORAGE_ERROR"""
+    b = sasl_broker("PLAIN,SCRAM-SHA-256").start()
+    tmp = os.path.join(b.data_dir, "scram-credentials.tmp")
+    with kproto.Conn(b.port) as conn:
+        assert plain_login(conn, "admin", "admin-secret")[0] == 0
+        assert alter_scram(conn, upsertions=[scram_upsertion("alice", "pw", 1)])["alice"][0] == 0
+        os.mkdir(tmp)  # the file cannot be written, as on a full disk
+        res = alter_scram(conn, deletions=[("alice", 1)], upsertions=[scram_upsertion("bob", "pw", 1)])
+        assert res["alice"][0] == KAFKA_STORAGE_ERROR and res["bob"][0] == KAFKA_STORAGE_ERROR, res
+        b.wait_stderr("the change of SCRAM credentials is not kept")
+        assert describe_scram(conn) == {"alice": (0, [(1, 4096)])}
+        os.rmdir(tmp)
+    b.restart()
+    with kproto.Conn(b.port) as conn:
+        assert scram_login(conn, "alice", "pw")[0] == 0
     b.stop()
 
 

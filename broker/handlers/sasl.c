@@ -791,62 +791,109 @@ static req_result_t handle_authenticate(sasl_server_t *sasl, kreq_t *req, sessio
 
 /* ---- SCRAM credential APIs ------------------------------------------------ */
 
+static int cred_ptr_cmp(const void *a, const void *b)
+{
+    const scram_cred_t *x = *(const scram_cred_t *const *)a, *y = *(const scram_cred_t *const *)b;
+    int c = strcmp(x->user, y->user);
+    return c ? c : (int)x->mech - (int)y->mech;
+}
+
+typedef struct described {
+    const char *user;
+    int32_t pos; /* in the request */
+    bool duplicate;
+} described_t;
+
+static int described_cmp(const void *a, const void *b)
+{
+    const described_t *x = *(const described_t *const *)a, *y = *(const described_t *const *)b;
+    int c = strcmp(x->user, y->user);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The index of the first of `n` sorted credentials of `user`, or n. */
+static size_t creds_lower_bound(scram_cred_t *const *sorted, size_t n, const char *user)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(sorted[mid]->user, user) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
 static req_result_t handle_describe_scram(sasl_server_t *sasl, kreq_t *req)
 {
     buf_reader_t *r = &req->body;
     int32_t n = buf_read_array_len(r, true, 2);
-    kstr_t *names = n > 0 ? arena_alloc(req->arena, sizeof(*names) * (size_t)n) : NULL;
+    described_t *names = n > 0 ? arena_alloc(req->arena, sizeof(*names) * (size_t)n) : NULL;
     for (int32_t i = 0; i < n && !r->err; i++) {
-        names[i] = buf_read_str(r, true);
+        names[i].user = handler_cstr(req, buf_read_str(r, true));
+        names[i].pos = i;
         buf_skip_tags(r);
     }
     buf_skip_tags(r);
     if (r->err) {
         return handler_bad_request(req);
     }
+    /* Sorting (names, and the credentials by user) keeps the work O(n log n)
+     * under the lock whatever the size of the request or of the store. */
+    if (n > 0) {
+        described_t **by_name = arena_alloc(req->arena, sizeof(*by_name) * (size_t)n);
+        for (int32_t i = 0; i < n; i++) {
+            by_name[i] = &names[i];
+        }
+        qsort(by_name, (size_t)n, sizeof(*by_name), described_cmp);
+        for (int32_t i = 1; i < n; i++) {
+            by_name[i]->duplicate = strcmp(by_name[i - 1]->user, by_name[i]->user) == 0;
+        }
+    }
     buf_writer_t *w = &req->resp;
     buf_write_i32(w, 0); /* throttle */
     buf_write_i16(w, 0);
     buf_write_kstr(w, (kstr_t){NULL, -1}, true);
     pthread_mutex_lock(&sasl->lock);
+    size_t n_creds = sasl->n_creds;
+    scram_cred_t **sorted = n_creds ? arena_alloc(req->arena, sizeof(*sorted) * n_creds) : NULL;
+    for (size_t i = 0; i < n_creds; i++) {
+        sorted[i] = &sasl->creds[i];
+    }
+    if (n_creds) {
+        qsort(sorted, n_creds, sizeof(*sorted), cred_ptr_cmp);
+    }
     /* Null or empty: every user with credentials, each once. */
     if (n <= 0) {
         int32_t users = 0;
-        for (size_t i = 0; i < sasl->n_creds; i++) {
-            bool first = true;
-            for (size_t j = 0; j < i; j++) {
-                first &= strcmp(sasl->creds[j].user, sasl->creds[i].user) != 0;
-            }
-            users += first;
+        for (size_t i = 0; i < n_creds; i++) {
+            users += i == 0 || strcmp(sorted[i - 1]->user, sorted[i]->user) != 0;
         }
         buf_write_array_len(w, users, true);
     } else {
         buf_write_array_len(w, n, true);
     }
-    size_t count = n <= 0 ? sasl->n_creds : (size_t)n;
+    size_t count = n <= 0 ? n_creds : (size_t)n;
     for (size_t k = 0; k < count; k++) {
         const char *user;
+        bool duplicate = false;
         if (n <= 0) {
-            bool first = true;
-            for (size_t j = 0; j < k; j++) {
-                first &= strcmp(sasl->creds[j].user, sasl->creds[k].user) != 0;
-            }
-            if (!first) {
+            if (k > 0 && strcmp(sorted[k - 1]->user, sorted[k]->user) == 0) {
                 continue;
             }
-            user = sasl->creds[k].user;
+            user = sorted[k]->user;
         } else {
-            user = handler_cstr(req, names[k]);
+            user = names[k].user;
+            duplicate = names[k].duplicate;
         }
-        int infos = 0;
-        for (size_t i = 0; i < sasl->n_creds; i++) {
-            infos += strcmp(sasl->creds[i].user, user) == 0;
+        size_t from = creds_lower_bound(sorted, n_creds, user), to = from;
+        while (to < n_creds && strcmp(sorted[to]->user, user) == 0) {
+            to++;
         }
+        int infos = (int)(to - from);
         buf_write_str(w, user, true);
-        bool duplicate = false;
-        for (size_t j = 0; n > 0 && j < k; j++) {
-            duplicate |= names[j].len == names[k].len && memcmp(names[j].ptr, names[k].ptr, (size_t)names[k].len) == 0;
-        }
         if (duplicate) {
             buf_write_i16(w, KERR_DUPLICATE_RESOURCE);
             buf_write_str(w, "Cannot describe SCRAM credentials for the same user twice in a single request", true);
@@ -862,12 +909,10 @@ static req_result_t handle_describe_scram(sasl_server_t *sasl, kreq_t *req)
             buf_write_kstr(w, (kstr_t){NULL, -1}, true);
         }
         buf_write_array_len(w, infos, true);
-        for (size_t i = 0; i < sasl->n_creds && infos > 0; i++) {
-            if (strcmp(sasl->creds[i].user, user) == 0) {
-                buf_write_i8(w, (int8_t)sasl->creds[i].mech);
-                buf_write_i32(w, sasl->creds[i].iterations);
-                buf_write_empty_tags(w);
-            }
+        for (size_t i = from; i < to && infos > 0; i++) {
+            buf_write_i8(w, (int8_t)sorted[i]->mech);
+            buf_write_i32(w, sorted[i]->iterations);
+            buf_write_empty_tags(w);
         }
         buf_write_empty_tags(w);
     }

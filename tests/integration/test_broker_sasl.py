@@ -270,6 +270,24 @@ def test_scram_alteration_unsaved_is_not_answered_success():
     b.stop()
 
 
+def test_scram_big_requests_are_answered():
+    """Alter and Describe requests of thousands of users are answered; other clients are served meanwhile"""
+    b = sasl_broker("PLAIN,SCRAM-SHA-256").start()
+    n = 20000
+    with kproto.Conn(b.port) as conn, kproto.Conn(b.port) as other:
+        assert plain_login(conn, "admin", "admin-secret")[0] == 0
+        assert plain_login(other, "admin", "admin-secret")[0] == 0
+        res = alter_scram(conn, deletions=[("u%d" % i, 1) for i in range(n)])
+        assert len(res) == n and all(e == RESOURCE_NOT_FOUND for e, _ in res.values())
+        same = scram_upsertion("dup", "pw", 1)
+        res = alter_scram(conn, upsertions=[same] * n)
+        assert res == {"dup": (DUPLICATE_RESOURCE, "A user credential cannot be altered twice in the same request")}
+        got = describe_scram(conn, ["u%d" % (i % (n // 2)) for i in range(n)])
+        assert len(got) == n // 2 and all(e == DUPLICATE_RESOURCE for e, _ in got.values())
+        kproto.metadata(other)
+    b.stop()
+
+
 def scram_login(conn, user, password, mech="SCRAM-SHA-256"):
     """A SCRAM exchange by hand (RFC 5802); returns the last SaslAuthenticate answer."""
     name = "sha256" if mech == "SCRAM-SHA-256" else "sha512"

@@ -49,6 +49,7 @@
 #define SCRAM_MIN_ITERATIONS 4096
 #define SCRAM_MAX_ITERATIONS 16384
 #define SCRAM_MAX_KEY 64 /* SHA-512 */
+#define SCRAM_MAX_USER 255 /* bytes of a user name, as the credentials file reads them */
 
 /* ---- mechanisms ----------------------------------------------------------- */
 
@@ -270,10 +271,11 @@ static bool store_load(sasl_server_t *sasl, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "cannot read %s: %s", path, strerror(errno));
         return false;
     }
-    char line[2048];
+    char *line = NULL;
+    size_t line_cap = 0;
     int lineno = 0;
     bool ok = true;
-    while (ok && fgets(line, sizeof(line), f)) {
+    while (ok && getline(&line, &line_cap, f) >= 0) {
         lineno++;
         line[strcspn(line, "\n")] = '\0';
         if (line[0] == '#' || !line[0]) {
@@ -285,8 +287,8 @@ static bool store_load(sasl_server_t *sasl, char *errstr, size_t errstr_size)
             fields[n++] = tok;
         }
         scram_cred_t c = {0};
-        uint8_t user[256];
-        long user_len = n == 6 ? field_b64(fields[0], strlen(fields[0]), user, sizeof(user) - 1) : -1;
+        uint8_t user[SCRAM_MAX_USER + 1];
+        long user_len = n == 6 ? field_b64(fields[0], strlen(fields[0]), user, SCRAM_MAX_USER) : -1;
         c.mech = n == 6 && strcmp(fields[1], "SCRAM-SHA-256") == 0   ? MECH_SCRAM_SHA_256
                  : n == 6 && strcmp(fields[1], "SCRAM-SHA-512") == 0 ? MECH_SCRAM_SHA_512
                                                                      : MECH_PLAIN;
@@ -309,7 +311,10 @@ static bool store_load(sasl_server_t *sasl, char *errstr, size_t errstr_size)
         }
         sasl->creds[sasl->n_creds++] = c;
     }
-    OPENSSL_cleanse(line, sizeof(line));
+    if (line) {
+        OPENSSL_cleanse(line, line_cap);
+    }
+    free(line);
     fclose(f);
     return ok;
 }
@@ -974,6 +979,12 @@ static int16_t alteration_apply(sasl_server_t *sasl, const alteration_t *a, cons
 {
     if (!a->user[0]) {
         *message = "Username must not be empty";
+        return KERR_UNACCEPTABLE_CREDENTIAL;
+    }
+    if (strlen(a->user) > SCRAM_MAX_USER) {
+        /* The file keeps names up to this length; a longer one would be
+         * answered fine and then stop the broker's next start. */
+        *message = "Username must not be longer than 255 bytes";
         return KERR_UNACCEPTABLE_CREDENTIAL;
     }
     if (a->mech != MECH_SCRAM_SHA_256 && a->mech != MECH_SCRAM_SHA_512) {

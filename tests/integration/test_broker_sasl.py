@@ -288,6 +288,20 @@ def test_scram_big_requests_are_answered():
     b.stop()
 
 
+def test_scram_user_names_over_255_bytes_are_refused():
+    """A user name the credentials file cannot keep is refused; the broker restarts with the others"""
+    b = sasl_broker("PLAIN,SCRAM-SHA-256").start()
+    with kproto.Conn(b.port) as conn:
+        assert plain_login(conn, "admin", "admin-secret")[0] == 0
+        res = alter_scram(conn, upsertions=[scram_upsertion("x" * 256, "pw", 1), scram_upsertion("y" * 255, "pw", 1)])
+        assert res["x" * 256] == (UNACCEPTABLE_CREDENTIAL, "Username must not be longer than 255 bytes"), res
+        assert res["y" * 255] == (0, None), res
+    b.restart()
+    with kproto.Conn(b.port) as conn:
+        assert scram_login(conn, "y" * 255, "pw")[0] == 0
+    b.stop()
+
+
 def scram_login(conn, user, password, mech="SCRAM-SHA-256"):
     """A SCRAM exchange by hand (RFC 5802); returns the last SaslAuthenticate answer."""
     name = "sha256" if mech == "SCRAM-SHA-256" else "sha512"

@@ -286,8 +286,12 @@ tls_server_t *tls_server_create(const broker_config_t *cfg, const char *listener
         abort();
     }
     /* No renegotiation (a TLSv1.2 client could otherwise make the server
-     * redo handshakes at will), no session tickets to keep keys for. */
+     * redo handshakes at will), no session tickets to keep keys for, and no
+     * session cache: resuming a session would skip the client certificate's
+     * check, which OpenSSL refuses without a session id context anyway. */
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_num_tickets(ctx, 0);
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     bool have_trust = false;
     const char *auth = broker_config_listener_text(cfg, listener, "ssl.client.auth");

@@ -193,6 +193,22 @@ def test_mutual_tls():
     b.stop()
 
 
+def test_mutual_tls_session_resumption():
+    """a TLSv1.2 client with a certificate that offers its previous session is served, twice"""
+    certs = tls_certs.Certs(harness.tmpdir())
+    b = ssl_broker(certs, **{"ssl.client.auth": "required", "ssl.truststore.location": certs.ca}).start()
+    session = os.path.join(harness.tmpdir(), "tls-session.pem")
+    cmd = ["openssl", "s_client", "-tls1_2", "-connect", "127.0.0.1:%d" % b.port, "-CAfile", certs.ca,
+           "-cert", certs.client_cert, "-key", certs.client_key]
+    for i in range(3):
+        # The broker may give no session to resume (s_client then writes none).
+        sess = ["-sess_out", session] if i == 0 else ["-sess_in", session] if os.path.exists(session) else []
+        res = harness.run(cmd + sess, input=b"", timeout=60, check=False)
+        out = res.stdout.decode("utf-8", "replace") + res.stderr.decode("utf-8", "replace")
+        assert res.returncode == 0 and "alert" not in out, out
+    b.stop()
+
+
 def test_protocols_and_cipher_suites():
     """ssl.enabled.protocols and ssl.cipher.suites (IANA names) limit what a client may use"""
     certs = tls_certs.Certs(harness.tmpdir())

@@ -212,12 +212,18 @@ static bool truststore_load(SSL_CTX *ctx, const broker_config_t *cfg, const char
     return true;
 }
 
-/* ssl.enabled.protocols: the versions between the lowest and the highest. */
-static void protocols_set(SSL_CTX *ctx, const char *list)
+/* ssl.enabled.protocols: the versions between the lowest and the highest;
+ * none (an empty list) would leave the listener refusing every client. */
+static bool protocols_set(SSL_CTX *ctx, const char *list, char *errstr, size_t errstr_size)
 {
     bool v12 = strstr(list, "TLSv1.2") != NULL, v13 = strstr(list, "TLSv1.3") != NULL;
+    if (!v12 && !v13) {
+        snprintf(errstr, errstr_size, "ssl.enabled.protocols: the list is empty; give TLSv1.2, TLSv1.3 or both");
+        return false;
+    }
     SSL_CTX_set_min_proto_version(ctx, v12 ? TLS1_2_VERSION : TLS1_3_VERSION);
     SSL_CTX_set_max_proto_version(ctx, v13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+    return true;
 }
 
 /* ssl.cipher.suites by IANA name, as Java names them: TLSv1.3 suites go to
@@ -296,10 +302,12 @@ tls_server_t *tls_server_create(const broker_config_t *cfg, const char *listener
     bool have_trust = false;
     const char *auth = broker_config_listener_text(cfg, listener, "ssl.client.auth");
     const char *suites = broker_config_listener_text(cfg, listener, "ssl.cipher.suites");
-    protocols_set(ctx, broker_config_listener_text(cfg, listener, "ssl.enabled.protocols"));
-    if (!keystore_load(ctx, cfg, listener, errstr, errstr_size) ||
+    /* An empty ssl.cipher.suites is OpenSSL's defaults, as Kafka's is the JVM's. */
+    if (!protocols_set(ctx, broker_config_listener_text(cfg, listener, "ssl.enabled.protocols"), errstr,
+                       errstr_size) ||
+        !keystore_load(ctx, cfg, listener, errstr, errstr_size) ||
         !truststore_load(ctx, cfg, listener, &have_trust, errstr, errstr_size) ||
-        (suites && !ciphers_set(ctx, suites, errstr, errstr_size))) {
+        (suites && suites[0] && !ciphers_set(ctx, suites, errstr, errstr_size))) {
         SSL_CTX_free(ctx);
         return NULL;
     }

@@ -227,6 +227,18 @@ def test_protocols_and_cipher_suites():
     b.stop()
 
 
+def test_empty_cipher_suites_and_protocols():
+    """an empty ssl.cipher.suites means the defaults; an empty ssl.enabled.protocols stops start-up"""
+    certs = tls_certs.Certs(harness.tmpdir())
+    b = ssl_broker(certs, **{"ssl.cipher.suites": ""}).start()
+    assert tls_api_versions(b, tls_context(certs, False, ssl.TLSVersion.TLSv1_2)) == 0
+    assert tls_api_versions(b, tls_context(certs, False, ssl.TLSVersion.TLSv1_3)) == 0
+    b.stop()
+    rc, err = run_broker("listeners=SSL://127.0.0.1:%d" % harness.free_port(),
+                         "ssl.keystore.location=" + certs.server_keystore, "ssl.enabled.protocols=")
+    assert rc != 0 and "ssl.enabled.protocols: the list is empty" in err, (rc, err)
+
+
 def test_bad_ssl_settings_stop_start_up():
     """a wrong key password, a missing key store, a PEM store password or client auth without a trust store"""
     certs = tls_certs.Certs(harness.tmpdir())

@@ -41,12 +41,21 @@ int fs_rm_rf(const char *path)
 
 int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len)
 {
+    return fs_write_atomic_mode(dir, name, data, len, 0644);
+}
+
+int fs_write_atomic_mode(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
+{
     char tmp[4200], path[4200];
     snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) {
         return -1;
+    }
+    /* A leftover temporary file keeps its own mode through O_CREAT. */
+    if (fchmod(fd, mode) < 0) {
+        goto fail;
     }
     const char *p = data;
     size_t left = len;

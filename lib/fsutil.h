@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* mkdir -p; 0 or -1 with errno. */
 int fs_mkdir_p(const char *path);
@@ -19,6 +20,10 @@ int fs_rm_rf(const char *path);
  * directory, fsync, rename, fsync of the directory.  0 or -1 with errno;
  * on failure the old file is untouched. */
 int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len);
+
+/* fs_write_atomic with the file's mode: 0600 for secrets such as SCRAM
+ * credentials (fs_write_atomic's files are 0644). */
+int fs_write_atomic_mode(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
 
 /* Writes `len` bytes at `pos`, retrying short writes and EINTR; false with
  * errno set on failure (EIO for a write that makes no progress).  Segments

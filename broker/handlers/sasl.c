@@ -230,7 +230,7 @@ static bool store_save(sasl_server_t *sasl)
         len += b64(c->server_key, key_len, text + len);
         text[len++] = '\n';
     }
-    int rc = fs_write_atomic(sasl->dir, SCRAM_FILE, text, len);
+    int rc = fs_write_atomic_mode(sasl->dir, SCRAM_FILE, text, len, 0600); /* keys to log in with */
     OPENSSL_cleanse(text, len);
     free(text);
     if (rc < 0) {

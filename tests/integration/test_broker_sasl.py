@@ -245,6 +245,7 @@ def test_scram_credentials_and_clients():
         assert alter_scram(conn, deletions=[("alice", 1)]) == {"alice": (0, None)}
         assert alter_scram(conn, deletions=[("alice", 1)])["alice"][0] == RESOURCE_NOT_FOUND
     assert refused(client_conf(b, "SCRAM-SHA-256", "alice", "alice-scram"))
+    assert os.stat(os.path.join(b.data_dir, "scram-credentials")).st_mode & 0o777 == 0o600
     with open(os.path.join(b.data_dir, "scram-credentials")) as f:
         text = f.read()
     assert "bob-scram" not in text and "alice" not in text, text

@@ -109,10 +109,20 @@ static void listener_served(const broker_config_t *cfg, const char *list, const 
         *name_len = strlen(*name);
         return;
     }
+    /* Entry by entry, the name compared whole: "PLAINTEXT://" is also in
+     * "SASL_PLAINTEXT://", and which listener is served must not depend on
+     * the order they are listed in. */
     *name = list;
-    const char *plaintext = strstr(list, "PLAINTEXT://");
-    if (plaintext && (plaintext == list || plaintext[-1] == ',')) {
-        *name = plaintext;
+    for (const char *entry = list; *entry;) {
+        entry += strspn(entry, " ");
+        size_t len = strcspn(entry, ":,");
+        if (len == strlen("PLAINTEXT") && strncmp(entry, "PLAINTEXT", len) == 0 &&
+            strncmp(entry + len, "://", 3) == 0) {
+            *name = entry;
+            break;
+        }
+        const char *comma = strchr(entry, ',');
+        entry = comma ? comma + 1 : entry + strlen(entry);
     }
     *name_len = (size_t)(strstr(*name, "://") - *name);
 }

@@ -46,6 +46,15 @@ def test_unservable_listeners_stop_start_up():
     assert rc != 0 and "listener.security.protocol.map: expected NAME:PROTOCOL" in err, (rc, err)
 
 
+def test_served_listener_does_not_depend_on_order():
+    """PLAINTEXT is found by its whole name, not inside SASL_PLAINTEXT: either order gives the same outcome"""
+    port = harness.free_port()
+    plain, sasl = "PLAINTEXT://127.0.0.1:%d" % port, "SASL_PLAINTEXT://127.0.0.1:%d" % (port + 1)
+    for listeners in (plain + "," + sasl, sasl + "," + plain):
+        rc, err = run_broker("listeners=" + listeners, "sasl.enabled.mechanisms=PLAIN")
+        assert rc != 0 and "would not be served" in err, (listeners, rc, err)
+
+
 def test_mapped_plaintext_listener_serves():
     """a listener of any name mapped to PLAINTEXT serves as before"""
     b = Broker()

@@ -1164,6 +1164,16 @@ bool sasl_dispatch(broker_ctx_t *ctx, kreq_t *req, req_result_t *result)
         *result = REQ_CLOSE;
         return true;
     }
+    if (s->expires_ms && clock_mono_ms() >= s->expires_ms) {
+        /* KIP-368: past connections.max.reauth.ms without re-authenticating;
+         * as Kafka, any request closes it, a SaslHandshake starting a late
+         * re-authentication too. */
+        blog_info("closing connection from %s: its SASL session of %s expired (connections.max.reauth.ms) without "
+                  "re-authentication",
+                  server_conn_peer(req->conn), s->principal);
+        *result = REQ_CLOSE;
+        return true;
+    }
     if (key == API_SASL_HANDSHAKE) {
         *result = handle_handshake(sasl, req, s);
         return true;
@@ -1179,14 +1189,6 @@ bool sasl_dispatch(broker_ctx_t *ctx, kreq_t *req, req_result_t *result)
     if (!authenticated) {
         blog_info("closing connection from %s: %s request before SASL authentication", server_conn_peer(req->conn),
                   api_name(key));
-        *result = REQ_CLOSE;
-        return true;
-    }
-    if (s->expires_ms && clock_mono_ms() >= s->expires_ms) {
-        /* KIP-368: past connections.max.reauth.ms without re-authenticating. */
-        blog_info("closing connection from %s: its SASL session of %s expired (connections.max.reauth.ms) without "
-                  "re-authentication",
-                  server_conn_peer(req->conn), s->principal);
         *result = REQ_CLOSE;
         return true;
     }

@@ -346,6 +346,13 @@ def test_reauthentication_and_session_lifetime():
         assert conn.closed_by_peer()[0]
     b.wait_stderr("SASL session of User:alice expired")
     with kproto.Conn(b.port) as conn:
+        # A late re-authentication: its SaslHandshake closes the expired session too.
+        assert scram_login(conn, "alice", "pw")[0] == 0
+        time.sleep(3.5)
+        conn.send(SASL_HANDSHAKE, 1, kproto.string("SCRAM-SHA-256"))
+        assert conn.closed_by_peer()[0]
+    harness.wait_for(lambda: b.stderr().count("SASL session of User:alice expired") == 2, what="second expiry log")
+    with kproto.Conn(b.port) as conn:
         assert scram_login(conn, "alice", "pw")[0] == 0
         # A re-authentication keeps its mechanism (KIP-368).
         err, mechs = handshake(conn, "PLAIN")

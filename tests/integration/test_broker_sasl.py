@@ -81,15 +81,22 @@ def confluent_roundtrip(conf, topic, n):
 
 
 def refused(conf):
-    """Whether a client with `conf` fails to get metadata (its authentication refused)."""
+    """Whether a client with `conf` fails to get metadata because its authentication was refused: the client
+    reports an authentication error, not any failure (a broker that is down, a timeout)."""
     import confluent_kafka
     import confluent_kafka.admin
-    a = confluent_kafka.admin.AdminClient(dict(conf, **{"socket.timeout.ms": 5000}))
+    errors = []
+    a = confluent_kafka.admin.AdminClient(dict(conf, **{"socket.timeout.ms": 5000, "error_cb": errors.append}))
     try:
         a.list_topics(timeout=8)
-    except confluent_kafka.KafkaException:
-        return True
-    return False
+    except confluent_kafka.KafkaException as e:
+        errors.append(e.args[0])
+    else:
+        return False
+    a.poll(0)  # serves error_cb
+    auth = (confluent_kafka.KafkaError._AUTHENTICATION, confluent_kafka.KafkaError.SASL_AUTHENTICATION_FAILED)
+    assert any(e.code() in auth for e in errors), errors
+    return True
 
 
 def handshake(conn, mechanism):
@@ -374,6 +381,7 @@ def test_sasl_ssl():
     roundtrip(b, conf, "sasl-ssl", ["s1", "s2"])
     confluent_roundtrip(conf, "sasl-ssl-c", 5)
     assert refused(dict(conf, **{"sasl.password": "wrong"}))
+    b.wait_stderr("SASL/PLAIN authentication failed: invalid password for user 'alice'")
     b.stop()
 
 

@@ -575,6 +575,7 @@ broker_t *broker_create(uv_loop_t *loop, broker_config_t *cfg, char *errstr, siz
         .port = port,
         .num_threads = cfg->num_network_threads,
         .max_request_bytes = cfg->socket_request_max_bytes,
+        .max_unauthenticated_request_bytes = b->ctx.sasl ? cfg->sasl_server_max_receive_size : 0,
         .max_connections = cfg->max_connections,
         .max_connections_per_ip = cfg->max_connections_per_ip,
         .max_idle_ms = cfg->connections_max_idle_ms,

@@ -302,6 +302,10 @@ const config_def_t broker_config_defs[] = {
     {.name = "socket.request.max.bytes", .type = CONFIG_DEF_INT, .default_value = "104857600",
      CONFIG_DEF_RANGE(1024, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, socket_request_max_bytes),
      .doc = "Largest request frame; a bigger one closes the connection."},
+    {.name = "sasl.server.max.receive.size", .type = CONFIG_DEF_INT, .default_value = "524288",
+     CONFIG_DEF_RANGE(1024, I32_MAX), CONFIG_DEF_FIELD(broker_config_t, sasl_server_max_receive_size),
+     .doc = "On a SASL listener, the largest request frame before the client is authenticated, as Kafka's; a "
+            "bigger one closes the connection (socket.request.max.bytes applies once authenticated)."},
     {.name = "fetch.max.bytes", .type = CONFIG_DEF_INT, .default_value = "57671680", CONFIG_DEF_RANGE(1024, I32_MAX),
      CONFIG_DEF_FIELD(broker_config_t, fetch_max_bytes),
      .doc = "Most bytes one Fetch response carries, whatever the client asks for."},

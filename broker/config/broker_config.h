@@ -75,6 +75,7 @@ typedef struct broker_config {
     int32_t log_index_interval_bytes;
     int32_t message_max_bytes;
     int32_t socket_request_max_bytes;
+    int32_t sasl_server_max_receive_size;
     int32_t fetch_max_bytes;
     int32_t num_network_threads;
     int32_t max_connections;        /* max.connections: more are closed at once */

@@ -567,6 +567,7 @@ static req_result_t auth_done(sasl_server_t *sasl, kreq_t *req, session_t *s, co
     s->reauth = false;
     scram_clear(s);
     s->expires_ms = sasl->reauth_ms > 0 ? clock_mono_ms() + sasl->reauth_ms : 0;
+    server_conn_set_authenticated(req->conn);
     /* KIP-368: the lifetime is told only to a client that can re-authenticate (v1+). */
     auth_response(req, 0, NULL, bytes, len, sasl->reauth_ms);
     return REQ_DONE;

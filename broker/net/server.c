@@ -101,6 +101,7 @@ struct server {
 struct server_conn {
     uv_tcp_t tcp;
     worker_t *worker;
+    atomic_bool authenticated; /* frames past max_unauthenticated_request_bytes allowed */
     server_conn_t *next, *prev;
     uint8_t *rbuf;
     size_t rlen, rcap;
@@ -310,6 +311,17 @@ static bool conn_charge(server_conn_t *conn, size_t want)
     return true;
 }
 
+/* The largest frame the connection may send now. */
+static int32_t conn_max_frame(const server_conn_t *conn)
+{
+    const server_config_t *cfg = &conn->worker->srv->cfg;
+    if (cfg->max_unauthenticated_request_bytes > 0 && !atomic_load(&conn->authenticated) &&
+        cfg->max_unauthenticated_request_bytes < cfg->max_request_bytes) {
+        return cfg->max_unauthenticated_request_bytes;
+    }
+    return cfg->max_request_bytes;
+}
+
 /* Room in the read buffer for what comes next: at least READ_CHUNK, or the
  * rest of the frame being received; false (a zero-length *buf) when
  * queued.max.request.bytes has no room for it. */
@@ -321,7 +333,7 @@ static bool conn_reserve(server_conn_t *conn, uv_buf_t *buf)
          * arrives in few reads. */
         size_t frame = 4 + (size_t)(uint32_t)buf_get_i32(conn->rbuf);
         if (frame > conn->rlen && frame - conn->rlen > want &&
-            frame <= 4 + (size_t)conn->worker->srv->cfg.max_request_bytes) {
+            frame <= 4 + (size_t)conn_max_frame(conn)) {
             want = frame - conn->rlen;
         }
     }
@@ -469,13 +481,20 @@ static void conn_set_reading(server_conn_t *conn, bool on)
 /* Handles every complete frame in the read buffer, unless muted. */
 static void conn_process(server_conn_t *conn)
 {
-    int32_t max = conn->worker->srv->cfg.max_request_bytes;
+    int32_t max = conn_max_frame(conn);
     if (conn->tls && !conn->closing && !conn_tls_pull(conn)) {
         return;
     }
     size_t at = 0;
     while (!conn->closing && !conn->pending && !conn->close_after_send && conn->rlen - at >= 4) {
         int32_t size = buf_get_i32(conn->rbuf + at);
+        if (size > max && max < conn->worker->srv->cfg.max_request_bytes) {
+            blog_info("closing connection from %s: request size %d before SASL authentication is over %d "
+                      "(sasl.server.max.receive.size)",
+                      conn->peer, size, max);
+            conn_close(conn);
+            return;
+        }
         if (size < 8 || size > max) {
             blog_info("closing connection from %s: request size %d is outside 8..%d "
                       "(socket.request.max.bytes)",
@@ -1076,4 +1095,9 @@ void server_conn_set_session(server_conn_t *conn, void *session, void (*free_fn)
 {
     conn->session = session;
     conn->session_free = free_fn;
+}
+
+void server_conn_set_authenticated(server_conn_t *conn)
+{
+    atomic_store(&conn->authenticated, true);
 }

@@ -86,6 +86,10 @@ typedef struct server_config {
     int port;         /* 0 = pick a free port (see server_port) */
     int num_threads;
     int32_t max_request_bytes;
+    /* > 0: the largest frame before server_conn_set_authenticated (a SASL
+     * listener's sasl.server.max.receive.size), so that an unauthenticated
+     * client cannot make the broker reserve max_request_bytes. */
+    int32_t max_unauthenticated_request_bytes;
     int32_t max_connections;        /* more are closed at once */
     int32_t max_connections_per_ip;
     int64_t max_idle_ms;            /* a connection idle this long is closed */
@@ -153,5 +157,9 @@ const char *server_conn_peer(const server_conn_t *conn);
  * @locality the connection's worker thread  @locks none */
 void *server_conn_session(const server_conn_t *conn);
 void server_conn_set_session(server_conn_t *conn, void *session, void (*free_fn)(void *session));
+
+/* The client has authenticated: frames up to max_request_bytes from now on.
+ * @locality any thread  @locks none (atomic) */
+void server_conn_set_authenticated(server_conn_t *conn);
 
 #endif

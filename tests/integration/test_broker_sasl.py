@@ -225,6 +225,17 @@ def test_requests_before_authentication_and_garbage():
     b.stop()
 
 
+def test_frames_before_authentication_are_capped():
+    """before SASL authentication a frame over sasl.server.max.receive.size is a logged close; after, it is served"""
+    b = sasl_broker().start()
+    with kproto.Conn(b.port) as conn:
+        conn.sock.sendall(kproto.i32(100 * 1024 * 1024))
+        assert conn.closed_by_peer()[0]
+    b.wait_stderr("request size 104857600 before SASL authentication is over 524288 (sasl.server.max.receive.size)")
+    roundtrip(b, client_conf(b, "PLAIN", "alice", "alice-secret"), "big", ["x" * 600000, "y"])
+    b.stop()
+
+
 def test_scram_credentials_and_clients():
     """SCRAM-SHA-256/512 users made with AlterUserScramCredentials serve confluent-kafka and kcat, and persist"""
     b = sasl_broker("PLAIN,SCRAM-SHA-256,SCRAM-SHA-512").start()

@@ -283,6 +283,9 @@ def test_kill_resume():
     w = Worker(connector_files=[props]).start()
     wait_for(lambda: len(harness.confluent_drain(w, "kill-big")) >= 1000, what="the copy to be under way",
              timeout=120, interval=0.2)
+    # The kill must come after a commit, or the restart has nothing to
+    # resume after (under load the first one can lag the copy).
+    wait_for(lambda: harness.connector_offsets(w, "big")["offsets"], what="a committed offset", interval=0.2)
     w.kill()
     sql("INSERT INTO big (payload) SELECT 'after' FROM generate_series(1, 100)")
     w.start()
@@ -319,7 +322,7 @@ def test_hostile_identifiers():
                                 transforms_route_regex=".*", transforms_route_replacement="hostile"))
     assert read(w, "hostile", 2) == [{"id": 1, 'we"ird; --': "one"}, {"id": 2, 'we"ird; --': "two"}]
     assert sql("SELECT count(*) FROM users")[0][0] != "", "users is still there"
-    off = offsets(w, "hostile")[0]
+    off = wait_for(lambda: offsets(w, "hostile"), what="the committed offset")[0]  # commits lag the records
     assert off["partition"] == {"protocol": "1", "table": "public." + name}, off
     delete(w, "hostile")
     # With quote.sql.identifiers=never the catalog's table name is still

@@ -111,7 +111,8 @@ def check_stored(broker, topic, codec, n, first_offset=0):
     for b in batches:
         assert b["crc_ok"], (topic, b["base_offset"])
         assert b["magic"] == 2
-        assert b["attributes"] & 7 == codec, (topic, b["base_offset"], b["attributes"] & 7, codec)
+        assert b["attributes"] & 7 in (codec if isinstance(codec, tuple) else (codec,)), (
+            topic, b["base_offset"], b["attributes"] & 7, codec)
         assert b["base_offset"] == expect, (topic, b["base_offset"], expect)
         assert b["last_offset_delta"] == b["count"] - 1
         expect += b["count"]
@@ -236,7 +237,11 @@ def test_broker_default_and_levels():
     # A topic of its own keeps producer compression.
     create_topic(b, "rc-producer", {"compression.type": "producer"})
     produce(b, "rc-producer", messages("p", 100), "lz4")
-    check_stored(b, "rc-producer", kproto.CODEC_LZ4, 100)
+    # As the producer sent them: lz4, not the broker's snappy.  librdkafka
+    # sends a batch uncompressed when lz4 would not make it smaller, which
+    # under load a small first batch can be.
+    stored = check_stored(b, "rc-producer", (kproto.CODEC_LZ4, kproto.CODEC_NONE), 100)
+    assert any(x["attributes"] & 7 == kproto.CODEC_LZ4 for x in stored), stored
     for key, value in (("compression.gzip.level", "0"), ("compression.lz4.level", "18"),
                        ("compression.zstd.level", "23"), ("compression.type", "brotli")):
         fs = client.create_topics([NewTopic("rc-bad", 1, 1, config={key: value})], operation_timeout=30)

@@ -48,7 +48,7 @@
  * AlterUserScramCredentials' maximum). */
 #define SCRAM_MIN_ITERATIONS 4096
 #define SCRAM_MAX_ITERATIONS 16384
-#define SCRAM_MAX_KEY 64 /* SHA-512 */
+#define SCRAM_MAX_KEY 64   /* SHA-512 */
 #define SCRAM_MAX_USER 255 /* bytes of a user name, as the credentials file reads them */
 
 /* ---- mechanisms ----------------------------------------------------------- */

@@ -303,8 +303,7 @@ tls_server_t *tls_server_create(const broker_config_t *cfg, const char *listener
     const char *auth = broker_config_listener_text(cfg, listener, "ssl.client.auth");
     const char *suites = broker_config_listener_text(cfg, listener, "ssl.cipher.suites");
     /* An empty ssl.cipher.suites is OpenSSL's defaults, as Kafka's is the JVM's. */
-    if (!protocols_set(ctx, broker_config_listener_text(cfg, listener, "ssl.enabled.protocols"), errstr,
-                       errstr_size) ||
+    if (!protocols_set(ctx, broker_config_listener_text(cfg, listener, "ssl.enabled.protocols"), errstr, errstr_size) ||
         !keystore_load(ctx, cfg, listener, errstr, errstr_size) ||
         !truststore_load(ctx, cfg, listener, &have_trust, errstr, errstr_size) ||
         (suites && suites[0] && !ciphers_set(ctx, suites, errstr, errstr_size))) {
